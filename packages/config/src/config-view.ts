@@ -1,0 +1,49 @@
+import { ConfigError } from "./errors.js";
+
+/** Read access to one loaded configuration, by dotted path (node-config's `get`/`has`). */
+export interface ConfigView {
+  /** The value at `path`; throws CONFIG_MISSING_KEY when there is none, as node-config does. */
+  get<T = unknown>(path: string): T;
+  has(path: string): boolean;
+  /** The whole configuration, deeply frozen. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The files and variables it was built from, lowest precedence first. */
+  readonly sources: readonly string[];
+}
+
+function lookup(data: unknown, path: string): unknown {
+  let current = data;
+  for (const part of path.split(".")) {
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** A ConfigView over a plain object; the object is frozen so no reader can change what others see. */
+export function createConfigView(data: Record<string, unknown>, sources: readonly string[]): ConfigView {
+  const frozen = deepFreeze(data);
+  return {
+    data: frozen,
+    sources,
+    has: (path) => lookup(frozen, path) !== undefined,
+    get<T>(path: string): T {
+      const value = lookup(frozen, path);
+      if (value === undefined) {
+        throw new ConfigError(
+          "CONFIG_MISSING_KEY",
+          `Configuration property "${path}" is not defined: add it to default.json or the environment's file`,
+        );
+      }
+      return value as T;
+    },
+  };
+}

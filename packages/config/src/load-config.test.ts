@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isConfigError } from "./errors.js";
+import { loadConfig } from "./load-config.js";
+
+describe("loadConfig (node-config layering, outside its singleton)", () => {
+  let dir: string;
+  const saved = { ...process.env };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "outrigger-config-"));
+    writeFileSync(join(dir, "default.json"), JSON.stringify({ retry: { maxAttempts: 3, delayMs: 10 }, name: "svc" }));
+    writeFileSync(join(dir, "production.json"), JSON.stringify({ retry: { maxAttempts: 5 } }));
+    writeFileSync(join(dir, "custom-environment-variables.json"), JSON.stringify({ name: "SVC_NAME" }));
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("layers default, then NODE_ENV's file, then $NODE_CONFIG, then mapped environment variables", () => {
+    process.env.NODE_ENV = "production";
+    process.env.NODE_CONFIG = JSON.stringify({ retry: { delayMs: 99 } });
+    process.env.SVC_NAME = "from-env";
+    const config = loadConfig({ dir });
+    expect(config.get("retry")).toEqual({ maxAttempts: 5, delayMs: 99 });
+    expect(config.get("name")).toBe("from-env");
+    expect(config.sources.map((s) => s.replace(`${dir}/`, ""))).toEqual([
+      "default.json",
+      "production.json",
+      "$NODE_CONFIG",
+      "custom-environment-variables.json",
+    ]);
+  });
+
+  it("loads again with what changed on disk (no singleton), and hands out frozen data", () => {
+    expect(loadConfig({ dir }).get("retry.maxAttempts")).toBe(3);
+    writeFileSync(join(dir, "default.json"), JSON.stringify({ retry: { maxAttempts: 7 } }));
+    const config = loadConfig({ dir });
+    expect(config.get("retry.maxAttempts")).toBe(7);
+    expect(Object.isFrozen(config.get("retry"))).toBe(true);
+  });
+
+  it("throws CONFIG_MISSING_KEY naming the path, and answers has() without throwing", () => {
+    const config = loadConfig({ dir });
+    expect(config.has("retry.nope")).toBe(false);
+    expect(() => config.get("retry.nope")).toThrow(/"retry.nope" is not defined/);
+  });
+
+  it("reports malformed $NODE_CONFIG and unparseable files with typed errors", () => {
+    process.env.NODE_CONFIG = "{not json";
+    expect(() => loadConfig({ dir })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID_NODE_CONFIG" }));
+    delete process.env.NODE_CONFIG;
+    writeFileSync(join(dir, "default.json"), "{ broken");
+    let caught: unknown;
+    try {
+      loadConfig({ dir });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isConfigError(caught)).toBe(true);
+    expect((caught as { code: string; message: string }).code).toBe("CONFIG_LOAD_FAILED");
+  });
+});

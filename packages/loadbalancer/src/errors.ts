@@ -1,0 +1,23 @@
+/** Stable codes of the load balancer's errors; see ERRORS.md at the repository root. */
+export type LbErrorCode = "LB_NO_INSTANCES" | "LB_INVALID_URL" | "LB_UNKNOWN_SERVICE";
+
+const brand = Symbol.for("outrigger.LbError");
+
+/** An error of the load balancer, with a stable `code`. */
+export class LbError extends Error {
+  readonly [brand] = true;
+  override readonly name = "LbError";
+
+  constructor(
+    readonly code: LbErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for an LbError, even one from another copy of this package. */
+export function isLbError(error: unknown): error is LbError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { helpText, parseCliOptions } from "./cli-options.js";
+import { startServer } from "./server.js";
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseCliOptions>;
+  try {
+    parsed = parseCliOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`outrigger-registry: ${(error as Error).message}\n\n${helpText()}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(helpText());
+    return;
+  }
+  const server = await startServer(parsed.options);
+  // One JSON line on stdout, so scripts and tests can wait for the event instead of sleeping.
+  process.stdout.write(`${JSON.stringify({ event: "listening", url: server.url, port: server.port })}\n`);
+  const stop = (): void => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`outrigger-registry: could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

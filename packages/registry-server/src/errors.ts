@@ -1,0 +1,28 @@
+/** Stable codes of the registry server's errors; see ERRORS.md at the repository root. */
+export type RegistryErrorCode =
+  | "REGISTRY_BAD_REQUEST"
+  | "REGISTRY_NOT_FOUND"
+  | "REGISTRY_BODY_TOO_LARGE"
+  | "REGISTRY_INVALID_OPTION";
+
+const brand = Symbol.for("outrigger.RegistryError");
+
+/** An error of the registry server, with a stable `code` and an HTTP status to answer with. */
+export class RegistryError extends Error {
+  readonly [brand] = true;
+  override readonly name = "RegistryError";
+
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    readonly statusCode = 400,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for a RegistryError, even one from another copy of this package. */
+export function isRegistryError(error: unknown): error is RegistryError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}

@@ -1,0 +1,69 @@
+import type { InstanceStatus } from "./instance-info.js";
+import type { Lease } from "./registry.js";
+
+/** An instance in Eureka's JSON codec shape: port objects, string-typed timestamps. */
+export type EurekaInstanceJson = Record<string, unknown>;
+
+/** Eureka's JSON for one lease. */
+export function toEurekaInstance(lease: Lease): EurekaInstanceJson {
+  const { info } = lease;
+  return {
+    instanceId: info.instanceId,
+    hostName: info.hostName,
+    app: info.app,
+    ipAddr: info.ipAddr,
+    status: info.status,
+    overriddenStatus: info.overriddenStatus,
+    port: { $: info.port, "@enabled": String(info.portEnabled) },
+    securePort: { $: info.securePort, "@enabled": String(info.securePortEnabled) },
+    countryId: 1,
+    dataCenterInfo: info.dataCenterInfo,
+    leaseInfo: {
+      renewalIntervalInSecs: info.renewalIntervalInSecs ?? 30,
+      durationInSecs: Math.round(lease.durationMs / 1000),
+      registrationTimestamp: lease.registeredAt,
+      lastRenewalTimestamp: lease.lastRenewedAt,
+      evictionTimestamp: 0,
+      serviceUpTimestamp: lease.registeredAt,
+    },
+    metadata:
+      Object.keys(info.metadata).length > 0 ? { ...info.metadata } : { "@class": "java.util.Collections$EmptyMap" },
+    homePageUrl: info.homePageUrl ?? `http://${info.hostName}:${info.port}/`,
+    statusPageUrl: info.statusPageUrl ?? `http://${info.hostName}:${info.port}/info`,
+    healthCheckUrl: info.healthCheckUrl ?? `http://${info.hostName}:${info.port}/health`,
+    vipAddress: info.vipAddress ?? info.app.toLowerCase(),
+    secureVipAddress: info.secureVipAddress ?? info.app.toLowerCase(),
+    isCoordinatingDiscoveryServer: "false",
+    lastUpdatedTimestamp: String(lease.lastUpdatedAt),
+    lastDirtyTimestamp: String(info.lastDirtyTimestamp),
+    actionType: lease.actionType,
+  };
+}
+
+/** Eureka's JSON for one application. */
+export function toEurekaApplication(name: string, leases: readonly Lease[]): Record<string, unknown> {
+  return { name, instance: leases.map(toEurekaInstance) };
+}
+
+/** Eureka's `apps__hashcode`: `STATUS_count_` pairs sorted by status, e.g. `DOWN_1_UP_2_`. */
+export function appsHashCode(apps: ReadonlyMap<string, readonly Lease[]>): string {
+  const counts = new Map<InstanceStatus, number>();
+  for (const leases of apps.values()) {
+    for (const { info } of leases) counts.set(info.status, (counts.get(info.status) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, count]) => `${status}_${count}_`)
+    .join("");
+}
+
+/** Eureka's full-fetch document. */
+export function toEurekaApplications(apps: ReadonlyMap<string, readonly Lease[]>, version: number): unknown {
+  return {
+    applications: {
+      versions__delta: String(version),
+      apps__hashcode: appsHashCode(apps),
+      application: [...apps.entries()].map(([name, leases]) => toEurekaApplication(name, leases)),
+    },
+  };
+}

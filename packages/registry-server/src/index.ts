@@ -1,0 +1,14 @@
+export { type AppOptions, buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
+export { type Clock, systemClock } from "./clock.js";
+export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors.js";
+export { appsHashCode, toEurekaApplications, toEurekaInstance } from "./eureka-codec.js";
+export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
+export {
+  type ActionType,
+  DEFAULT_LEASE_DURATION_MS,
+  type Lease,
+  Registry,
+  type RegistryChange,
+  type RegistryOptions,
+} from "./registry.js";
+export { DEFAULT_EVICTION_INTERVAL_MS, type RunningServer, type ServerOptions, startServer } from "./server.js";

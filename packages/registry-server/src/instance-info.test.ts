@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parseRegistration } from "./instance-info.js";
+
+const base = { hostName: "h", ipAddr: "10.0.0.1", dataCenterInfo: { name: "MyOwn" } };
+
+describe("parseRegistration", () => {
+  it.each([
+    ["a number", 8080],
+    ["a string", "8080"],
+    ["Eureka's object with a string flag", { $: 8080, "@enabled": "true" }],
+    ["an object with a boolean flag", { $: "8080", "@enabled": true }],
+  ])("accepts port as %s", (_label, port) => {
+    const info = parseRegistration({ instance: { ...base, port } }, "svc", 0);
+    expect(info.port).toBe(8080);
+    expect(info.portEnabled).toBe(true);
+  });
+
+  it("derives the id as Eureka does: instanceId, then Amazon's instance-id, then the host name", () => {
+    expect(parseRegistration({ instance: { ...base, instanceId: "i-1" } }, "svc", 0).instanceId).toBe("i-1");
+    const amazon = { name: "Amazon", "@class": "x", metadata: { "instance-id": "i-aws" } };
+    expect(parseRegistration({ instance: { ...base, dataCenterInfo: amazon } }, "svc", 0).instanceId).toBe("i-aws");
+    expect(parseRegistration({ instance: base }, "svc", 0).instanceId).toBe("h");
+  });
+
+  it("upper-cases the app name from the path", () => {
+    expect(parseRegistration({ instance: base }, "My-Svc", 0).app).toBe("MY-SVC");
+  });
+
+  it.each([
+    [{ instance: { ...base, hostName: undefined } }, "Missing hostname"],
+    [{ instance: { ...base, ipAddr: undefined } }, "Missing ip address"],
+    [{ instance: { ...base, dataCenterInfo: undefined } }, "Missing dataCenterInfo"],
+    [{ nope: 1 }, "Missing instance"],
+  ])("answers Eureka's message for a missing field (%#)", (body, message) => {
+    expect(() => parseRegistration(body, "svc", 0)).toThrow(message);
+  });
+
+  it("stores metadata keys like __proto__ as plain data", () => {
+    const metadata = JSON.parse('{"__proto__": "x", "zone": "a", "@class": "java.util.Map"}');
+    const info = parseRegistration({ instance: { ...base, metadata } }, "svc", 0);
+    expect(Object.keys(info.metadata).sort()).toEqual(["__proto__", "zone"]);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});

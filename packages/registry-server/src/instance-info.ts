@@ -1,0 +1,135 @@
+import { RegistryError } from "./errors.js";
+
+/** Eureka's instance statuses. */
+export type InstanceStatus = "UP" | "DOWN" | "STARTING" | "OUT_OF_SERVICE" | "UNKNOWN";
+
+const statuses: ReadonlySet<string> = new Set(["UP", "DOWN", "STARTING", "OUT_OF_SERVICE", "UNKNOWN"]);
+
+/** A registered instance in the registry's own (normalised) form; the codec turns it into Eureka's JSON shape. */
+export interface InstanceInfo {
+  instanceId: string;
+  app: string;
+  hostName: string;
+  ipAddr: string;
+  status: InstanceStatus;
+  overriddenStatus: InstanceStatus;
+  port: number;
+  portEnabled: boolean;
+  securePort: number;
+  securePortEnabled: boolean;
+  vipAddress: string | undefined;
+  secureVipAddress: string | undefined;
+  homePageUrl: string | undefined;
+  statusPageUrl: string | undefined;
+  healthCheckUrl: string | undefined;
+  dataCenterInfo: { "@class": string; name: string; metadata?: Record<string, string> };
+  metadata: Record<string, string>;
+  /** Lease duration the instance asked for, in seconds (leaseInfo.durationInSecs). */
+  leaseDurationInSecs: number | undefined;
+  renewalIntervalInSecs: number | undefined;
+  lastDirtyTimestamp: number;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return undefined;
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return fallback;
+}
+
+function integer(value: unknown): number | undefined {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) ? n : undefined;
+}
+
+/** Eureka sends ports as `{"$": 8080, "@enabled": "true"}`; older clients send a number or a string. */
+function port(value: unknown, enabledByDefault: boolean): { port: number | undefined; enabled: boolean } {
+  if (isObject(value)) {
+    return { port: integer(value.$), enabled: bool(value["@enabled"], enabledByDefault) };
+  }
+  return { port: integer(value), enabled: enabledByDefault };
+}
+
+function status(value: unknown, fallback: InstanceStatus): InstanceStatus {
+  const s = text(value)?.toUpperCase();
+  return s !== undefined && statuses.has(s) ? (s as InstanceStatus) : fallback;
+}
+
+/** Copies string-valued metadata into an object with no prototype, so keys like `__proto__` are plain data. */
+export function safeMetadata(value: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!isObject(value)) return out;
+  for (const [key, raw] of Object.entries(value)) {
+    if (key === "@class") continue;
+    const v = text(raw);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** True when `value` is one of Eureka's statuses. */
+export function isInstanceStatus(value: unknown): value is InstanceStatus {
+  return typeof value === "string" && statuses.has(value);
+}
+
+/**
+ * Reads a registration body (`{"instance": {...}}`) leniently, as Eureka does, and answers Eureka's 400 messages
+ * for missing fields. `appFromPath` wins over the body's `app`, upper-cased like Eureka's app names.
+ */
+export function parseRegistration(body: unknown, appFromPath: string, now: number): InstanceInfo {
+  const raw = isObject(body) && isObject(body.instance) ? body.instance : undefined;
+  if (!raw) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Missing instance: send {"instance": {...}}');
+  const hostName = text(raw.hostName);
+  if (!hostName) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing hostname");
+  const app = appFromPath.toUpperCase();
+  if (text(raw.app) === undefined && !appFromPath) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing appName");
+  const ipAddr = text(raw.ipAddr);
+  if (!ipAddr) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing ip address");
+  const dataCenterInfo = isObject(raw.dataCenterInfo) ? raw.dataCenterInfo : undefined;
+  if (!dataCenterInfo) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing dataCenterInfo");
+  const dcName = text(dataCenterInfo.name) ?? "MyOwn";
+  const dcMetadata = safeMetadata(dataCenterInfo.metadata);
+  // Eureka's id order: instanceId, then the Amazon instance-id, then the host name.
+  const instanceId = text(raw.instanceId) || (dcName === "Amazon" ? dcMetadata["instance-id"] : undefined) || hostName;
+  const plain = port(raw.port, true);
+  const secure = port(raw.securePort, false);
+  const lease = isObject(raw.leaseInfo) ? raw.leaseInfo : {};
+  return {
+    instanceId,
+    app,
+    hostName,
+    ipAddr,
+    status: status(raw.status, "UP"),
+    overriddenStatus: status(raw.overriddenStatus ?? raw.overriddenstatus, "UNKNOWN"),
+    port: plain.port ?? 7001,
+    portEnabled: plain.enabled,
+    securePort: secure.port ?? 7002,
+    securePortEnabled: secure.enabled,
+    vipAddress: text(raw.vipAddress),
+    secureVipAddress: text(raw.secureVipAddress),
+    homePageUrl: text(raw.homePageUrl),
+    statusPageUrl: text(raw.statusPageUrl),
+    healthCheckUrl: text(raw.healthCheckUrl),
+    dataCenterInfo: {
+      "@class": text(dataCenterInfo["@class"]) ?? "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo",
+      name: dcName,
+      ...(Object.keys(dcMetadata).length > 0 ? { metadata: { ...dcMetadata } } : {}),
+    },
+    metadata: safeMetadata(raw.metadata),
+    leaseDurationInSecs: integer(lease.durationInSecs),
+    renewalIntervalInSecs: integer(lease.renewalIntervalInSecs),
+    lastDirtyTimestamp: integer(raw.lastDirtyTimestamp) ?? now,
+  };
+}

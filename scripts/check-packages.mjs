@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Package hygiene, as users will consume the packages: pack each one, lint the tarball with publint and
+// @arethetypeswrong/cli, then npm-install all tarballs into a project outside the repo and load every entry
+// point from both an ESM and a CommonJS script.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const run = (command, args, cwd) =>
+  execFileSync(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+const work = mkdtempSync(join(tmpdir(), "outrigger-packages-"));
+let failed = 0;
+
+function step(label, fn) {
+  try {
+    const out = fn();
+    console.log(`ok   ${label}`);
+    return out;
+  } catch (error) {
+    failed += 1;
+    console.log(
+      `FAIL ${label}\n${error.stdout ?? ""}${error.stderr ?? ""}${error.stdout || error.stderr ? "" : error.message}`,
+    );
+  }
+}
+
+const packages = readdirSync(join(root, "packages")).map((dir) => {
+  const manifest = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8"));
+  return { dir: join(root, "packages", dir), name: manifest.name, exports: Object.keys(manifest.exports) };
+});
+
+const tarballs = [];
+for (const pkg of packages) {
+  const out = step(`pack ${pkg.name}`, () =>
+    run(process.execPath, [process.env.npm_execpath ?? bin("pnpm"), "pack", "--pack-destination", work], pkg.dir),
+  );
+  const tarball = out?.trim().split("\n").pop();
+  if (!tarball) continue;
+  tarballs.push(tarball);
+  step(`publint ${pkg.name}`, () => run(bin("publint"), ["--strict", tarball], root));
+  // node16 profile: Node 20 users resolve through the exports map (node10 resolution ignores subpaths).
+  step(`attw ${pkg.name}`, () => run(bin("attw"), [tarball, "--profile", "node16", "--format", "ascii"], root));
+}
+
+const project = join(work, "consumer");
+execFileSync("mkdir", ["-p", project]);
+writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, version: "0.0.0" }));
+step("npm install the packed tarballs into a project outside the repo", () =>
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "axios@1"], project),
+);
+
+const specifiers = packages.flatMap((pkg) =>
+  pkg.exports.filter((e) => e !== "./package.json").map((e) => (e === "." ? pkg.name : `${pkg.name}/${e.slice(2)}`)),
+);
+const check = (m, s) => `if (Object.keys(${m}).length === 0) throw new Error("${s} has no exports");`;
+writeFileSync(
+  join(project, "esm.mjs"),
+  specifiers.map((s, i) => `import * as m${i} from "${s}";\n${check(`m${i}`, s)}`).join("\n") +
+    '\nconsole.log("esm ok");\n',
+);
+writeFileSync(
+  join(project, "cjs.cjs"),
+  specifiers.map((s, i) => `const m${i} = require("${s}");\n${check(`m${i}`, s)}`).join("\n") +
+    '\nconsole.log("cjs ok");\n',
+);
+step(`import ${specifiers.length} entry points from ESM`, () => run(process.execPath, ["esm.mjs"], project));
+step(`require ${specifiers.length} entry points from CommonJS`, () => run(process.execPath, ["cjs.cjs"], project));
+step("outrigger-registry --help from the installed bin", () => {
+  const help = run(join(project, "node_modules", ".bin", "outrigger-registry"), ["--help"], project);
+  if (!help.includes("--port")) throw new Error(`unexpected help:\n${help}`);
+});
+
+rmSync(work, { recursive: true, force: true });
+const total = packages.length * 3 + 6;
+console.log(`\npackages: ${total - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginCallback } from "fastify";
 import { isRegistryError, RegistryError } from "./errors.js";
-import { toEurekaApplication, toEurekaApplications } from "./eureka-codec.js";
+import { toEurekaApplication, toEurekaApplications, toEurekaDelta } from "./eureka-codec.js";
 import { parseRegistration } from "./instance-info.js";
 import type { Registry } from "./registry.js";
+import { parseWait, waitForAppChange } from "./watch.js";
 
 /** Settings of the HTTP application. */
 export interface AppOptions {
@@ -24,6 +25,10 @@ interface AppParams {
 function eurekaRoutes(registry: Registry): FastifyPluginCallback {
   return (app, _options, done) => {
     app.get("/apps", async () => toEurekaApplications(registry.applications(), registry.version));
+
+    app.get("/apps/delta", async () =>
+      toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
+    );
 
     app.get<{ Params: Pick<AppParams, "app"> }>("/apps/:app", async (request) => {
       const name = request.params.app.toUpperCase();
@@ -60,6 +65,34 @@ function eurekaRoutes(registry: Registry): FastifyPluginCallback {
   };
 }
 
+/**
+ * Outrigger's watch for one application, a long poll: `GET /outrigger/watch/apps/{APP}?index=N&wait=30s` answers
+ * as soon as the application changes past index N (at once when N differs from the current index), else when the
+ * wait ends. The body is `{"application": {"name", "instance": [...]}}` (the array may be empty) and the
+ * `X-Outrigger-Index` header carries the index to send next.
+ */
+function watchRoutes(registry: Registry): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.get<{ Params: Pick<AppParams, "app">; Querystring: { index?: string; wait?: string } }>(
+      "/apps/:app",
+      async (request, reply) => {
+        const name = request.params.app.toUpperCase();
+        const index = request.query.index === undefined ? -1 : Number(request.query.index);
+        const waitMs = parseWait(request.query.wait);
+        if (!Number.isInteger(index) || waitMs === undefined) {
+          throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
+        }
+        const left = new AbortController();
+        request.raw.once("close", () => left.abort());
+        await waitForAppChange(registry, name, index, waitMs, left.signal);
+        reply.header("x-outrigger-index", String(registry.appIndex(name)));
+        return { application: toEurekaApplication(name, registry.application(name)) };
+      },
+    );
+    done();
+  };
+}
+
 /** Maps fastify's own errors (bad JSON, oversized body) to the registry's stable codes. */
 function toRegistryError(error: FastifyError): RegistryError {
   if (isRegistryError(error)) return error;
@@ -89,5 +122,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.register(eurekaRoutes(options.registry), { prefix: "/eureka" });
   app.register(eurekaRoutes(options.registry), { prefix: "/eureka/v2" });
+  app.register(watchRoutes(options.registry), { prefix: "/outrigger/watch" });
   return app;
 }

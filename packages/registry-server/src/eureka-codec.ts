@@ -1,5 +1,5 @@
 import type { InstanceStatus } from "./instance-info.js";
-import type { Lease } from "./registry.js";
+import type { Lease, RegistryChange } from "./registry.js";
 
 /** An instance in Eureka's JSON codec shape: port objects, string-typed timestamps. */
 export type EurekaInstanceJson = Record<string, unknown>;
@@ -64,6 +64,33 @@ export function toEurekaApplications(apps: ReadonlyMap<string, readonly Lease[]>
       versions__delta: String(version),
       apps__hashcode: appsHashCode(apps),
       application: [...apps.entries()].map(([name, leases]) => toEurekaApplication(name, leases)),
+    },
+  };
+}
+
+/**
+ * Eureka's delta document: the instances changed within the delta window, each with its `actionType`, and the
+ * hash code of the whole registry so a client can tell whether applying the delta left it in sync.
+ */
+export function toEurekaDelta(
+  changes: readonly RegistryChange[],
+  apps: ReadonlyMap<string, readonly Lease[]>,
+  version: number,
+): unknown {
+  // Only the latest change of each instance counts: an instance added then removed is DELETED.
+  const latest = new Map<string, Lease>();
+  for (const { lease } of changes) latest.set(`${lease.info.app}/${lease.info.instanceId}`, lease);
+  const byApp = new Map<string, Lease[]>();
+  for (const lease of latest.values()) {
+    const list = byApp.get(lease.info.app) ?? [];
+    list.push(lease);
+    byApp.set(lease.info.app, list);
+  }
+  return {
+    applications: {
+      versions__delta: String(version),
+      apps__hashcode: appsHashCode(apps),
+      application: [...byApp.entries()].map(([name, leases]) => toEurekaApplication(name, leases)),
     },
   };
 }

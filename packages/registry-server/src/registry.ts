@@ -26,7 +26,12 @@ export interface RegistryOptions {
   /** Lease duration when a registration names none (Eureka's default: 90 s). */
   readonly defaultLeaseDurationMs?: number;
   readonly clock?: Clock;
+  /** How long changes stay in the delta window (Eureka: 3 minutes). */
+  readonly deltaRetentionMs?: number;
 }
+
+/** Eureka keeps three minutes of changes for `apps/delta`. */
+export const DEFAULT_DELTA_RETENTION_MS = 180_000;
 
 /** Eureka's default lease: an instance not renewed for 90 s is expired. */
 export const DEFAULT_LEASE_DURATION_MS = 90_000;
@@ -40,11 +45,26 @@ export class Registry {
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   readonly #listeners = new Set<(change: RegistryChange) => void>();
+  readonly #appIndex = new Map<string, number>();
+  readonly #recent: RegistryChange[] = [];
+  readonly #deltaRetentionMs: number;
   #version = 0;
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
+    this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
+  }
+
+  /** The version of the last change to `app` (0 when it never changed); watchers of one app compare it. */
+  appIndex(app: string): number {
+    return this.#appIndex.get(app.toUpperCase()) ?? 0;
+  }
+
+  /** Changes of the delta window, oldest first. */
+  recentChanges(): readonly RegistryChange[] {
+    this.#prune();
+    return [...this.#recent];
   }
 
   /** A number that moves forward on every change; watchers compare it. */
@@ -131,9 +151,19 @@ export class Registry {
     return () => this.#listeners.delete(listener);
   }
 
+  #prune(): void {
+    const oldest = this.#clock.now() - this.#deltaRetentionMs;
+    while (this.#recent.length > 0 && (this.#recent[0] as RegistryChange).lease.lastUpdatedAt < oldest) {
+      this.#recent.shift();
+    }
+  }
+
   #publish(action: ActionType, lease: Lease): void {
     this.#version += 1;
     const change: RegistryChange = { version: this.#version, action, lease };
+    this.#appIndex.set(lease.info.app, this.#version);
+    this.#recent.push(change);
+    this.#prune();
     for (const listener of this.#listeners) listener(change);
   }
 }

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { buildApp } from "./app.js";
+import { parseRegistration } from "./instance-info.js";
+import { Registry } from "./registry.js";
+import { parseWait } from "./watch.js";
+
+const payload = (id: string) => ({
+  instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", port: 80, dataCenterInfo: { name: "MyOwn" } },
+});
+
+describe("watch (long poll) and delta", () => {
+  it("holds a watch at the current index and answers the moment the application changes", async () => {
+    const registry = new Registry();
+    const app = buildApp({ registry });
+    await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("a") });
+    const first = await app.inject({ method: "GET", url: "/outrigger/watch/apps/hello" });
+    const index = first.headers["x-outrigger-index"];
+    expect(index).toBe("1");
+    expect(first.json().application.instance).toHaveLength(1);
+
+    let answered = false;
+    const held = app.inject({ method: "GET", url: `/outrigger/watch/apps/HELLO?index=${index}&wait=60s` }).then((r) => {
+      answered = true;
+      return r;
+    });
+    // A change to another application does not wake this watch.
+    await app.inject({ method: "POST", url: "/eureka/apps/OTHER", payload: payload("x") });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("b") });
+    const response = await held;
+    expect(response.headers["x-outrigger-index"]).toBe("3");
+    expect(
+      response
+        .json()
+        .application.instance.map((i: { instanceId: string }) => i.instanceId)
+        .sort(),
+    ).toEqual(["a", "b"]);
+  });
+
+  it("answers at once, with an empty instance array, for an unknown application or an index from the future", async () => {
+    const app = buildApp({ registry: new Registry() });
+    const unknown = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=42&wait=60s" });
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.headers["x-outrigger-index"]).toBe("0");
+    expect(unknown.json()).toEqual({ application: { name: "NOPE", instance: [] } });
+    const bad = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=x" });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it("parses waits in Consul's style and caps them", () => {
+    expect(parseWait("30s")).toBe(30_000);
+    expect(parseWait("250ms")).toBe(250);
+    expect(parseWait("2m")).toBe(120_000);
+    expect(parseWait("99m")).toBe(300_000);
+    expect(parseWait(undefined)).toBe(30_000);
+    expect(parseWait("soon")).toBeUndefined();
+  });
+
+  it("serves the changes of the delta window with their action and the full registry's hash code", async () => {
+    let now = 0;
+    const registry = new Registry({ clock: { now: () => now }, deltaRetentionMs: 180_000 });
+    const app = buildApp({ registry });
+    registry.register(parseRegistration(payload("old"), "hello", now));
+    now += 200_000; // "old" falls out of the window
+    registry.register(parseRegistration(payload("a"), "hello", now));
+    registry.register(parseRegistration(payload("b"), "hello", now));
+    registry.cancel("hello", "a");
+    const delta = (await app.inject({ method: "GET", url: "/eureka/apps/delta" })).json().applications;
+    expect(delta.apps__hashcode).toBe("UP_2_");
+    const actions = delta.application[0].instance.map((i: { instanceId: string; actionType: string }) => [
+      i.instanceId,
+      i.actionType,
+    ]);
+    expect(actions.sort()).toEqual([
+      ["a", "DELETED"],
+      ["b", "ADDED"],
+    ]);
+    const empty = buildApp({ registry: new Registry() });
+    expect(
+      (await empty.inject({ method: "GET", url: "/eureka/v2/apps/delta" })).json().applications.application,
+    ).toEqual([]);
+  });
+});

@@ -78,7 +78,8 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
       return out;
     });
 
-    app.get("/status/leader", async () => "127.0.0.1:8300");
+    // A JSON string, as Consul answers (fastify would send a bare string as text).
+    app.get("/status/leader", async (_request, reply) => reply.type("application/json").send('"127.0.0.1:8300"'));
     app.get("/status/peers", async () => ["127.0.0.1:8300"]);
     done();
   };

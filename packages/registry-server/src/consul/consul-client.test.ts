@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:http";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -168,5 +169,80 @@ describe("the consul npm client against a real registry process", () => {
     ).toEqual(["cart-eureka"]);
     expect(await consul.catalog.service.list()).toMatchObject({ cart: ["v1"] });
     expect(await consul.status.leader()).toBe("127.0.0.1:8300");
+  });
+  it("over plain HTTP: probes an HTTP check, reaps it when critical, blocks on indexes that never go back, survives bad input", async () => {
+    let answer = 429;
+    const target = createServer((_req, res) => res.writeHead(answer).end(`answer ${answer}`));
+    await new Promise<void>((ready) => target.listen(0, "127.0.0.1", ready));
+    const targetPort = (target.address() as { port: number }).port;
+    const indexes: number[] = [];
+    /** Blocking queries, each from the index of the last answer, until `match` holds. */
+    const until = async (match: (entries: HealthEntry[]) => boolean): Promise<HealthEntry[]> => {
+      let index = 0;
+      for (;;) {
+        const response = await fetch(`${url}/v1/health/service/probe?index=${index}&wait=10s`);
+        index = Number(response.headers.get("x-consul-index"));
+        indexes.push(index);
+        const entries = (await response.json()) as HealthEntry[];
+        if (match(entries)) return entries;
+      }
+    };
+    try {
+      const registered = await fetch(`${url}/v1/agent/service/register`, {
+        method: "PUT",
+        body: JSON.stringify({
+          Name: "probe",
+          ID: "probe-1",
+          Port: targetPort,
+          Check: {
+            HTTP: `http://127.0.0.1:${targetPort}/health`,
+            Interval: "100ms",
+            DeregisterCriticalServiceAfter: "300ms",
+          },
+        }),
+      });
+      expect(registered.status).toBe(200);
+      await until((entries) => serviceCheck(entries[0])?.Status === "warning"); // 429
+      const eureka = (await (await fetch(`${url}/eureka/apps/PROBE`)).json()) as {
+        application: { instance: { status: string; metadata: Record<string, string> }[] };
+      };
+      expect(eureka.application.instance[0]?.status).toBe("UP");
+      expect(eureka.application.instance[0]?.metadata["consul.checkNote"]).toMatch(/429/);
+      answer = 200;
+      await until((entries) => serviceCheck(entries[0])?.Status === "passing");
+      answer = 500;
+      await until((entries) => serviceCheck(entries[0])?.Status === "critical");
+      await until((entries) => entries.length === 0); // reaped after 300 ms critical
+      expect((await fetch(`${url}/eureka/apps/PROBE`)).status).toBe(404);
+    } finally {
+      target.close();
+    }
+    expect(indexes.every((index, i) => index >= 1 && index >= (indexes[i - 1] ?? 1))).toBe(true);
+
+    const bad = [
+      await fetch(`${url}/v1/agent/service/register`, { method: "PUT", body: "{not json" }),
+      await fetch(`${url}/v1/agent/service/register`, { method: "PUT", body: "[1,2]" }),
+      await fetch(`${url}/v1/agent/check/pass/service:nobody`, { method: "PUT" }),
+      await fetch(`${url}/v1/health/service/probe?index=-1`),
+      await fetch(`${url}/v1/kv/key`),
+    ];
+    expect(
+      bad.map((r) => [
+        r.status,
+        r.headers.get("content-type")?.split(";")[0],
+        r.headers.get("x-consul-index") !== null,
+      ]),
+    ).toEqual([
+      [400, "text/plain", true],
+      [400, "text/plain", true],
+      [404, "text/plain", true],
+      [400, "text/plain", true],
+      [404, "text/plain", true],
+    ]);
+    expect(await bad[2]?.text()).toBe(
+      'Unknown check ID "service:nobody". Ensure that the check ID is passed, not the check name.',
+    );
+    expect(child.exitCode).toBeNull();
+    expect((await fetch(`${url}/v1/agent/self`)).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import type { RegistryError } from "../errors.js";
 import { badRequest, notFound } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { type CheckStatus, parseServiceDefinition } from "./definition.js";
+import { byIdSchema, checkSchema, idParams, serviceSchema } from "./schemas.js";
 import { checkJson, NODE, serviceJson, viewOf } from "./views.js";
 
 /** The Consul version reported to clients that look (agent/self); the API shapes served are those of 1.x. */
@@ -32,15 +33,20 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       return reply.code(200).send();
     });
 
-    app.put<{ Params: { id: string } }>("/agent/service/deregister/:id", async (request, reply) => {
-      if (!agent.deregister(request.params.id)) {
-        throw notFound(`Unknown service ID "${request.params.id}"`);
-      }
-      return reply.code(200).send();
-    });
+    app.put<{ Params: { id: string } }>(
+      "/agent/service/deregister/:id",
+      { schema: { params: idParams("id") } },
+      async (request, reply) => {
+        if (!agent.deregister(request.params.id)) {
+          throw notFound(`Unknown service ID "${request.params.id}"`);
+        }
+        return reply.code(200).send();
+      },
+    );
 
     app.put<{ Params: { verb: string; id: string }; Querystring: { note?: string } }>(
       "/agent/check/:verb/:id",
+      { schema: { params: idParams("id") } },
       async (request, reply) => {
         const status = statusOf[request.params.verb];
         if (status === undefined) throw unknownEndpoint(request.method, request.url);
@@ -49,19 +55,23 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       },
     );
 
-    app.put<{ Params: { id: string } }>("/agent/check/update/:id", async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const raw = body.Status ?? body.status;
-      const output = body.Output ?? body.output ?? "";
-      if (raw !== "passing" && raw !== "warning" && raw !== "critical") {
-        throw badRequest(`Invalid check status: "${String(raw)}" (use passing, warning or critical)`);
-      }
-      if (typeof output !== "string") throw badRequest("Request decode failed: Output must be a string");
-      ttlCheck(request.params.id).update(raw, output);
-      return reply.code(200).send();
-    });
+    app.put<{ Params: { id: string } }>(
+      "/agent/check/update/:id",
+      { schema: { params: idParams("id") } },
+      async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const raw = body.Status ?? body.status;
+        const output = body.Output ?? body.output ?? "";
+        if (raw !== "passing" && raw !== "warning" && raw !== "critical") {
+          throw badRequest(`Invalid check status: "${String(raw)}" (use passing, warning or critical)`);
+        }
+        if (typeof output !== "string") throw badRequest("Request decode failed: Output must be a string");
+        ttlCheck(request.params.id).update(raw, output);
+        return reply.code(200).send();
+      },
+    );
 
-    app.get("/agent/services", async () => {
+    app.get("/agent/services", { schema: { response: { 200: byIdSchema(serviceSchema) } } }, async () => {
       const now = context.clock.now();
       const out: Record<string, unknown> = {};
       for (const service of agent.services()) {
@@ -71,7 +81,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       return out;
     });
 
-    app.get("/agent/checks", async () => {
+    app.get("/agent/checks", { schema: { response: { 200: byIdSchema(checkSchema) } } }, async () => {
       const now = context.clock.now();
       const out: Record<string, unknown> = {};
       for (const service of agent.services()) {

@@ -2,6 +2,7 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastif
 import { type BlockingParams, blockUntilChanged, consulIndex } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
+import { catalogServiceSchema, catalogServicesSchema, healthServiceSchema, idParams } from "./schemas.js";
 import { catalogEntryJson, healthEntryJson, type InstanceView, serviceViews } from "./views.js";
 
 interface ServiceQuery extends BlockingParams {
@@ -48,6 +49,7 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.get<{ Params: { service: string }; Querystring: ServiceQuery }>(
       "/health/service/:service",
+      { schema: { params: idParams("service"), response: { 200: healthServiceSchema } } },
       async (request, reply) => {
         const passingOnly = flag(request.query.passing, "passing");
         await block(request, reply, serviceIndex(request.params.service));
@@ -59,13 +61,14 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
 
     app.get<{ Params: { service: string }; Querystring: ServiceQuery }>(
       "/catalog/service/:service",
+      { schema: { params: idParams("service"), response: { 200: catalogServiceSchema } } },
       async (request, reply) => {
         await block(request, reply, serviceIndex(request.params.service));
         return views(request).map(catalogEntryJson);
       },
     );
 
-    app.get("/catalog/services", async (request, reply) => {
+    app.get("/catalog/services", { schema: { response: { 200: catalogServicesSchema } } }, async (request, reply) => {
       await block(request, reply, () => consulIndex(registry.version));
       const now = context.clock.now();
       const out: Record<string, string[]> = {};
@@ -80,7 +83,11 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
 
     // A JSON string, as Consul answers (fastify would send a bare string as text).
     app.get("/status/leader", async (_request, reply) => reply.type("application/json").send('"127.0.0.1:8300"'));
-    app.get("/status/peers", async () => ["127.0.0.1:8300"]);
+    app.get(
+      "/status/peers",
+      { schema: { response: { 200: { type: "array", items: { type: "string" } } } } },
+      async () => ["127.0.0.1:8300"],
+    );
     done();
   };
 }

@@ -10,14 +10,13 @@ const textMap = { type: "object", additionalProperties: text } as const;
 const weights = { type: "object", properties: { Passing: whole, Warning: whole } } as const;
 const tagged = { type: "object", properties: { lan: text, wan: text } } as const;
 
+/** The node's fields, which catalog entries carry inline. */
+const nodeFields = { ID: text, Node: text, Address: text, Datacenter: text, TaggedAddresses: tagged } as const;
+
 const node = {
   type: "object",
   properties: {
-    ID: text,
-    Node: text,
-    Address: text,
-    Datacenter: text,
-    TaggedAddresses: tagged,
+    ...nodeFields,
     Meta: textMap,
     CreateIndex: whole,
     ModifyIndex: whole,
@@ -76,11 +75,7 @@ export const catalogServiceSchema = {
   items: {
     type: "object",
     properties: {
-      ID: text,
-      Node: text,
-      Address: text,
-      Datacenter: text,
-      TaggedAddresses: tagged,
+      ...nodeFields,
       NodeMeta: textMap,
       ServiceID: text,
       ServiceName: text,

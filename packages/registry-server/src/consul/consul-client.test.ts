@@ -6,6 +6,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import Consul from "consul";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../app.js";
+import { Registry } from "../registry.js";
 
 /*
  * The unmodified `consul` npm client (2.x) against a real registry process: `dist/cli.js`, built by `npm test`
@@ -121,7 +123,7 @@ describe("the consul npm client against a real registry process", () => {
     expect(await consul.health.service("pay")).toEqual([]);
   });
 
-  it("shows a Consul service to Eureka clients and a Eureka instance to Consul clients", async () => {
+  it("shows a Consul service to Eureka clients and a Eureka instance to Consul clients, watches included", async () => {
     await consul.agent.service.register({
       name: "cart",
       id: "cart-1",
@@ -138,10 +140,18 @@ describe("the consul npm client against a real registry process", () => {
     expect(eureka.application.instance.map((i) => [i.instanceId, i.status, i.port.$])).toEqual([
       ["cart-1", "UP", 7100],
     ]);
+    // The Eureka side's watch (Outrigger's long poll) wakes on a Consul check failing.
+    const index = (await fetch(`${url}/outrigger/watch/apps/CART`)).headers.get("x-outrigger-index");
+    const eurekaWatch = fetch(`${url}/outrigger/watch/apps/CART?index=${index}&wait=30s`);
     await consul.agent.check.fail({ id: "service:cart-1", note: "broken" });
-    const down = (await (await fetch(`${url}/eureka/apps/CART`)).json()) as typeof eureka;
+    const down = (await (await eurekaWatch).json()) as typeof eureka;
     expect(down.application.instance[0]?.status).toBe("DOWN");
 
+    // A Consul watch wakes on a Eureka registration.
+    const changes = new Changes();
+    const watch = consul.watch({ method: consul.health.service, options: { service: "cart", wait: "30s" } });
+    watch.on("change", (data: HealthEntry[]) => changes.push(data));
+    await changes.next((entries) => entries.length === 1);
     const registered = await fetch(`${url}/eureka/apps/CART`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -156,7 +166,7 @@ describe("the consul npm client against a real registry process", () => {
       }),
     });
     expect(registered.status).toBe(204);
-    const entries = (await consul.health.service("cart")) as HealthEntry[];
+    const entries = await changes.next((found) => found.length === 2).finally(() => watch.end());
     const mirrored = entries.find((e) => e.Service.ID === "cart-eureka");
     expect([
       mirrored?.Service.Service,
@@ -170,6 +180,7 @@ describe("the consul npm client against a real registry process", () => {
     expect(await consul.catalog.service.list()).toMatchObject({ cart: ["v1"] });
     expect(await consul.status.leader()).toBe("127.0.0.1:8300");
   });
+
   it("over plain HTTP: probes an HTTP check, reaps it when critical, blocks on indexes that never go back, survives bad input", async () => {
     let answer = 429;
     const target = createServer((_req, res) => res.writeHead(answer).end(`answer ${answer}`));
@@ -244,5 +255,32 @@ describe("the consul npm client against a real registry process", () => {
     );
     expect(child.exitCode).toBeNull();
     expect((await fetch(`${url}/v1/agent/self`)).status).toBe(200);
+  });
+});
+
+describe("the consul npm client with a token, over a real socket", () => {
+  const app = buildApp({ registry: new Registry(), consul: { token: "t0ken" } });
+  let port = 0;
+  beforeAll(async () => {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    port = (app.server.address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  it("works with the token the client sends as X-Consul-Token, and is refused without it", async () => {
+    const withToken = new Consul({ host: "127.0.0.1", port, defaults: { token: "t0ken" } });
+    const without = new Consul({ host: "127.0.0.1", port });
+    try {
+      await withToken.agent.service.register({ name: "vault", port: 1 });
+      expect(Object.keys(await withToken.catalog.service.list())).toEqual(["vault"]);
+      await expect(without.catalog.service.list()).rejects.toMatchObject({ statusCode: 403 });
+      const bearer = await fetch(`http://127.0.0.1:${port}/v1/catalog/services`, {
+        headers: { authorization: "Bearer t0ken" },
+      });
+      expect(bearer.status).toBe(200);
+    } finally {
+      withToken.destroy();
+      without.destroy();
+    }
   });
 });

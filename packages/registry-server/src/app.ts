@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginCallback } from "fastify";
+import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import { isRegistryError, RegistryError } from "./errors.js";
 import { toEurekaApplication, toEurekaApplications, toEurekaDelta } from "./eureka-codec.js";
 import { parseRegistration } from "./instance-info.js";
@@ -12,6 +13,8 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** Pino log level, or false for no logs (default). */
   readonly logLevel?: string | false;
+  /** Settings of the Consul API under `/v1` (token, agent, clock); it is always served. */
+  readonly consul?: Omit<ConsulRoutesOptions, "registry">;
 }
 
 /** 64 KiB is far above any real registration (a few hundred bytes) and small enough to refuse floods cheaply. */
@@ -123,5 +126,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(eurekaRoutes(options.registry), { prefix: "/eureka" });
   app.register(eurekaRoutes(options.registry), { prefix: "/eureka/v2" });
   app.register(watchRoutes(options.registry), { prefix: "/outrigger/watch" });
+  app.register(consulRoutes({ ...options.consul, registry: options.registry }));
   return app;
 }

@@ -1,0 +1,165 @@
+import { type Clock, systemClock } from "../clock.js";
+import type { InstanceInfo } from "../instance-info.js";
+import type { Lease, Registry, RegistryChange } from "../registry.js";
+import { CheckRunner } from "./check-runner.js";
+import type { ServiceDefinition } from "./definition.js";
+import { aggregateStatus, type CheckView, toInstanceInfo } from "./mapping.js";
+
+/** Settings of the Consul agent facade. */
+export interface ConsulAgentOptions {
+  readonly registry: Registry;
+  readonly clock?: Clock;
+}
+
+/** A service registered through the Consul API, with its running checks. */
+export interface AgentService {
+  readonly definition: ServiceDefinition;
+  readonly checks: readonly CheckRunner[];
+}
+
+/** Consul's create and modify indexes of one instance. */
+export interface InstanceIndexes {
+  readonly create: number;
+  readonly modify: number;
+}
+
+interface Tracked extends AgentService {
+  checks: CheckRunner[];
+  info: InstanceInfo;
+  /** What Eureka clients last saw of the checks (see `visible`). */
+  seen: string;
+}
+
+const key = (app: string, id: string): string => `${app.toUpperCase()}/${id}`;
+
+/** The part of a check the Eureka side sees: the status, and the note only while it is warning. */
+function visible(checks: readonly CheckView[]): string {
+  const status = aggregateStatus(checks);
+  return status === "warning" ? `${status}:${checks.map((c) => c.output).join("\n")}` : status;
+}
+
+/**
+ * Consul's local agent, on top of the shared registry: it keeps each Consul service's definition and runs its
+ * checks, and writes the service into the registry as a Eureka instance whenever what Eureka clients see of it
+ * changes. Instances registered through Eureka stay the registry's alone. `close()` stops every check timer.
+ */
+export class ConsulAgent {
+  readonly #registry: Registry;
+  readonly #clock: Clock;
+  readonly #services = new Map<string, Tracked>();
+  readonly #byInstance = new Map<string, string>();
+  readonly #indexes = new Map<string, InstanceIndexes>();
+  readonly #stop: () => void;
+  #writing = false;
+
+  constructor(options: ConsulAgentOptions) {
+    this.#registry = options.registry;
+    this.#clock = options.clock ?? systemClock;
+    this.#stop = this.#registry.onChange((change) => this.#observe(change));
+  }
+
+  /** Adds or replaces a service and starts its checks. */
+  register(definition: ServiceDefinition): void {
+    const previous = this.#services.get(definition.id);
+    // Re-registering under the same name replaces the instance in place (one MODIFIED change, no gap).
+    if (previous && previous.info.app !== definition.name.toUpperCase()) this.deregister(definition.id);
+    else if (previous) this.#forget(previous);
+    const now = this.#clock.now();
+    const tracked: Tracked = { definition, checks: [], info: toInstanceInfo(definition, [], now), seen: "" };
+    const hooks = {
+      changed: () => this.#sync(tracked),
+      reap: () => this.deregister(definition.id),
+    };
+    tracked.checks = definition.checks.map((check) => new CheckRunner(check, definition.id, hooks));
+    this.#services.set(definition.id, tracked);
+    this.#write(tracked);
+  }
+
+  /** Removes a service and stops its checks; false when the agent does not know it. */
+  deregister(serviceId: string): boolean {
+    const tracked = this.#services.get(serviceId);
+    if (!tracked) return false;
+    this.#forget(tracked);
+    this.#writing = true;
+    try {
+      this.#registry.cancel(tracked.info.app, tracked.info.instanceId);
+    } finally {
+      this.#writing = false;
+    }
+    return true;
+  }
+
+  /** The running check with this id, if any. */
+  check(checkId: string): CheckRunner | undefined {
+    for (const service of this.#services.values()) {
+      const found = service.checks.find((c) => c.id === checkId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Every service registered through the Consul API. */
+  services(): readonly AgentService[] {
+    return [...this.#services.values()];
+  }
+
+  /** The Consul service behind a registry instance, when it was registered through the Consul API. */
+  serviceOf(app: string, instanceId: string): AgentService | undefined {
+    const id = this.#byInstance.get(key(app, instanceId));
+    return id === undefined ? undefined : this.#services.get(id);
+  }
+
+  /** Consul's CreateIndex/ModifyIndex of an instance: the registry versions of its first and latest change. */
+  indexes(lease: Lease): InstanceIndexes {
+    const fallback = Math.max(1, this.#registry.appIndex(lease.info.app));
+    return this.#indexes.get(key(lease.info.app, lease.info.instanceId)) ?? { create: fallback, modify: fallback };
+  }
+
+  /** Stops every check and stops listening to the registry. The registered services stay in the registry. */
+  close(): void {
+    this.#stop();
+    for (const tracked of this.#services.values()) for (const check of tracked.checks) check.close();
+    this.#services.clear();
+    this.#byInstance.clear();
+  }
+
+  #sync(tracked: Tracked): void {
+    if (this.#services.get(tracked.definition.id) !== tracked) return;
+    // Output alone (a probe's body, a TTL note while passing) does not move the index, so watchers are not woken
+    // by every probe; Eureka-visible changes (status, warning note) do.
+    if (visible(tracked.checks) !== tracked.seen) this.#write(tracked);
+  }
+
+  #write(tracked: Tracked): void {
+    tracked.info = toInstanceInfo(tracked.definition, tracked.checks, this.#clock.now());
+    tracked.seen = visible(tracked.checks);
+    this.#byInstance.set(key(tracked.info.app, tracked.info.instanceId), tracked.definition.id);
+    this.#writing = true;
+    try {
+      this.#registry.register(tracked.info);
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  #forget(tracked: Tracked): void {
+    for (const check of tracked.checks) check.close();
+    this.#services.delete(tracked.definition.id);
+    this.#byInstance.delete(key(tracked.info.app, tracked.info.instanceId));
+  }
+
+  #observe(change: RegistryChange): void {
+    const { info } = change.lease;
+    const k = key(info.app, info.instanceId);
+    if (change.action === "DELETED") this.#indexes.delete(k);
+    else {
+      const create = change.action === "ADDED" ? change.version : (this.#indexes.get(k)?.create ?? change.version);
+      this.#indexes.set(k, { create, modify: change.version });
+    }
+    if (this.#writing) return;
+    // A Eureka client replaced or cancelled an instance the agent wrote: the Eureka side owns it now.
+    const serviceId = this.#byInstance.get(k);
+    const tracked = serviceId === undefined ? undefined : this.#services.get(serviceId);
+    if (tracked && (change.action === "DELETED" || change.lease.info !== tracked.info)) this.#forget(tracked);
+  }
+}

@@ -1,0 +1,136 @@
+import type { CheckDefinition, CheckStatus } from "./definition.js";
+import type { CheckView } from "./mapping.js";
+import { type ProbeResult, probeHttp, probeTcp } from "./probes.js";
+
+/** What a running check tells its owner. */
+export interface CheckHooks {
+  /** The check's status or output changed. */
+  changed(check: CheckRunner): void;
+  /** The check stayed critical for its `DeregisterCriticalServiceAfter`: remove its service. */
+  reap(check: CheckRunner): void;
+}
+
+/**
+ * One check of one service, running: a TTL check turns critical when its TTL passes without an update; an HTTP or
+ * TCP check is probed on its interval. Owns its timers (all unref'd); `close()` stops them.
+ */
+export class CheckRunner implements CheckView {
+  #status: CheckStatus;
+  #output = "";
+  #ttlTimer: NodeJS.Timeout | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
+  #reapTimer: NodeJS.Timeout | undefined;
+  #probing = false;
+  #closed = false;
+
+  constructor(
+    readonly definition: CheckDefinition,
+    readonly serviceId: string,
+    private readonly hooks: CheckHooks,
+  ) {
+    this.#status = definition.status;
+    const { kind } = definition;
+    if (kind.type === "ttl") this.#armTtl();
+    else {
+      // The first probe runs at once rather than after a whole interval, so a new service is not critical for long.
+      this.#probeTimer = setTimeout(() => {
+        this.#probe();
+        this.#probeTimer = setInterval(() => this.#probe(), kind.intervalMs).unref();
+      }, 0).unref();
+    }
+    this.#armReap();
+  }
+
+  /** The check's id, e.g. `service:web-1`. */
+  get id(): string {
+    return this.definition.id;
+  }
+
+  /** The check's name. */
+  get name(): string {
+    return this.definition.name;
+  }
+
+  /** The check's notes, as registered. */
+  get notes(): string {
+    return this.definition.notes;
+  }
+
+  /** `ttl`, `http` or `tcp`. */
+  get type(): string {
+    return this.definition.kind.type;
+  }
+
+  /** The current status. */
+  get status(): CheckStatus {
+    return this.#status;
+  }
+
+  /** What the last update or probe said. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** True when the service pushes this check's status (`agent/check/pass|warn|fail|update`). */
+  get acceptsUpdates(): boolean {
+    return this.definition.kind.type === "ttl";
+  }
+
+  /** A TTL update from the service: sets the status and output and restarts the TTL. */
+  update(status: CheckStatus, output: string): void {
+    this.#armTtl();
+    this.#set(status, output);
+  }
+
+  /** Stops every timer; the check never reports again. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#ttlTimer);
+    clearTimeout(this.#probeTimer);
+    clearInterval(this.#probeTimer);
+    clearTimeout(this.#reapTimer);
+  }
+
+  #armTtl(): void {
+    const { kind } = this.definition;
+    if (kind.type !== "ttl" || this.#closed) return;
+    clearTimeout(this.#ttlTimer);
+    this.#ttlTimer = setTimeout(() => {
+      this.#set("critical", `TTL expired (last output before timeout follows): ${this.#output}`);
+    }, kind.ttlMs).unref();
+  }
+
+  #armReap(): void {
+    const after = this.definition.deregisterCriticalAfterMs;
+    if (after === undefined || this.#closed) return;
+    if (this.#status !== "critical") {
+      clearTimeout(this.#reapTimer);
+      this.#reapTimer = undefined;
+    } else if (this.#reapTimer === undefined) {
+      this.#reapTimer = setTimeout(() => this.hooks.reap(this), after).unref();
+    }
+  }
+
+  #probe(): void {
+    const { kind } = this.definition;
+    if (this.#probing || this.#closed || kind.type === "ttl") return;
+    this.#probing = true;
+    const probe: Promise<ProbeResult> =
+      kind.type === "http"
+        ? probeHttp(kind.url, kind.method, kind.headers, kind.timeoutMs)
+        : probeTcp(kind.address, kind.timeoutMs);
+    void probe.then((result) => {
+      this.#probing = false;
+      if (!this.#closed) this.#set(result.status, result.output);
+    });
+  }
+
+  #set(status: CheckStatus, output: string): void {
+    if (this.#closed) return;
+    const changed = status !== this.#status || output !== this.#output;
+    this.#status = status;
+    this.#output = output;
+    this.#armReap();
+    if (changed) this.hooks.changed(this);
+  }
+}

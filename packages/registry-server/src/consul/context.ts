@@ -1,0 +1,12 @@
+import type { Clock } from "../clock.js";
+import type { Registry } from "../registry.js";
+import type { ConsulAgent } from "./agent.js";
+
+/** What the Consul routes share: the registry both protocols write to, the agent running Consul checks. */
+export interface ConsulContext {
+  readonly registry: Registry;
+  readonly agent: ConsulAgent;
+  readonly clock: Clock;
+  /** Source of blocking-query jitter; injectable so tests can pin it. */
+  readonly random: () => number;
+}

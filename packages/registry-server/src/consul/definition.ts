@@ -1,0 +1,192 @@
+import { safeMetadata } from "../instance-info.js";
+import { badRequest } from "./consul-error.js";
+import { parseDuration } from "./duration.js";
+
+/** A check's health, in Consul's words. */
+export type CheckStatus = "passing" | "warning" | "critical";
+
+/** How a check learns its status: the service pushes it (TTL) or the registry probes (HTTP, TCP). */
+export type CheckKind =
+  | { readonly type: "ttl"; readonly ttlMs: number }
+  | {
+      readonly type: "http";
+      readonly url: string;
+      readonly method: string;
+      readonly intervalMs: number;
+      readonly timeoutMs: number;
+      readonly headers: Record<string, string>;
+    }
+  | { readonly type: "tcp"; readonly address: string; readonly intervalMs: number; readonly timeoutMs: number };
+
+/** One check of a service registration. */
+export interface CheckDefinition {
+  readonly id: string;
+  readonly name: string;
+  readonly notes: string;
+  readonly kind: CheckKind;
+  readonly status: CheckStatus;
+  /** Remove the whole service once this check has been critical this long (Consul's reaper). */
+  readonly deregisterCriticalAfterMs: number | undefined;
+}
+
+/** A service as Consul answers it, whichever protocol registered it. */
+export interface ServiceView {
+  readonly id: string;
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly address: string;
+  readonly port: number;
+  readonly meta: Record<string, string>;
+  readonly weights: { readonly passing: number; readonly warning: number };
+}
+
+/** A service registration, as `PUT /v1/agent/service/register` describes it. */
+export interface ServiceDefinition extends ServiceView {
+  readonly checks: readonly CheckDefinition[];
+}
+
+type Json = Record<string, unknown>;
+
+/** Consul's HTTP checks time out after 10 s unless told otherwise. */
+const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Folds keys the way the `consul` npm client does (drop `_`, lower-case), so `DeregisterCriticalServiceAfter`,
+ * `deregister_critical_service_after` and `deregistercriticalserviceafter` all read the same.
+ */
+function fold(value: unknown): Json {
+  const out: Json = Object.create(null);
+  if (!isObject(value)) return out;
+  for (const [key, v] of Object.entries(value)) out[key.replace(/_/g, "").toLowerCase()] = v;
+  return out;
+}
+
+function optionalText(raw: Json, key: string, what: string): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw badRequest(`Request decode failed: ${what} must be a string`);
+  return v;
+}
+
+function duration(raw: Json, key: string, what: string): number | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null || v === "") return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw badRequest(`Request decode failed: ${what} "${String(v)}" is not a duration such as 10s`);
+  return ms;
+}
+
+function checkStatus(raw: Json): CheckStatus {
+  const s = optionalText(raw, "status", "Check.Status");
+  if (s === undefined || s === "") return "critical"; // Consul starts a new check critical until it hears otherwise.
+  if (s === "passing" || s === "warning" || s === "critical") return s;
+  throw badRequest(`Invalid check status: "${s}" (use passing, warning or critical)`);
+}
+
+function checkKind(raw: Json): CheckKind {
+  const ttlMs = duration(raw, "ttl", "Check.TTL");
+  const http = optionalText(raw, "http", "Check.HTTP");
+  const tcp = optionalText(raw, "tcp", "Check.TCP");
+  const intervalMs = duration(raw, "interval", "Check.Interval");
+  const timeoutMs = duration(raw, "timeout", "Check.Timeout") ?? DEFAULT_CHECK_TIMEOUT_MS;
+  if (ttlMs !== undefined) {
+    if (ttlMs <= 0) throw badRequest("Invalid check: TTL must be above zero");
+    return { type: "ttl", ttlMs };
+  }
+  if (http === undefined && tcp === undefined) {
+    throw badRequest(
+      "Invalid check: must be one of TTL, or HTTP or TCP with an Interval (script, gRPC and alias checks are not supported)",
+    );
+  }
+  if (intervalMs === undefined || intervalMs <= 0)
+    throw badRequest("Invalid check: HTTP and TCP checks need an Interval such as 10s");
+  if (http !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(http);
+    } catch {
+      throw badRequest(`Invalid check: HTTP "${http}" is not a URL`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw badRequest(`Invalid check: HTTP "${http}" is not http(s)`);
+    const headers: Record<string, string> = {};
+    for (const [name, values] of Object.entries(isObject(raw.header) ? raw.header : {})) {
+      // Consul's Header is a map of arrays; join repeats as HTTP does.
+      headers[name] = Array.isArray(values) ? values.map(String).join(", ") : String(values);
+    }
+    return {
+      type: "http",
+      url: url.href,
+      method: optionalText(raw, "method", "Check.Method") ?? "GET",
+      intervalMs,
+      timeoutMs,
+      headers,
+    };
+  }
+  if (!/^.+:\d+$/.test(tcp as string)) throw badRequest(`Invalid check: TCP "${tcp}" must be host:port`);
+  return { type: "tcp", address: tcp as string, intervalMs, timeoutMs };
+}
+
+function parseCheck(value: unknown, id: string): CheckDefinition {
+  const raw = fold(value);
+  return {
+    id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
+    name: optionalText(raw, "name", "Check.Name") || `Service check ${id}`,
+    notes: optionalText(raw, "notes", "Check.Notes") ?? "",
+    kind: checkKind(raw),
+    status: checkStatus(raw),
+    deregisterCriticalAfterMs: duration(raw, "deregistercriticalserviceafter", "Check.DeregisterCriticalServiceAfter"),
+  };
+}
+
+function port(raw: Json): number {
+  const v = raw.port ?? 0;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65_535) {
+    throw badRequest("Request decode failed: Port must be a whole number from 0 to 65535");
+  }
+  return v;
+}
+
+function weights(raw: Json): ServiceDefinition["weights"] {
+  const w = fold(raw.weights);
+  const passing = w.passing ?? 1;
+  const warning = w.warning ?? 1;
+  if (typeof passing !== "number" || typeof warning !== "number" || passing < 1 || warning < 0) {
+    throw badRequest("Passing must be greater than 0 and Warning must not be negative in Weights");
+  }
+  return { passing, warning };
+}
+
+/**
+ * Reads a service registration leniently in key case, strictly in meaning: Consul's 400 reasons for a missing
+ * Name or a check it cannot run. `fallbackAddress` is used when the body names no Address (the caller's IP).
+ */
+export function parseServiceDefinition(body: unknown, fallbackAddress: string): ServiceDefinition {
+  if (!isObject(body)) throw badRequest("Request decode failed: send a JSON object describing the service");
+  const raw = fold(body);
+  const name = optionalText(raw, "name", "Name");
+  if (!name) throw badRequest("Missing service name");
+  const id = optionalText(raw, "id", "ID") || name;
+  const rawTags = raw.tags ?? [];
+  if (!Array.isArray(rawTags) || rawTags.some((t) => typeof t !== "string")) {
+    throw badRequest("Request decode failed: Tags must be an array of strings");
+  }
+  const listed = Array.isArray(raw.checks) ? raw.checks : [];
+  const all = raw.check !== undefined && raw.check !== null ? [raw.check, ...listed] : listed;
+  // One check is `service:<ID>`, as in Consul; several are numbered `service:<ID>:1`, `service:<ID>:2`, ...
+  const checks = all.map((c, i) => parseCheck(c, all.length === 1 ? `service:${id}` : `service:${id}:${i + 1}`));
+  return {
+    id,
+    name,
+    tags: rawTags as string[],
+    address: optionalText(raw, "address", "Address") || fallbackAddress,
+    port: port(raw),
+    meta: safeMetadata(raw.meta),
+    weights: weights(raw),
+    checks,
+  };
+}

@@ -1,0 +1,107 @@
+import type { FastifyError, FastifyPluginCallback } from "fastify";
+import { type Clock, systemClock } from "../clock.js";
+import { isRegistryError, RegistryError } from "../errors.js";
+import type { Registry } from "../registry.js";
+import { ConsulAgent } from "./agent.js";
+import { agentRoutes, unknownEndpoint } from "./agent-routes.js";
+import { presentedToken, tokenMatches } from "./auth.js";
+import { consulIndex } from "./blocking.js";
+import { badRequest } from "./consul-error.js";
+import type { ConsulContext } from "./context.js";
+import { queryRoutes } from "./query-routes.js";
+
+/** Settings of the Consul API. */
+export interface ConsulRoutesOptions {
+  readonly registry: Registry;
+  /** The agent running Consul checks; by default one is made and closed with the app. */
+  readonly agent?: ConsulAgent;
+  /** When set, every `/v1` request must carry it in `X-Consul-Token` or `Authorization: Bearer`. */
+  readonly token?: string;
+  readonly clock?: Clock;
+  /** Source of blocking-query jitter (default `Math.random`). */
+  readonly random?: () => number;
+}
+
+/** Fastify's own errors (bad JSON, oversized body) and anything unexpected, as Consul's plain-text answers. */
+function toConsulError(error: FastifyError): RegistryError {
+  if (isRegistryError(error)) return error;
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", "Request body too large: send a smaller body", 413);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return badRequest(`Request decode failed: ${error.message}`);
+  return new RegistryError("REGISTRY_CONSUL_INTERNAL", "Internal error", 500, { cause: error });
+}
+
+/** Consul ignores Content-Type and reads every body as JSON; an empty body is no body. */
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`Request decode failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The part of Consul's HTTP API that service discovery uses, served under `/v1` from the same registry as the
+ * Eureka API, so Consul clients in any language register and discover here. Register it with `app.register(...)`.
+ */
+export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallback {
+  return (app, _options, done) => {
+    const clock = options.clock ?? systemClock;
+    const agent = options.agent ?? new ConsulAgent({ registry: options.registry, clock });
+    if (!options.agent) app.addHook("onClose", async () => agent.close());
+    const context: ConsulContext = { registry: options.registry, agent, clock, random: options.random ?? Math.random };
+
+    app.register(
+      (v1, _opts, next) => {
+        v1.removeAllContentTypeParsers();
+        v1.addContentTypeParser("*", { parseAs: "string" }, (_request, body, parsed) => {
+          try {
+            parsed(null, parseJson(body as string));
+          } catch (error) {
+            parsed(error as Error, undefined);
+          }
+        });
+        if (options.token !== undefined) {
+          const token = options.token;
+          v1.addHook("onRequest", async (request) => {
+            if (!tokenMatches(presentedToken(request.headers), token)) {
+              throw new RegistryError(
+                "REGISTRY_CONSUL_PERMISSION_DENIED",
+                "ACL not found: send the registry's token in X-Consul-Token or Authorization: Bearer",
+                403,
+              );
+            }
+          });
+        }
+        v1.addHook("onSend", async (_request, reply, payload) => {
+          // Every answer carries an index (Consul's Go client refuses a query answer without one).
+          if (!reply.hasHeader("x-consul-index"))
+            reply.header("x-consul-index", String(consulIndex(options.registry.version)));
+          reply.header("x-consul-knownleader", "true");
+          reply.header("x-consul-lastcontact", "0");
+          return payload;
+        });
+        v1.setErrorHandler((error: FastifyError, request, reply) => {
+          const mapped = toConsulError(error);
+          if (mapped.statusCode >= 500) request.log.error({ err: error }, "consul request failed");
+          return reply
+            .code(mapped.statusCode)
+            .header("content-type", "text/plain; charset=utf-8")
+            .header("x-outrigger-error-code", mapped.code)
+            .send(mapped.message);
+        });
+        v1.setNotFoundHandler(async (request) => {
+          throw unknownEndpoint(request.method, request.url);
+        });
+        v1.register(agentRoutes(context));
+        v1.register(queryRoutes(context));
+        next();
+      },
+      { prefix: "/v1" },
+    );
+    done();
+  };
+}

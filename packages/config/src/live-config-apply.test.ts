@@ -96,6 +96,19 @@ describe("LiveConfig validates before it applies", () => {
     expect(event.value.retry.maxAttempts).toBe(5);
     expect(live.notReloadable).toEqual([join(mounted.dir, "production.js")]);
   });
+  it("reloads YAML (its parser, js-yaml, is installed here) and rejects a YAML file that parses to nothing", async () => {
+    live = createLiveConfig({ dir: mounted.dir, schema, logger: memoryLogger() });
+    mounted.swap({ "default.json": good, "production.yaml": "retry:\n  maxAttempts: 6\n" });
+    expect((await next(live.onChange)).value.retry.maxAttempts).toBe(6);
+    mounted.swap({ "default.json": good, "production.yaml": "# all commented out\n" });
+    expect(await next(live.onError)).toMatchObject({
+      code: "CONFIG_EMPTY",
+      file: join(mounted.dir, "production.yaml"),
+    });
+    mounted.swap({});
+    expect(await next(live.onError)).toMatchObject({ code: "CONFIG_EMPTY", file: undefined });
+    expect(live.value.retry.maxAttempts).toBe(6);
+  });
 });
 
 describe("LiveConfig listeners", () => {

@@ -81,6 +81,14 @@ describe("LiveConfig validates before it applies", () => {
     expect(event.changes).toEqual([{ path: "lb.rule", oldValue: "round-robin", newValue: "least-requests" }]);
     expect(await restart).toEqual([{ path: "server.port", liveValue: 8080, pendingValue: 9090 }]);
     expect(live.value.server.port).toBe(8080);
+    // Still pending on the next update: not reported again. A new pending value is.
+    const reports = record(live.onRestartRequired);
+    mounted.swap({ "default.json": { ...good, server: { port: 9090 } } });
+    await next(live.onChange);
+    expect(reports).toEqual([]);
+    mounted.swap({ "default.json": { ...good, server: { port: 7070 }, lb: { rule: "least-requests" } } });
+    await next(live.onChange);
+    expect(reports).toEqual([[{ path: "server.port", liveValue: 8080, pendingValue: 7070 }]]);
   });
 
   it("reports a .js/.ts config in the directory as not reloadable and reads data formats only", async () => {

@@ -138,6 +138,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
   let value = firstPlan.value;
   let fingerprint = first.fingerprint;
   let codeFiles = first.candidate.codeFiles;
+  let pendingRestart = new Map<string, unknown>();
   for (const file of codeFiles.keys()) {
     logger.warn(
       `[outrigger/config] ${file} is code: LiveConfig reads data formats only; move its settings to JSON/YAML`,
@@ -176,11 +177,14 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       report(isConfigError(error) ? error : new ConfigError("CONFIG_INVALID", String(error), { cause: error }));
       return false;
     }
-    if (plan.restartRequired.length > 0) {
-      for (const r of plan.restartRequired) {
+    // Report a pending restart-only value once, not again on every later reload that still finds it on disk.
+    const fresh = plan.restartRequired.filter((r) => !deepEqual(pendingRestart.get(r.path), r.pendingValue));
+    pendingRestart = new Map(plan.restartRequired.map((r) => [r.path, r.pendingValue]));
+    if (fresh.length > 0) {
+      for (const r of fresh) {
         logger.warn(`[outrigger/config] ${r.path} changed on disk but is restart-only: it applies on the next start`);
       }
-      restarts.emit(plan.restartRequired);
+      restarts.emit(fresh);
     }
     const diff = diffConfig(view.data, plan.data);
     if (diff.length === 0) {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -36,6 +37,10 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
 
   it("loads again with what changed on disk (no singleton), and hands out frozen data", () => {
     expect(loadConfig({ dir }).get("retry.maxAttempts")).toBe(3);
+    // node-config's loader ran, but its process-wide singleton (config/lib/config.js) was never loaded.
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.some((file) => file.endsWith("/config/lib/util.js"))).toBe(true);
+    expect(loaded.some((file) => file.endsWith("/config/lib/config.js"))).toBe(false);
     writeFileSync(join(dir, "default.json"), JSON.stringify({ retry: { maxAttempts: 7 } }));
     const config = loadConfig({ dir });
     expect(config.get("retry.maxAttempts")).toBe(7);

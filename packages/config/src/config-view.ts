@@ -1,3 +1,4 @@
+import { lookupPath as lookup } from "./config-path.js";
 import { ConfigError } from "./errors.js";
 
 /** Read access to one loaded configuration, by dotted path (node-config's `get`/`has`). */
@@ -9,15 +10,6 @@ export interface ConfigView {
   readonly data: Readonly<Record<string, unknown>>;
   /** The files and variables it was built from, lowest precedence first. */
   readonly sources: readonly string[];
-}
-
-function lookup(data: unknown, path: string): unknown {
-  let current = data;
-  for (const part of path.split(".")) {
-    if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,3 +1,20 @@
+export { writeAtomically } from "./atomic-writer.js";
+export type { PathChange } from "./config-path.js";
 export { type ConfigView, createConfigView } from "./config-view.js";
-export { ConfigError, type ConfigErrorCode, isConfigError } from "./errors.js";
-export { type LoadConfigOptions, loadConfig } from "./load-config.js";
+export type { WatchFactory } from "./dir-watcher.js";
+export { ConfigError, type ConfigErrorCode, type ConfigErrorOptions, isConfigError } from "./errors.js";
+export type { Disposable, Event } from "./event.js";
+export {
+  type ConfigChangeEvent,
+  type ConfigLogger,
+  createLiveConfig,
+  type LiveConfig,
+  type LiveConfigOptions,
+  type LiveConfigStats,
+  type PathListener,
+} from "./live-config.js";
+export { CODE_FORMATS, DATA_FORMATS, type Loader } from "./load-candidate.js";
+export { type LoadConfigOptions, type LoadedLayers, loadConfig, loadLayers } from "./load-config.js";
+export { DATA_LINK } from "./mounted-dir.js";
+export type { ConfigSchema, SchemaIssue } from "./schema.js";
+export type { RestartRequired } from "./validate.js";

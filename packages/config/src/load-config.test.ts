@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isConfigError } from "./errors.js";
 import { loadConfig } from "./load-config.js";
@@ -36,6 +37,10 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
 
   it("loads again with what changed on disk (no singleton), and hands out frozen data", () => {
     expect(loadConfig({ dir }).get("retry.maxAttempts")).toBe(3);
+    // node-config's loader ran, but its process-wide singleton (config/lib/config.js) was never loaded.
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.some((file) => file.endsWith("/config/lib/util.js"))).toBe(true);
+    expect(loaded.some((file) => file.endsWith("/config/lib/config.js"))).toBe(false);
     writeFileSync(join(dir, "default.json"), JSON.stringify({ retry: { maxAttempts: 7 } }));
     const config = loadConfig({ dir });
     expect(config.get("retry.maxAttempts")).toBe(7);
@@ -61,5 +66,43 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
     }
     expect(isConfigError(caught)).toBe(true);
     expect((caught as { code: string; message: string }).code).toBe("CONFIG_LOAD_FAILED");
+  });
+
+  it("reads several directories from NODE_CONFIG_DIR as node-config 4 does: layer by layer, later dir wins", () => {
+    const second = mkdtempSync(join(tmpdir(), "outrigger-config-b-"));
+    try {
+      writeFileSync(join(second, "default.json"), JSON.stringify({ retry: { delayMs: 20 }, zone: "b" }));
+      process.env.NODE_ENV = "production";
+      process.env.NODE_CONFIG_DIR = `${dir}${delimiter}${second}`;
+      const config = loadConfig();
+      // second/default.json overrides dir/default.json, but dir/production.json still overrides both defaults.
+      expect(config.get("retry")).toEqual({ maxAttempts: 5, delayMs: 20 });
+      expect(config.get("zone")).toBe("b");
+      expect(config.sources).toEqual([
+        join(dir, "default.json"),
+        join(second, "default.json"),
+        join(dir, "production.json"),
+        join(dir, "custom-environment-variables.json"),
+      ]);
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+  });
+
+  it("puts {hostname} after {NODE_ENV} and local after both, before $NODE_CONFIG", () => {
+    process.env.NODE_ENV = "production";
+    process.env.HOST = "web-1.example.org";
+    writeFileSync(join(dir, "web-1.json"), JSON.stringify({ retry: { maxAttempts: 6 }, host: "web-1" }));
+    writeFileSync(join(dir, "local.json"), JSON.stringify({ host: "local" }));
+    const config = loadConfig({ dir });
+    expect(config.get("retry.maxAttempts")).toBe(6);
+    expect(config.get("host")).toBe("local");
+    expect(config.sources.map((s) => s.replace(`${dir}/`, ""))).toEqual([
+      "default.json",
+      "production.json",
+      "web-1.json",
+      "local.json",
+      "custom-environment-variables.json",
+    ]);
   });
 });

@@ -1,11 +1,32 @@
+import { delimiter } from "node:path";
 import nodeConfig from "config/lib/util.js";
 import { type ConfigView, createConfigView } from "./config-view.js";
 import { ConfigError } from "./errors.js";
 
 /** Where to load configuration from. */
 export interface LoadConfigOptions {
-  /** Config directory, or several (node-config's `NODE_CONFIG_DIR`, `:`-separated); default `NODE_CONFIG_DIR` or `./config`. */
+  /**
+   * Config directory, or several separated by `path.delimiter` (`:` on POSIX, as node-config splits
+   * `NODE_CONFIG_DIR`); default `NODE_CONFIG_DIR` or `./config`. With several, each layer is read from every
+   * directory in order (a later directory's `default.json` overrides an earlier one's) before the next layer.
+   */
   readonly dir?: string;
+}
+
+/** One load's merged data and the sources it came from, lowest precedence first. */
+export interface LoadedLayers {
+  readonly data: Record<string, unknown>;
+  readonly sources: ReadonlyArray<{ readonly name: string; readonly parsed?: unknown }>;
+}
+
+/** The config directory spec node-config would use: the option, else `NODE_CONFIG_DIR`, else `./config`. */
+export function configDirSpec(dir: string | undefined): string {
+  return dir ?? process.env.NODE_CONFIG_DIR ?? `${process.cwd()}/config`;
+}
+
+/** Splits a directory spec the way node-config 4 does: on `path.delimiter`, dropping empty parts. */
+export function splitConfigDirs(spec: string): string[] {
+  return spec.split(delimiter).filter(Boolean);
 }
 
 function nodeConfigOverride(): Array<{ name: string; config: unknown }> {
@@ -19,27 +40,41 @@ function nodeConfigOverride(): Array<{ name: string; config: unknown }> {
 }
 
 /**
- * Loads configuration with node-config's layering — default → {NODE_ENV} → {hostname} → local → $NODE_CONFIG →
- * custom-environment-variables — without touching node-config's process-wide singleton, so it can load again.
+ * Runs node-config's own loader over `dirs` (a `path.delimiter`-joined spec). `formats`, when given, limits the
+ * file extensions read (LiveConfig reads data formats only). Throws CONFIG_LOAD_FAILED naming the file at fault.
  */
-export function loadConfig(options: LoadConfigOptions = {}): ConfigView {
+export function loadLayers(dirs: string, formats?: readonly string[]): LoadedLayers {
   const load = nodeConfig.Load.fromEnvironment();
-  const dir = options.dir ?? process.env.NODE_CONFIG_DIR ?? `${process.cwd()}/config`;
-  load.options.configDir = dir;
+  load.options.configDir = dirs;
+  if (formats) {
+    const base = load.options.parser;
+    const order = base.getFilesOrder().filter((ext) => formats.includes(ext));
+    // node-config copies the parser at construction; replace both so files and env mappings agree.
+    const parser = Object.assign(Object.create(base) as typeof base, { getFilesOrder: () => order });
+    load.options.parser = parser;
+    load.parser = parser;
+  }
   try {
     load.scan(nodeConfigOverride());
   } catch (cause) {
     if (cause instanceof ConfigError) throw cause;
     throw new ConfigError(
       "CONFIG_LOAD_FAILED",
-      `Could not load configuration from ${dir}: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      `Could not load configuration from ${dirs}: ${(cause as Error).message}`,
+      { cause },
     );
   }
+  return { data: structuredClone(load.config), sources: load.getSources() };
+}
+
+/**
+ * Loads configuration with node-config's layering — default → {NODE_ENV} → {hostname} → local → $NODE_CONFIG →
+ * custom-environment-variables — without touching node-config's process-wide singleton, so it can load again.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ConfigView {
+  const { data, sources } = loadLayers(configDirSpec(options.dir));
   return createConfigView(
-    structuredClone(load.config),
-    load.getSources().map((s) => s.name),
+    data,
+    sources.map((s) => s.name),
   );
 }

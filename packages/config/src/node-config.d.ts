@@ -2,10 +2,18 @@
 declare module "config/lib/util.js" {
   interface ConfigSource {
     name: string;
+    parsed?: unknown;
+    original?: string;
+  }
+  /** node-config's parser module: file extensions in precedence order, and how each is parsed. */
+  interface Parser {
+    getFilesOrder(): string[];
+    parse(filename: string, content: string): unknown;
   }
   class Load {
     static fromEnvironment(environments?: string): Load;
-    options: { configDir: string; nodeEnv: string[] };
+    options: { configDir: string; nodeEnv: string[]; parser: Parser };
+    parser: Parser;
     config: Record<string, unknown>;
     scan(additional?: Array<{ name: string; config: unknown }>): void;
     getSources(): ConfigSource[];

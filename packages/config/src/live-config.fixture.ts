@@ -1,0 +1,56 @@
+// Test fixtures for LiveConfig: a Kubernetes-style mount in a temp dir, and waiting on typed events.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeAtomically } from "./atomic-writer.js";
+import type { Event } from "./event.js";
+
+/** A temp directory laid out as kubelet mounts a ConfigMap; `swap` updates it with kubelet's exact sequence. */
+export interface Mount {
+  readonly dir: string;
+  swap(files: Record<string, unknown>): void;
+  remove(): void;
+}
+
+/** Files given as objects are written as JSON; strings are written as they are (to write broken files). */
+export function mount(files: Record<string, unknown>): Mount {
+  const dir = mkdtempSync(join(tmpdir(), "outrigger-mount-"));
+  const swap = (next: Record<string, unknown>) => {
+    const text = Object.fromEntries(
+      Object.entries(next).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    writeAtomically(dir, text);
+  };
+  swap(files);
+  return { dir, swap, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Resolves with the next value `event` publishes; the timeout only guards against a hang. */
+export function next<T>(event: Event<T>, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = event((value) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(value);
+    });
+  });
+}
+
+/** Every value `event` publishes, in order. */
+export function record<T>(event: Event<T>): T[] {
+  const seen: T[] = [];
+  event((value) => {
+    seen.push(value);
+  });
+  return seen;
+}
+
+/** A logger that keeps its lines. */
+export function memoryLogger(): { lines: string[]; warn(message: string): void } {
+  const lines: string[] = [];
+  return { lines, warn: (message) => lines.push(message) };
+}

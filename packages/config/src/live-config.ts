@@ -1,0 +1,265 @@
+import { deepEqual, diffConfig, lookupPath, type PathChange } from "./config-path.js";
+import { type ConfigView, createConfigView } from "./config-view.js";
+import { createDebouncer } from "./debounce.js";
+import { type DirWatcher, type WatchFactory, watchDirs } from "./dir-watcher.js";
+import { ConfigError, type ConfigErrorCode, isConfigError } from "./errors.js";
+import { type Disposable, type Event, EventSource } from "./event.js";
+import { type Candidate, type Loader, loadCandidate } from "./load-candidate.js";
+import { configDirSpec, splitConfigDirs } from "./load-config.js";
+import { fingerprintDirs, resolveMountedDir } from "./mounted-dir.js";
+import { anySchema, type ConfigSchema } from "./schema.js";
+import { planApply, type RestartRequired } from "./validate.js";
+
+/** Where LiveConfig writes its log lines (one per rejected update or fault); `console` by default. */
+export interface ConfigLogger {
+  warn(message: string): void;
+}
+
+/** How to load, validate and watch. */
+export interface LiveConfigOptions<T> {
+  /** Directory spec as for loadConfig (several joined by `path.delimiter`); default `NODE_CONFIG_DIR` or `./config`. */
+  readonly dir?: string;
+  /** Validates every update before it applies and types `value` (a zod schema fits). */
+  readonly schema?: ConfigSchema<T>;
+  /** Dotted paths that only take effect on restart: changes are reported through onRestartRequired, not applied. */
+  readonly restartOnly?: readonly string[];
+  /** Quiet time after the last file event before loading (trailing edge). Default 100 ms: kubelet's swap takes a few
+   *  ms, an editor's save (truncate, write, rename) tens; 100 ms absorbs both and stays well under a human's notice. */
+  readonly debounceMs?: number;
+  /** Fallback poll of the directories' fingerprint, in ms; 0 turns it off. Default 5 000: a missed event (network
+   *  file systems, overlay mounts, a watcher that died) costs at most 5 s, and a poll is a few stat calls. */
+  readonly pollIntervalMs?: number;
+  /** Watch the directories with fs.watch (default true); false leaves polling only. */
+  readonly watch?: boolean;
+  readonly logger?: ConfigLogger;
+  /** Replaces node-config's loader (tests, other sources). */
+  readonly loader?: Loader;
+  /** Replaces fs.watch (tests inject failing watchers). */
+  readonly watchFactory?: WatchFactory;
+}
+
+/** One applied update: every changed leaf path with its old and new value, and the new configuration. */
+export interface ConfigChangeEvent<T> {
+  readonly changes: readonly PathChange[];
+  readonly config: ConfigView;
+  /** The configuration this update replaced. */
+  readonly previous: ConfigView;
+  readonly value: T;
+}
+
+/** Counters of what reloads did; read them for metrics (a prom-client collect callback can copy them). */
+export interface LiveConfigStats {
+  readonly reloads: number;
+  readonly applied: number;
+  readonly unchanged: number;
+  readonly rejected: number;
+  readonly errorsByCode: Readonly<Partial<Record<ConfigErrorCode, number>>>;
+  readonly lastError: ConfigError | undefined;
+}
+
+/** Listener for one path: its new value, the value before, and the whole change. */
+export type PathListener<V, T> = (
+  newValue: V | undefined,
+  oldValue: V | undefined,
+  event: ConfigChangeEvent<T>,
+) => unknown;
+
+/** node-config's layering, reloaded from a watched directory; only a valid configuration is ever applied. */
+export interface LiveConfig<T> {
+  /** The last good configuration. */
+  readonly config: ConfigView;
+  /** The last good configuration as the schema typed it. */
+  readonly value: T;
+  /** The value at `path` in the last good configuration; throws CONFIG_MISSING_KEY when there is none. */
+  get<V = unknown>(path: string): V;
+  /** Calls `listener` after each applied update that changed the value at `path` (or under it). */
+  subscribe<V = unknown>(path: string, listener: PathListener<V, T>): Disposable;
+  readonly onChange: Event<ConfigChangeEvent<T>>;
+  /** Rejected updates, watcher faults, failing listeners, code-format files: each a ConfigError with a code. */
+  readonly onError: Event<ConfigError>;
+  /** Restart-only keys that changed on disk; their live values stay. */
+  readonly onRestartRequired: Event<readonly RestartRequired[]>;
+  readonly stats: LiveConfigStats;
+  /** Code-format config files in the directories (not read: Node caches modules, so they cannot reload). */
+  readonly notReloadable: readonly string[];
+  /** Loads now, skipping the debounce; true when an update was applied. */
+  reload(): boolean;
+  close(): void;
+}
+
+const defaultLogger: ConfigLogger = { warn: (message) => console.warn(message) };
+
+/**
+ * Loads configuration with node-config's layering and keeps it current: watches the directories (Kubernetes
+ * `..data` swaps and in-place edits), debounces, loads one consistent version, validates, then applies all of it
+ * or none of it. Throws when the first load fails, since there is no last good configuration to keep.
+ */
+export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfigOptions<T> = {}): LiveConfig<T> {
+  const dirs = splitConfigDirs(configDirSpec(options.dir));
+  const schema = options.schema ?? anySchema<T>();
+  const restartOnly = options.restartOnly ?? [];
+  const logger = options.logger ?? defaultLogger;
+  const pollIntervalMs = options.pollIntervalMs ?? 5_000;
+  const counts = { reloads: 0, applied: 0, unchanged: 0, rejected: 0 };
+  const errorsByCode: Partial<Record<ConfigErrorCode, number>> = {};
+  let lastError: ConfigError | undefined;
+
+  const errors = new EventSource<ConfigError>((error) =>
+    logger.warn(`[outrigger/config] an onError listener failed: ${String(error)}`),
+  );
+  const report = (error: ConfigError) => {
+    errorsByCode[error.code] = (errorsByCode[error.code] ?? 0) + 1;
+    lastError = error;
+    logger.warn(
+      `[outrigger/config] ${error.code}: ${error.message}${error.file ? ` [file ${error.file}]` : ""}${error.path ? ` [path ${error.path}]` : ""}`,
+    );
+    errors.emit(error);
+  };
+  const listenerFailed = (cause: unknown) =>
+    report(
+      new ConfigError(
+        "CONFIG_LISTENER_FAILED",
+        `A config listener failed: ${String((cause as Error)?.message ?? cause)}`,
+        {
+          cause,
+        },
+      ),
+    );
+  const changes = new EventSource<ConfigChangeEvent<T>>(listenerFailed);
+  const restarts = new EventSource<readonly RestartRequired[]>(listenerFailed);
+
+  const first = loadCandidate(dirs, options.loader);
+  if (!first.ok) throw first.error;
+  const firstPlan = planApply(schema, first.candidate.data, first.candidate.sources, undefined, restartOnly);
+  let view = createConfigView(
+    firstPlan.data,
+    first.candidate.sources.map((s) => s.name),
+  );
+  let value = firstPlan.value;
+  let fingerprint = first.fingerprint;
+  let codeFiles = first.candidate.codeFiles;
+  let pendingRestart = new Map<string, unknown>();
+  for (const file of codeFiles.keys()) {
+    logger.warn(
+      `[outrigger/config] ${file} is code: LiveConfig reads data formats only; move its settings to JSON/YAML`,
+    );
+  }
+
+  const reportCodeFiles = (candidate: Candidate) => {
+    for (const [file, hash] of candidate.codeFiles) {
+      if (codeFiles.get(file) === hash) continue;
+      report(
+        new ConfigError(
+          "CONFIG_NOT_RELOADABLE",
+          `${file} is code (Node caches modules), so it cannot reload: move its settings to a data file (JSON, YAML)`,
+          { file },
+        ),
+      );
+    }
+    codeFiles = candidate.codeFiles;
+  };
+
+  const reload = (): boolean => {
+    counts.reloads++;
+    const result = loadCandidate(dirs, options.loader);
+    if (result.fingerprint) fingerprint = result.fingerprint;
+    if (!result.ok) {
+      counts.rejected++;
+      report(result.error);
+      return false;
+    }
+    reportCodeFiles(result.candidate);
+    let plan: ReturnType<typeof planApply<T>>;
+    try {
+      plan = planApply(schema, result.candidate.data, result.candidate.sources, view.data, restartOnly);
+    } catch (error) {
+      counts.rejected++;
+      report(isConfigError(error) ? error : new ConfigError("CONFIG_INVALID", String(error), { cause: error }));
+      return false;
+    }
+    // Report a pending restart-only value once, not again on every later reload that still finds it on disk.
+    const fresh = plan.restartRequired.filter((r) => !deepEqual(pendingRestart.get(r.path), r.pendingValue));
+    pendingRestart = new Map(plan.restartRequired.map((r) => [r.path, r.pendingValue]));
+    if (fresh.length > 0) {
+      for (const r of fresh) {
+        logger.warn(`[outrigger/config] ${r.path} changed on disk but is restart-only: it applies on the next start`);
+      }
+      restarts.emit(fresh);
+    }
+    const diff = diffConfig(view.data, plan.data);
+    if (diff.length === 0) {
+      counts.unchanged++;
+      return false;
+    }
+    const before = view;
+    // All or nothing: the new view and typed value replace the old ones together, before anyone is told.
+    view = createConfigView(
+      plan.data,
+      result.candidate.sources.map((s) => s.name),
+    );
+    value = plan.value;
+    counts.applied++;
+    changes.emit({ changes: diff, config: view, previous: before, value });
+    return true;
+  };
+
+  const debouncer = createDebouncer(options.debounceMs ?? 100, reload);
+  let watcher: DirWatcher | undefined;
+  if (options.watch !== false) {
+    watcher = watchDirs(
+      dirs,
+      {
+        onEvent: () => debouncer.trigger(),
+        onError: (dir, cause) =>
+          report(
+            new ConfigError(
+              "CONFIG_WATCH_FAILED",
+              `Watching ${dir} failed (${String((cause as Error)?.message ?? cause)}); retrying, polling meanwhile`,
+              { cause, file: dir },
+            ),
+          ),
+      },
+      pollIntervalMs || 1_000,
+      options.watchFactory,
+    );
+  }
+  let poller: NodeJS.Timeout | undefined;
+  if (pollIntervalMs > 0) {
+    poller = setInterval(() => {
+      if (fingerprintDirs(dirs.map(resolveMountedDir)) !== fingerprint) debouncer.trigger();
+    }, pollIntervalMs);
+    poller.unref();
+  }
+
+  return {
+    get config() {
+      return view;
+    },
+    get value() {
+      return value;
+    },
+    get: (path) => view.get(path),
+    subscribe: <V>(path: string, listener: PathListener<V, T>) =>
+      changes.event((event) => {
+        const oldValue = lookupPath(event.previous.data, path) as V | undefined;
+        const newValue = lookupPath(event.config.data, path) as V | undefined;
+        // Returned, so a rejection reaches the same isolation as any listener's.
+        return deepEqual(oldValue, newValue) ? undefined : listener(newValue, oldValue, event);
+      }),
+    onChange: changes.event,
+    onError: errors.event,
+    onRestartRequired: restarts.event,
+    get stats() {
+      return { ...counts, errorsByCode: { ...errorsByCode }, lastError };
+    },
+    get notReloadable() {
+      return [...codeFiles.keys()];
+    },
+    reload,
+    close() {
+      debouncer.cancel();
+      watcher?.close();
+      if (poller) clearInterval(poller);
+    },
+  };
+}

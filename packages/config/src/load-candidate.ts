@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { delimiter, extname, join, sep } from "node:path";
+import { ConfigError, isConfigError } from "./errors.js";
+import { type LoadedLayers, loadLayers } from "./load-config.js";
+import { fingerprintDirs, type ResolvedDir, resolveMountedDir, sameResolution } from "./mounted-dir.js";
+
+/** Formats LiveConfig reloads: data, parsed afresh on every load. */
+export const DATA_FORMATS: readonly string[] = [
+  "json",
+  "jsonc",
+  "json5",
+  "hjson",
+  "toml",
+  "yaml",
+  "yml",
+  "cson",
+  "properties",
+  "xml",
+];
+
+/** Formats Node's module loader caches, so they cannot reload: reported, never read by LiveConfig. */
+export const CODE_FORMATS: readonly string[] = ["js", "cjs", "mjs", "ts", "coffee", "iced"];
+
+/** Loads layers from a `path.delimiter`-joined directory spec, reading only `formats` (node-config by default). */
+export type Loader = (dirs: string, formats: readonly string[]) => LoadedLayers;
+
+/** A loaded, not yet validated configuration: what a reload would apply. */
+export interface Candidate {
+  readonly data: Record<string, unknown>;
+  /** Sources by their user-visible names (the mount, not the timestamped directory), lowest precedence first. */
+  readonly sources: ReadonlyArray<{ readonly name: string; readonly parsed?: unknown }>;
+  /** Code-format files found in the directories, by user-visible name, with a hash of their content. */
+  readonly codeFiles: ReadonlyMap<string, string>;
+}
+
+/** The outcome of one load, with the directory fingerprint it was taken against. */
+export type CandidateResult = { readonly fingerprint: string } & (
+  | { readonly ok: true; readonly candidate: Candidate }
+  | { readonly ok: false; readonly error: ConfigError }
+);
+
+/** How often a load is retried when `..data` moved while it ran, before giving up until the next event. */
+const MAX_LOAD_ATTEMPTS = 5;
+
+function displayName(name: string, dirs: readonly ResolvedDir[]): string {
+  for (const { dir, resolved } of dirs) {
+    if (resolved !== dir && name.startsWith(resolved + sep)) return join(dir, name.slice(resolved.length + 1));
+  }
+  return name;
+}
+
+function displayText(text: string, dirs: readonly ResolvedDir[]): string {
+  return dirs.reduce((out, { dir, resolved }) => (resolved === dir ? out : out.replaceAll(resolved, dir)), text);
+}
+
+function findCodeFiles(dirs: readonly ResolvedDir[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of dirs) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(entry.resolved);
+    } catch {
+      // A missing directory holds no code files; the load reports it as empty.
+    }
+    for (const name of names.filter((n) => CODE_FORMATS.includes(extname(n).slice(1)))) {
+      const file = join(entry.resolved, name);
+      const hash = createHash("sha1").update(readFileSync(file)).digest("hex");
+      found.set(displayName(file, dirs), hash);
+    }
+  }
+  return found;
+}
+
+function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigError {
+  const message = displayText((error as Error)?.message ?? String(error), dirs);
+  const resolvedFile = /Cannot parse config file: '([^']+)'/.exec((error as Error)?.message ?? "")?.[1];
+  if (resolvedFile === undefined) {
+    return isConfigError(error) ? error : new ConfigError("CONFIG_LOAD_FAILED", message, { cause: error });
+  }
+  const file = displayName(resolvedFile, dirs);
+  let empty = false;
+  try {
+    empty = readFileSync(resolvedFile, "utf8").trim() === "";
+  } catch {
+    // Gone already: report the parse error as it was.
+  }
+  return empty
+    ? new ConfigError("CONFIG_EMPTY", `${file} is empty: write its content back (the last good config stays)`, {
+        cause: error,
+        file,
+      })
+    : new ConfigError("CONFIG_LOAD_FAILED", `${message}: fix the file (the last good config stays)`, {
+        cause: error,
+        file,
+      });
+}
+
+function check(layers: LoadedLayers, dirs: readonly ResolvedDir[]): Candidate {
+  const sources = layers.sources.map((s) => ({ name: displayName(s.name, dirs), parsed: s.parsed }));
+  const files = sources.filter((s) => s.name !== "$NODE_CONFIG" && !s.name.includes("custom-environment-variables"));
+  if (files.length === 0) {
+    throw new ConfigError(
+      "CONFIG_EMPTY",
+      `No config files in ${dirs.map((d) => d.dir).join(delimiter)}: restore them (the last good config stays)`,
+    );
+  }
+  const empty = files.find((s) => s.parsed === null || s.parsed === undefined);
+  if (empty) {
+    throw new ConfigError(
+      "CONFIG_EMPTY",
+      `${empty.name} parsed to nothing (empty, or its format's parser is not installed): fix it or install the parser`,
+      { file: empty.name },
+    );
+  }
+  return { data: layers.data, sources, codeFiles: findCodeFiles(dirs) };
+}
+
+/**
+ * Loads one consistent version of the directories: resolves each `..data`, loads from the resolved directories,
+ * then resolves again — if a swap happened meanwhile, the result (good or bad) is dropped and the load repeated,
+ * so a mix of two versions is never returned.
+ */
+export function loadCandidate(dirs: readonly string[], loader: Loader = loadLayers): CandidateResult {
+  for (let attempt = 0; attempt < MAX_LOAD_ATTEMPTS; attempt++) {
+    const before = dirs.map(resolveMountedDir);
+    const fingerprint = fingerprintDirs(before);
+    let result: CandidateResult;
+    try {
+      const layers = loader(before.map((d) => d.resolved).join(delimiter), DATA_FORMATS);
+      result = { fingerprint, ok: true, candidate: check(layers, before) };
+    } catch (error) {
+      result = { fingerprint, ok: false, error: toConfigError(error, before) };
+    }
+    if (sameResolution(before, dirs.map(resolveMountedDir))) return result;
+  }
+  return {
+    fingerprint: "",
+    ok: false,
+    error: new ConfigError(
+      "CONFIG_LOAD_FAILED",
+      `${dirs.join(delimiter)} changed during ${MAX_LOAD_ATTEMPTS} loads in a row: the next change event retries`,
+    ),
+  };
+}

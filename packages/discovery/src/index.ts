@@ -1,3 +1,4 @@
+export { Backoff, type BackoffOptions } from "./backoff.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export {
@@ -8,6 +9,16 @@ export {
 } from "./eureka-registrar.js";
 export { fromEurekaInstance, type InstanceRegistration, registrationId } from "./eureka-wire.js";
 export { type Disposable, type Event, EventSource } from "./event.js";
+export {
+  allOf,
+  anyStatus,
+  type InstanceFilter,
+  inZone,
+  onlyUp,
+  withMetadata,
+  withTags,
+} from "./filters.js";
 export { FixedInstancer } from "./fixed-instancer.js";
+export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";

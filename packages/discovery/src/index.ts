@@ -1,5 +1,10 @@
 export { Backoff, type BackoffOptions } from "./backoff.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
+export {
+  type DeltaSync,
+  EurekaDeltaInstancer,
+  type EurekaDeltaInstancerOptions,
+} from "./eureka-delta-instancer.js";
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export {
   EurekaRegistrar,
@@ -21,4 +26,9 @@ export {
 export { FixedInstancer } from "./fixed-instancer.js";
 export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
+export {
+  RegistryWatchInstancer,
+  type RegistryWatchInstancerOptions,
+  registryOrigin,
+} from "./registry-watch-instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Backoff } from "./backoff.js";
+import { Backoff, jittered } from "./backoff.js";
 
 describe("Backoff", () => {
   it("doubles its ceiling up to the cap, jitters within the upper half, and starts over on reset", () => {
@@ -9,5 +9,13 @@ describe("Backoff", () => {
     expect(top.next()).toBe(100);
     const bottom = new Backoff({ initialMs: 100, maxMs: 1_000, random: () => 0 });
     expect([bottom.next(), bottom.next()]).toEqual([50, 100]);
+  });
+});
+
+describe("jittered", () => {
+  it("spreads a delay by the given fraction either way", () => {
+    expect(jittered(1_000, 0.1, () => 0)).toBe(900);
+    expect(jittered(1_000, 0.1, () => 0.5)).toBe(1_000);
+    expect(jittered(1_000, 0.1, () => 1)).toBe(1_100);
   });
 });

@@ -51,3 +51,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/** `ms` spread by ±`fraction` (0.1 → 90%–110%), so timers started together drift apart. */
+export function jittered(ms: number, fraction: number, random: () => number = Math.random): number {
+  return ms * (1 + (random() * 2 - 1) * fraction);
+}

@@ -1,3 +1,4 @@
+import { Backoff, type BackoffOptions, jittered } from "./backoff.js";
 import { DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
@@ -9,13 +10,18 @@ export interface EurekaRegistrarOptions {
   /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
   readonly registryUrl: string;
   readonly instance: InstanceRegistration;
-  /** Status to register with (default UP). */
+  /** Status to register with (default UP; use STARTING and `setStatus("UP")` once the service is warm). */
   readonly status?: InstanceStatus;
   /** Time between renewals (Eureka: 30 s). Each wait is jittered by ±10% so a fleet does not renew in lockstep. */
   readonly renewIntervalMs?: number;
   /** Lease the registry should grant (Eureka: 90 s, three missed renewals). */
   readonly leaseDurationSec?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Delays between attempts while the registry fails (default 500 ms doubling, jittered, capped at the renew
+   * interval so a registry that comes back sees this instance again within one heartbeat).
+   */
+  readonly retry?: BackoffOptions;
   /** Source of randomness for jitter, injectable for tests. */
   readonly random?: () => number;
 }
@@ -31,18 +37,27 @@ export interface Registrar {
   close(): Promise<void>;
 }
 
+/** Jitter of each renew wait: ±10% spreads a fleet that started together without delaying any lease much. */
+const RENEW_JITTER = 0.1;
+
 /**
- * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. The loop never
- * throws into the host process: failures go to `onError` and the next heartbeat tries again.
+ * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. Nothing it does can
+ * crash or block the host: failures go to `onError` and are retried with backoff, every call to the registry has
+ * a timeout, and the timers are unref'd.
  */
 export class EurekaRegistrar implements Registrar {
   readonly #options: EurekaRegistrarOptions;
   readonly #registered = new EventSource<{ reason: RegisterReason }>();
   readonly #errors = new EventSource<Error>();
   readonly #instanceUrl: string;
+  readonly #appUrl: string;
+  readonly #retry: Backoff;
   #status: InstanceStatus;
   #isRegistered = false;
+  /** The registry holds an older status than `#status`: the next beat sends the registration again. */
+  #statusStale = false;
   #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> = Promise.resolve();
   #closed = false;
 
   /** Fires after each successful registration, with its reason. */
@@ -56,13 +71,26 @@ export class EurekaRegistrar implements Registrar {
     this.#options = options;
     this.#status = options.status ?? "UP";
     this.instanceId = registrationId(options.instance);
-    this.#instanceUrl = joinUrl(
-      options.registryUrl,
-      `apps/${encodeURIComponent(options.instance.app.toUpperCase())}/${encodeURIComponent(this.instanceId)}`,
-    );
+    const app = encodeURIComponent(options.instance.app.toUpperCase());
+    this.#appUrl = joinUrl(options.registryUrl, `apps/${app}`);
+    this.#instanceUrl = `${this.#appUrl}/${encodeURIComponent(this.instanceId)}`;
+    this.#retry = new Backoff({
+      initialMs: 500,
+      maxMs: this.#renewIntervalMs(),
+      ...(options.random ? { random: options.random } : {}),
+      ...options.retry,
+    });
   }
 
-  /** Registers now and starts the heartbeat loop; resolves once registered, retrying on each heartbeat until then. */
+  /** The status this registrar registers with. */
+  get status(): InstanceStatus {
+    return this.#status;
+  }
+
+  /**
+   * Registers now and starts the heartbeat loop; resolves once registered. While the registry is down it retries
+   * with backoff; the promise never rejects, so `register()` without `await` is safe at startup.
+   */
   register(): Promise<void> {
     this.#closed = false;
     return new Promise((resolve) => {
@@ -70,19 +98,33 @@ export class EurekaRegistrar implements Registrar {
         done.dispose();
         resolve();
       });
-      void this.#beat("initial");
+      this.#run("initial");
     });
   }
 
-  /** Changes the registered status (e.g. STARTING → UP, or OUT_OF_SERVICE before shutdown). */
+  /**
+   * Changes the registered status (STARTING → UP once warm, OUT_OF_SERVICE to drain before shutdown). Never rejects:
+   * when the registry cannot be told now, `onError` fires and the next heartbeat sends it.
+   */
   async setStatus(status: InstanceStatus): Promise<void> {
     this.#status = status;
-    if (this.#isRegistered) await this.#send("status");
+    this.#statusStale = true;
+    if (!this.#isRegistered || this.#closed) return;
+    await this.#inFlight;
+    if (!this.#statusStale || this.#closed) return;
+    try {
+      await this.#send("status");
+    } catch (error) {
+      this.#errors.emit(error as Error);
+    }
   }
 
-  /** Stops the heartbeat and removes the instance from the registry. */
+  /** Stops the heartbeat and removes the instance from the registry; bounded by the request timeout. */
   async deregister(): Promise<void> {
-    this.#stop();
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight; // a registration on the wire must not land after our DELETE
     if (!this.#isRegistered) return;
     this.#isRegistered = false;
     try {
@@ -101,56 +143,64 @@ export class EurekaRegistrar implements Registrar {
     return this.#options.requestTimeoutMs ?? 5_000;
   }
 
+  #renewIntervalMs(): number {
+    return this.#options.renewIntervalMs ?? 30_000;
+  }
+
+  #run(reason: RegisterReason): void {
+    this.#inFlight = this.#beat(reason);
+  }
+
   async #beat(reason: RegisterReason): Promise<void> {
+    let ok = false;
     try {
       if (!this.#isRegistered) {
         await this.#send(reason);
+      } else if (this.#statusStale) {
+        await this.#send("status");
       } else {
         const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
         // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
         if (status === 404) await this.#send("re-register");
         else if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
       }
+      ok = true;
     } catch (error) {
-      this.#errors.emit(error as Error);
+      if (!this.#closed) this.#errors.emit(error as Error);
     }
-    this.#schedule();
+    this.#schedule(ok);
   }
 
   async #send(reason: RegisterReason): Promise<void> {
-    const intervalMs = this.#options.renewIntervalMs ?? 30_000;
     const body = toRegistrationBody(this.#options.instance, this.#status, {
-      renewalIntervalInSecs: Math.max(1, Math.round(intervalMs / 1000)),
+      renewalIntervalInSecs: Math.max(1, Math.round(this.#renewIntervalMs() / 1000)),
       durationInSecs: this.#options.leaseDurationSec ?? 90,
     });
-    const appUrl = joinUrl(
-      this.#options.registryUrl,
-      `apps/${encodeURIComponent(this.#options.instance.app.toUpperCase())}`,
-    );
-    const { status } = await registryRequest(appUrl, { method: "POST", body, timeoutMs: this.#timeoutMs() });
+    const sent = this.#status;
+    const { status } = await registryRequest(this.#appUrl, { method: "POST", body, timeoutMs: this.#timeoutMs() });
     if (status !== 204 && status !== 200) {
       throw new DiscoveryError(
         "DISCOVERY_REGISTRY_REJECTED",
         `Registration answered ${status}: check the registry's log`,
       );
     }
-    if (this.#closed) return;
+    // Even when closing meanwhile: the registry holds us now, so deregister() must know to remove us.
     this.#isRegistered = true;
-    this.#registered.emit({ reason });
+    if (sent === this.#status) this.#statusStale = false;
+    if (!this.#closed) this.#registered.emit({ reason });
   }
 
-  #schedule(): void {
+  #schedule(ok: boolean): void {
     if (this.#closed) return;
-    const base = this.#options.renewIntervalMs ?? 30_000;
-    const jitter = 1 + ((this.#options.random ?? Math.random)() * 0.2 - 0.1);
+    let delay: number;
+    if (ok) {
+      this.#retry.reset();
+      delay = jittered(this.#renewIntervalMs(), RENEW_JITTER, this.#options.random);
+    } else {
+      delay = this.#retry.next();
+    }
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#beat("re-register"), base * jitter);
+    this.#timer = setTimeout(() => this.#run("re-register"), delay);
     this.#timer.unref();
-  }
-
-  #stop(): void {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
   }
 }

@@ -1,4 +1,4 @@
-export { Backoff, type BackoffOptions } from "./backoff.js";
+export { Backoff, type BackoffOptions, jittered } from "./backoff.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
 export {
   type DeltaSync,
@@ -32,3 +32,4 @@ export {
   registryOrigin,
 } from "./registry-watch-instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";
+export { type Closeable, deregisterOnShutdown, type ShutdownHookOptions } from "./shutdown-hook.js";

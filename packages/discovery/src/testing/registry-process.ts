@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+import { exited, waitForEvent } from "./child-process.js";
 
 const require = createRequire(import.meta.url);
 
@@ -23,6 +23,11 @@ export class RegistryProcess {
     return this.#url;
   }
 
+  /** The port it listens on (kept across restarts). */
+  get port(): number {
+    return this.#port;
+  }
+
   /** The Eureka base URL clients are given. */
   get eurekaUrl(): string {
     return `${this.#url}/eureka`;
@@ -34,29 +39,18 @@ export class RegistryProcess {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.#child = child;
-    const listening = await new Promise<{ url: string; port: number }>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      lines.on("line", (line) => {
-        try {
-          const event = JSON.parse(line) as { event?: string; url: string; port: number };
-          if (event.event === "listening") resolve(event);
-        } catch {
-          // not one of the registry's JSON lines
-        }
-      });
-      child.once("exit", (code) => reject(new Error(`registry exited with ${code} before listening`)));
-    });
-    this.#port = listening.port;
-    this.#url = listening.url;
+    const listening = await waitForEvent(child, "listening");
+    this.#port = Number(listening.port);
+    this.#url = String(listening.url);
   }
 
   /** Kills the registry at once (SIGKILL: a crash, and held watches would delay a graceful stop). */
   async kill(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    if (!child) return;
+    const done = exited(child);
     child.kill("SIGKILL");
-    await exited;
+    await done;
   }
 }

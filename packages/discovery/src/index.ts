@@ -1,4 +1,5 @@
 export { Backoff, type BackoffOptions, jittered } from "./backoff.js";
+export { type DnsResolution, DnsSrvInstancer, type DnsSrvInstancerOptions } from "./dns-srv-instancer.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
 export {
   type DeltaSync,
@@ -33,3 +34,4 @@ export {
 } from "./registry-watch-instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";
 export { type Closeable, deregisterOnShutdown, type ShutdownHookOptions } from "./shutdown-hook.js";
+export { parseStaticEntries, type StaticEntry, StaticInstancer } from "./static-instancer.js";

@@ -71,6 +71,11 @@ export class DnsSrvInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
   /** Looks up now; resolves with what was found, or rejects (keeping the last good set) when DNS fails. */
   async refresh(): Promise<DnsResolution> {
     try {

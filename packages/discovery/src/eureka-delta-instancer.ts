@@ -54,6 +54,11 @@ export class EurekaDeltaInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
   /** Syncs now (a delta, or a full fetch when needed); rejects on failure, keeping the last good set. */
   async refresh(): Promise<Snapshot> {
     try {

@@ -40,6 +40,11 @@ export class EurekaInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
   /** Fetches now; resolves with the new snapshot, or rejects (keeping the last good one) when the fetch fails. */
   async refresh(): Promise<Snapshot> {
     const url = joinUrl(this.#options.registryUrl, `apps/${encodeURIComponent(this.#options.service.toUpperCase())}`);

@@ -64,6 +64,11 @@ export class RegistryWatchInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
   close(): void {
     this.#stop.abort();
     this.#cache.close();

@@ -1,9 +1,11 @@
-import { Backoff, type BackoffOptions, jittered } from "./backoff.js";
+import type { BackoffOptions } from "./backoff.js";
 import { DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
+import { Heartbeat, type RegisterReason } from "./heartbeat.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { InstanceStatus } from "./service-instance.js";
+
+export type { RegisterReason } from "./heartbeat.js";
 
 /** Settings of a Eureka registrar. */
 export interface EurekaRegistrarOptions {
@@ -26,19 +28,13 @@ export interface EurekaRegistrarOptions {
   readonly random?: () => number;
 }
 
-/** Why a registration was sent. */
-export type RegisterReason = "initial" | "re-register" | "status";
-
-/** Keeps one instance registered: registers, renews on an interval, re-registers on 404, deregisters on close. */
+/** Keeps one instance registered: registers, renews on an interval, re-registers when lost, deregisters on close. */
 export interface Registrar {
   register(): Promise<void>;
   setStatus(status: InstanceStatus): Promise<void>;
   deregister(): Promise<void>;
   close(): Promise<void>;
 }
-
-/** Jitter of each renew wait: ±10% spreads a fleet that started together without delaying any lease much. */
-const RENEW_JITTER = 0.1;
 
 /**
  * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. Nothing it does can
@@ -47,23 +43,18 @@ const RENEW_JITTER = 0.1;
  */
 export class EurekaRegistrar implements Registrar {
   readonly #options: EurekaRegistrarOptions;
-  readonly #registered = new EventSource<{ reason: RegisterReason }>();
-  readonly #errors = new EventSource<Error>();
+  readonly #heartbeat: Heartbeat;
   readonly #instanceUrl: string;
   readonly #appUrl: string;
-  readonly #retry: Backoff;
   #status: InstanceStatus;
   #isRegistered = false;
   /** The registry holds an older status than `#status`: the next beat sends the registration again. */
   #statusStale = false;
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> = Promise.resolve();
-  #closed = false;
 
   /** Fires after each successful registration, with its reason. */
-  readonly onRegister = this.#registered.event;
+  readonly onRegister;
   /** Fires on each failed call to the registry. */
-  readonly onError = this.#errors.event;
+  readonly onError;
   /** The instance id the registry knows this instance by. */
   readonly instanceId: string;
 
@@ -74,12 +65,13 @@ export class EurekaRegistrar implements Registrar {
     const app = encodeURIComponent(options.instance.app.toUpperCase());
     this.#appUrl = joinUrl(options.registryUrl, `apps/${app}`);
     this.#instanceUrl = `${this.#appUrl}/${encodeURIComponent(this.instanceId)}`;
-    this.#retry = new Backoff({
-      initialMs: 500,
-      maxMs: this.#renewIntervalMs(),
+    this.#heartbeat = new Heartbeat((reason) => this.#beat(reason), {
+      intervalMs: this.#renewIntervalMs(),
+      ...(options.retry ? { retry: options.retry } : {}),
       ...(options.random ? { random: options.random } : {}),
-      ...options.retry,
     });
+    this.onRegister = this.#heartbeat.onRegister;
+    this.onError = this.#heartbeat.onError;
   }
 
   /** The status this registrar registers with. */
@@ -92,14 +84,7 @@ export class EurekaRegistrar implements Registrar {
    * with backoff; the promise never rejects, so `register()` without `await` is safe at startup.
    */
   register(): Promise<void> {
-    this.#closed = false;
-    return new Promise((resolve) => {
-      const done = this.onRegister(() => {
-        done.dispose();
-        resolve();
-      });
-      this.#run("initial");
-    });
+    return this.#heartbeat.start();
   }
 
   /**
@@ -109,28 +94,25 @@ export class EurekaRegistrar implements Registrar {
   async setStatus(status: InstanceStatus): Promise<void> {
     this.#status = status;
     this.#statusStale = true;
-    if (!this.#isRegistered || this.#closed) return;
-    await this.#inFlight;
-    if (!this.#statusStale || this.#closed) return;
+    if (!this.#isRegistered || this.#heartbeat.stopped) return;
+    await this.#heartbeat.idle();
+    if (!this.#statusStale || this.#heartbeat.stopped) return;
     try {
       await this.#send("status");
     } catch (error) {
-      this.#errors.emit(error as Error);
+      this.#heartbeat.failed(error as Error);
     }
   }
 
   /** Stops the heartbeat and removes the instance from the registry; bounded by the request timeout. */
   async deregister(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight; // a registration on the wire must not land after our DELETE
+    await this.#heartbeat.stop(); // a registration on the wire must not land after our DELETE
     if (!this.#isRegistered) return;
     this.#isRegistered = false;
     try {
       await registryRequest(this.#instanceUrl, { method: "DELETE", timeoutMs: this.#timeoutMs() });
     } catch (error) {
-      this.#errors.emit(error as Error);
+      this.#heartbeat.failed(error as Error);
     }
   }
 
@@ -147,28 +129,13 @@ export class EurekaRegistrar implements Registrar {
     return this.#options.renewIntervalMs ?? 30_000;
   }
 
-  #run(reason: RegisterReason): void {
-    this.#inFlight = this.#beat(reason);
-  }
-
   async #beat(reason: RegisterReason): Promise<void> {
-    let ok = false;
-    try {
-      if (!this.#isRegistered) {
-        await this.#send(reason);
-      } else if (this.#statusStale) {
-        await this.#send("status");
-      } else {
-        const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
-        // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
-        if (status === 404) await this.#send("re-register");
-        else if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
-      }
-      ok = true;
-    } catch (error) {
-      if (!this.#closed) this.#errors.emit(error as Error);
-    }
-    this.#schedule(ok);
+    if (!this.#isRegistered) return this.#send(reason);
+    if (this.#statusStale) return this.#send("status");
+    const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
+    // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
+    if (status === 404) return this.#send("re-register");
+    if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
   }
 
   async #send(reason: RegisterReason): Promise<void> {
@@ -187,20 +154,6 @@ export class EurekaRegistrar implements Registrar {
     // Even when closing meanwhile: the registry holds us now, so deregister() must know to remove us.
     this.#isRegistered = true;
     if (sent === this.#status) this.#statusStale = false;
-    if (!this.#closed) this.#registered.emit({ reason });
-  }
-
-  #schedule(ok: boolean): void {
-    if (this.#closed) return;
-    let delay: number;
-    if (ok) {
-      this.#retry.reset();
-      delay = jittered(this.#renewIntervalMs(), RENEW_JITTER, this.#options.random);
-    } else {
-      delay = this.#retry.next();
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#run("re-register"), delay);
-    this.#timer.unref();
+    this.#heartbeat.registered(reason);
   }
 }

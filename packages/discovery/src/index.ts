@@ -25,6 +25,7 @@ export {
   withTags,
 } from "./filters.js";
 export { FixedInstancer } from "./fixed-instancer.js";
+export { Heartbeat } from "./heartbeat.js";
 export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
 export {

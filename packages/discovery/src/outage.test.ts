@@ -80,6 +80,8 @@ describe("discovery through registry outages", () => {
 
       await registry.start();
       await new Promise<void>((resolve) => registrar.onRegister(() => resolve()));
+      // The restarted registry is empty until the registrar is back; the instancers then follow it again.
+      await Promise.all(instancers.map((i) => withInstances(i, 1)));
       expect(instancers.map((i) => i.current().instances.map((x) => x.id))).toEqual([["l-1"], ["l-1"]]);
     } finally {
       for (const instancer of instancers) instancer.close();

@@ -77,7 +77,7 @@ describe("RegistryWatchInstancer", () => {
     });
   });
 
-  it("keeps its set while the registry is down, backs off, and resets its index when the registry restarts", async () => {
+  it("keeps its set while the registry is down and restarts, resets its index, and lets the grace run out", async () => {
     const registry = new RegistryProcess();
     await registry.start();
     const register = async (id: string) => {
@@ -92,7 +92,9 @@ describe("RegistryWatchInstancer", () => {
       registryUrl: registry.eurekaUrl,
       service: "orders",
       backoff: { initialMs: 20, maxMs: 200 },
+      restartGraceMs: 1_500, // short for the test; in production one heartbeat
     });
+    const published: Snapshot[] = [];
     try {
       for (const id of ["r-1", "r-2", "r-3"]) await register(id);
       await snapshotWhere(instancer, (s) => s.instances.length === 3);
@@ -104,6 +106,7 @@ describe("RegistryWatchInstancer", () => {
           if (errors.length === 3) resolve();
         }),
       );
+      instancer.onChange((s) => published.push(s));
       await registry.kill();
       await threeErrors;
       expect(ids(instancer.current())).toEqual(["r-1", "r-2", "r-3"]); // callers keep their set
@@ -113,7 +116,13 @@ describe("RegistryWatchInstancer", () => {
       await register("r-9");
       const { from, to } = await reset;
       expect(to).toBeLessThan(from);
-      expect(ids(await snapshotWhere(instancer, (s) => ids(s).includes("r-9")))).toEqual(["r-9"]);
+      // During the grace, the instances known before the restart stay beside the one that is back ...
+      const during = await snapshotWhere(instancer, (s) => ids(s).includes("r-9"));
+      expect(ids(during)).toEqual(["r-1", "r-2", "r-3", "r-9"]);
+      // ... and when it runs out, the registry's word stands: the others never came back.
+      await snapshotWhere(instancer, (s) => s.instances.length === 1);
+      expect(ids(instancer.current())).toEqual(["r-9"]);
+      expect(published.every((s) => s.instances.length > 0)).toBe(true); // never an empty set on the way
     } finally {
       instancer.close();
       await registry.kill();

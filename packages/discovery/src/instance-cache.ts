@@ -24,6 +24,9 @@ interface SnapshotFile {
   readonly instances: readonly ServiceInstance[];
 }
 
+/** Numbers temp files, so two caches of one process writing the same file never share a temp file. */
+let tempSequence = 0;
+
 function byId(a: ServiceInstance, b: ServiceInstance): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -135,7 +138,8 @@ export class InstanceCache implements Instancer {
     const file: SnapshotFile = { version: 1, savedAt: new Date().toISOString(), instances };
     // Writes are chained so an older snapshot can never rename over a newer one.
     this.#writes = this.#writes.then(async () => {
-      const temp = `${path}.${process.pid}.tmp`;
+      tempSequence += 1;
+      const temp = `${path}.${process.pid}.${tempSequence}.tmp`;
       try {
         await writeFile(temp, JSON.stringify(file));
         await rename(temp, path); // atomic on POSIX: readers see the old file or the new one, never half of one

@@ -3,7 +3,9 @@ export type DiscoveryErrorCode =
   | "DISCOVERY_REGISTRY_UNREACHABLE"
   | "DISCOVERY_REGISTRY_REJECTED"
   | "DISCOVERY_BAD_RESPONSE"
-  | "DISCOVERY_INVALID_OPTION";
+  | "DISCOVERY_INVALID_OPTION"
+  | "DISCOVERY_SNAPSHOT_FAILED"
+  | "DISCOVERY_DNS_FAILED";
 
 const brand = Symbol.for("outrigger.DiscoveryError");
 

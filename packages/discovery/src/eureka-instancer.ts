@@ -1,11 +1,11 @@
 import { parseApplication } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
+import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
-import type { ServiceInstance, Snapshot } from "./service-instance.js";
+import type { Snapshot } from "./service-instance.js";
 
 /** Settings of a Eureka instancer. */
-export interface EurekaInstancerOptions {
+export interface EurekaInstancerOptions extends InstanceCacheOptions {
   /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
   readonly registryUrl: string;
   readonly service: string;
@@ -14,33 +14,35 @@ export interface EurekaInstancerOptions {
   readonly requestTimeoutMs?: number;
 }
 
-function sameInstances(a: readonly ServiceInstance[], b: readonly ServiceInstance[]): boolean {
-  const key = (list: readonly ServiceInstance[]) => JSON.stringify([...list].sort((x, y) => x.id.localeCompare(y.id)));
-  return a.length === b.length && key(a) === key(b);
-}
-
 /**
- * The instances of one service from a Eureka-compatible registry, fetched on an interval. On any error the last
- * good snapshot keeps serving and `onError` fires; an identical snapshot is not re-published.
+ * The instances of one service from any Eureka-compatible registry, fetched whole (`GET apps/{APP}`) on an
+ * interval. On any error the last good snapshot keeps serving and `onError` fires; an identical snapshot is not
+ * re-published. Prefer `RegistryWatchInstancer` against an Outrigger registry and `EurekaDeltaInstancer` when one
+ * client follows many services of a stock Eureka server.
  */
 export class EurekaInstancer implements Instancer {
   readonly #options: EurekaInstancerOptions;
-  readonly #changes = new EventSource<Snapshot>();
-  readonly #errors = new EventSource<Error>();
-  #snapshot: Snapshot = { instances: [] };
-  #timer: NodeJS.Timeout | undefined;
-  #closed = false;
-  readonly onChange = this.#changes.event;
-  readonly onError = this.#errors.event;
+  readonly #cache: InstanceCache;
+  readonly #timer: NodeJS.Timeout;
+  readonly onChange;
+  readonly onError;
 
   constructor(options: EurekaInstancerOptions) {
     this.#options = options;
+    this.#cache = new InstanceCache(options);
+    this.onChange = this.#cache.onChange;
+    this.onError = this.#cache.onError;
     this.#timer = setInterval(() => void this.refresh().catch(() => {}), options.pollIntervalMs ?? 30_000);
     this.#timer.unref();
   }
 
   current(): Snapshot {
-    return this.#snapshot;
+    return this.#cache.current();
+  }
+
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
   }
 
   /** Fetches now; resolves with the new snapshot, or rejects (keeping the last good one) when the fetch fails. */
@@ -52,20 +54,16 @@ export class EurekaInstancer implements Instancer {
         timeoutMs: this.#options.requestTimeoutMs ?? 5_000,
       });
       // Eureka answers 404 for an application with no instances: that is an empty set, not an error.
-      const instances = status === 404 ? [] : parseApplication(body);
-      if (!this.#closed && !sameInstances(instances, this.#snapshot.instances)) {
-        this.#snapshot = { instances };
-        this.#changes.emit(this.#snapshot);
-      }
-      return this.#snapshot;
+      this.#cache.update(status === 404 ? [] : parseApplication(body));
+      return this.#cache.current();
     } catch (error) {
-      this.#errors.emit(error as Error);
+      this.#cache.fail(error as Error);
       throw error;
     }
   }
 
   close(): void {
-    this.#closed = true;
+    this.#cache.close();
     clearInterval(this.#timer);
   }
 }

@@ -1,29 +1,34 @@
+import type { BackoffOptions } from "./backoff.js";
 import { DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
+import { Heartbeat, type RegisterReason } from "./heartbeat.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { InstanceStatus } from "./service-instance.js";
+
+export type { RegisterReason } from "./heartbeat.js";
 
 /** Settings of a Eureka registrar. */
 export interface EurekaRegistrarOptions {
   /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
   readonly registryUrl: string;
   readonly instance: InstanceRegistration;
-  /** Status to register with (default UP). */
+  /** Status to register with (default UP; use STARTING and `setStatus("UP")` once the service is warm). */
   readonly status?: InstanceStatus;
   /** Time between renewals (Eureka: 30 s). Each wait is jittered by ±10% so a fleet does not renew in lockstep. */
   readonly renewIntervalMs?: number;
   /** Lease the registry should grant (Eureka: 90 s, three missed renewals). */
   readonly leaseDurationSec?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Delays between attempts while the registry fails (default 500 ms doubling, jittered, capped at the renew
+   * interval so a registry that comes back sees this instance again within one heartbeat).
+   */
+  readonly retry?: BackoffOptions;
   /** Source of randomness for jitter, injectable for tests. */
   readonly random?: () => number;
 }
 
-/** Why a registration was sent. */
-export type RegisterReason = "initial" | "re-register" | "status";
-
-/** Keeps one instance registered: registers, renews on an interval, re-registers on 404, deregisters on close. */
+/** Keeps one instance registered: registers, renews on an interval, re-registers when lost, deregisters on close. */
 export interface Registrar {
   register(): Promise<void>;
   setStatus(status: InstanceStatus): Promise<void>;
@@ -32,23 +37,24 @@ export interface Registrar {
 }
 
 /**
- * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. The loop never
- * throws into the host process: failures go to `onError` and the next heartbeat tries again.
+ * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. Nothing it does can
+ * crash or block the host: failures go to `onError` and are retried with backoff, every call to the registry has
+ * a timeout, and the timers are unref'd.
  */
 export class EurekaRegistrar implements Registrar {
   readonly #options: EurekaRegistrarOptions;
-  readonly #registered = new EventSource<{ reason: RegisterReason }>();
-  readonly #errors = new EventSource<Error>();
+  readonly #heartbeat: Heartbeat;
   readonly #instanceUrl: string;
+  readonly #appUrl: string;
   #status: InstanceStatus;
   #isRegistered = false;
-  #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  /** The registry holds an older status than `#status`: the next beat sends the registration again. */
+  #statusStale = false;
 
   /** Fires after each successful registration, with its reason. */
-  readonly onRegister = this.#registered.event;
+  readonly onRegister;
   /** Fires on each failed call to the registry. */
-  readonly onError = this.#errors.event;
+  readonly onError;
   /** The instance id the registry knows this instance by. */
   readonly instanceId: string;
 
@@ -56,39 +62,57 @@ export class EurekaRegistrar implements Registrar {
     this.#options = options;
     this.#status = options.status ?? "UP";
     this.instanceId = registrationId(options.instance);
-    this.#instanceUrl = joinUrl(
-      options.registryUrl,
-      `apps/${encodeURIComponent(options.instance.app.toUpperCase())}/${encodeURIComponent(this.instanceId)}`,
-    );
-  }
-
-  /** Registers now and starts the heartbeat loop; resolves once registered, retrying on each heartbeat until then. */
-  register(): Promise<void> {
-    this.#closed = false;
-    return new Promise((resolve) => {
-      const done = this.onRegister(() => {
-        done.dispose();
-        resolve();
-      });
-      void this.#beat("initial");
+    const app = encodeURIComponent(options.instance.app.toUpperCase());
+    this.#appUrl = joinUrl(options.registryUrl, `apps/${app}`);
+    this.#instanceUrl = `${this.#appUrl}/${encodeURIComponent(this.instanceId)}`;
+    this.#heartbeat = new Heartbeat((reason) => this.#beat(reason), {
+      intervalMs: this.#renewIntervalMs(),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.random ? { random: options.random } : {}),
     });
+    this.onRegister = this.#heartbeat.onRegister;
+    this.onError = this.#heartbeat.onError;
   }
 
-  /** Changes the registered status (e.g. STARTING → UP, or OUT_OF_SERVICE before shutdown). */
+  /** The status this registrar registers with. */
+  get status(): InstanceStatus {
+    return this.#status;
+  }
+
+  /**
+   * Registers now and starts the heartbeat loop; resolves once registered. While the registry is down it retries
+   * with backoff; the promise never rejects, so `register()` without `await` is safe at startup.
+   */
+  register(): Promise<void> {
+    return this.#heartbeat.start();
+  }
+
+  /**
+   * Changes the registered status (STARTING → UP once warm, OUT_OF_SERVICE to drain before shutdown). Never rejects:
+   * when the registry cannot be told now, `onError` fires and the next heartbeat sends it.
+   */
   async setStatus(status: InstanceStatus): Promise<void> {
     this.#status = status;
-    if (this.#isRegistered) await this.#send("status");
+    this.#statusStale = true;
+    if (!this.#isRegistered || this.#heartbeat.stopped) return;
+    await this.#heartbeat.idle();
+    if (!this.#statusStale || this.#heartbeat.stopped) return;
+    try {
+      await this.#send("status");
+    } catch (error) {
+      this.#heartbeat.failed(error as Error);
+    }
   }
 
-  /** Stops the heartbeat and removes the instance from the registry. */
+  /** Stops the heartbeat and removes the instance from the registry; bounded by the request timeout. */
   async deregister(): Promise<void> {
-    this.#stop();
+    await this.#heartbeat.stop(); // a registration on the wire must not land after our DELETE
     if (!this.#isRegistered) return;
     this.#isRegistered = false;
     try {
       await registryRequest(this.#instanceUrl, { method: "DELETE", timeoutMs: this.#timeoutMs() });
     } catch (error) {
-      this.#errors.emit(error as Error);
+      this.#heartbeat.failed(error as Error);
     }
   }
 
@@ -101,56 +125,35 @@ export class EurekaRegistrar implements Registrar {
     return this.#options.requestTimeoutMs ?? 5_000;
   }
 
+  #renewIntervalMs(): number {
+    return this.#options.renewIntervalMs ?? 30_000;
+  }
+
   async #beat(reason: RegisterReason): Promise<void> {
-    try {
-      if (!this.#isRegistered) {
-        await this.#send(reason);
-      } else {
-        const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
-        // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
-        if (status === 404) await this.#send("re-register");
-        else if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
-      }
-    } catch (error) {
-      this.#errors.emit(error as Error);
-    }
-    this.#schedule();
+    if (!this.#isRegistered) return this.#send(reason);
+    if (this.#statusStale) return this.#send("status");
+    const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
+    // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
+    if (status === 404) return this.#send("re-register");
+    if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
   }
 
   async #send(reason: RegisterReason): Promise<void> {
-    const intervalMs = this.#options.renewIntervalMs ?? 30_000;
     const body = toRegistrationBody(this.#options.instance, this.#status, {
-      renewalIntervalInSecs: Math.max(1, Math.round(intervalMs / 1000)),
+      renewalIntervalInSecs: Math.max(1, Math.round(this.#renewIntervalMs() / 1000)),
       durationInSecs: this.#options.leaseDurationSec ?? 90,
     });
-    const appUrl = joinUrl(
-      this.#options.registryUrl,
-      `apps/${encodeURIComponent(this.#options.instance.app.toUpperCase())}`,
-    );
-    const { status } = await registryRequest(appUrl, { method: "POST", body, timeoutMs: this.#timeoutMs() });
+    const sent = this.#status;
+    const { status } = await registryRequest(this.#appUrl, { method: "POST", body, timeoutMs: this.#timeoutMs() });
     if (status !== 204 && status !== 200) {
       throw new DiscoveryError(
         "DISCOVERY_REGISTRY_REJECTED",
         `Registration answered ${status}: check the registry's log`,
       );
     }
-    if (this.#closed) return;
+    // Even when closing meanwhile: the registry holds us now, so deregister() must know to remove us.
     this.#isRegistered = true;
-    this.#registered.emit({ reason });
-  }
-
-  #schedule(): void {
-    if (this.#closed) return;
-    const base = this.#options.renewIntervalMs ?? 30_000;
-    const jitter = 1 + ((this.#options.random ?? Math.random)() * 0.2 - 0.1);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#beat("re-register"), base * jitter);
-    this.#timer.unref();
-  }
-
-  #stop(): void {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (sent === this.#status) this.#statusStale = false;
+    this.#heartbeat.registered(reason);
   }
 }

@@ -104,3 +104,42 @@ export function parseApplication(body: unknown): ServiceInstance[] {
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   return list.map(fromEurekaInstance).filter((i): i is ServiceInstance => i !== undefined);
 }
+
+/** One instance of a full or delta fetch, with its application and Eureka's `actionType` (deltas only). */
+export interface ApplicationsEntry {
+  readonly app: string;
+  readonly action: string | undefined;
+  readonly instance: ServiceInstance;
+}
+
+/** The instances and `apps__hashcode` of a full fetch (`GET apps`) or a delta (`GET apps/delta`). */
+export function parseApplications(body: unknown): { hashcode: string; entries: ApplicationsEntry[] } {
+  if (!isObject(body) || !isObject(body.applications)) {
+    throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Registry answered without an applications object");
+  }
+  const apps = body.applications.application;
+  const list = Array.isArray(apps) ? apps : apps === undefined ? [] : [apps];
+  const entries: ApplicationsEntry[] = [];
+  for (const app of list) {
+    if (!isObject(app)) continue;
+    const name = String(app.name ?? "").toUpperCase();
+    const raw = Array.isArray(app.instance) ? app.instance : app.instance === undefined ? [] : [app.instance];
+    for (const item of raw) {
+      const instance = fromEurekaInstance(item);
+      if (!instance) continue;
+      const action = isObject(item) && typeof item.actionType === "string" ? item.actionType : undefined;
+      entries.push({ app: name || instance.service.toUpperCase(), action, instance });
+    }
+  }
+  return { hashcode: String(body.applications.apps__hashcode ?? ""), entries };
+}
+
+/** Eureka's `apps__hashcode` of a set of instances: `STATUS_count_` pairs sorted by status, e.g. `DOWN_1_UP_2_`. */
+export function appsHashCode(instances: Iterable<ServiceInstance>): string {
+  const counts = new Map<string, number>();
+  for (const { status } of instances) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([status, count]) => `${status}_${count}_`)
+    .join("");
+}

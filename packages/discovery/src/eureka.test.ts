@@ -58,6 +58,13 @@ describe("EurekaRegistrar and EurekaInstancer against a real registry", () => {
     expect(server.registry.get("ORDERS", "orders-2")).toBeDefined();
   });
 
+  it("leaves nothing behind when closed while its first registration is on the wire", async () => {
+    const r = registrar("orders-3");
+    void r.register();
+    await r.close();
+    expect(server.registry.get("ORDERS", "orders-3")).toBeUndefined();
+  });
+
   it("keeps the last good snapshot and reports an error when the registry is unreachable", async () => {
     const down = await startServer({ port: 0 });
     const r = new EurekaRegistrar({

@@ -1,4 +1,11 @@
+export { Backoff, type BackoffOptions, jittered } from "./backoff.js";
+export { type DnsResolution, DnsSrvInstancer, type DnsSrvInstancerOptions } from "./dns-srv-instancer.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
+export {
+  type DeltaSync,
+  EurekaDeltaInstancer,
+  type EurekaDeltaInstancerOptions,
+} from "./eureka-delta-instancer.js";
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export {
   EurekaRegistrar,
@@ -8,6 +15,24 @@ export {
 } from "./eureka-registrar.js";
 export { fromEurekaInstance, type InstanceRegistration, registrationId } from "./eureka-wire.js";
 export { type Disposable, type Event, EventSource } from "./event.js";
+export {
+  allOf,
+  anyStatus,
+  type InstanceFilter,
+  inZone,
+  onlyUp,
+  withMetadata,
+  withTags,
+} from "./filters.js";
 export { FixedInstancer } from "./fixed-instancer.js";
+export { Heartbeat } from "./heartbeat.js";
+export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
+export {
+  RegistryWatchInstancer,
+  type RegistryWatchInstancerOptions,
+  registryOrigin,
+} from "./registry-watch-instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";
+export { type Closeable, deregisterOnShutdown, type ShutdownHookOptions } from "./shutdown-hook.js";
+export { parseStaticEntries, type StaticEntry, StaticInstancer } from "./static-instancer.js";

@@ -1,15 +1,16 @@
 import { DiscoveryError } from "./errors.js";
 
-/** An answer from the registry: its status and parsed JSON body (undefined when empty). */
+/** An answer from the registry: its status, headers and parsed JSON body (undefined when empty). */
 export interface RegistryResponse {
   readonly status: number;
   readonly body: unknown;
+  readonly headers: Headers;
 }
 
 /** Sends one request to the registry with a timeout; network failures become DISCOVERY_REGISTRY_UNREACHABLE. */
 export async function registryRequest(
   url: string,
-  init: { method: string; body?: unknown; timeoutMs: number },
+  init: { method: string; body?: unknown; timeoutMs: number; signal?: AbortSignal },
 ): Promise<RegistryResponse> {
   let response: Response;
   try {
@@ -20,7 +21,10 @@ export async function registryRequest(
         ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
-      signal: AbortSignal.timeout(init.timeoutMs),
+      // The caller's signal (close()) and the timeout both end the request.
+      signal: init.signal
+        ? AbortSignal.any([init.signal, AbortSignal.timeout(init.timeoutMs)])
+        : AbortSignal.timeout(init.timeoutMs),
     });
   } catch (cause) {
     throw new DiscoveryError(
@@ -29,12 +33,22 @@ export async function registryRequest(
       { cause },
     );
   }
-  const text = await response.text();
-  if (!text) return { status: response.status, body: undefined };
+  const { status, headers } = response;
+  let text: string;
   try {
-    return { status: response.status, body: JSON.parse(text) };
+    text = await response.text();
   } catch (cause) {
-    if (response.status >= 400) return { status: response.status, body: undefined };
+    throw new DiscoveryError(
+      "DISCOVERY_REGISTRY_UNREACHABLE",
+      `Registry at ${url} dropped the connection mid-answer: check that it runs`,
+      { cause },
+    );
+  }
+  if (!text) return { status, headers, body: undefined };
+  try {
+    return { status, headers, body: JSON.parse(text) };
+  } catch (cause) {
+    if (status >= 400) return { status, headers, body: undefined };
     throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", `Registry at ${url} answered with invalid JSON`, { cause });
   }
 }

@@ -1,0 +1,76 @@
+import Consul from "consul";
+import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
+import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
+import type { Instancer } from "./instancer.js";
+import type { Snapshot } from "./service-instance.js";
+
+/** Where a Consul agent listens (the `consul` package's options). */
+export interface ConsulAddress {
+  readonly host?: string;
+  readonly port?: number;
+  readonly secure?: boolean;
+}
+
+/** Settings of a Consul instancer. */
+export interface ConsulInstancerOptions extends InstanceCacheOptions {
+  /** The agent to ask (default 127.0.0.1:8500), or a `consul` client you configured yourself. */
+  readonly consul?: ConsulAddress | Consul;
+  readonly service: string;
+  /** Only instances with this tag (Consul filters server-side). */
+  readonly tag?: string;
+  /** How long Consul may hold each blocking query (default "30s"). */
+  readonly wait?: string;
+  /** First backoff step after an error, doubled per attempt (default 100 ms, the `consul` package's). */
+  readonly backoffFactorMs?: number;
+  /** Largest backoff (default 30 s). */
+  readonly backoffMaxMs?: number;
+}
+
+/**
+ * One service's passing instances from Consul (`health.service` with `passing`), kept current by a blocking-query
+ * watch from the `consul` package: it sends the last `X-Consul-Index`, starts over when the index goes backwards
+ * (a Consul restart or snapshot restore), and backs off exponentially on errors. The last good set keeps serving.
+ */
+export class ConsulInstancer implements Instancer {
+  readonly #cache: InstanceCache;
+  readonly #watch: ReturnType<Consul["watch"]>;
+  readonly onChange;
+  readonly onError;
+
+  constructor(options: ConsulInstancerOptions) {
+    this.#cache = new InstanceCache(options);
+    this.onChange = this.#cache.onChange;
+    this.onError = this.#cache.onError;
+    const client = options.consul instanceof Consul ? options.consul : new Consul({ ...options.consul });
+    const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
+    if (options.tag) query.tag = options.tag;
+    this.#watch = client.watch({
+      method: client.health.service,
+      options: query,
+      backoffFactor: options.backoffFactorMs ?? 100,
+      backoffMax: options.backoffMaxMs ?? 30_000,
+    });
+    this.#watch.on("change", (data: unknown) => {
+      try {
+        this.#cache.update(parseConsulHealth(data));
+      } catch (error) {
+        this.#cache.fail(error as Error);
+      }
+    });
+    this.#watch.on("error", (error: unknown) => this.#cache.fail(fromConsulError(error, "health.service")));
+  }
+
+  current(): Snapshot {
+    return this.#cache.current();
+  }
+
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
+  close(): void {
+    this.#watch.end();
+    this.#cache.close();
+  }
+}

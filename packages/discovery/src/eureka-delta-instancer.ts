@@ -1,0 +1,128 @@
+import { sleep } from "./backoff.js";
+import { DiscoveryError } from "./errors.js";
+import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
+import { EventSource } from "./event.js";
+import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
+import type { Instancer } from "./instancer.js";
+import { joinUrl, registryRequest } from "./registry-http.js";
+import type { ServiceInstance, Snapshot } from "./service-instance.js";
+
+/** Settings of a delta-polling Eureka instancer. */
+export interface EurekaDeltaInstancerOptions extends InstanceCacheOptions {
+  /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
+  readonly registryUrl: string;
+  readonly service: string;
+  /** Time between delta fetches (Eureka's client: 30 s). Must be well under the registry's delta window (3 min). */
+  readonly pollIntervalMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+/** What one sync did: a whole-registry fetch, or a delta applied on top of the local copy. */
+export interface DeltaSync {
+  readonly kind: "full" | "delta";
+  /** For a full fetch, why: the first fetch, or the local copy's hash code disagreed with the registry's. */
+  readonly reason?: "initial" | "hashcode-mismatch";
+}
+
+/**
+ * One service's instances from a stock Eureka server the way Eureka's own client follows it: one full fetch, then
+ * `GET apps/delta` on an interval, applied to a local copy of the whole registry. After each delta the copy's
+ * `apps__hashcode` is compared with the registry's; on a mismatch (a missed delta, a registry restart) the client
+ * fetches everything again. The last good set keeps serving on errors.
+ */
+export class EurekaDeltaInstancer implements Instancer {
+  readonly #options: EurekaDeltaInstancerOptions;
+  readonly #cache: InstanceCache;
+  readonly #synced = new EventSource<DeltaSync>();
+  readonly #stop = new AbortController();
+  /** The whole registry as last seen, keyed by `APP/instanceId`: the hash code covers every application. */
+  #all: Map<string, ServiceInstance> | undefined;
+  readonly onChange;
+  readonly onError;
+  /** Fires after each successful sync, so operators can see how often reconciliation falls back to full fetches. */
+  readonly onSync = this.#synced.event;
+
+  constructor(options: EurekaDeltaInstancerOptions) {
+    this.#options = options;
+    this.#cache = new InstanceCache(options);
+    this.onChange = this.#cache.onChange;
+    this.onError = this.#cache.onError;
+    void this.#loop();
+  }
+
+  current(): Snapshot {
+    return this.#cache.current();
+  }
+
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
+  /** Syncs now (a delta, or a full fetch when needed); rejects on failure, keeping the last good set. */
+  async refresh(): Promise<Snapshot> {
+    try {
+      if (!this.#all) await this.#full("initial");
+      else await this.#delta();
+      return this.#cache.current();
+    } catch (error) {
+      this.#cache.fail(error as Error);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.#stop.abort();
+    this.#cache.close();
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      await this.refresh().catch(() => {});
+      await sleep(this.#options.pollIntervalMs ?? 30_000, this.#stop.signal);
+    }
+  }
+
+  async #fetch(path: string): Promise<ReturnType<typeof parseApplications>> {
+    const { status, body } = await registryRequest(joinUrl(this.#options.registryUrl, path), {
+      method: "GET",
+      timeoutMs: this.#options.requestTimeoutMs ?? 5_000,
+      signal: this.#stop.signal,
+    });
+    if (status !== 200) {
+      throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `GET ${path} answered ${status}`);
+    }
+    return parseApplications(body);
+  }
+
+  async #full(reason: "initial" | "hashcode-mismatch"): Promise<void> {
+    const { entries } = await this.#fetch("apps");
+    this.#all = new Map(entries.map((e) => [keyOf(e), e.instance]));
+    this.#publish();
+    this.#synced.emit({ kind: "full", reason });
+  }
+
+  async #delta(): Promise<void> {
+    const all = this.#all as Map<string, ServiceInstance>;
+    const { hashcode, entries } = await this.#fetch("apps/delta");
+    const next = new Map(all);
+    for (const entry of entries) {
+      if (entry.action === "DELETED") next.delete(keyOf(entry));
+      else next.set(keyOf(entry), entry.instance); // ADDED and MODIFIED both carry the whole instance
+    }
+    if (appsHashCode(next.values()) !== hashcode) return this.#full("hashcode-mismatch");
+    this.#all = next;
+    this.#publish();
+    this.#synced.emit({ kind: "delta" });
+  }
+
+  #publish(): void {
+    const app = this.#options.service.toUpperCase();
+    const mine = [...(this.#all?.entries() ?? [])].filter(([key]) => key.startsWith(`${app}/`)).map(([, i]) => i);
+    this.#cache.update(mine);
+  }
+}
+
+function keyOf(entry: ApplicationsEntry): string {
+  return `${entry.app}/${entry.instance.id}`;
+}

@@ -1,0 +1,153 @@
+import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
+import { DiscoveryError } from "./errors.js";
+import { parseApplication } from "./eureka-wire.js";
+import { EventSource } from "./event.js";
+import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
+import type { Instancer } from "./instancer.js";
+import { registryRequest } from "./registry-http.js";
+import type { ServiceInstance, Snapshot } from "./service-instance.js";
+
+/** Settings of a watching instancer. */
+export interface RegistryWatchInstancerOptions extends InstanceCacheOptions {
+  /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`; the watch lives beside it. */
+  readonly registryUrl: string;
+  readonly service: string;
+  /** How long the registry may hold each watch (default 30 s; the registry caps it at 5 min). */
+  readonly waitMs?: number;
+  /** Delays between attempts while the registry fails (default 250 ms doubling up to 30 s, jittered). */
+  readonly backoff?: BackoffOptions;
+  /**
+   * After the registry restarted (its index went backwards) it is empty until every instance's registrar is back,
+   * which takes up to one heartbeat. For this long the instancer keeps the instances it knew before the restart
+   * beside the ones that are back, so callers never see the fleet shrink to the few that re-registered first.
+   * Default 30 s, Eureka's heartbeat; 0 turns it off.
+   */
+  readonly restartGraceMs?: number;
+}
+
+/** Merges two instance lists by id; `winner`'s entries replace `base`'s. */
+function merge(base: readonly ServiceInstance[], winner: readonly ServiceInstance[]): ServiceInstance[] {
+  const byId = new Map(base.map((i) => [i.id, i]));
+  for (const instance of winner) byId.set(instance.id, instance);
+  return [...byId.values()];
+}
+
+/** The registry's base URL (before `/eureka` or `/eureka/v2`), where Outrigger's own routes live. */
+export function registryOrigin(registryUrl: string): string {
+  return registryUrl.replace(/\/+$/, "").replace(/\/eureka(\/v2)?$/, "");
+}
+
+/**
+ * Slack on top of the hold time before a watch counts as lost: the registry answers at the end of the hold, and a
+ * busy machine may take a moment more; a dead peer must still be noticed.
+ */
+const WATCH_SLACK_MS = 10_000;
+
+/**
+ * One service's instances pushed by an Outrigger registry: a long poll on `/outrigger/watch/apps/{APP}` that the
+ * registry answers the moment the application changes, so changes arrive in milliseconds instead of a poll
+ * interval. It sends the index of the last answer; when the registry's index goes backwards (the registry
+ * restarted) the answer is taken whole and the index starts over. Failures back off with jitter, and the last
+ * good set keeps serving meanwhile.
+ */
+export class RegistryWatchInstancer implements Instancer {
+  readonly #options: RegistryWatchInstancerOptions;
+  readonly #cache: InstanceCache;
+  readonly #backoff: Backoff;
+  readonly #resets = new EventSource<{ from: number; to: number }>();
+  readonly #stop = new AbortController();
+  /** The index sent with the next watch; -1 asks for an immediate, whole answer. */
+  #index = -1;
+  /** The last index the registry gave, kept across reconnections to notice that the registry started over. */
+  #lastSeen = -1;
+  /** The registry's own last answer, before any restart grace is applied. */
+  #latest: readonly ServiceInstance[] = [];
+  /** While a restart grace runs: what the registry held before it restarted, and the timer that ends the grace. */
+  #grace: { previous: readonly ServiceInstance[]; timer: NodeJS.Timeout } | undefined;
+  readonly onChange;
+  readonly onError;
+  /** Fires when the registry's index went backwards (it restarted) and the watch started over. */
+  readonly onReset = this.#resets.event;
+
+  constructor(options: RegistryWatchInstancerOptions) {
+    this.#options = options;
+    this.#cache = new InstanceCache(options);
+    this.#backoff = new Backoff(options.backoff);
+    this.onChange = this.#cache.onChange;
+    this.onError = this.#cache.onError;
+    void this.#loop();
+  }
+
+  current(): Snapshot {
+    return this.#cache.current();
+  }
+
+  /** Resolves once the snapshot file (if any) holds the current set. */
+  flush(): Promise<void> {
+    return this.#cache.flush();
+  }
+
+  close(): void {
+    clearTimeout(this.#grace?.timer);
+    this.#stop.abort();
+    this.#cache.close();
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      try {
+        await this.#watchOnce();
+        this.#backoff.reset();
+      } catch (error) {
+        if (this.#stop.signal.aborted) return;
+        // After a failure, ask for the whole current state at once rather than holding on an index that a
+        // restarted registry may have reached again with different content.
+        this.#index = -1;
+        this.#cache.fail(error as Error);
+        await sleep(this.#backoff.next(), this.#stop.signal);
+      }
+    }
+  }
+
+  async #watchOnce(): Promise<void> {
+    const waitMs = this.#options.waitMs ?? 30_000;
+    const app = encodeURIComponent(this.#options.service.toUpperCase());
+    const url = `${registryOrigin(this.#options.registryUrl)}/outrigger/watch/apps/${app}?index=${this.#index}&wait=${waitMs}ms`;
+    const { status, body, headers } = await registryRequest(url, {
+      method: "GET",
+      timeoutMs: waitMs + WATCH_SLACK_MS,
+      signal: this.#stop.signal,
+    });
+    if (status !== 200) {
+      throw new DiscoveryError(
+        "DISCOVERY_REGISTRY_REJECTED",
+        `Watch answered ${status}: is ${this.#options.registryUrl} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`,
+      );
+    }
+    const next = Number(headers.get("x-outrigger-index"));
+    if (!Number.isInteger(next)) {
+      throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Watch answered without an X-Outrigger-Index header");
+    }
+    const instances = parseApplication(body);
+    if (this.#stop.signal.aborted) return;
+    if (next < this.#lastSeen) {
+      this.#startGrace();
+      this.#resets.emit({ from: this.#lastSeen, to: next });
+    }
+    this.#index = next;
+    this.#lastSeen = next;
+    this.#latest = instances;
+    this.#cache.update(this.#grace ? merge(this.#grace.previous, instances) : instances);
+  }
+
+  #startGrace(): void {
+    const graceMs = this.#options.restartGraceMs ?? 30_000;
+    if (graceMs <= 0 || this.#grace) return;
+    const timer = setTimeout(() => {
+      this.#grace = undefined;
+      this.#cache.update(this.#latest); // grace over: the registry's word stands, stale instances go
+    }, graceMs);
+    timer.unref();
+    this.#grace = { previous: this.#latest, timer };
+  }
+}

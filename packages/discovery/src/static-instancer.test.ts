@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { isDiscoveryError } from "./errors.js";
+import type { Snapshot } from "./service-instance.js";
+import { StaticInstancer } from "./static-instancer.js";
+
+describe("StaticInstancer (instances from config)", () => {
+  it("reads host:port strings and objects, and publishes UP ones", () => {
+    const instancer = new StaticInstancer("orders", [
+      "10.0.0.1:8080",
+      "[::1]:8081",
+      { host: "10.0.0.2", port: "8080", zone: "eu-1b", weight: 2, metadata: { tags: "blue" } },
+      { host: "10.0.0.3", port: 8080, status: "OUT_OF_SERVICE" },
+    ]);
+    expect(instancer.current().instances).toEqual([
+      {
+        id: "10.0.0.1:8080",
+        service: "orders",
+        host: "10.0.0.1",
+        port: 8080,
+        secure: false,
+        status: "UP",
+        metadata: {},
+      },
+      {
+        id: "10.0.0.2:8080",
+        service: "orders",
+        host: "10.0.0.2",
+        port: 8080,
+        secure: false,
+        status: "UP",
+        zone: "eu-1b",
+        weight: 2,
+        metadata: { tags: "blue" },
+      },
+      { id: "::1:8081", service: "orders", host: "::1", port: 8081, secure: false, status: "UP", metadata: {} },
+    ]);
+  });
+
+  it("takes a reloaded list whole, and refuses a bad one whole, keeping the previous list", () => {
+    const instancer = new StaticInstancer("orders", ["10.0.0.1:8080"]);
+    const seen: Snapshot[] = [];
+    const errors: Error[] = [];
+    instancer.onChange((s) => seen.push(s));
+    instancer.onError((e) => errors.push(e));
+    instancer.set(["10.0.0.1:8080", "10.0.0.2:8080"]);
+    expect(seen).toHaveLength(1);
+    expect(() => instancer.set(["10.0.0.9:8080", { host: "10.0.0.3", port: 70_000 }])).toThrow(
+      /Static instance #1 of "orders" has port "70000"/,
+    );
+    expect(() => instancer.set("10.0.0.1:8080")).toThrow(/must be a list/);
+    expect(() => new StaticInstancer("orders", [":8080"])).toThrow(/has no host/);
+    expect(errors.every(isDiscoveryError)).toBe(true);
+    expect(errors).toHaveLength(2);
+    expect(instancer.current().instances.map((i) => i.id)).toEqual(["10.0.0.1:8080", "10.0.0.2:8080"]);
+  });
+});

@@ -1,5 +1,6 @@
 import Consul from "consul";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
+import { EventSource } from "./event.js";
 import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
 import type { Snapshot } from "./service-instance.js";
@@ -34,8 +35,13 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
 export class ConsulInstancer implements Instancer {
   readonly #cache: InstanceCache;
   readonly #watch: ReturnType<Consul["watch"]>;
+  readonly #resets = new EventSource<{ from: number; to: number }>();
+  /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
+  #lastIndex = 0;
   readonly onChange;
   readonly onError;
+  /** Fires when Consul's index went backwards (a restart or snapshot restore) and the watch started over. */
+  readonly onReset = this.#resets.event;
 
   constructor(options: ConsulInstancerOptions) {
     this.#cache = new InstanceCache(options);
@@ -50,7 +56,12 @@ export class ConsulInstancer implements Instancer {
       backoffFactor: options.backoffFactorMs ?? 100,
       backoffMax: options.backoffMaxMs ?? 30_000,
     });
-    this.#watch.on("change", (data: unknown) => {
+    this.#watch.on("change", (data: unknown, response?: { headers?: Record<string, unknown> }) => {
+      const index = Number(response?.headers?.["x-consul-index"]);
+      if (Number.isSafeInteger(index)) {
+        if (index < this.#lastIndex) this.#resets.emit({ from: this.#lastIndex, to: index });
+        this.#lastIndex = index;
+      }
       try {
         this.#cache.update(parseConsulHealth(data));
       } catch (error) {

@@ -41,9 +41,16 @@ describe("Consul backend against the registry's Consul API", () => {
     return r;
   };
 
-  const instancer = (service: string): ConsulInstancer => {
+  const instancer = (service: string, restartGraceMs?: number): ConsulInstancer => {
     // A short wait and backoff keep a restart's recovery quick; Consul's semantics are the same at any length.
-    const i = new ConsulInstancer({ consul: consul(), service, wait: "5s", backoffFactorMs: 25, backoffMaxMs: 400 });
+    const i = new ConsulInstancer({
+      consul: consul(),
+      service,
+      wait: "5s",
+      backoffFactorMs: 25,
+      backoffMaxMs: 400,
+      ...(restartGraceMs === undefined ? {} : { restartGraceMs }),
+    });
     cleanups.push(() => i.close());
     return i;
   };
@@ -125,31 +132,41 @@ describe("Consul backend against the registry's Consul API", () => {
     expect(ids(watch.current())).toEqual(["orders-a"]);
   });
 
-  it("(2) after a registry restart the instancer resets its index and the registrars register again", async () => {
+  it("(2) after a registry restart the instancers reset their index, the registrars register again, and the set comes back", async () => {
     const { watch, a, b } = await twoRegistered("payments", 9011);
+    const bare = instancer("payments", 0); // no restart grace: publishes exactly what the registry answers
+    await shows(bare, "payments-a", "payments-b");
     // A status round trip moves the service's index past what two registrations reach after the restart, so the
-    // index the instancer holds is sure to go backwards (with equal indexes Consul's clients could not tell).
+    // index the instancers hold is sure to go backwards (with equal indexes Consul's clients could not tell).
     await b.setStatus("DOWN");
-    await shows(watch, "payments-a");
+    await Promise.all([shows(watch, "payments-a"), shows(bare, "payments-a")]);
     await b.setStatus("UP");
-    await shows(watch, "payments-a", "payments-b");
+    await Promise.all([shows(watch, "payments-a", "payments-b"), shows(bare, "payments-a", "payments-b")]);
 
-    const watchFailed = next(watch.onError);
-    const reset = next(watch.onReset);
+    const published: string[] = [];
+    watch.onChange((s) => published.push(ids(s).join()));
+    const failed = Promise.all([next(watch.onError), next(bare.onError)]);
+    const resets = Promise.all([next(watch.onReset), next(bare.onReset)]);
     const back = Promise.all([next(a.onRegister), next(b.onRegister)]);
     await registry.kill();
-    await watchFailed;
-    expect(ids(watch.current())).toEqual(["payments-a", "payments-b"]); // the last good set keeps serving
+    await failed;
+    // The last good set keeps serving while the registry is down.
+    expect([ids(watch.current()), ids(bare.current())]).toEqual([
+      ["payments-a", "payments-b"],
+      ["payments-a", "payments-b"],
+    ]);
     await registry.start();
 
-    const { from, to } = await reset;
-    expect(to).toBeLessThan(from);
+    for (const { from, to } of await resets) expect(to).toBeLessThan(from);
     expect(await back).toEqual([{ reason: "re-register" }, { reason: "re-register" }]);
-    await shows(watch, "payments-a", "payments-b");
+    await shows(bare, "payments-a", "payments-b"); // the registry's own answer holds both again
     expect((await agentServices()).filter((id) => id.startsWith("payments")).sort()).toEqual([
       "payments-a",
       "payments-b",
     ]);
+    // With the restart grace (the default) callers never saw the set shrink, even if the first answer after the
+    // restart came before the registrars were back.
+    expect(published.every((set) => set === "payments-a,payments-b")).toBe(true);
   });
 
   it("(3) OUT_OF_SERVICE puts the service in maintenance, out of the passing set; UP brings it back", async () => {

@@ -1,7 +1,9 @@
 import Consul from "consul";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
+import { EventSource } from "./event.js";
 import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
+import { RestartGrace } from "./restart-grace.js";
 import type { Snapshot } from "./service-instance.js";
 
 /** Where a Consul agent listens (the `consul` package's options). */
@@ -24,23 +26,37 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
   readonly backoffFactorMs?: number;
   /** Largest backoff (default 30 s). */
   readonly backoffMaxMs?: number;
+  /**
+   * After the index went backwards, an agent that restarted without its state is empty until every registrar has
+   * registered again (up to one pass interval). For this long the instances known before are kept beside the ones
+   * that are back, so callers never see the fleet shrink. Default 30 s; 0 turns it off.
+   */
+  readonly restartGraceMs?: number;
 }
 
 /**
  * One service's passing instances from Consul (`health.service` with `passing`), kept current by a blocking-query
  * watch from the `consul` package: it sends the last `X-Consul-Index`, starts over when the index goes backwards
- * (a Consul restart or snapshot restore), and backs off exponentially on errors. The last good set keeps serving.
+ * (a Consul restart or snapshot restore; see `restartGraceMs`), and backs off exponentially on errors. The last
+ * good set keeps serving.
  */
 export class ConsulInstancer implements Instancer {
   readonly #cache: InstanceCache;
   readonly #watch: ReturnType<Consul["watch"]>;
+  readonly #grace: RestartGrace;
+  readonly #resets = new EventSource<{ from: number; to: number }>();
+  /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
+  #lastIndex = 0;
   readonly onChange;
   readonly onError;
+  /** Fires when Consul's index went backwards (a restart or snapshot restore) and the watch started over. */
+  readonly onReset = this.#resets.event;
 
   constructor(options: ConsulInstancerOptions) {
     this.#cache = new InstanceCache(options);
     this.onChange = this.#cache.onChange;
     this.onError = this.#cache.onError;
+    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.#cache.update(instances));
     const client = options.consul instanceof Consul ? options.consul : new Consul({ ...options.consul });
     const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
     if (options.tag) query.tag = options.tag;
@@ -50,9 +66,18 @@ export class ConsulInstancer implements Instancer {
       backoffFactor: options.backoffFactorMs ?? 100,
       backoffMax: options.backoffMaxMs ?? 30_000,
     });
-    this.#watch.on("change", (data: unknown) => {
+    this.#watch.on("change", (data: unknown, response?: { headers?: Record<string, unknown> }) => {
       try {
-        this.#cache.update(parseConsulHealth(data));
+        const instances = parseConsulHealth(data);
+        const index = Number(response?.headers?.["x-consul-index"]);
+        if (Number.isSafeInteger(index)) {
+          if (index < this.#lastIndex) {
+            this.#grace.restarted();
+            this.#resets.emit({ from: this.#lastIndex, to: index });
+          }
+          this.#lastIndex = index;
+        }
+        this.#cache.update(this.#grace.apply(instances));
       } catch (error) {
         this.#cache.fail(error as Error);
       }
@@ -71,6 +96,7 @@ export class ConsulInstancer implements Instancer {
 
   close(): void {
     this.#watch.end();
+    this.#grace.close();
     this.#cache.close();
   }
 }

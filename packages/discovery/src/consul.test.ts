@@ -10,8 +10,8 @@ import { isDiscoveryError } from "./errors.js";
 import { withTags } from "./filters.js";
 import { InstanceCache } from "./instance-cache.js";
 
-// The end-to-end test against the registry's Consul API (issue 4) is not here: that API is not on this branch.
-// These tests cover the wire mapping and the behaviour when the agent cannot be reached, against a closed port.
+// The wire mapping and the behaviour when the agent cannot be reached (a closed port). The backend against a live
+// Consul API (the registry's, as a real process) is in consul-e2e.test.ts.
 
 /** A health.service answer in the shape Consul documents for `GET /v1/health/service/:service`. */
 const healthAnswer = [

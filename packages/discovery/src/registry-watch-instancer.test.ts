@@ -5,20 +5,7 @@ import { anyStatus } from "./filters.js";
 import { RegistryWatchInstancer, registryOrigin } from "./registry-watch-instancer.js";
 import type { Snapshot } from "./service-instance.js";
 import { RegistryProcess } from "./testing/registry-process.js";
-
-/** Resolves with the first snapshot `instancer` publishes that satisfies `test` (or the current one, if it does). */
-function snapshotWhere(instancer: RegistryWatchInstancer, test: (s: Snapshot) => boolean): Promise<Snapshot> {
-  if (test(instancer.current())) return Promise.resolve(instancer.current());
-  return new Promise((resolve) => {
-    const sub = instancer.onChange((s) => {
-      if (!test(s)) return;
-      sub.dispose();
-      resolve(s);
-    });
-  });
-}
-
-const ids = (s: Snapshot) => s.instances.map((i) => i.id);
+import { ids, snapshotWhere } from "./testing/snapshots.js";
 
 describe("RegistryWatchInstancer", () => {
   it("finds the registry's origin beside its Eureka base URL", () => {

@@ -5,7 +5,8 @@ import { EventSource } from "./event.js";
 import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
 import { registryRequest } from "./registry-http.js";
-import type { ServiceInstance, Snapshot } from "./service-instance.js";
+import { RestartGrace } from "./restart-grace.js";
+import type { Snapshot } from "./service-instance.js";
 
 /** Settings of a watching instancer. */
 export interface RegistryWatchInstancerOptions extends InstanceCacheOptions {
@@ -23,13 +24,6 @@ export interface RegistryWatchInstancerOptions extends InstanceCacheOptions {
    * Default 30 s, Eureka's heartbeat; 0 turns it off.
    */
   readonly restartGraceMs?: number;
-}
-
-/** Merges two instance lists by id; `winner`'s entries replace `base`'s. */
-function merge(base: readonly ServiceInstance[], winner: readonly ServiceInstance[]): ServiceInstance[] {
-  const byId = new Map(base.map((i) => [i.id, i]));
-  for (const instance of winner) byId.set(instance.id, instance);
-  return [...byId.values()];
 }
 
 /** The registry's base URL (before `/eureka` or `/eureka/v2`), where Outrigger's own routes live. */
@@ -60,10 +54,7 @@ export class RegistryWatchInstancer implements Instancer {
   #index = -1;
   /** The last index the registry gave, kept across reconnections to notice that the registry started over. */
   #lastSeen = -1;
-  /** The registry's own last answer, before any restart grace is applied. */
-  #latest: readonly ServiceInstance[] = [];
-  /** While a restart grace runs: what the registry held before it restarted, and the timer that ends the grace. */
-  #grace: { previous: readonly ServiceInstance[]; timer: NodeJS.Timeout } | undefined;
+  readonly #grace: RestartGrace;
   readonly onChange;
   readonly onError;
   /** Fires when the registry's index went backwards (it restarted) and the watch started over. */
@@ -73,6 +64,7 @@ export class RegistryWatchInstancer implements Instancer {
     this.#options = options;
     this.#cache = new InstanceCache(options);
     this.#backoff = new Backoff(options.backoff);
+    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.#cache.update(instances));
     this.onChange = this.#cache.onChange;
     this.onError = this.#cache.onError;
     void this.#loop();
@@ -88,7 +80,7 @@ export class RegistryWatchInstancer implements Instancer {
   }
 
   close(): void {
-    clearTimeout(this.#grace?.timer);
+    this.#grace.close();
     this.#stop.abort();
     this.#cache.close();
   }
@@ -131,23 +123,11 @@ export class RegistryWatchInstancer implements Instancer {
     const instances = parseApplication(body);
     if (this.#stop.signal.aborted) return;
     if (next < this.#lastSeen) {
-      this.#startGrace();
+      this.#grace.restarted();
       this.#resets.emit({ from: this.#lastSeen, to: next });
     }
     this.#index = next;
     this.#lastSeen = next;
-    this.#latest = instances;
-    this.#cache.update(this.#grace ? merge(this.#grace.previous, instances) : instances);
-  }
-
-  #startGrace(): void {
-    const graceMs = this.#options.restartGraceMs ?? 30_000;
-    if (graceMs <= 0 || this.#grace) return;
-    const timer = setTimeout(() => {
-      this.#grace = undefined;
-      this.#cache.update(this.#latest); // grace over: the registry's word stands, stale instances go
-    }, graceMs);
-    timer.unref();
-    this.#grace = { previous: this.#latest, timer };
+    this.#cache.update(this.#grace.apply(instances));
   }
 }

@@ -44,6 +44,22 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       },
     );
 
+    app.put<{ Params: { id: string }; Querystring: { enable?: string; reason?: string } }>(
+      "/agent/service/maintenance/:id",
+      { schema: { params: idParams("id") } },
+      async (request, reply) => {
+        const { enable, reason } = request.query;
+        if (enable === undefined || enable === "") throw badRequest("Missing value for enable");
+        if (enable !== "true" && enable !== "false") {
+          throw badRequest(`Invalid value for enable: "${enable}" (use true or false)`);
+        }
+        if (!agent.setMaintenance(request.params.id, enable === "true", reason ?? "")) {
+          throw notFound(`Unknown service ID "${request.params.id}"`);
+        }
+        return reply.code(200).send();
+      },
+    );
+
     app.put<{ Params: { verb: string; id: string }; Querystring: { note?: string } }>(
       "/agent/check/:verb/:id",
       { schema: { params: idParams("id") } },

@@ -3,7 +3,7 @@ import type { InstanceInfo } from "../instance-info.js";
 import type { Lease, Registry, RegistryChange } from "../registry.js";
 import { CheckRunner } from "./check-runner.js";
 import type { ServiceDefinition } from "./definition.js";
-import { aggregateStatus, type CheckView, toInstanceInfo } from "./mapping.js";
+import { aggregateStatus, type CheckView, maintenanceCheck, toInstanceInfo } from "./mapping.js";
 
 /** Settings of the Consul agent facade. */
 export interface ConsulAgentOptions {
@@ -15,6 +15,8 @@ export interface ConsulAgentOptions {
 export interface AgentService {
   readonly definition: ServiceDefinition;
   readonly checks: readonly CheckRunner[];
+  /** The critical check that maintenance mode adds, while it is on. */
+  readonly maintenance: CheckView | undefined;
 }
 
 /** Consul's create and modify indexes of one instance. */
@@ -25,12 +27,18 @@ export interface InstanceIndexes {
 
 interface Tracked extends AgentService {
   checks: CheckRunner[];
+  maintenance: CheckView | undefined;
   info: InstanceInfo;
   /** What Eureka clients last saw of the checks (see `visible`). */
   seen: string;
 }
 
 const key = (app: string, id: string): string => `${app.toUpperCase()}/${id}`;
+
+/** Every check of a service, the maintenance check first (as Consul lists it). */
+export function checksOf(service: AgentService): readonly CheckView[] {
+  return service.maintenance ? [service.maintenance, ...service.checks] : service.checks;
+}
 
 /** The part of a check the Eureka side sees: the status, and the note only while it is warning. */
 function visible(checks: readonly CheckView[]): string {
@@ -65,7 +73,13 @@ export class ConsulAgent {
     if (previous && previous.info.app !== definition.name.toUpperCase()) this.deregister(definition.id);
     else if (previous) this.#forget(previous);
     const now = this.#clock.now();
-    const tracked: Tracked = { definition, checks: [], info: toInstanceInfo(definition, [], now), seen: "" };
+    const tracked: Tracked = {
+      definition,
+      checks: [],
+      maintenance: undefined,
+      info: toInstanceInfo(definition, [], now),
+      seen: "",
+    };
     const hooks = {
       changed: () => this.#sync(tracked),
       reap: () => this.deregister(definition.id),
@@ -86,6 +100,18 @@ export class ConsulAgent {
     } finally {
       this.#writing = false;
     }
+    return true;
+  }
+
+  /**
+   * Turns maintenance mode on (a critical `_service_maintenance:<id>` check that keeps the service out of passing
+   * answers, whatever its own checks say) or off; false when the agent does not know the service.
+   */
+  setMaintenance(serviceId: string, enable: boolean, reason: string): boolean {
+    const tracked = this.#services.get(serviceId);
+    if (!tracked) return false;
+    tracked.maintenance = enable ? maintenanceCheck(serviceId, reason) : undefined;
+    this.#sync(tracked);
     return true;
   }
 
@@ -127,12 +153,13 @@ export class ConsulAgent {
     if (this.#services.get(tracked.definition.id) !== tracked) return;
     // Output alone (a probe's body, a TTL note while passing) does not move the index, so watchers are not woken
     // by every probe; Eureka-visible changes (status, warning note) do.
-    if (visible(tracked.checks) !== tracked.seen) this.#write(tracked);
+    if (visible(checksOf(tracked)) !== tracked.seen) this.#write(tracked);
   }
 
   #write(tracked: Tracked): void {
-    tracked.info = toInstanceInfo(tracked.definition, tracked.checks, this.#clock.now());
-    tracked.seen = visible(tracked.checks);
+    const checks = checksOf(tracked);
+    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now());
+    tracked.seen = visible(checks);
     this.#byInstance.set(key(tracked.info.app, tracked.info.instanceId), tracked.definition.id);
     this.#writing = true;
     try {

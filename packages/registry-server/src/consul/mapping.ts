@@ -34,7 +34,29 @@ export function aggregateStatus(checks: readonly CheckView[]): CheckStatus {
   return worst;
 }
 
-/** Consul → Eureka: passing and warning are UP (warning adds its note to metadata), critical is DOWN. */
+/** Consul's id prefix of the check that maintenance mode adds to a service. */
+export const MAINTENANCE_CHECK_PREFIX = "_service_maintenance:";
+
+/** Consul's note on a maintenance check when the caller gave no reason. */
+const DEFAULT_MAINTENANCE_REASON =
+  "Maintenance mode is enabled for this service, but no reason was provided. This is a result of the /v1/agent/service/maintenance/:service_id endpoint.";
+
+/** The check maintenance mode adds: critical, so the service leaves every `passing` answer until it is removed. */
+export function maintenanceCheck(serviceId: string, reason: string): CheckView {
+  return {
+    id: `${MAINTENANCE_CHECK_PREFIX}${serviceId}`,
+    name: "Service Maintenance Mode",
+    notes: reason || DEFAULT_MAINTENANCE_REASON,
+    type: "maintenance",
+    status: "critical",
+    output: "",
+  };
+}
+
+/**
+ * Consul → Eureka: passing and warning are UP (warning adds its note to metadata), critical is DOWN, and a service
+ * in maintenance mode is OUT_OF_SERVICE (taken out of rotation on purpose, not unhealthy).
+ */
 export function toInstanceInfo(definition: ServiceDefinition, checks: readonly CheckView[], now: number): InstanceInfo {
   const status = aggregateStatus(checks);
   const metadata: Record<string, string> = Object.create(null);
@@ -52,7 +74,11 @@ export function toInstanceInfo(definition: ServiceDefinition, checks: readonly C
     app: definition.name.toUpperCase(),
     hostName: definition.address,
     ipAddr: definition.address,
-    status: status === "critical" ? "DOWN" : "UP",
+    status: checks.some((c) => c.id.startsWith(MAINTENANCE_CHECK_PREFIX))
+      ? "OUT_OF_SERVICE"
+      : status === "critical"
+        ? "DOWN"
+        : "UP",
     overriddenStatus: "UNKNOWN",
     port: definition.port,
     portEnabled: true,

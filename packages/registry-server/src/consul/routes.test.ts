@@ -193,6 +193,38 @@ describe("Consul API routes", () => {
     expect(((await get("/v1/health/service/orders?passing")).json() as Entry[]).map((e) => e.Service.ID)).toEqual([]);
   });
 
+  it("maintenance mode adds a critical check that takes the service out of passing answers, and shows OUT_OF_SERVICE", async () => {
+    await put("/v1/agent/service/register", {
+      Name: "maint",
+      ID: "maint-1",
+      Port: 80,
+      Check: { TTL: "30s", Status: "passing" },
+    });
+    const passingIds = async () =>
+      ((await get("/v1/health/service/maint?passing")).json() as Entry[]).map((e) => e.Service.ID);
+    expect(await passingIds()).toEqual(["maint-1"]);
+
+    expect((await put("/v1/agent/service/maintenance/maint-1?enable=true&reason=deploy")).statusCode).toBe(200);
+    expect(await passingIds()).toEqual([]);
+    const [entry] = (await get("/v1/health/service/maint")).json() as Entry[];
+    expect(entry?.Checks.map((c) => `${c.CheckID}=${c.Status}`)).toEqual([
+      "serfHealth=passing",
+      "_service_maintenance:maint-1=critical",
+      "service:maint-1=passing",
+    ]);
+    expect((await get("/eureka/apps/MAINT")).json().application.instance[0].status).toBe("OUT_OF_SERVICE");
+
+    expect((await put("/v1/agent/service/maintenance/maint-1?enable=false")).statusCode).toBe(200);
+    expect(await passingIds()).toEqual(["maint-1"]);
+    expect((await get("/eureka/apps/MAINT")).json().application.instance[0].status).toBe("UP");
+
+    const missing = await put("/v1/agent/service/maintenance/maint-1");
+    expect([missing.statusCode, missing.body]).toEqual([400, "Missing value for enable"]);
+    expect((await put("/v1/agent/service/maintenance/maint-1?enable=yes")).statusCode).toBe(400);
+    const unknown = await put("/v1/agent/service/maintenance/nobody?enable=true");
+    expect([unknown.statusCode, unknown.body]).toEqual([404, 'Unknown service ID "nobody"']);
+  });
+
   it("answers bad input with Consul's plain-text 400, an unknown check with 404, and keeps serving", async () => {
     const malformed = await app.inject({
       method: "PUT",

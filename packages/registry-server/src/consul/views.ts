@@ -1,5 +1,5 @@
 import type { Lease, Registry } from "../registry.js";
-import type { ConsulAgent, InstanceIndexes } from "./agent.js";
+import { type ConsulAgent, checksOf, type InstanceIndexes } from "./agent.js";
 import type { ServiceView } from "./definition.js";
 import { type CheckView, eurekaCheck, eurekaService } from "./mapping.js";
 
@@ -17,7 +17,7 @@ export const NODE = { name: "outrigger", datacenter: "dc1", id: "00000000-0000-4
 export function viewOf(agent: ConsulAgent, lease: Lease, now: number): InstanceView {
   const service = agent.serviceOf(lease.info.app, lease.info.instanceId);
   const indexes = agent.indexes(lease);
-  if (service) return { service: service.definition, checks: service.checks, indexes };
+  if (service) return { service: service.definition, checks: checksOf(service), indexes };
   return { service: eurekaService(lease.info), checks: [eurekaCheck(lease, now)], indexes };
 }
 

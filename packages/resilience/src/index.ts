@@ -1,4 +1,23 @@
-export { isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
+export type { Event, IDisposable as Disposable } from "cockatiel";
+export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
+export { type CallDescriptor, currentCall, isIdempotentCall, withCall } from "./call.js";
+export {
+  type BreakerMode,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  CircuitState,
+  createCircuitBreaker,
+  isDependencyFailure,
+} from "./circuit-breaker.js";
+export { type Clock, systemClock } from "./clock.js";
+export { composePolicies, passThrough } from "./compose.js";
+export { isRejection, isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
+export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fallback.js";
+export { FreshSamplingBreaker, type SamplingBreakerOptions } from "./fresh-sampling-breaker.js";
 export type { AttemptContext, Policy } from "./policy.js";
 export { createRetryPolicy, type Retry, type RetryOptions } from "./retry.js";
-export { isConnectionError } from "./retryable.js";
+export type { BackoffKind } from "./retry-backoff.js";
+export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryBudgets } from "./retry-budget.js";
+export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
+export { createTimeoutPolicy, type Timeout, type TimeoutOptions } from "./timeout.js";
+export { WindowBreaker, type WindowBreakerOptions } from "./window-breaker.js";

@@ -16,11 +16,13 @@ export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fal
 export { FreshSamplingBreaker, type SamplingBreakerOptions } from "./fresh-sampling-breaker.js";
 export { createHedgePolicy, type Hedge, type HedgeEvent, type HedgeOptions } from "./hedge.js";
 export { LatencyTracker, type LatencyTrackerOptions } from "./latency-tracker.js";
+export { LivePolicy, type LivePolicyOptions, type RejectedEvent } from "./live-policy.js";
 export type { AttemptContext, Policy } from "./policy.js";
 export { createRetryPolicy, type Retry, type RetryOptions } from "./retry.js";
 export type { BackoffKind } from "./retry-backoff.js";
 export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryBudgets } from "./retry-budget.js";
 export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
+export { type PolicySpec, SPEC_ORDER, type SpecIssue, specIssues, validateSpec } from "./spec.js";
 export { createTimeoutPolicy, type Timeout, type TimeoutOptions } from "./timeout.js";
 export { VegasLimit, type VegasOptions } from "./vegas-limit.js";
 export { WindowBreaker, type WindowBreakerOptions } from "./window-breaker.js";

@@ -58,10 +58,11 @@ export function createFastifyRateLimit(options: InboundRateLimitOptions) {
     const admission = await options.limiter.acquire(key(request.raw));
     if (admission.allowed) return undefined;
     const seconds = retryAfterSeconds(admission.retryAfterMs);
-    // An async hook that answers must return the reply, so fastify stops the request there.
-    return reply
+    reply
       .code(429)
       .header("retry-after", seconds)
       .send({ code: "RESILIENCE_RATE_LIMITED", message: `too many requests; retry after ${seconds} s` });
+    // An async hook that answers must return the reply, so fastify stops the request there.
+    return reply;
   };
 }

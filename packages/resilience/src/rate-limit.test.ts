@@ -4,12 +4,12 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { withCall } from "./call.js";
 import { composePolicies } from "./compose.js";
-import { createRetryPolicy } from "./retry.js";
 import { createExpressRateLimit, createFastifyRateLimit, createHttpRateLimit } from "./inbound-rate-limit.js";
 import { createRateLimitPolicy } from "./rate-limit-policy.js";
 import { createRateLimiter } from "./rate-limiter.js";
-import { withCall } from "./call.js";
+import { createRetryPolicy } from "./retry.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -105,8 +105,8 @@ describe("outbound rate limit policy", () => {
 
   it("keeps separate keys apart", async () => {
     const limiter = limiterOf(1);
-    expect(await limiter.acquire("a")).toEqual({ allowed: true });
-    expect(await limiter.acquire("b")).toEqual({ allowed: true });
+    expect(await limiter.acquire("a")).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.acquire("b")).toMatchObject({ allowed: true, remaining: 0 });
     expect((await limiter.acquire("a")).allowed).toBe(false);
   });
 });

@@ -4,7 +4,9 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limite
 import { ResilienceError, requireInteger } from "./errors.js";
 
 /** The verdict of one admission check. */
-export type Admission = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+export type Admission =
+  | { readonly allowed: true; readonly remaining: number; readonly resetMs: number }
+  | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Admission control: may one more call with this key go ahead now? */
 export interface RateLimiter {
@@ -62,12 +64,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   } else {
     limiter = new RateLimiterMemory({ points, duration, keyPrefix });
   }
-  const allowed: Admission = { allowed: true };
   return {
     acquire: async (key = "all") => {
       try {
-        await limiter.consume(key);
-        return allowed;
+        const res = await limiter.consume(key);
+        return { allowed: true, remaining: res.remainingPoints, resetMs: res.msBeforeNext };
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
         throw rejection;

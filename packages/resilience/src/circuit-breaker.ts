@@ -124,26 +124,27 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const cockatiel = policy;
   const rejected = new EventEmitter<void>();
 
+  const refused = (error: unknown): never => {
+    if (!isBrokenCircuitError(error)) throw error;
+    rejected.emit();
+    throw new ResilienceError(
+      "RESILIENCE_CIRCUIT_OPEN",
+      "circuit open: the dependency has been failing; calls are refused until the half-open trial succeeds",
+      { cause: error },
+    );
+  };
+
   return {
-    execute: async (fn, signal) => {
-      try {
-        if (slowCallMs === undefined) return await cockatiel.execute(fn, signal);
-        const result = await cockatiel.execute(async (context) => {
+    // No async/await on the fast path: each extra await is a measurable share of the pipeline's overhead.
+    execute: <T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal): Promise<T> => {
+      if (slowCallMs === undefined) return (cockatiel.execute(fn, signal) as Promise<T>).catch(refused);
+      return cockatiel
+        .execute(async (context) => {
           const started = clock.now();
           const value = await fn(context);
           return clock.now() - started > slowCallMs ? new SlowSuccess(value) : value;
-        }, signal);
-        // biome-ignore lint/suspicious/noExplicitAny: the value inside is the caller's own T.
-        return (result instanceof SlowSuccess ? result.value : result) as any;
-      } catch (error) {
-        if (!isBrokenCircuitError(error)) throw error;
-        rejected.emit();
-        throw new ResilienceError(
-          "RESILIENCE_CIRCUIT_OPEN",
-          "circuit open: the dependency has been failing; calls are refused until the half-open trial succeeds",
-          { cause: error },
-        );
-      }
+        }, signal)
+        .then((result) => (result instanceof SlowSuccess ? result.value : result) as T, refused);
     },
     get state() {
       return cockatiel.state;

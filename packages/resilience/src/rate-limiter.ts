@@ -64,16 +64,18 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   } else {
     limiter = new RateLimiterMemory({ points, duration, keyPrefix });
   }
+  const admitted = (res: RateLimiterRes): Admission => ({
+    allowed: true,
+    remaining: res.remainingPoints,
+    resetMs: res.msBeforeNext,
+  });
+  const refused = (rejection: unknown): Admission => {
+    if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
+    throw rejection;
+  };
   return {
-    acquire: async (key = "all") => {
-      try {
-        const res = await limiter.consume(key);
-        return { allowed: true, remaining: res.remainingPoints, resetMs: res.msBeforeNext };
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
-        throw rejection;
-      }
-    },
+    // No async/await: on the request path every await is a measurable share of a sub-microsecond check.
+    acquire: (key = "all") => limiter.consume(key).then(admitted, refused),
     onStoreError: storeErrors.addListener,
   };
 }

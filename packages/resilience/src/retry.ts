@@ -72,13 +72,13 @@ export function createRetryPolicy(options: RetryOptions): Retry {
   return {
     execute: (fn, signal) => {
       budget?.deposit();
-      const idempotent = always || isIdempotentCall();
       return policy.execute(async (context) => {
         try {
           return await fn(context);
         } catch (error) {
           if (typeof error !== "object" || error === null) throw error;
-          const wanted = retryOn ? retryOn(error as Error) : isRetryableFailure(error, idempotent);
+          // Read here, not per call: the async context still holds the caller's withCall, and successes skip it.
+          const wanted = retryOn ? retryOn(error as Error) : isRetryableFailure(error, always || isIdempotentCall());
           if (!wanted) throw error;
           // On the last attempt cockatiel itself gives up (and fires onGiveUp); no budget is spent.
           if (context.attempt + 1 < maxAttempts && budget && !budget.tryWithdraw()) {

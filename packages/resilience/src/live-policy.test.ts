@@ -74,4 +74,17 @@ describe("LivePolicy", () => {
     );
     expect(await live.execute(boom)).toBe("kept");
   });
+
+  it("admits attempts through the spec's rate limit; a limiter whose settings did not change keeps its count", async () => {
+    const live = new LivePolicy({ rateLimit: { points: 2, durationMs: 60_000 } }, { service: "geo" });
+    const rejected: string[] = [];
+    live.onRejected((e) => rejected.push(e.policy));
+    await live.execute(() => 1);
+    live.apply({ rateLimit: { durationMs: 60_000, points: 2 }, retry: { maxAttempts: 3 } });
+    await live.execute(() => 2);
+    await expect(withCall({ method: "GET" }, () => live.execute(() => 3))).rejects.toMatchObject({
+      code: "RESILIENCE_RATE_LIMITED",
+    });
+    expect(rejected).toEqual(["rateLimit"]);
+  });
 });

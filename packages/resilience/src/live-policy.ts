@@ -1,4 +1,5 @@
 import { type Event, EventEmitter } from "cockatiel";
+import type { Redis } from "ioredis";
 import { type AdaptiveLimit, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 import { type Bulkhead, createBulkheadPolicy } from "./bulkhead.js";
 import { type BreakerMode, type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
@@ -8,6 +9,8 @@ import { isResilienceError, ResilienceError } from "./errors.js";
 import { createFallbackPolicy } from "./fallback.js";
 import { createHedgePolicy, type Hedge, type HedgeEvent } from "./hedge.js";
 import type { Policy } from "./policy.js";
+import { createRateLimitPolicy, type RateLimit } from "./rate-limit-policy.js";
+import { createRateLimiter } from "./rate-limiter.js";
 import { createRetryPolicy } from "./retry.js";
 import { RetryBudgets } from "./retry-budget.js";
 import { type PolicySpec, validateSpec } from "./spec.js";
@@ -20,14 +23,16 @@ export interface LivePolicyOptions {
   /** Where budgets are shared; pass the same instance to every LivePolicy of a process. */
   readonly budgets?: RetryBudgets;
   readonly clock?: Clock;
+  /** Share the spec's `rateLimit` among processes through this Redis client; without it the limit is per process. */
+  readonly redis?: Redis;
 }
 
 /** Which policy refused a call. */
 export interface RejectedEvent {
-  readonly policy: "circuitBreaker" | "bulkhead" | "adaptiveLimit";
+  readonly policy: "circuitBreaker" | "bulkhead" | "adaptiveLimit" | "rateLimit";
 }
 
-type Stateful = CircuitBreaker | Bulkhead | AdaptiveLimit | Hedge;
+type Stateful = CircuitBreaker | Bulkhead | AdaptiveLimit | Hedge | RateLimit;
 
 /** Canonical JSON (sorted keys), so `{a,b}` and `{b,a}` are the same settings. */
 function canonical(value: unknown): string {
@@ -54,6 +59,7 @@ export class LivePolicy implements Policy {
   readonly #budgets: RetryBudgets;
   readonly #service: string;
   readonly #clock: Clock | undefined;
+  readonly #redis: Redis | undefined;
   #stateful = new Map<string, Stateful>();
   #current: Policy;
   #spec: PolicySpec;
@@ -88,6 +94,7 @@ export class LivePolicy implements Policy {
     this.#budgets = options.budgets ?? new RetryBudgets({ ...(options.clock ? { clock: options.clock } : {}) });
     this.#service = options.service ?? "default";
     this.#clock = options.clock;
+    this.#redis = options.redis;
     this.#spec = validateSpec(spec);
     this.#current = this.#buildChecked(this.#spec).policy;
   }
@@ -204,6 +211,21 @@ export class LivePolicy implements Policy {
           const bulkhead = createBulkheadPolicy(settings);
           bulkhead.onRejected(() => this.#rejected.emit({ policy: "bulkhead" }));
           return bulkhead;
+        }),
+      );
+    }
+    if (spec.rateLimit) {
+      const settings = spec.rateLimit;
+      parts.push(
+        reuse("rateLimit", settings, () => {
+          const limiter = createRateLimiter({
+            ...settings,
+            keyPrefix: "outrigger-rl",
+            ...(this.#redis ? { redis: this.#redis } : {}),
+          });
+          const limit = createRateLimitPolicy({ limiter, key: this.#service });
+          limit.onRejected(() => this.#rejected.emit({ policy: "rateLimit" }));
+          return limit;
         }),
       );
     }

@@ -37,12 +37,15 @@ export interface PolicySpec {
   };
   readonly adaptiveLimit?: { readonly initialLimit?: number; readonly maxLimit?: number; readonly smoothing?: number };
   readonly bulkhead?: { readonly maxConcurrent: number; readonly maxQueue?: number };
+  /** Outbound rate limit of the target service; shared through Redis when the LivePolicy was given a client. */
+  readonly rateLimit?: { readonly points: number; readonly durationMs?: number };
 }
 
 /**
  * The composition order, outermost first: a fallback answers for everything inside it; the total deadline bounds
  * all retries; retry re-runs everything below (so each attempt re-picks and re-checks the breaker); hedges are
- * attempts too; the breaker sees each attempt; the adaptive limit and bulkhead admit attempts; the per-try
+ * attempts too; the breaker sees each attempt; the adaptive limit, bulkhead and rate limit admit attempts (a
+ * refused attempt is not retried and does not count against the breaker); the per-try
  * timeout is innermost so it times a single attempt.
  */
 export const SPEC_ORDER = [
@@ -53,6 +56,7 @@ export const SPEC_ORDER = [
   "circuitBreaker",
   "adaptiveLimit",
   "bulkhead",
+  "rateLimit",
   "timeout.perTryMs",
 ] as const;
 
@@ -101,6 +105,7 @@ const SHAPES: Readonly<Record<keyof PolicySpec, Shape>> = {
     smoothing: ["ratio", "optional"],
   },
   bulkhead: { maxConcurrent: ["integer", "required", 1], maxQueue: ["integer", "optional", 0] },
+  rateLimit: { points: ["integer", "required", 1], durationMs: ["integer", "optional", 1_000] },
 };
 
 /** Fields each breaker kind needs. */

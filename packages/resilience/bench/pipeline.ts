@@ -23,21 +23,35 @@ import {
   createTimeoutPolicy,
 } from "../src/index.js";
 
-const CALLS = 200_000;
-const ROUNDS = 5;
+const CALLS = 100_000;
+const ROUNDS = 7;
 const work = async () => 1;
 
-/** Median ns per call of `run` over ROUNDS rounds of CALLS sequential awaited calls (after a warm-up round). */
-async function nsPerCall(run: () => Promise<unknown>, calls = CALLS): Promise<number> {
-  const samples: number[] = [];
+/** ns per call of `calls` sequential awaited calls of `run`. */
+async function measure(run: () => Promise<unknown>, calls = CALLS): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await run();
+  return Number(process.hrtime.bigint() - started) / calls;
+}
+
+/**
+ * Median ns per call of each variant. Variants take turns within every round, so a burst of load from other work
+ * on this shared machine hits them all alike; round 0 only warms up the JIT.
+ */
+async function interleaved(variants: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
   for (let round = 0; round <= ROUNDS; round++) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < calls; i++) await run();
-    const ns = Number(process.hrtime.bigint() - started) / calls;
-    if (round > 0) samples.push(ns); // round 0 warms up the JIT
+    for (const [name, run] of Object.entries(variants)) {
+      const ns = await measure(run);
+      if (round > 0) (samples[name] ??= []).push(ns);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] as number;
+  const medians: Record<string, number> = {};
+  for (const [name, list] of Object.entries(samples)) {
+    list.sort((a, b) => a - b);
+    medians[name] = list[Math.floor(list.length / 2)] as number;
+  }
+  return medians;
 }
 
 const ours = composePolicies(
@@ -62,30 +76,36 @@ const cockatielWrapTimeout = wrap(...cockatielPolicies(), timeout(1_000, Timeout
 const opossum = new CircuitBreaker(work, { timeout: false, volumeThreshold: 5 });
 const opossumTimeout = new CircuitBreaker(work, { timeout: 1_000, volumeThreshold: 5 });
 
-const bare = await nsPerCall(work);
-const figures: Record<string, number> = { bareNs: bare };
-const report = (name: string, ns: number) => {
+const pipelines = await interleaved({
+  bare: work,
+  pipeline: () => ours.execute(work),
+  pipelineTimeout: () => oursTimeout.execute(work),
+  cockatielWrap: () => cockatielWrap.execute(work),
+  cockatielWrapTimeout: () => cockatielWrapTimeout.execute(work),
+  opossum: () => opossum.fire(),
+  opossumTimeout: () => opossumTimeout.fire(),
+});
+const bare = pipelines.bare as number;
+const figures: Record<string, number> = { bareNs: Math.round(bare) };
+console.log(`bare async call              ${bare.toFixed(0).padStart(7)} ns/call`);
+for (const [name, ns] of Object.entries(pipelines)) {
+  if (name === "bare") continue;
   figures[`${name}Ns`] = Math.round(ns);
   figures[`${name}OverheadNs`] = Math.round(ns - bare);
   console.log(
     `${name.padEnd(28)} ${ns.toFixed(0).padStart(7)} ns/call  overhead ${(ns - bare).toFixed(0).padStart(6)} ns  ×${(ns / bare).toFixed(1)} bare`,
   );
-};
-console.log(`bare async call              ${bare.toFixed(0).padStart(7)} ns/call`);
-report("pipeline", await nsPerCall(() => ours.execute(work)));
-report("pipelineTimeout", await nsPerCall(() => oursTimeout.execute(work)));
-report("cockatielWrap", await nsPerCall(() => cockatielWrap.execute(work)));
-report("cockatielWrapTimeout", await nsPerCall(() => cockatielWrapTimeout.execute(work)));
-report("opossum", await nsPerCall(() => opossum.fire()));
-report("opossumTimeout", await nsPerCall(() => opossumTimeout.fire()));
+}
 
 // Admission checks: a limit high enough that every check is allowed (we measure the check, not rejections).
 const rlf = new RateLimiterMemory({ points: 1e12, duration: 3_600 });
 const limiter = createRateLimiter({ points: 1e12, durationMs: 3_600_000 });
-const rlfNs = await nsPerCall(() => rlf.consume("k"));
-const limiterNs = await nsPerCall(() => limiter.acquire("k"));
+const checks = await interleaved({ rlf: () => rlf.consume("k"), ours: () => limiter.acquire("k") });
+const rlfNs = checks.rlf as number;
+const limiterNs = checks.ours as number;
 const nolimits = new Bottleneck();
-const bottleneckNs = await nsPerCall(() => nolimits.schedule(work), 2_000);
+await measure(() => nolimits.schedule(work), 200); // warm-up
+const bottleneckNs = await measure(() => nolimits.schedule(work), 1_000);
 const throughput = new Bottleneck({ maxConcurrent: 1_000 });
 const jobs = 5_000;
 const started = process.hrtime.bigint();

@@ -43,7 +43,8 @@ async function interleaved(variants: Record<string, () => Promise<unknown>>): Pr
   for (let round = 0; round <= ROUNDS; round++) {
     for (const [name, run] of Object.entries(variants)) {
       const ns = await measure(run);
-      if (round > 0) (samples[name] ??= []).push(ns);
+      if (round === 0) continue;
+      samples[name] = [...(samples[name] ?? []), ns];
     }
   }
   const medians: Record<string, number> = {};

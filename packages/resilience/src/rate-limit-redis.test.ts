@@ -44,13 +44,13 @@ async function startChild(args: number[]) {
   return { child, next };
 }
 
-/** Groups window-end timestamps reported by all processes into windows (ends within 200 ms are one window). */
+/** Groups window-end timestamps from all processes into windows: ends of one window differ by a few ms of latency, while consecutive windows end ≥ 1 s apart. */
 function windows(ends: number[]): number[] {
   const sorted = [...ends].sort((a, b) => a - b);
   const counts: number[] = [];
   let last = Number.NEGATIVE_INFINITY;
   for (const end of sorted) {
-    if (end - last > 200) counts.push(0);
+    if (end - last > 500) counts.push(0);
     counts[counts.length - 1] = (counts.at(-1) ?? 0) + 1;
     last = end;
   }

@@ -1,0 +1,150 @@
+import { CircuitState, circuitBreaker, handleAll, SamplingBreaker } from "cockatiel";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createCircuitBreaker } from "./circuit-breaker.js";
+import { HttpStatusError } from "./retryable.js";
+
+const boom = () => {
+  throw new HttpStatusError(503);
+};
+const ok = () => "ok";
+
+async function run(breaker: { execute: (fn: () => unknown) => Promise<unknown> }, fn: () => unknown, times = 1) {
+  const results: unknown[] = [];
+  for (let i = 0; i < times; i++) results.push(await breaker.execute(fn).catch((e) => e));
+  return results;
+}
+
+describe("createCircuitBreaker", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("consecutive: opens after N failures in a row, rejects with RESILIENCE_CIRCUIT_OPEN, half-opens, resets", async () => {
+    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 3 }, halfOpenAfterMs: 1_000 });
+    const events: string[] = [];
+    breaker.onBreak(() => events.push("break"));
+    breaker.onHalfOpen(() => events.push("half-open"));
+    breaker.onReset(() => events.push("reset"));
+    breaker.onRejected(() => events.push("rejected"));
+    await run(breaker, boom, 2);
+    await run(breaker, ok);
+    await run(breaker, boom, 2);
+    expect(breaker.state).toBe(CircuitState.Closed);
+    await run(breaker, boom);
+    expect(breaker.state).toBe(CircuitState.Open);
+    const [rejection] = await run(breaker, ok);
+    expect(rejection).toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    vi.advanceTimersByTime(1_000);
+    expect(await run(breaker, ok)).toEqual(["ok"]);
+    expect(breaker.state).toBe(CircuitState.Closed);
+    expect(events).toEqual(["break", "rejected", "half-open", "reset"]);
+  });
+
+  it("half-open: a failing trial call opens the circuit again", async () => {
+    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 500 });
+    await run(breaker, boom);
+    vi.advanceTimersByTime(500);
+    await run(breaker, boom);
+    expect(breaker.state).toBe(CircuitState.Open);
+  });
+
+  it("count window: no verdict before minimumCalls, then opens on the failure ratio", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "count", size: 10, failureRatio: 0.5, minimumCalls: 4 },
+      halfOpenAfterMs: 1_000,
+    });
+    await run(breaker, boom, 3);
+    expect(breaker.state).toBe(CircuitState.Closed);
+    await run(breaker, ok, 3);
+    expect(breaker.state).toBe(CircuitState.Closed); // 3 of 6 failed = 0.5, judged at the next failure
+    await run(breaker, boom);
+    expect(breaker.state).toBe(CircuitState.Open); // 4 of 7
+  });
+
+  it("count window: opens on the slow-call ratio even when every call succeeds", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "count", size: 4, failureRatio: 1, minimumCalls: 4, slowCallMs: 100, slowCallRatio: 0.5 },
+      halfOpenAfterMs: 1_000,
+    });
+    const slow = () => new Promise((resolve) => setTimeout(() => resolve("late"), 150));
+    const calls = [breaker.execute(ok), breaker.execute(ok)];
+    await Promise.all(calls);
+    const late = [breaker.execute(slow)];
+    await vi.advanceTimersByTimeAsync(150);
+    expect(await late[0]).toBe("late");
+    expect(breaker.state).toBe(CircuitState.Closed);
+    const later = breaker.execute(slow);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(await later).toBe("late"); // the slow caller still gets its answer
+    expect(breaker.state).toBe(CircuitState.Open);
+  });
+
+  it("does not count 4xx answers or other policies' rejections as failures", async () => {
+    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1_000 });
+    await run(breaker, () => {
+      throw new HttpStatusError(404);
+    });
+    expect(breaker.state).toBe(CircuitState.Closed);
+  });
+
+  it("rejects an unknown mode with a typed error naming the field", () => {
+    expect(() => createCircuitBreaker({ mode: { kind: "nope" } as never, halfOpenAfterMs: 1 })).toThrow(/mode\.kind/);
+  });
+});
+
+describe("sampling breaker staleness (cockatiel 3.2.1)", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  // Threshold 30% over 5 s with at least 4 calls/s (20 per window) before any verdict.
+  const settings = { threshold: 0.3, duration: 5_000, minimumRps: 4 };
+
+  /**
+   * Fills the 5 s window with 25% failures (below the threshold), idles an hour, then sends 8 failures: too few
+   * calls for a verdict in a fresh window, but with the stale 80 calls cockatiel sees 28 of 88 = 32%.
+   */
+  async function scenario(execute: (fn: () => unknown) => Promise<unknown>, state: () => CircuitState) {
+    for (let second = 0; second < 5; second++) {
+      for (let i = 0; i < 20; i++) await execute(i >= 15 ? boom : ok).catch(() => undefined);
+      vi.advanceTimersByTime(1_000);
+    }
+    expect(state()).toBe(CircuitState.Closed);
+    vi.advanceTimersByTime(3_600_000);
+    for (let i = 0; i < 8; i++) await execute(boom).catch(() => undefined);
+    return state();
+  }
+
+  it("reproduces the bug: cockatiel's own SamplingBreaker opens on counts from an hour ago", async () => {
+    const policy = circuitBreaker(handleAll, {
+      halfOpenAfter: 1_000,
+      breaker: new SamplingBreaker(settings),
+    });
+    expect(
+      await scenario(
+        (fn) => policy.execute(fn),
+        () => policy.state,
+      ),
+    ).toBe(CircuitState.Open);
+  });
+
+  it("our sampling mode judges only the fresh window and stays closed", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "sampling", durationMs: 5_000, failureRatio: 0.3, minimumRps: 4 },
+      halfOpenAfterMs: 1_000,
+    });
+    expect(
+      await scenario(
+        (fn) => breaker.execute(fn),
+        () => breaker.state,
+      ),
+    ).toBe(CircuitState.Closed);
+  });
+
+  it("our sampling mode still opens on a fresh burst of failures", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "sampling", durationMs: 5_000, failureRatio: 0.3, minimumRps: 4 },
+      halfOpenAfterMs: 1_000,
+    });
+    for (let i = 0; i < 20; i++) await breaker.execute(boom).catch(() => undefined);
+    expect(breaker.state).toBe(CircuitState.Open);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { withCall } from "./call.js";
+import { createHedgePolicy } from "./hedge.js";
+import { RetryBudget } from "./retry-budget.js";
+
+/** An attempt answering `value` after `ms`, recording whether it was aborted. */
+function answerAfter(ms: number, value: string, log: string[]) {
+  return ({ signal }: { signal: AbortSignal }) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(value), ms);
+      signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        log.push(`${value} aborted`);
+        reject(new Error("aborted"));
+      });
+    });
+}
+
+describe("createHedgePolicy", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("sends a second attempt after the delay; the first answer wins and the loser is aborted", async () => {
+    const hedge = createHedgePolicy({ delayMs: 50 });
+    const events: unknown[] = [];
+    hedge.onHedge((e) => events.push(e));
+    const log: string[] = [];
+    const attempts = [answerAfter(500, "slow primary", log), answerAfter(20, "fast hedge", log)];
+    let n = 0;
+    const done = withCall({ method: "GET" }, () => hedge.execute((c) => (attempts[n++] as (typeof attempts)[0])(c)));
+    await vi.advanceTimersByTimeAsync(70);
+    await expect(done).resolves.toBe("fast hedge");
+    expect(log).toEqual(["slow primary aborted"]);
+    expect(events).toEqual([{ hedge: 1, afterMs: 50 }]);
+  });
+
+  it("never hedges a call that is not idempotent", async () => {
+    const hedge = createHedgePolicy({ delayMs: 10 });
+    let attempts = 0;
+    const done = withCall({ method: "POST" }, () =>
+      hedge.execute((c) => {
+        attempts++;
+        return answerAfter(100, "once", [])(c);
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(done).resolves.toBe("once");
+    expect(attempts).toBe(1);
+  });
+
+  it("waits for the observed p95 before hedging once enough samples are in", async () => {
+    const hedge = createHedgePolicy({ minSamples: 20 });
+    expect(hedge.currentDelayMs).toBeUndefined();
+    for (let i = 1; i <= 20; i++) {
+      const done = hedge.execute(answerAfter(i * 10, "ok", []));
+      await vi.advanceTimersByTimeAsync(i * 10);
+      await done;
+    }
+    // Samples 10..200 ms: the p95 is the 19th value.
+    expect(hedge.currentDelayMs).toBe(200);
+  });
+
+  it("spends the shared retry budget and stops hedging when it is empty", async () => {
+    const budget = new RetryBudget({ minRetriesPerSec: 0, percentCanRetry: 0.5, clock: { now: () => 0 } });
+    const hedge = createHedgePolicy({ delayMs: 10, budget });
+    let hedges = 0;
+    let refused = 0;
+    hedge.onHedge(() => hedges++);
+    hedge.onBudgetExhausted(() => refused++);
+    for (let i = 0; i < 4; i++) {
+      const done = withCall({ method: "GET" }, () => hedge.execute(answerAfter(30, "ok", [])));
+      await vi.advanceTimersByTimeAsync(30);
+      await done;
+    }
+    // Four calls deposit two hedges' worth; the first call finds half a token only.
+    expect(hedges).toBe(2);
+    expect(refused).toBe(2);
+  });
+
+  it("fails with the last error when every attempt fails", async () => {
+    const hedge = createHedgePolicy({ delayMs: 10 });
+    const done = withCall({ method: "GET" }, () =>
+      hedge.execute(
+        () =>
+          new Promise((_, reject) => {
+            setTimeout(() => reject(new Error("down")), 15);
+          }),
+      ),
+    );
+    const assertion = expect(done).rejects.toThrow("down");
+    await vi.advanceTimersByTimeAsync(30);
+    await assertion;
+  });
+});

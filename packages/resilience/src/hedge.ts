@@ -1,0 +1,139 @@
+import { type Event, EventEmitter } from "cockatiel";
+import { isIdempotentCall } from "./call.js";
+import { type Clock, systemClock } from "./clock.js";
+import { requireInteger, requireNumber } from "./errors.js";
+import { LatencyTracker } from "./latency-tracker.js";
+import type { AttemptContext, Policy } from "./policy.js";
+import type { RetryBudget } from "./retry-budget.js";
+
+/** Settings of a hedging policy. */
+export interface HedgeOptions {
+  /** Fixed delay before the hedge; default: the observed latency quantile (p95) once `minSamples` are in. */
+  readonly delayMs?: number;
+  /** Quantile of observed latencies that triggers a hedge (default 0.95). */
+  readonly quantile?: number;
+  /** Samples needed before the observed quantile is trusted; until then no hedging (default 20). */
+  readonly minSamples?: number;
+  /** Extra attempts at most (default 1). */
+  readonly maxHedges?: number;
+  /** The service's retry budget: each hedge withdraws from it like a retry. */
+  readonly budget?: RetryBudget;
+  /** Deposit one request per call into the budget (default true; false when a retry policy already does). */
+  readonly depositRequests?: boolean;
+  /** Hedge calls that did not declare themselves idempotent (default false). */
+  readonly hedgeNonIdempotent?: boolean;
+  readonly clock?: Clock;
+}
+
+/** A hedge was sent. */
+export interface HedgeEvent {
+  /** 1 for the first hedge. */
+  readonly hedge: number;
+  readonly afterMs: number;
+}
+
+/** A hedging policy and its typed events. */
+export interface Hedge extends Policy {
+  readonly onHedge: Event<HedgeEvent>;
+  /** A hedge was due but the budget refused it. */
+  readonly onBudgetExhausted: Event<void>;
+  /** The delay the next call would wait before hedging, if any. */
+  readonly currentDelayMs: number | undefined;
+}
+
+/**
+ * Hedged requests ("The Tail at Scale"): when an idempotent call has not answered after the usual p95, send the
+ * same call again; the first answer wins and the others are aborted through their signals. Each hedge spends a
+ * retry-budget token, so hedging cannot double the load on a slow service.
+ */
+export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
+  const fixed = options.delayMs === undefined ? undefined : requireNumber("delayMs", options.delayMs, 0);
+  const minSamples = requireInteger("minSamples", options.minSamples ?? 20, 1);
+  const maxHedges = requireInteger("maxHedges", options.maxHedges ?? 1, 1);
+  const clock = options.clock ?? systemClock;
+  const { budget } = options;
+  const deposit = options.depositRequests ?? true;
+  const tracker = new LatencyTracker({ quantile: options.quantile ?? 0.95 });
+  const hedged = new EventEmitter<HedgeEvent>();
+  const exhausted = new EventEmitter<void>();
+  const delay = () => fixed ?? (tracker.count >= minSamples ? tracker.current() : undefined);
+
+  async function race<T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal | undefined, ms: number) {
+    const started = clock.now();
+    const controllers: AbortController[] = [];
+    const onAbort = () => {
+      for (const c of controllers) c.abort(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    return new Promise<T>((resolve, reject) => {
+      let pending = 0;
+      let settled = false;
+      let lastError: unknown;
+      let timer: NodeJS.Timeout | undefined;
+      const launch = () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        pending++;
+        Promise.resolve()
+          .then(() => fn({ signal: controller.signal }))
+          .then(
+            (value) => {
+              if (settled) return;
+              settled = true;
+              tracker.record(clock.now() - started);
+              finish();
+              for (const c of controllers) if (c !== controller) c.abort(new Error("hedge lost the race"));
+              resolve(value);
+            },
+            (error) => {
+              lastError = error;
+              // Every attempt launched so far failed: the call fails now (an outer retry may try again).
+              if (--pending === 0 && !settled) {
+                settled = true;
+                finish();
+                reject(lastError);
+              }
+            },
+          );
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const schedule = () => {
+        timer = setTimeout(() => {
+          if (settled) return;
+          if (budget && !budget.tryWithdraw()) {
+            exhausted.emit();
+            return;
+          }
+          hedged.emit({ hedge: controllers.length, afterMs: clock.now() - started });
+          launch();
+          if (controllers.length <= maxHedges) schedule();
+        }, ms);
+        timer.unref();
+      };
+      launch();
+      schedule();
+    });
+  }
+
+  return {
+    execute: async (fn, signal) => {
+      if (deposit) budget?.deposit();
+      const ms = delay();
+      if (ms === undefined || !(options.hedgeNonIdempotent || isIdempotentCall())) {
+        const started = clock.now();
+        const value = await fn({ signal: signal ?? new AbortController().signal });
+        tracker.record(clock.now() - started);
+        return value;
+      }
+      return race(fn, signal, ms);
+    },
+    onHedge: hedged.addListener,
+    onBudgetExhausted: exhausted.addListener,
+    get currentDelayMs() {
+      return delay();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { withCall } from "./call.js";
+import { CircuitState } from "./circuit-breaker.js";
+import { LivePolicy } from "./live-policy.js";
+import { HttpStatusError } from "./retryable.js";
+
+const boom = () => {
+  throw new HttpStatusError(503);
+};
+
+describe("LivePolicy", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const breaker = { kind: "consecutive", threshold: 2, halfOpenAfterMs: 10_000 } as const;
+
+  it("composes outer → inner: deadline, retry, breaker, bulkhead, per-try timeout", async () => {
+    const live = new LivePolicy({
+      timeout: { totalMs: 1_000, perTryMs: 100 },
+      retry: { maxAttempts: 5, initialDelayMs: 0, maxDelayMs: 0 },
+      circuitBreaker: breaker,
+      bulkhead: { maxConcurrent: 1 },
+    });
+    const events: string[] = [];
+    live.onRetry(() => events.push("retry"));
+    live.onBreak(() => events.push("break"));
+    live.onRejected((e) => events.push(`rejected by ${e.policy}`));
+    live.onTimeout((e) => events.push(`timeout ${e.scope}`));
+    const done = withCall({ method: "GET" }, () => live.execute(() => new Promise(() => undefined)));
+    const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    await vi.advanceTimersByTimeAsync(300);
+    await assertion;
+    // Two per-try timeouts open the breaker; the next attempt is refused by it, and that rejection is not retried.
+    expect(events).toEqual([
+      "timeout attempt",
+      "retry",
+      "timeout attempt",
+      "break",
+      "retry",
+      "rejected by circuitBreaker",
+    ]);
+  });
+
+  it("swaps atomically: a call in flight finishes on the pipeline it started with", async () => {
+    const live = new LivePolicy({ fallback: { value: "old fallback" } });
+    let fail: (e: Error) => void = () => undefined;
+    const inFlight = live.execute(() => new Promise((_, reject) => (fail = reject)));
+    live.apply({ fallback: { value: "new fallback" } });
+    fail(new Error("down"));
+    expect(await inFlight).toBe("old fallback");
+    expect(await live.execute(boom)).toBe("new fallback");
+  });
+
+  it("keeps an unchanged breaker's state across a swap, and starts afresh when its settings change", async () => {
+    const live = new LivePolicy({ circuitBreaker: breaker, retry: { maxAttempts: 1 } });
+    const applied: unknown[] = [];
+    live.onApplied((e) => applied.push(e.kept));
+    await live.execute(boom).catch(() => undefined);
+    await live.execute(boom).catch(() => undefined);
+    expect(live.circuitBreaker?.state).toBe(CircuitState.Open);
+    live.apply({ circuitBreaker: { ...breaker }, retry: { maxAttempts: 2 } });
+    expect(live.circuitBreaker?.state).toBe(CircuitState.Open);
+    await expect(live.execute(() => "ok")).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    live.apply({ circuitBreaker: { ...breaker, threshold: 5 } });
+    expect(live.circuitBreaker?.state).toBe(CircuitState.Closed);
+    expect(applied).toEqual([["circuitBreaker"], []]);
+  });
+
+  it("refuses a bad spec with field and reason, and keeps serving the old one", async () => {
+    const live = new LivePolicy({ fallback: { value: "kept" } });
+    expect(() => live.apply({ retry: { maxAttempts: -1 } })).toThrow(/retry\.maxAttempts must be ≥ 1/);
+    expect(() => live.apply({ retry: { maxAttempts: 2, initialDelayMs: 50, maxDelayMs: 10 } })).toThrow(
+      expect.objectContaining({ code: "RESILIENCE_INVALID_SPEC" }),
+    );
+    expect(await live.execute(boom)).toBe("kept");
+  });
+
+  it("admits attempts through the spec's rate limit; a limiter whose settings did not change keeps its count", async () => {
+    const live = new LivePolicy({ rateLimit: { points: 2, durationMs: 60_000 } }, { service: "geo" });
+    const rejected: string[] = [];
+    live.onRejected((e) => rejected.push(e.policy));
+    await live.execute(() => 1);
+    live.apply({ rateLimit: { durationMs: 60_000, points: 2 }, retry: { maxAttempts: 3 } });
+    await live.execute(() => 2);
+    await expect(withCall({ method: "GET" }, () => live.execute(() => 3))).rejects.toMatchObject({
+      code: "RESILIENCE_RATE_LIMITED",
+    });
+    expect(rejected).toEqual(["rateLimit"]);
+  });
+});

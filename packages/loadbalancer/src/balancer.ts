@@ -12,6 +12,8 @@ export interface Outcome {
   readonly ok: boolean;
   readonly status?: number;
   readonly rttMs?: number;
+  /** The caller gave up (not the instance's fault): only the in-flight count changes. */
+  readonly cancelled?: boolean;
 }
 
 /** A chosen instance and the call that reports how the request to it went (only the first call counts). */
@@ -26,6 +28,8 @@ export interface PickOptions {
   readonly avoid?: ReadonlySet<string>;
   /** The request's key, for consistent hashing. */
   readonly key?: string;
+  /** Throw LB_ALL_INSTANCES_TRIED rather than fall back to an avoided instance (retries use it). */
+  readonly untriedOnly?: boolean;
 }
 
 /** An ejection, as the balancer's `onEjection` event reports it. */
@@ -97,6 +101,23 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
   sync(options.instancer.current().instances, true);
   const subscription = options.instancer.onChange((snapshot) => sync(snapshot.instances, false));
 
+  /** Healthy untried instances; else untried ejected ones; else (unless untriedOnly) all healthy ones. */
+  const candidates = (healthy: readonly ServiceInstance[], pickOptions: PickOptions): readonly ServiceInstance[] => {
+    const avoid = pickOptions.avoid;
+    if (!avoid || avoid.size === 0) return healthy.length > 0 ? healthy : up;
+    const fresh = healthy.filter((i) => !avoid.has(i.id));
+    if (fresh.length > 0) return fresh;
+    const untried = up.filter((i) => !avoid.has(i.id));
+    if (untried.length > 0) return untried;
+    if (pickOptions.untriedOnly) {
+      throw new LbError(
+        "LB_ALL_INSTANCES_TRIED",
+        "Every instance was tried for this request: nothing left to retry on",
+      );
+    }
+    return healthy.length > 0 ? healthy : up;
+  };
+
   const statsOf = (id: string): InstanceStats => table.get(id) as InstanceStats;
 
   return {
@@ -110,10 +131,8 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
       const now = clock();
       let healthy = up;
       if (detector && !detector.isPanic(list, now)) healthy = up.filter((i) => !statsOf(i.id).isEjected(now));
-      const avoid = pickOptions.avoid;
-      const fresh = avoid && avoid.size > 0 ? healthy.filter((i) => !avoid.has(i.id)) : healthy;
       const context: RuleContext = { now, stats: statsOf, all: up, key: pickOptions.key };
-      const instance = rule.choose(fresh.length > 0 ? fresh : healthy.length > 0 ? healthy : up, context);
+      const instance = rule.choose(candidates(healthy, pickOptions), context);
       const stats = statsOf(instance.id);
       stats.start();
       publish(lbChannels.pick, { instance });
@@ -126,7 +145,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
           const end = clock();
           stats.end(outcome, end);
           publish(lbChannels.outcome, { instance, outcome });
-          if (!detector || table.get(instance.id) !== stats) return;
+          if (!detector || outcome.cancelled || table.get(instance.id) !== stats) return;
           const reason = detector.judge(stats, list, end);
           if (!reason) return;
           const ejection: Ejection = { instance, reason, durationMs: stats.ejectedUntil - end };

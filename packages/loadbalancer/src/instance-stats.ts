@@ -52,6 +52,7 @@ export class InstanceStats {
   /** A request to this instance ended with `outcome`. */
   end(outcome: Outcome, now: number): void {
     this.active = Math.max(0, this.active - 1);
+    if (outcome.cancelled) return;
     if (outcome.rttMs !== undefined) this.#observe(outcome.rttMs, now);
     this.windowRequests++;
     if (outcome.ok) {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ServiceInstance } from "@outrigger/discovery";
 import { InstanceStats } from "./instance-stats.js";
@@ -15,12 +15,19 @@ export const instance = (id: string, status: ServiceInstance["status"] = "UP", p
   metadata: {},
 });
 
+/** Answers with the server's name and the request path, as JSON. */
+export function answerName(name: string, request: IncomingMessage, response: ServerResponse, status = 200): void {
+  response.statusCode = status;
+  response.setHeader("content-type", "application/json");
+  response.end(JSON.stringify({ from: name, path: request.url }));
+}
+
 /** A real HTTP server on loopback answering with its own name; resolves with its port once listening. */
-export async function namedServer(name: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((request, response) => {
-    response.setHeader("content-type", "application/json");
-    response.end(JSON.stringify({ from: name, path: request.url }));
-  });
+export async function namedServer(
+  name: string,
+  handler: (request: IncomingMessage, response: ServerResponse) => void = (q, r) => answerName(name, q, r),
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }

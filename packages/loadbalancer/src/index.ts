@@ -28,7 +28,7 @@ export {
   OutlierDetector,
   type OutlierOptions,
 } from "./outlier-detector.js";
-export { type P2cOptions, P2cRule, p2cLeastRequest, p2cPeakEwma } from "./p2c.js";
+export { type P2cOptions, P2cRule, PEAK_EWMA_TIE_TOLERANCE, p2cLeastRequest, p2cPeakEwma } from "./p2c.js";
 export { PeakEwma } from "./peak-ewma.js";
 export { type RandomOptions, RandomRule } from "./random-rule.js";
 export { type RoundRobinOptions, RoundRobinRule } from "./round-robin.js";

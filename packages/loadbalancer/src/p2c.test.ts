@@ -31,6 +31,18 @@ describe("P2C", () => {
     expect(tally(300, () => rule.choose(three, ctx)).a).toBeGreaterThan(100);
   });
 
+  it("peak EWMA: estimates within 10% are a tie, settled at random; larger gaps are not", () => {
+    const two = [instance("a"), instance("b")];
+    const ctx = ruleContext(two);
+    ctx.stats("a").end({ ok: true, rttMs: 2.0 }, 0);
+    ctx.stats("b").end({ ok: true, rttMs: 2.1 }, 0);
+    const rule = p2cPeakEwma({ random: seededRandom(8) });
+    const near = tally(2000, () => rule.choose(two, ctx));
+    expect(near.b).toBeGreaterThan(800);
+    ctx.stats("b").end({ ok: true, rttMs: 2.5 }, 0);
+    expect(tally(200, () => rule.choose(two, ctx))).toEqual({ a: 200 });
+  });
+
   it("peak EWMA: a new instance starts at the default RTT, not free", () => {
     const ctx = ruleContext([instance("old"), instance("new")]);
     ctx.stats("old").end({ ok: true, rttMs: 5 }, 0);

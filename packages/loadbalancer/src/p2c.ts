@@ -8,7 +8,20 @@ export interface P2cOptions {
   /** How loaded an instance looks (default: least request). */
   readonly metric?: LoadMetric;
   readonly random?: Random;
+  /**
+   * Loads within this relative difference count as a tie, settled at random (default 0: exact ties only).
+   * Lets a latency metric ignore measurement noise; see `p2cPeakEwma`.
+   */
+  readonly tieTolerance?: number;
 }
+
+/**
+ * Peak-EWMA estimates of equal instances differ by timer and client GC noise of ±10% or more. Acting on such
+ * differences sends most traffic to whichever instance had the quietest recent samples (measured: one of four
+ * equal instances took a third of a sequential caller's requests), so differences under 10% count as ties.
+ * A 2× slower instance is still always avoided.
+ */
+export const PEAK_EWMA_TIE_TOLERANCE = 0.1;
 
 /**
  * Power of two choices (Mitzenmacher; Finagle's and Linkerd's default): draws two distinct candidates at random
@@ -18,10 +31,12 @@ export interface P2cOptions {
 export class P2cRule implements Rule {
   readonly #metric: LoadMetric;
   readonly #random: Random;
+  readonly #tolerance: number;
 
   constructor(options: P2cOptions = {}) {
     this.#metric = options.metric ?? leastRequest;
     this.#random = options.random ?? Math.random;
+    this.#tolerance = options.tieTolerance ?? 0;
   }
 
   choose(candidates: readonly ServiceInstance[], context: RuleContext): ServiceInstance {
@@ -35,7 +50,7 @@ export class P2cRule implements Rule {
     const b = candidates[j] as ServiceInstance;
     const loadA = this.#metric(context.stats(a.id), context.now);
     const loadB = this.#metric(context.stats(b.id), context.now);
-    if (loadA === loadB) return this.#random() < 0.5 ? a : b;
+    if (Math.abs(loadA - loadB) <= this.#tolerance * Math.max(loadA, loadB)) return this.#random() < 0.5 ? a : b;
     return loadA < loadB ? a : b;
   }
 }
@@ -47,5 +62,5 @@ export function p2cLeastRequest(options: Omit<P2cOptions, "metric"> = {}): P2cRu
 
 /** P2C over peak EWMA latency × requests in flight (Finagle's and Linkerd's latency-aware balancer). */
 export function p2cPeakEwma(options: Omit<P2cOptions, "metric"> = {}): P2cRule {
-  return new P2cRule({ ...options, metric: peakEwma });
+  return new P2cRule({ tieTolerance: PEAK_EWMA_TIE_TOLERANCE, ...options, metric: peakEwma });
 }

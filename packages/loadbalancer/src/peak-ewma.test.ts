@@ -2,6 +2,13 @@ import { describe, expect, it } from "vitest";
 import { PeakEwma } from "./peak-ewma.js";
 
 describe("PeakEwma", () => {
+  it("starts at the default RTT, and the first answer replaces it", () => {
+    const ewma = new PeakEwma(30, 10_000, 0);
+    expect(ewma.value(0)).toBe(30);
+    ewma.observe(2, 5);
+    expect(ewma.value(5)).toBe(2);
+  });
+
   it("jumps to a peak at once and decays towards zero with no samples (10 s time constant)", () => {
     const ewma = new PeakEwma(30, 10_000, 0);
     ewma.observe(500, 100);
@@ -10,7 +17,8 @@ describe("PeakEwma", () => {
   });
 
   it("blends samples below the estimate by the time they cover", () => {
-    const ewma = new PeakEwma(100, 10_000, 0);
+    const ewma = new PeakEwma(30, 10_000, 0);
+    ewma.observe(100, 0);
     ewma.observe(10, 10_000);
     // Decayed to 100/e, then moved (1 − 1/e) of the way to 10.
     const decayed = 100 / Math.E;

@@ -6,6 +6,7 @@
 export class PeakEwma {
   #estimate: number;
   #stamp: number;
+  #measured = false;
 
   constructor(
     /** Start value; Linkerd's 30 ms default keeps a new instance from looking free and drawing a burst. */
@@ -20,6 +21,14 @@ export class PeakEwma {
 
   /** Feeds one observed round-trip time. */
   observe(rttMs: number, now: number): void {
+    if (!this.#measured) {
+      // The default only stands in until the first answer; blending it in would make every instance look like
+      // the default for a whole decay time and hide a 10× slower one among them.
+      this.#measured = true;
+      this.#estimate = rttMs;
+      this.#stamp = now;
+      return;
+    }
     const estimate = this.value(now);
     this.#estimate = rttMs > estimate ? rttMs : estimate + (rttMs - estimate) * this.#alphaSinceStamp(now, true);
     this.#stamp = now;

@@ -115,15 +115,18 @@ const recovers: Runner = async (fleet, rule, seed) => {
   return sample(load, share({}, "i4"), { regainedFairShare: regained });
 };
 
-/** d. Uneven capacity: worker pools of 10, 10, 10 and 2, each request taking 5 ms of a worker. */
+/**
+ * d. Uneven capacity: worker pools of 10, 10, 10 and 2, each request taking 10 ms of a worker (long enough that
+ * server queues, not the client's own overhead, dominate what the client sees).
+ */
 const uneven: Runner = async (fleet, rule, seed) => {
-  const pool = (n: number): Behaviour => ({ delayMs: 5, status: 200, pool: n });
+  const pool = (n: number): Behaviour => ({ delayMs: 10, status: 200, pool: n });
   const c = benchClient(
     await fleetOf(fleet, { i0: pool(10), i1: pool(10), i2: pool(10), i3: pool(2) }),
     rule.make(seed),
   );
   await fleet.counts();
-  const load = await closedLoop(c.http, "lb://bench/", 24, afterRequests(3000));
+  const load = await closedLoop(c.http, "lb://bench/", 32, afterRequests(2000));
   c.close();
   return sample(load, share(await fleet.counts(), "i3"));
 };
@@ -225,7 +228,7 @@ export const SCENARIOS: ReadonlyArray<{ id: string; title: string; rules: Array<
   },
   {
     id: "d",
-    title: "uneven capacity, pools 10/10/10/2",
+    title: "uneven capacity, worker pools 10/10/10/2 (10 ms per request), 32 callers",
     rules: [roundRobin, bestAvailable, leastRequest, peakEwma].map((r) => [r, uneven]),
   },
   {

@@ -20,7 +20,7 @@ import { ZoneAvoidanceRule } from "../src/zone-avoidance.js";
 import { ZonePreferenceRule } from "../src/zone-preference.js";
 import { benchClient } from "./clients.js";
 import { Fleet } from "./fleet.js";
-import { afterMs, closedLoop } from "./load.js";
+import { afterMs, closedLoop, quantile } from "./load.js";
 
 const RULES: Array<[string, () => Rule]> = [
   ["round-robin", () => new RoundRobinRule()],
@@ -69,7 +69,7 @@ function pickCost(make: () => Rule, n: number): number {
 /** The figures of the microbenchmark. */
 export interface MicroResult {
   readonly pickNs: Record<string, Record<string, number>>;
-  readonly throughput: { concurrency: number; plainRps: number; lbRps: number; ratio: number };
+  readonly throughput: { concurrency: number; plainRps: number; lbRps: number; ratio: number; pairRatios: number[] };
 }
 
 export async function runMicro(): Promise<MicroResult> {
@@ -89,39 +89,44 @@ export async function runMicro(): Promise<MicroResult> {
   await fleet.ready;
   const server = await fleet.start("one", { delayMs: 0, status: 200 });
   const concurrency = 32;
-  const roundMs = 2500;
+  const roundMs = 1500;
   const plainAgent = new Agent({ keepAlive: true, maxSockets: 256 });
   const plain = axios.create({ httpAgent: plainAgent });
   const lb = benchClient([server], new RoundRobinRule());
   const plainUrl = `http://127.0.0.1:${server.port}/`;
-  let plainCount = 0;
-  let lbCount = 0;
-  let plainMs = 0;
-  let lbMs = 0;
-  // Warm both, then alternate rounds so both see the same background noise.
+  // Warm both, then alternate short rounds (A B B A …) so both see the same background noise; the figure is the
+  // median of the per-pair ratios, which one stalled round cannot swing.
   await closedLoop(plain, plainUrl, concurrency, afterMs(500));
   await closedLoop(lb.http, "lb://micro/", concurrency, afterMs(500));
-  for (let round = 0; round < 3; round++) {
-    let started = performance.now();
-    plainCount += (await closedLoop(plain, plainUrl, concurrency, afterMs(roundMs))).requests;
-    plainMs += performance.now() - started;
-    started = performance.now();
-    lbCount += (await closedLoop(lb.http, "lb://micro/", concurrency, afterMs(roundMs))).requests;
-    lbMs += performance.now() - started;
+  const rate = async (http: typeof plain, url: string): Promise<number> => {
+    const started = performance.now();
+    const { requests } = await closedLoop(http, url, concurrency, afterMs(roundMs));
+    return (requests / (performance.now() - started)) * 1000;
+  };
+  const plainRates: number[] = [];
+  const lbRates: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    if (round % 2 === 0) {
+      plainRates.push(await rate(plain, plainUrl));
+      lbRates.push(await rate(lb.http, "lb://micro/"));
+    } else {
+      lbRates.push(await rate(lb.http, "lb://micro/"));
+      plainRates.push(await rate(plain, plainUrl));
+    }
   }
   lb.close();
   plainAgent.destroy();
   fleet.close();
-  const plainRps = (plainCount / plainMs) * 1000;
-  const lbRps = (lbCount / lbMs) * 1000;
+  const ratios = lbRates.map((r, i) => r / (plainRates[i] as number));
   const throughput = {
     concurrency,
-    plainRps: Math.round(plainRps),
-    lbRps: Math.round(lbRps),
-    ratio: Number((lbRps / plainRps).toFixed(3)),
+    plainRps: Math.round(quantile(plainRates, 0.5)),
+    lbRps: Math.round(quantile(lbRates, 0.5)),
+    ratio: Number(quantile(ratios, 0.5).toFixed(3)),
+    pairRatios: ratios.map((r) => Number(r.toFixed(3))),
   };
   console.log(
-    `\nMicro: throughput at concurrency ${concurrency}, same single server: plain axios ${throughput.plainRps} req/s, lb axios ${throughput.lbRps} req/s, ratio ${throughput.ratio}`,
+    `\nMicro: throughput at concurrency ${concurrency}, same single server: plain axios ${throughput.plainRps} req/s, lb axios ${throughput.lbRps} req/s (medians), ratio ${throughput.ratio} (median of pairs ${throughput.pairRatios.join(", ")})`,
   );
   return { pickNs, throughput };
 }

@@ -86,7 +86,28 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
   let up: readonly ServiceInstance[] = [];
   let list: InstanceStats[] = [];
 
+  // The instances in service, recomputed only when an ejection starts or ends, so a pick stays O(1) for rules
+  // that are (P2C, round robin) even with a thousand instances.
+  let inService: readonly ServiceInstance[] | undefined;
+  let inServiceUntil = Number.POSITIVE_INFINITY;
+  const inServiceAt = (now: number): readonly ServiceInstance[] => {
+    if (!detector) return up;
+    if (inService && now < inServiceUntil) return inService;
+    const kept: ServiceInstance[] = [];
+    inServiceUntil = Number.POSITIVE_INFINITY;
+    for (const i of up) {
+      const s = statsOf(i.id);
+      if (s.isEjected(now)) inServiceUntil = Math.min(inServiceUntil, s.ejectedUntil);
+      else kept.push(i);
+    }
+    // Panic mode: with too few in service, spread over all rather than crush the survivors.
+    const panic = (kept.length / Math.max(up.length, 1)) * 100 < detector.panicThresholdPercent;
+    inService = panic ? up : kept;
+    return inService;
+  };
+
   const sync = (instances: readonly ServiceInstance[], initial: boolean): void => {
+    inService = undefined;
     const now = clock();
     up = instances.filter((i) => i.status === "UP");
     const seen = new Set<string>();
@@ -129,8 +150,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
         throw new LbError("LB_NO_INSTANCES", "No UP instance to send to: check the service's registrations");
       }
       const now = clock();
-      let healthy = up;
-      if (detector && !detector.isPanic(list, now)) healthy = up.filter((i) => !statsOf(i.id).isEjected(now));
+      const healthy = inServiceAt(now);
       const context: RuleContext = { now, stats: statsOf, all: up, key: pickOptions.key };
       const instance = rule.choose(candidates(healthy, pickOptions), context);
       const stats = statsOf(instance.id);
@@ -148,6 +168,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
           if (!detector || outcome.cancelled || table.get(instance.id) !== stats) return;
           const reason = detector.judge(stats, list, end);
           if (!reason) return;
+          inService = undefined;
           const ejection: Ejection = { instance, reason, durationMs: stats.ejectedUntil - end };
           ejections.emit(ejection);
           publish(lbChannels.ejection, ejection);

@@ -29,6 +29,8 @@ export function hash32(text: string): number {
 }
 
 interface Ring {
+  /** The candidate list the ring was built from; the balancer hands the same list back until the set changes. */
+  readonly source: readonly ServiceInstance[];
   readonly signature: string;
   readonly points: Uint32Array;
   readonly owners: readonly ServiceInstance[];
@@ -65,12 +67,17 @@ export class ConsistentHashRule implements Rule {
   }
 
   #ringFor(candidates: readonly ServiceInstance[]): Ring {
+    if (this.#ring?.source === candidates) return this.#ring;
     const signature = candidates.map((c) => c.id).join("\u0000");
-    if (this.#ring?.signature === signature) return this.#ring;
+    if (this.#ring?.signature === signature) {
+      this.#ring = { ...this.#ring, source: candidates };
+      return this.#ring;
+    }
     const entries: Array<[number, ServiceInstance]> = [];
     for (const c of candidates) for (let p = 0; p < this.#points; p++) entries.push([hash32(`${c.id}#${p}`), c]);
     entries.sort((x, y) => x[0] - y[0] || (x[1].id < y[1].id ? -1 : 1));
     this.#ring = {
+      source: candidates,
       signature,
       points: Uint32Array.from(entries, (e) => e[0]),
       owners: entries.map((e) => e[1]),

@@ -49,7 +49,11 @@ const project = join(work, "consumer");
 execFileSync("mkdir", ["-p", project]);
 writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, version: "0.0.0" }));
 step("npm install the packed tarballs into a project outside the repo", () =>
-  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "axios@1"], project),
+  run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "axios@1", "prom-client@15"],
+    project,
+  ),
 );
 
 const specifiers = packages.flatMap((pkg) =>

@@ -7,12 +7,15 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from "axios";
 import type { Balancer } from "./balancer.js";
-import { LbError } from "./errors.js";
+import { lbChannels, publish } from "./channels.js";
+import { isLbError, LbError } from "./errors.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
+import { RetryDecision, type RetryOptions } from "./retry-decision.js";
 
 /**
  * What wraps the attempts of one request: `@outrigger/resilience` policies and cockatiel's have this shape.
- * Each call of `fn` is one attempt; the balancer picks again inside it, so a retry can reach another instance.
+ * Each call of `fn` runs the client's own attempts; the balancer picks again inside, so a retry can reach
+ * another instance.
  */
 export interface AttemptPolicy {
   execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
@@ -22,54 +25,147 @@ export interface AttemptPolicy {
 export interface LbAxiosOptions {
   /** The balancer for a service named in `lb://service/...`; undefined when the service is unknown. */
   readonly balancer: (service: string) => Balancer | undefined;
-  /** Wraps each request's attempts (retry, timeout, …); default: one attempt. */
+  /** Wraps each request's attempts (retry with backoff, circuit breaker, …); default: none. */
   readonly policy?: AttemptPolicy;
+  /** Retries on untried instances; `false` for none. Default: 2 attempts in all, or 1 when a `policy` is set. */
+  readonly retry?: RetryOptions | false;
+  /** Time one attempt may take before it is cancelled (and retried, for idempotent methods). */
+  readonly perTryTimeoutMs?: number;
+  /** Time the whole request, retries included, may take before it is cancelled with LB_DEADLINE_EXCEEDED. */
+  readonly deadlineMs?: number;
+  /** The request's key for consistent hashing (e.g. a user id header). */
+  readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
   /** Defaults for the axios instance (headers, timeout, …). */
   readonly defaults?: CreateAxiosDefaults;
 }
 
-function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return AbortSignal.any([a, b]);
+/** An abort controller that fires with `reason` after `ms`; `clear()` stops its timer. */
+function timeout(ms: number | undefined, reason: () => Error): { signal?: AbortSignal; clear(): void } {
+  if (ms === undefined) return { clear() {} };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(reason()), ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+function any(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** A response with a retryable status that the caller's `validateStatus` accepted. */
+class RetryableResponse extends Error {
+  constructor(readonly response: AxiosResponse) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
+/** The request's final result after its last failed attempt: the response if axios accepts it, else the error. */
+function settle(error: unknown): AxiosResponse {
+  if (error instanceof RetryableResponse) return error.response;
+  throw error;
 }
 
 function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
+  const decision = new RetryDecision(
+    options.retry === false ? { maxAttempts: 1 } : (options.retry ?? {}),
+    options.policy ? 1 : 2,
+  );
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     if (!isLbUrl(config.url)) return send(config);
     const { service, path } = parseLbUrl(config.url);
     const balancer = options.balancer(service);
     if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
+    const key = options.key?.(config);
     const tried = new Set<string>();
-    const callerSignal = config.signal as AbortSignal | undefined;
+    const deadline = timeout(
+      options.deadlineMs,
+      () =>
+        new LbError(
+          "LB_DEADLINE_EXCEEDED",
+          `No answer from ${service} within ${options.deadlineMs} ms: raise deadlineMs or check the service`,
+        ),
+    );
+    const outer = any(config.signal as AbortSignal | undefined, deadline.signal);
 
-    const attempt = async (context?: { signal: AbortSignal }): Promise<AxiosResponse> => {
-      const pick = balancer.pick({ avoid: tried });
+    /** One attempt on an instance not yet tried; reports how it went to the balancer. */
+    const attempt = async (signal: AbortSignal | undefined, untriedOnly: boolean): Promise<AxiosResponse> => {
+      const pick = balancer.pick({ avoid: tried, untriedOnly, ...(key !== undefined ? { key } : {}) });
       const { instance } = pick;
       tried.add(instance.id);
+      const perTry = timeout(
+        options.perTryTimeoutMs,
+        () => new LbError("LB_ATTEMPT_TIMEOUT", `${instance.id} did not answer within ${options.perTryTimeoutMs} ms`),
+      );
       const started = performance.now();
       const url = `${instance.secure ? "https" : "http"}://${instance.host}:${instance.port}${path}`;
-      const signal = combine(callerSignal, context?.signal);
+      const attemptSignal = any(signal, perTry.signal);
       try {
-        const response = await send({ ...config, baseURL: undefined, url, ...(signal ? { signal } : {}) });
+        const response = await send({
+          ...config,
+          baseURL: undefined,
+          url,
+          ...(attemptSignal ? { signal: attemptSignal } : {}),
+        });
         pick.done({ ok: response.status < 500, status: response.status, rttMs: performance.now() - started });
+        // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
+        if (decision.isRetryStatus(response.status)) throw new RetryableResponse(response);
         return response;
       } catch (error) {
+        const rttMs = performance.now() - started;
+        if (outer?.aborted || signal?.aborted) {
+          // The caller or the deadline gave up: not the instance's fault.
+          pick.done({ ok: true, cancelled: true });
+          if (isLbError(outer?.reason)) throw new LbError(outer.reason.code, outer.reason.message, { cause: error });
+          throw error;
+        }
+        if (perTry.signal?.aborted) {
+          pick.done({ ok: false, rttMs });
+          throw new LbError("LB_ATTEMPT_TIMEOUT", (perTry.signal.reason as Error).message, { cause: error });
+        }
         const status = (error as AxiosError).response?.status;
-        pick.done({ ok: false, ...(status !== undefined ? { status } : {}), rttMs: performance.now() - started });
+        pick.done({ ok: status !== undefined && status < 500, ...(status !== undefined ? { status } : {}), rttMs });
         throw error;
+      } finally {
+        perTry.clear();
       }
     };
 
-    return options.policy ? options.policy.execute(attempt, callerSignal) : attempt();
+    /** The client's own retries: each attempt on a new instance, while the method and the failure allow. */
+    const attempts = async (signal: AbortSignal | undefined): Promise<AxiosResponse> => {
+      let last: unknown;
+      for (let n = 1; ; n++) {
+        try {
+          return await attempt(signal, n > 1);
+        } catch (error) {
+          if (isLbError(error) && error.code === "LB_ALL_INSTANCES_TRIED" && n > 1) return settle(last);
+          last = error;
+          const status = (error as AxiosError).response?.status ?? (error as RetryableResponse).response?.status;
+          const reason = n < decision.maxAttempts ? decision.reason(config.method, error, status) : undefined;
+          if (!reason || outer?.aborted || signal?.aborted) return settle(error);
+          publish(lbChannels.retry, { service, attempt: n + 1, reason });
+        }
+      }
+    };
+
+    try {
+      if (!options.policy) return await attempts(outer);
+      return await options.policy.execute(({ signal }) => attempts(any(outer, signal)), outer);
+    } finally {
+      deadline.clear();
+    }
   };
 }
 
 /**
  * An axios instance that sends `lb://service/path` requests to an instance picked by the service's balancer,
- * reporting each attempt's status and round-trip time back to it. Other URLs pass through untouched.
+ * reporting each attempt's status and round-trip time back to it. Failed attempts are retried on instances not
+ * yet tried: always when the connection was refused, for idempotent methods after other failures. Other URLs
+ * pass through untouched.
  */
 export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
   const send = axios.getAdapter("http");
   return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
 }
+
+export type { RetryOptions } from "./retry-decision.js";

@@ -40,3 +40,39 @@ describe("createBalancer", () => {
     expect((caught as { code: string }).code).toBe("LB_NO_INSTANCES");
   });
 });
+
+describe("createBalancer's stats", () => {
+  it("counts requests in flight and keeps stats across snapshots; stamps late joiners for slow start", () => {
+    let now = 0;
+    const instancer = new FixedInstancer([instance("a")]);
+    const balancer = createBalancer({ instancer, clock: () => now });
+    const pick = balancer.pick();
+    expect(balancer.stats("a")?.active).toBe(1);
+    pick.done({ ok: false, rttMs: 50 });
+    pick.done({ ok: false, rttMs: 50 }); // a second report is ignored
+    expect(balancer.stats("a")).toMatchObject({ active: 0, consecutiveFailures: 1 });
+    now = 500;
+    instancer.set([instance("a"), instance("b")]);
+    expect(balancer.stats("a")?.consecutiveFailures).toBe(1);
+    expect(balancer.stats("a")?.addedAt).toBe(Number.NEGATIVE_INFINITY);
+    expect(balancer.stats("b")?.addedAt).toBe(500);
+    instancer.set([instance("b")]);
+    expect(balancer.stats("a")).toBeUndefined();
+    balancer.close();
+  });
+
+  it("passes the request key to the rule", () => {
+    const keys: Array<string | undefined> = [];
+    const balancer = createBalancer({
+      instancer: new FixedInstancer([instance("a")]),
+      rule: {
+        choose: (c, ctx) => {
+          keys.push(ctx.key);
+          return c[0] as never;
+        },
+      },
+    });
+    balancer.pick({ key: "user-1" });
+    expect(keys).toEqual(["user-1"]);
+  });
+});

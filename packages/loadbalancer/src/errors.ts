@@ -1,5 +1,11 @@
 /** Stable codes of the load balancer's errors; see ERRORS.md at the repository root. */
-export type LbErrorCode = "LB_NO_INSTANCES" | "LB_INVALID_URL" | "LB_UNKNOWN_SERVICE";
+export type LbErrorCode =
+  | "LB_NO_INSTANCES"
+  | "LB_INVALID_URL"
+  | "LB_UNKNOWN_SERVICE"
+  | "LB_ALL_INSTANCES_TRIED"
+  | "LB_ATTEMPT_TIMEOUT"
+  | "LB_DEADLINE_EXCEEDED";
 
 const brand = Symbol.for("outrigger.LbError");
 

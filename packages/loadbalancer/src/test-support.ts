@@ -1,6 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ServiceInstance } from "@outrigger/discovery";
+import { InstanceStats } from "./instance-stats.js";
+import type { RuleContext } from "./rule.js";
 
 /** An instance for tests (not exported from the package). */
 export const instance = (id: string, status: ServiceInstance["status"] = "UP", port = 1): ServiceInstance => ({
@@ -13,12 +15,19 @@ export const instance = (id: string, status: ServiceInstance["status"] = "UP", p
   metadata: {},
 });
 
+/** Answers with the server's name and the request path, as JSON. */
+export function answerName(name: string, request: IncomingMessage, response: ServerResponse, status = 200): void {
+  response.statusCode = status;
+  response.setHeader("content-type", "application/json");
+  response.end(JSON.stringify({ from: name, path: request.url }));
+}
+
 /** A real HTTP server on loopback answering with its own name; resolves with its port once listening. */
-export async function namedServer(name: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((request, response) => {
-    response.setHeader("content-type", "application/json");
-    response.end(JSON.stringify({ from: name, path: request.url }));
-  });
+export async function namedServer(
+  name: string,
+  handler: (request: IncomingMessage, response: ServerResponse) => void = (q, r) => answerName(name, q, r),
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }
@@ -28,4 +37,36 @@ export async function deadPort(): Promise<number> {
   const { server, port } = await namedServer("gone");
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A zoned instance for tests. */
+export const zoned = (id: string, zone: string): ServiceInstance => ({ ...instance(id), zone });
+
+/** A rule context over fresh stats for `instances` (present from the start: no slow start), at time `now`. */
+export function ruleContext(
+  instances: readonly ServiceInstance[],
+  options: { now?: number; key?: string; added?: Record<string, number> } = {},
+): RuleContext & { table: Map<string, InstanceStats>; at(now: number, key?: string): RuleContext } {
+  const table = new Map<string, InstanceStats>();
+  for (const i of instances) {
+    table.set(i.id, new InstanceStats(options.added?.[i.id] ?? Number.NEGATIVE_INFINITY, 0));
+  }
+  const stats = (id: string): InstanceStats => table.get(id) as InstanceStats;
+  const make = (now: number, key?: string): RuleContext => ({
+    now,
+    stats,
+    all: instances,
+    ...(key !== undefined ? { key } : {}),
+  });
+  return Object.assign(make(options.now ?? 0, options.key), { table, at: make });
+}
+
+/** Counts how often each id is chosen in `n` picks. */
+export function tally(n: number, choose: (i: number) => ServiceInstance): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const id = choose(i).id;
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  return counts;
 }

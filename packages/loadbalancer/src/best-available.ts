@@ -1,0 +1,33 @@
+import type { ServiceInstance } from "@outrigger/discovery";
+import { type Random, randomIndex } from "./clock.js";
+import type { RandomOptions } from "./random-rule.js";
+import { notTripped, type Rule, type RuleContext } from "./rule.js";
+
+/** Settings of the rule: only its random source. */
+export type BestAvailableOptions = RandomOptions;
+
+/**
+ * Ribbon's best available: the untripped instance with the fewest requests in flight. Ties are broken at random;
+ * Ribbon took the first, which sent a whole idle fleet's traffic to one server.
+ */
+export class BestAvailableRule implements Rule {
+  readonly #random: Random;
+
+  constructor(options: BestAvailableOptions = {}) {
+    this.#random = options.random ?? Math.random;
+  }
+
+  choose(candidates: readonly ServiceInstance[], context: RuleContext): ServiceInstance {
+    const pool = notTripped(candidates, context);
+    let least = Number.POSITIVE_INFINITY;
+    let best: ServiceInstance[] = [];
+    for (const c of pool) {
+      const active = context.stats(c.id).active;
+      if (active < least) {
+        least = active;
+        best = [c];
+      } else if (active === least) best.push(c);
+    }
+    return best[randomIndex(this.#random, best.length)] as ServiceInstance;
+  }
+}

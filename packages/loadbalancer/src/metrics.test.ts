@@ -1,0 +1,72 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Server } from "node:http";
+import { FixedInstancer } from "@outrigger/discovery";
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLbAxios } from "./axios.js";
+import { createBalancer } from "./balancer.js";
+import type { EjectionMessage } from "./channels.js";
+import { createLbMetrics } from "./metrics.js";
+import { RoundRobinRule } from "./round-robin.js";
+import { answerName, deadPort, instance, namedServer } from "./test-support.js";
+
+describe("createLbMetrics", () => {
+  const servers: Server[] = [];
+  const port: Record<string, number> = {};
+  beforeAll(async () => {
+    for (const [name, status] of [
+      ["ok", 200],
+      ["busy", 503],
+    ] as const) {
+      const s = await namedServer(name, (q, r) => answerName(name, q, r, status));
+      servers.push(s.server);
+      port[name] = s.port;
+    }
+    port.dead = await deadPort();
+  });
+  afterAll(() => {
+    for (const s of servers) s.close();
+  });
+
+  it("counts requests by outcome, latency, retries, ejections and requests in flight on the given registry", async () => {
+    const registry = new Registry();
+    const metrics = createLbMetrics({ registry });
+    const ejected: EjectionMessage[] = [];
+    const onEjection = (m: unknown) => ejected.push(m as EjectionMessage);
+    subscribe("outrigger:lb:ejection", onEjection);
+    try {
+      const balancer = createBalancer({
+        instancer: new FixedInstancer(["ok", "busy", "dead"].map((id) => instance(id, "UP", port[id]))),
+        rule: new RoundRobinRule({ random: () => 0 }),
+        outlierDetection: { consecutiveFailures: 2, maxEjectedPercent: 100 },
+      });
+      const http = createLbAxios({ balancer: () => balancer, retry: { maxAttempts: 3 } });
+      for (let i = 0; i < 6; i++) expect((await http.get("lb://svc/")).data.from).toBe("ok");
+
+      const value = async (name: string, labels: Record<string, string>): Promise<number> => {
+        const values = (await registry.getMetricsAsJSON()).flatMap((m) =>
+          m.values.map((v) => ({ ...v, name: (v as { metricName?: string }).metricName ?? m.name })),
+        );
+        const found = values.find(
+          (v) => v.name === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+        );
+        return found?.value ?? 0;
+      };
+      expect(await value("outrigger_lb_requests_total", { instance: "ok", outcome: "success" })).toBe(6);
+      expect(await value("outrigger_lb_requests_total", { instance: "busy", outcome: "failure" })).toBe(2);
+      expect(await value("outrigger_lb_requests_total", { instance: "dead", outcome: "failure" })).toBe(2);
+      expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "connect" })).toBe(2);
+      expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "status" })).toBe(2);
+      expect(await value("outrigger_lb_ejections_total", { instance: "busy", reason: "consecutive-failures" })).toBe(1);
+      expect(await value("outrigger_lb_ejections_total", { instance: "dead" })).toBe(1);
+      expect(await value("outrigger_lb_active_requests", { instance: "ok" })).toBe(0);
+      expect(await value("outrigger_lb_request_duration_seconds_count", { service: "svc", outcome: "success" })).toBe(
+        6,
+      );
+      expect(ejected.map((e) => e.instance.id).sort()).toEqual(["busy", "dead"]);
+    } finally {
+      unsubscribe("outrigger:lb:ejection", onEjection);
+      metrics.close();
+    }
+  });
+});

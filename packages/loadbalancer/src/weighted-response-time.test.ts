@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "./clock.js";
+import { instance, ruleContext, tally } from "./test-support.js";
+import { WeightedResponseTimeRule } from "./weighted-response-time.js";
+
+describe("WeightedResponseTimeRule", () => {
+  const two = [instance("fast"), instance("slow")];
+
+  it("weighs by total minus own average, as Ribbon does", () => {
+    const ctx = ruleContext(two);
+    ctx.stats("fast").end({ ok: true, rttMs: 10 }, 0);
+    ctx.stats("slow").end({ ok: true, rttMs: 90 }, 0);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(1) });
+    const counts = tally(10_000, () => rule.choose(two, ctx));
+    // Weights 90 and 10: nine picks in ten go to the fast instance.
+    expect((counts.fast ?? 0) / 10_000).toBeCloseTo(0.9, 1);
+  });
+
+  it("recovers within the decay time, unlike a cumulative average", () => {
+    const ctx = ruleContext(two);
+    let now = 0;
+    for (let i = 0; i < 1000; i++) {
+      now += 10;
+      ctx.stats("fast").end({ ok: true, rttMs: 10 }, now);
+      ctx.stats("slow").end({ ok: true, rttMs: 500 }, now);
+    }
+    // The slow one heals: 40 s of normal answers (four decay times) bring its average close to the other's.
+    // A cumulative average would still be (1000×500 + 4000×10) / 5000 = 108 ms, a share under 10%.
+    for (let i = 0; i < 4000; i++) {
+      now += 10;
+      ctx.stats("slow").end({ ok: true, rttMs: 10 }, now);
+    }
+    expect(ctx.stats("slow").averageRttMs()).toBeLessThan(25);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(2) });
+    const counts = tally(10_000, () => rule.choose(two, ctx.at(now)));
+    expect(counts.slow ?? 0).toBeGreaterThan(2500);
+  });
+
+  it("treats unmeasured instances as average and falls back to uniform with one candidate", () => {
+    const ctx = ruleContext(two);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(3) });
+    const counts = tally(2000, () => rule.choose(two, ctx));
+    expect(counts.fast).toBeGreaterThan(800);
+    expect(rule.choose([instance("fast")], ctx).id).toBe("fast");
+  });
+});

@@ -102,7 +102,7 @@ export class PeerNode {
       this.#sent += batch.length;
       this.#lastSuccessAt = this.#now();
       this.#lastError = undefined;
-      batch.forEach(([, q], i) => this.#options.onResult?.(q.task, results[i] ?? { statusCode: 500 }));
+      for (const [i, [, q]] of batch.entries()) this.#options.onResult?.(q.task, results[i] ?? { statusCode: 500 });
     } catch (error) {
       this.#failures += 1;
       this.#attempt += 1;

@@ -47,7 +47,7 @@ export class ResponseCache {
 export function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedBody): FastifyReply {
   reply.header("etag", entry.etag).header("cache-control", "no-cache").header("vary", "accept-encoding");
   const match = request.headers["if-none-match"];
-  if (match !== undefined && match.split(",").some((tag) => tag.trim() === entry.etag)) {
+  if (match?.split(",").some((tag) => tag.trim() === entry.etag)) {
     return reply.code(304).send();
   }
   reply.type("application/json");

@@ -18,7 +18,7 @@ export function dashboardRoutes(ctx: ServerContext): FastifyPluginCallback {
     });
     app.get("/", async (_request, reply) => reply.type("text/html; charset=utf-8").send(DASHBOARD_HTML));
     app.get("/outrigger/dashboard", async () => dashboardState(ctx));
-    app.get("/outrigger/events", (request, reply) => {
+    app.get("/outrigger/events", (_request, reply) => {
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

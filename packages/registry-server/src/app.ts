@@ -83,6 +83,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .code(404)
       .send({ code: "REGISTRY_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` }),
   );
+  // Lenient JSON, as Eureka: an empty body with a JSON content type (some clients send one on renew) is no body;
+  // JSON.parse keeps a `__proto__` key as plain data, and metadata is copied into prototype-free objects.
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
+    }
+  });
   authHook(app, options);
   gzipHook(app);
   installMetrics(app, ctx);

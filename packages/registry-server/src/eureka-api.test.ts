@@ -184,3 +184,40 @@ describe("Eureka API: freshness", () => {
     expect(instance.port).toEqual({ $: 9090, "@enabled": "true" });
   });
 });
+
+describe("Eureka API: lenient and safe input", () => {
+  it("accepts a renew with a JSON content type and no body", async () => {
+    const { app } = await setup();
+    const res = await app.inject({
+      method: "PUT",
+      url: "/eureka/apps/HELLO/a",
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it("stores registration metadata keys like __proto__ as plain data", async () => {
+    const { app } = await setup();
+    const payload = `{"instance":{"instanceId":"p","hostName":"h","ipAddr":"1.2.3.4","dataCenterInfo":{"name":"MyOwn"},"metadata":{"__proto__":{"polluted":"yes"},"constructor":"c","zone":"z"}}}`;
+    const res = await app.inject({
+      method: "POST",
+      url: "/eureka/apps/HELLO",
+      headers: { "content-type": "application/json" },
+      payload,
+    });
+    expect(res.statusCode).toBe(204);
+    const metadata = (await app.inject("/eureka/apps/HELLO/p")).json().instance.metadata;
+    expect(metadata).toEqual({ constructor: "c", zone: "z" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const bad = await app.inject({
+      method: "POST",
+      url: "/eureka/apps/HELLO",
+      headers: { "content-type": "application/json" },
+      payload: "{nope",
+    });
+    expect(bad.json()).toMatchObject({
+      code: "REGISTRY_BAD_REQUEST",
+      message: expect.stringMatching(/^Malformed JSON body/),
+    });
+  });
+});

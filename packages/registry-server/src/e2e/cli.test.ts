@@ -13,7 +13,19 @@ describe("outrigger-registry CLI (real process)", () => {
   it("lists every option with its environment variable in --help", () => {
     const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
     const help = execFileSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
-    for (const flag of ["--port", "--host", "--peer", "--token", "--lease-duration", "--eviction-interval", "--self-preservation", "--renewal-threshold", "--protection-threshold", "--body-limit", "--log-level"]) {
+    for (const flag of [
+      "--port",
+      "--host",
+      "--peer",
+      "--token",
+      "--lease-duration",
+      "--eviction-interval",
+      "--self-preservation",
+      "--renewal-threshold",
+      "--protection-threshold",
+      "--body-limit",
+      "--log-level",
+    ]) {
       expect(help).toContain(flag);
     }
     expect(help).toContain("OUTRIGGER_REGISTRY_TOKEN");

@@ -56,7 +56,11 @@ describe("peer replication (three real server processes)", () => {
     })();
     try {
       for (const peer of [b, c]) await watchUntil(peer.url, "PEERED", (list) => ids(list).join() === "one");
-      const onB = ((await (await fetch(`${b.url}/eureka/apps/PEERED/one`)).json()) as { instance: { leaseInfo: Record<string, number> } }).instance;
+      const onB = (
+        (await (await fetch(`${b.url}/eureka/apps/PEERED/one`)).json()) as {
+          instance: { leaseInfo: { lastRenewalTimestamp: number; registrationTimestamp: number } };
+        }
+      ).instance;
       expect(onB.leaseInfo.lastRenewalTimestamp).toBeGreaterThan(onB.leaseInfo.registrationTimestamp);
 
       // Stop C, register more on A, start C again: it syncs from a peer at start.
@@ -68,7 +72,9 @@ describe("peer replication (three real server processes)", () => {
       await watchUntil(a.url, "PEERED", (list) => ids(list).join() === "one,three,two");
       c = await start(pc, [pa, pb]);
       expect(c.started.synced).toBe(3);
-      const onC = ((await (await fetch(`${c.url}/eureka/apps/PEERED`)).json()) as { application: { instance: WatchedInstance[] } }).application.instance;
+      const onC = (
+        (await (await fetch(`${c.url}/eureka/apps/PEERED`)).json()) as { application: { instance: WatchedInstance[] } }
+      ).application.instance;
       expect(ids(onC)).toEqual(["one", "three", "two"]);
 
       // A status override on C reaches A and B; a cancel on B reaches everyone.

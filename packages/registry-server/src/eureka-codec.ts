@@ -94,3 +94,27 @@ export function toEurekaDelta(
     },
   };
 }
+
+/** Serialised instances, kept per lease object: leases are replaced on every change, so an entry never goes stale. */
+const fragments = new WeakMap<Lease, string>();
+
+function instanceJson(lease: Lease): string {
+  let json = fragments.get(lease);
+  if (json === undefined) {
+    json = JSON.stringify(toEurekaInstance(lease));
+    fragments.set(lease, json);
+  }
+  return json;
+}
+
+/**
+ * The full-fetch document as JSON text, the same as `JSON.stringify(toEurekaApplications(...))` but assembled from
+ * per-instance fragments, so a full fetch after one change re-serialises one instance, not ten thousand.
+ */
+export function serializeApplications(apps: ReadonlyMap<string, readonly Lease[]>, version: number): string {
+  const parts: string[] = [];
+  for (const [name, leases] of apps) {
+    parts.push(`{"name":${JSON.stringify(name)},"instance":[${leases.map(instanceJson).join(",")}]}`);
+  }
+  return `{"applications":{"versions__delta":${JSON.stringify(String(version))},"apps__hashcode":${JSON.stringify(appsHashCode(apps))},"application":[${parts.join(",")}]}}`;
+}

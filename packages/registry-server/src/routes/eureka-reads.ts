@@ -1,7 +1,13 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
-import { toEurekaApplication, toEurekaApplications, toEurekaDelta, toEurekaInstance } from "../eureka-codec.js";
+import {
+  serializeApplications,
+  toEurekaApplication,
+  toEurekaApplications,
+  toEurekaDelta,
+  toEurekaInstance,
+} from "../eureka-codec.js";
 import type { Lease } from "../registry.js";
 import { sendCached } from "../response-cache.js";
 

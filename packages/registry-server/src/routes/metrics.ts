@@ -91,9 +91,10 @@ function createMetrics(ctx: ServerContext): { metrics: MetricsRegistry; http: Hi
  */
 export function installMetrics(app: FastifyInstance, ctx: ServerContext): void {
   const { metrics, http } = createMetrics(ctx);
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     http.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
   app.get("/metrics", async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
 }

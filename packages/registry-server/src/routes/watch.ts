@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
+import { sendCached } from "../response-cache.js";
 import { parseWait, waitForAppChange } from "../watch.js";
 
 /**
@@ -26,7 +27,14 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         request.raw.once("close", () => left.abort());
         await waitForAppChange(registry, name, index, waitMs, left.signal);
         reply.header("x-outrigger-index", String(registry.appIndex(name)));
-        return { application: toEurekaApplication(name, registry.application(name)) };
+        // Many watchers of one application share one serialised answer per change.
+        return sendCached(
+          request,
+          reply,
+          ctx.cache.get(`watch:${name}`, () => ({
+            application: toEurekaApplication(name, registry.application(name)),
+          })),
+        );
       },
     );
     done();

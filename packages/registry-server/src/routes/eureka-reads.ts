@@ -41,7 +41,7 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
       sendCached(
         request,
         reply,
-        cache.get("apps", () => toEurekaApplications(registry.applications(), registry.version)),
+        cache.getText("apps", () => serializeApplications(registry.applications(), registry.version)),
       ),
     );
 

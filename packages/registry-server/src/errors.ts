@@ -5,7 +5,6 @@ export type RegistryErrorCode =
   | "REGISTRY_BODY_TOO_LARGE"
   | "REGISTRY_INVALID_OPTION"
   | "REGISTRY_UNAUTHORIZED"
-  | "REGISTRY_CONFLICT"
   | "REGISTRY_INTERNAL";
 
 const brand = Symbol.for("outrigger.RegistryError");

@@ -25,7 +25,7 @@ function secs(ms){return Math.round(ms/1000)+" s";}
 function render(s){
   var sp=s.selfPreservation, el=document.getElementById("sp");
   el.className=sp.active?"on":"";
-  el.textContent="Self-preservation: "+(sp.enabled?(sp.active?"ACTIVE":"inactive"):"disabled")+" — renews last minute "+sp.renewsLastMinute+", threshold "+sp.threshold+", expected "+sp.expectedRenewsPerMinute+" — "+sp.reason+" — evictions "+s.evictions;
+  el.textContent="Self-preservation: "+(sp.enabled?(sp.active?"ACTIVE":"inactive"):"disabled")+" — renews last minute "+sp.renewsLastMinute+", threshold "+sp.threshold+", expected "+sp.expectedRenewsPerMinute+" — "+sp.reason+" — evictions "+s.evictions+(s.eviction.lastRun&&s.eviction.lastRun.protectedApps.length?" — protected by the "+s.eviction.protectionThreshold+" threshold: "+s.eviction.lastRun.protectedApps.join(", "):"");
   var rows=[];
   s.applications.forEach(function(a){a.instances.forEach(function(i){
     var md=Object.keys(i.metadata).map(function(k){return k+"="+i.metadata[k];}).join(", ");

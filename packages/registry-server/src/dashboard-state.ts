@@ -1,5 +1,6 @@
 import type { ServerContext } from "./context.js";
 import type { Lease } from "./registry.js";
+import { evictionSummary } from "./server-status.js";
 
 function zoneOf(lease: Lease): string {
   const { info } = lease;
@@ -32,6 +33,7 @@ export function dashboardState(ctx: ServerContext): Record<string, unknown> {
     applications,
     selfPreservation: ctx.selfPreservation.state(),
     evictions: ctx.evictor.total,
+    eviction: evictionSummary(ctx),
     peers: ctx.peers(),
     events: ctx.events.list(),
   };

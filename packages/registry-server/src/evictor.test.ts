@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { buildApp } from "./app.js";
 import { Evictor } from "./evictor.js";
 import { parseRegistration } from "./instance-info.js";
 import { Registry } from "./registry.js";
@@ -112,5 +113,22 @@ describe("SelfPreservation", () => {
     clock.advance(120_000);
     expect(sp.state()).toMatchObject({ enabled: false, active: false });
     expect(new Evictor(registry, { selfPreservation: sp, renewalPercentThreshold: 0 }).run().evicted).toHaveLength(10);
+  });
+});
+
+describe("eviction on /eureka/status", () => {
+  it("shows the last run, with the services kept by the protection threshold", async () => {
+    const clock = fakeClock();
+    const registry = new Registry({ clock, defaultLeaseDurationMs: 1000 });
+    const evictor = new Evictor(registry, { protectionThreshold: 0.5 });
+    fill(registry, "gone", 2, clock.now());
+    clock.advance(1001);
+    evictor.run();
+    const status = (await buildApp({ registry, evictor }).inject("/eureka/status")).json();
+    expect(status.eviction).toEqual({
+      total: 0,
+      protectionThreshold: 0.5,
+      lastRun: { evicted: [], deferred: 0, protectedApps: ["GONE"] },
+    });
   });
 });

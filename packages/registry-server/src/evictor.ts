@@ -36,6 +36,7 @@ export class Evictor {
   readonly #registry: Registry;
   readonly #options: EvictorOptions;
   #total = 0;
+  #last: EvictionReport | undefined;
 
   constructor(registry: Registry, options: EvictorOptions = {}) {
     this.#registry = registry;
@@ -47,8 +48,23 @@ export class Evictor {
     return this.#total;
   }
 
+  /** The last run's report, for `/status` and the dashboard (undefined before the first run). */
+  get lastRun(): EvictionReport | undefined {
+    return this.#last;
+  }
+
+  /** The per-service protection threshold in force (0: off). */
+  get protectionThreshold(): number {
+    return this.#options.protectionThreshold ?? 0;
+  }
+
   /** One eviction run. */
   run(): EvictionReport {
+    this.#last = this.#run();
+    return this.#last;
+  }
+
+  #run(): EvictionReport {
     const state = this.#options.selfPreservation?.state();
     if (state?.active) return { evicted: [], deferred: 0, protectedApps: [], skipped: state.reason };
     const registry = this.#registry;

@@ -40,6 +40,22 @@ export function serverStatus(ctx: ServerContext): Record<string, unknown> {
     applications,
     selfPreservation: ctx.selfPreservation.state(),
     evictions: ctx.evictor.total,
+    eviction: evictionSummary(ctx),
     peers,
+  };
+}
+
+/** The evictor's settings and last run, with instance ids instead of whole leases. */
+export function evictionSummary(ctx: ServerContext): Record<string, unknown> {
+  const last = ctx.evictor.lastRun;
+  return {
+    total: ctx.evictor.total,
+    protectionThreshold: ctx.evictor.protectionThreshold,
+    lastRun: last && {
+      evicted: last.evicted.map((lease) => `${lease.info.app}/${lease.info.instanceId}`),
+      deferred: last.deferred,
+      protectedApps: last.protectedApps,
+      skipped: last.skipped,
+    },
   };
 }

@@ -4,7 +4,7 @@ export type { PeerStatus } from "./context.js";
 export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors.js";
 export {
   appsHashCode,
-  serializeApplications,
+  encodeApplications,
   toEurekaApplications,
   toEurekaDelta,
   toEurekaInstance,

@@ -43,6 +43,11 @@ export class ResponseCache {
 
   /** Like `get`, for a builder that returns JSON text itself. */
   getText(key: string, build: () => string): CachedBody {
+    return this.getBytes(key, () => Buffer.from(build()));
+  }
+
+  /** Like `get`, for a builder that returns encoded JSON. */
+  getBytes(key: string, build: () => Buffer): CachedBody {
     if (this.#version !== this.#registry.version) {
       this.#entries.clear();
       this.#version = this.#registry.version;
@@ -51,7 +56,7 @@ export class ResponseCache {
     if (!entry) {
       // An entry lives for one registry version, so boot id + version + key name the content exactly; hashing
       // 8 MB of JSON for an ETag would cost more than serialising it.
-      entry = { json: Buffer.from(build()), etag: `"${this.#boot}-${this.#version}-${key}"` };
+      entry = { json: build(), etag: `"${this.#boot}-${this.#version}-${key}"` };
       this.#entries.set(key, entry);
     }
     return entry;

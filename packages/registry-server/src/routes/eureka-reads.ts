@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
 import {
-  serializeApplications,
+  encodeApplications,
   toEurekaApplication,
   toEurekaApplications,
   toEurekaDelta,
@@ -41,7 +41,7 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
       sendCached(
         request,
         reply,
-        cache.getText("apps", () => serializeApplications(registry.applications(), registry.version)),
+        cache.getBytes("apps", () => encodeApplications(registry.applications(), registry.version)),
       ),
     );
 

@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "./app.js";
 import { Registry } from "./registry.js";
+import { registration } from "./test-fixtures.js";
 
-const instance = (id: string, port: unknown = { $: 8080, "@enabled": "true" }) => ({
-  instance: {
-    instanceId: id,
-    hostName: "127.0.0.1",
-    app: "HELLO",
-    ipAddr: "127.0.0.1",
-    status: "UP",
-    port,
-    dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
-  },
-});
+const instance = (id: string, port?: unknown) => registration(id, port === undefined ? {} : { port });
 
 describe("Eureka routes", () => {
   const app = buildApp({ registry: new Registry(), bodyLimit: 1024 });

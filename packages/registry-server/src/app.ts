@@ -1,100 +1,41 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginCallback } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
+import type { PeerStatus, ServerContext } from "./context.js";
 import { isRegistryError, RegistryError } from "./errors.js";
-import { toEurekaApplication, toEurekaApplications, toEurekaDelta } from "./eureka-codec.js";
-import { parseRegistration } from "./instance-info.js";
+import { EventLog } from "./event-log.js";
+import { Evictor } from "./evictor.js";
+import { type AuthOptions, authHook } from "./hooks/auth.js";
+import { gzipHook } from "./hooks/gzip.js";
 import type { Registry } from "./registry.js";
-import { parseWait, waitForAppChange } from "./watch.js";
+import { ResponseCache } from "./response-cache.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { eurekaReadRoutes } from "./routes/eureka-reads.js";
+import { eurekaWriteRoutes } from "./routes/eureka-writes.js";
+import { installMetrics } from "./routes/metrics.js";
+import { replicationRoutes } from "./routes/replication.js";
+import { statusRoutes } from "./routes/status.js";
+import { watchRoutes } from "./routes/watch.js";
+import { SelfPreservation } from "./self-preservation.js";
 
 /** Settings of the HTTP application. */
-export interface AppOptions {
+export interface AppOptions extends AuthOptions {
   readonly registry: Registry;
   /** Largest accepted request body in bytes (default 64 KiB); larger bodies get 413. */
   readonly bodyLimit?: number;
   /** Pino log level, or false for no logs (default). */
   readonly logLevel?: string | false;
-  /** Settings of the Consul API under `/v1` (token, agent, clock); it is always served. */
+  /** Self-preservation shown on `/status`; one with Eureka's defaults when absent. */
+  readonly selfPreservation?: SelfPreservation;
+  /** The evictor whose totals are shown; one without self-preservation when absent. */
+  readonly evictor?: Evictor;
+  /** Replication health of the peers (none when absent). */
+  readonly peers?: () => readonly PeerStatus[];
+  /** Settings of the Consul API under `/v1` (agent, clock; its token defaults to `token`); it is always served. */
   readonly consul?: Omit<ConsulRoutesOptions, "registry">;
 }
 
 /** 64 KiB is far above any real registration (a few hundred bytes) and small enough to refuse floods cheaply. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-
-interface AppParams {
-  app: string;
-  id: string;
-}
-
-function eurekaRoutes(registry: Registry): FastifyPluginCallback {
-  return (app, _options, done) => {
-    app.get("/apps", async () => toEurekaApplications(registry.applications(), registry.version));
-
-    app.get("/apps/delta", async () =>
-      toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
-    );
-
-    app.get<{ Params: Pick<AppParams, "app"> }>("/apps/:app", async (request) => {
-      const name = request.params.app.toUpperCase();
-      const leases = registry.application(name);
-      if (leases.length === 0)
-        throw new RegistryError("REGISTRY_NOT_FOUND", `Application ${name} is not registered`, 404);
-      return { application: toEurekaApplication(name, leases) };
-    });
-
-    app.post<{ Params: Pick<AppParams, "app"> }>("/apps/:app", async (request, reply) => {
-      const info = parseRegistration(request.body, request.params.app, Date.now());
-      registry.register(info);
-      return reply.code(204).send();
-    });
-
-    app.put<{ Params: AppParams }>("/apps/:app/:id", async (request, reply) => {
-      if (!registry.renew(request.params.app, request.params.id)) {
-        throw new RegistryError(
-          "REGISTRY_NOT_FOUND",
-          `Instance ${request.params.id} of ${request.params.app.toUpperCase()} is not registered: register it again`,
-          404,
-        );
-      }
-      return reply.code(200).send();
-    });
-
-    app.delete<{ Params: AppParams }>("/apps/:app/:id", async (request, reply) => {
-      if (!registry.cancel(request.params.app, request.params.id)) {
-        throw new RegistryError("REGISTRY_NOT_FOUND", `Instance ${request.params.id} is not registered`, 404);
-      }
-      return reply.code(200).send();
-    });
-    done();
-  };
-}
-
-/**
- * Outrigger's watch for one application, a long poll: `GET /outrigger/watch/apps/{APP}?index=N&wait=30s` answers
- * as soon as the application changes past index N (at once when N differs from the current index), else when the
- * wait ends. The body is `{"application": {"name", "instance": [...]}}` (the array may be empty) and the
- * `X-Outrigger-Index` header carries the index to send next.
- */
-function watchRoutes(registry: Registry): FastifyPluginCallback {
-  return (app, _options, done) => {
-    app.get<{ Params: Pick<AppParams, "app">; Querystring: { index?: string; wait?: string } }>(
-      "/apps/:app",
-      async (request, reply) => {
-        const name = request.params.app.toUpperCase();
-        const index = request.query.index === undefined ? -1 : Number(request.query.index);
-        const waitMs = parseWait(request.query.wait);
-        if (!Number.isInteger(index) || waitMs === undefined) {
-          throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
-        }
-        const left = new AbortController();
-        request.raw.once("close", () => left.abort());
-        await waitForAppChange(registry, name, index, waitMs, left.signal);
-        reply.header("x-outrigger-index", String(registry.appIndex(name)));
-        return { application: toEurekaApplication(name, registry.application(name)) };
-      },
-    );
-    done();
-  };
-}
 
 /** Maps fastify's own errors (bad JSON, oversized body) to the registry's stable codes. */
 function toRegistryError(error: FastifyError): RegistryError {
@@ -106,26 +47,68 @@ function toRegistryError(error: FastifyError): RegistryError {
   if (status >= 400 && status < 500) {
     return new RegistryError("REGISTRY_BAD_REQUEST", `Bad request: ${error.message}`, status, { cause: error });
   }
-  return new RegistryError("REGISTRY_BAD_REQUEST", "Internal error", 500, { cause: error });
+  return new RegistryError("REGISTRY_INTERNAL", "Internal error: see the registry's log", 500, { cause: error });
 }
 
 /**
  * Builds the registry's HTTP application without listening, so routes are tested with `inject()`.
- * The Eureka API is served under both `/eureka` and `/eureka/v2`.
+ * The Eureka API is served under both `/eureka` and `/eureka/v2`; the dashboard at `/`, metrics at `/metrics`.
  */
 export function buildApp(options: AppOptions): FastifyInstance {
+  const { registry } = options;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: options.logLevel ? { level: options.logLevel } : false,
+    // Eureka clients send app names and ids in any case and some add a trailing slash (`/apps/`).
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const selfPreservation = options.selfPreservation ?? new SelfPreservation(registry);
+  const ctx: ServerContext = {
+    registry,
+    selfPreservation,
+    evictor: options.evictor ?? new Evictor(registry),
+    events: new EventLog(registry),
+    cache: new ResponseCache(registry),
+    peers: options.peers ?? (() => []),
+    startedAt: registry.clock.now(),
+  };
+  app.addHook("onClose", async () => {
+    ctx.events.close();
+    if (!options.selfPreservation) selfPreservation.close();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = toRegistryError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, "request failed");
     return reply.code(mapped.statusCode).send({ code: mapped.code, message: mapped.message });
   });
-  app.register(eurekaRoutes(options.registry), { prefix: "/eureka" });
-  app.register(eurekaRoutes(options.registry), { prefix: "/eureka/v2" });
-  app.register(watchRoutes(options.registry), { prefix: "/outrigger/watch" });
-  app.register(consulRoutes({ ...options.consul, registry: options.registry }));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ code: "REGISTRY_NOT_FOUND", message: `No route ${request.method} ${request.url.split("?")[0]}` }),
+  );
+  // Lenient JSON, as Eureka: an empty body with a JSON content type (some clients send one on renew) is no body;
+  // JSON.parse keeps a `__proto__` key as plain data, and metadata is copied into prototype-free objects.
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
+    }
+  });
+  authHook(app, options);
+  gzipHook(app);
+  installMetrics(app, ctx);
+  for (const prefix of ["/eureka", "/eureka/v2"]) {
+    app.register(eurekaReadRoutes(ctx), { prefix });
+    app.register(eurekaWriteRoutes(ctx), { prefix });
+    app.register(statusRoutes(ctx), { prefix });
+    app.register(replicationRoutes(ctx), { prefix });
+  }
+  app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
+  app.register(dashboardRoutes(ctx));
+  // The Consul API checks the same token itself (X-Consul-Token or Bearer), answering Consul's 403.
+  app.register(consulRoutes({ token: options.token, ...options.consul, registry }));
   return app;
 }

@@ -4,8 +4,11 @@ import type { ServerOptions } from "./server.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** How an option's text becomes its value: as is, a whole number, or whole seconds turned into milliseconds. */
-type Kind = "text" | "int" | "seconds";
+/**
+ * How an option's text becomes its value: as is, a whole number, whole seconds turned into milliseconds, a
+ * fraction between 0 and 1, on/off, a flag, or a repeatable list (comma-separated in its environment variable).
+ */
+type Kind = "text" | "int" | "seconds" | "fraction" | "onoff" | "flag" | "list";
 
 /** One command-line option, its environment variable, the server option it sets and its help line. */
 interface OptionSpec {
@@ -31,6 +34,32 @@ const specs: readonly OptionSpec[] = [
     kind: "seconds",
     help: "seconds between evictions of expired leases (default 60)",
   },
+  {
+    flag: "peer",
+    key: "peers",
+    kind: "list",
+    help: "a peer registry's /eureka URL to replicate to and sync from (repeatable; env: comma-separated)",
+  },
+  { flag: "token", key: "token", kind: "text", help: "require Authorization: Bearer <token> on writes; sent to peers" },
+  { flag: "protect-reads", key: "protectReads", kind: "flag", help: "require the token on reads too" },
+  {
+    flag: "self-preservation",
+    key: "selfPreservation",
+    kind: "onoff",
+    help: "on or off: suspend eviction when renews fall below the threshold (default on)",
+  },
+  {
+    flag: "renewal-threshold",
+    key: "renewalPercentThreshold",
+    kind: "fraction",
+    help: "fraction of expected renews that keeps self-preservation off; also caps evictions per run (default 0.85)",
+  },
+  {
+    flag: "protection-threshold",
+    key: "protectionThreshold",
+    kind: "fraction",
+    help: "never evict from a service whose live share is below this fraction (default 0: off)",
+  },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
     flag: "log-level",
@@ -40,8 +69,28 @@ const specs: readonly OptionSpec[] = [
   },
 ].map((spec) => ({ ...spec, env: `OUTRIGGER_REGISTRY_${spec.flag.toUpperCase().replace(/-/g, "_")}` }) as OptionSpec);
 
-function convert(spec: OptionSpec, value: string): string | number {
+function invalid(spec: OptionSpec, what: string, value: string): RegistryError {
+  return new RegistryError("REGISTRY_INVALID_OPTION", `--${spec.flag} must be ${what}, got "${value}"`);
+}
+
+function convert(spec: OptionSpec, value: string | boolean | string[]): unknown {
+  if (spec.kind === "list") {
+    const items = Array.isArray(value) ? value : String(value).split(",");
+    return items.map((s) => s.trim()).filter((s) => s !== "");
+  }
+  if (spec.kind === "flag") return value === true || value === "true" || value === "1";
+  if (typeof value !== "string") throw invalid(spec, "a value", String(value));
   if (spec.kind === "text") return value;
+  if (spec.kind === "onoff") {
+    if (value === "on" || value === "true") return true;
+    if (value === "off" || value === "false") return false;
+    throw invalid(spec, "on or off", value);
+  }
+  if (spec.kind === "fraction") {
+    const f = Number(value);
+    if (value.trim() === "" || !(f >= 0 && f <= 1)) throw invalid(spec, "a fraction between 0 and 1", value);
+    return f;
+  }
   const n = Number(value);
   if (value.trim() === "" || !Number.isInteger(n) || n < 0) {
     throw new RegistryError("REGISTRY_INVALID_OPTION", `--${spec.flag} must be a whole number, got "${value}"`);
@@ -60,15 +109,20 @@ export function parseCliOptions(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): { help: true } | { help: false; options: ServerOptions } {
-  const flags: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
-  for (const spec of specs) flags[spec.flag] = { type: "string" };
+  const flags: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = { help: { type: "boolean" } };
+  for (const spec of specs) {
+    flags[spec.flag] =
+      spec.kind === "flag"
+        ? { type: "boolean" }
+        : { type: "string", ...(spec.kind === "list" ? { multiple: true } : {}) };
+  }
   const { values } = parseArgs({ args: [...argv], options: flags, strict: true });
-  const given = values as Record<string, string | boolean | undefined>;
+  const given = values as Record<string, string | boolean | string[] | undefined>;
   if (given.help) return { help: true };
   const options: Mutable<ServerOptions> = {};
   for (const spec of specs) {
     const value = given[spec.flag] ?? env[spec.env];
-    if (typeof value === "string") (options as Record<string, unknown>)[spec.key] = convert(spec, value);
+    if (value !== undefined) (options as Record<string, unknown>)[spec.key] = convert(spec, value);
   }
   return { help: false, options };
 }

@@ -16,10 +16,16 @@ async function main(): Promise<void> {
   }
   const server = await startServer(parsed.options);
   // One JSON line on stdout, so scripts and tests can wait for the event instead of sleeping.
-  process.stdout.write(`${JSON.stringify({ event: "listening", url: server.url, port: server.port })}\n`);
-  const stop = (): void => {
+  process.stdout.write(
+    `${JSON.stringify({ event: "listening", url: server.url, port: server.port, synced: server.synced })}\n`,
+  );
+  const stop = (signal: NodeJS.Signals): void => {
+    // Graceful: stop accepting, let in-flight requests finish, end dashboard streams, then say so and exit.
     server.close().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write(`${JSON.stringify({ event: "closed", signal })}\n`);
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

@@ -7,7 +7,9 @@ export type RegistryErrorCode =
   | "REGISTRY_CONSUL_BAD_REQUEST"
   | "REGISTRY_CONSUL_NOT_FOUND"
   | "REGISTRY_CONSUL_PERMISSION_DENIED"
-  | "REGISTRY_CONSUL_INTERNAL";
+  | "REGISTRY_CONSUL_INTERNAL"
+  | "REGISTRY_UNAUTHORIZED"
+  | "REGISTRY_INTERNAL";
 
 const brand = Symbol.for("outrigger.RegistryError");
 
@@ -29,4 +31,9 @@ export class RegistryError extends Error {
 /** True for a RegistryError, even one from another copy of this package. */
 export function isRegistryError(error: unknown): error is RegistryError {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}
+
+/** A 404 for an unknown application or instance; on a renew it tells the client to register again. */
+export function notFound(message: string): RegistryError {
+  return new RegistryError("REGISTRY_NOT_FOUND", message, 404);
 }

@@ -1,8 +1,11 @@
 import { type Clock, systemClock } from "./clock.js";
-import type { InstanceInfo } from "./instance-info.js";
+import type { InstanceInfo, InstanceStatus } from "./instance-info.js";
 
 /** What happened to an instance, as Eureka's `actionType` names it. */
 export type ActionType = "ADDED" | "MODIFIED" | "DELETED";
+
+/** Where a write came from: a client, a peer registry (never replicated again), or the evictor. */
+export type WriteOrigin = "local" | "replication" | "eviction";
 
 /** A registered instance with its lease. */
 export interface Lease {
@@ -19,7 +22,34 @@ export interface RegistryChange {
   readonly version: number;
   readonly action: ActionType;
   readonly lease: Lease;
+  /** Who made the change; replication forwards only `local` ones. */
+  readonly origin: WriteOrigin;
 }
+
+/** A renewal, published so self-preservation can count renews and peers can be told. */
+export interface RenewEvent {
+  readonly lease: Lease;
+  readonly origin: WriteOrigin;
+}
+
+/** What a renewal may carry, as Eureka's `PUT apps/{APP}/{ID}?status=&overriddenstatus=&lastDirtyTimestamp=`. */
+export interface RenewOptions {
+  readonly status?: InstanceStatus;
+  readonly overriddenStatus?: InstanceStatus;
+  readonly lastDirtyTimestamp?: number;
+  readonly origin?: WriteOrigin;
+}
+
+/**
+ * The answer to a renewal, after Eureka's `lastDirtyTimestamp` rules: `not-found` (the client registers again),
+ * `client-newer` (the sender's copy is newer: Eureka answers 404 so it registers again), `conflict` (a replicated
+ * renew whose copy is older than ours: Eureka answers 409 with our instance), or `ok`.
+ */
+export type RenewOutcome =
+  | { readonly kind: "ok"; readonly lease: Lease }
+  | { readonly kind: "not-found" }
+  | { readonly kind: "client-newer"; readonly lease: Lease }
+  | { readonly kind: "conflict"; readonly lease: Lease };
 
 /** Settings of the in-memory registry. */
 export interface RegistryOptions {
@@ -45,15 +75,22 @@ export class Registry {
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   readonly #listeners = new Set<(change: RegistryChange) => void>();
+  readonly #renewListeners = new Set<(event: RenewEvent) => void>();
   readonly #appIndex = new Map<string, number>();
   readonly #recent: RegistryChange[] = [];
   readonly #deltaRetentionMs: number;
   #version = 0;
+  #size = 0;
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
+  }
+
+  /** The registry's clock, shared with eviction and self-preservation. */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** The version of the last change to `app` (0 when it never changed); watchers of one app compare it. */
@@ -72,46 +109,97 @@ export class Registry {
     return this.#version;
   }
 
-  /** Adds or replaces an instance and starts its lease. */
-  register(info: InstanceInfo): Lease {
+  /** How many instances are registered. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Adds or replaces an instance and starts its lease. As in Eureka, when the registry holds a copy with a newer
+   * `lastDirtyTimestamp` that copy is kept, and a status override set on the server survives a client's re-register.
+   */
+  register(info: InstanceInfo, origin: WriteOrigin = "local"): Lease {
     const now = this.#clock.now();
     const existing = this.#apps.get(info.app)?.get(info.instanceId);
+    let kept = info;
+    if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) kept = existing.info;
+    else if (existing && origin === "local" && info.overriddenStatus === "UNKNOWN") {
+      const override = existing.info.overriddenStatus;
+      if (override !== "UNKNOWN") kept = { ...info, overriddenStatus: override, status: override };
+    }
     const lease: Lease = {
-      info,
-      durationMs: info.leaseDurationInSecs !== undefined ? info.leaseDurationInSecs * 1000 : this.#defaultLeaseMs,
+      info: kept,
+      durationMs: kept.leaseDurationInSecs !== undefined ? kept.leaseDurationInSecs * 1000 : this.#defaultLeaseMs,
       registeredAt: existing?.registeredAt ?? now,
       lastRenewedAt: now,
       lastUpdatedAt: now,
       actionType: existing ? "MODIFIED" : "ADDED",
     };
-    let app = this.#apps.get(info.app);
+    let app = this.#apps.get(kept.app);
     if (!app) {
       app = new Map();
-      this.#apps.set(info.app, app);
+      this.#apps.set(kept.app, app);
     }
-    app.set(info.instanceId, lease);
-    this.#publish(lease.actionType, lease);
+    if (!existing) this.#size += 1;
+    app.set(kept.instanceId, lease);
+    this.#publish(lease.actionType, lease, origin);
     return lease;
   }
 
   /** Extends an instance's lease; false when the registry does not know it (the client then re-registers). */
-  renew(app: string, id: string): boolean {
+  renew(app: string, id: string, options: RenewOptions = {}): boolean {
+    return this.renewChecked(app, id, options).kind === "ok";
+  }
+
+  /** Extends a lease and applies Eureka's `status`/`overriddenstatus`/`lastDirtyTimestamp` rules. */
+  renewChecked(app: string, id: string, options: RenewOptions = {}): RenewOutcome {
     const apps = this.#apps.get(app.toUpperCase());
     const lease = apps?.get(id);
-    if (!apps || !lease) return false;
-    apps.set(id, { ...lease, lastRenewedAt: this.#clock.now() });
-    return true;
+    if (!apps || !lease) return { kind: "not-found" };
+    const origin = options.origin ?? "local";
+    let info = lease.info;
+    if (origin === "replication" && options.overriddenStatus && options.overriddenStatus !== "UNKNOWN") {
+      info = { ...info, overriddenStatus: options.overriddenStatus, status: options.overriddenStatus };
+    }
+    const renewed: Lease = { ...lease, info, lastRenewedAt: this.#clock.now() };
+    apps.set(id, renewed);
+    if (info !== lease.info) this.#publish("MODIFIED", { ...renewed, actionType: "MODIFIED" }, origin);
+    for (const listener of this.#renewListeners) listener({ lease: renewed, origin });
+    const sent = options.lastDirtyTimestamp;
+    if (sent === undefined || sent === info.lastDirtyTimestamp) return { kind: "ok", lease: renewed };
+    if (sent > info.lastDirtyTimestamp) return { kind: "client-newer", lease: renewed };
+    return origin === "replication" ? { kind: "conflict", lease: renewed } : { kind: "ok", lease: renewed };
+  }
+
+  /** Changes an instance (status override, metadata) and stamps it dirty; undefined when unknown. */
+  update(
+    app: string,
+    id: string,
+    change: (info: InstanceInfo) => InstanceInfo,
+    origin: WriteOrigin = "local",
+  ): Lease | undefined {
+    const apps = this.#apps.get(app.toUpperCase());
+    const lease = apps?.get(id);
+    if (!apps || !lease) return undefined;
+    const now = this.#clock.now();
+    const info = { ...change(lease.info) };
+    if (origin !== "replication") info.lastDirtyTimestamp = Math.max(now, lease.info.lastDirtyTimestamp + 1);
+    const updated: Lease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED" };
+    apps.set(id, updated);
+    this.#publish("MODIFIED", updated, origin);
+    return updated;
   }
 
   /** Removes an instance; false when the registry does not know it. */
-  cancel(app: string, id: string): boolean {
+  cancel(app: string, id: string, origin: WriteOrigin = "local"): boolean {
     const name = app.toUpperCase();
     const apps = this.#apps.get(name);
     const lease = apps?.get(id);
     if (!apps || !lease) return false;
     apps.delete(id);
+    this.#size -= 1;
     if (apps.size === 0) this.#apps.delete(name);
-    this.#publish("DELETED", { ...lease, lastUpdatedAt: this.#clock.now(), actionType: "DELETED" });
+    this.#publish("DELETED", { ...lease, lastUpdatedAt: this.#clock.now(), actionType: "DELETED" }, origin);
     return true;
   }
 
@@ -131,17 +219,25 @@ export class Registry {
     return new Map(names.map((name) => [name, [...(this.#apps.get(name)?.values() ?? [])]]));
   }
 
-  /** Cancels every lease whose last renewal is older than its duration; returns what it evicted. */
-  evictExpired(): Lease[] {
+  /** True when a lease's last renewal is older than its duration (Eureka waits twice the duration; we do not). */
+  isExpired(lease: Lease, now = this.#clock.now()): boolean {
+    return now > lease.lastRenewedAt + lease.durationMs;
+  }
+
+  /** Leases past their end, in registry order. */
+  expiredLeases(): Lease[] {
     const now = this.#clock.now();
     const expired: Lease[] = [];
     for (const leases of this.#apps.values()) {
-      for (const lease of leases.values()) {
-        // Unlike Eureka, which expires a lease at twice its duration, a lease ends at last renewal + duration.
-        if (now > lease.lastRenewedAt + lease.durationMs) expired.push(lease);
-      }
+      for (const lease of leases.values()) if (this.isExpired(lease, now)) expired.push(lease);
     }
-    for (const lease of expired) this.cancel(lease.info.app, lease.info.instanceId);
+    return expired;
+  }
+
+  /** Cancels every expired lease, uncapped; the server's `Evictor` adds Eureka's cap, random order and guards. */
+  evictExpired(): Lease[] {
+    const expired = this.expiredLeases();
+    for (const lease of expired) this.cancel(lease.info.app, lease.info.instanceId, "eviction");
     return expired;
   }
 
@@ -151,6 +247,12 @@ export class Registry {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Calls `listener` on every successful renewal; returns a function that stops it. */
+  onRenew(listener: (event: RenewEvent) => void): () => void {
+    this.#renewListeners.add(listener);
+    return () => this.#renewListeners.delete(listener);
+  }
+
   #prune(): void {
     const oldest = this.#clock.now() - this.#deltaRetentionMs;
     while (this.#recent.length > 0 && (this.#recent[0] as RegistryChange).lease.lastUpdatedAt < oldest) {
@@ -158,9 +260,9 @@ export class Registry {
     }
   }
 
-  #publish(action: ActionType, lease: Lease): void {
+  #publish(action: ActionType, lease: Lease, origin: WriteOrigin): void {
     this.#version += 1;
-    const change: RegistryChange = { version: this.#version, action, lease };
+    const change: RegistryChange = { version: this.#version, action, lease, origin };
     this.#appIndex.set(lease.info.app, this.#version);
     this.#recent.push(change);
     this.#prune();

@@ -1,7 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-
-const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+import { tokenMatches } from "../hooks/auth.js";
 
 /** The token a Consul client sent: `X-Consul-Token`, else `Authorization: Bearer <token>`. */
 export function presentedToken(headers: IncomingHttpHeaders): string | undefined {
@@ -11,11 +9,7 @@ export function presentedToken(headers: IncomingHttpHeaders): string | undefined
   return match?.[1]?.trim();
 }
 
-/**
- * True when `presented` equals `expected`. Both are hashed first so the comparison takes the same time whatever
- * the lengths, and `timingSafeEqual` never leaks how many leading bytes matched.
- */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  return timingSafeEqual(digest(presented), digest(expected));
+/** True when a Consul client presented the registry's token (compared in constant time). */
+export function consulTokenMatches(presented: string | undefined, expected: string): boolean {
+  return presented !== undefined && tokenMatches(presented, expected);
 }

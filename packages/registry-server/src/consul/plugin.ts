@@ -4,7 +4,7 @@ import { isRegistryError, RegistryError } from "../errors.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
 import { agentRoutes, unknownEndpoint } from "./agent-routes.js";
-import { presentedToken, tokenMatches } from "./auth.js";
+import { consulTokenMatches, presentedToken } from "./auth.js";
 import { consulIndex } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
@@ -67,7 +67,7 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
         if (options.token !== undefined) {
           const token = options.token;
           v1.addHook("onRequest", async (request) => {
-            if (!tokenMatches(presentedToken(request.headers), token)) {
+            if (!consulTokenMatches(presentedToken(request.headers), token)) {
               throw new RegistryError(
                 "REGISTRY_CONSUL_PERMISSION_DENIED",
                 "ACL not found: send the registry's token in X-Consul-Token or Authorization: Bearer",

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI; `npm test` builds before testing. */
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+/** Guard against a hang only; the wait ends on the child's JSON line. */
+const START_GUARD_MS = 20_000;
+
+/** A registry CLI running as a child process. */
+export interface RegistryProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** The JSON line the CLI printed when it started. */
+  readonly started: Record<string, unknown>;
+  /** Sends SIGTERM and resolves with the exit code and the JSON events printed after it. */
+  stop(): Promise<{ code: number | null; events: Record<string, unknown>[] }>;
+}
+
+/** Finds a free loopback port (peers must know each other's ports before they start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `outrigger-registry` and resolves once it prints its `listening` line. */
+export function spawnRegistry(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RegistryProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const events: Record<string, unknown>[] = [];
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`registry did not start within ${START_GUARD_MS} ms`));
+    }, START_GUARD_MS);
+    void exited.then((code) => {
+      clearTimeout(guard);
+      reject(new Error(`registry exited with ${code} before listening`));
+    });
+    lines.on("line", (line) => {
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      events.push(event);
+      if (event.event !== "listening") return;
+      clearTimeout(guard);
+      resolve({
+        url: String(event.url),
+        port: Number(event.port),
+        child,
+        started: event,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+          const code = await exited;
+          return { code, events: events.slice(1) };
+        },
+      });
+    });
+  });
+}

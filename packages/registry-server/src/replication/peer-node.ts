@@ -1,0 +1,136 @@
+import type { PeerStatus } from "../context.js";
+import { BATCH_PATH, type ReplicationResult, type ReplicationTask } from "./task.js";
+
+/** Settings of one peer's replication queue. */
+export interface PeerNodeOptions {
+  readonly token?: string;
+  /** How long writes gather before a batch goes out; 5 ms keeps propagation fast yet batches bursts. */
+  readonly batchDelayMs?: number;
+  /** Eureka sends at most 250 tasks per batch. */
+  readonly maxBatch?: number;
+  /** Called with each task's answer, to re-register on 404 and adopt the peer's copy on 409. */
+  readonly onResult?: (task: ReplicationTask, result: ReplicationResult) => void;
+  readonly now?: () => number;
+}
+
+const DEFAULT_BATCH_DELAY_MS = 5;
+const DEFAULT_MAX_BATCH = 250;
+/** Retry backoff after a failed batch: doubles from 100 ms, capped at 5 s so a returning peer catches up soon. */
+const RETRY_BASE_MS = 100;
+const RETRY_CAP_MS = 5_000;
+/** A peer that does not answer a batch in 5 s is treated as down; the batch is retried. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
+interface Queued {
+  task: ReplicationTask;
+  queuedAt: number;
+}
+
+/**
+ * The replication queue of one peer: tasks are keyed by instance so a burst of heartbeats collapses into one,
+ * sent in batches to Eureka's batch endpoint, and retried with backoff until the peer takes them.
+ */
+export class PeerNode {
+  readonly url: string;
+  readonly #options: PeerNodeOptions;
+  readonly #queue = new Map<string, Queued>();
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight = false;
+  #attempt = 0;
+  #sent = 0;
+  #failures = 0;
+  #lastSuccessAt: number | undefined;
+  #lastError: string | undefined;
+  #closed = false;
+
+  constructor(url: string, options: PeerNodeOptions = {}) {
+    this.url = url.replace(/\/+$/, "");
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Queues a task; a heartbeat never replaces a pending register or cancel of the same instance. */
+  enqueue(task: ReplicationTask): void {
+    if (this.#closed) return;
+    const key = `${task.appName}/${task.id}`;
+    const pending = this.#queue.get(key);
+    if (pending && task.action === "Heartbeat" && pending.task.action !== "Heartbeat") return;
+    this.#queue.set(key, { task, queuedAt: pending?.queuedAt ?? this.#now() });
+    this.#schedule(this.#options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS);
+  }
+
+  /** Replication health. */
+  status(): PeerStatus {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const { queuedAt } of this.#queue.values()) oldest = Math.min(oldest, queuedAt);
+    return {
+      url: this.url,
+      pending: this.#queue.size,
+      sent: this.#sent,
+      failures: this.#failures,
+      lagMs: this.#queue.size > 0 ? this.#now() - oldest : 0,
+      lastSuccessAt: this.#lastSuccessAt,
+      lastError: this.#lastError,
+      healthy: this.#attempt === 0,
+    };
+  }
+
+  /** Stops sending; queued tasks are dropped. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer || this.#inFlight || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#flush();
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#queue.size === 0 || this.#closed) return;
+    const batch = [...this.#queue.entries()].slice(0, this.#options.maxBatch ?? DEFAULT_MAX_BATCH);
+    for (const [key] of batch) this.#queue.delete(key);
+    this.#inFlight = true;
+    try {
+      const results = await this.#send(batch.map(([, q]) => q.task));
+      this.#attempt = 0;
+      this.#sent += batch.length;
+      this.#lastSuccessAt = this.#now();
+      this.#lastError = undefined;
+      for (const [i, [, q]] of batch.entries()) this.#options.onResult?.(q.task, results[i] ?? { statusCode: 500 });
+    } catch (error) {
+      this.#failures += 1;
+      this.#attempt += 1;
+      this.#lastError = (error as Error).message;
+      // Put the batch back unless a newer task for the same instance arrived meanwhile.
+      for (const [key, queued] of batch) if (!this.#queue.has(key)) this.#queue.set(key, queued);
+    } finally {
+      this.#inFlight = false;
+    }
+    if (this.#queue.size > 0) {
+      const backoff = this.#attempt === 0 ? 0 : Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (this.#attempt - 1));
+      this.#schedule(backoff);
+    }
+  }
+
+  async #send(tasks: readonly ReplicationTask[]): Promise<ReplicationResult[]> {
+    const response = await fetch(`${this.url}${BATCH_PATH}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-netflix-discovery-replication": "true",
+        ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
+      },
+      body: JSON.stringify({ replicationList: tasks }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`peer answered ${response.status}`);
+    const body = (await response.json()) as { responseList?: ReplicationResult[] };
+    return body.responseList ?? [];
+  }
+}

@@ -1,0 +1,126 @@
+import type { PeerStatus } from "../context.js";
+import { toEurekaInstance } from "../eureka-codec.js";
+import { parseRegistration } from "../instance-info.js";
+import type { Lease, Registry } from "../registry.js";
+import { PeerNode } from "./peer-node.js";
+import type { ReplicationAction, ReplicationResult, ReplicationTask } from "./task.js";
+
+/** Settings of peer replication. */
+export interface ReplicatorOptions {
+  readonly peers: readonly string[];
+  /** Sent as a bearer token to peers that require one. */
+  readonly token?: string;
+  readonly batchDelayMs?: number;
+}
+
+/** A peer that does not answer the start-up sync within 3 s is skipped; the next peer is tried. */
+const SYNC_TIMEOUT_MS = 3_000;
+
+function toTask(action: ReplicationAction, lease: Lease): ReplicationTask {
+  const { info } = lease;
+  return {
+    action,
+    appName: info.app,
+    id: info.instanceId,
+    lastDirtyTimestamp: info.lastDirtyTimestamp,
+    status: info.status,
+    overriddenStatus: info.overriddenStatus,
+    ...(action === "Register" ? { instanceInfo: toEurekaInstance(lease) } : {}),
+  };
+}
+
+/**
+ * Replicates local writes (register, renew, cancel, status, metadata) to every peer, as Eureka's
+ * `PeerEurekaNodes` do. Writes that came from a peer or from eviction are not forwarded: each peer evicts for itself.
+ */
+export class Replicator {
+  readonly #registry: Registry;
+  readonly #options: ReplicatorOptions;
+  readonly #nodes: PeerNode[];
+  readonly #stops: (() => void)[];
+
+  constructor(registry: Registry, options: ReplicatorOptions) {
+    this.#registry = registry;
+    this.#options = options;
+    this.#nodes = options.peers.map(
+      (url) =>
+        new PeerNode(url, {
+          ...(options.token ? { token: options.token } : {}),
+          ...(options.batchDelayMs !== undefined ? { batchDelayMs: options.batchDelayMs } : {}),
+          onResult: (task, result) => this.#onResult(url, task, result),
+        }),
+    );
+    this.#stops = [
+      registry.onChange((change) => {
+        if (change.origin !== "local") return;
+        this.#broadcast(toTask(change.action === "DELETED" ? "Cancel" : "Register", change.lease));
+      }),
+      registry.onRenew((event) => {
+        // Checked here too: building a task per renew costs at 20 000 renews/s when there is no peer to send it to.
+        if (event.origin === "local" && this.#nodes.length > 0) this.#broadcast(toTask("Heartbeat", event.lease));
+      }),
+    ];
+  }
+
+  /** Each peer's replication health. */
+  peers(): readonly PeerStatus[] {
+    return this.#nodes.map((node) => node.status());
+  }
+
+  /**
+   * Copies the registry of the first peer that answers, so a (re)started server serves the cluster's view at once.
+   * Returns how many instances it copied (0 when no peer answered).
+   */
+  async syncFromPeers(): Promise<number> {
+    for (const url of this.#options.peers) {
+      try {
+        const response = await fetch(`${url.replace(/\/+$/, "")}/apps`, {
+          headers: {
+            accept: "application/json",
+            ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
+          },
+          signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
+        });
+        if (!response.ok) continue;
+        const body = (await response.json()) as {
+          applications?: { application?: { name: string; instance: unknown[] }[] };
+        };
+        let copied = 0;
+        for (const app of body.applications?.application ?? []) {
+          for (const instance of app.instance) {
+            this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
+            copied += 1;
+          }
+        }
+        return copied;
+      } catch {
+        // This peer is down or answered nonsense: try the next one.
+      }
+    }
+    return 0;
+  }
+
+  /** Stops replicating. */
+  close(): void {
+    for (const stop of this.#stops) stop();
+    for (const node of this.#nodes) node.close();
+  }
+
+  #broadcast(task: ReplicationTask): void {
+    if (this.#nodes.length === 0) return;
+    for (const node of this.#nodes) node.enqueue(task);
+  }
+
+  #onResult(url: string, task: ReplicationTask, result: ReplicationResult): void {
+    const node = this.#nodes.find((n) => n.url === url.replace(/\/+$/, ""));
+    if (task.action === "Heartbeat" && result.statusCode === 404) {
+      // The peer lost the instance (or holds an older copy): send the whole registration, as Eureka does.
+      const lease = this.#registry.get(task.appName, task.id);
+      if (lease) node?.enqueue(toTask("Register", lease));
+    } else if (task.action === "Heartbeat" && result.statusCode === 409) {
+      // The peer's copy is newer (Eureka's lastDirtyTimestamp rule): adopt it without replicating it back.
+      const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
+      if (instance) this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
+    }
+  }
+}

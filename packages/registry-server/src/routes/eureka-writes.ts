@@ -1,0 +1,133 @@
+import type { FastifyPluginCallback, FastifyRequest } from "fastify";
+import type { ServerContext } from "../context.js";
+import { notFound, RegistryError } from "../errors.js";
+import { toEurekaInstance } from "../eureka-codec.js";
+import { type InstanceStatus, isInstanceStatus, parseRegistration, safeMetadata } from "../instance-info.js";
+import type { RenewOutcome, WriteOrigin } from "../registry.js";
+
+/** Eureka's header on writes forwarded by a peer; such writes are never replicated again. */
+export const REPLICATION_HEADER = "x-netflix-discovery-replication";
+
+interface Params {
+  app: string;
+  id: string;
+}
+
+interface RenewQuery {
+  status?: string;
+  overriddenstatus?: string;
+  lastDirtyTimestamp?: string;
+  value?: string;
+}
+
+/** The write's origin from Eureka's replication header. */
+export function originOf(request: FastifyRequest): WriteOrigin {
+  return request.headers[REPLICATION_HEADER] === "true" ? "replication" : "local";
+}
+
+function statusParam(value: string | undefined, name: string): InstanceStatus | undefined {
+  if (value === undefined || value === "") return undefined;
+  const upper = value.toUpperCase();
+  if (!isInstanceStatus(upper)) {
+    throw new RegistryError(
+      "REGISTRY_BAD_REQUEST",
+      `${name} must be one of UP, DOWN, STARTING, OUT_OF_SERVICE, UNKNOWN; got "${value}"`,
+    );
+  }
+  return upper;
+}
+
+function timestampParam(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n))
+    throw new RegistryError("REGISTRY_BAD_REQUEST", `lastDirtyTimestamp must be a number, got "${value}"`);
+  return n;
+}
+
+/** The HTTP answer to a renewal outcome, as Eureka gives it: 200, 404 (register again), or 409 with our copy. */
+export function renewAnswer(outcome: RenewOutcome, app: string, id: string): { status: number; body?: unknown } {
+  if (outcome.kind === "ok") return { status: 200 };
+  if (outcome.kind === "conflict") return { status: 409, body: { instance: toEurekaInstance(outcome.lease) } };
+  const why = outcome.kind === "not-found" ? "is not registered" : "has a newer copy on the client";
+  return {
+    status: 404,
+    body: { code: "REGISTRY_NOT_FOUND", message: `Instance ${id} of ${app.toUpperCase()} ${why}: register it again` },
+  };
+}
+
+/** Eureka's write API: register, renew, cancel, status override and metadata. */
+export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
+  const { registry } = ctx;
+  return (app, _options, done) => {
+    app.post<{ Params: Pick<Params, "app"> }>("/apps/:app", async (request, reply) => {
+      const info = parseRegistration(request.body, request.params.app, registry.clock.now());
+      registry.register(info, originOf(request));
+      return reply.code(204).send();
+    });
+
+    app.put<{ Params: Params; Querystring: RenewQuery }>("/apps/:app/:id", async (request, reply) => {
+      const { app: name, id } = request.params;
+      const overriddenStatus = statusParam(request.query.overriddenstatus, "overriddenstatus");
+      const status = statusParam(request.query.status, "status");
+      const outcome = registry.renewChecked(name, id, {
+        ...(status ? { status } : {}),
+        ...(overriddenStatus ? { overriddenStatus } : {}),
+        ...(request.query.lastDirtyTimestamp !== undefined
+          ? { lastDirtyTimestamp: timestampParam(request.query.lastDirtyTimestamp) }
+          : {}),
+        origin: originOf(request),
+      });
+      const answer = renewAnswer(outcome, name, id);
+      return reply.code(answer.status).send(answer.body);
+    });
+
+    app.delete<{ Params: Params }>("/apps/:app/:id", async (request, reply) => {
+      if (!registry.cancel(request.params.app, request.params.id, originOf(request))) {
+        throw notFound(`Instance ${request.params.id} is not registered`);
+      }
+      return reply.code(200).send();
+    });
+
+    app.put<{ Params: Params; Querystring: RenewQuery }>("/apps/:app/:id/status", async (request, reply) => {
+      const value = statusParam(request.query.value, "value");
+      if (!value)
+        throw new RegistryError("REGISTRY_BAD_REQUEST", "Status override needs ?value=<status>, e.g. OUT_OF_SERVICE");
+      const updated = registry.update(
+        request.params.app,
+        request.params.id,
+        (info) => ({ ...info, status: value, overriddenStatus: value }),
+        originOf(request),
+      );
+      if (!updated) throw notFound(`Instance ${request.params.id} is not registered`);
+      return reply.code(200).send();
+    });
+
+    app.delete<{ Params: Params; Querystring: RenewQuery }>("/apps/:app/:id/status", async (request, reply) => {
+      // Eureka sets the status to `value` (UNKNOWN when absent) and drops the override; the client's next
+      // registration or status change then rules again.
+      const value = statusParam(request.query.value, "value") ?? "UNKNOWN";
+      const updated = registry.update(
+        request.params.app,
+        request.params.id,
+        (info) => ({ ...info, status: value, overriddenStatus: "UNKNOWN" }),
+        originOf(request),
+      );
+      if (!updated) throw notFound(`Instance ${request.params.id} is not registered`);
+      return reply.code(200).send();
+    });
+
+    app.put<{ Params: Params }>("/apps/:app/:id/metadata", async (request, reply) => {
+      const added = safeMetadata(request.query);
+      const updated = registry.update(
+        request.params.app,
+        request.params.id,
+        (info) => ({ ...info, metadata: Object.assign(Object.create(null), info.metadata, added) }),
+        originOf(request),
+      );
+      if (!updated) throw notFound(`Instance ${request.params.id} is not registered`);
+      return reply.code(200).send();
+    });
+    done();
+  };
+}

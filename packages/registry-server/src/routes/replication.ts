@@ -1,0 +1,49 @@
+import type { FastifyPluginCallback } from "fastify";
+import type { ServerContext } from "../context.js";
+import { RegistryError } from "../errors.js";
+import { isInstanceStatus, parseRegistration } from "../instance-info.js";
+import { BATCH_PATH, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
+import { renewAnswer } from "./eureka-writes.js";
+
+function isTask(value: unknown): value is ReplicationTask {
+  const t = value as Partial<ReplicationTask> | null;
+  return typeof t === "object" && t !== null && typeof t.appName === "string" && typeof t.id === "string";
+}
+
+/**
+ * Eureka's `POST /peerreplication/batch`: a peer's writes in one request. They are applied with origin
+ * `replication`, so they are never replicated again, and each gets the answer its single request would have had.
+ */
+export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
+  const { registry } = ctx;
+  const apply = (task: ReplicationTask): ReplicationResult => {
+    try {
+      if (task.action === "Register") {
+        registry.register(
+          parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
+          "replication",
+        );
+        return { statusCode: 200 };
+      }
+      if (task.action === "Cancel")
+        return { statusCode: registry.cancel(task.appName, task.id, "replication") ? 200 : 404 };
+      const outcome = registry.renewChecked(task.appName, task.id, {
+        lastDirtyTimestamp: Number(task.lastDirtyTimestamp),
+        ...(isInstanceStatus(task.overriddenStatus) ? { overriddenStatus: task.overriddenStatus } : {}),
+        origin: "replication",
+      });
+      const answer = renewAnswer(outcome, task.appName, task.id);
+      return { statusCode: answer.status, ...(answer.status === 409 ? { responseEntity: answer.body } : {}) };
+    } catch (error) {
+      return { statusCode: 400, responseEntity: { message: (error as Error).message } };
+    }
+  };
+  return (app, _options, done) => {
+    app.post(BATCH_PATH, async (request) => {
+      const list = (request.body as { replicationList?: unknown } | null)?.replicationList;
+      if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
+      return { responseList: list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 })) };
+    });
+    done();
+  };
+}

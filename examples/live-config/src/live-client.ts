@@ -53,7 +53,7 @@ export function createLiveClient(
   let balancers = buildBalancers(settings.value.client.lb);
 
   // The schema built every spec before this runs (see settings.ts), so apply does not throw halfway through.
-  // Both subscriptions fire when both sections change in one update; the typed value tells them apart.
+  // Both subscriptions fire when both sections change in one update; the second finds that value applied already.
   let appliedFrom = settings.value;
   const applyPolicies = () => {
     if (settings.value === appliedFrom) return;

@@ -16,15 +16,15 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
-/** Starts an HTTP server answering `{ from: id }` on a free loopback port. */
-export async function startBackend(id: string, zone: string): Promise<Backend> {
+/** Starts an HTTP server answering `{ from: id }` on a free loopback port, as an instance of `service`. */
+export async function startBackend(id: string, zone: string, service = "hello"): Promise<Backend> {
   const server = createServer((_req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify({ from: id }));
   });
   const port = await listen(server);
   return {
-    instance: instance(id, "hello", port, zone),
+    instance: instance(id, service, port, zone),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -2,14 +2,17 @@ import type { LiveConfig } from "@outrigger/config";
 import type { Instancer } from "@outrigger/discovery";
 import { type Balancer, createBalancer, RoundRobinRule, type Rule } from "@outrigger/loadbalancer";
 import { createLbAxios } from "@outrigger/loadbalancer/axios";
-import { createRetryPolicy, type Policy, type Retry } from "@outrigger/resilience";
+import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import type { AxiosInstance } from "axios";
-import type { Settings } from "./settings.js";
+import { policyFor, type Settings } from "./settings.js";
 import { ZoneAffinityRule } from "./zone-affinity-rule.js";
 
-/** A load-balanced HTTP client whose retry count and balancing rule follow live settings. */
+/** A load-balanced HTTP client whose policies (retry count, rate limit, …) and balancing rule follow live settings. */
 export interface LiveClient {
-  readonly http: AxiosInstance;
+  /** The HTTP client of one service, with that service's pipeline: `http("hello").get("lb://hello/")`. */
+  http(service: string): AxiosInstance;
+  /** The live pipeline of one service (its spec, events such as `onRejected`). */
+  policy(service: string): LivePolicy;
   /** Retries made so far (all services). */
   retries(): number;
   close(): void;
@@ -20,20 +23,26 @@ function ruleFor(lb: Settings["client"]["lb"]): Rule {
 }
 
 /**
- * Builds the client once; when `client.retry` or `client.lb` changes, a new retry policy or new balancers are
- * built and swapped in with one assignment each. A request already running keeps the objects it started with,
- * a new one takes the new ones, so no request sees half a change.
+ * Builds the client once, with one `LivePolicy` per service (so each has its own rate limit and retry budget).
+ * When `client.policy` or `client.policies` changes, every service's `LivePolicy.apply`s its new spec — an atomic
+ * swap that keeps unchanged stateful parts, so a rate limit whose settings did not change keeps its window; when
+ * `client.lb` changes, new balancers are swapped in with one assignment. A request already running keeps what it
+ * started with, a new one takes the new parts, so no request sees half a change.
  */
 export function createLiveClient(
   settings: LiveConfig<Settings>,
   instancers: Readonly<Record<string, Instancer>>,
 ): LiveClient {
+  const services = Object.keys(instancers);
+  const budgets = new RetryBudgets();
   let retryCount = 0;
-  const buildRetry = (maxAttempts: number): Retry => {
-    const retry = createRetryPolicy({ maxAttempts, initialDelayMs: 1, maxDelayMs: 20 });
-    retry.onRetry(() => retryCount++);
-    return retry;
-  };
+  const policies = new Map(
+    services.map((service) => {
+      const live = new LivePolicy(policyFor(settings.value.client, service), { service, budgets });
+      live.onRetry(() => retryCount++);
+      return [service, live] as const;
+    }),
+  );
   const buildBalancers = (lb: Settings["client"]["lb"]): Map<string, Balancer> =>
     new Map(
       Object.entries(instancers).map(([service, instancer]) => [
@@ -41,22 +50,42 @@ export function createLiveClient(
         createBalancer({ instancer, rule: ruleFor(lb) }),
       ]),
     );
-
-  let retry = buildRetry(settings.value.client.retry.maxAttempts);
   let balancers = buildBalancers(settings.value.client.lb);
+
+  // The schema built every spec before this runs (see settings.ts), so apply does not throw halfway through.
+  // Both subscriptions fire when both sections change in one update; the second finds that value applied already.
+  let appliedFrom = settings.value;
+  const applyPolicies = () => {
+    if (settings.value === appliedFrom) return;
+    appliedFrom = settings.value;
+    for (const [service, live] of policies) live.apply(policyFor(settings.value.client, service));
+  };
   const subs = [
-    settings.subscribe<Settings["client"]["retry"]>("client.retry", () => {
-      retry = buildRetry(settings.value.client.retry.maxAttempts);
-    }),
+    settings.subscribe("client.policy", applyPolicies),
+    settings.subscribe("client.policies", applyPolicies),
     settings.subscribe<Settings["client"]["lb"]>("client.lb", () => {
       balancers = buildBalancers(settings.value.client.lb);
     }),
   ];
-  // The axios instance keeps these two indirections; what they point at changes.
-  const policy: Policy = { execute: (fn, signal) => retry.execute(fn, signal) };
-  const http = createLbAxios({ balancer: (service) => balancers.get(service), policy, defaults: { timeout: 2_000 } });
+  // One axios instance per service, since createLbAxios takes one policy; the balancer stays an indirection.
+  const https = new Map(
+    services.map((service) => [
+      service,
+      createLbAxios({
+        balancer: (name) => (name === service ? balancers.get(name) : undefined),
+        policy: policies.get(service) as LivePolicy,
+        defaults: { timeout: 2_000 },
+      }),
+    ]),
+  );
+  const known = <V>(map: ReadonlyMap<string, V>, service: string): V => {
+    const found = map.get(service);
+    if (!found) throw new Error(`no service "${service}": pass its instancer to createLiveClient`);
+    return found;
+  };
   return {
-    http,
+    http: (service) => known(https, service),
+    policy: (service) => known(policies, service),
     retries: () => retryCount,
     close: () => {
       for (const sub of subs) sub.dispose();

@@ -1,18 +1,33 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
+import { type AddressInfo, createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { exited } from "./child-process.js";
 
-/** A free UDP port on loopback, for dnsmasq to listen on. */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const socket = createSocket("udp4");
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
+    socket.once("error", () => resolve(false));
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(true)));
   });
+}
+
+/**
+ * A loopback port free for both UDP and TCP, for dnsmasq (it binds both): a TCP port from the kernel, kept only
+ * when the same UDP port is free too. Checking UDP alone let another test's TCP listener take the port.
+ */
+export async function freeUdpPort(): Promise<number> {
+  for (let tries = 0; tries < 20; tries++) {
+    const server = createServer();
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    });
+    const free = await udpFree(port);
+    await new Promise((resolve) => server.close(resolve));
+    if (free) return port;
+  }
+  throw new Error("no loopback port free for both UDP and TCP after 20 tries");
 }
 
 /** A real dnsmasq on a loopback port serving only the records it is given (no upstream, no /etc/hosts). */

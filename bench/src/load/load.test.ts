@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { checkRate } from "./acceptance.js";
+import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
+
+describe("open-loop schedule", () => {
+  const schedule = createSchedule(1_000, 100, 1_000); // 100 requests, one every 10 ms
+
+  it("fixes every send time in advance", () => {
+    expect(schedule.total).toBe(100);
+    expect(intendedSendMs(schedule, 0)).toBe(1_000);
+    expect(intendedSendMs(schedule, 25)).toBe(1_250);
+  });
+
+  it("sends everything due at once after a stall instead of stretching the schedule", () => {
+    expect(dueCount(schedule, 999, 0)).toBe(0);
+    expect(dueCount(schedule, 1_000, 0)).toBe(1);
+    // The sender stalled 100 ms after its first request: ten more are due now, not one.
+    expect(dueCount(schedule, 1_100, 1)).toBe(10);
+    expect(dueCount(schedule, 5_000, 40)).toBe(60);
+  });
+
+  it("rejects nonsense rates", () => {
+    expect(() => createSchedule(0, 0, 1_000)).toThrow(/positive/);
+  });
+});
+
+describe("rate acceptance", () => {
+  it("accepts at 99% of the target and rejects below it", () => {
+    expect(checkRate(1_000, 990, 1_000).accepted).toBe(true);
+    const rejected = checkRate(1_000, 989, 1_000);
+    expect(rejected.accepted).toBe(false);
+    expect(rejected.reason).toMatch(/below 99% of 1000\/s/);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkRate } from "./acceptance.js";
+import { TimelineRecorder } from "./run.js";
 import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
 
 describe("open-loop schedule", () => {
@@ -30,5 +31,21 @@ describe("rate acceptance", () => {
     const rejected = checkRate(1_000, 989, 1_000);
     expect(rejected.accepted).toBe(false);
     expect(rejected.reason).toMatch(/below 99% of 1000\/s/);
+  });
+});
+
+describe("error timeline", () => {
+  it("buckets outcomes by offset and drops those outside the window", () => {
+    const t = new TimelineRecorder(100, 3);
+    t.add(0, true);
+    t.add(150, false);
+    t.add(299, false);
+    t.add(300, false);
+    t.add(-1, true);
+    expect(t.buckets()).toEqual([
+      { ok: 1, errors: 0 },
+      { ok: 0, errors: 1 },
+      { ok: 0, errors: 1 },
+    ]);
   });
 });

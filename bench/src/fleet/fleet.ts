@@ -80,6 +80,12 @@ export class Fleet {
     return Object.fromEntries(replies.map((r) => [String(r.name), Number(r.requests)]));
   }
 
+  /** When an instance last received a request (epoch ms, 0 for never). */
+  async lastRequestAt(name: string): Promise<number> {
+    const reply = await this.#upstreams.get(name)?.process.request({ cmd: "stats" });
+    return Number(reply?.lastAt ?? 0);
+  }
+
   /** Waits for an instance's first request; resolves with its time (epoch ms). */
   async firstRequest(name: string, timeoutMs: number): Promise<number> {
     const upstream = this.#upstreams.get(name);

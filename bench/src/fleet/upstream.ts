@@ -8,11 +8,15 @@ import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
 
 const name = process.env.UPSTREAM_NAME ?? "upstream-0";
 const registryUrl = process.env.REGISTRY_URL ?? "";
-let behaviour: Behaviour = { ...HEALTHY, ...(JSON.parse(process.env.UPSTREAM_BEHAVIOUR ?? "{}") as Partial<Behaviour>) };
+let behaviour: Behaviour = {
+  ...HEALTHY,
+  ...(JSON.parse(process.env.UPSTREAM_BEHAVIOUR ?? "{}") as Partial<Behaviour>),
+};
 let requests = 0;
 let errors = 0;
 let inFlight = 0;
 let first = true;
+let lastAt = 0;
 
 const server = createServer((request, response) => {
   if (first) {
@@ -20,6 +24,7 @@ const server = createServer((request, response) => {
     emit("first-request", { name, at: Date.now() });
   }
   requests += 1;
+  lastAt = Date.now();
   inFlight += 1;
   request.resume();
   const answer = answerFor(behaviour, inFlight, Math.random(), Math.random());
@@ -56,7 +61,7 @@ serveCommands(async (command) => {
       behaviour = { ...behaviour, ...(command.behaviour as Partial<Behaviour>) };
       return { behaviour };
     case "stats":
-      return { name, requests, errors };
+      return { name, requests, errors, lastAt };
     case "reset":
       requests = 0;
       errors = 0;

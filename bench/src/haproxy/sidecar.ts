@@ -57,7 +57,10 @@ export async function startSidecar(
   const address = { port: await freePort(), socketPath: join(dir, "admin.sock") };
   const configPath = join(dir, "haproxy.cfg");
   const policy = policyByName(policyName);
-  writeFileSync(configPath, mode === "http" ? httpSidecarConfig(address, policy) : tcpNullProxyConfig(address, servers));
+  writeFileSync(
+    configPath,
+    mode === "http" ? httpSidecarConfig(address, policy) : tcpNullProxyConfig(address, servers),
+  );
   const [command, args] = pinned(CORES.client, haproxyPath(), ["-db", "-f", configPath]);
   const haproxy = new BenchProcess(`haproxy-${mode}`, command, args);
   await waitForSocket(address.socketPath, haproxy);

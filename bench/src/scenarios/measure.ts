@@ -1,6 +1,6 @@
+import { checkRate, type RateCheck } from "../load/acceptance.js";
 import type { RunOutcome, RunRequest } from "../load/run.js";
 import { nowMs } from "../load/run.js";
-import { checkRate, type RateCheck } from "../load/acceptance.js";
 import type { BenchProcess } from "../proc/child.js";
 import { type ProcessUsage, readUsage, readUsageOf } from "../proc/usage.js";
 import type { RunningVariant } from "./variant.js";
@@ -56,12 +56,9 @@ export async function measure(
   };
   let before: { client: ProcessUsage; sidecar: ProcessUsage } | undefined;
   const timers = [
-    setTimeout(
-      () => {
-        before = { client: readUsage(variant.clientPid), sidecar: readUsageOf(variant.sidecarPids) };
-      },
-      windowStart - nowMs(),
-    ),
+    setTimeout(() => {
+      before = { client: readUsage(variant.clientPid), sidecar: readUsageOf(variant.sidecarPids) };
+    }, windowStart - nowMs()),
     ...actions.map((a) => setTimeout(() => void a.run(), windowStart + a.atMs - nowMs())),
   ];
   const reply = await generator.request({ cmd: "run", ...request });

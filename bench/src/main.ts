@@ -89,6 +89,6 @@ writeFileSync(
 );
 process.stderr.write(`bench: report written to ${outDir}report.md\n`);
 process.stdout.write(
-  `${JSON.stringify({ report: summary.report, goals: goals.map((g) => ({ goal: g.goal, met: g.met })), loadedMachine: true })}\n`,
+  `${JSON.stringify({ report: summary.report, goals: goals.map((g) => ({ goal: g.goal, status: g.status })), loadedMachine: true })}\n`,
 );
 process.exit(0);

@@ -39,6 +39,6 @@ server.listen(0, "127.0.0.1", () => {
 });
 
 serveCommands(async (command) => {
-  if (command.cmd === "attempts") return { attempts: downstream.attempts() };
+  if (command.cmd === "attempts") return { attempts: downstream.attempts(), failures: downstream.failures() };
   throw new Error(`unknown command ${String(command.cmd)}`);
 });

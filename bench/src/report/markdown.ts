@@ -153,7 +153,7 @@ function failureSection(failures: ReportInput["failures"]): string[] {
     out.push(`### ${scenario.title}`, "", scenario.what, "");
     out.push(
       table(
-        ["arm", "runs", "client-visible errors", "error rate", "p99 ms", ...figureNames],
+        ["arm", "runs", "client-visible errors", "error rate", "p99 ms", ...figureNames, "failed calls by cause (all runs)"],
         Object.entries(byArm).map(([arm, s]) => [
           arm,
           String(s.runs),
@@ -161,6 +161,9 @@ function failureSection(failures: ReportInput["failures"]): string[] {
           formatSpread(s.errorRate, 4),
           formatSpread(s.p99Ms, 1),
           ...figureNames.map((n) => formatSpread(s.figures[n], n.includes("Amplification") ? 3 : 0)),
+          Object.entries(s.failureCodes)
+            .map(([code, n]) => `${code} ${n}`)
+            .join(", ") || "—",
         ]),
       ),
       "",
@@ -183,7 +186,7 @@ export function renderReport(input: ReportInput): string {
     "",
     table(
       ["goal", "met?", "figures"],
-      input.goals.map((g) => [g.goal, g.met ? "met" : "**missed**", g.detail]),
+      input.goals.map((g) => [g.goal, g.status === "missed" ? "**missed**" : g.status, g.detail]),
     ),
     "",
     "## Setup",

@@ -76,4 +76,13 @@ export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus
   is never hidden (no coordinated omission), and the rejection rule catches runs where the generator fell behind.
 - All clients use the same axios instance settings and keep-alive agent; only governance differs.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
-- Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.`;
+- Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
+- "Time until nothing is sent" after a kill: for the SDK, the last attempt its balancer picked for the dead instance;
+  for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server out of rotation.
+- Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
+  latency in that scenario includes that disturbance for both variants.
+- Passive health counts every 5xx and timeout: under overload, HAProxy's \`observe layer7\` + \`on-error mark-down\`
+  can mark every server down at once (load shedding looks like failure), after which it answers 503 until the
+  checks bring servers back. That is what the sidecar does with this configuration, and the report shows it as is.
+- Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
+  a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;

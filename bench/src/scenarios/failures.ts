@@ -17,6 +17,8 @@ export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "haproxy-http"];
 export interface FailureRun extends Measurement {
   readonly arm: string;
   readonly figures: Record<string, number>;
+  /** Failed downstream calls by error code, as the client saw them. */
+  readonly failureCodes: Record<string, number>;
 }
 
 /** Failure runs: `runs[scenario][arm][rep]`, an arm being a variant (and policy, when a scenario has several). */
@@ -70,7 +72,9 @@ async function runOnce(
         { ratePerSec: scenario.rate(options), warmupMs: options.warmupMs, durationMs: options.failureMs },
         scenario.actions(ctx),
       );
-      return { ...m, arm: arm.arm, figures: await scenario.collect(ctx, m) };
+      const figures = await scenario.collect(ctx, m);
+      const { failures } = await variant.client.request({ cmd: "attempts" });
+      return { ...m, arm: arm.arm, figures, failureCodes: failures as Record<string, number> };
     } finally {
       await variant.close();
     }
@@ -95,7 +99,12 @@ export async function runFailures(
         const figures = Object.entries(run.figures).map(([k, v]) => `${k} ${v.toFixed(1)}`);
         progress.step(
           `${scenario.name} rep ${rep + 1} ${arm.arm}`,
-          [`errors ${run.errors}/${run.sent}`, `p99 ${run.percentiles.p99?.toFixed(1)} ms`, ...figures].join(", "),
+          [
+            `errors ${run.errors}/${run.sent}`,
+            `p99 ${run.percentiles.p99?.toFixed(1)} ms`,
+            ...figures,
+            JSON.stringify(run.failureCodes),
+          ].join(", "),
         );
       }
     }

@@ -6,7 +6,23 @@ export interface Downstream {
   call(): Promise<number>;
   /** Attempts per instance and the time of the last one (epoch ms), where the variant can see them. */
   attempts(): Record<string, { count: number; lastAt: number }>;
+  /** Failed calls by error code (e.g. ECONNRESET, ECONNABORTED, HTTP_503), where the variant can see them. */
+  failures(): Record<string, number>;
   close(): void;
+}
+
+/** Counts failures by a short code: the error's `code`, else `HTTP_<status>`, else its name. */
+export function failureCounter(): { count(error: unknown): void; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return {
+    counts,
+    count(error) {
+      const e = error as { code?: string; name?: string; response?: { status?: number } };
+      const status = e.response?.status;
+      const code = status !== undefined ? `HTTP_${status}` : (e.code ?? e.name ?? "unknown");
+      counts[code] = (counts[code] ?? 0) + 1;
+    },
+  };
 }
 
 /** The connection pool every variant uses, so variants differ only in governance, not in HTTP plumbing. */

@@ -4,7 +4,7 @@ import { type Balancer, createBalancer } from "@outrigger/loadbalancer";
 import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { createRetryPolicy, isConnectionError } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
-import { type Downstream, keepAliveAgent } from "./downstream.js";
+import { type Downstream, failureCounter, keepAliveAgent } from "./downstream.js";
 import { DISCOVERY_POLL_MS, type MatchedPolicy } from "./policy.js";
 
 /**
@@ -74,6 +74,7 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
       return pick;
     },
   };
+  const failed = failureCounter();
   const retry = createRetryPolicy({ maxAttempts: policy.maxAttempts, retryOn: retryable(policy), initialDelayMs: 0 });
   const http = createLbAxios({
     balancer: (name) => (name === "upstream" ? balancer : undefined),
@@ -85,10 +86,12 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
       try {
         return (await http.get("lb://upstream/work")).status;
       } catch (error) {
+        failed.count(error);
         return (error as AxiosError).response?.status ?? 502;
       }
     },
     attempts: () => attempts,
+    failures: () => failed.counts,
     close: () => instancer.close(),
   };
 }

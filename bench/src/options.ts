@@ -40,6 +40,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   for (const arg of argv) {
     const [flag, value = ""] = arg.split("=", 2) as [string, string?];
     switch (flag) {
+      case "--":
       case "--quick":
         break;
       case "--reps":

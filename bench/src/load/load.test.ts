@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseOptions } from "../options.js";
 import { checkRate } from "./acceptance.js";
 import { TimelineRecorder } from "./run.js";
 import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
@@ -47,5 +48,17 @@ describe("error timeline", () => {
       { ok: 0, errors: 1 },
       { ok: 0, errors: 1 },
     ]);
+  });
+});
+
+describe("bench options", () => {
+  it("takes --quick and overrides, ignores pnpm's --, and rejects unknown flags", () => {
+    const quick = parseOptions(["--", "--quick", "--rates=50,75", "--reps=2", "--only=kill"]);
+    expect(quick.rates).toEqual([50, 75]);
+    expect(quick.reps).toBe(2);
+    expect(quick.only).toEqual(["kill"]);
+    expect(parseOptions([]).reps).toBeGreaterThanOrEqual(5);
+    expect(() => parseOptions(["--rates=0"])).toThrow(/positive/);
+    expect(() => parseOptions(["--fast"])).toThrow(/unknown option/);
   });
 });

@@ -153,7 +153,15 @@ function failureSection(failures: ReportInput["failures"]): string[] {
     out.push(`### ${scenario.title}`, "", scenario.what, "");
     out.push(
       table(
-        ["arm", "runs", "client-visible errors", "error rate", "p99 ms", ...figureNames, "failed calls by cause (all runs)"],
+        [
+          "arm",
+          "runs",
+          "client-visible errors",
+          "error rate",
+          "p99 ms",
+          ...figureNames,
+          "failed calls by cause (all runs)",
+        ],
         Object.entries(byArm).map(([arm, s]) => [
           arm,
           String(s.runs),

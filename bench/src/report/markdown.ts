@@ -90,7 +90,7 @@ function istioSection(steady: ReportInput["steady"]): string[] {
     rows.push(
       [
         `${rate}/s`,
-        "HAProxy sidecar CPU (vCPU per 1 000 rps = ms/req)",
+        "HAProxy + sync agent CPU (vCPU per 1 000 rps = ms/req)",
         formatSpread(hap?.sidecarCpuMsPerReq, 3),
         "0.20–0.5",
         range(hap?.sidecarCpuMsPerReq.median ?? Number.NaN, ISTIO.cpuMsPerReq),
@@ -104,10 +104,24 @@ function istioSection(steady: ReportInput["steady"]): string[] {
       ],
       [
         `${rate}/s`,
-        "HAProxy sidecar RSS (MB)",
+        "HAProxy + Node sync agent RSS (MB)",
         formatSpread(hap?.sidecarRssMb, 1),
         "40–60",
         range(hap?.sidecarRssMb.median ?? Number.NaN, ISTIO.rssMb),
+      ],
+      [
+        `${rate}/s`,
+        "HAProxy process alone CPU (ms/req)",
+        formatSpread(hap?.proxyCpuMsPerReq, 3),
+        "0.20–0.5",
+        range(hap?.proxyCpuMsPerReq.median ?? Number.NaN, ISTIO.cpuMsPerReq),
+      ],
+      [
+        `${rate}/s`,
+        "HAProxy process alone RSS (MB)",
+        formatSpread(hap?.proxyRssMb, 1),
+        "40–60",
+        range(hap?.proxyRssMb.median ?? Number.NaN, ISTIO.rssMb),
       ],
       [
         `${rate}/s`,

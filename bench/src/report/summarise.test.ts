@@ -18,6 +18,8 @@ function run(p99: number, cpu: number, accepted = true): Measurement {
     sidecarCpuMsPerReq: 0,
     clientRssMb: 50,
     sidecarRssMb: 0,
+    proxyCpuMsPerReq: 0,
+    proxyRssMb: 0,
     errorRate: 0,
   };
 }

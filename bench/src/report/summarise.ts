@@ -24,6 +24,9 @@ export interface SteadySummary {
   readonly governanceCpuMsPerReq: Spread;
   readonly clientRssMb: Spread;
   readonly sidecarRssMb: Spread;
+  /** HAProxy alone, without its sync agent. */
+  readonly proxyCpuMsPerReq: Spread;
+  readonly proxyRssMb: Spread;
   readonly errorRate: Spread;
 }
 
@@ -71,6 +74,8 @@ export function summariseRate(byVariant: Record<string, Measurement[]>): Record<
       governanceCpuMsPerReq: paired(runs, direct, (r) => r.clientCpuMsPerReq + r.sidecarCpuMsPerReq),
       clientRssMb: spreadOf(use.map((r) => r.clientRssMb)),
       sidecarRssMb: spreadOf(use.map((r) => r.sidecarRssMb)),
+      proxyCpuMsPerReq: spreadOf(use.map((r) => r.proxyCpuMsPerReq ?? Number.NaN)),
+      proxyRssMb: spreadOf(use.map((r) => r.proxyRssMb ?? Number.NaN)),
       errorRate: spreadOf(use.map((r) => r.errorRate)),
     };
   }

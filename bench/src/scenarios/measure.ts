@@ -23,6 +23,9 @@ export interface Measurement extends RunOutcome {
   readonly sidecarCpuMsPerReq: number;
   readonly clientRssMb: number;
   readonly sidecarRssMb: number;
+  /** The HAProxy process alone (the sidecar figures also count its registry sync agent). */
+  readonly proxyCpuMsPerReq: number;
+  readonly proxyRssMb: number;
   readonly errorRate: number;
 }
 
@@ -54,10 +57,15 @@ export async function measure(
     startAt,
     bucketMs: spec.bucketMs ?? 100,
   };
-  let before: { client: ProcessUsage; sidecar: ProcessUsage } | undefined;
+  const proxyPids = variant.sidecarPids.slice(0, 1);
+  let before: { client: ProcessUsage; sidecar: ProcessUsage; proxy: ProcessUsage } | undefined;
   const timers = [
     setTimeout(() => {
-      before = { client: readUsage(variant.clientPid), sidecar: readUsageOf(variant.sidecarPids) };
+      before = {
+        client: readUsage(variant.clientPid),
+        sidecar: readUsageOf(variant.sidecarPids),
+        proxy: readUsageOf(proxyPids),
+      };
     }, windowStart - nowMs()),
     ...actions.map((a) => setTimeout(() => void a.run(), windowStart + a.atMs - nowMs())),
   ];
@@ -65,7 +73,11 @@ export async function measure(
   for (const t of timers) clearTimeout(t);
   if (reply.error) throw new Error(`load generator: ${String(reply.error)}`);
   const outcome = reply.outcome as RunOutcome;
-  const after = { client: readUsage(variant.clientPid), sidecar: readUsageOf(variant.sidecarPids) };
+  const after = {
+    client: readUsage(variant.clientPid),
+    sidecar: readUsageOf(variant.sidecarPids),
+    proxy: readUsageOf(proxyPids),
+  };
   const start = before ?? after;
   const perReq = (a: number, b: number): number => (outcome.sent > 0 ? (a - b) / outcome.sent : Number.NaN);
   return {
@@ -77,6 +89,8 @@ export async function measure(
     sidecarCpuMsPerReq: variant.sidecarPids.length > 0 ? perReq(after.sidecar.cpuMs, start.sidecar.cpuMs) : 0,
     clientRssMb: after.client.rssMb,
     sidecarRssMb: after.sidecar.rssMb,
+    proxyCpuMsPerReq: proxyPids.length > 0 ? perReq(after.proxy.cpuMs, start.proxy.cpuMs) : 0,
+    proxyRssMb: after.proxy.rssMb,
     errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
   };
 }

@@ -78,72 +78,54 @@ function steadySection(steady: ReportInput["steady"]): string[] {
   return out;
 }
 
+type IstioFigure = "cpu" | "rss" | "p99";
+
+const ISTIO_TEXT: Record<IstioFigure, string> = {
+  cpu: "0.20–0.5",
+  rss: "40–60",
+  p99: "0.3–2.9 (two hops + mTLS)",
+};
+const ISTIO_RANGE: Record<IstioFigure, readonly [number, number]> = {
+  cpu: ISTIO.cpuMsPerReq,
+  rss: ISTIO.rssMb,
+  p99: ISTIO.addedP99Ms,
+};
+
+/** One row of the Istio table: our figure (median and spread) and its ratio to Istio's range. */
+function istioRow(
+  rate: string,
+  label: string,
+  figure: IstioFigure,
+  ours: Spread | undefined,
+  digits: number,
+): string[] {
+  const [lo, hi] = ISTIO_RANGE[figure];
+  const v = ours?.median ?? Number.NaN;
+  const ratioText = Number.isFinite(v) ? `${(v / hi).toFixed(2)}–${(v / lo).toFixed(2)}×` : "n/a";
+  return [`${rate}/s`, label, formatSpread(ours, digits), ISTIO_TEXT[figure], ratioText];
+}
+
 function istioSection(steady: ReportInput["steady"]): string[] {
   const rows: string[][] = [];
   for (const [rate, s] of Object.entries(steady)) {
     const hap = s["haproxy-http"];
     const sdk = s.sdk;
-    const direct = s.direct;
-    const range = (v: number, [lo, hi]: readonly [number, number]): string =>
-      Number.isFinite(v) ? `${(v / hi).toFixed(2)}–${(v / lo).toFixed(2)}×` : "n/a";
-    const sdkRss = (sdk?.clientRssMb.median ?? Number.NaN) - (direct?.clientRssMb.median ?? Number.NaN);
+    const sdkRss = (sdk?.clientRssMb.median ?? Number.NaN) - (s.direct?.clientRssMb.median ?? Number.NaN);
     rows.push(
-      [
-        `${rate}/s`,
-        "HAProxy + sync agent CPU (vCPU per 1 000 rps = ms/req)",
-        formatSpread(hap?.sidecarCpuMsPerReq, 3),
-        "0.20–0.5",
-        range(hap?.sidecarCpuMsPerReq.median ?? Number.NaN, ISTIO.cpuMsPerReq),
-      ],
-      [
-        `${rate}/s`,
-        "SDK governance CPU (ms/req)",
-        formatSpread(sdk?.governanceCpuMsPerReq, 3),
-        "0.20–0.5",
-        range(sdk?.governanceCpuMsPerReq.median ?? Number.NaN, ISTIO.cpuMsPerReq),
-      ],
-      [
-        `${rate}/s`,
-        "HAProxy + Node sync agent RSS (MB)",
-        formatSpread(hap?.sidecarRssMb, 1),
-        "40–60",
-        range(hap?.sidecarRssMb.median ?? Number.NaN, ISTIO.rssMb),
-      ],
-      [
-        `${rate}/s`,
-        "HAProxy process alone CPU (ms/req)",
-        formatSpread(hap?.proxyCpuMsPerReq, 3),
-        "0.20–0.5",
-        range(hap?.proxyCpuMsPerReq.median ?? Number.NaN, ISTIO.cpuMsPerReq),
-      ],
-      [
-        `${rate}/s`,
-        "HAProxy process alone RSS (MB)",
-        formatSpread(hap?.proxyRssMb, 1),
-        "40–60",
-        range(hap?.proxyRssMb.median ?? Number.NaN, ISTIO.rssMb),
-      ],
-      [
-        `${rate}/s`,
+      istioRow(rate, "HAProxy + sync agent CPU (vCPU per 1 000 rps = ms/req)", "cpu", hap?.sidecarCpuMsPerReq, 3),
+      istioRow(rate, "HAProxy process alone CPU (ms/req)", "cpu", hap?.proxyCpuMsPerReq, 3),
+      istioRow(rate, "SDK governance CPU (ms/req)", "cpu", sdk?.governanceCpuMsPerReq, 3),
+      istioRow(rate, "HAProxy + Node sync agent RSS (MB)", "rss", hap?.sidecarRssMb, 1),
+      istioRow(rate, "HAProxy process alone RSS (MB)", "rss", hap?.proxyRssMb, 1),
+      istioRow(
+        rate,
         "SDK extra client RSS over direct (MB)",
-        Number.isFinite(sdkRss) ? sdkRss.toFixed(1) : "n/a",
-        "40–60",
-        range(sdkRss, ISTIO.rssMb),
-      ],
-      [
-        `${rate}/s`,
-        "HAProxy added p99, one hop (ms)",
-        formatSpread(hap?.addedMs.p99),
-        "0.3–2.9 (two hops + mTLS)",
-        range(hap?.addedMs.p99?.median ?? Number.NaN, ISTIO.addedP99Ms),
-      ],
-      [
-        `${rate}/s`,
-        "SDK added p99 (ms)",
-        formatSpread(sdk?.addedMs.p99),
-        "0.3–2.9 (two hops + mTLS)",
-        range(sdk?.addedMs.p99?.median ?? Number.NaN, ISTIO.addedP99Ms),
-      ],
+        "rss",
+        { median: sdkRss, min: sdkRss, max: sdkRss, n: 1 },
+        1,
+      ),
+      istioRow(rate, "HAProxy added p99, one hop (ms)", "p99", hap?.addedMs.p99, 2),
+      istioRow(rate, "SDK added p99 (ms)", "p99", sdk?.addedMs.p99, 2),
     );
   }
   return [

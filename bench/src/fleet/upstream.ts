@@ -1,0 +1,72 @@
+// One upstream instance: an HTTP server with a configurable latency distribution and fault injection, registered
+// in the registry. Reports on stdout (JSON lines) and takes commands on stdin.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EurekaRegistrar } from "@outrigger/discovery";
+import { emit, serveCommands } from "../proc/child.js";
+import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
+
+const name = process.env.UPSTREAM_NAME ?? "upstream-0";
+const registryUrl = process.env.REGISTRY_URL ?? "";
+let behaviour: Behaviour = {
+  ...HEALTHY,
+  ...(JSON.parse(process.env.UPSTREAM_BEHAVIOUR ?? "{}") as Partial<Behaviour>),
+};
+let requests = 0;
+let errors = 0;
+let inFlight = 0;
+let first = true;
+let lastAt = 0;
+
+const server = createServer((request, response) => {
+  if (first) {
+    first = false;
+    emit("first-request", { name, at: Date.now() });
+  }
+  requests += 1;
+  lastAt = Date.now();
+  inFlight += 1;
+  request.resume();
+  const answer = answerFor(behaviour, inFlight, Math.random(), Math.random());
+  const finish = (): void => {
+    inFlight -= 1;
+    if (answer.status !== 200) errors += 1;
+    response.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.status === 200 ? name : "fail");
+  };
+  if (answer.delayMs <= 0) finish();
+  else setTimeout(finish, answer.delayMs);
+});
+server.keepAliveTimeout = 60_000;
+
+server.listen(0, "127.0.0.1", () => {
+  const { port } = server.address() as AddressInfo;
+  const registrar = new EurekaRegistrar({
+    registryUrl: `${registryUrl}/eureka`,
+    instance: { app: "upstream", host: "127.0.0.1", port, instanceId: name },
+    // Short leases so a killed instance leaves the registry within seconds, as the scenarios need.
+    renewIntervalMs: 1_000,
+    leaseDurationSec: 3,
+  });
+  registrar.onRegister(({ reason }) => emit("registered", { name, port, reason, at: Date.now() }));
+  registrar.onError((error) => emit("registry-error", { name, message: error.message }));
+  void registrar.register();
+  process.once("SIGTERM", () => {
+    void registrar.close().finally(() => process.exit(0));
+  });
+});
+
+serveCommands(async (command) => {
+  switch (command.cmd) {
+    case "set":
+      behaviour = { ...behaviour, ...(command.behaviour as Partial<Behaviour>) };
+      return { behaviour };
+    case "stats":
+      return { name, requests, errors, lastAt };
+    case "reset":
+      requests = 0;
+      errors = 0;
+      return { name };
+    default:
+      throw new Error(`unknown command ${String(command.cmd)}`);
+  }
+});

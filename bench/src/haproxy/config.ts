@@ -1,0 +1,92 @@
+import type { MatchedPolicy } from "../variants/policy.js";
+
+/** The backend every sidecar config balances over; the sync agent adds and removes its servers. */
+export const BACKEND = "upstream";
+
+/** Where the sidecar listens and where its runtime API socket is. */
+export interface SidecarAddress {
+  readonly port: number;
+  readonly socketPath: string;
+}
+
+const GLOBAL = (socketPath: string): string[] => [
+  "global",
+  // One thread: the sidecar gets one core, as a per-pod Envoy usually gets --concurrency 1–2.
+  "  nbthread 1",
+  "  maxconn 4096",
+  `  stats socket ${socketPath} mode 600 level admin`,
+];
+
+/**
+ * Server keywords for a dynamic server, matched to the policy: passive health (`observe layer7` counts 5xx and
+ * timeouts; `error-limit` consecutive ones mark it down), a TCP check that brings it back, and a connection limit.
+ */
+export function serverKeywords(policy: MatchedPolicy): string[] {
+  return [
+    "check",
+    "inter",
+    "1s",
+    "fall",
+    "3",
+    "rise",
+    "2",
+    "observe",
+    "layer7",
+    "error-limit",
+    String(policy.ejectAfterErrors),
+    "on-error",
+    "mark-down",
+    "maxconn",
+    String(policy.maxConnsPerInstance),
+  ];
+}
+
+/**
+ * HTTP-mode sidecar: round robin, per-try `timeout server`, `retries` with `option redispatch` (each retry goes to
+ * another server) and `retry-on`, no servers at start (the sync agent adds them over the runtime API).
+ */
+export function httpSidecarConfig(address: SidecarAddress, policy: MatchedPolicy): string {
+  const retryOn = ["conn-failure", "empty-response", "response-timeout", ...policy.retryStatuses.map(String)];
+  return [
+    ...GLOBAL(address.socketPath),
+    "defaults",
+    "  mode http",
+    "  timeout connect 1s",
+    "  timeout client 30s",
+    `  timeout server ${policy.perTryTimeoutMs}ms`,
+    "  timeout queue 1s",
+    `  retries ${policy.maxAttempts - 1}`,
+    "  option redispatch 1",
+    `  retry-on ${retryOn.join(" ")}`,
+    "  option http-keep-alive",
+    "  http-reuse always",
+    "frontend sidecar",
+    `  bind 127.0.0.1:${address.port}`,
+    `  default_backend ${BACKEND}`,
+    `backend ${BACKEND}`,
+    "  balance roundrobin",
+    "",
+  ].join("\n");
+}
+
+/** TCP-mode null proxy: forwards connections round robin with no HTTP processing — the cost of the hop alone. */
+export function tcpNullProxyConfig(
+  address: SidecarAddress,
+  servers: ReadonlyArray<{ host: string; port: number }>,
+): string {
+  return [
+    ...GLOBAL(address.socketPath),
+    "defaults",
+    "  mode tcp",
+    "  timeout connect 1s",
+    "  timeout client 30s",
+    "  timeout server 30s",
+    "frontend sidecar",
+    `  bind 127.0.0.1:${address.port}`,
+    `  default_backend ${BACKEND}`,
+    `backend ${BACKEND}`,
+    "  balance roundrobin",
+    ...servers.map((s, i) => `  server s${i} ${s.host}:${s.port}`),
+    "",
+  ].join("\n");
+}

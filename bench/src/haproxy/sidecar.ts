@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BenchProcess } from "../proc/child.js";
+import { startScript } from "../proc/node-script.js";
+import { CORES, haproxyPath, pinned } from "../proc/pin.js";
+import type { PolicyName } from "../variants/policy.js";
+import { policyByName } from "../variants/policy.js";
+import { BACKEND, httpSidecarConfig, tcpNullProxyConfig } from "./config.js";
+import { parseShowStat, runtimeCommand, type StatRow } from "./runtime-api.js";
+
+/** A free loopback port (bound, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** A running HAProxy (and, in HTTP mode, its registry sync agent). */
+export interface Sidecar {
+  readonly url: string;
+  readonly socketPath: string;
+  /** Processes whose CPU and memory count as the sidecar's. */
+  readonly pids: readonly number[];
+  /** Rows of `show stat` for the upstream backend's servers. */
+  servers(): Promise<StatRow[]>;
+  /** Resolves once the sync agent has put exactly `count` servers in. */
+  waitForServers(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function waitForSocket(socketPath: string, haproxy: BenchProcess): Promise<void> {
+  // HAProxy prints nothing on stdout when ready; its socket answering `show info` is the event we wait on.
+  for (let i = 0; i < 200; i++) {
+    const reply = await runtimeCommand(socketPath, "show info").catch(() => "");
+    if (reply.includes("Version:")) return;
+    if (haproxy.pid < 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`HAProxy did not open its runtime API socket ${socketPath}`);
+}
+
+/** Starts an HAProxy sidecar pinned to the client core: `http` (governed) or `tcp` (null proxy over `servers`). */
+export async function startSidecar(
+  mode: "http" | "tcp",
+  registryUrl: string,
+  policyName: PolicyName,
+  servers: ReadonlyArray<{ host: string; port: number }> = [],
+): Promise<Sidecar> {
+  const dir = mkdtempSync(join(tmpdir(), "outrigger-bench-haproxy-"));
+  const address = { port: await freePort(), socketPath: join(dir, "admin.sock") };
+  const configPath = join(dir, "haproxy.cfg");
+  const policy = policyByName(policyName);
+  writeFileSync(
+    configPath,
+    mode === "http" ? httpSidecarConfig(address, policy) : tcpNullProxyConfig(address, servers),
+  );
+  const [command, args] = pinned(CORES.client, haproxyPath(), ["-db", "-f", configPath]);
+  const haproxy = new BenchProcess(`haproxy-${mode}`, command, args);
+  await waitForSocket(address.socketPath, haproxy);
+  const agent =
+    mode === "http"
+      ? startScript("haproxy-sync", CORES.client, "haproxy/sync.ts", {
+          REGISTRY_URL: registryUrl,
+          HAPROXY_SOCKET: address.socketPath,
+          POLICY: policyName,
+        })
+      : undefined;
+  const servers_ = async (): Promise<StatRow[]> =>
+    parseShowStat(await runtimeCommand(address.socketPath, "show stat")).filter(
+      (r) => r.pxname === BACKEND && r.svname !== "BACKEND",
+    );
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    socketPath: address.socketPath,
+    pids: agent ? [haproxy.pid, agent.pid] : [haproxy.pid],
+    servers: servers_,
+    async waitForServers(count) {
+      if (!agent) return;
+      await agent.waitFor((m) => m.event === "synced" && (m.servers as unknown[]).length === count, 30_000, false);
+    },
+    async close() {
+      await agent?.kill("SIGTERM");
+      await haproxy.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// The open-loop load generator: sends on a fixed schedule and measures each latency from its intended send time.
+import { Agent, request } from "node:http";
+import { emit, serveCommands } from "../proc/child.js";
+import { createHistogram, encodeHistogram, percentilesMs, recordMs } from "../stats/histogram.js";
+import { nowMs, type RunOutcome, type RunRequest, TimelineRecorder } from "./run.js";
+import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
+
+/** A request leaving later than this after its intended time does not count towards the achieved rate. */
+const LATE_TOLERANCE_MS = 10;
+/** A response slower than this is counted as an error (and recorded at this latency). */
+const RESPONSE_TIMEOUT_MS = 10_000;
+
+// Open loop: never limit concurrency, or a slow server would throttle the offered load.
+const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+function send(url: URL): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, timeout: RESPONSE_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve(0));
+    req.end();
+  });
+}
+
+function run(r: RunRequest): Promise<RunOutcome> {
+  const url = new URL(r.url);
+  const totalMs = r.warmupMs + r.durationMs;
+  const schedule = createSchedule(r.startAt, r.ratePerSec, totalMs);
+  const measuredFrom = r.startAt + r.warmupMs;
+  const histogram = createHistogram();
+  const timeline = new TimelineRecorder(r.bucketMs, Math.ceil(r.durationMs / r.bucketMs));
+  let sent = 0;
+  let sentOnTime = 0;
+  let measured = 0;
+  let ok = 0;
+  let errors = 0;
+  let outstanding = 0;
+  return new Promise((resolve) => {
+    const finishIfDone = (): void => {
+      if (sent < schedule.total || outstanding > 0) return;
+      resolve({
+        sent: measured,
+        sentOnTime,
+        ok,
+        errors,
+        percentiles: percentilesMs(histogram),
+        histogram: encodeHistogram(histogram),
+        timeline: timeline.buckets(),
+      });
+    };
+    const tick = (): void => {
+      const now = nowMs();
+      for (let n = dueCount(schedule, now, sent); n > 0; n--) {
+        const intended = intendedSendMs(schedule, sent++);
+        if (intended < measuredFrom) {
+          outstanding += 1;
+          void send(url).then(() => {
+            outstanding -= 1;
+            finishIfDone();
+          });
+          continue;
+        }
+        measured += 1;
+        if (now - intended <= LATE_TOLERANCE_MS) sentOnTime += 1;
+        outstanding += 1;
+        void send(url).then((status) => {
+          outstanding -= 1;
+          recordMs(histogram, nowMs() - intended);
+          const good = status >= 200 && status < 300;
+          if (good) ok += 1;
+          else errors += 1;
+          timeline.add(intended - measuredFrom, good);
+          finishIfDone();
+        });
+      }
+      if (sent < schedule.total) setTimeout(tick, 1);
+      else finishIfDone();
+    };
+    setTimeout(tick, Math.max(0, r.startAt - nowMs()));
+  });
+}
+
+serveCommands(async (command) => {
+  if (command.cmd !== "run") throw new Error(`unknown command ${String(command.cmd)}`);
+  return { outcome: await run(command as unknown as RunRequest) };
+});
+emit("ready");

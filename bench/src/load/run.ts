@@ -1,0 +1,60 @@
+/** What the orchestrator asks the generator to do: one run against one URL. */
+export interface RunRequest {
+  readonly url: string;
+  readonly ratePerSec: number;
+  /** Load before the measured window (same rate), not recorded: JIT, connection pools and caches warm up. */
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  /** When the schedule starts (epoch ms), so the orchestrator can time faults against it. */
+  readonly startAt: number;
+  /** Width of the error-timeline buckets. */
+  readonly bucketMs: number;
+}
+
+/** One bucket of the timeline: requests by intended send time, and how many failed. */
+export interface TimelineBucket {
+  readonly ok: number;
+  readonly errors: number;
+}
+
+/** What the generator measured in the window (warm-up excluded). */
+export interface RunOutcome {
+  readonly sent: number;
+  readonly sentOnTime: number;
+  readonly ok: number;
+  readonly errors: number;
+  readonly percentiles: Record<string, number>;
+  /** HdrHistogram, compressed base64, in µs. */
+  readonly histogram: string;
+  readonly timeline: TimelineBucket[];
+}
+
+/** Epoch time in ms with sub-millisecond resolution (Date.now() has only whole ms). */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Counts outcomes into fixed-width buckets by their offset in the window; offsets outside it are dropped. */
+export class TimelineRecorder {
+  readonly #ok: number[];
+  readonly #errors: number[];
+
+  constructor(
+    readonly bucketMs: number,
+    buckets: number,
+  ) {
+    this.#ok = new Array<number>(buckets).fill(0);
+    this.#errors = new Array<number>(buckets).fill(0);
+  }
+
+  add(offsetMs: number, ok: boolean): void {
+    const i = Math.floor(offsetMs / this.bucketMs);
+    if (i < 0 || i >= this.#ok.length) return;
+    if (ok) this.#ok[i] = (this.#ok[i] as number) + 1;
+    else this.#errors[i] = (this.#errors[i] as number) + 1;
+  }
+
+  buckets(): TimelineBucket[] {
+    return this.#ok.map((ok, i) => ({ ok, errors: this.#errors[i] as number }));
+  }
+}

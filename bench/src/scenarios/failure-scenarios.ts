@@ -1,0 +1,165 @@
+import { writeFileSync } from "node:fs";
+import type { Behaviour } from "../fleet/behaviour.js";
+import type { Fleet } from "../fleet/fleet.js";
+import { BACKEND } from "../haproxy/config.js";
+import { runtimeChange, setStateCommand } from "../haproxy/runtime-api.js";
+import type { BenchOptions } from "../options.js";
+import type { PolicyName } from "../variants/policy.js";
+import type { Measurement, TimedAction } from "./measure.js";
+import type { RunningVariant } from "./variant.js";
+
+/** What a scenario's hooks get: the run's fleet and variant, and marks (epoch ms) its actions set. */
+export interface ScenarioContext {
+  readonly fleet: Fleet;
+  readonly variant: RunningVariant;
+  readonly marks: Record<string, number>;
+  /** SDK only: the JSON policy file the client watches. */
+  readonly policyFile: string;
+  readonly options: BenchOptions;
+}
+
+/** One failure scenario, run for the SDK and the HAProxy sidecar with matched policies. */
+export interface FailureScenario {
+  readonly name: string;
+  readonly title: string;
+  /** What the scenario shows, for the report. */
+  readonly what: string;
+  readonly rate: (options: BenchOptions) => number;
+  /** Behaviour of every instance (and per instance, by name) before the client starts. */
+  readonly fleetBehaviour?: Partial<Behaviour>;
+  readonly instanceBehaviour?: Record<string, Partial<Behaviour>>;
+  /** Policies to run, each a separate arm (default: matched). */
+  readonly policies?: readonly PolicyName[];
+  actions(ctx: ScenarioContext): TimedAction[];
+  /** Scenario-specific figures, read after the run. */
+  collect(ctx: ScenarioContext, m: Measurement): Promise<Record<string, number>>;
+}
+
+/** Offset into the window at which faults happen: after a second of clean traffic. */
+const FAULT_AT_MS = 1_000;
+/** How often the orchestrator polls HAProxy's server states after a kill (from the load core, not the sidecar's). */
+const STAT_POLL_MS = 25;
+
+async function attemptsOf(variant: RunningVariant): Promise<Record<string, { count: number; lastAt: number }>> {
+  const reply = await variant.client.request({ cmd: "attempts" });
+  return reply.attempts as Record<string, { count: number; lastAt: number }>;
+}
+
+/** Polls HAProxy until `server` is out of rotation (DOWN, MAINT, DRAIN or deleted); marks the time. */
+async function markWhenOutOfRotation(
+  ctx: ScenarioContext,
+  server: string,
+  mark: string,
+  untilMs: number,
+): Promise<void> {
+  const sidecar = ctx.variant.sidecar;
+  while (sidecar && Date.now() < untilMs) {
+    const row = (await sidecar.servers()).find((r) => r.svname === server);
+    if (!row?.status?.startsWith("UP")) {
+      ctx.marks[mark] = Date.now();
+      return;
+    }
+    await new Promise((r) => setTimeout(r, STAT_POLL_MS));
+  }
+}
+
+const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+const resetAtStart = (ctx: ScenarioContext): TimedAction => ({ atMs: 0, run: () => ctx.fleet.resetCounts() });
+
+/** The failure scenarios, in report order. */
+export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
+  {
+    name: "slow",
+    title: "One slow instance",
+    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it.",
+    rate: (o) => o.failureRate,
+    instanceBehaviour: { u0: { slowMs: 200 } },
+    actions: () => [],
+    collect: async () => ({}),
+  },
+  {
+    name: "kill",
+    title: "An instance killed mid-run",
+    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry.",
+    rate: (o) => o.failureRate,
+    actions: (ctx) => [
+      {
+        atMs: FAULT_AT_MS,
+        run: async () => {
+          ctx.marks.killAt = await ctx.fleet.kill("u0");
+          await markWhenOutOfRotation(ctx, "u0", "outAt", Date.now() + ctx.options.failureMs);
+        },
+      },
+    ],
+    async collect(ctx) {
+      const killAt = ctx.marks.killAt ?? Number.NaN;
+      if (ctx.variant.sidecar) return { timeUntilNothingSentMs: (ctx.marks.outAt ?? Number.NaN) - killAt };
+      const lastAt = (await attemptsOf(ctx.variant)).u0?.lastAt ?? Number.NaN;
+      return { timeUntilNothingSentMs: Math.max(0, lastAt - killAt) };
+    },
+  },
+  {
+    name: "add",
+    title: "An instance added mid-run",
+    what: "A fourth instance registers 1 s into the window; measured from its registration to its first request.",
+    rate: (o) => o.failureRate,
+    actions: (ctx) => [
+      {
+        atMs: FAULT_AT_MS,
+        run: async () => {
+          const added = await ctx.fleet.add();
+          ctx.marks.registeredAt = added.registeredAt;
+          ctx.marks.firstRequestAt = await ctx.fleet.firstRequest(added.name, ctx.options.failureMs);
+        },
+      },
+    ],
+    collect: async (ctx) => ({
+      timeToFirstRequestMs: (ctx.marks.firstRequestAt ?? Number.NaN) - (ctx.marks.registeredAt ?? Number.NaN),
+    }),
+  },
+  {
+    name: "errors",
+    title: "An error-injecting instance",
+    what: "u0 answers 500 to 30% of requests; retries (on 5xx) hide them at the price of extra upstream requests.",
+    rate: (o) => o.failureRate,
+    instanceBehaviour: { u0: { errorRate: 0.3 } },
+    actions: (ctx) => [resetAtStart(ctx)],
+    collect: async (ctx, m) => ({ retryAmplification: sum(await ctx.fleet.counts()) / m.sent }),
+  },
+  {
+    name: "policy",
+    title: "Policy-change propagation",
+    what: "1 s into the window, u0 is drained by a policy change: the SDK's watched JSON policy file vs HAProxy's runtime API (`set server … state drain`). Measured until u0 gets its last request.",
+    rate: (o) => o.failureRate,
+    actions: (ctx) => [
+      {
+        atMs: FAULT_AT_MS,
+        run: async () => {
+          ctx.marks.changeAt = Date.now();
+          if (ctx.variant.sidecar) {
+            await runtimeChange(ctx.variant.sidecar.socketPath, setStateCommand(BACKEND, "u0", "drain"));
+          } else {
+            writeFileSync(ctx.policyFile, JSON.stringify({ drain: ["u0"] }));
+          }
+        },
+      },
+    ],
+    async collect(ctx) {
+      const last = await ctx.fleet.lastRequestAt("u0");
+      return { propagationMs: Math.max(0, last - (ctx.marks.changeAt ?? Number.NaN)) };
+    },
+  },
+  {
+    name: "overload",
+    title: "Overload, retries on and off",
+    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. The retry budget arm is not run (neither side has one; see gaps): retries off is the limit a budget tends to.",
+    rate: (o) => o.overloadRate,
+    fleetBehaviour: { baseMs: 20, jitterMs: 0, maxInFlight: 2 },
+    policies: ["matched", "no-retry"],
+    actions: (ctx) => [resetAtStart(ctx)],
+    collect: async (ctx, m) => ({
+      goodputPerSec: m.ok / (ctx.options.failureMs / 1000),
+      retryAmplification: sum(await ctx.fleet.counts()) / m.sent,
+    }),
+  },
+];

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Fleet } from "../fleet/fleet.js";
+import type { BenchOptions } from "../options.js";
+import type { BenchProcess } from "../proc/child.js";
+import type { Progress } from "../progress.js";
+import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
+import { type Measurement, measure } from "./measure.js";
+import { addRun, type Grouped } from "./runs.js";
+import { startVariant, type VariantName } from "./variant.js";
+
+/** The variants failure scenarios compare: the governed ones (direct has no failure handling to compare). */
+export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "haproxy-http"];
+
+/** One failure run: the load measurement plus the scenario's own figures. */
+export interface FailureRun extends Measurement {
+  readonly arm: string;
+  readonly figures: Record<string, number>;
+  /** Failed downstream calls by error code, as the client saw them. */
+  readonly failureCodes: Record<string, number>;
+}
+
+/** Failure runs: `runs[scenario][arm][rep]`, an arm being a variant (and policy, when a scenario has several). */
+export type FailureRuns = Grouped<FailureRun>;
+
+function arms(
+  scenario: FailureScenario,
+): Array<{ variant: VariantName; policy: NonNullable<FailureScenario["policies"]>[number]; arm: string }> {
+  const policies = scenario.policies ?? ["matched"];
+  return policies.flatMap((policy) =>
+    FAILURE_VARIANTS.map((variant) => ({
+      variant,
+      policy,
+      arm: policies.length > 1 ? `${variant} ${policy}` : variant,
+    })),
+  );
+}
+
+/** Scenarios selected by `--only` (all when empty). */
+export function selectedScenarios(options: BenchOptions): FailureScenario[] {
+  return FAILURE_SCENARIOS.filter((s) => options.only.length === 0 || options.only.includes(s.name));
+}
+
+/** Number of progress steps the failure scenarios take. */
+export function failureSteps(options: BenchOptions): number {
+  return selectedScenarios(options).reduce((n, s) => n + arms(s).length * options.reps, 0);
+}
+
+async function runOnce(
+  generator: BenchProcess,
+  scenario: FailureScenario,
+  arm: ReturnType<typeof arms>[number],
+  options: BenchOptions,
+): Promise<FailureRun> {
+  // A fresh fleet and client per run: a killed instance or a drained one must not leak into the next run.
+  const fleet = await Fleet.start(options.fleetSize);
+  const dir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
+  const policyFile = join(dir, "policy.json");
+  writeFileSync(policyFile, JSON.stringify({ drain: [] }));
+  try {
+    for (const u of fleet.list()) {
+      const behaviour = { ...scenario.fleetBehaviour, ...scenario.instanceBehaviour?.[u.name] };
+      if (Object.keys(behaviour).length > 0) await fleet.set(u.name, behaviour);
+    }
+    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyFile });
+    try {
+      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyFile, options };
+      const m = await measure(
+        generator,
+        variant,
+        { ratePerSec: scenario.rate(options), warmupMs: options.warmupMs, durationMs: options.failureMs },
+        scenario.actions(ctx),
+      );
+      const figures = await scenario.collect(ctx, m);
+      const { failures } = await variant.client.request({ cmd: "attempts" });
+      return { ...m, arm: arm.arm, figures, failureCodes: failures as Record<string, number> };
+    } finally {
+      await variant.close();
+    }
+  } finally {
+    await fleet.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs every selected failure scenario, arms interleaved within each repetition. */
+export async function runFailures(
+  generator: BenchProcess,
+  options: BenchOptions,
+  progress: Progress,
+): Promise<FailureRuns> {
+  const runs: FailureRuns = {};
+  for (const scenario of selectedScenarios(options)) {
+    for (let rep = 0; rep < options.reps; rep++) {
+      for (const arm of arms(scenario)) {
+        const run = await runOnce(generator, scenario, arm, options);
+        addRun(runs, scenario.name, arm.arm, run);
+        const figures = Object.entries(run.figures).map(([k, v]) => `${k} ${v.toFixed(1)}`);
+        progress.step(
+          `${scenario.name} rep ${rep + 1} ${arm.arm}`,
+          [
+            `errors ${run.errors}/${run.sent}`,
+            `p99 ${run.percentiles.p99?.toFixed(1)} ms`,
+            ...figures,
+            JSON.stringify(run.failureCodes),
+          ].join(", "),
+        );
+      }
+    }
+  }
+  return runs;
+}

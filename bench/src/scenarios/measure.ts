@@ -1,0 +1,96 @@
+import { checkRate, type RateCheck } from "../load/acceptance.js";
+import type { RunOutcome, RunRequest } from "../load/run.js";
+import { nowMs } from "../load/run.js";
+import type { BenchProcess } from "../proc/child.js";
+import { type ProcessUsage, readUsage, readUsageOf } from "../proc/usage.js";
+import type { RunningVariant } from "./variant.js";
+
+/** Load settings of one run. */
+export interface LoadSpec {
+  readonly ratePerSec: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly bucketMs?: number;
+}
+
+/** One measured run of one variant. */
+export interface Measurement extends RunOutcome {
+  readonly variant: string;
+  readonly rate: RateCheck;
+  /** Schedule start of the measured window (epoch ms), to line up faults with the timeline. */
+  readonly windowStart: number;
+  readonly clientCpuMsPerReq: number;
+  readonly sidecarCpuMsPerReq: number;
+  readonly clientRssMb: number;
+  readonly sidecarRssMb: number;
+  /** The HAProxy process alone (the sidecar figures also count its registry sync agent). */
+  readonly proxyCpuMsPerReq: number;
+  readonly proxyRssMb: number;
+  readonly errorRate: number;
+}
+
+/** Something to do at `atMs` into the measured window (kill an instance, change a policy, …). */
+export interface TimedAction {
+  readonly atMs: number;
+  run(): Promise<void>;
+}
+
+const START_LEAD_MS = 300;
+
+/**
+ * Runs the generator against a variant: warm-up, then the measured window, with the client's and sidecar's CPU read
+ * from /proc at the window's start and end, and `actions` fired at their offsets into the window.
+ */
+export async function measure(
+  generator: BenchProcess,
+  variant: RunningVariant,
+  spec: LoadSpec,
+  actions: readonly TimedAction[] = [],
+): Promise<Measurement> {
+  const startAt = nowMs() + START_LEAD_MS;
+  const windowStart = startAt + spec.warmupMs;
+  const request: RunRequest = {
+    url: variant.url,
+    ratePerSec: spec.ratePerSec,
+    warmupMs: spec.warmupMs,
+    durationMs: spec.durationMs,
+    startAt,
+    bucketMs: spec.bucketMs ?? 100,
+  };
+  const proxyPids = variant.sidecarPids.slice(0, 1);
+  let before: { client: ProcessUsage; sidecar: ProcessUsage; proxy: ProcessUsage } | undefined;
+  const timers = [
+    setTimeout(() => {
+      before = {
+        client: readUsage(variant.clientPid),
+        sidecar: readUsageOf(variant.sidecarPids),
+        proxy: readUsageOf(proxyPids),
+      };
+    }, windowStart - nowMs()),
+    ...actions.map((a) => setTimeout(() => void a.run(), windowStart + a.atMs - nowMs())),
+  ];
+  const reply = await generator.request({ cmd: "run", ...request });
+  for (const t of timers) clearTimeout(t);
+  if (reply.error) throw new Error(`load generator: ${String(reply.error)}`);
+  const outcome = reply.outcome as RunOutcome;
+  const after = {
+    client: readUsage(variant.clientPid),
+    sidecar: readUsageOf(variant.sidecarPids),
+    proxy: readUsageOf(proxyPids),
+  };
+  const start = before ?? after;
+  const perReq = (a: number, b: number): number => (outcome.sent > 0 ? (a - b) / outcome.sent : Number.NaN);
+  return {
+    ...outcome,
+    variant: variant.name,
+    rate: checkRate(spec.ratePerSec, outcome.sentOnTime, spec.durationMs),
+    windowStart,
+    clientCpuMsPerReq: perReq(after.client.cpuMs, start.client.cpuMs),
+    sidecarCpuMsPerReq: variant.sidecarPids.length > 0 ? perReq(after.sidecar.cpuMs, start.sidecar.cpuMs) : 0,
+    clientRssMb: after.client.rssMb,
+    sidecarRssMb: after.sidecar.rssMb,
+    proxyCpuMsPerReq: proxyPids.length > 0 ? perReq(after.proxy.cpuMs, start.proxy.cpuMs) : 0,
+    proxyRssMb: after.proxy.rssMb,
+    errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
+  };
+}

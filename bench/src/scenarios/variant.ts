@@ -1,0 +1,70 @@
+import type { Fleet } from "../fleet/fleet.js";
+import { type Sidecar, startSidecar } from "../haproxy/sidecar.js";
+import type { BenchProcess } from "../proc/child.js";
+import { startScript } from "../proc/node-script.js";
+import { CORES } from "../proc/pin.js";
+import type { PolicyName } from "../variants/policy.js";
+
+/** The ways the client service reaches its upstreams. */
+export type VariantName = "direct" | "sdk" | "haproxy-http" | "haproxy-tcp";
+
+/** Every variant, baseline first; steady-state runs interleave them in this order. */
+export const VARIANTS: readonly VariantName[] = ["direct", "sdk", "haproxy-http", "haproxy-tcp"];
+
+/** A client service wired through one variant, ready for load. */
+export interface RunningVariant {
+  readonly name: VariantName;
+  /** Where the load generator sends. */
+  readonly url: string;
+  readonly client: BenchProcess;
+  readonly sidecar: Sidecar | undefined;
+  /** Client process id, then sidecar process ids: whose CPU and memory the report counts. */
+  readonly clientPid: number;
+  readonly sidecarPids: readonly number[];
+  close(): Promise<void>;
+}
+
+/** Options of one variant start. */
+export interface VariantOptions {
+  readonly policy?: PolicyName;
+  /** SDK only: the JSON policy file it watches (the hot-reload stand-in). */
+  readonly policyFile?: string;
+}
+
+/** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
+export async function startVariant(
+  name: VariantName,
+  fleet: Fleet,
+  options: VariantOptions = {},
+): Promise<RunningVariant> {
+  const policy = options.policy ?? "matched";
+  const upstreams = fleet.list().map((u) => ({ host: "127.0.0.1", port: u.port }));
+  let sidecar: Sidecar | undefined;
+  if (name === "haproxy-http") {
+    sidecar = await startSidecar("http", fleet.registryUrl, policy);
+    await sidecar.waitForServers(upstreams.length);
+  } else if (name === "haproxy-tcp") {
+    sidecar = await startSidecar("tcp", fleet.registryUrl, policy, upstreams);
+  }
+  const client = startScript(`client-${name}`, CORES.client, "client/client.ts", {
+    CLIENT_VARIANT: name,
+    REGISTRY_URL: fleet.registryUrl,
+    UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
+    SIDECAR_URL: sidecar?.url ?? "",
+    POLICY: policy,
+    POLICY_FILE: options.policyFile ?? "",
+  });
+  const listening = await client.waitFor((m) => m.event === "listening");
+  return {
+    name,
+    url: `http://127.0.0.1:${Number(listening.port)}/`,
+    client,
+    sidecar,
+    clientPid: client.pid,
+    sidecarPids: sidecar?.pids ?? [],
+    async close() {
+      await client.kill("SIGTERM");
+      await sidecar?.close();
+    },
+  };
+}

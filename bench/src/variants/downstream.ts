@@ -1,0 +1,31 @@
+import { Agent } from "node:http";
+
+/** One downstream call made for each incoming request, however the variant governs it. */
+export interface Downstream {
+  /** Makes the call; resolves with the status the client service answers with (502 when the call failed). */
+  call(): Promise<number>;
+  /** Attempts per instance and the time of the last one (epoch ms), where the variant can see them. */
+  attempts(): Record<string, { count: number; lastAt: number }>;
+  /** Failed calls by error code (e.g. ECONNRESET, ECONNABORTED, HTTP_503), where the variant can see them. */
+  failures(): Record<string, number>;
+  close(): void;
+}
+
+/** Counts failures by a short code: the error's `code`, else `HTTP_<status>`, else its name. */
+export function failureCounter(): { count(error: unknown): void; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return {
+    counts,
+    count(error) {
+      const e = error as { code?: string; name?: string; response?: { status?: number } };
+      const status = e.response?.status;
+      const code = status !== undefined ? `HTTP_${status}` : (e.code ?? e.name ?? "unknown");
+      counts[code] = (counts[code] ?? 0) + 1;
+    },
+  };
+}
+
+/** The connection pool every variant uses, so variants differ only in governance, not in HTTP plumbing. */
+export function keepAliveAgent(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 });
+}

@@ -73,6 +73,22 @@ describe("createLbAxios against real HTTP servers", () => {
     await expect(http.get("lb://nope/")).rejects.toMatchObject({ code: "LB_UNKNOWN_SERVICE" });
   });
 
+  it("keeps each request's abort listeners on its own signal, so many in flight trip no MaxListeners warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const { balancer } = recording();
+      const http = createLbAxios({ balancer: () => balancer, policy: createRetryPolicy({ maxAttempts: 2 }) });
+      const answers = await Promise.all(Array.from({ length: 30 }, () => http.get("lb://svc/")));
+      expect(answers).toHaveLength(30);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
   it("passes ordinary URLs through untouched", async () => {
     const http = createLbAxios({ balancer: () => undefined });
     expect((await http.get(`http://127.0.0.1:${otherPort}/plain`)).data).toEqual({ from: "other", path: "/plain" });

@@ -150,7 +150,12 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
 
     try {
       if (!options.policy) return await attempts(outer);
-      return await options.policy.execute(({ signal }) => attempts(any(outer, signal)), outer);
+      // A fresh signal per request: without a caller signal cockatiel hands every call one shared never-aborted
+      // signal, and axios's abort listener on it from each call in flight trips MaxListenersExceededWarning.
+      return await options.policy.execute(
+        ({ signal }) => attempts(AbortSignal.any(outer ? [outer, signal] : [signal])),
+        outer,
+      );
     } finally {
       deadline.clear();
     }

@@ -89,6 +89,20 @@ describe("createLbAxios against real HTTP servers", () => {
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
   });
 
+  it("takes a policy per service, so one axios instance serves several services with their own pipelines", async () => {
+    const dead = recording([instance("dead", "UP", refusedPort), instance("alive", "UP", alivePort)]);
+    const lone = recording([instance("dead", "UP", refusedPort)]);
+    const retrying = createRetryPolicy({ maxAttempts: 2, initialDelayMs: 0 });
+    const http = createLbAxios({
+      balancer: (s) => (s === "orders" ? dead.balancer : lone.balancer),
+      policy: (s) => (s === "orders" ? retrying : undefined),
+    });
+    for (let i = 0; i < 3; i++) expect((await http.get("lb://orders/")).data.from).toBe("alive");
+    expect(dead.outcomes.some(([id]) => id === "dead")).toBe(true);
+    // "billing" has no policy and one (dead) instance: its refused connection reaches the caller.
+    await expect(http.get("lb://billing/")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  });
+
   it("passes ordinary URLs through untouched", async () => {
     const http = createLbAxios({ balancer: () => undefined });
     expect((await http.get(`http://127.0.0.1:${otherPort}/plain`)).data).toEqual({ from: "other", path: "/plain" });

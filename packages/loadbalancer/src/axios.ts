@@ -25,8 +25,11 @@ export interface AttemptPolicy {
 export interface LbAxiosOptions {
   /** The balancer for a service named in `lb://service/...`; undefined when the service is unknown. */
   readonly balancer: (service: string) => Balancer | undefined;
-  /** Wraps each request's attempts (retry with backoff, circuit breaker, …); default: none. */
-  readonly policy?: AttemptPolicy;
+  /**
+   * Wraps each request's attempts (retry with backoff, circuit breaker, …): one policy for every service, or a
+   * function giving each service its own (undefined: none for that service), so one axios instance serves all.
+   */
+  readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
   /** Retries on untried instances; `false` for none. Default: 2 attempts in all, or 1 when a `policy` is set. */
   readonly retry?: RetryOptions | false;
   /** Time one attempt may take before it is cancelled (and retried, for idempotent methods). */
@@ -76,6 +79,7 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
     const { service, path } = parseLbUrl(config.url);
     const balancer = options.balancer(service);
     if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
+    const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
     const key = options.key?.(config);
     const tried = new Set<string>();
     const deadline = timeout(
@@ -149,13 +153,10 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
     };
 
     try {
-      if (!options.policy) return await attempts(outer);
+      if (!policy) return await attempts(outer);
       // A fresh signal per request: without a caller signal cockatiel hands every call one shared never-aborted
       // signal, and axios's abort listener on it from each call in flight trips MaxListenersExceededWarning.
-      return await options.policy.execute(
-        ({ signal }) => attempts(AbortSignal.any(outer ? [outer, signal] : [signal])),
-        outer,
-      );
+      return await policy.execute(({ signal }) => attempts(AbortSignal.any(outer ? [outer, signal] : [signal])), outer);
     } finally {
       deadline.clear();
     }

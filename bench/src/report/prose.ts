@@ -94,8 +94,15 @@ export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus
 - All clients use the same axios instance settings and keep-alive agent; only governance differs.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
-- "Time until nothing is sent" after a kill: for the SDK, the last attempt its balancer picked for the dead instance;
-  for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server out of rotation.
+- After a kill, "time until out of rotation": for the SDK, its balancer's first ejection of the dead instance (the
+  \`onEjection\` event); for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server
+  out of rotation. "Time until nothing is sent": for the SDK, the last attempt its balancer picked for the dead
+  instance (after an ejection expires it gets trial attempts until the registry drops it); for HAProxy the same as
+  out of rotation, since its failing checks keep a dead server down.
+- Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change
+  (the policy directory swap, or the runtime API command) to the moment it is in effect (the SDK's live config applied
+  it; HAProxy acknowledged the command, which it answers after applying). u0's last request is reported as well, but
+  at ~67 requests/s per instance it cannot resolve less than ~15 ms.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
 - Passive health counts every 5xx and timeout: under overload, HAProxy's \`observe layer7\` + \`on-error mark-down\`

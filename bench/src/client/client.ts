@@ -16,7 +16,7 @@ function downstreamFromEnv(): Downstream {
       return createSdkDownstream(
         process.env.REGISTRY_URL ?? "",
         policyByName((process.env.POLICY ?? "matched") as PolicyName),
-        process.env.POLICY_FILE || undefined,
+        process.env.POLICY_DIR || undefined,
       );
     case "haproxy-http":
     case "haproxy-tcp":
@@ -39,6 +39,11 @@ server.listen(0, "127.0.0.1", () => {
 });
 
 serveCommands(async (command) => {
-  if (command.cmd === "attempts") return { attempts: downstream.attempts(), failures: downstream.failures() };
+  if (command.cmd === "attempts")
+    return {
+      attempts: downstream.attempts(),
+      failures: downstream.failures(),
+      marks: downstream.marks?.() ?? {},
+    };
   throw new Error(`unknown command ${String(command.cmd)}`);
 });

@@ -1,4 +1,4 @@
-import type { MatchedPolicy } from "../variants/policy.js";
+import { HEALTH_CHECK, type MatchedPolicy } from "../variants/policy.js";
 
 /** The backend every sidecar config balances over; the sync agent adds and removes its servers. */
 export const BACKEND = "upstream";
@@ -25,11 +25,11 @@ export function serverKeywords(policy: MatchedPolicy): string[] {
   return [
     "check",
     "inter",
-    "1s",
+    `${HEALTH_CHECK.interMs / 1000}s`,
     "fall",
-    "3",
+    String(HEALTH_CHECK.fall),
     "rise",
-    "2",
+    String(HEALTH_CHECK.rise),
     "observe",
     "layer7",
     "error-limit",

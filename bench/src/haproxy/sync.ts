@@ -1,9 +1,9 @@
 // The sidecar's control-plane agent (SmartStack's "synapse" role): keeps HAProxy's server list equal to the
 // registry's instances through the runtime API: add/enable/ready for new ones, maint/shutdown/del for gone ones.
 // No reloads. Runs beside HAProxy on the client core; its CPU counts as the sidecar's.
-import { EurekaInstancer, type ServiceInstance } from "@outrigger/discovery";
+import { RegistryWatchInstancer, type ServiceInstance } from "@outrigger/discovery";
 import { emit, serveCommands } from "../proc/child.js";
-import { DISCOVERY_POLL_MS, type PolicyName, policyByName } from "../variants/policy.js";
+import { type PolicyName, policyByName } from "../variants/policy.js";
 import { BACKEND, serverKeywords } from "./config.js";
 import {
   addServerCommand,
@@ -68,15 +68,14 @@ function sync(instances: readonly ServiceInstance[]): void {
   });
 }
 
-const instancer = new EurekaInstancer({
+// The same registry watch (GET /outrigger/watch/apps/UPSTREAM?index=N&wait=30s) as the SDK, so discovery is matched.
+const instancer = new RegistryWatchInstancer({
   registryUrl: `${process.env.REGISTRY_URL ?? ""}/eureka`,
   service: "upstream",
-  pollIntervalMs: DISCOVERY_POLL_MS,
 });
 instancer.onChange((snapshot) => sync(snapshot.instances));
 instancer.onError((error) => emit("registry-error", { message: error.message }));
-void instancer.refresh().catch(() => {});
-// Reading commands keeps the agent alive (the instancer's timer is unref'd) and lets the orchestrator ask for state.
+// Reading commands keeps the agent alive and lets the orchestrator ask for state.
 serveCommands(async (command) => {
   if (command.cmd === "servers") return { servers: [...current.keys()] };
   throw new Error(`unknown command ${String(command.cmd)}`);

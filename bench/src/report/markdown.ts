@@ -15,6 +15,8 @@ export interface ReportInput {
   readonly failures: Record<string, Record<string, FailureSummary>>;
   readonly goals: readonly GoalCheck[];
   readonly charts: readonly string[];
+  /** The machine was busy with other work when the run started (see the load average): figures are noisier. */
+  readonly loadedMachine: boolean;
 }
 
 /** `median (min–max)` with `digits` decimals; "n/a" for no data. */
@@ -133,11 +135,17 @@ function istioSection(steady: ReportInput["steady"]): string[] {
     "",
     "Istio publishes, for its Envoy sidecar: 0.20–0.5 vCPU and 40–60 MB per sidecar per 1 000 requests/s, and +0.3 to +2.9 ms at p99 per request path with a client and a server sidecar and mutual TLS. The ratio column is ours ÷ Istio's (low–high of their range).",
     "",
-    "How the setups differ: Istio's path has **two** proxies (client and server side) and **mTLS**, Envoy with 2 worker threads, telemetry on, on dedicated cloud VMs at 1 000 rps with 1 KB payloads; ours is **one** HAProxy hop, plaintext HTTP/1.1 on loopback, no telemetry, a tiny payload, on a shared and loaded 2-core machine. So the HAProxy figures should sit *below* Istio's for latency (one hop, no TLS) and the CPU figures are inflated by the loaded machine. Treat the ratios as orders of magnitude, not as a ranking of Envoy against HAProxy.",
+    "How the setups differ: Istio's path has **two** proxies (client and server side) and **mTLS**, Envoy with 2 worker threads, telemetry on, on dedicated cloud VMs at 1 000 rps with 1 KB payloads; ours is **one** HAProxy hop, plaintext HTTP/1.1 on loopback, no telemetry, a tiny payload, on a shared 2-core machine. So the HAProxy figures should sit *below* Istio's for latency (one hop, no TLS), and CPU figures from a small shared machine are noisier than theirs. Treat the ratios as orders of magnitude, not as a ranking of Envoy against HAProxy.",
     "",
     table(["rate", "figure", "ours", "Istio", "ours ÷ Istio"], rows),
     "",
   ];
+}
+
+/** Decimals a scenario figure is shown with: ratios and sub-millisecond timings need them, the rest do not. */
+function figureDigits(name: string): number {
+  if (name.includes("Amplification")) return 3;
+  return name === "propagationMs" || name === "firstRequestUnderPolicyMs" ? 2 : 0;
 }
 
 function failureSection(failures: ReportInput["failures"]): string[] {
@@ -164,7 +172,7 @@ function failureSection(failures: ReportInput["failures"]): string[] {
           formatSpread(s.errors, 0),
           formatSpread(s.errorRate, 4),
           formatSpread(s.p99Ms, 1),
-          ...figureNames.map((n) => formatSpread(s.figures[n], n.includes("Amplification") ? 3 : 0)),
+          ...figureNames.map((n) => formatSpread(s.figures[n], figureDigits(n))),
           Object.entries(s.failureCodes)
             .map(([code, n]) => `${code} ${n}`)
             .join(", ") || "—",
@@ -184,7 +192,9 @@ export function renderReport(input: ReportInput): string {
   return [
     `# Outrigger SDK vs HAProxy sidecar — ${input.date}`,
     "",
-    "> **Measured on a loaded machine.** This run shared 2 cores with six other sessions compiling and testing (load average in the table below). Latency tails and CPU per request are inflated and noisy; many runs may be marked rejected by the 99%-of-target-rate rule. Re-run on a quiet machine (`npx -y pnpm@10.34.8 --filter @outrigger/bench bench`) before quoting any figure.",
+    input.loadedMachine
+      ? "> **Measured on a loaded machine.** Other work shared the 2 cores during this run (load average in the table below). Latency tails and CPU per request are inflated and noisy; runs may be marked rejected by the 99%-of-target-rate rule. Re-run on a quiet machine (`npx -y pnpm@10.34.8 --filter @outrigger/bench bench`) before quoting any figure."
+      : "> Measured on a shared 2-core machine that was quiet at the start of the run (load average in the table below); noise from other tenants of the host is still possible: compare medians with their min–max spread.",
     "",
     "## Goals",
     "",

@@ -1,35 +1,51 @@
-import { DISCOVERY_POLL_MS, type MatchedPolicy } from "../variants/policy.js";
+import { CONFIG_DEBOUNCE_MS, EJECTION_MS, HEALTH_CHECK, type MatchedPolicy } from "../variants/policy.js";
 
-/** Rows of the "Policies, matched" table: how each side expresses the same rule. */
+/** Rows of the "Policies, matched" table: how each side expresses the same rule, and where they still differ. */
 export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][] {
   return [
-    ["load balancing", "`createBalancer` round robin over UP instances", "`balance roundrobin`"],
+    [
+      "load balancing",
+      "`createBalancer` round robin over UP, non-ejected instances (slow scenario also: an SDK-only arm with `p2cPeakEwma()`, the SDK's own best rule)",
+      "`balance roundrobin`",
+    ],
     [
       "per-try timeout",
-      `axios \`timeout: ${p.perTryTimeoutMs}\` on each attempt`,
+      `\`createLbAxios({ perTryTimeoutMs: ${p.perTryTimeoutMs} })\`: aborts the attempt (LB_ATTEMPT_TIMEOUT), counts as a failure`,
       `\`timeout server ${p.perTryTimeoutMs}ms\``,
     ],
     [
       "retries",
-      `\`createRetryPolicy({ maxAttempts: ${p.maxAttempts}, initialDelayMs: 0 })\`, re-picks avoiding tried instances`,
+      `\`createLbAxios({ retry: { maxAttempts: ${p.maxAttempts} } })\`: every retry on an instance not yet tried, no backoff`,
       `\`retries ${p.maxAttempts - 1}\` + \`option redispatch 1\` (every retry to another server)`,
     ],
     [
       "what is retried",
-      `connection errors, per-try timeouts, ${p.retryStatuses.join("/")}`,
+      `connection failures, per-try timeouts, \`retryOnStatus: [${p.retryStatuses.join(", ")}]\` (GET is idempotent)`,
       `\`retry-on conn-failure empty-response response-timeout ${p.retryStatuses.join(" ")}\``,
     ],
-    ["passive health / ejection", "**not available yet** (see gaps)", `\`${serverKeywords}\``],
-    ["connection limit per instance", "**not available yet**", `server \`maxconn ${p.maxConnsPerInstance}\``],
-    ["retry budget", "**not available yet**", "none in HAProxy either"],
+    [
+      "passive health / ejection",
+      `outlier detection \`consecutiveFailures: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), ejection ${EJECTION_MS} ms fixed (\`baseEjectionMs = maxEjectionMs\`), no success-rate rule, \`maxEjectedPercent: 100\`, no panic mode`,
+      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks \`inter ${HEALTH_CHECK.interMs / 1000}s\` apart (≈ ${EJECTION_MS} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
+    ],
+    [
+      "connection limit per instance",
+      `keep-alive agent \`maxSockets: ${p.maxConnsPerInstance}\` (per origin = per instance), excess queued`,
+      `server \`maxconn ${p.maxConnsPerInstance}\`, excess queued (\`timeout queue 1s\`)`,
+    ],
+    [
+      "retry budget",
+      "overload scenario only, SDK-only arm: `createRetryPolicy({ budget: new RetryBudget({ percentCanRetry: 0.2 }) })`",
+      "none (HAProxy has no retry budget)",
+    ],
     [
       "discovery",
-      `\`EurekaInstancer\` polling every ${DISCOVERY_POLL_MS} ms`,
-      `sync agent: the same \`EurekaInstancer\` (${DISCOVERY_POLL_MS} ms) → runtime API \`add server\` / \`enable health\` / \`set server … state\` / \`del server\`, no reloads`,
+      "`RegistryWatchInstancer`: long poll on `/outrigger/watch/apps/UPSTREAM?index=N&wait=30s`, answered on change",
+      "sync agent: the same watch → runtime API `add server` / `enable health` / `set server … state` / `del server`, no reloads",
     ],
     [
       "policy change",
-      "JSON policy file watched with `fs.watch` (stand-in for live config)",
+      `\`createLiveConfig({ dir, debounceMs: ${CONFIG_DEBOUNCE_MS} })\` on a ConfigMap-style directory (atomic \`..data\` swap)`,
       "runtime API `set server … state drain`",
     ],
   ];
@@ -46,8 +62,8 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
   application; the SDK has none of that, and adding it in-process means every service handles keys.
 - *Uniform telemetry and a blast-radius boundary.* A proxy reports the same metrics for every service, and a bug in
   governance code cannot crash the application process.
-- *Features that exist today.* In this run the sidecar had passive health checks, per-server connection limits and
-  queueing; the SDK does not yet (listed above). Where a failure scenario favours HAProxy, that is usually why.
+- *Active health checks.* HAProxy probes servers itself, so a marked-down server comes back only when it answers and
+  a dead one stays down; the SDK ejects passively for a fixed time and then risks a trial request.
 
 **What the SDK gives that the sidecar cannot.**
 - *No extra hop.* No second loopback connection, no second parse of every request, no second process to schedule on
@@ -61,9 +77,10 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
 
 **Where this comparison is not fair, either way.** HAProxy is a mature C proxy with one thread here; the SDK is a
 young TypeScript library sharing the event loop with the application. HAProxy's passive health uses TCP checks to
-bring servers back; the SDK has no ejection yet, so it keeps sending first attempts to a dead instance until the
-registry evicts it (its retries then hide the errors). Both sides discover through the same registry client at the
-same poll interval, so discovery staleness is matched; a real mesh pushes updates (xDS) instead.`;
+bring servers back; the SDK's ejection expires on a timer (see the policy table). Both sides discover through the
+same registry watch (a long poll answered on change), so discovery staleness is matched; a real mesh pushes updates
+(xDS) in much the same way. The retry budget and P2C arms are the SDK's own: HAProxy has no retry budget, and it was
+kept on round robin so that the matched comparison stays matched.`;
 
 /** How to read the numbers, and what they do not say. */
 export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus the direct baseline's in the same repetition (repetitions run
@@ -77,8 +94,15 @@ export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus
 - All clients use the same axios instance settings and keep-alive agent; only governance differs.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
-- "Time until nothing is sent" after a kill: for the SDK, the last attempt its balancer picked for the dead instance;
-  for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server out of rotation.
+- After a kill, "time until out of rotation": for the SDK, its balancer's first ejection of the dead instance (the
+  \`onEjection\` event); for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server
+  out of rotation. "Time until nothing is sent": for the SDK, the last attempt its balancer picked for the dead
+  instance (after an ejection expires it gets trial attempts until the registry drops it); for HAProxy the same as
+  out of rotation, since its failing checks keep a dead server down.
+- Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change
+  (the policy directory swap, or the runtime API command) to the moment it is in effect (the SDK's live config applied
+  it; HAProxy acknowledged the command, which it answers after applying). u0's last request is reported as well, but
+  at ~67 requests/s per instance it cannot resolve less than ~15 ms.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
 - Passive health counts every 5xx and timeout: under overload, HAProxy's \`observe layer7\` + \`on-error mark-down\`

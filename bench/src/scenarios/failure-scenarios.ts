@@ -1,9 +1,11 @@
-import { writeFileSync } from "node:fs";
+import { writeAtomically } from "@outrigger/config";
 import type { Behaviour } from "../fleet/behaviour.js";
 import type { Fleet } from "../fleet/fleet.js";
 import { BACKEND } from "../haproxy/config.js";
 import { runtimeChange, setStateCommand } from "../haproxy/runtime-api.js";
 import type { BenchOptions } from "../options.js";
+import { epochMs } from "../proc/clock.js";
+import { POLICY_FILE_NAME } from "../variants/live-drain.js";
 import type { PolicyName } from "../variants/policy.js";
 import type { Measurement, TimedAction } from "./measure.js";
 import type { RunningVariant } from "./variant.js";
@@ -13,8 +15,8 @@ export interface ScenarioContext {
   readonly fleet: Fleet;
   readonly variant: RunningVariant;
   readonly marks: Record<string, number>;
-  /** SDK only: the JSON policy file the client watches. */
-  readonly policyFile: string;
+  /** SDK only: the policy directory the client's live config follows. */
+  readonly policyDir: string;
   readonly options: BenchOptions;
 }
 
@@ -28,8 +30,10 @@ export interface FailureScenario {
   /** Behaviour of every instance (and per instance, by name) before the client starts. */
   readonly fleetBehaviour?: Partial<Behaviour>;
   readonly instanceBehaviour?: Record<string, Partial<Behaviour>>;
-  /** Policies to run, each a separate arm (default: matched). */
+  /** Policies to run on both sides, each a separate arm (default: matched). */
   readonly policies?: readonly PolicyName[];
+  /** Policies only the SDK can run (HAProxy has no equivalent): extra SDK arms. */
+  readonly sdkOnlyPolicies?: readonly PolicyName[];
   actions(ctx: ScenarioContext): TimedAction[];
   /** Scenario-specific figures, read after the run. */
   collect(ctx: ScenarioContext, m: Measurement): Promise<Record<string, number>>;
@@ -40,9 +44,16 @@ const FAULT_AT_MS = 1_000;
 /** How often the orchestrator polls HAProxy's server states after a kill (from the load core, not the sidecar's). */
 const STAT_POLL_MS = 25;
 
-async function attemptsOf(variant: RunningVariant): Promise<Record<string, { count: number; lastAt: number }>> {
+/** What the SDK client saw: attempts per instance, and its governance marks (epoch ms). */
+async function clientView(variant: RunningVariant): Promise<{
+  attempts: Record<string, { count: number; lastAt: number }>;
+  marks: Record<string, number>;
+}> {
   const reply = await variant.client.request({ cmd: "attempts" });
-  return reply.attempts as Record<string, { count: number; lastAt: number }>;
+  return {
+    attempts: reply.attempts as Record<string, { count: number; lastAt: number }>,
+    marks: (reply.marks ?? {}) as Record<string, number>,
+  };
 }
 
 /** Polls HAProxy until `server` is out of rotation (DOWN, MAINT, DRAIN or deleted); marks the time. */
@@ -71,9 +82,10 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "slow",
     title: "One slow instance",
-    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it.",
+    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it, and ejection (5 timeouts in a row) takes u0 out. `sdk p2c-peak-ewma` is the SDK's own best rule (P2C over peak-EWMA latency), not matched: HAProxy runs round robin.",
     rate: (o) => o.failureRate,
     instanceBehaviour: { u0: { slowMs: 200 } },
+    sdkOnlyPolicies: ["p2c-peak-ewma"],
     actions: () => [],
     collect: async () => ({}),
   },
@@ -93,9 +105,18 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
     ],
     async collect(ctx) {
       const killAt = ctx.marks.killAt ?? Number.NaN;
-      if (ctx.variant.sidecar) return { timeUntilNothingSentMs: (ctx.marks.outAt ?? Number.NaN) - killAt };
-      const lastAt = (await attemptsOf(ctx.variant)).u0?.lastAt ?? Number.NaN;
-      return { timeUntilNothingSentMs: Math.max(0, lastAt - killAt) };
+      if (ctx.variant.sidecar) {
+        // Marked down, HAProxy keeps a dead server down (its checks fail): out of rotation = nothing sent.
+        const out = (ctx.marks.outAt ?? Number.NaN) - killAt;
+        return { timeUntilOutOfRotationMs: out, timeUntilNothingSentMs: out };
+      }
+      // The SDK ejects u0 (5 failures in a row); the ejection expires after 2 s and u0 gets trial attempts again
+      // until the registry's lease expiry removes it, so its last attempt comes later than its first ejection.
+      const { attempts, marks } = await clientView(ctx.variant);
+      return {
+        timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt,
+        timeUntilNothingSentMs: Math.max(0, (attempts.u0?.lastAt ?? Number.NaN) - killAt),
+      };
     },
   },
   {
@@ -129,33 +150,44 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "policy",
     title: "Policy-change propagation",
-    what: "1 s into the window, u0 is drained by a policy change: the SDK's watched JSON policy file vs HAProxy's runtime API (`set server … state drain`). Measured until u0 gets its last request.",
+    what: "1 s into the window, u0 is drained by a policy change: for the SDK a new policy file in its config directory (written as kubelet updates a ConfigMap; `createLiveConfig` follows it), for HAProxy its runtime API (`set server … state drain`). `propagationMs`: from the change (before the write / the command) to the moment it is in effect (SDK: the live config applied it; HAProxy: the runtime API acknowledged it), sub-ms clock. `firstRequestUnderPolicyMs` (SDK): to the first pick made under the new policy. `lastRequestToDrainedMs`: u0's last request minus the change (negative: it came before the change; coarse, one request every ~15 ms).",
     rate: (o) => o.failureRate,
     actions: (ctx) => [
       {
         atMs: FAULT_AT_MS,
         run: async () => {
-          ctx.marks.changeAt = Date.now();
+          ctx.marks.changeAt = epochMs();
           if (ctx.variant.sidecar) {
             await runtimeChange(ctx.variant.sidecar.socketPath, setStateCommand(BACKEND, "u0", "drain"));
+            ctx.marks.effectAt = epochMs();
           } else {
-            writeFileSync(ctx.policyFile, JSON.stringify({ drain: ["u0"] }));
+            writeAtomically(ctx.policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: ["u0"] }) });
           }
         },
       },
     ],
-    async collect(ctx) {
-      const last = await ctx.fleet.lastRequestAt("u0");
-      return { propagationMs: Math.max(0, last - (ctx.marks.changeAt ?? Number.NaN)) };
+    async collect(ctx): Promise<Record<string, number>> {
+      const changeAt = ctx.marks.changeAt ?? Number.NaN;
+      const lastRequestToDrainedMs = (await ctx.fleet.lastRequestAt("u0")) - changeAt;
+      if (ctx.variant.sidecar) {
+        return { propagationMs: (ctx.marks.effectAt ?? Number.NaN) - changeAt, lastRequestToDrainedMs };
+      }
+      const { marks } = await clientView(ctx.variant);
+      return {
+        propagationMs: (marks.policyAppliedAt ?? Number.NaN) - changeAt,
+        firstRequestUnderPolicyMs: (marks.firstPickUnderPolicyAt ?? Number.NaN) - changeAt,
+        lastRequestToDrainedMs,
+      };
     },
   },
   {
     name: "overload",
     title: "Overload, retries on and off",
-    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. The retry budget arm is not run (neither side has one; see gaps): retries off is the limit a budget tends to.",
+    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. `sdk budget` adds a retry budget (retries ≤ 20% of requests + 10/s, Finagle's default) to the matched policy; HAProxy has no equivalent, so that arm is SDK only.",
     rate: (o) => o.overloadRate,
     fleetBehaviour: { baseMs: 20, jitterMs: 0, maxInFlight: 2 },
     policies: ["matched", "no-retry"],
+    sdkOnlyPolicies: ["budget"],
     actions: (ctx) => [resetAtStart(ctx)],
     collect: async (ctx, m) => ({
       goodputPerSec: m.ok / (ctx.options.failureMs / 1000),

@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeAtomically } from "@outrigger/config";
 import { Fleet } from "../fleet/fleet.js";
 import type { BenchOptions } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
+import { POLICY_FILE_NAME } from "../variants/live-drain.js";
+import type { PolicyName } from "../variants/policy.js";
 import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
@@ -24,17 +27,19 @@ export interface FailureRun extends Measurement {
 /** Failure runs: `runs[scenario][arm][rep]`, an arm being a variant (and policy, when a scenario has several). */
 export type FailureRuns = Grouped<FailureRun>;
 
-function arms(
-  scenario: FailureScenario,
-): Array<{ variant: VariantName; policy: NonNullable<FailureScenario["policies"]>[number]; arm: string }> {
+function arms(scenario: FailureScenario): Array<{ variant: VariantName; policy: PolicyName; arm: string }> {
   const policies = scenario.policies ?? ["matched"];
-  return policies.flatMap((policy) =>
-    FAILURE_VARIANTS.map((variant) => ({
-      variant,
-      policy,
-      arm: policies.length > 1 ? `${variant} ${policy}` : variant,
-    })),
-  );
+  const sdkOnly = scenario.sdkOnlyPolicies ?? [];
+  const named = policies.length + sdkOnly.length > 1;
+  const arm = (variant: VariantName, policy: PolicyName) => ({
+    variant,
+    policy,
+    arm: named ? `${variant} ${policy}` : variant,
+  });
+  return [
+    ...policies.flatMap((policy) => FAILURE_VARIANTS.map((variant) => arm(variant, policy))),
+    ...sdkOnly.map((policy) => arm("sdk", policy)),
+  ];
 }
 
 /** Scenarios selected by `--only` (all when empty). */
@@ -55,17 +60,17 @@ async function runOnce(
 ): Promise<FailureRun> {
   // A fresh fleet and client per run: a killed instance or a drained one must not leak into the next run.
   const fleet = await Fleet.start(options.fleetSize);
-  const dir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
-  const policyFile = join(dir, "policy.json");
-  writeFileSync(policyFile, JSON.stringify({ drain: [] }));
+  // The SDK's live policy, laid out as a mounted ConfigMap (written the way kubelet writes one).
+  const policyDir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
+  writeAtomically(policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: [] }) });
   try {
     for (const u of fleet.list()) {
       const behaviour = { ...scenario.fleetBehaviour, ...scenario.instanceBehaviour?.[u.name] };
       if (Object.keys(behaviour).length > 0) await fleet.set(u.name, behaviour);
     }
-    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyFile });
+    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyDir });
     try {
-      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyFile, options };
+      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, options };
       const m = await measure(
         generator,
         variant,
@@ -80,7 +85,7 @@ async function runOnce(
     }
   } finally {
     await fleet.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(policyDir, { recursive: true, force: true });
   }
 }
 

@@ -27,8 +27,8 @@ export interface RunningVariant {
 /** Options of one variant start. */
 export interface VariantOptions {
   readonly policy?: PolicyName;
-  /** SDK only: the JSON policy file it watches (the hot-reload stand-in). */
-  readonly policyFile?: string;
+  /** SDK only: the policy directory its live config follows. */
+  readonly policyDir?: string;
 }
 
 /** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
@@ -52,7 +52,7 @@ export async function startVariant(
     UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
     SIDECAR_URL: sidecar?.url ?? "",
     POLICY: policy,
-    POLICY_FILE: options.policyFile ?? "",
+    POLICY_DIR: options.policyDir ?? "",
   });
   const listening = await client.waitFor((m) => m.event === "listening");
   return {

@@ -8,6 +8,8 @@ export interface Downstream {
   attempts(): Record<string, { count: number; lastAt: number }>;
   /** Failed calls by error code (e.g. ECONNRESET, ECONNABORTED, HTTP_503), where the variant can see them. */
   failures(): Record<string, number>;
+  /** Times (epoch ms) of governance events the variant saw (ejections, a policy change applied), where it can. */
+  marks?(): Record<string, number>;
   close(): void;
 }
 

@@ -1,28 +1,48 @@
 /**
  * The governance policy both the SDK and the sidecar are configured from, so every comparison runs matched rules.
- * Each field says how each side expresses it; `sdkGaps` in `variants/sdk.ts` lists what the SDK cannot do yet.
+ * Each field says how each side expresses it; `SDK_GAPS` in `variants/sdk.ts` lists what is still not matched.
  */
 export interface MatchedPolicy {
   readonly name: PolicyName;
-  /** Per-try timeout. SDK: axios `timeout` on each attempt. HAProxy: `timeout server`. */
+  /** Per-try timeout. SDK: `createLbAxios({perTryTimeoutMs})` (cancels the attempt). HAProxy: `timeout server`. */
   readonly perTryTimeoutMs: number;
-  /** Attempts in all. SDK: `createRetryPolicy({maxAttempts})`. HAProxy: `retries maxAttempts-1`. */
+  /** Attempts in all. SDK: `createLbAxios({retry: {maxAttempts}})`. HAProxy: `retries maxAttempts-1`. */
   readonly maxAttempts: number;
   /** Statuses retried (plus connection failures and per-try timeouts). HAProxy: `retry-on … <statuses>`. */
   readonly retryStatuses: readonly number[];
-  /** Consecutive failed requests before an instance is ejected. HAProxy: `observe layer7 error-limit N on-error mark-down`. */
+  /**
+   * Consecutive failed requests before an instance is ejected. SDK: outlier detection `consecutiveFailures`.
+   * HAProxy: `observe layer7 error-limit N on-error mark-down`.
+   */
   readonly ejectAfterErrors: number;
-  /** Concurrent requests per instance. HAProxy: server `maxconn`. */
+  /** Concurrent requests per instance. SDK: the keep-alive agent's per-origin `maxSockets`. HAProxy: server `maxconn`. */
   readonly maxConnsPerInstance: number;
-  /** Share of requests that may be retries (a retry budget, as Finagle/Envoy do). HAProxy has none. */
+  /** Share of requests that may be retries (a retry budget, as Finagle/Envoy do). SDK only: HAProxy has none. */
   readonly retryBudgetRatio?: number;
+  /** Balancing rule. The matched comparison runs round robin on both sides; P2C peak-EWMA is an SDK-only arm. */
+  readonly rule: "round-robin" | "p2c-peak-ewma";
 }
 
-/** Names a scenario can ask for; new SDK policies (P2C, outlier ejection, budgets) get a name here. */
-export type PolicyName = "matched" | "no-retry" | "budget";
+/** Names a scenario can ask for. `budget` and `p2c-peak-ewma` are SDK-only arms (HAProxy has no equivalent run). */
+export type PolicyName = "matched" | "no-retry" | "budget" | "p2c-peak-ewma";
 
-/** Discovery refresh both sides use (SDK instancer poll, sidecar sync agent poll): same staleness for both. */
-export const DISCOVERY_POLL_MS = 500;
+/**
+ * HAProxy's health check on each server (`check inter 1s fall 3 rise 2`): after `on-error mark-down` it is what
+ * brings a server back, after `rise` passing checks, i.e. about `inter × rise` later.
+ */
+export const HEALTH_CHECK = { interMs: 1_000, fall: 3, rise: 2 } as const;
+
+/**
+ * How long the SDK ejects an instance: HAProxy's marked-down server returns after `rise` checks `inter` apart, so
+ * the SDK's ejection lasts the same time and does not grow with repeated ejections (HAProxy's does not either).
+ */
+export const EJECTION_MS = HEALTH_CHECK.interMs * HEALTH_CHECK.rise;
+
+/**
+ * Quiet time the SDK's live config waits after a file event before it loads. The scenario writes the policy file
+ * with one atomic rename, so a short debounce is enough; the package default (100 ms) is sized for kubelet's swap.
+ */
+export const CONFIG_DEBOUNCE_MS = 10;
 
 const MATCHED: MatchedPolicy = {
   name: "matched",
@@ -33,6 +53,7 @@ const MATCHED: MatchedPolicy = {
   retryStatuses: [500, 502, 503, 504],
   ejectAfterErrors: 5,
   maxConnsPerInstance: 64,
+  rule: "round-robin",
 };
 
 /** The policies by name. */
@@ -45,5 +66,7 @@ export function policyByName(name: PolicyName): MatchedPolicy {
     case "budget":
       // Finagle's default retry budget: retries may add 20% on top of requests.
       return { ...MATCHED, name, retryBudgetRatio: 0.2 };
+    case "p2c-peak-ewma":
+      return { ...MATCHED, name, rule: "p2c-peak-ewma" };
   }
 }

@@ -1,10 +1,9 @@
 import Consul from "consul";
+import { CachedInstancer } from "./cached-instancer.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
 import { EventSource } from "./event.js";
-import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
-import type { Instancer } from "./instancer.js";
+import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
-import type { Snapshot } from "./service-instance.js";
 
 /** Where a Consul agent listens (the `consul` package's options). */
 export interface ConsulAddress {
@@ -40,23 +39,18 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
  * (a Consul restart or snapshot restore; see `restartGraceMs`), and backs off exponentially on errors. The last
  * good set keeps serving.
  */
-export class ConsulInstancer implements Instancer {
-  readonly #cache: InstanceCache;
+export class ConsulInstancer extends CachedInstancer {
   readonly #watch: ReturnType<Consul["watch"]>;
   readonly #grace: RestartGrace;
   readonly #resets = new EventSource<{ from: number; to: number }>();
   /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
   #lastIndex = 0;
-  readonly onChange;
-  readonly onError;
   /** Fires when Consul's index went backwards (a restart or snapshot restore) and the watch started over. */
   readonly onReset = this.#resets.event;
 
   constructor(options: ConsulInstancerOptions) {
-    this.#cache = new InstanceCache(options);
-    this.onChange = this.#cache.onChange;
-    this.onError = this.#cache.onError;
-    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.#cache.update(instances));
+    super(options);
+    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
     const client = options.consul instanceof Consul ? options.consul : new Consul({ ...options.consul });
     const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
     if (options.tag) query.tag = options.tag;
@@ -77,26 +71,17 @@ export class ConsulInstancer implements Instancer {
           }
           this.#lastIndex = index;
         }
-        this.#cache.update(this.#grace.apply(instances));
+        this.cache.update(this.#grace.apply(instances));
       } catch (error) {
-        this.#cache.fail(error as Error);
+        this.cache.fail(error as Error);
       }
     });
-    this.#watch.on("error", (error: unknown) => this.#cache.fail(fromConsulError(error, "health.service")));
+    this.#watch.on("error", (error: unknown) => this.cache.fail(fromConsulError(error, "health.service")));
   }
 
-  current(): Snapshot {
-    return this.#cache.current();
-  }
-
-  /** Resolves once the snapshot file (if any) holds the current set. */
-  flush(): Promise<void> {
-    return this.#cache.flush();
-  }
-
-  close(): void {
+  override close(): void {
     this.#watch.end();
     this.#grace.close();
-    this.#cache.close();
+    super.close();
   }
 }

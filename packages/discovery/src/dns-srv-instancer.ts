@@ -1,10 +1,10 @@
 import { Resolver } from "node:dns/promises";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
+import { CachedInstancer } from "./cached-instancer.js";
 import { DiscoveryError } from "./errors.js";
 import { EventSource } from "./event.js";
-import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
-import type { Instancer } from "./instancer.js";
-import type { ServiceInstance, Snapshot } from "./service-instance.js";
+import type { InstanceCacheOptions } from "./instance-cache.js";
+import type { ServiceInstance } from "./service-instance.js";
 
 /** Settings of a DNS SRV instancer. */
 export interface DnsSrvInstancerOptions extends InstanceCacheOptions {
@@ -44,36 +44,22 @@ function serviceOf(name: string): string {
  * targets' address records (in Kubernetes both come from the same service record and share a TTL). On a DNS
  * failure the last good set keeps serving and `onError` fires.
  */
-export class DnsSrvInstancer implements Instancer {
+export class DnsSrvInstancer extends CachedInstancer {
   readonly #options: DnsSrvInstancerOptions;
   readonly #resolver: Resolver;
-  readonly #cache: InstanceCache;
   readonly #backoff: Backoff;
   readonly #resolved = new EventSource<DnsResolution>();
   readonly #stop = new AbortController();
-  readonly onChange;
-  readonly onError;
   /** Fires after each successful lookup, with the TTL that schedules the next one. */
   readonly onResolve = this.#resolved.event;
 
   constructor(options: DnsSrvInstancerOptions) {
+    super(options);
     this.#options = options;
     this.#resolver = new Resolver({ timeout: options.timeoutMs ?? 2_000, tries: 2 });
     if (options.servers) this.#resolver.setServers([...options.servers]);
-    this.#cache = new InstanceCache(options);
     this.#backoff = new Backoff({ maxMs: options.maxRefreshMs ?? 60_000, ...options.backoff });
-    this.onChange = this.#cache.onChange;
-    this.onError = this.#cache.onError;
     void this.#loop();
-  }
-
-  current(): Snapshot {
-    return this.#cache.current();
-  }
-
-  /** Resolves once the snapshot file (if any) holds the current set. */
-  flush(): Promise<void> {
-    return this.#cache.flush();
   }
 
   /** Looks up now; resolves with what was found, or rejects (keeping the last good set) when DNS fails. */
@@ -83,19 +69,19 @@ export class DnsSrvInstancer implements Instancer {
       const min = this.#options.minRefreshMs ?? 1_000;
       const max = this.#options.maxRefreshMs ?? 60_000;
       const resolution = { instances: instances.length, ttlMs, nextRefreshMs: Math.min(max, Math.max(min, ttlMs)) };
-      this.#cache.update(instances);
+      this.cache.update(instances);
       this.#resolved.emit(resolution);
       return resolution;
     } catch (error) {
-      this.#cache.fail(error as Error);
+      this.cache.fail(error as Error);
       throw error;
     }
   }
 
-  close(): void {
+  override close(): void {
     this.#stop.abort();
     this.#resolver.cancel();
-    this.#cache.close();
+    super.close();
   }
 
   async #loop(): Promise<void> {

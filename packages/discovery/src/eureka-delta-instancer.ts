@@ -1,9 +1,9 @@
 import { sleep } from "./backoff.js";
+import { CachedInstancer } from "./cached-instancer.js";
 import { DiscoveryError } from "./errors.js";
 import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
-import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
-import type { Instancer } from "./instancer.js";
+import type { InstanceCacheOptions } from "./instance-cache.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";
 
@@ -30,33 +30,19 @@ export interface DeltaSync {
  * `apps__hashcode` is compared with the registry's; on a mismatch (a missed delta, a registry restart) the client
  * fetches everything again. The last good set keeps serving on errors.
  */
-export class EurekaDeltaInstancer implements Instancer {
+export class EurekaDeltaInstancer extends CachedInstancer {
   readonly #options: EurekaDeltaInstancerOptions;
-  readonly #cache: InstanceCache;
   readonly #synced = new EventSource<DeltaSync>();
   readonly #stop = new AbortController();
   /** The whole registry as last seen, keyed by `APP/instanceId`: the hash code covers every application. */
   #all: Map<string, ServiceInstance> | undefined;
-  readonly onChange;
-  readonly onError;
   /** Fires after each successful sync, so operators can see how often reconciliation falls back to full fetches. */
   readonly onSync = this.#synced.event;
 
   constructor(options: EurekaDeltaInstancerOptions) {
+    super(options);
     this.#options = options;
-    this.#cache = new InstanceCache(options);
-    this.onChange = this.#cache.onChange;
-    this.onError = this.#cache.onError;
     void this.#loop();
-  }
-
-  current(): Snapshot {
-    return this.#cache.current();
-  }
-
-  /** Resolves once the snapshot file (if any) holds the current set. */
-  flush(): Promise<void> {
-    return this.#cache.flush();
   }
 
   /** Syncs now (a delta, or a full fetch when needed); rejects on failure, keeping the last good set. */
@@ -64,16 +50,16 @@ export class EurekaDeltaInstancer implements Instancer {
     try {
       if (!this.#all) await this.#full("initial");
       else await this.#delta();
-      return this.#cache.current();
+      return this.cache.current();
     } catch (error) {
-      this.#cache.fail(error as Error);
+      this.cache.fail(error as Error);
       throw error;
     }
   }
 
-  close(): void {
+  override close(): void {
     this.#stop.abort();
-    this.#cache.close();
+    super.close();
   }
 
   async #loop(): Promise<void> {
@@ -119,7 +105,7 @@ export class EurekaDeltaInstancer implements Instancer {
   #publish(): void {
     const app = this.#options.service.toUpperCase();
     const mine = [...(this.#all?.entries() ?? [])].filter(([key]) => key.startsWith(`${app}/`)).map(([, i]) => i);
-    this.#cache.update(mine);
+    this.cache.update(mine);
   }
 }
 

@@ -1,12 +1,11 @@
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
+import { CachedInstancer } from "./cached-instancer.js";
 import { DiscoveryError } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
-import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
-import type { Instancer } from "./instancer.js";
+import type { InstanceCacheOptions } from "./instance-cache.js";
 import { registryRequest } from "./registry-http.js";
 import { RestartGrace } from "./restart-grace.js";
-import type { Snapshot } from "./service-instance.js";
 
 /** Settings of a watching instancer. */
 export interface RegistryWatchInstancerOptions extends InstanceCacheOptions {
@@ -44,9 +43,8 @@ const WATCH_SLACK_MS = 10_000;
  * restarted) the answer is taken whole and the index starts over. Failures back off with jitter, and the last
  * good set keeps serving meanwhile.
  */
-export class RegistryWatchInstancer implements Instancer {
+export class RegistryWatchInstancer extends CachedInstancer {
   readonly #options: RegistryWatchInstancerOptions;
-  readonly #cache: InstanceCache;
   readonly #backoff: Backoff;
   readonly #resets = new EventSource<{ from: number; to: number }>();
   readonly #stop = new AbortController();
@@ -55,34 +53,21 @@ export class RegistryWatchInstancer implements Instancer {
   /** The last index the registry gave, kept across reconnections to notice that the registry started over. */
   #lastSeen = -1;
   readonly #grace: RestartGrace;
-  readonly onChange;
-  readonly onError;
   /** Fires when the registry's index went backwards (it restarted) and the watch started over. */
   readonly onReset = this.#resets.event;
 
   constructor(options: RegistryWatchInstancerOptions) {
+    super(options);
     this.#options = options;
-    this.#cache = new InstanceCache(options);
     this.#backoff = new Backoff(options.backoff);
-    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.#cache.update(instances));
-    this.onChange = this.#cache.onChange;
-    this.onError = this.#cache.onError;
+    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
     void this.#loop();
   }
 
-  current(): Snapshot {
-    return this.#cache.current();
-  }
-
-  /** Resolves once the snapshot file (if any) holds the current set. */
-  flush(): Promise<void> {
-    return this.#cache.flush();
-  }
-
-  close(): void {
+  override close(): void {
     this.#grace.close();
     this.#stop.abort();
-    this.#cache.close();
+    super.close();
   }
 
   async #loop(): Promise<void> {
@@ -95,7 +80,7 @@ export class RegistryWatchInstancer implements Instancer {
         // After a failure, ask for the whole current state at once rather than holding on an index that a
         // restarted registry may have reached again with different content.
         this.#index = -1;
-        this.#cache.fail(error as Error);
+        this.cache.fail(error as Error);
         await sleep(this.#backoff.next(), this.#stop.signal);
       }
     }
@@ -128,6 +113,6 @@ export class RegistryWatchInstancer implements Instancer {
     }
     this.#index = next;
     this.#lastSeen = next;
-    this.#cache.update(this.#grace.apply(instances));
+    this.cache.update(this.#grace.apply(instances));
   }
 }

@@ -8,6 +8,14 @@ const boom = () => {
 };
 const ok = () => "ok";
 
+function deferred() {
+  let resolve: (value: string) => void = () => undefined;
+  const promise = new Promise<string>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 async function run(breaker: { execute: (fn: () => unknown) => Promise<unknown> }, fn: () => unknown, times = 1) {
   const results: unknown[] = [];
   for (let i = 0; i < times; i++) results.push(await breaker.execute(fn).catch((e) => e));
@@ -84,6 +92,98 @@ describe("createCircuitBreaker", () => {
       throw new HttpStatusError(404);
     });
     expect(breaker.state).toBe(CircuitState.Closed);
+  });
+
+  it("half-open admits halfOpenTrials calls at once, refuses the rest at once, and closes when all succeed", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "consecutive", threshold: 1 },
+      halfOpenAfterMs: 1_000,
+      halfOpenTrials: 3,
+    });
+    const events: string[] = [];
+    breaker.onHalfOpen(() => events.push("half-open"));
+    breaker.onReset(() => events.push("reset"));
+    breaker.onRejected(() => events.push("rejected"));
+    await run(breaker, boom);
+    vi.advanceTimersByTime(1_000);
+    const trials = [deferred(), deferred(), deferred()];
+    const running = trials.map((t) => breaker.execute(() => t.promise));
+    expect(breaker.state).toBe(CircuitState.HalfOpen);
+    // A fourth caller is not queued behind the trials (cockatiel's own policy would make it wait).
+    await expect(breaker.execute(ok)).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    trials[0]?.resolve("a");
+    trials[1]?.resolve("b");
+    await Promise.all(running.slice(0, 2));
+    expect(breaker.state).toBe(CircuitState.HalfOpen); // two of three trials are not a verdict
+    trials[2]?.resolve("c");
+    expect(await Promise.all(running)).toEqual(["a", "b", "c"]);
+    expect(breaker.state).toBe(CircuitState.Closed);
+    expect(events).toEqual(["half-open", "rejected", "reset"]);
+  });
+
+  it("consecutive mode: one failed trial opens the circuit again, and late trials do not close it", async () => {
+    const breaker = createCircuitBreaker({
+      mode: { kind: "consecutive", threshold: 1 },
+      halfOpenAfterMs: 1_000,
+      halfOpenTrials: 2,
+    });
+    await run(breaker, boom);
+    vi.advanceTimersByTime(1_000);
+    const late = deferred();
+    const slowTrial = breaker.execute(() => late.promise);
+    await run(breaker, boom);
+    expect(breaker.state).toBe(CircuitState.Open);
+    vi.advanceTimersByTime(999);
+    await expect(breaker.execute(ok)).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    vi.advanceTimersByTime(1);
+    // The next half-open period: one trial runs when the earlier period's slow trial finally succeeds.
+    const next = deferred();
+    const nextTrial = breaker.execute(() => next.promise);
+    late.resolve("fine");
+    expect(await slowTrial).toBe("fine");
+    next.resolve("ok");
+    await nextTrial;
+    expect(breaker.state).toBe(CircuitState.HalfOpen); // the late trial had no vote: one of two trials is no verdict
+    expect(await run(breaker, ok)).toEqual(["ok"]);
+    expect(breaker.state).toBe(CircuitState.Closed);
+  });
+
+  it("count mode: the trials' failure ratio decides between closing and opening", async () => {
+    const open = async (trialOutcomes: (() => unknown)[]) => {
+      const breaker = createCircuitBreaker({
+        mode: { kind: "count", size: 4, failureRatio: 0.5, minimumCalls: 1 },
+        halfOpenAfterMs: 1_000,
+        halfOpenTrials: 4,
+      });
+      await run(breaker, boom);
+      expect(breaker.state).toBe(CircuitState.Open);
+      vi.advanceTimersByTime(1_000);
+      await Promise.all(trialOutcomes.map((fn) => breaker.execute(fn).catch(() => undefined)));
+      return breaker.state;
+    };
+    expect(await open([boom, ok, ok, ok])).toBe(CircuitState.Closed); // 1 of 4 < 50%
+    expect(await open([boom, boom, ok, ok])).toBe(CircuitState.Open); // 2 of 4 = 50%
+  });
+
+  it("a trial the caller cancels is no verdict: its slot goes to the next caller", async () => {
+    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1_000 });
+    await run(breaker, boom);
+    vi.advanceTimersByTime(1_000);
+    const aborted = Object.assign(new Error("caller went away"), { name: "AbortError" });
+    await expect(
+      breaker.execute(() => {
+        throw aborted;
+      }),
+    ).rejects.toBe(aborted);
+    expect(breaker.state).toBe(CircuitState.HalfOpen);
+    expect(await run(breaker, ok)).toEqual(["ok"]);
+    expect(breaker.state).toBe(CircuitState.Closed);
+  });
+
+  it("rejects halfOpenTrials below 1 with a typed error naming the field", () => {
+    expect(() =>
+      createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1, halfOpenTrials: 0 }),
+    ).toThrow(/halfOpenTrials/);
   });
 
   it("rejects an unknown mode with a typed error naming the field", () => {

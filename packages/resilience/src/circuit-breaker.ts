@@ -1,14 +1,5 @@
-import {
-  type CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  type Event,
-  EventEmitter,
-  handleWhen,
-  type IBreaker,
-  isBrokenCircuitError,
-} from "cockatiel";
+import { CircuitState, ConsecutiveBreaker, type Event, type IBreaker } from "cockatiel";
+import { Circuit } from "./circuit.js";
 import { type Clock, systemClock } from "./clock.js";
 import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
@@ -40,8 +31,13 @@ export type BreakerMode =
 /** Settings of a circuit breaker. */
 export interface CircuitBreakerOptions {
   readonly mode: BreakerMode;
-  /** How long the circuit stays open before one trial call is let through (half-open). */
+  /** How long the circuit stays open before trial calls are let through (half-open). */
   readonly halfOpenAfterMs: number;
+  /**
+   * Calls let through at once while half-open (resilience4j's permittedNumberOfCallsInHalfOpenState; default 1);
+   * further callers are refused at once. All must succeed to close, or fewer than the mode's failure ratio fail.
+   */
+  readonly halfOpenTrials?: number;
   /** Which errors count as failures; default: all but rejections, caller cancellations and 4xx other than 408/429. */
   readonly failOn?: (error: unknown) => boolean;
   readonly clock?: Clock;
@@ -66,11 +62,6 @@ export function isDependencyFailure(error: unknown): boolean {
   if ((error as { name?: unknown } | null)?.name === "AbortError") return false;
   const status = statusOf(error);
   return status === undefined || status >= 500 || status === 408 || status === 429;
-}
-
-/** Marks a success that took longer than `slowCallMs`, so the breaker can count it. */
-class SlowSuccess {
-  constructor(readonly value: unknown) {}
 }
 
 function validMode(mode: BreakerMode): BreakerMode {
@@ -98,60 +89,50 @@ function validMode(mode: BreakerMode): BreakerMode {
 }
 
 /**
- * A circuit breaker on cockatiel's: stops calling a dependency that keeps failing, rejects at once with
- * RESILIENCE_CIRCUIT_OPEN while open, and after `halfOpenAfterMs` lets one trial call decide between closing and
- * opening again (cockatiel's half-open admits one trial at a time; others wait for its verdict).
+ * Failed half-open trials that open the circuit again: any one for the consecutive breaker (as Hystrix and
+ * cockatiel), otherwise the mode's failure ratio of the trials (as resilience4j judges its permitted calls).
+ */
+function trialFailuresToOpen(mode: BreakerMode, trials: number): number {
+  return mode.kind === "consecutive" ? 1 : Math.max(1, Math.ceil(mode.failureRatio * trials));
+}
+
+/**
+ * A circuit breaker judged by cockatiel's `IBreaker` strategies: stops calling a dependency that keeps failing,
+ * rejects at once with RESILIENCE_CIRCUIT_OPEN while open, and after `halfOpenAfterMs` lets `halfOpenTrials`
+ * calls decide between closing and opening again.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
   const mode = validMode(options.mode);
   const halfOpenAfterMs = requireNumber("halfOpenAfterMs", options.halfOpenAfterMs, 0);
+  const halfOpenTrials = requireInteger("halfOpenTrials", options.halfOpenTrials ?? 1, 1);
   const clock = options.clock ?? systemClock;
-  const failOn = options.failOn ?? isDependencyFailure;
-  const slowCallMs = mode.kind === "count" ? mode.slowCallMs : undefined;
-  let policy: CircuitBreakerPolicy | undefined;
-  const isSlow = () => {
-    const last = policy?.lastFailure;
-    return last !== undefined && "value" in last && last.value instanceof SlowSuccess;
-  };
+  let lastFailureWasSlow = false;
   const breaker: IBreaker =
     mode.kind === "consecutive"
       ? new ConsecutiveBreaker(mode.threshold)
       : mode.kind === "count"
-        ? new WindowBreaker(mode, isSlow)
+        ? new WindowBreaker(mode, () => lastFailureWasSlow)
         : new FreshSamplingBreaker({ ...mode, clock });
-  const handled = handleWhen((error) => failOn(error)).orWhenResult((result) => result instanceof SlowSuccess);
-  policy = circuitBreaker(handled, { halfOpenAfter: halfOpenAfterMs, breaker });
-  const cockatiel = policy;
-  const rejected = new EventEmitter<void>();
-
-  const refused = (error: unknown): never => {
-    if (!isBrokenCircuitError(error)) throw error;
-    rejected.emit();
-    throw new ResilienceError(
-      "RESILIENCE_CIRCUIT_OPEN",
-      "circuit open: the dependency has been failing; calls are refused until the half-open trial succeeds",
-      { cause: error },
-    );
-  };
-
+  const circuit = new Circuit({
+    breaker,
+    halfOpenAfterMs,
+    halfOpenTrials,
+    trialFailuresToOpen: trialFailuresToOpen(mode, halfOpenTrials),
+    failOn: options.failOn ?? isDependencyFailure,
+    slowCallMs: mode.kind === "count" ? mode.slowCallMs : undefined,
+    markSlow: (slow) => {
+      lastFailureWasSlow = slow;
+    },
+    clock,
+  });
   return {
-    // No async/await on the fast path: each extra await is a measurable share of the pipeline's overhead.
-    execute: <T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal): Promise<T> => {
-      if (slowCallMs === undefined) return (cockatiel.execute(fn, signal) as Promise<T>).catch(refused);
-      return cockatiel
-        .execute(async (context) => {
-          const started = clock.now();
-          const value = await fn(context);
-          return clock.now() - started > slowCallMs ? new SlowSuccess(value) : value;
-        }, signal)
-        .then((result) => (result instanceof SlowSuccess ? result.value : result) as T, refused);
-    },
+    execute: (fn, signal) => circuit.execute(fn, signal),
     get state() {
-      return cockatiel.state;
+      return circuit.state;
     },
-    onBreak: (listener) => cockatiel.onBreak(() => listener()),
-    onHalfOpen: cockatiel.onHalfOpen,
-    onReset: cockatiel.onReset,
-    onRejected: rejected.addListener,
+    onBreak: circuit.breakEmitter.addListener,
+    onHalfOpen: circuit.halfOpenEmitter.addListener,
+    onReset: circuit.resetEmitter.addListener,
+    onRejected: circuit.rejectedEmitter.addListener,
   };
 }

@@ -66,6 +66,17 @@ describe("LivePolicy", () => {
     expect(applied).toEqual([["circuitBreaker"], []]);
   });
 
+  it("passes halfOpenTrials to the breaker: two trial calls at once, a third refused", async () => {
+    const live = new LivePolicy({ circuitBreaker: { ...breaker, threshold: 1, halfOpenTrials: 2 } });
+    await live.execute(boom).catch(() => undefined);
+    vi.advanceTimersByTime(10_000);
+    const never = () => new Promise(() => undefined);
+    void live.execute(never);
+    void live.execute(never);
+    await expect(live.execute(() => "third")).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+    expect(live.circuitBreaker?.state).toBe(CircuitState.HalfOpen);
+  });
+
   it("refuses a bad spec with field and reason, and keeps serving the old one", async () => {
     const live = new LivePolicy({ fallback: { value: "kept" } });
     expect(() => live.apply({ retry: { maxAttempts: -1 } })).toThrow(/retry\.maxAttempts must be ≥ 1/);

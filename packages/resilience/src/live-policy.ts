@@ -44,7 +44,7 @@ function canonical(value: unknown): string {
 }
 
 function breakerMode(spec: NonNullable<PolicySpec["circuitBreaker"]>): BreakerMode {
-  const { kind, halfOpenAfterMs: _ignored, ...rest } = spec;
+  const { kind, halfOpenAfterMs: _after, halfOpenTrials: _trials, ...rest } = spec;
   return { kind, ...rest } as BreakerMode;
 }
 
@@ -184,6 +184,7 @@ export class LivePolicy implements Policy {
           const breaker = createCircuitBreaker({
             mode: breakerMode(settings),
             halfOpenAfterMs: settings.halfOpenAfterMs,
+            ...(settings.halfOpenTrials === undefined ? {} : { halfOpenTrials: settings.halfOpenTrials }),
             ...clock,
           });
           breaker.onBreak(() => this.#break.emit());

@@ -18,7 +18,7 @@ describe("validateSpec", () => {
   it("names every field at fault and the reason", () => {
     const issues = specIssues({
       retry: { maxAttempts: 0, backoff: "linear" },
-      circuitBreaker: { kind: "count", halfOpenAfterMs: 1, failureRatio: 1.5 },
+      circuitBreaker: { kind: "count", halfOpenAfterMs: 1, halfOpenTrials: 0.5, failureRatio: 1.5 },
       bulkhead: { maxConcurent: 3 },
       retries: {},
       timeout: { totalMs: 100, perTryMs: 200 },
@@ -27,6 +27,7 @@ describe("validateSpec", () => {
       expect.arrayContaining([
         { path: "retry.maxAttempts", reason: "must be ≥ 1" },
         { path: "retry.backoff", reason: "must be one of exponential, decorrelated-jitter" },
+        { path: "circuitBreaker.halfOpenTrials", reason: "must be a whole number" },
         { path: "circuitBreaker.failureRatio", reason: "must be above 0 and at most 1" },
         { path: "circuitBreaker.size", reason: "is required for kind count" },
         { path: "bulkhead.maxConcurent", reason: "unknown field" },

@@ -26,6 +26,7 @@ export interface PolicySpec {
   readonly circuitBreaker?: {
     readonly kind: "consecutive" | "count" | "sampling";
     readonly halfOpenAfterMs: number;
+    readonly halfOpenTrials?: number;
     readonly threshold?: number;
     readonly size?: number;
     readonly failureRatio?: number;
@@ -90,6 +91,7 @@ const SHAPES: Readonly<Record<keyof PolicySpec, Shape>> = {
   circuitBreaker: {
     kind: [["consecutive", "count", "sampling"], "required"],
     halfOpenAfterMs: ["number", "required", 0],
+    halfOpenTrials: ["integer", "optional", 1],
     threshold: ["integer", "optional", 1],
     size: ["integer", "optional", 1],
     failureRatio: ["ratio", "optional"],

@@ -1,0 +1,159 @@
+import { CircuitState, EventEmitter, type IBreaker } from "cockatiel";
+import type { Clock } from "./clock.js";
+import { isRejection, ResilienceError } from "./errors.js";
+import type { AttemptContext } from "./policy.js";
+
+/** How one call ended, as the circuit counts it. */
+const Outcome = {
+  Success: 0,
+  Failure: 1,
+  /** Succeeded, but slower than the slow-call threshold: a failure for the breaker, an answer for the caller. */
+  Slow: 2,
+  /** Neither: the caller cancelled or another policy refused, so the call says nothing about the dependency. */
+  Neutral: 3,
+} as const;
+type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/** What the circuit needs besides the breaker that judges the closed state. */
+export interface CircuitOptions {
+  /** Judges health while closed: cockatiel's `IBreaker` (consecutive, count window, fresh sampling). */
+  readonly breaker: IBreaker;
+  readonly halfOpenAfterMs: number;
+  /** Calls let through while half-open; more are refused at once rather than queued behind the trials. */
+  readonly halfOpenTrials: number;
+  /** Failed trials that open the circuit again; the rest of the trials close it when they all succeed. */
+  readonly trialFailuresToOpen: number;
+  readonly failOn: (error: unknown) => boolean;
+  /** Successes slower than this count as slow calls (for the count-window breaker's slow-call ratio). */
+  readonly slowCallMs: number | undefined;
+  /** Tells the breaker that the failure it is told about was a slow success. */
+  readonly markSlow: (slow: boolean) => void;
+  readonly clock: Clock;
+}
+
+const noSignal = new AbortController().signal;
+
+/**
+ * The circuit's state machine: closed (the breaker judges every outcome), open (calls refused until
+ * `halfOpenAfterMs`), half-open (up to `halfOpenTrials` calls at once decide). Cockatiel's own circuit policy
+ * admits one trial and makes every other caller wait for its verdict, so a slow trial piles callers up; like
+ * resilience4j, this one admits N trials, refuses the rest at once, and reads the time from an injectable clock.
+ */
+export class Circuit {
+  #state = CircuitState.Closed;
+  #openedAt = 0;
+  /** Bumped on every transition, so a trial admitted in an earlier half-open period cannot vote in this one. */
+  #epoch = 0;
+  #trialsAdmitted = 0;
+  #trialSuccesses = 0;
+  #trialFailures = 0;
+
+  readonly breakEmitter = new EventEmitter<void>();
+  readonly halfOpenEmitter = new EventEmitter<void>();
+  readonly resetEmitter = new EventEmitter<void>();
+  readonly rejectedEmitter = new EventEmitter<void>();
+
+  constructor(private readonly options: CircuitOptions) {}
+
+  get state(): CircuitState {
+    return this.#state;
+  }
+
+  // No async/await: this sits on every call, and each await is a measurable share of the pipeline's overhead.
+  execute<T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal = noSignal): Promise<T> {
+    const trial = this.#admit();
+    if (trial === undefined) return Promise.reject(this.#refusal());
+    const { slowCallMs, clock } = this.options;
+    const started = slowCallMs === undefined ? 0 : clock.now();
+    let running: Promise<T>;
+    try {
+      running = Promise.resolve(fn({ signal }));
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then(
+      (value) => {
+        const slow = slowCallMs !== undefined && clock.now() - started > slowCallMs;
+        this.#record(slow ? Outcome.Slow : Outcome.Success, trial);
+        return value;
+      },
+      (error: unknown) => {
+        this.#record(this.#classify(error), trial);
+        throw error;
+      },
+    );
+  }
+
+  /** The epoch of a half-open trial, -1 for an ordinary closed-state call, undefined when the call is refused. */
+  #admit(): number | undefined {
+    if (this.#state === CircuitState.Closed) return -1;
+    if (this.#state === CircuitState.Open) {
+      if (this.options.clock.now() - this.#openedAt < this.options.halfOpenAfterMs) return undefined;
+      this.#transition(CircuitState.HalfOpen);
+      this.halfOpenEmitter.emit();
+    }
+    if (this.#trialsAdmitted >= this.options.halfOpenTrials) return undefined;
+    this.#trialsAdmitted++;
+    return this.#epoch;
+  }
+
+  #classify(error: unknown): Outcome {
+    if (this.options.failOn(error)) return Outcome.Failure;
+    if (isRejection(error) || (error as { name?: unknown } | null)?.name === "AbortError") return Outcome.Neutral;
+    return Outcome.Success; // the dependency answered, e.g. a 404: healthy enough
+  }
+
+  #record(outcome: Outcome, trial: number): void {
+    if (trial === -1) {
+      // A call admitted while closed that ends after the circuit opened says nothing new.
+      if (this.#state !== CircuitState.Closed || outcome === Outcome.Neutral) return;
+      const { breaker } = this.options;
+      if (outcome === Outcome.Success) {
+        breaker.success(CircuitState.Closed);
+        return;
+      }
+      this.options.markSlow(outcome === Outcome.Slow);
+      if (breaker.failure(CircuitState.Closed)) this.#open();
+      return;
+    }
+    if (trial !== this.#epoch || this.#state !== CircuitState.HalfOpen) return;
+    if (outcome === Outcome.Neutral) {
+      this.#trialsAdmitted--; // its slot goes to the next caller
+      return;
+    }
+    if (outcome === Outcome.Success) this.#trialSuccesses++;
+    else this.#trialFailures++;
+    if (this.#trialFailures >= this.options.trialFailuresToOpen) {
+      this.options.markSlow(outcome === Outcome.Slow);
+      this.options.breaker.failure(CircuitState.HalfOpen);
+      this.#open();
+    } else if (this.#trialSuccesses + this.#trialFailures >= this.options.halfOpenTrials) {
+      this.options.breaker.success(CircuitState.HalfOpen); // breakers start afresh after a half-open success
+      this.#transition(CircuitState.Closed);
+      this.resetEmitter.emit();
+    }
+  }
+
+  #open(): void {
+    this.#openedAt = this.options.clock.now();
+    this.#transition(CircuitState.Open);
+    this.breakEmitter.emit();
+  }
+
+  #transition(state: CircuitState): void {
+    this.#state = state;
+    this.#epoch++;
+    this.#trialsAdmitted = 0;
+    this.#trialSuccesses = 0;
+    this.#trialFailures = 0;
+  }
+
+  #refusal(): ResilienceError {
+    this.rejectedEmitter.emit();
+    const why =
+      this.#state === CircuitState.HalfOpen
+        ? `half-open: its ${this.options.halfOpenTrials} trial call(s) are running; retry after their verdict`
+        : "the dependency has been failing; calls are refused until a half-open trial succeeds";
+    return new ResilienceError("RESILIENCE_CIRCUIT_OPEN", `circuit open: ${why}`);
+  }
+}

@@ -47,7 +47,7 @@ export interface ConfigChangeEvent<T> {
   readonly value: T;
 }
 
-/** Counters of what reloads did; read them for metrics (a prom-client collect callback can copy them). */
+/** Counters of what reloads did; `createConfigMetrics` (`@outrigger/config/metrics`) serves them to Prometheus. */
 export interface LiveConfigStats {
   readonly reloads: number;
   readonly applied: number;
@@ -55,6 +55,10 @@ export interface LiveConfigStats {
   readonly rejected: number;
   readonly errorsByCode: Readonly<Partial<Record<ConfigErrorCode, number>>>;
   readonly lastError: ConfigError | undefined;
+  /** False while the newest reload was rejected (the last good config is still in use), as Prometheus' own flag. */
+  readonly lastReloadOk: boolean;
+  /** When the configuration in use was applied (epoch ms; the first load counts). */
+  readonly lastAppliedAt: number;
 }
 
 /** Listener for one path: its new value, the value before, and the whole change. */
@@ -101,6 +105,8 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
   const logger = options.logger ?? defaultLogger;
   const pollIntervalMs = options.pollIntervalMs ?? 5_000;
   const counts = { reloads: 0, applied: 0, unchanged: 0, rejected: 0 };
+  let lastReloadOk = true;
+  let lastAppliedAt = Date.now();
   const errorsByCode: Partial<Record<ConfigErrorCode, number>> = {};
   let lastError: ConfigError | undefined;
 
@@ -165,6 +171,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
     if (result.fingerprint) fingerprint = result.fingerprint;
     if (!result.ok) {
       counts.rejected++;
+      lastReloadOk = false;
       report(result.error);
       return false;
     }
@@ -174,6 +181,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       plan = planApply(schema, result.candidate.data, result.candidate.sources, view.data, restartOnly);
     } catch (error) {
       counts.rejected++;
+      lastReloadOk = false;
       report(isConfigError(error) ? error : new ConfigError("CONFIG_INVALID", String(error), { cause: error }));
       return false;
     }
@@ -186,6 +194,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       }
       restarts.emit(fresh);
     }
+    lastReloadOk = true;
     const diff = diffConfig(view.data, plan.data);
     if (diff.length === 0) {
       counts.unchanged++;
@@ -199,6 +208,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
     );
     value = plan.value;
     counts.applied++;
+    lastAppliedAt = Date.now();
     changes.emit({ changes: diff, config: view, previous: before, value });
     return true;
   };
@@ -250,7 +260,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
     onError: errors.event,
     onRestartRequired: restarts.event,
     get stats() {
-      return { ...counts, errorsByCode: { ...errorsByCode }, lastError };
+      return { ...counts, errorsByCode: { ...errorsByCode }, lastError, lastReloadOk, lastAppliedAt };
     },
     get notReloadable() {
       return [...codeFiles.keys()];

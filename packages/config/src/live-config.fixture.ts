@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { writeAtomically } from "./atomic-writer.js";
 import type { Event } from "./event.js";
 
@@ -53,4 +54,32 @@ export function record<T>(event: Event<T>): T[] {
 export function memoryLogger(): { lines: string[]; warn(message: string): void } {
   const lines: string[] = [];
   return { lines, warn: (message) => lines.push(message) };
+}
+
+/** What `mountPerTest` hands each test: its mount, and a place for the LiveConfig to close after it. */
+export interface PerTest<L> {
+  readonly mounted: Mount;
+  live: L | undefined;
+}
+
+/**
+ * Registers per-test setup: NODE_ENV=production without NODE_CONFIG/NODE_CONFIG_DIR, a fresh mount of `files`;
+ * after each test the LiveConfig put in `live` is closed, the mount removed and the environment restored.
+ */
+export function mountPerTest<L extends { close(): void }>(files: Record<string, unknown>): PerTest<L> {
+  const saved = { ...process.env };
+  const state = { mounted: undefined as unknown as Mount, live: undefined as L | undefined };
+  beforeEach(() => {
+    process.env.NODE_ENV = "production";
+    delete process.env.NODE_CONFIG;
+    delete process.env.NODE_CONFIG_DIR;
+    state.mounted = mount(files);
+  });
+  afterEach(() => {
+    state.live?.close();
+    state.live = undefined;
+    state.mounted.remove();
+    process.env = { ...saved };
+  });
+  return state;
 }

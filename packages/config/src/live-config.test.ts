@@ -1,43 +1,29 @@
 import { type FSWatcher, mkdtempSync, readlinkSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConfigError } from "./errors.js";
-import { type Mount, memoryLogger, mount, next, record } from "./live-config.fixture.js";
+import { memoryLogger, mountPerTest, next, record } from "./live-config.fixture.js";
 import { createLiveConfig, type LiveConfig } from "./live-config.js";
 import { loadLayers } from "./load-config.js";
 
-const saved = { ...process.env };
-let mounted: Mount;
+const each = mountPerTest<LiveConfig<Record<string, unknown>>>({
+  "default.json": { retry: { maxAttempts: 3, delayMs: 10 }, lb: { rule: "round-robin" } },
+  "production.json": { retry: { maxAttempts: 5 } },
+});
 let live: LiveConfig<Record<string, unknown>> | undefined;
-
-beforeEach(() => {
-  process.env.NODE_ENV = "production";
-  delete process.env.NODE_CONFIG;
-  delete process.env.NODE_CONFIG_DIR;
-  mounted = mount({
-    "default.json": { retry: { maxAttempts: 3, delayMs: 10 }, lb: { rule: "round-robin" } },
-    "production.json": { retry: { maxAttempts: 5 } },
-  });
-});
-afterEach(() => {
-  live?.close();
-  live = undefined;
-  mounted.remove();
-  process.env = { ...saved };
-});
 
 describe("LiveConfig on a Kubernetes-style mount", () => {
   it("applies kubelet's whole swap — a changed, an added and a removed key — as one change event", async () => {
-    live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger() });
+    live = each.live = createLiveConfig({ dir: each.mounted.dir, logger: memoryLogger() });
     const changes = record(live.onChange);
     const errors = record(live.onError);
-    const firstTarget = readlinkSync(join(mounted.dir, "..data"));
-    mounted.swap({
+    const firstTarget = readlinkSync(join(each.mounted.dir, "..data"));
+    each.mounted.swap({
       "default.json": { retry: { maxAttempts: 3, delayMs: 20 }, lb: { rule: "round-robin" } },
       "local.json": { lb: { rule: "least-requests" } }, // added key; production.json is removed
     });
-    expect(readlinkSync(join(mounted.dir, "..data"))).not.toBe(firstTarget);
+    expect(readlinkSync(join(each.mounted.dir, "..data"))).not.toBe(firstTarget);
     const event = await next(live.onChange);
     expect(event.changes).toEqual([
       { path: "lb.rule", oldValue: "round-robin", newValue: "least-requests" },
@@ -45,18 +31,18 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
       { path: "retry.maxAttempts", oldValue: 5, newValue: 3 },
     ]);
     expect(live.get("lb.rule")).toBe("least-requests");
-    expect(live.config.sources).toEqual([join(mounted.dir, "default.json"), join(mounted.dir, "local.json")]);
+    expect(live.config.sources).toEqual([join(each.mounted.dir, "default.json"), join(each.mounted.dir, "local.json")]);
     // A sentinel swap: had the first swap been seen as two updates, its second event would come before this one.
-    mounted.swap({ "default.json": { retry: { maxAttempts: 9 } } });
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 9 } } });
     await next(live.onChange);
     expect(changes).toHaveLength(2);
     expect(errors).toEqual([]);
   });
 
   it("detects every one of repeated swaps", async () => {
-    live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger() });
+    live = each.live = createLiveConfig({ dir: each.mounted.dir, logger: memoryLogger() });
     for (let n = 1; n <= 5; n++) {
-      mounted.swap({ "default.json": { retry: { maxAttempts: 10 + n } } });
+      each.mounted.swap({ "default.json": { retry: { maxAttempts: 10 + n } } });
       const event = await next(live.onChange);
       expect(event.changes.find((c) => c.path === "retry.maxAttempts")?.newValue).toBe(10 + n);
     }
@@ -64,34 +50,34 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
   });
 
   it("coalesces a burst of 20 swaps into one change to the last version", async () => {
-    live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger() });
+    live = each.live = createLiveConfig({ dir: each.mounted.dir, logger: memoryLogger() });
     const changes = record(live.onChange);
-    for (let n = 1; n <= 20; n++) mounted.swap({ "default.json": { retry: { maxAttempts: 100 + n } } });
+    for (let n = 1; n <= 20; n++) each.mounted.swap({ "default.json": { retry: { maxAttempts: 100 + n } } });
     const event = await next(live.onChange);
     expect(event.changes).toContainEqual({ path: "retry.maxAttempts", oldValue: 5, newValue: 120 });
-    mounted.swap({ "default.json": { retry: { maxAttempts: 1 } } }); // sentinel
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 1 } } }); // sentinel
     await next(live.onChange);
     expect(changes).toHaveLength(2);
   });
 
   it("never publishes a load during which ..data moved: it loads the new version instead", async () => {
     let calls = 0;
-    live = createLiveConfig({
-      dir: mounted.dir,
+    live = each.live = createLiveConfig({
+      dir: each.mounted.dir,
       logger: memoryLogger(),
       loader: (dirs, formats) => {
         calls++;
         // The first reload: kubelet swaps (and deletes the directory being read) while the load runs.
-        if (calls === 2) mounted.swap({ "default.json": { retry: { maxAttempts: 33 } } });
+        if (calls === 2) each.mounted.swap({ "default.json": { retry: { maxAttempts: 33 } } });
         return loadLayers(dirs, formats);
       },
     });
     const errors = record(live.onError);
-    mounted.swap({ "default.json": { retry: { maxAttempts: 22 } } });
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 22 } } });
     const event = await next(live.onChange);
     expect(event.changes).toContainEqual({ path: "retry.maxAttempts", oldValue: 5, newValue: 33 });
     expect(calls).toBeGreaterThanOrEqual(3);
-    mounted.swap({ "default.json": { retry: { maxAttempts: 44 } } }); // sentinel
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 44 } } }); // sentinel
     expect((await next(live.onChange)).changes).toContainEqual({
       path: "retry.maxAttempts",
       oldValue: 33,
@@ -102,14 +88,14 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
 
   it("keeps environment variables on top across reloads", async () => {
     process.env.SVC_RULE = "from-env";
-    mounted.swap({
+    each.mounted.swap({
       "default.json": { retry: { maxAttempts: 3 }, lb: { rule: "round-robin" } },
       "custom-environment-variables.json": { lb: { rule: "SVC_RULE" } },
     });
     process.env.NODE_CONFIG = JSON.stringify({ retry: { delayMs: 77 } });
-    live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger() });
+    live = each.live = createLiveConfig({ dir: each.mounted.dir, logger: memoryLogger() });
     expect(live.get("lb.rule")).toBe("from-env");
-    mounted.swap({
+    each.mounted.swap({
       "default.json": { retry: { maxAttempts: 4, delayMs: 1 }, lb: { rule: "random" } },
       "custom-environment-variables.json": { lb: { rule: "SVC_RULE" } },
     });
@@ -123,10 +109,10 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
     const plain = mkdtempSync(join(tmpdir(), "outrigger-plain-"));
     try {
       writeFileSync(join(plain, "default.json"), JSON.stringify({ zone: "a" }));
-      process.env.NODE_CONFIG_DIR = `${mounted.dir}${delimiter}${plain}`;
-      live = createLiveConfig({ watch: false, pollIntervalMs: 50, debounceMs: 10, logger: memoryLogger() });
+      process.env.NODE_CONFIG_DIR = `${each.mounted.dir}${delimiter}${plain}`;
+      live = each.live = createLiveConfig({ watch: false, pollIntervalMs: 50, debounceMs: 10, logger: memoryLogger() });
       expect(live.get("zone")).toBe("a");
-      mounted.swap({ "default.json": { retry: { maxAttempts: 8 } } });
+      each.mounted.swap({ "default.json": { retry: { maxAttempts: 8 } } });
       expect((await next(live.onChange)).changes).toContainEqual({
         path: "retry.maxAttempts",
         oldValue: 5,
@@ -145,8 +131,8 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
     const secondWatcher = new Promise<void>((resolve) => {
       rearmed = resolve;
     });
-    live = createLiveConfig({
-      dir: mounted.dir,
+    live = each.live = createLiveConfig({
+      dir: each.mounted.dir,
       pollIntervalMs: 0, // no polling: only the re-armed watcher can see the next swap
       logger: memoryLogger(),
       watchFactory: (dir, onEvent) => {
@@ -160,7 +146,7 @@ describe("LiveConfig on a Kubernetes-style mount", () => {
     watchers[0]?.emit("error", Object.assign(new Error("inotify queue overflow"), { code: "ENOSPC" }));
     expect(errors.map((e) => e.code)).toEqual(["CONFIG_WATCH_FAILED"]);
     await secondWatcher;
-    mounted.swap({ "default.json": { retry: { maxAttempts: 12 } } });
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 12 } } });
     expect((await next(live.onChange)).changes).toContainEqual({
       path: "retry.maxAttempts",
       oldValue: 5,

@@ -1,24 +1,10 @@
 import { Registry } from "prom-client";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Mount, memoryLogger, mount, next } from "./live-config.fixture.js";
+import { describe, expect, it } from "vitest";
+import { memoryLogger, mountPerTest, next } from "./live-config.fixture.js";
 import { createLiveConfig, type LiveConfig } from "./live-config.js";
 import { createConfigMetrics } from "./metrics.js";
 
-const saved = { ...process.env };
-let mounted: Mount;
-let live: LiveConfig<Record<string, unknown>> | undefined;
-
-beforeEach(() => {
-  process.env.NODE_ENV = "production";
-  delete process.env.NODE_CONFIG;
-  mounted = mount({ "default.json": { retry: { maxAttempts: 3 } } });
-});
-afterEach(() => {
-  live?.close();
-  live = undefined;
-  mounted.remove();
-  process.env = { ...saved };
-});
+const each = mountPerTest<LiveConfig<Record<string, unknown>>>({ "default.json": { retry: { maxAttempts: 3 } } });
 
 /** The value of one sample in the registry's text exposition. */
 async function sample(registry: Registry, series: string): Promise<number | undefined> {
@@ -28,7 +14,9 @@ async function sample(registry: Registry, series: string): Promise<number | unde
 
 describe("createConfigMetrics", () => {
   it("reports applied and rejected reloads, errors by code and whether the newest reload took", async () => {
-    live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger(), debounceMs: 10, pollIntervalMs: 0 });
+    const { mounted } = each;
+    const live = createLiveConfig({ dir: mounted.dir, logger: memoryLogger(), debounceMs: 10, pollIntervalMs: 0 });
+    each.live = live;
     const registry = new Registry();
     const metrics = createConfigMetrics({ registry, live });
     const startedAt = await sample(registry, "outrigger_config_last_reload_success_timestamp_seconds");

@@ -20,6 +20,14 @@ export {
 export { type Clock, type Random, seededRandom } from "./clock.js";
 export { type ConsistentHashOptions, ConsistentHashRule, hash32 } from "./consistent-hash.js";
 export { isLbError, LbError, type LbErrorCode } from "./errors.js";
+export {
+  type CheckResult,
+  createHealthChecker,
+  type HealthChange,
+  type HealthChecker,
+  type HealthCheckOptions,
+} from "./health-checker.js";
+export { httpProbe, type Probe, type ProbeResult, type StatusRange } from "./http-probe.js";
 export { DEFAULT_DECAY_MS, DEFAULT_RTT_MS, InstanceStats, type StatsOptions } from "./instance-stats.js";
 export { isLbUrl, type LbUrl, parseLbUrl } from "./lb-url.js";
 export { type LoadMetric, leastRequest, peakEwma } from "./load-metric.js";

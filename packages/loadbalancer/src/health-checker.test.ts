@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type CheckResult, createHealthChecker, type HealthChecker } from "./health-checker.js";
+import { tcpProbe } from "./tcp-probe.js";
 import { deadPort, instance, namedServer } from "./test-support.js";
 
 /** Resolves with the first value an event fires that `match` accepts. */
@@ -113,6 +114,22 @@ describe("createHealthChecker against real HTTP servers", () => {
     const deadResult = await next(checker.onCheck, (r) => r.instance.id === "d");
     expect(deadResult).toMatchObject({ ok: false, error: { code: "ECONNREFUSED" } });
     expect(await silentResult).toMatchObject({ ok: false, error: expect.any(Error) });
+  });
+
+  it("tcpProbe passes on an accepted connection and fails on a refused one", async () => {
+    const checker = track(
+      createHealthChecker(new FixedInstancer([instance("a", "UP", port), instance("d", "UP", dead)]), {
+        probe: tcpProbe(),
+        intervalMs: 60_000,
+        jitterMs: 0,
+      }),
+    );
+    const passed = next(checker.onCheck, (r) => r.instance.id === "a");
+    expect(await next(checker.onCheck, (r) => r.instance.id === "d")).toMatchObject({
+      ok: false,
+      error: { code: "ECONNREFUSED" },
+    });
+    expect(await passed).toMatchObject({ ok: true });
   });
 
   it("rejects bad options with LB_INVALID_HEALTH_CHECK and a message naming the option", () => {

@@ -43,6 +43,7 @@ export { type RoundRobinOptions, RoundRobinRule } from "./round-robin.js";
 export { notTripped, type Rule, type RuleContext } from "./rule.js";
 export { type SlowStartOptions, SlowStartRule, slowStartFactor } from "./slow-start.js";
 export { type StaticWeightOptions, StaticWeightRule, staticWeight } from "./static-weight.js";
+export { tcpProbe } from "./tcp-probe.js";
 export { type WeightedResponseTimeOptions, WeightedResponseTimeRule } from "./weighted-response-time.js";
 export { type ZoneAvoidanceOptions, ZoneAvoidanceRule } from "./zone-avoidance.js";
 export { type ZonePreferenceOptions, ZonePreferenceRule } from "./zone-preference.js";

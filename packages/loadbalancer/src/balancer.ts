@@ -228,6 +228,17 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     );
   };
 
+  /** Lets the outlier detector judge an instance after an outcome; announces an ejection. */
+  const judge = (instance: ServiceInstance, stats: InstanceStats, now: number): void => {
+    const reason = detector?.judge(stats, list, now);
+    if (!reason) return;
+    invalidate();
+    active?.ejected(instance.id);
+    const ejection: Ejection = { instance, reason, durationMs: stats.ejectedUntil - now };
+    ejections.emit(ejection);
+    publish(lbChannels.ejection, ejection);
+  };
+
   const pick = (pickOptions: PickOptions = {}): Pick => {
     if (up.length === 0) {
       throw new LbError("LB_NO_INSTANCES", "No UP instance to send to: check the service's registrations");
@@ -248,15 +259,9 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
         const end = clock();
         stats.end(outcome, end);
         publish(lbChannels.outcome, { instance, outcome });
+        if (!outcome.cancelled && table.get(instance.id) === stats) judge(instance, stats, end);
+        // After judging, so a waiter is not handed the slot of an instance that was just ejected.
         if (queue.size > 0) queue.drain(1);
-        if (!detector || outcome.cancelled || table.get(instance.id) !== stats) return;
-        const reason = detector.judge(stats, list, end);
-        if (!reason) return;
-        invalidate();
-        active?.ejected(instance.id);
-        const ejection: Ejection = { instance, reason, durationMs: stats.ejectedUntil - end };
-        ejections.emit(ejection);
-        publish(lbChannels.ejection, ejection);
       },
     };
   };

@@ -1,4 +1,5 @@
 import { type Disposable, type Event, EventSource, type Instancer, type ServiceInstance } from "@outrigger/discovery";
+import { lbChannels, publish } from "./channels.js";
 import type { Random } from "./clock.js";
 import { LbError, requireNumber } from "./errors.js";
 import { httpProbe, type Probe, type ProbeResult, type StatusRange } from "./http-probe.js";
@@ -149,12 +150,15 @@ export function createHealthChecker(instancer: Instancer, options: HealthCheckOp
       flipped = healthy;
     }
     checks.emit({ ...result, instance: target.instance, healthy: target.healthy });
-    flipped?.emit(change);
+    if (!flipped) return;
+    flipped.emit(change);
+    publish(lbChannels.health, { instance: target.instance, healthy: target.healthy });
   };
 
   const run = (target: Target): Promise<void> => {
     clearTimeout(target.timer);
     if (target.running) return target.running;
+    if (stop.signal.aborted) return Promise.resolve();
     // An own timer rather than AbortSignal.timeout: Node 20 can collect a timeout signal combined through
     // AbortSignal.any before it fires, and the probe would then hang.
     const controller = new AbortController();

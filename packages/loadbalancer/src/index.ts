@@ -12,6 +12,7 @@ export {
 export { type BestAvailableOptions, BestAvailableRule } from "./best-available.js";
 export {
   type EjectionMessage,
+  type HealthMessage,
   lbChannels,
   type OutcomeMessage,
   type PickMessage,

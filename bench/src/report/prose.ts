@@ -74,8 +74,6 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
   application; the SDK has none of that, and adding it in-process means every service handles keys.
 - *Uniform telemetry and a blast-radius boundary.* A proxy reports the same metrics for every service, and a bug in
   governance code cannot crash the application process.
-- *Active health checks.* HAProxy probes servers itself, so a marked-down server comes back only when it answers and
-  a dead one stays down; the SDK ejects passively for a fixed time and then risks a trial request.
 
 **What the SDK gives that the sidecar cannot.**
 - *No extra hop.* No second loopback connection, no second parse of every request, no second process to schedule on
@@ -88,8 +86,9 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
 - *Debuggability in one process.* Retries, picks and timeouts show up in the application's own traces and logs.
 
 **Where this comparison is not fair, either way.** HAProxy is a mature C proxy with one thread here; the SDK is a
-young TypeScript library sharing the event loop with the application. HAProxy's passive health uses TCP checks to
-bring servers back; the SDK's ejection expires on a timer (see the policy table). Both sides discover through the
+young TypeScript library sharing the event loop with the application. Both bring a passively marked-down instance
+back through the same TCP checks (\`inter 1s rise 2\`) and keep a dead one out; each client process (or sidecar)
+probes every instance itself, so probe traffic grows with the number of clients on both sides. Both sides discover through the
 same registry watch (a long poll answered on change), so discovery staleness is matched; a real mesh pushes updates
 (xDS) in much the same way. The retry budget and P2C arms are the SDK's own: HAProxy has no retry budget, and it was
 kept on round robin so that the matched comparison stays matched.`;

@@ -63,7 +63,8 @@ const environment = {
     ? "loaded shared machine (other work running): re-run on a quiet one"
     : "shared machine, quiet at the start of the run",
 };
-const outDir = fileURLToPath(new URL(`../results/${date}/`, import.meta.url));
+const folder = options.out ?? date;
+const outDir = fileURLToPath(new URL(`../results/${folder}/`, import.meta.url));
 mkdirSync(outDir, { recursive: true });
 const charts = buildCharts(steadyRuns, failureRuns);
 for (const [name, svg] of Object.entries(charts)) writeFileSync(`${outDir}${name}`, svg);
@@ -77,7 +78,7 @@ const summary = {
   goals,
   istio: ISTIO,
   sdkGaps: SDK_GAPS,
-  report: `results/${date}/report.md`,
+  report: `results/${folder}/report.md`,
 };
 writeFileSync(
   `${outDir}raw.json`,
@@ -97,10 +98,13 @@ writeFileSync(
     loadedMachine,
   }),
 );
-writeFileSync(
-  fileURLToPath(new URL("../results/latest.json", import.meta.url)),
-  `${JSON.stringify(summary, null, 2)}\n`,
-);
+// Only a full run stands for the benchmark: a partial one (--only) keeps latest.json as it was.
+if (options.only.length === 0) {
+  writeFileSync(
+    fileURLToPath(new URL("../results/latest.json", import.meta.url)),
+    `${JSON.stringify(summary, null, 2)}\n`,
+  );
+}
 process.stderr.write(`bench: report written to ${outDir}report.md\n`);
 process.stdout.write(
   `${JSON.stringify({ report: summary.report, goals: goals.map((g) => ({ goal: g.goal, status: g.status })), loadedMachine })}\n`,

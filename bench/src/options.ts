@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly overloadRate: number;
   readonly fleetSize: number;
   readonly only: readonly string[];
+  /** Folder under results/ to write to (default: the date); a partial run should not replace a full report. */
+  readonly out?: string;
 }
 
 // Modest defaults: the machine has 2 cores and is shared; these rates stay below the knee seen there.
@@ -34,7 +36,10 @@ function numbers(value: string, flag: string): number[] {
   return list;
 }
 
-/** Parses `--quick`, `--reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--only=steady,kill`. */
+/**
+ * Parses `--quick`, `--reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--only=steady,kill`,
+ * `--out=name`.
+ */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
   for (const arg of argv) {
@@ -58,9 +63,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;
+      case "--out":
+        if (!/^[\w.-]+$/.test(value))
+          throw new Error(`--out takes a folder name (letters, digits, . _ -), got "${value}"`);
+        options = { ...options, out: value };
+        break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --only=…`,
+          `unknown option ${arg}: use --quick, --reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --only=…, --out=name`,
         );
     }
   }

@@ -57,6 +57,8 @@ describe("bench options", () => {
     expect(quick.rates).toEqual([50, 75]);
     expect(quick.reps).toBe(2);
     expect(quick.only).toEqual(["kill"]);
+    expect(parseOptions(["--out=kill-2026-11-22"]).out).toBe("kill-2026-11-22");
+    expect(() => parseOptions(["--out=../x"])).toThrow(/folder name/);
     expect(parseOptions([]).reps).toBeGreaterThanOrEqual(5);
     expect(() => parseOptions(["--rates=0"])).toThrow(/positive/);
     expect(() => parseOptions(["--fast"])).toThrow(/unknown option/);

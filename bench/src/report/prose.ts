@@ -1,4 +1,11 @@
-import { CONFIG_DEBOUNCE_MS, EJECTION_MS, HEALTH_CHECK, type MatchedPolicy } from "../variants/policy.js";
+import {
+  CONFIG_DEBOUNCE_MS,
+  EJECTION_MS,
+  HEALTH_CHECK,
+  HEALTH_CHECK_TIMEOUT_MS,
+  type MatchedPolicy,
+  QUEUE_TIMEOUT_MS,
+} from "../variants/policy.js";
 
 /** Rows of the "Policies, matched" table: how each side expresses the same rule, and where they still differ. */
 export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][] {
@@ -25,17 +32,22 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutiveFailures: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), ejection ${EJECTION_MS} ms fixed (\`baseEjectionMs = maxEjectionMs\`), no success-rate rule, \`maxEjectedPercent: 100\`, no panic mode`,
-      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks \`inter ${HEALTH_CHECK.interMs / 1000}s\` apart (≈ ${EJECTION_MS} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
+      `outlier detection \`consecutiveFailures: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectedPercent: 100\`, no panic mode; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
+    ],
+    [
+      "active health checks",
+      `\`createBalancer({ healthCheck: { probe: tcpProbe(), intervalMs: ${HEALTH_CHECK.interMs}, timeoutMs: ${HEALTH_CHECK_TIMEOUT_MS}, unhealthyThreshold: ${HEALTH_CHECK.fall}, healthyThreshold: ${HEALTH_CHECK.rise} } })\`: TCP connect probes`,
+      `\`check inter ${HEALTH_CHECK.interMs / 1000}s fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}\` (TCP connect checks)`,
     ],
     [
       "connection limit per instance",
-      `keep-alive agent \`maxSockets: ${p.maxConnsPerInstance}\` (per origin = per instance), excess queued`,
-      `server \`maxconn ${p.maxConnsPerInstance}\`, excess queued (\`timeout queue 1s\`)`,
+      `\`createBalancer({ maxInFlightPerInstance: ${p.maxConnsPerInstance}, queueTimeoutMs: ${QUEUE_TIMEOUT_MS} })\`: instances at the cap skipped, then a bounded queue (LB_QUEUE_TIMEOUT)`,
+      `server \`maxconn ${p.maxConnsPerInstance}\`, excess queued (\`timeout queue ${QUEUE_TIMEOUT_MS / 1000}s\`)`,
     ],
     [
       "retry budget",
-      "overload scenario only, SDK-only arm: `createRetryPolicy({ budget: new RetryBudget({ percentCanRetry: 0.2 }) })`",
+      "overload scenario only, SDK-only arm: `createLbAxios({ retry: { maxAttempts, budget: new RetryBudget({ percentCanRetry: 0.2 }) } })` (the built-in retries, within the budget)",
       "none (HAProxy has no retry budget)",
     ],
     [
@@ -62,8 +74,6 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
   application; the SDK has none of that, and adding it in-process means every service handles keys.
 - *Uniform telemetry and a blast-radius boundary.* A proxy reports the same metrics for every service, and a bug in
   governance code cannot crash the application process.
-- *Active health checks.* HAProxy probes servers itself, so a marked-down server comes back only when it answers and
-  a dead one stays down; the SDK ejects passively for a fixed time and then risks a trial request.
 
 **What the SDK gives that the sidecar cannot.**
 - *No extra hop.* No second loopback connection, no second parse of every request, no second process to schedule on
@@ -76,8 +86,9 @@ export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
 - *Debuggability in one process.* Retries, picks and timeouts show up in the application's own traces and logs.
 
 **Where this comparison is not fair, either way.** HAProxy is a mature C proxy with one thread here; the SDK is a
-young TypeScript library sharing the event loop with the application. HAProxy's passive health uses TCP checks to
-bring servers back; the SDK's ejection expires on a timer (see the policy table). Both sides discover through the
+young TypeScript library sharing the event loop with the application. Both bring a passively marked-down instance
+back through the same TCP checks (\`inter 1s rise 2\`) and keep a dead one out; each client process (or sidecar)
+probes every instance itself, so probe traffic grows with the number of clients on both sides. Both sides discover through the
 same registry watch (a long poll answered on change), so discovery staleness is matched; a real mesh pushes updates
 (xDS) in much the same way. The retry budget and P2C arms are the SDK's own: HAProxy has no retry budget, and it was
 kept on round robin so that the matched comparison stays matched.`;
@@ -97,7 +108,7 @@ export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus
 - After a kill, "time until out of rotation": for the SDK, its balancer's first ejection of the dead instance (the
   \`onEjection\` event); for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server
   out of rotation. "Time until nothing is sent": for the SDK, the last attempt its balancer picked for the dead
-  instance (after an ejection expires it gets trial attempts until the registry drops it); for HAProxy the same as
+  instance (its failing active checks keep it out when the ejection time ends); for HAProxy the same as
   out of rotation, since its failing checks keep a dead server down.
 - Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change
   (the policy directory swap, or the runtime API command) to the moment it is in effect (the SDK's live config applied

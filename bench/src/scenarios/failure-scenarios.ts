@@ -110,8 +110,8 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
         const out = (ctx.marks.outAt ?? Number.NaN) - killAt;
         return { timeUntilOutOfRotationMs: out, timeUntilNothingSentMs: out };
       }
-      // The SDK ejects u0 (5 failures in a row); the ejection expires after 2 s and u0 gets trial attempts again
-      // until the registry's lease expiry removes it, so its last attempt comes later than its first ejection.
+      // The SDK ejects u0 (5 failures in a row); its failing active checks keep it out when the ejection time ends,
+      // so its last attempt should come right at its ejection (any later one is measured, not assumed away).
       const { attempts, marks } = await clientView(ctx.variant);
       return {
         timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt,

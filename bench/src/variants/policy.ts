@@ -15,7 +15,10 @@ export interface MatchedPolicy {
    * HAProxy: `observe layer7 error-limit N on-error mark-down`.
    */
   readonly ejectAfterErrors: number;
-  /** Concurrent requests per instance. SDK: the keep-alive agent's per-origin `maxSockets`. HAProxy: server `maxconn`. */
+  /**
+   * Concurrent requests per instance. SDK: `createBalancer({ maxInFlightPerInstance, queueTimeoutMs })` (instances at
+   * the cap are skipped, then a bounded queue). HAProxy: server `maxconn` + `timeout queue`.
+   */
   readonly maxConnsPerInstance: number;
   /** Share of requests that may be retries (a retry budget, as Finagle/Envoy do). SDK only: HAProxy has none. */
   readonly retryBudgetRatio?: number;
@@ -27,16 +30,28 @@ export interface MatchedPolicy {
 export type PolicyName = "matched" | "no-retry" | "budget" | "p2c-peak-ewma";
 
 /**
- * HAProxy's health check on each server (`check inter 1s fall 3 rise 2`): after `on-error mark-down` it is what
- * brings a server back, after `rise` passing checks, i.e. about `inter × rise` later.
+ * The active health check on each instance, on both sides: HAProxy's `check inter 1s fall 3 rise 2` (a TCP connect
+ * check), the SDK's `healthCheck: { probe: tcpProbe(), intervalMs: 1000, unhealthyThreshold: 3, healthyThreshold: 2 }`.
+ * After a passive mark-down (HAProxy `on-error mark-down`, the SDK's outlier ejection) it is what brings an instance
+ * back, after `rise` passing checks; a dead one stays out.
  */
 export const HEALTH_CHECK = { interMs: 1_000, fall: 3, rise: 2 } as const;
 
 /**
- * How long the SDK ejects an instance: HAProxy's marked-down server returns after `rise` checks `inter` apart, so
- * the SDK's ejection lasts the same time and does not grow with repeated ejections (HAProxy's does not either).
+ * HAProxy's check timeout when `timeout check` is unset: the connect timeout, capped by `inter` (1 s here both).
  */
-export const EJECTION_MS = HEALTH_CHECK.interMs * HEALTH_CHECK.rise;
+export const HEALTH_CHECK_TIMEOUT_MS = 1_000;
+
+/**
+ * How long the SDK's outlier ejection lasts at most. HAProxy keeps a marked-down server down until `rise` checks pass,
+ * with no time limit; the SDK's passing checks un-eject early in the same way, so its ejection time is only a fallback,
+ * long enough never to decide first (checks bring a live instance back after about `inter × rise`), and fixed
+ * (HAProxy's mark-down does not grow either).
+ */
+export const EJECTION_MS = 30_000;
+
+/** HAProxy's `timeout queue 1s`: how long a request may wait for a server below its `maxconn`. */
+export const QUEUE_TIMEOUT_MS = 1_000;
 
 /**
  * Quiet time the SDK's live config waits after a file event before it loads. The scenario writes the policy file

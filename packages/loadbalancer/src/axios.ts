@@ -30,8 +30,12 @@ export interface LbAxiosOptions {
    * function giving each service its own (undefined: none for that service), so one axios instance serves all.
    */
   readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
-  /** Retries on untried instances; `false` for none. Default: 2 attempts in all, or 1 when a `policy` is set. */
-  readonly retry?: RetryOptions | false;
+  /**
+   * Retries on untried instances (optionally within a `budget`); `false` for none; or a function giving each
+   * service its own (undefined: the default for it). Default: 2 attempts in all, or 1 when a `policy` is set.
+   * Build each service's options once: a budget keeps state.
+   */
+  readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
   /** Time one attempt may take before it is cancelled (and retried, for idempotent methods). */
   readonly perTryTimeoutMs?: number;
   /** Time the whole request, retries included, may take before it is cancelled with LB_DEADLINE_EXCEEDED. */
@@ -69,17 +73,37 @@ function settle(error: unknown): AxiosResponse {
   throw error;
 }
 
+/** Waiting for a free slot timed out or the queue was full: the service is saturated, a retry would add to it. */
+const isQueueError = (error: unknown): boolean =>
+  isLbError(error) && (error.code === "LB_QUEUE_TIMEOUT" || error.code === "LB_QUEUE_FULL");
+
+/** Each service's retry decision, built once per options object (a per-service function may return the same). */
+function retryDecisions(options: LbAxiosOptions): (service: string, hasPolicy: boolean) => RetryDecision {
+  const built = new WeakMap<RetryOptions, RetryDecision>();
+  const none = new RetryDecision({ maxAttempts: 1 }, 1);
+  const defaults = [new RetryDecision({}, 2), new RetryDecision({}, 1)] as const;
+  return (service, hasPolicy) => {
+    const retry = typeof options.retry === "function" ? options.retry(service) : options.retry;
+    if (retry === false) return none;
+    if (retry === undefined) return defaults[hasPolicy ? 1 : 0];
+    const known = built.get(retry);
+    if (known) return known;
+    const decision = new RetryDecision(retry, hasPolicy ? 1 : 2);
+    built.set(retry, decision);
+    return decision;
+  };
+}
+
 function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
-  const decision = new RetryDecision(
-    options.retry === false ? { maxAttempts: 1 } : (options.retry ?? {}),
-    options.policy ? 1 : 2,
-  );
+  const decisionFor = retryDecisions(options);
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     if (!isLbUrl(config.url)) return send(config);
     const { service, path } = parseLbUrl(config.url);
     const balancer = options.balancer(service);
     if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
     const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
+    const decision = decisionFor(service, policy !== undefined);
+    decision.budget?.deposit();
     const key = options.key?.(config);
     const tried = new Set<string>();
     const deadline = timeout(
@@ -94,7 +118,10 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
 
     /** One attempt on an instance not yet tried; reports how it went to the balancer. */
     const attempt = async (signal: AbortSignal | undefined, untriedOnly: boolean): Promise<AxiosResponse> => {
-      const pick = balancer.pick({ avoid: tried, untriedOnly, ...(key !== undefined ? { key } : {}) });
+      const pickOptions = { avoid: tried, untriedOnly, ...(key !== undefined ? { key } : {}) };
+      // Waits (bounded) for an instance below its in-flight cap when the balancer has one; the per-try timeout
+      // starts once the attempt is sent, as HAProxy's `timeout server` starts after `timeout queue`.
+      const pick = balancer.acquire ? await balancer.acquire(pickOptions, signal) : balancer.pick(pickOptions);
       const { instance } = pick;
       tried.add(instance.id);
       const perTry = timeout(
@@ -143,10 +170,13 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
           return await attempt(signal, n > 1);
         } catch (error) {
           if (isLbError(error) && error.code === "LB_ALL_INSTANCES_TRIED" && n > 1) return settle(last);
+          if (isQueueError(error)) throw error;
           last = error;
           const status = (error as AxiosError).response?.status ?? (error as RetryableResponse).response?.status;
           const reason = n < decision.maxAttempts ? decision.reason(config.method, error, status) : undefined;
           if (!reason || outer?.aborted || signal?.aborted) return settle(error);
+          // The budget is asked last, so a retry that would not happen anyway takes nothing from it.
+          if (decision.budget && !decision.budget.tryWithdraw()) return settle(error);
           publish(lbChannels.retry, { service, attempt: n + 1, reason });
         }
       }
@@ -174,4 +204,4 @@ export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
   return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
 }
 
-export type { RetryOptions } from "./retry-decision.js";
+export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";

@@ -18,6 +18,11 @@ export interface EjectionMessage {
   readonly reason: EjectionReason;
   readonly durationMs: number;
 }
+/** Message on `outrigger:lb:health`: active checks marked an instance healthy or unhealthy. */
+export interface HealthMessage {
+  readonly instance: ServiceInstance;
+  readonly healthy: boolean;
+}
 /** Message on `outrigger:lb:retry`: the axios client tries another instance. */
 export interface RetryMessage {
   readonly service: string;
@@ -34,6 +39,7 @@ export const lbChannels = {
   outcome: channel("outrigger:lb:outcome"),
   ejection: channel("outrigger:lb:ejection"),
   retry: channel("outrigger:lb:retry"),
+  health: channel("outrigger:lb:health"),
 } as const;
 
 /** Publishes `message` on `ch` only when someone listens. */

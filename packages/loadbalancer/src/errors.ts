@@ -5,7 +5,12 @@ export type LbErrorCode =
   | "LB_UNKNOWN_SERVICE"
   | "LB_ALL_INSTANCES_TRIED"
   | "LB_ATTEMPT_TIMEOUT"
-  | "LB_DEADLINE_EXCEEDED";
+  | "LB_DEADLINE_EXCEEDED"
+  | "LB_INVALID_HEALTH_CHECK"
+  | "LB_INVALID_LIMIT"
+  | "LB_INSTANCES_BUSY"
+  | "LB_QUEUE_FULL"
+  | "LB_QUEUE_TIMEOUT";
 
 const brand = Symbol.for("outrigger.LbError");
 
@@ -26,4 +31,12 @@ export class LbError extends Error {
 /** True for an LbError, even one from another copy of this package. */
 export function isLbError(error: unknown): error is LbError {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}
+
+/** `value` when it is a finite number ≥ `min` (an integer when `integer`), else an LbError with `code`. */
+export function requireNumber(code: LbErrorCode, name: string, value: number, min: number, integer = false): number {
+  if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new LbError(code, `${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}, got ${String(value)}`);
+  }
+  return value;
 }

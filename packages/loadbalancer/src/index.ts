@@ -12,6 +12,7 @@ export {
 export { type BestAvailableOptions, BestAvailableRule } from "./best-available.js";
 export {
   type EjectionMessage,
+  type HealthMessage,
   lbChannels,
   type OutcomeMessage,
   type PickMessage,
@@ -20,6 +21,14 @@ export {
 export { type Clock, type Random, seededRandom } from "./clock.js";
 export { type ConsistentHashOptions, ConsistentHashRule, hash32 } from "./consistent-hash.js";
 export { isLbError, LbError, type LbErrorCode } from "./errors.js";
+export {
+  type CheckResult,
+  createHealthChecker,
+  type HealthChange,
+  type HealthChecker,
+  type HealthCheckOptions,
+} from "./health-checker.js";
+export { httpProbe, type Probe, type ProbeResult, type StatusRange } from "./http-probe.js";
 export { DEFAULT_DECAY_MS, DEFAULT_RTT_MS, InstanceStats, type StatsOptions } from "./instance-stats.js";
 export { isLbUrl, type LbUrl, parseLbUrl } from "./lb-url.js";
 export { type LoadMetric, leastRequest, peakEwma } from "./load-metric.js";
@@ -35,6 +44,7 @@ export { type RoundRobinOptions, RoundRobinRule } from "./round-robin.js";
 export { notTripped, type Rule, type RuleContext } from "./rule.js";
 export { type SlowStartOptions, SlowStartRule, slowStartFactor } from "./slow-start.js";
 export { type StaticWeightOptions, StaticWeightRule, staticWeight } from "./static-weight.js";
+export { tcpProbe } from "./tcp-probe.js";
 export { type WeightedResponseTimeOptions, WeightedResponseTimeRule } from "./weighted-response-time.js";
 export { type ZoneAvoidanceOptions, ZoneAvoidanceRule } from "./zone-avoidance.js";
 export { type ZonePreferenceOptions, ZonePreferenceRule } from "./zone-preference.js";

@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
 import { createBalancer } from "./balancer.js";
-import type { EjectionMessage } from "./channels.js";
+import type { EjectionMessage, HealthMessage } from "./channels.js";
 import { createLbMetrics } from "./metrics.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { answerName, deadPort, instance, namedServer } from "./test-support.js";
@@ -66,6 +66,28 @@ describe("createLbMetrics", () => {
       expect(ejected.map((e) => e.instance.id).sort()).toEqual(["busy", "dead"]);
     } finally {
       unsubscribe("outrigger:lb:ejection", onEjection);
+      metrics.close();
+    }
+  });
+
+  it("counts health changes from active checks and publishes them on outrigger:lb:health", async () => {
+    const registry = new Registry();
+    const metrics = createLbMetrics({ registry });
+    const messages: HealthMessage[] = [];
+    const onHealth = (m: unknown) => messages.push(m as HealthMessage);
+    subscribe("outrigger:lb:health", onHealth);
+    const balancer = createBalancer({
+      instancer: new FixedInstancer(["ok", "dead"].map((id) => instance(id, "UP", port[id]))),
+      healthCheck: { intervalMs: 5, jitterMs: 0, unhealthyThreshold: 2 },
+    });
+    try {
+      await new Promise((resolve) => balancer.onUnhealthy(resolve));
+      const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === "outrigger_lb_health_changes_total");
+      expect(metric?.values).toEqual([{ value: 1, labels: { service: "svc", instance: "dead", state: "unhealthy" } }]);
+      expect(messages.map((m) => [m.instance.id, m.healthy])).toEqual([["dead", false]]);
+    } finally {
+      balancer.close();
+      unsubscribe("outrigger:lb:health", onHealth);
       metrics.close();
     }
   });

@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { EjectionMessage, OutcomeMessage, PickMessage, RetryMessage } from "./channels.js";
+import type { EjectionMessage, HealthMessage, OutcomeMessage, PickMessage, RetryMessage } from "./channels.js";
 import { lbChannels } from "./channels.js";
 
 /** Settings of the load balancer's Prometheus metrics. */
@@ -57,6 +57,12 @@ export function createLbMetrics(options: LbMetricsOptions): LbMetrics {
     labelNames: ["service", "instance", "reason"],
     registers,
   });
+  const healthChanges = new Counter({
+    name: `${prefix}health_changes_total`,
+    help: "Instances active health checks marked unhealthy or healthy again, by service, instance and new state.",
+    labelNames: ["service", "instance", "state"],
+    registers,
+  });
   const active = new Gauge({
     name: `${prefix}active_requests`,
     help: "Requests in flight, by service and instance.",
@@ -84,11 +90,17 @@ export function createLbMetrics(options: LbMetricsOptions): LbMetrics {
     const m = message as EjectionMessage;
     ejections.inc({ service: m.instance.service, instance: m.instance.id, reason: m.reason });
   };
+  const onHealth = (message: unknown): void => {
+    const m = message as HealthMessage;
+    const state = m.healthy ? "healthy" : "unhealthy";
+    healthChanges.inc({ service: m.instance.service, instance: m.instance.id, state });
+  };
   const listeners: Array<[string, (message: unknown) => void]> = [
     [lbChannels.pick.name as string, onPick],
     [lbChannels.outcome.name as string, onOutcome],
     [lbChannels.retry.name as string, onRetry],
     [lbChannels.ejection.name as string, onEjection],
+    [lbChannels.health.name as string, onHealth],
   ];
   for (const [name, listener] of listeners) subscribe(name, listener);
   return {

@@ -1,7 +1,23 @@
 import { isLbError } from "./errors.js";
 
+/**
+ * What limits retries to a share of requests: `RetryBudget` from `@outrigger/resilience` fits, as does any object
+ * with these two methods (Finagle's and Linkerd's retry budgets work this way).
+ */
+export interface RetryBudgetLike {
+  /** Records one request (called once per request, not per attempt). */
+  deposit(): void;
+  /** Takes one retry's worth; false refuses the retry. */
+  tryWithdraw(): boolean;
+}
+
 /** When the axios client retries an attempt on another instance. */
 export interface RetryOptions {
+  /**
+   * Caps retries at a share of requests so a failing service is not hit by a retry storm: each request deposits,
+   * each retry must withdraw. Share one per target service. Default: none (every allowed retry is made).
+   */
+  readonly budget?: RetryBudgetLike;
   /** Attempts in all, each on an instance not yet tried (default 2 without a `policy`, 1 with one). */
   readonly maxAttempts?: number;
   /** Response statuses worth another instance (default 502, 503, 504: the instance, not the request, failed). */
@@ -39,12 +55,14 @@ function codeOf(error: unknown): string | undefined {
 /** Decides whether a failed attempt is retried, given the request's method. */
 export class RetryDecision {
   readonly maxAttempts: number;
+  readonly budget: RetryBudgetLike | undefined;
   readonly #statuses: ReadonlySet<number>;
   readonly #idempotent: ReadonlySet<string>;
   readonly #anyMethod: boolean;
 
   constructor(options: RetryOptions, defaultAttempts: number) {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? defaultAttempts);
+    this.budget = options.budget;
     this.#statuses = new Set(options.retryOnStatus ?? RETRY_STATUSES);
     this.#idempotent = new Set((options.idempotentMethods ?? IDEMPOTENT).map((m) => m.toUpperCase()));
     this.#anyMethod = options.retryNonIdempotent ?? false;

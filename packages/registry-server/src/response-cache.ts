@@ -17,6 +17,8 @@ export interface CachedBody {
   /** The JSON text, encoded once (a 10 000-instance registry is about 8 MB; re-encoding per request costs). */
   readonly json: Buffer;
   readonly etag: string;
+  /** Makes the gzip of `json` another way than compressing it whole (see `ChunkedGzip`). */
+  readonly gzip?: () => Promise<Buffer>;
   gzipped?: Promise<Buffer>;
 }
 
@@ -48,6 +50,11 @@ export class ResponseCache {
 
   /** Like `get`, for a builder that returns encoded JSON. */
   getBytes(key: string, build: () => Buffer): CachedBody {
+    return this.getEncoded(key, () => ({ json: build() }));
+  }
+
+  /** Like `get`, for a builder that returns encoded JSON and may say how to gzip it. */
+  getEncoded(key: string, build: () => Pick<CachedBody, "json" | "gzip">): CachedBody {
     if (this.#version !== this.#registry.version) {
       this.#entries.clear();
       this.#version = this.#registry.version;
@@ -56,7 +63,7 @@ export class ResponseCache {
     if (!entry) {
       // An entry lives for one registry version, so boot id + version + key name the content exactly; hashing
       // 8 MB of JSON for an ETag would cost more than serialising it.
-      entry = { json: build(), etag: `"${this.#boot}-${this.#version}-${key}"` };
+      entry = { ...build(), etag: `"${this.#boot}-${this.#version}-${key}"` };
       this.#entries.set(key, entry);
     }
     return entry;
@@ -76,7 +83,7 @@ export async function sendCached(
   }
   reply.type("application/json");
   if (acceptsGzip(request)) {
-    entry.gzipped ??= gzipAsync(entry.json, GZIP_OPTIONS);
+    entry.gzipped ??= entry.gzip ? entry.gzip() : gzipAsync(entry.json, GZIP_OPTIONS);
     return reply.header("content-encoding", "gzip").send(await entry.gzipped);
   }
   return reply.send(entry.json);

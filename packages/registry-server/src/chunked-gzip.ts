@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
+import type { Encodings } from "./response-cache.js";
 
 const deflateRawAsync = promisify(zlib.deflateRaw);
 const gzipAsync = promisify(zlib.gzip);
@@ -39,13 +40,6 @@ export interface ChunkingRules<T extends object> {
   readonly boundaryAfter: (item: T) => boolean;
 }
 
-/** A document encoded as JSON, with its gzip made on demand. */
-export interface EncodedDocument {
-  readonly json: Buffer;
-  /** The gzip of `json`; every call returns a new promise for the same bytes. */
-  readonly gzip: () => Promise<Buffer>;
-}
-
 /** A run of consecutive parts, encoded together and deflated together. */
 interface Chunk<T> {
   readonly parts: readonly DocumentPart<T>[];
@@ -79,11 +73,15 @@ export class ChunkedGzip<T extends object> {
    * Encodes `head` followed by `parts`. The head (which changes on every write: version, hash code) is never
    * cached; parts are.
    */
-  encode(head: string, parts: readonly DocumentPart<T>[]): EncodedDocument {
+  encode(head: string, parts: readonly DocumentPart<T>[]): Encodings {
     const chunks = this.#split(parts);
     const headBytes = Buffer.from(head);
-    const json = Buffer.concat([headBytes, ...chunks.map((chunk) => chunk.plain)]);
-    return { json, gzip: () => this.#gzip(headBytes, chunks, json) };
+    let json: Buffer | undefined;
+    // The JSON is joined only for a plain reader: a gzip reader never needs the 8 MB copy.
+    return {
+      plain: () => (json ??= Buffer.concat([headBytes, ...chunks.map((chunk) => chunk.plain)])),
+      gzip: () => gzipChunks(headBytes, chunks),
+    };
   }
 
   #split(parts: readonly DocumentPart<T>[]): Chunk<T>[] {
@@ -117,18 +115,25 @@ export class ChunkedGzip<T extends object> {
     const bytes = parts.map((part) => (typeof part === "string" ? Buffer.from(part) : this.#rules.encode(part)));
     return { parts, plain: Buffer.concat(bytes) };
   }
+}
 
-  async #gzip(head: Buffer, chunks: readonly Chunk<T>[], json: Buffer): Promise<Buffer> {
-    if (!crc32) return gzipAsync(json, FALLBACK_OPTIONS);
-    const pieces = await Promise.all([
-      deflateRawAsync(head, { level: CHUNK_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
-      ...chunks.map((chunk, i) => deflated(chunk, chunks[i - 1]?.plain)),
-    ]);
-    const trailer = Buffer.alloc(8);
-    trailer.writeUInt32LE(crc32(json) >>> 0, 0);
-    trailer.writeUInt32LE(json.length % 2 ** 32, 4);
-    return Buffer.concat([GZIP_HEADER, ...pieces, FINAL_BLOCK, trailer]);
+/** Joins the head's and the chunks' deflate streams into one gzip member. */
+async function gzipChunks<T>(head: Buffer, chunks: readonly Chunk<T>[]): Promise<Buffer> {
+  if (!crc32) return gzipAsync(Buffer.concat([head, ...chunks.map((chunk) => chunk.plain)]), FALLBACK_OPTIONS);
+  const pieces = await Promise.all([
+    deflateRawAsync(head, { level: CHUNK_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    ...chunks.map((chunk, i) => deflated(chunk, chunks[i - 1]?.plain)),
+  ]);
+  let crc = crc32(head);
+  let length = head.length;
+  for (const chunk of chunks) {
+    crc = crc32(chunk.plain, crc);
+    length += chunk.plain.length;
   }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(length % 2 ** 32, 4);
+  return Buffer.concat([GZIP_HEADER, ...pieces, FINAL_BLOCK, trailer]);
 }
 
 /** A chunk's deflate primed with `before`'s tail, compressed once (off the event loop) and kept. */

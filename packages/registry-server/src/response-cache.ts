@@ -12,14 +12,21 @@ const gzipAsync = promisify(gzip);
  */
 const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
+/** A response body in both encodings; each is made at most once, when first asked for. */
+export interface Encodings {
+  /** The JSON bytes (a 10 000-instance registry is about 8 MB; encoding per request would cost). */
+  plain(): Buffer;
+  gzip(): Promise<Buffer>;
+}
+
 /** A serialised response, kept until the registry changes. */
-export interface CachedBody {
-  /** The JSON text, encoded once (a 10 000-instance registry is about 8 MB; re-encoding per request costs). */
-  readonly json: Buffer;
+export interface CachedBody extends Encodings {
   readonly etag: string;
-  /** Makes the gzip of `json` another way than compressing it whole (see `ChunkedGzip`). */
-  readonly gzip?: () => Promise<Buffer>;
-  gzipped?: Promise<Buffer>;
+}
+
+/** Encodings of a body built whole: the gzip compresses all of it at once, off the event loop. */
+export function wholeBody(json: Buffer): Encodings {
+  return { plain: () => json, gzip: () => gzipAsync(json, GZIP_OPTIONS) };
 }
 
 /**
@@ -50,11 +57,14 @@ export class ResponseCache {
 
   /** Like `get`, for a builder that returns encoded JSON. */
   getBytes(key: string, build: () => Buffer): CachedBody {
-    return this.getEncoded(key, () => ({ json: build() }));
+    return this.getEncoded(key, () => wholeBody(build()));
   }
 
-  /** Like `get`, for a builder that returns encoded JSON and may say how to gzip it. */
-  getEncoded(key: string, build: () => Pick<CachedBody, "json" | "gzip">): CachedBody {
+  /**
+   * Like `get`, for a builder that returns both encodings (see `ChunkedGzip`). `build` must capture the registry
+   * as it is now: the entry answers for this version even when its bytes are made later.
+   */
+  getEncoded(key: string, build: () => Encodings): CachedBody {
     if (this.#version !== this.#registry.version) {
       this.#entries.clear();
       this.#version = this.#registry.version;
@@ -63,7 +73,21 @@ export class ResponseCache {
     if (!entry) {
       // An entry lives for one registry version, so boot id + version + key name the content exactly; hashing
       // 8 MB of JSON for an ETag would cost more than serialising it.
-      entry = { ...build(), etag: `"${this.#boot}-${this.#version}-${key}"` };
+      const encodings = build();
+      let zipped: Promise<Buffer> | undefined;
+      entry = {
+        etag: `"${this.#boot}-${this.#version}-${key}"`,
+        plain: () => encodings.plain(),
+        // Concurrent gzip readers share one compression.
+        gzip: () => {
+          zipped ??= encodings.gzip();
+          // A failed compression is not kept: the next reader tries again.
+          zipped.catch(() => {
+            zipped = undefined;
+          });
+          return zipped;
+        },
+      };
       this.#entries.set(key, entry);
     }
     return entry;
@@ -83,10 +107,9 @@ export async function sendCached(
   }
   reply.type("application/json");
   if (acceptsGzip(request)) {
-    entry.gzipped ??= entry.gzip ? entry.gzip() : gzipAsync(entry.json, GZIP_OPTIONS);
-    return reply.header("content-encoding", "gzip").send(await entry.gzipped);
+    return reply.header("content-encoding", "gzip").send(await entry.gzip());
   }
-  return reply.send(entry.json);
+  return reply.send(entry.plain());
 }
 
 /** True when the request's `Accept-Encoding` names gzip. */

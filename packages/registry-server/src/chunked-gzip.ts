@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import * as zlib from "node:zlib";
+import { crc32Combine, crc32Shift } from "./crc32-combine.js";
 import type { Encodings } from "./response-cache.js";
 
 const deflateRawAsync = promisify(zlib.deflateRaw);
@@ -44,6 +45,9 @@ export interface ChunkingRules<T extends object> {
 interface Chunk<T> {
   readonly parts: readonly DocumentPart<T>[];
   readonly plain: Buffer;
+  /** CRC-32 of `plain` and its shift, so the gzip trailer never reads the whole document again. */
+  readonly crc: number;
+  readonly shift: number;
   /** Raw deflate of `plain`, ended with a sync flush and primed with the tail of `primedWith`. */
   deflated?: Promise<Buffer>;
   primedWith?: Buffer;
@@ -90,30 +94,44 @@ export class ChunkedGzip<T extends object> {
     const chunks: Chunk<T>[] = [];
     let start = 0;
     let items = 0;
-    const cut = (end: number) => {
-      if (end === start) return;
-      const run = parts.slice(start, end);
-      const key = run.find((part) => typeof part !== "string") ?? run[0];
-      let chunk = previous.get(key);
-      if (!chunk || !sameParts(chunk.parts, run)) chunk = this.#chunk(run);
-      next.set(key, chunk);
-      chunks.push(chunk);
-      start = end;
-      items = 0;
-    };
-    parts.forEach((part, i) => {
-      if (typeof part === "string") return;
+    let key: unknown;
+    // One pass without intermediate arrays: this runs over every item on every write.
+    for (let i = 0; i < parts.length; i += 1) {
+      const part = parts[i] as DocumentPart<T>;
+      if (typeof part === "string") continue;
+      key ??= part;
       items += 1;
-      if (this.#rules.boundaryAfter(part) || items >= MAX_ITEMS_PER_CHUNK) cut(i + 1);
-    });
-    cut(parts.length);
+      if (items >= MAX_ITEMS_PER_CHUNK || this.#rules.boundaryAfter(part)) {
+        chunks.push(this.#take(previous, next, parts, start, i + 1, key));
+        start = i + 1;
+        items = 0;
+        key = undefined;
+      }
+    }
+    if (start < parts.length) chunks.push(this.#take(previous, next, parts, start, parts.length, key ?? parts[start]));
     this.#chunks = next;
     return chunks;
   }
 
-  #chunk(parts: DocumentPart<T>[]): Chunk<T> {
-    const bytes = parts.map((part) => (typeof part === "string" ? Buffer.from(part) : this.#rules.encode(part)));
-    return { parts, plain: Buffer.concat(bytes) };
+  /** The kept chunk for `parts[start..end)` when its parts are the same, else a new one. */
+  #take(
+    previous: ReadonlyMap<unknown, Chunk<T>>,
+    next: Map<unknown, Chunk<T>>,
+    parts: readonly DocumentPart<T>[],
+    start: number,
+    end: number,
+    key: unknown,
+  ): Chunk<T> {
+    let chunk = previous.get(key);
+    if (!chunk || !samePartsAt(chunk.parts, parts, start, end)) {
+      const run = parts.slice(start, end);
+      const plain = Buffer.concat(
+        run.map((part) => (typeof part === "string" ? Buffer.from(part) : this.#rules.encode(part))),
+      );
+      chunk = { parts: run, plain, crc: crc32?.(plain) ?? 0, shift: crc32Shift(plain.length) };
+    }
+    next.set(key, chunk);
+    return chunk;
   }
 }
 
@@ -127,7 +145,7 @@ async function gzipChunks<T>(head: Buffer, chunks: readonly Chunk<T>[]): Promise
   let crc = crc32(head);
   let length = head.length;
   for (const chunk of chunks) {
-    crc = crc32(chunk.plain, crc);
+    crc = crc32Combine(crc, chunk.crc, chunk.shift);
     length += chunk.plain.length;
   }
   const trailer = Buffer.alloc(8);
@@ -151,7 +169,14 @@ function deflated<T>(chunk: Chunk<T>, before: Buffer | undefined): Promise<Buffe
   return promise;
 }
 
-/** Same parts in the same order; items compare by identity (a changed item is a new object). */
-function sameParts<T>(kept: readonly DocumentPart<T>[], run: readonly DocumentPart<T>[]): boolean {
-  return kept.length === run.length && kept.every((part, i) => part === run[i]);
+/** `parts[start..end)` are the kept parts, in order; items compare by identity (a changed item is a new object). */
+function samePartsAt<T>(
+  kept: readonly DocumentPart<T>[],
+  parts: readonly DocumentPart<T>[],
+  start: number,
+  end: number,
+): boolean {
+  if (kept.length !== end - start) return false;
+  for (let i = start; i < end; i += 1) if (kept[i - start] !== parts[i]) return false;
+  return true;
 }

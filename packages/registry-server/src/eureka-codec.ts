@@ -162,10 +162,10 @@ function fnv1a(text: string): number {
 const INSTANCES_PER_CHUNK = 32;
 
 /**
- * Where the full fetch is cut into chunks: after an instance whose app and id hash to a multiple of 32. The id
- * alone decides, so a status change, a renewal or a new instance elsewhere moves no boundary.
+ * Where the full fetch is cut into chunks: after an instance whose id hashes to a multiple of 32. The id alone
+ * decides, so a status change, a renewal or a new instance elsewhere moves no boundary.
  */
 export const FULL_FETCH_CHUNKING: ChunkingRules<Lease> = {
   encode: instanceBytes,
-  boundaryAfter: (lease) => fnv1a(`${lease.info.app}/${lease.info.instanceId}`) % INSTANCES_PER_CHUNK === 0,
+  boundaryAfter: (lease) => fnv1a(lease.info.instanceId) % INSTANCES_PER_CHUNK === 0,
 };

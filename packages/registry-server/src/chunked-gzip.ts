@@ -80,10 +80,9 @@ export class ChunkedGzip<T extends object> {
   encode(head: string, parts: readonly DocumentPart<T>[]): Encodings {
     const chunks = this.#split(parts);
     const headBytes = Buffer.from(head);
-    let json: Buffer | undefined;
-    // The JSON is joined only for a plain reader: a gzip reader never needs the 8 MB copy.
+    // The chunks are sent as they are: neither reader needs the whole document in one 8 MB buffer.
     return {
-      plain: () => (json ??= Buffer.concat([headBytes, ...chunks.map((chunk) => chunk.plain)])),
+      plain: () => [headBytes, ...chunks.map((chunk) => chunk.plain)],
       gzip: () => gzipChunks(headBytes, chunks),
     };
   }

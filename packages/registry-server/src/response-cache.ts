@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { constants, gzip } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -14,8 +15,11 @@ const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /** A response body in both encodings; each is made at most once, when first asked for. */
 export interface Encodings {
-  /** The JSON bytes (a 10 000-instance registry is about 8 MB; encoding per request would cost). */
-  plain(): Buffer;
+  /**
+   * The JSON bytes, in pieces sent one after another (a 10 000-instance registry is about 8 MB: kept pieces are
+   * sent as they are rather than copied into one buffer on every change).
+   */
+  plain(): readonly Buffer[];
   gzip(): Promise<Buffer>;
 }
 
@@ -26,7 +30,7 @@ export interface CachedBody extends Encodings {
 
 /** Encodings of a body built whole: the gzip compresses all of it at once, off the event loop. */
 export function wholeBody(json: Buffer): Encodings {
-  return { plain: () => json, gzip: () => gzipAsync(json, GZIP_OPTIONS) };
+  return { plain: () => [json], gzip: () => gzipAsync(json, GZIP_OPTIONS) };
 }
 
 /**
@@ -80,12 +84,14 @@ export class ResponseCache {
         plain: () => encodings.plain(),
         // Concurrent gzip readers share one compression.
         gzip: () => {
-          zipped ??= encodings.gzip();
+          if (zipped) return zipped;
+          const made = encodings.gzip();
+          zipped = made;
           // A failed compression is not kept: the next reader tries again.
-          zipped.catch(() => {
-            zipped = undefined;
+          made.catch(() => {
+            if (zipped === made) zipped = undefined;
           });
-          return zipped;
+          return made;
         },
       };
       this.#entries.set(key, entry);
@@ -109,7 +115,14 @@ export async function sendCached(
   if (acceptsGzip(request)) {
     return reply.header("content-encoding", "gzip").send(await entry.gzip());
   }
-  return reply.send(entry.plain());
+  const pieces = entry.plain();
+  if (pieces.length === 1) return reply.send(pieces[0]);
+  // A stream has no length of its own; the pieces' sum keeps the answer a plain Content-Length one.
+  reply.header(
+    "content-length",
+    pieces.reduce((sum, piece) => sum + piece.length, 0),
+  );
+  return reply.send(Readable.from(pieces));
 }
 
 /** True when the request's `Accept-Encoding` names gzip. */

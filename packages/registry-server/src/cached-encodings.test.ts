@@ -48,7 +48,7 @@ describe("cached reads: plain and gzip stay the same document", () => {
       await app.inject({ method: "POST", url: `/eureka/apps/${name}`, payload: body(id, name) });
       ids[name]?.push(id);
     };
-    // BIG spans several chunks (about 32 instances each), so changes land in the middle of the document.
+    // BIG spans several chunks (about 64 instances each), so changes land in the middle of the document.
     for (let i = 0; i < 300; i += 1) await register(i % 10 === 0 ? "MID" : "BIG");
     await register("ONE");
 

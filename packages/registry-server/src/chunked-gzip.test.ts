@@ -81,6 +81,20 @@ describe("ChunkedGzip", () => {
     }
   });
 
+  it("gzips two documents at once whose shared chunks are primed differently", async () => {
+    const { encoder, parts } = setup();
+    // About 2 MB each, so compression yields to the event loop and the two gzips interleave.
+    const big = (id: number, version: number): Item => ({ id, text: `${version} ${"y".repeat(2000)} ${id}` });
+    const first = Array.from({ length: 1000 }, (_, i) => big(i, 0));
+    const second = first.map((entry) => (entry.id % 14 === 0 ? big(entry.id, 1) : entry));
+    const one = encoder.encode("", parts(first));
+    const two = encoder.encode("", parts(second));
+    const [zippedOne, zippedTwo] = await Promise.all([one.gzip(), two.gzip()]);
+    expect(gunzipSync(zippedOne).equals(Buffer.concat(one.plain()))).toBe(true);
+    expect(gunzipSync(zippedTwo).equals(Buffer.concat(two.plain()))).toBe(true);
+    expect(gunzipSync(await one.gzip()).equals(Buffer.concat(one.plain()))).toBe(true);
+  });
+
   it("gzips an empty document and a document without items", async () => {
     const { encoder } = setup();
     for (const parts of [[], ["[]"]]) {

@@ -100,8 +100,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   authHook(app, options);
   gzipHook(app);
   installMetrics(app, ctx);
+  // One set of read routes for both prefixes, so they share one full-fetch encoder and its kept chunks.
+  const reads = eurekaReadRoutes(ctx);
   for (const prefix of ["/eureka", "/eureka/v2"]) {
-    app.register(eurekaReadRoutes(ctx), { prefix });
+    app.register(reads, { prefix });
     app.register(eurekaWriteRoutes(ctx), { prefix });
     app.register(statusRoutes(ctx), { prefix });
     app.register(replicationRoutes(ctx), { prefix });

@@ -1,3 +1,4 @@
+import type { ChunkingRules } from "./chunked-gzip.js";
 import type { InstanceStatus } from "./instance-info.js";
 import type { Lease, RegistryChange } from "./registry.js";
 
@@ -97,9 +98,9 @@ export function toEurekaDelta(
 
 /** Encoded instances, kept per lease object: leases are replaced on every change, so an entry never goes stale. */
 const fragments = new WeakMap<Lease, Buffer>();
-const COMMA = Buffer.from(",");
 
-function instanceBytes(lease: Lease): Buffer {
+/** One instance's JSON bytes, encoded once per lease object. */
+export function instanceBytes(lease: Lease): Buffer {
   let bytes = fragments.get(lease);
   if (bytes === undefined) {
     bytes = Buffer.from(JSON.stringify(toEurekaInstance(lease)));
@@ -108,27 +109,64 @@ function instanceBytes(lease: Lease): Buffer {
   return bytes;
 }
 
+/** The full-fetch document as its head (version and hash code) and then literal JSON text and leases, in order. */
+export interface ApplicationsDocument {
+  readonly head: string;
+  readonly parts: readonly (string | Lease)[];
+}
+
+/** The full-fetch document in parts, for encoders that keep what did not change (see `ChunkedGzip`). */
+export function applicationsDocument(
+  apps: ReadonlyMap<string, readonly Lease[]>,
+  version: number,
+): ApplicationsDocument {
+  const head = `{"applications":{"versions__delta":${JSON.stringify(String(version))},"apps__hashcode":${JSON.stringify(appsHashCode(apps))},"application":[`;
+  const parts: (string | Lease)[] = [];
+  for (const [name, leases] of apps) {
+    parts.push(`${parts.length === 0 ? "" : ","}{"name":${JSON.stringify(name)},"instance":[`);
+    leases.forEach((lease, i) => {
+      if (i > 0) parts.push(",");
+      parts.push(lease);
+    });
+    parts.push("]}");
+  }
+  parts.push("]}}");
+  return { head, parts };
+}
+
 /**
  * The full-fetch document as UTF-8 JSON, byte for byte `JSON.stringify(toEurekaApplications(...))`, assembled from
  * per-instance fragments: a full fetch after one change encodes one instance and copies the rest, instead of
  * serialising ten thousand (measured: about 3× faster than building and encoding one big string).
  */
 export function encodeApplications(apps: ReadonlyMap<string, readonly Lease[]>, version: number): Buffer {
-  const parts: Buffer[] = [
-    Buffer.from(
-      `{"applications":{"versions__delta":${JSON.stringify(String(version))},"apps__hashcode":${JSON.stringify(appsHashCode(apps))},"application":[`,
-    ),
-  ];
-  let firstApp = true;
-  for (const [name, leases] of apps) {
-    parts.push(Buffer.from(`${firstApp ? "" : ","}{"name":${JSON.stringify(name)},"instance":[`));
-    firstApp = false;
-    leases.forEach((lease, i) => {
-      if (i > 0) parts.push(COMMA);
-      parts.push(instanceBytes(lease));
-    });
-    parts.push(Buffer.from("]}"));
-  }
-  parts.push(Buffer.from("]}}"));
-  return Buffer.concat(parts);
+  const { head, parts } = applicationsDocument(apps, version);
+  return Buffer.concat([
+    Buffer.from(head),
+    ...parts.map((part) => (typeof part === "string" ? Buffer.from(part) : instanceBytes(part))),
+  ]);
 }
+
+/** FNV-1a: a fast, well-spread 32-bit hash of a short string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+/**
+ * One instance in 64 ends a chunk, so a chunk holds about 64 instances (55–100 KB of JSON): small enough that
+ * compressing one again after a change takes a fraction of a millisecond, large enough that a 10 000-instance
+ * registry is about 160 chunks (measured: after many renewals, 64 compressed a third faster than 32, as each
+ * chunk's dictionary costs the same whatever its size).
+ */
+const INSTANCES_PER_CHUNK = 64;
+
+/**
+ * Where the full fetch is cut into chunks: after an instance whose id hashes to a multiple of 64. The id alone
+ * decides, so a status change, a renewal or a new instance elsewhere moves no boundary.
+ */
+export const FULL_FETCH_CHUNKING: ChunkingRules<Lease> = {
+  encode: instanceBytes,
+  boundaryAfter: (lease) => fnv1a(lease.info.instanceId) % INSTANCES_PER_CHUNK === 0,
+};

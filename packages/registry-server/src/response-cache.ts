@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { constants, gzip } from "node:zlib";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -12,12 +13,24 @@ const gzipAsync = promisify(gzip);
  */
 const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
+/** A response body in both encodings; each is made at most once, when first asked for. */
+export interface Encodings {
+  /**
+   * The JSON bytes, in pieces sent one after another (a 10 000-instance registry is about 8 MB: kept pieces are
+   * sent as they are rather than copied into one buffer on every change).
+   */
+  plain(): readonly Buffer[];
+  gzip(): Promise<Buffer>;
+}
+
 /** A serialised response, kept until the registry changes. */
-export interface CachedBody {
-  /** The JSON text, encoded once (a 10 000-instance registry is about 8 MB; re-encoding per request costs). */
-  readonly json: Buffer;
+export interface CachedBody extends Encodings {
   readonly etag: string;
-  gzipped?: Promise<Buffer>;
+}
+
+/** Encodings of a body built whole: the gzip compresses all of it at once, off the event loop. */
+export function wholeBody(json: Buffer): Encodings {
+  return { plain: () => [json], gzip: () => gzipAsync(json, GZIP_OPTIONS) };
 }
 
 /**
@@ -48,6 +61,14 @@ export class ResponseCache {
 
   /** Like `get`, for a builder that returns encoded JSON. */
   getBytes(key: string, build: () => Buffer): CachedBody {
+    return this.getEncoded(key, () => wholeBody(build()));
+  }
+
+  /**
+   * Like `get`, for a builder that returns both encodings (see `ChunkedGzip`). `build` must capture the registry
+   * as it is now: the entry answers for this version even when its bytes are made later.
+   */
+  getEncoded(key: string, build: () => Encodings): CachedBody {
     if (this.#version !== this.#registry.version) {
       this.#entries.clear();
       this.#version = this.#registry.version;
@@ -56,7 +77,23 @@ export class ResponseCache {
     if (!entry) {
       // An entry lives for one registry version, so boot id + version + key name the content exactly; hashing
       // 8 MB of JSON for an ETag would cost more than serialising it.
-      entry = { json: build(), etag: `"${this.#boot}-${this.#version}-${key}"` };
+      const encodings = build();
+      let zipped: Promise<Buffer> | undefined;
+      entry = {
+        etag: `"${this.#boot}-${this.#version}-${key}"`,
+        plain: () => encodings.plain(),
+        // Concurrent gzip readers share one compression.
+        gzip: () => {
+          if (zipped) return zipped;
+          const made = encodings.gzip();
+          zipped = made;
+          // A failed compression is not kept: the next reader tries again.
+          made.catch(() => {
+            if (zipped === made) zipped = undefined;
+          });
+          return made;
+        },
+      };
       this.#entries.set(key, entry);
     }
     return entry;
@@ -76,10 +113,16 @@ export async function sendCached(
   }
   reply.type("application/json");
   if (acceptsGzip(request)) {
-    entry.gzipped ??= gzipAsync(entry.json, GZIP_OPTIONS);
-    return reply.header("content-encoding", "gzip").send(await entry.gzipped);
+    return reply.header("content-encoding", "gzip").send(await entry.gzip());
   }
-  return reply.send(entry.json);
+  const pieces = entry.plain();
+  if (pieces.length === 1) return reply.send(pieces[0]);
+  // A stream has no length of its own; the pieces' sum keeps the answer a plain Content-Length one.
+  reply.header(
+    "content-length",
+    pieces.reduce((sum, piece) => sum + piece.length, 0),
+  );
+  return reply.send(Readable.from(pieces));
 }
 
 /** True when the request's `Accept-Encoding` names gzip. */

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../server.js";
 import { registration } from "../test-fixtures.js";
+import { launchChromium } from "./chromium.js";
 
 let server: RunningServer;
 let browser: BrowserContext;
@@ -12,20 +13,7 @@ const profile = mkdtempSync(join(tmpdir(), "outrigger-dashboard-"));
 
 beforeAll(async () => {
   server = await startServer({ port: 0 });
-  // A fresh profile directory per run (playwright takes it as the persistent context's user data dir).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium(profile);
 });
 
 afterAll(async () => {

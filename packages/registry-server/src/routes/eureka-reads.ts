@@ -1,8 +1,10 @@
 import type { FastifyPluginCallback } from "fastify";
+import { ChunkedGzip } from "../chunked-gzip.js";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
 import {
-  encodeApplications,
+  applicationsDocument,
+  FULL_FETCH_CHUNKING,
   toEurekaApplication,
   toEurekaApplications,
   toEurekaDelta,
@@ -36,12 +38,17 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     }
     return toEurekaApplications(apps, registry.version);
   };
+  // After a write only the changed instances' chunks are encoded and compressed again (about 64 of 10 000).
+  const fullFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
   return (app, _options, done) => {
     app.get("/apps", async (request, reply) =>
       sendCached(
         request,
         reply,
-        cache.getBytes("apps", () => encodeApplications(registry.applications(), registry.version)),
+        cache.getEncoded("apps", () => {
+          const { head, parts } = applicationsDocument(registry.applications(), registry.version);
+          return fullFetch.encode(head, parts);
+        }),
       ),
     );
 

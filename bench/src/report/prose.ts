@@ -97,7 +97,8 @@ kept on round robin so that the matched comparison stays matched.`;
 export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus the direct baseline's in the same repetition (repetitions run
   interleaved), then the median over repetitions. Negative values mean the difference is inside the noise.
 - "Governance CPU" is client + sidecar CPU per request minus the direct client's, paired the same way. CPU comes from
-  \`utime + stime\` in \`/proc/<pid>/stat\` (10 ms ticks) read at the start and the end of the measured window; RSS from
+  the run time of every thread (\`/proc/<pid>/task/<tid>/schedstat\`, ns) read at the start and the end of the measured
+  window; RSS from
   \`VmRSS\` in \`/proc/<pid>/status\` at the end. Every Node process runs under \`tsx\`, which adds the same memory
   to every client variant.
 - The generator ticks every millisecond and sends all requests that are due; latency includes any sender lag, so it

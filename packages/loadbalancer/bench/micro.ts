@@ -15,6 +15,7 @@ import { RoundRobinRule } from "../src/round-robin.js";
 import type { Rule } from "../src/rule.js";
 import { SlowStartRule } from "../src/slow-start.js";
 import { StaticWeightRule } from "../src/static-weight.js";
+import { tcpProbe } from "../src/tcp-probe.js";
 import { WeightedResponseTimeRule } from "../src/weighted-response-time.js";
 import { ZoneAvoidanceRule } from "../src/zone-avoidance.js";
 import { ZonePreferenceRule } from "../src/zone-preference.js";
@@ -70,6 +71,8 @@ function pickCost(make: () => Rule, n: number): number {
 export interface MicroResult {
   readonly pickNs: Record<string, Record<string, number>>;
   readonly throughput: { concurrency: number; plainRps: number; lbRps: number; ratio: number; pairRatios: number[] };
+  /** Client CPU per request (µs): plain axios, lb axios, lb axios with the SDK-vs-sidecar bench's policy. */
+  readonly cpuUsPerRequest: Readonly<Record<"plain" | "lb" | "lbFull" | "lbOverPlain" | "lbFullOverPlain", number>>;
 }
 
 export async function runMicro(): Promise<MicroResult> {
@@ -93,40 +96,73 @@ export async function runMicro(): Promise<MicroResult> {
   const plainAgent = new Agent({ keepAlive: true, maxSockets: 256 });
   const plain = axios.create({ httpAgent: plainAgent });
   const lb = benchClient([server], new RoundRobinRule());
+  // The policy of the SDK-vs-sidecar bench: ejection, TCP health checks, an in-flight cap, per-try timeout, retries.
+  const lbFull = benchClient(
+    [server],
+    new RoundRobinRule(),
+    {
+      outlierDetection: { consecutiveFailures: 5 },
+      healthCheck: { probe: tcpProbe(), intervalMs: 1_000 },
+      maxInFlightPerInstance: 64,
+    },
+    { perTryTimeoutMs: 100, retry: { maxAttempts: 3 } },
+  );
   const plainUrl = `http://127.0.0.1:${server.port}/`;
-  // Warm both, then alternate short rounds (A B B A …) so both see the same background noise; the figure is the
-  // median of the per-pair ratios, which one stalled round cannot swing.
-  await closedLoop(plain, plainUrl, concurrency, afterMs(500));
-  await closedLoop(lb.http, "lb://micro/", concurrency, afterMs(500));
-  const rate = async (http: typeof plain, url: string): Promise<number> => {
+  const clients = [
+    { name: "plain", http: plain, url: plainUrl },
+    { name: "lb", http: lb.http, url: "lb://micro/" },
+    { name: "lbFull", http: lbFull.http, url: "lb://micro/" },
+  ] as const;
+  // Warm all, then alternate short rounds in a rotating order so all see the same background noise; figures are
+  // medians over rounds, which one stalled round cannot swing. The fleet's server runs in its own process, so this
+  // process's CPU is the client's alone.
+  for (const c of clients) await closedLoop(c.http, c.url, concurrency, afterMs(500));
+  const measured = Object.fromEntries(clients.map((c) => [c.name, { rps: [] as number[], cpuUs: [] as number[] }]));
+  const round = async (c: (typeof clients)[number]): Promise<void> => {
     const started = performance.now();
-    const { requests } = await closedLoop(http, url, concurrency, afterMs(roundMs));
-    return (requests / (performance.now() - started)) * 1000;
+    const cpu = process.cpuUsage();
+    const { requests } = await closedLoop(c.http, c.url, concurrency, afterMs(roundMs));
+    const used = process.cpuUsage(cpu);
+    measured[c.name]?.rps.push((requests / (performance.now() - started)) * 1000);
+    measured[c.name]?.cpuUs.push((used.user + used.system) / requests);
   };
-  const plainRates: number[] = [];
-  const lbRates: number[] = [];
-  for (let round = 0; round < 8; round++) {
-    if (round % 2 === 0) {
-      plainRates.push(await rate(plain, plainUrl));
-      lbRates.push(await rate(lb.http, "lb://micro/"));
-    } else {
-      lbRates.push(await rate(lb.http, "lb://micro/"));
-      plainRates.push(await rate(plain, plainUrl));
-    }
+  for (let r = 0; r < 9; r++) {
+    for (let i = 0; i < clients.length; i++) await round(clients[(r + i) % clients.length] as (typeof clients)[number]);
   }
   lb.close();
+  lbFull.close();
   plainAgent.destroy();
   fleet.close();
-  const ratios = lbRates.map((r, i) => r / (plainRates[i] as number));
+  const median = (name: string, key: "rps" | "cpuUs") => quantile(measured[name]?.[key] ?? [], 0.5);
+  const pairRatios = (measured.lb?.rps ?? []).map((r, i) => r / (measured.plain?.rps[i] as number));
   const throughput = {
     concurrency,
-    plainRps: Math.round(quantile(plainRates, 0.5)),
-    lbRps: Math.round(quantile(lbRates, 0.5)),
-    ratio: Number(quantile(ratios, 0.5).toFixed(3)),
-    pairRatios: ratios.map((r) => Number(r.toFixed(3))),
+    plainRps: Math.round(median("plain", "rps")),
+    lbRps: Math.round(median("lb", "rps")),
+    ratio: Number(quantile(pairRatios, 0.5).toFixed(3)),
+    pairRatios: pairRatios.map((r) => Number(r.toFixed(3))),
+  };
+  const cpuUsPerRequest = {
+    plain: Number(median("plain", "cpuUs").toFixed(1)),
+    lb: Number(median("lb", "cpuUs").toFixed(1)),
+    lbFull: Number(median("lbFull", "cpuUs").toFixed(1)),
+    /** Medians of the per-round differences against plain axios: the client-side cost of governance. */
+    lbOverPlain: Number(pairedMedian(measured.lb?.cpuUs, measured.plain?.cpuUs).toFixed(1)),
+    lbFullOverPlain: Number(pairedMedian(measured.lbFull?.cpuUs, measured.plain?.cpuUs).toFixed(1)),
   };
   console.log(
     `\nMicro: throughput at concurrency ${concurrency}, same single server: plain axios ${throughput.plainRps} req/s, lb axios ${throughput.lbRps} req/s (medians), ratio ${throughput.ratio} (median of pairs ${throughput.pairRatios.join(", ")})`,
   );
-  return { pickNs, throughput };
+  console.log(
+    `Micro: client CPU per request: plain axios ${cpuUsPerRequest.plain} µs, lb axios ${cpuUsPerRequest.lb} µs (+${cpuUsPerRequest.lbOverPlain}), with the bench's full policy ${cpuUsPerRequest.lbFull} µs (+${cpuUsPerRequest.lbFullOverPlain}); medians over 9 rounds`,
+  );
+  return { pickNs, throughput, cpuUsPerRequest };
+}
+
+/** Median of a[i] − b[i]: rounds run back to back, so pairing cancels slow drifts of the machine. */
+function pairedMedian(a: readonly number[] = [], b: readonly number[] = []): number {
+  return quantile(
+    a.map((x, i) => x - (b[i] ?? Number.NaN)),
+    0.5,
+  );
 }

@@ -6,6 +6,7 @@ import axios, {
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
 } from "axios";
+import { AttemptSignal } from "./attempt-signal.js";
 import type { Balancer } from "./balancer.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
@@ -124,13 +125,17 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
       const pick = balancer.acquire ? await balancer.acquire(pickOptions, signal) : balancer.pick(pickOptions);
       const { instance } = pick;
       tried.add(instance.id);
-      const perTry = timeout(
-        options.perTryTimeoutMs,
-        () => new LbError("LB_ATTEMPT_TIMEOUT", `${instance.id} did not answer within ${options.perTryTimeoutMs} ms`),
-      );
       const started = performance.now();
       const url = `${instance.secure ? "https" : "http"}://${instance.host}:${instance.port}${path}`;
-      const attemptSignal = any(signal, perTry.signal);
+      const perTryMs = options.perTryTimeoutMs;
+      const attemptSignal =
+        perTryMs === undefined && signal === undefined
+          ? undefined
+          : new AttemptSignal(
+              perTryMs,
+              () => new LbError("LB_ATTEMPT_TIMEOUT", `${instance.id} did not answer within ${perTryMs} ms`),
+              signal,
+            );
       try {
         const response = await send({
           ...config,
@@ -150,15 +155,15 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
           if (isLbError(outer?.reason)) throw new LbError(outer.reason.code, outer.reason.message, { cause: error });
           throw error;
         }
-        if (perTry.signal?.aborted) {
+        if (attemptSignal?.timedOut) {
           pick.done({ ok: false, rttMs });
-          throw new LbError("LB_ATTEMPT_TIMEOUT", (perTry.signal.reason as Error).message, { cause: error });
+          throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
         const status = (error as AxiosError).response?.status;
         pick.done({ ok: status !== undefined && status < 500, ...(status !== undefined ? { status } : {}), rttMs });
         throw error;
       } finally {
-        perTry.clear();
+        attemptSignal?.dispose();
       }
     };
 

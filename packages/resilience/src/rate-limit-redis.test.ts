@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isResilienceError } from "./errors.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { RedisFixture } from "./redis-fixture.js";
 
@@ -112,4 +113,105 @@ describe("rate limit shared through a real redis-server", () => {
       client.disconnect();
     }
   }, 30_000);
+});
+
+/** Pauses every client of the fixture's Redis for `ms` (the server stays up and the sockets stay open). */
+async function pauseRedis(port: number, ms: number): Promise<() => Promise<void>> {
+  const admin = new Redis({ port, host: "127.0.0.1" });
+  await admin.call("CLIENT", "PAUSE", String(ms), "ALL");
+  return async () => {
+    // Redis queues UNPAUSE behind the pause too: this waits for the pause to end, so each test leaves Redis usable.
+    await admin.call("CLIENT", "UNPAUSE");
+    admin.disconnect();
+  };
+}
+
+describe("a paused Redis (CLIENT PAUSE 5000 ALL) never stalls a rate-limited call", () => {
+  // Field reports: animir/node-rate-limiter-flexible#184 (insurance only engages once the connection is lost) and
+  // #315 (no per-call timeout); api7/aisix#1147 (a Redis that stops answering without closing the socket hangs
+  // every rate-limited request). The socket here stays open, so ioredis reports nothing.
+  it("answers from the in-memory insurance within the store timeout and reports RESILIENCE_STORE_TIMEOUT", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({ points: 1_000, redis: client, keyPrefix: "paused-open", storeTimeoutMs: 20 });
+    const storeErrors: Error[] = [];
+    limiter.onStoreError((e) => storeErrors.push(e));
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 5_000);
+    try {
+      const started = performance.now();
+      const admissions = await Promise.all([1, 2, 3].map(() => limiter.acquire("k")));
+      const elapsed = performance.now() - started;
+      // A bound, not a speed claim: before the fix each call waited out the whole 5 s pause.
+      expect(elapsed).toBeLessThan(2_500);
+      for (const admission of admissions) expect(admission.allowed).toBe(true);
+      expect(storeErrors.length).toBeGreaterThanOrEqual(1);
+      expect(isResilienceError(storeErrors[0]) && storeErrors[0].code).toBe("RESILIENCE_STORE_TIMEOUT");
+    } finally {
+      await unpause();
+      client.disconnect();
+    }
+  }, 15_000);
+
+  it("fails closed when configured so: refuses with a retry hint and reports the timeout", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({
+      points: 1_000,
+      redis: client,
+      keyPrefix: "paused-closed",
+      storeTimeoutMs: 20,
+      onStoreFailure: "closed",
+    });
+    const storeErrors: Error[] = [];
+    limiter.onStoreError((e) => storeErrors.push(e));
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 1_500);
+    try {
+      const started = performance.now();
+      const admission = await limiter.acquire("k");
+      expect(performance.now() - started).toBeLessThan(2_500);
+      expect(admission).toMatchObject({ allowed: false });
+      expect(storeErrors.map((e) => (e as { code?: string }).code)).toContain("RESILIENCE_STORE_TIMEOUT");
+    } finally {
+      await unpause();
+      client.disconnect();
+    }
+  }, 15_000);
+
+  it("uses Redis again once it answers", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({ points: 1_000, redis: client, keyPrefix: "paused-back", storeTimeoutMs: 20 });
+    limiter.onStoreError(() => {});
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 1_500);
+    try {
+      expect((await limiter.acquire("k")).allowed).toBe(true);
+    } finally {
+      await unpause();
+    }
+    // The late call settles once Redis answers; from then on the count lives in Redis again.
+    await client.ping();
+    await expect
+      .poll(async () => (await limiter.acquire("k")).allowed && (await client.exists("paused-back:k")))
+      .toBe(1);
+    client.disconnect();
+  }, 15_000);
+});
+
+describe("store timeout options", () => {
+  it.each([
+    [{ storeTimeoutMs: 0 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: 2.5 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: 60_000 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: Number.NaN }, "storeTimeoutMs"],
+    [{ onStoreFailure: "maybe" }, "onStoreFailure"],
+  ])("refuses %o with RESILIENCE_INVALID_OPTION naming the option", (bad, name) => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1", lazyConnect: true });
+    try {
+      expect(() => createRateLimiter({ points: 1, redis: client, ...(bad as object) })).toThrow(
+        expect.objectContaining({ code: "RESILIENCE_INVALID_OPTION", message: expect.stringContaining(name) }),
+      );
+    } finally {
+      client.disconnect();
+    }
+  });
 });

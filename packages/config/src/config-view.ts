@@ -12,11 +12,15 @@ export interface ConfigView {
   readonly sources: readonly string[];
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
+/**
+ * Freezes `value` and everything reachable from it, so a write throws in strict mode. Walks into objects that are
+ * already frozen (a frozen parent says nothing of its children); typed arrays cannot be frozen and are left as is.
+ */
+export function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  if (typeof value !== "object" || value === null || seen.has(value) || ArrayBuffer.isView(value)) return value;
+  seen.add(value);
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child, seen);
   return value;
 }
 

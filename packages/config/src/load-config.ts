@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { delimiter } from "node:path";
 import nodeConfig from "config/lib/util.js";
 import { type ConfigView, createConfigView } from "./config-view.js";
@@ -11,6 +12,40 @@ export interface LoadConfigOptions {
    * directory in order (a later directory's `default.json` overrides an earlier one's) before the next layer.
    */
   readonly dir?: string;
+  /** Largest config file read, in bytes (default 1 MiB); a larger one is refused unread with CONFIG_FILE_TOO_LARGE. */
+  readonly maxFileBytes?: number;
+}
+
+/**
+ * The default cap on one config file: 1 MiB, the most a Kubernetes ConfigMap can hold in all
+ * (kubernetes.io/docs/concepts/configuration/configmap). Parsing is synchronous, so the cap is also what bounds the
+ * time a load holds the event loop.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Refuses, before node-config reads it, a file larger than `maxBytes` (CONFIG_FILE_TOO_LARGE) or one that is not a
+ * regular file (a FIFO would block the read for ever; CONFIG_LOAD_FAILED). A missing file is left to node-config.
+ */
+export function checkConfigFile(file: string, maxBytes: number): void {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(file);
+  } catch {
+    return;
+  }
+  if (!stat.isFile()) {
+    throw new ConfigError("CONFIG_LOAD_FAILED", `${file} is not a regular file: replace it with a config file`, {
+      file,
+    });
+  }
+  if (stat.size > maxBytes) {
+    throw new ConfigError(
+      "CONFIG_FILE_TOO_LARGE",
+      `${file} is ${stat.size} bytes, above maxFileBytes (${maxBytes}): shrink it or raise maxFileBytes`,
+      { file },
+    );
+  }
 }
 
 /** One load's merged data and the sources it came from, lowest precedence first. */
@@ -41,11 +76,22 @@ function nodeConfigOverride(): Array<{ name: string; config: unknown }> {
 
 /**
  * Runs node-config's own loader over `dirs` (a `path.delimiter`-joined spec). `formats`, when given, limits the
- * file extensions read (LiveConfig reads data formats only). Throws CONFIG_LOAD_FAILED naming the file at fault.
+ * file extensions read (LiveConfig reads data formats only). Throws CONFIG_LOAD_FAILED naming the file at fault, or
+ * CONFIG_FILE_TOO_LARGE for a file above `maxFileBytes`.
  */
-export function loadLayers(dirs: string, formats?: readonly string[]): LoadedLayers {
+export function loadLayers(
+  dirs: string,
+  formats?: readonly string[],
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+): LoadedLayers {
   const load = nodeConfig.Load.fromEnvironment();
   load.options.configDir = dirs;
+  // Every file node-config reads passes through loadFile: check its size there, before a byte is read.
+  const loadFile = load.loadFile.bind(load);
+  load.loadFile = (file, convert) => {
+    checkConfigFile(file, maxFileBytes);
+    return loadFile(file, convert);
+  };
   if (formats) {
     const base = load.options.parser;
     const order = base.getFilesOrder().filter((ext) => formats.includes(ext));
@@ -72,7 +118,7 @@ export function loadLayers(dirs: string, formats?: readonly string[]): LoadedLay
  * custom-environment-variables — without touching node-config's process-wide singleton, so it can load again.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ConfigView {
-  const { data, sources } = loadLayers(configDirSpec(options.dir));
+  const { data, sources } = loadLayers(configDirSpec(options.dir), undefined, options.maxFileBytes);
   return createConfigView(
     data,
     sources.map((s) => s.name),

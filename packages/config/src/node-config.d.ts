@@ -16,6 +16,8 @@ declare module "config/lib/util.js" {
     parser: Parser;
     config: Record<string, unknown>;
     scan(additional?: Array<{ name: string; config: unknown }>): void;
+    /** Reads and parses one file (null when it does not exist); every file node-config reads goes through it. */
+    loadFile(fullFilename: string, convert?: (config: unknown) => unknown): unknown;
     getSources(): ConfigSource[];
   }
   const util: { Load: typeof Load };

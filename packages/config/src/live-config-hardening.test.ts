@@ -88,6 +88,9 @@ describe("LiveConfig: files are bounded", () => {
       expect.objectContaining({ code: "CONFIG_FILE_TOO_LARGE" }),
     );
     expect(loadConfig({ dir: each.mounted.dir, maxFileBytes: 10_000 }).get("retry.maxAttempts")).toBe(4);
+    expect(() => loadConfig({ dir: each.mounted.dir, maxFileBytes: -1 })).toThrow(
+      expect.objectContaining({ code: "CONFIG_INVALID_OPTION" }),
+    );
   });
 });
 

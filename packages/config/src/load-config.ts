@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { delimiter } from "node:path";
+import { checkNumber } from "@outrigger/core";
 import nodeConfig from "config/lib/util.js";
 import { type ConfigView, createConfigView } from "./config-view.js";
 import { ConfigError } from "./errors.js";
@@ -118,7 +119,13 @@ export function loadLayers(
  * custom-environment-variables — without touching node-config's process-wide singleton, so it can load again.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ConfigView {
-  const { data, sources } = loadLayers(configDirSpec(options.dir), undefined, options.maxFileBytes);
+  const maxFileBytes = checkNumber(
+    "maxFileBytes",
+    options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    { min: 1, integer: true },
+    (message) => new ConfigError("CONFIG_INVALID_OPTION", message),
+  );
+  const { data, sources } = loadLayers(configDirSpec(options.dir), undefined, maxFileBytes);
   return createConfigView(
     data,
     sources.map((s) => s.name),

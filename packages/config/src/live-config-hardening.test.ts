@@ -7,6 +7,12 @@ import { memoryLogger, mountPerTest, next } from "./live-config.fixture.js";
 import { createLiveConfig, type LiveConfig } from "./live-config.js";
 import { loadConfig } from "./load-config.js";
 
+/**
+ * Lets the event loop reach its next timers phase: the reload runs in a timer and publishes at its end, so the
+ * delay monitor's timer (due before this one) has to fire once more to record how long that turn held the loop.
+ */
+const loopTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 const each = mountPerTest<LiveConfig<Record<string, unknown>>>({
   "default.json": { retry: { maxAttempts: 3 } },
 });
@@ -69,6 +75,7 @@ describe("LiveConfig: files are bounded", () => {
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const error = await next(live.onError, 120_000);
+    await loopTurn();
     delay.disable();
     expect(error.code).toBe("CONFIG_FILE_TOO_LARGE");
     expect(error.file).toBe(join(each.mounted.dir, "default.json"));
@@ -77,6 +84,24 @@ describe("LiveConfig: files are bounded", () => {
     expect(live.stats.lastReloadOk).toBe(false);
     // A bound, not a speed claim: parsing 50 MB held the loop for seconds; a stat and a refusal take far less.
     expect(delay.max / 1e6).toBeLessThan(1_000);
+  }, 180_000);
+
+  it("a file under the cap with 80 000 small objects reloads without holding the event loop for seconds", async () => {
+    // node-config's deep clone looks up every object it copied in an array, so a merge was quadratic in the number
+    // of objects: this 0.9 MB file held the loop for 6.6 s. Now it is linear; the bound below only guards a relapse.
+    const live = createLiveConfig({ dir: each.mounted.dir, logger: memoryLogger() });
+    each.live = live;
+    const routes = Array.from({ length: 80_000 }, (_, i) => ({ i }));
+    each.mounted.swap({ "default.json": { retry: { maxAttempts: 4 }, routes } });
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+
+    const event = await next(live.onChange, 120_000);
+    await loopTurn();
+    delay.disable();
+    expect(event.changes.map((c) => c.path)).toEqual(["retry.maxAttempts", "routes"]);
+    expect(live.get<{ i: number }[]>("routes")[79_999]).toEqual({ i: 79_999 });
+    expect(delay.max / 1e6).toBeLessThan(3_000); // ~0.5 s here under a load average of 18; 6.6 s before
   }, 180_000);
 
   it("maxFileBytes is configurable, for loadConfig too", () => {

@@ -20,6 +20,10 @@ declare module "config/lib/util.js" {
     loadFile(fullFilename: string, convert?: (config: unknown) => unknown): unknown;
     getSources(): ConfigSource[];
   }
-  const util: { Load: typeof Load };
+  /** node-config's helpers; LiveConfig swaps `cloneDeep` for a linear one while it loads (see linear-clone.ts). */
+  interface Util {
+    cloneDeep(parent: unknown, depth?: number, circular?: boolean, prototype?: object): unknown;
+  }
+  const util: { Load: typeof Load; Util: Util };
   export = util;
 }

@@ -38,7 +38,8 @@ describe("createLbMetrics", () => {
       const balancer = createBalancer({
         instancer: new FixedInstancer(["ok", "busy", "dead"].map((id) => instance(id, "UP", port[id]))),
         rule: new RoundRobinRule({ random: () => 0 }),
-        outlierDetection: { consecutiveFailures: 2, maxEjectedPercent: 100 },
+        outlierDetection: { consecutive5xx: 2, maxEjectionPercent: 100 },
+        panic: { thresholdPercent: 0 },
       });
       const http = createLbAxios({ balancer: () => balancer, retry: { maxAttempts: 3 } });
       for (let i = 0; i < 6; i++) expect((await http.get("lb://svc/")).data.from).toBe("ok");
@@ -57,7 +58,7 @@ describe("createLbMetrics", () => {
       expect(await value("outrigger_lb_requests_total", { instance: "dead", outcome: "failure" })).toBe(2);
       expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "connect" })).toBe(2);
       expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "status" })).toBe(2);
-      expect(await value("outrigger_lb_ejections_total", { instance: "busy", reason: "consecutive-failures" })).toBe(1);
+      expect(await value("outrigger_lb_ejections_total", { instance: "busy", reason: "consecutive-5xx" })).toBe(1);
       expect(await value("outrigger_lb_ejections_total", { instance: "dead" })).toBe(1);
       expect(await value("outrigger_lb_active_requests", { instance: "ok" })).toBe(0);
       expect(await value("outrigger_lb_request_duration_seconds_count", { service: "svc", outcome: "success" })).toBe(

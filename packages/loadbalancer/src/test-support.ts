@@ -42,23 +42,34 @@ export async function deadPort(): Promise<number> {
 /** A zoned instance for tests. */
 export const zoned = (id: string, zone: string): ServiceInstance => ({ ...instance(id), zone });
 
-/** A rule context over fresh stats for `instances` (present from the start: no slow start), at time `now`. */
+/**
+ * A rule context over fresh stats for `instances` (present from the start: no slow start), at time `now`. Tests
+ * change state through `mut(id)` (the mutable stats) and `ejected` (ids the detector would keep out).
+ */
 export function ruleContext(
   instances: readonly ServiceInstance[],
-  options: { now?: number; key?: string; added?: Record<string, number> } = {},
-): RuleContext & { table: Map<string, InstanceStats>; at(now: number, key?: string): RuleContext } {
+  options: { now?: number; key?: string; added?: Record<string, number>; retry?: boolean } = {},
+): RuleContext & {
+  table: Map<string, InstanceStats>;
+  ejected: Set<string>;
+  mut(id: string): InstanceStats;
+  at(now: number, key?: string): RuleContext;
+} {
   const table = new Map<string, InstanceStats>();
   for (const i of instances) {
     table.set(i.id, new InstanceStats(options.added?.[i.id] ?? Number.NEGATIVE_INFINITY, 0));
   }
-  const stats = (id: string): InstanceStats => table.get(id) as InstanceStats;
+  const ejected = new Set<string>();
+  const mut = (id: string): InstanceStats => table.get(id) as InstanceStats;
   const make = (now: number, key?: string): RuleContext => ({
     now,
-    stats,
+    stats: mut,
+    isEjected: (id) => ejected.has(id),
     all: instances,
+    retry: options.retry ?? false,
     ...(key !== undefined ? { key } : {}),
   });
-  return Object.assign(make(options.now ?? 0, options.key), { table, at: make });
+  return Object.assign(make(options.now ?? 0, options.key), { table, ejected, mut, at: make });
 }
 
 /** Counts how often each id is chosen in `n` picks. */

@@ -34,22 +34,25 @@ describe("failed attempts never make an instance look fast, against real servers
   it.each([
     ["p2cPeakEwma()", () => p2cPeakEwma()],
     ["WeightedResponseTimeRule", () => new WeightedResponseTimeRule()],
-  ] as Array<[string, () => Rule]>)("%s with default options: an instance answering 500 in 1 ms gets ≤ 5%", async (_, rule) => {
-    for (const key of Object.keys(arrivals)) arrivals[key] = 0;
-    const balancer = createBalancer({
-      instancer: new FixedInstancer(["broken", "ok1", "ok2"].map((id) => instance(id, "UP", ports[id]))),
-      rule: rule(),
-    });
-    const http = createLbAxios({ balancer: () => balancer, defaults: { validateStatus: () => true } });
-    // Four callers in a closed loop, 50 requests each.
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        for (let i = 0; i < 50; i++) await http.get("lb://svc/");
-      }),
-    );
-    const total = (arrivals.broken ?? 0) + (arrivals.ok1 ?? 0) + (arrivals.ok2 ?? 0);
-    expect(total).toBe(200);
-    expect((arrivals.broken ?? 0) / total).toBeLessThanOrEqual(0.05);
-    balancer.close();
-  });
+  ] as Array<[string, () => Rule]>)(
+    "%s with default options: an instance answering 500 in 1 ms gets ≤ 5%",
+    async (_, rule) => {
+      for (const key of Object.keys(arrivals)) arrivals[key] = 0;
+      const balancer = createBalancer({
+        instancer: new FixedInstancer(["broken", "ok1", "ok2"].map((id) => instance(id, "UP", ports[id]))),
+        rule: rule(),
+      });
+      const http = createLbAxios({ balancer: () => balancer, defaults: { validateStatus: () => true } });
+      // Four callers in a closed loop, 50 requests each.
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 50; i++) await http.get("lb://svc/");
+        }),
+      );
+      const total = (arrivals.broken ?? 0) + (arrivals.ok1 ?? 0) + (arrivals.ok2 ?? 0);
+      expect(total).toBe(200);
+      expect((arrivals.broken ?? 0) / total).toBeLessThanOrEqual(0.05);
+      balancer.close();
+    },
+  );
 });

@@ -92,4 +92,21 @@ describe("createLbMetrics", () => {
       metrics.close();
     }
   });
+
+  it("never puts a secret from an instance id into a label", async () => {
+    const registry = new Registry();
+    const metrics = createLbMetrics({ registry });
+    try {
+      const leaky = { ...instance("http://alice:pa55w0rd@10.0.0.7:8080?token=tok-9"), service: "svc" };
+      const balancer = createBalancer({ instancer: new FixedInstancer([leaky]) });
+      balancer.pick().done({ kind: "success", status: 200, rttMs: 3 });
+      balancer.pick().done({ kind: "failure", reason: "connect", rttMs: 1 });
+      const text = await registry.metrics();
+      expect(text).toContain('outcome="failure"');
+      expect(text).toContain("10.0.0.7");
+      expect(text).not.toMatch(/alice|pa55w0rd|tok-9/);
+    } finally {
+      metrics.close();
+    }
+  });
 });

@@ -3,12 +3,13 @@
 // it kept plain per-instance numbers read at scrape time). Figures are per-operation means of 500-operation batches.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { loadavg } from "node:os";
-import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
+import { FixedInstancer } from "@outrigger/discovery";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { createBalancer } from "../src/balancer.js";
 import type { OutcomeMessage, PickMessage } from "../src/channels.js";
 import { createLbMetrics } from "../src/metrics.js";
 import { RoundRobinRule } from "../src/round-robin.js";
+import { fleetOf } from "./micro.js";
 
 const BATCH = 500;
 const BATCHES = 2_000;
@@ -59,15 +60,7 @@ export interface MetricsCostResult {
 }
 
 export function runMetricsCost(): MetricsCostResult {
-  const fleet: ServiceInstance[] = Array.from({ length: 10 }, (_, i) => ({
-    id: `i${i}`,
-    service: "micro",
-    host: "127.0.0.1",
-    port: 1000 + i,
-    secure: false,
-    status: "UP",
-    metadata: {},
-  }));
+  const fleet = fleetOf(10);
   const balancer = createBalancer({ instancer: new FixedInstancer(fleet), rule: new RoundRobinRule() });
   const batch = (): number => {
     const started = process.hrtime.bigint();

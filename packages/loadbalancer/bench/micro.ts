@@ -38,7 +38,8 @@ const RULES: Array<[string, () => Rule]> = [
   ["slow-start(round-robin)", () => new SlowStartRule({ windowMs: 60_000, random: seededRandom(1) })],
 ];
 
-const fleetOf = (n: number): ServiceInstance[] =>
+/** `n` instances on loopback ports nobody listens on, in three zones, with weights 1–4 (picks only, no traffic). */
+export const fleetOf = (n: number): ServiceInstance[] =>
   Array.from({ length: n }, (_, i) => ({
     id: `i${i}`,
     service: "micro",

@@ -81,3 +81,32 @@ export function tally(n: number, choose: (i: number) => ServiceInstance): Record
   }
   return counts;
 }
+
+/** Real servers on loopback, one per name, counting the requests each receives; `answer` replies (default 200). */
+export async function countingServers(
+  names: readonly string[],
+  answer: (name: string, request: IncomingMessage, response: ServerResponse) => void = (n, q, r) => answerName(n, q, r),
+): Promise<{ ports: Record<string, number>; arrivals: Record<string, number>; reset(): void; close(): void }> {
+  const ports: Record<string, number> = {};
+  const arrivals: Record<string, number> = {};
+  const servers: Server[] = [];
+  for (const name of names) {
+    arrivals[name] = 0;
+    const s = await namedServer(name, (q, r) => {
+      arrivals[name] = (arrivals[name] ?? 0) + 1;
+      answer(name, q, r);
+    });
+    servers.push(s.server);
+    ports[name] = s.port;
+  }
+  return {
+    ports,
+    arrivals,
+    reset: () => {
+      for (const name of names) arrivals[name] = 0;
+    },
+    close: () => {
+      for (const s of servers) s.close();
+    },
+  };
+}

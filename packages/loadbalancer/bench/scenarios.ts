@@ -138,7 +138,7 @@ const failsFast =
     const c = benchClient(
       await fleetOf(fleet, many(5, FAST, { delayMs: 1, status: 503 })),
       rule.make(seed),
-      outlierDetection ? { outlierDetection } : {},
+      { outlierDetection }, // false: off (it is on by default)
       { retry: false },
     );
     await fleet.counts();

@@ -1,14 +1,17 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
 import { createBalancer } from "./balancer.js";
+import type { PickMessage } from "./channels.js";
 import { p2cPeakEwma } from "./p2c.js";
 import type { Rule } from "./rule.js";
-import { answerName, countingServers, instance } from "./test-support.js";
+import { answerName, countingServers, deadPort, instance } from "./test-support.js";
 import { WeightedResponseTimeRule } from "./weighted-response-time.js";
 
-// Field case (issue 13): an instance failing fast looked like the fastest one. A 500 answered in 1 ms was fed to
-// the latency estimate as a 1 ms sample, so latency-aware rules sent it most of the traffic.
+// Field case (issue 13; also kubernetes/ingress-nginx#5540, mosn/mosn#2323): an instance failing fast looked like
+// the fastest one. A 500 answered in 1 ms was fed to the latency estimate as a 1 ms sample (ingress-nginx scored a
+// failed connect as RTT 0), so latency-aware rules sent it most of the traffic.
 describe("failed attempts never make an instance look fast, against real servers", () => {
   let fleet: Awaited<ReturnType<typeof countingServers>>;
   beforeAll(async () => {
@@ -48,4 +51,36 @@ describe("failed attempts never make an instance look fast, against real servers
       balancer.close();
     },
   );
+
+  it("kubernetes/ingress-nginx#5540: an instance refusing connections (RTT ≈ 0) gets ≤ 5% of the attempts", async () => {
+    const refused = await deadPort();
+    const attempts: Record<string, number> = {};
+    const onPick = (m: unknown) => {
+      const id = (m as PickMessage).instance.id;
+      attempts[id] = (attempts[id] ?? 0) + 1;
+    };
+    subscribe("outrigger:lb:pick", onPick);
+    const balancer = createBalancer({
+      instancer: new FixedInstancer([
+        instance("refusing", "UP", refused),
+        instance("ok1", "UP", fleet.ports.ok1),
+        instance("ok2", "UP", fleet.ports.ok2),
+      ]),
+      rule: p2cPeakEwma(),
+      outlierDetection: false,
+    });
+    try {
+      const http = createLbAxios({ balancer: () => balancer });
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 50; i++) await http.get("lb://svc/");
+        }),
+      );
+      const total = Object.values(attempts).reduce((a, b) => a + b, 0);
+      expect((attempts.refusing ?? 0) / total).toBeLessThanOrEqual(0.05);
+    } finally {
+      unsubscribe("outrigger:lb:pick", onPick);
+      balancer.close();
+    }
+  });
 });

@@ -203,7 +203,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
       isEjected,
       all: up,
       key: pickOptions.key,
-      retry: (pickOptions.avoid?.size ?? 0) > 0,
+      retry: (pickOptions.attempt ?? (pickOptions.untriedOnly ? 2 : 1)) > 1,
     };
     const instance = rule.choose(candidates, context);
     const stats = view(instance.id);

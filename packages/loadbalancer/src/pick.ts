@@ -9,8 +9,13 @@ export interface Pick {
 
 /** What a caller can ask of one pick. */
 export interface PickOptions {
-  /** Instance ids to avoid (ones a retry already tried); a pick with some is a retry. Ignored when nothing else is left. */
+  /** Instance ids to avoid (ones a retry already tried, or drained ones); ignored when nothing else is left. */
   readonly avoid?: ReadonlySet<string>;
+  /**
+   * The attempt this pick is for, 1 for the first. A retry's pick (2 and up) does not move round robin's position.
+   * Default: 2 when `untriedOnly` is set (only retries ask for it), else 1.
+   */
+  readonly attempt?: number;
   /** The request's key, for consistent hashing. */
   readonly key?: string;
   /** Throw LB_ALL_INSTANCES_TRIED rather than fall back to an avoided instance (retries use it). */

@@ -97,7 +97,7 @@ describe("Consul API routes", () => {
       ServiceID: "web-2",
     });
     expect((await get("/v1/agent/self")).json().Config).toMatchObject({ Datacenter: "dc1", NodeName: "outrigger" });
-    expect((await get("/v1/status/leader")).json()).toBe("127.0.0.1:8300");
+    expect((await get("/v1/status/leader")).json()).toBe("10.9.9.9:8300");
 
     expect((await put("/v1/agent/check/warn/service:web-2?note=slow")).statusCode).toBe(200);
     const warned = ((await get("/v1/health/service/web")).json() as Entry[])[1]?.Checks[1];
@@ -261,7 +261,7 @@ describe("Consul API routes", () => {
     const huge = await put("/v1/agent/service/register", { Name: "big", Meta: { pad: "x".repeat(8192) } });
     expect(huge.statusCode).toBe(413);
     const missing = await get("/v1/kv/anything");
-    expect([missing.statusCode, missing.headers["x-consul-index"]]).toEqual([404, expect.any(String)]);
+    expect([missing.statusCode, missing.headers["x-consul-index"]]).toEqual([501, expect.any(String)]);
     expect((await get("/v1/health/service/orders")).statusCode).toBe(200);
     expect(registry.get("ORDERS", "orders-1")).toBeDefined(); // nothing lost
   });

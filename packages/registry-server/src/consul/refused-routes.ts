@@ -30,6 +30,9 @@ const REFUSED: readonly { readonly prefix: string; readonly why: string }[] = [
 /** Routes of refused features answer 501 with `unsupported endpoint: /v1/<family>`. */
 export function refusedRoutes(): FastifyPluginCallback {
   return (app, _options, done) => {
+    // A refused call's body (a KV value, a transaction) is read but never decoded: the answer is the refusal.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, parsed) => parsed(null, undefined));
     for (const { prefix, why } of REFUSED) {
       const refuse = async (): Promise<never> => {
         throw unsupported(`/v1${prefix}`, why);

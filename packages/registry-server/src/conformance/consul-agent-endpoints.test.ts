@@ -25,7 +25,7 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
       "--peer",
       `http://user:secret@127.0.0.1:${peerPort}/eureka`,
     ]);
-    await f.consul.agent.service.register({ name: "web", id: "web-1", port: 80, tags: ["blue"] });
+    await f.consul.agent.service.register({ name: "web", id: "web-1", port: 80, tags: ["blue"] } as never);
   });
   afterAll(() => f.close());
 
@@ -33,9 +33,14 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
     ((await f.consul.health.service({ service: "web", passing: true })) as Entry[]).map((e) => e.Service.ID);
 
   it("agent.check.register adds a TTL check to a service and a service-less check to the node; deregister removes them", async () => {
-    await f.consul.agent.check.register({ name: "disk", id: "disk", ttl: "60s", status: "passing" });
-    await f.consul.agent.check.register({ name: "web-ready", id: "web-ready", serviceid: "web-1", ttl: "60s" });
-    const checks = (await f.consul.agent.check.list()) as Record<string, Check>;
+    await f.consul.agent.check.register({ name: "disk", id: "disk", ttl: "60s", status: "passing" } as never);
+    await f.consul.agent.check.register({
+      name: "web-ready",
+      id: "web-ready",
+      serviceid: "web-1",
+      ttl: "60s",
+    } as never);
+    const checks = (await f.consul.agent.check.list()) as unknown as Record<string, Check>;
     expect(Object.values(checks).map((c) => [c.CheckID, c.ServiceID, c.Status])).toEqual([
       ["disk", "", "passing"],
       ["web-ready", "web-1", "critical"],
@@ -45,7 +50,7 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
     await f.consul.agent.check.pass("web-ready");
     expect(await passingIds()).toEqual(["web-1"]);
     // A node check counts for every service on the node, as in Consul.
-    await f.consul.agent.check.fail({ id: "disk", note: "full" });
+    await f.consul.agent.check.fail({ id: "disk", note: "full" } as never);
     expect(await passingIds()).toEqual([]);
     const entry = ((await f.consul.health.service("web")) as Entry[])[0];
     expect(entry?.Checks.map((c) => [c.CheckID, c.Status])).toEqual([
@@ -66,8 +71,8 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
   });
 
   it("agent.checks takes Consul's filter expressions", async () => {
-    await f.consul.agent.check.register({ name: "a", id: "a", ttl: "60s", status: "passing" });
-    await f.consul.agent.check.register({ name: "b", id: "b", serviceid: "web-1", ttl: "60s" });
+    await f.consul.agent.check.register({ name: "a", id: "a", ttl: "60s", status: "passing" } as never);
+    await f.consul.agent.check.register({ name: "b", id: "b", serviceid: "web-1", ttl: "60s" } as never);
     const ids = async (filter: string) => Object.keys((await f.consul.agent.check.list({ filter })) as object).sort();
     expect(await ids('Status == "passing"')).toEqual(["a"]);
     expect(await ids('ServiceID == "web-1" and Status != "passing"')).toEqual(["b"]);
@@ -81,7 +86,7 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
 
   it("agent.maintenance puts the node in maintenance: every service leaves ?passing until it is off", async () => {
     await f.consul.agent.maintenance({ enable: true, reason: "kernel upgrade" });
-    const checks = (await f.consul.health.node("node-b")) as Check[];
+    const checks = (await f.consul.health.node("node-b")) as unknown as Check[];
     expect(checks.find((c) => c.CheckID === "_node_maintenance")).toMatchObject({
       Status: "critical",
       Notes: "kernel upgrade",

@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import Consul from "consul";
 import { type RegistryProcess, spawnRegistry } from "../e2e/spawn-registry.js";
 
@@ -84,17 +85,21 @@ export class WatchEvents<T> {
   readonly errors: unknown[] = [];
   #from = 0;
 
-  constructor(watch: { on(event: string, listener: (...args: never[]) => void): unknown }) {
-    watch.on("change", ((data: T) => {
+  constructor(watch: EventEmitter) {
+    watch.on("change", (data: T) => {
       this.#seen.push({ data, at: performance.now() });
-      for (const wake of [...this.#waiting]) wake();
-      this.#waiting.clear();
-    }) as never);
-    watch.on("error", ((error: unknown) => {
+      this.#wake();
+    });
+    watch.on("error", (error: unknown) => {
       this.errors.push(error);
-      for (const wake of [...this.#waiting]) wake();
-      this.#waiting.clear();
-    }) as never);
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const wake of waiting) wake();
   }
 
   /** How many change events arrived so far. */

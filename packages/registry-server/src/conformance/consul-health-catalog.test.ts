@@ -16,14 +16,20 @@ describe("conformance: health and catalog node/check endpoints (agent/health_end
   let f: ConsulFixture;
   beforeAll(async () => {
     f = await startConsulFixture(["--node-name", "node-a", "--advertise", "192.0.2.10"]);
-    await f.consul.agent.service.register({ name: "api", id: "api-1", port: 81, tags: ["v1"], check: { ttl: "60s" } });
+    await f.consul.agent.service.register({
+      name: "api",
+      id: "api-1",
+      port: 81,
+      tags: ["v1"],
+      check: { ttl: "60s" },
+    } as never);
     await f.consul.agent.check.pass("service:api-1");
     await registerEureka(f.url, "LEGACY", "legacy-1");
   });
   afterAll(() => f.close());
 
   it("health.node lists the node's checks (serfHealth first) and every service's; another node has none", async () => {
-    const checks = (await f.consul.health.node("node-a")) as Check[];
+    const checks = (await f.consul.health.node("node-a")) as unknown as Check[];
     expect(checks.map((c) => [c.CheckID, c.Status, c.ServiceID])).toEqual([
       ["serfHealth", "passing", ""],
       ["service:api-1", "passing", "api-1"],
@@ -34,15 +40,16 @@ describe("conformance: health and catalog node/check endpoints (agent/health_end
   });
 
   it("health.checks lists one service's checks", async () => {
-    const checks = (await f.consul.health.checks("api")) as Check[];
+    const checks = (await f.consul.health.checks("api")) as unknown as Check[];
     expect(checks.map((c) => [c.CheckID, c.Status, c.Node])).toEqual([["service:api-1", "passing", "node-a"]]);
     expect(fields(checks[0])).toEqual(HEALTH_CHECK_FIELDS);
     expect(await f.consul.health.checks("none")).toEqual([]);
   });
 
   it("health.state answers any, passing, warning and critical; an unknown state is a short 400", async () => {
-    await f.consul.agent.service.register({ name: "down", id: "down-1", port: 82, check: { ttl: "60s" } });
-    const ids = async (state: string) => ((await f.consul.health.state(state)) as Check[]).map((c) => c.CheckID).sort();
+    await f.consul.agent.service.register({ name: "down", id: "down-1", port: 82, check: { ttl: "60s" } } as never);
+    const ids = async (state: string) =>
+      ((await f.consul.health.state(state as never)) as unknown as Check[]).map((c) => c.CheckID).sort();
     expect(await ids("any")).toEqual(["serfHealth", "service:api-1", "service:down-1", "service:legacy-1"]);
     expect(await ids("passing")).toEqual(["serfHealth", "service:api-1", "service:legacy-1"]);
     expect(await ids("critical")).toEqual(["service:down-1"]);

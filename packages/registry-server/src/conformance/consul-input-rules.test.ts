@@ -55,23 +55,23 @@ describe("conformance: Consul's input rules (agent/http.go parseWait, agent/agen
 
   it("re-registering a service keeps its checks' status and output (hashicorp/consul#868); so does a check", async () => {
     const service = { name: "keep", id: "keep-1", port: 1, check: { ttl: "60s" } };
-    await f.consul.agent.service.register(service);
-    await f.consul.agent.check.pass({ id: "service:keep-1", note: "warmed up" });
-    await f.consul.agent.service.register({ ...service, tags: ["v2"] });
+    await f.consul.agent.service.register(service as never);
+    await f.consul.agent.check.pass({ id: "service:keep-1", note: "warmed up" } as never);
+    await f.consul.agent.service.register({ ...service, tags: ["v2"] } as never);
     const checks = (await f.consul.health.checks("keep")) as { Status: string; Output: string }[];
     expect(checks.map((c) => [c.Status, c.Output])).toEqual([["passing", "warmed up"]]);
     expect(((await f.consul.health.service({ service: "keep", passing: true })) as unknown[]).length).toBe(1);
 
-    await f.consul.agent.check.register({ name: "extra", id: "extra", serviceid: "keep-1", ttl: "60s" });
-    await f.consul.agent.check.warn({ id: "extra", note: "slow" });
-    await f.consul.agent.check.register({ name: "extra", id: "extra", serviceid: "keep-1", ttl: "60s" });
+    await f.consul.agent.check.register({ name: "extra", id: "extra", serviceid: "keep-1", ttl: "60s" } as never);
+    await f.consul.agent.check.warn({ id: "extra", note: "slow" } as never);
+    await f.consul.agent.check.register({ name: "extra", id: "extra", serviceid: "keep-1", ttl: "60s" } as never);
     const after = (await f.consul.health.checks("keep")) as { CheckID: string; Status: string; Output: string }[];
     expect(after.map((c) => [c.CheckID, c.Status, c.Output])).toEqual([
       ["service:keep-1", "passing", "warmed up"],
       ["extra", "warning", "slow"],
     ]);
     // Checks added on their own stay when the service is registered again (replace-existing-checks=false).
-    await f.consul.agent.service.register(service);
+    await f.consul.agent.service.register(service as never);
     expect(((await f.consul.health.checks("keep")) as unknown[]).length).toBe(2);
   });
 
@@ -94,7 +94,7 @@ describe("conformance: Consul's input rules (agent/http.go parseWait, agent/agen
     // Defaults are not "fields in use": Kind "typical" and Namespace "default" register as usual.
     expect((await put({ Name: "m", Kind: "typical", Namespace: "default" })).status).toBe(200);
     await expect(
-      f.consul.agent.check.register({ name: "script", args: ["/bin/true"], interval: "10s" }),
+      f.consul.agent.check.register({ name: "script", args: ["/bin/true"], interval: "10s" } as never),
     ).rejects.toMatchObject({ message: "unsupported field: Args" });
   });
 

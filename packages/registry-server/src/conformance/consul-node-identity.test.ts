@@ -23,7 +23,7 @@ describe("conformance: node identity (agent/config/builder.go, agent/agent_endpo
   });
 
   const nodesSeen = async (f: ConsulFixture) => {
-    await f.consul.agent.service.register({ name: "web", id: "web-1", address: "10.1.2.3", port: 80 });
+    await f.consul.agent.service.register({ name: "web", id: "web-1", address: "10.1.2.3", port: 80 } as never);
     const self = (await f.consul.agent.self()) as {
       Config: { NodeName: string; NodeID: string };
       Member: { Name: string; Addr: string };

@@ -52,14 +52,14 @@ describe("conformance: blocking queries wake when their answer changes (agent/bl
     await registerEureka(url, "MIXED", "eureka-1", 2);
     const watch = consul.watch({
       method: consul.health.service,
-      options: { service: "mixed", passing: true, wait: "6s" },
+      options: { service: "mixed", passing: "true", wait: "6s" },
     });
     const events = new WatchEvents<Entry[]>(watch);
     const ids = (entries: Entry[]) => entries.map((e) => e.Service.ID).sort();
     try {
       await events.next((entries) => ids(entries).includes("eureka-1"));
       await events.next((entries) => !ids(entries).includes("eureka-1")); // lease ended, nobody evicted it
-      await consul.agent.service.register({ name: "mixed", id: "consul-1", port: 1, check: { ttl: "60s" } });
+      await consul.agent.service.register({ name: "mixed", id: "consul-1", port: 1, check: { ttl: "60s" } } as never);
       await consul.agent.check.pass("service:consul-1"); // a check changing: critical → passing
       await events.next((entries) => ids(entries).includes("consul-1"));
       await registerEureka(url, "MIXED", "eureka-2");

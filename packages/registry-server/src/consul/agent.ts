@@ -2,7 +2,7 @@ import { type Clock, systemClock } from "../clock.js";
 import type { InstanceInfo } from "../instance-info.js";
 import type { Lease, Registry, RegistryChange } from "../registry.js";
 import type { CheckRunner } from "./check-runner.js";
-import { badRequest } from "./consul-error.js";
+import { badRequest, quoted } from "./consul-error.js";
 import type { CheckDefinition, ServiceDefinition } from "./definition.js";
 import { aggregateStatus, type CheckView, maintenanceCheck, toInstanceInfo } from "./mapping.js";
 import { type CheckState, NodeChecks, startCheck } from "./node-checks.js";
@@ -111,15 +111,16 @@ export class ConsulAgent {
    * running under the id is replaced and keeps its status and output (hashicorp/consul#4904).
    */
   registerCheck(check: CheckDefinition, serviceId: string | undefined): void {
+    const onNode = serviceId === undefined || serviceId === "";
+    const tracked = onNode ? undefined : this.#services.get(serviceId);
+    if (!onNode && !tracked) throw badRequest(`ServiceID ${quoted(serviceId ?? "")} does not exist`);
     const previous = this.#checkState(check.id);
     this.deregisterCheck(check.id);
-    if (serviceId === undefined || serviceId === "") {
+    if (!tracked) {
       this.node.register(check, previous);
       return;
     }
-    const tracked = this.#services.get(serviceId);
-    if (!tracked) throw badRequest(`ServiceID "${serviceId}" does not exist`);
-    tracked.checks.push(this.#start(check, serviceId, previous));
+    tracked.checks.push(this.#start(check, tracked.definition.id, previous));
     tracked.attached.add(check.id);
     this.#write(tracked);
   }

@@ -9,7 +9,7 @@ import {
   catalogServicesSchema,
   idParams,
 } from "./schemas.js";
-import { allViews, CONSUL_SERVICE, catalogEntryJson, nodeJson, serviceJson, serviceViews } from "./views.js";
+import { allViews, catalogEntryJson, nodeJson, serviceJson, serviceViews } from "./views.js";
 
 /**
  * Consul's `/v1/catalog` endpoints (agent/catalog_endpoint.go), each a blocking query but `datacenters`, and the
@@ -36,13 +36,18 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
 
     app.get("/catalog/services", { schema: { response: { 200: catalogServicesSchema } } }, async (request, reply) => {
       await block(context, request, reply, global);
-      const out: Record<string, string[]> = { [CONSUL_SERVICE]: [] };
+      // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
+      // spelling, a Eureka app shows lower-cased.
+      const tags = new Map<string, { label: string; tags: Set<string> }>();
       for (const view of allViews(registry, agent, now())) {
-        // A service registered through Consul keeps its own spelling; a Eureka app shows lower-cased.
-        const label = view.service.name;
-        const known = Object.keys(out).find((k) => k.toLowerCase() === label.toLowerCase()) ?? label;
-        out[known] = [...new Set([...(out[known] ?? []), ...view.service.tags])];
+        const k = view.service.name.toLowerCase();
+        const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
+        if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
+        for (const tag of view.service.tags) entry.tags.add(tag);
+        tags.set(k, entry);
       }
+      const out: Record<string, string[]> = {};
+      for (const { label, tags: set } of tags.values()) out[label] = [...set];
       return out;
     });
 

@@ -32,7 +32,8 @@ export class LeaseExpiry {
         if (change.action !== "DELETED") this.#schedule(change.lease);
       }),
       registry.onRenew(({ lease }) => {
-        if (this.#expired.delete(key(lease))) this.#bump(lease.info.app);
+        // Renewals are the hot path (thousands a second): only a lease marked expired costs more than a compare.
+        if (this.#expired.size > 0 && this.#expired.delete(key(lease))) this.#bump(lease.info.app);
         this.#schedule(lease);
       }),
     ];

@@ -13,7 +13,7 @@ export interface NodeIdentity {
 }
 
 /** What an operator may set; the rest is derived. */
-export interface NodeOptions {
+export interface ConsulNodeOptions {
   readonly name?: string;
   /** The address other nodes and clients reach this one at (Consul's `-advertise`). */
   readonly address?: string;
@@ -39,7 +39,7 @@ function nodeId(name: string): string {
 }
 
 /** The node identity from the operator's options, with Consul's defaults (host name, bind or private address). */
-export function nodeIdentity(options: NodeOptions = {}): NodeIdentity {
+export function nodeIdentity(options: ConsulNodeOptions = {}): NodeIdentity {
   const name = options.name || hostname() || "outrigger";
   const bind = options.bindAddress ?? "127.0.0.1";
   const wildcard = bind === "0.0.0.0" || bind === "::" || bind === "";

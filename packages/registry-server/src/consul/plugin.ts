@@ -13,7 +13,7 @@ import { ConsulIndex } from "./consul-index.js";
 import type { ConsulContext } from "./context.js";
 import { healthRoutes } from "./health-routes.js";
 import { LeaseExpiry } from "./lease-expiry.js";
-import { type NodeOptions, nodeIdentity } from "./node.js";
+import { type ConsulNodeOptions, nodeIdentity } from "./node.js";
 import { refusedRoutes, unknownEndpoint } from "./refused-routes.js";
 
 /** Settings of the Consul API. */
@@ -27,7 +27,7 @@ export interface ConsulRoutesOptions {
   /** Source of blocking-query jitter (default `Math.random`). */
   readonly random?: () => number;
   /** The node's name and address (default: the host name, and the bind address or 127.0.0.1). */
-  readonly node?: NodeOptions;
+  readonly node?: ConsulNodeOptions;
   /** The registry's replication peers, listed by `/v1/agent/members` (none when absent). */
   readonly peers?: () => readonly PeerStatus[];
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { RegistryError } from "../errors.js";
-import { notFound, short, unsupported } from "./consul-error.js";
+import { detailOf, notFound, short, unsupported } from "./consul-error.js";
 
 /**
  * Consul features this registry refuses on purpose, each with the reason sent in `X-Outrigger-Error-Detail` (the
@@ -25,6 +25,7 @@ const REFUSED: readonly { readonly prefix: string; readonly why: string }[] = [
   { prefix: "/agent/join", why: "membership is static: peers are set with --peer at start" },
   { prefix: "/agent/force-leave", why: "membership is static: remove a peer from --peer and restart" },
   { prefix: "/agent/leave", why: "stop the registry with SIGTERM instead" },
+  { prefix: "/agent/reload", why: "no configuration files to reload: restart with new options" },
 ];
 
 /** Routes of refused features answer 501 with `unsupported endpoint: /v1/<family>`. */
@@ -46,5 +47,7 @@ export function refusedRoutes(): FastifyPluginCallback {
 
 /** A 404 for a path this registry does not know, in Consul's plain text and short. */
 export function unknownEndpoint(method: string, url: string): RegistryError {
-  return notFound(short(`unsupported endpoint: ${method} ${url.split("?")[0]}`));
+  const error = notFound(short(`unsupported endpoint: ${method} ${url.split("?")[0]}`));
+  detailOf.set(error, "not a Consul endpoint this registry serves: see its README, section Consul API");
+  return error;
 }

@@ -65,10 +65,12 @@ describe("conformance: the first write wakes every blocking query (agent/blockin
       await events.next((entries) => entries.length === 0); // the first answer: nothing yet, index 1
       // The watch's next request is held at index 1, or arrives after the write and answers at once: on main both
       // hold the full wait, because the write leaves the index at 1.
-      const sent = performance.now();
       await consul.agent.service.register({ name: "pay", id: "pay-1", port: 7001 } as never);
+      // Measured from the registration's acknowledgement, when the instance exists (the request's own time under a
+      // loaded machine is not what this rule is about); the change may even arrive before the acknowledgement.
+      const registered = performance.now();
       const seen = await events.next((entries) => entries.some((e) => e.Service.ID === "pay-1"));
-      expect(seen.at - sent).toBeLessThan(100);
+      expect(seen.at - registered).toBeLessThan(100);
       expect(events.errors).toEqual([]);
     } finally {
       watch.end();

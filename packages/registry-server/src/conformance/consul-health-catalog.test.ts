@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsulFixture, registerEureka, startConsulFixture } from "./consul-fixture.js";
-import { fields, HEALTH_CHECK_FIELDS, NODE_FIELDS, SERVICE_FIELDS } from "./consul-shapes.js";
+import {
+  CATALOG_SERVICE_FIELDS,
+  fields,
+  HEALTH_CHECK_FIELDS,
+  NODE_FIELDS,
+  SERVICE_ENTRY_FIELDS,
+  SERVICE_FIELDS,
+} from "./consul-shapes.js";
 
 /*
  * Rules (hashicorp/consul agent/health_endpoint.go: HealthNodeChecks, HealthServiceChecks, HealthChecksInState;
@@ -74,6 +81,19 @@ describe("conformance: health and catalog node/check endpoints (agent/health_end
     expect(await f.consul.catalog.node.services("elsewhere")).toBeUndefined(); // the client reads `null` so
     expect((await f.request("/v1/catalog/node/elsewhere")).body).toBe("null");
     expect(await f.consul.catalog.datacenters()).toEqual(["dc1"]);
+  });
+
+  it("health.service, catalog.service.nodes and agent.service.list keep Consul's shapes, for both protocols", async () => {
+    for (const service of ["api", "legacy"]) {
+      const [entry] = (await f.consul.health.service(service)) as Record<string, unknown>[];
+      expect(fields(entry)).toEqual(SERVICE_ENTRY_FIELDS);
+      expect([fields(entry?.Node), fields(entry?.Service)]).toEqual([NODE_FIELDS, SERVICE_FIELDS]);
+      for (const check of entry?.Checks as unknown[]) expect(fields(check)).toEqual(HEALTH_CHECK_FIELDS);
+      const [row] = (await f.consul.catalog.service.nodes(service)) as unknown[];
+      expect(fields(row)).toEqual(CATALOG_SERVICE_FIELDS);
+    }
+    const agentServices = (await f.consul.agent.service.list()) as Record<string, unknown>;
+    expect(Object.values(agentServices).map(fields)).toEqual([SERVICE_FIELDS]);
   });
 
   it("catalog.service.list includes the consul service, and health.service finds it on the node", async () => {

@@ -48,6 +48,29 @@ export const SERVICE_FIELDS = [
   "Weights",
 ];
 
+/** api/catalog.go `CatalogService` (`/v1/catalog/service/:service`). */
+export const CATALOG_SERVICE_FIELDS = [
+  "Address",
+  "CreateIndex",
+  "Datacenter",
+  "ID",
+  "ModifyIndex",
+  "Node",
+  "NodeMeta",
+  "ServiceAddress",
+  "ServiceEnableTagOverride",
+  "ServiceID",
+  "ServiceMeta",
+  "ServiceName",
+  "ServicePort",
+  "ServiceTags",
+  "ServiceWeights",
+  "TaggedAddresses",
+];
+
+/** api/health.go `ServiceEntry` (`/v1/health/service/:service`). */
+export const SERVICE_ENTRY_FIELDS = ["Checks", "Node", "Service"];
+
 /** api/agent.go `AgentMember` (`/v1/agent/members`). */
 export const MEMBER_FIELDS = [
   "Addr",

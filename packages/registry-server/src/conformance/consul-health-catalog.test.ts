@@ -88,7 +88,7 @@ describe("conformance: health and catalog node/check endpoints (agent/health_end
       const [entry] = (await f.consul.health.service(service)) as Record<string, unknown>[];
       expect(fields(entry)).toEqual(SERVICE_ENTRY_FIELDS);
       expect([fields(entry?.Node), fields(entry?.Service)]).toEqual([NODE_FIELDS, SERVICE_FIELDS]);
-      for (const check of entry?.Checks as unknown[]) expect(fields(check)).toEqual(HEALTH_CHECK_FIELDS);
+      for (const check of (entry?.Checks ?? []) as unknown[]) expect(fields(check)).toEqual(HEALTH_CHECK_FIELDS);
       const [row] = (await f.consul.catalog.service.nodes(service)) as unknown[];
       expect(fields(row)).toEqual(CATALOG_SERVICE_FIELDS);
     }

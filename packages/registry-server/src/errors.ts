@@ -9,6 +9,8 @@ export type RegistryErrorCode =
   | "REGISTRY_CONSUL_PERMISSION_DENIED"
   | "REGISTRY_CONSUL_INTERNAL"
   | "REGISTRY_UNAUTHORIZED"
+  | "REGISTRY_FORBIDDEN"
+  | "REGISTRY_TLS_RELOAD_FAILED"
   | "REGISTRY_INTERNAL";
 
 const brand = Symbol.for("outrigger.RegistryError");

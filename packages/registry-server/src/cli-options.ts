@@ -68,6 +68,18 @@ const specs: readonly OptionSpec[] = [
     help: "seconds between checks of the TLS files for a rotation (default 2)",
   },
   {
+    flag: "node-name",
+    key: "nodeName",
+    kind: "text",
+    help: "this node's name, stamped on services registered through its Consul API (default <hostname>:<port>)",
+  },
+  {
+    flag: "owner-timeout",
+    key: "ownerTimeoutMs",
+    kind: "seconds",
+    help: "seconds without renewals from a Consul service's owning node before peers report it critical (default 30)",
+  },
+  {
     flag: "self-preservation",
     key: "selfPreservation",
     kind: "onoff",

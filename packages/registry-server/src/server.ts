@@ -1,7 +1,10 @@
+import { hostname } from "node:os";
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
+import { ConsulAgent } from "./consul/agent.js";
 import { RegistryError } from "./errors.js";
 import { Evictor } from "./evictor.js";
 import { DEFAULT_LEASE_DURATION_MS, Registry } from "./registry.js";
+import { ConsulOwnership } from "./replication/ownership.js";
 import { Replicator } from "./replication/replicator.js";
 import { SelfPreservation } from "./self-preservation.js";
 import { type KeyPair, readKeyPair, TlsFiles } from "./tls-files.js";
@@ -23,6 +26,13 @@ export interface ServerOptions {
   readonly readToken?: string;
   /** Let requests without a token read (fetch, watch, dashboard, metrics, Consul queries); default off. */
   readonly anonymousRead?: boolean;
+  /**
+   * This node's name, stamped on the services registered through its Consul API so peers know their owner
+   * (default `<hostname>:<port>`, stable across restarts on the same port).
+   */
+  readonly nodeName?: string;
+  /** How long peers wait for an owner's renewal before reporting its Consul services critical (default 30 s). */
+  readonly ownerTimeoutMs?: number;
   /** @deprecated Reads need a token by default now; kept so old scripts still start. Ignored. */
   readonly protectReads?: boolean;
   /** PEM certificate (chain) to serve HTTPS with; needs `tlsKey`. Reloaded when the file changes. */
@@ -78,8 +88,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     peers: options.peers ?? [],
     ...(options.token ? { token: options.token } : {}),
   });
+  let node: string | undefined;
+  const agent = new ConsulAgent({ registry, node: () => node });
   const app = buildApp({
     registry,
+    consul: { agent },
     selfPreservation,
     evictor,
     peers: () => replicator.peers(),
@@ -93,9 +106,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const watcher = tls ? watchTls(app.server as unknown as SecureServer, tls, options.onTlsReload) : undefined;
   const host = options.host ?? "127.0.0.1";
   await app.listen({ port: options.port ?? 8761, host });
-  const synced = await replicator.syncFromPeers();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? 8761);
+  node = options.nodeName ?? `${hostname()}:${port}`;
+  // Before the sync: a copy of a service this node owned before a restart is removed as it arrives.
+  const ownership = new ConsulOwnership(registry, agent, {
+    node,
+    ...(options.ownerTimeoutMs !== undefined ? { ownerTimeoutMs: options.ownerTimeoutMs } : {}),
+  });
+  const synced = await replicator.syncFromPeers();
   const timer = setInterval(() => evictor.run(), options.evictionIntervalMs ?? DEFAULT_EVICTION_INTERVAL_MS);
   timer.unref();
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -107,9 +126,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     async close() {
       clearInterval(timer);
       watcher?.close();
+      ownership.close();
       replicator.close();
       selfPreservation.close();
       await app.close();
+      agent.close();
     },
   };
 }

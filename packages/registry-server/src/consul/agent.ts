@@ -9,6 +9,11 @@ import { aggregateStatus, type CheckView, maintenanceCheck, toInstanceInfo } fro
 export interface ConsulAgentOptions {
   readonly registry: Registry;
   readonly clock?: Clock;
+  /**
+   * The registry node this agent runs on, stamped on its services as `consul.node` metadata (peers use it; see
+   * `replication/ownership.ts`). A function, because a server knows its name once it listens.
+   */
+  readonly node?: () => string | undefined;
 }
 
 /** A service registered through the Consul API, with its running checks. */
@@ -54,6 +59,7 @@ function visible(checks: readonly CheckView[]): string {
 export class ConsulAgent {
   readonly #registry: Registry;
   readonly #clock: Clock;
+  readonly #node: () => string | undefined;
   readonly #services = new Map<string, Tracked>();
   readonly #byInstance = new Map<string, string>();
   readonly #indexes = new Map<string, InstanceIndexes>();
@@ -63,6 +69,7 @@ export class ConsulAgent {
   constructor(options: ConsulAgentOptions) {
     this.#registry = options.registry;
     this.#clock = options.clock ?? systemClock;
+    this.#node = options.node ?? (() => undefined);
     this.#stop = this.#registry.onChange((change) => this.#observe(change));
   }
 
@@ -158,7 +165,7 @@ export class ConsulAgent {
 
   #write(tracked: Tracked): void {
     const checks = checksOf(tracked);
-    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now());
+    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now(), this.#node());
     tracked.seen = visible(checks);
     this.#byInstance.set(key(tracked.info.app, tracked.info.instanceId), tracked.definition.id);
     this.#writing = true;

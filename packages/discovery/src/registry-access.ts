@@ -38,19 +38,6 @@ export async function currentToken(source: TokenSource): Promise<string> {
   throw new DiscoveryError("DISCOVERY_TOKEN_FAILED", "The token function returned no token: return a non-empty string");
 }
 
-/** A URL safe to show: no `user:password@`, and no `token` query value. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    if (parsed.searchParams.has("token")) parsed.searchParams.set("token", "***");
-    return parsed.toString();
-  } catch {
-    return "(an invalid URL)";
-  }
-}
-
 /**
  * What one registry client needs to reach its registry: the base URL without userinfo, the headers that carry its
  * credentials, and the dispatcher that trusts its CA. Credentials in the URL (`https://user:secret@host/eureka`, as

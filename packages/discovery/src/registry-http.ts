@@ -1,6 +1,7 @@
+import { redactUrl } from "@outrigger/core";
 import { fetch as undiciFetch } from "undici";
 import { DiscoveryError } from "./errors.js";
-import { type RegistryAccess, redactUrl } from "./registry-access.js";
+import type { RegistryAccess } from "./registry-access.js";
 
 /** An answer from the registry: its status, headers and parsed JSON body (undefined when empty). */
 export interface RegistryResponse {

@@ -1,4 +1,5 @@
 import type { SecureContextOptions } from "node:tls";
+import { redactUrl } from "@outrigger/core";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
@@ -6,7 +7,6 @@ import { isRegistryError, RegistryError } from "./errors.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import { type AuthOptions, authHook } from "./hooks/auth.js";
-import { redactUrl } from "./hooks/credentials.js";
 import { gzipHook } from "./hooks/gzip.js";
 import type { Registry } from "./registry.js";
 import { ResponseCache } from "./response-cache.js";

@@ -42,8 +42,3 @@ export function presentedCredential(request: Pick<FastifyRequest, "headers" | "q
   }
   return undefined;
 }
-
-/** A URL with any `token` query parameter's value replaced by `***`, for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, "$1***");
-}

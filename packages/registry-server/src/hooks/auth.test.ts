@@ -75,7 +75,7 @@ describe("one access check for every route of both protocols", () => {
     const eureka = await attempt("GET", "/eureka/apps");
     expect(eureka.statusCode).toBe(401);
     expect(eureka.json().code).toBe("REGISTRY_UNAUTHORIZED");
-    expect(eureka.headers["www-authenticate"]).toContain("Basic");
+    expect(String(eureka.headers["www-authenticate"])).toContain("Basic");
     const readOnWrite = await app.inject({
       method: "POST",
       url: "/eureka/apps/HELLO",

@@ -83,7 +83,11 @@ function refuse(request: FastifyRequest, reply: FastifyReply, known: boolean, ne
     );
   }
   // The Basic challenge lets a browser ask for the token (as the password) and resend it to the event stream.
-  reply.header("www-authenticate", 'Bearer realm="outrigger-registry", Basic realm="outrigger-registry"');
+  // Two headers, Basic first: browsers read the first challenge they support, and none supports Bearer.
+  reply.header("www-authenticate", [
+    'Basic realm="outrigger-registry", charset="UTF-8"',
+    'Bearer realm="outrigger-registry"',
+  ]);
   return new RegistryError(
     "REGISTRY_UNAUTHORIZED",
     "Missing or wrong token: send Authorization: Bearer <token> (or Basic with the token as password, X-Consul-Token, ?token=)",

@@ -79,6 +79,29 @@ describe("ConsulOwnership (replication/ownership.ts)", () => {
     expect(registry.get("WEB", "web-1")?.info).toEqual(original);
   });
 
+  it("drops a copy another peer marked once the owner renews it, so the owner sends its registration again", () => {
+    const { clock, registry, agent, ownership } = setUp("node-c");
+    closers.push(
+      () => ownership.close(),
+      () => agent.close(),
+    );
+    const info = replicated(registry, "node-a", clock.now()).info;
+    // As synced from a peer that had marked it: DOWN, with the note, but never marked here.
+    registry.update(
+      "WEB",
+      "web-1",
+      (i) => ({
+        ...i,
+        status: "DOWN",
+        metadata: { ...i.metadata, [CONSUL_METADATA.checkNote]: OWNER_GONE_NOTE },
+      }),
+      "replication",
+    );
+    registry.renewChecked("WEB", "web-1", { lastDirtyTimestamp: info.lastDirtyTimestamp, origin: "replication" });
+    expect(registry.get("WEB", "web-1")).toBeUndefined();
+    expect(registry.renewChecked("WEB", "web-1", { origin: "replication" }).kind).toBe("not-found");
+  });
+
   it("removes a copy stamped with its own name that its agent does not run, and the removal is local (replicated)", () => {
     const { clock, registry, agent, ownership } = setUp("node-a");
     closers.push(

@@ -122,7 +122,14 @@ export class ConsulOwnership {
   #restore(lease: Lease): void {
     const key = `${lease.info.app}/${lease.info.instanceId}`;
     const original = this.#marked.get(key);
-    if (!original) return;
+    if (!original) {
+      // A copy another peer marked (this node synced it from that peer) while its owner is alive: drop it, so the
+      // owner's next heartbeat is answered 404 and it sends its whole registration again.
+      if (lease.info.metadata[CONSUL_METADATA.checkNote] === OWNER_GONE_NOTE) {
+        this.#registry.cancel(lease.info.app, lease.info.instanceId, "replication");
+      }
+      return;
+    }
     this.#marked.delete(key);
     this.#write(original.app, original.instanceId, () => original);
   }

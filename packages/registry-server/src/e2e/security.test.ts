@@ -3,7 +3,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { registration } from "../test-fixtures.js";
-import { type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
+import { freePort, type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
 import { testAuthority } from "./test-certificates.js";
 
 const WRITE = "w-9f3c1e-secret";
@@ -13,6 +13,7 @@ interface Answer {
   status: number;
   body: string;
   fingerprint: string;
+  index: number;
 }
 
 /** The status of the dashboard's event stream, read from its headers (the stream itself never ends). */
@@ -39,7 +40,8 @@ function call(
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
+      const index = Number(res.headers["x-outrigger-index"] ?? -1);
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, fingerprint, index }));
     });
     req.on("error", reject);
     if (init.body !== undefined) {
@@ -115,5 +117,41 @@ describe("a registry started with --token, --read-token and TLS (a real process)
     expect(message).toContain("tls.crt");
     expect(message).not.toContain("PRIVATE KEY");
     expect((await call(`${registry.url}/eureka/apps?token=${READ}`, ca)).fingerprint).toBe(after.fingerprint);
+  });
+});
+
+describe("peers over HTTPS with tokens (two real processes)", () => {
+  const authority = testAuthority();
+  const running: RegistryProcess[] = [];
+  afterAll(() => Promise.all(running.map((p) => p.stop())));
+
+  it("replicate with the write token, trusting the CA given in NODE_EXTRA_CA_CERTS", async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const start = async (name: string, port: number, peer: number) => {
+      const { certFile, keyFile } = authority.issue(name);
+      const args = ["--port", String(port), "--token", WRITE, "--read-token", READ];
+      args.push("--tls-cert", certFile, "--tls-key", keyFile, "--peer", `https://127.0.0.1:${peer}/eureka`);
+      const p = await spawnRegistry(args, { NODE_EXTRA_CA_CERTS: join(authority.dir, "ca.crt") });
+      running.push(p);
+      return p;
+    };
+    const a = await start("peer-a", pa, pb);
+    const b = await start("peer-b", pb, pa);
+    const auth = { authorization: `Bearer ${WRITE}` };
+    const body = registration("replicated");
+    expect(
+      (await call(`${a.url}/eureka/apps/HELLO`, authority.ca, { method: "POST", headers: auth, body })).status,
+    ).toBe(204);
+    // Long-poll B's watch (with the read token) until the registration arrives: no sleeps.
+    let index = -1;
+    for (;;) {
+      const answer = await call(
+        `${b.url}/outrigger/watch/apps/HELLO?index=${index}&wait=5s&token=${READ}`,
+        authority.ca,
+      );
+      expect(answer.status).toBe(200);
+      if (answer.body.includes('"instanceId":"replicated"')) break;
+      index = answer.index;
+    }
   });
 });

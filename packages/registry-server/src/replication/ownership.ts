@@ -24,8 +24,9 @@ const ownerOf = (info: InstanceInfo): string | undefined => info.metadata[CONSUL
 
 /**
  * Services registered through the Consul API belong to the node whose agent runs their checks, as in Consul, where
- * a service belongs to the agent it was registered with (hashicorp/consul `agent/local/state.go`: the agent's
- * local state is the truth, anti-entropy writes it to the catalog and deletes what the node no longer has).
+ * a service belongs to the agent it was registered with (hashicorp/consul `agent/local/state.go`,
+ * `updateSyncState`: the agent's local state is the truth; a service the catalog lists for this node that the
+ * local state does not have "has been deregistered" and is marked for deletion from the catalog).
  *
  * - The owner renews each of its services every third of the timeout; the renewals replicate as Eureka heartbeats.
  * - A peer that hears no renewal for `ownerTimeoutMs` reports the service DOWN/critical (not UP with a ten-year

@@ -5,7 +5,9 @@ export type DiscoveryErrorCode =
   | "DISCOVERY_BAD_RESPONSE"
   | "DISCOVERY_INVALID_OPTION"
   | "DISCOVERY_SNAPSHOT_FAILED"
-  | "DISCOVERY_DNS_FAILED";
+  | "DISCOVERY_DNS_FAILED"
+  | "DISCOVERY_UNAUTHORIZED"
+  | "DISCOVERY_TOKEN_FAILED";
 
 const brand = Symbol.for("outrigger.DiscoveryError");
 

@@ -28,6 +28,7 @@ export { FixedInstancer } from "./fixed-instancer.js";
 export { Heartbeat } from "./heartbeat.js";
 export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
+export type { RegistryAccessOptions, RegistryTls, TokenSource } from "./registry-access.js";
 export {
   RegistryWatchInstancer,
   type RegistryWatchInstancerOptions,

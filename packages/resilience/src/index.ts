@@ -1,4 +1,5 @@
 export type { Event, IDisposable as Disposable } from "cockatiel";
+export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
 export { type CallDescriptor, currentCall, isIdempotentCall, withCall } from "./call.js";
 export {
@@ -31,7 +32,6 @@ export type { BackoffKind } from "./retry-backoff.js";
 export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryBudgets } from "./retry-budget.js";
 export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
 export { type PolicySpec, SPEC_ORDER, type SpecIssue, specIssues, validateSpec } from "./spec.js";
-export { createThrottle, type Throttle, type ThrottleOptions } from "./throttle.js";
 export { createTimeoutPolicy, type Timeout, type TimeoutOptions } from "./timeout.js";
 export { VegasLimit, type VegasOptions } from "./vegas-limit.js";
 export { WindowBreaker, type WindowBreakerOptions } from "./window-breaker.js";

@@ -1,5 +1,5 @@
+import { type Clock, monotonicClock } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
-import { type Clock, systemClock } from "./clock.js";
 import { neverAborted } from "./compose.js";
 import { isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 import type { Policy } from "./policy.js";
@@ -29,7 +29,7 @@ export interface AdaptiveLimit extends Policy {
  */
 export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): AdaptiveLimit {
   const estimator = new VegasLimit(options);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monotonicClock;
   const rejected = new EventEmitter<{ readonly limit: number; readonly inflight: number }>();
   const changed = new EventEmitter<{ readonly limit: number }>();
   let inflight = 0;

@@ -1,6 +1,6 @@
+import { type Clock, monotonicClock } from "@outrigger/core";
 import { CircuitState, ConsecutiveBreaker, type Event, type IBreaker } from "cockatiel";
 import { Circuit } from "./circuit.js";
-import { type Clock, systemClock } from "./clock.js";
 import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
 import type { Policy } from "./policy.js";
@@ -79,6 +79,7 @@ function validMode(mode: BreakerMode): BreakerMode {
     case "sampling":
       requireNumber("mode.durationMs", mode.durationMs, 1);
       requireNumber("mode.failureRatio", mode.failureRatio, 0.001, 0.999);
+      if (mode.minimumRps !== undefined) requireNumber("mode.minimumRps", mode.minimumRps, 0);
       return mode;
     default:
       throw new ResilienceError(
@@ -105,7 +106,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const mode = validMode(options.mode);
   const halfOpenAfterMs = requireNumber("halfOpenAfterMs", options.halfOpenAfterMs, 0);
   const halfOpenTrials = requireInteger("halfOpenTrials", options.halfOpenTrials ?? 1, 1);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monotonicClock;
   let lastFailureWasSlow = false;
   const breaker: IBreaker =
     mode.kind === "consecutive"

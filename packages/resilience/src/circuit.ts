@@ -1,5 +1,5 @@
+import type { Clock } from "@outrigger/core";
 import { CircuitState, EventEmitter, type IBreaker } from "cockatiel";
-import type { Clock } from "./clock.js";
 import { isRejection, ResilienceError } from "./errors.js";
 import type { AttemptContext } from "./policy.js";
 

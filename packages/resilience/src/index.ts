@@ -1,3 +1,4 @@
+export type { Clock } from "@outrigger/core";
 export type { Event, IDisposable as Disposable } from "cockatiel";
 export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
@@ -10,7 +11,6 @@ export {
   createCircuitBreaker,
   isDependencyFailure,
 } from "./circuit-breaker.js";
-export { type Clock, systemClock } from "./clock.js";
 export { composePolicies, passThrough } from "./compose.js";
 export { isRejection, isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fallback.js";

@@ -1,5 +1,5 @@
+import { type Clock, monotonicClock } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
-import { type Clock, systemClock } from "./clock.js";
 import { requireInteger, requireNumber } from "./errors.js";
 
 /** Settings of a retry budget; the defaults are Finagle's and Linkerd's. */
@@ -47,7 +47,7 @@ export class RetryBudget {
     const percent = requireNumber("percentCanRetry", options.percentCanRetry ?? 0.2, 0, 1);
     const minPerSec = requireNumber("minRetriesPerSec", options.minRetriesPerSec ?? 10, 0);
     const ttlMs = requireInteger("ttlMs", options.ttlMs ?? 10_000, 1_000);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? monotonicClock;
     this.#slotMs = ttlMs / SLOTS;
     this.#deposit = Math.round(percent * SCALE);
     this.#reserve = Math.round(minPerSec * (ttlMs / 1000) * SCALE);

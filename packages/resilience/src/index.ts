@@ -1,3 +1,6 @@
+// The public face: policies and their options, errors, budgets, the spec. Breaker strategies (WindowBreaker,
+// FreshSamplingBreaker), the Vegas estimator and the latency tracker are parts of createCircuitBreaker,
+// createAdaptiveLimitPolicy and createHedgePolicy, not exported; the bottleneck throttle is `./throttle`.
 export type { Clock } from "@outrigger/core";
 export type { Event, IDisposable as Disposable } from "cockatiel";
 export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
@@ -14,7 +17,6 @@ export {
 export { composePolicies, passThrough } from "./compose.js";
 export { isRejection, isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fallback.js";
-export { FreshSamplingBreaker, type SamplingBreakerOptions } from "./fresh-sampling-breaker.js";
 export { createHedgePolicy, type Hedge, type HedgeEvent, type HedgeOptions } from "./hedge.js";
 export {
   createExpressRateLimit,
@@ -22,7 +24,6 @@ export {
   createHttpRateLimit,
   type InboundRateLimitOptions,
 } from "./inbound-rate-limit.js";
-export { LatencyTracker, type LatencyTrackerOptions } from "./latency-tracker.js";
 export { LivePolicy, type LivePolicyOptions, type RejectedEvent } from "./live-policy.js";
 export type { AttemptContext, Policy } from "./policy.js";
 export { createRateLimitPolicy, type RateLimit, type RateLimitPolicyOptions } from "./rate-limit-policy.js";
@@ -33,5 +34,3 @@ export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryB
 export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
 export { type PolicySpec, SPEC_ORDER, type SpecIssue, specIssues, validateSpec } from "./spec.js";
 export { createTimeoutPolicy, type Timeout, type TimeoutOptions } from "./timeout.js";
-export { VegasLimit, type VegasOptions } from "./vegas-limit.js";
-export { WindowBreaker, type WindowBreakerOptions } from "./window-breaker.js";

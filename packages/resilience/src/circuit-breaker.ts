@@ -1,5 +1,6 @@
+import type { Event } from "@outrigger/core";
 import { type Clock, monotonicClock } from "@outrigger/core";
-import { CircuitState, ConsecutiveBreaker, type Event, type IBreaker } from "cockatiel";
+import { CircuitState, ConsecutiveBreaker, type IBreaker } from "cockatiel";
 import { Circuit } from "./circuit.js";
 import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
@@ -131,9 +132,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     get state() {
       return circuit.state;
     },
-    onBreak: circuit.breakEmitter.addListener,
-    onHalfOpen: circuit.halfOpenEmitter.addListener,
-    onReset: circuit.resetEmitter.addListener,
-    onRejected: circuit.rejectedEmitter.addListener,
+    onBreak: circuit.breakEmitter.event,
+    onHalfOpen: circuit.halfOpenEmitter.event,
+    onReset: circuit.resetEmitter.event,
+    onRejected: circuit.rejectedEmitter.event,
   };
 }

@@ -1,8 +1,7 @@
 // The public face: policies and their options, errors, budgets, the spec. Breaker strategies (WindowBreaker,
 // FreshSamplingBreaker), the Vegas estimator and the latency tracker are parts of createCircuitBreaker,
 // createAdaptiveLimitPolicy and createHedgePolicy, not exported; the bottleneck throttle is `./throttle`.
-export type { Clock } from "@outrigger/core";
-export type { Event, IDisposable as Disposable } from "cockatiel";
+export type { Clock, Disposable, Event } from "@outrigger/core";
 export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
 export { type CallDescriptor, currentCall, isIdempotentCall, withCall } from "./call.js";

@@ -1,5 +1,4 @@
-import { type Clock, monotonicClock } from "@outrigger/core";
-import { type Event, EventEmitter } from "cockatiel";
+import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
 import { requireInteger, requireNumber } from "./errors.js";
 
 /** Settings of a retry budget; the defaults are Finagle's and Linkerd's. */
@@ -38,10 +37,10 @@ export class RetryBudget {
   #slot = 0;
   #slotStart: number;
   #sum = 0;
-  readonly #exhausted = new EventEmitter<BudgetExhaustedEvent>();
+  readonly #exhausted = new EventSource<BudgetExhaustedEvent>();
 
   /** Fires each time a retry or hedge is refused. */
-  readonly onBudgetExhausted: Event<BudgetExhaustedEvent> = this.#exhausted.addListener;
+  readonly onBudgetExhausted: Event<BudgetExhaustedEvent> = this.#exhausted.event;
 
   constructor(options: RetryBudgetOptions = {}) {
     const percent = requireNumber("percentCanRetry", options.percentCanRetry ?? 0.2, 0, 1);

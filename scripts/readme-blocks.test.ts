@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { homeOf, moduleOf, programsOf, readmePaths } from "./readme-blocks.mjs";
+import { type Block, homeOf, moduleOf, type Program, programsOf, readmePaths } from "./readme-blocks.js";
 
 const root = join(import.meta.dirname, "..");
 const condition = "@outrigger/source";
@@ -14,28 +14,20 @@ const condition = "@outrigger/source";
 const RUN_TIMEOUT_MS = 20_000;
 const OUT = ".tmp/readme-blocks";
 
-interface Block {
-  line: number;
-}
-interface Program {
-  readme: string;
-  line: number;
-  blocks: Block[];
-  noRun: boolean;
-}
 interface Written extends Program {
   file: string;
   cwd: string;
   origin: (number | null)[];
+  source: string;
 }
 
-const found = readmePaths(root, (dir: string) => readdirSync(dir)).map((readme: string) =>
+const found = readmePaths(root, (dir) => readdirSync(dir)).map((readme) =>
   programsOf(readme, readFileSync(join(root, readme), "utf8")),
 );
-const problems: string[] = found.flatMap((f: { problems: string[] }) => f.problems);
+const problems = found.flatMap((f) => f.problems);
 const programs: Written[] = found
-  .flatMap((f: { programs: Program[] }) => f.programs)
-  .map((program: Program) => {
+  .flatMap((f) => f.programs)
+  .map((program) => {
     const cwd = join(root, homeOf(root, program.readme));
     const name = `${program.readme.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}-${program.line}.ts`;
     const { source, origin } = moduleOf(program);
@@ -71,7 +63,7 @@ let diagnostics = new Map<string, string[]>();
 beforeAll(async () => {
   for (const program of programs) {
     mkdirSync(join(program.cwd, OUT), { recursive: true });
-    writeFileSync(program.file, (program as Written & { source: string }).source);
+    writeFileSync(program.file, program.source);
   }
   const project = join(root, OUT, "tsconfig.json");
   mkdirSync(join(root, OUT), { recursive: true });
@@ -139,8 +131,8 @@ describe("the README block reader", () => {
     );
     expect(problems).toEqual([]);
     expect(programs).toHaveLength(1);
-    expect(programs[0].blocks.map((b: Block) => b.line)).toEqual([3, 11]);
-    expect(moduleOf(programs[0]).origin).toEqual([3, 11, null]);
+    expect(programs[0]!.blocks.map((b: Block) => b.line)).toEqual([3, 11]);
+    expect(moduleOf(programs[0]!).origin).toEqual([3, 11, null]);
   });
 
   it("refuses a no-run block without its reason, an unknown word and a continued block with nothing before it", () => {
@@ -155,7 +147,7 @@ describe("the README block reader", () => {
     ]);
     const ok = programsOf("X.md", md("<!-- no-run: needs Redis -->", "```ts no-run", "2;", "```"));
     expect(ok.problems).toEqual([]);
-    expect(ok.programs[0].noRun).toBe(true);
+    expect(ok.programs[0]!.noRun).toBe(true);
   });
 });
 

@@ -7,27 +7,33 @@
 //               build on an object made above; the program runs once, after its last block.
 //   no-run      type-checked only. Needs its reason in an HTML comment on the line above the fence
 //               (`<!-- no-run: needs a Kubernetes API server -->`); keep these rare.
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 
-/** The READMEs whose blocks are programs: the root's, each package's, each example's and the benchmark's. */
-export function readmePaths(root, readdir) {
-  const inDirs = (dir) =>
-    readdir(join(root, dir))
-      .map((name) => join(dir, name, "README.md"))
-      .filter((path) => exists(join(root, path)));
-  return ["README.md", ...inDirs("packages"), ...inDirs("examples"), "bench/README.md"].filter((path) =>
-    exists(join(root, path)),
-  );
+/** One fenced TypeScript block: the README line of its first code line, its code, and its fence info words. */
+export interface Block {
+  readonly line: number;
+  readonly code: string;
+  readonly info: readonly string[];
 }
 
-function exists(path) {
-  try {
-    readFileSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** One program: a block and the `continued` blocks after it. */
+export interface Program {
+  readonly readme: string;
+  readonly line: number;
+  readonly blocks: Block[];
+  noRun: boolean;
+}
+
+/** The READMEs whose blocks are programs: the root's, each package's, each example's and the benchmark's. */
+export function readmePaths(root: string, readdir: (dir: string) => string[]): string[] {
+  const inDirs = (dir: string) =>
+    readdir(join(root, dir))
+      .map((name) => join(dir, name, "README.md"))
+      .filter((path) => existsSync(join(root, path)));
+  return ["README.md", ...inDirs("packages"), ...inDirs("examples"), "bench/README.md"].filter((path) =>
+    existsSync(join(root, path)),
+  );
 }
 
 const FENCE = /^(`{3,}|~{3,})\s*(ts|typescript)\b(.*)$/;
@@ -36,21 +42,22 @@ const FENCE = /^(`{3,}|~{3,})\s*(ts|typescript)\b(.*)$/;
  * The programs of one README: `{ readme, line, blocks: [{ line, code, info }], noRun, problems }`. `line` is the
  * 1-based README line of each block's first code line; `problems` lists misuse of the fence conventions.
  */
-export function programsOf(readme, text) {
+export function programsOf(readme: string, text: string): { programs: Program[]; problems: string[] } {
   const lines = text.split("\n");
-  const programs = [];
-  const problems = [];
+  const programs: Program[] = [];
+  const problems: string[] = [];
   for (let i = 0; i < lines.length; i += 1) {
-    const open = FENCE.exec(lines[i]);
+    const line = lines[i] ?? "";
+    const open = FENCE.exec(line);
     if (!open) {
       // Skip other fenced blocks whole, so a ```ts inside a ```md block is not taken for code.
-      const other = /^(`{3,}|~{3,})/.exec(lines[i]);
-      if (other) i = closing(lines, i, other[1]);
+      const other = /^(`{3,}|~{3,})/.exec(line);
+      if (other) i = closing(lines, i, other[1] ?? "```");
       continue;
     }
-    const words = open[3].trim().split(/\s+/).filter(Boolean);
-    const end = closing(lines, i, open[1]);
-    const block = { line: i + 2, code: lines.slice(i + 1, end).join("\n"), info: words };
+    const words = (open[3] ?? "").trim().split(/\s+/).filter(Boolean);
+    const end = closing(lines, i, open[1] ?? "```");
+    const block: Block = { line: i + 2, code: lines.slice(i + 1, end).join("\n"), info: words };
     const at = `${readme}:${i + 1}`;
     for (const word of words) {
       if (word !== "continued" && word !== "no-run") problems.push(`${at}: unknown fence info "${word}"`);
@@ -63,7 +70,7 @@ export function programsOf(readme, text) {
       if (previous) previous.blocks.push(block);
       else problems.push(`${at}: "continued", but no TypeScript block comes before it`);
     } else {
-      programs.push({ readme, line: block.line, blocks: [block] });
+      programs.push({ readme, line: block.line, blocks: [block], noRun: false });
     }
     i = end;
   }
@@ -71,9 +78,10 @@ export function programsOf(readme, text) {
   return { programs, problems };
 }
 
-function closing(lines, start, fence) {
+function closing(lines: string[], start: number, fence: string): number {
   for (let j = start + 1; j < lines.length; j += 1) {
-    if (lines[j].startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(/[`~]/g, "") === "") return j;
+    const line = lines[j] ?? "";
+    if (line.startsWith(fence) && line.trim().replace(/[`~]/g, "") === "") return j;
   }
   return lines.length;
 }
@@ -82,9 +90,9 @@ function closing(lines, start, fence) {
  * One program as a module: its source, and for each of its lines the README line it came from (`null` for the
  * lines the runner adds).
  */
-export function moduleOf(program) {
-  const source = [];
-  const origin = [];
+export function moduleOf(program: Program): { source: string; origin: (number | null)[] } {
+  const source: string[] = [];
+  const origin: (number | null)[] = [];
   for (const block of program.blocks) {
     block.code.split("\n").forEach((line, k) => {
       source.push(line);
@@ -98,6 +106,6 @@ export function moduleOf(program) {
 }
 
 /** `packages/config/README.md` → the directory its programs run in (so the package's own deps resolve). */
-export function homeOf(root, readme) {
+export function homeOf(root: string, readme: string): string {
   return relative(root, join(root, readme, ".."));
 }

@@ -2,7 +2,11 @@
 // resume, an operator) changes no breaker, window, budget or latency sample. Each policy runs with its default
 // clock; `vi.useFakeTimers()` fakes both `Date` and `performance`, and `vi.setSystemTime` steps only the wall
 // clock, as a real clock step does. The rule: `@outrigger/core`'s Clock (the monotonic clock is
-// `performance.now()`, as undici and cockatiel's Executor measure durations).
+// `performance.now()`, as cockatiel's own `src/common/Executor.ts` measures durations; its
+// `src/breaker/SamplingBreaker.ts` reads `Date.now()` in `push`, which the sampling test below catches).
+// Field reports replayed: fabfuel/circuitbreaker#31 (a clock set far ahead, then reset, keeps the circuit open far
+// longer than the recovery timeout) and exaring/hoglet#25 (a wall-clock jump pins a circuit open past its
+// half-open delay, or skips the open period entirely): the first test, in both directions.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 import { CircuitState, createCircuitBreaker } from "./circuit-breaker.js";

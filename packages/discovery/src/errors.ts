@@ -1,4 +1,4 @@
-import { checkNumber, errorGuard, type NumberRule, OutriggerError } from "@outrigger/core";
+import { checkNumber, errorGuard, MAX_TIMER_DELAY_MS, type NumberRule, OutriggerError } from "@outrigger/core";
 
 /** Stable codes of discovery's errors; see ERRORS.md at the repository root. */
 export type DiscoveryErrorCode =
@@ -24,4 +24,12 @@ export const isDiscoveryError: (error: unknown) => error is DiscoveryError =
 /** Throws DISCOVERY_INVALID_OPTION unless `value` is a finite number within `rule` (core's `checkNumber`). */
 export function checkOption(name: string, value: unknown, rule: NumberRule): number {
   return checkNumber(name, value, rule, (message) => new DiscoveryError("DISCOVERY_INVALID_OPTION", message));
+}
+
+/**
+ * A duration option in ms, or its default, checked: finite, ≥ `min` (default 1), and at most setTimeout's
+ * 2^31−1 ms (Node fires a longer timer after 1 ms). NaN or a negative interval would poll in a tight loop.
+ */
+export function durationOption(name: string, value: number | undefined, fallback: number, min = 1): number {
+  return checkOption(name, value ?? fallback, { min, max: MAX_TIMER_DELAY_MS });
 }

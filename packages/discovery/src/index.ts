@@ -9,8 +9,7 @@ export {
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export { EurekaRegistrar, type EurekaRegistrarOptions, type RegisterReason } from "./eureka-registrar.js";
 export type { InstanceRegistration } from "./eureka-wire.js";
-// EventSource stays public while @outrigger/loadbalancer imports it from here; it is @outrigger/core's.
-export { type Disposable, type Event, EventSource } from "./event.js";
+export type { Disposable, Event } from "./event.js";
 export {
   allOf,
   anyStatus,

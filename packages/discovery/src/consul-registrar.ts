@@ -2,8 +2,8 @@ import type Consul from "consul";
 import type { BackoffOptions } from "./backoff.js";
 import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError } from "./consul-wire.js";
-import type { Registrar } from "./eureka-registrar.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
+import type { Registrar } from "./registrar.js";
 import type { InstanceStatus } from "./service-instance.js";
 
 /** What a service tells Consul about itself. */

@@ -1,6 +1,6 @@
 import { sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, durationOption } from "./errors.js";
 import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
@@ -45,6 +45,8 @@ export class EurekaDeltaInstancer extends CachedInstancer {
     super(options);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);
+    durationOption("pollIntervalMs", options.pollIntervalMs, 30_000);
+    durationOption("requestTimeoutMs", options.requestTimeoutMs, 5_000);
     void this.#loop();
   }
 

@@ -1,3 +1,4 @@
+import { durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
@@ -32,10 +33,12 @@ export class EurekaInstancer implements Instancer {
   constructor(options: EurekaInstancerOptions) {
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);
+    const pollIntervalMs = durationOption("pollIntervalMs", options.pollIntervalMs, 30_000);
+    durationOption("requestTimeoutMs", options.requestTimeoutMs, 5_000);
     this.#cache = new InstanceCache(options);
     this.onChange = this.#cache.onChange;
     this.onError = this.#cache.onError;
-    this.#timer = setInterval(() => void this.refresh().catch(() => {}), options.pollIntervalMs ?? 30_000);
+    this.#timer = setInterval(() => void this.refresh().catch(() => {}), pollIntervalMs);
     this.#timer.unref();
   }
 

@@ -2,6 +2,7 @@ import type { BackoffOptions } from "./backoff.js";
 import { DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
+import type { Registrar } from "./registrar.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { InstanceStatus } from "./service-instance.js";
@@ -30,14 +31,6 @@ export interface EurekaRegistrarOptions extends RegistryAccessOptions {
   readonly retry?: BackoffOptions;
   /** Source of randomness for jitter, injectable for tests. */
   readonly random?: () => number;
-}
-
-/** Keeps one instance registered: registers, renews on an interval, re-registers when lost, deregisters on close. */
-export interface Registrar {
-  register(): Promise<void>;
-  setStatus(status: InstanceStatus): Promise<void>;
-  deregister(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**

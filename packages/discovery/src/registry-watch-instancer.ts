@@ -1,7 +1,7 @@
 import { redactUrl } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
@@ -63,8 +63,11 @@ export class RegistryWatchInstancer extends CachedInstancer {
     super(options);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);
+    durationOption("waitMs", options.waitMs, 30_000);
     this.#backoff = new Backoff(options.backoff);
-    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
+    this.#grace = new RestartGrace(durationOption("restartGraceMs", options.restartGraceMs, 30_000, 0), (instances) =>
+      this.cache.update(instances),
+    );
     void this.#loop();
   }
 

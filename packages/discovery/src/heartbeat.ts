@@ -24,6 +24,10 @@ export class Heartbeat {
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> = Promise.resolve();
   #stopped = false;
+  // While a start() is waiting for its first registration, retries keep the process alive: an application that
+  // awaits register() with the registry down must keep retrying (as Eureka's Java client does), not exit with
+  // Node's "unsettled top-level await" (code 13) because every timer was unref'd.
+  #awaitingFirst = false;
 
   /** Fires after each successful registration, with its reason. */
   readonly onRegister = this.#registered.event;
@@ -55,12 +59,18 @@ export class Heartbeat {
     return this.#stopped;
   }
 
-  /** Runs the first step now and resolves after the first successful registration; never rejects. */
+  /**
+   * Runs the first step now and resolves after the first successful registration; never rejects. Until then the
+   * retry timer holds the process open (failures go to `onError`); after it, the loop never does.
+   */
   start(): Promise<void> {
     this.#stopped = false;
+    this.#awaitingFirst = true;
     return new Promise((resolve) => {
       const done = this.onRegister(() => {
         done.dispose();
+        this.#awaitingFirst = false;
+        this.#timer?.unref();
         resolve();
       });
       this.#run("initial");
@@ -106,6 +116,6 @@ export class Heartbeat {
     const delay = ok ? jittered(this.#intervalMs, BEAT_JITTER, this.#random) : this.#retry.next();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#run("re-register"), delay);
-    this.#timer.unref();
+    if (!this.#awaitingFirst) this.#timer.unref();
   }
 }

@@ -54,3 +54,19 @@ describe("StaticInstancer (instances from config)", () => {
     expect(instancer.current().instances.map((i) => i.id)).toEqual(["10.0.0.1:8080", "10.0.0.2:8080"]);
   });
 });
+
+describe("StaticInstancer entries that carry secrets", () => {
+  it("refuses a host with URL userinfo, without echoing the credentials", () => {
+    for (const entry of ["user:s3cretpw@10.0.0.1:80", { host: "user:s3cretpw@10.0.0.1", port: 80 }]) {
+      let message = "";
+      try {
+        new StaticInstancer("orders", [entry]).close();
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe("DISCOVERY_INVALID_OPTION");
+        message = (error as Error).message;
+      }
+      expect(message).toContain("credentials");
+      expect(message).not.toContain("s3cretpw");
+    }
+  });
+});

@@ -37,6 +37,9 @@ function toInstance(service: string, entry: unknown, index: number): ServiceInst
   const host = typeof e.host === "string" ? e.host.replace(/^\[(.*)\]$/, "$1") : "";
   const port = Number(e.port);
   if (!host) throw invalid(service, index, "has no host");
+  // A host is a name or an address, never a URL: userinfo ("user:pw@10.0.0.1") would put a secret in the instance
+  // id, and so in every error message and metric label that names the instance. Not echoed back.
+  if (/[@/?#\s]/.test(host)) throw invalid(service, index, "has a host with credentials, a path or spaces");
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalid(service, index, `has port "${e.port}"`);
   const status = e.status === undefined ? "UP" : String(e.status);
   if (!statuses.has(status)) throw invalid(service, index, `has status "${status}"`);

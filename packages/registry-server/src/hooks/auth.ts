@@ -69,9 +69,10 @@ function refuse(request: FastifyRequest, reply: FastifyReply, known: boolean, ne
     // Consul answers 403 both for an unknown token ("ACL not found") and for one without the permission.
     return new RegistryError(
       "REGISTRY_CONSUL_PERMISSION_DENIED",
+      // Under 80 characters: the `consul` npm client shows a longer body as a bare "forbidden" (consul-error.ts).
       known
-        ? `Permission denied: this token may not ${need}; send the registry's ${need === "write" ? "write " : ""}token`
-        : "ACL not found: send the registry's token in X-Consul-Token, Authorization: Bearer or ?token=",
+        ? `Permission denied: this token may not ${need}; send the ${need === "write" ? "write " : ""}token`
+        : "ACL not found: send the token in X-Consul-Token or ?token=",
       403,
     );
   }

@@ -58,3 +58,41 @@ export class AttemptSignal implements GenericAbortSignal {
     for (const listener of this.#listeners.splice(0)) listener({ type: "abort" });
   }
 }
+
+/**
+ * The signal of one whole request: the caller's own when there is no deadline (nothing is added to it), else a
+ * controller aborted by the deadline timer or by the caller's signal. Never `AbortSignal.any`: on Node 20 a
+ * long-lived source signal keeps every signal made from it alive (nodejs/node#55351). `dispose()` clears the timer
+ * and removes the one listener it added to the caller's signal.
+ */
+export class RequestSignal {
+  readonly signal: AbortSignal | undefined;
+  readonly #caller: AbortSignal | undefined;
+  readonly #controller: AbortController | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onCallerAbort = () => this.#controller?.abort(this.#caller?.reason);
+
+  constructor(caller: AbortSignal | undefined, deadlineMs: number | undefined, deadlineReason: () => Error) {
+    if (deadlineMs === undefined) {
+      this.signal = caller;
+      return;
+    }
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.signal = controller.signal;
+    if (caller?.aborted) {
+      controller.abort(caller.reason);
+      return;
+    }
+    this.#caller = caller;
+    caller?.addEventListener("abort", this.#onCallerAbort);
+    // deadlineMs was checked against setTimeout's limit when the client was made.
+    this.#timer = setTimeout(() => controller.abort(deadlineReason()), deadlineMs);
+    this.#timer.unref();
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
+  }
+}

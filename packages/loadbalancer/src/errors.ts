@@ -10,7 +10,9 @@ export type LbErrorCode =
   | "LB_INVALID_LIMIT"
   | "LB_INSTANCES_BUSY"
   | "LB_QUEUE_FULL"
-  | "LB_QUEUE_TIMEOUT";
+  | "LB_QUEUE_TIMEOUT"
+  | "LB_INVALID_OPTION"
+  | "LB_BODY_NOT_REPLAYABLE";
 
 const brand = Symbol.for("outrigger.LbError");
 

@@ -16,7 +16,10 @@ export type AttemptOutcome =
  * `Outcome` shape is made here alone.
  */
 export function report(pick: Pick, outcome: AttemptOutcome): void {
-  if (outcome.kind === "cancelled") return pick.done({ ok: true, cancelled: true });
+  if (outcome.kind === "cancelled") {
+    pick.done({ ok: true, cancelled: true });
+    return;
+  }
   const status = outcome.status === undefined ? {} : { status: outcome.status };
   const rtt = outcome.rttMs === undefined ? {} : { rttMs: outcome.rttMs };
   pick.done({ ok: outcome.kind === "success", ...status, ...rtt });

@@ -72,11 +72,12 @@ export const neverAborted: AbortSignal = new AbortController().signal;
 
 /**
  * One attempt's context. Under `neverAborted` (the caller gave no signal) each attempt reads its own fresh,
- * never-aborted signal, made on first read: handing user code one shared signal would collect an abort listener
- * from every request in flight (fetch and axios add one) and trip MaxListenersExceededWarning, while making a
- * signal for every attempt costs microseconds on Node 20 that most attempts never need.
+ * never-aborted signal, made on first read (`makeSignal`): handing user code one shared signal would collect an
+ * abort listener from every request in flight (fetch and axios add one) and trip MaxListenersExceededWarning,
+ * while making a signal for every attempt costs microseconds on Node 20 that most attempts never need. Policies
+ * that own a signal of their own (a per-try timeout) extend it and override `makeSignal`.
  */
-class Attempt implements AttemptContext {
+export class Attempt implements AttemptContext {
   readonly method: string | undefined;
   readonly idempotent: boolean;
   readonly replayable: boolean;
@@ -87,7 +88,7 @@ class Attempt implements AttemptContext {
 
   constructor(
     call: CallContext,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     readonly attempt: number,
   ) {
     this.method = call.method;
@@ -100,12 +101,30 @@ class Attempt implements AttemptContext {
   }
 
   get signal(): AbortSignal {
-    this.#signal ??= new AbortController().signal;
+    this.#signal ??= this.makeSignal();
     return this.#signal;
+  }
+
+  /** The signal if one exists already; undefined when none was given and none was read yet. */
+  peekSignal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+
+  /** Makes the signal on first read; the default never aborts. */
+  protected makeSignal(): AbortSignal {
+    return new AbortController().signal;
   }
 }
 
 /** The context of attempt `attempt` (0 for the first) of `call` under `signal`. */
-export function attemptContext(call: CallContext, signal: AbortSignal, attempt: number): AttemptContext {
+export function attemptContext(call: CallContext, signal: AbortSignal | undefined, attempt: number): AttemptContext {
   return new Attempt(call, signal, attempt);
+}
+
+/**
+ * The signal an outer policy hands to the next one: the attempt's signal if it has one, else undefined, so a
+ * composition does not make a signal nobody listens to (reading `context.signal` would).
+ */
+export function signalOf(context: { readonly signal: AbortSignal }): AbortSignal | undefined {
+  return context instanceof Attempt ? context.peekSignal() : context.signal;
 }

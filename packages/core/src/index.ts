@@ -1,4 +1,5 @@
 export {
+  Attempt,
   type AttemptContext,
   attemptContext,
   type CallContext,
@@ -6,6 +7,7 @@ export {
   describeCall,
   isIdempotentMethod,
   neverAborted,
+  signalOf,
   unknownCall,
 } from "./attempt-context.js";
 export {

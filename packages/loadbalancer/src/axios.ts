@@ -11,6 +11,7 @@ import {
   monotonicClock,
   neverAborted,
   type RetryEngine,
+  signalOf,
 } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
@@ -218,7 +219,9 @@ function sendBalanced(
   engine.budget?.deposit();
   const built = (signal: AbortSignal | undefined) =>
     engine.run(attemptUnder(signal), call, signal ?? neverAborted, true);
-  const attempts = policy ? policy.execute(({ signal }) => built(signal), request.signal, call) : built(request.signal);
+  const attempts = policy
+    ? policy.execute((context) => built(signalOf(context)), request.signal, call)
+    : built(request.signal);
   return attempts.then(
     (response) => {
       request.dispose();

@@ -1,4 +1,4 @@
-import { attemptContext, neverAborted, unknownCall } from "@outrigger/core";
+import { attemptContext, neverAborted, signalOf, unknownCall } from "@outrigger/core";
 import type { AttemptContext, Policy } from "./policy.js";
 
 export { neverAborted } from "@outrigger/core";
@@ -22,7 +22,7 @@ export function composePolicies(...policies: readonly Policy[]): Policy {
       execute: (fn, signal, call) =>
         outer.execute(
           // A cockatiel policy hands on only `{ signal, attempt }`: then the call declared to the outermost is kept.
-          (context: AttemptContext) => inner.execute(fn, context.signal, context.tried ? context : call),
+          (context: AttemptContext) => inner.execute(fn, signalOf(context), context.tried ? context : call),
           signal,
           call,
         ),

@@ -1,4 +1,5 @@
 import {
+  Attempt,
   type AttemptContext,
   type CallContext,
   checkNumber,
@@ -34,14 +35,7 @@ export interface Timeout extends Policy {
  * instance, as its own per-try timeout) or with the caller's reason; `release()` removes its listener from the
  * caller's signal, so a long-lived caller signal keeps nothing per call.
  */
-class TimedAttempt implements AttemptContext {
-  readonly method: string | undefined;
-  readonly idempotent: boolean;
-  readonly replayable: boolean;
-  readonly deadline: number | undefined;
-  readonly tried: ReadonlySet<string>;
-  readonly refuseReplay?: (cause: unknown) => Error;
-  readonly attempt = 0;
+class TimedAttempt extends Attempt {
   #controller: AbortController | undefined;
   #expired: Error | undefined;
   #listening = false;
@@ -51,26 +45,24 @@ class TimedAttempt implements AttemptContext {
     private readonly parent: AbortSignal,
     call: CallContext,
   ) {
-    this.method = call.method;
-    this.idempotent = call.idempotent;
-    this.replayable = call.replayable;
-    this.deadline = call.deadline;
-    this.tried = call.tried;
-    if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
+    super(call, undefined, 0);
   }
 
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      if (this.#expired) controller.abort(this.#expired);
-      else if (this.parent.aborted) controller.abort(this.parent.reason);
-      else if (this.parent !== neverAborted) {
-        this.parent.addEventListener("abort", this.#onParentAbort);
-        this.#listening = true;
-      }
+  // An inner policy must see this attempt's timeout: hand it the real signal.
+  override peekSignal(): AbortSignal {
+    return this.signal;
+  }
+
+  protected override makeSignal(): AbortSignal {
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (this.#expired) controller.abort(this.#expired);
+    else if (this.parent.aborted) controller.abort(this.parent.reason);
+    else if (this.parent !== neverAborted) {
+      this.parent.addEventListener("abort", this.#onParentAbort);
+      this.#listening = true;
     }
-    return this.#controller.signal;
+    return controller.signal;
   }
 
   expire(reason: Error): void {

@@ -1,5 +1,5 @@
 export type { BackoffKind, GiveUpEvent, RetryEvent } from "@outrigger/core";
-export { describeCall, isIdempotentMethod } from "@outrigger/core";
+export { attemptErrorsOf, describeCall, isIdempotentMethod } from "@outrigger/core";
 export type { Event, IDisposable as Disposable } from "cockatiel";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
 export {

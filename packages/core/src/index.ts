@@ -5,6 +5,7 @@ export {
   type CallContext,
   type CallDeclaration,
   describeCall,
+  followAbort,
   isIdempotentMethod,
   neverAborted,
   signalOf,

@@ -1,4 +1,4 @@
-import { type AttemptContext, attemptContext, type CallContext, neverAborted } from "./attempt-context.js";
+import { type AttemptContext, attemptContext, type CallContext, followAbort, neverAborted } from "./attempt-context.js";
 import { classifyFailure, type FailureKind, retryAfterMsOf } from "./attempt-failure.js";
 import { type Clock, monotonicClock } from "./clock.js";
 import { type Event, EventSource } from "./event.js";
@@ -198,11 +198,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
+      unfollow();
       resolve();
     };
     // Not unref'd: a script awaiting one retried call must not exit during the (bounded) backoff.
     const timer = setTimeout(done, Math.min(ms, MAX_TIMER_DELAY_MS));
-    if (signal !== neverAborted) signal.addEventListener("abort", done);
+    const unfollow = followAbort(signal, done);
   });
 }

@@ -1,3 +1,4 @@
+import { followAbort } from "@outrigger/core";
 import type { GenericAbortSignal } from "axios";
 
 type AbortListener = (event: { readonly type: "abort" }) => void;
@@ -15,16 +16,14 @@ export class AttemptSignal implements GenericAbortSignal {
   timedOut = false;
   readonly #listeners: AbortListener[] = [];
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = () => this.#abort(this.#outer?.reason);
+  readonly #unfollow: (() => void) | undefined;
 
   constructor(timeoutMs: number | undefined, timeoutReason: () => Error, outer: AbortSignal | undefined) {
-    this.#outer = outer;
     if (outer?.aborted) {
       this.#abort(outer.reason);
       return;
     }
-    outer?.addEventListener("abort", this.#onOuterAbort);
+    if (outer) this.#unfollow = followAbort(outer, () => this.#abort(outer.reason));
     if (timeoutMs !== undefined) {
       this.#timer = setTimeout(() => {
         this.timedOut = true;
@@ -46,7 +45,7 @@ export class AttemptSignal implements GenericAbortSignal {
   /** Stops the timer and stops following the request's signal; call when the attempt has settled. */
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
+    this.#unfollow?.();
   }
 
   #abort(reason: unknown): void {
@@ -67,10 +66,8 @@ export class AttemptSignal implements GenericAbortSignal {
  */
 export class RequestSignal {
   readonly signal: AbortSignal | undefined;
-  readonly #caller: AbortSignal | undefined;
-  readonly #controller: AbortController | undefined;
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #onCallerAbort = () => this.#controller?.abort(this.#caller?.reason);
+  readonly #unfollow: (() => void) | undefined;
 
   constructor(caller: AbortSignal | undefined, deadlineMs: number | undefined, deadlineReason: () => Error) {
     if (deadlineMs === undefined) {
@@ -78,14 +75,12 @@ export class RequestSignal {
       return;
     }
     const controller = new AbortController();
-    this.#controller = controller;
     this.signal = controller.signal;
     if (caller?.aborted) {
       controller.abort(caller.reason);
       return;
     }
-    this.#caller = caller;
-    caller?.addEventListener("abort", this.#onCallerAbort);
+    if (caller) this.#unfollow = followAbort(caller, () => controller.abort(caller.reason));
     // deadlineMs was checked against setTimeout's limit when the client was made.
     this.#timer = setTimeout(() => controller.abort(deadlineReason()), deadlineMs);
     this.#timer.unref();
@@ -93,6 +88,6 @@ export class RequestSignal {
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
+    this.#unfollow?.();
   }
 }

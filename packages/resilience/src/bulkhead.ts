@@ -5,6 +5,7 @@ import {
   checkNumber,
   type Event,
   EventSource,
+  followAbort,
   neverAborted,
   unknownCall,
 } from "@outrigger/core";
@@ -91,9 +92,8 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
         };
         const waiting: Waiting = {
           start: () => run(fn, signal, call).then(resolve, reject),
-          drop: () => signal.removeEventListener("abort", onAbort),
+          drop: followAbort(signal, onAbort),
         };
-        if (signal !== neverAborted) signal.addEventListener("abort", onAbort, { once: true });
         queue.push(waiting);
       });
     },

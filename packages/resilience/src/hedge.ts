@@ -4,6 +4,7 @@ import {
   checkNumber,
   checkOptionalNumber,
   clampTimerDelay,
+  followAbort,
   MAX_TIMER_DELAY_MS,
   neverAborted,
   unknownCall,
@@ -81,7 +82,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
     const onAbort = () => {
       for (const c of controllers) c.abort(signal?.reason);
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unfollow = signal ? followAbort(signal, onAbort) : () => undefined;
     return new Promise<T>((resolve, reject) => {
       let pending = 0;
       let settled = false;
@@ -115,7 +116,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
       };
       const finish = () => {
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        unfollow();
       };
       const schedule = () => {
         timer = setTimeout(() => {

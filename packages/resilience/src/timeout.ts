@@ -5,6 +5,7 @@ import {
   checkNumber,
   type Event,
   EventSource,
+  followAbort,
   MAX_TIMER_DELAY_MS,
   neverAborted,
   unknownCall,
@@ -38,8 +39,7 @@ export interface Timeout extends Policy {
 class TimedAttempt extends Attempt {
   #controller: AbortController | undefined;
   #expired: Error | undefined;
-  #listening = false;
-  readonly #onParentAbort = () => this.#controller?.abort(this.parent.reason);
+  #unfollow: (() => void) | undefined;
 
   constructor(
     private readonly parent: AbortSignal,
@@ -58,10 +58,7 @@ class TimedAttempt extends Attempt {
     this.#controller = controller;
     if (this.#expired) controller.abort(this.#expired);
     else if (this.parent.aborted) controller.abort(this.parent.reason);
-    else if (this.parent !== neverAborted) {
-      this.parent.addEventListener("abort", this.#onParentAbort);
-      this.#listening = true;
-    }
+    else this.#unfollow = followAbort(this.parent, () => controller.abort(this.parent.reason));
     return controller.signal;
   }
 
@@ -72,9 +69,8 @@ class TimedAttempt extends Attempt {
   }
 
   release(): void {
-    if (!this.#listening) return;
-    this.#listening = false;
-    this.parent.removeEventListener("abort", this.#onParentAbort);
+    this.#unfollow?.();
+    this.#unfollow = undefined;
   }
 }
 

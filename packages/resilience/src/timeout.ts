@@ -12,6 +12,7 @@ import {
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
+import { DeadlineQueue } from "./timeout-queue.js";
 
 /** Settings of a timeout policy. */
 export interface TimeoutOptions {
@@ -91,25 +92,24 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
     total
       ? new ResilienceError("RESILIENCE_DEADLINE_EXCEEDED", `the call exceeded its total deadline of ${ms} ms`)
       : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`);
+  const deadlines = new DeadlineQueue(ms);
   return {
     execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) =>
       new Promise<T>((resolve, reject) => {
         const attempt = new TimedAttempt(signal ?? neverAborted, call ?? unknownCall);
         let settled = false;
-        const timer = setTimeout(() => {
+        const deadline = deadlines.add(() => {
           if (settled) return;
           settled = true;
           const error = fail();
           attempt.expire(error);
           timedOut.emit();
           reject(error);
-        }, ms);
-        // Bounded by `ms` anyway; it must not keep a process alive on its own.
-        timer.unref();
+        });
         const finish = (ok: boolean, value: unknown) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          deadline.cancel();
           attempt.release();
           ok ? resolve(value as T) : reject(value);
         };

@@ -23,12 +23,12 @@ import axios, {
 } from "axios";
 import { AttemptSignal, RequestSignal } from "./attempt-signal.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
-import { report, statusOutcome } from "./axios-outcome.js";
 import { Wire } from "./axios-wire.js";
-import type { Balancer } from "./balancer.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
-import { isLbUrl, parseLbUrl } from "./lb-url.js";
+import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
+import { failureReason, httpOutcome } from "./outcome.js";
+import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, type RetryReason, retryEngines } from "./retry-decision.js";
 
 /**
@@ -86,12 +86,6 @@ function settle(error: unknown): AxiosResponse {
   throw error;
 }
 
-/** The URL of `path` on `instance` (IPv6 hosts in brackets); the one place request URLs are built. */
-function instanceUrl(instance: { host: string; port: number; secure: boolean }, path: string): string {
-  const host = instance.host.includes(":") ? `[${instance.host}]` : instance.host;
-  return `${instance.secure ? "https" : "http"}://${host}:${instance.port}${path}`;
-}
-
 const retryReason = (error: unknown, statuses: ReadonlySet<number>): RetryReason => {
   const kind = classifyFailure(error, statuses);
   return kind === "not-sent" ? "connect" : kind === "status" || kind === "timeout" ? kind : "error";
@@ -139,7 +133,13 @@ function sendBalanced(
         publish(lbChannels.retry, { service, attempt: tried.size + 1, reason: retryReason(last, engine.statuses) });
       // Before the pick: a stream body that cannot go again must not take an instance's slot.
       const data = body.next(last);
-      const pickOptions = { avoid: tried, untriedOnly: context.attempt > 0, ...(key !== undefined ? { key } : {}) };
+      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+      const pickOptions = {
+        avoid: tried,
+        attempt: tried.size + 1,
+        untriedOnly: context.attempt > 0,
+        ...(key !== undefined ? { key } : {}),
+      };
       let pick: Awaited<ReturnType<Balancer["pick"]>>;
       try {
         // Waits (bounded) for an instance below its in-flight cap when the balancer has one; the per-try timeout
@@ -173,7 +173,7 @@ function sendBalanced(
         });
         const rttMs = performance.now() - started;
         const { status } = response;
-        report(pick, statusOutcome(status, rttMs));
+        pick.done(httpOutcome(status, rttMs));
         // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
         if (engine.statuses.has(status)) throw new RetryableResponse(response);
         return response;
@@ -183,7 +183,7 @@ function sendBalanced(
         const rttMs = performance.now() - started;
         if (request.signal?.aborted) {
           // The caller or the deadline gave up: not the instance's fault.
-          report(pick, { kind: "cancelled" });
+          pick.done({ kind: "cancelled" });
           const reason = request.signal.reason;
           if (isLbError(reason)) throw new LbError(reason.code, reason.message, { cause: error });
           throw error;
@@ -193,23 +193,24 @@ function sendBalanced(
           attemptSignal?.timedOut ||
           (signal?.aborted && classifyFailure(signal.reason, engine.statuses) === "timeout")
         ) {
-          report(pick, { kind: "failure", reason: "timeout", rttMs });
+          pick.done({ kind: "failure", reason: "timeout", rttMs });
           if (!attemptSignal?.timedOut) throw signal?.reason;
           throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
         if (signal?.aborted) {
           // A policy gave up on this attempt (a hedge that lost, an outer cancel): not the instance's fault.
-          report(pick, { kind: "cancelled" });
+          pick.done({ kind: "cancelled" });
           throw error;
         }
         const status = (error as AxiosError).response?.status;
         if (status !== undefined) {
-          report(pick, statusOutcome(status, rttMs));
+          pick.done(httpOutcome(status, rttMs));
           throw error;
         }
         const sent = wire.sent;
         markRequestSent(error, sent);
-        report(pick, { kind: "failure", reason: sent ? "reset" : "connect", rttMs });
+        // Read from the socket: "connect" when not a byte left, whatever the code says.
+        pick.done({ kind: "failure", reason: sent ? failureReason(error) : "connect", rttMs });
         throw error;
       } finally {
         attemptSignal?.dispose();

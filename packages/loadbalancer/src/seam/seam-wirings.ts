@@ -1,7 +1,7 @@
 import { composePolicies, createRetryPolicy, createTimeoutPolicy } from "@outrigger/resilience";
 import type { AxiosInstance } from "axios";
 import { createLbAxios } from "../axios.js";
-import type { Balancer } from "../balancer.js";
+import type { Balancer } from "../pick.js";
 
 /** One way the READMEs wire retries (and per-try timeouts) into the load-balanced client. */
 export interface Wiring {

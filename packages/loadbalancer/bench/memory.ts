@@ -78,7 +78,9 @@ if (process.argv[2] === "server") {
   const worker = async (until: number) => {
     while (sent < until) {
       sent++;
-      await http.get("lb://svc/x", { signal: caller.signal }).catch(() => failed++);
+      await http.get("lb://svc/x", { signal: caller.signal }).catch((error: unknown) => {
+        if (failed++ === 0) console.log("first failure:", (error as Error).message, (error as { code?: string }).code);
+      });
     }
   };
   for (let tenth = 1; tenth <= 10; tenth++) {

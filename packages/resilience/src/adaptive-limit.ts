@@ -1,4 +1,4 @@
-import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
+import { attemptContext, type Clock, type Event, EventSource, monotonicClock, unknownCall } from "@outrigger/core";
 import { neverAborted } from "./compose.js";
 import { isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 import type { Policy } from "./policy.js";
@@ -34,7 +34,7 @@ export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): A
   let inflight = 0;
 
   return {
-    execute: async (fn, signal) => {
+    execute: async (fn, signal, call) => {
       const limit = estimator.limit;
       if (inflight >= limit) {
         rejected.emit({ limit, inflight });
@@ -47,7 +47,7 @@ export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): A
       const started = clock.now();
       let outcome: "ok" | "dropped" | "other" = "other";
       try {
-        const value = await fn({ signal: signal ?? neverAborted });
+        const value = await fn(attemptContext(call ?? unknownCall, signal ?? neverAborted, 0));
         outcome = "ok";
         return value;
       } catch (error) {

@@ -1,8 +1,7 @@
-import type { Clock } from "@outrigger/core";
-import { EventSource } from "@outrigger/core";
+import { attemptContext, type Clock, EventSource, unknownCall } from "@outrigger/core";
 import { CircuitState, type IBreaker } from "cockatiel";
 import { isRejection, ResilienceError } from "./errors.js";
-import type { AttemptContext } from "./policy.js";
+import type { AttemptContext, CallContext } from "./policy.js";
 
 /** How one call ended, as the circuit counts it. */
 const Outcome = {
@@ -61,14 +60,18 @@ export class Circuit {
   }
 
   // No async/await: this sits on every call, and each await is a measurable share of the pipeline's overhead.
-  execute<T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal = noSignal): Promise<T> {
+  execute<T>(
+    fn: (context: AttemptContext) => PromiseLike<T> | T,
+    signal: AbortSignal = noSignal,
+    call: CallContext = unknownCall,
+  ): Promise<T> {
     const trial = this.#admit();
     if (trial === undefined) return Promise.reject(this.#refusal());
     const { slowCallMs, clock } = this.options;
     const started = slowCallMs === undefined ? 0 : clock.now();
     let running: Promise<T>;
     try {
-      running = Promise.resolve(fn({ signal }));
+      running = Promise.resolve(fn(attemptContext(call, signal, 0)));
     } catch (error) {
       running = Promise.reject(error);
     }

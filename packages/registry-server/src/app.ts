@@ -6,6 +6,7 @@ import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import { type AuthOptions, authHook } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
+import { shutdownHook } from "./hooks/shutdown.js";
 import type { Registry } from "./registry.js";
 import { ResponseCache } from "./response-cache.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -97,6 +98,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
     }
   });
+  shutdownHook(app);
   authHook(app, options);
   gzipHook(app);
   installMetrics(app, ctx);

@@ -25,6 +25,11 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** The document with every `lastRenewalTimestamp` blanked. */
+function withoutRenewalTimes(json: string): string {
+  return json.replace(/"lastRenewalTimestamp":\d+/g, '"lastRenewalTimestamp":0');
+}
+
 function body(id: string, app: string) {
   return registration(id, {
     app,
@@ -77,7 +82,9 @@ describe("cached reads: plain and gzip stay the same document", () => {
       // last write makes this round's answers comparable with the registry as it is now.
       await app.inject({ method: "PUT", url: `/eureka/apps/ONE/${ids.ONE?.[0] ?? "none"}/metadata?last=${round}` });
       await register("ONE");
-      const expected = JSON.stringify(toEurekaApplications(registry.applications(), registry.version));
+      const expected = withoutRenewalTimes(
+        JSON.stringify(toEurekaApplications(registry.applications(), registry.version)),
+      );
       // Gzip first on some rounds and plain first on others: neither encoding may depend on the other.
       const order = round % 2 === 0 ? ["gzip", "identity"] : ["identity", "gzip"];
       for (const url of CACHED_READS) {
@@ -95,7 +102,8 @@ describe("cached reads: plain and gzip stay the same document", () => {
       }
       const full = (await app.inject({ url: "/eureka/apps", headers: { "accept-encoding": "gzip" } })).rawPayload;
       // A boolean, not a diff: a mismatch in a 300 KB document would print all of it.
-      expect(gunzipSync(full).toString() === expected, `full fetch of round ${round}`).toBe(true);
+      // Renewal times are shown as of each instance's last change (renewals leave the encoded chunks as they are).
+      expect(withoutRenewalTimes(gunzipSync(full).toString()) === expected, `full fetch of round ${round}`).toBe(true);
     }
     await app.close();
   });

@@ -45,13 +45,25 @@ describe("Eureka API: renew with status, overriddenstatus and lastDirtyTimestamp
     expect(res.json().instance).toMatchObject({ instanceId: "a", lastDirtyTimestamp: "1000" });
   });
 
-  it("takes a replicated overriddenstatus, and refuses an unknown status with 400", async () => {
+  it("takes a replicated overriddenstatus only from a newer copy (Eureka's InstanceResource.renewLease), 400 on nonsense", async () => {
     const { app, registry } = await setup();
-    await app.inject({
+    const stale = await app.inject({
       method: "PUT",
-      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE",
+      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE&lastDirtyTimestamp=900",
       headers: replicated,
     });
+    // A 409 means nothing of the stale copy was applied.
+    expect(stale.statusCode).toBe(409);
+    expect(registry.get("HELLO", "a")?.info).toMatchObject({ status: "UP", overriddenStatus: "UNKNOWN" });
+    const newer = await app.inject({
+      method: "PUT",
+      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE&lastDirtyTimestamp=2000",
+      headers: replicated,
+    });
+    expect(newer.statusCode).toBe(404);
+    expect(registry.get("HELLO", "a")?.info.overriddenStatus).toBe("OUT_OF_SERVICE");
+    // The next renew applies the stored override as the status (Eureka's AbstractInstanceRegistry.renew).
+    await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a" });
     expect(registry.get("HELLO", "a")?.info.status).toBe("OUT_OF_SERVICE");
     const bad = await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a?status=SLEEPY" });
     expect(bad.statusCode).toBe(400);

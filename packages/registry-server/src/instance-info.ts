@@ -54,6 +54,10 @@ function integer(value: unknown): number | undefined {
   return typeof n === "number" && Number.isInteger(n) ? n : undefined;
 }
 
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
 /** Eureka sends ports as `{"$": 8080, "@enabled": "true"}`; older clients send a number or a string. */
 function port(value: unknown, enabledByDefault: boolean): { port: number | undefined; enabled: boolean } {
   if (isObject(value)) {
@@ -128,8 +132,9 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
       ...(Object.keys(dcMetadata).length > 0 ? { metadata: { ...dcMetadata } } : {}),
     },
     metadata: safeMetadata(raw.metadata),
-    leaseDurationInSecs: integer(lease.durationInSecs),
-    renewalIntervalInSecs: integer(lease.renewalIntervalInSecs),
+    // Eureka's LeaseInfo.Builder: a duration or interval ≤ 0 means "the default" (90 s lease, 30 s renewals).
+    leaseDurationInSecs: positive(integer(lease.durationInSecs)),
+    renewalIntervalInSecs: positive(integer(lease.renewalIntervalInSecs)),
     lastDirtyTimestamp: integer(raw.lastDirtyTimestamp) ?? now,
   };
 }

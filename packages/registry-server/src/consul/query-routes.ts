@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
 import { type BlockingParams, blockUntilChanged, consulIndex } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
+import { heldRequestSignal } from "../hooks/shutdown.js";
 import type { ConsulContext } from "./context.js";
 import { catalogServiceSchema, catalogServicesSchema, healthServiceSchema, idParams } from "./schemas.js";
 import { catalogEntryJson, healthEntryJson, type InstanceView, serviceViews } from "./views.js";
@@ -34,9 +35,8 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
 
   /** Waits per the blocking params, then sets the index the answer is at. */
   const block = async (request: FastifyRequest, reply: FastifyReply, current: () => number): Promise<void> => {
-    const left = new AbortController();
-    request.raw.once("close", () => left.abort());
-    await blockUntilChanged(registry, current, request.query as BlockingParams, context.random, left.signal);
+    const signal = heldRequestSignal(request);
+    await blockUntilChanged(registry, current, request.query as BlockingParams, context.random, signal);
     reply.header("x-consul-index", String(current()));
   };
   const serviceIndex = (name: string) => () => consulIndex(registry.appIndex(name));

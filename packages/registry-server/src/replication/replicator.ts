@@ -117,8 +117,9 @@ export class Replicator {
       // The peer lost the instance (or holds an older copy): send the whole registration, as Eureka does.
       const lease = this.#registry.get(task.appName, task.id);
       if (lease) node?.enqueue(toTask("Register", lease));
-    } else if (task.action === "Heartbeat" && result.statusCode === 409) {
-      // The peer's copy is newer (Eureka's lastDirtyTimestamp rule): adopt it without replicating it back.
+    } else if (task.action !== "Cancel" && result.statusCode === 409) {
+      // The peer's copy is newer (Eureka's lastDirtyTimestamp rule), for a heartbeat or a registration (status and
+      // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
     }

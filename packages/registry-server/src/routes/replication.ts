@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
+import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
 import { BATCH_PATH, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
 import { renewAnswer } from "./eureka-writes.js";
@@ -19,10 +20,14 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const apply = (task: ReplicationTask): ReplicationResult => {
     try {
       if (task.action === "Register") {
-        registry.register(
+        const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
           "replication",
         );
+        // Our copy is newer (lastDirtyTimestamp): nothing was applied; the sender adopts ours.
+        if (outcome.kind === "conflict") {
+          return { statusCode: 409, responseEntity: { instance: toEurekaInstance(outcome.lease) } };
+        }
         return { statusCode: 200 };
       }
       if (task.action === "Cancel")

@@ -35,7 +35,7 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
 
   /** Waits per the blocking params, then sets the index the answer is at. */
   const block = async (request: FastifyRequest, reply: FastifyReply, current: () => number): Promise<void> => {
-    const signal = heldRequestSignal(request);
+    const signal = heldRequestSignal(request, reply);
     await blockUntilChanged(registry, current, request.query as BlockingParams, context.random, signal);
     reply.header("x-consul-index", String(current()));
   };

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 const closingKey = Symbol.for("outrigger.registry.closing");
 
@@ -18,11 +18,19 @@ export function shutdownHook(app: FastifyInstance): void {
 
 /**
  * A signal that fires when the client of `request` leaves or the server starts closing: what a long poll waits on
- * besides its own change and its timer.
+ * besides its own change and its timer. When the server closes, the answer also ends its connection: a kept-alive
+ * socket would otherwise hold `close()` until the keep-alive timeout.
  */
-export function heldRequestSignal(request: FastifyRequest): AbortSignal {
+export function heldRequestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const left = new AbortController();
   request.raw.once("close", () => left.abort());
   const closing = (request.server as unknown as Record<symbol, AbortSignal | undefined>)[closingKey];
-  return closing ? AbortSignal.any([left.signal, closing]) : left.signal;
+  if (!closing) return left.signal;
+  // A block body: `reply` is a thenable, and an event listener must not return one.
+  const endConnection = (): void => {
+    reply.header("connection", "close");
+  };
+  if (closing.aborted) endConnection();
+  else closing.addEventListener("abort", endConnection, { once: true, signal: left.signal });
+  return AbortSignal.any([left.signal, closing]);
 }

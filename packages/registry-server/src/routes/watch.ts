@@ -24,7 +24,7 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         if (!Number.isInteger(index) || waitMs === undefined) {
           throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
         }
-        await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request));
+        await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request, reply));
         reply.header("x-outrigger-index", String(registry.appIndex(name)));
         // Many watchers of one application share one serialised answer per change.
         return sendCached(

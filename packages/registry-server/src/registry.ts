@@ -57,6 +57,7 @@ export class Registry {
   readonly #deltaRetentionMs: number;
   #version = 0;
   #size = 0;
+  #clustered = false;
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
@@ -90,9 +91,30 @@ export class Registry {
   /**
    * Raises the version to at least `index` (a peer's), never lowering it, so peers that replicate to each other
    * share one never-decreasing index and the next change here numbers above anything a peer has handed out.
+   * `apps` whose content is now the peer's as of `index` (copied from its full fetch) take it as their index too,
+   * so a watch held here answers with the peer's number, not a lower one, when its hold ends.
    */
-  mergeIndex(index: number): void {
-    if (Number.isSafeInteger(index) && index > this.#version) this.#version = index;
+  mergeIndex(index: number, apps: Iterable<string> = []): void {
+    if (!Number.isSafeInteger(index)) return;
+    if (index > this.#version) this.#version = index;
+    for (const app of apps) {
+      const name = app.toUpperCase();
+      if (index > (this.#appIndex.get(name) ?? 0)) this.#appIndex.set(name, index);
+    }
+  }
+
+  /**
+   * True once this registry replicates with peers: its index is then cluster-wide (merged from every peer), so a
+   * long poll holds while the index is at or below the client's, as Consul's `blockingQuery` does; a lone registry
+   * answers any other index at once, so a client notices its restart.
+   */
+  get clustered(): boolean {
+    return this.#clustered;
+  }
+
+  /** Marks this registry as one of a cluster of peers (see `clustered`). */
+  joinCluster(): void {
+    this.#clustered = true;
   }
 
   /** How many instances are registered. */
@@ -194,7 +216,12 @@ export class Registry {
    * the status differs, stores the override. The dirty timestamp stays the client's (a peer's newer one is taken).
    * Undefined when the instance is unknown.
    */
-  setStatusOverride(app: string, id: string, value: InstanceStatus, options: StatusWriteOptions = {}): Lease | undefined {
+  setStatusOverride(
+    app: string,
+    id: string,
+    value: InstanceStatus,
+    options: StatusWriteOptions = {},
+  ): Lease | undefined {
     return this.#statusWrite(app, id, options, (info) =>
       info.status === value ? undefined : { ...info, status: value, overriddenStatus: value },
     );
@@ -229,7 +256,12 @@ export class Registry {
     const apps = this.#apps.get(app.toUpperCase());
     const lease = apps?.get(id);
     if (!apps || !lease) return undefined;
-    return this.#replace(apps, lease, { ...change(lease.info), lastDirtyTimestamp: lease.info.lastDirtyTimestamp }, origin);
+    return this.#replace(
+      apps,
+      lease,
+      { ...change(lease.info), lastDirtyTimestamp: lease.info.lastDirtyTimestamp },
+      origin,
+    );
   }
 
   /** Removes an instance (and its override, as Eureka's `internalCancel`); false when the registry does not know it. */

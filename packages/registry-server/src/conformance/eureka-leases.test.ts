@@ -11,7 +11,14 @@ const start = registryProcesses();
 
 describe("leases and their inputs (real registry process)", () => {
   it("a lease of 0 s or none is Eureka's 90 s: it outlives a 1 s lease through eviction runs", async () => {
-    const registry = await start(["--eviction-interval", "1", "--self-preservation", "off", "--renewal-threshold", "0"]);
+    const registry = await start([
+      "--eviction-interval",
+      "1",
+      "--self-preservation",
+      "off",
+      "--renewal-threshold",
+      "0",
+    ]);
     const eureka = eurekaCalls(registry.url, "LEASE");
     await eureka.register("zero", { leaseInfo: { durationInSecs: 0, renewalIntervalInSecs: 0 } });
     await eureka.register("negative", { leaseInfo: { durationInSecs: -5, renewalIntervalInSecs: -1 } });

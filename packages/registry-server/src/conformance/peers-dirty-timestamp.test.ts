@@ -3,9 +3,9 @@
 // (validateDirtyTimestamp: a replicated write older than ours gets 409 CONFLICT with our InstanceInfo) and
 // eureka-core/.../cluster/PeerEurekaNode.java (on 409 the sender syncs itself from the peer's copy).
 import { describe, expect, it } from "vitest";
+import { freePort } from "../e2e/spawn-registry.js";
 import { watchUntil } from "../e2e/watch-until.js";
 import { eurekaCalls, registryProcesses } from "./eureka-fixture.js";
-import { freePort } from "../e2e/spawn-registry.js";
 
 const start = registryProcesses();
 
@@ -40,7 +40,10 @@ describe("replication resolves conflicts by lastDirtyTimestamp (two real registr
     expect(onA[0]).toMatchObject({ status: "DOWN", metadata: { v: "new" } });
     // B never applied the stale copy: its index for the application did not move.
     expect(await watchIndex(b.url, "CONFLICT")).toBe(indexOnB);
-    expect(await eurekaCalls(b.url, "CONFLICT").instance("x")).toMatchObject({ status: "DOWN", metadata: { v: "new" } });
+    expect(await eurekaCalls(b.url, "CONFLICT").instance("x")).toMatchObject({
+      status: "DOWN",
+      metadata: { v: "new" },
+    });
   });
 
   it("a replicated heartbeat older than ours with an override is refused (409) before anything is applied", async () => {

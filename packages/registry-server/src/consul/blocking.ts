@@ -1,4 +1,5 @@
 import type { Registry } from "../registry.js";
+import { adoptClientIndex, holdsAt } from "../watch.js";
 import { badRequest } from "./consul-error.js";
 import { blockingHoldMs } from "./duration.js";
 
@@ -25,7 +26,8 @@ export function blockUntilChanged(
   if (!/^\d+$/.test(params.index)) throw badRequest(`Invalid index: "${params.index}" is not a whole number`);
   const holdMs = blockingHoldMs(params.wait, random);
   const index = Number(params.index);
-  if (index === 0 || currentIndex() !== index || signal.aborted) return Promise.resolve();
+  adoptClientIndex(registry, index);
+  if (index === 0 || !holdsAt(registry, currentIndex(), index) || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
@@ -34,7 +36,7 @@ export function blockUntilChanged(
       resolve();
     };
     const stop = registry.onChange(() => {
-      if (currentIndex() !== index) finish();
+      if (!holdsAt(registry, currentIndex(), index)) finish();
     });
     const timer = setTimeout(finish, holdMs);
     timer.unref();

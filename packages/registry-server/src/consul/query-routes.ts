@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
+import { heldRequestSignal } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged, consulIndex } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
-import { heldRequestSignal } from "../hooks/shutdown.js";
 import type { ConsulContext } from "./context.js";
 import { catalogServiceSchema, catalogServicesSchema, healthServiceSchema, idParams } from "./schemas.js";
 import { catalogEntryJson, healthEntryJson, type InstanceView, serviceViews } from "./views.js";

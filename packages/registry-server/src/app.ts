@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
 import { isRegistryError, RegistryError } from "./errors.js";
+import { acceptXmlBodies } from "./eureka-xml.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import { type AuthOptions, authHook } from "./hooks/auth.js";
@@ -98,6 +99,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
     }
   });
+  acceptXmlBodies(app);
   shutdownHook(app);
   authHook(app, options);
   gzipHook(app);

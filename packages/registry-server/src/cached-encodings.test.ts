@@ -90,7 +90,7 @@ describe("cached reads: plain and gzip stay the same document", () => {
       for (const url of CACHED_READS) {
         const answers = new Map<string, { etag: unknown; bytes: Buffer }>();
         for (const encoding of order) {
-          const res = await app.inject({ url, headers: { "accept-encoding": encoding } });
+          const res = await app.inject({ url, headers: { accept: "application/json", "accept-encoding": encoding } });
           expect(res.statusCode, url).toBe(200);
           expect(res.headers["content-encoding"], url).toBe(encoding === "gzip" ? "gzip" : undefined);
           answers.set(encoding, { etag: res.headers.etag, bytes: res.rawPayload });
@@ -100,7 +100,9 @@ describe("cached reads: plain and gzip stay the same document", () => {
         expect(gunzipSync(zipped?.bytes as Buffer).equals(plain?.bytes as Buffer), url).toBe(true);
         expect(zipped?.etag, url).toBe(plain?.etag);
       }
-      const full = (await app.inject({ url: "/eureka/apps", headers: { "accept-encoding": "gzip" } })).rawPayload;
+      const full = (
+        await app.inject({ url: "/eureka/apps", headers: { accept: "application/json", "accept-encoding": "gzip" } })
+      ).rawPayload;
       // A boolean, not a diff: a mismatch in a 300 KB document would print all of it.
       // Renewal times are shown as of each instance's last change (renewals leave the encoded chunks as they are).
       expect(withoutRenewalTimes(gunzipSync(full).toString()) === expected, `full fetch of round ${round}`).toBe(true);
@@ -114,9 +116,12 @@ describe("cached reads: plain and gzip stay the same document", () => {
     for (let i = 0; i < 100; i += 1) {
       await app.inject({ method: "POST", url: "/eureka/apps/BIG", payload: body(`b${i}`, "BIG") });
     }
-    await app.inject({ url: "/eureka/apps", headers: { "accept-encoding": "gzip" } });
+    await app.inject({ url: "/eureka/apps", headers: { accept: "application/json", "accept-encoding": "gzip" } });
     await app.inject({ method: "PUT", url: "/eureka/apps/BIG/b50/status?value=OUT_OF_SERVICE" });
-    const res = await app.inject({ url: "/eureka/apps", headers: { "accept-encoding": "gzip" } });
+    const res = await app.inject({
+      url: "/eureka/apps",
+      headers: { accept: "application/json", "accept-encoding": "gzip" },
+    });
     const instances = JSON.parse(gunzipSync(res.rawPayload).toString()).applications.application[0].instance;
     expect(instances.find((i: { instanceId: string }) => i.instanceId === "b50").status).toBe("OUT_OF_SERVICE");
     expect(instances).toHaveLength(100);

@@ -139,7 +139,9 @@ describe("eviction on /eureka/status", () => {
     fill(registry, "gone", 2, clock.now());
     clock.advance(1001);
     evictor.run();
-    const status = (await buildApp({ registry, evictor }).inject("/eureka/status")).json();
+    const status = (
+      await buildApp({ registry, evictor }).inject({ url: "/eureka/status", headers: { accept: "application/json" } })
+    ).json();
     expect(status.eviction).toEqual({
       total: 0,
       protectionThreshold: 0.5,

@@ -22,6 +22,12 @@ export interface InstanceInfo {
   homePageUrl: string | undefined;
   statusPageUrl: string | undefined;
   healthCheckUrl: string | undefined;
+  secureHealthCheckUrl?: string | undefined;
+  /** Eureka's `appGroupName`, `asgName`, `sid` and `countryId`, kept as sent (absent when not sent). */
+  appGroupName?: string | undefined;
+  asgName?: string | undefined;
+  sid?: string | undefined;
+  countryId?: number | undefined;
   dataCenterInfo: { "@class": string; name: string; metadata?: Record<string, string> };
   metadata: Record<string, string>;
   /** Lease duration the instance asked for, in seconds (leaseInfo.durationInSecs). */
@@ -126,6 +132,11 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
     homePageUrl: text(raw.homePageUrl),
     statusPageUrl: text(raw.statusPageUrl),
     healthCheckUrl: text(raw.healthCheckUrl),
+    secureHealthCheckUrl: text(raw.secureHealthCheckUrl),
+    appGroupName: text(raw.appGroupName),
+    asgName: text(raw.asgName),
+    sid: text(raw.sid),
+    countryId: integer(raw.countryId),
     dataCenterInfo: {
       "@class": text(dataCenterInfo["@class"]) ?? "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo",
       name: dcName,

@@ -53,7 +53,7 @@ describe("replication resolves conflicts by lastDirtyTimestamp (two real registr
     const before = await watchIndex(b.url, "BEAT");
     const res = await fetch(
       `${b.url}/eureka/apps/BEAT/y?status=UP&overriddenstatus=OUT_OF_SERVICE&lastDirtyTimestamp=${now - 1_000}`,
-      { method: "PUT", headers: { "x-netflix-discovery-replication": "true" } },
+      { method: "PUT", headers: { accept: "application/json", "x-netflix-discovery-replication": "true" } },
     );
     expect(res.status).toBe(409);
     expect(((await res.json()) as { instance: { lastDirtyTimestamp: string } }).instance.lastDirtyTimestamp).toBe(

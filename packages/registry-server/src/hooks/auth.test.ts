@@ -31,12 +31,14 @@ describe("bearer token", () => {
     });
     expect(ok.statusCode).toBe(204);
     expect((await app.inject({ method: "DELETE", url: "/eureka/apps/HELLO/a" })).statusCode).toBe(401);
-    expect((await app.inject("/eureka/apps/HELLO")).statusCode).toBe(200);
+    expect((await app.inject({ url: "/eureka/apps/HELLO", headers: { accept: "application/json" } })).statusCode).toBe(
+      200,
+    );
   });
 
   it("requires the token on reads when protectReads is set", async () => {
     const app = buildApp({ registry: new Registry(), token: "s3cret", protectReads: true });
-    expect((await app.inject("/eureka/apps")).statusCode).toBe(401);
+    expect((await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } })).statusCode).toBe(401);
     expect((await app.inject({ url: "/eureka/apps", headers: { authorization: "Bearer s3cret" } })).statusCode).toBe(
       200,
     );

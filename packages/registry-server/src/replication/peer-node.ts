@@ -127,6 +127,7 @@ export class PeerNode {
       method: "POST",
       headers: {
         "content-type": "application/json",
+        accept: "application/json",
         "x-netflix-discovery-replication": "true",
         ...(this.#options.index ? { [INDEX_HEADER]: String(this.#options.index()) } : {}),
         ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),

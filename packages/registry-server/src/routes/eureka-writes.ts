@@ -1,4 +1,5 @@
 import type { FastifyPluginCallback, FastifyRequest } from "fastify";
+import { sendEurekaDocument } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
 import { notFound, RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
@@ -70,7 +71,9 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
       const info = parseRegistration(request.body, request.params.app, registry.clock.now());
       const outcome = registry.registerChecked(info, originOf(request));
       // A peer's copy older than ours is not applied: 409 with ours, so the peer adopts it.
-      if (outcome.kind === "conflict") return reply.code(409).send({ instance: toEurekaInstance(outcome.lease) });
+      if (outcome.kind === "conflict") {
+        return sendEurekaDocument(request, reply.code(409), { instance: toEurekaInstance(outcome.lease) });
+      }
       return reply.code(204).send();
     });
 
@@ -87,6 +90,8 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
         origin: originOf(request),
       });
       const answer = renewAnswer(outcome, name, id);
+      // A 409 carries our instance, a Eureka document (JSON or XML, as asked); other answers are plain.
+      if (answer.status === 409) return sendEurekaDocument(request, reply.code(409), answer.body);
       return reply.code(answer.status).send(answer.body);
     });
 

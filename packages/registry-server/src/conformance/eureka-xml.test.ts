@@ -5,11 +5,9 @@
 // EurekaJacksonCodec.java (the JSON with `$`/`@enabled`). XML is read back here by Python's xml.etree, as the
 // Python and Go clients that parse Eureka's default representation do.
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { registryProcesses } from "./eureka-fixture.js";
 
-const run = promisify(execFile);
 const start = registryProcesses();
 
 /** Eureka's XML as a JSON-shaped value (attributes as `@name`, text beside attributes as `$`), by Python. */

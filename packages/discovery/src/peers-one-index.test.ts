@@ -20,7 +20,8 @@ async function put(url: string): Promise<void> {
 }
 
 describe("RegistryWatchInstancer behind a round-robin HAProxy over two peer registries", () => {
-  it("makes about one held request per change and never resets its index", async () => {
+  // A guard only (two registry processes and HAProxy start first): every wait inside is on an event.
+  it("makes about one held request per change and never resets its index", { timeout: 90_000 }, async () => {
     const [pa, pb] = [await freePort(), await freePort()];
     const start = async (self: number, other: number): Promise<RegistryProcess> => {
       const p = await spawnRegistry(["--port", String(self), "--peer", `http://127.0.0.1:${other}/eureka`]);

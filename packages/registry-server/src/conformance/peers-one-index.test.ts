@@ -50,7 +50,10 @@ interface HealthEntry {
 }
 
 describe("one index across peers (two real registries behind a round-robin HAProxy)", () => {
-  it("consul.watch and an Outrigger watch make about one held request per change, with no index reset", async () => {
+  // A guard only (two registry processes, a restart and HAProxy start first): every wait inside is on an event.
+  it("consul.watch and an Outrigger watch make about one held request per change, with no index reset", {
+    timeout: 90_000,
+  }, async () => {
     const cluster = await twoPeersBehindProxy();
     const { a, proxy } = cluster;
     await eurekaCalls(a.url, "ONEIDX").register("i-1");

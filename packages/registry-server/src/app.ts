@@ -115,6 +115,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
   app.register(dashboardRoutes(ctx));
   // The Consul API checks the same token itself (X-Consul-Token or Bearer), answering Consul's 403.
-  app.register(consulRoutes({ token: options.token, ...options.consul, registry }));
+  app.register(consulRoutes({ token: options.token, peers: ctx.peers, ...options.consul, registry }));
   return app;
 }

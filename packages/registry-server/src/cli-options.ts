@@ -60,6 +60,18 @@ const specs: readonly OptionSpec[] = [
     kind: "fraction",
     help: "never evict from a service whose live share is below this fraction (default 0: off)",
   },
+  {
+    flag: "node-name",
+    key: "nodeName",
+    kind: "text",
+    help: "the Consul API's node name (agent/self, every entry's Node; default: the host name)",
+  },
+  {
+    flag: "advertise",
+    key: "advertise",
+    kind: "text",
+    help: "the address the Consul API reports for this node (default: the --host address)",
+  },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
     flag: "log-level",

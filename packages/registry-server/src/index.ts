@@ -4,6 +4,7 @@ export { type AgentService, ConsulAgent, type ConsulAgentOptions } from "./consu
 export type { CheckDefinition, CheckStatus, ServiceDefinition } from "./consul/definition.js";
 export { DEFAULT_BLOCKING_WAIT_MS, MAX_BLOCKING_WAIT_MS, parseDuration } from "./consul/duration.js";
 export { CONSUL_METADATA } from "./consul/mapping.js";
+export type { ConsulNodeOptions } from "./consul/node.js";
 export { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 export type { PeerStatus } from "./context.js";
 export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors.js";

@@ -25,6 +25,10 @@ export interface ServerOptions {
   readonly renewalPercentThreshold?: number;
   /** Do not evict from an application whose live share is below this fraction (default 0: off). */
   readonly protectionThreshold?: number;
+  /** The Consul API's node name (default: the host name, as Consul). */
+  readonly nodeName?: string;
+  /** The address the Consul API reports for this node (default: `host`, or a private address when it is 0.0.0.0). */
+  readonly advertise?: string;
 }
 
 /** A listening registry server. */
@@ -62,8 +66,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     peers: options.peers ?? [],
     ...(options.token ? { token: options.token } : {}),
   });
+  const host = options.host ?? "127.0.0.1";
   const app = buildApp({
     registry,
+    consul: {
+      node: {
+        ...(options.nodeName ? { name: options.nodeName } : {}),
+        ...(options.advertise ? { address: options.advertise } : {}),
+        bindAddress: host,
+      },
+    },
     selfPreservation,
     evictor,
     peers: () => replicator.peers(),
@@ -72,7 +84,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.token ? { token: options.token } : {}),
     ...(options.protectReads ? { protectReads: true } : {}),
   });
-  const host = options.host ?? "127.0.0.1";
   await app.listen({ port: options.port ?? 8761, host });
   const synced = await replicator.syncFromPeers();
   const address = app.server.address();

@@ -7,7 +7,9 @@ export type ResilienceErrorCode =
   | "RESILIENCE_RATE_LIMITED"
   | "RESILIENCE_CONCURRENCY_LIMITED"
   | "RESILIENCE_TIMEOUT"
-  | "RESILIENCE_DEADLINE_EXCEEDED";
+  | "RESILIENCE_DEADLINE_EXCEEDED"
+  | "RESILIENCE_STORE_TIMEOUT"
+  | "RESILIENCE_STORE_FAILED";
 
 /** Codes of errors raised when a policy refused a call before it ran; retrying such a call only adds load. */
 export const REJECTION_CODES: ReadonlySet<ResilienceErrorCode> = new Set([

@@ -98,9 +98,7 @@ function checkKind(raw: Json): CheckKind {
     return { type: "ttl", ttlMs };
   }
   if (http === undefined && tcp === undefined) {
-    throw badRequest(
-      "Invalid check: must be one of TTL, or HTTP or TCP with an Interval (script, gRPC and alias checks are not supported)",
-    );
+    throw badRequest("Invalid check: use TTL, or HTTP/TCP with an Interval (script: not supported)");
   }
   if (intervalMs === undefined || intervalMs <= 0)
     throw badRequest("Invalid check: HTTP and TCP checks need an Interval such as 10s");
@@ -131,7 +129,8 @@ function checkKind(raw: Json): CheckKind {
   return { type: "tcp", address: tcp as string, intervalMs, timeoutMs };
 }
 
-function parseCheck(value: unknown, id: string): CheckDefinition {
+/** Reads one check definition; `id` is used when it names no `CheckID`/`ID`. */
+export function parseCheck(value: unknown, id: string): CheckDefinition {
   const raw = fold(value);
   return {
     id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,

@@ -35,7 +35,7 @@ function render(s){
   fill("peers",s.peers.map(function(p){return row([p.url,p.healthy?"yes":"no",p.pending,secs(p.lagMs),p.failures,p.lastError||""]);}));
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }
-var source=new EventSource("outrigger/events");
+var source=new EventSource("outrigger/events"+location.search);
 source.addEventListener("state",function(m){document.getElementById("conn").textContent="live";render(JSON.parse(m.data));});
 source.onerror=function(){document.getElementById("conn").textContent="reconnecting…";};
 </script></body></html>`;

@@ -10,6 +10,8 @@ export type RegistryErrorCode =
   | "REGISTRY_CONSUL_INTERNAL"
   | "REGISTRY_CONSUL_UNSUPPORTED"
   | "REGISTRY_UNAUTHORIZED"
+  | "REGISTRY_FORBIDDEN"
+  | "REGISTRY_TLS_RELOAD_FAILED"
   | "REGISTRY_INTERNAL";
 
 const brand = Symbol.for("outrigger.RegistryError");

@@ -11,6 +11,11 @@ import { type CheckState, NodeChecks, startCheck } from "./node-checks.js";
 export interface ConsulAgentOptions {
   readonly registry: Registry;
   readonly clock?: Clock;
+  /**
+   * The registry node this agent runs on, stamped on its services as `consul.node` metadata (peers use it; see
+   * `replication/ownership.ts`). A function, because a server knows its name once it listens.
+   */
+  readonly node?: () => string | undefined;
 }
 
 /** A service registered through the Consul API, with its running checks. */
@@ -58,6 +63,7 @@ function visible(checks: readonly CheckView[]): string {
 export class ConsulAgent {
   readonly #registry: Registry;
   readonly #clock: Clock;
+  readonly #node: () => string | undefined;
   readonly #services = new Map<string, Tracked>();
   readonly #byInstance = new Map<string, string>();
   readonly #indexes = new Map<string, InstanceIndexes>();
@@ -69,6 +75,7 @@ export class ConsulAgent {
   constructor(options: ConsulAgentOptions) {
     this.#registry = options.registry;
     this.#clock = options.clock ?? systemClock;
+    this.#node = options.node ?? (() => undefined);
     this.#stop = this.#registry.onChange((change) => this.#observe(change));
   }
 
@@ -210,7 +217,7 @@ export class ConsulAgent {
 
   #write(tracked: Tracked): void {
     const checks = checksOf(tracked);
-    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now());
+    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now(), this.#node());
     tracked.seen = visible(checks);
     this.#byInstance.set(key(tracked.info.app, tracked.info.instanceId), tracked.definition.id);
     this.#writing = true;

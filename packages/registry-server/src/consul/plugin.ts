@@ -2,10 +2,10 @@ import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { type Clock, systemClock } from "../clock.js";
 import type { PeerStatus } from "../context.js";
 import { isRegistryError, RegistryError } from "../errors.js";
+import { authHook } from "../hooks/auth.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
 import { agentRoutes } from "./agent-routes.js";
-import { consulTokenMatches, presentedToken } from "./auth.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { checkRoutes } from "./check-routes.js";
 import { badRequest, detailOf } from "./consul-error.js";
@@ -21,7 +21,10 @@ export interface ConsulRoutesOptions {
   readonly registry: Registry;
   /** The agent running Consul checks; by default one is made and closed with the app. */
   readonly agent?: ConsulAgent;
-  /** When set, every `/v1` request must carry it in `X-Consul-Token` or `Authorization: Bearer`. */
+  /**
+   * The write token, when the plugin is registered alone (`buildApp` takes it as its own `token` and guards every
+   * route with one hook). Sent as `?token=`, `X-Consul-Token` or `Authorization: Bearer`.
+   */
   readonly token?: string;
   readonly clock?: Clock;
   /** Source of blocking-query jitter (default `Math.random`). */
@@ -86,18 +89,8 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
             parsed(error as Error, undefined);
           }
         });
-        if (options.token !== undefined) {
-          const token = options.token;
-          v1.addHook("onRequest", async (request) => {
-            if (!consulTokenMatches(presentedToken(request.headers), token)) {
-              throw new RegistryError(
-                "REGISTRY_CONSUL_PERMISSION_DENIED",
-                "ACL not found: send the registry's token in X-Consul-Token or Authorization: Bearer",
-                403,
-              );
-            }
-          });
-        }
+        // Used alone (not through buildApp, which guards every route itself), the plugin applies the same check.
+        if (options.token) authHook(v1, { token: options.token });
         v1.addHook("onSend", async (_request, reply, payload) => {
           // Every answer carries an index (Consul's Go client refuses a query answer without one).
           if (!reply.hasHeader("x-consul-index")) reply.header("x-consul-index", String(context.index.global()));

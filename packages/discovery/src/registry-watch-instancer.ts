@@ -104,12 +104,7 @@ export class RegistryWatchInstancer extends CachedInstancer {
       signal: this.#stop.signal,
       access: this.#access,
     });
-    if (status !== 200) {
-      throw new DiscoveryError(
-        "DISCOVERY_REGISTRY_REJECTED",
-        `Watch answered ${status}: is ${redactUrl(this.#options.registryUrl)} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`,
-      );
-    }
+    if (status !== 200) throw watchRejected(status, this.#options.registryUrl);
     const next = Number(headers.get("x-outrigger-index"));
     if (!Number.isInteger(next)) {
       throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Watch answered without an X-Outrigger-Index header");
@@ -124,4 +119,19 @@ export class RegistryWatchInstancer extends CachedInstancer {
     this.#lastSeen = next;
     this.cache.update(this.#grace.apply(instances));
   }
+}
+
+/**
+ * The error for a watch answered other than 200. Only a 404 (no such route: a stock Eureka server) suggests the
+ * registry is not an Outrigger one; a 503 from a registry shutting down or a proxy with no server up must not send
+ * the operator to the wrong fix.
+ */
+function watchRejected(status: number, registryUrl: string): DiscoveryError {
+  const hint =
+    status === 404
+      ? `is ${redactUrl(registryUrl)} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`
+      : status >= 500
+        ? "the registry (or a proxy in front of it) is unavailable; retrying with backoff"
+        : "check the registry's log";
+  return new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Watch answered ${status}: ${hint}`);
 }

@@ -14,7 +14,9 @@ describe("Eureka routes", () => {
     expect(registered.statusCode).toBe(204);
     expect((await app.inject({ method: "PUT", url: `${prefix}/apps/HELLO/a` })).statusCode).toBe(200);
 
-    const full = (await app.inject({ method: "GET", url: `${prefix}/apps` })).json();
+    const full = (
+      await app.inject({ method: "GET", url: `${prefix}/apps`, headers: { accept: "application/json" } })
+    ).json();
     const [application] = full.applications.application;
     expect(application.name).toBe("HELLO");
     expect(application.instance[0].port).toEqual({ $: 8080, "@enabled": "true" });
@@ -32,7 +34,9 @@ describe("Eureka routes", () => {
   });
 
   it("keeps an application array, empty, when nothing is registered", async () => {
-    const full = (await app.inject({ method: "GET", url: "/eureka/apps" })).json();
+    const full = (
+      await app.inject({ method: "GET", url: "/eureka/apps", headers: { accept: "application/json" } })
+    ).json();
     expect(full.applications.application).toEqual([]);
   });
 
@@ -49,7 +53,9 @@ describe("Eureka routes", () => {
     const huge = await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: { pad: "x".repeat(2048) } });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().code).toBe("REGISTRY_BODY_TOO_LARGE");
-    const one = (await app.inject({ method: "GET", url: "/eureka/apps/HELLO" })).json();
+    const one = (
+      await app.inject({ method: "GET", url: "/eureka/apps/HELLO", headers: { accept: "application/json" } })
+    ).json();
     expect(one.application.instance.map((i: { instanceId: string }) => i.instanceId)).toEqual(["a"]);
   });
 

@@ -4,10 +4,12 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
 import { isRegistryError, RegistryError } from "./errors.js";
+import { acceptXmlBodies } from "./eureka-xml.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import { type AuthOptions, authHook } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
+import { shutdownHook } from "./hooks/shutdown.js";
 import type { Registry } from "./registry.js";
 import { ResponseCache } from "./response-cache.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
@@ -115,6 +117,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
     }
   });
+  acceptXmlBodies(app);
+  shutdownHook(app);
   const { token: consulToken, ...consulOptions } = options.consul ?? {};
   authHook(app, { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) });
   gzipHook(app);

@@ -4,7 +4,10 @@ import { buildApp } from "./app.js";
 import { Registry } from "./registry.js";
 import { registration } from "./test-fixtures.js";
 
-const replicated = { "x-netflix-discovery-replication": "true" };
+const replicated = {
+  accept: "application/json",
+  "x-netflix-discovery-replication": "true",
+};
 
 async function setup() {
   const registry = new Registry();
@@ -45,13 +48,25 @@ describe("Eureka API: renew with status, overriddenstatus and lastDirtyTimestamp
     expect(res.json().instance).toMatchObject({ instanceId: "a", lastDirtyTimestamp: "1000" });
   });
 
-  it("takes a replicated overriddenstatus, and refuses an unknown status with 400", async () => {
+  it("takes a replicated overriddenstatus only from a newer copy (Eureka's InstanceResource.renewLease), 400 on nonsense", async () => {
     const { app, registry } = await setup();
-    await app.inject({
+    const stale = await app.inject({
       method: "PUT",
-      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE",
+      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE&lastDirtyTimestamp=900",
       headers: replicated,
     });
+    // A 409 means nothing of the stale copy was applied.
+    expect(stale.statusCode).toBe(409);
+    expect(registry.get("HELLO", "a")?.info).toMatchObject({ status: "UP", overriddenStatus: "UNKNOWN" });
+    const newer = await app.inject({
+      method: "PUT",
+      url: "/eureka/apps/HELLO/a?overriddenstatus=OUT_OF_SERVICE&lastDirtyTimestamp=2000",
+      headers: replicated,
+    });
+    expect(newer.statusCode).toBe(404);
+    expect(registry.get("HELLO", "a")?.info.overriddenStatus).toBe("OUT_OF_SERVICE");
+    // The next renew applies the stored override as the status (Eureka's AbstractInstanceRegistry.renew).
+    await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a" });
     expect(registry.get("HELLO", "a")?.info.status).toBe("OUT_OF_SERVICE");
     const bad = await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a?status=SLEEPY" });
     expect(bad.statusCode).toBe(400);
@@ -62,10 +77,19 @@ describe("Eureka API: renew with status, overriddenstatus and lastDirtyTimestamp
 describe("Eureka API: reads", () => {
   it("serves one instance under apps/{APP}/{ID} and instances/{ID}, 404 when unknown", async () => {
     const { app } = await setup();
-    expect((await app.inject("/eureka/v2/apps/hello/a")).json().instance.instanceId).toBe("a");
-    expect((await app.inject("/eureka/instances/a")).json().instance.app).toBe("HELLO");
-    expect((await app.inject("/eureka/instances/nope")).statusCode).toBe(404);
-    expect((await app.inject("/eureka/apps/HELLO/nope")).json().code).toBe("REGISTRY_NOT_FOUND");
+    expect(
+      (await app.inject({ url: "/eureka/v2/apps/hello/a", headers: { accept: "application/json" } })).json().instance
+        .instanceId,
+    ).toBe("a");
+    expect(
+      (await app.inject({ url: "/eureka/instances/a", headers: { accept: "application/json" } })).json().instance.app,
+    ).toBe("HELLO");
+    expect(
+      (await app.inject({ url: "/eureka/instances/nope", headers: { accept: "application/json" } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ url: "/eureka/apps/HELLO/nope", headers: { accept: "application/json" } })).json().code,
+    ).toBe("REGISTRY_NOT_FOUND");
   });
 
   it("serves vips and svips, matching comma-separated vip lists", async () => {
@@ -75,37 +99,54 @@ describe("Eureka API: reads", () => {
       url: "/eureka/apps/OTHER",
       payload: registration("o", { vipAddress: "shared,other", secureVipAddress: "secure-other" }),
     });
-    const vip = (await app.inject("/eureka/vips/shared")).json();
+    const vip = (await app.inject({ url: "/eureka/vips/shared", headers: { accept: "application/json" } })).json();
     expect(vip.applications.application.map((a: { name: string }) => a.name)).toEqual(["OTHER"]);
-    expect((await app.inject("/eureka/vips/hello")).json().applications.application[0].name).toBe("HELLO");
-    expect((await app.inject("/eureka/svips/secure-other")).json().applications.application).toHaveLength(1);
-    expect((await app.inject("/eureka/svips/none")).json().applications.application).toEqual([]);
+    expect(
+      (await app.inject({ url: "/eureka/vips/hello", headers: { accept: "application/json" } })).json().applications
+        .application[0].name,
+    ).toBe("HELLO");
+    expect(
+      (await app.inject({ url: "/eureka/svips/secure-other", headers: { accept: "application/json" } })).json()
+        .applications.application,
+    ).toHaveLength(1);
+    expect(
+      (await app.inject({ url: "/eureka/svips/none", headers: { accept: "application/json" } })).json().applications
+        .application,
+    ).toEqual([]);
   });
 
   it("keeps an empty delta's application array and the full registry's hash code", async () => {
     const registry = new Registry({ deltaRetentionMs: 0 });
     const app = buildApp({ registry });
-    const delta = (await app.inject("/eureka/apps/delta")).json();
+    const delta = (await app.inject({ url: "/eureka/apps/delta", headers: { accept: "application/json" } })).json();
     expect(delta.applications).toEqual({ versions__delta: "0", apps__hashcode: "", application: [] });
   });
 
   it("sorts the hash code by status: DOWN before UP", async () => {
     const { app } = await setup();
     await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: registration("b", { status: "DOWN" }) });
-    expect((await app.inject("/eureka/apps")).json().applications.apps__hashcode).toBe("DOWN_1_UP_1_");
+    expect(
+      (await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } })).json().applications
+        .apps__hashcode,
+    ).toBe("DOWN_1_UP_1_");
   });
 
   it("answers gzip when asked, and plain JSON otherwise", async () => {
     const { app } = await setup();
-    const zipped = await app.inject({ url: "/eureka/apps", headers: { "accept-encoding": "gzip" } });
+    const zipped = await app.inject({
+      url: "/eureka/apps",
+      headers: { accept: "application/json", "accept-encoding": "gzip" },
+    });
     expect(zipped.headers["content-encoding"]).toBe("gzip");
     expect(JSON.parse(gunzipSync(zipped.rawPayload).toString()).applications.application).toHaveLength(1);
-    expect((await app.inject("/eureka/apps")).headers["content-encoding"]).toBeUndefined();
+    expect(
+      (await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } })).headers["content-encoding"],
+    ).toBeUndefined();
   });
 
   it("serves server statistics and self-preservation on /eureka/status", async () => {
     const { app } = await setup();
-    const status = (await app.inject("/eureka/status")).json();
+    const status = (await app.inject({ url: "/eureka/status", headers: { accept: "application/json" } })).json();
     expect(status.instanceCount).toBe(1);
     expect(status.applications).toEqual([{ name: "HELLO", instances: 1, byStatus: { UP: 1 } }]);
     expect(status.selfPreservation).toMatchObject({ enabled: true, expectedRenewsPerMinute: 2, threshold: 1 });
@@ -120,7 +161,8 @@ describe("Eureka API: status override and metadata", () => {
     expect(
       (await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a/status?value=OUT_OF_SERVICE" })).statusCode,
     ).toBe(200);
-    let instance = (await app.inject("/eureka/apps/HELLO")).json().application.instance[0];
+    let instance = (await app.inject({ url: "/eureka/apps/HELLO", headers: { accept: "application/json" } })).json()
+      .application.instance[0];
     expect(instance).toMatchObject({ status: "OUT_OF_SERVICE", overriddenStatus: "OUT_OF_SERVICE" });
     // A client's re-registration does not undo an override set on the server.
     await app.inject({
@@ -128,10 +170,12 @@ describe("Eureka API: status override and metadata", () => {
       url: "/eureka/apps/HELLO",
       payload: registration("a", { lastDirtyTimestamp: String(Date.now() + 10_000) }),
     });
-    instance = (await app.inject("/eureka/apps/HELLO")).json().application.instance[0];
+    instance = (await app.inject({ url: "/eureka/apps/HELLO", headers: { accept: "application/json" } })).json()
+      .application.instance[0];
     expect(instance.status).toBe("OUT_OF_SERVICE");
     expect((await app.inject({ method: "DELETE", url: "/eureka/apps/HELLO/a/status?value=UP" })).statusCode).toBe(200);
-    instance = (await app.inject("/eureka/apps/HELLO")).json().application.instance[0];
+    instance = (await app.inject({ url: "/eureka/apps/HELLO", headers: { accept: "application/json" } })).json()
+      .application.instance[0];
     expect(instance).toMatchObject({ status: "UP", overriddenStatus: "UNKNOWN" });
     expect((await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/zz/status?value=UP" })).statusCode).toBe(404);
     expect((await app.inject({ method: "PUT", url: "/eureka/apps/HELLO/a/status" })).statusCode).toBe(400);
@@ -144,7 +188,8 @@ describe("Eureka API: status override and metadata", () => {
       url: "/eureka/apps/HELLO/a/metadata?zone=eu-1&__proto__=x&constructor=y",
     });
     expect(res.statusCode).toBe(200);
-    const metadata = (await app.inject("/eureka/apps/HELLO/a")).json().instance.metadata;
+    const metadata = (await app.inject({ url: "/eureka/apps/HELLO/a", headers: { accept: "application/json" } })).json()
+      .instance.metadata;
     expect(metadata).toMatchObject({ zone: "eu-1", constructor: "y" });
     expect(Object.getPrototypeOf(registry.get("HELLO", "a")?.info.metadata ?? {})).toBeNull();
     expect(({} as Record<string, unknown>).zone).toBeUndefined();
@@ -155,11 +200,17 @@ describe("Eureka API: status override and metadata", () => {
 describe("Eureka API: freshness", () => {
   it("answers 304 to a matching If-None-Match and a new ETag right after a write", async () => {
     const { app } = await setup();
-    const first = await app.inject("/eureka/apps");
+    const first = await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } });
     const etag = String(first.headers.etag);
-    expect((await app.inject({ url: "/eureka/apps", headers: { "if-none-match": etag } })).statusCode).toBe(304);
+    expect(
+      (await app.inject({ url: "/eureka/apps", headers: { accept: "application/json", "if-none-match": etag } }))
+        .statusCode,
+    ).toBe(304);
     await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: registration("b") });
-    const after = await app.inject({ url: "/eureka/apps", headers: { "if-none-match": etag } });
+    const after = await app.inject({
+      url: "/eureka/apps",
+      headers: { accept: "application/json", "if-none-match": etag },
+    });
     expect(after.statusCode).toBe(200);
     expect(after.headers.etag).not.toBe(etag);
     expect(after.json().applications.application[0].instance).toHaveLength(2);
@@ -167,9 +218,12 @@ describe("Eureka API: freshness", () => {
 
   it("reflects a cancel in the very next full fetch (no read cache delay)", async () => {
     const { app } = await setup();
-    await app.inject("/eureka/apps");
+    await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } });
     await app.inject({ method: "DELETE", url: "/eureka/apps/HELLO/a" });
-    expect((await app.inject("/eureka/apps")).json().applications.application).toEqual([]);
+    expect(
+      (await app.inject({ url: "/eureka/apps", headers: { accept: "application/json" } })).json().applications
+        .application,
+    ).toEqual([]);
   });
 
   it("accepts app names in any case, ports as strings, @enabled as boolean, no @class", async () => {
@@ -180,7 +234,8 @@ describe("Eureka API: freshness", () => {
       payload: registration("m", { port: { $: "9090", "@enabled": true }, dataCenterInfo: { name: "MyOwn" } }),
     });
     expect(res.statusCode).toBe(204);
-    const instance = (await app.inject("/eureka/apps/mixed")).json().application.instance[0];
+    const instance = (await app.inject({ url: "/eureka/apps/mixed", headers: { accept: "application/json" } })).json()
+      .application.instance[0];
     expect(instance.port).toEqual({ $: 9090, "@enabled": "true" });
   });
 });
@@ -206,7 +261,8 @@ describe("Eureka API: lenient and safe input", () => {
       payload,
     });
     expect(res.statusCode).toBe(204);
-    const metadata = (await app.inject("/eureka/apps/HELLO/p")).json().instance.metadata;
+    const metadata = (await app.inject({ url: "/eureka/apps/HELLO/p", headers: { accept: "application/json" } })).json()
+      .instance.metadata;
     expect(metadata).toEqual({ constructor: "c", zone: "z" });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const bad = await app.inject({

@@ -5,19 +5,33 @@ import type { Lease, RegistryChange } from "./registry.js";
 /** An instance in Eureka's JSON codec shape: port objects, string-typed timestamps. */
 export type EurekaInstanceJson = Record<string, unknown>;
 
-/** Eureka's JSON for one lease. */
+/**
+ * The base URL a client did not send its own page URLs for: the plain port when enabled, else the secure one when
+ * enabled, else none (a URL on a disabled port would send callers where nothing listens).
+ */
+function baseUrl(info: Lease["info"]): string | undefined {
+  if (info.portEnabled) return `http://${info.hostName}:${info.port}`;
+  if (info.securePortEnabled) return `https://${info.hostName}:${info.securePort}`;
+  return undefined;
+}
+
+/** Eureka's JSON for one lease; every field the client sent is kept, absent ones are left out. */
 export function toEurekaInstance(lease: Lease): EurekaInstanceJson {
   const { info } = lease;
+  const base = baseUrl(info);
   return {
     instanceId: info.instanceId,
     hostName: info.hostName,
     app: info.app,
     ipAddr: info.ipAddr,
+    sid: info.sid,
+    appGroupName: info.appGroupName,
+    asgName: info.asgName,
     status: info.status,
     overriddenStatus: info.overriddenStatus,
     port: { $: info.port, "@enabled": String(info.portEnabled) },
     securePort: { $: info.securePort, "@enabled": String(info.securePortEnabled) },
-    countryId: 1,
+    countryId: info.countryId ?? 1,
     dataCenterInfo: info.dataCenterInfo,
     leaseInfo: {
       renewalIntervalInSecs: info.renewalIntervalInSecs ?? 30,
@@ -29,9 +43,10 @@ export function toEurekaInstance(lease: Lease): EurekaInstanceJson {
     },
     metadata:
       Object.keys(info.metadata).length > 0 ? { ...info.metadata } : { "@class": "java.util.Collections$EmptyMap" },
-    homePageUrl: info.homePageUrl ?? `http://${info.hostName}:${info.port}/`,
-    statusPageUrl: info.statusPageUrl ?? `http://${info.hostName}:${info.port}/info`,
-    healthCheckUrl: info.healthCheckUrl ?? `http://${info.hostName}:${info.port}/health`,
+    homePageUrl: info.homePageUrl ?? (base && `${base}/`),
+    statusPageUrl: info.statusPageUrl ?? (base && `${base}/info`),
+    healthCheckUrl: info.healthCheckUrl ?? (base && `${base}/health`),
+    secureHealthCheckUrl: info.secureHealthCheckUrl,
     vipAddress: info.vipAddress ?? info.app.toLowerCase(),
     secureVipAddress: info.secureVipAddress ?? info.app.toLowerCase(),
     isCoordinatingDiscoveryServer: "false",

@@ -73,20 +73,35 @@ describe("Evictor", () => {
     const report = new Evictor(registry, { selfPreservation }).run();
     expect(report.evicted).toEqual([]);
     expect(report.skipped).toMatch(
-      /renews in the last minute \(0\) are below the threshold \(17 = 85% of 20 expected\)/,
+      /renews in the last minute \(0\) are not above the threshold \(17 = 85% of 20 expected\)/,
     );
   });
 });
 
 describe("SelfPreservation", () => {
-  it("computes Eureka's threshold from each instance's renewal interval", () => {
+  it("computes Eureka's threshold from the server's expected interval and the count, not a client's claim", () => {
+    // Eureka's AbstractInstanceRegistry.updateRenewsPerMinThreshold: count × (60 / expectedClientRenewalIntervalSeconds).
     const clock = fakeClock();
     const registry = new Registry({ clock });
     const sp = new SelfPreservation(registry);
     fill(registry, "svc", 3, clock.now());
-    registry.register(parseRegistration(registration("fast", { leaseInfo: { renewalIntervalInSecs: 10 } }), "svc", 0));
-    // 3 × 2 + 6 = 12 expected per minute; threshold floor(12 × 0.85) = 10.
-    expect(sp.state()).toMatchObject({ expectedRenewsPerMinute: 12, threshold: 10 });
+    registry.register(parseRegistration(registration("fast", { leaseInfo: { renewalIntervalInSecs: 1 } }), "svc", 0));
+    // 4 × 2 = 8 expected per minute (the client claiming 60 renews a minute changes nothing); floor(8 × 0.85) = 6.
+    expect(sp.state()).toMatchObject({ expectedRenewsPerMinute: 8, threshold: 6 });
+    const every10s = new SelfPreservation(registry, { expectedClientRenewalIntervalSecs: 10 });
+    expect(every10s.state()).toMatchObject({ expectedRenewsPerMinute: 24, threshold: 20 });
+  });
+
+  it("keeps leases when renews equal the threshold (Eureka's isLeaseExpirationEnabled: renews > threshold)", () => {
+    // Eureka's PeerAwareInstanceRegistryImpl.isLeaseExpirationEnabled: threshold > 0 && renewsLastMin > threshold.
+    const clock = fakeClock();
+    const registry = new Registry({ clock, defaultLeaseDurationMs: 1000 });
+    const sp = new SelfPreservation(registry);
+    fill(registry, "svc", 10, clock.now());
+    for (let i = 0; i < 17; i += 1) registry.renew("SVC", `svc-${i % 10}`);
+    clock.advance(60_000);
+    expect(sp.state()).toMatchObject({ active: true, renewsLastMinute: 17, threshold: 17 });
+    expect(new Evictor(registry, { selfPreservation: sp }).run().evicted).toEqual([]);
   });
 
   it("is on while warming up, off once renews meet the threshold, on again when they fall below", () => {
@@ -124,7 +139,9 @@ describe("eviction on /eureka/status", () => {
     fill(registry, "gone", 2, clock.now());
     clock.advance(1001);
     evictor.run();
-    const status = (await buildApp({ registry, evictor }).inject("/eureka/status")).json();
+    const status = (
+      await buildApp({ registry, evictor }).inject({ url: "/eureka/status", headers: { accept: "application/json" } })
+    ).json();
     expect(status.eviction).toEqual({
       total: 0,
       protectionThreshold: 0.5,

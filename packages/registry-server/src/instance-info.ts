@@ -22,6 +22,12 @@ export interface InstanceInfo {
   homePageUrl: string | undefined;
   statusPageUrl: string | undefined;
   healthCheckUrl: string | undefined;
+  secureHealthCheckUrl?: string | undefined;
+  /** Eureka's `appGroupName`, `asgName`, `sid` and `countryId`, kept as sent (absent when not sent). */
+  appGroupName?: string | undefined;
+  asgName?: string | undefined;
+  sid?: string | undefined;
+  countryId?: number | undefined;
   dataCenterInfo: { "@class": string; name: string; metadata?: Record<string, string> };
   metadata: Record<string, string>;
   /** Lease duration the instance asked for, in seconds (leaseInfo.durationInSecs). */
@@ -52,6 +58,10 @@ function bool(value: unknown, fallback: boolean): boolean {
 function integer(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   return typeof n === "number" && Number.isInteger(n) ? n : undefined;
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && value > 0 ? value : undefined;
 }
 
 /** Eureka sends ports as `{"$": 8080, "@enabled": "true"}`; older clients send a number or a string. */
@@ -122,14 +132,20 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
     homePageUrl: text(raw.homePageUrl),
     statusPageUrl: text(raw.statusPageUrl),
     healthCheckUrl: text(raw.healthCheckUrl),
+    secureHealthCheckUrl: text(raw.secureHealthCheckUrl),
+    appGroupName: text(raw.appGroupName),
+    asgName: text(raw.asgName),
+    sid: text(raw.sid),
+    countryId: integer(raw.countryId),
     dataCenterInfo: {
       "@class": text(dataCenterInfo["@class"]) ?? "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo",
       name: dcName,
       ...(Object.keys(dcMetadata).length > 0 ? { metadata: { ...dcMetadata } } : {}),
     },
     metadata: safeMetadata(raw.metadata),
-    leaseDurationInSecs: integer(lease.durationInSecs),
-    renewalIntervalInSecs: integer(lease.renewalIntervalInSecs),
+    // Eureka's LeaseInfo.Builder: a duration or interval ≤ 0 means "the default" (90 s lease, 30 s renewals).
+    leaseDurationInSecs: positive(integer(lease.durationInSecs)),
+    renewalIntervalInSecs: positive(integer(lease.renewalIntervalInSecs)),
     lastDirtyTimestamp: integer(raw.lastDirtyTimestamp) ?? now,
   };
 }

@@ -1,91 +1,70 @@
+import { EventSource } from "@outrigger/core";
 import { type Clock, systemClock } from "./clock.js";
 import type { InstanceInfo, InstanceStatus } from "./instance-info.js";
+import type {
+  Lease,
+  RegisterOutcome,
+  RegistryChange,
+  RegistryOptions,
+  RenewEvent,
+  RenewOptions,
+  RenewOutcome,
+  WriteOrigin,
+} from "./registry-types.js";
+import { resolveStatus } from "./status-rules.js";
 
-/** What happened to an instance, as Eureka's `actionType` names it. */
-export type ActionType = "ADDED" | "MODIFIED" | "DELETED";
-
-/** Where a write came from: a client, a peer registry (never replicated again), or the evictor. */
-export type WriteOrigin = "local" | "replication" | "eviction";
-
-/** A registered instance with its lease. */
-export interface Lease {
-  readonly info: InstanceInfo;
-  readonly durationMs: number;
-  readonly registeredAt: number;
-  readonly lastRenewedAt: number;
-  readonly lastUpdatedAt: number;
-  readonly actionType: ActionType;
-}
-
-/** A registry change, published to watchers the moment it is made. */
-export interface RegistryChange {
-  readonly version: number;
-  readonly action: ActionType;
-  readonly lease: Lease;
-  /** Who made the change; replication forwards only `local` ones. */
-  readonly origin: WriteOrigin;
-}
-
-/** A renewal, published so self-preservation can count renews and peers can be told. */
-export interface RenewEvent {
-  readonly lease: Lease;
-  readonly origin: WriteOrigin;
-}
-
-/** What a renewal may carry, as Eureka's `PUT apps/{APP}/{ID}?status=&overriddenstatus=&lastDirtyTimestamp=`. */
-export interface RenewOptions {
-  readonly status?: InstanceStatus;
-  readonly overriddenStatus?: InstanceStatus;
-  readonly lastDirtyTimestamp?: number;
-  readonly origin?: WriteOrigin;
-}
-
-/**
- * The answer to a renewal, after Eureka's `lastDirtyTimestamp` rules: `not-found` (the client registers again),
- * `client-newer` (the sender's copy is newer: Eureka answers 404 so it registers again), `conflict` (a replicated
- * renew whose copy is older than ours: Eureka answers 409 with our instance), or `ok`.
- */
-export type RenewOutcome =
-  | { readonly kind: "ok"; readonly lease: Lease }
-  | { readonly kind: "not-found" }
-  | { readonly kind: "client-newer"; readonly lease: Lease }
-  | { readonly kind: "conflict"; readonly lease: Lease };
-
-/** Settings of the in-memory registry. */
-export interface RegistryOptions {
-  /** Lease duration when a registration names none (Eureka's default: 90 s). */
-  readonly defaultLeaseDurationMs?: number;
-  readonly clock?: Clock;
-  /** How long changes stay in the delta window (Eureka: 3 minutes). */
-  readonly deltaRetentionMs?: number;
-}
+export type {
+  ActionType,
+  Lease,
+  RegisterOutcome,
+  RegistryChange,
+  RegistryOptions,
+  RenewEvent,
+  RenewOptions,
+  RenewOutcome,
+  WriteOrigin,
+} from "./registry-types.js";
 
 /** Eureka keeps three minutes of changes for `apps/delta`. */
 export const DEFAULT_DELTA_RETENTION_MS = 180_000;
 
-/** Eureka's default lease: an instance not renewed for 90 s is expired. */
+/** Eureka's default lease (`Lease.DEFAULT_DURATION_IN_SECS`): an instance not renewed for 90 s is expired. */
 export const DEFAULT_LEASE_DURATION_MS = 90_000;
+
+/** A lease whose renewal time the registry moves in place (see `Lease.lastRenewedAt`). */
+type MutableLease = Lease & { lastRenewedAt: number };
+
+/** What a server-side status write may carry: who sent it and, from a peer, its dirty timestamp. */
+export interface StatusWriteOptions {
+  readonly origin?: WriteOrigin;
+  /** Eureka's `lastDirtyTimestamp` query parameter: taken when newer than ours, never the server's clock. */
+  readonly lastDirtyTimestamp?: number;
+}
 
 /**
  * The in-memory registry of applications and their leased instances. It owns no timer: the server drives
- * eviction, so lease logic is tested with a fake clock.
+ * eviction, so lease logic is tested with a fake clock. Its listeners are isolated: one that throws is reported
+ * and neither fails the write nor keeps later listeners (watches, caches, event log, replication) from running.
  */
 export class Registry {
   readonly #apps = new Map<string, Map<string, Lease>>();
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
-  readonly #listeners = new Set<(change: RegistryChange) => void>();
-  readonly #renewListeners = new Set<(event: RenewEvent) => void>();
+  readonly #changes: EventSource<RegistryChange>;
+  readonly #renews: EventSource<RenewEvent>;
   readonly #appIndex = new Map<string, number>();
   readonly #recent: RegistryChange[] = [];
   readonly #deltaRetentionMs: number;
   #version = 0;
   #size = 0;
+  #clustered = false;
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
+    this.#changes = new EventSource(options.onListenerError);
+    this.#renews = new EventSource(options.onListenerError);
   }
 
   /** The registry's clock, shared with eviction and self-preservation. */
@@ -104,9 +83,38 @@ export class Registry {
     return [...this.#recent];
   }
 
-  /** A number that moves forward on every change; watchers compare it. */
+  /** A number that moves forward on every change and never goes back while the process runs; watchers compare it. */
   get version(): number {
     return this.#version;
+  }
+
+  /**
+   * Raises the version to at least `index` (a peer's), never lowering it, so peers that replicate to each other
+   * share one never-decreasing index and the next change here numbers above anything a peer has handed out.
+   * `apps` whose content is now the peer's as of `index` (copied from its full fetch) take it as their index too,
+   * so a watch held here answers with the peer's number, not a lower one, when its hold ends.
+   */
+  mergeIndex(index: number, apps: Iterable<string> = []): void {
+    if (!Number.isSafeInteger(index)) return;
+    if (index > this.#version) this.#version = index;
+    for (const app of apps) {
+      const name = app.toUpperCase();
+      if (index > (this.#appIndex.get(name) ?? 0)) this.#appIndex.set(name, index);
+    }
+  }
+
+  /**
+   * True once this registry replicates with peers: its index is then cluster-wide (merged from every peer), so a
+   * long poll holds while the index is at or below the client's, as Consul's `blockingQuery` does; a lone registry
+   * answers any other index at once, so a client notices its restart.
+   */
+  get clustered(): boolean {
+    return this.#clustered;
+  }
+
+  /** Marks this registry as one of a cluster of peers (see `clustered`). */
+  joinCluster(): void {
+    this.#clustered = true;
   }
 
   /** How many instances are registered. */
@@ -114,36 +122,53 @@ export class Registry {
     return this.#size;
   }
 
-  /**
-   * Adds or replaces an instance and starts its lease. As in Eureka, when the registry holds a copy with a newer
-   * `lastDirtyTimestamp` that copy is kept, and a status override set on the server survives a client's re-register.
-   */
+  /** Adds or replaces an instance and starts its lease; see `registerChecked`. */
   register(info: InstanceInfo, origin: WriteOrigin = "local"): Lease {
+    return this.registerChecked(info, origin).lease;
+  }
+
+  /**
+   * Adds or replaces an instance and starts its lease, as Eureka's `AbstractInstanceRegistry.register`: when the
+   * registry holds a copy with a newer `lastDirtyTimestamp` that copy is kept (and a peer's older copy is refused
+   * as a `conflict`, with nothing applied); a stored override survives the client's re-registration; the status
+   * stored is decided by Eureka's rule chain (`status-rules.ts`). A duration ≤ 0 or none gives the default lease.
+   */
+  registerChecked(info: InstanceInfo, origin: WriteOrigin = "local"): RegisterOutcome {
     const now = this.#clock.now();
     const existing = this.#apps.get(info.app)?.get(info.instanceId);
-    let kept = info;
-    if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) kept = existing.info;
-    else if (existing && origin === "local" && info.overriddenStatus === "UNKNOWN") {
-      const override = existing.info.overriddenStatus;
-      if (override !== "UNKNOWN") kept = { ...info, overriddenStatus: override, status: override };
+    const replication = origin === "replication";
+    let registrant = info;
+    if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) {
+      if (replication) return { kind: "conflict", lease: existing };
+      registrant = existing.info;
     }
+    // A stored override wins (Eureka's overriddenInstanceStatusMap); a peer's copy carries its server's override
+    // as it is, since status changes travel between peers inside a replicated registration.
+    const stored = existing?.info.overriddenStatus ?? "UNKNOWN";
+    const override = replication || stored === "UNKNOWN" ? registrant.overriddenStatus : stored;
+    const status = resolveStatus({
+      incoming: { status: registrant.status, overriddenStatus: override },
+      ...(existing ? { existingStatus: existing.info.status, existingSetByServer: existing.statusSetByServer } : {}),
+      replication,
+    });
+    const seconds = registrant.leaseDurationInSecs;
     const lease: Lease = {
-      info: kept,
-      durationMs: kept.leaseDurationInSecs !== undefined ? kept.leaseDurationInSecs * 1000 : this.#defaultLeaseMs,
+      info: { ...registrant, status, overriddenStatus: override },
+      durationMs: seconds !== undefined && seconds > 0 ? seconds * 1000 : this.#defaultLeaseMs,
       registeredAt: existing?.registeredAt ?? now,
       lastRenewedAt: now,
       lastUpdatedAt: now,
       actionType: existing ? "MODIFIED" : "ADDED",
     };
-    let app = this.#apps.get(kept.app);
+    let app = this.#apps.get(info.app);
     if (!app) {
       app = new Map();
-      this.#apps.set(kept.app, app);
+      this.#apps.set(info.app, app);
     }
     if (!existing) this.#size += 1;
-    app.set(kept.instanceId, lease);
+    app.set(info.instanceId, lease);
     this.#publish(lease.actionType, lease, origin);
-    return lease;
+    return { kind: "ok", lease };
   }
 
   /** Extends an instance's lease; false when the registry does not know it (the client then re-registers). */
@@ -151,27 +176,77 @@ export class Registry {
     return this.renewChecked(app, id, options).kind === "ok";
   }
 
-  /** Extends a lease and applies Eureka's `status`/`overriddenstatus`/`lastDirtyTimestamp` rules. */
+  /**
+   * Extends a lease as Eureka's `renew` and `InstanceResource.renewLease` do: a status the rule chain resolves to
+   * UNKNOWN (an override deleted without a value) answers `not-found`, so the client registers again; then the
+   * sender's `lastDirtyTimestamp` is compared with ours. A peer's `overriddenStatus` is stored only when its copy
+   * is the newer one (Eureka's `storeOverriddenStatusIfRequired`), never before a 409.
+   */
   renewChecked(app: string, id: string, options: RenewOptions = {}): RenewOutcome {
     const apps = this.#apps.get(app.toUpperCase());
-    const lease = apps?.get(id);
+    let lease = apps?.get(id) as MutableLease | undefined;
     if (!apps || !lease) return { kind: "not-found" };
     const origin = options.origin ?? "local";
-    let info = lease.info;
-    if (origin === "replication" && options.overriddenStatus && options.overriddenStatus !== "UNKNOWN") {
-      info = { ...info, overriddenStatus: options.overriddenStatus, status: options.overriddenStatus };
-    }
-    const renewed: Lease = { ...lease, info, lastRenewedAt: this.#clock.now() };
-    apps.set(id, renewed);
-    if (info !== lease.info) this.#publish("MODIFIED", { ...renewed, actionType: "MODIFIED" }, origin);
-    for (const listener of this.#renewListeners) listener({ lease: renewed, origin });
+    const replication = origin === "replication";
+    const status = resolveStatus({
+      incoming: lease.info,
+      existingStatus: lease.info.status,
+      existingSetByServer: lease.statusSetByServer,
+      replication,
+    });
+    if (status === "UNKNOWN") return { kind: "not-found" };
+    if (status !== lease.info.status) lease = this.#replace(apps, lease, { ...lease.info, status }, origin);
+    lease.lastRenewedAt = this.#clock.now();
+    this.#renews.emit({ lease, origin });
     const sent = options.lastDirtyTimestamp;
-    if (sent === undefined || sent === info.lastDirtyTimestamp) return { kind: "ok", lease: renewed };
-    if (sent > info.lastDirtyTimestamp) return { kind: "client-newer", lease: renewed };
-    return origin === "replication" ? { kind: "conflict", lease: renewed } : { kind: "ok", lease: renewed };
+    const ours = lease.info.lastDirtyTimestamp;
+    if (sent === undefined || sent === ours) return { kind: "ok", lease };
+    if (sent > ours) {
+      const override = options.overriddenStatus;
+      if (replication && override && override !== "UNKNOWN" && override !== lease.info.overriddenStatus) {
+        lease = this.#replace(apps, lease, { ...lease.info, overriddenStatus: override }, origin);
+      }
+      return { kind: "client-newer", lease };
+    }
+    return replication ? { kind: "conflict", lease } : { kind: "ok", lease };
   }
 
-  /** Changes an instance (status override, metadata) and stamps it dirty; undefined when unknown. */
+  /**
+   * An operator's status override (`PUT …/status?value=`), as Eureka's `statusUpdate`: renews the lease and, when
+   * the status differs, stores the override. The dirty timestamp stays the client's (a peer's newer one is taken).
+   * Undefined when the instance is unknown.
+   */
+  setStatusOverride(
+    app: string,
+    id: string,
+    value: InstanceStatus,
+    options: StatusWriteOptions = {},
+  ): Lease | undefined {
+    return this.#statusWrite(app, id, options, (info) =>
+      info.status === value ? undefined : { ...info, status: value, overriddenStatus: value },
+    );
+  }
+
+  /**
+   * Removes an operator's override (`DELETE …/status[?value=]`), as Eureka's `deleteStatusOverride`: only when one
+   * is stored, the status becomes `status` (UNKNOWN when no value is sent: the next heartbeat is answered 404 and
+   * the client registers again). Undefined when the instance is unknown.
+   */
+  deleteStatusOverride(
+    app: string,
+    id: string,
+    status: InstanceStatus,
+    options: StatusWriteOptions = {},
+  ): Lease | undefined {
+    return this.#statusWrite(app, id, options, (info) =>
+      info.overriddenStatus === "UNKNOWN" ? undefined : { ...info, status, overriddenStatus: "UNKNOWN" },
+    );
+  }
+
+  /**
+   * Changes an instance (metadata) without touching its dirty timestamp: that timestamp is the client's clock, and
+   * stamping the server's over it would make the client's next, genuinely newer registration look stale.
+   */
   update(
     app: string,
     id: string,
@@ -181,16 +256,15 @@ export class Registry {
     const apps = this.#apps.get(app.toUpperCase());
     const lease = apps?.get(id);
     if (!apps || !lease) return undefined;
-    const now = this.#clock.now();
-    const info = { ...change(lease.info) };
-    if (origin !== "replication") info.lastDirtyTimestamp = Math.max(now, lease.info.lastDirtyTimestamp + 1);
-    const updated: Lease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED" };
-    apps.set(id, updated);
-    this.#publish("MODIFIED", updated, origin);
-    return updated;
+    return this.#replace(
+      apps,
+      lease,
+      { ...change(lease.info), lastDirtyTimestamp: lease.info.lastDirtyTimestamp },
+      origin,
+    );
   }
 
-  /** Removes an instance; false when the registry does not know it. */
+  /** Removes an instance (and its override, as Eureka's `internalCancel`); false when the registry does not know it. */
   cancel(app: string, id: string, origin: WriteOrigin = "local"): boolean {
     const name = app.toUpperCase();
     const apps = this.#apps.get(name);
@@ -241,16 +315,41 @@ export class Registry {
     return expired;
   }
 
-  /** Calls `listener` on every change; returns a function that stops it. */
+  /** Calls `listener` on every change; returns a function that stops it. A throwing listener is reported only. */
   onChange(listener: (change: RegistryChange) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const subscription = this.#changes.event(listener);
+    return () => subscription.dispose();
   }
 
   /** Calls `listener` on every successful renewal; returns a function that stops it. */
   onRenew(listener: (event: RenewEvent) => void): () => void {
-    this.#renewListeners.add(listener);
-    return () => this.#renewListeners.delete(listener);
+    const subscription = this.#renews.event(listener);
+    return () => subscription.dispose();
+  }
+
+  #statusWrite(
+    app: string,
+    id: string,
+    options: StatusWriteOptions,
+    change: (info: InstanceInfo) => InstanceInfo | undefined,
+  ): Lease | undefined {
+    const apps = this.#apps.get(app.toUpperCase());
+    const lease = apps?.get(id) as MutableLease | undefined;
+    if (!apps || !lease) return undefined;
+    lease.lastRenewedAt = this.#clock.now();
+    const next = change(lease.info);
+    if (!next) return lease;
+    const sent = options.lastDirtyTimestamp ?? 0;
+    const info = { ...next, lastDirtyTimestamp: Math.max(lease.info.lastDirtyTimestamp, sent) };
+    return this.#replace(apps, { ...lease, statusSetByServer: true }, info, options.origin ?? "local");
+  }
+
+  /** Stores a changed copy of an instance (same lease times) and publishes it. */
+  #replace(apps: Map<string, Lease>, lease: Lease, info: InstanceInfo, origin: WriteOrigin): MutableLease {
+    const updated: MutableLease = { ...lease, info, lastUpdatedAt: this.#clock.now(), actionType: "MODIFIED" };
+    apps.set(info.instanceId, updated);
+    this.#publish("MODIFIED", updated, origin);
+    return updated;
   }
 
   #prune(): void {
@@ -260,12 +359,12 @@ export class Registry {
     }
   }
 
-  #publish(action: ActionType, lease: Lease, origin: WriteOrigin): void {
+  #publish(action: RegistryChange["action"], lease: Lease, origin: WriteOrigin): void {
     this.#version += 1;
     const change: RegistryChange = { version: this.#version, action, lease, origin };
     this.#appIndex.set(lease.info.app, this.#version);
     this.#recent.push(change);
     this.#prune();
-    for (const listener of this.#listeners) listener(change);
+    this.#changes.emit(change);
   }
 }

@@ -105,13 +105,14 @@ export async function sendCached(
   request: FastifyRequest,
   reply: FastifyReply,
   entry: CachedBody,
+  contentType = "application/json",
 ): Promise<FastifyReply> {
-  reply.header("etag", entry.etag).header("cache-control", "no-cache").header("vary", "accept-encoding");
+  reply.header("etag", entry.etag).header("cache-control", "no-cache").header("vary", "accept, accept-encoding");
   const match = request.headers["if-none-match"];
   if (match?.split(",").some((tag) => tag.trim() === entry.etag)) {
     return reply.code(304).send();
   }
-  reply.type("application/json");
+  reply.type(contentType);
   if (acceptsGzip(request)) {
     return reply.header("content-encoding", "gzip").send(await entry.gzip());
   }

@@ -3,8 +3,12 @@ import { RenewRate } from "./renew-rate.js";
 
 /** Eureka's `renewalPercentThreshold`: self-preservation starts when renews fall below 85% of those expected. */
 export const DEFAULT_RENEWAL_PERCENT_THRESHOLD = 0.85;
-/** Eureka's client renewal interval, used for instances that do not say theirs. */
-const DEFAULT_RENEWAL_INTERVAL_SECS = 30;
+/**
+ * Eureka's `expectedClientRenewalIntervalSeconds`: the server's own idea of how often clients renew. Expected renews
+ * come from it and the registered count, never from an interval a client claims (one client saying "every second"
+ * must not raise the bar for everyone).
+ */
+export const DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS = 30;
 
 /** Settings of self-preservation. */
 export interface SelfPreservationOptions {
@@ -12,6 +16,8 @@ export interface SelfPreservationOptions {
   readonly enabled?: boolean;
   /** Fraction of expected renews below which eviction stops (default 0.85). */
   readonly renewalPercentThreshold?: number;
+  /** How often the server expects each client to renew, in seconds (default 30, as Eureka). */
+  readonly expectedClientRenewalIntervalSecs?: number;
 }
 
 /** Self-preservation's state, with the numbers behind it and why it is on, for `/status`, metrics and the dashboard. */
@@ -37,6 +43,7 @@ export class SelfPreservation {
   readonly #rate: RenewRate;
   readonly #enabled: boolean;
   readonly #percent: number;
+  readonly #intervalSecs: number;
   readonly #stop: () => void;
 
   constructor(registry: Registry, options: SelfPreservationOptions = {}) {
@@ -44,16 +51,17 @@ export class SelfPreservation {
     this.#rate = new RenewRate(registry.clock);
     this.#enabled = options.enabled ?? true;
     this.#percent = options.renewalPercentThreshold ?? DEFAULT_RENEWAL_PERCENT_THRESHOLD;
+    const interval = options.expectedClientRenewalIntervalSecs ?? DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS;
+    this.#intervalSecs = interval > 0 ? interval : DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS;
     this.#stop = registry.onRenew(() => this.#rate.increment());
   }
 
-  /** Renews each registered instance should send per minute, from its own renewal interval. */
+  /**
+   * Renews expected per minute, as Eureka's `updateRenewsPerMinThreshold`: registered instances × 60 / the server's
+   * expected renewal interval.
+   */
   expectedRenewsPerMinute(): number {
-    let expected = 0;
-    for (const leases of this.#registry.applications().values()) {
-      for (const { info } of leases) expected += 60 / (info.renewalIntervalInSecs || DEFAULT_RENEWAL_INTERVAL_SECS);
-    }
-    return Math.round(expected);
+    return Math.round(this.#registry.size * (60 / this.#intervalSecs));
   }
 
   /** The current state and its reason. */
@@ -74,17 +82,18 @@ export class SelfPreservation {
     if (!this.#rate.measured()) {
       return { ...base, active: true, reason: "warming up: less than one minute of renews measured since start" };
     }
-    if (renews < threshold) {
+    // Eureka's isLeaseExpirationEnabled: leases expire only while renews are strictly above a positive threshold.
+    if (threshold <= 0 || renews <= threshold) {
       return {
         ...base,
         active: true,
-        reason: `renews in the last minute (${renews}) are below the threshold (${threshold} = ${pct}% of ${expected} expected): likely a network partition, so leases are not expired`,
+        reason: `renews in the last minute (${renews}) are not above the threshold (${threshold} = ${pct}% of ${expected} expected): likely a network partition, so leases are not expired`,
       };
     }
     return {
       ...base,
       active: false,
-      reason: `renews in the last minute (${renews}) meet the threshold (${threshold} = ${pct}% of ${expected} expected)`,
+      reason: `renews in the last minute (${renews}) are above the threshold (${threshold} = ${pct}% of ${expected} expected)`,
     };
   }
 

@@ -66,7 +66,9 @@ describe("watch (long poll) and delta", () => {
     registry.register(parseRegistration(payload("a"), "hello", now));
     registry.register(parseRegistration(payload("b"), "hello", now));
     registry.cancel("hello", "a");
-    const delta = (await app.inject({ method: "GET", url: "/eureka/apps/delta" })).json().applications;
+    const delta = (
+      await app.inject({ method: "GET", url: "/eureka/apps/delta", headers: { accept: "application/json" } })
+    ).json().applications;
     expect(delta.apps__hashcode).toBe("UP_2_");
     const actions = delta.application[0].instance.map((i: { instanceId: string; actionType: string }) => [
       i.instanceId,
@@ -78,7 +80,9 @@ describe("watch (long poll) and delta", () => {
     ]);
     const empty = buildApp({ registry: new Registry() });
     expect(
-      (await empty.inject({ method: "GET", url: "/eureka/v2/apps/delta" })).json().applications.application,
+      (
+        await empty.inject({ method: "GET", url: "/eureka/v2/apps/delta", headers: { accept: "application/json" } })
+      ).json().applications.application,
     ).toEqual([]);
   });
 });

@@ -16,6 +16,35 @@ export function parseWait(text: string | undefined): number | undefined {
 }
 
 /**
+ * True while a long poll sent with `index` should keep waiting, the registry's index for it being `current`. In a
+ * cluster the index is one never-decreasing value merged across peers, so the poll holds while `current ≤ index`
+ * (Consul's `agent/consul/rpc.go` blockingQuery: `queryMeta.GetIndex() <= minQueryIndex`): a client bouncing between
+ * peers behind a round-robin proxy, one of them a few milliseconds behind, is held instead of answered at once.
+ * A lone registry holds only on the very index it handed out: any other (from before a restart) is answered at
+ * once, so the client resets.
+ */
+export function holdsAt(registry: Registry, current: number, index: number): boolean {
+  return registry.clustered ? current <= index : current === index;
+}
+
+/**
+ * How far ahead of this peer's index a client's index may be and still count as the cluster's: a peer a few
+ * replications behind is normal; an index a million changes ahead is not one the cluster handed out.
+ */
+const MAX_CLIENT_INDEX_LEAD = 1_000_000;
+
+/**
+ * In a cluster, takes a client's index into ours when it is ahead (it was handed out by a peer whose changes have
+ * not reached us yet), so the next change here numbers above it and wakes the client, instead of being numbered
+ * below it and left unseen until the hold ends.
+ */
+export function adoptClientIndex(registry: Registry, index: number): void {
+  if (registry.clustered && index > registry.version && index - registry.version <= MAX_CLIENT_INDEX_LEAD) {
+    registry.mergeIndex(index);
+  }
+}
+
+/**
  * Resolves once `app` changes past `index`, or when `waitMs` ends, or when `signal` aborts (the client left).
  * A client index ahead of the registry's (the registry restarted) resolves at once, so the client resets.
  */
@@ -26,8 +55,8 @@ export function waitForAppChange(
   waitMs: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const current = registry.appIndex(app);
-  if (current !== index || signal.aborted) return Promise.resolve();
+  adoptClientIndex(registry, index);
+  if (!holdsAt(registry, registry.appIndex(app), index) || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const name = app.toUpperCase();
     const finish = (): void => {
@@ -37,7 +66,7 @@ export function waitForAppChange(
       resolve();
     };
     const stop = registry.onChange((change) => {
-      if (change.lease.info.app === name) finish();
+      if (change.lease.info.app === name && !holdsAt(registry, registry.appIndex(name), index)) finish();
     });
     const timer = setTimeout(finish, waitMs);
     signal.addEventListener("abort", finish, { once: true });

@@ -1,3 +1,5 @@
+import type { Registry } from "../registry.js";
+import { holdsAt } from "../watch.js";
 import { badRequest } from "./consul-error.js";
 import { blockingHoldMs } from "./duration.js";
 
@@ -10,6 +12,8 @@ export interface BlockingParams {
 /** What a blocking query listens to: anything that may have moved the index. */
 export interface ChangeSignal {
   onChange(listener: () => void): () => void;
+  /** The registry behind the index, if any: in a cluster a query holds while the index is ≤ the client's. */
+  readonly registry?: Registry;
 }
 
 /**
@@ -31,7 +35,9 @@ export function blockUntilChanged(
   if (params.index === undefined || params.index === "") return Promise.resolve();
   if (!/^\d+$/.test(params.index)) throw badRequest("Invalid index");
   const index = Number(params.index);
-  if (index === 0 || currentIndex() !== index || signal.aborted || holdMs === 0) return Promise.resolve();
+  // One index across peers (see `holdsAt`): in a cluster, hold while the index is at or below the client's.
+  const holds = (current: number) => (changes.registry ? holdsAt(changes.registry, current, index) : current === index);
+  if (index === 0 || !holds(currentIndex()) || signal.aborted || holdMs === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
@@ -40,7 +46,7 @@ export function blockUntilChanged(
       resolve();
     };
     const stop = changes.onChange(() => {
-      if (currentIndex() !== index) finish();
+      if (!holds(currentIndex())) finish();
     });
     const timer = setTimeout(finish, holdMs);
     timer.unref();

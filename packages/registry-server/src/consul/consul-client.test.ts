@@ -214,7 +214,9 @@ describe("the consul npm client against a real registry process", () => {
       });
       expect(registered.status).toBe(200);
       await until((entries) => serviceCheck(entries[0])?.Status === "warning"); // 429
-      const eureka = (await (await fetch(`${url}/eureka/apps/PROBE`)).json()) as {
+      const eureka = (await (
+        await fetch(`${url}/eureka/apps/PROBE`, { headers: { accept: "application/json" } })
+      ).json()) as {
         application: { instance: { status: string; metadata: Record<string, string> }[] };
       };
       expect(eureka.application.instance[0]?.status).toBe("UP");
@@ -224,7 +226,7 @@ describe("the consul npm client against a real registry process", () => {
       answer = 500;
       await until((entries) => serviceCheck(entries[0])?.Status === "critical");
       await until((entries) => entries.length === 0); // reaped after 300 ms critical
-      expect((await fetch(`${url}/eureka/apps/PROBE`)).status).toBe(404);
+      expect((await fetch(`${url}/eureka/apps/PROBE`, { headers: { accept: "application/json" } })).status).toBe(404);
     } finally {
       target.close();
     }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { heldRequestSignal } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
@@ -41,9 +42,8 @@ export async function block(
   reply: FastifyReply,
   current: () => number,
 ): Promise<void> {
-  const left = new AbortController();
-  request.raw.once("close", () => left.abort());
-  await blockUntilChanged(context.index, current, request.query as BlockingParams, context.random, left.signal);
+  const signal = heldRequestSignal(request, reply);
+  await blockUntilChanged(context.index, current, request.query as BlockingParams, context.random, signal);
   reply.header("x-consul-index", String(current()));
 }
 

@@ -25,7 +25,7 @@ describe("Consul API routes", () => {
   afterAll(() => app.close());
   const put = (url: string, payload?: unknown) =>
     app.inject({ method: "PUT", url, ...(payload === undefined ? {} : { payload: payload as object }) });
-  const get = (url: string) => app.inject({ method: "GET", url });
+  const get = (url: string) => app.inject({ method: "GET", url, headers: { accept: "application/json" } });
 
   it("registers with Consul's shapes and serves health, catalog and agent views, filtered by passing and tag", async () => {
     expect(

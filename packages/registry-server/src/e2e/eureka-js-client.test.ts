@@ -68,6 +68,8 @@ describe("interop with eureka-js-client 4.5 (unmodified, from npm)", () => {
     await new Promise((resolve) => client?.stop(() => resolve(undefined)));
     client = undefined;
     await deregistered;
-    expect((await fetch(`${registry.url}/eureka/apps/JSCLIENT`)).status).toBe(404);
+    expect(
+      (await fetch(`${registry.url}/eureka/apps/JSCLIENT`, { headers: { accept: "application/json" } })).status,
+    ).toBe(404);
   });
 });

@@ -59,7 +59,9 @@ afterAll(async () => {
 
 /** The plain answer, as the reference every decoded gzip must equal. */
 async function plain(): Promise<string> {
-  const res = await fetch(`${server.url}/eureka/apps`, { headers: { "accept-encoding": "identity" } });
+  const res = await fetch(`${server.url}/eureka/apps`, {
+    headers: { accept: "application/json", "accept-encoding": "identity" },
+  });
   expect(res.headers.get("content-encoding")).toBeNull();
   return res.text();
 }
@@ -74,7 +76,9 @@ describe("full fetch gzip, decoded by real clients", () => {
   it("Node's fetch (undici) decodes it to the plain body", async () => {
     for (const value of ["OUT_OF_SERVICE", "UP"]) {
       await write(value);
-      const zipped = await fetch(`${server.url}/eureka/apps`, { headers: { "accept-encoding": "gzip" } });
+      const zipped = await fetch(`${server.url}/eureka/apps`, {
+        headers: { accept: "application/json", "accept-encoding": "gzip" },
+      });
       expect(zipped.headers.get("content-encoding")).toBe("gzip");
       expect((await zipped.text()) === (await plain())).toBe(true);
     }
@@ -82,10 +86,14 @@ describe("full fetch gzip, decoded by real clients", () => {
 
   it("curl --compressed decodes it to the plain body", async () => {
     await write("OUT_OF_SERVICE");
-    const { stdout } = await run("curl", ["-sS", "--fail", "--compressed", `${server.url}/eureka/apps`], {
-      timeout: CLIENT_GUARD_MS,
-      maxBuffer: MAX_BUFFER,
-    });
+    const { stdout } = await run(
+      "curl",
+      ["-sS", "--fail", "--compressed", "-H", "Accept: application/json", `${server.url}/eureka/apps`],
+      {
+        timeout: CLIENT_GUARD_MS,
+        maxBuffer: MAX_BUFFER,
+      },
+    );
     expect(stdout === (await plain())).toBe(true);
   });
 

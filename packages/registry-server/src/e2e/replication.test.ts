@@ -58,7 +58,9 @@ describe("peer replication (three real server processes)", () => {
     try {
       for (const peer of [b, c]) await watchUntil(peer.url, "PEERED", (list) => ids(list).join() === "one");
       const onB = (
-        (await (await fetch(`${b.url}/eureka/apps/PEERED/one`)).json()) as {
+        (await (
+          await fetch(`${b.url}/eureka/apps/PEERED/one`, { headers: { accept: "application/json" } })
+        ).json()) as {
           instance: { leaseInfo: { lastRenewalTimestamp: number; registrationTimestamp: number } };
         }
       ).instance;
@@ -74,7 +76,9 @@ describe("peer replication (three real server processes)", () => {
       c = await start(pc, [pa, pb]);
       expect(c.started.synced).toBe(3);
       const onC = (
-        (await (await fetch(`${c.url}/eureka/apps/PEERED`)).json()) as { application: { instance: WatchedInstance[] } }
+        (await (await fetch(`${c.url}/eureka/apps/PEERED`, { headers: { accept: "application/json" } })).json()) as {
+          application: { instance: WatchedInstance[] };
+        }
       ).application.instance;
       expect(ids(onC)).toEqual(["one", "three", "two"]);
 
@@ -90,7 +94,9 @@ describe("peer replication (three real server processes)", () => {
       await fetch(`${b.url}/eureka/apps/PEERED/three`, { method: "DELETE", headers: auth });
       for (const peer of [a, c]) await watchUntil(peer.url, "PEERED", (list) => !ids(list).includes("three"));
 
-      const status = (await (await fetch(`${a.url}/eureka/status`)).json()) as { peers: { healthy: boolean }[] };
+      const status = (await (
+        await fetch(`${a.url}/eureka/status`, { headers: { accept: "application/json" } })
+      ).json()) as { peers: { healthy: boolean }[] };
       expect(status.peers).toHaveLength(2);
     } finally {
       renewing = false;

@@ -86,7 +86,9 @@ describe("a registry started with --token, --read-token and TLS (a real process)
     expect((await register({ authorization: `Bearer ${READ}` })).status).toBe(403);
     const spring = `Basic ${Buffer.from(`eureka:${WRITE}`).toString("base64")}`;
     expect((await register({ authorization: spring })).status).toBe(204);
-    expect((await call(`${url}/eureka/apps/HELLO?token=${WRITE}`, ca)).body).toContain('"instanceId":"a"');
+    expect(
+      (await call(`${url}/eureka/apps/HELLO?token=${WRITE}`, ca, { headers: { accept: "application/json" } })).body,
+    ).toContain('"instanceId":"a"');
     // A client that does not trust the CA is refused by TLS itself.
     await expect(call(`${url}/eureka/apps`, Buffer.from(""))).rejects.toThrow();
     const output = registry.output();

@@ -140,9 +140,14 @@ describe("what is open", () => {
     expect((await app.inject({ url: "/eureka/apps", headers: { authorization: "Bearer nope" } })).statusCode).toBe(401);
     const refused = await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: registration("a") });
     expect(refused.statusCode).toBe(401);
-    expect((await app.inject({ url: "/eureka/apps", headers: { authorization: `Bearer ${WRITE}` } })).json()).toEqual(
-      expect.objectContaining({ applications: expect.objectContaining({ application: [] }) }),
-    );
+    expect(
+      (
+        await app.inject({
+          url: "/eureka/apps",
+          headers: { accept: "application/json", authorization: `Bearer ${WRITE}` },
+        })
+      ).json(),
+    ).toEqual(expect.objectContaining({ applications: expect.objectContaining({ application: [] }) }));
     await app.close();
   });
 

@@ -1,5 +1,5 @@
 import type { PeerStatus } from "../context.js";
-import { BATCH_PATH, type ReplicationResult, type ReplicationTask } from "./task.js";
+import { BATCH_PATH, INDEX_HEADER, type ReplicationResult, type ReplicationTask } from "./task.js";
 
 /** Settings of one peer's replication queue. */
 export interface PeerNodeOptions {
@@ -11,6 +11,10 @@ export interface PeerNodeOptions {
   /** Called with each task's answer, to re-register on 404 and adopt the peer's copy on 409. */
   readonly onResult?: (task: ReplicationTask, result: ReplicationResult) => void;
   readonly now?: () => number;
+  /** This registry's index, sent with every batch (see `INDEX_HEADER`). */
+  readonly index?: () => number;
+  /** Called with the index a peer answered with, to merge it into ours. */
+  readonly onIndex?: (index: number) => void;
 }
 
 const DEFAULT_BATCH_DELAY_MS = 5;
@@ -123,13 +127,17 @@ export class PeerNode {
       method: "POST",
       headers: {
         "content-type": "application/json",
+        accept: "application/json",
         "x-netflix-discovery-replication": "true",
+        ...(this.#options.index ? { [INDEX_HEADER]: String(this.#options.index()) } : {}),
         ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
       },
       body: JSON.stringify({ replicationList: tasks }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok) throw new Error(`peer answered ${response.status}`);
+    const index = Number(response.headers.get(INDEX_HEADER));
+    if (Number.isSafeInteger(index) && index > 0) this.#options.onIndex?.(index);
     const body = (await response.json()) as { responseList?: ReplicationResult[] };
     return body.responseList ?? [];
   }

@@ -31,8 +31,11 @@ describe("Replicator (real sockets)", () => {
     await register(a.url, "x", Date.now());
     // Wait (on A's own report, with a guard against hangs) until a batch to the absent B has failed.
     const failures = async () =>
-      ((await (await fetch(`${a.url}/eureka/status`)).json()) as { peers: { failures: number; pending: number }[] })
-        .peers[0];
+      (
+        (await (await fetch(`${a.url}/eureka/status`, { headers: { accept: "application/json" } })).json()) as {
+          peers: { failures: number; pending: number }[];
+        }
+      ).peers[0];
     const guard = Date.now() + 10_000;
     while (((await failures())?.failures ?? 0) === 0 && Date.now() < guard) {
       await new Promise((resolve) => setTimeout(resolve, 20));

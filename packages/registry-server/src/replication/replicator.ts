@@ -48,8 +48,11 @@ export class Replicator {
           ...(options.token ? { token: options.token } : {}),
           ...(options.batchDelayMs !== undefined ? { batchDelayMs: options.batchDelayMs } : {}),
           onResult: (task, result) => this.#onResult(url, task, result),
+          index: () => registry.version,
+          onIndex: (index) => registry.mergeIndex(index),
         }),
     );
+    if (options.peers.length > 0) registry.joinCluster();
     this.#stops = [
       registry.onChange((change) => {
         if (change.origin !== "local") return;
@@ -83,7 +86,7 @@ export class Replicator {
         });
         if (!response.ok) continue;
         const body = (await response.json()) as {
-          applications?: { application?: { name: string; instance: unknown[] }[] };
+          applications?: { versions__delta?: string; application?: { name: string; instance: unknown[] }[] };
         };
         let copied = 0;
         for (const app of body.applications?.application ?? []) {
@@ -92,6 +95,10 @@ export class Replicator {
             copied += 1;
           }
         }
+        // The peer's index after its copies are numbered here: their numbers stay at or below what the peer handed
+        // out, so a client that read the peer is held here, not answered again with the same content.
+        const apps = (body.applications?.application ?? []).map((app) => app.name);
+        this.#registry.mergeIndex(Number(body.applications?.versions__delta), apps);
         return copied;
       } catch {
         // This peer is down or answered nonsense: try the next one.
@@ -117,8 +124,9 @@ export class Replicator {
       // The peer lost the instance (or holds an older copy): send the whole registration, as Eureka does.
       const lease = this.#registry.get(task.appName, task.id);
       if (lease) node?.enqueue(toTask("Register", lease));
-    } else if (task.action === "Heartbeat" && result.statusCode === 409) {
-      // The peer's copy is newer (Eureka's lastDirtyTimestamp rule): adopt it without replicating it back.
+    } else if (task.action !== "Cancel" && result.statusCode === 409) {
+      // The peer's copy is newer (Eureka's lastDirtyTimestamp rule), for a heartbeat or a registration (status and
+      // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
     }

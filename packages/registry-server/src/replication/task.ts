@@ -22,3 +22,9 @@ export interface ReplicationResult {
 
 /** The path of Eureka's batch endpoint, under `/eureka`. */
 export const BATCH_PATH = "/peerreplication/batch";
+
+/**
+ * Header on a replication batch and its answer carrying the sender's (or receiver's) registry index; each side
+ * raises its own to it, so peers share one never-decreasing index. Eureka peers ignore it.
+ */
+export const INDEX_HEADER = "x-outrigger-index";

@@ -1,5 +1,6 @@
-import type { FastifyPluginCallback } from "fastify";
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
 import { ChunkedGzip } from "../chunked-gzip.js";
+import { sendEurekaDocument, wantsJson } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
 import {
@@ -10,6 +11,7 @@ import {
   toEurekaDelta,
   toEurekaInstance,
 } from "../eureka-codec.js";
+import { toEurekaXml } from "../eureka-xml.js";
 import type { Lease } from "../registry.js";
 import { sendCached } from "../response-cache.js";
 
@@ -26,7 +28,10 @@ function vipsOf(lease: Lease, secure: boolean): string[] {
   return raw.split(",").map((v) => v.trim().toLowerCase());
 }
 
-/** Eureka's read API: full fetch, delta, one app, one instance, vips and svips, all cached until the next write. */
+/**
+ * Eureka's read API: full fetch, delta, one app, one instance, vips and svips, all cached until the next write,
+ * each as JSON when the request's `Accept` names it and as Eureka's XML otherwise (Eureka's default).
+ */
 export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry, cache } = ctx;
   const byVip = (vip: string, secure: boolean) => {
@@ -40,23 +45,36 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
   };
   // After a write only the changed instances' chunks are encoded and compressed again (about 64 of 10 000).
   const fullFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
+  /** A cached Eureka document, as JSON or (Eureka's default) XML; the XML is its own cached encoding. */
+  const sendDocument = (request: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) =>
+    wantsJson(request)
+      ? sendCached(request, reply, cache.get(key, build))
+      : sendCached(
+          request,
+          reply,
+          cache.getText(`xml:${key}`, () => toEurekaXml(build())),
+          "application/xml",
+        );
   return (app, _options, done) => {
-    app.get("/apps", async (request, reply) =>
-      sendCached(
+    app.get("/apps", async (request, reply) => {
+      if (!wantsJson(request)) {
+        return sendDocument(request, reply, "apps", () =>
+          toEurekaApplications(registry.applications(), registry.version),
+        );
+      }
+      return sendCached(
         request,
         reply,
         cache.getEncoded("apps", () => {
           const { head, parts } = applicationsDocument(registry.applications(), registry.version);
           return fullFetch.encode(head, parts);
         }),
-      ),
-    );
+      );
+    });
 
     app.get("/apps/delta", async (request, reply) =>
-      sendCached(
-        request,
-        reply,
-        cache.get("delta", () => toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version)),
+      sendDocument(request, reply, "delta", () =>
+        toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
       ),
     );
 
@@ -64,43 +82,31 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
       const name = request.params.app.toUpperCase();
       const leases = registry.application(name);
       if (leases.length === 0) throw notFound(`Application ${name} is not registered`);
-      return sendCached(
-        request,
-        reply,
-        cache.get(`app:${name}`, () => ({ application: toEurekaApplication(name, leases) })),
-      );
+      return sendDocument(request, reply, `app:${name}`, () => ({ application: toEurekaApplication(name, leases) }));
     });
 
     // Single instances are read live (not cached), so their lease timestamps are always current.
-    app.get<{ Params: Pick<Params, "app" | "id"> }>("/apps/:app/:id", async (request) => {
+    app.get<{ Params: Pick<Params, "app" | "id"> }>("/apps/:app/:id", async (request, reply) => {
       const lease = registry.get(request.params.app, request.params.id);
       if (!lease)
         throw notFound(`Instance ${request.params.id} of ${request.params.app.toUpperCase()} is not registered`);
-      return { instance: toEurekaInstance(lease) };
+      return sendEurekaDocument(request, reply, { instance: toEurekaInstance(lease) });
     });
 
-    app.get<{ Params: Pick<Params, "id"> }>("/instances/:id", async (request) => {
+    app.get<{ Params: Pick<Params, "id"> }>("/instances/:id", async (request, reply) => {
       for (const leases of registry.applications().values()) {
         const lease = leases.find((l) => l.info.instanceId === request.params.id);
-        if (lease) return { instance: toEurekaInstance(lease) };
+        if (lease) return sendEurekaDocument(request, reply, { instance: toEurekaInstance(lease) });
       }
       throw notFound(`Instance ${request.params.id} is not registered`);
     });
 
     app.get<{ Params: Pick<Params, "vip"> }>("/vips/:vip", async (request, reply) =>
-      sendCached(
-        request,
-        reply,
-        cache.get(`vip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, false)),
-      ),
+      sendDocument(request, reply, `vip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, false)),
     );
 
     app.get<{ Params: Pick<Params, "vip"> }>("/svips/:vip", async (request, reply) =>
-      sendCached(
-        request,
-        reply,
-        cache.get(`svip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, true)),
-      ),
+      sendDocument(request, reply, `svip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, true)),
     );
     done();
   };

@@ -1,9 +1,10 @@
 import type { FastifyPluginCallback, FastifyRequest } from "fastify";
+import { sendEurekaDocument } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
 import { notFound, RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { type InstanceStatus, isInstanceStatus, parseRegistration, safeMetadata } from "../instance-info.js";
-import type { RenewOutcome, WriteOrigin } from "../registry.js";
+import type { RenewOutcome, StatusWriteOptions, WriteOrigin } from "../registry.js";
 
 /** Eureka's header on writes forwarded by a peer; such writes are never replicated again. */
 export const REPLICATION_HEADER = "x-netflix-discovery-replication";
@@ -45,6 +46,12 @@ function timestampParam(value: string | undefined): number | undefined {
   return n;
 }
 
+/** A status write's origin and, from a peer, its `lastDirtyTimestamp`. */
+function statusWrite(request: FastifyRequest<{ Querystring: RenewQuery }>): StatusWriteOptions {
+  const sent = timestampParam(request.query.lastDirtyTimestamp);
+  return { origin: originOf(request), ...(sent !== undefined ? { lastDirtyTimestamp: sent } : {}) };
+}
+
 /** The HTTP answer to a renewal outcome, as Eureka gives it: 200, 404 (register again), or 409 with our copy. */
 export function renewAnswer(outcome: RenewOutcome, app: string, id: string): { status: number; body?: unknown } {
   if (outcome.kind === "ok") return { status: 200 };
@@ -62,7 +69,11 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.post<{ Params: Pick<Params, "app"> }>("/apps/:app", async (request, reply) => {
       const info = parseRegistration(request.body, request.params.app, registry.clock.now());
-      registry.register(info, originOf(request));
+      const outcome = registry.registerChecked(info, originOf(request));
+      // A peer's copy older than ours is not applied: 409 with ours, so the peer adopts it.
+      if (outcome.kind === "conflict") {
+        return sendEurekaDocument(request, reply.code(409), { instance: toEurekaInstance(outcome.lease) });
+      }
       return reply.code(204).send();
     });
 
@@ -79,6 +90,8 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
         origin: originOf(request),
       });
       const answer = renewAnswer(outcome, name, id);
+      // A 409 carries our instance, a Eureka document (JSON or XML, as asked); other answers are plain.
+      if (answer.status === 409) return sendEurekaDocument(request, reply.code(409), answer.body);
       return reply.code(answer.status).send(answer.body);
     });
 
@@ -93,26 +106,16 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
       const value = statusParam(request.query.value, "value");
       if (!value)
         throw new RegistryError("REGISTRY_BAD_REQUEST", "Status override needs ?value=<status>, e.g. OUT_OF_SERVICE");
-      const updated = registry.update(
-        request.params.app,
-        request.params.id,
-        (info) => ({ ...info, status: value, overriddenStatus: value }),
-        originOf(request),
-      );
+      const updated = registry.setStatusOverride(request.params.app, request.params.id, value, statusWrite(request));
       if (!updated) throw notFound(`Instance ${request.params.id} is not registered`);
       return reply.code(200).send();
     });
 
     app.delete<{ Params: Params; Querystring: RenewQuery }>("/apps/:app/:id/status", async (request, reply) => {
-      // Eureka sets the status to `value` (UNKNOWN when absent) and drops the override; the client's next
-      // registration or status change then rules again.
+      // Eureka's InstanceResource.deleteStatusUpdate: the status becomes `value`, UNKNOWN when absent (what Java,
+      // Spring and Python clients send); the next heartbeat is then answered 404 and the client registers again.
       const value = statusParam(request.query.value, "value") ?? "UNKNOWN";
-      const updated = registry.update(
-        request.params.app,
-        request.params.id,
-        (info) => ({ ...info, status: value, overriddenStatus: "UNKNOWN" }),
-        originOf(request),
-      );
+      const updated = registry.deleteStatusOverride(request.params.app, request.params.id, value, statusWrite(request));
       if (!updated) throw notFound(`Instance ${request.params.id} is not registered`);
       return reply.code(200).send();
     });

@@ -1,8 +1,9 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
+import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
-import { BATCH_PATH, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
+import { BATCH_PATH, INDEX_HEADER, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
 import { renewAnswer } from "./eureka-writes.js";
 
 function isTask(value: unknown): value is ReplicationTask {
@@ -19,10 +20,14 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const apply = (task: ReplicationTask): ReplicationResult => {
     try {
       if (task.action === "Register") {
-        registry.register(
+        const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
           "replication",
         );
+        // Our copy is newer (lastDirtyTimestamp): nothing was applied; the sender adopts ours.
+        if (outcome.kind === "conflict") {
+          return { statusCode: 409, responseEntity: { instance: toEurekaInstance(outcome.lease) } };
+        }
         return { statusCode: 200 };
       }
       if (task.action === "Cancel")
@@ -39,10 +44,15 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
     }
   };
   return (app, _options, done) => {
-    app.post(BATCH_PATH, async (request) => {
+    app.post(BATCH_PATH, async (request, reply) => {
       const list = (request.body as { replicationList?: unknown } | null)?.replicationList;
       if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
-      return { responseList: list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 })) };
+      const responseList = list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 }));
+      // One index across peers: the sender's is merged after its writes are numbered here, so a peer in step with
+      // the sender gives each replicated change the sender's own number; ours goes back in the answer.
+      registry.mergeIndex(Number(request.headers[INDEX_HEADER]));
+      reply.header(INDEX_HEADER, String(registry.version));
+      return { responseList };
     });
     done();
   };

@@ -1,6 +1,38 @@
+export {
+  Attempt,
+  type AttemptContext,
+  attemptContext,
+  type CallContext,
+  type CallDeclaration,
+  describeCall,
+  followAbort,
+  isIdempotentMethod,
+  neverAborted,
+  signalOf,
+  unknownCall,
+} from "./attempt-context.js";
+export {
+  classifyFailure,
+  type FailureKind,
+  markRequestSent,
+  requestSentOf,
+  retryAfterMsOf,
+  statusOf,
+} from "./attempt-failure.js";
 export { type Clock, monotonicClock, wallClock } from "./clock.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";
 export { REDACTED, redactSecrets, redactUrl } from "./redact.js";
+export {
+  attemptErrorsOf,
+  type BackoffKind,
+  type GiveUpEvent,
+  type GiveUpReason,
+  type RetryBudgetLike,
+  RetryEngine,
+  type RetryEngineOptions,
+  type RetryEvent,
+  type RetryVerdict,
+} from "./retry-engine.js";
 export { clampTimerDelay, MAX_TIMER_DELAY_MS, setLongTimeout } from "./timer.js";

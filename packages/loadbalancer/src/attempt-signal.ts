@@ -1,3 +1,4 @@
+import { followAbort } from "@outrigger/core";
 import type { GenericAbortSignal } from "axios";
 
 type AbortListener = (event: { readonly type: "abort" }) => void;
@@ -15,16 +16,14 @@ export class AttemptSignal implements GenericAbortSignal {
   timedOut = false;
   readonly #listeners: AbortListener[] = [];
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = () => this.#abort(this.#outer?.reason);
+  readonly #unfollow: (() => void) | undefined;
 
   constructor(timeoutMs: number | undefined, timeoutReason: () => Error, outer: AbortSignal | undefined) {
-    this.#outer = outer;
     if (outer?.aborted) {
       this.#abort(outer.reason);
       return;
     }
-    outer?.addEventListener("abort", this.#onOuterAbort);
+    if (outer) this.#unfollow = followAbort(outer, () => this.#abort(outer.reason));
     if (timeoutMs !== undefined) {
       this.#timer = setTimeout(() => {
         this.timedOut = true;
@@ -46,7 +45,7 @@ export class AttemptSignal implements GenericAbortSignal {
   /** Stops the timer and stops following the request's signal; call when the attempt has settled. */
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#outer?.removeEventListener("abort", this.#onOuterAbort);
+    this.#unfollow?.();
   }
 
   #abort(reason: unknown): void {
@@ -56,5 +55,39 @@ export class AttemptSignal implements GenericAbortSignal {
     this.dispose();
     // Listeners get an event, as from an AbortSignal: axios turns it into its CanceledError.
     for (const listener of this.#listeners.splice(0)) listener({ type: "abort" });
+  }
+}
+
+/**
+ * The signal of one whole request: the caller's own when there is no deadline (nothing is added to it), else a
+ * controller aborted by the deadline timer or by the caller's signal. Never `AbortSignal.any`: on Node 20 a
+ * long-lived source signal keeps every signal made from it alive (nodejs/node#55351). `dispose()` clears the timer
+ * and removes the one listener it added to the caller's signal.
+ */
+export class RequestSignal {
+  readonly signal: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #unfollow: (() => void) | undefined;
+
+  constructor(caller: AbortSignal | undefined, deadlineMs: number | undefined, deadlineReason: () => Error) {
+    if (deadlineMs === undefined) {
+      this.signal = caller;
+      return;
+    }
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    if (caller?.aborted) {
+      controller.abort(caller.reason);
+      return;
+    }
+    if (caller) this.#unfollow = followAbort(caller, () => controller.abort(caller.reason));
+    // deadlineMs was checked against setTimeout's limit when the client was made.
+    this.#timer = setTimeout(() => controller.abort(deadlineReason()), deadlineMs);
+    this.#timer.unref();
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#unfollow?.();
   }
 }

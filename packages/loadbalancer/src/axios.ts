@@ -1,3 +1,17 @@
+import { globalAgent as httpAgent } from "node:http";
+import { globalAgent as httpsAgent } from "node:https";
+import {
+  type AttemptContext,
+  checkOptionalNumber,
+  classifyFailure,
+  describeCall,
+  MAX_TIMER_DELAY_MS,
+  markRequestSent,
+  monotonicClock,
+  neverAborted,
+  type RetryEngine,
+  signalOf,
+} from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
   type AxiosError,
@@ -6,22 +20,17 @@ import axios, {
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
 } from "axios";
-import { AttemptSignal } from "./attempt-signal.js";
+import type { AttemptPolicy } from "./attempt-policy.js";
+import { RequestSignal } from "./attempt-signal.js";
+import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
+import { notReplayable, RequestBody } from "./axios-body.js";
+import { report, statusOutcome } from "./axios-outcome.js";
+import { Wire } from "./axios-wire.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
-import { isLbUrl, parseLbUrl } from "./lb-url.js";
-import { failureReason, httpOutcome } from "./outcome.js";
+import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import type { Balancer } from "./pick.js";
-import { RetryDecision, type RetryOptions } from "./retry-decision.js";
-
-/**
- * What wraps the attempts of one request: `@outrigger/resilience` policies and cockatiel's have this shape.
- * Each call of `fn` runs the client's own attempts; the balancer picks again inside, so a retry can reach
- * another instance.
- */
-export interface AttemptPolicy {
-  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T>;
-}
+import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 
 /** Settings of a load-balanced axios instance. */
 export interface LbAxiosOptions {
@@ -33,33 +42,20 @@ export interface LbAxiosOptions {
    */
   readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
   /**
-   * Retries on untried instances (optionally within a `budget`); `false` for none; or a function giving each
-   * service its own (undefined: the default for it). Default: 2 attempts in all, or 1 when a `policy` is set.
-   * Build each service's options once: a budget keeps state.
+   * Built-in retries on untried instances, run by the same engine as `createRetryPolicy` (same options, same
+   * rules); `false` for none; or a function giving each service its own (undefined: the default for it). Default:
+   * 2 attempts in all, or 1 when a `policy` is set (its retry then decides). Build each service's options once:
+   * a budget keeps state.
    */
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
-  /** Time one attempt may take before it is cancelled (and retried, for idempotent methods). */
+  /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
   readonly perTryTimeoutMs?: number;
-  /** Time the whole request, retries included, may take before it is cancelled with LB_DEADLINE_EXCEEDED. */
+  /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
   readonly deadlineMs?: number;
   /** The request's key for consistent hashing (e.g. a user id header). */
   readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
   /** Defaults for the axios instance (headers, timeout, …). */
   readonly defaults?: CreateAxiosDefaults;
-}
-
-/** An abort controller that fires with `reason` after `ms`; `clear()` stops its timer. */
-function timeout(ms: number | undefined, reason: () => Error): { signal?: AbortSignal; clear(): void } {
-  if (ms === undefined) return { clear() {} };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(reason()), ms);
-  timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-
-function any(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
 }
 
 /** A response with a retryable status that the caller's `validateStatus` accepted. */
@@ -71,145 +67,165 @@ class RetryableResponse extends Error {
 
 /** The request's final result after its last failed attempt: the response if axios accepts it, else the error. */
 function settle(error: unknown): AxiosResponse {
+  // No untried instance was left: the previous attempt's failure is the answer.
+  if (isLbError(error) && error.code === "LB_ALL_INSTANCES_TRIED" && error.cause !== undefined) error = error.cause;
   if (error instanceof RetryableResponse) return error.response;
   throw error;
 }
 
-/** Waiting for a free slot timed out or the queue was full: the service is saturated, a retry would add to it. */
-const isQueueError = (error: unknown): boolean =>
-  isLbError(error) && (error.code === "LB_QUEUE_TIMEOUT" || error.code === "LB_QUEUE_FULL");
+/** One request through the balancer: its call context, its attempts and the engine deciding on retries. */
+function sendBalanced(
+  options: LbAxiosOptions,
+  send: AxiosAdapter,
+  config: InternalAxiosRequestConfig & { url: string },
+  engine: RetryEngine,
+  policy: AttemptPolicy | undefined,
+): Promise<AxiosResponse> {
+  const { service, path } = parseLbUrl(config.url);
+  const balancer = options.balancer(service);
+  if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
+  const { perTryTimeoutMs, deadlineMs } = options;
+  const body = new RequestBody(config);
+  const tried = new Set<string>();
+  const call = describeCall({
+    ...(config.method ? { method: config.method } : {}),
+    ...(config.lb?.idempotent !== undefined ? { idempotent: config.lb.idempotent } : {}),
+    replayable: body.replayable,
+    ...(deadlineMs !== undefined ? { deadline: monotonicClock.now() + deadlineMs } : {}),
+    tried,
+    refuseReplay: notReplayable,
+  });
+  const request = new RequestSignal(
+    config.signal as AbortSignal | undefined,
+    deadlineMs,
+    () =>
+      new LbError(
+        "LB_DEADLINE_EXCEEDED",
+        `No answer from ${service} within ${deadlineMs} ms: raise deadlineMs or check it`,
+      ),
+  );
+  const key = options.key?.(config);
+  let last: unknown;
 
-/** Each service's retry decision, built once per options object (a per-service function may return the same). */
-function retryDecisions(options: LbAxiosOptions): (service: string, hasPolicy: boolean) => RetryDecision {
-  const built = new WeakMap<RetryOptions, RetryDecision>();
-  const none = new RetryDecision({ maxAttempts: 1 }, 1);
-  const defaults = [new RetryDecision({}, 2), new RetryDecision({}, 1)] as const;
-  return (service, hasPolicy) => {
-    const retry = typeof options.retry === "function" ? options.retry(service) : options.retry;
-    if (retry === false) return none;
-    if (retry === undefined) return defaults[hasPolicy ? 1 : 0];
-    const known = built.get(retry);
-    if (known) return known;
-    const decision = new RetryDecision(retry, hasPolicy ? 1 : 2);
-    built.set(retry, decision);
-    return decision;
-  };
-}
-
-function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
-  const decisionFor = retryDecisions(options);
-  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    if (!isLbUrl(config.url)) return send(config);
-    const { service, path } = parseLbUrl(config.url);
-    const balancer = options.balancer(service);
-    if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
-    const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
-    const decision = decisionFor(service, policy !== undefined);
-    decision.budget?.deposit();
-    const key = options.key?.(config);
-    const tried = new Set<string>();
-    const deadline = timeout(
-      options.deadlineMs,
-      () =>
-        new LbError(
-          "LB_DEADLINE_EXCEEDED",
-          `No answer from ${service} within ${options.deadlineMs} ms: raise deadlineMs or check the service`,
-        ),
-    );
-    const outer = any(config.signal as AbortSignal | undefined, deadline.signal);
-
-    /** One attempt on an instance not yet tried; reports how it went to the balancer. */
-    const attempt = async (signal: AbortSignal | undefined, untriedOnly: boolean): Promise<AxiosResponse> => {
-      const pickOptions = { avoid: tried, untriedOnly, ...(key !== undefined ? { key } : {}) };
-      // Waits (bounded) for an instance below its in-flight cap when the balancer has one; the per-try timeout
-      // starts once the attempt is sent, as HAProxy's `timeout server` starts after `timeout queue`.
-      const pick = balancer.acquire ? await balancer.acquire(pickOptions, signal) : balancer.pick(pickOptions);
+  /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
+  const attemptUnder =
+    (signal: AbortSignal | undefined) =>
+    async (context: AttemptContext): Promise<AxiosResponse> => {
+      if (last !== undefined)
+        publish(lbChannels.retry, { service, attempt: tried.size + 1, reason: retryReason(last, engine.statuses) });
+      // Before the pick: a stream body that cannot go again must not take an instance's slot.
+      const data = body.next(last);
+      const pickOptions = { avoid: tried, untriedOnly: context.attempt > 0, ...(key !== undefined ? { key } : {}) };
+      const pick = await pickFor(balancer, pickOptions, signal, last);
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
-      const url = `${instance.secure ? "https" : "http"}://${instance.host}:${instance.port}${path}`;
-      const perTryMs = options.perTryTimeoutMs;
-      const attemptSignal =
-        perTryMs === undefined && signal === undefined
-          ? undefined
-          : new AttemptSignal(
-              perTryMs,
-              () => new LbError("LB_ATTEMPT_TIMEOUT", `${instance.id} did not answer within ${perTryMs} ms`),
-              signal,
-            );
+      const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
+      const wire = new Wire();
+      const agent = instance.secure ? "httpsAgent" : "httpAgent";
       try {
         const response = await send({
           ...config,
           baseURL: undefined,
-          url,
+          url: instanceUrl(instance, path),
+          data,
+          [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
           ...(attemptSignal ? { signal: attemptSignal } : {}),
         });
-        pick.done(httpOutcome(response.status, performance.now() - started));
+        const rttMs = performance.now() - started;
+        const { status } = response;
+        report(pick, statusOutcome(status, rttMs));
         // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
-        if (decision.isRetryStatus(response.status)) throw new RetryableResponse(response);
+        if (engine.statuses.has(status)) throw new RetryableResponse(response);
         return response;
       } catch (error) {
+        last = error;
+        if (error instanceof RetryableResponse) throw error;
         const rttMs = performance.now() - started;
-        if (outer?.aborted || signal?.aborted) {
+        if (request.signal?.aborted) {
           // The caller or the deadline gave up: not the instance's fault.
-          pick.done({ kind: "cancelled" });
-          if (isLbError(outer?.reason)) throw new LbError(outer.reason.code, outer.reason.message, { cause: error });
+          report(pick, { kind: "cancelled" });
+          const reason = request.signal.reason;
+          if (isLbError(reason)) throw new LbError(reason.code, reason.message, { cause: error });
           throw error;
         }
-        if (attemptSignal?.timedOut) {
-          pick.done({ kind: "failure", reason: "timeout", rttMs });
+        // A per-try timeout, the client's or a resilience policy's, counts against the instance alike.
+        if (
+          attemptSignal?.timedOut ||
+          (signal?.aborted && classifyFailure(signal.reason, engine.statuses) === "timeout")
+        ) {
+          report(pick, { kind: "failure", reason: "timeout", rttMs });
+          if (!attemptSignal?.timedOut) throw signal?.reason;
           throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
+        if (signal?.aborted) {
+          // A policy gave up on this attempt (a hedge that lost, an outer cancel): not the instance's fault.
+          report(pick, { kind: "cancelled" });
+          throw error;
+        }
         const status = (error as AxiosError).response?.status;
-        pick.done(
-          status !== undefined ? httpOutcome(status, rttMs) : { kind: "failure", reason: failureReason(error), rttMs },
-        );
+        if (status !== undefined) {
+          report(pick, statusOutcome(status, rttMs));
+          throw error;
+        }
+        const sent = wire.sent;
+        markRequestSent(error, sent);
+        report(pick, { kind: "failure", reason: sent ? "reset" : "connect", rttMs });
         throw error;
       } finally {
         attemptSignal?.dispose();
       }
     };
 
-    /** The client's own retries: each attempt on a new instance, while the method and the failure allow. */
-    const attempts = async (signal: AbortSignal | undefined): Promise<AxiosResponse> => {
-      let last: unknown;
-      for (let n = 1; ; n++) {
-        try {
-          return await attempt(signal, n > 1);
-        } catch (error) {
-          if (isLbError(error) && error.code === "LB_ALL_INSTANCES_TRIED" && n > 1) return settle(last);
-          if (isQueueError(error)) throw error;
-          last = error;
-          const status = (error as AxiosError).response?.status ?? (error as RetryableResponse).response?.status;
-          const reason = n < decision.maxAttempts ? decision.reason(config.method, error, status) : undefined;
-          if (!reason || outer?.aborted || signal?.aborted) return settle(error);
-          // The budget is asked last, so a retry that would not happen anyway takes nothing from it.
-          if (decision.budget && !decision.budget.tryWithdraw()) return settle(error);
-          publish(lbChannels.retry, { service, attempt: n + 1, reason });
-        }
-      }
-    };
+  engine.budget?.deposit();
+  const built = (signal: AbortSignal | undefined) =>
+    engine.run(attemptUnder(signal), call, signal ?? neverAborted, true);
+  const attempts = policy
+    ? policy.execute((context) => built(signalOf(context)), request.signal, call)
+    : built(request.signal);
+  return attempts.then(
+    (response) => {
+      request.dispose();
+      return response;
+    },
+    (error: unknown) => {
+      request.dispose();
+      return settle(error);
+    },
+  );
+}
 
-    try {
-      if (!policy) return await attempts(outer);
-      // A fresh signal per request: without a caller signal cockatiel hands every call one shared never-aborted
-      // signal, and axios's abort listener on it from each call in flight trips MaxListenersExceededWarning.
-      return await policy.execute(({ signal }) => attempts(AbortSignal.any(outer ? [outer, signal] : [signal])), outer);
-    } finally {
-      deadline.clear();
-    }
+function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
+  const engineFor = retryEngines(options.retry);
+  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    if (!isLbUrl(config.url)) return send(config);
+    const { service } = parseLbUrl(config.url);
+    const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
+    return sendBalanced(
+      options,
+      send,
+      config as InternalAxiosRequestConfig & { url: string },
+      engineFor(service, policy !== undefined),
+      policy,
+    );
   };
 }
 
 /**
  * An axios instance that sends `lb://service/path` requests to an instance picked by the service's balancer,
  * reporting each attempt's status and round-trip time back to it. Failed attempts are retried on instances not
- * yet tried: always when the connection was refused, for idempotent methods after other failures. Other URLs
- * pass through untouched.
+ * yet tried by the retry engine `createRetryPolicy` also runs: a request that never reached a server for any
+ * method, other failures only for idempotent requests, and never a stream body that was already read. Other URLs
+ * pass through untouched. Throws LB_INVALID_OPTION for a negative, non-finite or too long duration.
  */
 export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
+  const timer = { min: 1, max: MAX_TIMER_DELAY_MS };
+  checkOptionalNumber("perTryTimeoutMs", options.perTryTimeoutMs, timer, invalidOption);
+  checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
   const send = axios.getAdapter("http");
   return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
 }
 
+export type { AttemptPolicy } from "./attempt-policy.js";
+export type { LbRequestOptions } from "./axios-body.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";

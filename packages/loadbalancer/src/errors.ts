@@ -12,7 +12,10 @@ export type LbErrorCode =
   | "LB_INSTANCES_BUSY"
   | "LB_PANIC"
   | "LB_QUEUE_FULL"
-  | "LB_QUEUE_TIMEOUT";
+  | "LB_QUEUE_TIMEOUT"
+  | "LB_INVALID_OPTION"
+  | "LB_BODY_NOT_REPLAYABLE"
+  | "LB_CLOSED";
 
 /** An error of the load balancer, with a stable `code` (an `OutriggerError` from `@outrigger/core`). */
 export class LbError extends OutriggerError<LbErrorCode> {

@@ -1,3 +1,4 @@
+import { attemptContext, unknownCall } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
 import { type Clock, systemClock } from "./clock.js";
 import { neverAborted } from "./compose.js";
@@ -35,7 +36,7 @@ export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): A
   let inflight = 0;
 
   return {
-    execute: async (fn, signal) => {
+    execute: async (fn, signal, call) => {
       const limit = estimator.limit;
       if (inflight >= limit) {
         rejected.emit({ limit, inflight });
@@ -48,7 +49,7 @@ export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): A
       const started = clock.now();
       let outcome: "ok" | "dropped" | "other" = "other";
       try {
-        const value = await fn({ signal: signal ?? neverAborted });
+        const value = await fn(attemptContext(call ?? unknownCall, signal ?? neverAborted, 0));
         outcome = "ok";
         return value;
       } catch (error) {

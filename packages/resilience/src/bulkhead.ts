@@ -1,5 +1,15 @@
-import { bulkhead, type Event, isBulkheadRejectedError } from "cockatiel";
-import { ResilienceError, requireInteger } from "./errors.js";
+import {
+  type AttemptContext,
+  attemptContext,
+  type CallContext,
+  checkNumber,
+  type Event,
+  EventSource,
+  followAbort,
+  neverAborted,
+  unknownCall,
+} from "@outrigger/core";
+import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
 
 /** Settings of a bulkhead. */
@@ -20,28 +30,79 @@ export interface Bulkhead extends Policy {
   readonly queueSlots: number;
 }
 
-/** Caps concurrent calls to a dependency (cockatiel's bulkhead); the overflow is rejected with RESILIENCE_BULKHEAD_FULL. */
+/** A call waiting for a slot; `start` runs it, `drop` forgets its abort listener. */
+interface Waiting {
+  start(): void;
+  drop(): void;
+}
+
+const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
+
+/**
+ * Caps concurrent calls to a dependency; the overflow is rejected with RESILIENCE_BULKHEAD_FULL. A queued call
+ * whose caller aborts leaves the queue and is rejected at once with the signal's reason (cockatiel 3's bulkhead
+ * only notices when a slot frees up), and its abort listener is removed whichever way it leaves.
+ */
 export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
-  const limit = requireInteger("maxConcurrent", options.maxConcurrent, 1);
-  const queue = requireInteger("maxQueue", options.maxQueue ?? 0, 0);
-  const policy = bulkhead(limit, queue);
-  return {
+  const limit = checkNumber("maxConcurrent", options.maxConcurrent, { min: 1, integer: true }, invalid);
+  const maxQueue = checkNumber("maxQueue", options.maxQueue ?? 0, { integer: true }, invalid);
+  const rejected = new EventSource<void>();
+  const queue: Waiting[] = [];
+  let running = 0;
+
+  const release = () => {
+    running--;
+    const next = queue.shift();
+    if (next) {
+      next.drop();
+      next.start();
+    }
+  };
+
+  function run<T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal, call: CallContext): Promise<T> {
+    running++;
+    let result: Promise<T>;
+    try {
+      result = Promise.resolve(fn(attemptContext(call, signal, 0)));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
     // No async/await here: each extra await is a measurable share of the pipeline's overhead.
-    execute: (fn, signal) =>
-      policy.execute(fn, signal).catch((error: unknown) => {
-        if (!isBulkheadRejectedError(error)) throw error;
-        throw new ResilienceError(
-          "RESILIENCE_BULKHEAD_FULL",
-          `bulkhead full (${limit} running, ${queue} queued): shed load or raise maxConcurrent/maxQueue`,
-          { cause: error },
+    return result.finally(release);
+  }
+
+  return {
+    execute: <T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal = neverAborted, call = unknownCall) => {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      if (running < limit) return run(fn, signal, call);
+      if (queue.length >= maxQueue) {
+        rejected.emit();
+        return Promise.reject(
+          new ResilienceError(
+            "RESILIENCE_BULKHEAD_FULL",
+            `bulkhead full (${limit} running, ${maxQueue} queued): shed load or raise maxConcurrent/maxQueue`,
+          ),
         );
-      }),
-    onRejected: policy.onReject,
+      }
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => {
+          const at = queue.indexOf(waiting);
+          if (at >= 0) queue.splice(at, 1);
+          reject(signal.reason);
+        };
+        const waiting: Waiting = {
+          start: () => run(fn, signal, call).then(resolve, reject),
+          drop: followAbort(signal, onAbort),
+        };
+        queue.push(waiting);
+      });
+    },
+    onRejected: rejected.event,
     get executionSlots() {
-      return policy.executionSlots;
+      return limit - running;
     },
     get queueSlots() {
-      return policy.queueSlots;
+      return maxQueue - queue.length;
     },
   };
 }

@@ -126,7 +126,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     clock,
   });
   return {
-    execute: (fn, signal) => circuit.execute(fn, signal),
+    execute: (fn, signal, call) => circuit.execute(fn, signal, call),
     get state() {
       return circuit.state;
     },

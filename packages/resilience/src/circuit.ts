@@ -1,7 +1,8 @@
+import { attemptContext, unknownCall } from "@outrigger/core";
 import { CircuitState, EventEmitter, type IBreaker } from "cockatiel";
 import type { Clock } from "./clock.js";
 import { isRejection, ResilienceError } from "./errors.js";
-import type { AttemptContext } from "./policy.js";
+import type { AttemptContext, CallContext } from "./policy.js";
 
 /** How one call ended, as the circuit counts it. */
 const Outcome = {
@@ -60,14 +61,18 @@ export class Circuit {
   }
 
   // No async/await: this sits on every call, and each await is a measurable share of the pipeline's overhead.
-  execute<T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal = noSignal): Promise<T> {
+  execute<T>(
+    fn: (context: AttemptContext) => PromiseLike<T> | T,
+    signal: AbortSignal = noSignal,
+    call: CallContext = unknownCall,
+  ): Promise<T> {
     const trial = this.#admit();
     if (trial === undefined) return Promise.reject(this.#refusal());
     const { slowCallMs, clock } = this.options;
     const started = slowCallMs === undefined ? 0 : clock.now();
     let running: Promise<T>;
     try {
-      running = Promise.resolve(fn({ signal }));
+      running = Promise.resolve(fn(attemptContext(call, signal, 0)));
     } catch (error) {
       running = Promise.reject(error);
     }

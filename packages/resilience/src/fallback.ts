@@ -1,6 +1,7 @@
+import { attemptContext, unknownCall } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
 import { neverAborted } from "./compose.js";
-import type { Policy } from "./policy.js";
+import type { CallContext, Policy } from "./policy.js";
 
 /** Settings of a fallback. */
 export interface FallbackOptions<R> {
@@ -23,9 +24,9 @@ export function createFallbackPolicy<R>(options: FallbackOptions<R>): Fallback {
   const emitter = new EventEmitter<{ readonly error: unknown }>();
   const { value, when } = options;
   return {
-    execute: async <T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal): Promise<T> => {
+    execute: async <T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal, call?: CallContext): Promise<T> => {
       try {
-        return (await fn({ signal: signal ?? neverAborted })) as T;
+        return (await fn(attemptContext(call ?? unknownCall, signal ?? neverAborted, 0))) as T;
       } catch (error) {
         if (when && !when(error)) throw error;
         emitter.emit({ error });

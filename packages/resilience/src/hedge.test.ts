@@ -1,5 +1,5 @@
+import { describeCall } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { withCall } from "./call.js";
 import { createHedgePolicy } from "./hedge.js";
 import { RetryBudget } from "./retry-budget.js";
 
@@ -27,7 +27,11 @@ describe("createHedgePolicy", () => {
     const log: string[] = [];
     const attempts = [answerAfter(500, "slow primary", log), answerAfter(20, "fast hedge", log)];
     let n = 0;
-    const done = withCall({ method: "GET" }, () => hedge.execute((c) => (attempts[n++] as (typeof attempts)[0])(c)));
+    const done = hedge.execute(
+      (c) => (attempts[n++] as (typeof attempts)[0])(c),
+      undefined,
+      describeCall({ method: "GET" }),
+    );
     await vi.advanceTimersByTimeAsync(70);
     await expect(done).resolves.toBe("fast hedge");
     expect(log).toEqual(["slow primary aborted"]);
@@ -37,11 +41,13 @@ describe("createHedgePolicy", () => {
   it("never hedges a call that is not idempotent", async () => {
     const hedge = createHedgePolicy({ delayMs: 10 });
     let attempts = 0;
-    const done = withCall({ method: "POST" }, () =>
-      hedge.execute((c) => {
+    const done = hedge.execute(
+      (c) => {
         attempts++;
         return answerAfter(100, "once", [])(c);
-      }),
+      },
+      undefined,
+      describeCall({ method: "POST" }),
     );
     await vi.advanceTimersByTimeAsync(100);
     await expect(done).resolves.toBe("once");
@@ -68,7 +74,7 @@ describe("createHedgePolicy", () => {
     hedge.onHedge(() => hedges++);
     hedge.onBudgetExhausted(() => refused++);
     for (let i = 0; i < 4; i++) {
-      const done = withCall({ method: "GET" }, () => hedge.execute(answerAfter(30, "ok", [])));
+      const done = hedge.execute(answerAfter(30, "ok", []), undefined, describeCall({ method: "GET" }));
       await vi.advanceTimersByTimeAsync(30);
       await done;
     }
@@ -79,13 +85,13 @@ describe("createHedgePolicy", () => {
 
   it("fails with the last error when every attempt fails", async () => {
     const hedge = createHedgePolicy({ delayMs: 10 });
-    const done = withCall({ method: "GET" }, () =>
-      hedge.execute(
-        () =>
-          new Promise((_, reject) => {
-            setTimeout(() => reject(new Error("down")), 15);
-          }),
-      ),
+    const done = hedge.execute(
+      () =>
+        new Promise((_, reject) => {
+          setTimeout(() => reject(new Error("down")), 15);
+        }),
+      undefined,
+      describeCall({ method: "GET" }),
     );
     const assertion = expect(done).rejects.toThrow("down");
     await vi.advanceTimersByTimeAsync(30);

@@ -1,10 +1,22 @@
+import {
+  attemptContext,
+  type CallContext,
+  checkNumber,
+  checkOptionalNumber,
+  clampTimerDelay,
+  followAbort,
+  MAX_TIMER_DELAY_MS,
+  neverAborted,
+  unknownCall,
+} from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
-import { isIdempotentCall } from "./call.js";
 import { type Clock, systemClock } from "./clock.js";
-import { requireInteger, requireNumber } from "./errors.js";
+import { ResilienceError } from "./errors.js";
 import { LatencyTracker } from "./latency-tracker.js";
 import type { AttemptContext, Policy } from "./policy.js";
 import type { RetryBudget } from "./retry-budget.js";
+
+const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
 
 /** Settings of a hedging policy. */
 export interface HedgeOptions {
@@ -47,9 +59,10 @@ export interface Hedge extends Policy {
  * retry-budget token, so hedging cannot double the load on a slow service.
  */
 export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
-  const fixed = options.delayMs === undefined ? undefined : requireNumber("delayMs", options.delayMs, 0);
-  const minSamples = requireInteger("minSamples", options.minSamples ?? 20, 1);
-  const maxHedges = requireInteger("maxHedges", options.maxHedges ?? 1, 1);
+  const fixed = checkOptionalNumber("delayMs", options.delayMs, { max: MAX_TIMER_DELAY_MS }, invalid);
+  checkOptionalNumber("quantile", options.quantile, { max: 1 }, invalid);
+  const minSamples = checkNumber("minSamples", options.minSamples ?? 20, { min: 1, integer: true }, invalid);
+  const maxHedges = checkNumber("maxHedges", options.maxHedges ?? 1, { min: 1, integer: true }, invalid);
   const clock = options.clock ?? systemClock;
   const { budget } = options;
   const deposit = options.depositRequests ?? true;
@@ -58,13 +71,18 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
   const exhausted = new EventEmitter<void>();
   const delay = () => fixed ?? (tracker.count >= minSamples ? tracker.current() : undefined);
 
-  async function race<T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal | undefined, ms: number) {
+  async function race<T>(
+    fn: (c: AttemptContext) => PromiseLike<T> | T,
+    signal: AbortSignal | undefined,
+    call: CallContext,
+    ms: number,
+  ) {
     const started = clock.now();
     const controllers: AbortController[] = [];
     const onAbort = () => {
       for (const c of controllers) c.abort(signal?.reason);
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unfollow = signal ? followAbort(signal, onAbort) : () => undefined;
     return new Promise<T>((resolve, reject) => {
       let pending = 0;
       let settled = false;
@@ -75,7 +93,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
         controllers.push(controller);
         pending++;
         Promise.resolve()
-          .then(() => fn({ signal: controller.signal }))
+          .then(() => fn(attemptContext(call, controller.signal, controllers.length - 1)))
           .then(
             (value) => {
               if (settled) return;
@@ -98,7 +116,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
       };
       const finish = () => {
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        unfollow();
       };
       const schedule = () => {
         timer = setTimeout(() => {
@@ -110,7 +128,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           hedged.emit({ hedge: controllers.length, afterMs: clock.now() - started });
           launch();
           if (controllers.length <= maxHedges) schedule();
-        }, ms);
+        }, clampTimerDelay(ms));
         timer.unref();
       };
       launch();
@@ -119,16 +137,18 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
   }
 
   return {
-    execute: async (fn, signal) => {
+    execute: async (fn, signal, declared) => {
       if (deposit) budget?.deposit();
+      const call = declared ?? unknownCall;
       const ms = delay();
-      if (ms === undefined || !(options.hedgeNonIdempotent || isIdempotentCall())) {
+      // A hedge sends the call twice at once: only for calls safe to repeat whose body can be sent again.
+      if (ms === undefined || !call.replayable || !(options.hedgeNonIdempotent || call.idempotent)) {
         const started = clock.now();
-        const value = await fn({ signal: signal ?? new AbortController().signal });
+        const value = await fn(attemptContext(call, signal ?? neverAborted, 0));
         tracker.record(clock.now() - started);
         return value;
       }
-      return race(fn, signal, ms);
+      return race(fn, signal, call, ms);
     },
     onHedge: hedged.addListener,
     onBudgetExhausted: exhausted.addListener,

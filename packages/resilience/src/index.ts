@@ -1,6 +1,7 @@
+export type { BackoffKind, GiveUpEvent, RetryEvent } from "@outrigger/core";
+export { attemptErrorsOf, describeCall, isIdempotentMethod } from "@outrigger/core";
 export type { Event, IDisposable as Disposable } from "cockatiel";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
-export { type CallDescriptor, currentCall, isIdempotentCall, withCall } from "./call.js";
 export {
   type BreakerMode,
   type CircuitBreaker,
@@ -23,11 +24,10 @@ export {
 } from "./inbound-rate-limit.js";
 export { LatencyTracker, type LatencyTrackerOptions } from "./latency-tracker.js";
 export { LivePolicy, type LivePolicyOptions, type RejectedEvent } from "./live-policy.js";
-export type { AttemptContext, Policy } from "./policy.js";
+export type { AttemptContext, CallContext, Policy } from "./policy.js";
 export { createRateLimitPolicy, type RateLimit, type RateLimitPolicyOptions } from "./rate-limit-policy.js";
 export { type Admission, createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter.js";
 export { createRetryPolicy, type Retry, type RetryOptions } from "./retry.js";
-export type { BackoffKind } from "./retry-backoff.js";
 export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryBudgets } from "./retry-budget.js";
 export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
 export { type PolicySpec, SPEC_ORDER, type SpecIssue, specIssues, validateSpec } from "./spec.js";

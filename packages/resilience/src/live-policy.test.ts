@@ -1,5 +1,5 @@
+import { describeCall } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { withCall } from "./call.js";
 import { CircuitState } from "./circuit-breaker.js";
 import { LivePolicy } from "./live-policy.js";
 import { HttpStatusError } from "./retryable.js";
@@ -26,7 +26,7 @@ describe("LivePolicy", () => {
     live.onBreak(() => events.push("break"));
     live.onRejected((e) => events.push(`rejected by ${e.policy}`));
     live.onTimeout((e) => events.push(`timeout ${e.scope}`));
-    const done = withCall({ method: "GET" }, () => live.execute(() => new Promise(() => undefined)));
+    const done = live.execute(() => new Promise(() => undefined), undefined, describeCall({ method: "GET" }));
     const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
     await vi.advanceTimersByTimeAsync(300);
     await assertion;
@@ -93,7 +93,7 @@ describe("LivePolicy", () => {
     await live.execute(() => 1);
     live.apply({ rateLimit: { durationMs: 60_000, points: 2 }, retry: { maxAttempts: 3 } });
     await live.execute(() => 2);
-    await expect(withCall({ method: "GET" }, () => live.execute(() => 3))).rejects.toMatchObject({
+    await expect(live.execute(() => 3, undefined, describeCall({ method: "GET" }))).rejects.toMatchObject({
       code: "RESILIENCE_RATE_LIMITED",
     });
     expect(rejected).toEqual(["rateLimit"]);

@@ -8,7 +8,7 @@ import { composePolicies } from "./compose.js";
 import { isResilienceError, ResilienceError } from "./errors.js";
 import { createFallbackPolicy } from "./fallback.js";
 import { createHedgePolicy, type Hedge, type HedgeEvent } from "./hedge.js";
-import type { Policy } from "./policy.js";
+import type { CallContext, Policy } from "./policy.js";
 import { createRateLimitPolicy, type RateLimit } from "./rate-limit-policy.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { createRetryPolicy } from "./retry.js";
@@ -109,8 +109,8 @@ export class LivePolicy implements Policy {
     return [...this.#stateful.entries()].find(([k]) => k.startsWith("circuitBreaker:"))?.[1] as CircuitBreaker;
   }
 
-  execute<T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal): Promise<T> {
-    return this.#current.execute(fn, signal) as Promise<T>;
+  execute<T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal, call?: CallContext): Promise<T> {
+    return this.#current.execute(fn, signal, call) as Promise<T>;
   }
 
   /** Validates and swaps in `spec`; throws RESILIENCE_INVALID_SPEC and keeps the running pipeline on bad input. */

@@ -1,3 +1,4 @@
+import { attemptContext, unknownCall } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
 import { neverAborted } from "./compose.js";
 import { ResilienceError } from "./errors.js";
@@ -25,7 +26,7 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RateLimi
   const key = options.key ?? "all";
   const rejected = new EventEmitter<{ readonly key: string; readonly retryAfterMs: number }>();
   return {
-    execute: async (fn, signal) => {
+    execute: async (fn, signal, call) => {
       const admission = await limiter.acquire(key);
       if (!admission.allowed) {
         rejected.emit({ key, retryAfterMs: admission.retryAfterMs });
@@ -35,7 +36,7 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RateLimi
           { retryAfterMs: admission.retryAfterMs },
         );
       }
-      return fn({ signal: signal ?? neverAborted });
+      return fn(attemptContext(call ?? unknownCall, signal ?? neverAborted, 0));
     },
     onRejected: rejected.addListener,
   };

@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { describeCall } from "@outrigger/core";
 import express from "express";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { withCall } from "./call.js";
 import { composePolicies } from "./compose.js";
 import { createExpressRateLimit, createFastifyRateLimit, createHttpRateLimit } from "./inbound-rate-limit.js";
 import { createRateLimitPolicy } from "./rate-limit-policy.js";
@@ -93,7 +93,7 @@ describe("outbound rate limit policy", () => {
     limit.onRejected((e) => rejected.push(e.key));
     const pipeline = composePolicies(createRetryPolicy({ maxAttempts: 5, initialDelayMs: 0 }), limit);
     let calls = 0;
-    const call = () => withCall({ method: "GET" }, () => pipeline.execute(() => ++calls));
+    const call = () => pipeline.execute(() => ++calls, undefined, describeCall({ method: "GET" }));
     await call();
     await call();
     const error = await call().catch((e) => e);

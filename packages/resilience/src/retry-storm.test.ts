@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { describeCall } from "@outrigger/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withCall } from "./call.js";
 import { createRetryPolicy } from "./retry.js";
 import { RetryBudget } from "./retry-budget.js";
 import { HttpStatusError } from "./retryable.js";
@@ -41,7 +41,7 @@ async function storm(requests: number, budget?: RetryBudget, clock?: { t: number
     const batch: Promise<unknown>[] = [];
     for (let i = sent; i < Math.min(requests, sent + 50); i++) {
       if (clock) clock.t += 1; // 1000 requests per second
-      batch.push(withCall({ method: "GET" }, () => retry.execute(attempt)).catch(() => undefined));
+      batch.push(retry.execute(attempt, undefined, describeCall({ method: "GET" })).catch(() => undefined));
     }
     await Promise.all(batch);
   }

@@ -1,5 +1,5 @@
+import { type CallDeclaration, describeCall } from "@outrigger/core";
 import { describe, expect, it, vi } from "vitest";
-import { type CallDescriptor, withCall } from "./call.js";
 import { isResilienceError, ResilienceError } from "./errors.js";
 import { createRetryPolicy, type RetryOptions } from "./retry.js";
 import { RetryBudget } from "./retry-budget.js";
@@ -66,7 +66,9 @@ describe("createRetryPolicy", () => {
 describe("isConnectionError", () => {
   it("finds connection codes through the cause chain, as fetch and axios wrap them", () => {
     expect(isConnectionError(refused())).toBe(true);
-    expect(isConnectionError(new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }))).toBe(true);
+    expect(isConnectionError(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }))).toBe(true);
+    // A reset may come after the server read and processed the request: not a "never sent" failure.
+    expect(isConnectionError(new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }))).toBe(false);
     expect(isConnectionError(Object.assign(new Error("x"), { code: "ERR_BAD_REQUEST" }))).toBe(false);
     expect(isConnectionError(undefined)).toBe(false);
   });
@@ -75,15 +77,14 @@ describe("isConnectionError", () => {
 describe("createRetryPolicy: HTTP statuses, idempotency, Retry-After, rejections", () => {
   const fail = (status: number, headers: Record<string, string> = {}) => new HttpStatusError(status, headers);
 
-  async function attemptsFor(error: () => unknown, call?: CallDescriptor, options: Partial<RetryOptions> = {}) {
+  async function attemptsFor(error: () => unknown, call?: CallDeclaration, options: Partial<RetryOptions> = {}) {
     const policy = createRetryPolicy({ maxAttempts: 3, initialDelayMs: 0, maxDelayMs: 0, ...options });
     let attempts = 0;
-    const run = () =>
-      policy.execute(() => {
-        attempts += 1;
-        throw error();
-      });
-    await (call ? withCall(call, run) : run()).catch(() => undefined);
+    const fn = () => {
+      attempts += 1;
+      throw error();
+    };
+    await policy.execute(fn, undefined, call ? describeCall(call) : undefined).catch(() => undefined);
     return attempts;
   }
 
@@ -119,12 +120,14 @@ describe("createRetryPolicy: HTTP statuses, idempotency, Retry-After, rejections
     vi.useFakeTimers();
     try {
       let attempts = 0;
-      const done = withCall({ method: "GET" }, () =>
-        policy.execute(() => {
+      const done = policy.execute(
+        () => {
           attempts += 1;
           if (attempts === 1) throw fail(429, { "retry-after": "2" });
           return "ok";
-        }),
+        },
+        undefined,
+        describeCall({ method: "GET" }),
       );
       await vi.advanceTimersByTimeAsync(1_999);
       expect(attempts).toBe(1);

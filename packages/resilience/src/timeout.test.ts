@@ -1,5 +1,5 @@
+import { describeCall } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { withCall } from "./call.js";
 import { composePolicies } from "./compose.js";
 import { createRetryPolicy } from "./retry.js";
 import { createTimeoutPolicy } from "./timeout.js";
@@ -40,11 +40,13 @@ describe("createTimeoutPolicy", () => {
       createRetryPolicy({ maxAttempts: 10, initialDelayMs: 0, maxDelayMs: 0 }),
       createTimeoutPolicy({ ms: 100 }),
     );
-    const done = withCall({ method: "GET" }, () =>
-      pipeline.execute((context) => {
+    const done = pipeline.execute(
+      (context) => {
         attempts += 1;
         return hanging(aborted)(context);
-      }),
+      },
+      undefined,
+      describeCall({ method: "GET" }),
     );
     const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_DEADLINE_EXCEEDED" });
     await vi.advanceTimersByTimeAsync(250);

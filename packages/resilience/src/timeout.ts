@@ -1,11 +1,22 @@
-import { type Event, EventEmitter } from "cockatiel";
-import { neverAborted } from "./compose.js";
-import { ResilienceError, requireNumber } from "./errors.js";
-import type { AttemptContext, Policy } from "./policy.js";
+import {
+  Attempt,
+  type AttemptContext,
+  type CallContext,
+  checkNumber,
+  type Event,
+  EventSource,
+  followAbort,
+  MAX_TIMER_DELAY_MS,
+  neverAborted,
+  unknownCall,
+} from "@outrigger/core";
+import { ResilienceError } from "./errors.js";
+import type { Policy } from "./policy.js";
+import { DeadlineQueue } from "./timeout-queue.js";
 
 /** Settings of a timeout policy. */
 export interface TimeoutOptions {
-  /** How long the call may take. */
+  /** How long the call may take, in ms (1 to 2^31−1, what setTimeout honours). */
   readonly ms: number;
   /**
    * `attempt` (per-try, innermost; a timed-out try may be retried: RESILIENCE_TIMEOUT) or `total` (the deadline of
@@ -20,66 +31,86 @@ export interface Timeout extends Policy {
 }
 
 /**
- * The context handed to a timed attempt. Its `signal` is made on first read: on Node 20 creating an AbortSignal
- * costs microseconds (see the benchmark), more than the rest of the pipeline, and many attempts never read it.
- * Once made, it aborts when time is up or when the caller's signal aborts.
+ * The context handed to a timed attempt: the call's context, and a `signal` made on first read (on Node 20
+ * creating an AbortSignal costs microseconds, more than the rest of the pipeline, and many attempts never read it).
+ * Once made, it aborts with the timeout's error when time is up (so the load-balanced client counts it against the
+ * instance, as its own per-try timeout) or with the caller's reason; `release()` removes its listener from the
+ * caller's signal, so a long-lived caller signal keeps nothing per call.
  */
-class TimedAttempt implements AttemptContext {
+class TimedAttempt extends Attempt {
   #controller: AbortController | undefined;
-  #expired = false;
-  constructor(private readonly parent: AbortSignal) {}
+  #expired: Error | undefined;
+  #unfollow: (() => void) | undefined;
 
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      if (this.#expired) controller.abort(new Error("timed out"));
-      else if (this.parent !== neverAborted) {
-        if (this.parent.aborted) controller.abort(this.parent.reason);
-        else this.parent.addEventListener("abort", () => controller.abort(this.parent.reason), { once: true });
-      }
-    }
-    return this.#controller.signal;
+  constructor(
+    private readonly parent: AbortSignal,
+    call: CallContext,
+  ) {
+    super(call, undefined, 0);
   }
 
-  expire(): void {
-    this.#expired = true;
-    this.#controller?.abort(new Error("timed out"));
+  // An inner policy must see this attempt's timeout: hand it the real signal.
+  override peekSignal(): AbortSignal {
+    return this.signal;
+  }
+
+  protected override makeSignal(): AbortSignal {
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (this.#expired) controller.abort(this.#expired);
+    else if (this.parent.aborted) controller.abort(this.parent.reason);
+    else this.#unfollow = followAbort(this.parent, () => controller.abort(this.parent.reason));
+    return controller.signal;
+  }
+
+  expire(reason: Error): void {
+    this.#expired = reason;
+    this.#controller?.abort(reason);
+    this.release();
+  }
+
+  release(): void {
+    this.#unfollow?.();
+    this.#unfollow = undefined;
   }
 }
 
+const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
+
 /**
  * Bounds a call's time. When time is up the caller gets RESILIENCE_TIMEOUT (per try) or RESILIENCE_DEADLINE_EXCEEDED
- * (total) at once, whether or not the attempt cooperates, and the attempt's `signal` aborts, so an HTTP client given
- * that signal cancels the underlying request. Not cockatiel's timeout: that one creates an AbortController and aborts
- * it on every return, which costs ~20 µs a call on Node 20; the behaviour (aggressive, signal-cancelling) is the same.
+ * (total) at once, whether or not the attempt cooperates, and the attempt's `signal` aborts with that error, so an
+ * HTTP client given that signal cancels the underlying request. Not cockatiel's timeout: that one creates an
+ * AbortController and aborts it on every return, which costs ~20 µs a call on Node 20; the behaviour (aggressive,
+ * signal-cancelling) is the same. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
  */
 export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
-  const ms = requireNumber("ms", options.ms, 1);
+  const ms = checkNumber("ms", options.ms, { min: 1, max: MAX_TIMER_DELAY_MS }, invalid);
   const total = options.scope === "total";
-  const timedOut = new EventEmitter<void>();
+  const timedOut = new EventSource<void>();
   const fail = () =>
     total
       ? new ResilienceError("RESILIENCE_DEADLINE_EXCEEDED", `the call exceeded its total deadline of ${ms} ms`)
       : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`);
+  const deadlines = new DeadlineQueue(ms);
   return {
-    execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal = neverAborted) =>
+    execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) =>
       new Promise<T>((resolve, reject) => {
-        const attempt = new TimedAttempt(signal);
+        const attempt = new TimedAttempt(signal ?? neverAborted, call ?? unknownCall);
         let settled = false;
-        const timer = setTimeout(() => {
+        const deadline = deadlines.add(() => {
           if (settled) return;
           settled = true;
-          attempt.expire();
+          const error = fail();
+          attempt.expire(error);
           timedOut.emit();
-          reject(fail());
-        }, ms);
-        // Bounded by `ms` anyway; it must not keep a process alive on its own.
-        timer.unref();
+          reject(error);
+        });
         const finish = (ok: boolean, value: unknown) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          deadline.cancel();
+          attempt.release();
           ok ? resolve(value as T) : reject(value);
         };
         try {
@@ -91,6 +122,6 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
           finish(false, error);
         }
       }),
-    onTimeout: timedOut.addListener,
+    onTimeout: timedOut.event,
   };
 }

@@ -1,0 +1,42 @@
+import { getEventListeners } from "node:events";
+import { describe, expect, it } from "vitest";
+import { attemptContext, describeCall, followAbort, neverAborted, signalOf } from "./attempt-context.js";
+
+describe("describeCall", () => {
+  it("derives idempotency from the method (RFC 9110 §9.2.2) unless declared", () => {
+    expect(describeCall({ method: "put" })).toMatchObject({ method: "PUT", idempotent: true, replayable: true });
+    expect(describeCall({ method: "POST" }).idempotent).toBe(false);
+    expect(describeCall({ method: "POST", idempotent: true }).idempotent).toBe(true);
+    expect(describeCall().idempotent).toBe(false);
+  });
+});
+
+describe("attempt contexts and signals", () => {
+  it("makes a signal only when one is read, and hands none on through signalOf", () => {
+    const context = attemptContext(describeCall(), neverAborted, 0);
+    expect(signalOf(context)).toBeUndefined();
+    const signal = context.signal;
+    expect(signal).not.toBe(neverAborted);
+    expect(signalOf(context)).toBe(signal);
+  });
+
+  it("followAbort: 100 followers put one listener on the signal, all are called, none is left after", () => {
+    const caller = new AbortController();
+    const called: number[] = [];
+    const stops = Array.from({ length: 100 }, (_, i) => followAbort(caller.signal, () => called.push(i)));
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(1);
+    for (const stop of stops.slice(0, 50)) stop();
+    caller.abort();
+    expect(called).toHaveLength(50);
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("followAbort: the listener leaves the signal when the last follower stops", () => {
+    const caller = new AbortController();
+    const stops = [followAbort(caller.signal, () => {}), followAbort(caller.signal, () => {})];
+    for (const stop of stops) stop();
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+    followAbort(caller.signal, () => {})();
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,120 @@
+// The one retry engine's decisions. Sources: go-kit sd/lb/retry.go (one callback decides, the final error keeps
+// every attempt's error), RFC 9110 §9.2.2 and §10.2.3, AWS "Exponential Backoff And Jitter" (full jitter).
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { attemptContext, describeCall, neverAborted } from "./attempt-context.js";
+import { classifyFailure, markRequestSent } from "./attempt-failure.js";
+import { attemptErrorsOf, RetryEngine } from "./retry-engine.js";
+
+const fail = (message: string) => new RangeError(message);
+const statuses = new Set([503]);
+const coded = (code: string) => Object.assign(new Error(code), { code });
+const get = (attempt = 0) => attemptContext(describeCall({ method: "GET" }), neverAborted, attempt);
+const post = (attempt = 0) => attemptContext(describeCall({ method: "POST" }), neverAborted, attempt);
+
+afterEach(() => vi.useRealTimers());
+
+describe("classifyFailure", () => {
+  it("trusts the transport's mark over error codes: a reset before any byte was written was never sent", () => {
+    expect(classifyFailure(markRequestSent(coded("ECONNRESET"), false), statuses)).toBe("not-sent");
+    expect(classifyFailure(markRequestSent(coded("ECONNRESET"), true), statuses)).toBe("maybe-sent");
+    expect(classifyFailure(coded("ECONNRESET"), statuses)).toBe("maybe-sent");
+    expect(classifyFailure(new TypeError("fetch failed", { cause: coded("ECONNREFUSED") }), statuses)).toBe("not-sent");
+  });
+
+  it("reads statuses, timeouts and rejections", () => {
+    expect(classifyFailure({ response: { status: 503 } }, statuses)).toBe("status");
+    expect(classifyFailure({ response: { status: 500 } }, statuses)).toBe("other");
+    expect(classifyFailure(coded("RESILIENCE_TIMEOUT"), statuses)).toBe("timeout");
+    expect(classifyFailure(coded("RESILIENCE_CIRCUIT_OPEN"), statuses)).toBe("rejected");
+    expect(classifyFailure(new Error("bug"), statuses)).toBe("other");
+  });
+});
+
+describe("RetryEngine.decide", () => {
+  const engine = new RetryEngine({ maxAttempts: 3, retryOnStatus: [503], backoff: "none" }, fail);
+
+  it("resends anything that never reached a server, only idempotent calls otherwise", () => {
+    expect(engine.decide(coded("ECONNREFUSED"), post())).toMatchObject({ retry: true, kind: "not-sent" });
+    expect(engine.decide(coded("ECONNRESET"), post())).toMatchObject({ retry: false, why: "not-idempotent" });
+    expect(engine.decide(coded("ECONNRESET"), get())).toMatchObject({ retry: true, kind: "maybe-sent" });
+    expect(engine.decide({ response: { status: 503 } }, get())).toMatchObject({ retry: true });
+    expect(engine.decide({ response: { status: 503 } }, post())).toMatchObject({ why: "not-idempotent" });
+  });
+
+  it("stops at maxAttempts, for a body that cannot be sent again, and past the deadline", () => {
+    expect(engine.decide(coded("ECONNREFUSED"), get(2))).toMatchObject({ why: "attempts" });
+    const stream = attemptContext(describeCall({ method: "PUT", replayable: false }), neverAborted, 0);
+    expect(engine.decide(coded("ECONNREFUSED"), stream)).toMatchObject({ why: "not-replayable" });
+    const late = new RetryEngine({ maxAttempts: 3, clock: { now: () => 100 } }, fail);
+    const due = attemptContext(describeCall({ method: "GET", deadline: 100 }), neverAborted, 0);
+    expect(late.decide(coded("ECONNREFUSED"), due)).toMatchObject({ why: "deadline" });
+  });
+
+  it("waits at least Retry-After, and gives up when it is above maxRetryAfterMs", () => {
+    const capped = new RetryEngine({ maxAttempts: 3, maxRetryAfterMs: 2_000, backoff: "none" }, fail);
+    const asking = (s: string) => ({ response: { status: 503, headers: { "retry-after": s } } });
+    expect(capped.decide(asking("2"), get())).toMatchObject({ retry: true, delayMs: 2_000 });
+    expect(capped.decide(asking("3"), get())).toMatchObject({ retry: false, why: "retry-after" });
+  });
+
+  it("asks the budget last, so a retry that would not happen takes nothing from it", () => {
+    const budget = { deposit: vi.fn(), tryWithdraw: vi.fn(() => false) };
+    const budgeted = new RetryEngine({ maxAttempts: 2, budget }, fail);
+    expect(budgeted.decide(coded("ECONNRESET"), post())).toMatchObject({ why: "not-idempotent" });
+    expect(budget.tryWithdraw).not.toHaveBeenCalled();
+    expect(budgeted.decide(coded("ECONNREFUSED"), post())).toMatchObject({ why: "budget" });
+  });
+
+  it("keeps full-jitter backoff within initial × 2^n and the cap", () => {
+    const jitter = new RetryEngine({ maxAttempts: 9, initialDelayMs: 10, maxDelayMs: 40, random: () => 0.999 }, fail);
+    const delays = [0, 1, 2, 3].map(
+      (n) => (jitter.decide(coded("ECONNREFUSED"), get(n)) as { delayMs: number }).delayMs,
+    );
+    expect(delays.map(Math.round)).toEqual([10, 20, 40, 40]);
+  });
+
+  it("refuses negative, non-finite and setTimeout-overflowing options", () => {
+    for (const options of [
+      { maxAttempts: 0 },
+      { maxAttempts: 2, initialDelayMs: -1 },
+      { maxAttempts: 2, maxDelayMs: Number.NaN },
+      { maxAttempts: 2, maxRetryAfterMs: 2 ** 31 },
+      { maxAttempts: 2, retryOnStatus: [99] },
+    ]) {
+      expect(() => new RetryEngine(options, fail)).toThrow(RangeError);
+    }
+  });
+});
+
+describe("RetryEngine.run", () => {
+  it("hands each attempt a fresh context and keeps every attempt's error on the final one (go-kit's RetryError)", async () => {
+    const engine = new RetryEngine({ maxAttempts: 3, backoff: "none" }, fail);
+    const errors = [coded("ECONNREFUSED"), coded("ECONNREFUSED"), coded("ECONNREFUSED")];
+    const seen: number[] = [];
+    const thrown = await engine
+      .run(
+        (c) => {
+          seen.push(c.attempt);
+          throw errors[c.attempt];
+        },
+        describeCall({ method: "POST" }),
+      )
+      .catch((e: unknown) => e);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(thrown).toBe(errors[2]);
+    expect(attemptErrorsOf(thrown)).toEqual(errors);
+  });
+
+  it("gives each attempt its own signal when the caller gave none (no shared signal collecting listeners)", async () => {
+    const engine = new RetryEngine({ maxAttempts: 2, backoff: "none" }, fail);
+    const signals: AbortSignal[] = [];
+    await engine
+      .run((c) => {
+        signals.push(c.signal);
+        throw coded("ECONNREFUSED");
+      }, describeCall())
+      .catch(() => undefined);
+    expect(signals[0]).not.toBe(signals[1]);
+    expect(signals[0]).not.toBe(neverAborted);
+  });
+});

@@ -1,0 +1,112 @@
+// `pnpm --filter @outrigger/loadbalancer bench:memory [requests]`: sends requests (default 1 000 000) through
+// createLbAxios with a full policy (retry, breaker, bulkhead, per-try timeout, deadline) and ONE long-lived caller
+// signal, to two loopback instances in a child process; measures the heap after a forced GC every tenth of the run
+// and the abort listeners left on the caller's signal. Goal: heap flat within 2 MB after warm-up, 0 listeners.
+// A benchmark, not a timed test: it prints the load average; the last line is one JSON object.
+import { fork } from "node:child_process";
+import { getEventListeners } from "node:events";
+import { createServer } from "node:http";
+import { loadavg } from "node:os";
+import { FixedInstancer } from "@outrigger/discovery";
+import {
+  composePolicies,
+  createBulkheadPolicy,
+  createCircuitBreaker,
+  createRetryPolicy,
+  createTimeoutPolicy,
+} from "@outrigger/resilience";
+import { createLbAxios } from "../src/axios.js";
+import { createBalancer } from "../src/balancer.js";
+
+if (process.argv[2] === "server") {
+  // Two instances answering 200 with a small JSON body, in their own process so their work is not on our heap.
+  const ports: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":1}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    ports.push((server.address() as { port: number }).port);
+  }
+  process.send?.(ports);
+} else {
+  const total = Number(process.argv[2] ?? 1_000_000);
+  const concurrency = 32;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with node --expose-gc (the bench:memory script does)");
+  const child = fork(new URL(import.meta.url).pathname, ["server"], { execArgv: ["--import", "tsx"] });
+  const ports = await new Promise<number[]>((resolve) => child.once("message", (m) => resolve(m as number[])));
+  const balancer = createBalancer({
+    instancer: new FixedInstancer(
+      ports.map((port, i) => ({
+        id: `i${i}`,
+        service: "svc",
+        host: "127.0.0.1",
+        port,
+        secure: false,
+        status: "UP" as const,
+        metadata: {},
+      })),
+    ),
+  });
+  const http = createLbAxios({
+    balancer: () => balancer,
+    policy: composePolicies(
+      createRetryPolicy({ maxAttempts: 3 }),
+      createCircuitBreaker({ mode: { kind: "consecutive", threshold: 5 }, halfOpenAfterMs: 10_000 }),
+      createBulkheadPolicy({ maxConcurrent: 64, maxQueue: 64 }),
+      createTimeoutPolicy({ ms: 2_000 }),
+    ),
+    perTryTimeoutMs: 2_000,
+    deadlineMs: 5_000,
+  });
+  const caller = new AbortController();
+  const heap = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  const samples: Array<{ sent: number; heapMb: number; listeners: number }> = [];
+  let sent = 0;
+  let failed = 0;
+  const started = performance.now();
+  const worker = async (until: number) => {
+    while (sent < until) {
+      sent++;
+      await http.get("lb://svc/x", { signal: caller.signal }).catch(() => failed++);
+    }
+  };
+  for (let tenth = 1; tenth <= 10; tenth++) {
+    const until = Math.round((total * tenth) / 10);
+    await Promise.all(Array.from({ length: concurrency }, () => worker(until)));
+    const sample = {
+      sent,
+      heapMb: heap() / 2 ** 20,
+      listeners: getEventListeners(caller.signal, "abort").length,
+    };
+    samples.push(sample);
+    console.log(
+      `${String(sample.sent).padStart(8)} requests  heap ${sample.heapMb.toFixed(2)} MB  listeners ${sample.listeners}`,
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  // The first tenth warms up the JIT, the agent's sockets and the policies' state; flatness is judged after it.
+  const steady = samples.slice(1).map((s) => s.heapMb);
+  const spreadMb = Math.max(...steady) - Math.min(...steady);
+  const listeners = getEventListeners(caller.signal, "abort").length;
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(
+    `${total} requests in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(0)}/s), ${failed} failed; heap spread after warm-up ${spreadMb.toFixed(2)} MB (goal ≤ 2 MB: ${spreadMb <= 2 ? "met" : "missed"}); listeners left ${listeners} (goal 0)`,
+  );
+  console.log(JSON.stringify({ total, seconds, failed, samples, spreadMb, listeners, loadavg: loadavg() }));
+  child.kill();
+}

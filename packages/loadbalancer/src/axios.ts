@@ -168,6 +168,12 @@ function sendBalanced(
           report(pick, statusOutcome(status, rttMs));
           throw error;
         }
+        if (wire.redirectedAway) {
+          // The instance answered with a redirect (it had the request); the other host failed, not it.
+          markRequestSent(error, true);
+          report(pick, { kind: "success", rttMs });
+          throw error;
+        }
         const sent = wire.sent;
         markRequestSent(error, sent);
         report(pick, { kind: "failure", reason: sent ? "reset" : "connect", rttMs });

@@ -30,6 +30,9 @@ export interface LbDispatcherOptions {
   readonly fallback?: Dispatcher;
 }
 
+/** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
+const LB_KEY = Symbol.for("outrigger.lbKey");
+
 /** The service a request names, and the path to send: `lb://service/path`, or `http(s)://service/path`. */
 function serviceOf(origin: string, path: string): { service: string; path: string; lb: boolean } | undefined {
   if (isLbUrl(origin)) return { ...parseLbUrl(`${origin}${path}`), lb: true };
@@ -100,7 +103,7 @@ export class LbDispatcher extends Dispatcher {
         policy,
         perTryTimeoutMs: this.#options.perTryTimeoutMs,
         deadlineMs: this.#options.deadlineMs,
-        key: this.#options.key?.(options),
+        key: this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY],
         poolOf: (instance) => this.#poolOf(instance),
       },
       options,

@@ -56,12 +56,15 @@ export class BalancedCall {
   readonly #setup: CallSetup;
   readonly #options: Dispatcher.DispatchOptions;
   readonly #caller: Dispatcher.DispatchHandlers;
-  readonly #aborter = new AbortController();
   readonly #request: RequestSignal;
   readonly #tried = new Set<string>();
   #last: unknown;
   #sends = 0;
   #done = false;
+  /** The attempt in flight, which a caller's abort ends. */
+  #current: AttemptHandler | undefined;
+  /** Why the caller aborted; set once. No AbortController per request: most requests are never aborted. */
+  #cancelled: Error | undefined;
 
   constructor(setup: CallSetup, options: Dispatcher.DispatchOptions, caller: Dispatcher.DispatchHandlers) {
     this.#setup = setup;
@@ -69,7 +72,7 @@ export class BalancedCall {
     this.#caller = caller;
     const { service, deadlineMs } = setup;
     this.#request = new RequestSignal(
-      this.#aborter.signal,
+      undefined,
       deadlineMs,
       () =>
         new LbError(
@@ -78,7 +81,7 @@ export class BalancedCall {
         ),
     );
     // The caller's abort (fetch's AbortSignal, undici.request's signal) ends the attempt in flight and the retries.
-    caller.onConnect?.((reason?: Error) => this.#aborter.abort(reason ?? new Error("The request was aborted")));
+    caller.onConnect?.((reason?: Error) => this.#cancel(reason ?? new Error("The request was aborted")));
   }
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
@@ -98,6 +101,12 @@ export class BalancedCall {
     const signal = this.#request.signal;
     const attempts = policy ? policy.execute((context) => built(signalOf(context)), signal, call) : built(signal);
     attempts.then(undefined, (error: unknown) => this.#fail(error));
+  }
+
+  #cancel(reason: Error): void {
+    if (this.#cancelled) return;
+    this.#cancelled = reason;
+    this.#current?.abandon(reason);
   }
 
   #fail(error: unknown): void {
@@ -121,6 +130,7 @@ export class BalancedCall {
           attempt: this.#tried.size + 1,
           reason: retryReason(this.#last, engine.statuses),
         });
+      if (this.#cancelled) throw this.#cancelled;
       // A policy's retry runs the engine again: a stream body already read cannot go a second time.
       if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
       const pickOptions = { avoid: this.#tried, untriedOnly: context.attempt > 0, ...(key ? { key } : {}) };
@@ -162,6 +172,7 @@ export class BalancedCall {
         },
       });
       attemptSignal?.addEventListener("abort", () => handler.abandon(attemptSignal.reason as Error));
+      this.#current = handler;
       const { origin: _service, ...rest } = this.#options;
       this.#setup.poolOf(instance).dispatch({ ...rest, path }, handler);
     });
@@ -178,6 +189,10 @@ export class BalancedCall {
     if (error instanceof HeldResponse) {
       report(pick, statusOutcome(error.status, rttMs));
       return error;
+    }
+    if (this.#cancelled) {
+      report(pick, { kind: "cancelled" });
+      return this.#cancelled;
     }
     const request = this.#request.signal;
     if (request?.aborted) {

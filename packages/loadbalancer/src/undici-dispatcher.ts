@@ -33,14 +33,20 @@ export interface LbDispatcherOptions {
 /** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
 const LB_KEY = Symbol.for("outrigger.lbKey");
 
-/** The service a request names, and the path to send: `lb://service/path`, or `http(s)://service/path`. */
-function serviceOf(origin: string, path: string): { service: string; path: string; lb: boolean } | undefined {
-  if (isLbUrl(origin)) return { ...parseLbUrl(`${origin}${path}`), lb: true };
+/** The service an origin names: `lb://service`, or `http(s)://service` without a port; undefined: a host. */
+function serviceOf(origin: string): { service: string; lb: boolean } | undefined {
+  if (isLbUrl(origin)) return { service: parseLbUrl(origin).service, lb: true };
   const url = URL.canParse(origin) ? new URL(origin) : undefined;
   // An explicit port names a real host (Spring Cloud's `http://service/path` convention names a service bare).
   if (url?.port !== "") return undefined;
-  return { service: url.hostname.toLowerCase(), path, lb: false };
+  return { service: url.hostname.toLowerCase(), lb: false };
 }
+
+/** The origin of an instance's pool: `http://host:port`, an IPv6 host in brackets. */
+const originOf = (instance: ServiceInstance): string => instanceUrl(instance, "").slice(0, -1);
+
+/** Origins whose parse is remembered; beyond this, new origins are parsed on each request. */
+const MAX_ORIGINS = 1_024;
 
 /**
  * An undici dispatcher that sends `lb://service/path` requests — and `http://service/path` ones when `service`
@@ -53,6 +59,9 @@ export class LbDispatcher extends Dispatcher {
   readonly #options: LbDispatcherOptions;
   readonly #engineFor: ReturnType<typeof retryEngines>;
   readonly #pools = new Map<string, Pool>();
+  readonly #byInstance = new WeakMap<ServiceInstance, Pool>();
+  /** Each origin's service (or undefined: not a service), parsed once; bounded. */
+  readonly #origins = new Map<string, { service: string; lb: boolean } | undefined>();
   readonly #watched = new Map<string, Disposable>();
   readonly #fallback: Dispatcher;
   readonly #ownsFallback: boolean;
@@ -71,12 +80,15 @@ export class LbDispatcher extends Dispatcher {
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
     const origin = String(options.origin ?? "");
-    let target: ReturnType<typeof serviceOf>;
-    try {
-      target = serviceOf(origin, options.path);
-    } catch (error) {
-      handler.onError?.(error as Error);
-      return true;
+    let target = this.#origins.get(origin);
+    if (target === undefined && !this.#origins.has(origin)) {
+      try {
+        target = serviceOf(origin);
+      } catch (error) {
+        handler.onError?.(error as Error);
+        return true;
+      }
+      if (this.#origins.size < MAX_ORIGINS) this.#origins.set(origin, target);
     }
     const balancer = target ? this.#options.balancer(target.service) : undefined;
     if (!target || !balancer) {
@@ -90,7 +102,8 @@ export class LbDispatcher extends Dispatcher {
       handler.onError?.(new LbError("LB_CLOSED", "The lb dispatcher is closed: make a new one"));
       return true;
     }
-    const { service, path } = target;
+    const { service } = target;
+    const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
     const given = this.#options.policy;
     const policy = typeof given === "function" ? given(service) : given;
     this.#watch(service);
@@ -139,12 +152,16 @@ export class LbDispatcher extends Dispatcher {
   }
 
   #poolOf(instance: ServiceInstance): Pool {
-    const origin = instanceUrl(instance, "").replace(/\/$/, "");
+    // Instances are kept as objects across snapshots: the common case is one WeakMap look-up, no URL building.
+    const known = this.#byInstance.get(instance);
+    if (known && !known.closed) return known;
+    const origin = originOf(instance);
     let pool = this.#pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, this.#options.pool);
       this.#pools.set(origin, pool);
     }
+    this.#byInstance.set(instance, pool);
     return pool;
   }
 
@@ -155,7 +172,7 @@ export class LbDispatcher extends Dispatcher {
     if (!instancer) return;
     const known = new Set<string>();
     const sync = (instances: readonly ServiceInstance[]) => {
-      const now = new Set(instances.map((instance) => instanceUrl(instance, "").replace(/\/$/, "")));
+      const now = new Set(instances.map(originOf));
       for (const origin of known) {
         if (now.has(origin)) continue;
         known.delete(origin);

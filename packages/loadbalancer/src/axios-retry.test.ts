@@ -14,6 +14,9 @@ describe("createLbAxios retries, timeouts and deadlines against real HTTP server
   /** Requests the silent server received that were then cancelled by the client. */
   const cancelled: string[] = [];
   let cancelledWaiter: (() => unknown) | undefined;
+  /** Requests the silent server received (so a test cancels only once its request arrived). */
+  const received: string[] = [];
+  let receivedWaiter: (() => unknown) | undefined;
 
   beforeAll(async () => {
     const start = async (name: string, handler?: Parameters<typeof namedServer>[1]) => {
@@ -26,6 +29,8 @@ describe("createLbAxios retries, timeouts and deadlines against real HTTP server
     await start("busy", (q, r) => answerName("busy", q, r, 503));
     // Never answers; records each request the client cancels (the socket closes under it).
     await start("silent", (request: IncomingMessage) => {
+      received.push(request.url ?? "");
+      receivedWaiter?.();
       request.socket.once("close", () => {
         cancelled.push(request.url ?? "");
         cancelledWaiter?.();
@@ -98,7 +103,8 @@ describe("createLbAxios retries, timeouts and deadlines against real HTTP server
   });
 
   it("ends the whole request at the deadline with LB_DEADLINE_EXCEEDED, cancelling the request in flight", async () => {
-    const { http, balancer } = client(["silent"], { deadlineMs: 50 });
+    // Long enough for the request to reach the server on a loaded machine, so the cancel is seen there.
+    const { http, balancer } = client(["silent"], { deadlineMs: 400 });
     const closed = cancelOf("/deadline");
     await expect(http.get("lb://svc/deadline")).rejects.toMatchObject({ code: "LB_DEADLINE_EXCEEDED" });
     await closed;
@@ -111,7 +117,12 @@ describe("createLbAxios retries, timeouts and deadlines against real HTTP server
     const controller = new AbortController();
     const closed = cancelOf("/mine");
     const request = http.get("lb://svc/mine", { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    // Cancel once the server has the request (a fixed delay raced the send on a loaded machine).
+    await new Promise<void>((resolve) => {
+      receivedWaiter = () => received.includes("/mine") && resolve();
+      receivedWaiter();
+    });
+    controller.abort();
     await expect(request).rejects.toMatchObject({ code: "ERR_CANCELED" });
     await closed;
   });

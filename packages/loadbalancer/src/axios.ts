@@ -2,6 +2,7 @@ import { globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import {
   type AttemptContext,
+  type CallContext,
   checkOptionalNumber,
   classifyFailure,
   describeCall,
@@ -24,11 +25,11 @@ import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
 import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
-import { report, statusOutcome } from "./axios-outcome.js";
 import { Wire } from "./axios-wire.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
+import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 
@@ -115,7 +116,13 @@ function sendBalanced(
         publish(lbChannels.retry, { service, attempt: tried.size + 1, reason: retryReason(last, engine.statuses) });
       // Before the pick: a stream body that cannot go again must not take an instance's slot.
       const data = body.next(last);
-      const pickOptions = { avoid: tried, untriedOnly: context.attempt > 0, ...(key !== undefined ? { key } : {}) };
+      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+      const pickOptions = {
+        avoid: tried,
+        attempt: tried.size + 1,
+        untriedOnly: context.attempt > 0,
+        ...(key !== undefined ? { key } : {}),
+      };
       const pick = await pickFor(balancer, pickOptions, signal, last);
       const { instance } = pick;
       tried.add(instance.id);
@@ -134,7 +141,7 @@ function sendBalanced(
         });
         const rttMs = performance.now() - started;
         const { status } = response;
-        report(pick, statusOutcome(status, rttMs));
+        pick.done(httpOutcome(status, rttMs));
         // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
         if (engine.statuses.has(status)) throw new RetryableResponse(response);
         return response;
@@ -144,7 +151,7 @@ function sendBalanced(
         const rttMs = performance.now() - started;
         if (request.signal?.aborted) {
           // The caller or the deadline gave up: not the instance's fault.
-          report(pick, { kind: "cancelled" });
+          pick.done({ kind: "cancelled" });
           const reason = request.signal.reason;
           if (isLbError(reason)) throw new LbError(reason.code, reason.message, { cause: error });
           throw error;
@@ -154,29 +161,30 @@ function sendBalanced(
           attemptSignal?.timedOut ||
           (signal?.aborted && classifyFailure(signal.reason, engine.statuses) === "timeout")
         ) {
-          report(pick, { kind: "failure", reason: "timeout", rttMs });
+          pick.done({ kind: "failure", reason: "timeout", rttMs });
           if (!attemptSignal?.timedOut) throw signal?.reason;
           throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
         if (signal?.aborted) {
           // A policy gave up on this attempt (a hedge that lost, an outer cancel): not the instance's fault.
-          report(pick, { kind: "cancelled" });
+          pick.done({ kind: "cancelled" });
           throw error;
         }
         const status = (error as AxiosError).response?.status;
         if (status !== undefined) {
-          report(pick, statusOutcome(status, rttMs));
+          pick.done(httpOutcome(status, rttMs));
           throw error;
         }
         if (wire.redirectedAway) {
           // The instance answered with a redirect (it had the request); the other host failed, not it.
           markRequestSent(error, true);
-          report(pick, { kind: "success", rttMs });
+          pick.done({ kind: "success", rttMs });
           throw error;
         }
         const sent = wire.sent;
         markRequestSent(error, sent);
-        report(pick, { kind: "failure", reason: sent ? "reset" : "connect", rttMs });
+        // Read from the socket: "connect" when not a byte left, whatever the code says.
+        pick.done({ kind: "failure", reason: sent ? failureReason(error) : "connect", rttMs });
         throw error;
       } finally {
         attemptSignal?.dispose();

@@ -13,7 +13,6 @@ export type LbErrorCode =
   | "LB_PANIC"
   | "LB_QUEUE_FULL"
   | "LB_QUEUE_TIMEOUT"
-  | "LB_INVALID_OPTION"
   | "LB_BODY_NOT_REPLAYABLE"
   | "LB_CLOSED";
 

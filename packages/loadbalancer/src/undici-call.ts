@@ -12,10 +12,9 @@ import type { Dispatcher } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { type AttemptSignal, RequestSignal } from "./attempt-signal.js";
 import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
-import { report, statusOutcome } from "./axios-outcome.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
-import { failureReason } from "./outcome.js";
+import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer, Pick } from "./pick.js";
 import { AttemptHandler, HeldResponse } from "./undici-attempt.js";
 
@@ -133,7 +132,13 @@ export class BalancedCall {
       if (this.#cancelled) throw this.#cancelled;
       // A policy's retry runs the engine again: a stream body already read cannot go a second time.
       if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
-      const pickOptions = { avoid: this.#tried, untriedOnly: context.attempt > 0, ...(key ? { key } : {}) };
+      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+      const pickOptions = {
+        avoid: this.#tried,
+        attempt: this.#tried.size + 1,
+        untriedOnly: context.attempt > 0,
+        ...(key ? { key } : {}),
+      };
       const pick = await pickFor(balancer, pickOptions, signal, this.#last);
       this.#tried.add(pick.instance.id);
       try {
@@ -167,7 +172,7 @@ export class BalancedCall {
           attemptSignal?.dispose();
           this.#request.dispose();
           const rttMs = performance.now() - started;
-          if (error === undefined) report(pick, statusOutcome(status, rttMs));
+          if (error === undefined) pick.done(httpOutcome(status, rttMs));
           else this.#judge(pick, error, rttMs, attemptSignal, signal);
         },
       });
@@ -187,31 +192,31 @@ export class BalancedCall {
     signal: AbortSignal | undefined,
   ): unknown {
     if (error instanceof HeldResponse) {
-      report(pick, statusOutcome(error.status, rttMs));
+      pick.done(httpOutcome(error.status, rttMs));
       return error;
     }
     if (this.#cancelled) {
-      report(pick, { kind: "cancelled" });
+      pick.done({ kind: "cancelled" });
       return this.#cancelled;
     }
     const request = this.#request.signal;
     if (request?.aborted) {
       // The caller or the deadline gave up: not the instance's fault.
-      report(pick, { kind: "cancelled" });
+      pick.done({ kind: "cancelled" });
       const reason = request.reason;
       return isLbError(reason) ? new LbError(reason.code, reason.message, { cause: error }) : reason;
     }
     const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#setup.engine.statuses) === "timeout";
     if (attemptSignal?.timedOut || policyTimeout) {
-      report(pick, { kind: "failure", reason: "timeout", rttMs });
+      pick.done({ kind: "failure", reason: "timeout", rttMs });
       return attemptSignal?.timedOut ? attemptSignal.reason : signal?.reason;
     }
     if (signal?.aborted) {
       // A policy gave up on this attempt (a hedge that lost): not the instance's fault.
-      report(pick, { kind: "cancelled" });
+      pick.done({ kind: "cancelled" });
       return error;
     }
-    report(pick, { kind: "failure", reason: failureReason(error), rttMs });
+    pick.done({ kind: "failure", reason: failureReason(error), rttMs });
     return error;
   }
 }

@@ -2,7 +2,6 @@ import { globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import {
   type AttemptContext,
-  type CallContext,
   checkOptionalNumber,
   classifyFailure,
   describeCall,

@@ -51,7 +51,7 @@ writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", 
 step("npm install the packed tarballs into a project outside the repo", () =>
   run(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "axios@1", "prom-client@15"],
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs, "axios@1", "prom-client@15", "undici@6"],
     project,
   ),
 );
@@ -89,6 +89,30 @@ step("every @outrigger/source file is in its tarball, and no test file is", () =
     if (tests.length > 0) throw new Error(`${pkg.name} ships tests: ${tests.join(", ")}`);
   }
 });
+// lb:// from fetch on the installed packages: a loopback instance, a balancer, the undici dispatcher.
+writeFileSync(
+  join(project, "lb-fetch.mjs"),
+  `import { createServer } from "node:http";
+import { FixedInstancer } from "@outrigger/discovery";
+import { createBalancer } from "@outrigger/loadbalancer";
+import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
+const server = createServer((_, res) => res.end("lb ok"));
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const instancer = new FixedInstancer([{ id: "a", service: "svc", host: "127.0.0.1", port: server.address().port, secure: false, status: "UP", metadata: {} }]);
+const balancer = createBalancer({ instancer });
+const dispatcher = createLbDispatcher({ balancer: (s) => (s === "svc" ? balancer : undefined) });
+const viaFetch = await (await fetch("http://svc/x", { dispatcher })).text();
+const viaRequest = await (await dispatcher.request({ origin: "lb://svc", path: "/y", method: "GET" })).body.text();
+await dispatcher.close();
+balancer.close();
+server.close();
+if (viaFetch !== "lb ok" || viaRequest !== "lb ok") throw new Error("lb:// did not reach the instance");
+console.log(viaFetch);
+`,
+);
+step("lb:// through the installed undici dispatcher (fetch and request)", () =>
+  run(process.execPath, ["lb-fetch.mjs"], project),
+);
 step("outrigger-registry --help from the installed bin", () => {
   const help = run(join(project, "node_modules", ".bin", "outrigger-registry"), ["--help"], project);
   if (!help.includes("--port")) throw new Error(`unexpected help:\n${help}`);

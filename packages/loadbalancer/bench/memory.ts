@@ -1,22 +1,18 @@
-// `pnpm --filter @outrigger/loadbalancer bench:memory [requests]`: sends requests (default 1 000 000) through
-// createLbAxios with a full policy (retry, breaker, bulkhead, per-try timeout, deadline) and ONE long-lived caller
-// signal, to two loopback instances in a child process; measures the heap after a forced GC every tenth of the run
-// and the abort listeners left on the caller's signal. Goal: heap flat within 2 MB after warm-up, 0 listeners.
+// `pnpm --filter @outrigger/loadbalancer bench:memory [requests] [axios|undici]`: sends requests (default
+// 1 000 000) through createLbAxios (or, with `undici`, the lb undici dispatcher) with a full policy (retry,
+// breaker, bulkhead, per-try timeout, deadline) and ONE long-lived caller signal, to two loopback instances in a
+// child process; measures the heap after a forced GC every tenth of the run and the abort listeners left on the
+// caller's signal. Goal: heap flat within 2 MB after warm-up, 0 listeners.
 // A benchmark, not a timed test: it prints the load average; the last line is one JSON object.
 import { fork } from "node:child_process";
 import { getEventListeners } from "node:events";
 import { createServer } from "node:http";
 import { loadavg } from "node:os";
 import { FixedInstancer } from "@outrigger/discovery";
-import {
-  composePolicies,
-  createBulkheadPolicy,
-  createCircuitBreaker,
-  createRetryPolicy,
-  createTimeoutPolicy,
-} from "@outrigger/resilience";
 import { createLbAxios } from "../src/axios.js";
 import { createBalancer } from "../src/balancer.js";
+import { createLbDispatcher } from "../src/undici-dispatcher.js";
+import { fullPolicy } from "./full-policy.js";
 
 if (process.argv[2] === "server") {
   // Two instances answering 200 with a small JSON body, in their own process so their work is not on our heap.
@@ -49,18 +45,15 @@ if (process.argv[2] === "server") {
       })),
     ),
   });
-  const http = createLbAxios({
-    balancer: () => balancer,
-    policy: composePolicies(
-      createRetryPolicy({ maxAttempts: 3 }),
-      createCircuitBreaker({ mode: { kind: "consecutive", threshold: 5 }, halfOpenAfterMs: 10_000 }),
-      createBulkheadPolicy({ maxConcurrent: 64, maxQueue: 64 }),
-      createTimeoutPolicy({ ms: 2_000 }),
-    ),
-    perTryTimeoutMs: 2_000,
-    deadlineMs: 5_000,
-  });
+  const settings = { balancer: () => balancer, ...fullPolicy() };
   const caller = new AbortController();
+  // `undici` as the second argument: the same pipeline on the lb undici dispatcher instead of axios.
+  const dispatcher = process.argv[3] === "undici" ? createLbDispatcher(settings) : undefined;
+  const http = createLbAxios(settings);
+  const send = dispatcher
+    ? async () =>
+        (await dispatcher.request({ origin: "lb://svc", path: "/x", method: "GET", signal: caller.signal })).body.text()
+    : () => http.get("lb://svc/x", { signal: caller.signal });
   const heap = (): number => {
     gc();
     gc();
@@ -79,7 +72,7 @@ if (process.argv[2] === "server") {
   const worker = async (until: number) => {
     while (sent < until) {
       sent++;
-      await http.get("lb://svc/x", { signal: caller.signal }).catch(async (error: unknown) => {
+      await send().catch(async (error: unknown) => {
         const code = String((error as { code?: unknown }).code ?? (error as Error).message);
         failures[code] = (failures[code] ?? 0) + 1;
         failed++;
@@ -116,5 +109,6 @@ if (process.argv[2] === "server") {
     `${total} requests in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(0)}/s), ${failed} failed ${JSON.stringify(failures)}; heap spread after warm-up ${spreadMb.toFixed(2)} MB (goal ≤ 2 MB: ${spreadMb <= 2 ? "met" : "missed"}); listeners left ${listeners} (goal 0)`,
   );
   console.log(JSON.stringify({ total, seconds, failed, failures, samples, spreadMb, listeners, loadavg: loadavg() }));
+  await dispatcher?.close();
   child.kill();
 }

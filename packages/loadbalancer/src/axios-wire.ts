@@ -18,6 +18,8 @@ export class Wire {
   #socket: Socket | undefined;
   #connected = false;
   #base = 0;
+  #firstHost: unknown;
+  #lastHost: unknown;
 
   /** An agent that behaves as `base` and reports each request it is given to this wire. */
   agent(base: Agent): Agent {
@@ -42,7 +44,18 @@ export class Wire {
     return socket !== undefined && this.#connected && dispatched(socket) > this.#base;
   }
 
+  /**
+   * True when follow-redirects sent a later hop of this request to another host than the instance: the instance
+   * answered (a redirect), so the target's failure is not the instance's.
+   */
+  get redirectedAway(): boolean {
+    return this.#lastHost !== this.#firstHost;
+  }
+
   #watch(request: ClientRequest): void {
+    const host = request.getHeader("host");
+    this.#firstHost ??= host;
+    this.#lastHost = host;
     request.once("socket", (socket: Socket) => {
       this.#socket = socket;
       this.#base = dispatched(socket);

@@ -2,7 +2,6 @@ import { globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import {
   type AttemptContext,
-  type CallContext,
   checkOptionalNumber,
   classifyFailure,
   describeCall,
@@ -21,7 +20,9 @@ import axios, {
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
 } from "axios";
-import { AttemptSignal, RequestSignal } from "./attempt-signal.js";
+import type { AttemptPolicy } from "./attempt-policy.js";
+import { RequestSignal } from "./attempt-signal.js";
+import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { Wire } from "./axios-wire.js";
 import { lbChannels, publish } from "./channels.js";
@@ -29,21 +30,7 @@ import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer } from "./pick.js";
-import { invalidOption, type RetryOptions, type RetryReason, retryEngines } from "./retry-decision.js";
-
-/**
- * What wraps the attempts of one request: `@outrigger/resilience` policies and cockatiel's have this shape. The
- * client passes the call's context (method, idempotency, replayable body, deadline, instances tried) as the third
- * argument, which resilience policies read; each call of `fn` runs the client's own attempts, and the balancer
- * picks again inside, so a retry reaches another instance.
- */
-export interface AttemptPolicy {
-  execute<T>(
-    fn: (context: { readonly signal: AbortSignal }) => PromiseLike<T> | T,
-    signal?: AbortSignal,
-    call?: CallContext,
-  ): Promise<T>;
-}
+import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 
 /** Settings of a load-balanced axios instance. */
 export interface LbAxiosOptions {
@@ -85,11 +72,6 @@ function settle(error: unknown): AxiosResponse {
   if (error instanceof RetryableResponse) return error.response;
   throw error;
 }
-
-const retryReason = (error: unknown, statuses: ReadonlySet<number>): RetryReason => {
-  const kind = classifyFailure(error, statuses);
-  return kind === "not-sent" ? "connect" : kind === "status" || kind === "timeout" ? kind : "error";
-};
 
 /** One request through the balancer: its call context, its attempts and the engine deciding on retries. */
 function sendBalanced(
@@ -140,26 +122,11 @@ function sendBalanced(
         untriedOnly: context.attempt > 0,
         ...(key !== undefined ? { key } : {}),
       };
-      let pick: Awaited<ReturnType<Balancer["pick"]>>;
-      try {
-        // Waits (bounded) for an instance below its in-flight cap when the balancer has one; the per-try timeout
-        // starts once the attempt is sent, as HAProxy's `timeout server` starts after `timeout queue`.
-        pick = balancer.acquire ? await balancer.acquire(pickOptions, signal) : balancer.pick(pickOptions);
-      } catch (error) {
-        if (!isLbError(error) || error.code !== "LB_ALL_INSTANCES_TRIED" || last === undefined) throw error;
-        throw new LbError("LB_ALL_INSTANCES_TRIED", error.message, { cause: last });
-      }
+      const pick = await pickFor(balancer, pickOptions, signal, last);
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
-      const attemptSignal =
-        perTryTimeoutMs === undefined && signal === undefined
-          ? undefined
-          : new AttemptSignal(
-              perTryTimeoutMs,
-              () => new LbError("LB_ATTEMPT_TIMEOUT", `${instance.id} did not answer within ${perTryTimeoutMs} ms`),
-              signal,
-            );
+      const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
       const wire = new Wire();
       const agent = instance.secure ? "httpsAgent" : "httpAgent";
       try {
@@ -205,6 +172,12 @@ function sendBalanced(
         const status = (error as AxiosError).response?.status;
         if (status !== undefined) {
           pick.done(httpOutcome(status, rttMs));
+          throw error;
+        }
+        if (wire.redirectedAway) {
+          // The instance answered with a redirect (it had the request); the other host failed, not it.
+          markRequestSent(error, true);
+          pick.done({ kind: "success", rttMs });
           throw error;
         }
         const sent = wire.sent;
@@ -266,5 +239,6 @@ export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
   return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
 }
 
+export type { AttemptPolicy } from "./attempt-policy.js";
 export type { LbRequestOptions } from "./axios-body.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";

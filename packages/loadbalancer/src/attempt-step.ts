@@ -1,0 +1,49 @@
+import { classifyFailure } from "@outrigger/core";
+import { AttemptSignal } from "./attempt-signal.js";
+import { isLbError, LbError } from "./errors.js";
+import type { Balancer, Pick, PickOptions } from "./pick.js";
+import type { RetryReason } from "./retry-decision.js";
+
+/**
+ * The steps every transport (the axios client, the undici dispatcher) takes around one attempt, kept in one place
+ * so both behave alike.
+ */
+
+/**
+ * Picks for one attempt: waits (bounded) for an instance below its in-flight cap when the balancer can; when no
+ * untried instance is left after a failure, LB_ALL_INSTANCES_TRIED carries that failure (`last`) as its cause.
+ */
+export async function pickFor(
+  balancer: Balancer,
+  options: PickOptions,
+  signal: AbortSignal | undefined,
+  last: unknown,
+): Promise<Pick> {
+  try {
+    // The per-try timeout starts once the attempt is sent, as HAProxy's `timeout server` starts after `timeout queue`.
+    return balancer.acquire ? await balancer.acquire(options, signal) : balancer.pick(options);
+  } catch (error) {
+    if (!isLbError(error) || error.code !== "LB_ALL_INSTANCES_TRIED" || last === undefined) throw error;
+    throw new LbError("LB_ALL_INSTANCES_TRIED", error.message, { cause: last });
+  }
+}
+
+/** The signal of one attempt on `instanceId`: the per-try timer and `signal`; undefined when neither is set. */
+export function attemptSignalFor(
+  instanceId: string,
+  perTryTimeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
+): AttemptSignal | undefined {
+  if (perTryTimeoutMs === undefined && signal === undefined) return undefined;
+  return new AttemptSignal(
+    perTryTimeoutMs,
+    () => new LbError("LB_ATTEMPT_TIMEOUT", `${instanceId} did not answer within ${perTryTimeoutMs} ms`),
+    signal,
+  );
+}
+
+/** Why a retry happens, as published on `outrigger:lb:retry`. */
+export function retryReason(error: unknown, statuses: ReadonlySet<number>): RetryReason {
+  const kind = classifyFailure(error, statuses);
+  return kind === "not-sent" ? "connect" : kind === "status" || kind === "timeout" ? kind : "error";
+}

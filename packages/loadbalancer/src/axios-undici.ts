@@ -1,0 +1,215 @@
+import { Readable } from "node:stream";
+import { followAbort } from "@outrigger/core";
+import axios, {
+  type AxiosAdapter,
+  AxiosError,
+  AxiosHeaders,
+  type AxiosInstance,
+  type AxiosResponse,
+  type CreateAxiosDefaults,
+  type InternalAxiosRequestConfig,
+  type RawAxiosResponseHeaders,
+} from "axios";
+import type { Dispatcher } from "undici";
+import "./axios-body.js";
+
+/** Headers never carried to another origin on a redirect (axios' http adapter and follow-redirects drop them). */
+const CREDENTIALS = new Set(["authorization", "cookie", "proxy-authorization"]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Body = string | Buffer | Uint8Array | Readable | null;
+
+/** The body undici can send for axios' already transformed `data`. */
+function bodyOf(data: unknown): Body {
+  if (data === undefined || data === null) return null;
+  if (typeof data === "string" || data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof Readable) return data;
+  throw new AxiosError(
+    "The undici adapter sends strings, Buffers, ArrayBuffers and Node streams: serialize the body first",
+    AxiosError.ERR_BAD_REQUEST,
+  );
+}
+
+/** Protocol and host of `url`, compared for redirects (a non-special scheme like lb: has an opaque `origin`). */
+const originOf = (url: URL): string => `${url.protocol}//${url.host}`;
+
+/** The next request after a redirect (RFC 9110 §15.4; method and header rules of follow-redirects/index.js). */
+function redirected(
+  status: number,
+  location: string,
+  from: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Body,
+) {
+  const to = new URL(location, from);
+  const next = { ...headers };
+  let nextMethod = method;
+  let nextBody = body;
+  // 301/302 turn a POST into a GET (every browser does); 303 turns everything but GET/HEAD into a GET.
+  if (((status === 301 || status === 302) && method === "POST") || (status === 303 && !/^(GET|HEAD)$/.test(method))) {
+    nextMethod = "GET";
+    nextBody = null;
+    for (const name of Object.keys(next)) if (name.startsWith("content-")) delete next[name];
+  }
+  if (originOf(to) !== originOf(from)) for (const name of CREDENTIALS) delete next[name];
+  delete next.host;
+  return { url: to, method: nextMethod, headers: next, body: nextBody };
+}
+
+function headerRecord(raw: Record<string, string | string[] | undefined>): RawAxiosResponseHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** The caller's signal and `timeout` (ms, 0: none) as one signal; `dispose` clears the timer and listener. */
+function requestSignal(config: InternalAxiosRequestConfig) {
+  const controller = new AbortController();
+  const caller = config.signal as AbortSignal | undefined;
+  const unfollow = caller ? followAbort(caller, () => controller.abort(caller.reason)) : undefined;
+  if (caller?.aborted) controller.abort(caller.reason);
+  const timeout = config.timeout ?? 0;
+  const timer =
+    timeout > 0
+      ? setTimeout(
+          () => controller.abort(new AxiosError(`timeout of ${timeout}ms exceeded`, AxiosError.ECONNABORTED, config)),
+          timeout,
+        )
+      : undefined;
+  timer?.unref();
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      unfollow?.();
+    },
+  };
+}
+
+async function readBody(body: Dispatcher.ResponseData["body"], config: InternalAxiosRequestConfig): Promise<Buffer> {
+  const limit = config.maxContentLength ?? -1;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (limit > -1 && size > limit) {
+      body.destroy();
+      throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * An axios adapter that sends through an undici dispatcher (an `LbDispatcher`, an `Agent`, a `Pool`). Follows
+ * redirects itself, up to `maxRedirects` (default 21, as follow-redirects): each hop is a new dispatch, so with the
+ * lb dispatcher the instance that answered 3xx is credited for its answer and never blamed for the target's
+ * errors; Authorization, Cookie and Proxy-Authorization are dropped when the origin changes (axios' own rule).
+ * Honours `timeout`, `signal`, `auth`, `responseType` (`stream`, `arraybuffer`, else text for axios to parse),
+ * `maxContentLength` and `validateStatus`; `data` must be a string, bytes or a Node stream once transformed.
+ */
+export function createUndiciAdapter(dispatcher: Dispatcher, extra?: (config: InternalAxiosRequestConfig) => object) {
+  const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    const headers = AxiosHeaders.from(config.headers).normalize(false).toJSON(true) as Record<string, string>;
+    const lowered: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) lowered[name.toLowerCase()] = String(value);
+    if (config.auth) {
+      const { username = "", password = "" } = config.auth;
+      lowered.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    }
+    let url = new URL(String(config.url), config.baseURL);
+    for (const [name, value] of Object.entries(config.params ?? {})) url.searchParams.append(name, String(value));
+    let method = (config.method ?? "get").toUpperCase();
+    let body = bodyOf(config.data);
+    let current = lowered;
+    const signal = requestSignal(config);
+    const hops = config.maxRedirects ?? 21;
+    try {
+      for (let hop = 0; ; hop++) {
+        const answer = await dispatcher
+          .request({
+            origin: originOf(url),
+            path: `${url.pathname}${url.search}`,
+            method: method as Dispatcher.HttpMethod,
+            headers: current,
+            body,
+            signal: signal.signal,
+            ...extra?.(config),
+          })
+          .catch((error: unknown) => {
+            throw signal.signal.aborted && signal.signal.reason instanceof AxiosError
+              ? signal.signal.reason
+              : AxiosError.from(error as Error, (error as { code?: string }).code, config);
+          });
+        const location = answer.headers.location;
+        if (REDIRECTS.has(answer.statusCode) && typeof location === "string" && hops > 0) {
+          await answer.body.dump();
+          if (hop + 1 > hops) {
+            throw new AxiosError("Maximum number of redirects exceeded", "ERR_FR_TOO_MANY_REDIRECTS", config);
+          }
+          ({
+            url,
+            method,
+            headers: current,
+            body,
+          } = redirected(answer.statusCode, location, url, method, current, body));
+          continue;
+        }
+        const data =
+          config.responseType === "stream"
+            ? answer.body
+            : config.responseType === "arraybuffer"
+              ? await readBody(answer.body, config)
+              : (await readBody(answer.body, config)).toString((config.responseEncoding as BufferEncoding) ?? "utf8");
+        const response: AxiosResponse = {
+          data,
+          status: answer.statusCode,
+          statusText: "",
+          headers: headerRecord(answer.headers),
+          config,
+          request: { url: url.href },
+        };
+        const valid = config.validateStatus ? config.validateStatus(response.status) : true;
+        if (valid) return response;
+        const code = response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
+        throw new AxiosError(`Request failed with status code ${response.status}`, code, config, undefined, response);
+      }
+    } finally {
+      signal.dispose();
+    }
+  };
+  return adapter;
+}
+
+/** Where a request's consistent-hash key travels from the axios adapter to the lb dispatcher. */
+const LB_KEY = Symbol.for("outrigger.lbKey");
+
+/** Settings of `createUndiciLbAxios`. */
+export interface UndiciLbAxiosOptions {
+  /** Defaults for the axios instance (headers, timeout, …). */
+  readonly defaults?: CreateAxiosDefaults;
+  /** The request's key for consistent hashing (e.g. a user id header). */
+  readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
+}
+
+/**
+ * An axios instance on the undici transport: `lb://service/path` requests go through `dispatcher` (an
+ * `LbDispatcher`, which owns the balancing, retries, timeouts and pools; close it when done), with the request's
+ * `lb: { idempotent }` and `key`. The same pipeline as `createLbAxios`, without node:http and follow-redirects.
+ */
+export function createUndiciLbAxios(dispatcher: Dispatcher, options: UndiciLbAxiosOptions = {}): AxiosInstance {
+  const { key } = options;
+  const adapter = createUndiciAdapter(dispatcher, (config) => {
+    const idempotent = config.lb?.idempotent;
+    const hash = key?.(config);
+    return {
+      ...(idempotent !== undefined ? { idempotent } : {}),
+      ...(hash !== undefined ? { [LB_KEY]: hash } : {}),
+    };
+  });
+  return axios.create({ ...options.defaults, adapter });
+}

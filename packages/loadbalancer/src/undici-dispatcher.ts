@@ -1,0 +1,197 @@
+import { checkOptionalNumber, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import type { Instancer, ServiceInstance } from "@outrigger/discovery";
+import { Agent, Dispatcher, Pool } from "undici";
+import type { AttemptPolicy } from "./attempt-policy.js";
+import { LbError } from "./errors.js";
+import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
+import type { Balancer } from "./pick.js";
+import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
+import { BalancedCall } from "./undici-call.js";
+
+/** Settings of `createLbDispatcher`; the balancing ones mean what they mean for `createLbAxios`. */
+export interface LbDispatcherOptions {
+  /** The balancer of a service; undefined when `service` is not one (its `http://` requests then pass through). */
+  readonly balancer: (service: string) => Balancer | undefined;
+  /** The instancer of a service: when given, an instance's pool is closed as soon as it leaves the set. */
+  readonly instancer?: (service: string) => Instancer | undefined;
+  /** Wraps each request's attempts (a resilience policy), one for all services or one per service. */
+  readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
+  /** Built-in retries on untried instances (the engine `createLbAxios` and `createRetryPolicy` run). */
+  readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
+  /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
+  readonly perTryTimeoutMs?: number;
+  /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
+  readonly deadlineMs?: number;
+  /** The request's key for consistent hashing. */
+  readonly key?: (options: Dispatcher.DispatchOptions) => string | undefined;
+  /** Options of each instance's undici `Pool` (connections, keep-alive, …). */
+  readonly pool?: Pool.Options;
+  /** Where requests to hosts that are not services go (default: an undici `Agent` this dispatcher owns). */
+  readonly fallback?: Dispatcher;
+}
+
+/** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
+const LB_KEY = Symbol.for("outrigger.lbKey");
+
+/** The service an origin names: `lb://service`, or `http(s)://service` without a port; undefined: a host. */
+function serviceOf(origin: string): { service: string; lb: boolean } | undefined {
+  if (isLbUrl(origin)) return { service: parseLbUrl(origin).service, lb: true };
+  const url = URL.canParse(origin) ? new URL(origin) : undefined;
+  // An explicit port names a real host (Spring Cloud's `http://service/path` convention names a service bare).
+  if (url?.port !== "") return undefined;
+  return { service: url.hostname.toLowerCase(), lb: false };
+}
+
+/** The origin of an instance's pool: `http://host:port`, an IPv6 host in brackets. */
+const originOf = (instance: ServiceInstance): string => instanceUrl(instance, "").slice(0, -1);
+
+/** Origins whose parse is remembered; beyond this, new origins are parsed on each request. */
+const MAX_ORIGINS = 1_024;
+
+/**
+ * An undici dispatcher that sends `lb://service/path` requests — and `http://service/path` ones when `service`
+ * has a balancer, since `fetch` and `undici.request` accept only http(s) URLs — to an instance picked by the
+ * service's balancer, with the axios client's retry engine, per-try timeout, deadline and outcome feed. Other
+ * origins go to `fallback`. One undici `Pool` per instance, closed when the instance leaves its instancer's set
+ * or at `close()`. Use it as `dispatcher` option or with `setGlobalDispatcher` (Node's own `fetch` too).
+ */
+export class LbDispatcher extends Dispatcher {
+  readonly #options: LbDispatcherOptions;
+  readonly #engineFor: ReturnType<typeof retryEngines>;
+  readonly #pools = new Map<string, Pool>();
+  readonly #byInstance = new WeakMap<ServiceInstance, Pool>();
+  /** Each origin's service (or undefined: not a service), parsed once; bounded. */
+  readonly #origins = new Map<string, { service: string; lb: boolean } | undefined>();
+  readonly #watched = new Map<string, Disposable>();
+  readonly #fallback: Dispatcher;
+  readonly #ownsFallback: boolean;
+  #closed = false;
+
+  constructor(options: LbDispatcherOptions) {
+    super();
+    const timer = { min: 1, max: MAX_TIMER_DELAY_MS };
+    checkOptionalNumber("perTryTimeoutMs", options.perTryTimeoutMs, timer, invalidOption);
+    checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
+    this.#options = options;
+    this.#engineFor = retryEngines(options.retry);
+    this.#ownsFallback = options.fallback === undefined;
+    this.#fallback = options.fallback ?? new Agent();
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+    const origin = String(options.origin ?? "");
+    let target = this.#origins.get(origin);
+    if (target === undefined && !this.#origins.has(origin)) {
+      try {
+        target = serviceOf(origin);
+      } catch (error) {
+        handler.onError?.(error as Error);
+        return true;
+      }
+      if (this.#origins.size < MAX_ORIGINS) this.#origins.set(origin, target);
+    }
+    const balancer = target ? this.#options.balancer(target.service) : undefined;
+    if (!target || !balancer) {
+      if (!target?.lb) return this.#fallback.dispatch(options, handler);
+      handler.onError?.(
+        new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${target.service}": register one for it`),
+      );
+      return true;
+    }
+    if (this.#closed) {
+      handler.onError?.(new LbError("LB_CLOSED", "The lb dispatcher is closed: make a new one"));
+      return true;
+    }
+    const { service } = target;
+    const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
+    const given = this.#options.policy;
+    const policy = typeof given === "function" ? given(service) : given;
+    this.#watch(service);
+    new BalancedCall(
+      {
+        service,
+        path,
+        balancer,
+        engine: this.#engineFor(service, policy !== undefined),
+        policy,
+        perTryTimeoutMs: this.#options.perTryTimeoutMs,
+        deadlineMs: this.#options.deadlineMs,
+        key: this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY],
+        poolOf: (instance) => this.#poolOf(instance),
+      },
+      options,
+      handler,
+    ).start();
+    return true;
+  }
+
+  /** Closes every pool (waiting for requests in flight) and the fallback agent if this dispatcher made it. */
+  override async close(): Promise<void> {
+    this.#closed = true;
+    for (const watch of this.#watched.values()) watch.dispose();
+    this.#watched.clear();
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all([...pools.map((pool) => pool.close()), this.#ownsFallback ? this.#fallback.close() : undefined]);
+  }
+
+  /** Like `close`, but fails requests in flight. */
+  override async destroy(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all([
+      ...pools.map((pool) => pool.destroy()),
+      this.#ownsFallback ? this.#fallback.destroy() : undefined,
+    ]);
+  }
+
+  /** The origins that have a pool now (for tests and metrics). */
+  poolOrigins(): string[] {
+    return [...this.#pools.keys()];
+  }
+
+  #poolOf(instance: ServiceInstance): Pool {
+    // Instances are kept as objects across snapshots: the common case is one WeakMap look-up, no URL building.
+    const known = this.#byInstance.get(instance);
+    if (known && !known.closed) return known;
+    const origin = originOf(instance);
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, this.#options.pool);
+      this.#pools.set(origin, pool);
+    }
+    this.#byInstance.set(instance, pool);
+    return pool;
+  }
+
+  /** Closes the pools of instances that left `service`'s set, from its instancer's snapshots. */
+  #watch(service: string): void {
+    if (this.#watched.has(service)) return;
+    const instancer = this.#options.instancer?.(service);
+    if (!instancer) return;
+    const known = new Set<string>();
+    const sync = (instances: readonly ServiceInstance[]) => {
+      const now = new Set(instances.map(originOf));
+      for (const origin of known) {
+        if (now.has(origin)) continue;
+        known.delete(origin);
+        const pool = this.#pools.get(origin);
+        this.#pools.delete(origin);
+        // Requests in flight finish; the pool's sockets close after them.
+        void pool?.close();
+      }
+      for (const origin of now) known.add(origin);
+    };
+    sync(instancer.current().instances);
+    this.#watched.set(
+      service,
+      instancer.onChange((snapshot) => sync(snapshot.instances)),
+    );
+  }
+}
+
+/** An `LbDispatcher` (see there); throws LB_INVALID_OPTION for a bad duration. */
+export function createLbDispatcher(options: LbDispatcherOptions): LbDispatcher {
+  return new LbDispatcher(options);
+}

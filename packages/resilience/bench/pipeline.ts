@@ -32,6 +32,9 @@ const work = async () => 1;
 
 /** ns per call of `calls` sequential awaited calls of `run`. */
 async function measure(run: () => Promise<unknown>, calls = CALLS): Promise<number> {
+  // Collect the previous variant's garbage first (cockatiel's timeout leaves 100 000 timers and controllers behind),
+  // so each variant pays only for its own; the bench script runs node with --expose-gc.
+  (globalThis as { gc?: () => void }).gc?.();
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) await run();
   return Number(process.hrtime.bigint() - started) / calls;

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { type ConnectionLimits, guardConnections, httpServerTimeouts, resolveLimits } from "./connection-limits.js";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
 import { isRegistryError, RegistryError } from "./errors.js";
@@ -32,6 +33,8 @@ export interface AppOptions extends AuthOptions {
   readonly peers?: () => readonly PeerStatus[];
   /** Settings of the Consul API under `/v1` (agent, clock; its token defaults to `token`); it is always served. */
   readonly consul?: Omit<ConsulRoutesOptions, "registry">;
+  /** Header, request and keep-alive timeouts and connection caps of the server (see `ConnectionLimits`). */
+  readonly limits?: ConnectionLimits;
 }
 
 /** 64 KiB is far above any real registration (a few hundred bytes) and small enough to refuse floods cheaply. */
@@ -56,12 +59,17 @@ function toRegistryError(error: FastifyError): RegistryError {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { registry } = options;
+  const limits = resolveLimits(options.limits);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    http: httpServerTimeouts(limits),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     logger: options.logLevel ? { level: options.logLevel } : false,
     // Eureka clients send app names and ids in any case and some add a trailing slash (`/apps/`).
     routerOptions: { ignoreTrailingSlash: true },
   });
+  guardConnections(app.server, limits);
   const selfPreservation = options.selfPreservation ?? new SelfPreservation(registry);
   const ctx: ServerContext = {
     registry,

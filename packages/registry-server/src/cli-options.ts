@@ -62,6 +62,42 @@ const specs: readonly OptionSpec[] = [
   },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
+    flag: "check-deregister-min",
+    key: "checkDeregisterMinMs",
+    kind: "seconds",
+    help: "floor in seconds of a Consul check's DeregisterCriticalServiceAfter (default 60, Consul's)",
+  },
+  {
+    flag: "headers-timeout",
+    key: "headersTimeoutMs",
+    kind: "seconds",
+    help: "seconds a connection has to send a request's headers, else it is closed (default 10)",
+  },
+  {
+    flag: "request-timeout",
+    key: "requestTimeoutMs",
+    kind: "seconds",
+    help: "seconds a request's headers and body have to arrive, else 408 (default 30; 0: none)",
+  },
+  {
+    flag: "keep-alive-timeout",
+    key: "keepAliveTimeoutMs",
+    kind: "seconds",
+    help: "seconds an idle keep-alive connection stays open (default 72)",
+  },
+  {
+    flag: "max-connections",
+    key: "maxConnections",
+    kind: "int",
+    help: "connections open at once; more are closed at once; keep below ulimit -n (default 10000; 0: no cap)",
+  },
+  {
+    flag: "max-connections-per-ip",
+    key: "maxConnectionsPerIp",
+    kind: "int",
+    help: "connections open at once from one client address (default 1024; 0: no cap)",
+  },
+  {
     flag: "log-level",
     key: "logLevel",
     kind: "text",

@@ -1,11 +1,12 @@
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
+import type { ConnectionLimits } from "./connection-limits.js";
 import { Evictor } from "./evictor.js";
 import { DEFAULT_LEASE_DURATION_MS, Registry } from "./registry.js";
 import { Replicator } from "./replication/replicator.js";
 import { SelfPreservation } from "./self-preservation.js";
 
 /** Settings of a running registry server. */
-export interface ServerOptions {
+export interface ServerOptions extends ConnectionLimits {
   readonly port?: number;
   readonly host?: string;
   readonly defaultLeaseDurationMs?: number;
@@ -25,6 +26,8 @@ export interface ServerOptions {
   readonly renewalPercentThreshold?: number;
   /** Do not evict from an application whose live share is below this fraction (default 0: off). */
   readonly protectionThreshold?: number;
+  /** Floor of a Consul check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's minimum). */
+  readonly checkDeregisterMinMs?: number;
 }
 
 /** A listening registry server. */
@@ -71,6 +74,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logLevel: options.logLevel ?? false,
     ...(options.token ? { token: options.token } : {}),
     ...(options.protectReads ? { protectReads: true } : {}),
+    limits: options,
+    ...(options.checkDeregisterMinMs !== undefined
+      ? { consul: { minDeregisterMs: options.checkDeregisterMinMs } }
+      : {}),
   });
   const host = options.host ?? "127.0.0.1";
   await app.listen({ port: options.port ?? 8761, host });

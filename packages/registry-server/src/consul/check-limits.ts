@@ -48,9 +48,9 @@ export function clampInterval(ms: number): number {
   return Math.min(Math.max(ms, MIN_CHECK_INTERVAL_MS), MAX_TIMER_MS);
 }
 
-/** A `DeregisterCriticalServiceAfter`: Consul's 1 minute minimum. */
-export function clampDeregisterAfter(ms: number): number {
-  return Math.max(ms, MIN_DEREGISTER_AFTER_MS);
+/** A `DeregisterCriticalServiceAfter`, raised to `minMs` (Consul's 1 minute unless configured otherwise). */
+export function clampDeregisterAfter(ms: number, minMs = MIN_DEREGISTER_AFTER_MS): number {
+  return Math.max(ms, minMs);
 }
 
 /** A probe's timeout: at least 1 ms (0 would never let a probe answer), at most setTimeout's limit. */

@@ -9,4 +9,6 @@ export interface ConsulContext {
   readonly clock: Clock;
   /** Source of blocking-query jitter; injectable so tests can pin it. */
   readonly random: () => number;
+  /** Floor of a check's `DeregisterCriticalServiceAfter` in ms (Consul's `check_deregister_interval_min`, 1m). */
+  readonly minDeregisterMs?: number;
 }

@@ -8,6 +8,7 @@ import {
   httpHeaders,
   httpMethod,
   httpTarget,
+  MIN_DEREGISTER_AFTER_MS,
   tcpTarget,
 } from "./check-limits.js";
 import { badRequest } from "./consul-error.js";
@@ -120,7 +121,7 @@ function checkKind(raw: Json): CheckKind {
   return { type: "tcp", address: tcpTarget(tcp as string), intervalMs: clampInterval(intervalMs), timeoutMs };
 }
 
-function parseCheck(value: unknown, id: string): CheckDefinition {
+function parseCheck(value: unknown, id: string, minDeregisterMs: number): CheckDefinition {
   const raw = fold(value);
   return {
     id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
@@ -128,13 +129,13 @@ function parseCheck(value: unknown, id: string): CheckDefinition {
     notes: optionalText(raw, "notes", "Check.Notes") ?? "",
     kind: checkKind(raw),
     status: checkStatus(raw),
-    deregisterCriticalAfterMs: deregisterAfter(raw),
+    deregisterCriticalAfterMs: deregisterAfter(raw, minDeregisterMs),
   };
 }
 
-function deregisterAfter(raw: Json): number | undefined {
+function deregisterAfter(raw: Json, minMs: number): number | undefined {
   const ms = durationField(raw, "deregistercriticalserviceafter", "Check.DeregisterCriticalServiceAfter");
-  return ms === undefined || ms <= 0 ? undefined : clampDeregisterAfter(ms);
+  return ms === undefined || ms <= 0 ? undefined : clampDeregisterAfter(ms, minMs);
 }
 
 function port(raw: Json): number {
@@ -167,9 +168,14 @@ function weights(raw: Json): ServiceDefinition["weights"] {
 
 /**
  * Reads a service registration leniently in key case, strictly in meaning: Consul's 400 reasons for a missing
- * Name or a check it cannot run. `fallbackAddress` is used when the body names no Address (the caller's IP).
+ * Name or a check it cannot run. `fallbackAddress` is used when the body names no Address (the caller's IP);
+ * `minDeregisterMs` is the floor of `DeregisterCriticalServiceAfter` (Consul's `check_deregister_interval_min`).
  */
-export function parseServiceDefinition(body: unknown, fallbackAddress: string): ServiceDefinition {
+export function parseServiceDefinition(
+  body: unknown,
+  fallbackAddress: string,
+  minDeregisterMs = MIN_DEREGISTER_AFTER_MS,
+): ServiceDefinition {
   if (!isObject(body)) throw badRequest("Request decode failed: send a JSON object describing the service");
   const raw = fold(body);
   const name = optionalText(raw, "name", "Name");
@@ -182,7 +188,9 @@ export function parseServiceDefinition(body: unknown, fallbackAddress: string): 
   const listed = Array.isArray(raw.checks) ? raw.checks : [];
   const all = raw.check !== undefined && raw.check !== null ? [raw.check, ...listed] : listed;
   // One check is `service:<ID>`, as in Consul; several are numbered `service:<ID>:1`, `service:<ID>:2`, ...
-  const checks = all.map((c, i) => parseCheck(c, all.length === 1 ? `service:${id}` : `service:${id}:${i + 1}`));
+  const checks = all.map((c, i) =>
+    parseCheck(c, all.length === 1 ? `service:${id}` : `service:${id}:${i + 1}`, minDeregisterMs),
+  );
   return {
     id,
     name,

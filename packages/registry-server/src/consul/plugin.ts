@@ -20,6 +20,8 @@ export interface ConsulRoutesOptions {
   readonly clock?: Clock;
   /** Source of blocking-query jitter (default `Math.random`). */
   readonly random?: () => number;
+  /** Floor of a check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's). */
+  readonly minDeregisterMs?: number;
 }
 
 /** Fastify's own errors (bad JSON, oversized body) and anything unexpected, as Consul's plain-text answers. */
@@ -52,7 +54,13 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
     const clock = options.clock ?? systemClock;
     const agent = options.agent ?? new ConsulAgent({ registry: options.registry, clock });
     if (!options.agent) app.addHook("onClose", async () => agent.close());
-    const context: ConsulContext = { registry: options.registry, agent, clock, random: options.random ?? Math.random };
+    const context: ConsulContext = {
+      registry: options.registry,
+      agent,
+      clock,
+      random: options.random ?? Math.random,
+      ...(options.minDeregisterMs !== undefined ? { minDeregisterMs: options.minDeregisterMs } : {}),
+    };
 
     app.register(
       (v1, _opts, next) => {

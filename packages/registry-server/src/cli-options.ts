@@ -62,6 +62,12 @@ const specs: readonly OptionSpec[] = [
   },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
+    flag: "delta-max-entries",
+    key: "maxDeltaEntries",
+    kind: "int",
+    help: "most changes the apps/delta window keeps, oldest dropped first (default 10000)",
+  },
+  {
     flag: "check-deregister-min",
     key: "checkDeregisterMinMs",
     kind: "seconds",

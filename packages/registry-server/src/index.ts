@@ -21,6 +21,7 @@ export {
   type ActionType,
   DEFAULT_DELTA_RETENTION_MS,
   DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_MAX_DELTA_ENTRIES,
   type Lease,
   Registry,
   type RegistryChange,

@@ -26,6 +26,8 @@ export interface ServerOptions extends ConnectionLimits {
   readonly renewalPercentThreshold?: number;
   /** Do not evict from an application whose live share is below this fraction (default 0: off). */
   readonly protectionThreshold?: number;
+  /** Most changes the `apps/delta` window holds (default 10 000); the oldest go first. */
+  readonly maxDeltaEntries?: number;
   /** Floor of a Consul check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's minimum). */
   readonly checkDeregisterMinMs?: number;
 }
@@ -47,6 +49,7 @@ export const DEFAULT_EVICTION_INTERVAL_MS = 60_000;
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const registry = new Registry({
     defaultLeaseDurationMs: options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+    ...(options.maxDeltaEntries !== undefined ? { maxDeltaEntries: options.maxDeltaEntries } : {}),
   });
   const selfPreservation = new SelfPreservation(registry, {
     enabled: options.selfPreservation ?? true,

@@ -1,5 +1,6 @@
 export { type AppOptions, buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
 export { type Clock, systemClock } from "./clock.js";
+export type { ConnectionLimits } from "./connection-limits.js";
 export { type AgentService, ConsulAgent, type ConsulAgentOptions } from "./consul/agent.js";
 export type { CheckDefinition, CheckStatus, ServiceDefinition } from "./consul/definition.js";
 export { DEFAULT_BLOCKING_WAIT_MS, MAX_BLOCKING_WAIT_MS, parseDuration } from "./consul/duration.js";
@@ -17,6 +18,7 @@ export {
 export { type EvictionReport, Evictor, type EvictorOptions } from "./evictor.js";
 export { type AuthOptions, tokenMatches } from "./hooks/auth.js";
 export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
+export { installProcessSafety, type SafetyLog } from "./process-safety.js";
 export {
   type ActionType,
   DEFAULT_DELTA_RETENTION_MS,

@@ -117,7 +117,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.register(replicationRoutes(ctx), { prefix });
   }
   app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
-  app.register(dashboardRoutes(ctx));
+  app.register(
+    dashboardRoutes(ctx, { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp }),
+  );
   // The Consul API checks the same token itself (X-Consul-Token or Bearer), answering Consul's 403.
   app.register(consulRoutes({ token: options.token, ...options.consul, registry }));
   return app;

@@ -62,6 +62,18 @@ const specs: readonly OptionSpec[] = [
   },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
+    flag: "max-dashboard-streams",
+    key: "maxDashboardStreams",
+    kind: "int",
+    help: "dashboard event streams open at once; more get 429 (default 64)",
+  },
+  {
+    flag: "max-dashboard-streams-per-ip",
+    key: "maxDashboardStreamsPerIp",
+    kind: "int",
+    help: "dashboard event streams from one address; more get 429 (default 8)",
+  },
+  {
     flag: "delta-max-entries",
     key: "maxDeltaEntries",
     kind: "int",

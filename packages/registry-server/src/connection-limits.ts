@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
+import { DEFAULT_MAX_DASHBOARD_STREAMS, DEFAULT_MAX_DASHBOARD_STREAMS_PER_IP } from "./dashboard-hub.js";
 
 /** How long and how many: the limits that keep slow and numerous clients from starving heartbeats. */
 export interface ConnectionLimits {
@@ -13,6 +14,10 @@ export interface ConnectionLimits {
   readonly maxConnections?: number;
   /** Connections open at once from one client address; 0: no cap. */
   readonly maxConnectionsPerIp?: number;
+  /** Dashboard event streams open at once (default 64); more get 429. */
+  readonly maxDashboardStreams?: number;
+  /** Dashboard event streams from one address (default 8); more get 429. */
+  readonly maxDashboardStreamsPerIp?: number;
 }
 
 /** 10 s to send headers: a real client sends them in one packet; a slowloris holds a socket as long as allowed. */
@@ -36,6 +41,8 @@ export function resolveLimits(limits: ConnectionLimits = {}): Required<Connectio
     keepAliveTimeoutMs: limits.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: limits.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     maxConnectionsPerIp: limits.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    maxDashboardStreams: limits.maxDashboardStreams ?? DEFAULT_MAX_DASHBOARD_STREAMS,
+    maxDashboardStreamsPerIp: limits.maxDashboardStreamsPerIp ?? DEFAULT_MAX_DASHBOARD_STREAMS_PER_IP,
   };
 }
 

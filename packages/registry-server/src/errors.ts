@@ -9,6 +9,7 @@ export type RegistryErrorCode =
   | "REGISTRY_CONSUL_PERMISSION_DENIED"
   | "REGISTRY_CONSUL_INTERNAL"
   | "REGISTRY_UNAUTHORIZED"
+  | "REGISTRY_TOO_MANY_STREAMS"
   | "REGISTRY_INTERNAL";
 
 const brand = Symbol.for("outrigger.RegistryError");

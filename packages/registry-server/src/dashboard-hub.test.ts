@@ -4,9 +4,7 @@ import { type RunningServer, startServer } from "./server.js";
 import { registration } from "./test-fixtures.js";
 
 /** Opens a dashboard stream and collects its events as they arrive. */
-function stream(
-  url: string,
-): Promise<{
+function stream(url: string): Promise<{
   status: number;
   events: { type: string; data: Record<string, unknown> }[];
   next: () => Promise<void>;

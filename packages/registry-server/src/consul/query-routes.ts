@@ -3,6 +3,7 @@ import { type BlockingParams, blockUntilChanged, consulIndex } from "./blocking.
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { catalogServiceSchema, catalogServicesSchema, healthServiceSchema, idParams } from "./schemas.js";
+import { SharedAnswers } from "./shared-answers.js";
 import { catalogEntryJson, healthEntryJson, type InstanceView, serviceViews } from "./views.js";
 
 interface ServiceQuery extends BlockingParams {
@@ -40,6 +41,19 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
     reply.header("x-consul-index", String(current()));
   };
   const serviceIndex = (name: string) => () => consulIndex(registry.appIndex(name));
+  // Waiters woken by one change share one encoded answer (the key names everything the answer depends on).
+  const shared = new SharedAnswers(registry, context.clock);
+  const answerKey = (
+    route: string,
+    request: FastifyRequest<{ Params: { service: string }; Querystring: ServiceQuery }>,
+  ) =>
+    JSON.stringify([
+      route,
+      request.params.service.toUpperCase(),
+      request.query.passing ?? null,
+      tags(request.query.tag),
+      request.query.filter ?? null,
+    ]);
   const views = (request: FastifyRequest<{ Params: { service: string }; Querystring: ServiceQuery }>) => {
     if (request.query.filter !== undefined) throw badRequest("Filter expressions are not supported by this registry");
     const wanted = tags(request.query.tag);
@@ -53,9 +67,12 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const passingOnly = flag(request.query.passing, "passing");
         await block(request, reply, serviceIndex(request.params.service));
-        return views(request)
-          .filter((view) => !passingOnly || view.checks.every((check) => check.status === "passing"))
-          .map(healthEntryJson);
+        const body = shared.get(answerKey("health", request), () =>
+          views(request)
+            .filter((view) => !passingOnly || view.checks.every((check) => check.status === "passing"))
+            .map(healthEntryJson),
+        );
+        return reply.type("application/json").send(body);
       },
     );
 
@@ -64,7 +81,8 @@ export function queryRoutes(context: ConsulContext): FastifyPluginCallback {
       { schema: { params: idParams("service"), response: { 200: catalogServiceSchema } } },
       async (request, reply) => {
         await block(request, reply, serviceIndex(request.params.service));
-        return views(request).map(catalogEntryJson);
+        const body = shared.get(answerKey("catalog", request), () => views(request).map(catalogEntryJson));
+        return reply.type("application/json").send(body);
       },
     );
 

@@ -64,7 +64,7 @@ describe("dashboard streams: one encoding for all, diffs, caps (real sockets)", 
     const a = await stream(server.url);
     const b = await stream(server.url);
     expect(a.events[0]?.type).toBe("state");
-    expect((a.events[0]?.data.applications as unknown[]).length).toBe(1);
+    expect(a.events[0]?.data.applications).toHaveLength(1);
     const [nextA, nextB] = [a.next(), b.next()];
     await post("i-new");
     await Promise.all([nextA, nextB]);

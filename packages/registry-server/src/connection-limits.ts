@@ -105,7 +105,9 @@ export function guardConnections(server: Server, limits: Required<ConnectionLimi
     }
   });
   server.on("request", (request) => {
-    const socket = request.socket as Tracked;
+    // Over TLS the request's socket wraps the TCP socket the timer was set on (`_parent`).
+    const own = request.socket as Tracked & { _parent?: Tracked };
+    const socket = own._parent ?? own;
     if (socket[firstRequest] !== undefined) {
       clearTimeout(socket[firstRequest]);
       socket[firstRequest] = undefined;

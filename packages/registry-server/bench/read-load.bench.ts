@@ -3,7 +3,7 @@
 // heartbeat (renew) latency is measured with the load running and, interleaved in the same run, without it (the
 // idle baseline). Both windows see the same background churn (one registry change every 100 ms). The load runs in
 // a child process, so the measuring loop is not slowed by it. Usage: pnpm --filter @outrigger/registry-server
-// bench:read-load [rounds]. The last line is JSON.
+// bench:read-load [rounds] [delta,dashboard,consul]. The last line is JSON.
 import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, get as httpGet, request } from "node:http";
 import { loadavg } from "node:os";
@@ -150,7 +150,8 @@ function quantile(samples: readonly number[], p: number): { value: number; low: 
 
 async function main(): Promise<void> {
   const results = [];
-  for (const scenario of scenarios) {
+  const only = process.argv[3]?.split(",");
+  for (const scenario of scenarios.filter((s) => !only || only.includes(s.kind))) {
     beatFailures = 0;
     churnFailures = 0;
     const registry = spawn(

@@ -1,9 +1,13 @@
 import type { ServerResponse } from "node:http";
 import type { ServerContext } from "./context.js";
 import { dashboardState, dashboardSummary, instanceRecord } from "./dashboard-state.js";
+import type { Lease } from "./registry.js";
 
-/** Changes within 50 ms are sent as one update: a burst of registrations does not flood the browser. */
-const PUSH_DELAY_MS = 50;
+/**
+ * Changes within a second are sent as one update: a person reads the dashboard, and a registry changing ten times a
+ * second must not cost ten rebuilds a second while heartbeats wait.
+ */
+const PUSH_DELAY_MS = 1_000;
 /** Renewal times move even when nothing else does; refresh every 5 s (this also keeps proxies from closing). */
 const REFRESH_MS = 5_000;
 /** A stream whose unsent bytes pass this is ended (its browser reconnects and starts from a full state). */
@@ -17,6 +21,18 @@ export const DEFAULT_MAX_DASHBOARD_STREAMS_PER_IP = 8;
 export interface StreamLimits {
   readonly maxStreams: number;
   readonly maxStreamsPerIp: number;
+}
+
+/** Each instance's record text, kept per lease object: leases are replaced on every change and renewal. */
+const recordText = new WeakMap<Lease, string>();
+
+function encodedRecord(app: string, lease: Lease): string {
+  let text = recordText.get(lease);
+  if (text === undefined) {
+    text = JSON.stringify(instanceRecord(app, lease));
+    recordText.set(lease, text);
+  }
+  return text;
 }
 
 interface Stream {
@@ -40,6 +56,7 @@ export class DashboardHub {
   #pending: NodeJS.Timeout | undefined;
   #refresh: NodeJS.Timeout | undefined;
   #stopListening: (() => void) | undefined;
+  #full: { version: number; at: number; text: string } | undefined;
 
   constructor(ctx: ServerContext, limits: StreamLimits) {
     this.#ctx = ctx;
@@ -65,7 +82,7 @@ export class DashboardHub {
     this.#streams.add(stream);
     this.#perIp.set(ip, fromIp + 1);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    res.write(`event: state\ndata: ${JSON.stringify(dashboardState(this.#ctx))}\n\n`);
+    res.write(this.#fullState());
     res.once("close", () => this.#drop(stream));
   }
 
@@ -94,13 +111,24 @@ export class DashboardHub {
     clearInterval(this.#refresh);
     this.#pending = undefined;
     this.#last.clear();
+    this.#full = undefined;
+  }
+
+  /** The first event of a stream, shared by streams that open at the same version within a second. */
+  #fullState(): string {
+    const now = this.#ctx.registry.clock.now();
+    const version = this.#ctx.registry.version;
+    const kept = this.#full;
+    if (kept && kept.version === version && now - kept.at < PUSH_DELAY_MS && now >= kept.at) return kept.text;
+    const text = `event: state\ndata: ${JSON.stringify(dashboardState(this.#ctx))}\n\n`;
+    this.#full = { version, at: now, text };
+    return text;
   }
 
   #records(): Map<string, string> {
     const records = new Map<string, string>();
     for (const [app, leases] of this.#ctx.registry.applications()) {
-      for (const lease of leases)
-        records.set(`${app}/${lease.info.instanceId}`, JSON.stringify(instanceRecord(app, lease)));
+      for (const lease of leases) records.set(`${app}/${lease.info.instanceId}`, encodedRecord(app, lease));
     }
     return records;
   }

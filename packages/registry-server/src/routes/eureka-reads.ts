@@ -1,13 +1,13 @@
 import type { FastifyPluginCallback } from "fastify";
 import { ChunkedGzip } from "../chunked-gzip.js";
 import type { ServerContext } from "../context.js";
+import { deltaDocument } from "../delta-document.js";
 import { notFound } from "../errors.js";
 import {
   applicationsDocument,
   FULL_FETCH_CHUNKING,
   toEurekaApplication,
   toEurekaApplications,
-  toEurekaDelta,
   toEurekaInstance,
 } from "../eureka-codec.js";
 import type { Lease } from "../registry.js";
@@ -40,6 +40,8 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
   };
   // After a write only the changed instances' chunks are encoded and compressed again (about 64 of 10 000).
   const fullFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
+  // The delta is assembled the same way, so ten pollers after each change cost one small rebuild, not a re-encode.
+  const deltaFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
   return (app, _options, done) => {
     app.get("/apps", async (request, reply) =>
       sendCached(
@@ -56,7 +58,10 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
       sendCached(
         request,
         reply,
-        cache.get("delta", () => toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version)),
+        cache.getEncoded("delta", () => {
+          const { head, parts } = deltaDocument(registry.recentChanges(), registry.applications(), registry.version);
+          return deltaFetch.encode(head, parts);
+        }),
       ),
     );
 

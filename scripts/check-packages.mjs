@@ -3,7 +3,7 @@
 // @arethetypeswrong/cli, then npm-install all tarballs into a project outside the repo and load every entry
 // point from both an ESM and a CommonJS script.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -72,12 +72,29 @@ writeFileSync(
 );
 step(`import ${specifiers.length} entry points from ESM`, () => run(process.execPath, ["esm.mjs"], project));
 step(`require ${specifiers.length} entry points from CommonJS`, () => run(process.execPath, ["cjs.cjs"], project));
+step("every @outrigger/source file is in its tarball, and no test file is", () => {
+  for (const pkg of packages) {
+    const installed = join(project, "node_modules", pkg.name);
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+    for (const [entry, target] of Object.entries(manifest.exports)) {
+      const source = typeof target === "object" ? target["@outrigger/source"] : undefined;
+      if (typeof target === "object" && Object.keys(target)[0] !== "@outrigger/source") {
+        throw new Error(`${pkg.name} ${entry}: "@outrigger/source" must come first`);
+      }
+      if (source && !existsSync(join(installed, source))) throw new Error(`${pkg.name} ${entry}: ${source} missing`);
+    }
+    const tests = readdirSync(join(installed, "src"), { recursive: true }).filter((f) =>
+      String(f).endsWith(".test.ts"),
+    );
+    if (tests.length > 0) throw new Error(`${pkg.name} ships tests: ${tests.join(", ")}`);
+  }
+});
 step("outrigger-registry --help from the installed bin", () => {
   const help = run(join(project, "node_modules", ".bin", "outrigger-registry"), ["--help"], project);
   if (!help.includes("--port")) throw new Error(`unexpected help:\n${help}`);
 });
 
 rmSync(work, { recursive: true, force: true });
-const total = packages.length * 3 + 6;
+const total = packages.length * 3 + 7;
 console.log(`\npackages: ${total - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -32,7 +32,7 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutiveFailures: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectedPercent: 100\`, no panic mode; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectionPercent: 100\`, no panic mode (\`panic.thresholdPercent: 0\`); back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
       `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
     ],
     [

@@ -11,7 +11,7 @@ export interface MatchedPolicy {
   /** Statuses retried (plus connection failures and per-try timeouts). HAProxy: `retry-on … <statuses>`. */
   readonly retryStatuses: readonly number[];
   /**
-   * Consecutive failed requests before an instance is ejected. SDK: outlier detection `consecutiveFailures`.
+   * Consecutive failed requests before an instance is ejected. SDK: outlier detection `consecutive5xx`.
    * HAProxy: `observe layer7 error-limit N on-error mark-down`.
    */
   readonly ejectAfterErrors: number;

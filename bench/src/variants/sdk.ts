@@ -48,12 +48,12 @@ const HEALTH_CHECKS: HealthCheckOptions = {
  */
 function outlierOptions(policy: MatchedPolicy): OutlierOptions {
   return {
-    consecutiveFailures: policy.ejectAfterErrors,
-    minSuccessRate: 0,
-    baseEjectionMs: EJECTION_MS,
-    maxEjectionMs: EJECTION_MS,
-    maxEjectedPercent: 100,
-    panicThresholdPercent: 0,
+    consecutive5xx: policy.ejectAfterErrors,
+    // No success-rate rule: more hosts than any fleet has must reach the volume.
+    successRateMinimumHosts: Number.MAX_SAFE_INTEGER,
+    baseEjectionTimeMs: EJECTION_MS,
+    maxEjectionTimeMs: EJECTION_MS,
+    maxEjectionPercent: 100,
   };
 }
 
@@ -82,6 +82,7 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
     healthCheck: HEALTH_CHECKS,
     maxInFlightPerInstance: policy.maxConnsPerInstance,
     queueTimeoutMs: QUEUE_TIMEOUT_MS,
+    panic: { thresholdPercent: 0 },
     ...(policy.rule === "p2c-peak-ewma" ? { rule: p2cPeakEwma() } : {}),
   });
   const live = createLiveDrain(policyDir);

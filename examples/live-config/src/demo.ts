@@ -61,7 +61,7 @@ const quotaBurst = async (label: string) => {
 await phase("round robin", 500);
 await quotaBurst("limit 3 a minute");
 const next = JSON.parse(initial);
-next.client.lb.rule = "zone-affinity";
+next.client.lb.rule = { name: "zone-preference", zone: "a" };
 next.client.policy.retry.maxAttempts = 4;
 next.client.policies.quota.rateLimit.points = 20;
 writeAtomically(dir, { "default.json": JSON.stringify(next) });

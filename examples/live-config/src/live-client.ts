@@ -1,11 +1,10 @@
 import type { LiveConfig } from "@outrigger/config";
 import type { Instancer } from "@outrigger/discovery";
-import { type Balancer, createBalancer, RoundRobinRule, type Rule } from "@outrigger/loadbalancer";
+import { createBalancer, type RuleSpec, type StatefulBalancer } from "@outrigger/loadbalancer";
 import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import type { AxiosInstance } from "axios";
 import { policyFor, type Settings } from "./settings.js";
-import { ZoneAffinityRule } from "./zone-affinity-rule.js";
 
 /** A load-balanced HTTP client whose policies (retry count, rate limit, …) and balancing rule follow live settings. */
 export interface LiveClient {
@@ -15,19 +14,17 @@ export interface LiveClient {
   policy(service: string): LivePolicy;
   /** Retries made so far (all services). */
   retries(): number;
+  /** Stops following the settings and closes every balancer (their instancer subscriptions). */
   close(): void;
-}
-
-function ruleFor(lb: Settings["client"]["lb"]): Rule {
-  return lb.rule === "zone-affinity" ? new ZoneAffinityRule(lb.zone) : new RoundRobinRule();
 }
 
 /**
  * Builds the client once, with one `LivePolicy` per service (so each has its own rate limit and retry budget).
  * When `client.policy` or `client.policies` changes, every service's `LivePolicy.apply`s its new spec — an atomic
  * swap that keeps unchanged stateful parts, so a rate limit whose settings did not change keeps its window; when
- * `client.lb` changes, new balancers are swapped in with one assignment. A request already running keeps what it
- * started with, a new one takes the new parts, so no request sees half a change.
+ * `client.lb.rule` changes, each balancer takes the new rule with `setRule` — its per-instance stats and ejections
+ * stay, and nothing is rebuilt, so nothing needs closing. A request already running keeps what it started with, a
+ * new one takes the new parts, so no request sees half a change.
  */
 export function createLiveClient(
   settings: LiveConfig<Settings>,
@@ -43,14 +40,10 @@ export function createLiveClient(
       return [service, live] as const;
     }),
   );
-  const buildBalancers = (lb: Settings["client"]["lb"]): Map<string, Balancer> =>
-    new Map(
-      Object.entries(instancers).map(([service, instancer]) => [
-        service,
-        createBalancer({ instancer, rule: ruleFor(lb) }),
-      ]),
-    );
-  let balancers = buildBalancers(settings.value.client.lb);
+  const rule = (): RuleSpec => settings.value.client.lb.rule as RuleSpec;
+  const balancers = new Map<string, StatefulBalancer>(
+    Object.entries(instancers).map(([service, instancer]) => [service, createBalancer({ instancer, rule: rule() })]),
+  );
 
   // The schema built every spec before this runs (see settings.ts), so apply does not throw halfway through.
   // Both subscriptions fire when both sections change in one update; the second finds that value applied already.
@@ -63,11 +56,12 @@ export function createLiveClient(
   const subs = [
     settings.subscribe("client.policy", applyPolicies),
     settings.subscribe("client.policies", applyPolicies),
-    settings.subscribe<Settings["client"]["lb"]>("client.lb", () => {
-      balancers = buildBalancers(settings.value.client.lb);
+    // The schema built the spec already (settings.ts), so setRule does not throw here.
+    settings.subscribe("client.lb", () => {
+      for (const balancer of balancers.values()) balancer.setRule(rule());
     }),
   ];
-  // One axios instance per service, since createLbAxios takes one policy; the balancer stays an indirection.
+  // One axios instance per service, since createLbAxios takes one policy.
   const https = new Map(
     services.map((service) => [
       service,
@@ -89,6 +83,7 @@ export function createLiveClient(
     retries: () => retryCount,
     close: () => {
       for (const sub of subs) sub.dispose();
+      for (const balancer of balancers.values()) balancer.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createLiveConfig, type LiveConfig } from "@outrigger/config";
+import { isLbError, type RuleSpec, ruleFromSpec } from "@outrigger/loadbalancer";
 import { isResilienceError, LivePolicy, type PolicySpec, type SpecIssue } from "@outrigger/resilience";
 import { z } from "zod";
 
@@ -28,9 +29,22 @@ function policyIssues(spec: unknown): readonly SpecIssue[] {
   }
 }
 
+/**
+ * A load-balancing rule spec (`{ "name": "zone-preference", "zone": "a" }`), checked by building it the way the
+ * client will (`ruleFromSpec`), so a rule the balancer would refuse is refused here, with the field at fault.
+ */
+const ruleSchema = z.record(z.string(), z.unknown()).superRefine((spec, ctx) => {
+  try {
+    ruleFromSpec(spec as unknown as RuleSpec);
+  } catch (error) {
+    if (!isLbError(error)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message });
+  }
+});
+
 const clientSchema = z
   .object({
-    lb: z.object({ rule: z.enum(["round-robin", "zone-affinity"]), zone: z.string().min(1) }),
+    lb: z.object({ rule: ruleSchema }),
     /** The pipeline of every service: retry, outbound rate limit, … (an @outrigger/resilience `PolicySpec`). */
     policy: z.record(z.string(), z.unknown()),
     /** Per-service parts that replace the default's (e.g. a lower `rateLimit` for a quota-bound API). */

@@ -15,7 +15,7 @@ const WINDOW_MS = 60_000;
 const retry = { initialDelayMs: 1, maxDelayMs: 20 };
 const initial: Settings = {
   client: {
-    lb: { rule: "round-robin", zone: "a" },
+    lb: { rule: { name: "round-robin" } },
     policy: { retry: { maxAttempts: 2, ...retry }, rateLimit: { points: 100_000, durationMs: WINDOW_MS } },
     policies: { quota: { rateLimit: { points: 3, durationMs: WINDOW_MS } } },
   },
@@ -23,7 +23,7 @@ const initial: Settings = {
 };
 const changed: Settings = {
   client: {
-    lb: { rule: "zone-affinity", zone: "a" },
+    lb: { rule: { name: "zone-preference", zone: "a" } },
     policy: { retry: { maxAttempts: 4, ...retry }, rateLimit: { points: 200_000, durationMs: WINDOW_MS } },
     policies: { quota: { rateLimit: { points: 8, durationMs: WINDOW_MS } } },
   },
@@ -136,7 +136,8 @@ describe("live wiring: a running client takes a new retry count, rate limit and 
     await Promise.all(workers);
 
     expect(event.changes.map((c) => c.path).sort()).toEqual([
-      "client.lb.rule",
+      "client.lb.rule.name",
+      "client.lb.rule.zone",
       "client.policies.quota.rateLimit.points",
       "client.policy.rateLimit.points",
       "client.policy.retry.maxAttempts",
@@ -148,7 +149,7 @@ describe("live wiring: a running client takes a new retry count, rate limit and 
 
     // After: zone affinity, 3 retries, and quota admits 8 calls in a fresh window — more than the old limit — then
     // refuses the 9th.
-    expect(new Set(await froms(10))).toEqual(new Set(["hello-a"])); // zone-affinity to zone a
+    expect(new Set(await froms(10))).toEqual(new Set(["hello-a"])); // zone preference: zone a
     expect(await retriesOfOneFailingCall()).toBe(3); // maxAttempts 4
     const after = await admittedByQuota();
     expect(after.admitted).toBe(8);
@@ -173,5 +174,16 @@ describe("live wiring: a running client takes a new retry count, rate limit and 
     // quota's limiter was not replaced: its window is still spent (8 of 8), so the next call is refused at once.
     const { admitted } = await admittedByQuota();
     expect(admitted).toBe(0);
+  });
+
+  it("keeps a rule spec the balancer would refuse out, naming the field, and the rule in force stays", async () => {
+    const rejected = once((settings as LiveConfig<Settings>).onError);
+    const bad = { ...changed, client: { ...changed.client, lb: { rule: { name: "slow-start", windowMs: -1 } } } };
+    writeAtomically(dir, { "default.json": JSON.stringify(bad) });
+    const error = await rejected;
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toContain("client.lb.rule");
+    expect(error.message).toContain("rule.windowMs must be a finite number ≥ 1, got -1");
+    expect(new Set(await froms(6))).toEqual(new Set(["hello-a"])); // still zone preference
   });
 });

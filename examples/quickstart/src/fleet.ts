@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConfigView } from "@outrigger/config";
-import { EurekaInstancer } from "@outrigger/discovery";
+import { EurekaInstancer, type RegistryAccessOptions } from "@outrigger/discovery";
 import { createBalancer } from "@outrigger/loadbalancer";
 import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { createRetryPolicy } from "@outrigger/resilience";
@@ -17,21 +17,32 @@ function registryBin(): string {
   return join(dirname(manifest), bin["outrigger-registry"] as string);
 }
 
-/** Starts the registry CLI on `port` and resolves with it once it says it listens. */
-export async function startRegistry(config: ConfigView, port: number): Promise<{ child: Child; url: string }> {
+/**
+ * Starts the registry CLI on `port` and resolves with it once it says it listens. `args` adds options, e.g.
+ * `["--token", t, "--tls-cert", f, "--tls-key", k]`.
+ */
+export async function startRegistry(
+  config: ConfigView,
+  port: number,
+  args: readonly string[] = [],
+): Promise<{ child: Child; url: string }> {
   const child = new Child("registry", process.execPath, [
     registryBin(),
     "--host",
     config.get<string>("registry.host"),
     "--port",
     String(port),
+    ...args,
   ]);
   const listening = await child.waitFor((e) => e.event === "listening");
   return { child, url: String(listening.url) };
 }
 
-/** Starts one `hello` instance against the registry; resolves once it has registered. */
-export async function startHello(name: string, registryUrl: string): Promise<Child> {
+/**
+ * Starts one `hello` instance against the registry; resolves once it has registered. `env` adds settings, e.g.
+ * `OUTRIGGER_REGISTRY_TOKEN` and `OUTRIGGER_REGISTRY_CA_FILE` for a registry with a token and TLS.
+ */
+export async function startHello(name: string, registryUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
   const hello = new Child(
     name,
     process.execPath,
@@ -39,6 +50,7 @@ export async function startHello(name: string, registryUrl: string): Promise<Chi
     {
       HELLO_NAME: name,
       OUTRIGGER_REGISTRY_URL: registryUrl,
+      ...env,
     },
   );
   await hello.waitFor((e) => e.event === "registered");
@@ -56,13 +68,18 @@ export interface HelloClient {
   close(): void;
 }
 
-/** Builds the client from the example's settings. */
-export function createHelloClient(config: ConfigView, registryUrl: string): HelloClient {
+/** Builds the client from the example's settings; `access` carries a token and TLS settings when the registry needs them. */
+export function createHelloClient(
+  config: ConfigView,
+  registryUrl: string,
+  access: RegistryAccessOptions = {},
+): HelloClient {
   const service = config.get<string>("hello.service");
   const instancer = new EurekaInstancer({
     registryUrl: `${registryUrl}/eureka`,
     service,
     pollIntervalMs: config.get<number>("client.pollIntervalMs"),
+    ...access,
   });
   const balancer = createBalancer({ instancer });
   const retry = createRetryPolicy({ maxAttempts: config.get<number>("client.retry.maxAttempts") });

@@ -1,5 +1,6 @@
 // A `hello` service instance: answers HTTP with its own id and keeps itself registered.
 // Reports what it does as JSON lines on stdout, so the demo and tests wait on events.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EurekaRegistrar } from "@outrigger/discovery";
@@ -22,6 +23,9 @@ server.listen(config.get<number>("hello.port"), "127.0.0.1", () => {
     instance: { app: config.get<string>("hello.service"), host: "127.0.0.1", port, instanceId: name },
     renewIntervalMs: config.get<number>("hello.renewIntervalMs"),
     leaseDurationSec: config.get<number>("registry.leaseDurationSec"),
+    // A registry started with --token and --tls-cert: its write token and the CA that signed its certificate.
+    ...(config.has("registry.token") ? { token: config.get<string>("registry.token") } : {}),
+    ...(config.has("registry.caFile") ? { tls: { ca: readFileSync(config.get<string>("registry.caFile")) } } : {}),
   });
   registrar.onRegister(({ reason }) => report("registered", { reason, port }));
   registrar.onError((error) => report("registry-error", { message: error.message }));

@@ -28,7 +28,9 @@ export function withPath(data: Record<string, unknown>, path: string, value: unk
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  // A schema may turn strings into objects (a URL, a Date): compare those by what they serialise to.
+  if (typeof (a as { toJSON?: unknown }).toJSON === "function") return JSON.stringify(a) === JSON.stringify(b);
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
   if (keysA.length !== keysB.length) return false;
@@ -39,7 +41,20 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The loaded data with the schema's typed value laid over it: where the schema produced a value (coerced, defaulted,
+ * transformed), that value; keys the schema does not know stay as loaded. So `get(path)` reads what `value` holds.
+ */
+export function overlay(raw: unknown, typed: unknown): unknown {
+  if (!isPlainObject(raw) || !isPlainObject(typed)) return typed;
+  const out: Record<string, unknown> = { ...raw };
+  for (const [key, value] of Object.entries(typed)) out[key] = overlay(raw[key], value);
+  return out;
 }
 
 /** One changed leaf: its dotted path and the values before and after (undefined when added or removed). */

@@ -12,11 +12,23 @@ export interface ConfigView {
   readonly sources: readonly string[];
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+/** Objects this module froze together with everything under them: a later walk stops there. */
+const deeplyFrozen = new WeakSet<object>();
+
+/**
+ * Freezes `value` and everything reachable from it, so a write throws in strict mode. Walks into objects that are
+ * frozen but not by this function (a frozen parent says nothing of its children), and skips subtrees it froze
+ * before (a reload shares them between the loaded data, the typed value and the view). Typed arrays cannot be
+ * frozen and are left as they are.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || deeplyFrozen.has(value) || ArrayBuffer.isView(value)) {
+    return value;
   }
+  // Marked first, so a circular reference ends the walk.
+  deeplyFrozen.add(value);
+  Object.freeze(value);
+  for (const key in value) if (Object.hasOwn(value, key)) deepFreeze(value[key]);
   return value;
 }
 

@@ -1,9 +1,9 @@
+export type { Disposable, Event } from "@outrigger/core";
 export { writeAtomically } from "./atomic-writer.js";
 export type { PathChange } from "./config-path.js";
 export { type ConfigView, createConfigView } from "./config-view.js";
 export type { WatchFactory } from "./dir-watcher.js";
 export { ConfigError, type ConfigErrorCode, type ConfigErrorOptions, isConfigError } from "./errors.js";
-export type { Disposable, Event } from "./event.js";
 export {
   type ConfigChangeEvent,
   type ConfigLogger,

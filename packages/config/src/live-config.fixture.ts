@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Event } from "@outrigger/core";
 import { afterEach, beforeEach } from "vitest";
 import { writeAtomically } from "./atomic-writer.js";
-import type { Event } from "./event.js";
+import { createLiveConfig, type LiveConfig, type LiveConfigOptions } from "./live-config.js";
 
 /** A temp directory laid out as kubelet mounts a ConfigMap; `swap` updates it with kubelet's exact sequence. */
 export interface Mount {
@@ -82,4 +83,11 @@ export function mountPerTest<L extends { close(): void }>(files: Record<string, 
     process.env = { ...saved };
   });
   return state;
+}
+
+/** Opens a LiveConfig on this test's mount with a quiet logger; it is closed after the test. */
+export function liveOn<T>(state: PerTest<{ close(): void }>, options: LiveConfigOptions<T> = {}): LiveConfig<T> {
+  const live = createLiveConfig<T>({ dir: state.mounted.dir, logger: memoryLogger(), ...options });
+  state.live = live;
+  return live;
 }

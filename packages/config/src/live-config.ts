@@ -1,14 +1,14 @@
-import { deepEqual, diffConfig, lookupPath, type PathChange } from "./config-path.js";
-import { type ConfigView, createConfigView } from "./config-view.js";
+import { checkNumber, type Disposable, type Event, EventSource, wallClock } from "@outrigger/core";
+import { deepEqual, diffConfig, lookupPath, overlay, type PathChange } from "./config-path.js";
+import { type ConfigView, createConfigView, deepFreeze } from "./config-view.js";
 import { createDebouncer } from "./debounce.js";
 import { type DirWatcher, type WatchFactory, watchDirs } from "./dir-watcher.js";
 import { ConfigError, type ConfigErrorCode, isConfigError } from "./errors.js";
-import { type Disposable, type Event, EventSource } from "./event.js";
 import { type Candidate, type Loader, loadCandidate } from "./load-candidate.js";
-import { configDirSpec, splitConfigDirs } from "./load-config.js";
+import { configDirSpec, DEFAULT_MAX_FILE_BYTES, splitConfigDirs } from "./load-config.js";
 import { fingerprintDirs, resolveMountedDir } from "./mounted-dir.js";
 import { anySchema, type ConfigSchema } from "./schema.js";
-import { planApply, type RestartRequired } from "./validate.js";
+import { type ApplyPlan, planApply, type RestartRequired } from "./validate.js";
 
 /** Where LiveConfig writes its log lines (one per rejected update or fault); `console` by default. */
 export interface ConfigLogger {
@@ -26,6 +26,12 @@ export interface LiveConfigOptions<T> {
   /** Quiet time after the last file event before loading (trailing edge). Default 100 ms: kubelet's swap takes a few
    *  ms, an editor's save (truncate, write, rename) tens; 100 ms absorbs both and stays well under a human's notice. */
   readonly debounceMs?: number;
+  /** Longest a reload waits while events keep coming (lodash's `maxWait`). Default 1 000 ms: a file rewritten every
+   *  50 ms would otherwise never reload; 1 s keeps a busy writer from costing more than one load a second. */
+  readonly maxWaitMs?: number;
+  /** Largest config file read, in bytes (default 1 MiB, a ConfigMap's limit); a larger one is refused unread with
+   *  CONFIG_FILE_TOO_LARGE (the last good config stays), so parsing never holds the event loop for long. */
+  readonly maxFileBytes?: number;
   /** Fallback poll of the directories' fingerprint, in ms; 0 turns it off. Default 5 000: a missed event (network
    *  file systems, overlay mounts, a watcher that died) costs at most 5 s, and a poll is a few stat calls. */
   readonly pollIntervalMs?: number;
@@ -93,6 +99,9 @@ export interface LiveConfig<T> {
 
 const defaultLogger: ConfigLogger = { warn: (message) => console.warn(message) };
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 /**
  * Loads configuration with node-config's layering and keeps it current: watches the directories (Kubernetes
  * `..data` swaps and in-place edits), debounces, loads one consistent version, validates, then applies all of it
@@ -103,10 +112,25 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
   const schema = options.schema ?? anySchema<T>();
   const restartOnly = options.restartOnly ?? [];
   const logger = options.logger ?? defaultLogger;
-  const pollIntervalMs = options.pollIntervalMs ?? 5_000;
+  const invalid = (message: string) => new ConfigError("CONFIG_INVALID_OPTION", message);
+  const pollIntervalMs = checkNumber("pollIntervalMs", options.pollIntervalMs ?? 5_000, {}, invalid);
+  const debounceMs = checkNumber("debounceMs", options.debounceMs ?? 100, { max: 60_000 }, invalid);
+  const maxWaitMs = checkNumber(
+    "maxWaitMs",
+    options.maxWaitMs ?? Math.max(1_000, debounceMs),
+    { min: debounceMs, max: 3_600_000 },
+    invalid,
+  );
+  const maxFileBytes = checkNumber(
+    "maxFileBytes",
+    options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    { min: 1, integer: true },
+    invalid,
+  );
+  const load = () => loadCandidate(dirs, options.loader, maxFileBytes);
   const counts = { reloads: 0, applied: 0, unchanged: 0, rejected: 0 };
   let lastReloadOk = true;
-  let lastAppliedAt = Date.now();
+  let lastAppliedAt = wallClock.now();
   const errorsByCode: Partial<Record<ConfigErrorCode, number>> = {};
   let lastError: ConfigError | undefined;
 
@@ -134,14 +158,29 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
   const changes = new EventSource<ConfigChangeEvent<T>>(listenerFailed);
   const restarts = new EventSource<readonly RestartRequired[]>(listenerFailed);
 
-  const first = loadCandidate(dirs, options.loader);
+  /** The view and typed value of one plan: `get(path)` reads the schema's output where it has one (a coerced env
+   *  value, a default), the loaded data elsewhere; both are deeply frozen. */
+  const applyPlan = (plan: ApplyPlan<T>, candidate: Candidate) => {
+    const typed = deepFreeze(plan.value);
+    const data = overlay(plan.data, typed);
+    const names = candidate.sources.map((s) => s.name);
+    return {
+      view: createConfigView(isRecord(data) ? data : plan.data, names),
+      value: typed,
+      // What the files say, for restart-only comparisons (a coerced value would differ from its source for ever).
+      raw: deepFreeze(plan.data),
+    };
+  };
+
+  const first = load();
   if (!first.ok) throw first.error;
-  const firstPlan = planApply(schema, first.candidate.data, first.candidate.sources, undefined, restartOnly);
-  let view = createConfigView(
-    firstPlan.data,
-    first.candidate.sources.map((s) => s.name),
+  const firstApplied = applyPlan(
+    planApply(schema, first.candidate.data, first.candidate.sources, undefined, restartOnly),
+    first.candidate,
   );
-  let value = firstPlan.value;
+  let view = firstApplied.view;
+  let value = firstApplied.value;
+  let raw = firstApplied.raw;
   let fingerprint = first.fingerprint;
   let codeFiles = first.candidate.codeFiles;
   let pendingRestart = new Map<string, unknown>();
@@ -167,7 +206,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
 
   const reload = (): boolean => {
     counts.reloads++;
-    const result = loadCandidate(dirs, options.loader);
+    const result = load();
     if (result.fingerprint) fingerprint = result.fingerprint;
     if (!result.ok) {
       counts.rejected++;
@@ -176,9 +215,9 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       return false;
     }
     reportCodeFiles(result.candidate);
-    let plan: ReturnType<typeof planApply<T>>;
+    let plan: ApplyPlan<T>;
     try {
-      plan = planApply(schema, result.candidate.data, result.candidate.sources, view.data, restartOnly);
+      plan = planApply(schema, result.candidate.data, result.candidate.sources, raw, restartOnly);
     } catch (error) {
       counts.rejected++;
       lastReloadOk = false;
@@ -195,25 +234,22 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       restarts.emit(fresh);
     }
     lastReloadOk = true;
-    const diff = diffConfig(view.data, plan.data);
+    const next = applyPlan(plan, result.candidate);
+    const diff = diffConfig(view.data, next.view.data);
     if (diff.length === 0) {
       counts.unchanged++;
       return false;
     }
     const before = view;
     // All or nothing: the new view and typed value replace the old ones together, before anyone is told.
-    view = createConfigView(
-      plan.data,
-      result.candidate.sources.map((s) => s.name),
-    );
-    value = plan.value;
+    ({ view, value, raw } = next);
     counts.applied++;
-    lastAppliedAt = Date.now();
+    lastAppliedAt = wallClock.now();
     changes.emit({ changes: diff, config: view, previous: before, value });
     return true;
   };
 
-  const debouncer = createDebouncer(options.debounceMs ?? 100, reload);
+  const debouncer = createDebouncer(debounceMs, reload, maxWaitMs);
   let watcher: DirWatcher | undefined;
   if (options.watch !== false) {
     watcher = watchDirs(

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, extname, join, sep } from "node:path";
 import { ConfigError, isConfigError } from "./errors.js";
-import { type LoadedLayers, loadLayers } from "./load-config.js";
+import { DEFAULT_MAX_FILE_BYTES, type LoadedLayers, loadLayers } from "./load-config.js";
 import { fingerprintDirs, type ResolvedDir, resolveMountedDir, sameResolution } from "./mounted-dir.js";
 
 /** Formats LiveConfig reloads: data, parsed afresh on every load. */
@@ -22,8 +22,11 @@ export const DATA_FORMATS: readonly string[] = [
 /** Formats Node's module loader caches, so they cannot reload: reported, never read by LiveConfig. */
 export const CODE_FORMATS: readonly string[] = ["js", "cjs", "mjs", "ts", "coffee", "iced"];
 
-/** Loads layers from a `path.delimiter`-joined directory spec, reading only `formats` (node-config by default). */
-export type Loader = (dirs: string, formats: readonly string[]) => LoadedLayers;
+/**
+ * Loads layers from a `path.delimiter`-joined directory spec, reading only `formats` and refusing files above
+ * `maxFileBytes` (node-config's loader by default).
+ */
+export type Loader = (dirs: string, formats: readonly string[], maxFileBytes: number) => LoadedLayers;
 
 /** A loaded, not yet validated configuration: what a reload would apply. */
 export interface Candidate {
@@ -54,7 +57,7 @@ function displayText(text: string, dirs: readonly ResolvedDir[]): string {
   return dirs.reduce((out, { dir, resolved }) => (resolved === dir ? out : out.replaceAll(resolved, dir)), text);
 }
 
-function findCodeFiles(dirs: readonly ResolvedDir[]): Map<string, string> {
+function findCodeFiles(dirs: readonly ResolvedDir[], maxFileBytes: number): Map<string, string> {
   const found = new Map<string, string>();
   for (const entry of dirs) {
     let names: string[] = [];
@@ -65,7 +68,17 @@ function findCodeFiles(dirs: readonly ResolvedDir[]): Map<string, string> {
     }
     for (const name of names.filter((n) => CODE_FORMATS.includes(extname(n).slice(1)))) {
       const file = join(entry.resolved, name);
-      const hash = createHash("sha1").update(readFileSync(file)).digest("hex");
+      // Hashed to notice a change; a special or oversized file is summarised by its stat instead of read.
+      let hash: string;
+      try {
+        const stat = statSync(file);
+        hash =
+          stat.isFile() && stat.size <= maxFileBytes
+            ? createHash("sha1").update(readFileSync(file)).digest("hex")
+            : `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+      } catch {
+        continue; // gone meanwhile
+      }
       found.set(displayName(file, dirs), hash);
     }
   }
@@ -76,7 +89,11 @@ function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigErro
   const message = displayText((error as Error)?.message ?? String(error), dirs);
   const resolvedFile = /Cannot parse config file: '([^']+)'/.exec((error as Error)?.message ?? "")?.[1];
   if (resolvedFile === undefined) {
-    return isConfigError(error) ? error : new ConfigError("CONFIG_LOAD_FAILED", message, { cause: error });
+    if (!isConfigError(error)) return new ConfigError("CONFIG_LOAD_FAILED", message, { cause: error });
+    // Our own checks name the timestamped directory they read; show the mount's name, as everywhere else.
+    return error.file === undefined
+      ? error
+      : new ConfigError(error.code, message, { cause: error.cause, file: displayName(error.file, dirs) });
   }
   const file = displayName(resolvedFile, dirs);
   let empty = false;
@@ -96,7 +113,7 @@ function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigErro
       });
 }
 
-function check(layers: LoadedLayers, dirs: readonly ResolvedDir[]): Candidate {
+function check(layers: LoadedLayers, dirs: readonly ResolvedDir[], maxFileBytes: number): Candidate {
   const sources = layers.sources.map((s) => ({ name: displayName(s.name, dirs), parsed: s.parsed }));
   const files = sources.filter((s) => s.name !== "$NODE_CONFIG" && !s.name.includes("custom-environment-variables"));
   if (files.length === 0) {
@@ -113,7 +130,7 @@ function check(layers: LoadedLayers, dirs: readonly ResolvedDir[]): Candidate {
       { file: empty.name },
     );
   }
-  return { data: layers.data, sources, codeFiles: findCodeFiles(dirs) };
+  return { data: layers.data, sources, codeFiles: findCodeFiles(dirs, maxFileBytes) };
 }
 
 /**
@@ -121,14 +138,18 @@ function check(layers: LoadedLayers, dirs: readonly ResolvedDir[]): Candidate {
  * then resolves again — if a swap happened meanwhile, the result (good or bad) is dropped and the load repeated,
  * so a mix of two versions is never returned.
  */
-export function loadCandidate(dirs: readonly string[], loader: Loader = loadLayers): CandidateResult {
+export function loadCandidate(
+  dirs: readonly string[],
+  loader: Loader = loadLayers,
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+): CandidateResult {
   for (let attempt = 0; attempt < MAX_LOAD_ATTEMPTS; attempt++) {
     const before = dirs.map(resolveMountedDir);
     const fingerprint = fingerprintDirs(before);
     let result: CandidateResult;
     try {
-      const layers = loader(before.map((d) => d.resolved).join(delimiter), DATA_FORMATS);
-      result = { fingerprint, ok: true, candidate: check(layers, before) };
+      const layers = loader(before.map((d) => d.resolved).join(delimiter), DATA_FORMATS, maxFileBytes);
+      result = { fingerprint, ok: true, candidate: check(layers, before, maxFileBytes) };
     } catch (error) {
       result = { fingerprint, ok: false, error: toConfigError(error, before) };
     }

@@ -35,6 +35,16 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
     ]);
   });
 
+  it("reads a .json with comments and trailing commas as node-config does (JSON5), strict JSON the fast way", () => {
+    // node-config/node-config#715: node-config parses .json as JSON5 so that comments work; that must still hold.
+    writeFileSync(join(dir, "local.json"), '{\n  // tuned for the load test\n  "retry": { "delayMs": 25, },\n}\n');
+    expect(loadConfig({ dir }).get("retry.delayMs")).toBe(25);
+    writeFileSync(join(dir, "local.json"), '{ "retry": { "delayMs": 26 } }');
+    expect(loadConfig({ dir }).get("retry.delayMs")).toBe(26);
+    writeFileSync(join(dir, "local.json"), '{ "retry": ');
+    expect(() => loadConfig({ dir })).toThrow(/Cannot parse config file/);
+  });
+
   it("loads again with what changed on disk (no singleton), and hands out frozen data", () => {
     expect(loadConfig({ dir }).get("retry.maxAttempts")).toBe(3);
     // node-config's loader ran, but its process-wide singleton (config/lib/config.js) was never loaded.

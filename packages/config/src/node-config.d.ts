@@ -16,8 +16,14 @@ declare module "config/lib/util.js" {
     parser: Parser;
     config: Record<string, unknown>;
     scan(additional?: Array<{ name: string; config: unknown }>): void;
+    /** Reads and parses one file (null when it does not exist); every file node-config reads goes through it. */
+    loadFile(fullFilename: string, convert?: (config: unknown) => unknown): unknown;
     getSources(): ConfigSource[];
   }
-  const util: { Load: typeof Load };
+  /** node-config's helpers; LiveConfig swaps `cloneDeep` for a linear one while it loads (see linear-clone.ts). */
+  interface Util {
+    cloneDeep(parent: unknown, depth?: number, circular?: boolean, prototype?: object): unknown;
+  }
+  const util: { Load: typeof Load; Util: Util };
   export = util;
 }

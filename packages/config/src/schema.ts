@@ -1,6 +1,6 @@
-/** One problem a schema found: where (path segments) and what. */
+/** One problem a schema found: where (path segments; zod 4 allows any property key) and what. */
 export interface SchemaIssue {
-  readonly path: ReadonlyArray<string | number>;
+  readonly path: ReadonlyArray<PropertyKey>;
   readonly message: string;
 }
 

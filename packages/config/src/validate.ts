@@ -24,7 +24,7 @@ function parse<T>(schema: ConfigSchema<T>, data: Record<string, unknown>, source
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue?.path.join(".") ?? "";
+  const path = issue?.path.map(String).join(".") ?? "";
   // The file at fault is the one with the last word on that path (node-config's precedence).
   const file = [...sources].reverse().find((s) => lookupPath(s.parsed, path) !== undefined)?.name;
   const where = file ? `set by ${file}` : "which no file sets";

@@ -1,3 +1,6 @@
+import { clampTimerDelay, MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import { checkOption } from "./errors.js";
+
 /** Settings of an exponential backoff. */
 export interface BackoffOptions {
   /** First delay after a failure (default 250 ms: a restarting registry is usually back within a second). */
@@ -19,8 +22,10 @@ export class Backoff {
   #attempt = 0;
 
   constructor(options: BackoffOptions = {}) {
-    this.#initialMs = options.initialMs ?? 250;
-    this.#maxMs = Math.max(this.#initialMs, options.maxMs ?? 30_000);
+    // A delay past setTimeout's 2^31−1 ms would fire at once (Node clamps it to 1 ms): refuse it.
+    const rule = { min: 1, max: MAX_TIMER_DELAY_MS };
+    this.#initialMs = checkOption("backoff.initialMs", options.initialMs ?? 250, rule);
+    this.#maxMs = Math.max(this.#initialMs, checkOption("backoff.maxMs", options.maxMs ?? 30_000, rule));
     this.#random = options.random ?? Math.random;
   }
 
@@ -46,7 +51,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, clampTimerDelay(ms));
     timer.unref();
     signal?.addEventListener("abort", done, { once: true });
   });

@@ -1,16 +1,10 @@
-import Consul from "consul";
+import type Consul from "consul";
 import { CachedInstancer } from "./cached-instancer.js";
+import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
-
-/** Where a Consul agent listens (the `consul` package's options). */
-export interface ConsulAddress {
-  readonly host?: string;
-  readonly port?: number;
-  readonly secure?: boolean;
-}
 
 /** Settings of a Consul instancer. */
 export interface ConsulInstancerOptions extends InstanceCacheOptions {
@@ -41,6 +35,7 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
  */
 export class ConsulInstancer extends CachedInstancer {
   readonly #watch: ReturnType<Consul["watch"]>;
+  readonly #release: () => void;
   readonly #grace: RestartGrace;
   readonly #resets = new EventSource<{ from: number; to: number }>();
   /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
@@ -51,7 +46,8 @@ export class ConsulInstancer extends CachedInstancer {
   constructor(options: ConsulInstancerOptions) {
     super(options);
     this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
-    const client = options.consul instanceof Consul ? options.consul : new Consul({ ...options.consul });
+    const client = consulClient(options.consul);
+    this.#release = () => releaseClient(options.consul, client);
     const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
     if (options.tag) query.tag = options.tag;
     this.#watch = client.watch({
@@ -81,6 +77,7 @@ export class ConsulInstancer extends CachedInstancer {
 
   override close(): void {
     this.#watch.end();
+    this.#release();
     this.#grace.close();
     super.close();
   }

@@ -1,9 +1,9 @@
-import Consul from "consul";
+import type Consul from "consul";
 import type { BackoffOptions } from "./backoff.js";
-import type { ConsulAddress } from "./consul-instancer.js";
+import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError } from "./consul-wire.js";
-import type { Registrar } from "./eureka-registrar.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
+import type { Registrar } from "./registrar.js";
 import type { InstanceStatus } from "./service-instance.js";
 
 /** What a service tells Consul about itself. */
@@ -60,7 +60,7 @@ export class ConsulRegistrar implements Registrar {
 
   constructor(options: ConsulRegistrarOptions) {
     this.#options = options;
-    this.#client = options.consul instanceof Consul ? options.consul : new Consul({ ...options.consul });
+    this.#client = consulClient(options.consul);
     const { service } = options;
     this.serviceId = service.id ?? `${service.name}-${service.host}-${service.port}`;
     this.#checkId = `service:${this.serviceId}`;
@@ -104,9 +104,10 @@ export class ConsulRegistrar implements Registrar {
     }
   }
 
-  /** Same as deregister. */
-  close(): Promise<void> {
-    return this.deregister();
+  /** Same as deregister, then closes the connections of a client it made. */
+  async close(): Promise<void> {
+    await this.deregister();
+    releaseClient(this.#options.consul, this.#client);
   }
 
   #timeout(): { timeout: number } {

@@ -52,6 +52,13 @@ export function parseConsulHealth(body: unknown): ServiceInstance[] {
 /** An error of the `consul` client as a DiscoveryError: with an HTTP answer it was rejected, else unreachable. */
 export function fromConsulError(error: unknown, what: string): DiscoveryError {
   const status = (error as { response?: { statusCode?: number } })?.response?.statusCode;
+  if (status === 401 || status === 403) {
+    return new DiscoveryError(
+      "DISCOVERY_UNAUTHORIZED",
+      `Consul refused ${what} (${status}): give the client the agent's token (option \`consul.token\`)`,
+      { cause: error },
+    );
+  }
   if (status !== undefined) {
     return new DiscoveryError(
       "DISCOVERY_REGISTRY_REJECTED",

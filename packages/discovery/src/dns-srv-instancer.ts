@@ -1,7 +1,7 @@
 import { Resolver } from "node:dns/promises";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, durationOption } from "./errors.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import type { ServiceInstance } from "./service-instance.js";
@@ -56,7 +56,9 @@ export class DnsSrvInstancer extends CachedInstancer {
   constructor(options: DnsSrvInstancerOptions) {
     super(options);
     this.#options = options;
-    this.#resolver = new Resolver({ timeout: options.timeoutMs ?? 2_000, tries: 2 });
+    const min = durationOption("minRefreshMs", options.minRefreshMs, 1_000);
+    durationOption("maxRefreshMs", options.maxRefreshMs, 60_000, min);
+    this.#resolver = new Resolver({ timeout: durationOption("timeoutMs", options.timeoutMs, 2_000), tries: 2 });
     if (options.servers) this.#resolver.setServers([...options.servers]);
     this.#backoff = new Backoff({ maxMs: options.maxRefreshMs ?? 60_000, ...options.backoff });
     void this.#loop();

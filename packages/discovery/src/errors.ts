@@ -1,3 +1,5 @@
+import { checkNumber, errorGuard, MAX_TIMER_DELAY_MS, type NumberRule, OutriggerError } from "@outrigger/core";
+
 /** Stable codes of discovery's errors; see ERRORS.md at the repository root. */
 export type DiscoveryErrorCode =
   | "DISCOVERY_REGISTRY_UNREACHABLE"
@@ -5,25 +7,31 @@ export type DiscoveryErrorCode =
   | "DISCOVERY_BAD_RESPONSE"
   | "DISCOVERY_INVALID_OPTION"
   | "DISCOVERY_SNAPSHOT_FAILED"
-  | "DISCOVERY_DNS_FAILED";
+  | "DISCOVERY_DNS_FAILED"
+  | "DISCOVERY_UNAUTHORIZED"
+  | "DISCOVERY_TOKEN_FAILED";
 
-const brand = Symbol.for("outrigger.DiscoveryError");
-
-/** An error of the discovery package, with a stable `code` and the underlying `cause`. */
-export class DiscoveryError extends Error {
-  readonly [brand] = true;
+/**
+ * An error of the discovery package, with a stable `code` and the underlying `cause`: `@outrigger/core`'s branded
+ * error, so `isDiscoveryError` holds across two copies of the package.
+ */
+export class DiscoveryError extends OutriggerError<DiscoveryErrorCode> {
   override readonly name = "DiscoveryError";
-
-  constructor(
-    readonly code: DiscoveryErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** True for a DiscoveryError, even one from another copy of this package. */
-export function isDiscoveryError(error: unknown): error is DiscoveryError {
-  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+export const isDiscoveryError: (error: unknown) => error is DiscoveryError =
+  errorGuard<DiscoveryError>("DiscoveryError");
+
+/** Throws DISCOVERY_INVALID_OPTION unless `value` is a finite number within `rule` (core's `checkNumber`). */
+export function checkOption(name: string, value: unknown, rule: NumberRule): number {
+  return checkNumber(name, value, rule, (message) => new DiscoveryError("DISCOVERY_INVALID_OPTION", message));
+}
+
+/**
+ * A duration option in ms, or its default, checked: finite, ≥ `min` (default 1), and at most setTimeout's
+ * 2^31−1 ms (Node fires a longer timer after 1 ms). NaN or a negative interval would poll in a tight loop.
+ */
+export function durationOption(name: string, value: number | undefined, fallback: number, min = 1): number {
+  return checkOption(name, value ?? fallback, { min, max: MAX_TIMER_DELAY_MS });
 }

@@ -1,14 +1,15 @@
 import { sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, durationOption } from "./errors.js";
 import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
+import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";
 
 /** Settings of a delta-polling Eureka instancer. */
-export interface EurekaDeltaInstancerOptions extends InstanceCacheOptions {
+export interface EurekaDeltaInstancerOptions extends InstanceCacheOptions, RegistryAccessOptions {
   /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
   readonly registryUrl: string;
   readonly service: string;
@@ -34,6 +35,7 @@ export class EurekaDeltaInstancer extends CachedInstancer {
   readonly #options: EurekaDeltaInstancerOptions;
   readonly #synced = new EventSource<DeltaSync>();
   readonly #stop = new AbortController();
+  readonly #access: RegistryAccess;
   /** The whole registry as last seen, keyed by `APP/instanceId`: the hash code covers every application. */
   #all: Map<string, ServiceInstance> | undefined;
   /** Fires after each successful sync, so operators can see how often reconciliation falls back to full fetches. */
@@ -42,6 +44,9 @@ export class EurekaDeltaInstancer extends CachedInstancer {
   constructor(options: EurekaDeltaInstancerOptions) {
     super(options);
     this.#options = options;
+    this.#access = new RegistryAccess(options.registryUrl, options);
+    durationOption("pollIntervalMs", options.pollIntervalMs, 30_000);
+    durationOption("requestTimeoutMs", options.requestTimeoutMs, 5_000);
     void this.#loop();
   }
 
@@ -59,6 +64,7 @@ export class EurekaDeltaInstancer extends CachedInstancer {
 
   override close(): void {
     this.#stop.abort();
+    void this.#access.close();
     super.close();
   }
 
@@ -70,10 +76,11 @@ export class EurekaDeltaInstancer extends CachedInstancer {
   }
 
   async #fetch(path: string): Promise<ReturnType<typeof parseApplications>> {
-    const { status, body } = await registryRequest(joinUrl(this.#options.registryUrl, path), {
+    const { status, body } = await registryRequest(joinUrl(this.#access.url, path), {
       method: "GET",
       timeoutMs: this.#options.requestTimeoutMs ?? 5_000,
       signal: this.#stop.signal,
+      access: this.#access,
     });
     if (status !== 200) {
       throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `GET ${path} answered ${status}`);

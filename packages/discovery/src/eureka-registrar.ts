@@ -2,14 +2,19 @@ import type { BackoffOptions } from "./backoff.js";
 import { DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
+import type { Registrar } from "./registrar.js";
+import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { InstanceStatus } from "./service-instance.js";
 
 export type { RegisterReason } from "./heartbeat.js";
 
 /** Settings of a Eureka registrar. */
-export interface EurekaRegistrarOptions {
-  /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`. */
+export interface EurekaRegistrarOptions extends RegistryAccessOptions {
+  /**
+   * The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`; `https://user:secret@host/eureka` sends
+   * the credentials as Basic (as Spring's Eureka clients do). The token needs write scope.
+   */
   readonly registryUrl: string;
   readonly instance: InstanceRegistration;
   /** Status to register with (default UP; use STARTING and `setStatus("UP")` once the service is warm). */
@@ -28,14 +33,6 @@ export interface EurekaRegistrarOptions {
   readonly random?: () => number;
 }
 
-/** Keeps one instance registered: registers, renews on an interval, re-registers when lost, deregisters on close. */
-export interface Registrar {
-  register(): Promise<void>;
-  setStatus(status: InstanceStatus): Promise<void>;
-  deregister(): Promise<void>;
-  close(): Promise<void>;
-}
-
 /**
  * Registers a service instance in a Eureka-compatible registry and owns its heartbeat loop. Nothing it does can
  * crash or block the host: failures go to `onError` and are retried with backoff, every call to the registry has
@@ -44,6 +41,7 @@ export interface Registrar {
 export class EurekaRegistrar implements Registrar {
   readonly #options: EurekaRegistrarOptions;
   readonly #heartbeat: Heartbeat;
+  readonly #access: RegistryAccess;
   readonly #instanceUrl: string;
   readonly #appUrl: string;
   #status: InstanceStatus;
@@ -63,7 +61,8 @@ export class EurekaRegistrar implements Registrar {
     this.#status = options.status ?? "UP";
     this.instanceId = registrationId(options.instance);
     const app = encodeURIComponent(options.instance.app.toUpperCase());
-    this.#appUrl = joinUrl(options.registryUrl, `apps/${app}`);
+    this.#access = new RegistryAccess(options.registryUrl, options);
+    this.#appUrl = joinUrl(this.#access.url, `apps/${app}`);
     this.#instanceUrl = `${this.#appUrl}/${encodeURIComponent(this.instanceId)}`;
     this.#heartbeat = new Heartbeat((reason) => this.#beat(reason), {
       intervalMs: this.#renewIntervalMs(),
@@ -110,15 +109,20 @@ export class EurekaRegistrar implements Registrar {
     if (!this.#isRegistered) return;
     this.#isRegistered = false;
     try {
-      await registryRequest(this.#instanceUrl, { method: "DELETE", timeoutMs: this.#timeoutMs() });
+      await registryRequest(this.#instanceUrl, {
+        method: "DELETE",
+        timeoutMs: this.#timeoutMs(),
+        access: this.#access,
+      });
     } catch (error) {
       this.#heartbeat.failed(error as Error);
     }
   }
 
-  /** Same as deregister: nothing is left behind in the registry or the event loop. */
-  close(): Promise<void> {
-    return this.deregister();
+  /** Same as deregister, then closes its connections: nothing is left behind in the registry or the event loop. */
+  async close(): Promise<void> {
+    await this.deregister();
+    await this.#access.close();
   }
 
   #timeoutMs(): number {
@@ -132,7 +136,11 @@ export class EurekaRegistrar implements Registrar {
   async #beat(reason: RegisterReason): Promise<void> {
     if (!this.#isRegistered) return this.#send(reason);
     if (this.#statusStale) return this.#send("status");
-    const { status } = await registryRequest(this.#instanceUrl, { method: "PUT", timeoutMs: this.#timeoutMs() });
+    const { status } = await registryRequest(this.#instanceUrl, {
+      method: "PUT",
+      timeoutMs: this.#timeoutMs(),
+      access: this.#access,
+    });
     // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
     if (status === 404) return this.#send("re-register");
     if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
@@ -144,7 +152,12 @@ export class EurekaRegistrar implements Registrar {
       durationInSecs: this.#options.leaseDurationSec ?? 90,
     });
     const sent = this.#status;
-    const { status } = await registryRequest(this.#appUrl, { method: "POST", body, timeoutMs: this.#timeoutMs() });
+    const { status } = await registryRequest(this.#appUrl, {
+      method: "POST",
+      body,
+      timeoutMs: this.#timeoutMs(),
+      access: this.#access,
+    });
     if (status !== 204 && status !== 200) {
       throw new DiscoveryError(
         "DISCOVERY_REGISTRY_REJECTED",

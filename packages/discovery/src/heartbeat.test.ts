@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isDiscoveryError } from "./errors.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
 
 // The loop's timing with a fake clock: each step is a plain function, so no I/O is involved.
@@ -56,4 +57,32 @@ describe("Heartbeat", () => {
     expect(calls).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  // Client-side durations run on timers and the monotonic clock, never on the wall clock: stepping `Date` (what NTP
+  // or a resumed VM does) neither fires a beat early nor holds one back.
+  it.each([3_600_000, -3_600_000])("beats on time when the wall clock steps by %i ms", async (stepMs) => {
+    const { heartbeat, calls, state } = fixture(30_000, () => 0.5); // random 0.5: no jitter
+    state.down = false;
+    await heartbeat.start();
+    vi.setSystemTime(Date.now() + stepMs);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    await heartbeat.stop();
+  });
+
+  it.each([-1, 0, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31])(
+    "refuses an interval of %s with DISCOVERY_INVALID_OPTION",
+    (intervalMs) => {
+      let caught: unknown;
+      try {
+        new Heartbeat(async () => {}, { intervalMs });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isDiscoveryError(caught) && caught.code).toBe("DISCOVERY_INVALID_OPTION");
+      expect((caught as Error).message).toContain("renewIntervalMs");
+    },
+  );
 });

@@ -1,4 +1,6 @@
+import { MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import { Backoff, type BackoffOptions, jittered } from "./backoff.js";
+import { checkOption } from "./errors.js";
 import { EventSource } from "./event.js";
 
 /** Why a registration was sent. */
@@ -33,7 +35,12 @@ export class Heartbeat {
     options: { intervalMs: number; retry?: BackoffOptions; random?: () => number },
   ) {
     this.#step = step;
-    this.#intervalMs = options.intervalMs;
+    // Checked here, for every registrar: NaN or a negative interval would renew in a tight loop, one past
+    // setTimeout's 2^31−1 ms at once (Node clamps it to 1 ms).
+    this.#intervalMs = checkOption("renewIntervalMs (Consul: ttlSec × 1000 / 3)", options.intervalMs, {
+      min: 1,
+      max: MAX_TIMER_DELAY_MS,
+    });
     this.#random = options.random;
     this.#retry = new Backoff({
       initialMs: 500, // half a second: a registry restarting under a supervisor is usually back by then

@@ -1,4 +1,4 @@
-export { Backoff, type BackoffOptions, jittered } from "./backoff.js";
+export type { BackoffOptions } from "./backoff.js";
 export { type DnsResolution, DnsSrvInstancer, type DnsSrvInstancerOptions } from "./dns-srv-instancer.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
 export {
@@ -7,14 +7,9 @@ export {
   type EurekaDeltaInstancerOptions,
 } from "./eureka-delta-instancer.js";
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
-export {
-  EurekaRegistrar,
-  type EurekaRegistrarOptions,
-  type RegisterReason,
-  type Registrar,
-} from "./eureka-registrar.js";
-export { fromEurekaInstance, type InstanceRegistration, registrationId } from "./eureka-wire.js";
-export { type Disposable, type Event, EventSource } from "./event.js";
+export { EurekaRegistrar, type EurekaRegistrarOptions, type RegisterReason } from "./eureka-registrar.js";
+export type { InstanceRegistration } from "./eureka-wire.js";
+export type { Disposable, Event } from "./event.js";
 export {
   allOf,
   anyStatus,
@@ -25,14 +20,11 @@ export {
   withTags,
 } from "./filters.js";
 export { FixedInstancer } from "./fixed-instancer.js";
-export { Heartbeat } from "./heartbeat.js";
 export { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 export type { Instancer } from "./instancer.js";
-export {
-  RegistryWatchInstancer,
-  type RegistryWatchInstancerOptions,
-  registryOrigin,
-} from "./registry-watch-instancer.js";
+export type { Registrar } from "./registrar.js";
+export type { RegistryAccessOptions, RegistryTls, TokenSource } from "./registry-access.js";
+export { RegistryWatchInstancer, type RegistryWatchInstancerOptions } from "./registry-watch-instancer.js";
 export type { InstanceStatus, ServiceInstance, Snapshot } from "./service-instance.js";
 export { type Closeable, deregisterOnShutdown, type ShutdownHookOptions } from "./shutdown-hook.js";
-export { parseStaticEntries, type StaticEntry, StaticInstancer } from "./static-instancer.js";
+export { type StaticEntry, StaticInstancer } from "./static-instancer.js";

@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, isDiscoveryError } from "./errors.js";
 import { EventSource } from "./event.js";
 import { type InstanceFilter, onlyUp } from "./filters.js";
 import type { Instancer } from "./instancer.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";
+import { DEFAULT_MAX_SNAPSHOT_BYTES, readSnapshotFile, writeSnapshotFile } from "./snapshot-file.js";
 
 /** Settings shared by every instancer that publishes through an InstanceCache. */
 export interface InstanceCacheOptions {
@@ -15,42 +14,12 @@ export interface InstanceCacheOptions {
    * at start, so a client that starts while the registry is unreachable serves the last known fleet.
    */
   readonly snapshotFile?: string;
+  /** Largest snapshot file read at start, in bytes (default 16 MiB); a larger one is refused unread. */
+  readonly maxSnapshotBytes?: number;
 }
-
-/** How a snapshot file looks on disk: a version, so a future format can refuse an old one cleanly. */
-interface SnapshotFile {
-  readonly version: 1;
-  readonly savedAt: string;
-  readonly instances: readonly ServiceInstance[];
-}
-
-/** Numbers temp files, so two caches of one process writing the same file never share a temp file. */
-let tempSequence = 0;
 
 function byId(a: ServiceInstance, b: ServiceInstance): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function readSnapshotFile(path: string): readonly ServiceInstance[] | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined; // first start: nothing saved yet
-    throw new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Cannot read snapshot file ${path}: check its permissions`, {
-      cause,
-    });
-  }
-  let parsed: Partial<SnapshotFile>;
-  try {
-    parsed = JSON.parse(text) as Partial<SnapshotFile>;
-  } catch (cause) {
-    throw new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Snapshot file ${path} is not JSON: delete it`, { cause });
-  }
-  if (parsed.version !== 1 || !Array.isArray(parsed.instances)) {
-    throw new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Snapshot file ${path} has an unknown format: delete it`);
-  }
-  return parsed.instances;
 }
 
 /**
@@ -79,15 +48,32 @@ export class InstanceCache implements Instancer {
     this.#filter = options.filter ?? onlyUp;
     this.#snapshotFile = options.snapshotFile;
     if (this.#snapshotFile === undefined) return;
+    const maxBytes = options.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new DiscoveryError(
+        "DISCOVERY_INVALID_OPTION",
+        `maxSnapshotBytes must be a whole number ≥ 1, got ${String(maxBytes)}`,
+      );
+    }
+    // Nobody can listen yet inside the constructor: problems are reported on the next turn.
+    const later = (error: Error) => setImmediate(() => this.#errors.emit(error));
     try {
-      const saved = readSnapshotFile(this.#snapshotFile);
+      const saved = readSnapshotFile(this.#snapshotFile, maxBytes);
       if (saved) {
-        this.#publish(saved, false);
+        this.#publish(saved.instances, false);
         this.#fromDisk = true;
+        const dropped = saved.total - saved.instances.length;
+        if (dropped > 0) {
+          later(
+            new DiscoveryError(
+              "DISCOVERY_SNAPSHOT_FAILED",
+              `Snapshot file ${this.#snapshotFile}: ${dropped} of ${saved.total} entries have no valid id, host, port or status and were not published`,
+            ),
+          );
+        }
       }
     } catch (error) {
-      // Nobody can listen yet inside the constructor: report on the next turn, and start empty.
-      setImmediate(() => this.#errors.emit(error as Error));
+      later(error as Error);
     }
   }
 
@@ -135,21 +121,15 @@ export class InstanceCache implements Instancer {
   #persist(instances: readonly ServiceInstance[]): void {
     const path = this.#snapshotFile;
     if (path === undefined) return;
-    const file: SnapshotFile = { version: 1, savedAt: new Date().toISOString(), instances };
     // Writes are chained so an older snapshot can never rename over a newer one.
-    this.#writes = this.#writes.then(async () => {
-      tempSequence += 1;
-      const temp = `${path}.${process.pid}.${tempSequence}.tmp`;
-      try {
-        await writeFile(temp, JSON.stringify(file));
-        await rename(temp, path); // atomic on POSIX: readers see the old file or the new one, never half of one
-      } catch (cause) {
+    this.#writes = this.#writes.then(() =>
+      writeSnapshotFile(path, instances).catch((error: unknown) => {
         this.#errors.emit(
-          new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Cannot write snapshot file ${path}: check the directory`, {
-            cause,
-          }),
+          isDiscoveryError(error)
+            ? error
+            : new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Cannot write snapshot file ${path}`, { cause: error }),
         );
-      }
-    });
+      }),
+    );
   }
 }

@@ -1,4 +1,7 @@
+import { redactUrl } from "@outrigger/core";
+import { fetch as undiciFetch } from "undici";
 import { DiscoveryError } from "./errors.js";
+import type { RegistryAccess } from "./registry-access.js";
 
 /** An answer from the registry: its status, headers and parsed JSON body (undefined when empty). */
 export interface RegistryResponse {
@@ -7,19 +10,30 @@ export interface RegistryResponse {
   readonly headers: Headers;
 }
 
-/** Sends one request to the registry with a timeout; network failures become DISCOVERY_REGISTRY_UNREACHABLE. */
+/**
+ * Sends one request to the registry with a timeout, with the credentials and TLS settings of `access`. Network
+ * failures become DISCOVERY_REGISTRY_UNREACHABLE; a 401 or 403 becomes DISCOVERY_UNAUTHORIZED. No message carries
+ * a token or the URL's userinfo.
+ */
 export async function registryRequest(
   url: string,
-  init: { method: string; body?: unknown; timeoutMs: number; signal?: AbortSignal },
+  init: { method: string; body?: unknown; timeoutMs: number; signal?: AbortSignal; access?: RegistryAccess },
 ): Promise<RegistryResponse> {
+  const shown = redactUrl(url);
+  const credentials = init.access ? await init.access.headers() : {};
+  const dispatcher = init.access?.dispatcher;
+  // Node's own fetch when no TLS settings are given; undici's, with its dispatcher, when they are.
+  const send = (dispatcher ? undiciFetch : fetch) as typeof fetch;
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await send(url, {
       method: init.method,
       headers: {
         accept: "application/json",
         ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...credentials,
       },
+      ...(dispatcher ? { dispatcher } : {}),
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
       // The caller's signal (close()) and the timeout both end the request.
       signal: init.signal
@@ -29,18 +43,25 @@ export async function registryRequest(
   } catch (cause) {
     throw new DiscoveryError(
       "DISCOVERY_REGISTRY_UNREACHABLE",
-      `Registry at ${url} is unreachable: check that it runs and the URL is right`,
+      `Registry at ${shown} is unreachable: check that it runs, the URL is right and, for https, that its CA is trusted`,
       { cause },
     );
   }
   const { status, headers } = response;
+  if (status === 401 || status === 403) {
+    await response.body?.cancel().catch(() => {});
+    throw new DiscoveryError(
+      "DISCOVERY_UNAUTHORIZED",
+      `Registry at ${shown} refused the request (${status}): give the client the registry's token (option \`token\`)`,
+    );
+  }
   let text: string;
   try {
     text = await response.text();
   } catch (cause) {
     throw new DiscoveryError(
       "DISCOVERY_REGISTRY_UNREACHABLE",
-      `Registry at ${url} dropped the connection mid-answer: check that it runs`,
+      `Registry at ${shown} dropped the connection mid-answer: check that it runs`,
       { cause },
     );
   }
@@ -49,7 +70,7 @@ export async function registryRequest(
     return { status, headers, body: JSON.parse(text) };
   } catch (cause) {
     if (status >= 400) return { status, headers, body: undefined };
-    throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", `Registry at ${url} answered with invalid JSON`, { cause });
+    throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", `Registry at ${shown} answered with invalid JSON`, { cause });
   }
 }
 

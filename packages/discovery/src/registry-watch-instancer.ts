@@ -1,14 +1,16 @@
+import { redactUrl } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError } from "./errors.js";
+import { DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
+import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { registryRequest } from "./registry-http.js";
 import { RestartGrace } from "./restart-grace.js";
 
 /** Settings of a watching instancer. */
-export interface RegistryWatchInstancerOptions extends InstanceCacheOptions {
+export interface RegistryWatchInstancerOptions extends InstanceCacheOptions, RegistryAccessOptions {
   /** The registry's Eureka base URL, e.g. `http://127.0.0.1:8761/eureka`; the watch lives beside it. */
   readonly registryUrl: string;
   readonly service: string;
@@ -48,6 +50,7 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly #backoff: Backoff;
   readonly #resets = new EventSource<{ from: number; to: number }>();
   readonly #stop = new AbortController();
+  readonly #access: RegistryAccess;
   /** The index sent with the next watch; -1 asks for an immediate, whole answer. */
   #index = -1;
   /** The last index the registry gave, kept across reconnections to notice that the registry started over. */
@@ -59,14 +62,19 @@ export class RegistryWatchInstancer extends CachedInstancer {
   constructor(options: RegistryWatchInstancerOptions) {
     super(options);
     this.#options = options;
+    this.#access = new RegistryAccess(options.registryUrl, options);
+    durationOption("waitMs", options.waitMs, 30_000);
     this.#backoff = new Backoff(options.backoff);
-    this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
+    this.#grace = new RestartGrace(durationOption("restartGraceMs", options.restartGraceMs, 30_000, 0), (instances) =>
+      this.cache.update(instances),
+    );
     void this.#loop();
   }
 
   override close(): void {
     this.#grace.close();
     this.#stop.abort();
+    void this.#access.close();
     super.close();
   }
 
@@ -89,16 +97,17 @@ export class RegistryWatchInstancer extends CachedInstancer {
   async #watchOnce(): Promise<void> {
     const waitMs = this.#options.waitMs ?? 30_000;
     const app = encodeURIComponent(this.#options.service.toUpperCase());
-    const url = `${registryOrigin(this.#options.registryUrl)}/outrigger/watch/apps/${app}?index=${this.#index}&wait=${waitMs}ms`;
+    const url = `${registryOrigin(this.#access.url)}/outrigger/watch/apps/${app}?index=${this.#index}&wait=${waitMs}ms`;
     const { status, body, headers } = await registryRequest(url, {
       method: "GET",
       timeoutMs: waitMs + WATCH_SLACK_MS,
       signal: this.#stop.signal,
+      access: this.#access,
     });
     if (status !== 200) {
       throw new DiscoveryError(
         "DISCOVERY_REGISTRY_REJECTED",
-        `Watch answered ${status}: is ${this.#options.registryUrl} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`,
+        `Watch answered ${status}: is ${redactUrl(this.#options.registryUrl)} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`,
       );
     }
     const next = Number(headers.get("x-outrigger-index"));

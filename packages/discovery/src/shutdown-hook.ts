@@ -1,4 +1,5 @@
 import { sleep } from "./backoff.js";
+import { durationOption } from "./errors.js";
 import type { Disposable } from "./event.js";
 
 /** Settings of the shutdown hook. */
@@ -25,7 +26,7 @@ export interface Closeable {
  */
 export function deregisterOnShutdown(registrar: Closeable, options: ShutdownHookOptions = {}): Disposable {
   const signals = options.signals ?? ["SIGTERM", "SIGINT"];
-  const timeoutMs = options.timeoutMs ?? 3_000;
+  const timeoutMs = durationOption("timeoutMs", options.timeoutMs, 3_000);
   let started = false;
   const remove = (): void => {
     for (const signal of signals) process.removeListener(signal, handler);

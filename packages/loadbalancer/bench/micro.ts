@@ -7,9 +7,9 @@ import axios from "axios";
 import { AvailabilityFilteringRule } from "../src/availability-filtering.js";
 import { createBalancer } from "../src/balancer.js";
 import { BestAvailableRule } from "../src/best-available.js";
-import { seededRandom } from "../src/clock.js";
 import { ConsistentHashRule } from "../src/consistent-hash.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
+import { seededRandom } from "../src/random.js";
 import { RandomRule } from "../src/random-rule.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import type { Rule } from "../src/rule.js";
@@ -38,7 +38,8 @@ const RULES: Array<[string, () => Rule]> = [
   ["slow-start(round-robin)", () => new SlowStartRule({ windowMs: 60_000, random: seededRandom(1) })],
 ];
 
-const fleetOf = (n: number): ServiceInstance[] =>
+/** `n` instances on loopback ports nobody listens on, in three zones, with weights 1–4 (picks only, no traffic). */
+export const fleetOf = (n: number): ServiceInstance[] =>
   Array.from({ length: n }, (_, i) => ({
     id: `i${i}`,
     service: "micro",
@@ -58,7 +59,7 @@ function pickCost(make: () => Rule, n: number): number {
     const started = process.hrtime.bigint();
     for (let i = 0; i < iterations; i++) {
       const pick = balancer.pick({ key: keys[i & 1023] as string });
-      pick.done({ ok: true, status: 200, rttMs: 1 + (i % 7) });
+      pick.done({ kind: "success", status: 200, rttMs: 1 + (i % 7) });
     }
     return Number(process.hrtime.bigint() - started) / iterations;
   };
@@ -101,7 +102,7 @@ export async function runMicro(): Promise<MicroResult> {
     [server],
     new RoundRobinRule(),
     {
-      outlierDetection: { consecutiveFailures: 5 },
+      outlierDetection: { consecutive5xx: 5 },
       healthCheck: { probe: tcpProbe(), intervalMs: 1_000 },
       maxInFlightPerInstance: 64,
     },

@@ -3,9 +3,9 @@
 // states them, with every time constant (EWMA decay, slow-start window, ejection time) scaled alike.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServiceInstance } from "@outrigger/discovery";
-import { seededRandom } from "../src/clock.js";
 import type { OutlierOptions } from "../src/outlier-detector.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
+import { seededRandom } from "../src/random.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import { SlowStartRule } from "../src/slow-start.js";
 import { ZonePreferenceRule } from "../src/zone-preference.js";
@@ -138,7 +138,7 @@ const failsFast =
     const c = benchClient(
       await fleetOf(fleet, many(5, FAST, { delayMs: 1, status: 503 })),
       rule.make(seed),
-      outlierDetection ? { outlierDetection } : {},
+      { outlierDetection }, // false: off (it is on by default)
       { retry: false },
     );
     await fleet.counts();
@@ -179,7 +179,7 @@ const zones: Runner = async (fleet, rule, seed) => {
   const c = benchClient(
     instances,
     rule.make(seed),
-    { outlierDetection: { maxEjectedPercent: 50 } },
+    { outlierDetection: { maxEjectionPercent: 50 } },
     { retry: { maxAttempts: 4 } },
   );
   await fleet.counts();
@@ -204,7 +204,7 @@ const slowStart = (name: string, inner: (s: number) => import("../src/rule.js").
 });
 const named = (spec: RuleSpec, name: string): RuleSpec => ({ name, make: spec.make });
 /** Envoy's defaults, ejection times scaled like the other time constants. */
-const OUTLIER: OutlierOptions = { baseEjectionMs: 30_000 / SCALE };
+const OUTLIER: OutlierOptions = { baseEjectionTimeMs: 30_000 / SCALE };
 
 /** Every scenario: its id, what it measures as "bad share", the rules it compares, and how one run goes. */
 export const SCENARIOS: ReadonlyArray<{ id: string; title: string; rules: Array<[RuleSpec, Runner]> }> = [

@@ -1,7 +1,7 @@
-import type { Disposable } from "@outrigger/discovery";
-import type { Clock } from "./clock.js";
+import type { Clock, Disposable } from "@outrigger/core";
 import type { CheckResult, HealthChecker } from "./health-checker.js";
-import type { InstanceStats } from "./instance-stats.js";
+import type { InstanceFilter } from "./in-service.js";
+import type { OutlierDetector } from "./outlier-detector.js";
 
 /** An ejected instance's probes since its ejection. */
 interface Recovery {
@@ -15,13 +15,13 @@ interface Recovery {
  * time ends (a dead instance gets no trial requests), and `healthyThreshold` passes in a row since its ejection
  * bring it back at once (Envoy's `successful_active_health_check_uneject_host`).
  */
-export class ActiveHealth {
+export class ActiveHealth implements InstanceFilter {
   readonly #recovering = new Map<string, Recovery>();
   readonly #subscriptions: Disposable[];
 
   constructor(
     readonly checker: HealthChecker,
-    readonly stats: (id: string) => InstanceStats | undefined,
+    readonly detector: OutlierDetector | undefined,
     readonly clock: Clock,
     /** Called whenever the set of instances in service may have changed. */
     readonly changed: () => void,
@@ -56,9 +56,8 @@ export class ActiveHealth {
   #observe(result: CheckResult): void {
     const id = result.instance.id;
     const recovery = this.#recovering.get(id);
-    const stats = this.stats(id);
-    if (!recovery || !stats) return;
-    if (!recovery.failed && !stats.isEjected(this.clock())) {
+    if (!recovery || !this.detector) return;
+    if (!recovery.failed && !this.detector.isEjected(id, this.clock.now())) {
       // Its ejection ended with clean probes: it is back in service the ordinary way.
       this.#recovering.delete(id);
       return;
@@ -66,7 +65,7 @@ export class ActiveHealth {
     if (result.ok) {
       if (++recovery.passes < this.checker.settings.healthyThreshold) return;
       this.#recovering.delete(id);
-      stats.ejectedUntil = 0;
+      this.detector.uneject(id);
       this.changed();
     } else {
       recovery.passes = 0;

@@ -9,15 +9,15 @@ describe("AvailabilityFilteringRule", () => {
 
   it("skips tripped instances and ones at their in-flight limit", () => {
     const ctx = ruleContext(three, { now: 10 });
-    ctx.stats("a").ejectedUntil = 20;
-    ctx.stats("b").active = 4;
+    ctx.ejected.add("a");
+    ctx.mut("b").active = 4;
     const rule = new AvailabilityFilteringRule({ activeLimit: 4, rule: rr() });
     expect(tally(10, () => rule.choose(three, ctx))).toEqual({ c: 10 });
   });
 
   it("chooses among all when none passes, rather than failing", () => {
     const ctx = ruleContext(three);
-    for (const i of three) ctx.stats(i.id).active = 9;
+    for (const i of three) ctx.mut(i.id).active = 9;
     const rule = new AvailabilityFilteringRule({ activeLimit: 1, rule: rr() });
     expect(Object.keys(tally(3, () => rule.choose(three, ctx))).sort()).toEqual(["a", "b", "c"]);
   });

@@ -3,7 +3,9 @@ import { FixedInstancer } from "@outrigger/discovery";
 import { createRetryPolicy } from "@outrigger/resilience";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
-import { type Balancer, createBalancer, type Outcome } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
+import type { Outcome } from "./outcome.js";
+import type { Balancer } from "./pick.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { deadPort, instance, namedServer } from "./test-support.js";
 
@@ -47,11 +49,11 @@ describe("createLbAxios against real HTTP servers", () => {
     const second = await http.get("lb://svc/");
     expect(first.data).toEqual({ from: "alive", path: "/a/b?x=1" });
     expect(second.data.from).toBe("other");
-    expect(outcomes.map(([id, o]) => [id, o.ok, o.status])).toEqual([
-      ["alive", true, 200],
-      ["other", true, 200],
+    expect(outcomes.map(([id, o]) => [id, o.kind, o.kind === "success" && o.status])).toEqual([
+      ["alive", "success", 200],
+      ["other", "success", 200],
     ]);
-    expect(outcomes.every(([, o]) => typeof o.rttMs === "number" && o.rttMs >= 0)).toBe(true);
+    expect(outcomes.every(([, o]) => o.kind === "success" && o.rttMs >= 0)).toBe(true);
   });
 
   it("retries a refused connection on an instance not yet tried", async () => {
@@ -63,7 +65,7 @@ describe("createLbAxios against real HTTP servers", () => {
     for (let i = 0; i < 4; i++) expect((await http.get("lb://svc/")).data.from).toBe("alive");
     const dead = outcomes.filter(([id]) => id === "dead");
     expect(dead.length).toBeGreaterThan(0);
-    expect(dead.every(([, o]) => !o.ok)).toBe(true);
+    expect(dead.every(([, o]) => o.kind === "failure" && o.reason === "connect")).toBe(true);
   });
 
   it("fails a refused connection without a retry policy, and names unknown services", async () => {

@@ -7,10 +7,11 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from "axios";
 import { AttemptSignal } from "./attempt-signal.js";
-import type { Balancer } from "./balancer.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
+import { failureReason, httpOutcome } from "./outcome.js";
+import type { Balancer } from "./pick.js";
 import { RetryDecision, type RetryOptions } from "./retry-decision.js";
 
 /**
@@ -143,7 +144,7 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
           url,
           ...(attemptSignal ? { signal: attemptSignal } : {}),
         });
-        pick.done({ ok: response.status < 500, status: response.status, rttMs: performance.now() - started });
+        pick.done(httpOutcome(response.status, performance.now() - started));
         // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
         if (decision.isRetryStatus(response.status)) throw new RetryableResponse(response);
         return response;
@@ -151,16 +152,18 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
         const rttMs = performance.now() - started;
         if (outer?.aborted || signal?.aborted) {
           // The caller or the deadline gave up: not the instance's fault.
-          pick.done({ ok: true, cancelled: true });
+          pick.done({ kind: "cancelled" });
           if (isLbError(outer?.reason)) throw new LbError(outer.reason.code, outer.reason.message, { cause: error });
           throw error;
         }
         if (attemptSignal?.timedOut) {
-          pick.done({ ok: false, rttMs });
+          pick.done({ kind: "failure", reason: "timeout", rttMs });
           throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
         const status = (error as AxiosError).response?.status;
-        pick.done({ ok: status !== undefined && status < 500, ...(status !== undefined ? { status } : {}), rttMs });
+        pick.done(
+          status !== undefined ? httpOutcome(status, rttMs) : { kind: "failure", reason: failureReason(error), rttMs },
+        );
         throw error;
       } finally {
         attemptSignal?.dispose();

@@ -45,11 +45,11 @@ describe("createBalancer's stats", () => {
   it("counts requests in flight and keeps stats across snapshots; stamps late joiners for slow start", () => {
     let now = 0;
     const instancer = new FixedInstancer([instance("a")]);
-    const balancer = createBalancer({ instancer, clock: () => now });
+    const balancer = createBalancer({ instancer, clock: { now: () => now } });
     const pick = balancer.pick();
     expect(balancer.stats("a")?.active).toBe(1);
-    pick.done({ ok: false, rttMs: 50 });
-    pick.done({ ok: false, rttMs: 50 }); // a second report is ignored
+    pick.done({ kind: "failure", reason: "status", status: 503, rttMs: 50 });
+    pick.done({ kind: "failure", reason: "status", status: 503, rttMs: 50 }); // a second report is ignored
     expect(balancer.stats("a")).toMatchObject({ active: 0, consecutiveFailures: 1 });
     now = 500;
     instancer.set([instance("a"), instance("b")]);

@@ -1,44 +1,25 @@
-import { type Event, EventSource, type Instancer, type ServiceInstance } from "@outrigger/discovery";
+import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
+import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { ActiveHealth } from "./active-health.js";
 import { lbChannels, publish } from "./channels.js";
-import { type Clock, systemClock } from "./clock.js";
-import { LbError, requireNumber } from "./errors.js";
+import { checkOption, LbError } from "./errors.js";
+import { type Filter, type FilterRequest, inFlightCapFilter, triedFilter } from "./filters.js";
 import {
   createHealthChecker,
   type HealthChange,
   type HealthChecker,
   type HealthCheckOptions,
 } from "./health-checker.js";
-import { InstanceStats, type StatsOptions } from "./instance-stats.js";
+import { InServiceSet, type PanicMode } from "./in-service.js";
+import { InstanceSet } from "./instance-set.js";
+import type { StatsOptions } from "./instance-stats.js";
+import type { InstanceSnapshot } from "./instance-view.js";
+import type { Outcome } from "./outcome.js";
 import { type EjectionReason, OutlierDetector, type OutlierOptions } from "./outlier-detector.js";
+import type { Balancer, Pick, PickOptions } from "./pick.js";
 import { PickQueue } from "./pick-queue.js";
-import { RoundRobinRule } from "./round-robin.js";
 import type { Rule, RuleContext } from "./rule.js";
-
-/** How one request to a picked instance went; feeds load metrics and stats. */
-export interface Outcome {
-  readonly ok: boolean;
-  readonly status?: number;
-  readonly rttMs?: number;
-  /** The caller gave up (not the instance's fault): only the in-flight count changes. */
-  readonly cancelled?: boolean;
-}
-
-/** A chosen instance and the call that reports how the request to it went (only the first call counts). */
-export interface Pick {
-  readonly instance: ServiceInstance;
-  done(outcome: Outcome): void;
-}
-
-/** What a caller can ask of one pick. */
-export interface PickOptions {
-  /** Instance ids to avoid (e.g. ones a retry already tried); ignored when nothing else is left. */
-  readonly avoid?: ReadonlySet<string>;
-  /** The request's key, for consistent hashing. */
-  readonly key?: string;
-  /** Throw LB_ALL_INSTANCES_TRIED rather than fall back to an avoided instance (retries use it). */
-  readonly untriedOnly?: boolean;
-}
+import { type RuleSpec, ruleFromSpec } from "./rule-spec.js";
 
 /** An ejection, as the balancer's `onEjection` event reports it. */
 export interface Ejection {
@@ -47,20 +28,20 @@ export interface Ejection {
   readonly durationMs: number;
 }
 
-/** Picks an instance of one service for each request. */
-export interface Balancer {
-  pick(options?: PickOptions): Pick;
-  /**
-   * Like `pick`, but waits (bounded) when every instance is at its in-flight cap instead of throwing
-   * LB_INSTANCES_BUSY; `createLbAxios` uses it when present. `signal` ends the wait.
-   */
-  acquire?(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
+/** What to do when too few instances are in service; Envoy's `healthy_panic_threshold` and `fail_traffic_on_panic`. */
+export interface PanicOptions {
+  /** Below this percent of (actively healthy) instances not ejected, the balancer panics (Envoy: 50). */
+  readonly thresholdPercent?: number;
+  /** `use-all` (default, Envoy's): spread over every instance, ejected or not. `fail`: throw LB_PANIC at once. */
+  readonly mode?: PanicMode;
 }
 
-/** A balancer that also exposes what it has seen. */
+/** A balancer that also exposes what it has seen, and takes a new rule live. */
 export interface StatefulBalancer extends Balancer {
-  /** Stats of a known instance, or undefined. */
-  stats(id: string): InstanceStats | undefined;
+  /** What the balancer knows of an instance, or undefined for an unknown one. */
+  stats(id: string): InstanceSnapshot | undefined;
+  /** Replaces the rule for the next picks; per-instance stats and ejections stay. A spec is checked first. */
+  setRule(rule: Rule | RuleSpec): void;
   /** Fires when the outlier detector ejects an instance. */
   readonly onEjection: Event<Ejection>;
   /** Fires when active checks mark an instance healthy again (never without `healthCheck`). */
@@ -78,15 +59,19 @@ export interface StatefulBalancer extends Balancer {
 /** Settings of a balancer. */
 export interface BalancerOptions {
   readonly instancer: Instancer;
-  /** Default: round robin. */
-  readonly rule?: Rule;
-  /** Passive health checking; `true` for the defaults, omitted for none. */
+  /** A rule, or a rule spec such as `{ name: "p2c-peak-ewma" }` (see `ruleFromSpec`). Default: round robin. */
+  readonly rule?: Rule | RuleSpec;
+  /** Passive health checking, on by default with Envoy's defaults; `false` turns it off. */
   readonly outlierDetection?: OutlierOptions | boolean;
+  /** What happens when too few instances are in service (default: Envoy's, use all below 50%). */
+  readonly panic?: PanicOptions;
   /**
    * Active health checking (HTTP probes on each instance); `true` for the defaults, omitted for none. Instances
    * failing it get no requests; with outlier detection, an ejected instance returns only once its probes pass.
    */
   readonly healthCheck?: HealthCheckOptions | boolean;
+  /** More filters, run after retry avoidance and before the in-flight cap (e.g. `zoneFilter({ zone })`). */
+  readonly filters?: readonly Filter[];
   /**
    * Requests in flight one instance may have (Envoy's per-host `max_requests`, HAProxy's `maxconn`): instances at
    * the cap are skipped; when all are, `acquire` waits up to `queueTimeoutMs` and `pick` throws LB_INSTANCES_BUSY.
@@ -98,7 +83,7 @@ export interface BalancerOptions {
   readonly maxQueued?: number;
   /** Latency averages' decay and new instances' default RTT. */
   readonly stats?: StatsOptions;
-  /** Injectable for tests (default: performance.now). */
+  /** Injectable for tests (default: `@outrigger/core`'s monotonic clock). */
   readonly clock?: Clock;
 }
 
@@ -106,148 +91,122 @@ export interface BalancerOptions {
 const QUEUE_TIMEOUT_MS = 1_000;
 /** Envoy's default `max_pending_requests`: enough to ride out a burst, small enough to fail fast under overload. */
 const MAX_QUEUED = 1_024;
+/** Envoy's default `healthy_panic_threshold`. */
+const PANIC_THRESHOLD_PERCENT = 50;
 
-function limits(options: BalancerOptions): { max: number; queue: PickQueue<Pick> } {
-  const code = "LB_INVALID_LIMIT";
-  const max = requireNumber(
-    code,
-    "maxInFlightPerInstance",
-    options.maxInFlightPerInstance ?? Number.POSITIVE_INFINITY,
-    1,
-    options.maxInFlightPerInstance !== undefined,
-  );
-  const timeoutMs = requireNumber(code, "queueTimeoutMs", options.queueTimeoutMs ?? QUEUE_TIMEOUT_MS, 0);
-  return { max, queue: new PickQueue(timeoutMs, requireNumber(code, "maxQueued", options.maxQueued ?? MAX_QUEUED, 0)) };
+const asRule = (rule: Rule | RuleSpec | undefined): Rule =>
+  rule === undefined ? ruleFromSpec({ name: "round-robin" }) : "choose" in rule ? rule : ruleFromSpec(rule);
+
+function detectorFor(option: BalancerOptions["outlierDetection"]): OutlierDetector | undefined {
+  if (option === false) return undefined;
+  return new OutlierDetector(option === true || option === undefined ? {} : option);
+}
+
+/** The request-level filters, in order: retry avoidance, the caller's, the in-flight cap. */
+function filtersFor(options: BalancerOptions): readonly Filter[] {
+  const max = options.maxInFlightPerInstance;
+  const cap =
+    max === undefined ? [] : [inFlightCapFilter(checkOption("maxInFlightPerInstance", max, { min: 1, integer: true }))];
+  return [triedFilter, ...(options.filters ?? []), ...cap];
 }
 
 /**
- * A balancer over an instancer's snapshots: UP instances → active health → outlier ejection (all of them in panic
- * mode) → retry avoidance → in-flight cap → the rule. It keeps per-instance stats across snapshots, so a discovery
- * refresh does not reset what it learnt; instances that join later are stamped for slow start.
+ * A balancer over an instancer's snapshots, in parts (linkerd2-proxy's split): the instance set and its stats, the
+ * in-service set (active health, ejection owned by the outlier detector, panic), request filters (retry
+ * avoidance, yours, in-flight cap), then the rule, which reads instances through a read-only view.
  */
 export function createBalancer(options: BalancerOptions): StatefulBalancer {
-  const rule = options.rule ?? new RoundRobinRule();
-  const clock = options.clock ?? systemClock;
-  const { max, queue } = limits(options);
-  const detector =
-    options.outlierDetection === true
-      ? new OutlierDetector()
-      : options.outlierDetection
-        ? new OutlierDetector(options.outlierDetection)
-        : undefined;
+  let rule = asRule(options.rule);
+  const clock = options.clock ?? monotonicClock;
+  const filters = filtersFor(options);
+  const queue = new PickQueue<Pick>(
+    checkOption("queueTimeoutMs", options.queueTimeoutMs ?? QUEUE_TIMEOUT_MS, {}),
+    checkOption("maxQueued", options.maxQueued ?? MAX_QUEUED, { integer: true }),
+  );
+  const panicThreshold = checkOption(
+    "panic.thresholdPercent",
+    options.panic?.thresholdPercent ?? PANIC_THRESHOLD_PERCENT,
+    { max: 100 },
+  );
+  const failOnPanic = options.panic?.mode === "fail";
+  const detector = detectorFor(options.outlierDetection);
+  const set = new InstanceSet(options.stats);
   const ejections = new EventSource<Ejection>();
-  const table = new Map<string, InstanceStats>();
-  let up: readonly ServiceInstance[] = [];
-  let list: InstanceStats[] = [];
-  const statsOf = (id: string): InstanceStats => table.get(id) as InstanceStats;
-
-  // The instances in service, recomputed only when an ejection or a health state starts or ends, so a pick stays
-  // O(1) for rules that are (P2C, round robin) even with a thousand instances.
-  let inService: readonly ServiceInstance[] | undefined;
-  let eligible: readonly ServiceInstance[] = [];
-  let inServiceUntil = Number.POSITIVE_INFINITY;
-  const invalidate = (): void => {
-    inService = undefined;
+  const changed = (): void => {
+    inService.invalidate();
+    if (queue.size > 0) queue.drain();
   };
   const active = options.healthCheck
     ? new ActiveHealth(
         createHealthChecker(options.instancer, options.healthCheck === true ? {} : options.healthCheck),
-        (id) => table.get(id),
+        detector,
         clock,
-        () => {
-          invalidate();
-          if (queue.size > 0) queue.drain();
-        },
+        changed,
       )
     : undefined;
-  const inServiceAt = (now: number): readonly ServiceInstance[] => {
-    if (!detector && !active) return up;
-    if (inService && now < inServiceUntil) return inService;
-    const kept: ServiceInstance[] = [];
-    const passing: ServiceInstance[] = [];
-    inServiceUntil = Number.POSITIVE_INFINITY;
-    for (const i of up) {
-      if (active?.excludes(i.id)) continue;
-      passing.push(i);
-      const s = statsOf(i.id);
-      if (s.isEjected(now)) inServiceUntil = Math.min(inServiceUntil, s.ejectedUntil);
-      else kept.push(i);
-    }
-    // Retries fall back to untried ejected instances, never to ones failing active checks (unless all are).
-    eligible = passing.length > 0 ? passing : up;
-    // Panic mode: with too few in service, spread over all rather than crush the survivors.
-    const panic = (kept.length / Math.max(up.length, 1)) * 100 < (detector?.panicThresholdPercent ?? 0);
-    inService = panic ? up : kept;
-    return inService;
+  const ejected = detector && {
+    excludes: (id: string, now: number) => detector.isEjected(id, now),
+    until: (id: string) => detector.ejectedUntil(id),
   };
+  const inService = new InServiceSet(active, ejected, detector ? panicThreshold : 0);
 
   const sync = (instances: readonly ServiceInstance[], initial: boolean): void => {
-    invalidate();
-    const now = clock();
-    up = instances.filter((i) => i.status === "UP");
-    eligible = up;
-    const seen = new Set<string>();
-    for (const i of up) {
-      seen.add(i.id);
-      if (!table.has(i.id))
-        table.set(i.id, new InstanceStats(initial ? Number.NEGATIVE_INFINITY : now, now, options.stats));
-    }
-    for (const id of [...table.keys()]) if (!seen.has(id)) table.delete(id);
-    active?.retain(seen);
-    list = up.map((i) => table.get(i.id) as InstanceStats);
+    const kept = set.replace(instances, clock.now(), initial);
+    detector?.retain(kept);
+    active?.retain(kept);
+    inService.invalidate();
     if (!initial) queue.drain();
   };
   sync(options.instancer.current().instances, true);
   const subscription = options.instancer.onChange((snapshot) => sync(snapshot.instances, false));
+  const view = (id: string) => set.get(id) as NonNullable<ReturnType<typeof set.get>>;
+  // Rules ask at the pick's time; one shared function instead of a closure per pick.
+  let pickNow = 0;
+  const isEjected = (id: string): boolean => detector?.isEjected(id, pickNow) ?? false;
 
-  /** Healthy untried instances; else untried ejected ones; else (unless untriedOnly) all healthy ones. */
-  const candidates = (healthy: readonly ServiceInstance[], pickOptions: PickOptions): readonly ServiceInstance[] => {
-    const avoid = pickOptions.avoid;
-    if (!avoid || avoid.size === 0) return healthy.length > 0 ? healthy : eligible;
-    const fresh = healthy.filter((i) => !avoid.has(i.id));
-    if (fresh.length > 0) return fresh;
-    const untried = eligible.filter((i) => !avoid.has(i.id));
-    if (untried.length > 0) return untried;
-    if (pickOptions.untriedOnly) {
-      throw new LbError(
-        "LB_ALL_INSTANCES_TRIED",
-        "Every instance was tried for this request: nothing left to retry on",
-      );
+  /** Lets the outlier detector judge an outcome; announces what it ejected. */
+  const judge = (id: string, outcome: Outcome, now: number): void => {
+    if (!detector) return;
+    const found = detector.record(id, outcome, set.ids, now);
+    if (found.length === 0) return;
+    inService.invalidate();
+    for (const { id: ejectedId, reason, durationMs } of found) {
+      const instance = set.up.find((i) => i.id === ejectedId);
+      if (!instance) continue;
+      active?.ejected(ejectedId);
+      const ejection: Ejection = { instance, reason, durationMs };
+      ejections.emit(ejection);
+      publish(lbChannels.ejection, ejection);
     }
-    return healthy.length > 0 ? healthy : eligible;
-  };
-
-  /** Candidates below the in-flight cap; LB_INSTANCES_BUSY when none is. */
-  const belowCap = (from: readonly ServiceInstance[]): readonly ServiceInstance[] => {
-    if (max === Number.POSITIVE_INFINITY) return from;
-    const free = from.filter((i) => statsOf(i.id).active < max);
-    if (free.length > 0) return free;
-    throw new LbError(
-      "LB_INSTANCES_BUSY",
-      `Every candidate instance has ${max} requests in flight (maxInFlightPerInstance): use acquire() to wait, or raise the cap`,
-    );
-  };
-
-  /** Lets the outlier detector judge an instance after an outcome; announces an ejection. */
-  const judge = (instance: ServiceInstance, stats: InstanceStats, now: number): void => {
-    const reason = detector?.judge(stats, list, now);
-    if (!reason) return;
-    invalidate();
-    active?.ejected(instance.id);
-    const ejection: Ejection = { instance, reason, durationMs: stats.ejectedUntil - now };
-    ejections.emit(ejection);
-    publish(lbChannels.ejection, ejection);
   };
 
   const pick = (pickOptions: PickOptions = {}): Pick => {
+    const up = set.up;
     if (up.length === 0) {
       throw new LbError("LB_NO_INSTANCES", "No UP instance to send to: check the service's registrations");
     }
-    const now = clock();
-    const healthy = inServiceAt(now);
-    const context: RuleContext = { now, stats: statsOf, all: up, key: pickOptions.key };
-    const instance = rule.choose(belowCap(candidates(healthy, pickOptions)), context);
-    const stats = statsOf(instance.id);
+    const now = clock.now();
+    pickNow = now;
+    const current = inService.at(up, now);
+    if (current.panic && failOnPanic) {
+      throw new LbError(
+        "LB_PANIC",
+        `Fewer than ${panicThreshold}% of the instances are in service (panic.mode "fail"): check the ejected instances, or use panic.mode "use-all"`,
+      );
+    }
+    let candidates = current.instances;
+    const request: FilterRequest = { now, options: pickOptions, eligible: current.eligible, stats: view };
+    for (const filter of filters) candidates = filter.apply(candidates, request);
+    const context: RuleContext = {
+      now,
+      stats: view,
+      isEjected,
+      all: up,
+      key: pickOptions.key,
+      retry: (pickOptions.attempt ?? (pickOptions.untriedOnly ? 2 : 1)) > 1,
+    };
+    const instance = rule.choose(candidates, context);
+    const stats = view(instance.id);
     stats.start();
     publish(lbChannels.pick, { instance });
     let finished = false;
@@ -256,10 +215,10 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
       done(outcome: Outcome): void {
         if (finished) return;
         finished = true;
-        const end = clock();
+        const end = clock.now();
         stats.end(outcome, end);
         publish(lbChannels.outcome, { instance, outcome });
-        if (!outcome.cancelled && table.get(instance.id) === stats) judge(instance, stats, end);
+        if (set.get(instance.id) === stats) judge(instance.id, outcome, end);
         // After judging, so a waiter is not handed the slot of an instance that was just ejected.
         if (queue.size > 0) queue.drain(1);
       },
@@ -272,7 +231,22 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     onHealthy: active?.checker.onHealthy ?? never,
     onUnhealthy: active?.checker.onUnhealthy ?? never,
     healthChecker: active?.checker,
-    stats: (id) => table.get(id),
+    stats(id) {
+      const s = set.get(id);
+      if (!s) return undefined;
+      const now = clock.now();
+      const d = detector?.state(id, now) ?? { consecutiveFailures: 0, ejections: 0, ejected: false };
+      return {
+        active: s.active,
+        addedAt: s.addedAt,
+        peakRttMs: s.peakRttMs(now),
+        averageRttMs: s.averageRttMs(),
+        ...d,
+      };
+    },
+    setRule(next) {
+      rule = asRule(next);
+    },
     close: () => {
       subscription.dispose();
       active?.close();

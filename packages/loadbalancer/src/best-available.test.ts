@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BestAvailableRule } from "./best-available.js";
-import { seededRandom } from "./clock.js";
+import { seededRandom } from "./random.js";
 import { instance, ruleContext, tally } from "./test-support.js";
 
 describe("BestAvailableRule", () => {
@@ -8,9 +8,9 @@ describe("BestAvailableRule", () => {
 
   it("takes the instance with the fewest requests in flight", () => {
     const ctx = ruleContext(three);
-    ctx.stats("a").active = 3;
-    ctx.stats("b").active = 1;
-    ctx.stats("c").active = 2;
+    ctx.mut("a").active = 3;
+    ctx.mut("b").active = 1;
+    ctx.mut("c").active = 2;
     expect(new BestAvailableRule().choose(three, ctx).id).toBe("b");
   });
 
@@ -23,9 +23,9 @@ describe("BestAvailableRule", () => {
 
   it("skips tripped instances even when they look idle", () => {
     const ctx = ruleContext(three, { now: 100 });
-    ctx.stats("a").ejectedUntil = 1000;
-    ctx.stats("b").active = 5;
-    ctx.stats("c").active = 5;
+    ctx.ejected.add("a");
+    ctx.mut("b").active = 5;
+    ctx.mut("c").active = 5;
     const counts = tally(200, () => new BestAvailableRule({ random: seededRandom(5) }).choose(three, ctx));
     expect(counts.a).toBeUndefined();
   });

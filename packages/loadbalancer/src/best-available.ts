@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type Random, randomIndex } from "./clock.js";
+import { type Random, randomIndex } from "./random.js";
 import type { RandomOptions } from "./random-rule.js";
 import { notTripped, type Rule, type RuleContext } from "./rule.js";
 

@@ -1,6 +1,6 @@
 import { channel } from "node:diagnostics_channel";
 import type { ServiceInstance } from "@outrigger/discovery";
-import type { Outcome } from "./balancer.js";
+import type { Outcome } from "./outcome.js";
 import type { EjectionReason } from "./outlier-detector.js";
 
 /** Message on `outrigger:lb:pick`: an instance was picked for an attempt. */

@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type Random, randomIndex } from "./clock.js";
+import { type Random, randomIndex } from "./random.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 /** Settings of the consistent-hash rule. */

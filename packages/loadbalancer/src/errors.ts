@@ -1,42 +1,28 @@
+import { checkNumber, errorGuard, type NumberRule, OutriggerError } from "@outrigger/core";
+
 /** Stable codes of the load balancer's errors; see ERRORS.md at the repository root. */
 export type LbErrorCode =
   | "LB_NO_INSTANCES"
   | "LB_INVALID_URL"
+  | "LB_INVALID_OPTION"
   | "LB_UNKNOWN_SERVICE"
   | "LB_ALL_INSTANCES_TRIED"
   | "LB_ATTEMPT_TIMEOUT"
   | "LB_DEADLINE_EXCEEDED"
-  | "LB_INVALID_HEALTH_CHECK"
-  | "LB_INVALID_LIMIT"
   | "LB_INSTANCES_BUSY"
+  | "LB_PANIC"
   | "LB_QUEUE_FULL"
   | "LB_QUEUE_TIMEOUT";
 
-const brand = Symbol.for("outrigger.LbError");
-
-/** An error of the load balancer, with a stable `code`. */
-export class LbError extends Error {
-  readonly [brand] = true;
+/** An error of the load balancer, with a stable `code` (an `OutriggerError` from `@outrigger/core`). */
+export class LbError extends OutriggerError<LbErrorCode> {
   override readonly name = "LbError";
-
-  constructor(
-    readonly code: LbErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** True for an LbError, even one from another copy of this package. */
-export function isLbError(error: unknown): error is LbError {
-  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
-}
+export const isLbError = errorGuard<LbError>("LbError");
 
-/** `value` when it is a finite number ≥ `min` (an integer when `integer`), else an LbError with `code`. */
-export function requireNumber(code: LbErrorCode, name: string, value: number, min: number, integer = false): number {
-  if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new LbError(code, `${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}, got ${String(value)}`);
-  }
-  return value;
+/** `value` when it satisfies `rule`, else LB_INVALID_OPTION naming the option (`@outrigger/core`'s check). */
+export function checkOption(name: string, value: unknown, rule: NumberRule): number {
+  return checkNumber(name, value, rule, (message) => new LbError("LB_INVALID_OPTION", message));
 }

@@ -132,7 +132,7 @@ describe("createHealthChecker against real HTTP servers", () => {
     expect(await passed).toMatchObject({ ok: true });
   });
 
-  it("rejects bad options with LB_INVALID_HEALTH_CHECK and a message naming the option", () => {
+  it("rejects bad options with LB_INVALID_OPTION and a message naming the option", () => {
     const instancer = new FixedInstancer([]);
     for (const [options, name] of [
       [{ intervalMs: 0 }, "intervalMs"],
@@ -144,7 +144,7 @@ describe("createHealthChecker against real HTTP servers", () => {
       [{ expectedStatus: { min: 300, max: 200 } }, "expectedStatus.max"],
     ] as const) {
       expect(() => createHealthChecker(instancer, options)).toThrowError(
-        expect.objectContaining({ code: "LB_INVALID_HEALTH_CHECK", message: expect.stringContaining(name) }),
+        expect.objectContaining({ code: "LB_INVALID_OPTION", message: expect.stringContaining(name) }),
       );
     }
   });

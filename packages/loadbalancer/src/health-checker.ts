@@ -1,8 +1,9 @@
-import { type Disposable, type Event, EventSource, type Instancer, type ServiceInstance } from "@outrigger/discovery";
+import { type Disposable, type Event, EventSource } from "@outrigger/core";
+import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { lbChannels, publish } from "./channels.js";
-import type { Random } from "./clock.js";
-import { LbError, requireNumber } from "./errors.js";
+import { checkOption, LbError } from "./errors.js";
 import { httpProbe, type Probe, type ProbeResult, type StatusRange } from "./http-probe.js";
+import type { Random } from "./random.js";
 
 /** Settings of active health checking; defaults follow HAProxy's `check` (inter 2s, fall 3, rise 2). */
 export interface HealthCheckOptions {
@@ -65,37 +66,38 @@ export interface HealthChecker {
 const DEFAULTS = { path: "/health", intervalMs: 2_000, timeoutMs: 1_000, unhealthyThreshold: 3, healthyThreshold: 2 };
 
 function validated(options: HealthCheckOptions): HealthChecker["settings"] {
-  const code = "LB_INVALID_HEALTH_CHECK";
   const path = options.path ?? DEFAULTS.path;
   if (typeof path !== "string" || !path.startsWith("/")) {
-    throw new LbError(code, `healthCheck.path must start with "/", got ${JSON.stringify(path)}`);
+    throw new LbError("LB_INVALID_OPTION", `healthCheck.path must start with "/", got ${JSON.stringify(path)}`);
   }
   const expected = options.expectedStatus ?? { min: 200, max: 299 };
-  requireNumber(code, "healthCheck.expectedStatus.min", expected.min, 100, true);
-  if (requireNumber(code, "healthCheck.expectedStatus.max", expected.max, 100, true) < expected.min) {
-    throw new LbError(code, `healthCheck.expectedStatus.max (${expected.max}) must be ≥ min (${expected.min})`);
+  const status = { min: 100, max: 599, integer: true };
+  checkOption("healthCheck.expectedStatus.min", expected.min, status);
+  if (checkOption("healthCheck.expectedStatus.max", expected.max, status) < expected.min) {
+    throw new LbError(
+      "LB_INVALID_OPTION",
+      `healthCheck.expectedStatus.max (${expected.max}) must be ≥ min (${expected.min})`,
+    );
   }
-  const intervalMs = requireNumber(code, "healthCheck.intervalMs", options.intervalMs ?? DEFAULTS.intervalMs, 1);
+  const positive = { min: 1 };
+  const count = { min: 1, integer: true };
+  const intervalMs = checkOption("healthCheck.intervalMs", options.intervalMs ?? DEFAULTS.intervalMs, positive);
   return {
     path,
     expectedStatus: { min: expected.min, max: expected.max },
     intervalMs,
-    timeoutMs: requireNumber(code, "healthCheck.timeoutMs", options.timeoutMs ?? DEFAULTS.timeoutMs, 1),
-    unhealthyThreshold: requireNumber(
-      code,
+    timeoutMs: checkOption("healthCheck.timeoutMs", options.timeoutMs ?? DEFAULTS.timeoutMs, positive),
+    unhealthyThreshold: checkOption(
       "healthCheck.unhealthyThreshold",
       options.unhealthyThreshold ?? DEFAULTS.unhealthyThreshold,
-      1,
-      true,
+      count,
     ),
-    healthyThreshold: requireNumber(
-      code,
+    healthyThreshold: checkOption(
       "healthCheck.healthyThreshold",
       options.healthyThreshold ?? DEFAULTS.healthyThreshold,
-      1,
-      true,
+      count,
     ),
-    jitterMs: requireNumber(code, "healthCheck.jitterMs", options.jitterMs ?? intervalMs / 10, 0),
+    jitterMs: checkOption("healthCheck.jitterMs", options.jitterMs ?? intervalMs / 10, {}),
   };
 }
 
@@ -123,10 +125,13 @@ export function createHealthChecker(instancer: Instancer, options: HealthCheckOp
   const healthy = new EventSource<HealthChange>();
   const unhealthy = new EventSource<HealthChange>();
   const targets = new Map<string, Target>();
-  const stop = new AbortController();
+  // Probes in flight, aborted on close. A set rather than an abort listener per probe on one shared signal: with
+  // more than ten probes in flight, those listeners tripped Node's MaxListenersExceededWarning.
+  const inFlight = new Set<AbortController>();
+  let closed = false;
 
   const schedule = (target: Target, delayMs: number): void => {
-    if (stop.signal.aborted) return;
+    if (closed) return;
     target.timer = setTimeout(() => void run(target), delayMs);
     target.timer.unref();
   };
@@ -158,22 +163,24 @@ export function createHealthChecker(instancer: Instancer, options: HealthCheckOp
   const run = (target: Target): Promise<void> => {
     clearTimeout(target.timer);
     if (target.running) return target.running;
-    if (stop.signal.aborted) return Promise.resolve();
+    if (closed) return Promise.resolve();
     // An own timer rather than AbortSignal.timeout: Node 20 can collect a timeout signal combined through
     // AbortSignal.any before it fires, and the probe would then hang.
     const controller = new AbortController();
-    const abort = () => controller.abort(new Error(`no answer within ${settings.timeoutMs} ms`));
-    const timer = setTimeout(abort, settings.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no answer within ${settings.timeoutMs} ms`)),
+      settings.timeoutMs,
+    );
     timer.unref();
-    stop.signal.addEventListener("abort", abort);
+    inFlight.add(controller);
     const signal = controller.signal;
     target.running = probe(target.instance, signal)
       .catch((error: unknown): ProbeResult => ({ ok: false, error: error as Error }))
       .then((result) => {
         clearTimeout(timer);
-        stop.signal.removeEventListener("abort", abort);
+        inFlight.delete(controller);
         target.running = undefined;
-        if (stop.signal.aborted) return;
+        if (closed) return;
         // A probe cut short by the timeout fails however the probe itself reported it.
         judge(target, signal.aborted ? { ...result, ok: false } : result);
         if (targets.get(target.instance.id) === target) {
@@ -217,7 +224,8 @@ export function createHealthChecker(instancer: Instancer, options: HealthCheckOp
     onUnhealthy: unhealthy.event,
     close() {
       subscription.dispose();
-      stop.abort();
+      closed = true;
+      for (const controller of inFlight) controller.abort(new Error("health checker closed"));
       for (const target of targets.values()) clearTimeout(target.timer);
     },
   };

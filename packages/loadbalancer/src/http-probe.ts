@@ -1,6 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { ServiceInstance } from "@outrigger/discovery";
+import { instanceUrl } from "./lb-url.js";
 
 /** How one probe went: passed or not, with the status or the error that decided it. */
 export interface ProbeResult {
@@ -19,19 +20,18 @@ export interface StatusRange {
 }
 
 /**
- * The default probe: `GET path` on the instance's own host and port, on a fresh connection each time (`agent:
- * false`), as HAProxy's and Envoy's checks do: a pooled keep-alive socket could answer for a process whose
- * listener is already gone, and a probe must not take a socket from the application's pool.
+ * The default probe: `GET path` on the instance's own URL (`instanceUrl`, as requests use it, so an IPv6 host is
+ * probed where requests go), on a fresh connection each time (`agent: false`), as HAProxy's and Envoy's checks
+ * do: a pooled keep-alive socket could answer for a process whose listener is already gone, and a probe must not
+ * take a socket from the application's pool.
  */
 export function httpProbe(path: string, expected: StatusRange): Probe {
   return (instance, signal) =>
     new Promise<ProbeResult>((resolve) => {
       const send = instance.secure ? httpsRequest : httpRequest;
       const request = send(
+        instanceUrl(instance, path),
         {
-          host: instance.host,
-          port: instance.port,
-          path,
           method: "GET",
           agent: false,
           signal,

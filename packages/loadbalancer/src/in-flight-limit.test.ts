@@ -135,12 +135,12 @@ describe("maxInFlightPerInstance against real HTTP servers", () => {
     await Promise.all(held);
     expect(a.arrived + b.arrived).toBe(2);
     // Slots freed, nothing waiting: a new pick succeeds at once.
-    balancer.pick().done({ ok: true });
+    balancer.pick().done({ kind: "success", rttMs: 1 });
   });
 
-  it("rejects bad limits with LB_INVALID_LIMIT", () => {
+  it("rejects bad limits with LB_INVALID_OPTION", () => {
     for (const options of [{ maxInFlightPerInstance: 0 }, { maxInFlightPerInstance: 1.5 }, { queueTimeoutMs: -1 }]) {
-      expect(() => setup(options)).toThrowError(expect.objectContaining({ code: "LB_INVALID_LIMIT" }));
+      expect(() => setup(options)).toThrowError(expect.objectContaining({ code: "LB_INVALID_OPTION" }));
     }
   });
 });

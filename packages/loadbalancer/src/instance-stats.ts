@@ -1,4 +1,5 @@
-import type { Outcome } from "./balancer.js";
+import type { InstanceView } from "./instance-view.js";
+import type { Outcome } from "./outcome.js";
 import { PeakEwma } from "./peak-ewma.js";
 
 /** Settings shared by every instance's stats. */
@@ -13,34 +14,33 @@ export interface StatsOptions {
 export const DEFAULT_DECAY_MS = 10_000;
 /** Linkerd2-proxy's default RTT: a fresh instance must not look free, or every caller stampedes onto it. */
 export const DEFAULT_RTT_MS = 30;
+/**
+ * A failed attempt counts as this many times the instance's current latency (or its own RTT, if longer). A 500
+ * answered in 1 ms is not a fast answer: fed as a sample, it made the failing instance the fastest and drew
+ * traffic to it. Doubling per failure makes a failing instance lose every P2C comparison after a few failures
+ * (Envoy's client-side weighted round robin penalises errors the same way, `error_utilization_penalty`).
+ */
+const FAILURE_PENALTY = 2;
+/** A failing instance never looks slower than this (ms): every healthy peer already wins, and decay brings it back. */
+const MAX_PENALTY_MS = 60_000;
 
-/** What the balancer has seen of one instance: load, latency and failures. Rules and the detector read it. */
-export class InstanceStats {
-  /** Requests sent and not yet finished. */
+/** What the balancer has seen of one instance's load and latency; rules read it through `InstanceView`. */
+export class InstanceStats implements InstanceView {
   active = 0;
-  /** Failures in a row (connection errors, timeouts and 5xx — Ribbon ignored 5xx); reset by a success. */
-  consecutiveFailures = 0;
-  /** Requests and successes in the detector's current interval. */
-  windowRequests = 0;
-  windowSuccesses = 0;
-  /** Until when the outlier detector keeps this instance out; 0 when it is in. */
-  ejectedUntil = 0;
-  /** How many times it was ejected; the next ejection lasts base time × this, capped. */
-  ejections = 0;
-  /** Peak-sensitive RTT estimate (P2C peak-EWMA). */
-  readonly peak: PeakEwma;
+  readonly #peak: PeakEwma;
   #average: number | undefined;
   #averageStamp: number;
   readonly #decayMs: number;
+  readonly #defaultRttMs: number;
 
   constructor(
-    /** When the instance joined; -Infinity for instances present when the balancer started (no slow start). */
     readonly addedAt: number,
     now: number,
     options: StatsOptions = {},
   ) {
     this.#decayMs = options.decayMs ?? DEFAULT_DECAY_MS;
-    this.peak = new PeakEwma(options.defaultRttMs ?? DEFAULT_RTT_MS, this.#decayMs, now);
+    this.#defaultRttMs = options.defaultRttMs ?? DEFAULT_RTT_MS;
+    this.#peak = new PeakEwma(this.#defaultRttMs, this.#decayMs, now);
     this.#averageStamp = now;
   }
 
@@ -51,16 +51,13 @@ export class InstanceStats {
 
   /** A request to this instance ended with `outcome`. */
   end(outcome: Outcome, now: number): void {
-    this.active = Math.max(0, this.active - 1);
-    if (outcome.cancelled) return;
-    if (outcome.rttMs !== undefined) this.#observe(outcome.rttMs, now);
-    this.windowRequests++;
-    if (outcome.ok) {
-      this.windowSuccesses++;
-      this.consecutiveFailures = 0;
-    } else {
-      this.consecutiveFailures++;
-    }
+    this.active = this.active > 0 ? this.active - 1 : 0;
+    if (outcome.kind === "success") this.#observe(outcome.rttMs, now);
+    else if (outcome.kind === "failure") this.#penalise(outcome.rttMs ?? 0, now);
+  }
+
+  peakRttMs(now: number): number {
+    return this.#peak.value(now);
   }
 
   /**
@@ -71,23 +68,22 @@ export class InstanceStats {
     return this.#average;
   }
 
-  /** Success rate in the current interval, or undefined with no requests. */
-  successRate(): number | undefined {
-    return this.windowRequests === 0 ? undefined : this.windowSuccesses / this.windowRequests;
-  }
-
-  /** True while the outlier detector keeps the instance out. */
-  isEjected(now: number): boolean {
-    return this.ejectedUntil > now;
-  }
-
   #observe(rttMs: number, now: number): void {
-    this.peak.observe(rttMs, now);
+    this.#peak.observe(rttMs, now);
     if (this.#average === undefined) this.#average = rttMs;
     else {
       const alpha = 1 - Math.exp(-Math.max(now - this.#averageStamp, 1) / this.#decayMs);
       this.#average += (rttMs - this.#average) * alpha;
     }
+    this.#averageStamp = now;
+  }
+
+  /** A failure raises both estimates at once (a peak), never lowers them. */
+  #penalise(rttMs: number, now: number): void {
+    const peak = Math.min(Math.max(this.#peak.value(now), rttMs) * FAILURE_PENALTY, MAX_PENALTY_MS);
+    this.#peak.observe(peak, now);
+    const average = Math.max(this.#average ?? this.#defaultRttMs, rttMs) * FAILURE_PENALTY;
+    this.#average = Math.min(average, MAX_PENALTY_MS);
     this.#averageStamp = now;
   }
 }

@@ -38,7 +38,8 @@ describe("createLbMetrics", () => {
       const balancer = createBalancer({
         instancer: new FixedInstancer(["ok", "busy", "dead"].map((id) => instance(id, "UP", port[id]))),
         rule: new RoundRobinRule({ random: () => 0 }),
-        outlierDetection: { consecutiveFailures: 2, maxEjectedPercent: 100 },
+        outlierDetection: { consecutive5xx: 2, maxEjectionPercent: 100 },
+        panic: { thresholdPercent: 0 },
       });
       const http = createLbAxios({ balancer: () => balancer, retry: { maxAttempts: 3 } });
       for (let i = 0; i < 6; i++) expect((await http.get("lb://svc/")).data.from).toBe("ok");
@@ -57,7 +58,7 @@ describe("createLbMetrics", () => {
       expect(await value("outrigger_lb_requests_total", { instance: "dead", outcome: "failure" })).toBe(2);
       expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "connect" })).toBe(2);
       expect(await value("outrigger_lb_retries_total", { service: "svc", reason: "status" })).toBe(2);
-      expect(await value("outrigger_lb_ejections_total", { instance: "busy", reason: "consecutive-failures" })).toBe(1);
+      expect(await value("outrigger_lb_ejections_total", { instance: "busy", reason: "consecutive-5xx" })).toBe(1);
       expect(await value("outrigger_lb_ejections_total", { instance: "dead" })).toBe(1);
       expect(await value("outrigger_lb_active_requests", { instance: "ok" })).toBe(0);
       expect(await value("outrigger_lb_request_duration_seconds_count", { service: "svc", outcome: "success" })).toBe(
@@ -88,6 +89,23 @@ describe("createLbMetrics", () => {
     } finally {
       balancer.close();
       unsubscribe("outrigger:lb:health", onHealth);
+      metrics.close();
+    }
+  });
+
+  it("never puts a secret from an instance id into a label", async () => {
+    const registry = new Registry();
+    const metrics = createLbMetrics({ registry });
+    try {
+      const leaky = { ...instance("http://alice:pa55w0rd@10.0.0.7:8080?token=tok-9"), service: "svc" };
+      const balancer = createBalancer({ instancer: new FixedInstancer([leaky]) });
+      balancer.pick().done({ kind: "success", status: 200, rttMs: 3 });
+      balancer.pick().done({ kind: "failure", reason: "connect", rttMs: 1 });
+      const text = await registry.metrics();
+      expect(text).toContain('outcome="failure"');
+      expect(text).toContain("10.0.0.7");
+      expect(text).not.toMatch(/alice|pa55w0rd|tok-9/);
+    } finally {
       metrics.close();
     }
   });

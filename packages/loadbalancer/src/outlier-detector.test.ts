@@ -1,45 +1,63 @@
 import { FixedInstancer } from "@outrigger/discovery";
 import { describe, expect, it } from "vitest";
-import { createBalancer, type Ejection } from "./balancer.js";
+import { type BalancerOptions, createBalancer, type Ejection } from "./balancer.js";
+import { isLbError } from "./errors.js";
+import { OutlierDetector } from "./outlier-detector.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { instance } from "./test-support.js";
 
-describe("outlier detection in the balancer", () => {
-  function setup(n: number, outlierDetection: object = {}) {
-    let now = 0;
-    const fleet = Array.from({ length: n }, (_, i) => instance(`i${i}`));
-    const balancer = createBalancer({
-      instancer: new FixedInstancer(fleet),
-      rule: new RoundRobinRule({ random: () => 0 }),
-      outlierDetection: { baseEjectionMs: 1000, maxEjectionMs: 2500, ...outlierDetection },
-      clock: () => now,
-    });
-    const ejections: Ejection[] = [];
-    balancer.onEjection((e) => ejections.push(e));
-    /** Sends one request; `fail(id)` decides its outcome. */
-    const send = (fail: (id: string) => boolean, status = 503): string => {
-      const pick = balancer.pick();
-      const bad = fail(pick.instance.id);
-      pick.done({ ok: !bad, status: bad ? status : 200, rttMs: 1 });
-      return pick.instance.id;
-    };
-    return { balancer, ejections, send, advance: (ms: number) => (now += ms), time: () => now };
-  }
+function setup(n: number, extra: Partial<BalancerOptions> = {}) {
+  let now = 0;
+  const fleet = Array.from({ length: n }, (_, i) => instance(`i${i}`));
+  const balancer = createBalancer({
+    instancer: new FixedInstancer(fleet),
+    rule: new RoundRobinRule({ random: () => 0 }),
+    clock: { now: () => now },
+    ...extra,
+  });
+  const ejections: Ejection[] = [];
+  balancer.onEjection((e) => ejections.push(e));
+  /** Sends one request; `fail(id)` decides its outcome (a 503, or a 200). */
+  const send = (fail: (id: string) => boolean): string => {
+    const pick = balancer.pick();
+    const bad = fail(pick.instance.id);
+    pick.done(
+      bad ? { kind: "failure", reason: "status", status: 503, rttMs: 1 } : { kind: "success", status: 200, rttMs: 1 },
+    );
+    return pick.instance.id;
+  };
+  return { balancer, ejections, send, advance: (ms: number) => (now += ms) };
+}
 
-  it("ejects after consecutive 5xx (which Ribbon ignored), then brings the instance back", () => {
+describe("outlier detection: Envoy's defaults and rules", () => {
+  // envoyproxy/envoy source/common/upstream/outlier_detection_impl.cc (DetectorConfig) and
+  // api/envoy/config/cluster/v3/outlier_detection.proto: the defaults, under Envoy's names.
+  it("has Envoy's defaults", () => {
+    expect(new OutlierDetector().settings).toEqual({
+      consecutive5xx: 5,
+      intervalMs: 10_000,
+      baseEjectionTimeMs: 30_000,
+      maxEjectionTimeMs: 300_000,
+      maxEjectionPercent: 10,
+      successRateMinimumHosts: 5,
+      successRateRequestVolume: 100,
+      successRateStdevFactor: 1900,
+    });
+  });
+
+  it("is on by default: five 5xx in a row eject for 30 s, then the instance is back", () => {
     const { ejections, send, advance } = setup(4);
     for (let i = 0; i < 20; i++) send((id) => id === "i0");
-    expect(ejections.map((e) => [e.instance.id, e.reason, e.durationMs])).toEqual([
-      ["i0", "consecutive-failures", 1000],
-    ]);
-    const picked = Array.from({ length: 12 }, () => send(() => false));
-    expect(picked).not.toContain("i0");
-    advance(1001);
+    expect(ejections.map((e) => [e.instance.id, e.reason, e.durationMs])).toEqual([["i0", "consecutive-5xx", 30_000]]);
+    expect(Array.from({ length: 12 }, () => send(() => false))).not.toContain("i0");
+    advance(30_001);
     expect(Array.from({ length: 4 }, () => send(() => false))).toContain("i0");
   });
 
-  it("lengthens each ejection by the base time, up to the cap", () => {
-    const { ejections, send, advance } = setup(4, { intervalMs: 1e9 });
+  it("lengthens each ejection by the base time, up to max_ejection_time", () => {
+    const { ejections, send, advance } = setup(4, {
+      outlierDetection: { baseEjectionTimeMs: 1000, maxEjectionTimeMs: 2500, intervalMs: 1e9 },
+    });
     for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 24; i++) send((id) => id === "i0");
       advance(3000);
@@ -47,23 +65,63 @@ describe("outlier detection in the balancer", () => {
     expect(ejections.map((e) => e.durationMs)).toEqual([1000, 2000, 2500, 2500]);
   });
 
-  it("ejects on a low success rate even without failures in a row", () => {
-    const { ejections, send } = setup(2, { consecutiveFailures: 100, successRateMinRequests: 10 });
+  it("ejects on success rate below mean − 1.9 σ at the interval's end, among ≥ 5 hosts with ≥ 100 requests", () => {
+    const { ejections, send, advance } = setup(6, { outlierDetection: { consecutive5xx: 1000 } });
     let n = 0;
-    for (let i = 0; i < 40; i++) send((id) => id === "i1" && n++ % 3 !== 0);
-    expect(ejections.map((e) => [e.instance.id, e.reason])).toEqual([["i1", "success-rate"]]);
+    // i5 fails every other request; the others never do. Not in a row long enough for consecutive-5xx.
+    for (let i = 0; i < 6 * 120; i++) send((id) => id === "i5" && n++ % 2 === 0);
+    expect(ejections).toEqual([]);
+    advance(10_000);
+    send(() => false);
+    expect(ejections.map((e) => [e.instance.id, e.reason])).toEqual([["i5", "success-rate"]]);
   });
 
-  it("never ejects more than the allowed share, and panics (uses all) below the threshold", () => {
-    const capped = setup(4, { maxEjectedPercent: 25 });
-    for (let i = 0; i < 40; i++) capped.send((id) => id !== "i3");
+  it("ejects no more while max_ejection_percent are out (one always may be)", () => {
+    const capped = setup(4);
+    for (let i = 0; i < 80; i++) capped.send((id) => id !== "i3");
+    // 10% of 4: the first ejection is allowed (0% out), the second is not (25% out ≥ 10%).
     expect(capped.ejections.length).toBe(1);
+    const wide = setup(4, { outlierDetection: { maxEjectionPercent: 50 } });
+    for (let i = 0; i < 80; i++) wide.send((id) => id !== "i3");
+    expect(wide.ejections.length).toBe(2);
+  });
 
-    const panicky = setup(4, { maxEjectedPercent: 100, panicThresholdPercent: 50 });
-    for (let i = 0; i < 60; i++) panicky.send((id) => id !== "i3");
-    expect(panicky.ejections.length).toBe(3);
-    // Three of four out is below 50% in service: panic mode spreads over all of them again.
-    const spread = new Set(Array.from({ length: 8 }, () => panicky.send(() => false)));
-    expect(spread.size).toBe(4);
+  it("rejects a bad option with LB_INVALID_OPTION naming it", () => {
+    expect(() => setup(2, { outlierDetection: { maxEjectionPercent: 150 } })).toThrowError(
+      expect.objectContaining({ code: "LB_INVALID_OPTION", message: expect.stringContaining("maxEjectionPercent") }),
+    );
+  });
+});
+
+describe("panic: when too few instances are in service", () => {
+  const allFail = (n: number, panic?: BalancerOptions["panic"]) => {
+    const s = setup(n, { outlierDetection: { maxEjectionPercent: 100 }, ...(panic ? { panic } : {}) });
+    for (let i = 0; i < 5 * n; i++) s.send(() => true);
+    return s;
+  };
+
+  it("uses every instance by default (Envoy's healthy_panic_threshold 50%)", () => {
+    const { balancer, ejections, send } = allFail(2);
+    expect(ejections.length).toBe(2);
+    expect(balancer.stats("i0")?.ejected).toBe(true);
+    expect(new Set(Array.from({ length: 4 }, () => send(() => false)))).toEqual(new Set(["i0", "i1"]));
+  });
+
+  it('fails fast with LB_PANIC when panic.mode is "fail" (Envoy\'s fail_traffic_on_panic)', () => {
+    const { balancer } = allFail(2, { mode: "fail" });
+    let caught: unknown;
+    try {
+      balancer.pick();
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLbError(caught) && caught.code).toBe("LB_PANIC");
+  });
+
+  it("does not panic above the threshold: one of three ejected leaves two in service", () => {
+    const { ejections, send } = setup(3, { outlierDetection: { maxEjectionPercent: 100 }, panic: { mode: "fail" } });
+    for (let i = 0; i < 15; i++) send((id) => id === "i0");
+    expect(ejections.length).toBe(1);
+    expect(Array.from({ length: 6 }, () => send(() => false))).not.toContain("i0");
   });
 });

@@ -1,102 +1,207 @@
-import type { InstanceStats } from "./instance-stats.js";
-
-/** Settings of outlier detection; defaults follow Envoy's where they make sense for a client. */
-export interface OutlierOptions {
-  /** Failures in a row (connection errors, timeouts, 5xx) that eject an instance (Envoy: 5). */
-  readonly consecutiveFailures?: number;
-  /** An instance whose success rate in an interval falls below this is ejected (default 0.5). */
-  readonly minSuccessRate?: number;
-  /** Requests an interval needs before its success rate is judged (Envoy: 100; default 20 for a client). */
-  readonly successRateMinRequests?: number;
-  /** Length of the success-rate interval (Envoy: 10 s). */
-  readonly intervalMs?: number;
-  /** First ejection's length; the n-th lasts n times it (Envoy: 30 s). */
-  readonly baseEjectionMs?: number;
-  /** Cap on one ejection's length (Envoy: 300 s). */
-  readonly maxEjectionMs?: number;
-  /** Most instances ejected at once, in percent; one may always be ejected (default 50). */
-  readonly maxEjectedPercent?: number;
-  /** Below this percent of instances in service, panic: use all of them, ejected or not (Envoy: 50). */
-  readonly panicThresholdPercent?: number;
-}
-
-/** What the detector decided after an outcome. */
-export type OutlierVerdict = "ejected" | "kept";
-
-/** Why an instance was ejected. */
-export type EjectionReason = "consecutive-failures" | "success-rate";
+import { checkOption } from "./errors.js";
+import type { Outcome } from "./outcome.js";
 
 /**
- * Passive health checking (Envoy's outlier detection): ejects instances that fail in a row or whose success rate
- * drops, for base time × ejection count (capped), never more than the allowed share at once.
+ * Settings of outlier detection. Names and defaults are Envoy's (`envoy.config.cluster.v3.OutlierDetection`, read
+ * from `api/envoy/config/cluster/v3/outlier_detection.proto` and `source/common/upstream/outlier_detection_impl.cc`).
+ */
+export interface OutlierOptions {
+  /** Failures in a row (5xx, timeouts, connection errors, resets) that eject (Envoy `consecutive_5xx`: 5). */
+  readonly consecutive5xx?: number;
+  /** Length of a success-rate interval, in ms (Envoy `interval`: 10 s). */
+  readonly intervalMs?: number;
+  /** First ejection's length in ms; the n-th lasts n times it (Envoy `base_ejection_time`: 30 s). */
+  readonly baseEjectionTimeMs?: number;
+  /** Cap on one ejection's length in ms (Envoy `max_ejection_time`: 300 s, or the base time if longer). */
+  readonly maxEjectionTimeMs?: number;
+  /** Most instances ejected at once, in percent; one may always be (Envoy `max_ejection_percent`: 10). */
+  readonly maxEjectionPercent?: number;
+  /** Instances with enough requests an interval needs before success rates are compared (Envoy: 5). */
+  readonly successRateMinimumHosts?: number;
+  /** Requests an instance needs in an interval to be judged on success rate (Envoy: 100). */
+  readonly successRateRequestVolume?: number;
+  /** Ejected below mean − factor/1000 × stdev of the success rates (Envoy `success_rate_stdev_factor`: 1900). */
+  readonly successRateStdevFactor?: number;
+}
+
+/** Why an instance was ejected. */
+export type EjectionReason = "consecutive-5xx" | "success-rate";
+
+/** An ejection the detector decided: which instance, why, for how long (ms). */
+export interface DetectedEjection {
+  readonly id: string;
+  readonly reason: EjectionReason;
+  readonly durationMs: number;
+}
+
+/** What the detector keeps per instance (Envoy's host monitor). */
+interface Monitor {
+  consecutive: number;
+  requests: number;
+  successes: number;
+  ejectedUntil: number;
+  ejections: number;
+}
+
+const fresh = (): Monitor => ({ consecutive: 0, requests: 0, successes: 0, ejectedUntil: 0, ejections: 0 });
+
+/**
+ * Passive health checking (Envoy's outlier detection), and the owner of ejection state: consecutive failures eject
+ * inline; success rates are compared across instances at the end of each interval (mean − 1.9 σ); an ejection lasts
+ * base time × ejection count (capped); no ejection happens while `max_ejection_percent` are already out.
  */
 export class OutlierDetector {
-  readonly #consecutive: number;
-  readonly #minRate: number;
-  readonly #minRequests: number;
-  readonly #interval: number;
-  readonly #base: number;
-  readonly #max: number;
-  readonly #maxPercent: number;
-  readonly panicThresholdPercent: number;
+  readonly settings: Readonly<Required<OutlierOptions>>;
+  readonly #monitors = new Map<string, Monitor>();
   #intervalStart: number | undefined;
 
   constructor(options: OutlierOptions = {}) {
-    this.#consecutive = options.consecutiveFailures ?? 5;
-    this.#minRate = options.minSuccessRate ?? 0.5;
-    this.#minRequests = options.successRateMinRequests ?? 20;
-    this.#interval = options.intervalMs ?? 10_000;
-    this.#base = options.baseEjectionMs ?? 30_000;
-    this.#max = options.maxEjectionMs ?? 300_000;
-    this.#maxPercent = options.maxEjectedPercent ?? 50;
-    this.panicThresholdPercent = options.panicThresholdPercent ?? 50;
+    const base = checkOption("outlierDetection.baseEjectionTimeMs", options.baseEjectionTimeMs ?? 30_000, { min: 1 });
+    this.settings = {
+      consecutive5xx: checkOption("outlierDetection.consecutive5xx", options.consecutive5xx ?? 5, {
+        min: 1,
+        integer: true,
+      }),
+      intervalMs: checkOption("outlierDetection.intervalMs", options.intervalMs ?? 10_000, { min: 1 }),
+      baseEjectionTimeMs: base,
+      // Envoy: "300 s or base_ejection_time, whichever is larger".
+      maxEjectionTimeMs: checkOption("outlierDetection.maxEjectionTimeMs", options.maxEjectionTimeMs ?? 300_000, {
+        min: 1,
+      }),
+      maxEjectionPercent: checkOption("outlierDetection.maxEjectionPercent", options.maxEjectionPercent ?? 10, {
+        max: 100,
+      }),
+      successRateMinimumHosts: checkOption(
+        "outlierDetection.successRateMinimumHosts",
+        options.successRateMinimumHosts ?? 5,
+        { integer: true },
+      ),
+      successRateRequestVolume: checkOption(
+        "outlierDetection.successRateRequestVolume",
+        options.successRateRequestVolume ?? 100,
+        { min: 1, integer: true },
+      ),
+      successRateStdevFactor: checkOption(
+        "outlierDetection.successRateStdevFactor",
+        options.successRateStdevFactor ?? 1900,
+        {},
+      ),
+    };
+  }
+
+  /** True while `id` is ejected. */
+  isEjected(id: string, now: number): boolean {
+    const m = this.#monitors.get(id);
+    return m !== undefined && m.ejectedUntil > now;
+  }
+
+  /** When `id`'s ejection ends (0 when it was never ejected); lets the balancer cache its in-service set. */
+  ejectedUntil(id: string): number {
+    return this.#monitors.get(id)?.ejectedUntil ?? 0;
+  }
+
+  /** Failures in a row and ejection count of `id`, for `balancer.stats()`. */
+  state(id: string, now: number): { consecutiveFailures: number; ejections: number; ejected: boolean } {
+    const m = this.#monitors.get(id) ?? fresh();
+    return { consecutiveFailures: m.consecutive, ejections: m.ejections, ejected: m.ejectedUntil > now };
   }
 
   /**
-   * Judges `stats` after an outcome; `all` is every instance's stats (for the ejected share). Returns the reason
-   * when it ejects, else undefined.
+   * Records how an attempt to `id` went and returns the ejections it caused (the end of an interval may eject
+   * others on success rate); `ids` is every instance in the set (for the ejected share and the rates).
    */
-  judge(stats: InstanceStats, all: readonly InstanceStats[], now: number): EjectionReason | undefined {
-    this.#rollInterval(all, now);
-    if (stats.isEjected(now)) return undefined;
-    let reason: EjectionReason | undefined;
-    if (stats.consecutiveFailures >= this.#consecutive) reason = "consecutive-failures";
-    else if (stats.windowRequests >= this.#minRequests && (stats.successRate() ?? 1) < this.#minRate) {
-      reason = "success-rate";
+  record(id: string, outcome: Outcome, ids: readonly string[], now: number): DetectedEjection[] {
+    if (outcome.kind === "cancelled") return [];
+    const ejections = this.#rollInterval(ids, now);
+    const m = this.#monitor(id);
+    m.requests++;
+    if (outcome.kind === "success") {
+      m.successes++;
+      m.consecutive = 0;
+      return ejections;
     }
-    if (!reason || !this.#mayEject(all, now)) return undefined;
-    stats.ejections++;
-    stats.ejectedUntil = now + Math.min(this.#base * stats.ejections, this.#max);
-    stats.consecutiveFailures = 0;
-    stats.windowRequests = 0;
-    stats.windowSuccesses = 0;
-    return reason;
+    m.consecutive++;
+    if (m.consecutive >= this.settings.consecutive5xx && m.ejectedUntil <= now) {
+      const ejection = this.#eject(id, m, "consecutive-5xx", ids, now);
+      if (ejection) ejections.push(ejection);
+    }
+    return ejections;
   }
 
-  /** True when so few instances are in service that all should be used (panic mode). */
-  isPanic(all: readonly InstanceStats[], now: number): boolean {
-    if (all.length === 0) return false;
-    const inService = all.filter((s) => !s.isEjected(now)).length;
-    return (inService / all.length) * 100 < this.panicThresholdPercent;
+  /** Ends `id`'s ejection now (active checks passed: Envoy's `successful_active_health_check_uneject_host`). */
+  uneject(id: string): void {
+    const m = this.#monitors.get(id);
+    if (!m) return;
+    m.ejectedUntil = 0;
+    m.consecutive = 0;
   }
 
-  #mayEject(all: readonly InstanceStats[], now: number): boolean {
-    const ejected = all.filter((s) => s.isEjected(now)).length;
-    return ejected === 0 || ((ejected + 1) / all.length) * 100 <= this.#maxPercent;
+  /** Forgets instances discovery dropped. */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of this.#monitors.keys()) if (!ids.has(id)) this.#monitors.delete(id);
+  }
+
+  #monitor(id: string): Monitor {
+    let m = this.#monitors.get(id);
+    if (!m) {
+      m = fresh();
+      this.#monitors.set(id, m);
+    }
+    return m;
+  }
+
+  #eject(id: string, m: Monitor, reason: EjectionReason, ids: readonly string[], now: number) {
+    // Envoy ejects while the share already out is below the cap, so one instance may always be ejected.
+    let out = 0;
+    for (const other of ids) if (this.isEjected(other, now)) out++;
+    if ((100 * out) / Math.max(ids.length, 1) >= this.settings.maxEjectionPercent && out > 0) return undefined;
+    m.ejections++;
+    const cap = Math.max(this.settings.maxEjectionTimeMs, this.settings.baseEjectionTimeMs);
+    const durationMs = Math.min(this.settings.baseEjectionTimeMs * m.ejections, cap);
+    m.ejectedUntil = now + durationMs;
+    m.consecutive = 0;
+    m.requests = 0;
+    m.successes = 0;
+    return { id, reason, durationMs };
   }
 
   /**
-   * Starts a new success-rate interval when the last one is over; an instance that came back and stayed clean
-   * for a whole interval has its ejection count lowered, so an old fault stops lengthening new ejections.
+   * At an interval's end: success-rate ejection across instances with enough volume, then a clean interval lowers
+   * an instance's ejection count, so an old fault stops lengthening new ejections; counters start again.
    */
-  #rollInterval(all: readonly InstanceStats[], now: number): void {
+  #rollInterval(ids: readonly string[], now: number): DetectedEjection[] {
     if (this.#intervalStart === undefined) this.#intervalStart = now;
-    if (now - this.#intervalStart < this.#interval) return;
+    if (now - this.#intervalStart < this.settings.intervalMs) return [];
     this.#intervalStart = now;
-    for (const s of all) {
-      if (!s.isEjected(now) && s.ejections > 0 && s.consecutiveFailures === 0) s.ejections--;
-      s.windowRequests = 0;
-      s.windowSuccesses = 0;
+    const ejections = this.#successRateEjections(ids, now);
+    for (const id of ids) {
+      const m = this.#monitors.get(id);
+      if (!m) continue;
+      if (m.ejectedUntil <= now && m.ejections > 0 && m.consecutive === 0) m.ejections--;
+      m.requests = 0;
+      m.successes = 0;
     }
+    return ejections;
+  }
+
+  #successRateEjections(ids: readonly string[], now: number): DetectedEjection[] {
+    const judged: Array<[string, Monitor, number]> = [];
+    for (const id of ids) {
+      const m = this.#monitors.get(id);
+      if (m && m.ejectedUntil <= now && m.requests >= this.settings.successRateRequestVolume) {
+        judged.push([id, m, m.successes / m.requests]);
+      }
+    }
+    if (judged.length === 0 || judged.length < this.settings.successRateMinimumHosts) return [];
+    const mean = judged.reduce((s, [, , r]) => s + r, 0) / judged.length;
+    const variance = judged.reduce((s, [, , r]) => s + (r - mean) ** 2, 0) / judged.length;
+    const threshold = mean - (this.settings.successRateStdevFactor / 1000) * Math.sqrt(variance);
+    const ejections: DetectedEjection[] = [];
+    for (const [id, m, rate] of judged) {
+      if (rate >= threshold) continue;
+      const ejection = this.#eject(id, m, "success-rate", ids, now);
+      if (ejection) ejections.push(ejection);
+    }
+    return ejections;
   }
 }

@@ -1,6 +1,6 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type Random, randomIndex } from "./clock.js";
 import { type LoadMetric, leastRequest, peakEwma } from "./load-metric.js";
+import { type Random, randomIndex } from "./random.js";
 import type { Rule, RuleContext } from "./rule.js";
 
 /** Settings of the power-of-two-choices rule. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./clock.js";
+import { seededRandom } from "./random.js";
 import { RandomRule } from "./random-rule.js";
 import { instance, tally } from "./test-support.js";
 

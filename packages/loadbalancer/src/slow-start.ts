@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import type { Random } from "./clock.js";
+import type { Random } from "./random.js";
 import { RoundRobinRule } from "./round-robin.js";
 import type { Rule, RuleContext } from "./rule.js";
 

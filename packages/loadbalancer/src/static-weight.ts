@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import type { Random } from "./clock.js";
+import type { Random } from "./random.js";
 import type { Rule } from "./rule.js";
 import { weightedPick } from "./weighted-pick.js";
 

@@ -1,5 +1,6 @@
 import { connect } from "node:net";
 import type { Probe, ProbeResult } from "./http-probe.js";
+import { instanceHost } from "./lb-url.js";
 
 /**
  * A connect-only probe (HAProxy's plain `check`, Envoy's `tcp_health_check` without payload): passes when the
@@ -8,7 +9,7 @@ import type { Probe, ProbeResult } from "./http-probe.js";
 export function tcpProbe(): Probe {
   return (instance, signal) =>
     new Promise<ProbeResult>((resolve) => {
-      const socket = connect({ host: instance.host, port: instance.port, signal });
+      const socket = connect({ host: instanceHost(instance), port: instance.port, signal });
       socket.once("connect", () => {
         socket.destroy();
         resolve({ ok: true });

@@ -42,23 +42,34 @@ export async function deadPort(): Promise<number> {
 /** A zoned instance for tests. */
 export const zoned = (id: string, zone: string): ServiceInstance => ({ ...instance(id), zone });
 
-/** A rule context over fresh stats for `instances` (present from the start: no slow start), at time `now`. */
+/**
+ * A rule context over fresh stats for `instances` (present from the start: no slow start), at time `now`. Tests
+ * change state through `mut(id)` (the mutable stats) and `ejected` (ids the detector would keep out).
+ */
 export function ruleContext(
   instances: readonly ServiceInstance[],
-  options: { now?: number; key?: string; added?: Record<string, number> } = {},
-): RuleContext & { table: Map<string, InstanceStats>; at(now: number, key?: string): RuleContext } {
+  options: { now?: number; key?: string; added?: Record<string, number>; retry?: boolean } = {},
+): RuleContext & {
+  table: Map<string, InstanceStats>;
+  ejected: Set<string>;
+  mut(id: string): InstanceStats;
+  at(now: number, key?: string): RuleContext;
+} {
   const table = new Map<string, InstanceStats>();
   for (const i of instances) {
     table.set(i.id, new InstanceStats(options.added?.[i.id] ?? Number.NEGATIVE_INFINITY, 0));
   }
-  const stats = (id: string): InstanceStats => table.get(id) as InstanceStats;
+  const ejected = new Set<string>();
+  const mut = (id: string): InstanceStats => table.get(id) as InstanceStats;
   const make = (now: number, key?: string): RuleContext => ({
     now,
-    stats,
+    stats: mut,
+    isEjected: (id) => ejected.has(id),
     all: instances,
+    retry: options.retry ?? false,
     ...(key !== undefined ? { key } : {}),
   });
-  return Object.assign(make(options.now ?? 0, options.key), { table, at: make });
+  return Object.assign(make(options.now ?? 0, options.key), { table, ejected, mut, at: make });
 }
 
 /** Counts how often each id is chosen in `n` picks. */
@@ -69,4 +80,33 @@ export function tally(n: number, choose: (i: number) => ServiceInstance): Record
     counts[id] = (counts[id] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Real servers on loopback, one per name, counting the requests each receives; `answer` replies (default 200). */
+export async function countingServers(
+  names: readonly string[],
+  answer: (name: string, request: IncomingMessage, response: ServerResponse) => void = (n, q, r) => answerName(n, q, r),
+): Promise<{ ports: Record<string, number>; arrivals: Record<string, number>; reset(): void; close(): void }> {
+  const ports: Record<string, number> = {};
+  const arrivals: Record<string, number> = {};
+  const servers: Server[] = [];
+  for (const name of names) {
+    arrivals[name] = 0;
+    const s = await namedServer(name, (q, r) => {
+      arrivals[name] = (arrivals[name] ?? 0) + 1;
+      answer(name, q, r);
+    });
+    servers.push(s.server);
+    ports[name] = s.port;
+  }
+  return {
+    ports,
+    arrivals,
+    reset: () => {
+      for (const name of names) arrivals[name] = 0;
+    },
+    close: () => {
+      for (const s of servers) s.close();
+    },
+  };
 }

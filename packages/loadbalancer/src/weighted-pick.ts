@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type Random, randomIndex } from "./clock.js";
+import { type Random, randomIndex } from "./random.js";
 
 /**
  * Picks a candidate with probability proportional to its weight (weights ≥ 0). Falls back to uniform when all

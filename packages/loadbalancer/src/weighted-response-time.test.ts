@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./clock.js";
+import { seededRandom } from "./random.js";
 import { instance, ruleContext, tally } from "./test-support.js";
 import { WeightedResponseTimeRule } from "./weighted-response-time.js";
 
@@ -8,8 +8,8 @@ describe("WeightedResponseTimeRule", () => {
 
   it("weighs by total minus own average, as Ribbon does", () => {
     const ctx = ruleContext(two);
-    ctx.stats("fast").end({ ok: true, rttMs: 10 }, 0);
-    ctx.stats("slow").end({ ok: true, rttMs: 90 }, 0);
+    ctx.mut("fast").end({ kind: "success", rttMs: 10 }, 0);
+    ctx.mut("slow").end({ kind: "success", rttMs: 90 }, 0);
     const rule = new WeightedResponseTimeRule({ random: seededRandom(1) });
     const counts = tally(10_000, () => rule.choose(two, ctx));
     // Weights 90 and 10: nine picks in ten go to the fast instance.
@@ -21,14 +21,14 @@ describe("WeightedResponseTimeRule", () => {
     let now = 0;
     for (let i = 0; i < 1000; i++) {
       now += 10;
-      ctx.stats("fast").end({ ok: true, rttMs: 10 }, now);
-      ctx.stats("slow").end({ ok: true, rttMs: 500 }, now);
+      ctx.mut("fast").end({ kind: "success", rttMs: 10 }, now);
+      ctx.mut("slow").end({ kind: "success", rttMs: 500 }, now);
     }
     // The slow one heals: 40 s of normal answers (four decay times) bring its average close to the other's.
     // A cumulative average would still be (1000×500 + 4000×10) / 5000 = 108 ms, a share under 10%.
     for (let i = 0; i < 4000; i++) {
       now += 10;
-      ctx.stats("slow").end({ ok: true, rttMs: 10 }, now);
+      ctx.mut("slow").end({ kind: "success", rttMs: 10 }, now);
     }
     expect(ctx.stats("slow").averageRttMs()).toBeLessThan(25);
     const rule = new WeightedResponseTimeRule({ random: seededRandom(2) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./clock.js";
+import { seededRandom } from "./random.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { ruleContext, tally, zoned } from "./test-support.js";
 import { ZoneAvoidanceRule } from "./zone-avoidance.js";
@@ -15,16 +15,16 @@ describe("ZoneAvoidanceRule", () => {
 
   it("drops the busiest zone once its load per instance reaches the trigger", () => {
     const ctx = ruleContext(fleet);
-    ctx.stats("a1").active = 2;
-    ctx.stats("a2").active = 1;
+    ctx.mut("a1").active = 2;
+    ctx.mut("a2").active = 1;
     const r = rule();
     expect(Object.keys(tally(10, () => r.choose(fleet, ctx))).sort()).toEqual(["b1", "b2"]);
   });
 
   it("drops a zone whose instances are all ejected", () => {
     const ctx = ruleContext(fleet, { now: 5 });
-    ctx.stats("b1").ejectedUntil = 100;
-    ctx.stats("b2").ejectedUntil = 100;
+    ctx.ejected.add("b1");
+    ctx.ejected.add("b2");
     const r = rule();
     expect(Object.keys(tally(10, () => r.choose(fleet, ctx))).sort()).toEqual(["a1", "a2"]);
   });

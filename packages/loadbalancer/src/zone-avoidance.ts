@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type Random, randomIndex } from "./clock.js";
+import { type Random, randomIndex } from "./random.js";
 import { RoundRobinRule } from "./round-robin.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { byZone } from "./zones.js";
@@ -42,7 +42,7 @@ export class ZoneAvoidanceRule implements Rule {
     let worstLoad = -1;
     let worst: string[] = [];
     for (const [zone, members] of zones) {
-      const ejected = members.filter((m) => context.stats(m.id).isEjected(context.now));
+      const ejected = members.filter((m) => context.isEjected(m.id));
       if (ejected.length / members.length >= this.#tripped) continue;
       const active = members.reduce((s, m) => s + context.stats(m.id).active, 0);
       const load = active / (members.length - ejected.length);

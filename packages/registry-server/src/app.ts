@@ -1,4 +1,6 @@
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import type { SecureContextOptions } from "node:tls";
+import { redactUrl } from "@outrigger/core";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { type ConnectionLimits, guardConnections, httpServerTimeouts, resolveLimits } from "./connection-limits.js";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
@@ -31,11 +33,26 @@ export interface AppOptions extends AuthOptions {
   readonly evictor?: Evictor;
   /** Replication health of the peers (none when absent). */
   readonly peers?: () => readonly PeerStatus[];
-  /** Settings of the Consul API under `/v1` (agent, clock; its token defaults to `token`); it is always served. */
+  /**
+   * Settings of the Consul API under `/v1` (agent, clock); it is always served. Its `token` is taken as the app's
+   * write token when `token` is not set: one access check guards both protocols.
+   */
   readonly consul?: Omit<ConsulRoutesOptions, "registry">;
   /** Header, request and keep-alive timeouts and connection caps of the server (see `ConnectionLimits`). */
   readonly limits?: ConnectionLimits;
+  /** Serve HTTPS with this certificate and key (PEM); `server.setSecureContext()` swaps them later. */
+  readonly https?: Pick<SecureContextOptions, "cert" | "key">;
 }
+
+/** Request log lines without any `?token=` value. */
+const logSerializers: NonNullable<Exclude<FastifyServerOptions["logger"], boolean>>["serializers"] = {
+  req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+    method: request.method,
+    url: redactUrl(request.url),
+    hostname: request.hostname,
+    remoteAddress: request.ip,
+  }),
+};
 
 /** 64 KiB is far above any real registration (a few hundred bytes) and small enough to refuse floods cheaply. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -62,10 +79,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const limits = resolveLimits(options.limits);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    http: httpServerTimeouts(limits),
+    // fastify passes `http` to http.createServer only; an HTTPS server takes the same timeouts with its certificate.
+    ...(options.https
+      ? { https: { ...options.https, ...httpServerTimeouts(limits) } }
+      : { http: httpServerTimeouts(limits) }),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    logger: options.logLevel ? { level: options.logLevel } : false,
+    logger: options.logLevel ? { level: options.logLevel, serializers: logSerializers } : false,
     // Eureka clients send app names and ids in any case and some add a trailing slash (`/apps/`).
     routerOptions: { ignoreTrailingSlash: true },
   });
@@ -105,7 +125,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`), undefined);
     }
   });
-  authHook(app, options);
+  const { token: consulToken, ...consulOptions } = options.consul ?? {};
+  authHook(app, { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) });
   gzipHook(app);
   installMetrics(app, ctx);
   // One set of read routes for both prefixes, so they share one full-fetch encoder and its kept chunks.
@@ -120,7 +141,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(
     dashboardRoutes(ctx, { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp }),
   );
-  // The Consul API checks the same token itself (X-Consul-Token or Bearer), answering Consul's 403.
-  app.register(consulRoutes({ token: options.token, ...options.consul, registry }));
+  // The access hook above guards the Consul API too (answering Consul's 403), so the plugin gets no token.
+  app.register(consulRoutes({ peers: ctx.peers, ...consulOptions, registry }));
   return app;
 }

@@ -19,7 +19,14 @@ async function main(): Promise<void> {
   installProcessSafety({
     error: (fields, message) => process.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
   });
-  const server = await startServer(parsed.options);
+  const server = await startServer({
+    ...parsed.options,
+    // Each certificate rotation is a JSON line too; a failed one names the files, never their content.
+    onTlsReload: (error) =>
+      process.stdout.write(
+        `${JSON.stringify(error ? { event: "tls-reload-failed", message: error.message } : { event: "tls-reloaded" })}\n`,
+      ),
+  });
   // One JSON line on stdout, so scripts and tests can wait for the event instead of sleeping.
   process.stdout.write(
     `${JSON.stringify({ event: "listening", url: server.url, port: server.port, synced: server.synced })}\n`,

@@ -35,7 +35,7 @@ function render(s){
   fill("peers",s.peers.map(function(p){return row([p.url,p.healthy?"yes":"no",p.pending,secs(p.lagMs),p.failures,p.lastError||""]);}));
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }
-var source=new EventSource("outrigger/events");
+var source=new EventSource("outrigger/events"+location.search);
 var state;
 source.addEventListener("state",function(m){var s=JSON.parse(m.data);s.instances={};
   s.applications.forEach(function(a){a.instances.forEach(function(i){i.app=a.name;s.instances[a.name+"/"+i.instanceId]=i;});});

@@ -1,22 +1,13 @@
+// The registry's public face: run it (startServer, buildApp), or embed its parts (Registry, Evictor,
+// SelfPreservation, Replicator). Wire-format codecs, route plugins, the Consul agent and HTTP helpers are internal.
 export { type AppOptions, buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
-export { type Clock, systemClock } from "./clock.js";
+export type { Clock } from "./clock.js";
 export type { ConnectionLimits } from "./connection-limits.js";
-export { type AgentService, ConsulAgent, type ConsulAgentOptions } from "./consul/agent.js";
-export type { CheckDefinition, CheckStatus, ServiceDefinition } from "./consul/definition.js";
-export { DEFAULT_BLOCKING_WAIT_MS, MAX_BLOCKING_WAIT_MS, parseDuration } from "./consul/duration.js";
-export { CONSUL_METADATA } from "./consul/mapping.js";
-export { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
+export type { ConsulNodeOptions } from "./consul/node.js";
 export type { PeerStatus } from "./context.js";
 export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors.js";
-export {
-  appsHashCode,
-  encodeApplications,
-  toEurekaApplications,
-  toEurekaDelta,
-  toEurekaInstance,
-} from "./eureka-codec.js";
 export { type EvictionReport, Evictor, type EvictorOptions } from "./evictor.js";
-export { type AuthOptions, tokenMatches } from "./hooks/auth.js";
+export type { AuthOptions } from "./hooks/auth.js";
 export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
 export { installProcessSafety, type SafetyLog } from "./process-safety.js";
 export {
@@ -34,7 +25,6 @@ export {
   type WriteOrigin,
 } from "./registry.js";
 export { Replicator, type ReplicatorOptions } from "./replication/replicator.js";
-export { REPLICATION_HEADER } from "./routes/eureka-writes.js";
 export {
   DEFAULT_RENEWAL_PERCENT_THRESHOLD,
   SelfPreservation,
@@ -42,4 +32,3 @@ export {
   type SelfPreservationState,
 } from "./self-preservation.js";
 export { DEFAULT_EVICTION_INTERVAL_MS, type RunningServer, type ServerOptions, startServer } from "./server.js";
-export { DEFAULT_WATCH_WAIT_MS, MAX_WATCH_WAIT_MS, parseWait } from "./watch.js";

@@ -1,5 +1,4 @@
-import { type Event, EventEmitter } from "cockatiel";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
 import { neverAborted } from "./compose.js";
 import { isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 import type { Policy } from "./policy.js";
@@ -29,9 +28,9 @@ export interface AdaptiveLimit extends Policy {
  */
 export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): AdaptiveLimit {
   const estimator = new VegasLimit(options);
-  const clock = options.clock ?? systemClock;
-  const rejected = new EventEmitter<{ readonly limit: number; readonly inflight: number }>();
-  const changed = new EventEmitter<{ readonly limit: number }>();
+  const clock = options.clock ?? monotonicClock;
+  const rejected = new EventSource<{ readonly limit: number; readonly inflight: number }>();
+  const changed = new EventSource<{ readonly limit: number }>();
   let inflight = 0;
 
   return {
@@ -63,8 +62,8 @@ export function createAdaptiveLimitPolicy(options: AdaptiveLimitOptions = {}): A
         }
       }
     },
-    onRejected: rejected.addListener,
-    onLimitChange: changed.addListener,
+    onRejected: rejected.event,
+    onLimitChange: changed.event,
     get limit() {
       return estimator.limit;
     },

@@ -1,6 +1,7 @@
-import { CircuitState, ConsecutiveBreaker, type Event, type IBreaker } from "cockatiel";
+import type { Event } from "@outrigger/core";
+import { type Clock, monotonicClock } from "@outrigger/core";
+import { CircuitState, ConsecutiveBreaker, type IBreaker } from "cockatiel";
 import { Circuit } from "./circuit.js";
-import { type Clock, systemClock } from "./clock.js";
 import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
 import type { Policy } from "./policy.js";
@@ -79,6 +80,7 @@ function validMode(mode: BreakerMode): BreakerMode {
     case "sampling":
       requireNumber("mode.durationMs", mode.durationMs, 1);
       requireNumber("mode.failureRatio", mode.failureRatio, 0.001, 0.999);
+      if (mode.minimumRps !== undefined) requireNumber("mode.minimumRps", mode.minimumRps, 0);
       return mode;
     default:
       throw new ResilienceError(
@@ -105,7 +107,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const mode = validMode(options.mode);
   const halfOpenAfterMs = requireNumber("halfOpenAfterMs", options.halfOpenAfterMs, 0);
   const halfOpenTrials = requireInteger("halfOpenTrials", options.halfOpenTrials ?? 1, 1);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monotonicClock;
   let lastFailureWasSlow = false;
   const breaker: IBreaker =
     mode.kind === "consecutive"
@@ -130,9 +132,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     get state() {
       return circuit.state;
     },
-    onBreak: circuit.breakEmitter.addListener,
-    onHalfOpen: circuit.halfOpenEmitter.addListener,
-    onReset: circuit.resetEmitter.addListener,
-    onRejected: circuit.rejectedEmitter.addListener,
+    onBreak: circuit.breakEmitter.event,
+    onHalfOpen: circuit.halfOpenEmitter.event,
+    onReset: circuit.resetEmitter.event,
+    onRejected: circuit.rejectedEmitter.event,
   };
 }

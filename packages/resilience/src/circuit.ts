@@ -1,5 +1,6 @@
-import { CircuitState, EventEmitter, type IBreaker } from "cockatiel";
-import type { Clock } from "./clock.js";
+import type { Clock } from "@outrigger/core";
+import { EventSource } from "@outrigger/core";
+import { CircuitState, type IBreaker } from "cockatiel";
 import { isRejection, ResilienceError } from "./errors.js";
 import type { AttemptContext } from "./policy.js";
 
@@ -48,10 +49,10 @@ export class Circuit {
   #trialSuccesses = 0;
   #trialFailures = 0;
 
-  readonly breakEmitter = new EventEmitter<void>();
-  readonly halfOpenEmitter = new EventEmitter<void>();
-  readonly resetEmitter = new EventEmitter<void>();
-  readonly rejectedEmitter = new EventEmitter<void>();
+  readonly breakEmitter = new EventSource<void>();
+  readonly halfOpenEmitter = new EventSource<void>();
+  readonly resetEmitter = new EventSource<void>();
+  readonly rejectedEmitter = new EventSource<void>();
 
   constructor(private readonly options: CircuitOptions) {}
 

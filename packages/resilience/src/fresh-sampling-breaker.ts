@@ -1,5 +1,6 @@
-import { type CircuitState, type IBreaker, SamplingBreaker } from "cockatiel";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, monotonicClock } from "@outrigger/core";
+import { CircuitState, type IBreaker } from "cockatiel";
+import { requireNumber } from "./errors.js";
 
 /** Settings of a time-window breaker, as cockatiel's SamplingBreaker. */
 export interface SamplingBreakerOptions {
@@ -9,75 +10,114 @@ export interface SamplingBreakerOptions {
   readonly durationMs: number;
   /** Calls per second needed before any verdict (cockatiel's default: 5 failures/s at the threshold). */
   readonly minimumRps?: number;
+  /** Where the window reads the time (default: the monotonic clock; a wall-clock step moves no bucket). */
   readonly clock?: Clock;
 }
 
-interface SamplingState {
-  windows: { startedAt: number; failures: number; successes: number }[];
-  currentWindow: number;
-  currentFailures: number;
-  currentSuccesses: number;
+interface Bucket {
+  startedAt: number;
+  failures: number;
+  successes: number;
 }
 
 /**
- * Cockatiel 3's SamplingBreaker with its stale counts fixed. Cockatiel rotates at most one bucket per call, so
- * after an idle period longer than the window every other bucket's old counts still add up: one failure after a
- * quiet hour can open the circuit on last hour's failures. Before each call this wrapper empties, through the
- * breaker's public `state`, every bucket that started more than one window ago.
+ * Cockatiel 3's SamplingBreaker (same buckets, same verdict) with two faults fixed. Cockatiel rotates at most one
+ * bucket per call, so after an idle period longer than the window the other buckets' old counts still add up: one
+ * failure after a quiet hour can open the circuit on last hour's failures; here every bucket skipped over since the
+ * last call is emptied. And cockatiel reads `Date.now()`, so a wall clock stepped back an hour freezes its window
+ * and one stepped forward empties it; here the time comes from an injectable monotonic clock.
  */
 export class FreshSamplingBreaker implements IBreaker {
-  readonly #inner: SamplingBreaker;
-  readonly #clock: Clock;
-  readonly #durationMs: number;
+  readonly #buckets: Bucket[];
   readonly #bucketMs: number;
-  #lastCall = Number.NEGATIVE_INFINITY;
+  readonly #duration: number;
+  readonly #threshold: number;
+  readonly #minimumRpms: number;
+  readonly #clock: Clock;
+  #current = 0;
+  #failures = 0;
+  #successes = 0;
 
   constructor(options: SamplingBreakerOptions) {
-    this.#inner = new SamplingBreaker({
-      threshold: options.failureRatio,
-      duration: options.durationMs,
-      ...(options.minimumRps === undefined ? {} : { minimumRps: options.minimumRps }),
-    });
-    this.#clock = options.clock ?? systemClock;
+    this.#threshold = requireNumber("failureRatio", options.failureRatio, 0.001, 0.999);
+    const durationMs = requireNumber("durationMs", options.durationMs, 1);
+    const minimumRps =
+      options.minimumRps === undefined ? undefined : requireNumber("minimumRps", options.minimumRps, 0);
+    this.#clock = options.clock ?? monotonicClock;
     // Cockatiel's bucket layout: at least 5 buckets, at most 1 s each.
-    const buckets = Math.max(5, Math.ceil(options.durationMs / 1000));
-    this.#bucketMs = Math.round(options.durationMs / buckets);
-    this.#durationMs = this.#bucketMs * buckets;
+    const count = Math.max(5, Math.ceil(durationMs / 1000));
+    this.#bucketMs = Math.round(durationMs / count);
+    this.#duration = this.#bucketMs * count;
+    this.#buckets = Array.from({ length: count }, () => ({
+      startedAt: Number.NEGATIVE_INFINITY,
+      failures: 0,
+      successes: 0,
+    }));
+    // Cockatiel's default: enough calls that 5 failures a second are needed to open at the threshold.
+    this.#minimumRpms = minimumRps ? minimumRps / 1000 : 5 / (this.#threshold * 1000);
   }
 
   get state(): unknown {
-    return this.#inner.state;
+    return {
+      buckets: this.#buckets.map((b) => ({ ...b })),
+      current: this.#current,
+      failures: this.#failures,
+      successes: this.#successes,
+    };
   }
 
   set state(value: unknown) {
-    this.#inner.state = value;
+    const s = value as { buckets: Bucket[]; current: number; failures: number; successes: number };
+    s.buckets.forEach((b, i) => {
+      if (this.#buckets[i]) this.#buckets[i] = { ...b };
+    });
+    this.#current = s.current;
+    this.#failures = s.failures;
+    this.#successes = s.successes;
   }
 
   success(state: CircuitState): void {
-    this.#expire();
-    this.#inner.success(state);
+    if (state === CircuitState.HalfOpen) this.#reset();
+    this.#push(true);
   }
 
   failure(state: CircuitState): boolean {
-    this.#expire();
-    return this.#inner.failure(state);
+    this.#push(false);
+    if (state !== CircuitState.Closed) return true;
+    const total = this.#successes + this.#failures;
+    if (total < this.#duration * this.#minimumRpms) return false;
+    return this.#failures > this.#threshold * total;
   }
 
-  #expire(): void {
+  #reset(): void {
+    this.#failures = 0;
+    this.#successes = 0;
+    for (const bucket of this.#buckets)
+      Object.assign(bucket, { startedAt: Number.NEGATIVE_INFINITY, failures: 0, successes: 0 });
+  }
+
+  #push(ok: boolean): void {
     const now = this.#clock.now();
-    const idle = now - this.#lastCall;
-    this.#lastCall = now;
-    // Within one bucket of the last call cockatiel's own rotation is right; only longer gaps leave stale buckets.
-    if (idle < this.#bucketMs) return;
-    const state = this.#inner.state as SamplingState;
-    let failures = 0;
-    let successes = 0;
-    const windows = state.windows.map((w) => {
-      if (now - w.startedAt >= this.#durationMs) return { startedAt: 0, failures: 0, successes: 0 };
-      failures += w.failures;
-      successes += w.successes;
-      return { ...w };
-    });
-    this.#inner.state = { ...state, windows, currentFailures: failures, currentSuccesses: successes };
+    let bucket = this.#buckets[this.#current] as Bucket;
+    const elapsed = now - bucket.startedAt;
+    if (elapsed >= this.#bucketMs) {
+      // Empty every bucket skipped since the last call (all of them after an idle window), then start a new one.
+      const steps = Number.isFinite(elapsed) ? Math.min(Math.floor(elapsed / this.#bucketMs), this.#buckets.length) : 1;
+      for (let i = 0; i < steps; i++) {
+        this.#current = (this.#current + 1) % this.#buckets.length;
+        bucket = this.#buckets[this.#current] as Bucket;
+        this.#failures -= bucket.failures;
+        this.#successes -= bucket.successes;
+        Object.assign(bucket, { startedAt: Number.NEGATIVE_INFINITY, failures: 0, successes: 0 });
+      }
+      bucket.startedAt = now;
+    }
+    if (ok) {
+      bucket.successes++;
+      this.#successes++;
+    } else {
+      bucket.failures++;
+      this.#failures++;
+    }
   }
 }

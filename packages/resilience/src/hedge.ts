@@ -1,6 +1,6 @@
+import { type Clock, monotonicClock } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
 import { isIdempotentCall } from "./call.js";
-import { type Clock, systemClock } from "./clock.js";
 import { requireInteger, requireNumber } from "./errors.js";
 import { LatencyTracker } from "./latency-tracker.js";
 import type { AttemptContext, Policy } from "./policy.js";
@@ -50,7 +50,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
   const fixed = options.delayMs === undefined ? undefined : requireNumber("delayMs", options.delayMs, 0);
   const minSamples = requireInteger("minSamples", options.minSamples ?? 20, 1);
   const maxHedges = requireInteger("maxHedges", options.maxHedges ?? 1, 1);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? monotonicClock;
   const { budget } = options;
   const deposit = options.depositRequests ?? true;
   const tracker = new LatencyTracker({ quantile: options.quantile ?? 0.95 });

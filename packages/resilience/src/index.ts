@@ -1,4 +1,8 @@
-export type { Event, IDisposable as Disposable } from "cockatiel";
+// The public face: policies and their options, errors, budgets, the spec. Breaker strategies (WindowBreaker,
+// FreshSamplingBreaker), the Vegas estimator and the latency tracker are parts of createCircuitBreaker,
+// createAdaptiveLimitPolicy and createHedgePolicy, not exported; the bottleneck throttle is `./throttle`.
+export type { Clock, Disposable, Event } from "@outrigger/core";
+export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
 export { type CallDescriptor, currentCall, isIdempotentCall, withCall } from "./call.js";
 export {
@@ -9,11 +13,9 @@ export {
   createCircuitBreaker,
   isDependencyFailure,
 } from "./circuit-breaker.js";
-export { type Clock, systemClock } from "./clock.js";
 export { composePolicies, passThrough } from "./compose.js";
 export { isRejection, isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fallback.js";
-export { FreshSamplingBreaker, type SamplingBreakerOptions } from "./fresh-sampling-breaker.js";
 export { createHedgePolicy, type Hedge, type HedgeEvent, type HedgeOptions } from "./hedge.js";
 export {
   createExpressRateLimit,
@@ -21,7 +23,6 @@ export {
   createHttpRateLimit,
   type InboundRateLimitOptions,
 } from "./inbound-rate-limit.js";
-export { LatencyTracker, type LatencyTrackerOptions } from "./latency-tracker.js";
 export { LivePolicy, type LivePolicyOptions, type RejectedEvent } from "./live-policy.js";
 export type { AttemptContext, Policy } from "./policy.js";
 export { createRateLimitPolicy, type RateLimit, type RateLimitPolicyOptions } from "./rate-limit-policy.js";
@@ -31,7 +32,4 @@ export type { BackoffKind } from "./retry-backoff.js";
 export { type BudgetExhaustedEvent, RetryBudget, type RetryBudgetOptions, RetryBudgets } from "./retry-budget.js";
 export { HttpStatusError, isConnectionError, isRetryableFailure, retryAfterMsOf, statusOf } from "./retryable.js";
 export { type PolicySpec, SPEC_ORDER, type SpecIssue, specIssues, validateSpec } from "./spec.js";
-export { createThrottle, type Throttle, type ThrottleOptions } from "./throttle.js";
 export { createTimeoutPolicy, type Timeout, type TimeoutOptions } from "./timeout.js";
-export { VegasLimit, type VegasOptions } from "./vegas-limit.js";
-export { WindowBreaker, type WindowBreakerOptions } from "./window-breaker.js";

@@ -1,9 +1,9 @@
+import type { Clock } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
 import type { Redis } from "ioredis";
 import { type AdaptiveLimit, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 import { type Bulkhead, createBulkheadPolicy } from "./bulkhead.js";
 import { type BreakerMode, type CircuitBreaker, createCircuitBreaker } from "./circuit-breaker.js";
-import type { Clock } from "./clock.js";
 import { composePolicies } from "./compose.js";
 import { isResilienceError, ResilienceError } from "./errors.js";
 import { createFallbackPolicy } from "./fallback.js";

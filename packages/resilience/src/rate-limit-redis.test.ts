@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isResilienceError } from "./errors.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { RedisFixture } from "./redis-fixture.js";
 
@@ -43,6 +43,9 @@ async function startChild(args: number[]) {
   await next("ready");
   return { child, next };
 }
+
+/** Resolves on the client's next `event`, whatever errors it emits meanwhile. */
+const when = (client: Redis, event: string) => new Promise<void>((resolve) => client.once(event, () => resolve()));
 
 /** Groups window-end timestamps from all processes into windows: ends of one window differ by a few ms of latency, while consecutive windows end ≥ 1 s apart. */
 function windows(ends: number[]): number[] {
@@ -92,13 +95,15 @@ describe("rate limit shared through a real redis-server", () => {
       await client.ping();
       expect(await limiter.acquire("k")).toMatchObject({ allowed: true, remaining: 999 });
 
-      const closed = once(client, "close");
+      // Not events.once: it rejects on the client's "error" events (ECONNREFUSED while it reconnects), which are
+      // expected here.
+      const closed = when(client, "close");
       await redis.stop();
       await closed;
       // Redis is gone: the in-memory insurance limiter answers, nothing throws.
       for (let i = 0; i < 5; i++) expect((await limiter.acquire("k")).allowed).toBe(true);
 
-      const ready = once(client, "ready");
+      const ready = when(client, "ready");
       await redis.restart();
       await ready;
       expect(await limiter.acquire("k")).toMatchObject({ allowed: true, remaining: 999 });
@@ -112,4 +117,105 @@ describe("rate limit shared through a real redis-server", () => {
       client.disconnect();
     }
   }, 30_000);
+});
+
+/** Pauses every client of the fixture's Redis for `ms` (the server stays up and the sockets stay open). */
+async function pauseRedis(port: number, ms: number): Promise<() => Promise<void>> {
+  const admin = new Redis({ port, host: "127.0.0.1" });
+  await admin.call("CLIENT", "PAUSE", String(ms), "ALL");
+  return async () => {
+    // Redis queues UNPAUSE behind the pause too: this waits for the pause to end, so each test leaves Redis usable.
+    await admin.call("CLIENT", "UNPAUSE");
+    admin.disconnect();
+  };
+}
+
+describe("a paused Redis (CLIENT PAUSE 5000 ALL) never stalls a rate-limited call", () => {
+  // Field reports: animir/node-rate-limiter-flexible#184 (insurance only engages once the connection is lost) and
+  // #315 (no per-call timeout); api7/aisix#1147 (a Redis that stops answering without closing the socket hangs
+  // every rate-limited request). The socket here stays open, so ioredis reports nothing.
+  it("answers from the in-memory insurance within the store timeout and reports RESILIENCE_STORE_TIMEOUT", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({ points: 1_000, redis: client, keyPrefix: "paused-open", storeTimeoutMs: 20 });
+    const storeErrors: Error[] = [];
+    limiter.onStoreError((e) => storeErrors.push(e));
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 5_000);
+    try {
+      const started = performance.now();
+      const admissions = await Promise.all([1, 2, 3].map(() => limiter.acquire("k")));
+      const elapsed = performance.now() - started;
+      // A bound, not a speed claim: before the fix each call waited out the whole 5 s pause.
+      expect(elapsed).toBeLessThan(2_500);
+      for (const admission of admissions) expect(admission.allowed).toBe(true);
+      expect(storeErrors.length).toBeGreaterThanOrEqual(1);
+      expect(isResilienceError(storeErrors[0]) && storeErrors[0].code).toBe("RESILIENCE_STORE_TIMEOUT");
+    } finally {
+      await unpause();
+      client.disconnect();
+    }
+  }, 15_000);
+
+  it("fails closed when configured so: refuses with a retry hint and reports the timeout", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({
+      points: 1_000,
+      redis: client,
+      keyPrefix: "paused-closed",
+      storeTimeoutMs: 20,
+      onStoreFailure: "closed",
+    });
+    const storeErrors: Error[] = [];
+    limiter.onStoreError((e) => storeErrors.push(e));
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 1_500);
+    try {
+      const started = performance.now();
+      const admission = await limiter.acquire("k");
+      expect(performance.now() - started).toBeLessThan(2_500);
+      expect(admission).toMatchObject({ allowed: false });
+      expect(storeErrors.map((e) => (e as { code?: string }).code)).toContain("RESILIENCE_STORE_TIMEOUT");
+    } finally {
+      await unpause();
+      client.disconnect();
+    }
+  }, 15_000);
+
+  it("uses Redis again once it answers", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({ points: 1_000, redis: client, keyPrefix: "paused-back", storeTimeoutMs: 20 });
+    limiter.onStoreError(() => {});
+    await client.ping();
+    const unpause = await pauseRedis(redis.port, 1_500);
+    try {
+      expect((await limiter.acquire("k")).allowed).toBe(true);
+    } finally {
+      await unpause();
+    }
+    // The late call settles once Redis answers; from then on the count lives in Redis again.
+    await client.ping();
+    await expect
+      .poll(async () => (await limiter.acquire("k")).allowed && (await client.exists("paused-back:k")))
+      .toBe(1);
+    client.disconnect();
+  }, 15_000);
+});
+
+describe("store timeout options", () => {
+  it.each([
+    [{ storeTimeoutMs: 0 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: 2.5 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: 60_000 }, "storeTimeoutMs"],
+    [{ storeTimeoutMs: Number.NaN }, "storeTimeoutMs"],
+    [{ onStoreFailure: "maybe" }, "onStoreFailure"],
+  ])("refuses %o with RESILIENCE_INVALID_OPTION naming the option", (bad, name) => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1", lazyConnect: true });
+    try {
+      expect(() => createRateLimiter({ points: 1, redis: client, ...(bad as object) })).toThrow(
+        expect.objectContaining({ code: "RESILIENCE_INVALID_OPTION", message: expect.stringContaining(name) }),
+      );
+    } finally {
+      client.disconnect();
+    }
+  });
 });

@@ -1,5 +1,4 @@
-import { type Event, EventEmitter } from "cockatiel";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
 import { requireInteger, requireNumber } from "./errors.js";
 
 /** Settings of a retry budget; the defaults are Finagle's and Linkerd's. */
@@ -38,16 +37,16 @@ export class RetryBudget {
   #slot = 0;
   #slotStart: number;
   #sum = 0;
-  readonly #exhausted = new EventEmitter<BudgetExhaustedEvent>();
+  readonly #exhausted = new EventSource<BudgetExhaustedEvent>();
 
   /** Fires each time a retry or hedge is refused. */
-  readonly onBudgetExhausted: Event<BudgetExhaustedEvent> = this.#exhausted.addListener;
+  readonly onBudgetExhausted: Event<BudgetExhaustedEvent> = this.#exhausted.event;
 
   constructor(options: RetryBudgetOptions = {}) {
     const percent = requireNumber("percentCanRetry", options.percentCanRetry ?? 0.2, 0, 1);
     const minPerSec = requireNumber("minRetriesPerSec", options.minRetriesPerSec ?? 10, 0);
     const ttlMs = requireInteger("ttlMs", options.ttlMs ?? 10_000, 1_000);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? monotonicClock;
     this.#slotMs = ttlMs / SLOTS;
     this.#deposit = Math.round(percent * SCALE);
     this.#reserve = Math.round(minPerSec * (ttlMs / 1000) * SCALE);

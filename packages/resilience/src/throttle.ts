@@ -1,5 +1,5 @@
+import { type Event, EventSource } from "@outrigger/core";
 import Bottleneck from "bottleneck";
-import { type Event, EventEmitter } from "cockatiel";
 
 /** Settings of a queue-style throttle (bottleneck's, named as bottleneck names them). */
 export interface ThrottleOptions {
@@ -40,8 +40,8 @@ const LOST_STATE = /(?:^|\s)(SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)$/;
  * use `createRateLimiter` for admission checks there.
  */
 export function createThrottle(options: ThrottleOptions): Throttle {
-  const recovered = new EventEmitter<{ readonly reason: string }>();
-  const errors = new EventEmitter<Error>();
+  const recovered = new EventSource<{ readonly reason: string }>();
+  const errors = new EventSource<Error>();
   const { redis, ...settings } = options;
   const make = () => {
     const limiter = new Bottleneck({
@@ -88,8 +88,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       }
     },
     currentReservoir: () => limiter.currentReservoir(),
-    onRecovered: recovered.addListener,
-    onError: errors.addListener,
+    onRecovered: recovered.event,
+    onError: errors.event,
     close: () => limiter.disconnect(false),
   };
 }

@@ -14,9 +14,15 @@ function registryCli(): string {
 
 /** A registry-server child process for tests: started, killed and restarted on the same port. */
 export class RegistryProcess {
+  readonly #args: readonly string[];
   #child: ChildProcess | undefined;
   #port = 0;
   #url = "";
+
+  /** `args` are added to the command line, e.g. `["--token", "t"]`. */
+  constructor(args: readonly string[] = []) {
+    this.#args = args;
+  }
 
   /** The registry's base URL, e.g. `http://127.0.0.1:41234`. */
   get url(): string {
@@ -35,7 +41,7 @@ export class RegistryProcess {
 
   /** Starts the registry (on the port it had before, after a stop) and resolves once it prints that it listens. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [registryCli(), "--port", String(this.#port)], {
+    const child = spawn(process.execPath, [registryCli(), "--port", String(this.#port), ...this.#args], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     this.#child = child;

@@ -1,14 +1,21 @@
 import { type Clock, systemClock } from "../clock.js";
 import type { InstanceInfo } from "../instance-info.js";
 import type { Lease, Registry, RegistryChange } from "../registry.js";
-import { CheckRunner } from "./check-runner.js";
-import type { ServiceDefinition } from "./definition.js";
+import type { CheckRunner } from "./check-runner.js";
+import { badRequest, quoted } from "./consul-error.js";
+import type { CheckDefinition, ServiceDefinition } from "./definition.js";
 import { aggregateStatus, type CheckView, maintenanceCheck, toInstanceInfo } from "./mapping.js";
+import { type CheckState, NodeChecks, startCheck } from "./node-checks.js";
 
 /** Settings of the Consul agent facade. */
 export interface ConsulAgentOptions {
   readonly registry: Registry;
   readonly clock?: Clock;
+  /**
+   * The registry node this agent runs on, stamped on its services as `consul.node` metadata (peers use it; see
+   * `replication/ownership.ts`). A function, because a server knows its name once it listens.
+   */
+  readonly node?: () => string | undefined;
 }
 
 /** A service registered through the Consul API, with its running checks. */
@@ -31,6 +38,8 @@ interface Tracked extends AgentService {
   info: InstanceInfo;
   /** What Eureka clients last saw of the checks (see `visible`). */
   seen: string;
+  /** Ids of checks added with `PUT /v1/agent/check/register`: they survive a re-registration of the service. */
+  attached: Set<string>;
 }
 
 const key = (app: string, id: string): string => `${app.toUpperCase()}/${id}`;
@@ -54,39 +63,88 @@ function visible(checks: readonly CheckView[]): string {
 export class ConsulAgent {
   readonly #registry: Registry;
   readonly #clock: Clock;
+  readonly #node: () => string | undefined;
   readonly #services = new Map<string, Tracked>();
   readonly #byInstance = new Map<string, string>();
   readonly #indexes = new Map<string, InstanceIndexes>();
   readonly #stop: () => void;
+  /** The node's own checks and node maintenance. */
+  readonly node = new NodeChecks();
   #writing = false;
 
   constructor(options: ConsulAgentOptions) {
     this.#registry = options.registry;
     this.#clock = options.clock ?? systemClock;
+    this.#node = options.node ?? (() => undefined);
     this.#stop = this.#registry.onChange((change) => this.#observe(change));
   }
 
-  /** Adds or replaces a service and starts its checks. */
+  /**
+   * Adds or replaces a service and starts its checks. A check that was already running under the same id keeps
+   * its status and output (hashicorp/consul#868), and checks added on their own stay, as with Consul's default
+   * `replace-existing-checks=false`.
+   */
   register(definition: ServiceDefinition): void {
     const previous = this.#services.get(definition.id);
+    const states = new Map<string, CheckState>();
+    let kept: CheckRunner[] = [];
     // Re-registering under the same name replaces the instance in place (one MODIFIED change, no gap).
     if (previous && previous.info.app !== definition.name.toUpperCase()) this.deregister(definition.id);
-    else if (previous) this.#forget(previous);
+    else if (previous) {
+      for (const c of previous.checks) states.set(c.id, { status: c.status, output: c.output });
+      const ids = new Set(definition.checks.map((c) => c.id));
+      kept = previous.checks.filter((c) => previous.attached.has(c.id) && !ids.has(c.id));
+      this.#forget(previous, kept);
+    }
     const now = this.#clock.now();
     const tracked: Tracked = {
       definition,
       checks: [],
-      maintenance: undefined,
+      maintenance: previous?.maintenance,
       info: toInstanceInfo(definition, [], now),
       seen: "",
+      attached: new Set(kept.map((c) => c.id)),
     };
-    const hooks = {
-      changed: () => this.#sync(tracked),
-      reap: () => this.deregister(definition.id),
-    };
-    tracked.checks = definition.checks.map((check) => new CheckRunner(check, definition.id, hooks));
+    tracked.checks = [
+      ...definition.checks.map((check) => this.#start(check, definition.id, states.get(check.id))),
+      ...kept,
+    ];
     this.#services.set(definition.id, tracked);
     this.#write(tracked);
+  }
+
+  /**
+   * `PUT /v1/agent/check/register`: a check on a service (`serviceId`) or on the node (none). A check already
+   * running under the id is replaced and keeps its status and output (hashicorp/consul#4904).
+   */
+  registerCheck(check: CheckDefinition, serviceId: string | undefined): void {
+    const onNode = serviceId === undefined || serviceId === "";
+    const tracked = onNode ? undefined : this.#services.get(serviceId);
+    if (!onNode && !tracked) throw badRequest(`ServiceID ${quoted(serviceId ?? "")} does not exist`);
+    const previous = this.#checkState(check.id);
+    this.deregisterCheck(check.id);
+    if (!tracked) {
+      this.node.register(check, previous);
+      return;
+    }
+    tracked.checks.push(this.#start(check, tracked.definition.id, previous));
+    tracked.attached.add(check.id);
+    this.#write(tracked);
+  }
+
+  /** Removes a check of a service or of the node; false when no check has this id. */
+  deregisterCheck(checkId: string): boolean {
+    if (this.node.deregister(checkId)) return true;
+    for (const tracked of this.#services.values()) {
+      const at = tracked.checks.findIndex((c) => c.id === checkId);
+      if (at < 0) continue;
+      tracked.checks[at]?.close();
+      tracked.checks.splice(at, 1);
+      tracked.attached.delete(checkId);
+      this.#write(tracked);
+      return true;
+    }
+    return false;
   }
 
   /** Removes a service and stops its checks; false when the agent does not know it. */
@@ -115,13 +173,13 @@ export class ConsulAgent {
     return true;
   }
 
-  /** The running check with this id, if any. */
+  /** The running check with this id, on a service or on the node, if any. */
   check(checkId: string): CheckRunner | undefined {
     for (const service of this.#services.values()) {
       const found = service.checks.find((c) => c.id === checkId);
       if (found) return found;
     }
-    return undefined;
+    return this.node.check(checkId);
   }
 
   /** Every service registered through the Consul API. */
@@ -145,6 +203,7 @@ export class ConsulAgent {
   close(): void {
     this.#stop();
     for (const tracked of this.#services.values()) for (const check of tracked.checks) check.close();
+    this.node.close();
     this.#services.clear();
     this.#byInstance.clear();
   }
@@ -158,7 +217,7 @@ export class ConsulAgent {
 
   #write(tracked: Tracked): void {
     const checks = checksOf(tracked);
-    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now());
+    tracked.info = toInstanceInfo(tracked.definition, checks, this.#clock.now(), this.#node());
     tracked.seen = visible(checks);
     this.#byInstance.set(key(tracked.info.app, tracked.info.instanceId), tracked.definition.id);
     this.#writing = true;
@@ -169,8 +228,33 @@ export class ConsulAgent {
     }
   }
 
-  #forget(tracked: Tracked): void {
-    for (const check of tracked.checks) check.close();
+  #start(check: CheckDefinition, serviceId: string, previous: CheckState | undefined): CheckRunner {
+    // Hooks find the service by id, so a check carried over to a re-registration reports to the new one.
+    const owner = (runner: CheckRunner): Tracked | undefined => {
+      const tracked = this.#services.get(serviceId);
+      return tracked?.checks.includes(runner) ? tracked : undefined;
+    };
+    return startCheck(
+      check,
+      serviceId,
+      previous,
+      (runner) => {
+        const tracked = owner(runner);
+        if (tracked) this.#sync(tracked);
+      },
+      (runner) => {
+        if (owner(runner)) this.deregister(serviceId);
+      },
+    );
+  }
+
+  #checkState(checkId: string): CheckState | undefined {
+    const found = this.check(checkId);
+    return found ? { status: found.status, output: found.output } : undefined;
+  }
+
+  #forget(tracked: Tracked, keep: readonly CheckRunner[] = []): void {
+    for (const check of tracked.checks) if (!keep.includes(check)) check.close();
     this.#services.delete(tracked.definition.id);
     this.#byInstance.delete(key(tracked.info.app, tracked.info.instanceId));
   }

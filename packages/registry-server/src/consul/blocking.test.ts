@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseRegistration } from "../instance-info.js";
 import { Registry } from "../registry.js";
-import { blockUntilChanged, consulIndex } from "./blocking.js";
+import { blockUntilChanged } from "./blocking.js";
 
 const register = (registry: Registry, app: string, id: string) =>
   registry.register(
@@ -22,7 +22,8 @@ describe("blocking queries (fake clock)", () => {
     resolved = false;
   });
   afterEach(() => vi.useRealTimers());
-  const index = () => consulIndex(registry.appIndex("web"));
+  // The index of one service: 1 before it changed, more after (see consul-index.ts).
+  const index = () => 1 + registry.appIndex("web");
 
   it("holds for the wait plus its jitter (up to wait/16), not a moment less", async () => {
     track(blockUntilChanged(registry, index, { index: "1", wait: "16s" }, () => 1, new AbortController().signal));
@@ -49,6 +50,28 @@ describe("blocking queries (fake clock)", () => {
     await blockUntilChanged(registry, index, { index: "0", wait: "1m" }, () => 0, new AbortController().signal);
     await blockUntilChanged(registry, index, { index: "99", wait: "1m" }, () => 0, new AbortController().signal);
     await blockUntilChanged(registry, index, {}, () => 0, new AbortController().signal);
+  });
+
+  it("wakes a query held at index 1 on the very first write of a fresh registry", async () => {
+    expect(index()).toBe(1);
+    track(blockUntilChanged(registry, index, { index: "1", wait: "1m" }, () => 0, new AbortController().signal));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(resolved).toBe(false);
+    register(registry, "web", "a");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(resolved).toBe(true);
+    expect(index()).toBe(2);
+  });
+
+  it("reads wait as a Go duration, as Consul's parseWait: no unit or garbage is 400 Invalid wait time", () => {
+    const at = (wait: string, i = "1") =>
+      blockUntilChanged(registry, index, { index: i, wait }, () => 0, new AbortController().signal);
+    for (const bad of ["30", "abc", "5 s", "1d", "s"]) {
+      expect(() => at(bad)).toThrow("Invalid wait time");
+      expect(() => at(bad, "")).toThrow("Invalid wait time"); // checked even when the query does not block
+    }
+    expect(() => at("1s", "x")).toThrow("Invalid index");
+    for (const good of ["0", "1.5s", "1m30s", "250ms", "2h", "+3s", ".5s", "1µs"]) void at(good, "0");
   });
 
   it("wakes on a change to its own result only, and when the client leaves", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isRegistryError } from "../errors.js";
+import { isRegistryError, type RegistryError } from "../errors.js";
 import {
   CHECK_OUTPUT_MAX_BYTES,
   capOutput,
@@ -7,6 +7,7 @@ import {
   MIN_CHECK_INTERVAL_MS,
   MIN_DEREGISTER_AFTER_MS,
 } from "./check-limits.js";
+import { detailOf } from "./consul-error.js";
 import { parseServiceDefinition } from "./definition.js";
 
 const parse = (check: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -79,6 +80,33 @@ describe("check definitions are validated and bounded on registration", () => {
     }
     expect(reason({ TTL: "10s" }, { Weights: { Passing: 1, Warning: -1 } })).toMatch(/Weights.Warning/);
     expect(parse({ TTL: "10s" }, { Weights: { Passing: 5, Warning: 0 } }).weights).toEqual({ passing: 5, warning: 0 });
+  });
+
+  it("keeps each reason whole under 80 characters (the consul npm client shows no longer body), detail aside", () => {
+    const long = "h".repeat(300);
+    const checks = [
+      { TCP: `${long}:70000`, Interval: "10s" },
+      { TCP: `${long}!:80`, Interval: "10s" },
+      { HTTP: `ftp://${long}/`, Interval: "10s" },
+      { HTTP: "http://h/", Method: `${long} /x`, Interval: "10s" },
+      { HTTP: "http://h/", Header: { [`${long} x`]: ["1"] }, Interval: "10s" },
+      { TTL: `${long}s` },
+      { TTL: "3000000h" },
+    ];
+    for (const check of checks) {
+      const text = reason(check);
+      expect(text.length, text).toBeLessThan(80);
+      expect(text.endsWith("..."), text).toBe(false);
+    }
+    const infinite = { Weights: { Passing: Number.POSITIVE_INFINITY } };
+    expect(reason({ TTL: "10s" }, infinite).length).toBeLessThan(80);
+    let caught: unknown;
+    try {
+      parse({ TTL: "10s" }, infinite);
+    } catch (error) {
+      caught = error;
+    }
+    expect(detailOf.get(caught as RegistryError)).toBe("Weights.Passing must be a whole number from 1 to 2147483647");
   });
 
   it("caps a check's output at Consul's 4 KiB (agent/checks/check.go DefaultBufSize), saying how much it kept", () => {

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { badRequest } from "./consul-error.js";
+import { badRequest, quoted } from "./consul-error.js";
 import { parseDuration } from "./duration.js";
 
 /**
@@ -38,8 +38,9 @@ export function durationField(raw: Record<string, unknown>, key: string, field: 
   if (v === undefined || v === null || v === "") return undefined;
   const ms = parseDuration(v);
   if (ms === undefined || !Number.isFinite(ms))
-    throw badRequest(`Request decode failed: ${field} "${String(v)}" is not a duration such as 10s`);
-  if (ms > MAX_DURATION_MS) throw badRequest(`Invalid check: ${field} "${String(v)}" is longer than Go's 292 years`);
+    throw badRequest(`Request decode failed: ${field} ${quoted(String(v), 16)} is not a duration`, "use e.g. 10s");
+  if (ms > MAX_DURATION_MS)
+    throw badRequest(`Invalid check: ${field} ${quoted(String(v), 16)} over Go's 292 years`, "at most 2562047h");
   return ms;
 }
 
@@ -73,10 +74,11 @@ export function tcpTarget(value: string): string {
   const portText = at > 0 ? value.slice(at + 1) : "";
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65_535) {
-    throw badRequest(`Invalid check: TCP "${value}" must be host:port with a port from 1 to 65535`);
+    throw badRequest(`Invalid check: TCP ${quoted(value, 24)} must be host:port (port 1-65535)`);
   }
   const validHost = host.startsWith("[") ? isIP(bare) === 6 : isIP(bare) === 4 || HOSTNAME.test(bare);
-  if (!validHost) throw badRequest(`Invalid check: TCP "${value}" has no valid host (an IP, [IPv6] or DNS name)`);
+  if (!validHost)
+    throw badRequest(`Invalid check: TCP ${quoted(value, 24)} has no valid host`, "an IP, [IPv6] or DNS name");
   return value;
 }
 
@@ -86,11 +88,12 @@ export function httpTarget(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw badRequest(`Invalid check: HTTP "${value}" is not a URL`);
+    throw badRequest(`Invalid check: HTTP ${quoted(value)} is not a URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw badRequest(`Invalid check: HTTP "${value}" is not http(s)`);
-  if (url.hostname === "" || url.port === "0") throw badRequest(`Invalid check: HTTP "${value}" needs a host and port`);
+    throw badRequest(`Invalid check: HTTP ${quoted(value)} is not http(s)`);
+  if (url.hostname === "" || url.port === "0")
+    throw badRequest(`Invalid check: HTTP ${quoted(value)} needs a host and port`);
   return url.href;
 }
 
@@ -98,7 +101,7 @@ export function httpTarget(value: string): string {
 export function httpMethod(value: string | undefined): string {
   if (value === undefined || value === "") return "GET";
   if (!TOKEN.test(value) || FORBIDDEN_METHODS.has(value.toUpperCase())) {
-    throw badRequest(`Invalid check: Method "${value.slice(0, 40)}" is not an HTTP method such as GET or HEAD`);
+    throw badRequest(`Invalid check: Method ${quoted(value, 24)} is not an HTTP method`, "e.g. GET or HEAD");
   }
   return value;
 }
@@ -114,14 +117,14 @@ export function httpHeaders(value: unknown): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
   if (value === undefined || value === null) return headers;
   if (typeof value !== "object" || Array.isArray(value))
-    throw badRequest("Request decode failed: Check.Header must be an object of header name to list of values");
+    throw badRequest("Request decode failed: Check.Header must be an object", "header name to list of values");
   const entries = Object.entries(value);
   if (entries.length > MAX_HEADERS) throw badRequest(`Invalid check: Header has more than ${MAX_HEADERS} names`);
   for (const [name, values] of entries) {
-    if (!TOKEN.test(name)) throw badRequest(`Invalid check: Header name "${name.slice(0, 40)}" is not a token`);
+    if (!TOKEN.test(name)) throw badRequest(`Invalid check: Header name ${quoted(name)} is not a token`);
     const list = Array.isArray(values) ? values : [values];
     if (list.some((v) => typeof v !== "string" || /[\r\n\0]/.test(v))) {
-      throw badRequest(`Invalid check: Header "${name}" values must be strings without CR, LF or NUL`);
+      throw badRequest(`Invalid check: Header ${quoted(name, 24)} values: strings, no CR/LF/NUL`);
     }
     headers[name] = list.join(", ");
   }

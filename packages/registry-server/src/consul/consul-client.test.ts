@@ -250,11 +250,9 @@ describe("the consul npm client against a real registry process", () => {
       [400, "text/plain", true],
       [404, "text/plain", true],
       [400, "text/plain", true],
-      [404, "text/plain", true],
+      [501, "text/plain", true],
     ]);
-    expect(await bad[2]?.text()).toBe(
-      'Unknown check ID "service:nobody". Ensure that the check ID is passed, not the check name.',
-    );
+    expect(await bad[2]?.text()).toBe('Unknown check ID "service:nobody": pass the check ID, not its name');
     expect(child.exitCode).toBeNull();
     expect((await fetch(`${url}/v1/agent/self`)).status).toBe(200);
   });
@@ -274,7 +272,7 @@ describe("the consul npm client with a token, over a real socket", () => {
     const without = new Consul({ host: "127.0.0.1", port });
     try {
       await withToken.agent.service.register({ name: "vault", port: 1 });
-      expect(Object.keys(await withToken.catalog.service.list())).toEqual(["vault"]);
+      expect(Object.keys(await withToken.catalog.service.list())).toEqual(["consul", "vault"]);
       await expect(without.catalog.service.list()).rejects.toMatchObject({ statusCode: 403 });
       const bearer = await fetch(`http://127.0.0.1:${port}/v1/catalog/services`, {
         headers: { authorization: "Bearer t0ken" },

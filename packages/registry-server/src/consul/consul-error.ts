@@ -2,15 +2,45 @@ import { RegistryError } from "../errors.js";
 
 /*
  * The Consul API answers errors as Consul does, in plain text (the Eureka side answers JSON); the stable code
- * travels in the `X-Outrigger-Error-Code` header. These build the registry's own RegistryError with Consul codes.
+ * travels in the `X-Outrigger-Error-Code` header, a longer explanation (when there is one) in
+ * `X-Outrigger-Error-Detail`. Bodies stay under 80 characters: the `consul` npm client (through papi) shows a
+ * plain-text body as the error's message only when it is shorter than that, else a bare "not found".
  */
 
-/** A 400 with Consul's plain-text reason. */
-export function badRequest(reason: string): RegistryError {
-  return new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", reason, 400);
+/** The longest body the `consul` npm client still shows as the message (papi: `res.body.length < 80`). */
+export const MAX_REASON_CHARS = 79;
+
+/** Cuts a reason to what a Consul client shows. */
+export function short(reason: string): string {
+  return reason.length <= MAX_REASON_CHARS ? reason : `${reason.slice(0, MAX_REASON_CHARS - 3)}...`;
+}
+
+/** A quoted id or name, cut so that the reason around it stays short. */
+export function quoted(value: string, max = 32): string {
+  return JSON.stringify(value.length <= max ? value : `${value.slice(0, max - 3)}...`);
+}
+
+/** A 400 with Consul's plain-text reason; `detail`, when given, goes to `X-Outrigger-Error-Detail`. */
+export function badRequest(reason: string, detail?: string): RegistryError {
+  const error = new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", short(reason), 400);
+  if (detail !== undefined) detailOf.set(error, detail);
+  return error;
 }
 
 /** A 404 for an unknown service, check or endpoint. */
 export function notFound(reason: string): RegistryError {
-  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", reason, 404);
+  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", short(reason), 404);
+}
+
+/** The long explanation of an error, sent in `X-Outrigger-Error-Detail` beside the short body. */
+export const detailOf = new WeakMap<RegistryError, string>();
+
+/**
+ * A 501 for a Consul feature this registry does not implement (KV, sessions, events, ...): an explicit error, so
+ * a client never reads "not found" as "no such key". `detail` says why and what to use instead.
+ */
+export function unsupported(path: string, detail: string): RegistryError {
+  const error = new RegistryError("REGISTRY_CONSUL_UNSUPPORTED", short(`unsupported endpoint: ${path}`), 501);
+  detailOf.set(error, detail);
+  return error;
 }

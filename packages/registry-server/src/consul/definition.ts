@@ -102,9 +102,7 @@ function checkKind(raw: Json): CheckKind {
     return { type: "ttl", ttlMs };
   }
   if (http === undefined && tcp === undefined) {
-    throw badRequest(
-      "Invalid check: must be one of TTL, or HTTP or TCP with an Interval (script, gRPC and alias checks are not supported)",
-    );
+    throw badRequest("Invalid check: use TTL, or HTTP/TCP with an Interval (script: not supported)");
   }
   if (intervalMs === undefined || intervalMs <= 0)
     throw badRequest("Invalid check: HTTP and TCP checks need an Interval such as 10s");
@@ -121,7 +119,11 @@ function checkKind(raw: Json): CheckKind {
   return { type: "tcp", address: tcpTarget(tcp as string), intervalMs: clampInterval(intervalMs), timeoutMs };
 }
 
-function parseCheck(value: unknown, id: string, minDeregisterMs: number): CheckDefinition {
+/**
+ * Reads one check definition; `id` is used when it names no `CheckID`/`ID`. `minDeregisterMs` is the floor of its
+ * `DeregisterCriticalServiceAfter` (Consul's `check_deregister_interval_min`, 1 minute by default).
+ */
+export function parseCheck(value: unknown, id: string, minDeregisterMs = MIN_DEREGISTER_AFTER_MS): CheckDefinition {
   const raw = fold(value);
   return {
     id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
@@ -152,7 +154,8 @@ const MAX_WEIGHT = 2 ** 31 - 1;
 function weight(value: unknown, field: string, min: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_WEIGHT) {
     throw badRequest(
-      `Passing must be greater than 0 and Warning must not be negative in Weights: ${field} must be a whole number from ${min} to ${MAX_WEIGHT}`,
+      `Invalid ${field}: Passing must be greater than 0, Warning not negative`,
+      `${field} must be a whole number from ${min} to ${MAX_WEIGHT}`,
     );
   }
   return value;

@@ -17,6 +17,8 @@ export const CONSUL_METADATA = {
   checkStatus: "consul.checkStatus",
   checkNote: "consul.checkNote",
   tags: "consul.tags",
+  /** The registry node whose agent owns the service (see `replication/ownership.ts`). */
+  node: "consul.node",
 } as const;
 
 /**
@@ -57,11 +59,17 @@ export function maintenanceCheck(serviceId: string, reason: string): CheckView {
  * Consul → Eureka: passing and warning are UP (warning adds its note to metadata), critical is DOWN, and a service
  * in maintenance mode is OUT_OF_SERVICE (taken out of rotation on purpose, not unhealthy).
  */
-export function toInstanceInfo(definition: ServiceDefinition, checks: readonly CheckView[], now: number): InstanceInfo {
+export function toInstanceInfo(
+  definition: ServiceDefinition,
+  checks: readonly CheckView[],
+  now: number,
+  node?: string,
+): InstanceInfo {
   const status = aggregateStatus(checks);
   const metadata: Record<string, string> = Object.create(null);
   Object.assign(metadata, definition.meta);
   metadata[CONSUL_METADATA.checkStatus] = status;
+  if (node !== undefined) metadata[CONSUL_METADATA.node] = node;
   if (definition.tags.length > 0) metadata[CONSUL_METADATA.tags] = definition.tags.join(",");
   if (status === "warning") {
     metadata[CONSUL_METADATA.checkNote] = checks

@@ -1,27 +1,40 @@
 import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { type Clock, systemClock } from "../clock.js";
+import type { PeerStatus } from "../context.js";
 import { isRegistryError, RegistryError } from "../errors.js";
+import { authHook } from "../hooks/auth.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
-import { agentRoutes, unknownEndpoint } from "./agent-routes.js";
-import { consulTokenMatches, presentedToken } from "./auth.js";
-import { consulIndex } from "./blocking.js";
-import { badRequest } from "./consul-error.js";
+import { agentRoutes } from "./agent-routes.js";
+import { catalogRoutes } from "./catalog-routes.js";
+import { checkRoutes } from "./check-routes.js";
+import { badRequest, detailOf } from "./consul-error.js";
+import { ConsulIndex } from "./consul-index.js";
 import type { ConsulContext } from "./context.js";
-import { queryRoutes } from "./query-routes.js";
+import { healthRoutes } from "./health-routes.js";
+import { LeaseExpiry } from "./lease-expiry.js";
+import { type ConsulNodeOptions, nodeIdentity } from "./node.js";
+import { refusedRoutes, unknownEndpoint } from "./refused-routes.js";
 
 /** Settings of the Consul API. */
 export interface ConsulRoutesOptions {
   readonly registry: Registry;
   /** The agent running Consul checks; by default one is made and closed with the app. */
   readonly agent?: ConsulAgent;
-  /** When set, every `/v1` request must carry it in `X-Consul-Token` or `Authorization: Bearer`. */
+  /**
+   * The write token, when the plugin is registered alone (`buildApp` takes it as its own `token` and guards every
+   * route with one hook). Sent as `?token=`, `X-Consul-Token` or `Authorization: Bearer`.
+   */
   readonly token?: string;
   readonly clock?: Clock;
   /** Source of blocking-query jitter (default `Math.random`). */
   readonly random?: () => number;
   /** Floor of a check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's). */
   readonly minDeregisterMs?: number;
+  /** The node's name and address (default: the host name, and the bind address or 127.0.0.1). */
+  readonly node?: ConsulNodeOptions;
+  /** The registry's replication peers, listed by `/v1/agent/members` (none when absent). */
+  readonly peers?: () => readonly PeerStatus[];
 }
 
 /** Fastify's own errors (bad JSON, oversized body) and anything unexpected, as Consul's plain-text answers. */
@@ -53,13 +66,20 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
   return (app, _options, done) => {
     const clock = options.clock ?? systemClock;
     const agent = options.agent ?? new ConsulAgent({ registry: options.registry, clock });
-    if (!options.agent) app.addHook("onClose", async () => agent.close());
+    const expiry = new LeaseExpiry(options.registry);
+    app.addHook("onClose", async () => {
+      expiry.close();
+      if (!options.agent) agent.close();
+    });
     const context: ConsulContext = {
       registry: options.registry,
       agent,
       clock,
       random: options.random ?? Math.random,
       ...(options.minDeregisterMs !== undefined ? { minDeregisterMs: options.minDeregisterMs } : {}),
+      node: nodeIdentity(options.node),
+      index: new ConsulIndex(options.registry, agent.node, expiry),
+      peers: options.peers ?? (() => []),
     };
 
     app.register(
@@ -72,29 +92,22 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
             parsed(error as Error, undefined);
           }
         });
-        if (options.token !== undefined) {
-          const token = options.token;
-          v1.addHook("onRequest", async (request) => {
-            if (!consulTokenMatches(presentedToken(request.headers), token)) {
-              throw new RegistryError(
-                "REGISTRY_CONSUL_PERMISSION_DENIED",
-                "ACL not found: send the registry's token in X-Consul-Token or Authorization: Bearer",
-                403,
-              );
-            }
-          });
-        }
+        // Used alone (not through buildApp, which guards every route itself), the plugin applies the same check.
+        if (options.token) authHook(v1, { token: options.token });
         v1.addHook("onSend", async (_request, reply, payload) => {
           // Every answer carries an index (Consul's Go client refuses a query answer without one).
-          if (!reply.hasHeader("x-consul-index"))
-            reply.header("x-consul-index", String(consulIndex(options.registry.version)));
+          if (!reply.hasHeader("x-consul-index")) reply.header("x-consul-index", String(context.index.global()));
           reply.header("x-consul-knownleader", "true");
           reply.header("x-consul-lastcontact", "0");
           return payload;
         });
         v1.setErrorHandler((error: FastifyError, request, reply) => {
           const mapped = toConsulError(error);
-          if (mapped.statusCode >= 500) request.log.error({ err: error }, "consul request failed");
+          if (mapped.statusCode >= 500 && mapped.statusCode !== 501) {
+            request.log.error({ err: error }, "consul request failed");
+          }
+          const detail = detailOf.get(mapped);
+          if (detail !== undefined) reply.header("x-outrigger-error-detail", detail);
           return reply
             .code(mapped.statusCode)
             .header("content-type", "text/plain; charset=utf-8")
@@ -105,7 +118,10 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
           throw unknownEndpoint(request.method, request.url);
         });
         v1.register(agentRoutes(context));
-        v1.register(queryRoutes(context));
+        v1.register(checkRoutes(context));
+        v1.register(healthRoutes(context));
+        v1.register(catalogRoutes(context));
+        v1.register(refusedRoutes());
         next();
       },
       { prefix: "/v1" },

@@ -21,7 +21,7 @@ type Entry = {
 
 describe("Consul API routes", () => {
   const registry = new Registry();
-  const app = buildApp({ registry, bodyLimit: 4096 });
+  const app = buildApp({ registry, bodyLimit: 4096, consul: { node: { name: "outrigger", address: "10.9.9.9" } } });
   afterAll(() => app.close());
   const put = (url: string, payload?: unknown) =>
     app.inject({ method: "PUT", url, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -64,7 +64,7 @@ describe("Consul API routes", () => {
       ],
     );
     expect(all.json()[0]).toMatchObject({
-      Node: { Node: "outrigger", Datacenter: "dc1", Address: "10.0.0.1" },
+      Node: { Node: "outrigger", Datacenter: "dc1", Address: "10.9.9.9" },
       Service: { Service: "web", Address: "10.0.0.1", Meta: { team: "a" }, Weights: { Passing: 1, Warning: 1 } },
     });
     const passing = (await get("/v1/health/service/web?passing=true")).json() as Entry[];
@@ -80,7 +80,7 @@ describe("Consul API routes", () => {
     ]);
     expect((await get("/v1/health/service/none")).json()).toEqual([]);
 
-    expect((await get("/v1/catalog/services")).json()).toEqual({ web: ["v1", "blue", "v2"] });
+    expect((await get("/v1/catalog/services")).json()).toEqual({ consul: [], web: ["v1", "blue", "v2"] });
     const catalog = (await get("/v1/catalog/service/web?tag=v1")).json();
     expect(catalog).toHaveLength(1);
     expect(catalog[0]).toMatchObject({
@@ -97,7 +97,7 @@ describe("Consul API routes", () => {
       ServiceID: "web-2",
     });
     expect((await get("/v1/agent/self")).json().Config).toMatchObject({ Datacenter: "dc1", NodeName: "outrigger" });
-    expect((await get("/v1/status/leader")).json()).toBe("127.0.0.1:8300");
+    expect((await get("/v1/status/leader")).json()).toBe("10.9.9.9:8300");
 
     expect((await put("/v1/agent/check/warn/service:web-2?note=slow")).statusCode).toBe(200);
     const warned = ((await get("/v1/health/service/web")).json() as Entry[])[1]?.Checks[1];
@@ -241,7 +241,7 @@ describe("Consul API routes", () => {
     const unknown = await put("/v1/agent/check/pass/service:ghost");
     expect([unknown.statusCode, unknown.body]).toEqual([
       404,
-      'Unknown check ID "service:ghost". Ensure that the check ID is passed, not the check name.',
+      'Unknown check ID "service:ghost": pass the check ID, not its name',
     ]);
     expect(unknown.headers["x-outrigger-error-code"]).toBe("REGISTRY_CONSUL_NOT_FOUND");
     await put("/v1/agent/service/register", {
@@ -251,10 +251,7 @@ describe("Consul API routes", () => {
       Check: { TCP: "127.0.0.1:1", Interval: "1h" },
     });
     const notTtl = await put("/v1/agent/check/pass/service:probe-1");
-    expect([notTtl.statusCode, notTtl.body]).toEqual([
-      400,
-      'CheckID "service:probe-1" does not have associated TTL: only TTL checks take updates',
-    ]);
+    expect([notTtl.statusCode, notTtl.body]).toEqual([400, 'CheckID "service:probe-1" does not have associated TTL']);
     await put("/v1/agent/service/deregister/probe-1");
     expect((await put("/v1/agent/check/update/service:orders-1", { Status: "great" })).statusCode).toBe(400);
     expect((await get("/v1/health/service/web?index=abc")).body).toMatch(/^Invalid index/);
@@ -264,7 +261,7 @@ describe("Consul API routes", () => {
     const huge = await put("/v1/agent/service/register", { Name: "big", Meta: { pad: "x".repeat(8192) } });
     expect(huge.statusCode).toBe(413);
     const missing = await get("/v1/kv/anything");
-    expect([missing.statusCode, missing.headers["x-consul-index"]]).toEqual([404, expect.any(String)]);
+    expect([missing.statusCode, missing.headers["x-consul-index"]]).toEqual([501, expect.any(String)]);
     expect((await get("/v1/health/service/orders")).statusCode).toBe(200);
     expect(registry.get("ORDERS", "orders-1")).toBeDefined(); // nothing lost
   });
@@ -294,6 +291,8 @@ describe("Consul API token", () => {
     }
     const write = await app.inject({ method: "PUT", url: "/v1/agent/service/register", payload: { Name: "x" } });
     expect(write.statusCode).toBe(403);
-    expect((await app.inject({ method: "GET", url, headers: { "x-consul-token": "s3cret" } })).json()).toEqual({});
+    expect((await app.inject({ method: "GET", url, headers: { "x-consul-token": "s3cret" } })).json()).toEqual({
+      consul: [],
+    });
   });
 });

@@ -100,3 +100,36 @@ export const byIdSchema = (item: object) => ({ type: "object", additionalPropert
 /** The params of routes that name a service or check. */
 export const idParams = (name: string) =>
   ({ type: "object", properties: { [name]: { type: "string", minLength: 1 } }, required: [name] }) as const;
+
+/** `/v1/health/checks/:service`, `/v1/health/node/:node`, `/v1/health/state/:state`: a list of checks. */
+export const healthChecksSchema = { type: "array", items: checkSchema } as const;
+
+/** `GET /v1/catalog/nodes`. */
+export const catalogNodesSchema = { type: "array", items: node } as const;
+
+/** `GET /v1/catalog/node/:node`: the node and its services by id. */
+export const catalogNodeSchema = {
+  type: "object",
+  properties: { Node: node, Services: { type: "object", additionalProperties: serviceSchema } },
+} as const;
+
+/** `GET /v1/agent/members`: Serf members (agent/agent_endpoint.go `AgentMembers`, api/agent.go `AgentMember`). */
+export const membersSchema = {
+  type: "array",
+  items: {
+    type: "object",
+    properties: {
+      Name: text,
+      Addr: text,
+      Port: whole,
+      Tags: textMap,
+      Status: whole,
+      ProtocolMin: whole,
+      ProtocolMax: whole,
+      ProtocolCur: whole,
+      DelegateMin: whole,
+      DelegateMax: whole,
+      DelegateCur: whole,
+    },
+  },
+} as const;

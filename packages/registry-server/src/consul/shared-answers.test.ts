@@ -8,7 +8,7 @@ describe("shared encoded answers of Consul reads", () => {
   it("builds once per key and registry version for every waiter, again after a change or a second", () => {
     const clock = fakeClock();
     const registry = new Registry({ clock });
-    const shared = new SharedAnswers(registry, clock);
+    const shared = new SharedAnswers(() => registry.version, clock);
     const build = vi.fn(() => [{ Service: "web", n: registry.size }]);
     const answers = Array.from({ length: 5_000 }, () => shared.get("health:WEB", build));
     expect(build).toHaveBeenCalledTimes(1);

@@ -1,9 +1,16 @@
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, type BrowserContextOptions, chromium } from "playwright-core";
 
-/** Debian's Chromium, headless, with a fresh profile in `profileDir` and nothing that phones home. */
-export function launchChromium(profileDir: string): Promise<BrowserContext> {
+/**
+ * Debian's Chromium, headless, with a fresh profile in `profileDir` and nothing that phones home. `options` adds
+ * context settings, e.g. `httpCredentials` to answer a Basic challenge as a user would.
+ */
+export function launchChromium(
+  profileDir: string,
+  options: Pick<BrowserContextOptions, "httpCredentials"> = {},
+): Promise<BrowserContext> {
   // A fresh profile directory per run (playwright takes it as the persistent context's user data dir).
   return chromium.launchPersistentContext(profileDir, {
+    ...options,
     executablePath: "/usr/bin/chromium",
     args: [
       "--headless",

@@ -10,7 +10,8 @@ afterAll(async () => {
 });
 
 async function start(port: number, peers: number[]): Promise<RegistryProcess> {
-  const args = ["--port", String(port), "--token", TOKEN, "--self-preservation", "off"];
+  // Reads stay open here (--anonymous-read): this file is about replication; auth has its own tests.
+  const args = ["--port", String(port), "--token", TOKEN, "--anonymous-read", "--self-preservation", "off"];
   // Short leases and frequent eviction, so a lease kept alive only by replicated renews is really tested.
   args.push("--lease-duration", "3", "--eviction-interval", "1", "--renewal-threshold", "0");
   for (const peer of peers) args.push("--peer", `http://127.0.0.1:${peer}/eureka`);

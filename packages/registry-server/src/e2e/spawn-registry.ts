@@ -15,6 +15,10 @@ export interface RegistryProcess {
   readonly child: ChildProcess;
   /** The JSON line the CLI printed when it started. */
   readonly started: Record<string, unknown>;
+  /** Resolves with the next JSON line whose `event` is `name` (printed from now on). */
+  next(name: string): Promise<Record<string, unknown>>;
+  /** Every line printed on stdout so far (JSON events and log lines), as text. */
+  output(): string;
   /** Sends SIGTERM and resolves with the exit code and the JSON events printed after it. */
   stop(): Promise<{ code: number | null; events: Record<string, unknown>[] }>;
 }
@@ -50,6 +54,8 @@ export function spawnRegistry(
     stdio: ["ignore", "pipe", "inherit"],
   });
   const events: Record<string, unknown>[] = [];
+  const text: string[] = [];
+  const waiters: { name: string; resolve: (event: Record<string, unknown>) => void }[] = [];
   const lines = createInterface({ input: child.stdout });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -62,6 +68,7 @@ export function spawnRegistry(
       reject(new Error(`registry exited with ${code} before listening`));
     });
     lines.on("line", (line) => {
+      text.push(line);
       let event: Record<string, unknown>;
       try {
         event = JSON.parse(line) as Record<string, unknown>;
@@ -69,6 +76,10 @@ export function spawnRegistry(
         return;
       }
       events.push(event);
+      for (const waiter of waiters.filter((w) => w.name === event.event)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(event);
+      }
       if (event.event !== "listening") return;
       clearTimeout(guard);
       resolve({
@@ -76,6 +87,8 @@ export function spawnRegistry(
         port: Number(event.port),
         child,
         started: event,
+        next: (name) => new Promise((resolveEvent) => waiters.push({ name, resolve: resolveEvent })),
+        output: () => text.join("\n"),
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
           const code = await exited;

@@ -12,12 +12,13 @@ export async function watchUntil(
   baseUrl: string,
   app: string,
   predicate: (instances: WatchedInstance[]) => boolean,
+  headers: Record<string, string> = {},
 ): Promise<WatchedInstance[]> {
   const deadline = Date.now() + GUARD_MS;
   let index = -1;
   let last: WatchedInstance[] = [];
   while (Date.now() < deadline) {
-    const res = await fetch(`${baseUrl}/outrigger/watch/apps/${app}?index=${index}&wait=5s`);
+    const res = await fetch(`${baseUrl}/outrigger/watch/apps/${app}?index=${index}&wait=5s`, { headers });
     index = Number(res.headers.get("x-outrigger-index"));
     last = ((await res.json()) as { application: { instance: WatchedInstance[] } }).application.instance;
     if (predicate(last)) return last;

@@ -1,11 +1,5 @@
-/** Milliseconds on a monotonic clock; injectable so time-based logic is tested without waiting. */
-export type Clock = () => number;
-
 /** A source of uniform numbers in [0, 1); injectable so random choices are reproducible in tests. */
 export type Random = () => number;
-
-/** The real monotonic clock. */
-export const systemClock: Clock = () => performance.now();
 
 /**
  * An index in [0, n) from a random source. Clamped, because a custom source may return 1 and Ribbon's random

@@ -1,0 +1,118 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { rename, stat, unlink, writeFile } from "node:fs/promises";
+import { DiscoveryError } from "./errors.js";
+import type { InstanceStatus, ServiceInstance } from "./service-instance.js";
+
+/**
+ * The default cap on a snapshot file's size: 16 MiB, about 50 000 instances at ~300 bytes each — far above any one
+ * service's fleet, and small enough that reading it at start never stalls the process noticeably.
+ */
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
+
+/** How a snapshot file looks on disk: a version, so a future format can refuse an old one cleanly. */
+interface SnapshotFileContent {
+  readonly version: 1;
+  readonly savedAt: string;
+  readonly instances: readonly ServiceInstance[];
+}
+
+/** What a snapshot file held: the valid entries, and how many entries it had in all. */
+export interface SnapshotRead {
+  readonly instances: readonly ServiceInstance[];
+  readonly total: number;
+}
+
+const STATUSES: ReadonlySet<string> = new Set<InstanceStatus>(["UP", "DOWN", "STARTING", "OUT_OF_SERVICE", "UNKNOWN"]);
+
+const failed = (message: string, cause?: unknown) =>
+  new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", message, cause === undefined ? undefined : { cause });
+
+const notRegular = (path: string) =>
+  failed(
+    `Snapshot file ${path} is not a regular file (a directory, FIFO, socket or device): point snapshotFile at a file`,
+  );
+
+/** True for an entry a balancer can send to: an id, a service, a host, a port in 1–65535, a known status. */
+function isValidEntry(entry: unknown): entry is ServiceInstance {
+  if (typeof entry !== "object" || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  return (
+    typeof e.id === "string" &&
+    e.id !== "" &&
+    typeof e.service === "string" &&
+    typeof e.host === "string" &&
+    e.host.trim() !== "" &&
+    typeof e.port === "number" &&
+    Number.isInteger(e.port) &&
+    e.port >= 1 &&
+    e.port <= 65_535 &&
+    typeof e.secure === "boolean" &&
+    typeof e.status === "string" &&
+    STATUSES.has(e.status) &&
+    typeof e.metadata === "object" &&
+    e.metadata !== null
+  );
+}
+
+/**
+ * Reads a snapshot file without ever blocking: opened non-blocking (a FIFO would otherwise hang until a writer
+ * comes), checked to be a regular file no larger than `maxBytes` before a byte is read. Returns undefined when there
+ * is no file yet; throws DISCOVERY_SNAPSHOT_FAILED when it cannot be used. Invalid entries are left out of
+ * `instances` (compare with `total`).
+ */
+export function readSnapshotFile(path: string, maxBytes: number): SnapshotRead | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined; // first start: nothing saved yet
+    throw failed(`Cannot read snapshot file ${path}: check its permissions`, cause);
+  }
+  let text: string;
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw notRegular(path);
+    if (info.size > maxBytes) {
+      throw failed(`Snapshot file ${path} is larger than maxSnapshotBytes (${info.size} > ${maxBytes}): delete it`);
+    }
+    text = readFileSync(fd, "utf8");
+  } catch (cause) {
+    if (cause instanceof DiscoveryError) throw cause;
+    throw failed(`Cannot read snapshot file ${path}: check its permissions`, cause);
+  } finally {
+    closeSync(fd);
+  }
+  let parsed: Partial<SnapshotFileContent>;
+  try {
+    parsed = JSON.parse(text) as Partial<SnapshotFileContent>;
+  } catch (cause) {
+    throw failed(`Snapshot file ${path} is not JSON: delete it`, cause);
+  }
+  if (parsed?.version !== 1 || !Array.isArray(parsed.instances)) {
+    throw failed(`Snapshot file ${path} has an unknown format: delete it`);
+  }
+  const entries: readonly unknown[] = parsed.instances;
+  return { instances: entries.filter(isValidEntry), total: entries.length };
+}
+
+/** Numbers temp files, so two caches of one process writing the same file never share a temp file. */
+let tempSequence = 0;
+
+/**
+ * Writes `instances` to `path` atomically (temp file + rename). The temp file is removed when the rename fails, so a
+ * bad path never leaves one file behind per change; a path that is not a regular file is refused before writing.
+ */
+export async function writeSnapshotFile(path: string, instances: readonly ServiceInstance[]): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing && !existing.isFile()) throw notRegular(path);
+  const file: SnapshotFileContent = { version: 1, savedAt: new Date().toISOString(), instances };
+  tempSequence += 1;
+  const temp = `${path}.${process.pid}.${tempSequence}.tmp`;
+  try {
+    await writeFile(temp, JSON.stringify(file));
+    await rename(temp, path); // atomic on POSIX: readers see the old file or the new one, never half of one
+  } catch (cause) {
+    await unlink(temp).catch(() => {}); // never written, or already gone
+    throw failed(`Cannot write snapshot file ${path}: check the directory`, cause);
+  }
+}

@@ -1,0 +1,39 @@
+/** Why an attempt failed: a status the caller counts as the instance's failure, or how the exchange broke. */
+export type FailureReason = "status" | "timeout" | "connect" | "reset" | "error";
+
+/**
+ * How one request to a picked instance went; feeds load metrics, stats and the outlier detector. A success and a
+ * failure carry the round-trip time they took; a cancelled attempt (the caller or the deadline gave up) is nobody's
+ * fault and only ends the request in flight.
+ */
+export type Outcome =
+  | { readonly kind: "success"; readonly status?: number; readonly rttMs: number }
+  | { readonly kind: "failure"; readonly reason: FailureReason; readonly status?: number; readonly rttMs?: number }
+  | { readonly kind: "cancelled" };
+
+/** Error codes that mean the request never reached a server (Node's and undici's connect-phase errors). */
+const CONNECT = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EADDRNOTAVAIL"]);
+/** Error codes that mean the connection broke after it was made. */
+const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"]);
+
+/** The failure reason of a transport error, from its `code` or its causes' (connect, reset, else error). */
+export function failureReason(error: unknown): FailureReason {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") {
+      if (CONNECT.has(code)) return "connect";
+      if (RESET.has(code)) return "reset";
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return "error";
+}
+
+/**
+ * The outcome of an HTTP answer: 5xx is the instance's failure (as Envoy's consecutive_5xx counts it), anything
+ * else a success for the balancer (a 404 is the request's fault, not the instance's).
+ */
+export function httpOutcome(status: number, rttMs: number): Outcome {
+  return status >= 500 ? { kind: "failure", reason: "status", status, rttMs } : { kind: "success", status, rttMs };
+}

@@ -1,0 +1,33 @@
+import type { ServiceInstance } from "@outrigger/discovery";
+import type { Outcome } from "./outcome.js";
+
+/** A chosen instance and the call that reports how the request to it went (only the first call counts). */
+export interface Pick {
+  readonly instance: ServiceInstance;
+  done(outcome: Outcome): void;
+}
+
+/** What a caller can ask of one pick. */
+export interface PickOptions {
+  /** Instance ids to avoid (ones a retry already tried, or drained ones); ignored when nothing else is left. */
+  readonly avoid?: ReadonlySet<string>;
+  /**
+   * The attempt this pick is for, 1 for the first. A retry's pick (2 and up) does not move round robin's position.
+   * Default: 2 when `untriedOnly` is set (only retries ask for it), else 1.
+   */
+  readonly attempt?: number;
+  /** The request's key, for consistent hashing. */
+  readonly key?: string;
+  /** Throw LB_ALL_INSTANCES_TRIED rather than fall back to an avoided instance (retries use it). */
+  readonly untriedOnly?: boolean;
+}
+
+/** Picks an instance of one service for each request. */
+export interface Balancer {
+  pick(options?: PickOptions): Pick;
+  /**
+   * Like `pick`, but waits (bounded) when every instance is at its in-flight cap instead of throwing
+   * LB_INSTANCES_BUSY; `createLbAxios` uses it when present. `signal` ends the wait.
+   */
+  acquire?(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
+}

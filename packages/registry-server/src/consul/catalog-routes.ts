@@ -1,0 +1,88 @@
+import type { FastifyPluginCallback } from "fastify";
+import { badRequest } from "./consul-error.js";
+import type { ConsulContext } from "./context.js";
+import { answerKey, block, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
+import {
+  catalogNodeSchema,
+  catalogNodesSchema,
+  catalogServiceSchema,
+  catalogServicesSchema,
+  idParams,
+} from "./schemas.js";
+import { SharedAnswers } from "./shared-answers.js";
+import { allViews, catalogEntryJson, nodeJson, serviceJson, serviceViews } from "./views.js";
+
+/**
+ * Consul's `/v1/catalog` endpoints (agent/catalog_endpoint.go), each a blocking query but `datacenters`, and the
+ * raft status stubs. This registry is one node: every service sits on it, and it lists itself as `consul`.
+ */
+export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
+  const { registry, agent, node } = context;
+  const now = () => context.clock.now();
+  const global = () => context.index.global();
+  const self = () => nodeJson(node, { create: 1, modify: context.index.global() });
+  // Waiters woken by one change share one encoded answer (the key names everything else the answer depends on).
+  const shared = new SharedAnswers(global, context.clock);
+
+  return (app, _options, done) => {
+    app.get<{ Params: { service: string }; Querystring: ServiceQuery }>(
+      "/catalog/service/:service",
+      { schema: { params: idParams("service"), response: { 200: catalogServiceSchema } } },
+      async (request, reply) => {
+        if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
+        await block(context, request, reply, () => context.index.service(request.params.service));
+        const body = shared.get(answerKey("catalog", request.params.service, request.query), () =>
+          withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag).map((view) =>
+            catalogEntryJson(view, node),
+          ),
+        );
+        return reply.type("application/json").send(body);
+      },
+    );
+
+    app.get("/catalog/services", { schema: { response: { 200: catalogServicesSchema } } }, async (request, reply) => {
+      await block(context, request, reply, global);
+      // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
+      // spelling, a Eureka app shows lower-cased.
+      const tags = new Map<string, { label: string; tags: Set<string> }>();
+      for (const view of allViews(registry, agent, now())) {
+        const k = view.service.name.toLowerCase();
+        const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
+        if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
+        for (const tag of view.service.tags) entry.tags.add(tag);
+        tags.set(k, entry);
+      }
+      const out: Record<string, string[]> = {};
+      for (const { label, tags: set } of tags.values()) out[label] = [...set];
+      return out;
+    });
+
+    app.get("/catalog/nodes", { schema: { response: { 200: catalogNodesSchema } } }, async (request, reply) => {
+      await block(context, request, reply, global);
+      return [self()];
+    });
+
+    app.get<{ Params: { node: string } }>(
+      "/catalog/node/:node",
+      { schema: { params: idParams("node"), response: { 200: catalogNodeSchema } } },
+      async (request, reply) => {
+        await block(context, request, reply, global);
+        // Consul answers null for a node it does not know (Catalog.NodeServices leaves NodeServices nil).
+        if (!isThisNode(context, request.params.node)) return reply.type("application/json").send("null");
+        const services: Record<string, unknown> = {};
+        for (const view of allViews(registry, agent, now())) services[view.service.id] = serviceJson(view, node);
+        return { Node: self(), Services: services };
+      },
+    );
+
+    app.get("/catalog/datacenters", async (_request, reply) =>
+      reply.type("application/json").send(JSON.stringify([node.datacenter])),
+    );
+
+    // A JSON string, as Consul answers (fastify would send a bare string as text).
+    const server = () => JSON.stringify(`${node.address}:8300`);
+    app.get("/status/leader", async (_request, reply) => reply.type("application/json").send(server()));
+    app.get("/status/peers", async (_request, reply) => reply.type("application/json").send(`[${server()}]`));
+    done();
+  };
+}

@@ -19,7 +19,8 @@ interface HealthEntry {
 // restarted on its port), the `consul` npm client speaks HTTP to it, and a crashed service is a killed process.
 // Every wait is on an event (a JSON line, onChange, onRegister, onReset); vitest's timeout only guards hangs.
 describe("Consul backend against the registry's Consul API", () => {
-  const registry = new RegistryProcess();
+  // Test (4) reaps after a 1 s DeregisterCriticalServiceAfter: lower the registry's floor (Consul's 1 min) to 1 s.
+  const registry = new RegistryProcess(["--check-deregister-min", "1"]);
   const cleanups: Array<() => unknown> = [];
   beforeAll(() => registry.start());
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import type { SecureContextOptions } from "node:tls";
 import { redactUrl } from "@outrigger/core";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { type ConnectionLimits, guardConnections, httpServerTimeouts, resolveLimits } from "./connection-limits.js";
 import { type ConsulRoutesOptions, consulRoutes } from "./consul/plugin.js";
 import type { PeerStatus, ServerContext } from "./context.js";
 import { isRegistryError, RegistryError } from "./errors.js";
@@ -39,6 +40,8 @@ export interface AppOptions extends AuthOptions {
    * write token when `token` is not set: one access check guards both protocols.
    */
   readonly consul?: Omit<ConsulRoutesOptions, "registry">;
+  /** Header, request and keep-alive timeouts and connection caps of the server (see `ConnectionLimits`). */
+  readonly limits?: ConnectionLimits;
   /** Serve HTTPS with this certificate and key (PEM); `server.setSecureContext()` swaps them later. */
   readonly https?: Pick<SecureContextOptions, "cert" | "key">;
 }
@@ -75,13 +78,20 @@ function toRegistryError(error: FastifyError): RegistryError {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { registry } = options;
+  const limits = resolveLimits(options.limits);
   const app = Fastify({
-    ...(options.https ? { https: { ...options.https } } : {}),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // fastify passes `http` to http.createServer only; an HTTPS server takes the same timeouts with its certificate.
+    ...(options.https
+      ? { https: { ...options.https, ...httpServerTimeouts(limits) } }
+      : { http: httpServerTimeouts(limits) }),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
     logger: options.logLevel ? { level: options.logLevel, serializers: logSerializers } : false,
     // Eureka clients send app names and ids in any case and some add a trailing slash (`/apps/`).
     routerOptions: { ignoreTrailingSlash: true },
   });
+  guardConnections(app.server, limits);
   const selfPreservation = options.selfPreservation ?? new SelfPreservation(registry);
   const ctx: ServerContext = {
     registry,
@@ -132,7 +142,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.register(replicationRoutes(ctx), { prefix });
   }
   app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
-  app.register(dashboardRoutes(ctx));
+  app.register(
+    dashboardRoutes(ctx, { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp }),
+  );
   // The access hook above guards the Consul API too (answering Consul's 403), so the plugin gets no token.
   app.register(consulRoutes({ peers: ctx.peers, ...consulOptions, registry }));
   return app;

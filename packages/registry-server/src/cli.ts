@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { helpText, parseCliOptions } from "./cli-options.js";
+import { installProcessSafety } from "./process-safety.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
     process.stdout.write(helpText());
     return;
   }
+  // A stray rejection is logged (one JSON line on stderr) and counted, never the end of the registry.
+  installProcessSafety({
+    error: (fields, message) => process.stderr.write(`${JSON.stringify({ level: "error", message, ...fields })}\n`),
+  });
   const server = await startServer({
     ...parsed.options,
     // Each certificate rotation is a JSON line too; a failed one names the files, never their content.

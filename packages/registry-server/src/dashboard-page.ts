@@ -27,15 +27,21 @@ function render(s){
   el.className=sp.active?"on":"";
   el.textContent="Self-preservation: "+(sp.enabled?(sp.active?"ACTIVE":"inactive"):"disabled")+" — renews last minute "+sp.renewsLastMinute+", threshold "+sp.threshold+", expected "+sp.expectedRenewsPerMinute+" — "+sp.reason+" — evictions "+s.evictions+(s.eviction.lastRun&&s.eviction.lastRun.protectedApps.length?" — protected by the "+s.eviction.protectionThreshold+" threshold: "+s.eviction.lastRun.protectedApps.join(", "):"");
   var rows=[];
-  s.applications.forEach(function(a){a.instances.forEach(function(i){
+  Object.keys(s.instances).sort().forEach(function(key){var i=s.instances[key];
     var md=Object.keys(i.metadata).map(function(k){return k+"="+i.metadata[k];}).join(", ");
-    var tr=row([a.name,i.instanceId,i.status,i.zone,secs(i.leaseAgeMs),new Date(i.lastRenewedAt).toISOString(),md],[null,null,i.status]);
-    tr.dataset.instance=i.instanceId;rows.push(tr);});});
+    var tr=row([i.app,i.instanceId,i.status,i.zone,secs(s.now-i.registeredAt),new Date(i.lastRenewedAt).toISOString(),md],[null,null,i.status]);
+    tr.dataset.instance=i.instanceId;rows.push(tr);});
   fill("apps",rows);
   fill("peers",s.peers.map(function(p){return row([p.url,p.healthy?"yes":"no",p.pending,secs(p.lagMs),p.failures,p.lastError||""]);}));
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }
 var source=new EventSource("outrigger/events"+location.search);
-source.addEventListener("state",function(m){document.getElementById("conn").textContent="live";render(JSON.parse(m.data));});
+var state;
+source.addEventListener("state",function(m){var s=JSON.parse(m.data);s.instances={};
+  s.applications.forEach(function(a){a.instances.forEach(function(i){i.app=a.name;s.instances[a.name+"/"+i.instanceId]=i;});});
+  state=s;document.getElementById("conn").textContent="live";render(state);});
+source.addEventListener("diff",function(m){if(!state)return;var d=JSON.parse(m.data);
+  Object.keys(d.instances).forEach(function(k){if(d.instances[k]===null)delete state.instances[k];else state.instances[k]=d.instances[k];});
+  delete d.instances;Object.assign(state,d);render(state);});
 source.onerror=function(){document.getElementById("conn").textContent="reconnecting…";};
 </script></body></html>`;

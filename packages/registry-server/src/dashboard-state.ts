@@ -7,34 +7,55 @@ function zoneOf(lease: Lease): string {
   return info.dataCenterInfo.metadata?.["availability-zone"] ?? info.metadata.zone ?? "default";
 }
 
-/** Everything the dashboard shows, in one JSON document pushed over server-sent events. */
-export function dashboardState(ctx: ServerContext): Record<string, unknown> {
-  const { registry } = ctx;
-  const now = registry.clock.now();
-  const applications = [...registry.applications()].map(([name, leases]) => ({
-    name,
-    instances: leases.map((lease) => ({
-      instanceId: lease.info.instanceId,
-      hostName: lease.info.hostName,
-      port: lease.info.port,
-      status: lease.info.status,
-      overriddenStatus: lease.info.overriddenStatus,
-      zone: zoneOf(lease),
-      leaseAgeMs: now - lease.registeredAt,
-      lastRenewedAt: lease.lastRenewedAt,
-      expiresInMs: lease.lastRenewedAt + lease.durationMs - now,
-      metadata: { ...lease.info.metadata },
-    })),
-  }));
+/**
+ * One instance as the dashboard stream sends it: absolute times only, so an instance that did not change encodes
+ * to the same text on every push and stays out of the diff.
+ */
+export function instanceRecord(app: string, lease: Lease): Record<string, unknown> {
   return {
-    now,
+    app,
+    instanceId: lease.info.instanceId,
+    hostName: lease.info.hostName,
+    port: lease.info.port,
+    status: lease.info.status,
+    overriddenStatus: lease.info.overriddenStatus,
+    zone: zoneOf(lease),
+    registeredAt: lease.registeredAt,
+    lastRenewedAt: lease.lastRenewedAt,
+    expiresAt: lease.lastRenewedAt + lease.durationMs,
+    metadata: { ...lease.info.metadata },
+  };
+}
+
+/** The small, whole part of the dashboard's state: everything but the instances. */
+export function dashboardSummary(ctx: ServerContext): Record<string, unknown> {
+  const { registry } = ctx;
+  return {
+    now: registry.clock.now(),
     version: registry.version,
     instanceCount: registry.size,
-    applications,
     selfPreservation: ctx.selfPreservation.state(),
     evictions: ctx.evictor.total,
     eviction: evictionSummary(ctx),
     peers: ctx.peers(),
     events: ctx.events.list(),
   };
+}
+
+/** Everything the dashboard shows, as one JSON document (`GET /outrigger/dashboard`, and a stream's first event). */
+export function dashboardState(ctx: ServerContext): Record<string, unknown> {
+  const summary = dashboardSummary(ctx);
+  const now = summary.now as number;
+  const applications = [...ctx.registry.applications()].map(([name, leases]) => ({
+    name,
+    instances: leases.map((lease) => {
+      const { app: _app, ...record } = instanceRecord(name, lease);
+      return {
+        ...record,
+        leaseAgeMs: now - lease.registeredAt,
+        expiresInMs: lease.lastRenewedAt + lease.durationMs - now,
+      };
+    }),
+  }));
+  return { ...summary, applications };
 }

@@ -2,16 +2,19 @@
 // SelfPreservation, Replicator). Wire-format codecs, route plugins, the Consul agent and HTTP helpers are internal.
 export { type AppOptions, buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
 export type { Clock } from "./clock.js";
+export type { ConnectionLimits } from "./connection-limits.js";
 export type { ConsulNodeOptions } from "./consul/node.js";
 export type { PeerStatus } from "./context.js";
 export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors.js";
 export { type EvictionReport, Evictor, type EvictorOptions } from "./evictor.js";
 export type { AuthOptions } from "./hooks/auth.js";
 export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
+export { installProcessSafety, type SafetyLog } from "./process-safety.js";
 export {
   type ActionType,
   DEFAULT_DELTA_RETENTION_MS,
   DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_MAX_DELTA_ENTRIES,
   type Lease,
   Registry,
   type RegistryChange,

@@ -78,6 +78,8 @@ export interface RegistryOptions {
   readonly clock?: Clock;
   /** How long changes stay in the delta window (Eureka: 3 minutes). */
   readonly deltaRetentionMs?: number;
+  /** Most changes the delta window holds; the oldest go first (default 10 000). */
+  readonly maxDeltaEntries?: number;
   /** Called with an error a change or renew listener threw; the write itself never fails (default: a warning). */
   readonly onListenerError?: (error: unknown) => void;
 }

@@ -28,6 +28,14 @@ export type {
 /** Eureka keeps three minutes of changes for `apps/delta`. */
 export const DEFAULT_DELTA_RETENTION_MS = 180_000;
 
+/**
+ * The delta window holds at most 10 000 changes (about 10 MB; dropped ones are released in batches, so up to twice
+ * that is held for a moment) however fast they come: Eureka bounds it by age only
+ * (`retentionTimeInMSInDeltaQueue`), and 50 000 register/cancel pairs then held 92 MB for three minutes. A client
+ * whose delta misses a dropped change sees the `apps__hashcode` differ and does a full fetch, as Eureka clients do.
+ */
+export const DEFAULT_MAX_DELTA_ENTRIES = 10_000;
+
 /** Eureka's default lease (`Lease.DEFAULT_DURATION_IN_SECS`): an instance not renewed for 90 s is expired. */
 export const DEFAULT_LEASE_DURATION_MS = 90_000;
 
@@ -54,7 +62,10 @@ export class Registry {
   readonly #renews: EventSource<RenewEvent>;
   readonly #appIndex = new Map<string, number>();
   readonly #recent: RegistryChange[] = [];
+  /** Changes before this index have left the delta window; the array is compacted now and then, not per change. */
+  #recentHead = 0;
   readonly #deltaRetentionMs: number;
+  readonly #maxDeltaEntries: number;
   #version = 0;
   #size = 0;
   #clustered = false;
@@ -65,6 +76,7 @@ export class Registry {
     this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
     this.#changes = new EventSource(options.onListenerError);
     this.#renews = new EventSource(options.onListenerError);
+    this.#maxDeltaEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
   }
 
   /** The registry's clock, shared with eviction and self-preservation. */
@@ -80,7 +92,7 @@ export class Registry {
   /** Changes of the delta window, oldest first. */
   recentChanges(): readonly RegistryChange[] {
     this.#prune();
-    return [...this.#recent];
+    return this.#recent.slice(this.#recentHead);
   }
 
   /** A number that moves forward on every change and never goes back while the process runs; watchers compare it. */
@@ -354,9 +366,15 @@ export class Registry {
 
   #prune(): void {
     const oldest = this.#clock.now() - this.#deltaRetentionMs;
-    while (this.#recent.length > 0 && (this.#recent[0] as RegistryChange).lease.lastUpdatedAt < oldest) {
-      this.#recent.shift();
+    const recent = this.#recent;
+    let head = Math.max(this.#recentHead, recent.length - this.#maxDeltaEntries);
+    while (head < recent.length && (recent[head] as RegistryChange).lease.lastUpdatedAt < oldest) head += 1;
+    // Dropped changes are released in one splice once they are half the array: O(1) per change on average.
+    if (head > 0 && head * 2 >= recent.length) {
+      recent.splice(0, head);
+      head = 0;
     }
+    this.#recentHead = head;
   }
 
   #publish(action: RegistryChange["action"], lease: Lease, origin: WriteOrigin): void {

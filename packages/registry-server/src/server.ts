@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { buildApp, DEFAULT_BODY_LIMIT } from "./app.js";
+import type { ConnectionLimits } from "./connection-limits.js";
 import { ConsulAgent } from "./consul/agent.js";
 import { RegistryError } from "./errors.js";
 import { Evictor } from "./evictor.js";
@@ -10,7 +11,7 @@ import { SelfPreservation } from "./self-preservation.js";
 import { type KeyPair, readKeyPair, TlsFiles } from "./tls-files.js";
 
 /** Settings of a running registry server. */
-export interface ServerOptions {
+export interface ServerOptions extends ConnectionLimits {
   readonly port?: number;
   readonly host?: string;
   readonly defaultLeaseDurationMs?: number;
@@ -44,6 +45,10 @@ export interface ServerOptions {
   readonly renewalPercentThreshold?: number;
   /** Do not evict from an application whose live share is below this fraction (default 0: off). */
   readonly protectionThreshold?: number;
+  /** Most changes the `apps/delta` window holds (default 10 000); the oldest go first. */
+  readonly maxDeltaEntries?: number;
+  /** Floor of a Consul check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's minimum). */
+  readonly checkDeregisterMinMs?: number;
   /**
    * This node's name: the Consul API's node (default: the host name, as Consul) and the owner stamped on the
    * services registered through its Consul API so peers know their owner (default `<hostname>:<port>`, so peers
@@ -73,6 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const firstPair = tls ? readKeyPair(tls) : undefined;
   const registry = new Registry({
     defaultLeaseDurationMs: options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS,
+    ...(options.maxDeltaEntries !== undefined ? { maxDeltaEntries: options.maxDeltaEntries } : {}),
   });
   const selfPreservation = new SelfPreservation(registry, {
     enabled: options.selfPreservation ?? true,
@@ -104,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ...(options.advertise ? { address: options.advertise } : {}),
         bindAddress: host,
       },
+      ...(options.checkDeregisterMinMs !== undefined ? { minDeregisterMs: options.checkDeregisterMinMs } : {}),
     },
     selfPreservation,
     evictor,
@@ -114,6 +121,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.readToken ? { readToken: options.readToken } : {}),
     ...(options.anonymousRead ? { anonymousRead: true } : {}),
     ...(firstPair ? { https: firstPair } : {}),
+    limits: options,
   });
   const watcher = tls ? watchTls(app.server as unknown as SecureServer, tls, options.onTlsReload) : undefined;
   await app.listen({ port: options.port ?? 8761, host });

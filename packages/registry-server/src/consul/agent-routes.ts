@@ -36,7 +36,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.put("/agent/service/register", async (request, reply) => {
       refuseUnsupportedServiceFields(request.body);
-      agent.register(parseServiceDefinition(request.body, request.ip));
+      agent.register(parseServiceDefinition(request.body, request.ip, context.minDeregisterMs));
       return reply.code(200).send();
     });
 

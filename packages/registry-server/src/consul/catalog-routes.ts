@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
-import { block, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
+import { answerKey, block, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
 import {
   catalogNodeSchema,
   catalogNodesSchema,
@@ -9,6 +9,7 @@ import {
   catalogServicesSchema,
   idParams,
 } from "./schemas.js";
+import { SharedAnswers } from "./shared-answers.js";
 import { allViews, catalogEntryJson, nodeJson, serviceJson, serviceViews } from "./views.js";
 
 /**
@@ -20,6 +21,8 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
   const now = () => context.clock.now();
   const global = () => context.index.global();
   const self = () => nodeJson(node, { create: 1, modify: context.index.global() });
+  // Waiters woken by one change share one encoded answer (the key names everything else the answer depends on).
+  const shared = new SharedAnswers(global, context.clock);
 
   return (app, _options, done) => {
     app.get<{ Params: { service: string }; Querystring: ServiceQuery }>(
@@ -28,9 +31,12 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
         await block(context, request, reply, () => context.index.service(request.params.service));
-        return withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag).map((view) =>
-          catalogEntryJson(view, node),
+        const body = shared.get(answerKey("catalog", request.params.service, request.query), () =>
+          withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag).map((view) =>
+            catalogEntryJson(view, node),
+          ),
         );
+        return reply.type("application/json").send(body);
       },
     );
 

@@ -49,7 +49,7 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
       if (serviceId !== undefined && serviceId !== null && typeof serviceId !== "string") {
         throw badRequest("Request decode failed: ServiceID must be a string");
       }
-      agent.registerCheck(parseCheck(body, String(id)), serviceId ?? undefined);
+      agent.registerCheck(parseCheck(body, String(id), context.minDeregisterMs), serviceId ?? undefined);
       return reply.code(200).send();
     });
 

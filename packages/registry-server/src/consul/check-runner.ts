@@ -1,4 +1,6 @@
+import { capOutput } from "./check-limits.js";
 import type { CheckDefinition, CheckStatus } from "./definition.js";
+import { type LongTimer, setLongTimeout } from "./long-timer.js";
 import type { CheckView } from "./mapping.js";
 import { type ProbeResult, probeHttp, probeTcp } from "./probes.js";
 
@@ -17,9 +19,9 @@ export interface CheckHooks {
 export class CheckRunner implements CheckView {
   #status: CheckStatus;
   #output = "";
-  #ttlTimer: NodeJS.Timeout | undefined;
+  #ttlTimer: LongTimer | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
-  #reapTimer: NodeJS.Timeout | undefined;
+  #reapTimer: LongTimer | undefined;
   #probing = false;
   #closed = false;
 
@@ -76,38 +78,39 @@ export class CheckRunner implements CheckView {
     return this.definition.kind.type === "ttl";
   }
 
-  /** A TTL update from the service: sets the status and output and restarts the TTL. */
+  /** A TTL update from the service: sets the status and output (capped at Consul's 4 KiB) and restarts the TTL. */
   update(status: CheckStatus, output: string): void {
     this.#armTtl();
-    this.#set(status, output);
+    this.#set(status, capOutput(output));
   }
 
   /** Stops every timer; the check never reports again. */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#ttlTimer);
+    this.#ttlTimer?.clear();
     clearTimeout(this.#probeTimer);
     clearInterval(this.#probeTimer);
-    clearTimeout(this.#reapTimer);
+    this.#reapTimer?.clear();
   }
 
   #armTtl(): void {
     const { kind } = this.definition;
     if (kind.type !== "ttl" || this.#closed) return;
-    clearTimeout(this.#ttlTimer);
-    this.#ttlTimer = setTimeout(() => {
+    this.#ttlTimer?.clear();
+    // A TTL may be longer than setTimeout's 24.8-day limit (a 600h TTL): a chained timer honours it.
+    this.#ttlTimer = setLongTimeout(() => {
       this.#set("critical", `TTL expired (last output before timeout follows): ${this.#output}`);
-    }, kind.ttlMs).unref();
+    }, kind.ttlMs);
   }
 
   #armReap(): void {
     const after = this.definition.deregisterCriticalAfterMs;
     if (after === undefined || this.#closed) return;
     if (this.#status !== "critical") {
-      clearTimeout(this.#reapTimer);
+      this.#reapTimer?.clear();
       this.#reapTimer = undefined;
     } else if (this.#reapTimer === undefined) {
-      this.#reapTimer = setTimeout(() => this.hooks.reap(this), after).unref();
+      this.#reapTimer = setLongTimeout(() => this.hooks.reap(this), after);
     }
   }
 
@@ -115,14 +118,17 @@ export class CheckRunner implements CheckView {
     const { kind } = this.definition;
     if (this.#probing || this.#closed || kind.type === "ttl") return;
     this.#probing = true;
-    const probe: Promise<ProbeResult> =
+    // Whatever a probe does (throws at once, rejects later), its check turns critical and the process lives on.
+    const run = async (): Promise<ProbeResult> =>
       kind.type === "http"
         ? probeHttp(kind.url, kind.method, kind.headers, kind.timeoutMs)
         : probeTcp(kind.address, kind.timeoutMs);
-    void probe.then((result) => {
-      this.#probing = false;
-      if (!this.#closed) this.#set(result.status, result.output);
-    });
+    void run()
+      .catch((error: unknown): ProbeResult => ({ status: "critical", output: `Probe failed: ${String(error)}` }))
+      .then((result) => {
+        this.#probing = false;
+        if (!this.#closed) this.#set(result.status, capOutput(result.output));
+      });
   }
 
   #set(status: CheckStatus, output: string): void {

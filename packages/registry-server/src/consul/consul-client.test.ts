@@ -56,7 +56,9 @@ describe("the consul npm client against a real registry process", () => {
   let consul: Consul;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [cli, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    child = spawn(process.execPath, [cli, "--port", "0", "--check-deregister-min", "0"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const [line] = (await once(lines, "line")) as [string];
     const listening = JSON.parse(line) as { event: string; url: string; port: number };

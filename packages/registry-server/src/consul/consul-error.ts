@@ -20,9 +20,11 @@ export function quoted(value: string, max = 32): string {
   return JSON.stringify(value.length <= max ? value : `${value.slice(0, max - 3)}...`);
 }
 
-/** A 400 with Consul's plain-text reason. */
-export function badRequest(reason: string): RegistryError {
-  return new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", short(reason), 400);
+/** A 400 with Consul's plain-text reason; `detail`, when given, goes to `X-Outrigger-Error-Detail`. */
+export function badRequest(reason: string, detail?: string): RegistryError {
+  const error = new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", short(reason), 400);
+  if (detail !== undefined) detailOf.set(error, detail);
+  return error;
 }
 
 /** A 404 for an unknown service, check or endpoint. */

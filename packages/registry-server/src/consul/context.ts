@@ -12,6 +12,8 @@ export interface ConsulContext {
   readonly clock: Clock;
   /** Source of blocking-query jitter; injectable so tests can pin it. */
   readonly random: () => number;
+  /** Floor of a check's `DeregisterCriticalServiceAfter` in ms (Consul's `check_deregister_interval_min`, 1m). */
+  readonly minDeregisterMs?: number;
   /** The node this registry presents itself as. */
   readonly node: NodeIdentity;
   /** The `X-Consul-Index` values and the change signal blocking queries wait on. */

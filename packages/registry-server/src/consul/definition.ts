@@ -1,6 +1,17 @@
 import { safeMetadata } from "../instance-info.js";
+import {
+  clampDeregisterAfter,
+  clampInterval,
+  clampTimeout,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  durationField,
+  httpHeaders,
+  httpMethod,
+  httpTarget,
+  MIN_DEREGISTER_AFTER_MS,
+  tcpTarget,
+} from "./check-limits.js";
 import { badRequest } from "./consul-error.js";
-import { parseDuration } from "./duration.js";
 
 /** A check's health, in Consul's words. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -47,9 +58,6 @@ export interface ServiceDefinition extends ServiceView {
 
 type Json = Record<string, unknown>;
 
-/** Consul's HTTP checks time out after 10 s unless told otherwise. */
-const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
-
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -72,14 +80,6 @@ function optionalText(raw: Json, key: string, what: string): string | undefined 
   return v;
 }
 
-function duration(raw: Json, key: string, what: string): number | undefined {
-  const v = raw[key];
-  if (v === undefined || v === null || v === "") return undefined;
-  const ms = parseDuration(v);
-  if (ms === undefined) throw badRequest(`Request decode failed: ${what} "${String(v)}" is not a duration such as 10s`);
-  return ms;
-}
-
 function checkStatus(raw: Json): CheckStatus {
   const s = optionalText(raw, "status", "Check.Status");
   if (s === undefined || s === "") return "critical"; // Consul starts a new check critical until it hears otherwise.
@@ -87,12 +87,16 @@ function checkStatus(raw: Json): CheckStatus {
   throw badRequest(`Invalid check status: "${s}" (use passing, warning or critical)`);
 }
 
+/**
+ * What kind of check this is, validated and bounded: TTL, or HTTP/TCP with an interval (raised to Consul's 1 s
+ * minimum), a timeout, and a target that can be probed (a 400 naming the field otherwise).
+ */
 function checkKind(raw: Json): CheckKind {
-  const ttlMs = duration(raw, "ttl", "Check.TTL");
+  const ttlMs = durationField(raw, "ttl", "Check.TTL");
   const http = optionalText(raw, "http", "Check.HTTP");
   const tcp = optionalText(raw, "tcp", "Check.TCP");
-  const intervalMs = duration(raw, "interval", "Check.Interval");
-  const timeoutMs = duration(raw, "timeout", "Check.Timeout") ?? DEFAULT_CHECK_TIMEOUT_MS;
+  const intervalMs = durationField(raw, "interval", "Check.Interval");
+  const timeoutMs = clampTimeout(durationField(raw, "timeout", "Check.Timeout") ?? DEFAULT_CHECK_TIMEOUT_MS);
   if (ttlMs !== undefined) {
     if (ttlMs <= 0) throw badRequest("Invalid check: TTL must be above zero");
     return { type: "ttl", ttlMs };
@@ -103,34 +107,23 @@ function checkKind(raw: Json): CheckKind {
   if (intervalMs === undefined || intervalMs <= 0)
     throw badRequest("Invalid check: HTTP and TCP checks need an Interval such as 10s");
   if (http !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(http);
-    } catch {
-      throw badRequest(`Invalid check: HTTP "${http}" is not a URL`);
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw badRequest(`Invalid check: HTTP "${http}" is not http(s)`);
-    const headers: Record<string, string> = {};
-    for (const [name, values] of Object.entries(isObject(raw.header) ? raw.header : {})) {
-      // Consul's Header is a map of arrays; join repeats as HTTP does.
-      headers[name] = Array.isArray(values) ? values.map(String).join(", ") : String(values);
-    }
     return {
       type: "http",
-      url: url.href,
-      method: optionalText(raw, "method", "Check.Method") ?? "GET",
-      intervalMs,
+      url: httpTarget(http),
+      method: httpMethod(optionalText(raw, "method", "Check.Method")),
+      intervalMs: clampInterval(intervalMs),
       timeoutMs,
-      headers,
+      headers: httpHeaders(raw.header),
     };
   }
-  if (!/^.+:\d+$/.test(tcp as string)) throw badRequest(`Invalid check: TCP "${tcp}" must be host:port`);
-  return { type: "tcp", address: tcp as string, intervalMs, timeoutMs };
+  return { type: "tcp", address: tcpTarget(tcp as string), intervalMs: clampInterval(intervalMs), timeoutMs };
 }
 
-/** Reads one check definition; `id` is used when it names no `CheckID`/`ID`. */
-export function parseCheck(value: unknown, id: string): CheckDefinition {
+/**
+ * Reads one check definition; `id` is used when it names no `CheckID`/`ID`. `minDeregisterMs` is the floor of its
+ * `DeregisterCriticalServiceAfter` (Consul's `check_deregister_interval_min`, 1 minute by default).
+ */
+export function parseCheck(value: unknown, id: string, minDeregisterMs = MIN_DEREGISTER_AFTER_MS): CheckDefinition {
   const raw = fold(value);
   return {
     id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
@@ -138,8 +131,13 @@ export function parseCheck(value: unknown, id: string): CheckDefinition {
     notes: optionalText(raw, "notes", "Check.Notes") ?? "",
     kind: checkKind(raw),
     status: checkStatus(raw),
-    deregisterCriticalAfterMs: duration(raw, "deregistercriticalserviceafter", "Check.DeregisterCriticalServiceAfter"),
+    deregisterCriticalAfterMs: deregisterAfter(raw, minDeregisterMs),
   };
+}
+
+function deregisterAfter(raw: Json, minMs: number): number | undefined {
+  const ms = durationField(raw, "deregistercriticalserviceafter", "Check.DeregisterCriticalServiceAfter");
+  return ms === undefined || ms <= 0 ? undefined : clampDeregisterAfter(ms, minMs);
 }
 
 function port(raw: Json): number {
@@ -150,21 +148,37 @@ function port(raw: Json): number {
   return v;
 }
 
+/** Consul's weights are Go `int`s; we keep them within a signed 32-bit int so every client can read them back. */
+const MAX_WEIGHT = 2 ** 31 - 1;
+
+function weight(value: unknown, field: string, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_WEIGHT) {
+    throw badRequest(
+      `Invalid ${field}: Passing must be greater than 0, Warning not negative`,
+      `${field} must be a whole number from ${min} to ${MAX_WEIGHT}`,
+    );
+  }
+  return value;
+}
+
 function weights(raw: Json): ServiceDefinition["weights"] {
   const w = fold(raw.weights);
-  const passing = w.passing ?? 1;
-  const warning = w.warning ?? 1;
-  if (typeof passing !== "number" || typeof warning !== "number" || passing < 1 || warning < 0) {
-    throw badRequest("Passing must be greater than 0 and Warning must not be negative in Weights");
-  }
-  return { passing, warning };
+  return {
+    passing: weight(w.passing ?? 1, "Weights.Passing", 1),
+    warning: weight(w.warning ?? 1, "Weights.Warning", 0),
+  };
 }
 
 /**
  * Reads a service registration leniently in key case, strictly in meaning: Consul's 400 reasons for a missing
- * Name or a check it cannot run. `fallbackAddress` is used when the body names no Address (the caller's IP).
+ * Name or a check it cannot run. `fallbackAddress` is used when the body names no Address (the caller's IP);
+ * `minDeregisterMs` is the floor of `DeregisterCriticalServiceAfter` (Consul's `check_deregister_interval_min`).
  */
-export function parseServiceDefinition(body: unknown, fallbackAddress: string): ServiceDefinition {
+export function parseServiceDefinition(
+  body: unknown,
+  fallbackAddress: string,
+  minDeregisterMs = MIN_DEREGISTER_AFTER_MS,
+): ServiceDefinition {
   if (!isObject(body)) throw badRequest("Request decode failed: send a JSON object describing the service");
   const raw = fold(body);
   const name = optionalText(raw, "name", "Name");
@@ -177,7 +191,9 @@ export function parseServiceDefinition(body: unknown, fallbackAddress: string): 
   const listed = Array.isArray(raw.checks) ? raw.checks : [];
   const all = raw.check !== undefined && raw.check !== null ? [raw.check, ...listed] : listed;
   // One check is `service:<ID>`, as in Consul; several are numbered `service:<ID>:1`, `service:<ID>:2`, ...
-  const checks = all.map((c, i) => parseCheck(c, all.length === 1 ? `service:${id}` : `service:${id}:${i + 1}`));
+  const checks = all.map((c, i) =>
+    parseCheck(c, all.length === 1 ? `service:${id}` : `service:${id}:${i + 1}`, minDeregisterMs),
+  );
   return {
     id,
     name,

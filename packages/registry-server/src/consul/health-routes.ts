@@ -2,8 +2,9 @@ import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import type { CheckView } from "./mapping.js";
-import { allPassing, block, flag, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
+import { allPassing, answerKey, block, flag, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
 import { healthChecksSchema, healthServiceSchema, idParams } from "./schemas.js";
+import { SharedAnswers } from "./shared-answers.js";
 import { allViews, checkJson, healthEntryJson, type InstanceView, nodeChecks, serviceViews } from "./views.js";
 
 /** Consul's check states, and `any` for `/v1/health/state/:state` (api/health.go). */
@@ -18,6 +19,8 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
   const now = () => context.clock.now();
   const serviceIndex = (name: string) => () => context.index.service(name);
   const global = () => context.index.global();
+  // Waiters woken by one change share one encoded answer (the key names everything else the answer depends on).
+  const shared = new SharedAnswers(global, context.clock);
 
   /** Every check of the node and its services, each with the service it belongs to. */
   const everyCheck = (): { check: CheckView; view: InstanceView | undefined }[] => [
@@ -33,11 +36,14 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
         const passingOnly = flag(request.query.passing, "passing");
         if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
         await block(context, request, reply, serviceIndex(request.params.service));
-        const onNode = nodeChecks(agent);
-        if (passingOnly && !allPassing(onNode)) return [];
-        return withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag)
-          .filter((view) => !passingOnly || allPassing(view.checks))
-          .map((view) => healthEntryJson(view, node, onNode));
+        const body = shared.get(answerKey("health", request.params.service, request.query), () => {
+          const onNode = nodeChecks(agent);
+          if (passingOnly && !allPassing(onNode)) return [];
+          return withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag)
+            .filter((view) => !passingOnly || allPassing(view.checks))
+            .map((view) => healthEntryJson(view, node, onNode));
+        });
+        return reply.type("application/json").send(body);
       },
     );
 

@@ -29,6 +29,8 @@ export interface ConsulRoutesOptions {
   readonly clock?: Clock;
   /** Source of blocking-query jitter (default `Math.random`). */
   readonly random?: () => number;
+  /** Floor of a check's `DeregisterCriticalServiceAfter` in ms (default 60 000, Consul's). */
+  readonly minDeregisterMs?: number;
   /** The node's name and address (default: the host name, and the bind address or 127.0.0.1). */
   readonly node?: ConsulNodeOptions;
   /** The registry's replication peers, listed by `/v1/agent/members` (none when absent). */
@@ -74,6 +76,7 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
       agent,
       clock,
       random: options.random ?? Math.random,
+      ...(options.minDeregisterMs !== undefined ? { minDeregisterMs: options.minDeregisterMs } : {}),
       node: nodeIdentity(options.node),
       index: new ConsulIndex(options.registry, agent.node, expiry),
       peers: options.peers ?? (() => []),

@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { CHECK_OUTPUT_MAX_BYTES } from "./check-limits.js";
 import type { CheckStatus } from "./definition.js";
 
 /** What one probe found. */
@@ -7,13 +8,36 @@ export interface ProbeResult {
   readonly output: string;
 }
 
-/** Consul keeps at most 4 KiB of a check's output. */
-const MAX_OUTPUT_CHARS = 4096;
-
 /** HTTP 429 means "alive but shedding load": Consul reports it as warning, not critical. */
 const TOO_MANY_REQUESTS = 429;
 
-/** Probes an HTTP check as Consul does: 2xx passing, 429 warning, anything else (or no answer) critical. */
+/**
+ * Reads at most `max` bytes of a body and cancels the rest, so a target answering a gigabyte (or an endless
+ * stream) costs the registry a few KiB. Consul keeps the same 4 KiB (`circbuf` of `DefaultBufSize`).
+ */
+async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // Stop the download (and free the socket) whether we read enough, timed out or failed.
+    void reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString();
+}
+
+/**
+ * Probes an HTTP check as Consul does: 2xx passing, 429 warning, anything else (or no answer) critical. The
+ * timeout covers the whole probe, the body included, and at most 4 KiB of the body is read.
+ */
 export async function probeHttp(
   url: string,
   method: string,
@@ -21,8 +45,9 @@ export async function probeHttp(
   timeoutMs: number,
 ): Promise<ProbeResult> {
   try {
-    const response = await fetch(url, { method, headers, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await response.text()).slice(0, MAX_OUTPUT_CHARS);
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await fetch(url, { method, headers, redirect: "follow", signal });
+    const body = await readCapped(response.body, CHECK_OUTPUT_MAX_BYTES);
     const output = `HTTP ${method} ${url}: ${response.status} ${response.statusText} Output: ${body}`;
     if (response.status >= 200 && response.status < 300) return { status: "passing", output };
     return { status: response.status === TOO_MANY_REQUESTS ? "warning" : "critical", output };
@@ -37,7 +62,14 @@ export function probeTcp(address: string, timeoutMs: number): Promise<ProbeResul
   const host = address.slice(0, at).replace(/^\[(.*)\]$/, "$1");
   const port = Number(address.slice(at + 1));
   return new Promise((resolve) => {
-    const socket = connect({ host, port });
+    // connect() throws at once on a port it cannot use (registration refuses those; this is the second guard).
+    let socket: ReturnType<typeof connect>;
+    try {
+      socket = connect({ host, port });
+    } catch (error) {
+      resolve({ status: "critical", output: `TCP connect ${address}: ${(error as Error).message}` });
+      return;
+    }
     const done = (result: ProbeResult): void => {
       socket.destroy();
       resolve(result);

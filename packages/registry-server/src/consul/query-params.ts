@@ -27,6 +27,15 @@ export function withTags(views: InstanceView[], value: string | string[] | undef
   return views.filter((view) => wanted.every((tag) => view.service.tags.includes(tag)));
 }
 
+/**
+ * The key of a service read's answer for `SharedAnswers`: everything the answer depends on besides the index
+ * (route, service name as matched, `?passing`, `?tag`s).
+ */
+export function answerKey(route: string, service: string, query: ServiceQuery): string {
+  const tags = query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
+  return JSON.stringify([route, service.toUpperCase(), query.passing ?? null, tags]);
+}
+
 /** True when every check passes: Consul's `?passing` filter, node checks included. */
 export function allPassing(checks: readonly CheckView[]): boolean {
   return checks.every((check) => check.status === "passing");

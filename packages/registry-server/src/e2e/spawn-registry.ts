@@ -36,9 +36,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `outrigger-registry` and resolves once it prints its `listening` line. */
-export function spawnRegistry(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RegistryProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Spawns `outrigger-registry` and resolves once it prints its `listening` line. `fdLimit` runs it under
+ * `ulimit -n` (through /bin/sh), for tests of descriptor exhaustion.
+ */
+export function spawnRegistry(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  fdLimit?: number,
+): Promise<RegistryProcess> {
+  const [command, argv] =
+    fdLimit === undefined
+      ? [process.execPath, [CLI, ...args]]
+      : ["/bin/sh", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, CLI, ...args]];
+  const child = spawn(command, argv, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

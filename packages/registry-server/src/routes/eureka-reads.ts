@@ -2,6 +2,7 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastif
 import { ChunkedGzip } from "../chunked-gzip.js";
 import { sendEurekaDocument, wantsJson } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
+import { deltaDocument } from "../delta-document.js";
 import { notFound } from "../errors.js";
 import {
   applicationsDocument,
@@ -55,6 +56,8 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
           cache.getText(`xml:${key}`, () => toEurekaXml(build())),
           "application/xml",
         );
+  // The delta is assembled the same way, so ten pollers after each change cost one small rebuild, not a re-encode.
+  const deltaFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
   return (app, _options, done) => {
     app.get("/apps", async (request, reply) => {
       if (!wantsJson(request)) {
@@ -73,9 +76,18 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     });
 
     app.get("/apps/delta", async (request, reply) =>
-      sendDocument(request, reply, "delta", () =>
-        toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
-      ),
+      wantsJson(request)
+        ? sendCached(
+            request,
+            reply,
+            cache.getEncoded("delta", () => {
+              const { head, parts } = deltaDocument(registry.recentChanges(), registry.applications(), registry.version);
+              return deltaFetch.encode(head, parts);
+            }),
+          )
+        : sendDocument(request, reply, "delta", () =>
+            toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
+          ),
     );
 
     app.get<{ Params: Pick<Params, "app"> }>("/apps/:app", async (request, reply) => {

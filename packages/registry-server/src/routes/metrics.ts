@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, Gauge, Histogram, Registry as MetricsRegistry } from "prom-client";
 import type { ServerContext } from "../context.js";
+import { unhandledRejections } from "../process-safety.js";
 
 /** Prometheus metrics of the registry; `collect` callbacks read live state on each scrape, so nothing drifts. */
 function createMetrics(ctx: ServerContext): { metrics: MetricsRegistry; http: Histogram<string> } {
@@ -68,6 +69,15 @@ function createMetrics(ctx: ServerContext): { metrics: MetricsRegistry; http: Hi
         for (const peer of ctx.peers()) this.set({ peer: peer.url }, read(peer));
       },
     });
+  new Counter({
+    name: "outrigger_registry_unhandled_rejections_total",
+    help: "Promise rejections nobody handled, logged and survived (each one is a bug to report)",
+    registers: [metrics],
+    collect() {
+      this.reset();
+      this.inc(unhandledRejections());
+    },
+  });
   perPeer("outrigger_registry_replication_failures_total", "Failed replication batches per peer", (p) => p.failures);
   perPeer(
     "outrigger_registry_replication_lag_seconds",

@@ -1,0 +1,249 @@
+// Heartbeat latency under read load (issue 15 item 3): does a crowd of readers starve writes? For each load — 10
+// delta pollers over 20 000 instances, 20 dashboard streams at 10 000 instances, 5 000 Consul blocking queries —
+// heartbeat (renew) latency is measured with the load running and, interleaved in the same run, without it (the
+// idle baseline). Both windows see the same background churn (one registry change every 100 ms). The load runs in
+// a child process, so the measuring loop is not slowed by it. Usage: pnpm --filter @outrigger/registry-server
+// bench:read-load [rounds] [delta,dashboard,consul]. The last line is JSON.
+import { type ChildProcess, spawn } from "node:child_process";
+import { Agent, get as httpGet, request } from "node:http";
+import { loadavg } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const ROUNDS = Number(process.argv[2] ?? 2);
+/** Heartbeats per window: two rounds give 1 200 samples per side, enough for a p99. */
+const BEATS_PER_WINDOW = 600;
+const GOAL_P99_MS = 20;
+
+type LoadKind = "delta" | "dashboard" | "consul";
+const scenarios: readonly { kind: LoadKind; instances: number; label: string }[] = [
+  { kind: "delta", instances: 20_000, label: "10 delta pollers, 20 000 instances" },
+  { kind: "dashboard", instances: 10_000, label: "20 dashboard streams, 10 000 instances" },
+  { kind: "consul", instances: 10_000, label: "5 000 Consul blocking queries" },
+];
+
+function registration(id: string, app: string, extra: Record<string, string> = {}) {
+  return {
+    instanceId: id,
+    hostName: `host-${id}`,
+    app,
+    ipAddr: "10.0.0.1",
+    status: "UP",
+    port: { $: 8080, "@enabled": "true" },
+    vipAddress: app.toLowerCase(),
+    dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
+    metadata: { zone: "eu-1", version: "1.0.0", ...extra },
+  };
+}
+
+async function send(url: string, method: string, body?: unknown): Promise<number> {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Fills the registry through peer-replication batches (fast), spread over 200 applications. */
+async function fill(url: string, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 5_000) {
+    const replicationList = [];
+    for (let i = start; i < Math.min(count, start + 5_000); i += 1) {
+      const app = `APP-${i % 200}`;
+      replicationList.push({
+        action: "Register",
+        appName: app,
+        id: `i-${i}`,
+        instanceInfo: registration(`i-${i}`, app),
+      });
+    }
+    await send(`${url}/eureka/peerreplication/batch`, "POST", { replicationList });
+  }
+}
+
+/** The load, in its own process until killed. */
+async function runLoad(kind: LoadKind, url: string): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const getBody = (path: string, headers: Record<string, string> = {}): Promise<{ index: string }> =>
+    new Promise((resolve) => {
+      const req = httpGet(`${url}${path}`, { agent, headers }, (res) => {
+        res.resume();
+        res.once("end", () => resolve({ index: String(res.headers["x-consul-index"] ?? "0") }));
+      });
+      req.once("error", () => resolve({ index: "0" }));
+    });
+  if (kind === "delta") {
+    for (let i = 0; i < 10; i += 1) {
+      void (async () => {
+        for (;;) await getBody("/eureka/apps/delta", { "accept-encoding": "gzip" });
+      })();
+    }
+  } else if (kind === "dashboard") {
+    for (let i = 0; i < 20; i += 1) httpGet(`${url}/outrigger/events`, (res) => res.resume());
+  } else {
+    // Opened 250 at a time, so the listen backlog is not what is measured.
+    const first = (await getBody("/v1/health/service/watched")).index;
+    for (let i = 0; i < 5_000; i += 1) {
+      void (async () => {
+        let index = first;
+        for (;;) index = (await getBody(`/v1/health/service/watched?index=${index}&wait=60s`)).index;
+      })();
+      if (i % 250 === 249) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  process.stdout.write("ready\n");
+}
+
+async function startLoad(kind: LoadKind, url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", SELF, "--load", kind, url], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
+    if (line === "ready") return child;
+  }
+  throw new Error("load process ended before it was ready");
+}
+
+/** Heartbeats that failed, counted as 5 s so they land in the tail rather than vanish. */
+let beatFailures = 0;
+/** Churn requests that failed (counted, not fatal: the figure of interest is the heartbeat's). */
+let churnFailures = 0;
+const FAILED_BEAT_MS = 5_000;
+
+/** One heartbeat's latency in ms, on a kept-alive connection of its own. */
+function beat(url: string, agent: Agent): Promise<number> {
+  const started = performance.now();
+  const failed = (): number => {
+    beatFailures += 1;
+    return FAILED_BEAT_MS;
+  };
+  return new Promise((resolve) => {
+    const req = request(`${url}/eureka/apps/HB/hb-1`, { method: "PUT", agent, timeout: FAILED_BEAT_MS }, (res) => {
+      res.resume();
+      res.once("end", () => resolve(res.statusCode === 200 ? performance.now() - started : failed()));
+    });
+    req.once("timeout", () => req.destroy());
+    req.once("error", () => resolve(failed()));
+    req.end();
+  });
+}
+
+async function window(url: string, agent: Agent, out: number[]): Promise<void> {
+  for (let i = 0; i < BEATS_PER_WINDOW; i += 1) {
+    out.push(await beat(url, agent));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A quantile with a distribution-free 95% interval from order statistics (binomial normal approximation). */
+function quantile(samples: readonly number[], p: number): { value: number; low: number; high: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  const spread = 1.96 * Math.sqrt(n * p * (1 - p));
+  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(rank)))] as number;
+  return { value: at(n * p - 1), low: at(n * p - spread - 1), high: at(n * p + spread - 1) };
+}
+
+async function main(): Promise<void> {
+  const results = [];
+  const only = process.argv[3]?.split(",");
+  for (const scenario of scenarios.filter((s) => !only || only.includes(s.kind))) {
+    beatFailures = 0;
+    churnFailures = 0;
+    const registry = spawn(
+      process.execPath,
+      [
+        CLI,
+        "--port",
+        "0",
+        "--body-limit",
+        "67108864",
+        "--max-connections",
+        "0",
+        "--max-connections-per-ip",
+        "0",
+        "--max-dashboard-streams-per-ip",
+        "64",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let url = "";
+    for await (const line of createInterface({ input: registry.stdout as NodeJS.ReadableStream })) {
+      url = (JSON.parse(line) as { url: string }).url;
+      break;
+    }
+    await fill(url, scenario.instances);
+    await send(`${url}/eureka/apps/HB`, "POST", { instance: registration("hb-1", "HB") });
+    for (let i = 0; i < 20; i += 1)
+      await send(`${url}/eureka/apps/WATCHED`, "POST", { instance: registration(`w-${i}`, "WATCHED") });
+    // Background churn in both windows: a change every 100 ms, and the watched service every 2 s.
+    let tick = 0;
+    const churn = setInterval(() => {
+      tick += 1;
+      const lost = (): void => {
+        churnFailures += 1;
+      };
+      send(
+        `${url}/eureka/apps/CHURN${tick % 2 === 0 ? "/c-1" : ""}`,
+        tick % 2 === 0 ? "DELETE" : "POST",
+        tick % 2 === 0 ? undefined : { instance: registration("c-1", "CHURN") },
+      ).catch(lost);
+      if (tick % 20 === 0)
+        send(`${url}/eureka/apps/WATCHED`, "POST", {
+          instance: registration("w-0", "WATCHED", { tick: String(tick) }),
+        }).catch(lost);
+    }, 100);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const idle: number[] = [];
+    const loaded: number[] = [];
+    const load: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      process.stderr.write(`${scenario.kind} round ${round + 1}: idle window\n`);
+      await window(url, agent, idle);
+      const child = await startLoad(scenario.kind, url);
+      process.stderr.write(`${scenario.kind} round ${round + 1}: loaded window\n`);
+      await window(url, agent, loaded);
+      load.push(...loadavg().slice(0, 1));
+      child.kill("SIGKILL");
+    }
+    clearInterval(churn);
+    agent.destroy();
+    registry.kill("SIGTERM");
+    const base = quantile(idle, 0.99);
+    const under = quantile(loaded, 0.99);
+    const verdict = under.high <= GOAL_P99_MS ? "met" : under.low > GOAL_P99_MS ? "missed" : "inconclusive";
+    const row = {
+      load: scenario.label,
+      samples: loaded.length,
+      idleP50: quantile(idle, 0.5).value,
+      idleP99: base,
+      loadedP50: quantile(loaded, 0.5).value,
+      loadedP99: under,
+      ratioP99: under.value / base.value,
+      goal: `p99 <= ${GOAL_P99_MS} ms: ${verdict}`,
+      failedHeartbeats: beatFailures,
+      failedChurn: churnFailures,
+      loadAverage: load,
+    };
+    results.push(row);
+    console.log(
+      `${row.load}: heartbeat p50 ${row.idleP50.toFixed(2)} -> ${row.loadedP50.toFixed(2)} ms, p99 ${base.value.toFixed(2)} [${base.low.toFixed(2)}, ${base.high.toFixed(2)}] -> ${under.value.toFixed(2)} [${under.low.toFixed(2)}, ${under.high.toFixed(2)}] ms (${row.samples} samples each; ${row.goal}; load avg ${load.map((l) => l.toFixed(2)).join(", ")})`,
+    );
+  }
+  console.log(JSON.stringify({ uptimeLoadAverageAtEnd: loadavg(), results }));
+}
+
+if (process.argv[2] === "--load") {
+  void runLoad(process.argv[3] as LoadKind, process.argv[4] as string);
+} else {
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
+  void main().then(() => process.exit(0));
+}

@@ -18,9 +18,12 @@ describe("apps/delta assembled from per-instance parts", () => {
       const expected = JSON.stringify(
         toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
       );
-      const plain = await app.inject("/eureka/apps/delta");
+      const plain = await app.inject({ url: "/eureka/apps/delta", headers: { accept: "application/json" } });
       expect(plain.body).toBe(expected);
-      const zipped = await app.inject({ url: "/eureka/apps/delta", headers: { "accept-encoding": "gzip" } });
+      const zipped = await app.inject({
+        url: "/eureka/apps/delta",
+        headers: { accept: "application/json", "accept-encoding": "gzip" },
+      });
       expect(gunzipSync(zipped.rawPayload).toString()).toBe(expected);
     }
     await app.close();

@@ -42,12 +42,16 @@ describe("delta window after 50 000 register/cancel pairs (real process, issue 1
       headers: { "content-type": "application/json" },
       body: JSON.stringify(registration("stays")),
     });
-    const delta = (await (await fetch(`${registry.url}/eureka/apps/delta`)).json()) as {
+    const delta = (await (
+      await fetch(`${registry.url}/eureka/apps/delta`, { headers: { accept: "application/json" } })
+    ).json()) as {
       applications: { application: { instance: unknown[] }[] };
     };
     const changes = delta.applications.application.reduce((sum, app) => sum + app.instance.length, 0);
     expect(changes).toBeLessThanOrEqual(10_000);
-    const full = (await (await fetch(`${registry.url}/eureka/apps`)).json()) as {
+    const full = (await (
+      await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } })
+    ).json()) as {
       applications: { application: { instance: unknown[] }[] };
     };
     expect(full.applications.application.flatMap((a) => a.instance)).toHaveLength(1);

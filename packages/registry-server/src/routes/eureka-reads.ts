@@ -81,7 +81,11 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
             request,
             reply,
             cache.getEncoded("delta", () => {
-              const { head, parts } = deltaDocument(registry.recentChanges(), registry.applications(), registry.version);
+              const { head, parts } = deltaDocument(
+                registry.recentChanges(),
+                registry.applications(),
+                registry.version,
+              );
               return deltaFetch.encode(head, parts);
             }),
           )

@@ -49,8 +49,13 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
       if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
       const responseList = list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 }));
       // One index across peers: the sender's is merged after its writes are numbered here, so a peer in step with
-      // the sender gives each replicated change the sender's own number; ours goes back in the answer.
-      registry.mergeIndex(Number(request.headers[INDEX_HEADER]));
+      // the sender gives each replicated change the sender's own number; ours goes back in the answer. The batch's
+      // applications take it too: a peer that was behind numbers the same change lower, and a client holding the
+      // sender's index would otherwise be answered with a lower one here and reset.
+      registry.mergeIndex(
+        Number(request.headers[INDEX_HEADER]),
+        list.filter(isTask).map((task) => task.appName),
+      );
       reply.header(INDEX_HEADER, String(registry.version));
       return { responseList };
     });

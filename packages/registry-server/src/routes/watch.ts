@@ -25,12 +25,7 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
           throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
         }
         await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request, reply));
-        const current = registry.appIndex(name);
-        // In a cluster each peer numbers the same replicated change itself, so a peer's index for an application can
-        // sit below the one another peer handed this client: answering with it would make the client reset. The
-        // client's index, once adopted (`waitForAppChange` merged it into the version), stands instead.
-        const next = registry.clustered && index > current && index <= registry.version ? index : current;
-        reply.header("x-outrigger-index", String(next));
+        reply.header("x-outrigger-index", String(registry.appIndex(name)));
         // Many watchers of one application share one serialised answer per change.
         return sendCached(
           request,

@@ -1,4 +1,4 @@
-import { type ApplicationsDocument, applicationsDocument, appsHashCode } from "./eureka-codec.js";
+import { type ApplicationsDocument, applicationsDocument, appsHashCode, latestChangesByApp } from "./eureka-codec.js";
 import type { Lease, RegistryChange } from "./registry.js";
 
 /**
@@ -12,15 +12,7 @@ export function deltaDocument(
   apps: ReadonlyMap<string, readonly Lease[]>,
   version: number,
 ): ApplicationsDocument {
-  // Only the latest change of each instance counts: an instance added then removed is DELETED.
-  const latest = new Map<string, Lease>();
-  for (const { lease } of changes) latest.set(`${lease.info.app}/${lease.info.instanceId}`, lease);
-  const byApp = new Map<string, Lease[]>();
-  for (const lease of latest.values()) {
-    const list = byApp.get(lease.info.app) ?? [];
-    list.push(lease);
-    byApp.set(lease.info.app, list);
-  }
+  const byApp = latestChangesByApp(changes);
   const { parts } = applicationsDocument(byApp, version);
   const head = `{"applications":{"versions__delta":${JSON.stringify(String(version))},"apps__hashcode":${JSON.stringify(appsHashCode(apps))},"application":[`;
   return { head, parts };

@@ -85,14 +85,11 @@ export function toEurekaApplications(apps: ReadonlyMap<string, readonly Lease[]>
 }
 
 /**
- * Eureka's delta document: the instances changed within the delta window, each with its `actionType`, and the
- * hash code of the whole registry so a client can tell whether applying the delta left it in sync.
+ * The instances of a delta window grouped by application, keeping only each instance's latest change (an instance
+ * added then removed is DELETED), in the order Eureka's delta lists them. Both the whole-document and the
+ * per-instance-parts encodings of `apps/delta` read it.
  */
-export function toEurekaDelta(
-  changes: readonly RegistryChange[],
-  apps: ReadonlyMap<string, readonly Lease[]>,
-  version: number,
-): unknown {
+export function latestChangesByApp(changes: readonly RegistryChange[]): Map<string, Lease[]> {
   // Only the latest change of each instance counts: an instance added then removed is DELETED.
   const latest = new Map<string, Lease>();
   for (const { lease } of changes) latest.set(`${lease.info.app}/${lease.info.instanceId}`, lease);
@@ -102,6 +99,19 @@ export function toEurekaDelta(
     list.push(lease);
     byApp.set(lease.info.app, list);
   }
+  return byApp;
+}
+
+/**
+ * Eureka's delta document: the instances changed within the delta window, each with its `actionType`, and the
+ * hash code of the whole registry so a client can tell whether applying the delta left it in sync.
+ */
+export function toEurekaDelta(
+  changes: readonly RegistryChange[],
+  apps: ReadonlyMap<string, readonly Lease[]>,
+  version: number,
+): unknown {
+  const byApp = latestChangesByApp(changes);
   return {
     applications: {
       versions__delta: String(version),

@@ -92,7 +92,7 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "kill",
     title: "An instance killed mid-run",
-    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry.",
+    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. Right after the kill a recorder takes over u0's traffic port and resets every connection; active checks go to u0's health port (closed with the process), so each connection the recorder sees is a request attempt. `timeUntilNothingSentMs`: the recorder's last connection minus the kill (the same instrument for both sides; when nothing came, the time the recorder opened). `attemptsAfterKill`: connections it saw. `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
     rate: (o) => o.failureRate,
     actions: (ctx) => [
       {
@@ -105,18 +105,20 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
     ],
     async collect(ctx) {
       const killAt = ctx.marks.killAt ?? Number.NaN;
-      if (ctx.variant.sidecar) {
-        // Marked down, HAProxy keeps a dead server down (its checks fail): out of rotation = nothing sent.
-        const out = (ctx.marks.outAt ?? Number.NaN) - killAt;
-        return { timeUntilOutOfRotationMs: out, timeUntilNothingSentMs: out };
-      }
-      // The SDK ejects u0 (5 failures in a row); its failing active checks keep it out when the ejection time ends,
-      // so its last attempt should come right at its ejection (any later one is measured, not assumed away).
-      const { attempts, marks } = await clientView(ctx.variant);
-      return {
-        timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt,
-        timeUntilNothingSentMs: Math.max(0, (attempts.u0?.lastAt ?? Number.NaN) - killAt),
+      // The same instrument for both sides: the recorder on u0's traffic port (checks go to its health port), so
+      // every connection it saw after the kill is a request attempt one side still sent to the dead instance.
+      const grave = ctx.fleet.graveRecord("u0");
+      const nothingSent = grave && grave.attempts > 0 ? grave.lastAt - killAt : (grave?.openedAt ?? NaN) - killAt;
+      const figures = {
+        timeUntilNothingSentMs: nothingSent,
+        attemptsAfterKill: grave?.attempts ?? Number.NaN,
+        recorderOpenAfterMs: (grave?.openedAt ?? Number.NaN) - killAt,
       };
+      // Each side's own view of the ejection, for reference: HAProxy's `show stat` polled every 25 ms, the SDK's
+      // onEjection event. Not used for "nothing sent".
+      if (ctx.variant.sidecar) return { ...figures, timeUntilOutOfRotationMs: (ctx.marks.outAt ?? NaN) - killAt };
+      const { marks } = await clientView(ctx.variant);
+      return { ...figures, timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt };
     },
   },
   {

@@ -11,10 +11,11 @@ import type { PolicyName } from "../variants/policy.js";
 import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
-import { startVariant, type VariantName } from "./variant.js";
+import { startVariant } from "./variant.js";
+import type { VariantName } from "./variant-names.js";
 
 /** The variants failure scenarios compare: the governed ones (direct has no failure handling to compare). */
-export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "haproxy-http"];
+export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "sdk-undici", "haproxy-http"];
 
 /** One failure run: the load measurement plus the scenario's own figures. */
 export interface FailureRun extends Measurement {

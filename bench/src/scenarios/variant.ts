@@ -4,12 +4,7 @@ import type { BenchProcess } from "../proc/child.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { PolicyName } from "../variants/policy.js";
-
-/** The ways the client service reaches its upstreams. */
-export type VariantName = "direct" | "sdk" | "haproxy-http" | "haproxy-tcp";
-
-/** Every variant, baseline first; steady-state runs interleave them in this order. */
-export const VARIANTS: readonly VariantName[] = ["direct", "sdk", "haproxy-http", "haproxy-tcp"];
+import type { VariantName } from "./variant-names.js";
 
 /** A client service wired through one variant, ready for load. */
 export interface RunningVariant {

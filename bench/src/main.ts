@@ -114,8 +114,8 @@ writeFileSync(
     loadedMachine,
   }),
 );
-// Only a full run stands for the benchmark: a partial one (--only) keeps latest.json as it was.
-if (options.only.length === 0) {
+// Only a full run stands for the benchmark: a partial (--only) or quick one keeps latest.json as it was.
+if (options.only.length === 0 && !process.argv.includes("--quick")) {
   writeFileSync(
     fileURLToPath(new URL("../results/latest.json", import.meta.url)),
     `${JSON.stringify(summary, null, 2)}\n`,

@@ -4,7 +4,6 @@ import { epochMs } from "../proc/clock.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { Behaviour } from "./behaviour.js";
-import { Grave, type GraveRecord } from "./grave.js";
 
 /** The service name upstreams register under. */
 export const SERVICE = "upstream";
@@ -21,7 +20,7 @@ export interface Upstream {
 /** The registry plus a fleet of upstream processes that can be changed mid-run: slowed, broken, killed, added. */
 export class Fleet {
   readonly #upstreams = new Map<string, Upstream>();
-  readonly #graves = new Map<string, Grave>();
+  readonly #killed = new Map<string, Upstream>();
   #next = 0;
 
   private constructor(readonly registry: RunningServer) {}
@@ -57,23 +56,20 @@ export class Fleet {
     return upstream;
   }
 
-  /**
-   * Kills an instance the hard way (SIGKILL: no deregistration, like a crash), then records what its traffic port
-   * still gets (`graveRecord`). Resolves with the kill time (epoch ms).
-   */
+  /** Kills an instance the hard way (SIGKILL: no deregistration, like a crash). Resolves with the kill time (epoch ms). */
   async kill(name: string): Promise<number> {
     const upstream = this.#upstreams.get(name);
     if (!upstream) throw new Error(`no upstream ${name}`);
     const at = epochMs();
     await upstream.process.kill("SIGKILL");
     this.#upstreams.delete(name);
-    this.#graves.set(name, await Grave.open(upstream.port));
+    this.#killed.set(name, upstream);
     return at;
   }
 
-  /** What a killed instance's traffic port got after the kill; undefined for an instance not killed. */
-  graveRecord(name: string): GraveRecord | undefined {
-    return this.#graves.get(name)?.record();
+  /** A killed instance's traffic port (where attempts to it still go), or undefined. */
+  killedPort(name: string): number | undefined {
+    return this.#killed.get(name)?.port;
   }
 
   /** Changes an instance's behaviour (latency, error rate, load shedding). */
@@ -109,8 +105,6 @@ export class Fleet {
   async close(): Promise<void> {
     await Promise.all(this.list().map((u) => u.process.kill("SIGTERM")));
     this.#upstreams.clear();
-    await Promise.all([...this.#graves.values()].map((g) => g.close()));
-    this.#graves.clear();
     await this.registry.close();
   }
 }

@@ -1,13 +1,27 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { traceeOf } from "./connect-trace.js";
 
 /** A JSON line a bench process printed (events and replies to commands). */
 export type Message = { readonly event: string } & Record<string, unknown>;
 
 const live = new Set<ChildProcess>();
+/** Processes run under strace: strace ignores signals, so the traced process itself is signalled. */
+const tracers = new WeakSet<ChildProcess>();
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  const tracee = tracers.has(child) && child.pid !== undefined ? traceeOf(child.pid) : undefined;
+  if (tracee !== undefined) {
+    try {
+      process.kill(tracee, sig);
+    } catch {}
+  }
+  child.kill(sig);
+}
+
 // A crashed or interrupted run must not leave upstreams or HAProxy behind on a shared machine.
 process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const child of live) signal(child, "SIGKILL");
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => process.exit(130));
@@ -29,9 +43,12 @@ export class BenchProcess {
     command: string,
     args: readonly string[],
     env: NodeJS.ProcessEnv = {},
+    /** The command is strace running the real process (`tracedCommand`): `pid` and signals go to that process. */
+    readonly traced = false,
   ) {
     this.#child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
     live.add(this.#child);
+    if (traced) tracers.add(this.#child);
     this.#child.stdin?.on("error", () => {});
     createInterface({ input: this.#child.stdout! }).on("line", (line) => {
       if (!line.startsWith("{")) return;
@@ -50,8 +67,10 @@ export class BenchProcess {
     });
   }
 
+  /** The process's id (under strace: the traced process's, once it exists). */
   get pid(): number {
-    return this.#child.pid ?? -1;
+    const own = this.#child.pid ?? -1;
+    return this.traced ? (traceeOf(own) ?? own) : own;
   }
 
   /** Resolves with the first message `match` accepts, printed before or after the call; `consume` removes it. */
@@ -94,8 +113,8 @@ export class BenchProcess {
   }
 
   /** Sends a signal (SIGKILL for "an instance dies"); resolves once the process is gone. */
-  async kill(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    if (this.#exitCode === undefined) this.#child.kill(signal);
+  async kill(sig: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.#exitCode === undefined) signal(this.#child, sig);
     await this.exited;
   }
 }

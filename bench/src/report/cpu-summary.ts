@@ -1,4 +1,4 @@
-import type { CpuRuns } from "../scenarios/cpu.js";
+import type { CpuRun, CpuRuns } from "../scenarios/cpu.js";
 import { baselineOf } from "../scenarios/variant-names.js";
 import { bootstrap, type Interval, meanAt } from "../stats/bootstrap.js";
 import { type Spread, spreadOf } from "../stats/summary.js";
@@ -14,13 +14,43 @@ export interface CpuSummary {
   readonly clientCoreShare: Spread;
   /** Client + sidecar CPU per request minus the baseline's in the same round, mean over rounds with its interval. */
   readonly governanceCpuMsPerReq: Interval;
+  /** Rounds in which neither this variant nor its baseline failed more than `MAX_ERROR_SHARE` of requests. */
+  readonly cleanRounds: number;
 }
 
-/** Per-round governance CPU of `variant` over its baseline (ms/request); NaN where a round is missing. */
+/**
+ * Share of failed requests above which a round does not count: a request failed fast (a timeout that ejected every
+ * instance, then LB_PANIC or HAProxy's 503) costs far less CPU than a served one and would flatter the variant.
+ */
+export const MAX_ERROR_SHARE = 0.01;
+
+const clean = (r: CpuRun | undefined): boolean =>
+  r !== undefined && r.completed > 0 && r.errors / r.completed <= MAX_ERROR_SHARE;
+
+/**
+ * Per-round governance CPU of `variant` over its baseline (ms/request); NaN where a round is missing or either side
+ * failed more than `MAX_ERROR_SHARE` of its requests.
+ */
 export function governanceByRound(runs: CpuRuns, variant: string): number[] {
   const base = runs[baselineOf(variant)] ?? [];
-  return (runs[variant] ?? []).map((r, i) => r.cpuMsPerReq - (base[i]?.cpuMsPerReq ?? Number.NaN));
+  return (runs[variant] ?? []).map((r, i) =>
+    clean(r) && clean(base[i]) ? r.cpuMsPerReq - (base[i] as CpuRun).cpuMsPerReq : Number.NaN,
+  );
 }
+
+/** Bootstrap over the rounds where every series is a number (rounds with errors dropped). */
+function overCleanRounds(series: readonly number[][], statistic: (values: number[][]) => number): Interval {
+  const n = Math.min(...series.map((s) => s.length));
+  const rounds = Array.from({ length: n }, (_, i) => i).filter((i) => series.every((s) => Number.isFinite(s[i])));
+  const kept = series.map((s) => rounds.map((i) => s[i] as number));
+  return bootstrap(rounds.length, (idx) => statistic(kept.map((s) => idx.map((i) => s[i] as number))));
+}
+
+const mean = (values: readonly number[]): number =>
+  meanAt(
+    values,
+    values.map((_, i) => i),
+  );
 
 /** Summarises the closed-loop rounds variant by variant. */
 export function summariseCpu(runs: CpuRuns): Record<string, CpuSummary> {
@@ -35,7 +65,8 @@ export function summariseCpu(runs: CpuRuns): Record<string, CpuSummary> {
       clientCpuMsPerReq: spreadOf(list.map((r) => r.clientCpuMsPerReq)),
       sidecarCpuMsPerReq: spreadOf(list.map((r) => r.sidecarCpuMsPerReq)),
       clientCoreShare: spreadOf(list.map((r) => r.clientCoreShare)),
-      governanceCpuMsPerReq: bootstrap(governance.length, (idx) => meanAt(governance, idx)),
+      governanceCpuMsPerReq: overCleanRounds([governance], ([g]) => mean(g ?? [])),
+      cleanRounds: governance.filter((g) => Number.isFinite(g)).length,
     };
   }
   return out;
@@ -43,10 +74,8 @@ export function summariseCpu(runs: CpuRuns): Record<string, CpuSummary> {
 
 /** `sdk`'s governance CPU over `sidecar`'s (ratio of the round means), with a bootstrap interval over rounds. */
 export function governanceRatio(runs: CpuRuns, sdk: string, sidecar: string): Interval {
-  const mine = governanceByRound(runs, sdk);
-  const theirs = governanceByRound(runs, sidecar);
-  const n = Math.min(mine.length, theirs.length);
-  return bootstrap(n, (idx) => meanAt(mine, idx) / meanAt(theirs, idx));
+  const series = [governanceByRound(runs, sdk), governanceByRound(runs, sidecar)];
+  return overCleanRounds(series, ([mine, theirs]) => mean(mine ?? []) / mean(theirs ?? []));
 }
 
 /** Median closed-loop throughput of each variant: what the steady phase may ask of it. */

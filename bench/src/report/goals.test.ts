@@ -123,6 +123,16 @@ describe("governance CPU goal", () => {
     expect(governanceRatio(rounds(0.02), "sdk", "haproxy-http").estimate).toBeCloseTo(0.175, 2);
   });
 
+  it("drops rounds in which a side failed requests (failing fast is cheap), and says how many remain", () => {
+    const runs = rounds(0.02);
+    const sdk = runs.sdk ?? [];
+    sdk[0] = { ...(sdk[0] as CpuRun), cpuMsPerReq: 0.01, errors: 500 };
+    const s = summariseCpu(runs);
+    expect(s.sdk?.cleanRounds).toBe(14);
+    expect(s.sdk?.governanceCpuMsPerReq.n).toBe(14);
+    expect(s.sdk?.governanceCpuMsPerReq.estimate).toBeGreaterThan(0.015);
+  });
+
   it("is met below 1/3, missed above it, inconclusive across it or without enough rounds", () => {
     expect(cpuStatus(rounds(0.02))).toBe("met");
     expect(cpuStatus(rounds(0.08))).toBe("missed");

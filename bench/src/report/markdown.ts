@@ -53,7 +53,7 @@ function cpuSection(cpu: ReportInput["cpu"]): string[] {
   return [
     "## Governance CPU (closed loop)",
     "",
-    "Each variant in a closed loop (the generator keeps the same number of requests in flight), every round running each variant once, interleaved; CPU per request = client + sidecar CPU in the window ÷ requests completed in it. Governance CPU = that minus the baseline's (same transport) in the same round; mean over rounds, 95% bootstrap interval in brackets.",
+    "Each variant in a closed loop (the generator keeps the same number of requests in flight), every round running each variant once, interleaved; CPU per request = client + sidecar CPU in the window ÷ requests completed in it. Governance CPU = that minus the baseline's (same transport) in the same round; mean over the clean rounds (neither side failed more than 1% of its requests: a request failed fast costs less CPU than a served one), 95% bootstrap interval over rounds in brackets.",
     "",
     table(
       [
@@ -64,6 +64,7 @@ function cpuSection(cpu: ReportInput["cpu"]): string[] {
         "client µs/req",
         "sidecar µs/req",
         "client core busy",
+        "clean rounds",
         "governance µs/req [95% CI]",
       ],
       Object.entries(cpu).map(([v, c]) => [
@@ -74,6 +75,7 @@ function cpuSection(cpu: ReportInput["cpu"]): string[] {
         us(c.clientCpuMsPerReq),
         v.startsWith("haproxy") ? us(c.sidecarCpuMsPerReq) : "—",
         formatSpread(c.clientCoreShare, 2),
+        v.startsWith("direct") ? "—" : `${c.cleanRounds}/${c.rounds}`,
         v.startsWith("direct") ? "—" : formatInterval(scaled(c.governanceCpuMsPerReq, 1000), 0),
       ]),
     ),

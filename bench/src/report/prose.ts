@@ -123,12 +123,13 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
   Failure goals pair the SDK's and HAProxy's runs by repetition (errors per run, SDK − HAProxy).
-- **After a kill, "time until nothing is sent"** is measured at the dead instance's address, the same way for both
-  sides: right after the SIGKILL a recorder takes over the instance's traffic port, resets every connection and notes
-  its time; active checks on both sides go to the instance's separate health port (HAProxy's \`check port\`), which
-  died with it, so every connection the recorder sees is a request attempt. A crashed process refuses connections
-  rather than accepting and resetting them; both are connection failures that both sides retry elsewhere and count
-  against the instance. Connections in the ~1 ms before the recorder listens are refused and not counted.
+- **After a kill, "time until nothing is sent"** is measured the same way for both sides, at the process that
+  connects to the upstreams (the SDK client, or HAProxy): it runs under \`strace -f --seccomp-bpf -e trace=connect
+  -ttt\` (the kernel stops it only on \`connect\`, so tracing costs nothing between connections), and active checks
+  on both sides go to the instance's separate health port (HAProxy's \`check port\`), so every \`connect\` to the
+  dead instance's traffic port after the SIGKILL is a request attempt (it is refused, as with a real crash). A dead
+  process cannot record what it no longer receives, so the sender's own system calls are the record. Requests on a
+  connection opened before the kill need no \`connect\`; the kernel resets those connections at the kill.
   "Time until out of rotation" is each side's own view (SDK: its ejection event; HAProxy: \`show stat\` polled every
   25 ms), for reference.
 - Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change

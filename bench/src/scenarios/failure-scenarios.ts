@@ -5,6 +5,7 @@ import { BACKEND } from "../haproxy/config.js";
 import { runtimeChange, setStateCommand } from "../haproxy/runtime-api.js";
 import type { BenchOptions } from "../options.js";
 import { epochMs } from "../proc/clock.js";
+import { readConnects } from "../proc/connect-trace.js";
 import { POLICY_FILE_NAME } from "../variants/live-drain.js";
 import type { PolicyName } from "../variants/policy.js";
 import type { Measurement, TimedAction } from "./measure.js";
@@ -18,6 +19,8 @@ export interface ScenarioContext {
   /** SDK only: the policy directory the client's live config follows. */
   readonly policyDir: string;
   readonly options: BenchOptions;
+  /** Where every connection to the upstreams is logged, when the scenario asks for it (`traceConnects`). */
+  readonly connectLog?: string;
 }
 
 /** One failure scenario, run for the SDK and the HAProxy sidecar with matched policies. */
@@ -34,6 +37,8 @@ export interface FailureScenario {
   readonly policies?: readonly PolicyName[];
   /** Policies only the SDK can run (HAProxy has no equivalent): extra SDK arms. */
   readonly sdkOnlyPolicies?: readonly PolicyName[];
+  /** Log every connection the governing process (SDK client or HAProxy) opens to the upstreams (strace). */
+  readonly traceConnects?: boolean;
   actions(ctx: ScenarioContext): TimedAction[];
   /** Scenario-specific figures, read after the run. */
   collect(ctx: ScenarioContext, m: Measurement): Promise<Record<string, number>>;
@@ -92,8 +97,9 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "kill",
     title: "An instance killed mid-run",
-    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. Right after the kill a recorder takes over u0's traffic port and resets every connection; active checks go to u0's health port (closed with the process), so each connection the recorder sees is a request attempt. `timeUntilNothingSentMs`: the recorder's last connection minus the kill (the same instrument for both sides; when nothing came, the time the recorder opened). `attemptsAfterKill`: connections it saw. `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
+    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. The process that connects to the upstreams (the SDK client, or HAProxy) runs under `strace -e trace=connect --seccomp-bpf` (stopped only on `connect`), and active checks on both sides go to u0's health port, so every `connect` to u0's traffic port after the kill is a request attempt. `timeUntilNothingSentMs`: the last such connect minus the kill (0: none), the same instrument for both sides. `attemptsAfterKill`: how many. `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
     rate: (o) => o.failureRate,
+    traceConnects: true,
     actions: (ctx) => [
       {
         atMs: FAULT_AT_MS,
@@ -105,14 +111,16 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
     ],
     async collect(ctx) {
       const killAt = ctx.marks.killAt ?? Number.NaN;
-      // The same instrument for both sides: the recorder on u0's traffic port (checks go to its health port), so
-      // every connection it saw after the kill is a request attempt one side still sent to the dead instance.
-      const grave = ctx.fleet.graveRecord("u0");
-      const nothingSent = grave && grave.attempts > 0 ? grave.lastAt - killAt : (grave?.openedAt ?? NaN) - killAt;
+      // The same instrument for both sides: the connect(2) calls the governing process (SDK client, or HAProxy)
+      // made to u0's traffic port after the kill. Checks go to u0's health port, so each one is a request attempt.
+      const port = ctx.fleet.killedPort("u0");
+      const seen =
+        ctx.connectLog && port !== undefined
+          ? readConnects(ctx.connectLog, port, killAt)
+          : { attempts: Number.NaN, lastAt: Number.NaN };
       const figures = {
-        timeUntilNothingSentMs: nothingSent,
-        attemptsAfterKill: grave?.attempts ?? Number.NaN,
-        recorderOpenAfterMs: (grave?.openedAt ?? Number.NaN) - killAt,
+        timeUntilNothingSentMs: seen.attempts === 0 ? 0 : seen.lastAt - killAt,
+        attemptsAfterKill: seen.attempts,
       };
       // Each side's own view of the ejection, for reference: HAProxy's `show stat` polled every 25 ms, the SDK's
       // onEjection event. Not used for "nothing sent".

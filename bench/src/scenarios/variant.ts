@@ -24,6 +24,11 @@ export interface VariantOptions {
   readonly policy?: PolicyName;
   /** SDK only: the policy directory its live config follows. */
   readonly policyDir?: string;
+  /**
+   * Log every connection the process that reaches the upstreams opens (the SDK client, or HAProxy) to this file, so
+   * attempts at an instance are counted the same way for both sides.
+   */
+  readonly connectLog?: string;
 }
 
 /** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
@@ -36,19 +41,26 @@ export async function startVariant(
   const upstreams = fleet.list().map((u) => ({ host: "127.0.0.1", port: u.port }));
   let sidecar: Sidecar | undefined;
   if (name === "haproxy-http") {
-    sidecar = await startSidecar("http", fleet.registryUrl, policy);
+    sidecar = await startSidecar("http", fleet.registryUrl, policy, [], options.connectLog);
     await sidecar.waitForServers(upstreams.length);
   } else if (name === "haproxy-tcp") {
     sidecar = await startSidecar("tcp", fleet.registryUrl, policy, upstreams);
   }
-  const client = startScript(`client-${name}`, CORES.client, "client/client.ts", {
-    CLIENT_VARIANT: name,
-    REGISTRY_URL: fleet.registryUrl,
-    UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
-    SIDECAR_URL: sidecar?.url ?? "",
-    POLICY: policy,
-    POLICY_DIR: options.policyDir ?? "",
-  });
+  // The process that connects to the upstreams is traced: HAProxy when there is a sidecar, else the client.
+  const client = startScript(
+    `client-${name}`,
+    CORES.client,
+    "client/client.ts",
+    {
+      CLIENT_VARIANT: name,
+      REGISTRY_URL: fleet.registryUrl,
+      UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
+      SIDECAR_URL: sidecar?.url ?? "",
+      POLICY: policy,
+      POLICY_DIR: options.policyDir ?? "",
+    },
+    sidecar ? undefined : options.connectLog,
+  );
   const listening = await client.waitFor((m) => m.event === "listening");
   return {
     name,

@@ -53,7 +53,7 @@ export const EJECTION_MS = 30_000;
 /**
  * Registration metadata key of an instance's health port. Active checks on both sides connect there (HAProxy:
  * `check port N`), not to the traffic port, so every connection to the traffic port is a request attempt: after a
- * kill, the recorder that takes over the traffic port counts what each side still sent (see `Fleet.kill`).
+ * kill, the connect log of the governing process counts what each side still sent (see `proc/connect-trace.ts`).
  */
 export const HEALTH_PORT_KEY = "healthPort";
 

@@ -119,7 +119,8 @@ export function createSdkDownstream(
   const attempts: Record<string, { count: number; lastAt: number }> = {};
   const marks: Record<string, number> = {};
   inner.onEjection(({ instance }) => {
-    marks[`ejectedAt.${instance.id}`] ??= Date.now();
+    // The latest ejection: after a kill, the one that took the dead instance out (an earlier one may have ended).
+    marks[`ejectedAt.${instance.id}`] = epochMs();
   });
   // Observes every pick, so the report can tell when an instance stopped getting attempts and when the first
   // request followed a changed policy.

@@ -15,8 +15,8 @@ describe("connect log (strace)", () => {
       '103  1795991705.400000 connect(22, {sa_family=AF_UNIX, sun_path="/tmp/x.sock"}, 110) = 0',
       "",
     ].join("\n");
-    expect(parseConnects(log, 4000, 0)).toEqual({ attempts: 2, lastAt: 1795991705300.25 });
-    expect(parseConnects(log, 4000, 1795991705150)).toEqual({ attempts: 1, lastAt: 1795991705300.25 });
+    expect(parseConnects(log, 4000, 0)).toEqual({ attempts: 2, lastAt: 1795991705300.25, logged: 3 });
+    expect(parseConnects(log, 4000, 1795991705150)).toEqual({ attempts: 1, lastAt: 1795991705300.25, logged: 3 });
     expect(parseConnects(log, 4002, 0).attempts).toBe(0);
     expect(parseConnects(log, 4002, 0).lastAt).toBeNaN();
   });

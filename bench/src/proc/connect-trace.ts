@@ -42,6 +42,8 @@ export interface ConnectRecord {
   readonly attempts: number;
   /** Epoch ms (µs resolution) of the last attempt; NaN when none. */
   readonly lastAt: number;
+  /** Connects to any IP port in the whole log: above 0, the tracing worked (so 0 attempts means none were made). */
+  readonly logged: number;
 }
 
 // A line of `strace -f -ttt -e trace=connect`: "<pid> <epoch s.µs> connect(<fd>, {… sin_port=htons(<port>) …".
@@ -51,15 +53,17 @@ const CONNECT = /^\d+\s+(\d+\.\d+)\s+connect\(\d+, \{sa_family=AF_INET6?, sin6?_
 export function parseConnects(text: string, port: number, sinceMs: number): ConnectRecord {
   let attempts = 0;
   let lastAt = Number.NaN;
+  let logged = 0;
   for (const line of text.split("\n")) {
     const match = CONNECT.exec(line);
+    if (match) logged += 1;
     if (!match || Number(match[2]) !== port) continue;
     const at = Number(match[1]) * 1000;
     if (at < sinceMs) continue;
     attempts += 1;
     lastAt = Number.isNaN(lastAt) ? at : Math.max(lastAt, at);
   }
-  return { attempts, lastAt };
+  return { attempts, lastAt, logged };
 }
 
 /** `parseConnects` over a log file. */

@@ -97,7 +97,7 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "kill",
     title: "An instance killed mid-run",
-    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. The process that connects to the upstreams (the SDK client, or HAProxy) runs under `strace -e trace=connect --seccomp-bpf` (stopped only on `connect`), and active checks on both sides go to u0's health port, so every `connect` to u0's traffic port after the kill is a request attempt. `timeUntilNothingSentMs`: the last such connect minus the kill (0: none), the same instrument for both sides. `attemptsAfterKill`: how many. `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
+    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. The process that connects to the upstreams (the SDK client, or HAProxy) runs under `strace -e trace=connect --seccomp-bpf` (stopped only on `connect`), and active checks on both sides go to u0's health port, so every `connect` to u0's traffic port after the kill is a request attempt. `timeUntilNothingSentMs`: the last such connect minus the kill (0: none), the same instrument for both sides. `attemptsAfterKill`: how many. `connectsLogged`: every `connect` in the log, to any instance (above 0: the tracing worked, so 0 attempts means none were made). `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
     rate: (o) => o.failureRate,
     traceConnects: true,
     actions: (ctx) => [
@@ -117,10 +117,11 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
       const seen =
         ctx.connectLog && port !== undefined
           ? readConnects(ctx.connectLog, port, killAt)
-          : { attempts: Number.NaN, lastAt: Number.NaN };
+          : { attempts: Number.NaN, lastAt: Number.NaN, logged: Number.NaN };
       const figures = {
         timeUntilNothingSentMs: seen.attempts === 0 ? 0 : seen.lastAt - killAt,
         attemptsAfterKill: seen.attempts,
+        connectsLogged: seen.logged,
       };
       // Each side's own view of the ejection, for reference: HAProxy's `show stat` polled every 25 ms, the SDK's
       // onEjection event. Not used for "nothing sent".

@@ -6,6 +6,12 @@ import { traceeOf } from "./connect-trace.js";
 export type Message = { readonly event: string } & Record<string, unknown>;
 
 const live = new Set<ChildProcess>();
+/**
+ * How long a wait may last before it counts as a hang. Generous: on a shared 2-core machine under load (load average
+ * 20 was seen) a tsx process pinned to a busy core took over 30 s to start listening.
+ */
+const START_GUARD_MS = 120_000;
+
 /** Processes run under strace: strace ignores signals, so the traced process itself is signalled. */
 const tracers = new WeakSet<ChildProcess>();
 
@@ -74,7 +80,7 @@ export class BenchProcess {
   }
 
   /** Resolves with the first message `match` accepts, printed before or after the call; `consume` removes it. */
-  waitFor(match: (m: Message) => boolean, timeoutMs = 30_000, consume = true): Promise<Message> {
+  waitFor(match: (m: Message) => boolean, timeoutMs = START_GUARD_MS, consume = true): Promise<Message> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const index = this.#messages.findIndex(match);

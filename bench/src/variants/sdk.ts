@@ -70,7 +70,7 @@ const HEALTH_CHECKS: HealthCheckOptions = {
  * passing active checks bring an ejected instance back and failing ones keep it out; the ejection time is only a
  * fallback.
  */
-function outlierOptions(policy: MatchedPolicy): OutlierOptions {
+export function outlierOptions(policy: MatchedPolicy): OutlierOptions {
   return {
     consecutive5xx: policy.ejectAfterErrors,
     // No success-rate rule: more hosts than any fleet has must reach the volume.

@@ -97,5 +97,10 @@ export function get(port: number, path = "/", options: { agent?: Agent; method?:
 /** A fake monotonic clock a test moves by hand. */
 export function fakeClock(start = 1_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
 }

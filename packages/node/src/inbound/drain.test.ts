@@ -91,14 +91,18 @@ describe("draining()", () => {
     const { inbound, held, port } = await start();
     const streamed = get(port, "/stream", { agent });
     await held.arrived(1);
+    // Shutdown as the entry point does it: stop accepting, then drain. server.close() reaps the connections idle
+    // at this moment only; this one is busy, and its response already promised keep-alive.
+    const serverClosed = new Promise<void>((resolve, reject) =>
+      server?.close((error) => (error ? reject(error) : resolve())),
+    );
     const drained = inbound.draining();
     held.release();
     const reply = await streamed;
     expect(reply.body).toBe("first part;last part");
     expect(reply.headers.connection).toBe("keep-alive"); // too late to say otherwise...
     await drained;
-    // ...so the middleware ends the connection itself once nothing is answering on it.
-    await new Promise<void>((resolve, reject) => server?.close((error) => (error ? reject(error) : resolve())));
+    await serverClosed; // ...so the middleware ends the connection itself once nothing is answering on it
     server = undefined;
   });
 

@@ -81,7 +81,6 @@ export class Admission {
       release(false);
       this.#connections.end(socket);
     });
-    if (this.#drain) res.setHeader("connection", "close");
     this.#gate.run(
       () =>
         new Promise<void>((resolve, reject) => {

@@ -48,6 +48,17 @@ describe("rate limit (token bucket on a fake clock)", () => {
     clock.advance(3_500);
     expect((await get(port)).headers["retry-after"]).toBe("1");
   });
+  it("says the remaining wait in seconds, never ms or the whole window, and keeps its word (fastify-rate-limit#301, #324; flask-limiter#62)", async () => {
+    const clock = fakeClock();
+    const { port } = await start({ rateLimit: { requestsPerSecond: 0.4, burst: 2 }, clock });
+    await get(port);
+    await get(port);
+    clock.advance(1_000);
+    const refused = await get(port);
+    expect(refused.headers["retry-after"]).toBe("2"); // 1.5 s of the 2.5 s per token left, rounded up; not "1500"
+    clock.advance(2_000); // a client that waits exactly Retry-After is admitted, not refused again
+    expect((await get(port)).status).toBe(200);
+  });
 });
 
 describe("concurrency limit (held requests, no sleeps)", () => {

@@ -53,7 +53,16 @@ export class Admission {
       this.#reject(res, socket, refuse, refusal.reason, refusal.retryAfterMs);
       return;
     }
+    this.#start(res, socket, proceed, refuse);
+  }
 
+  /** Runs an admitted request and tracks it until its response closes. */
+  #start(
+    res: ServerResponse,
+    socket: IncomingMessage["socket"],
+    proceed: () => void,
+    refuse: (rejection: Rejection) => void,
+  ): void {
     const running: Running = { res, startedAt: this.#clock.now() };
     this.#running.add(running);
     this.#emit({ type: "admitted", inFlight: this.#running.size });

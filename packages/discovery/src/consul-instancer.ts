@@ -1,8 +1,8 @@
+import { EventSource } from "@outrigger/core";
 import type Consul from "consul";
 import { CachedInstancer } from "./cached-instancer.js";
 import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
-import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
 

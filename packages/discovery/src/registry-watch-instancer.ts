@@ -1,9 +1,8 @@
-import { redactUrl } from "@outrigger/core";
+import { EventSource, redactUrl } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
 import { DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { registryRequest } from "./registry-http.js";

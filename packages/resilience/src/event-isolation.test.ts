@@ -125,6 +125,14 @@ async function scenario(throwing: boolean) {
     outcomes[label] ??= [];
     for (const path of paths) outcomes[label].push(await outcome(policy, path));
   };
+  /** One call held by the dependency while `/ok` is tried beside it (a full bulkhead or limit), then released. */
+  const runBeside = async (label: string, policy: Policy) => {
+    const holding = outcome(policy, "/hold");
+    await dependency.held();
+    await run(label, policy, ["/ok"]);
+    dependency.release();
+    outcomes[label]?.push(await holding);
+  };
   const tag = throwing ? "throwing" : "quiet";
 
   const retry = createRetryPolicy({ maxAttempts: 3, backoff: "none" });
@@ -140,11 +148,7 @@ async function scenario(throwing: boolean) {
 
   const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 0 });
   listen("bulkhead", bulkhead);
-  const holding = outcome(bulkhead, "/hold");
-  await dependency.held();
-  await run("bulkhead", bulkhead, ["/ok"]);
-  dependency.release();
-  outcomes.bulkhead?.push(await holding);
+  await runBeside("bulkhead", bulkhead);
 
   const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1_000, clock });
   listen("breaker", breaker);
@@ -154,11 +158,7 @@ async function scenario(throwing: boolean) {
 
   const limit = createAdaptiveLimitPolicy({ initialLimit: 1, clock });
   listen("adaptiveLimit", limit);
-  const limitHolding = outcome(limit, "/hold");
-  await dependency.held();
-  await run("adaptiveLimit", limit, ["/ok"]);
-  dependency.release();
-  outcomes.adaptiveLimit?.push(await limitHolding);
+  await runBeside("adaptiveLimit", limit);
   await run("adaptiveLimit", limit, ["/ok"]); // a second sample at the no-load RTT: the limit grows
 
   const hedge = createHedgePolicy({ delayMs: 10 });
@@ -192,11 +192,7 @@ async function scenario(throwing: boolean) {
   await run("live", live, ["/ok"]);
   live.apply({ hedge: { delayMs: 10 }, bulkhead: { maxConcurrent: 1, maxQueue: 0 } });
   await run("live", live, [`/slow-once/live-${tag}`]);
-  const liveHolding = outcome(live, "/hold");
-  await dependency.held();
-  await run("live", live, ["/ok"]);
-  dependency.release();
-  outcomes.live?.push(await liveHolding);
+  await runBeside("live", live);
   const liveBroke = new LivePolicy(
     { retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } },
     { budgets: new RetryBudgets({ percentCanRetry: 0, minRetriesPerSec: 0 }) },

@@ -1,7 +1,7 @@
 import { EventSource, redactUrl } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError, durationOption } from "./errors.js";
+import { checkName, DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
@@ -59,6 +59,7 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
 
   constructor(options: RegistryWatchInstancerOptions) {
+    checkName("service", options.service);
     super(options);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);

@@ -108,6 +108,7 @@ writeFileSync(
 step(`import ${specifiers.length} entry points from ESM`, () => run(process.execPath, ["esm.mjs"], project));
 step(`require ${specifiers.length} entry points from CommonJS`, () => run(process.execPath, ["cjs.cjs"], project));
 step("every @outrigger/source file is in its tarball, and no test file is", () => {
+  const shipsTests = [];
   for (const pkg of packages) {
     const installed = join(project, "node_modules", pkg.name);
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
@@ -120,14 +121,15 @@ step("every @outrigger/source file is in its tarball, and no test file is", () =
     }
     const shipped = readdirSync(join(installed, "src"), { recursive: true }).map((f) => `src/${String(f)}`);
     const tests = shipped.filter((f) => TEST_FILE.test(f));
-    if (tests.length > 0) throw new Error(`${pkg.name} ships tests or test helpers: ${tests.join(", ")}`);
+    if (tests.length > 0) shipsTests.push(`${pkg.name} ships tests or test helpers: ${tests.join(", ")}`);
     const roots = [...sourceEntries(manifest), ...(pkg.tsupEntries ?? [])];
     const needed = reachable(installed, roots);
     const unused = shipped.filter((f) => /\.[cm]?ts$/.test(f) && !f.endsWith(".d.ts") && !needed.has(f));
     if (unused.length > 0) {
-      throw new Error(`${pkg.name} ships source no entry point imports (test helpers?): ${unused.join(", ")}`);
+      shipsTests.push(`${pkg.name} ships source no entry point imports (test helpers?): ${unused.join(", ")}`);
     }
   }
+  if (shipsTests.length > 0) throw new Error(shipsTests.join("\n"));
 });
 // lb:// from fetch on the installed packages: a loopback instance, a balancer, the undici dispatcher.
 writeFileSync(

@@ -122,7 +122,7 @@ step("every @outrigger/source file is in its tarball, and no test file is", () =
     const shipped = readdirSync(join(installed, "src"), { recursive: true }).map((f) => `src/${String(f)}`);
     const tests = shipped.filter((f) => TEST_FILE.test(f));
     if (tests.length > 0) shipsTests.push(`${pkg.name} ships tests or test helpers: ${tests.join(", ")}`);
-    const roots = [...sourceEntries(manifest), ...(pkg.tsupEntries ?? [])];
+    const roots = [...sourceEntries(manifest), ...tsupEntryList(pkg.tsupEntries)];
     const needed = reachable(installed, roots);
     const unused = shipped.filter((f) => /\.[cm]?ts$/.test(f) && !f.endsWith(".d.ts") && !needed.has(f));
     if (unused.length > 0) {
@@ -164,3 +164,9 @@ rmSync(work, { recursive: true, force: true });
 const total = packages.length * 3 + 7;
 console.log(`\npackages: ${total - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
+
+/** tsup's `entry` is an array of paths or an object of name → path. */
+function tsupEntryList(entry) {
+  if (entry === undefined) return [];
+  return Array.isArray(entry) ? entry : Object.values(entry);
+}

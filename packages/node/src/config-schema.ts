@@ -24,6 +24,13 @@ export const registrySchema = z
     renewIntervalMs: z.number().int().min(100).default(30_000).describe("Heartbeat (Eureka: 30 000)."),
     leaseDurationSec: z.number().int().min(1).default(90).describe("Lease without heartbeat (Eureka: 90)."),
     requestTimeoutMs: z.number().int().min(1).default(5_000),
+    watchWaitMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(30_000)
+      .describe("How long the registry may hold a watch before answering 'no change' (Outrigger registry)."),
     failFast: z
       .boolean()
       .default(false)

@@ -5,6 +5,7 @@ import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
 import type { AxiosInstance } from "axios";
 import type { Registry } from "prom-client";
+import { Agent } from "undici";
 import { createAdminHandler } from "./admin-handler.js";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
@@ -86,9 +87,12 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     errors.emit(error);
   };
   const section = openSection(options.config, { warn: () => {} });
+  // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
+  // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
+  const registryAgent = new Agent();
   const clients = createServiceClients({
     config: section.current,
-    instancer: (name) => makeInstancer(section.current().registry, name),
+    instancer: (name) => makeInstancer(section.current().registry, name, registryAgent),
   });
   const inbound = createInbound(options.inbound ?? {});
   let draining = false;
@@ -144,6 +148,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       section.current(),
       { service, port },
       { registered: metrics.registered, failed: () => metrics.registryError(), report },
+      registryAgent,
     );
     await registration.start();
   };
@@ -162,6 +167,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       clearInterval(sweeper);
       clients.close();
       await dispatcher.close();
+      await registryAgent.close();
       section.close();
       metrics.close();
       if (adminServer) await new Promise<void>((resolve) => adminServer?.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { networkInterfaces } from "node:os";
 import { EurekaRegistrar, type Instancer, type Registrar, RegistryWatchInstancer } from "@outrigger/discovery";
 import { ConsulInstancer, ConsulRegistrar } from "@outrigger/discovery/consul";
+import type { Dispatcher } from "undici";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 
 type RegistrySection = ResolvedOutriggerConfig["registry"];
@@ -29,12 +30,14 @@ export function defaultHost(): string {
   return "127.0.0.1";
 }
 
-/** The instancer of `service` on the configured registry: the Outrigger watch (milliseconds), or Consul's. */
-export function makeInstancer(registry: RegistrySection, service: string): Instancer {
+/** The instancer of `service` on the configured registry (its requests through `dispatcher`, og's own agent): the Outrigger watch (milliseconds), or Consul's. */
+export function makeInstancer(registry: RegistrySection, service: string, dispatcher: Dispatcher): Instancer {
   if (registry.kind === "consul") return new ConsulInstancer({ consul: consulAddress(registry), service });
   return new RegistryWatchInstancer({
     registryUrl: registryUrl(registry),
     service,
+    waitMs: registry.watchWaitMs,
+    dispatcher,
     ...(registry.token ? { token: registry.token } : {}),
   });
 }
@@ -52,7 +55,11 @@ export interface SelfDescription {
 export type EventfulRegistrar = Registrar & Pick<EurekaRegistrar, "onError" | "onRegister">;
 
 /** The registrar for this instance on the configured registry, with the configured heartbeat. */
-export function makeRegistrar(registry: RegistrySection, self: SelfDescription): EventfulRegistrar {
+export function makeRegistrar(
+  registry: RegistrySection,
+  self: SelfDescription,
+  dispatcher: Dispatcher,
+): EventfulRegistrar {
   if (registry.kind === "consul") {
     return new ConsulRegistrar({
       consul: consulAddress(registry),
@@ -64,6 +71,7 @@ export function makeRegistrar(registry: RegistrySection, self: SelfDescription):
   }
   return new EurekaRegistrar({
     registryUrl: registryUrl(registry),
+    dispatcher,
     ...(registry.token ? { token: registry.token } : {}),
     instance: {
       app: self.service,

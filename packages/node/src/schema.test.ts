@@ -11,7 +11,8 @@ describe("the config section's schema", () => {
   });
 
   it("describes the keys an editor completes, with their defaults", () => {
-    const section = (sectionJsonSchema().properties as { outrigger: { properties: Record<string, unknown> } }).outrigger;
+    const section = (sectionJsonSchema().properties as { outrigger: { properties: Record<string, unknown> } })
+      .outrigger;
     expect(Object.keys(section.properties)).toEqual(["registry", "instance", "shutdown", "admin", "clients"]);
     const registry = section.properties.registry as { properties: Record<string, { default?: unknown }> };
     expect(registry.properties.renewIntervalMs?.default).toBe(30_000);
@@ -20,7 +21,12 @@ describe("the config section's schema", () => {
 
   it("an empty section takes every default; the safe policy defaults are applied per service, not stored", () => {
     const resolved = outriggerConfigSchema.parse({});
-    expect(resolved.registry).toMatchObject({ kind: "eureka", enabled: true, failFast: false, renewIntervalMs: 30_000 });
+    expect(resolved.registry).toMatchObject({
+      kind: "eureka",
+      enabled: true,
+      failFast: false,
+      renewIntervalMs: 30_000,
+    });
     expect(resolved.shutdown).toEqual({ graceMs: 10_000, signals: ["SIGTERM", "SIGINT"] });
     expect(resolved.clients).toMatchObject({ idleCloseMs: 300_000, defaults: {}, services: {} });
     expect(SAFE_DEFAULTS.outlierDetection).toEqual({});

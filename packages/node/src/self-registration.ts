@@ -1,4 +1,5 @@
 import { redactSecrets } from "@outrigger/core";
+import type { Dispatcher } from "undici";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { OutriggerNodeError } from "./errors.js";
 import { defaultHost, type EventfulRegistrar, makeRegistrar, registryUrl } from "./registry-parts.js";
@@ -30,15 +31,20 @@ export function createSelfRegistration(
   config: ResolvedOutriggerConfig,
   self: { service: string; port: number },
   hooks: RegistrationHooks,
+  dispatcher: Dispatcher,
 ): SelfRegistration {
   const { registry, instance } = config;
-  const registrar = makeRegistrar(registry, {
-    service: self.service,
-    port: self.port,
-    host: instance.host ?? defaultHost(),
-    zone: instance.zone,
-    metadata: instance.metadata,
-  });
+  const registrar = makeRegistrar(
+    registry,
+    {
+      service: self.service,
+      port: self.port,
+      host: instance.host ?? defaultHost(),
+      zone: instance.zone,
+      metadata: instance.metadata,
+    },
+    dispatcher,
+  );
   let registered = false;
   let reported = false;
   const unreachable = (cause: Error) =>

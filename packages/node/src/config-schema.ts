@@ -78,6 +78,24 @@ export const adminSchema = z
   })
   .describe("Admin endpoint.");
 
+/** Inbound limits of `og.inbound` (read at start; `createOutrigger({ inbound })` takes precedence). */
+export const inboundSchema = z
+  .strictObject({
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().positive().describe("Admitted per second; above it 429 with Retry-After."),
+        burst: z.number().int().min(1).optional(),
+      })
+      .optional(),
+    concurrency: z
+      .union([
+        z.strictObject({ max: z.number().int().min(1).describe("Requests in flight at most (a bulkhead).") }),
+        z.strictObject({ adaptive: z.literal(true).describe("A limit adapted from latency (Vegas).") }),
+      ])
+      .optional(),
+  })
+  .describe("Inbound limits.");
+
 /** Outbound clients: the defaults every service starts from, and per-service parts. */
 export const clientsSchema = z
   .strictObject({
@@ -108,6 +126,7 @@ export const outriggerConfigSchema = z
     instance: instanceSchema.prefault({}),
     shutdown: shutdownSchema.prefault({}),
     admin: adminSchema.prefault({}),
+    inbound: inboundSchema.prefault({}),
     clients: clientsSchema.prefault({}),
   })
   .describe("The `outrigger` section of a node-config directory (@outrigger/node).");

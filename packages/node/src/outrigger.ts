@@ -26,7 +26,7 @@ export interface OutriggerOptions {
   readonly port: number;
   /** A config directory (default `$NODE_CONFIG_DIR` or `./config`, reloaded live), your LiveConfig, or an object. */
   readonly config?: ConfigInput;
-  /** Inbound limits (rate, concurrency) of `og.inbound`. */
+  /** Inbound limits (rate, concurrency) of `og.inbound`; default: the section's `inbound`. */
   readonly inbound?: InboundOptions;
   /** Where og's warnings go (default `console`). */
   readonly logger?: Pick<Console, "warn">;
@@ -94,7 +94,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     config: section.current,
     instancer: (name) => makeInstancer(section.current().registry, name, registryAgent),
   });
-  const inbound = createInbound(options.inbound ?? {});
+  const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
   let draining = false;
   let port = options.port;
   let server: Server | undefined;

@@ -13,7 +13,14 @@ describe("the config section's schema", () => {
   it("describes the keys an editor completes, with their defaults", () => {
     const section = (sectionJsonSchema().properties as { outrigger: { properties: Record<string, unknown> } })
       .outrigger;
-    expect(Object.keys(section.properties)).toEqual(["registry", "instance", "shutdown", "admin", "clients"]);
+    expect(Object.keys(section.properties)).toEqual([
+      "registry",
+      "instance",
+      "shutdown",
+      "admin",
+      "inbound",
+      "clients",
+    ]);
     const registry = section.properties.registry as { properties: Record<string, { default?: unknown }> };
     expect(registry.properties.renewIntervalMs?.default).toBe(30_000);
     expect(registry.properties.kind?.default).toBe("eureka");

@@ -78,19 +78,23 @@ export const adminSchema = z
   })
   .describe("Admin endpoint.");
 
-/** Inbound limits of `og.inbound` (read at start; `createOutrigger({ inbound })` takes precedence). */
+/** Inbound limits of `og.inbound` (live; `createOutrigger({ inbound })` takes precedence). */
 export const inboundSchema = z
   .strictObject({
     rateLimit: z
       .strictObject({
-        requestsPerSecond: z.number().positive().describe("Admitted per second; above it 429 with Retry-After."),
+        requestsPerSecond: z.number().min(0.001).describe("Admitted per second; above it 429 with Retry-After."),
         burst: z.number().int().min(1).optional(),
       })
       .optional(),
     concurrency: z
       .union([
         z.strictObject({ max: z.number().int().min(1).describe("Requests in flight at most (a bulkhead).") }),
-        z.strictObject({ adaptive: z.literal(true).describe("A limit adapted from latency (Vegas).") }),
+        z.strictObject({
+          adaptive: z.literal(true).describe("A limit adapted from latency (Vegas)."),
+          initial: z.number().int().min(1).optional(),
+          max: z.number().int().min(1).optional(),
+        }),
       ])
       .optional(),
   })

@@ -12,7 +12,23 @@ export {
 } from "./config-schema.js";
 export type { ConfigInput, Refusal } from "./config-source.js";
 export { isOutriggerNodeError, OutriggerNodeError, type OutriggerNodeErrorCode } from "./errors.js";
-export type { Inbound, InboundOptions } from "./inbound/index.js";
+export {
+  type ConcurrencyOptions,
+  createInbound,
+  type ExpressMiddleware,
+  type FastifyInstanceLike,
+  type FastifyPluginLike,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+  type Inbound,
+  InboundError,
+  type InboundErrorCode,
+  type InboundEvent,
+  type InboundOptions,
+  isInboundError,
+  type RateLimitOptions,
+  type RejectReason,
+} from "./inbound/index.js";
 export { createOutrigger, type Outrigger, type OutriggerOptions } from "./outrigger.js";
 export { type ServicePolicy, servicePolicySchema } from "./policy-schema.js";
 export { SAFE_DEFAULTS } from "./safe-defaults.js";

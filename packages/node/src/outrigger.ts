@@ -107,6 +107,19 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   });
   section.onChange((next) => {
     clients.apply(next);
+    // The section's inbound limits follow the live config (the schema checked them); options given in code stay.
+    if (!options.inbound) {
+      try {
+        inbound.setOptions(next.inbound as InboundOptions);
+      } catch (error) {
+        report(
+          new OutriggerNodeError("OUTRIGGER_CONFIG_INVALID", `outrigger.inbound refused: ${(error as Error).message}`, {
+            path: "outrigger.inbound",
+            cause: error,
+          }),
+        );
+      }
+    }
     metrics.policyUpdate("applied");
   });
   section.onRefused(({ path, message }) => {

@@ -72,6 +72,14 @@ describe("createOutrigger", () => {
     expect((failure as { path?: string }).path).toBe("outrigger.clients.services.inventory.retry.maxAttempts");
   });
 
+  it("a service name or port that cannot be: OUTRIGGER_INVALID_OPTION naming it", async () => {
+    const name = await createOutrigger({ service: "lb://orders", port: 0 }).catch((error: unknown) => error);
+    expect((name as Error).message).toBe('service must be a DNS-style name such as "orders", got "lb://orders"');
+    const port = await createOutrigger({ service: "orders", port: 70_000 }).catch((error: unknown) => error);
+    expect((port as { code?: string }).code).toBe("OUTRIGGER_INVALID_OPTION");
+    expect((port as Error).message).toBe("port must be a finite integer between 0 and 65535, got 70000");
+  });
+
   it("og.close() drains: the request in flight finishes, the instance is deregistered, then everything closes", async () => {
     let release: () => void = () => {};
     const slow = new Promise<string>((resolve) => {

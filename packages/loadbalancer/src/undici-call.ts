@@ -205,7 +205,9 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
   #send(pick: Pick, context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
     this.tried.add(pick.instance.id);
-    const lastAttempt = context.attempt + 1 >= this.#route.engine.maxAttempts;
+    // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
+    const { engine, policy } = this.#route;
+    const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
     const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal);
     const settled = new Promise<void>((resolve, reject) => {

@@ -33,6 +33,9 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
+/** Failed requests by arm, rate and error code (not in the latencies). */
+const failures = new Map<string, number>();
+
 /** `count` requests started every 1000/`rate` ms; each latency from its scheduled start (ms). */
 async function openLoop(arm: Arm, rate: number, count: number, into: number[]): Promise<void> {
   const gap = 1_000 / rate;
@@ -42,7 +45,15 @@ async function openLoop(arm: Arm, rate: number, count: number, into: number[]): 
     const due = started + i * gap;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(arm.send().then(() => into.push(performance.now() - due)));
+    pending.push(
+      arm.send().then(
+        () => into.push(performance.now() - due),
+        (error: { code?: string; cause?: { code?: string } }) => {
+          const code = error.code ?? error.cause?.code ?? "other";
+          failures.set(`${arm.name} ${rate}/s ${code}`, (failures.get(`${arm.name} ${rate}/s ${code}`) ?? 0) + 1);
+        },
+      ),
+    );
   }
   await Promise.all(pending);
 }
@@ -85,5 +96,6 @@ for (const rate of rates) {
   }
   console.log(`(load average after ${rate}/s: ${load()})`);
 }
-console.log(`\nload average at end: ${load()}`);
+console.log(`\nfailed requests: ${JSON.stringify(Object.fromEntries(failures))}`);
+console.log(`load average at end: ${load()}`);
 await fleet.close();

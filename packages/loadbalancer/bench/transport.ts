@@ -121,6 +121,8 @@ console.log("\n| goal | mode | ratio (mean, 95% interval) | verdict |");
 console.log("|---|---|---|---|");
 const goals = [
   ["lb-undici full policy", "bare undici Pool", 1.25],
+  ["lb-undici built-in policy", "bare undici Pool", 1.25],
+  ["lb-undici", "bare undici Pool", 1.25],
   ["lb-axios (default: undici transport)", "plain axios", 1.0],
   ["lb-axios (http adapter)", "plain axios", 1.0],
 ] as const;

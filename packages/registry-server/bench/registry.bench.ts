@@ -49,6 +49,8 @@ function registration(id: string, app: string) {
       vipAddress: app.toLowerCase(),
       dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
       metadata: { zone: "eu-1", version: "1.0.0" },
+      // The timestamp bench/renew.lua sends back on every heartbeat, as a client does.
+      lastDirtyTimestamp: "1700000000000",
     },
   };
 }
@@ -137,7 +139,9 @@ async function main(): Promise<void> {
 
     // 2. Full fetch with 10 000 instances: cached (no write since last read) and fresh (a write before every read).
     await registerMany(registry.url, "BIG", 9000, "b");
-    const full = (await (await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } })).json()) as {
+    const full = (await (
+      await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } })
+    ).json()) as {
       applications: { application: { instance: unknown[] }[] };
     };
     const count = full.applications.application.reduce((n, a) => n + a.instance.length, 0);

@@ -157,6 +157,8 @@ async function main(): Promise<void> {
     const registry = spawn(
       process.execPath,
       [
+        // e.g. REGISTRY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the registry under the load.
+        ...(process.env.REGISTRY_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         CLI,
         "--port",
         "0",

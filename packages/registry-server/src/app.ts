@@ -12,6 +12,7 @@ import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import { type AuthOptions, authHook, writeAllowed } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
+import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
 import { isClosing, shutdownHook } from "./hooks/shutdown.js";
 import type { Registry } from "./registry.js";
 import { renewFastPath } from "./renew-fast-path.js";
@@ -143,6 +144,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   acceptXmlBodies(app);
   shutdownHook(app);
+  longPollAdmissionHook(app, limits);
   const { token: consulToken, ...consulOptions } = options.consul ?? {};
   const authOptions = { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) };
   authHook(app, authOptions);

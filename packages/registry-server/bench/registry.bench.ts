@@ -165,9 +165,16 @@ async function main(): Promise<void> {
       renewCpu.push(renews.cpuUs);
     }
     const renewInterval: [number, number] = [Math.min(...renewRounds), Math.max(...renewRounds)];
+    // A miss says nothing about the registry when the bare server, measured in the same rounds, misses too: the
+    // machine could not carry the goal. Only a miss while bare Node clears the goal in every round counts.
+    const bareInterval: [number, number] = [Math.min(...bareRounds), Math.max(...bareRounds)];
+    const renewVerdict =
+      verdict(renewInterval, 20_000, false) === "missed" && bareInterval[0] < 20_000
+        ? "inconclusive (bare Node itself below 20 000 in this run)"
+        : verdict(renewInterval, 20_000, false);
     const ratioInterval: [number, number] = [Math.min(...ratioRounds), Math.max(...ratioRounds)];
     console.log(
-      `renews/s median ${median(renewRounds).toFixed(0)} (min–max ${renewInterval.map((r) => r.toFixed(0)).join("–")}; goal 20 000: ${verdict(renewInterval, 20_000, false)}), bare Node HTTP median ${median(bareRounds).toFixed(0)} req/s; renews/bare per round median ${median(ratioRounds).toFixed(3)} (min–max ${ratioInterval.map((r) => r.toFixed(3)).join("–")}); server CPU per request median: renew ${median(renewCpu).toFixed(1)} µs, bare ${median(bareCpu).toFixed(1)} µs`,
+      `renews/s median ${median(renewRounds).toFixed(0)} (min–max ${renewInterval.map((r) => r.toFixed(0)).join("–")}; goal 20 000: ${renewVerdict}), bare Node HTTP median ${median(bareRounds).toFixed(0)} req/s; renews/bare per round median ${median(ratioRounds).toFixed(3)} (min–max ${ratioInterval.map((r) => r.toFixed(3)).join("–")}); server CPU per request median: renew ${median(renewCpu).toFixed(1)} µs, bare ${median(bareCpu).toFixed(1)} µs`,
     );
 
     // 2. Full fetch with 10 000 instances: cached (no write since last read) and fresh (a write before every read).
@@ -304,7 +311,7 @@ async function main(): Promise<void> {
         renewCpuMicrosPerRequestMedian: Number(median(renewCpu).toFixed(1)),
         bareCpuMicrosPerRequestMedian: Number(median(bareCpu).toFixed(1)),
         renewGoal: 20_000,
-        renewVerdict: verdict(renewInterval, 20_000, false),
+        renewVerdict,
         fullFetchInstances: count,
         fullFetchFreshP50Ms: percentile(fresh, 50),
         fullFetchFreshP99Ms: percentile(fresh, 99),

@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
+import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequestSignal } from "../hooks/shutdown.js";
 import { sendCached } from "../response-cache.js";
 import { parseWait, waitForAppChange } from "../watch.js";
@@ -24,6 +25,7 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         if (!Number.isInteger(index) || waitMs === undefined) {
           throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
         }
+        if (request.query.index !== undefined) admitLongPoll(request, reply);
         await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request, reply));
         reply.header("x-outrigger-index", String(registry.appIndex(name)));
         // Many watchers of one application share one serialised answer per change.

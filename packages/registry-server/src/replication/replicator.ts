@@ -95,8 +95,12 @@ export class Replicator {
         let copied = 0;
         for (const app of body.applications?.application ?? []) {
           for (const instance of app.instance) {
-            this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
-            copied += 1;
+            try {
+              this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
+              copied += 1;
+            } catch {
+              // A copy this registry refuses (a number out of range, from a peer that took it): skip it alone.
+            }
           }
           // The copies were numbered here, in our order: the peers take our index of the app where it is higher.
           this.#announce(app.name);

@@ -29,6 +29,20 @@ async function consulIndex(base: string, service: string, index: number, wait: s
   return Number(res.headers.get("x-consul-index"));
 }
 
+/** Blocking queries on one service's health (held by the server) until its one check's status matches. */
+async function consulUntil(base: string, service: string, match: (status: string) => boolean, from = 0) {
+  let index = from;
+  const deadline = Date.now() + 20_000; // a guard only: each answer comes when the index moves
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/v1/health/service/${service}?index=${index}&wait=5s`);
+    index = Number(res.headers.get("x-consul-index"));
+    const entries = (await res.json()) as { Checks: { CheckID: string; Status: string }[] }[];
+    const check = entries[0]?.Checks.find((c) => c.CheckID !== "serfHealth");
+    if (check && match(check.Status)) return index;
+  }
+  throw new Error(`${service} on ${base} never matched`);
+}
+
 describe("one index across peers, whichever peer numbered a change (real registries, forced interleavings)", () => {
   it("a receiver that numbered a replicated change above its sender: the sender takes the receiver's index", {
     timeout: 30_000,
@@ -67,5 +81,24 @@ describe("one index across peers, whichever peer numbered a change (real registr
       const fromA = await watchIndex(a.url, app, -1, "1s");
       expect(await watchIndex(b.url, app, fromA, "1s")).toBeGreaterThanOrEqual(fromA);
     }
+  });
+
+  it("a lease that ended and came back on one peer: a peer restarted after it answers the same Consul index", {
+    timeout: 30_000,
+  }, async () => {
+    const bPort = await freePort();
+    const a = await start(["--self-preservation", "off", "--peer", `http://127.0.0.1:${bPort}/eureka`]);
+    const calls = eurekaCalls(a.url, "LAPSED");
+    await calls.register("l-1", { leaseInfo: { durationInSecs: 1 } });
+    // The lease passes its end (A's own timer: its Consul check turns critical), then a renewal brings it back.
+    const critical = await consulUntil(a.url, "lapsed", (status) => status === "critical");
+    expect(await calls.renew("l-1")).toBe(200);
+    await consulUntil(a.url, "lapsed", (status) => status === "passing", critical);
+    const b = await start(["--port", String(bPort), "--self-preservation", "off", "--peer", `${a.url}/eureka`]);
+    expect(b.started.synced).toBe(1);
+    const fromA = await consulIndex(a.url, "lapsed", 0, "1s");
+    expect(await consulIndex(b.url, "lapsed", fromA, "1s")).toBeGreaterThanOrEqual(fromA);
+    const fromB = await consulIndex(b.url, "lapsed", 0, "1s");
+    expect(await consulIndex(a.url, "lapsed", fromB, "1s")).toBeGreaterThanOrEqual(fromB);
   });
 });

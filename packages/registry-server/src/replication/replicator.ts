@@ -70,6 +70,8 @@ export class Replicator {
         if (change.origin !== "local") return;
         this.#broadcast(toTask(change.action === "DELETED" ? "Cancel" : "Register", change.lease));
       }),
+      // A lease end moved an application's index here (Consul's health of it changed); peers take the higher.
+      registry.onTouch((app) => this.#announce(app)),
       registry.onRenew((event) => {
         // Checked here too: building a task per renew costs at 20 000 renews/s when there is no peer to send it to.
         if (event.origin === "local" && this.#nodes.length > 0) this.#broadcast(toTask("Heartbeat", event.lease));

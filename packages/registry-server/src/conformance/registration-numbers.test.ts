@@ -5,6 +5,7 @@
 // a port is a TCP port (0–65535). The registry answers 400 `REGISTRY_INVALID_FIELD` naming the field, stores
 // nothing, and holds a lease longer than ten years (MAX_LEASE_DURATION_SECS) at ten years. Consul's side:
 // hashicorp/consul api/agent.go (`Port int`), agent/structs/check_type.go (durations are Go `time.Duration`).
+// Field cases replayed: spring-cloud/spring-cloud-netflix#2076 and alibaba/nacos#461 (port 0 must register).
 // Before: ports −5, 1e308 and 70000 and a lease of 1e300 s were all accepted (204).
 import { describe, expect, it } from "vitest";
 import { registration } from "../test-fixtures.js";
@@ -81,7 +82,9 @@ describe("conformance: the numbers of an Eureka registration (real registry proc
   it("takes every edge of the ranges, and holds a lease longer than ten years at ten years", async () => {
     const registry = await start();
     const accepted: Record<string, unknown>[] = [
-      { port: { $: 0, "@enabled": "false" }, securePort: { $: 65_535, "@enabled": "true" } },
+      // Port 0 is a registration to keep (spring-cloud/spring-cloud-netflix#2076, alibaba/nacos#461: a client
+      // started with server.port=0 registers before it knows its port).
+      { port: { $: 0, "@enabled": "true" }, securePort: { $: 65_535, "@enabled": "true" } },
       { port: "8080", countryId: "1", lastDirtyTimestamp: "1700000000000" },
       { leaseInfo: { durationInSecs: 0, renewalIntervalInSecs: -1 } },
       { leaseInfo: { durationInSecs: 2 ** 31 - 1, registrationTimestamp: 0, evictionTimestamp: 0 } },

@@ -55,6 +55,8 @@ export class PeerNode {
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #inFlight = false;
+  /** The batch being sent: still pending until the peer takes it (a status read mid-retry must not show 0). */
+  #sending: readonly Queued[] = [];
   #attempt = 0;
   #sent = 0;
   #failures = 0;
@@ -91,13 +93,14 @@ export class PeerNode {
   /** Replication health. */
   status(): PeerStatus {
     let oldest = Number.POSITIVE_INFINITY;
-    for (const { queuedAt } of this.#queue.values()) oldest = Math.min(oldest, queuedAt);
+    for (const { queuedAt } of [...this.#queue.values(), ...this.#sending]) oldest = Math.min(oldest, queuedAt);
+    const pending = this.#queue.size + this.#sending.length;
     return {
       url: this.url,
-      pending: this.#queue.size,
+      pending,
       sent: this.#sent,
       failures: this.#failures,
-      lagMs: this.#queue.size > 0 ? this.#now() - oldest : 0,
+      lagMs: pending > 0 ? this.#now() - oldest : 0,
       lastSuccessAt: this.#lastSuccessAt,
       lastError: this.#lastError,
       healthy: this.#attempt === 0,
@@ -126,6 +129,7 @@ export class PeerNode {
     const announced = [...this.#announced];
     this.#announced.clear();
     this.#inFlight = true;
+    this.#sending = batch.map(([, queued]) => queued);
     try {
       const results = await this.#send(
         batch.map(([, q]) => q.task),
@@ -145,6 +149,7 @@ export class PeerNode {
       for (const app of announced) this.#announced.add(app);
     } finally {
       this.#inFlight = false;
+      this.#sending = [];
     }
     if (this.#queue.size > 0 || this.#announced.size > 0) {
       const backoff = this.#attempt === 0 ? 0 : Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (this.#attempt - 1));

@@ -1,6 +1,7 @@
 /** Stable codes of the registry server's errors; see ERRORS.md at the repository root. */
 export type RegistryErrorCode =
   | "REGISTRY_BAD_REQUEST"
+  | "REGISTRY_INVALID_FIELD"
   | "REGISTRY_NOT_FOUND"
   | "REGISTRY_BODY_TOO_LARGE"
   | "REGISTRY_INVALID_OPTION"

@@ -23,7 +23,10 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         const index = request.query.index === undefined ? -1 : Number(request.query.index);
         const waitMs = parseWait(request.query.wait);
         if (!Number.isInteger(index) || waitMs === undefined) {
-          throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
+          throw new RegistryError(
+            "REGISTRY_BAD_REQUEST",
+            "Watch needs a whole-number index and a wait in Go's duration form, like 30s or 1m30s (a unit is required)",
+          );
         }
         if (request.query.index !== undefined) admitLongPoll(request, reply);
         await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request, reply));

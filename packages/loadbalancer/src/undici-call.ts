@@ -12,7 +12,16 @@ import type { Dispatcher } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { type AttemptSignal, RequestSignal } from "./attempt-signal.js";
 import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
-import { lbChannels, publish } from "./channels.js";
+import {
+  type CallMessage,
+  endAttempt,
+  endCall,
+  lbChannels,
+  publish,
+  traceAttempt,
+  traceCall,
+  withAttemptHeaders,
+} from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer, Pick } from "./pick.js";
@@ -64,6 +73,7 @@ export class BalancedCall {
   #current: AttemptHandler | undefined;
   /** Why the caller aborted; set once. No AbortController per request: most requests are never aborted. */
   #cancelled: Error | undefined;
+  #trace: CallMessage | undefined;
 
   constructor(setup: CallSetup, options: Dispatcher.DispatchOptions, caller: Dispatcher.DispatchHandlers) {
     this.#setup = setup;
@@ -94,6 +104,7 @@ export class BalancedCall {
       tried: this.#tried,
       refuseReplay: notReplayable,
     });
+    this.#trace = traceCall(this.#setup.service, this.#options.method, this.#setup.path, call);
     engine.budget?.deposit();
     const built = (signal: AbortSignal | undefined) =>
       engine.run(this.#attemptUnder(signal), call, signal ?? neverAborted, true);
@@ -115,6 +126,7 @@ export class BalancedCall {
     // No untried instance was left: the previous attempt's failure is the answer.
     let final = error;
     if (isLbError(final) && final.code === "LB_ALL_INSTANCES_TRIED" && final.cause !== undefined) final = final.cause;
+    endCall(this.#trace, final);
     if (final instanceof HeldResponse) final.replay(this.#caller);
     else this.#caller.onError?.(final instanceof Error ? final : new Error(String(final)));
   }
@@ -128,6 +140,7 @@ export class BalancedCall {
           service,
           attempt: this.#tried.size + 1,
           reason: retryReason(this.#last, engine.statuses),
+          ...(this.#trace && { call: this.#trace }),
         });
       if (this.#cancelled) throw this.#cancelled;
       // A policy's retry runs the engine again: a stream body already read cannot go a second time.
@@ -157,6 +170,7 @@ export class BalancedCall {
     const started = performance.now();
     const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
     const lastAttempt = context.attempt + 1 >= engine.maxAttempts;
+    const traced = traceAttempt(this.#trace, instance, path);
     return new Promise<void>((resolve, reject) => {
       const handler: AttemptHandler = new AttemptHandler(this.#caller, {
         holdStatus: (status) => !lastAttempt && engine.statuses.has(status),
@@ -166,12 +180,15 @@ export class BalancedCall {
         },
         failed: (error) => {
           attemptSignal?.dispose();
+          endAttempt(traced, error);
           reject(this.#judge(pick, error, performance.now() - started, attemptSignal, signal));
         },
         finished: (status, error) => {
           attemptSignal?.dispose();
           this.#request.dispose();
           const rttMs = performance.now() - started;
+          endAttempt(traced, error, status);
+          endCall(this.#trace, error, status);
           if (error === undefined) pick.done(httpOutcome(status, rttMs));
           else this.#judge(pick, error, rttMs, attemptSignal, signal);
         },
@@ -179,7 +196,7 @@ export class BalancedCall {
       attemptSignal?.addEventListener("abort", () => handler.abandon(attemptSignal.reason as Error));
       this.#current = handler;
       const { origin: _service, ...rest } = this.#options;
-      this.#setup.poolOf(instance).dispatch({ ...rest, path }, handler);
+      this.#setup.poolOf(instance).dispatch(withAttemptHeaders({ ...rest, path }, traced), handler);
     });
   }
 

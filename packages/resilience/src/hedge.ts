@@ -12,6 +12,7 @@ import {
   unknownCall,
 } from "@outrigger/core";
 import { type Event, EventEmitter } from "cockatiel";
+import { publishResilience, resilienceChannels } from "./channels.js";
 import { ResilienceError } from "./errors.js";
 
 import { LatencyTracker } from "./latency-tracker.js";
@@ -125,9 +126,15 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           if (settled) return;
           if (budget && !budget.tryWithdraw()) {
             exhausted.emit();
+            publishResilience(resilienceChannels.budgetExhausted, () => ({ policy: "hedge", call }));
             return;
           }
           hedged.emit({ hedge: controllers.length, afterMs: clock.now() - started });
+          publishResilience(resilienceChannels.hedge, () => ({
+            hedge: controllers.length,
+            afterMs: clock.now() - started,
+            call,
+          }));
           launch();
           if (controllers.length <= maxHedges) schedule();
         }, clampTimerDelay(ms));

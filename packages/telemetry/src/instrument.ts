@@ -1,0 +1,49 @@
+import { type MeterProvider, metrics, type TracerProvider, trace } from "@opentelemetry/api";
+import { CallMetrics } from "./call-metrics.js";
+import { CallTracer } from "./call-tracer.js";
+import type { Listener } from "./channel-names.js";
+import { otelSink } from "./otel-sink.js";
+import { subscribeAll } from "./subscriptions.js";
+
+/** Settings of `instrumentOutrigger`; by default the globally registered providers (no-ops until an SDK registers). */
+export interface InstrumentOptions {
+  /** Where spans go; default `trace.getTracerProvider()`. */
+  readonly tracerProvider?: TracerProvider;
+  /** Where metrics go; default `metrics.getMeterProvider()`. */
+  readonly meterProvider?: MeterProvider;
+  /** Leave out spans (`false`); default on. */
+  readonly traces?: boolean;
+  /** Leave out metrics (`false`); default on. */
+  readonly metrics?: boolean;
+}
+
+/** The instrumentation's handle; `close()` unsubscribes from every channel (spans in flight are left open). */
+export interface Instrumentation {
+  close(): void;
+}
+
+/** The instrumentation scope's name, as spans and metrics report it. */
+export const SCOPE = "@outrigger/telemetry";
+const VERSION = "0.1.0";
+
+/**
+ * Traces and metrics for every load-balanced call in the process (the undici dispatcher and the axios client of
+ * @outrigger/loadbalancer, with @outrigger/resilience policies around them), through `@opentelemetry/api` only:
+ * the application picks the SDK and exporters. Subscribes to Outrigger's `diagnostics_channel` channels: one
+ * INTERNAL span per call with its decisions (retry, hedge, breaker state change, ejection, rate-limit rejection,
+ * budget exhausted) as events, one CLIENT span per attempt with the HTTP semantic conventions and W3C context
+ * injected into its headers, the `http.client.request.duration` histogram and `outrigger.lb.*` /
+ * `outrigger.resilience.*` counters. Call it once, early; `close()` undoes it.
+ */
+export function instrumentOutrigger(options: InstrumentOptions = {}): Instrumentation {
+  const listeners: Listener[] = [];
+  if (options.traces !== false) {
+    const provider = options.tracerProvider ?? trace.getTracerProvider();
+    listeners.push(...new CallTracer(provider.getTracer(SCOPE, VERSION)).listeners());
+  }
+  if (options.metrics !== false) {
+    const provider = options.meterProvider ?? metrics.getMeterProvider();
+    listeners.push(...new CallMetrics(otelSink(provider.getMeter(SCOPE, VERSION))).listeners());
+  }
+  return { close: subscribeAll(listeners) };
+}

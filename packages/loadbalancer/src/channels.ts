@@ -98,7 +98,10 @@ export const lbTraceChannels = {
   attemptEnd: channel("outrigger:lb:attempt:end"),
 } as const;
 
-/** Publishes the start of a call; undefined (and nothing built) when nobody listens. */
+/**
+ * Publishes the start of a call; undefined (and nothing built) when nobody listens to it. Attempts and ends of
+ * calls are published only for calls whose start was (subscribers listen to all four).
+ */
 export function traceCall(
   service: string,
   method: string | undefined,
@@ -124,7 +127,8 @@ export function traceAttempt(
   instance: ServiceInstance,
   path: string,
 ): AttemptMessage | undefined {
-  if (call === undefined || !lbTraceChannels.attemptStart.hasSubscribers) return undefined;
+  const { attemptStart, attemptEnd } = lbTraceChannels;
+  if (call === undefined || !(attemptStart.hasSubscribers || attemptEnd.hasSubscribers)) return undefined;
   const message: AttemptMessage = {
     call,
     instance,
@@ -132,7 +136,7 @@ export function traceAttempt(
     startedAt: performance.now(),
     headers: {},
   };
-  lbTraceChannels.attemptStart.publish(message);
+  if (attemptStart.hasSubscribers) attemptStart.publish(message);
   return message;
 }
 

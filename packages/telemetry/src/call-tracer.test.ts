@@ -29,6 +29,8 @@ const attempts = (spans: readonly ReadableSpan[]) =>
     .sort((a, b) => a.startTime[1] - b.startTime[1] + (a.startTime[0] - b.startTime[0]) * 1e9);
 const traceparentOf = (span: SpanContext) => `00-${span.traceId}-${span.spanId}-01`;
 
+const ejectAfterOne = { consecutive5xx: 1, maxEjectionPercent: 100 };
+
 describe("a call retried to a second instance", () => {
   // The first request the fleet sees answers 503, every later one 200: whichever instance round robin picks
   // first fails, the retry goes to the other.
@@ -36,7 +38,8 @@ describe("a call retried to a second instance", () => {
 
   it("undici path: one call span, two CLIENT attempt spans under it, resend_count 1 on the second", async () => {
     const fleet = await loopbackServers(["a", "b"], firstFails);
-    const balancer = balancerOver([fleet.instance("a"), fleet.instance("b")]);
+    // One 5xx ejects (Envoy's consecutive_5xx set to 1): the ejection the first attempt caused is on the call span.
+    const balancer = balancerOver([fleet.instance("a"), fleet.instance("b")], ejectAfterOne);
     const dispatcher = createLbDispatcher({ balancer: () => balancer });
     const answer = await request("http://svc/orders/7?verbose=1", { dispatcher });
     expect(answer.statusCode).toBe(200);
@@ -47,8 +50,12 @@ describe("a call retried to a second instance", () => {
     expect(call.kind).toBe(SpanKind.INTERNAL);
     expect(call.attributes["outrigger.service"]).toBe("svc");
     expect(call.attributes["http.response.status_code"]).toBe(200);
-    expect(call.events.map((e) => e.name)).toEqual(["outrigger.retry"]);
-    expect(call.events[0]?.attributes?.["outrigger.retry.reason"]).toBe("status");
+    expect(call.events.map((e) => e.name)).toEqual(["outrigger.ejection", "outrigger.retry"]);
+    expect(call.events[0]?.attributes).toMatchObject({
+      "outrigger.instance.id": fleet.seen[0]?.name,
+      "outrigger.ejection.reason": "consecutive-5xx",
+    });
+    expect(call.events[1]?.attributes?.["outrigger.retry.reason"]).toBe("status");
     const [first, second] = attempts(spans);
     for (const attempt of [first, second]) {
       expect(attempt?.name).toBe("GET");

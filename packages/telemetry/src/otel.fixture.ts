@@ -20,7 +20,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
-import { createBalancer, type StatefulBalancer } from "@outrigger/loadbalancer";
+import { type BalancerOptions, createBalancer, type StatefulBalancer } from "@outrigger/loadbalancer";
 
 /** Registers what an application's SDK set-up registers globally: async context and the W3C propagators. */
 export function registerGlobals(): void {
@@ -109,7 +109,10 @@ export async function loopbackServers(
 }
 
 /** A round-robin balancer over `instances`, outlier detection off unless asked. */
-export function balancerOver(instances: readonly ServiceInstance[], outlierDetection = false): StatefulBalancer {
+export function balancerOver(
+  instances: readonly ServiceInstance[],
+  outlierDetection: BalancerOptions["outlierDetection"] = false,
+): StatefulBalancer {
   return createBalancer({ instancer: new FixedInstancer(instances), outlierDetection });
 }
 

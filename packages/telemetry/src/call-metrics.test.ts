@@ -25,7 +25,8 @@ async function scenario() {
   const dispatcher = createLbDispatcher({ balancer: () => balancer });
   const answer = await request("http://svc/orders", { dispatcher });
   await answer.body.dump();
-  const dead = fleet.instance("a");
+  // The instance that answered 503 is the one whose server goes away: its port carries both failures.
+  const dead = fleet.instance(fleet.seen[0]?.name as string);
   await fleet.close();
   const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 60_000 });
   const broken = createLbDispatcher({ balancer: () => balancerOver([dead]), policy: breaker, retry: false });

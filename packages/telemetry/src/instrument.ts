@@ -9,7 +9,10 @@ import { subscribeAll } from "./subscriptions.js";
 export interface InstrumentOptions {
   /** Where spans go; default `trace.getTracerProvider()`. */
   readonly tracerProvider?: TracerProvider;
-  /** Where metrics go; default `metrics.getMeterProvider()`. */
+  /**
+   * Where metrics go; default `metrics.getMeterProvider()`, read once: register a global MeterProvider before
+   * calling `instrumentOutrigger` (the metrics API, unlike tracing, has no proxy for one registered later).
+   */
   readonly meterProvider?: MeterProvider;
   /** Leave out spans (`false`); default on. */
   readonly traces?: boolean;
@@ -43,7 +46,8 @@ export function instrumentOutrigger(options: InstrumentOptions = {}): Instrument
   }
   if (options.metrics !== false) {
     const provider = options.meterProvider ?? metrics.getMeterProvider();
-    listeners.push(...new CallMetrics(otelSink(provider.getMeter(SCOPE, VERSION))).listeners());
+    const sink = otelSink(provider.getMeter(SCOPE, VERSION));
+    if (sink) listeners.push(...new CallMetrics(sink).listeners());
   }
   return { close: subscribeAll(listeners) };
 }

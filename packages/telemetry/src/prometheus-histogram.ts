@@ -1,5 +1,6 @@
 import type { Metric } from "prom-client";
 import type { Labels } from "./metric-sink.js";
+import { SeriesByLabels } from "./series-by-labels.js";
 
 /** One label set's buckets (not cumulative; the last is +Inf), sum in seconds and count. */
 interface Series {
@@ -15,16 +16,38 @@ interface Sample {
   readonly metricName: string;
 }
 
-/**
- * Most label sets one histogram keeps; later ones are counted in one overflow series labelled
- * `otel_metric_overflow="true"` (the OpenTelemetry SDK's default cardinality limit and overflow attribute), so
- * instance churn in a long-lived process cannot grow memory without bound.
- */
-export const MAX_SERIES = 2000;
-const OVERFLOW: Labels = { otel_metric_overflow: "true" };
-
 /** Prometheus label name of an OpenTelemetry attribute (the OTel Prometheus exporter's rule: `.` becomes `_`). */
 export const promLabel = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, "_");
+
+/** A counter the request path bumps as a plain number; registers with prom-client like FastHistogram. */
+export class FastCounter {
+  readonly type = "counter";
+  readonly aggregator = "sum";
+  readonly #series = new SeriesByLabels((labels) => ({ labels, value: 0 }), promLabel);
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  inc(labels: Labels): void {
+    this.#series.of(labels).value++;
+  }
+
+  get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {
+    const values = [...this.#series.all()].map(({ labels, value }) => ({ labels, value, metricName: this.name }));
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
+
+  /** This object typed as the registry's parameter. */
+  asMetric(): Metric {
+    return this as unknown as Metric;
+  }
+}
 
 /**
  * A histogram the request path feeds without hashing a label object per observation: series are found by a key
@@ -34,32 +57,22 @@ export const promLabel = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g
 export class FastHistogram {
   readonly type = "histogram";
   readonly aggregator = "sum";
-  readonly #series = new Map<string, Series>();
+  readonly #series: SeriesByLabels<Series>;
 
   constructor(
     readonly name: string,
     readonly help: string,
     readonly bounds: readonly number[],
-  ) {}
+  ) {
+    this.#series = new SeriesByLabels(
+      (labels) => ({ labels, counts: new Float64Array(bounds.length + 1), sum: 0 }),
+      promLabel,
+    );
+  }
 
   /** Records `value` (seconds) under `labels`. */
   observe(labels: Labels, value: number): void {
-    let key = "";
-    for (const name in labels) key += `${labels[name]}\u0000`;
-    let series = this.#series.get(key);
-    if (!series) {
-      if (this.#series.size >= MAX_SERIES) {
-        key = "\u0001overflow";
-        labels = OVERFLOW;
-        series = this.#series.get(key);
-      }
-    }
-    if (!series) {
-      const renamed: Labels = {};
-      for (const name in labels) renamed[promLabel(name)] = labels[name] as string | number;
-      series = { labels: renamed, counts: new Float64Array(this.bounds.length + 1), sum: 0 };
-      this.#series.set(key, series);
-    }
+    const series = this.#series.of(labels);
     let i = 0;
     while (i < this.bounds.length && value > (this.bounds[i] as number)) i++;
     series.counts[i] = (series.counts[i] as number) + 1;
@@ -68,7 +81,7 @@ export class FastHistogram {
 
   get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {
     const values: Sample[] = [];
-    for (const { labels, counts, sum } of this.#series.values()) {
+    for (const { labels, counts, sum } of this.#series.all()) {
       let total = 0;
       for (let i = 0; i < counts.length; i++) {
         total += counts[i] as number;

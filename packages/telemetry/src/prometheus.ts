@@ -1,8 +1,8 @@
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { CallMetrics } from "./call-metrics.js";
 import { TelemetryError } from "./errors.js";
 import { COUNTERS, type CounterName, type MetricSink } from "./metric-sink.js";
-import { FastHistogram, promLabel } from "./prometheus-histogram.js";
+import { FastCounter, FastHistogram, promLabel } from "./prometheus-histogram.js";
 import { DURATION_BUCKETS } from "./semconv.js";
 import { subscribeAll } from "./subscriptions.js";
 
@@ -37,23 +37,15 @@ export function registerPrometheus(registry: Registry): PrometheusTelemetry {
         "the other source (createLbMetrics owns outrigger_lb_retries_total and outrigger_lb_ejections_total)",
     );
   registry.registerMetric(histogram.asMetric());
-  const counters = {} as Record<CounterName, Counter>;
+  const counters = {} as Record<CounterName, FastCounter>;
   for (const key of Object.keys(COUNTERS) as CounterName[]) {
-    const { name, help, labels } = COUNTERS[key];
-    counters[key] = new Counter({
-      name: counterName(name),
-      help,
-      labelNames: labels.map(promLabel),
-      registers: [registry],
-    });
+    const { name, help } = COUNTERS[key];
+    counters[key] = new FastCounter(counterName(name), help);
+    registry.registerMetric(counters[key].asMetric());
   }
   const sink: MetricSink = {
     duration: (labels, seconds) => histogram.observe(labels, seconds),
-    count: (counter, labels) => {
-      const renamed: Record<string, string | number> = {};
-      for (const name in labels) renamed[promLabel(name)] = labels[name] as string | number;
-      counters[counter].inc(renamed);
-    },
+    count: (counter, labels) => counters[counter].inc(labels),
   };
   return { close: subscribeAll(new CallMetrics(sink).listeners()) };
 }

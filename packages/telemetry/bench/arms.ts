@@ -1,0 +1,79 @@
+// The benchmark's arms: what is subscribed while a batch runs. Each arm starts before its batch and stops after it,
+// so arms interleave in one process and share its warm JIT and its machine load.
+
+import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { Registry } from "prom-client";
+import { CallMetrics } from "../src/call-metrics.js";
+import { CallTracer } from "../src/call-tracer.js";
+import type { Listener } from "../src/channel-names.js";
+import { otelSink } from "../src/otel-sink.js";
+import { registerPrometheus } from "../src/prometheus.js";
+import { subscribeAll } from "../src/subscriptions.js";
+
+/** Starts an arm; the returned function stops it. */
+export type Arm = () => () => void;
+
+const success = { code: 0 } as const;
+/** Exports nothing, at once: the SDK does all its work (spans built, processed, handed over) but no I/O. */
+const noopSpanExporter = {
+  export: (_spans: ReadableSpan[], done: (r: typeof success) => void) => done(success),
+  shutdown: async () => undefined,
+};
+const noopMetricExporter = {
+  export: (_m: unknown, done: (r: typeof success) => void) => done(success),
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+  selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+};
+
+// What an application's SDK set-up registers globally: async context and the W3C propagators (injection is paid).
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(
+  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+);
+
+/**
+ * One tracer and one meter provider for the whole run (an application builds them once), with the span processor
+ * production uses (batching; a queue large enough that no span is dropped, which would flatter the figures).
+ */
+const tracerProvider = new BasicTracerProvider({
+  spanProcessors: [new BatchSpanProcessor(noopSpanExporter, { maxQueueSize: 1_000_000, scheduledDelayMillis: 100 })],
+});
+const meterProvider = new MeterProvider({
+  readers: [new PeriodicExportingMetricReader({ exporter: noopMetricExporter, exportIntervalMillis: 3_600_000 })],
+});
+
+/**
+ * An arm subscribing `listeners`, built once: what `instrumentOutrigger` subscribes, without building new
+ * instruments for every batch (the SDK would keep each duplicate instrument's storage).
+ */
+const subscribing =
+  (listeners: Listener[]): Arm =>
+  () =>
+    subscribeAll(listeners);
+
+const tracer = (provider: { getTracer(name: string): ReturnType<typeof trace.getTracer> }) =>
+  new CallTracer(provider.getTracer("bench")).listeners();
+const otelMetrics = (provider: { getMeter(name: string): ReturnType<typeof metrics.getMeter> }): Listener[] => {
+  const sink = otelSink(provider.getMeter("bench"));
+  return sink ? new CallMetrics(sink).listeners() : [];
+};
+
+/** The arms, in the order they are printed; `off` is the baseline the others are compared with. */
+export const ARMS: Record<string, Arm> = {
+  off: () => () => undefined,
+  "installed, no SDK": subscribing([...tracer(trace.getTracerProvider()), ...otelMetrics(metrics.getMeterProvider())]),
+  "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
+  "OTel metrics only": subscribing(otelMetrics(meterProvider)),
+  // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).
+  "prometheus only": () => registerPrometheus(new Registry()).close,
+};
+
+/** Shuts the providers down at the end of the run. */
+export async function closeArms(): Promise<void> {
+  await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+}

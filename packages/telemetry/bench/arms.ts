@@ -1,7 +1,7 @@
 // The benchmark's arms: what is subscribed while a batch runs. Each arm starts before its batch and stops after it,
 // so arms interleave in one process and share its warm JIT and its machine load.
 
-import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
@@ -63,12 +63,60 @@ const otelMetrics = (provider: { getMeter(name: string): ReturnType<typeof metri
   return sink ? new CallMetrics(sink).listeners() : [];
 };
 
+/**
+ * The SDK's own floor, without Outrigger: per call, what any instrumentation of it must ask the SDK for — two spans
+ * (call and attempt) with their attributes, one context injected, one histogram observation — done by a plain
+ * subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
+ */
+function sdkFloor(): Listener[] {
+  const floorTracer = tracerProvider.getTracer("floor");
+  const histogram = meterProvider.getMeter("floor").createHistogram("floor.duration", { unit: "s" });
+  const onEnd = () => {
+    const parent = context.active();
+    const call = floorTracer.startSpan(
+      "GET svc",
+      { kind: SpanKind.INTERNAL, attributes: { "outrigger.service": "svc" } },
+      parent,
+    );
+    const callContext = trace.setSpan(parent, call);
+    const attempt = floorTracer.startSpan(
+      "GET",
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "http.request.method": "GET",
+          "server.address": "127.0.0.1",
+          "server.port": 8080,
+          "url.full": "http://127.0.0.1:8080/x",
+        },
+      },
+      callContext,
+    );
+    propagation.inject(trace.setSpan(callContext, attempt), {});
+    attempt.setAttribute("http.response.status_code", 200);
+    attempt.end();
+    call.setAttribute("http.response.status_code", 200);
+    call.end();
+    histogram.record(0.001, {
+      "http.request.method": "GET",
+      "server.address": "127.0.0.1",
+      "server.port": 8080,
+      "http.response.status_code": 200,
+    });
+  };
+  return [
+    ["outrigger:lb:call:start", () => undefined],
+    ["outrigger:lb:call:end", onEnd],
+  ];
+}
+
 /** The arms, in the order they are printed; `off` is the baseline the others are compared with. */
 export const ARMS: Record<string, Arm> = {
   off: () => () => undefined,
   "installed, no SDK": subscribing([...tracer(trace.getTracerProvider()), ...otelMetrics(metrics.getMeterProvider())]),
   "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
   "OTel metrics only": subscribing(otelMetrics(meterProvider)),
+  "SDK floor, no Outrigger": subscribing(sdkFloor()),
   // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).
   "prometheus only": () => registerPrometheus(new Registry()).close,
 };

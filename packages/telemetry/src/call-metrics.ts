@@ -1,4 +1,5 @@
 import type { CallContext, GiveUpMessage } from "@outrigger/core";
+import type { ServiceInstance } from "@outrigger/discovery";
 import type {
   AttemptEndMessage,
   CallEndMessage,
@@ -15,6 +16,7 @@ import type {
 import { CHANNEL, type Listener } from "./channel-names.js";
 import type { CounterName, Labels, MetricSink } from "./metric-sink.js";
 import { ATTR, errorType, methodAttribute } from "./semconv.js";
+import { MAX_SERIES } from "./series-by-labels.js";
 
 /** A policy's message: the call it is about. */
 type AboutCall = { readonly call: CallContext };
@@ -28,6 +30,8 @@ type AboutCall = { readonly call: CallContext };
 export class CallMetrics {
   readonly #sink: MetricSink;
   readonly #services = new WeakMap<CallContext, string>();
+  readonly #labels = new WeakMap<ServiceInstance, Map<string, Map<number | string, Labels>>>();
+  readonly #callLabels = new Map<string, readonly [success: Labels, failure: Labels]>();
 
   constructor(sink: MetricSink) {
     this.#sink = sink;
@@ -65,22 +69,56 @@ export class CallMetrics {
 
   #attemptEnd(m: AttemptEndMessage): void {
     const seconds = (performance.now() - m.attempt.startedAt) / 1000;
+    this.#sink.duration(this.#attemptLabels(m), seconds);
+  }
+
+  /**
+   * The attributes of an attempt's duration, one object per instance, method and result, made once: the sinks
+   * find their series by the object itself instead of reading its labels on every attempt. A status decides the
+   * error type (`"503"` for 503), so the status, or else the error type, names the result.
+   */
+  #attemptLabels(m: AttemptEndMessage): Labels {
     const { call, instance } = m.attempt;
-    const labels: Labels = {
+    const type = m.status === undefined ? errorType(undefined, m.error) : undefined;
+    const result = m.status ?? type ?? "";
+    let byMethod = this.#labels.get(instance);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.#labels.set(instance, byMethod);
+    }
+    let byResult = byMethod.get(call.method);
+    if (!byResult) {
+      byResult = new Map();
+      byMethod.set(call.method, byResult);
+    }
+    let labels = byResult.get(result);
+    if (labels) return labels;
+    labels = {
       [ATTR.method]: methodAttribute(call.method),
       [ATTR.serverAddress]: instance.host,
       [ATTR.serverPort]: instance.port,
       [ATTR.service]: call.service,
     };
     if (m.status !== undefined) labels[ATTR.status] = m.status;
-    const type = errorType(m.status, m.error);
-    if (type !== undefined) labels[ATTR.errorType] = type;
-    this.#sink.duration(labels, seconds);
+    const errorAttr = errorType(m.status, m.error);
+    if (errorAttr !== undefined) labels[ATTR.errorType] = errorAttr;
+    byResult.set(result, labels);
+    return labels;
   }
 
   #callEnd(m: CallEndMessage): void {
     const failed = errorType(m.status, m.error) !== undefined;
-    this.#sink.count("calls", { [ATTR.service]: m.call.service, outcome: failed ? "failure" : "success" });
+    const { service } = m.call;
+    let labels = this.#callLabels.get(service);
+    if (!labels) {
+      // Bounded like the series themselves: past the cap a service's labels are made afresh each time.
+      labels = [
+        { [ATTR.service]: service, outcome: "success" },
+        { [ATTR.service]: service, outcome: "failure" },
+      ];
+      if (this.#callLabels.size < MAX_SERIES) this.#callLabels.set(service, labels);
+    }
+    this.#sink.count("calls", labels[failed ? 1 : 0]);
   }
 
   #retry(m: RetryMessage): void {

@@ -46,8 +46,9 @@ export class CallTracer {
   readonly #tracer: Tracer;
   readonly #calls = new WeakMap<CallContext, TracedCall>();
   readonly #attempts = new WeakMap<AttemptMessage, Span>();
-  /** The attempt whose end is being published: an ejection it causes follows synchronously (balancer.ts). */
-  #ending: { readonly instance: ServiceInstance; readonly call: TracedCall } | undefined;
+  /** The attempt whose end was last published: an ejection it causes follows synchronously (balancer.ts). */
+  #endingInstance: ServiceInstance | undefined;
+  #endingCall: TracedCall | undefined;
 
   constructor(tracer: Tracer) {
     this.#tracer = tracer;
@@ -120,8 +121,8 @@ export class CallTracer {
     if (!span) return;
     this.#attempts.delete(m.attempt);
     finish(span, m.status, m.error);
-    const call = this.#calls.get(m.attempt.call.context);
-    if (call) this.#ending = { instance: m.attempt.instance, call };
+    this.#endingInstance = m.attempt.instance;
+    this.#endingCall = this.#calls.get(m.attempt.call.context);
   }
 
   #retry(m: RetryMessage): void {
@@ -130,10 +131,12 @@ export class CallTracer {
   }
 
   #ejection(m: EjectionMessage): void {
-    const ending = this.#ending;
-    this.#ending = undefined;
-    if (ending?.instance !== m.instance) return;
-    ending.call.span.addEvent("outrigger.ejection", {
+    const call = this.#endingCall;
+    const instance = this.#endingInstance;
+    this.#endingCall = undefined;
+    this.#endingInstance = undefined;
+    if (call === undefined || instance !== m.instance) return;
+    call.span.addEvent("outrigger.ejection", {
       [ATTR.instanceId]: m.instance.id,
       "outrigger.ejection.reason": m.reason,
       "outrigger.ejection.duration_ms": m.durationMs,

@@ -51,6 +51,8 @@ export function methodAttribute(method: string): string {
  * (core's `redactUrl`), so a credential never reaches a span.
  */
 export function fullUrl(url: string): string {
+  // No userinfo without "@", no query value without "=", no credential scheme without a space: most URLs.
+  if (!url.includes("@") && !url.includes("=") && !url.includes(" ")) return url;
   return redactUrl(url);
 }
 

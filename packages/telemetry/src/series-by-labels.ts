@@ -14,6 +14,8 @@ const OVERFLOW: Labels = { "otel.metric.overflow": "true" };
  */
 export class SeriesByLabels<S> {
   readonly #series = new Map<string, S>();
+  /** Series by the label object itself, for callers that hand the same object for the same labels. */
+  #byObject = new WeakMap<Labels, S>();
 
   constructor(
     readonly make: (labels: Labels) => S,
@@ -22,6 +24,14 @@ export class SeriesByLabels<S> {
 
   /** The series of `labels`, made on first use. */
   of(labels: Labels): S {
+    const known = this.#byObject.get(labels);
+    if (known) return known;
+    const series = this.#byKey(labels);
+    this.#byObject.set(labels, series);
+    return series;
+  }
+
+  #byKey(labels: Labels): S {
     let key = "";
     for (const name in labels) key += `${name}=${labels[name]}\u0000`;
     let series = this.#series.get(key);
@@ -46,5 +56,6 @@ export class SeriesByLabels<S> {
 
   clear(): void {
     this.#series.clear();
+    this.#byObject = new WeakMap();
   }
 }

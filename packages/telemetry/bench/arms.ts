@@ -113,6 +113,12 @@ function sdkFloor(): Listener[] {
 /** The arms, in the order they are printed; `off` is the baseline the others are compared with. */
 export const ARMS: Record<string, Arm> = {
   off: () => () => undefined,
+  // The load balancer's side alone: its messages built and published, nobody doing anything with them.
+  "channels only, no-op": subscribing(
+    ["call:start", "call:end", "attempt:start", "attempt:end"].map(
+      (n): Listener => [`outrigger:lb:${n}`, () => undefined],
+    ),
+  ),
   "installed, no SDK": subscribing([...tracer(trace.getTracerProvider()), ...otelMetrics(metrics.getMeterProvider())]),
   "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
   "OTel metrics only": subscribing(otelMetrics(meterProvider)),

@@ -16,7 +16,7 @@ import { ARMS, closeArms } from "./arms.js";
 import { interleave, medianCi, verdict } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
-const CHANNEL_ROUNDS = quick ? 100 : 1_000;
+const CHANNEL_ROUNDS = quick ? 100 : 400;
 const CHANNEL_BATCH = 2_000;
 const HTTP_ROUNDS = quick ? 20 : 200;
 const HTTP_BATCH = 200;

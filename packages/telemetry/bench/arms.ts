@@ -1,7 +1,7 @@
 // The benchmark's arms: what is subscribed while a batch runs. Each arm starts before its batch and stops after it,
 // so arms interleave in one process and share its warm JIT and its machine load.
 
-import { context, metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
+import { context, type metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
@@ -10,6 +10,7 @@ import { Registry } from "prom-client";
 import { CallMetrics } from "../src/call-metrics.js";
 import { CallTracer } from "../src/call-tracer.js";
 import type { Listener } from "../src/channel-names.js";
+import { instrumentOutrigger } from "../src/instrument.js";
 import { otelSink } from "../src/otel-sink.js";
 import { registerPrometheus } from "../src/prometheus.js";
 import { subscribeAll } from "../src/subscriptions.js";
@@ -119,7 +120,8 @@ export const ARMS: Record<string, Arm> = {
       (n): Listener => [`outrigger:lb:${n}`, () => undefined],
     ),
   ),
-  "installed, no SDK": subscribing([...tracer(trace.getTracerProvider()), ...otelMetrics(metrics.getMeterProvider())]),
+  // What an application that installed telemetry but registered no SDK runs (instrumentOutrigger reads the globals).
+  "installed, no SDK": () => instrumentOutrigger().close,
   "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
   "OTel metrics only": subscribing(otelMetrics(meterProvider)),
   "SDK floor, no Outrigger": subscribing(sdkFloor()),

@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { lbTraceChannels } from "@outrigger/loadbalancer";
 import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { request } from "undici";
@@ -18,11 +19,21 @@ async function headersSent() {
   return fleet.seen[0]?.headers;
 }
 
-it("with no SDK registered (the global no-op providers) nothing is traced or injected", async () => {
+it("with no SDK registered (the global no-op providers) nothing is subscribed: the request path publishes nothing", async () => {
   const instrumentation = instrumentOutrigger();
-  expect(lbTraceChannels.callStart.hasSubscribers).toBe(true);
+  for (const ch of Object.values(lbTraceChannels)) expect(ch.hasSubscribers).toBe(false);
   expect(await headersSent()).not.toHaveProperty("traceparent");
   instrumentation.close();
+});
+
+it("with an SDK registered globally, instrumentOutrigger() uses it", async () => {
+  const tracing = memoryTracing();
+  expect(trace.setGlobalTracerProvider(tracing.provider)).toBe(true);
+  const instrumentation = instrumentOutrigger({ metrics: false });
+  expect(await headersSent()).toHaveProperty("traceparent");
+  expect(tracing.spans().map((s) => s.name)).toEqual(["GET", "GET svc"]);
+  instrumentation.close();
+  trace.disable();
 });
 
 it("close() unsubscribes: the request path publishes nothing again", async () => {

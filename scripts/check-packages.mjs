@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -29,8 +29,43 @@ function step(label, fn) {
 
 const packages = readdirSync(join(root, "packages")).map((dir) => {
   const manifest = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8"));
-  return { dir: join(root, "packages", dir), name: manifest.name, exports: Object.keys(manifest.exports) };
+  return {
+    dir: join(root, "packages", dir),
+    name: manifest.name,
+    exports: Object.keys(manifest.exports),
+    tsupEntries: manifest.tsup?.entry,
+  };
 });
+
+/**
+ * A file that belongs to the tests, never to a tarball: a test, a test-support module, a fixture, anything under
+ * `testing/` or `fixtures/`, a child process a test spawns.
+ */
+const TEST_FILE = /(\.test\.|(^|\/)test-support|fixture|(^|\/)testing\/|-child\.[cm]?[jt]s$)/;
+
+/** The `@outrigger/source` files of a manifest's exports. */
+function sourceEntries(manifest) {
+  return Object.values(manifest.exports)
+    .map((target) => (typeof target === "object" ? target["@outrigger/source"] : undefined))
+    .filter(Boolean)
+    .map((source) => source.replace(/^\.\//, ""));
+}
+
+/** Every source file reachable from `roots` through relative imports (`from "./x.js"`, `import("./x.js")`). */
+function reachable(dir, roots) {
+  const seen = new Set();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file) || !existsSync(join(dir, file))) continue;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), "utf8");
+    for (const [, specifier] of text.matchAll(/(?:from|import\(|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+      queue.push(posix.join(posix.dirname(file), specifier).replace(/\.js$/, ".ts"));
+    }
+  }
+  return seen;
+}
 
 const tarballs = [];
 for (const pkg of packages) {
@@ -73,6 +108,7 @@ writeFileSync(
 step(`import ${specifiers.length} entry points from ESM`, () => run(process.execPath, ["esm.mjs"], project));
 step(`require ${specifiers.length} entry points from CommonJS`, () => run(process.execPath, ["cjs.cjs"], project));
 step("every @outrigger/source file is in its tarball, and no test file is", () => {
+  const shipsTests = [];
   for (const pkg of packages) {
     const installed = join(project, "node_modules", pkg.name);
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
@@ -83,11 +119,17 @@ step("every @outrigger/source file is in its tarball, and no test file is", () =
       }
       if (source && !existsSync(join(installed, source))) throw new Error(`${pkg.name} ${entry}: ${source} missing`);
     }
-    const tests = readdirSync(join(installed, "src"), { recursive: true }).filter((f) =>
-      String(f).endsWith(".test.ts"),
-    );
-    if (tests.length > 0) throw new Error(`${pkg.name} ships tests: ${tests.join(", ")}`);
+    const shipped = readdirSync(join(installed, "src"), { recursive: true }).map((f) => `src/${String(f)}`);
+    const tests = shipped.filter((f) => TEST_FILE.test(f));
+    if (tests.length > 0) shipsTests.push(`${pkg.name} ships tests or test helpers: ${tests.join(", ")}`);
+    const roots = [...sourceEntries(manifest), ...(pkg.tsupEntries ?? [])];
+    const needed = reachable(installed, roots);
+    const unused = shipped.filter((f) => /\.[cm]?ts$/.test(f) && !f.endsWith(".d.ts") && !needed.has(f));
+    if (unused.length > 0) {
+      shipsTests.push(`${pkg.name} ships source no entry point imports (test helpers?): ${unused.join(", ")}`);
+    }
   }
+  if (shipsTests.length > 0) throw new Error(shipsTests.join("\n"));
 });
 // lb:// from fetch on the installed packages: a loopback instance, a balancer, the undici dispatcher.
 writeFileSync(

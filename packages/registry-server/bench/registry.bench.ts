@@ -137,7 +137,9 @@ async function main(): Promise<void> {
 
     // 2. Full fetch with 10 000 instances: cached (no write since last read) and fresh (a write before every read).
     await registerMany(registry.url, "BIG", 9000, "b");
-    const full = (await (await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } })).json()) as {
+    const full = (await (
+      await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } })
+    ).json()) as {
       applications: { application: { instance: unknown[] }[] };
     };
     const count = full.applications.application.reduce((n, a) => n + a.instance.length, 0);

@@ -12,7 +12,7 @@ import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
 import { type AttemptMessage, type CallMessage, createBalancer, lbTraceChannels } from "@outrigger/loadbalancer";
 import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { request } from "undici";
-import { ARMS, closeArms } from "./arms.js";
+import { ARMS, closeArms, settleArms } from "./arms.js";
 import { interleave, medianCi, verdict } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) channelBatch();
     stop();
   }
-  const channel = await interleave(ARMS, CHANNEL_ROUNDS, channelBatch);
+  const channel = await interleave(ARMS, CHANNEL_ROUNDS, channelBatch, settleArms);
   show(`Channel path: ${CHANNEL_ROUNDS} rounds × ${CHANNEL_BATCH} calls (1 attempt each), ns per call`, channel, "ns");
   const sdk = medianCi(channel["SDK traces+metrics"]?.diffs ?? []);
   const otelMetrics = medianCi(channel["OTel metrics only"]?.diffs ?? []);
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     return cpuNs(before) / HTTP_BATCH;
   };
   for (let i = 0; i < 5; i++) await httpBatch();
-  const http = await interleave(ARMS, HTTP_ROUNDS, httpBatch);
+  const http = await interleave(ARMS, HTTP_ROUNDS, httpBatch, settleArms);
   show(
     `HTTP path: ${HTTP_ROUNDS} rounds × ${HTTP_BATCH} calls through the undici LB dispatcher, client CPU ns per call`,
     http,

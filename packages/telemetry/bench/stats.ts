@@ -12,26 +12,39 @@ export function verdict(ci: { low: number; high: number }, goal: number): string
   return ci.high <= goal ? "met" : ci.low > goal ? "missed" : "inconclusive";
 }
 
+/** `names` in a random order (Fisher–Yates). */
+function shuffled(names: readonly string[]): string[] {
+  const out = [...names];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as string, out[i] as string];
+  }
+  return out;
+}
+
 /**
- * Runs `rounds` rounds; in each, every arm runs `batch()` once, in an order rotated every round. Returns, per
- * arm, the batch figures and the per-round difference from the first arm (the baseline): a paired difference
- * cancels the drift in machine load that both sides of a pair share.
+ * Runs `rounds` rounds; in each, every arm runs `batch()` once, in a fresh random order (a fixed rotation would
+ * give each arm the same predecessor, whose leftovers — garbage, a span export — it would always pay for), and
+ * `settle()` runs between batches, untimed, to collect what the previous arm left. Returns, per arm, the batch
+ * figures and the per-round difference from the first arm (the baseline): a paired difference cancels the drift
+ * in machine load that both sides of a pair share.
  */
 export async function interleave(
   arms: Record<string, () => () => void>,
   rounds: number,
   batch: () => Promise<number> | number,
+  settle: () => Promise<void> | void = () => undefined,
 ): Promise<Record<string, { values: number[]; diffs: number[] }>> {
   const names = Object.keys(arms);
   const out: Record<string, { values: number[]; diffs: number[] }> = {};
   for (const name of names) out[name] = { values: [], diffs: [] };
   for (let r = 0; r < rounds; r++) {
     const round: Record<string, number> = {};
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(r + k) % names.length] as string;
+    for (const name of shuffled(names)) {
       const stop = (arms[name] as () => () => void)();
       round[name] = await batch();
       stop();
+      await settle();
     }
     const base = round[names[0] as string] as number;
     for (const name of names) {

@@ -4,7 +4,7 @@
 // whose name starts with an upper-case letter must be a class), and a README heading names a class as `new X(…)`,
 // as users write it. Deprecated aliases are allowed and must say so.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
@@ -37,7 +37,7 @@ async function faces(): Promise<Face[]> {
       const names = (await import(join(base, file))) as Record<string, unknown>;
       const entryText = readFileSync(join(base, file), "utf8");
       const imported = [...entryText.matchAll(/from "(\.\/[^"]+)\.js"/g)].map((m) =>
-        readFileSync(join(base, "src", `${m[1]}.ts`), "utf8"),
+        readFileSync(join(base, dirname(file), `${m[1]}.ts`), "utf8"),
       );
       const specifier = entry === "." ? manifest.name : `${manifest.name}/${entry.slice(2)}`;
       out.push({ dir, specifier, names, source: [entryText, ...imported].join("\n") });

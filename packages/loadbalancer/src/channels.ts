@@ -147,6 +147,30 @@ export function endAttempt(attempt: AttemptMessage | undefined, error: unknown, 
   lbTraceChannels.attemptEnd.publish(message);
 }
 
+/** Traced attempts by the transport's own attempt object (the undici path keeps no variable across callbacks). */
+const attemptsByOwner = new WeakMap<object, AttemptMessage>();
+
+/** `traceAttempt`, remembering the message under `owner` for `endAttemptOf`. */
+export function traceAttemptOf(
+  owner: object,
+  call: CallMessage | undefined,
+  instance: ServiceInstance,
+  path: string,
+): AttemptMessage | undefined {
+  const message = traceAttempt(call, instance, path);
+  if (message) attemptsByOwner.set(owner, message);
+  return message;
+}
+
+/** `endAttempt` for the attempt traced under `owner` (once; no-op when it was not traced). */
+export function endAttemptOf(owner: object, error: unknown, status?: number): void {
+  if (!lbTraceChannels.attemptEnd.hasSubscribers) return;
+  const message = attemptsByOwner.get(owner);
+  if (message === undefined) return;
+  attemptsByOwner.delete(owner);
+  endAttempt(message, error, status);
+}
+
 type HeaderPairs = Iterable<readonly [string, string | string[] | undefined]>;
 
 /**

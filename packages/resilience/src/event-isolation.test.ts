@@ -106,6 +106,9 @@ function subscribeAll(label: string, target: object, listener: (name: string) =>
  * Runs every policy through calls that fire each of its events. With `throwing`, every event of every policy has a
  * listener that throws; returns the calls' outcomes, the events subscribed and the events that fired.
  */
+/** How long a call waits on `/hang` before timing out; far above any `/ok` answer under load. */
+const HANG_MS = 1_500;
+
 async function scenario(throwing: boolean) {
   const fired = new Set<string>();
   const subscribed: string[] = [];
@@ -142,7 +145,8 @@ async function scenario(throwing: boolean) {
   listen("retry(no budget)", broke);
   await run("retry(no budget)", broke, ["/down"]);
 
-  const timeout = createTimeoutPolicy({ ms: 30 });
+  // Generous: `/ok` must never time out, even on a loaded machine; only `/hang` does.
+  const timeout = createTimeoutPolicy({ ms: HANG_MS });
   listen("timeout", timeout);
   await run("timeout", timeout, ["/hang", "/ok"]);
 
@@ -182,7 +186,7 @@ async function scenario(throwing: boolean) {
       fallback: { value: "cached" },
       retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 },
       circuitBreaker: { kind: "consecutive", threshold: 2, halfOpenAfterMs: 1_000 },
-      timeout: { perTryMs: 30 },
+      timeout: { perTryMs: HANG_MS },
     },
     { service: tag, clock },
   );

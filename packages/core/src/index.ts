@@ -19,6 +19,7 @@ export {
   retryAfterMsOf,
   statusOf,
 } from "./attempt-failure.js";
+export { coreChannels, type GiveUpMessage } from "./channels.js";
 export { type Clock, monotonicClock, wallClock } from "./clock.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";

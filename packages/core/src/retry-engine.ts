@@ -1,5 +1,6 @@
 import { type AttemptContext, attemptContext, type CallContext, followAbort, neverAborted } from "./attempt-context.js";
 import { classifyFailure, type FailureKind, retryAfterMsOf } from "./attempt-failure.js";
+import { coreChannels } from "./channels.js";
 import { type Clock, monotonicClock } from "./clock.js";
 import { type Event, EventSource } from "./event.js";
 import { checkNumber, checkOptionalNumber } from "./option.js";
@@ -180,6 +181,7 @@ export class RetryEngine {
       Object.defineProperty(final, ATTEMPT_ERRORS, { value: errors, configurable: true });
     }
     this.#giveUp.emit({ error: final, why, errors });
+    if (coreChannels.giveUp.hasSubscribers) coreChannels.giveUp.publish({ call, why, error: final });
     return final;
   }
 

@@ -15,6 +15,7 @@ import {
 import axios, {
   type AxiosAdapter,
   type AxiosError,
+  AxiosHeaders,
   type AxiosInstance,
   type AxiosResponse,
   type CreateAxiosDefaults,
@@ -26,7 +27,7 @@ import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
-import { lbChannels, publish } from "./channels.js";
+import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import { failureReason, httpOutcome } from "./outcome.js";
@@ -117,6 +118,7 @@ function sendBalanced(
       ),
   );
   const key = options.key?.(config);
+  const trace = traceCall(service, config.method, path, call);
   let last: unknown;
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
@@ -124,7 +126,12 @@ function sendBalanced(
     (signal: AbortSignal | undefined) =>
     async (context: AttemptContext): Promise<AxiosResponse> => {
       if (last !== undefined)
-        publish(lbChannels.retry, { service, attempt: tried.size + 1, reason: retryReason(last, engine.statuses) });
+        publish(lbChannels.retry, {
+          service,
+          attempt: tried.size + 1,
+          reason: retryReason(last, engine.statuses),
+          ...(trace && { call: trace }),
+        });
       // Before the pick: a stream body that cannot go again must not take an instance's slot.
       const data = body.next(last);
       // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
@@ -140,6 +147,7 @@ function sendBalanced(
       const started = performance.now();
       const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
       const wire = new Wire();
+      const traced = traceAttempt(trace, instance, path);
       const agent = instance.secure ? "httpsAgent" : "httpAgent";
       try {
         const response = await send({
@@ -149,9 +157,11 @@ function sendBalanced(
           data,
           [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
           ...(attemptSignal ? { signal: attemptSignal } : {}),
+          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers) }),
         });
         const rttMs = performance.now() - started;
         const { status } = response;
+        endAttempt(traced, undefined, status);
         pick.done(httpOutcome(status, rttMs));
         // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
         if (engine.statuses.has(status)) throw new RetryableResponse(response);
@@ -159,6 +169,7 @@ function sendBalanced(
       } catch (error) {
         last = error;
         if (error instanceof RetryableResponse) throw error;
+        endAttempt(traced, error);
         const rttMs = performance.now() - started;
         if (request.signal?.aborted) {
           // The caller or the deadline gave up: not the instance's fault.
@@ -211,10 +222,12 @@ function sendBalanced(
   return attempts.then(
     (response) => {
       request.dispose();
+      endCall(trace, undefined, response.status);
       return response;
     },
     (error: unknown) => {
       request.dispose();
+      endCall(trace, error);
       return settle(error);
     },
   );

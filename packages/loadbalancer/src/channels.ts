@@ -1,5 +1,7 @@
 import { channel } from "node:diagnostics_channel";
+import { type CallContext, statusOf } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
+import { instanceUrl } from "./lb-url.js";
 import type { Outcome } from "./outcome.js";
 import type { EjectionReason } from "./outlier-detector.js";
 
@@ -28,6 +30,8 @@ export interface RetryMessage {
   readonly service: string;
   readonly attempt: number;
   readonly reason: string;
+  /** The call retried, when it is traced (`outrigger:lb:call:start` has subscribers). */
+  readonly call?: CallMessage;
 }
 
 /**
@@ -45,4 +49,155 @@ export const lbChannels = {
 /** Publishes `message` on `ch` only when someone listens. */
 export function publish<T>(ch: (typeof lbChannels)[keyof typeof lbChannels], message: T): void {
   if (ch.hasSubscribers) ch.publish(message);
+}
+
+/**
+ * Message on `outrigger:lb:call:start`: a balanced request begins (one per logical call, whatever its attempts).
+ * The object itself identifies the call in the attempt and end messages; `context` is the call context the
+ * policies receive, so a policy's channel message can be matched to its call.
+ */
+export interface CallMessage {
+  readonly service: string;
+  /** Upper case; GET when the caller gave none. */
+  readonly method: string;
+  /** The path and query after `lb://service`. */
+  readonly path: string;
+  readonly context: CallContext;
+}
+/** Message on `outrigger:lb:call:end`: the call settled; `status` is the answer's, `error` set when it failed. */
+export interface CallEndMessage {
+  readonly call: CallMessage;
+  readonly status: number | undefined;
+  readonly error: unknown;
+}
+/**
+ * Message on `outrigger:lb:attempt:start`, published just before an attempt is sent. `headers` starts empty and is
+ * the one mutable part: what subscribers put there (W3C `traceparent`, `baggage`) is sent with this attempt.
+ */
+export interface AttemptMessage {
+  readonly call: CallMessage;
+  readonly instance: ServiceInstance;
+  /** The URL sent to, as built from the instance (not redacted: subscribers that show it redact it). */
+  readonly url: string;
+  /** `performance.now()` when the attempt was sent, in ms. */
+  readonly startedAt: number;
+  readonly headers: Record<string, string>;
+}
+/** Message on `outrigger:lb:attempt:end`: the attempt's answer status, or its error (a retryable status held back has both). */
+export interface AttemptEndMessage {
+  readonly attempt: AttemptMessage;
+  readonly status: number | undefined;
+  readonly error: unknown;
+}
+
+/** The request-path channels for tracing: one call, its attempts. Nothing is built unless someone listens. */
+export const lbTraceChannels = {
+  callStart: channel("outrigger:lb:call:start"),
+  callEnd: channel("outrigger:lb:call:end"),
+  attemptStart: channel("outrigger:lb:attempt:start"),
+  attemptEnd: channel("outrigger:lb:attempt:end"),
+} as const;
+
+/**
+ * Publishes the start of a call; undefined (and nothing built) when nobody listens to it. Attempts and ends of
+ * calls are published only for calls whose start was (subscribers listen to all four).
+ */
+export function traceCall(
+  service: string,
+  method: string | undefined,
+  path: string,
+  context: CallContext,
+): CallMessage | undefined {
+  if (!lbTraceChannels.callStart.hasSubscribers) return undefined;
+  const message: CallMessage = { service, method: method ? method.toUpperCase() : "GET", path, context };
+  lbTraceChannels.callStart.publish(message);
+  return message;
+}
+
+/** Publishes the end of a traced call (no-op for an untraced one); the status defaults to the error's. */
+export function endCall(call: CallMessage | undefined, error: unknown, status?: number): void {
+  if (call === undefined || !lbTraceChannels.callEnd.hasSubscribers) return;
+  const message: CallEndMessage = { call, status: status ?? statusOf(error), error };
+  lbTraceChannels.callEnd.publish(message);
+}
+
+/** Publishes an attempt of a traced call on `instance`; the returned message's `headers` go with the request. */
+export function traceAttempt(
+  call: CallMessage | undefined,
+  instance: ServiceInstance,
+  path: string,
+): AttemptMessage | undefined {
+  const { attemptStart, attemptEnd } = lbTraceChannels;
+  if (call === undefined || !(attemptStart.hasSubscribers || attemptEnd.hasSubscribers)) return undefined;
+  const message: AttemptMessage = {
+    call,
+    instance,
+    url: instanceUrl(instance, path),
+    startedAt: performance.now(),
+    headers: {},
+  };
+  if (attemptStart.hasSubscribers) attemptStart.publish(message);
+  return message;
+}
+
+/** Publishes the end of a traced attempt (no-op for an untraced one); the status defaults to the error's. */
+export function endAttempt(attempt: AttemptMessage | undefined, error: unknown, status?: number): void {
+  if (attempt === undefined || !lbTraceChannels.attemptEnd.hasSubscribers) return;
+  const message: AttemptEndMessage = { attempt, status: status ?? statusOf(error), error };
+  lbTraceChannels.attemptEnd.publish(message);
+}
+
+/** Traced attempts by the transport's own attempt object (the undici path keeps no variable across callbacks). */
+const attemptsByOwner = new WeakMap<object, AttemptMessage>();
+
+/** `traceAttempt`, remembering the message under `owner` for `endAttemptOf`. */
+export function traceAttemptOf(
+  owner: object,
+  call: CallMessage | undefined,
+  instance: ServiceInstance,
+  path: string,
+): AttemptMessage | undefined {
+  const message = traceAttempt(call, instance, path);
+  if (message) attemptsByOwner.set(owner, message);
+  return message;
+}
+
+/** `endAttempt` for the attempt traced under `owner` (once; no-op when it was not traced). */
+export function endAttemptOf(owner: object, error: unknown, status?: number): void {
+  if (!lbTraceChannels.attemptEnd.hasSubscribers) return;
+  const message = attemptsByOwner.get(owner);
+  if (message === undefined) return;
+  attemptsByOwner.delete(owner);
+  endAttempt(message, error, status);
+}
+
+type HeaderPairs = Iterable<readonly [string, string | string[] | undefined]>;
+
+/**
+ * undici dispatch options with a traced attempt's added headers (replacing any of the same name, in any case);
+ * the same object when there is nothing to add. undici takes headers as a record, a flat [name, value, …] array
+ * or an iterable of pairs.
+ */
+export function withAttemptHeaders<T extends { headers?: unknown }>(
+  options: T,
+  attempt: AttemptMessage | undefined,
+): T {
+  const added = attempt?.headers;
+  if (added === undefined) return options;
+  const names = Object.keys(added);
+  if (names.length === 0) return options;
+  const replaced = new Set(names.map((n) => n.toLowerCase()));
+  const flat: string[] = [];
+  const keep = (name: string, value: unknown) => {
+    if (replaced.has(name.toLowerCase()) || value === undefined) return;
+    for (const v of Array.isArray(value) ? value : [value]) flat.push(name, String(v));
+  };
+  const { headers } = options;
+  if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) keep(String(headers[i]), headers[i + 1]);
+  else if (headers && typeof headers === "object" && Symbol.iterator in headers)
+    for (const [name, value] of headers as HeaderPairs) keep(name, value);
+  else if (headers && typeof headers === "object")
+    for (const [name, value] of Object.entries(headers)) keep(name, value);
+  for (const name of names) flat.push(name, added[name] as string);
+  return { ...options, headers: flat };
 }

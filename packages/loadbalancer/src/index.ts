@@ -8,9 +8,14 @@ export {
 } from "./balancer.js";
 export { type BestAvailableOptions, BestAvailableRule } from "./best-available.js";
 export {
+  type AttemptEndMessage,
+  type AttemptMessage,
+  type CallEndMessage,
+  type CallMessage,
   type EjectionMessage,
   type HealthMessage,
   lbChannels,
+  lbTraceChannels,
   type OutcomeMessage,
   type PickMessage,
   type RetryMessage,

@@ -14,7 +14,16 @@ import type { Dispatcher } from "undici";
 import type { DeadlineQueue, Expiring } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { pickFor, pickNow, retryReason } from "./attempt-step.js";
-import { lbChannels, publish } from "./channels.js";
+import {
+  type CallMessage,
+  endAttemptOf,
+  endCall,
+  lbChannels,
+  publish,
+  traceAttemptOf,
+  traceCall,
+  withAttemptHeaders,
+} from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
@@ -88,6 +97,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** Why the caller or the deadline ended the request; set once. */
   #stopped: Error | undefined;
   #controller: AbortController | undefined;
+  #trace: CallMessage | undefined;
 
   constructor(
     route: CallRoute,
@@ -119,6 +129,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
     const { engine, policy } = this.#route;
+    this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this);
     engine.budget?.deposit();
     const attempts = policy
       ? policy.execute(
@@ -169,6 +180,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     // No untried instance was left: the previous attempt's failure is the answer.
     let final = error;
     if (isLbError(final) && final.code === "LB_ALL_INSTANCES_TRIED" && final.cause !== undefined) final = final.cause;
+    endCall(this.#trace, final);
     if (final instanceof HeldResponse) final.replay(this.caller);
     else this.caller.onError?.(final instanceof Error ? final : new Error(String(final)));
   }
@@ -181,6 +193,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
         service,
         attempt: this.tried.size + 1,
         reason: retryReason(this.#last, engine.statuses),
+        ...(this.#trace && { call: this.#trace }),
       });
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
@@ -217,7 +230,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     perTry?.add(handler);
     if (signal) handler.unfollow = followAbort(signal, () => handler.abandon(signal.reason as Error));
     this.#current = handler;
-    this.#host.poolOf(pick.instance).dispatch(this.#options, handler);
+    const traced = traceAttemptOf(handler, this.#trace, pick.instance, this.#options.path);
+    this.#host.poolOf(pick.instance).dispatch(withAttemptHeaders(this.#options, traced), handler);
     return settled;
   }
 
@@ -232,6 +246,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   failed(attempt: AttemptHandler, error: unknown): void {
+    endAttemptOf(attempt, error);
     this.#release(attempt);
     const judged = this.#judge(attempt, error, performance.now() - attempt.started);
     this.#last = judged;
@@ -242,6 +257,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#release(attempt);
     this.#host.deadlines?.cancel(this);
     const rttMs = performance.now() - attempt.started;
+    endAttemptOf(attempt, error, status);
+    endCall(this.#trace, error, status);
     if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
     else this.#judge(attempt, error, rttMs);
   }

@@ -1,5 +1,6 @@
 import { attemptContext, type Clock, EventSource, unknownCall } from "@outrigger/core";
 import { CircuitState, type IBreaker } from "cockatiel";
+import { publishResilience, resilienceChannels } from "./channels.js";
 import { isRejection, ResilienceError } from "./errors.js";
 import type { AttemptContext, CallContext } from "./policy.js";
 
@@ -33,6 +34,14 @@ export interface CircuitOptions {
 
 const noSignal = new AbortController().signal;
 
+/** Circuit states by the names the `outrigger:resilience:breaker` channel uses. */
+const STATE_NAMES = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Isolated]: "open",
+} as const;
+
 /**
  * The circuit's state machine: closed (the breaker judges every outcome), open (calls refused until
  * `halfOpenAfterMs`), half-open (up to `halfOpenTrials` calls at once decide). Cockatiel's own circuit policy
@@ -65,8 +74,8 @@ export class Circuit {
     signal: AbortSignal = noSignal,
     call: CallContext = unknownCall,
   ): Promise<T> {
-    const trial = this.#admit();
-    if (trial === undefined) return Promise.reject(this.#refusal());
+    const trial = this.#admit(call);
+    if (trial === undefined) return Promise.reject(this.#refusal(call));
     const { slowCallMs, clock } = this.options;
     const started = slowCallMs === undefined ? 0 : clock.now();
     let running: Promise<T>;
@@ -78,22 +87,22 @@ export class Circuit {
     return running.then(
       (value) => {
         const slow = slowCallMs !== undefined && clock.now() - started > slowCallMs;
-        this.#record(slow ? Outcome.Slow : Outcome.Success, trial);
+        this.#record(slow ? Outcome.Slow : Outcome.Success, trial, call);
         return value;
       },
       (error: unknown) => {
-        this.#record(this.#classify(error), trial);
+        this.#record(this.#classify(error), trial, call);
         throw error;
       },
     );
   }
 
   /** The epoch of a half-open trial, -1 for an ordinary closed-state call, undefined when the call is refused. */
-  #admit(): number | undefined {
+  #admit(call: CallContext): number | undefined {
     if (this.#state === CircuitState.Closed) return -1;
     if (this.#state === CircuitState.Open) {
       if (this.options.clock.now() - this.#openedAt < this.options.halfOpenAfterMs) return undefined;
-      this.#transition(CircuitState.HalfOpen);
+      this.#transition(CircuitState.HalfOpen, call);
       this.halfOpenEmitter.emit();
     }
     if (this.#trialsAdmitted >= this.options.halfOpenTrials) return undefined;
@@ -107,7 +116,7 @@ export class Circuit {
     return Outcome.Success; // the dependency answered, e.g. a 404: healthy enough
   }
 
-  #record(outcome: Outcome, trial: number): void {
+  #record(outcome: Outcome, trial: number, call: CallContext): void {
     if (trial === -1) {
       // A call admitted while closed that ends after the circuit opened says nothing new.
       if (this.#state !== CircuitState.Closed || outcome === Outcome.Neutral) return;
@@ -117,7 +126,7 @@ export class Circuit {
         return;
       }
       this.options.markSlow(outcome === Outcome.Slow);
-      if (breaker.failure(CircuitState.Closed)) this.#open();
+      if (breaker.failure(CircuitState.Closed)) this.#open(call);
       return;
     }
     if (trial !== this.#epoch || this.#state !== CircuitState.HalfOpen) return;
@@ -130,30 +139,32 @@ export class Circuit {
     if (this.#trialFailures >= this.options.trialFailuresToOpen) {
       this.options.markSlow(outcome === Outcome.Slow);
       this.options.breaker.failure(CircuitState.HalfOpen);
-      this.#open();
+      this.#open(call);
     } else if (this.#trialSuccesses + this.#trialFailures >= this.options.halfOpenTrials) {
       this.options.breaker.success(CircuitState.HalfOpen); // breakers start afresh after a half-open success
-      this.#transition(CircuitState.Closed);
+      this.#transition(CircuitState.Closed, call);
       this.resetEmitter.emit();
     }
   }
 
-  #open(): void {
+  #open(call: CallContext): void {
     this.#openedAt = this.options.clock.now();
-    this.#transition(CircuitState.Open);
+    this.#transition(CircuitState.Open, call);
     this.breakEmitter.emit();
   }
 
-  #transition(state: CircuitState): void {
+  #transition(state: CircuitState, call: CallContext): void {
     this.#state = state;
+    publishResilience(resilienceChannels.breaker, () => ({ state: STATE_NAMES[state], call }));
     this.#epoch++;
     this.#trialsAdmitted = 0;
     this.#trialSuccesses = 0;
     this.#trialFailures = 0;
   }
 
-  #refusal(): ResilienceError {
+  #refusal(call: CallContext): ResilienceError {
     this.rejectedEmitter.emit();
+    publishResilience(resilienceChannels.rejected, () => ({ policy: "circuit-breaker", call }));
     const why =
       this.#state === CircuitState.HalfOpen
         ? `half-open: its ${this.options.halfOpenTrials} trial call(s) are running; retry after their verdict`

@@ -13,6 +13,7 @@ import {
   neverAborted,
   unknownCall,
 } from "@outrigger/core";
+import { publishResilience, resilienceChannels } from "./channels.js";
 import { ResilienceError } from "./errors.js";
 
 import { LatencyTracker } from "./latency-tracker.js";
@@ -126,9 +127,15 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           if (settled) return;
           if (budget && !budget.tryWithdraw()) {
             exhausted.emit();
+            publishResilience(resilienceChannels.budgetExhausted, () => ({ policy: "hedge", call }));
             return;
           }
           hedged.emit({ hedge: controllers.length, afterMs: clock.now() - started });
+          publishResilience(resilienceChannels.hedge, () => ({
+            hedge: controllers.length,
+            afterMs: clock.now() - started,
+            call,
+          }));
           launch();
           if (controllers.length <= maxHedges) schedule();
         }, clampTimerDelay(ms));

@@ -7,6 +7,13 @@ export { type AdaptiveLimit, type AdaptiveLimitOptions, createAdaptiveLimitPolic
 
 export { type Bulkhead, type BulkheadOptions, createBulkheadPolicy } from "./bulkhead.js";
 export {
+  type BreakerStateMessage,
+  type BudgetExhaustedMessage,
+  type HedgeMessage,
+  type RejectionMessage,
+  resilienceChannels,
+} from "./channels.js";
+export {
   type BreakerMode,
   type CircuitBreaker,
   type CircuitBreakerOptions,

@@ -1,4 +1,5 @@
 import { attemptContext, type Event, EventSource, unknownCall } from "@outrigger/core";
+import { publishResilience, resilienceChannels } from "./channels.js";
 import { neverAborted } from "./compose.js";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
@@ -29,6 +30,11 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RateLimi
       const admission = await limiter.acquire(key);
       if (!admission.allowed) {
         rejected.emit({ key, retryAfterMs: admission.retryAfterMs });
+        publishResilience(resilienceChannels.rejected, () => ({
+          policy: "rate-limit",
+          call: call ?? unknownCall,
+          retryAfterMs: admission.retryAfterMs,
+        }));
         throw new ResilienceError(
           "RESILIENCE_RATE_LIMITED",
           `rate limit of "${key}" reached; try again in ${admission.retryAfterMs} ms`,

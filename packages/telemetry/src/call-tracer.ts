@@ -1,0 +1,180 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import type { CallContext, GiveUpMessage } from "@outrigger/core";
+import type { ServiceInstance } from "@outrigger/discovery";
+import type {
+  AttemptEndMessage,
+  AttemptMessage,
+  CallEndMessage,
+  CallMessage,
+  EjectionMessage,
+  RetryMessage,
+} from "@outrigger/loadbalancer";
+import type {
+  BreakerStateMessage,
+  BudgetExhaustedMessage,
+  HedgeMessage,
+  RejectionMessage,
+} from "@outrigger/resilience";
+import { CHANNEL, type Listener } from "./channel-names.js";
+import { ATTR, errorType, fullUrl, methodAttribute } from "./semconv.js";
+
+/** A traced call: its span, the context its attempts start under, and how many attempts it sent. */
+interface TracedCall {
+  readonly span: Span;
+  readonly context: Context;
+  sends: number;
+}
+
+/**
+ * Spans for load-balanced calls, built from the request-path channels: one INTERNAL span per logical call (the
+ * caller's active span is its parent) carrying Outrigger's decisions as events, and under it one CLIENT span per
+ * attempt with the HTTP client span conventions (http-spans.md), whose context is injected into the attempt's
+ * headers (W3C `traceparent`, `baggage`: whatever propagator the application registered). When the tracer does
+ * not record (no SDK registered) a call is dropped at its first message: nothing else is built for it.
+ */
+export class CallTracer {
+  readonly #tracer: Tracer;
+  readonly #calls = new WeakMap<CallContext, TracedCall>();
+  readonly #attempts = new WeakMap<AttemptMessage, Span>();
+  /** The attempt whose end was last published: an ejection it causes follows synchronously (balancer.ts). */
+  #endingInstance: ServiceInstance | undefined;
+  #endingCall: TracedCall | undefined;
+
+  constructor(tracer: Tracer) {
+    this.#tracer = tracer;
+  }
+
+  /** The channel listeners that feed this tracer. */
+  listeners(): Listener[] {
+    return [
+      [CHANNEL.callStart, (m) => this.#callStart(m as CallMessage)],
+      [CHANNEL.callEnd, (m) => this.#callEnd(m as CallEndMessage)],
+      [CHANNEL.attemptStart, (m) => this.#attemptStart(m as AttemptMessage)],
+      [CHANNEL.attemptEnd, (m) => this.#attemptEnd(m as AttemptEndMessage)],
+      [CHANNEL.retry, (m) => this.#retry(m as RetryMessage)],
+      [CHANNEL.ejection, (m) => this.#ejection(m as EjectionMessage)],
+      [CHANNEL.breaker, (m) => this.#event(m as BreakerStateMessage, "outrigger.breaker.state_change", breakerAttrs)],
+      [CHANNEL.rejected, (m) => this.#event(m as RejectionMessage, "outrigger.rejected", rejectionAttrs)],
+      [CHANNEL.hedge, (m) => this.#event(m as HedgeMessage, "outrigger.hedge", hedgeAttrs)],
+      [CHANNEL.budgetExhausted, (m) => this.#event(m as BudgetExhaustedMessage, BUDGET_EVENT, budgetAttrs)],
+      [CHANNEL.giveUp, (m) => this.#giveUp(m as GiveUpMessage)],
+    ];
+  }
+
+  #callStart(m: CallMessage): void {
+    const parent = context.active();
+    const span = this.#tracer.startSpan(
+      `${m.method} ${m.service}`,
+      { kind: SpanKind.INTERNAL, attributes: { [ATTR.service]: m.service, [ATTR.method]: methodAttribute(m.method) } },
+      parent,
+    );
+    // No SDK: a non-recording span with no valid context; nothing to follow, nothing to inject.
+    if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return;
+    this.#calls.set(m.context, { span, context: trace.setSpan(parent, span), sends: 0 });
+  }
+
+  #callEnd(m: CallEndMessage): void {
+    const call = this.#calls.get(m.call.context);
+    if (!call) return;
+    this.#calls.delete(m.call.context);
+    finish(call.span, m.status, m.error);
+  }
+
+  #attemptStart(m: AttemptMessage): void {
+    const call = this.#calls.get(m.call.context);
+    if (!call) return;
+    const { instance } = m;
+    const attributes: Attributes = {
+      [ATTR.method]: methodAttribute(m.call.method),
+      [ATTR.serverAddress]: instance.host,
+      [ATTR.serverPort]: instance.port,
+      [ATTR.urlFull]: fullUrl(m.url),
+      [ATTR.service]: m.call.service,
+      [ATTR.instanceId]: instance.id,
+    };
+    if (attributes[ATTR.method] === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
+    if (instance.zone !== undefined) attributes[ATTR.zone] = instance.zone;
+    // http-spans.md: resend_count is set on the second and later sends of one request, whatever the reason.
+    if (call.sends > 0) attributes[ATTR.resendCount] = call.sends;
+    call.sends++;
+    const span = this.#tracer.startSpan(
+      methodAttribute(m.call.method) === "_OTHER" ? "HTTP" : m.call.method,
+      { kind: SpanKind.CLIENT, attributes },
+      call.context,
+    );
+    this.#attempts.set(m, span);
+    propagation.inject(trace.setSpan(call.context, span), m.headers);
+  }
+
+  #attemptEnd(m: AttemptEndMessage): void {
+    const span = this.#attempts.get(m.attempt);
+    if (!span) return;
+    this.#attempts.delete(m.attempt);
+    finish(span, m.status, m.error);
+    this.#endingInstance = m.attempt.instance;
+    this.#endingCall = this.#calls.get(m.attempt.call.context);
+  }
+
+  #retry(m: RetryMessage): void {
+    const call = m.call && this.#calls.get(m.call.context);
+    call?.span.addEvent("outrigger.retry", { "outrigger.retry.reason": m.reason, "outrigger.attempt": m.attempt });
+  }
+
+  #ejection(m: EjectionMessage): void {
+    const call = this.#endingCall;
+    const instance = this.#endingInstance;
+    this.#endingCall = undefined;
+    this.#endingInstance = undefined;
+    if (call === undefined || instance !== m.instance) return;
+    call.span.addEvent("outrigger.ejection", {
+      [ATTR.instanceId]: m.instance.id,
+      "outrigger.ejection.reason": m.reason,
+      "outrigger.ejection.duration_ms": m.durationMs,
+    });
+  }
+
+  #giveUp(m: GiveUpMessage): void {
+    const call = this.#calls.get(m.call);
+    if (!call) return;
+    call.span.setAttribute("outrigger.give_up.reason", m.why);
+    if (m.why === "budget") call.span.addEvent(BUDGET_EVENT, { "outrigger.policy": "retry" });
+  }
+
+  #event<M extends { readonly call: CallContext }>(m: M, name: string, attrs: (m: M) => Attributes): void {
+    this.#calls.get(m.call)?.span.addEvent(name, attrs(m));
+  }
+}
+
+const BUDGET_EVENT = "outrigger.retry_budget.exhausted";
+
+const breakerAttrs = (m: BreakerStateMessage): Attributes => ({ "outrigger.breaker.state": m.state });
+const rejectionAttrs = (m: RejectionMessage): Attributes =>
+  m.retryAfterMs === undefined
+    ? { "outrigger.policy": m.policy }
+    : { "outrigger.policy": m.policy, "outrigger.retry_after_ms": m.retryAfterMs };
+const hedgeAttrs = (m: HedgeMessage): Attributes => ({
+  "outrigger.hedge": m.hedge,
+  "outrigger.hedge.after_ms": m.afterMs,
+});
+const budgetAttrs = (m: BudgetExhaustedMessage): Attributes => ({ "outrigger.policy": m.policy });
+
+/** Ends `span` with the answer's status, or as an error (http-spans.md: 4xx and 5xx are errors on a client span). */
+function finish(span: Span, status: number | undefined, error: unknown): void {
+  if (status !== undefined) span.setAttribute(ATTR.status, status);
+  const type = errorType(status, error);
+  if (type !== undefined) {
+    span.setAttribute(ATTR.errorType, type);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: status !== undefined && status >= 400 ? "" : type });
+  }
+  span.end();
+}

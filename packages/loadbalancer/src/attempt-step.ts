@@ -42,7 +42,9 @@ export function pickNow(balancer: Balancer, options: PickOptions, last: unknown)
   try {
     return balancer.pick(options);
   } catch (error) {
-    if (isLbError(error) && error.code === "LB_INSTANCES_BUSY" && balancer.acquire) return undefined;
+    // The synchronous pick is only a shortcut: when the balancer can wait (`acquire`), its answer is the one that
+    // counts — a balancer may wait there for more than a free slot (e.g. @outrigger/node's first discovery answer).
+    if (isLbError(error) && balancer.acquire) return undefined;
     throw withLastFailure(error, last);
   }
 }

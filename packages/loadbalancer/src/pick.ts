@@ -26,8 +26,9 @@ export interface PickOptions {
 export interface Balancer {
   pick(options?: PickOptions): Pick;
   /**
-   * Like `pick`, but waits (bounded) when every instance is at its in-flight cap instead of throwing
-   * LB_INSTANCES_BUSY; `createLbAxios` uses it when present. `signal` ends the wait.
+   * Like `pick`, but may wait (bounded) where `pick` throws: when every instance is at its in-flight cap instead of
+   * LB_INSTANCES_BUSY, or for a balancer's own reasons (discovery's first answer). The clients try `pick` first and,
+   * when it throws an LbError, go by `acquire`'s answer. `signal` ends the wait.
    */
   acquire?(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
 }

@@ -7,6 +7,8 @@
 import { createRetryPolicy } from "@outrigger/resilience";
 import { getGlobalDispatcher, setGlobalDispatcher, fetch as undiciFetch, request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LbError } from "./errors.js";
+import type { Balancer } from "./pick.js";
 import { type Behaviour, startInstances } from "./seam/seam-fixture.js";
 import { createLbDispatcher, type LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
 
@@ -131,6 +133,36 @@ describe.each(entryPoints)("lb:// from $name", (entry) => {
     const answer = await settle(entry.send(dispatcher, "/a"));
     expect(performance.now() - started).toBeLessThan(5_000);
     expect([503, "LB_DEADLINE_EXCEEDED"]).toContain("status" in answer ? answer.status : answer.error.code);
+    await dispatcher.close();
+  });
+});
+
+describe.each(entryPoints)("lb:// from $name, on a balancer that waits for discovery", (entry) => {
+  // @outrigger/node's balancer throws LB_NO_INSTANCES from `pick` until discovery's first answer and waits for it in
+  // `acquire`. The dispatcher's synchronous pick must not answer for it (newcomer report: every first call failed).
+  it("sends the first call once the instances arrive, not LB_NO_INSTANCES", async () => {
+    fixture.reset();
+    const inner = fixture.balancer(["ok"]);
+    let discovered!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      discovered = resolve;
+    });
+    let seen = false;
+    const waiting: Balancer = {
+      pick: (options) => {
+        if (!seen) throw new LbError("LB_NO_INSTANCES", "no answer from discovery yet");
+        return inner.pick(options);
+      },
+      acquire: async (options) => {
+        await arrived;
+        seen = true;
+        return inner.pick(options);
+      },
+    };
+    const dispatcher = createLbDispatcher({ balancer: (s) => (s === "svc" ? waiting : undefined) });
+    const answer = settle(entry.send(dispatcher, "/a"));
+    setImmediate(discovered);
+    expect(await answer).toMatchObject({ status: 200, body: { from: "ok" } });
     await dispatcher.close();
   });
 });

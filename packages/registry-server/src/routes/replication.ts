@@ -3,6 +3,7 @@ import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
+import { receivePolicyTask } from "../policy/replication.js";
 import { BATCH_PATH, INDEX_HEADER, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
 import { renewAnswer } from "./eureka-writes.js";
 
@@ -19,6 +20,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
   const apply = (task: ReplicationTask): ReplicationResult => {
     try {
+      if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),

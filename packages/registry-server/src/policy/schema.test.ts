@@ -56,9 +56,9 @@ describe("service policy schema", () => {
       "routes[1].timeout: must be a duration such as 250ms, 1.5s or 2m",
     ]);
     // Cross-field rules run once every field is well-formed.
-    const split = structuredClone(canary);
-    split.routes[1].route[1].weight = 10;
-    split.routes[0].route[0].subset = "v3";
+    const split = structuredClone(canary) as { routes: { route: { subset?: string; weight?: number }[] }[] };
+    (split.routes[1]?.route[1] ?? {}).weight = 10;
+    (split.routes[0]?.route[0] ?? {}).subset = "v3";
     expect(issuesOf(split)).toEqual([
       'routes[0].route[0].subset: subset "v3" is not defined in destination.subsets',
       "routes[1].route: weights must add up to 100",

@@ -54,3 +54,16 @@ spec:
     mirror: { host: reviews, subset: v2 }
     mirrorPercentage: { value: 20 }
 `;
+
+/** The second route of `ISTIO_PAIR` as the native model reads it. */
+export const CANARY_ROUTE = {
+  match: [{ uri: { prefix: "/api" }, method: { exact: "GET" } }],
+  route: [
+    { subset: "v1", weight: 95 },
+    { subset: "v2", weight: 5 },
+  ],
+  timeout: "2s",
+  retries: { attempts: 3, perTryTimeout: "500ms", retryOn: ["5xx", "connect-failure", "503"] },
+  fault: { delay: { fixedDelay: "100ms", percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
+  mirror: { subset: "v2", percentage: 20 },
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePolicyText, planPolicies } from "./documents.js";
-import { ISTIO_PAIR } from "./istio-fixture.js";
+import { CANARY_ROUTE, ISTIO_PAIR } from "./istio-fixture.js";
 
 describe("Istio import", () => {
   it("maps a DestinationRule and VirtualService pair onto one service policy", () => {
@@ -22,20 +22,7 @@ describe("Istio import", () => {
           { name: "v2", labels: { version: "v2" }, trafficPolicy: { loadBalancer: { name: "round-robin" } } },
         ],
       },
-      routes: [
-        { match: [{ headers: { "x-canary": { exact: "true" } } }], route: [{ subset: "v2" }] },
-        {
-          match: [{ uri: { prefix: "/api" }, method: { exact: "GET" } }],
-          route: [
-            { subset: "v1", weight: 95 },
-            { subset: "v2", weight: 5 },
-          ],
-          timeout: "2s",
-          retries: { attempts: 3, perTryTimeout: "500ms", retryOn: ["5xx", "connect-failure", "503"] },
-          fault: { delay: { fixedDelay: "100ms", percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
-          mirror: { subset: "v2", percentage: 20 },
-        },
-      ],
+      routes: [{ match: [{ headers: { "x-canary": { exact: "true" } } }], route: [{ subset: "v2" }] }, CANARY_ROUTE],
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CANARY_ROUTE } from "./istio-fixture.js";
 import { unsafeRegexReason } from "./safe-regex.js";
 import { durationMs } from "./schema.js";
 import { validatePolicy } from "./validate.js";
@@ -17,17 +18,7 @@ const canary = {
       match: [{ headers: { "x-canary": { exact: "true" } } }],
       route: [{ subset: "v2" }],
     },
-    {
-      match: [{ uri: { prefix: "/api" }, method: { exact: "GET" } }],
-      route: [
-        { subset: "v1", weight: 95 },
-        { subset: "v2", weight: 5 },
-      ],
-      timeout: "2s",
-      retries: { attempts: 3, perTryTimeout: "500ms", retryOn: ["5xx", "connect-failure", "503"] },
-      fault: { delay: { fixedDelay: "100ms", percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
-      mirror: { subset: "v2", percentage: 20 },
-    },
+    structuredClone(CANARY_ROUTE),
   ],
   rateLimit: { requestsPerSecond: 100, burst: 20 },
 };

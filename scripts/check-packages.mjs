@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -29,8 +29,43 @@ function step(label, fn) {
 
 const packages = readdirSync(join(root, "packages")).map((dir) => {
   const manifest = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8"));
-  return { dir: join(root, "packages", dir), name: manifest.name, exports: Object.keys(manifest.exports) };
+  return {
+    dir: join(root, "packages", dir),
+    name: manifest.name,
+    exports: Object.keys(manifest.exports),
+    tsupEntries: manifest.tsup?.entry,
+  };
 });
+
+/**
+ * A file that belongs to the tests, never to a tarball: a test, a test-support module, a fixture, anything under
+ * `testing/` or `fixtures/`, a child process a test spawns.
+ */
+const TEST_FILE = /(\.test\.|(^|\/)test-support|fixture|(^|\/)testing\/|-child\.[cm]?[jt]s$)/;
+
+/** The `@outrigger/source` files of a manifest's exports. */
+function sourceEntries(manifest) {
+  return Object.values(manifest.exports)
+    .map((target) => (typeof target === "object" ? target["@outrigger/source"] : undefined))
+    .filter(Boolean)
+    .map((source) => source.replace(/^\.\//, ""));
+}
+
+/** Every source file reachable from `roots` through relative imports (`from "./x.js"`, `import("./x.js")`). */
+function reachable(dir, roots) {
+  const seen = new Set();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const file = queue.pop();
+    if (seen.has(file) || !existsSync(join(dir, file))) continue;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), "utf8");
+    for (const [, specifier] of text.matchAll(/(?:from|import\(|import)\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+      queue.push(posix.join(posix.dirname(file), specifier).replace(/\.js$/, ".ts"));
+    }
+  }
+  return seen;
+}
 
 const tarballs = [];
 for (const pkg of packages) {
@@ -62,8 +97,13 @@ const specifiers = packages.flatMap((pkg) =>
 const check = (m, s) => `if (Object.keys(${m}).length === 0) throw new Error("${s} has no exports");`;
 writeFileSync(
   join(project, "esm.mjs"),
-  specifiers.map((s, i) => `import * as m${i} from "${s}";\n${check(`m${i}`, s)}`).join("\n") +
-    '\nconsole.log("esm ok");\n',
+  specifiers
+    // A JSON entry (@outrigger/node/schema.json) is imported as JSON, as Node requires.
+    .map(
+      (s, i) =>
+        `import * as m${i} from "${s}"${s.endsWith(".json") ? ' with { type: "json" }' : ""};\n${check(`m${i}`, s)}`,
+    )
+    .join("\n") + '\nconsole.log("esm ok");\n',
 );
 writeFileSync(
   join(project, "cjs.cjs"),
@@ -73,6 +113,7 @@ writeFileSync(
 step(`import ${specifiers.length} entry points from ESM`, () => run(process.execPath, ["esm.mjs"], project));
 step(`require ${specifiers.length} entry points from CommonJS`, () => run(process.execPath, ["cjs.cjs"], project));
 step("every @outrigger/source file is in its tarball, and no test file is", () => {
+  const shipsTests = [];
   for (const pkg of packages) {
     const installed = join(project, "node_modules", pkg.name);
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
@@ -83,11 +124,17 @@ step("every @outrigger/source file is in its tarball, and no test file is", () =
       }
       if (source && !existsSync(join(installed, source))) throw new Error(`${pkg.name} ${entry}: ${source} missing`);
     }
-    const tests = readdirSync(join(installed, "src"), { recursive: true }).filter((f) =>
-      String(f).endsWith(".test.ts"),
-    );
-    if (tests.length > 0) throw new Error(`${pkg.name} ships tests: ${tests.join(", ")}`);
+    const shipped = readdirSync(join(installed, "src"), { recursive: true }).map((f) => `src/${String(f)}`);
+    const tests = shipped.filter((f) => TEST_FILE.test(f));
+    if (tests.length > 0) shipsTests.push(`${pkg.name} ships tests or test helpers: ${tests.join(", ")}`);
+    const roots = [...sourceEntries(manifest), ...tsupEntryList(pkg.tsupEntries)];
+    const needed = reachable(installed, roots);
+    const unused = shipped.filter((f) => /\.[cm]?ts$/.test(f) && !f.endsWith(".d.ts") && !needed.has(f));
+    if (unused.length > 0) {
+      shipsTests.push(`${pkg.name} ships source no entry point imports (test helpers?): ${unused.join(", ")}`);
+    }
   }
+  if (shipsTests.length > 0) throw new Error(shipsTests.join("\n"));
 });
 // lb:// from fetch on the installed packages: a loopback instance, a balancer, the undici dispatcher.
 writeFileSync(
@@ -117,8 +164,50 @@ step("outrigger-registry --help from the installed bin", () => {
   const help = run(join(project, "node_modules", ".bin", "outrigger-registry"), ["--help"], project);
   if (!help.includes("--port")) throw new Error(`unexpected help:\n${help}`);
 });
+// The inventory/orders example on the installed @outrigger/node, as ESM and as CommonJS: a registry, an inventory
+// instance wired by createOutrigger, and an orders client calling lb://inventory through og.http and og.fetch.
+const ogExample = (load) => `${load}
+const registry = await startServer({ port: 0 });
+const section = { registry: { url: registry.url + "/eureka" }, instance: { host: "127.0.0.1" }, shutdown: { signals: [] } };
+const inventory = await createOutrigger({ service: "inventory", port: 0, config: { outrigger: section } });
+await inventory.listen(createServer(inventory.inbound.nodeHandler((_req, res) => res.end('{"items":[1]}'))));
+const orders = await createOutrigger({ service: "orders", port: 0, config: { outrigger: section } });
+const viaAxios = (await orders.http.get("lb://inventory/items")).data;
+const viaFetch = await (await orders.fetch("lb://inventory/items")).json();
+await orders.close();
+await inventory.close();
+await registry.close();
+if (viaAxios.items[0] !== 1 || viaFetch.items[0] !== 1) throw new Error("lb://inventory did not answer");
+console.log("og ok");
+`;
+writeFileSync(
+  join(project, "og-example.mjs"),
+  ogExample(`import { createServer } from "node:http";
+import { createOutrigger } from "@outrigger/node";
+import { startServer } from "@outrigger/registry-server";`),
+);
+writeFileSync(
+  join(project, "og-example.cjs"),
+  `const { createServer } = require("node:http");
+const { createOutrigger } = require("@outrigger/node");
+const { startServer } = require("@outrigger/registry-server");
+(async () => {${ogExample("")}})().catch((error) => { console.error(error); process.exit(1); });
+`,
+);
+step("@outrigger/node example (registry, inventory, orders) from the tarballs, ESM", () =>
+  run(process.execPath, ["og-example.mjs"], project),
+);
+step("@outrigger/node example (registry, inventory, orders) from the tarballs, CommonJS", () =>
+  run(process.execPath, ["og-example.cjs"], project),
+);
 
 rmSync(work, { recursive: true, force: true });
-const total = packages.length * 3 + 7;
+const total = packages.length * 3 + 9;
 console.log(`\npackages: ${total - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
+
+/** tsup's `entry` is an array of paths or an object of name → path. */
+function tsupEntryList(entry) {
+  if (entry === undefined) return [];
+  return Array.isArray(entry) ? entry : Object.values(entry);
+}

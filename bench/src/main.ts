@@ -9,10 +9,14 @@ import { startScript } from "./proc/node-script.js";
 import { CORES, haproxyPath, tasksetPath } from "./proc/pin.js";
 import { Progress } from "./progress.js";
 import { buildCharts } from "./report/charts.js";
+import { capacities, summariseCpu } from "./report/cpu-summary.js";
+import { checkGoals } from "./report/goals.js";
 import { renderReport } from "./report/markdown.js";
-import { checkGoals, ISTIO, summariseFailures, summariseRate } from "./report/summarise.js";
+import { summariseRate } from "./report/steady-summary.js";
+import { ISTIO, summariseFailures } from "./report/summarise.js";
+import { type CpuRuns, cpuSteps, runCpu } from "./scenarios/cpu.js";
 import { type FailureRuns, failureSteps, runFailures } from "./scenarios/failures.js";
-import { runSteady, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
+import { runSteady, type SkippedCells, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
 import { SDK_GAPS } from "./variants/sdk.js";
 
 const options = parseOptions(process.argv.slice(2));
@@ -30,15 +34,22 @@ const loadAtStart = loadavg()
 const started = new Date();
 const date = started.toISOString().slice(0, 10);
 const withSteady = options.only.length === 0 || options.only.includes("steady");
-const progress = new Progress((withSteady ? steadySteps(options) : 0) + failureSteps(options));
+const withCpu = options.only.length === 0 || options.only.includes("cpu");
+const progress = new Progress(
+  (withCpu ? cpuSteps(options) : 0) + (withSteady ? steadySteps(options) : 0) + failureSteps(options),
+);
 process.stderr.write(`bench: ${progress.total} runs; load average ${loadAtStart} (2 cores: shared machine?)\n`);
 
 const generator = startScript("generator", CORES.load, "load/generator.ts");
 await generator.waitFor((m) => m.event === "ready");
+let cpuRuns: CpuRuns = {};
 let steadyRuns: SteadyRuns = {};
+let skipped: SkippedCells = {};
 let failureRuns: FailureRuns = {};
 try {
-  if (withSteady) steadyRuns = await runSteady(generator, options, progress);
+  // The CPU phase first: its closed-loop throughput is each variant's capacity, which the steady phase respects.
+  if (withCpu) cpuRuns = await runCpu(generator, options, progress);
+  if (withSteady) ({ runs: steadyRuns, skipped } = await runSteady(generator, options, progress, capacities(cpuRuns)));
   failureRuns = await runFailures(generator, options, progress);
 } finally {
   await generator.kill("SIGTERM");
@@ -47,8 +58,9 @@ try {
 const steady = Object.fromEntries(
   Object.entries(steadyRuns).map(([rate, byVariant]) => [rate, summariseRate(byVariant)]),
 );
+const cpu = summariseCpu(cpuRuns);
 const failures = summariseFailures(failureRuns);
-const goals = checkGoals(steady, failures);
+const goals = checkGoals(steady, cpuRuns, failureRuns);
 const environment = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Linux ${release()}`,
   "load average (1/5/15 min) at start": loadAtStart,
@@ -73,7 +85,9 @@ const summary = {
   loadedMachine,
   environment,
   options,
-  steady,
+  cpu,
+  steady: Object.fromEntries(Object.entries(steady).map(([rate, s]) => [rate, { ...s, resampled: undefined }])),
+  skipped,
   failures,
   goals,
   istio: ISTIO,
@@ -82,7 +96,7 @@ const summary = {
 };
 writeFileSync(
   `${outDir}raw.json`,
-  `${JSON.stringify({ environment, options, steady: steadyRuns, failures: failureRuns })}\n`,
+  `${JSON.stringify({ environment, options, cpu: cpuRuns, steady: steadyRuns, skipped, failures: failureRuns })}\n`,
 );
 writeFileSync(`${outDir}summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
 writeFileSync(
@@ -91,15 +105,17 @@ writeFileSync(
     date,
     environment,
     options: { ...options },
+    cpu,
     steady,
+    skipped,
     failures,
     goals,
     charts: Object.keys(charts),
     loadedMachine,
   }),
 );
-// Only a full run stands for the benchmark: a partial one (--only) keeps latest.json as it was.
-if (options.only.length === 0) {
+// Only a full run stands for the benchmark: a partial (--only) or quick one keeps latest.json as it was.
+if (options.only.length === 0 && !process.argv.includes("--quick")) {
   writeFileSync(
     fileURLToPath(new URL("../results/latest.json", import.meta.url)),
     `${JSON.stringify(summary, null, 2)}\n`,

@@ -9,20 +9,26 @@ import { createSdkDownstream } from "../variants/sdk.js";
 
 function downstreamFromEnv(): Downstream {
   const variant = process.env.CLIENT_VARIANT;
+  const policy = () => policyByName((process.env.POLICY ?? "matched") as PolicyName);
+  const upstreams = (process.env.UPSTREAM_URLS ?? "").split(",").filter(Boolean);
+  const registryUrl = process.env.REGISTRY_URL ?? "";
+  const policyDir = process.env.POLICY_DIR || undefined;
   switch (variant) {
     case "direct":
-      return createPlainDownstream((process.env.UPSTREAM_URLS ?? "").split(",").filter(Boolean));
+      return createPlainDownstream(upstreams, "axios");
+    case "direct-undici":
+      return createPlainDownstream(upstreams, "undici");
     case "sdk":
-      return createSdkDownstream(
-        process.env.REGISTRY_URL ?? "",
-        policyByName((process.env.POLICY ?? "matched") as PolicyName),
-        process.env.POLICY_DIR || undefined,
-      );
+      return createSdkDownstream(registryUrl, policy(), policyDir, "axios");
+    case "sdk-undici":
+      return createSdkDownstream(registryUrl, policy(), policyDir, "undici");
     case "haproxy-http":
     case "haproxy-tcp":
-      return createPlainDownstream([process.env.SIDECAR_URL ?? ""]);
+      return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "axios");
     default:
-      throw new Error(`CLIENT_VARIANT must be direct, sdk, haproxy-http or haproxy-tcp, got ${variant}`);
+      throw new Error(
+        `CLIENT_VARIANT must be direct, direct-undici, sdk, sdk-undici, haproxy-http or haproxy-tcp, got ${variant}`,
+      );
   }
 }
 

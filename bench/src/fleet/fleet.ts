@@ -1,5 +1,6 @@
 import { type RunningServer, startServer } from "@outrigger/registry-server";
 import type { BenchProcess, Message } from "../proc/child.js";
+import { epochMs } from "../proc/clock.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { Behaviour } from "./behaviour.js";
@@ -19,6 +20,7 @@ export interface Upstream {
 /** The registry plus a fleet of upstream processes that can be changed mid-run: slowed, broken, killed, added. */
 export class Fleet {
   readonly #upstreams = new Map<string, Upstream>();
+  readonly #killed = new Map<string, Upstream>();
   #next = 0;
 
   private constructor(readonly registry: RunningServer) {}
@@ -54,14 +56,20 @@ export class Fleet {
     return upstream;
   }
 
-  /** Kills an instance the hard way (SIGKILL: no deregistration, like a crash). Resolves with the kill time. */
+  /** Kills an instance the hard way (SIGKILL: no deregistration, like a crash). Resolves with the kill time (epoch ms). */
   async kill(name: string): Promise<number> {
     const upstream = this.#upstreams.get(name);
     if (!upstream) throw new Error(`no upstream ${name}`);
-    const at = Date.now();
+    const at = epochMs();
     await upstream.process.kill("SIGKILL");
     this.#upstreams.delete(name);
+    this.#killed.set(name, upstream);
     return at;
+  }
+
+  /** A killed instance's traffic port (where attempts to it still go), or undefined. */
+  killedPort(name: string): number | undefined {
+    return this.#killed.get(name)?.port;
   }
 
   /** Changes an instance's behaviour (latency, error rate, load shedding). */

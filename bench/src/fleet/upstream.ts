@@ -1,9 +1,10 @@
 // One upstream instance: an HTTP server with a configurable latency distribution and fault injection, registered
 // in the registry. Reports on stdout (JSON lines) and takes commands on stdin.
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { EurekaRegistrar } from "@outrigger/discovery";
 import { emit, serveCommands } from "../proc/child.js";
+import { HEALTH_PORT_KEY } from "../variants/policy.js";
 import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
 
 const name = process.env.UPSTREAM_NAME ?? "upstream-0";
@@ -38,16 +39,27 @@ const server = createServer((request, response) => {
 });
 server.keepAliveTimeout = 60_000;
 
+// The health port (HAProxy's `check port N`): a TCP listener that accepts and closes. It dies with the process.
+const health = createTcpServer((socket) => socket.destroy());
+await new Promise<void>((resolve) => health.listen(0, "127.0.0.1", resolve));
+const healthPort = (health.address() as AddressInfo).port;
+
 server.listen(0, "127.0.0.1", () => {
   const { port } = server.address() as AddressInfo;
   const registrar = new EurekaRegistrar({
     registryUrl: `${registryUrl}/eureka`,
-    instance: { app: "upstream", host: "127.0.0.1", port, instanceId: name },
+    instance: {
+      app: "upstream",
+      host: "127.0.0.1",
+      port,
+      instanceId: name,
+      metadata: { [HEALTH_PORT_KEY]: String(healthPort) },
+    },
     // Short leases so a killed instance leaves the registry within seconds, as the scenarios need.
     renewIntervalMs: 1_000,
     leaseDurationSec: 3,
   });
-  registrar.onRegister(({ reason }) => emit("registered", { name, port, reason, at: Date.now() }));
+  registrar.onRegister(({ reason }) => emit("registered", { name, port, healthPort, reason, at: Date.now() }));
   registrar.onError((error) => emit("registry-error", { name, message: error.message }));
   void registrar.register();
   process.once("SIGTERM", () => {

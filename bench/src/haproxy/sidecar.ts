@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BenchProcess } from "../proc/child.js";
+import { tracedCommand } from "../proc/connect-trace.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES, haproxyPath, pinned } from "../proc/pin.js";
 import type { PolicyName } from "../variants/policy.js";
@@ -46,12 +47,16 @@ async function waitForSocket(socketPath: string, haproxy: BenchProcess): Promise
   throw new Error(`HAProxy did not open its runtime API socket ${socketPath}`);
 }
 
-/** Starts an HAProxy sidecar pinned to the client core: `http` (governed) or `tcp` (null proxy over `servers`). */
+/**
+ * Starts an HAProxy sidecar pinned to the client core: `http` (governed) or `tcp` (null proxy over `servers`); with
+ * `connectLog`, every connection HAProxy opens is logged there (`tracedCommand`).
+ */
 export async function startSidecar(
   mode: "http" | "tcp",
   registryUrl: string,
   policyName: PolicyName,
   servers: ReadonlyArray<{ host: string; port: number }> = [],
+  connectLog?: string,
 ): Promise<Sidecar> {
   const dir = mkdtempSync(join(tmpdir(), "outrigger-bench-haproxy-"));
   const address = { port: await freePort(), socketPath: join(dir, "admin.sock") };
@@ -61,8 +66,9 @@ export async function startSidecar(
     configPath,
     mode === "http" ? httpSidecarConfig(address, policy) : tcpNullProxyConfig(address, servers),
   );
-  const [command, args] = pinned(CORES.client, haproxyPath(), ["-db", "-f", configPath]);
-  const haproxy = new BenchProcess(`haproxy-${mode}`, command, args);
+  const run: [string, string[]] = [haproxyPath(), ["-db", "-f", configPath]];
+  const [command, args] = pinned(CORES.client, ...(connectLog ? tracedCommand(connectLog, ...run) : run));
+  const haproxy = new BenchProcess(`haproxy-${mode}`, command, args, {}, connectLog !== undefined);
   await waitForSocket(address.socketPath, haproxy);
   const agent =
     mode === "http"

@@ -3,7 +3,7 @@
 // No reloads. Runs beside HAProxy on the client core; its CPU counts as the sidecar's.
 import { RegistryWatchInstancer, type ServiceInstance } from "@outrigger/discovery";
 import { emit, serveCommands } from "../proc/child.js";
-import { type PolicyName, policyByName } from "../variants/policy.js";
+import { HEALTH_PORT_KEY, type PolicyName, policyByName } from "../variants/policy.js";
 import { BACKEND, serverKeywords } from "./config.js";
 import {
   addServerCommand,
@@ -23,9 +23,15 @@ const DELETE_TRIES = 50;
 
 const serverName = (instance: ServiceInstance): string => instance.id.replace(/[^A-Za-z0-9_.-]/g, "_");
 
+/** The server's keywords, its checks sent to its health port (`check port N`) when it registered one. */
+function keywordsOf(instance: ServiceInstance): string[] {
+  const port = Number(instance.metadata[HEALTH_PORT_KEY]);
+  return Number.isInteger(port) && port > 0 ? [...keywords, "port", String(port)] : keywords;
+}
+
 async function add(instance: ServiceInstance): Promise<void> {
   const name = serverName(instance);
-  await runtimeChange(socketPath, addServerCommand(BACKEND, name, instance.host, instance.port, keywords));
+  await runtimeChange(socketPath, addServerCommand(BACKEND, name, instance.host, instance.port, keywordsOf(instance)));
   await runtimeChange(socketPath, enableHealthCommand(BACKEND, name));
   await runtimeChange(socketPath, setStateCommand(BACKEND, name, "ready"));
   emit("server-added", { name, at: Date.now() });

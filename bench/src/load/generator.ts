@@ -2,6 +2,7 @@
 import { Agent, request } from "node:http";
 import { emit, serveCommands } from "../proc/child.js";
 import { createHistogram, encodeHistogram, percentilesMs, recordMs } from "../stats/histogram.js";
+import { type ClosedRunRequest, runClosed } from "./closed-loop.js";
 import { nowMs, type RunOutcome, type RunRequest, TimelineRecorder } from "./run.js";
 import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
 
@@ -84,7 +85,8 @@ function run(r: RunRequest): Promise<RunOutcome> {
 }
 
 serveCommands(async (command) => {
-  if (command.cmd !== "run") throw new Error(`unknown command ${String(command.cmd)}`);
-  return { outcome: await run(command as unknown as RunRequest) };
+  if (command.cmd === "run") return { outcome: await run(command as unknown as RunRequest) };
+  if (command.cmd === "closed") return { outcome: await runClosed(command as unknown as ClosedRunRequest, send) };
+  throw new Error(`unknown command ${String(command.cmd)}`);
 });
 emit("ready");

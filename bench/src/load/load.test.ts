@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseOptions } from "../options.js";
+import { parseOptions, windowMsFor } from "../options.js";
 import { checkRate } from "./acceptance.js";
 import { TimelineRecorder } from "./run.js";
 import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
@@ -62,5 +62,23 @@ describe("bench options", () => {
     expect(parseOptions([]).reps).toBeGreaterThanOrEqual(5);
     expect(() => parseOptions(["--rates=0"])).toThrow(/positive/);
     expect(() => parseOptions(["--fast"])).toThrow(/unknown option/);
+  });
+
+  it("pools ≥ 10 000 samples per cell in a full run, adds 1 000/s and 2 000/s, and takes the CPU phase's flags", () => {
+    const full = parseOptions([]);
+    expect(full.minSamples).toBe(10_000);
+    expect(full.rates).toEqual([100, 200, 300, 1_000, 2_000]);
+    expect(full.cpuReps).toBeGreaterThanOrEqual(10);
+    const set = parseOptions(["--min-samples=0", "--cpu-reps=7", "--cpu-duration=500", "--concurrency=8"]);
+    expect([set.minSamples, set.cpuReps, set.cpuMs, set.concurrency]).toEqual([0, 7, 500, 8]);
+    expect(() => parseOptions(["--min-samples=-1"])).toThrow(/count ≥ 0/);
+    expect(() => parseOptions(["--min-samples="])).toThrow(/count ≥ 0/);
+  });
+
+  it("lengthens each repetition's window so the repetitions pool the minimum sample count", () => {
+    const full = parseOptions(["--reps=5"]);
+    expect(windowMsFor(100, full)).toBe(20_000); // 10 000 samples / 5 reps / 100 per s
+    expect(windowMsFor(2_000, full)).toBe(full.steadyMs); // 1 000 per rep in 0.5 s: the window's floor wins
+    expect(windowMsFor(100, parseOptions(["--quick"]))).toBe(1_000);
   });
 });

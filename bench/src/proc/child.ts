@@ -1,13 +1,33 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { traceeOf } from "./connect-trace.js";
 
 /** A JSON line a bench process printed (events and replies to commands). */
 export type Message = { readonly event: string } & Record<string, unknown>;
 
 const live = new Set<ChildProcess>();
+/**
+ * How long a wait may last before it counts as a hang. Generous: on a shared 2-core machine under load (load average
+ * 20 was seen) a tsx process pinned to a busy core took over 30 s to start listening.
+ */
+const START_GUARD_MS = 120_000;
+
+/** Processes run under strace: strace ignores signals, so the traced process itself is signalled. */
+const tracers = new WeakSet<ChildProcess>();
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  const tracee = tracers.has(child) && child.pid !== undefined ? traceeOf(child.pid) : undefined;
+  if (tracee !== undefined) {
+    try {
+      process.kill(tracee, sig);
+    } catch {}
+  }
+  child.kill(sig);
+}
+
 // A crashed or interrupted run must not leave upstreams or HAProxy behind on a shared machine.
 process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const child of live) signal(child, "SIGKILL");
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => process.exit(130));
@@ -29,9 +49,12 @@ export class BenchProcess {
     command: string,
     args: readonly string[],
     env: NodeJS.ProcessEnv = {},
+    /** The command is strace running the real process (`tracedCommand`): `pid` and signals go to that process. */
+    readonly traced = false,
   ) {
     this.#child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
     live.add(this.#child);
+    if (traced) tracers.add(this.#child);
     this.#child.stdin?.on("error", () => {});
     createInterface({ input: this.#child.stdout! }).on("line", (line) => {
       if (!line.startsWith("{")) return;
@@ -50,12 +73,14 @@ export class BenchProcess {
     });
   }
 
+  /** The process's id (under strace: the traced process's, once it exists). */
   get pid(): number {
-    return this.#child.pid ?? -1;
+    const own = this.#child.pid ?? -1;
+    return this.traced ? (traceeOf(own) ?? own) : own;
   }
 
   /** Resolves with the first message `match` accepts, printed before or after the call; `consume` removes it. */
-  waitFor(match: (m: Message) => boolean, timeoutMs = 30_000, consume = true): Promise<Message> {
+  waitFor(match: (m: Message) => boolean, timeoutMs = START_GUARD_MS, consume = true): Promise<Message> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const index = this.#messages.findIndex(match);
@@ -94,8 +119,8 @@ export class BenchProcess {
   }
 
   /** Sends a signal (SIGKILL for "an instance dies"); resolves once the process is gone. */
-  async kill(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    if (this.#exitCode === undefined) this.#child.kill(signal);
+  async kill(sig: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (this.#exitCode === undefined) signal(this.#child, sig);
     await this.exited;
   }
 }

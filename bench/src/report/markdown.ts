@@ -1,17 +1,25 @@
 import { httpSidecarConfig, serverKeywords } from "../haproxy/config.js";
 import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
+import type { SkippedCells } from "../scenarios/steady.js";
+import type { Interval } from "../stats/bootstrap.js";
 import type { Spread } from "../stats/summary.js";
 import { policyByName } from "../variants/policy.js";
 import { SDK_GAPS } from "../variants/sdk.js";
+import type { CpuSummary } from "./cpu-summary.js";
+import { formatInterval, type GoalCheck } from "./goals.js";
 import { DISCUSSION, METHOD_NOTES, POLICY_ROWS } from "./prose.js";
-import { type FailureSummary, type GoalCheck, ISTIO, type SteadySummary } from "./summarise.js";
+import type { RateSummary } from "./steady-summary.js";
+import { type FailureSummary, ISTIO } from "./summarise.js";
 
 /** Everything the report is written from. */
 export interface ReportInput {
   readonly date: string;
   readonly environment: Record<string, string>;
   readonly options: Record<string, unknown>;
-  readonly steady: Record<string, Record<string, SteadySummary>>;
+  readonly steady: Record<string, RateSummary>;
+  /** Steady cells not run: the rate was above 80% of the variant's closed-loop capacity. */
+  readonly skipped: SkippedCells;
+  readonly cpu: Record<string, CpuSummary>;
   readonly failures: Record<string, Record<string, FailureSummary>>;
   readonly goals: readonly GoalCheck[];
   readonly charts: readonly string[];
@@ -35,37 +43,94 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 const PCTS = ["p50", "p90", "p99", "p99.9"];
+const ms = (n: number | undefined, digits = 2): string =>
+  n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+const us = (s: Spread | undefined): string =>
+  formatSpread(s && { ...s, median: s.median * 1000, min: s.min * 1000, max: s.max * 1000 }, 0);
 
-function steadySection(steady: ReportInput["steady"]): string[] {
-  const out: string[] = ["## Steady state", ""];
-  for (const [rate, byVariant] of Object.entries(steady)) {
+function cpuSection(cpu: ReportInput["cpu"]): string[] {
+  if (Object.keys(cpu).length === 0) return [];
+  return [
+    "## Governance CPU (closed loop)",
+    "",
+    "Each variant in a closed loop (the generator keeps the same number of requests in flight), every round running each variant once, interleaved; CPU per request = client + sidecar CPU in the window ÷ requests completed in it. Governance CPU = that minus the baseline's (same transport) in the same round; mean over the clean rounds (neither side failed more than 1% of its requests: a request failed fast costs less CPU than a served one), 95% bootstrap interval over rounds in brackets.",
+    "",
+    table(
+      [
+        "variant",
+        "baseline",
+        "rounds",
+        "requests/s",
+        "client µs/req",
+        "sidecar µs/req",
+        "client core busy",
+        "clean rounds",
+        "governance µs/req [95% CI]",
+      ],
+      Object.entries(cpu).map(([v, c]) => [
+        v,
+        v.startsWith("direct") ? "—" : c.baseline,
+        String(c.rounds),
+        formatSpread(c.throughputPerSec, 0),
+        us(c.clientCpuMsPerReq),
+        v.startsWith("haproxy") ? us(c.sidecarCpuMsPerReq) : "—",
+        formatSpread(c.clientCoreShare, 2),
+        v.startsWith("direct") ? "—" : `${c.cleanRounds}/${c.rounds}`,
+        v.startsWith("direct") ? "—" : formatInterval(scaled(c.governanceCpuMsPerReq, 1000), 0),
+      ]),
+    ),
+    "",
+  ];
+}
+
+const scaled = (i: Interval, k: number): Interval => ({ ...i, estimate: i.estimate * k, lo: i.lo * k, hi: i.hi * k });
+
+function steadySection(steady: ReportInput["steady"], skipped: SkippedCells): string[] {
+  const out: string[] = ["## Steady state (open loop)", ""];
+  for (const [rate, summary] of Object.entries(steady)) {
+    const byVariant = summary.byVariant;
     out.push(`### ${rate} requests/s`, "");
+    const notRun = Object.entries(skipped[rate] ?? {});
+    if (notRun.length > 0) {
+      out.push(
+        `Not run at this rate (above 80% of the variant's closed-loop capacity): ${notRun.map(([v, c]) => `${v} (${c.toFixed(0)}/s)`).join(", ")}.`,
+        "",
+      );
+    }
     out.push(
       table(
-        ["variant", "runs accepted", ...PCTS.map((p) => `${p} ms`), ...PCTS.map((p) => `added ${p} ms`)],
+        [
+          "variant",
+          "runs accepted",
+          ...PCTS.map((p) => `${p} ms (n)`),
+          "added p99 ms [95% CI]",
+          "added p99.9 ms [95% CI]",
+        ],
         Object.entries(byVariant).map(([v, s]) => [
           v,
           `${s.accepted}/${s.runs}`,
-          ...PCTS.map((p) => formatSpread(s.latencyMs[p])),
-          ...PCTS.map((p) => (v === "direct" ? "—" : formatSpread(s.addedMs[p]))),
+          ...PCTS.map((p) => `${ms(s.latencyMs[p])} (${s.samples})`),
+          ...["p99", "p99.9"].map((p) => (v.startsWith("direct") ? "—" : formatInterval(s.addedMs[p], 2))),
         ]),
       ),
       "",
       table(
         [
           "variant",
+          "over",
           "client CPU ms/req",
           "sidecar CPU ms/req",
-          "governance CPU ms/req",
+          "client core busy",
           "client RSS MB",
           "sidecar RSS MB",
           "error rate",
         ],
         Object.entries(byVariant).map(([v, s]) => [
           v,
+          v.startsWith("direct") ? "—" : s.baseline,
           formatSpread(s.clientCpuMsPerReq, 3),
           v.startsWith("haproxy") ? formatSpread(s.sidecarCpuMsPerReq, 3) : "—",
-          v === "direct" ? "—" : formatSpread(s.governanceCpuMsPerReq, 3),
+          formatSpread(s.clientCoreShare, 2),
           formatSpread(s.clientRssMb, 1),
           v.startsWith("haproxy") ? formatSpread(s.sidecarRssMb, 1) : "—",
           formatSpread(s.errorRate, 4),
@@ -107,16 +172,25 @@ function istioRow(
   return [`${rate}/s`, label, formatSpread(ours, digits), ISTIO_TEXT[figure], ratioText];
 }
 
-function istioSection(steady: ReportInput["steady"]): string[] {
+function istioSection(steady: ReportInput["steady"], cpu: ReportInput["cpu"]): string[] {
   const rows: string[][] = [];
-  for (const [rate, s] of Object.entries(steady)) {
+  const asSpread = (i: Interval | undefined): Spread | undefined =>
+    i && { median: i.estimate, min: i.estimate, max: i.estimate, n: 1 };
+  for (const v of ["haproxy-http", "sdk", "sdk-undici"]) {
+    const c = cpu[v];
+    if (!c) continue;
+    rows.push(
+      istioRow("closed loop", `${v} governance CPU (ms/req, mean)`, "cpu", asSpread(c.governanceCpuMsPerReq), 3),
+    );
+  }
+  for (const [rate, summary] of Object.entries(steady)) {
+    const s = summary.byVariant;
     const hap = s["haproxy-http"];
     const sdk = s.sdk;
     const sdkRss = (sdk?.clientRssMb.median ?? Number.NaN) - (s.direct?.clientRssMb.median ?? Number.NaN);
     rows.push(
       istioRow(rate, "HAProxy + sync agent CPU (vCPU per 1 000 rps = ms/req)", "cpu", hap?.sidecarCpuMsPerReq, 3),
       istioRow(rate, "HAProxy process alone CPU (ms/req)", "cpu", hap?.proxyCpuMsPerReq, 3),
-      istioRow(rate, "SDK governance CPU (ms/req)", "cpu", sdk?.governanceCpuMsPerReq, 3),
       istioRow(rate, "HAProxy + Node sync agent RSS (MB)", "rss", hap?.sidecarRssMb, 1),
       istioRow(rate, "HAProxy process alone RSS (MB)", "rss", hap?.proxyRssMb, 1),
       istioRow(
@@ -126,8 +200,8 @@ function istioSection(steady: ReportInput["steady"]): string[] {
         { median: sdkRss, min: sdkRss, max: sdkRss, n: 1 },
         1,
       ),
-      istioRow(rate, "HAProxy added p99, one hop (ms)", "p99", hap?.addedMs.p99, 2),
-      istioRow(rate, "SDK added p99 (ms)", "p99", sdk?.addedMs.p99, 2),
+      istioRow(rate, "HAProxy added p99, one hop (ms)", "p99", asSpread(hap?.addedMs.p99), 2),
+      istioRow(rate, "SDK (axios) added p99 (ms)", "p99", asSpread(sdk?.addedMs.p99), 2),
     );
   }
   return [
@@ -212,7 +286,7 @@ export function renderReport(input: ReportInput): string {
     "",
     `Options: \`${JSON.stringify(input.options)}\``,
     "",
-    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; figures use accepted runs (all runs, flagged by the accepted count, when none was accepted). Repetitions are interleaved (rep → rate → variant, variant order rotated each rep); tables show the median and, in brackets, min–max.",
+    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (rep → rate → variant, variant order rotated each rep). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Other figures show the median and, in brackets, min–max.",
     "",
     "## Policies, matched",
     "",
@@ -230,8 +304,9 @@ export function renderReport(input: ReportInput): string {
     "",
     ...SDK_GAPS.map((g) => `- ${g}`),
     "",
-    ...steadySection(input.steady),
-    ...istioSection(input.steady),
+    ...cpuSection(input.cpu),
+    ...steadySection(input.steady, input.skipped),
+    ...istioSection(input.steady, input.cpu),
     ...failureSection(input.failures),
     "## Discussion",
     "",

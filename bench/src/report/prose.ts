@@ -3,7 +3,9 @@ import {
   EJECTION_MS,
   HEALTH_CHECK,
   HEALTH_CHECK_TIMEOUT_MS,
+  HEALTH_PORT_KEY,
   type MatchedPolicy,
+  PANIC,
   QUEUE_TIMEOUT_MS,
 } from "../variants/policy.js";
 
@@ -32,13 +34,18 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectionPercent: 100\`, no panic mode (\`panic.thresholdPercent: 0\`); back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
       `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
     ],
     [
+      "every instance out (overload arm)",
+      `fail fast: \`createBalancer({ panic: { thresholdPercent: ${PANIC.thresholdPercent}, mode: "${PANIC.mode}" } })\` — with every instance ejected (passive health) every request fails at once with LB_PANIC, no attempt sent (Envoy's \`fail_traffic_on_panic\`); the client answers 502`,
+      "no server UP in the backend: HAProxy answers 503 itself at once, no attempt sent",
+    ],
+    [
       "active health checks",
-      `\`createBalancer({ healthCheck: { probe: tcpProbe(), intervalMs: ${HEALTH_CHECK.interMs}, timeoutMs: ${HEALTH_CHECK_TIMEOUT_MS}, unhealthyThreshold: ${HEALTH_CHECK.fall}, healthyThreshold: ${HEALTH_CHECK.rise} } })\`: TCP connect probes`,
-      `\`check inter ${HEALTH_CHECK.interMs / 1000}s fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}\` (TCP connect checks)`,
+      `\`createBalancer({ healthCheck: { probe: tcpProbe() on the instance's health port, intervalMs: ${HEALTH_CHECK.interMs}, timeoutMs: ${HEALTH_CHECK_TIMEOUT_MS}, unhealthyThreshold: ${HEALTH_CHECK.fall}, healthyThreshold: ${HEALTH_CHECK.rise} } })\`: TCP connect probes`,
+      `\`check port <health port> inter ${HEALTH_CHECK.interMs / 1000}s fall ${HEALTH_CHECK.fall} rise ${HEALTH_CHECK.rise}\` (TCP connect checks; the port from the instance's \`${HEALTH_PORT_KEY}\` metadata)`,
     ],
     [
       "connection limit per instance",
@@ -94,31 +101,45 @@ same registry watch (a long poll answered on change), so discovery staleness is 
 kept on round robin so that the matched comparison stays matched.`;
 
 /** How to read the numbers, and what they do not say. */
-export const METHOD_NOTES = `- "Added latency" is the variant's percentile minus the direct baseline's in the same repetition (repetitions run
-  interleaved), then the median over repetitions. Negative values mean the difference is inside the noise.
-- "Governance CPU" is client + sidecar CPU per request minus the direct client's, paired the same way. CPU comes from
-  the run time of every thread (\`/proc/<pid>/task/<tid>/schedstat\`, ns) read at the start and the end of the measured
-  window; RSS from
-  \`VmRSS\` in \`/proc/<pid>/status\` at the end. Every Node process runs under \`tsx\`, which adds the same memory
-  to every client variant.
+export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop phase, not from the open-loop rates: there a difference of two
+  noisy ~1 ms client totals at 100–300/s (idle wake-ups, timers and health checks dominate) flipped verdicts between
+  runs. In a closed loop at fixed concurrency thousands of requests per second pass, so per-request CPU is the
+  request's work; each round runs every variant once (order rotated), the variant's CPU per request minus its
+  baseline's in the same round is one paired sample, and the interval comes from resampling rounds. CPU is the run
+  time of every thread (\`/proc/<pid>/task/<tid>/schedstat\`, ns) of the client and the sidecar (HAProxy and its
+  sync agent) at the window's edges. The ratio goal divides the SDK's mean by HAProxy's on each resample.
+- **Tails** pool the repetitions' HdrHistograms per cell; each repetition's window is long enough that a full run
+  pools ≥ 10 000 latencies per cell (\`--min-samples\`). "Added" is the pooled percentile minus the baseline's
+  (the direct client on the same transport: \`direct\` for axios clients and the HAProxy clients,
+  \`direct-undici\` for \`sdk-undici\`). The goal compares the SDK's added figure with HAProxy's, so the
+  transports' own costs cancel.
+- **Rates above 300/s** are offered to every variant whose closed-loop capacity they stay under (80% of it); a
+  cell above is not run (an open loop past capacity only queues) and the report says so. The generator's on-time
+  send rate is checked at every rate (the 99% rule).
 - The generator ticks every millisecond and sends all requests that are due; latency includes any sender lag, so it
   is never hidden (no coordinated omission), and the rejection rule catches runs where the generator fell behind.
-- All clients use the same axios instance settings and keep-alive agent; only governance differs.
+- \`direct\`, \`sdk\` and the HAProxy clients send with axios on the same keep-alive agent (256 sockets);
+  \`direct-undici\` and \`sdk-undici\` with undici pools of the same size.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
-- After a kill, "time until out of rotation": for the SDK, its balancer's first ejection of the dead instance (the
-  \`onEjection\` event); for HAProxy, when \`show stat\` (polled every 25 ms from the load core) first shows the server
-  out of rotation. "Time until nothing is sent": for the SDK, the last attempt its balancer picked for the dead
-  instance (its failing active checks keep it out when the ejection time ends); for HAProxy the same as
-  out of rotation, since its failing checks keep a dead server down.
+  Failure goals pair the SDK's and HAProxy's runs by repetition (errors per run, SDK − HAProxy).
+- **After a kill, "time until nothing is sent"** is measured the same way for both sides, at the process that
+  connects to the upstreams (the SDK client, or HAProxy): it runs under \`strace -f --seccomp-bpf -e trace=connect
+  -ttt\` (the kernel stops it only on \`connect\`, so tracing costs nothing between connections), and active checks
+  on both sides go to the instance's separate health port (HAProxy's \`check port\`), so every \`connect\` to the
+  dead instance's traffic port after the SIGKILL is a request attempt (it is refused, as with a real crash). A dead
+  process cannot record what it no longer receives, so the sender's own system calls are the record. Requests on a
+  connection opened before the kill need no \`connect\`; the kernel resets those connections at the kill.
+  "Time until out of rotation" is each side's own view (SDK: its ejection event; HAProxy: \`show stat\` polled every
+  25 ms), for reference.
 - Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change
   (the policy directory swap, or the runtime API command) to the moment it is in effect (the SDK's live config applied
   it; HAProxy acknowledged the command, which it answers after applying). u0's last request is reported as well, but
   at ~67 requests/s per instance it cannot resolve less than ~15 ms.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
-- Passive health counts every 5xx and timeout: under overload, HAProxy's \`observe layer7\` + \`on-error mark-down\`
-  can mark every server down at once (load shedding looks like failure), after which it answers 503 until the
-  checks bring servers back. That is what the sidecar does with this configuration, and the report shows it as is.
+- Passive health counts every 5xx and timeout: under overload, both sides can take every instance out at once (load
+  shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
+  the client) — the same behaviour, stated in the policies table — until checks bring instances back.
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;

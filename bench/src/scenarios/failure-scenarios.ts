@@ -5,6 +5,7 @@ import { BACKEND } from "../haproxy/config.js";
 import { runtimeChange, setStateCommand } from "../haproxy/runtime-api.js";
 import type { BenchOptions } from "../options.js";
 import { epochMs } from "../proc/clock.js";
+import { readConnects } from "../proc/connect-trace.js";
 import { POLICY_FILE_NAME } from "../variants/live-drain.js";
 import type { PolicyName } from "../variants/policy.js";
 import type { Measurement, TimedAction } from "./measure.js";
@@ -18,6 +19,8 @@ export interface ScenarioContext {
   /** SDK only: the policy directory the client's live config follows. */
   readonly policyDir: string;
   readonly options: BenchOptions;
+  /** Where every connection to the upstreams is logged, when the scenario asks for it (`traceConnects`). */
+  readonly connectLog?: string;
 }
 
 /** One failure scenario, run for the SDK and the HAProxy sidecar with matched policies. */
@@ -34,6 +37,8 @@ export interface FailureScenario {
   readonly policies?: readonly PolicyName[];
   /** Policies only the SDK can run (HAProxy has no equivalent): extra SDK arms. */
   readonly sdkOnlyPolicies?: readonly PolicyName[];
+  /** Log every connection the governing process (SDK client or HAProxy) opens to the upstreams (strace). */
+  readonly traceConnects?: boolean;
   actions(ctx: ScenarioContext): TimedAction[];
   /** Scenario-specific figures, read after the run. */
   collect(ctx: ScenarioContext, m: Measurement): Promise<Record<string, number>>;
@@ -92,8 +97,9 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "kill",
     title: "An instance killed mid-run",
-    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry.",
+    what: "u0 gets SIGKILL 1 s into the window (no deregistration, like a crash); its lease (3 s) then expires in the registry. The process that connects to the upstreams (the SDK client, or HAProxy) runs under `strace -e trace=connect --seccomp-bpf` (stopped only on `connect`), and active checks on both sides go to u0's health port, so every `connect` to u0's traffic port after the kill is a request attempt. `timeUntilNothingSentMs`: the last such connect minus the kill (0: none), the same instrument for both sides. `attemptsAfterKill`: how many. `connectsLogged`: every `connect` in the log, to any instance (above 0: the tracing worked, so 0 attempts means none were made). `timeUntilOutOfRotationMs`: each side's own view (SDK: its ejection event; HAProxy: `show stat` polled every 25 ms), for reference only.",
     rate: (o) => o.failureRate,
+    traceConnects: true,
     actions: (ctx) => [
       {
         atMs: FAULT_AT_MS,
@@ -105,18 +111,23 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
     ],
     async collect(ctx) {
       const killAt = ctx.marks.killAt ?? Number.NaN;
-      if (ctx.variant.sidecar) {
-        // Marked down, HAProxy keeps a dead server down (its checks fail): out of rotation = nothing sent.
-        const out = (ctx.marks.outAt ?? Number.NaN) - killAt;
-        return { timeUntilOutOfRotationMs: out, timeUntilNothingSentMs: out };
-      }
-      // The SDK ejects u0 (5 failures in a row); its failing active checks keep it out when the ejection time ends,
-      // so its last attempt should come right at its ejection (any later one is measured, not assumed away).
-      const { attempts, marks } = await clientView(ctx.variant);
-      return {
-        timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt,
-        timeUntilNothingSentMs: Math.max(0, (attempts.u0?.lastAt ?? Number.NaN) - killAt),
+      // The same instrument for both sides: the connect(2) calls the governing process (SDK client, or HAProxy)
+      // made to u0's traffic port after the kill. Checks go to u0's health port, so each one is a request attempt.
+      const port = ctx.fleet.killedPort("u0");
+      const seen =
+        ctx.connectLog && port !== undefined
+          ? readConnects(ctx.connectLog, port, killAt)
+          : { attempts: Number.NaN, lastAt: Number.NaN, logged: Number.NaN };
+      const figures = {
+        timeUntilNothingSentMs: seen.attempts === 0 ? 0 : seen.lastAt - killAt,
+        attemptsAfterKill: seen.attempts,
+        connectsLogged: seen.logged,
       };
+      // Each side's own view of the ejection, for reference: HAProxy's `show stat` polled every 25 ms, the SDK's
+      // onEjection event. Not used for "nothing sent".
+      if (ctx.variant.sidecar) return { ...figures, timeUntilOutOfRotationMs: (ctx.marks.outAt ?? NaN) - killAt };
+      const { marks } = await clientView(ctx.variant);
+      return { ...figures, timeUntilOutOfRotationMs: (marks["ejectedAt.u0"] ?? Number.NaN) - killAt };
     },
   },
   {

@@ -11,10 +11,11 @@ import type { PolicyName } from "../variants/policy.js";
 import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
-import { startVariant, type VariantName } from "./variant.js";
+import { startVariant } from "./variant.js";
+import type { VariantName } from "./variant-names.js";
 
 /** The variants failure scenarios compare: the governed ones (direct has no failure handling to compare). */
-export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "haproxy-http"];
+export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "sdk-undici", "haproxy-http"];
 
 /** One failure run: the load measurement plus the scenario's own figures. */
 export interface FailureRun extends Measurement {
@@ -62,15 +63,18 @@ async function runOnce(
   const fleet = await Fleet.start(options.fleetSize);
   // The SDK's live policy, laid out as a mounted ConfigMap (written the way kubelet writes one).
   const policyDir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
+  const traceDir = mkdtempSync(join(tmpdir(), "outrigger-bench-connects-"));
   writeAtomically(policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: [] }) });
   try {
     for (const u of fleet.list()) {
       const behaviour = { ...scenario.fleetBehaviour, ...scenario.instanceBehaviour?.[u.name] };
       if (Object.keys(behaviour).length > 0) await fleet.set(u.name, behaviour);
     }
-    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyDir });
+    // Not in the policy directory: the live config watches that one, and strace writes to its log.
+    const connectLog = scenario.traceConnects ? join(traceDir, "connects.log") : undefined;
+    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyDir, connectLog });
     try {
-      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, options };
+      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, options, connectLog };
       const m = await measure(
         generator,
         variant,
@@ -86,6 +90,7 @@ async function runOnce(
   } finally {
     await fleet.close();
     rmSync(policyDir, { recursive: true, force: true });
+    rmSync(traceDir, { recursive: true, force: true });
   }
 }
 

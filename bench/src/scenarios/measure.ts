@@ -27,6 +27,8 @@ export interface Measurement extends RunOutcome {
   readonly proxyCpuMsPerReq: number;
   readonly proxyRssMb: number;
   readonly errorRate: number;
+  /** Share of one core the client and its sidecar used in the window (near 1: the client side is saturated). */
+  readonly clientCoreShare: number;
 }
 
 /** Something to do at `atMs` into the measured window (kill an instance, change a policy, …). */
@@ -92,5 +94,7 @@ export async function measure(
     proxyCpuMsPerReq: proxyPids.length > 0 ? perReq(after.proxy.cpuMs, start.proxy.cpuMs) : 0,
     proxyRssMb: after.proxy.rssMb,
     errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
+    clientCoreShare:
+      (after.client.cpuMs - start.client.cpuMs + after.sidecar.cpuMs - start.sidecar.cpuMs) / spec.durationMs,
   };
 }

@@ -1,51 +1,68 @@
 import { Fleet } from "../fleet/fleet.js";
-import type { BenchOptions } from "../options.js";
+import { type BenchOptions, windowMsFor } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
-import { type RunningVariant, startVariant, VARIANTS, type VariantName } from "./variant.js";
+import { type RunningVariant, startVariant } from "./variant.js";
+import { VARIANTS, type VariantName } from "./variant-names.js";
 
 /** Steady-state runs: `runs[rate][variant][rep]`. */
 export type SteadyRuns = Grouped<Measurement>;
 
-/** Number of progress steps the steady scenario takes. */
+/** Cells not run open loop because the rate is above what the variant can carry: `skipped[rate][variant]` = its capacity. */
+export type SkippedCells = Record<string, Record<string, number>>;
+
+/** Share of a variant's closed-loop capacity above which its open-loop cell is not run (it would only queue). */
+export const MAX_CAPACITY_SHARE = 0.8;
+
+/** Number of progress steps the steady scenario takes (skipped cells included: they are steps, just quick ones). */
 export function steadySteps(options: BenchOptions): number {
   return options.reps * options.rates.length * VARIANTS.length;
 }
 
 /**
  * Every variant at every rate, `reps` times, interleaved (rep → rate → variant, the variant order rotated each rep)
- * so slow drift on a shared machine lands on all variants alike. All four clients stay up; idle ones cost nothing.
+ * so slow drift on a shared machine lands on all variants alike. All clients stay up; idle ones cost nothing. A cell
+ * whose rate is above `MAX_CAPACITY_SHARE` of the variant's closed-loop capacity (`capacity`, from the CPU phase)
+ * is skipped and reported as such.
  */
 export async function runSteady(
   generator: BenchProcess,
   options: BenchOptions,
   progress: Progress,
-): Promise<SteadyRuns> {
+  capacity: Record<string, number> = {},
+): Promise<{ runs: SteadyRuns; skipped: SkippedCells }> {
   const fleet = await Fleet.start(options.fleetSize);
   const running = new Map<VariantName, RunningVariant>();
   try {
     for (const name of VARIANTS) running.set(name, await startVariant(name, fleet));
     const runs: SteadyRuns = {};
+    const skipped: SkippedCells = {};
     for (let rep = 0; rep < options.reps; rep++) {
       for (const rate of options.rates) {
         const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length] as VariantName);
         for (const name of order) {
+          const max = capacity[name];
+          if (max !== undefined && rate > max * MAX_CAPACITY_SHARE) {
+            skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
+            progress.step(`steady ${rate}/s rep ${rep + 1} ${name}`, `skipped: capacity ${max.toFixed(0)}/s`);
+            continue;
+          }
           const m = await measure(generator, running.get(name) as RunningVariant, {
             ratePerSec: rate,
             warmupMs: options.warmupMs,
-            durationMs: options.steadyMs,
+            durationMs: windowMsFor(rate, options),
           });
           addRun(runs, String(rate), name, m);
           progress.step(
             `steady ${rate}/s rep ${rep + 1} ${name}`,
-            `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, errors ${m.errors}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+            `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
           );
         }
       }
     }
-    return runs;
+    return { runs, skipped };
   } finally {
     for (const v of running.values()) await v.close();
     await fleet.close();

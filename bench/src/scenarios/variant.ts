@@ -4,12 +4,7 @@ import type { BenchProcess } from "../proc/child.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { PolicyName } from "../variants/policy.js";
-
-/** The ways the client service reaches its upstreams. */
-export type VariantName = "direct" | "sdk" | "haproxy-http" | "haproxy-tcp";
-
-/** Every variant, baseline first; steady-state runs interleave them in this order. */
-export const VARIANTS: readonly VariantName[] = ["direct", "sdk", "haproxy-http", "haproxy-tcp"];
+import type { VariantName } from "./variant-names.js";
 
 /** A client service wired through one variant, ready for load. */
 export interface RunningVariant {
@@ -29,6 +24,11 @@ export interface VariantOptions {
   readonly policy?: PolicyName;
   /** SDK only: the policy directory its live config follows. */
   readonly policyDir?: string;
+  /**
+   * Log every connection the process that reaches the upstreams opens (the SDK client, or HAProxy) to this file, so
+   * attempts at an instance are counted the same way for both sides.
+   */
+  readonly connectLog?: string;
 }
 
 /** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
@@ -41,19 +41,26 @@ export async function startVariant(
   const upstreams = fleet.list().map((u) => ({ host: "127.0.0.1", port: u.port }));
   let sidecar: Sidecar | undefined;
   if (name === "haproxy-http") {
-    sidecar = await startSidecar("http", fleet.registryUrl, policy);
+    sidecar = await startSidecar("http", fleet.registryUrl, policy, [], options.connectLog);
     await sidecar.waitForServers(upstreams.length);
   } else if (name === "haproxy-tcp") {
     sidecar = await startSidecar("tcp", fleet.registryUrl, policy, upstreams);
   }
-  const client = startScript(`client-${name}`, CORES.client, "client/client.ts", {
-    CLIENT_VARIANT: name,
-    REGISTRY_URL: fleet.registryUrl,
-    UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
-    SIDECAR_URL: sidecar?.url ?? "",
-    POLICY: policy,
-    POLICY_DIR: options.policyDir ?? "",
-  });
+  // The process that connects to the upstreams is traced: HAProxy when there is a sidecar, else the client.
+  const client = startScript(
+    `client-${name}`,
+    CORES.client,
+    "client/client.ts",
+    {
+      CLIENT_VARIANT: name,
+      REGISTRY_URL: fleet.registryUrl,
+      UPSTREAM_URLS: upstreams.map((u) => `http://${u.host}:${u.port}`).join(","),
+      SIDECAR_URL: sidecar?.url ?? "",
+      POLICY: policy,
+      POLICY_DIR: options.policyDir ?? "",
+    },
+    sidecar ? undefined : options.connectLog,
+  );
   const listening = await client.waitFor((m) => m.event === "listening");
   return {
     name,

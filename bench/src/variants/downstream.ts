@@ -1,4 +1,5 @@
 import { Agent } from "node:http";
+import { Agent as UndiciAgent } from "undici";
 
 /** One downstream call made for each incoming request, however the variant governs it. */
 export interface Downstream {
@@ -29,5 +30,21 @@ export function failureCounter(): { count(error: unknown): void; counts: Record<
 
 /** The connection pool every variant uses, so variants differ only in governance, not in HTTP plumbing. */
 export function keepAliveAgent(): Agent {
-  return new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 });
+  return new Agent({ keepAlive: true, maxSockets: POOL.connections, keepAliveMsecs: POOL.keepAliveMs });
+}
+
+/** The HTTP client a variant sends with: axios on node:http, or undici (`request`). */
+export type Transport = "axios" | "undici";
+
+/** Keep-alive settings of every client, per transport (256 connections per origin, 30 s idle). */
+export const POOL = { connections: 256, keepAliveMs: 30_000 } as const;
+
+/** The undici pool settings every undici variant uses (the same limits as `keepAliveAgent`). */
+export function undiciPoolOptions(): { connections: number; keepAliveTimeout: number } {
+  return { connections: POOL.connections, keepAliveTimeout: POOL.keepAliveMs };
+}
+
+/** An undici Agent with the same limits as `keepAliveAgent`, for the undici baseline. */
+export function undiciAgent(): UndiciAgent {
+  return new UndiciAgent(undiciPoolOptions());
 }

@@ -50,6 +50,21 @@ export const HEALTH_CHECK_TIMEOUT_MS = 1_000;
  */
 export const EJECTION_MS = 30_000;
 
+/**
+ * Registration metadata key of an instance's health port. Active checks on both sides connect there (HAProxy:
+ * `check port N`), not to the traffic port, so every connection to the traffic port is a request attempt: after a
+ * kill, the connect log of the governing process counts what each side still sent (see `proc/connect-trace.ts`).
+ */
+export const HEALTH_PORT_KEY = "healthPort";
+
+/**
+ * The SDK's all-instances-out behaviour matched to HAProxy's: when every instance is out (HAProxy: marked down;
+ * SDK: ejected), HAProxy answers 503 at once; the SDK's balancer fails fast with LB_PANIC (`panic.mode
+ * "fail"`, Envoy's `fail_traffic_on_panic`). A threshold of 1% panics only when none is in service, for fleets
+ * under 100 instances; above it, every instance in service is used, as HAProxy does.
+ */
+export const PANIC = { thresholdPercent: 1, mode: "fail" } as const;
+
 /** HAProxy's `timeout queue 1s`: how long a request may wait for a server below its `maxconn`. */
 export const QUEUE_TIMEOUT_MS = 1_000;
 

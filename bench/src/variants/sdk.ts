@@ -6,16 +6,26 @@ import {
   type OutlierOptions,
   type Pick,
   type PickOptions,
+  type Probe,
   p2cPeakEwma,
   tcpProbe,
 } from "@outrigger/loadbalancer";
 import { createLbAxios, type RetryOptions } from "@outrigger/loadbalancer/axios";
+import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { RetryBudget } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
-import { type Downstream, failureCounter, keepAliveAgent } from "./downstream.js";
+import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciPoolOptions } from "./downstream.js";
 import { createLiveDrain } from "./live-drain.js";
-import { EJECTION_MS, HEALTH_CHECK, HEALTH_CHECK_TIMEOUT_MS, type MatchedPolicy, QUEUE_TIMEOUT_MS } from "./policy.js";
+import {
+  EJECTION_MS,
+  HEALTH_CHECK,
+  HEALTH_CHECK_TIMEOUT_MS,
+  HEALTH_PORT_KEY,
+  type MatchedPolicy,
+  PANIC,
+  QUEUE_TIMEOUT_MS,
+} from "./policy.js";
 
 /**
  * What the matched policy asks for that the SDK still cannot express as the sidecar does. Everything else (outlier
@@ -24,15 +34,28 @@ import { EJECTION_MS, HEALTH_CHECK, HEALTH_CHECK_TIMEOUT_MS, type MatchedPolicy,
  */
 export const SDK_GAPS: readonly string[] = [
   "Policy changes through live config cover what the application wires to it (here: which instances to drain); retries, timeouts and ejection stay fixed per process in this bench (LivePolicy could carry them).",
+  "Every instance out: the SDK fails fast (LB_PANIC) when all are ejected, as HAProxy answers 503 when all are marked down; but when all fail their active checks and none is ejected, the SDK's availability filter uses them all (better some than none) where HAProxy answers 503. No scenario here reaches that case.",
   "The concurrency limit counts requests in flight per instance (Envoy's `max_requests`), HAProxy's `maxconn` counts connections: the same thing with one request per connection, as both run here.",
 ];
 
 /**
- * Active health checks matched to HAProxy's `check inter 1s fall 3 rise 2`: a connect-only probe (HAProxy's plain
- * `check` is a TCP connect), no jitter (HAProxy spreads first checks but runs each server's at `inter`).
+ * A TCP connect probe to the instance's health port (its `healthPort` metadata), as HAProxy's `check port N`: the
+ * traffic port then sees only requests, so the kill scenario can count every attempt at it on both sides.
+ */
+function healthPortProbe(): Probe {
+  const tcp = tcpProbe();
+  return (instance, signal) => {
+    const port = Number(instance.metadata[HEALTH_PORT_KEY]);
+    return tcp(Number.isInteger(port) && port > 0 ? { ...instance, port } : instance, signal);
+  };
+}
+
+/**
+ * Active health checks matched to HAProxy's `check port N inter 1s fall 3 rise 2`: a connect-only probe (HAProxy's
+ * plain `check` is a TCP connect), no jitter (HAProxy spreads first checks but runs each server's at `inter`).
  */
 const HEALTH_CHECKS: HealthCheckOptions = {
-  probe: tcpProbe(),
+  probe: healthPortProbe(),
   intervalMs: HEALTH_CHECK.interMs,
   timeoutMs: HEALTH_CHECK_TIMEOUT_MS,
   unhealthyThreshold: HEALTH_CHECK.fall,
@@ -43,10 +66,11 @@ const HEALTH_CHECKS: HealthCheckOptions = {
 /**
  * Outlier ejection matched to HAProxy's `observe layer7 error-limit N on-error mark-down`: N failures in a row
  * (5xx, timeouts, connection errors) eject; no success-rate rule, no growing ejections, no cap on how many are
- * ejected and no panic mode (HAProxy marks every failing server down). As with HAProxy, passing active checks bring
- * an ejected instance back and failing ones keep it out; the ejection time is only a fallback.
+ * ejected (HAProxy marks every failing server down), and fail-fast when none is left (see `PANIC`). As with HAProxy,
+ * passing active checks bring an ejected instance back and failing ones keep it out; the ejection time is only a
+ * fallback.
  */
-function outlierOptions(policy: MatchedPolicy): OutlierOptions {
+export function outlierOptions(policy: MatchedPolicy): OutlierOptions {
   return {
     consecutive5xx: policy.ejectAfterErrors,
     // No success-rate rule: more hosts than any fleet has must reach the volume.
@@ -71,10 +95,16 @@ function retrySettings(policy: MatchedPolicy): RetryOptions {
 /**
  * The Outrigger SDK variant, the ONE place it is assembled: discovery (RegistryWatchInstancer, the registry's long
  * poll) → balancer (round robin or P2C peak-EWMA, outlier ejection, active health checks, per-instance concurrency
- * limit) → createLbAxios (per-try timeout, retries on untried instances, optionally within a retry budget); live
- * config (a watched directory) drains instances.
+ * limit, fail-fast when every instance is out) → `createLbAxios` or `createLbDispatcher` (the same pipeline on undici:
+ * per-try timeout, retries on untried instances, optionally within a retry budget); live config (a watched
+ * directory) drains instances.
  */
-export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, policyDir?: string): Downstream {
+export function createSdkDownstream(
+  registryUrl: string,
+  policy: MatchedPolicy,
+  policyDir?: string,
+  transport: Transport = "axios",
+): Downstream {
   const instancer = new RegistryWatchInstancer({ registryUrl: `${registryUrl}/eureka`, service: "upstream" });
   const inner = createBalancer({
     instancer,
@@ -82,14 +112,15 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
     healthCheck: HEALTH_CHECKS,
     maxInFlightPerInstance: policy.maxConnsPerInstance,
     queueTimeoutMs: QUEUE_TIMEOUT_MS,
-    panic: { thresholdPercent: 0 },
+    panic: PANIC,
     ...(policy.rule === "p2c-peak-ewma" ? { rule: p2cPeakEwma() } : {}),
   });
   const live = createLiveDrain(policyDir);
   const attempts: Record<string, { count: number; lastAt: number }> = {};
   const marks: Record<string, number> = {};
   inner.onEjection(({ instance }) => {
-    marks[`ejectedAt.${instance.id}`] ??= Date.now();
+    // The latest ejection: after a kill, the one that took the dead instance out (an earlier one may have ended).
+    marks[`ejectedAt.${instance.id}`] = epochMs();
   });
   // Observes every pick, so the report can tell when an instance stopped getting attempts and when the first
   // request followed a changed policy.
@@ -111,20 +142,13 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
     acquire: async (options = {}, signal) => seen(await inner.acquire(observed(options), signal)),
   };
   const failed = failureCounter();
-  const http = createLbAxios({
-    balancer: (name) => (name === "upstream" ? balancer : undefined),
-    perTryTimeoutMs: policy.perTryTimeoutMs,
-    retry: retrySettings(policy),
-    defaults: {
-      // The agent every client uses (256 sockets per origin): the balancer's maxInFlightPerInstance is the limit.
-      httpAgent: keepAliveAgent(),
-      validateStatus: (s) => s < 500,
-    },
-  });
+  const send = transport === "undici" ? undiciSender(balancer, instancer, policy) : axiosSender(balancer, policy);
   return {
     async call() {
       try {
-        return (await http.get("lb://upstream/work")).status;
+        const status = await send();
+        if (status >= 500) failed.count({ response: { status } });
+        return status;
       } catch (error) {
         failed.count(error);
         return (error as AxiosError).response?.status ?? 502;
@@ -138,5 +162,40 @@ export function createSdkDownstream(registryUrl: string, policy: MatchedPolicy, 
       inner.close();
       instancer.close();
     },
+  };
+}
+
+/** `createLbAxios` on axios's http adapter; a 5xx left after the retries is thrown (with its response). */
+function axiosSender(balancer: Balancer, policy: MatchedPolicy): () => Promise<number> {
+  const http = createLbAxios({
+    balancer: (name) => (name === "upstream" ? balancer : undefined),
+    perTryTimeoutMs: policy.perTryTimeoutMs,
+    retry: retrySettings(policy),
+    defaults: {
+      // The agent every client uses (256 sockets per origin): the balancer's maxInFlightPerInstance is the limit.
+      httpAgent: keepAliveAgent(),
+      validateStatus: (s) => s < 500,
+    },
+  });
+  return async () => (await http.get("lb://upstream/work")).status;
+}
+
+/** `createLbDispatcher` (undici), the same policy; its pools close when an instance leaves the registry's set. */
+function undiciSender(
+  balancer: Balancer,
+  instancer: RegistryWatchInstancer,
+  policy: MatchedPolicy,
+): () => Promise<number> {
+  const dispatcher = createLbDispatcher({
+    balancer: (name) => (name === "upstream" ? balancer : undefined),
+    instancer: () => instancer,
+    perTryTimeoutMs: policy.perTryTimeoutMs,
+    retry: retrySettings(policy),
+    pool: undiciPoolOptions(),
+  });
+  return async () => {
+    const response = await dispatcher.request({ origin: "lb://upstream", path: "/work", method: "GET" });
+    await response.body.dump();
+    return response.statusCode;
   };
 }

@@ -1,8 +1,9 @@
+import { EventSource } from "@outrigger/core";
 import type Consul from "consul";
 import { CachedInstancer } from "./cached-instancer.js";
 import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
-import { EventSource } from "./event.js";
+import { checkName } from "./errors.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
 
@@ -44,6 +45,7 @@ export class ConsulInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
 
   constructor(options: ConsulInstancerOptions) {
+    checkName("service", options.service);
     super(options);
     this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
     const client = consulClient(options.consul);

@@ -1,8 +1,8 @@
 import { Resolver } from "node:dns/promises";
+import { EventSource } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
 import { DiscoveryError, durationOption } from "./errors.js";
-import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import type { ServiceInstance } from "./service-instance.js";
 

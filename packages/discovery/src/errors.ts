@@ -35,3 +35,22 @@ export function checkOption(name: string, value: unknown, rule: NumberRule): num
 export function durationOption(name: string, value: number | undefined, fallback: number, min = 1): number {
   return checkOption(name, value ?? fallback, { min, max: MAX_TIMER_DELAY_MS });
 }
+
+/** Throws DISCOVERY_INVALID_OPTION unless `value` is a non-blank string (a service or app name, a host). */
+export function checkName(name: string, value: unknown): string {
+  if (typeof value === "string" && value.trim() !== "") return value;
+  throw new DiscoveryError(
+    "DISCOVERY_INVALID_OPTION",
+    `${name} must be a non-empty string, got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`,
+  );
+}
+
+/**
+ * Throws DISCOVERY_INVALID_OPTION unless `value` is a port a client can connect to: a whole number 1–65535 (TCP's
+ * port field is 16 bits, RFC 9293 §3.1; 0 only asks the OS for a port when binding). Eureka itself checks no range
+ * (Netflix/eureka `InstanceInfo.java` stores any `int`; `ApplicationResource.addInstance` checks only id, host,
+ * IP, app and data center), so a bad port would be registered and handed to every client.
+ */
+export function checkPort(name: string, value: unknown): number {
+  return checkOption(name, value, { min: 1, max: 65_535, integer: true });
+}

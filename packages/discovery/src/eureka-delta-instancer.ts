@@ -1,8 +1,8 @@
+import { EventSource } from "@outrigger/core";
 import { sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError, durationOption } from "./errors.js";
+import { checkName, DiscoveryError, durationOption } from "./errors.js";
 import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
@@ -42,6 +42,7 @@ export class EurekaDeltaInstancer extends CachedInstancer {
   readonly onSync = this.#synced.event;
 
   constructor(options: EurekaDeltaInstancerOptions) {
+    checkName("service", options.service);
     super(options);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);

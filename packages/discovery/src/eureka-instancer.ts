@@ -1,4 +1,4 @@
-import { durationOption } from "./errors.js";
+import { checkName, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import { InstanceCache, type InstanceCacheOptions } from "./instance-cache.js";
 import type { Instancer } from "./instancer.js";
@@ -31,6 +31,7 @@ export class EurekaInstancer implements Instancer {
   readonly onError;
 
   constructor(options: EurekaInstancerOptions) {
+    checkName("service", options.service);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);
     const pollIntervalMs = durationOption("pollIntervalMs", options.pollIntervalMs, 30_000);

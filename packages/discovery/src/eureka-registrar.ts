@@ -1,5 +1,5 @@
 import type { BackoffOptions } from "./backoff.js";
-import { DiscoveryError } from "./errors.js";
+import { checkName, checkPort, DiscoveryError } from "./errors.js";
 import { type InstanceRegistration, registrationId, toRegistrationBody } from "./eureka-wire.js";
 import { Heartbeat, type RegisterReason } from "./heartbeat.js";
 import type { Registrar } from "./registrar.js";
@@ -57,6 +57,9 @@ export class EurekaRegistrar implements Registrar {
   readonly instanceId: string;
 
   constructor(options: EurekaRegistrarOptions) {
+    checkName("instance.app", options.instance?.app);
+    checkName("instance.host", options.instance?.host);
+    checkPort("instance.port", options.instance?.port);
     this.#options = options;
     this.#status = options.status ?? "UP";
     this.instanceId = registrationId(options.instance);

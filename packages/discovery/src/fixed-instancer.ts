@@ -1,4 +1,4 @@
-import { EventSource } from "./event.js";
+import { EventSource } from "@outrigger/core";
 import type { Instancer } from "./instancer.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";
 

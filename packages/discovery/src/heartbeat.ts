@@ -1,7 +1,6 @@
-import { MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import { EventSource, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import { Backoff, type BackoffOptions, jittered } from "./backoff.js";
 import { checkOption } from "./errors.js";
-import { EventSource } from "./event.js";
 
 /** Why a registration was sent. */
 export type RegisterReason = "initial" | "re-register" | "status";

@@ -1,3 +1,4 @@
+export type { Disposable, Event } from "@outrigger/core";
 export type { BackoffOptions } from "./backoff.js";
 export { type DnsResolution, DnsSrvInstancer, type DnsSrvInstancerOptions } from "./dns-srv-instancer.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
@@ -9,7 +10,6 @@ export {
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export { EurekaRegistrar, type EurekaRegistrarOptions, type RegisterReason } from "./eureka-registrar.js";
 export type { InstanceRegistration } from "./eureka-wire.js";
-export type { Disposable, Event } from "./event.js";
 export {
   allOf,
   anyStatus,

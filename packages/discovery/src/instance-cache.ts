@@ -1,5 +1,5 @@
+import { EventSource } from "@outrigger/core";
 import { DiscoveryError, isDiscoveryError } from "./errors.js";
-import { EventSource } from "./event.js";
 import { type InstanceFilter, onlyUp } from "./filters.js";
 import type { Instancer } from "./instancer.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";

@@ -1,4 +1,4 @@
-import type { Event } from "./event.js";
+import type { Event } from "@outrigger/core";
 import type { Snapshot } from "./service-instance.js";
 
 /** The source of one service's instances. Backends (registry, static, …) implement only this. */

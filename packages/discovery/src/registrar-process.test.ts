@@ -1,7 +1,7 @@
 import { createServer, type Socket } from "node:net";
+import type { Event } from "@outrigger/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EurekaRegistrar, type RegisterReason } from "./eureka-registrar.js";
-import type { Event } from "./event.js";
 import { exited, spawnTs, waitForEvent } from "./testing/child-process.js";
 import { RegistryProcess } from "./testing/registry-process.js";
 

@@ -60,6 +60,13 @@ export class RegistryAccess {
     } catch (cause) {
       throw new DiscoveryError("DISCOVERY_INVALID_OPTION", "registryUrl must be an absolute http(s) URL", { cause });
     }
+    // Only the protocol is shown: the URL may carry credentials.
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      throw new DiscoveryError(
+        "DISCOVERY_INVALID_OPTION",
+        `registryUrl must be an http:// or https:// URL, got a ${parsed.protocol} URL: give the registry's HTTP base URL, e.g. http://127.0.0.1:8761/eureka`,
+      );
+    }
     if (parsed.username || parsed.password) {
       const user = decodeURIComponent(parsed.username);
       const password = decodeURIComponent(parsed.password);

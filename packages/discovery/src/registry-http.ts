@@ -12,7 +12,8 @@ export interface RegistryResponse {
 
 /**
  * Sends one request to the registry with a timeout, with the credentials and TLS settings of `access`. Network
- * failures become DISCOVERY_REGISTRY_UNREACHABLE; a 401 or 403 becomes DISCOVERY_UNAUTHORIZED. No message carries
+ * failures become DISCOVERY_REGISTRY_UNREACHABLE; a 401 or 403 becomes DISCOVERY_UNAUTHORIZED, whose message says which
+ * token is missing or lacks permission. No message carries
  * a token or the URL's userinfo.
  */
 export async function registryRequest(
@@ -50,10 +51,7 @@ export async function registryRequest(
   const { status, headers } = response;
   if (status === 401 || status === 403) {
     await response.body?.cancel().catch(() => {});
-    throw new DiscoveryError(
-      "DISCOVERY_UNAUTHORIZED",
-      `Registry at ${shown} refused the request (${status}): give the client the registry's token (option \`token\`)`,
-    );
+    throw new DiscoveryError("DISCOVERY_UNAUTHORIZED", refusal(shown, status, init.method));
   }
   let text: string;
   try {
@@ -72,6 +70,21 @@ export async function registryRequest(
     if (status >= 400) return { status, headers, body: undefined };
     throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", `Registry at ${shown} answered with invalid JSON`, { cause });
   }
+}
+
+/**
+ * What to do about a refusal. A Eureka-protocol registry answers 401 to a missing or wrong token and 403 to a valid
+ * token without the permission (registry-server `hooks/auth.ts`: a read-only token on a write), so a 403 on a
+ * write names the write permission a registrar needs. The token itself is never shown.
+ */
+function refusal(shown: string, status: number, method: string): string {
+  if (status === 401) {
+    return `Registry at ${shown} refused the request (401): the token is missing or wrong; give the client the registry's token (option \`token\`)`;
+  }
+  const write = method.toUpperCase() !== "GET";
+  return write
+    ? `Registry at ${shown} refused a ${method.toUpperCase()} (403): the token lacks write permission; give a registrar the registry's write token (option \`token\`), not a read-only one`
+    : `Registry at ${shown} refused a read (403): the token lacks read permission; give the client a token that may read this registry (option \`token\`)`;
 }
 
 /** Joins a base URL (with or without a trailing slash) and a path. */

@@ -1,9 +1,8 @@
-import { redactUrl } from "@outrigger/core";
+import { EventSource, redactUrl } from "@outrigger/core";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { DiscoveryError, durationOption } from "./errors.js";
+import { checkName, DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
-import { EventSource } from "./event.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { registryRequest } from "./registry-http.js";
@@ -60,6 +59,7 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
 
   constructor(options: RegistryWatchInstancerOptions) {
+    checkName("service", options.service);
     super(options);
     this.#options = options;
     this.#access = new RegistryAccess(options.registryUrl, options);

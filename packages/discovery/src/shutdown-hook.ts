@@ -1,6 +1,6 @@
+import type { Disposable } from "@outrigger/core";
 import { sleep } from "./backoff.js";
 import { durationOption } from "./errors.js";
-import type { Disposable } from "./event.js";
 
 /** Settings of the shutdown hook. */
 export interface ShutdownHookOptions {

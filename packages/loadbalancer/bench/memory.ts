@@ -1,5 +1,6 @@
-// `pnpm --filter @outrigger/loadbalancer bench:memory [requests] [axios|undici]`: sends requests (default
-// 1 000 000) through createLbAxios (or, with `undici`, the lb undici dispatcher) with a full policy (retry,
+// `pnpm --filter @outrigger/loadbalancer bench:memory [requests] [axios|axios-http|undici|fetch]`: sends requests
+// (default 1 000 000) through createLbAxios (its default transport; `axios-http`: the http adapter), the lb undici
+// dispatcher's own request API (`undici`) or Node's global fetch through it (`fetch`) with a full policy (retry,
 // breaker, bulkhead, per-try timeout, deadline) and ONE long-lived caller signal, to two loopback instances in a
 // child process; measures the heap after a forced GC every tenth of the run and the abort listeners left on the
 // caller's signal. Goal: heap flat within 2 MB after warm-up, 0 listeners.
@@ -47,13 +48,20 @@ if (process.argv[2] === "server") {
   });
   const settings = { balancer: () => balancer, ...fullPolicy() };
   const caller = new AbortController();
-  // `undici` as the second argument: the same pipeline on the lb undici dispatcher instead of axios.
-  const dispatcher = process.argv[3] === "undici" ? createLbDispatcher(settings) : undefined;
-  const http = createLbAxios(settings);
-  const send = dispatcher
-    ? async () =>
-        (await dispatcher.request({ origin: "lb://svc", path: "/x", method: "GET", signal: caller.signal })).body.text()
-    : () => http.get("lb://svc/x", { signal: caller.signal });
+  const mode = process.argv[3] ?? "axios";
+  const dispatcher = mode === "undici" || mode === "fetch" ? createLbDispatcher(settings) : undefined;
+  const http = createLbAxios({ ...settings, ...(mode === "axios-http" ? { transport: "http" as const } : {}) });
+  const send =
+    mode === "fetch"
+      ? // No caller signal for fetch: Node 20's fetch adds listeners to it that only its FinalizationRegistry removes
+        // (nodejs/undici#3157, fixed upstream by #5318), which is fetch's doing, not the dispatcher's.
+        async () => (await fetch("http://svc/x", { dispatcher } as RequestInit)).text()
+      : dispatcher
+        ? async () =>
+            (
+              await dispatcher.request({ origin: "lb://svc", path: "/x", method: "GET", signal: caller.signal })
+            ).body.text()
+        : () => http.get("lb://svc/x", { signal: caller.signal });
   const heap = (): number => {
     gc();
     gc();
@@ -85,6 +93,9 @@ if (process.argv[2] === "server") {
   for (let tenth = 1; tenth <= 10; tenth++) {
     const until = Math.round((total * tenth) / 10);
     await Promise.all(Array.from({ length: concurrency }, () => worker(until)));
+    // undici's request API takes its listener off the caller's signal when the body stream closes, a tick after the
+    // body was read: let those closes run before counting.
+    await new Promise((resolve) => setImmediate(resolve));
     const sample = {
       sent,
       heapMb: heap() / 2 ** 20,
@@ -108,7 +119,9 @@ if (process.argv[2] === "server") {
   console.log(
     `${total} requests in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(0)}/s), ${failed} failed ${JSON.stringify(failures)}; heap spread after warm-up ${spreadMb.toFixed(2)} MB (goal ≤ 2 MB: ${spreadMb <= 2 ? "met" : "missed"}); listeners left ${listeners} (goal 0)`,
   );
-  console.log(JSON.stringify({ total, seconds, failed, failures, samples, spreadMb, listeners, loadavg: loadavg() }));
+  console.log(
+    JSON.stringify({ mode, total, seconds, failed, failures, samples, spreadMb, listeners, loadavg: loadavg() }),
+  );
   await dispatcher?.close();
   child.kill();
 }

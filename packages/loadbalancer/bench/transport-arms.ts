@@ -3,10 +3,10 @@ import { FixedInstancer } from "@outrigger/discovery";
 import axios from "axios";
 import { Pool } from "undici";
 import { createLbAxios } from "../src/axios.js";
-import { createUndiciLbAxios } from "../src/axios-undici.js";
 import { createBalancer } from "../src/balancer.js";
 import { instanceUrl } from "../src/lb-url.js";
 import { createLbDispatcher } from "../src/undici-dispatcher.js";
+import { Fleet } from "./fleet.js";
 import { fullPolicy } from "./full-policy.js";
 
 /** One client under test: `send` makes one request and reads its body; `close` frees its sockets. */
@@ -32,9 +32,9 @@ export function makeArms(instances: readonly ServiceInstance[]): Arm[] {
     },
   };
 
-  const lbArm = (name: string, full: boolean, via: "request" | "fetch"): Arm => {
+  const lbArm = (name: string, settings: object, via: "request" | "fetch"): Arm => {
     const b = balancer();
-    const dispatcher = createLbDispatcher({ balancer: () => b, ...(full ? fullPolicy() : {}) });
+    const dispatcher = createLbDispatcher({ balancer: () => b, ...settings });
     return {
       name,
       send:
@@ -55,33 +55,49 @@ export function makeArms(instances: readonly ServiceInstance[]): Arm[] {
     close: async () => undefined,
   };
 
-  const axiosBalancer = balancer();
-  const lbAxios = createLbAxios({ balancer: () => axiosBalancer });
-  const lbAxiosArm: Arm = {
-    name: "lb-axios (http adapter)",
-    send: async () => (await lbAxios.get("lb://svc/x")).data,
-    close: async () => axiosBalancer.close(),
-  };
-
-  const undiciBalancer = balancer();
-  const undiciDispatcher = createLbDispatcher({ balancer: () => undiciBalancer });
-  const lbAxiosUndici = createUndiciLbAxios(undiciDispatcher);
-  const lbAxiosUndiciArm: Arm = {
-    name: "lb-axios (undici adapter)",
-    send: async () => (await lbAxiosUndici.get("lb://svc/x")).data,
-    close: async () => {
-      await undiciDispatcher.close();
-      undiciBalancer.close();
-    },
+  const lbAxiosArm = (name: string, transport: "undici" | "http" | undefined): Arm => {
+    const b = balancer();
+    const lbAxios = createLbAxios({ balancer: () => b, ...(transport ? { transport } : {}) });
+    return {
+      name,
+      send: async () => (await lbAxios.get("lb://svc/x")).data,
+      close: async () => b.close(),
+    };
   };
 
   return [
     bare,
-    lbArm("lb-undici", false, "request"),
-    lbArm("lb-undici full policy", true, "request"),
-    lbArm("global fetch via lb dispatcher", false, "fetch"),
+    lbArm("lb-undici", {}, "request"),
+    lbArm("lb-undici full policy", fullPolicy(), "request"),
+    // The dispatcher's own retries, per-try timeout and deadline (and outlier ejection, on by default): the same
+    // protections without a resilience composition around the attempts.
+    lbArm(
+      "lb-undici built-in policy",
+      { retry: { maxAttempts: 3 }, perTryTimeoutMs: 2_000, deadlineMs: 5_000 },
+      "request",
+    ),
+    lbArm("global fetch via lb dispatcher", {}, "fetch"),
     plainAxios,
-    lbAxiosArm,
-    lbAxiosUndiciArm,
+    lbAxiosArm("lb-axios (default: undici transport)", undefined),
+    lbAxiosArm("lb-axios (http adapter)", "http"),
   ];
+}
+
+/** Two instances answering 200 at once in a child process, and every arm over them; stop with `close`. */
+export async function armsOverTwoInstances(): Promise<{ arms: Arm[]; close(): Promise<void> }> {
+  const fleet = new Fleet();
+  await fleet.ready;
+  const instances = [
+    await fleet.start("a", { delayMs: 0, status: 200 }),
+    await fleet.start("b", { delayMs: 0, status: 200 }),
+  ];
+  const arms = makeArms(instances);
+  return {
+    arms,
+    close: async () => {
+      for (const arm of arms) await arm.close();
+      await fleet.stopAll();
+      fleet.close();
+    },
+  };
 }

@@ -1,13 +1,12 @@
 // `pnpm --filter @outrigger/loadbalancer bench:transport [requestsPerCell] [rounds]`: client CPU per request and
 // throughput of the transports — bare undici Pool, the lb undici dispatcher (without and with the full policy),
-// Node's global fetch through it, plain axios, createLbAxios (http adapter) and axios on the undici adapter — at
-// concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a child
-// process (bench/fleet.ts), so their CPU is not the client's. Rounds are interleaved (every arm runs in every
+// Node's global fetch through it, plain axios, createLbAxios on its default (undici) transport and on the http
+// adapter — at concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a
+// child process (bench/fleet.ts), so their CPU is not the client's. Rounds are interleaved (every arm runs in every
 // round, in a rotated order); CPU is process.cpuUsage() around each cell. Ratios are paired by round and given
 // with a 95% t interval; a goal is met/missed only when the interval excludes the threshold.
 import { loadavg } from "node:os";
-import { Fleet } from "./fleet.js";
-import { type Arm, makeArms } from "./transport-arms.js";
+import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
 
 const perCell = Number(process.argv[2] ?? 400);
 const rounds = Number(process.argv[3] ?? 9);
@@ -80,13 +79,8 @@ const modes = [
   { name: "1000/s", run: (arm: Arm) => fixedRate(arm, perCell) },
 ] as const;
 
-const fleet = new Fleet();
-await fleet.ready;
-const instances = [
-  await fleet.start("a", { delayMs: 0, status: 200 }),
-  await fleet.start("b", { delayMs: 0, status: 200 }),
-];
-const arms = makeArms(instances);
+const fleet = await armsOverTwoInstances();
+const { arms } = fleet;
 console.log(`load average at start: ${load()} (2 cores, shared); ${perCell} requests per cell, ${rounds} rounds`);
 // Warm-up: JIT, sockets, pools.
 for (const arm of arms) await closedLoop(arm, 200, 32);
@@ -127,8 +121,10 @@ console.log("\n| goal | mode | ratio (mean, 95% interval) | verdict |");
 console.log("|---|---|---|---|");
 const goals = [
   ["lb-undici full policy", "bare undici Pool", 1.25],
+  ["lb-undici built-in policy", "bare undici Pool", 1.25],
+  ["lb-undici", "bare undici Pool", 1.25],
+  ["lb-axios (default: undici transport)", "plain axios", 1.0],
   ["lb-axios (http adapter)", "plain axios", 1.0],
-  ["lb-axios (undici adapter)", "plain axios", 1.0],
 ] as const;
 for (const [a, b, max] of goals) {
   for (const mode of modes) {
@@ -138,6 +134,4 @@ for (const [a, b, max] of goals) {
   }
 }
 console.log(`\nload average at end: ${load()}`);
-for (const arm of arms) await arm.close();
-await fleet.stopAll();
-fleet.close();
+await fleet.close();

@@ -23,8 +23,27 @@ export async function pickFor(
     // The per-try timeout starts once the attempt is sent, as HAProxy's `timeout server` starts after `timeout queue`.
     return balancer.acquire ? await balancer.acquire(options, signal) : balancer.pick(options);
   } catch (error) {
-    if (!isLbError(error) || error.code !== "LB_ALL_INSTANCES_TRIED" || last === undefined) throw error;
-    throw new LbError("LB_ALL_INSTANCES_TRIED", error.message, { cause: last });
+    throw withLastFailure(error, last);
+  }
+}
+
+/** LB_ALL_INSTANCES_TRIED after a failed attempt carries that failure (`last`) as its cause; others unchanged. */
+function withLastFailure(error: unknown, last: unknown): unknown {
+  if (!isLbError(error) || error.code !== "LB_ALL_INSTANCES_TRIED" || last === undefined) return error;
+  return new LbError("LB_ALL_INSTANCES_TRIED", error.message, { cause: last });
+}
+
+/**
+ * The pick for one attempt when one is free now; undefined when every instance is at its in-flight cap and the
+ * balancer can wait (then `pickFor`). Saves the promise and closure of `acquire` on the common path: `acquire`'s
+ * contract is `pick`, waiting only when `pick` would throw LB_INSTANCES_BUSY.
+ */
+export function pickNow(balancer: Balancer, options: PickOptions, last: unknown): Pick | undefined {
+  try {
+    return balancer.pick(options);
+  } catch (error) {
+    if (isLbError(error) && error.code === "LB_INSTANCES_BUSY" && balancer.acquire) return undefined;
+    throw withLastFailure(error, last);
   }
 }
 

@@ -65,13 +65,17 @@ function headerRecord(raw: Record<string, string | string[] | undefined>): RawAx
   return out;
 }
 
-/** The caller's signal and `timeout` (ms, 0: none) as one signal; `dispose` clears the timer and listener. */
+/**
+ * The caller's signal and `timeout` (ms, 0: none) as one signal; `dispose` clears the timer and listener. Undefined
+ * when the request has neither: no AbortController per request on the common path.
+ */
 function requestSignal(config: InternalAxiosRequestConfig) {
-  const controller = new AbortController();
   const caller = config.signal as AbortSignal | undefined;
+  const timeout = config.timeout ?? 0;
+  if (!caller && timeout <= 0) return undefined;
+  const controller = new AbortController();
   const unfollow = caller ? followAbort(caller, () => controller.abort(caller.reason)) : undefined;
   if (caller?.aborted) controller.abort(caller.reason);
-  const timeout = config.timeout ?? 0;
   const timer =
     timeout > 0
       ? setTimeout(
@@ -112,7 +116,10 @@ async function readBody(body: Dispatcher.ResponseData["body"], config: InternalA
  * Honours `timeout`, `signal`, `auth`, `responseType` (`stream`, `arraybuffer`, else text for axios to parse),
  * `maxContentLength` and `validateStatus`; `data` must be a string, bytes or a Node stream once transformed.
  */
-export function createUndiciAdapter(dispatcher: Dispatcher, extra?: (config: InternalAxiosRequestConfig) => object) {
+export function createUndiciAdapter(
+  dispatcher: Dispatcher,
+  extra?: (config: InternalAxiosRequestConfig) => object | undefined,
+) {
   const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const headers = AxiosHeaders.from(config.headers).normalize(false).toJSON(true) as Record<string, string>;
     const lowered: Record<string, string> = {};
@@ -121,8 +128,8 @@ export function createUndiciAdapter(dispatcher: Dispatcher, extra?: (config: Int
       const { username = "", password = "" } = config.auth;
       lowered.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
-    let url = new URL(String(config.url), config.baseURL);
-    for (const [name, value] of Object.entries(config.params ?? {})) url.searchParams.append(name, String(value));
+    // axios' own URL building: baseURL, params and paramsSerializer as its http adapter applies them.
+    let url = new URL(axios.getUri(config));
     let method = (config.method ?? "get").toUpperCase();
     let body = bodyOf(config.data);
     let current = lowered;
@@ -137,11 +144,11 @@ export function createUndiciAdapter(dispatcher: Dispatcher, extra?: (config: Int
             method: method as Dispatcher.HttpMethod,
             headers: current,
             body,
-            signal: signal.signal,
+            ...(signal ? { signal: signal.signal } : {}),
             ...extra?.(config),
           })
           .catch((error: unknown) => {
-            throw signal.signal.aborted && signal.signal.reason instanceof AxiosError
+            throw signal?.signal.aborted && signal.signal.reason instanceof AxiosError
               ? signal.signal.reason
               : AxiosError.from(error as Error, (error as { code?: string }).code, config);
           });
@@ -179,7 +186,7 @@ export function createUndiciAdapter(dispatcher: Dispatcher, extra?: (config: Int
         throw new AxiosError(`Request failed with status code ${response.status}`, code, config, undefined, response);
       }
     } finally {
-      signal.dispose();
+      signal?.dispose();
     }
   };
   return adapter;
@@ -197,19 +204,29 @@ export interface UndiciLbAxiosOptions {
 }
 
 /**
- * An axios instance on the undici transport: `lb://service/path` requests go through `dispatcher` (an
- * `LbDispatcher`, which owns the balancing, retries, timeouts and pools; close it when done), with the request's
- * `lb: { idempotent }` and `key`. The same pipeline as `createLbAxios`, without node:http and follow-redirects.
+ * The axios adapter that sends through an lb undici dispatcher, with each request's `lb: { idempotent }` and
+ * consistent-hash `key`: `createUndiciLbAxios`'s, and `createLbAxios`'s on its default undici transport.
  */
-export function createUndiciLbAxios(dispatcher: Dispatcher, options: UndiciLbAxiosOptions = {}): AxiosInstance {
-  const { key } = options;
-  const adapter = createUndiciAdapter(dispatcher, (config) => {
+export function lbUndiciAdapter(
+  dispatcher: Dispatcher,
+  key?: (config: InternalAxiosRequestConfig) => string | undefined,
+): AxiosAdapter {
+  return createUndiciAdapter(dispatcher, (config) => {
     const idempotent = config.lb?.idempotent;
     const hash = key?.(config);
+    if (idempotent === undefined && hash === undefined) return undefined;
     return {
       ...(idempotent !== undefined ? { idempotent } : {}),
       ...(hash !== undefined ? { [LB_KEY]: hash } : {}),
     };
   });
-  return axios.create({ ...options.defaults, adapter });
+}
+
+/**
+ * An axios instance on the undici transport: `lb://service/path` requests go through `dispatcher` (an
+ * `LbDispatcher`, which owns the balancing, retries, timeouts and pools; close it when done), with the request's
+ * `lb: { idempotent }` and `key`. The same pipeline as `createLbAxios`, without node:http and follow-redirects.
+ */
+export function createUndiciLbAxios(dispatcher: Dispatcher, options: UndiciLbAxiosOptions = {}): AxiosInstance {
+  return axios.create({ ...options.defaults, adapter: lbUndiciAdapter(dispatcher, options.key) });
 }

@@ -14,7 +14,8 @@ export type LbErrorCode =
   | "LB_QUEUE_FULL"
   | "LB_QUEUE_TIMEOUT"
   | "LB_BODY_NOT_REPLAYABLE"
-  | "LB_CLOSED";
+  | "LB_CLOSED"
+  | "LB_TRANSPORT_UNAVAILABLE";
 
 /** An error of the load balancer, with a stable `code` (an `OutriggerError` from `@outrigger/core`). */
 export class LbError extends OutriggerError<LbErrorCode> {

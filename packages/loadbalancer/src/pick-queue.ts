@@ -1,3 +1,4 @@
+import { followAbort } from "@outrigger/core";
 import { isLbError, LbError } from "./errors.js";
 
 /** A caller waiting for an instance below its in-flight cap. */
@@ -9,13 +10,16 @@ interface Waiter<T> {
   readonly cleanup: () => void;
 }
 
+const noop = (): void => undefined;
+
 const isBusy = (error: unknown): boolean => isLbError(error) && error.code === "LB_INSTANCES_BUSY";
 
 /**
  * The bounded wait for a free slot when every instance is at its in-flight cap (HAProxy's queue with `timeout
  * queue`, Envoy's `max_pending_requests`): waiters retry their pick in arrival order whenever a request ends or the
  * instances change; a waiter whose pick is still busy keeps its place while later ones (which may avoid other
- * instances) get their turn.
+ * instances) get their turn. Waiters follow their caller's signal through `@outrigger/core`'s `followAbort`: any
+ * number of them waiting on one long-lived signal hold one listener on it, gone when the last one leaves.
  */
 export class PickQueue<T> {
   readonly #waiters: Waiter<T>[] = [];
@@ -47,7 +51,6 @@ export class PickQueue<T> {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => this.#remove(waiter, signal?.reason);
       const timer = setTimeout(
         () =>
           this.#remove(
@@ -60,6 +63,7 @@ export class PickQueue<T> {
         this.timeoutMs,
       );
       timer.unref();
+      let unfollow = noop;
       const waiter: Waiter<T> = {
         attempt,
         resolve,
@@ -67,10 +71,10 @@ export class PickQueue<T> {
         timer,
         cleanup: () => {
           clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
+          unfollow();
         },
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal) unfollow = followAbort(signal, () => this.#remove(waiter, signal.reason));
       this.#waiters.push(waiter);
     });
   }

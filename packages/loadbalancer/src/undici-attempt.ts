@@ -1,4 +1,7 @@
 import type { Dispatcher } from "undici";
+import type { Expiring } from "./attempt-deadlines.js";
+import { LbError } from "./errors.js";
+import type { Pick } from "./pick.js";
 
 /** Largest retryable answer (e.g. a 503 page) held back while the retry engine decides; a larger one is delivered. */
 export const MAX_HELD_BYTES = 64 * 1024;
@@ -38,25 +41,38 @@ function headerRecord(raw: readonly (Buffer | string)[]): Record<string, string>
   return record;
 }
 
-/** What the attempt tells its owner: when the caller's handler took the answer, and how the attempt ended. */
-export interface AttemptEvents {
-  /** True for a status worth another instance (the engine's set) while attempts may remain. */
-  holdStatus(status: number): boolean;
+/** What the attempt tells its owner (the balanced call): when the caller took the answer, how the attempt ended. */
+export interface AttemptOwner {
+  readonly caller: Dispatcher.DispatchHandlers;
+  /** True for a status worth another instance (the engine's set) while attempts may remain for `attempt`. */
+  holdStatus(attempt: AttemptHandler, status: number): boolean;
   /** The caller's handler has the answer's headers: no retry any more. */
-  committed(): void;
+  committed(attempt: AttemptHandler): void;
   /** The attempt failed before the caller had headers (or its held answer completed): the engine decides. */
-  failed(error: unknown): void;
+  failed(attempt: AttemptHandler, error: unknown): void;
   /** The answer the caller took completed, or broke (`error`) after its headers. */
-  finished(status: number, error?: unknown): void;
+  finished(attempt: AttemptHandler, status: number, error?: unknown): void;
 }
 
 /**
  * The handler of one attempt on one instance's pool, in front of the caller's handler. Until the caller has
  * headers the attempt can still be retried: a failure, a timeout, or a retryable status (held back, up to
  * MAX_HELD_BYTES) goes to `failed`; then the answer streams through to the caller. Settles once: after an
- * abandon (timeout, caller abort) late callbacks from undici are dropped and the socket is aborted.
+ * abandon (timeout, caller abort) late callbacks from undici are dropped and the socket is aborted. It is also its
+ * own per-try timeout entry (`Expiring`) and carries what its owner needs to judge it, so an attempt allocates no
+ * closures, no AbortController and no timer.
  */
-export class AttemptHandler implements Dispatcher.DispatchHandlers {
+export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
+  slot = -1;
+  /** The per-try timeout's error when it, not a caller or policy, ended the attempt. */
+  timedOut: LbError | undefined;
+  /** When the attempt was sent (performance.now()). */
+  readonly started = performance.now();
+  /** Settle the attempt's promise (set by the owner). */
+  resolve: () => void = noop;
+  reject: (error: unknown) => void = noop;
+  /** Stops following a policy's signal (set by the owner when it follows one). */
+  unfollow: () => void = noop;
   #abort: ((reason?: Error) => void) | undefined;
   #abandoned: Error | undefined;
   #state: "waiting" | "holding" | "streaming" | "done" = "waiting";
@@ -65,9 +81,23 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers {
   #status = 0;
 
   constructor(
-    readonly caller: Dispatcher.DispatchHandlers,
-    readonly events: AttemptEvents,
+    readonly owner: AttemptOwner,
+    readonly pick: Pick,
+    /** No attempt may follow this one: a retryable status is the answer, not held back. */
+    readonly lastAttempt: boolean,
+    /** The per-try timeout (ms) that `expire` reports. */
+    readonly perTryMs: number | undefined,
+    /** A policy's signal the attempt runs under (its timeout, a lost hedge); undefined without a policy. */
+    readonly signal: AbortSignal | undefined,
   ) {}
+
+  /** Per-try timeout (the queue calls it). */
+  expire(): void {
+    if (this.#state === "done") return;
+    const id = this.pick.instance.id;
+    this.timedOut = new LbError("LB_ATTEMPT_TIMEOUT", `${id} did not answer within ${this.perTryMs} ms`);
+    this.abandon(this.timedOut);
+  }
 
   /** Ends the attempt with `reason` (per-try timeout, caller abort, deadline): aborts the socket if it has one. */
   abandon(reason: Error): void {
@@ -87,25 +117,26 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers {
   }
 
   onBodySent(chunkSize: number, totalBytesSent: number): void {
-    if (this.#state === "waiting") this.caller.onBodySent?.(chunkSize, totalBytesSent);
+    if (this.#state === "waiting") this.owner.caller.onBodySent?.(chunkSize, totalBytesSent);
   }
 
   onHeaders(status: number, headers: Buffer[], resume: () => void, statusText: string): boolean {
     if (this.#state !== "waiting") return true;
     this.#status = status;
-    if (this.events.holdStatus(status)) {
+    if (this.owner.holdStatus(this, status)) {
       this.#state = "holding";
       this.#held = new HeldResponse(status, headers, statusText);
       return true;
     }
     this.#state = "streaming";
-    this.events.committed();
-    this.caller.onResponseStarted?.();
-    return this.caller.onHeaders?.(status, headers, resume, statusText) ?? true;
+    this.owner.committed(this);
+    const caller = this.owner.caller;
+    caller.onResponseStarted?.();
+    return caller.onHeaders?.(status, headers, resume, statusText) ?? true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.#state === "streaming") return this.caller.onData?.(chunk) ?? true;
+    if (this.#state === "streaming") return this.owner.caller.onData?.(chunk) ?? true;
     const held = this.#held;
     if (this.#state !== "holding" || !held) return true;
     held.chunks.push(chunk);
@@ -114,30 +145,31 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers {
     // Too large to hold: deliver it as the answer rather than buffer without bound.
     this.#state = "streaming";
     this.#held = undefined;
-    this.events.committed();
-    this.caller.onHeaders?.(held.status, held.rawHeaders as Buffer[], noop, held.statusText);
+    this.owner.committed(this);
+    const caller = this.owner.caller;
+    caller.onHeaders?.(held.status, held.rawHeaders as Buffer[], noop, held.statusText);
     let more = true;
-    for (const part of held.chunks) more = this.caller.onData?.(part) ?? true;
+    for (const part of held.chunks) more = caller.onData?.(part) ?? true;
     return more;
   }
 
   onComplete(trailers: string[] | null): void {
     if (this.#state === "holding" && this.#held) {
       this.#state = "done";
-      this.events.failed(this.#held);
+      this.owner.failed(this, this.#held);
       return;
     }
     if (this.#state !== "streaming") return;
     this.#state = "done";
-    this.events.finished(this.#status);
-    this.caller.onComplete?.(trailers);
+    this.owner.finished(this, this.#status);
+    this.owner.caller.onComplete?.(trailers);
   }
 
   onError(error: Error): void {
     if (this.#state === "streaming") {
       this.#state = "done";
-      this.events.finished(this.#status, error);
-      this.caller.onError?.(error);
+      this.owner.finished(this, this.#status, error);
+      this.owner.caller.onError?.(error);
       return;
     }
     this.#settleError(error);
@@ -146,14 +178,15 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers {
   onUpgrade(statusCode: number, headers: Buffer[] | string[] | null, socket: unknown): void {
     if (this.#state !== "waiting") return;
     this.#state = "done";
-    this.events.committed();
-    this.events.finished(statusCode);
-    (this.caller.onUpgrade as ((s: number, h: unknown, k: unknown) => void) | undefined)?.(statusCode, headers, socket);
+    this.owner.committed(this);
+    this.owner.finished(this, statusCode);
+    const caller = this.owner.caller;
+    (caller.onUpgrade as ((s: number, h: unknown, k: unknown) => void) | undefined)?.(statusCode, headers, socket);
   }
 
   #settleError(error: unknown): void {
     if (this.#state === "done") return;
     this.#state = "done";
-    this.events.failed(error);
+    this.owner.failed(this, error);
   }
 }

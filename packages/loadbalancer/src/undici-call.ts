@@ -1,7 +1,9 @@
 import {
   type AttemptContext,
+  type CallContext,
   classifyFailure,
-  describeCall,
+  followAbort,
+  isIdempotentMethod,
   monotonicClock,
   neverAborted,
   type RetryEngine,
@@ -9,27 +11,31 @@ import {
 } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
+import type { DeadlineQueue, Expiring } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
-import { type AttemptSignal, RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
+import { pickFor, pickNow, retryReason } from "./attempt-step.js";
 import { lbChannels, publish } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { failureReason, httpOutcome } from "./outcome.js";
-import type { Balancer, Pick } from "./pick.js";
-import { AttemptHandler, HeldResponse } from "./undici-attempt.js";
+import type { Balancer, Pick, PickOptions } from "./pick.js";
+import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 
-/** What one balanced request needs from its dispatcher. */
-export interface CallSetup {
+/** The service a request goes to and how: the same for every request to it until the dispatcher's options change. */
+export interface CallRoute {
   readonly service: string;
-  readonly path: string;
   readonly balancer: Balancer;
   readonly engine: RetryEngine;
   readonly policy: AttemptPolicy | undefined;
-  readonly perTryTimeoutMs: number | undefined;
-  readonly deadlineMs: number | undefined;
-  readonly key: string | undefined;
+}
+
+/** What a balanced request uses of its dispatcher: the instances' pools and the shared timeout queues. */
+export interface CallHost {
   /** The pool of `instance`, where the attempt is dispatched. */
-  readonly poolOf: (instance: ServiceInstance) => Dispatcher;
+  poolOf(instance: ServiceInstance): Dispatcher;
+  /** Per-try timeouts (one queue, one timer, for all requests); undefined: none. */
+  readonly perTry: DeadlineQueue | undefined;
+  /** Request deadlines; undefined: none. */
+  readonly deadlines: DeadlineQueue | undefined;
 }
 
 /** A body undici can send again whole: none, a string or bytes. Streams and async iterables are read once. */
@@ -46,170 +52,223 @@ function notReplayable(cause: unknown): LbError {
   );
 }
 
+const ABORTED = "The request was aborted";
+
 /**
- * One `lb://` request through the undici dispatcher: the call context, the retry engine's attempts (each on a
- * newly picked instance's pool), the optional policy around them, per-try timeout and deadline; the outcome of
- * every attempt goes to its pick, as in the axios client. The caller's handler sees one answer or one error.
+ * One `lb://` request through the undici dispatcher: the call context (this object: method, idempotency,
+ * replayable body, deadline, instances tried), the retry engine's attempts (each on a newly picked instance's
+ * pool), the optional policy around them, per-try timeout and deadline; the outcome of every attempt goes to its
+ * pick, as in the axios client. The caller's handler sees one answer or one error.
+ *
+ * Per request it allocates this object, the set of tried instances and the engine's promises; per attempt one
+ * `AttemptHandler` (its own per-try timeout entry) and one promise. An AbortController is made only when something
+ * must be handed a signal: a policy, or a pick that has to wait for a free instance. The caller's abort and the
+ * deadline otherwise reach the attempt in flight directly (a profile at concurrency 32 showed AbortSignals,
+ * their listeners and per-attempt timers as a third of this path's CPU, most of it garbage collection).
  */
-export class BalancedCall {
-  readonly #setup: CallSetup;
+export class BalancedCall implements CallContext, Expiring, AttemptOwner {
+  readonly method: string | undefined;
+  readonly idempotent: boolean;
+  readonly replayable: boolean;
+  readonly deadline: number | undefined;
+  readonly tried = new Set<string>();
+  readonly refuseReplay = notReplayable;
+  slot = -1;
+  readonly caller: Dispatcher.DispatchHandlers;
+  readonly #route: CallRoute;
+  readonly #host: CallHost;
   readonly #options: Dispatcher.DispatchOptions;
-  readonly #caller: Dispatcher.DispatchHandlers;
-  readonly #request: RequestSignal;
-  readonly #tried = new Set<string>();
+  readonly #key: string | undefined;
   #last: unknown;
   #sends = 0;
+  /** The caller's handler has its answer (headers) or its error. */
   #done = false;
-  /** The attempt in flight, which a caller's abort ends. */
+  /** The attempt in flight, which a caller's abort or the deadline ends. */
   #current: AttemptHandler | undefined;
-  /** Why the caller aborted; set once. No AbortController per request: most requests are never aborted. */
-  #cancelled: Error | undefined;
+  /** Why the caller or the deadline ended the request; set once. */
+  #stopped: Error | undefined;
+  #controller: AbortController | undefined;
 
-  constructor(setup: CallSetup, options: Dispatcher.DispatchOptions, caller: Dispatcher.DispatchHandlers) {
-    this.#setup = setup;
-    this.#options = options;
-    this.#caller = caller;
-    const { service, deadlineMs } = setup;
-    this.#request = new RequestSignal(
-      undefined,
-      deadlineMs,
-      () =>
-        new LbError(
-          "LB_DEADLINE_EXCEEDED",
-          `No answer from ${service} within ${deadlineMs} ms: raise deadlineMs or check it`,
-        ),
-    );
+  constructor(
+    route: CallRoute,
+    host: CallHost,
+    options: Dispatcher.DispatchOptions,
+    caller: Dispatcher.DispatchHandlers,
+    key: string | undefined,
+  ) {
+    this.#route = route;
+    this.#host = host;
+    this.caller = caller;
+    this.#key = key;
+    const method = options.method?.toUpperCase();
+    this.method = method;
+    this.idempotent = options.idempotent ?? isIdempotentMethod(method);
+    this.replayable = replayable(options.body);
+    // The instance's pool sends to its own origin; `lb://service` must not reach undici's request record.
+    const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
+    this.#options = { ...options, origin: undefined, path };
+    const deadlines = host.deadlines;
+    if (deadlines) {
+      this.deadline = monotonicClock.now() + deadlines.ms;
+      deadlines.add(this);
+    }
     // The caller's abort (fetch's AbortSignal, undici.request's signal) ends the attempt in flight and the retries.
-    caller.onConnect?.((reason?: Error) => this.#cancel(reason ?? new Error("The request was aborted")));
+    caller.onConnect?.((reason?: Error) => this.#stop(reason ?? new Error(ABORTED)));
   }
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
-    const { engine, policy } = this.#setup;
-    const call = describeCall({
-      method: this.#options.method,
-      ...(this.#options.idempotent !== undefined ? { idempotent: this.#options.idempotent } : {}),
-      replayable: replayable(this.#options.body),
-      ...(this.#setup.deadlineMs !== undefined ? { deadline: monotonicClock.now() + this.#setup.deadlineMs } : {}),
-      tried: this.#tried,
-      refuseReplay: notReplayable,
-    });
+    const { engine, policy } = this.#route;
     engine.budget?.deposit();
-    const built = (signal: AbortSignal | undefined) =>
-      engine.run(this.#attemptUnder(signal), call, signal ?? neverAborted, true);
-    const signal = this.#request.signal;
-    const attempts = policy ? policy.execute((context) => built(signalOf(context)), signal, call) : built(signal);
+    const attempts = policy
+      ? policy.execute(
+          (context) => {
+            const signal = signalOf(context);
+            return engine.run((attempt) => this.#attempt(attempt, signal), this, signal ?? neverAborted, true);
+          },
+          // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
+          // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
+          // request for the policy to follow cost more than the rest of the request path (see the README's bench).
+          undefined,
+          this,
+        )
+      : engine.run((attempt) => this.#attempt(attempt, undefined), this, neverAborted, true);
     attempts.then(undefined, (error: unknown) => this.#fail(error));
   }
 
-  #cancel(reason: Error): void {
-    if (this.#cancelled) return;
-    this.#cancelled = reason;
-    this.#current?.abandon(reason);
+  /** The deadline (the queue calls it). */
+  expire(): void {
+    const ms = this.#host.deadlines?.ms;
+    const { service } = this.#route;
+    this.#stop(
+      new LbError("LB_DEADLINE_EXCEEDED", `No answer from ${service} within ${ms} ms: raise deadlineMs or check it`),
+    );
+  }
+
+  /** The request's signal for a policy or a waiting pick, made on first need; aborts with the caller or deadline. */
+  #signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#stopped && !this.#controller.signal.aborted) this.#controller.abort(this.#stopped);
+    return this.#controller.signal;
+  }
+
+  #stop(reason: Error): void {
+    if (this.#stopped) return;
+    this.#stopped = reason;
+    this.#controller?.abort(reason);
+    // An attempt in flight fails (or, streaming, breaks) with the reason and the engine gives up on it; with none
+    // (a backoff, a policy's wait) the caller hears now, not when the wait ends.
+    if (this.#current) this.#current.abandon(reason);
+    else this.#fail(reason);
   }
 
   #fail(error: unknown): void {
-    this.#request.dispose();
+    this.#host.deadlines?.cancel(this);
     if (this.#done) return;
     this.#done = true;
     // No untried instance was left: the previous attempt's failure is the answer.
     let final = error;
     if (isLbError(final) && final.code === "LB_ALL_INSTANCES_TRIED" && final.cause !== undefined) final = final.cause;
-    if (final instanceof HeldResponse) final.replay(this.#caller);
-    else this.#caller.onError?.(final instanceof Error ? final : new Error(String(final)));
+    if (final instanceof HeldResponse) final.replay(this.caller);
+    else this.caller.onError?.(final instanceof Error ? final : new Error(String(final)));
   }
 
-  /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's). */
-  #attemptUnder(signal: AbortSignal | undefined) {
-    return async (context: AttemptContext): Promise<void> => {
-      const { service, engine, balancer, key } = this.#setup;
-      if (this.#last !== undefined)
-        publish(lbChannels.retry, {
-          service,
-          attempt: this.#tried.size + 1,
-          reason: retryReason(this.#last, engine.statuses),
-        });
-      if (this.#cancelled) throw this.#cancelled;
-      // A policy's retry runs the engine again: a stream body already read cannot go a second time.
-      if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
-      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
-      const pickOptions = {
-        avoid: this.#tried,
-        attempt: this.#tried.size + 1,
-        untriedOnly: context.attempt > 0,
-        ...(key ? { key } : {}),
-      };
-      const pick = await pickFor(balancer, pickOptions, signal, this.#last);
-      this.#tried.add(pick.instance.id);
-      try {
-        await this.#send(pick, context, signal);
-      } catch (error) {
-        this.#last = error;
-        throw error;
-      }
+  /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
+  #attempt(context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
+    const { service, engine, balancer } = this.#route;
+    if (this.#last !== undefined)
+      publish(lbChannels.retry, {
+        service,
+        attempt: this.tried.size + 1,
+        reason: retryReason(this.#last, engine.statuses),
+      });
+    if (this.#stopped) throw this.#stopped;
+    // A policy's retry runs the engine again: a stream body already read cannot go a second time.
+    if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
+    // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+    const options: PickOptions = {
+      avoid: this.tried,
+      attempt: this.tried.size + 1,
+      untriedOnly: context.attempt > 0,
+      ...(this.#key !== undefined ? { key: this.#key } : {}),
     };
+    const pick = pickNow(balancer, options, this.#last);
+    if (pick) return this.#send(pick, context, signal);
+    // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
+    return pickFor(balancer, options, signal ?? this.#signal(), this.#last).then((waited) => {
+      if (!this.#stopped) return this.#send(waited, context, signal);
+      waited.done({ kind: "cancelled" });
+      throw this.#stopped;
+    });
   }
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
   #send(pick: Pick, context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
-    const { perTryTimeoutMs, engine, path } = this.#setup;
-    const { instance } = pick;
-    const started = performance.now();
-    const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
-    const lastAttempt = context.attempt + 1 >= engine.maxAttempts;
-    return new Promise<void>((resolve, reject) => {
-      const handler: AttemptHandler = new AttemptHandler(this.#caller, {
-        holdStatus: (status) => !lastAttempt && engine.statuses.has(status),
-        committed: () => {
-          this.#done = true;
-          resolve();
-        },
-        failed: (error) => {
-          attemptSignal?.dispose();
-          reject(this.#judge(pick, error, performance.now() - started, attemptSignal, signal));
-        },
-        finished: (status, error) => {
-          attemptSignal?.dispose();
-          this.#request.dispose();
-          const rttMs = performance.now() - started;
-          if (error === undefined) pick.done(httpOutcome(status, rttMs));
-          else this.#judge(pick, error, rttMs, attemptSignal, signal);
-        },
-      });
-      attemptSignal?.addEventListener("abort", () => handler.abandon(attemptSignal.reason as Error));
-      this.#current = handler;
-      const { origin: _service, ...rest } = this.#options;
-      this.#setup.poolOf(instance).dispatch({ ...rest, path }, handler);
+    this.tried.add(pick.instance.id);
+    // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
+    const { engine, policy } = this.#route;
+    const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
+    const perTry = this.#host.perTry;
+    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal);
+    const settled = new Promise<void>((resolve, reject) => {
+      handler.resolve = resolve;
+      handler.reject = reject;
     });
+    perTry?.add(handler);
+    if (signal) handler.unfollow = followAbort(signal, () => handler.abandon(signal.reason as Error));
+    this.#current = handler;
+    this.#host.poolOf(pick.instance).dispatch(this.#options, handler);
+    return settled;
+  }
+
+  holdStatus(attempt: AttemptHandler, status: number): boolean {
+    return !attempt.lastAttempt && this.#route.engine.statuses.has(status);
+  }
+
+  committed(attempt: AttemptHandler): void {
+    // The deadline and the per-try timeout still run while the body streams, as before the headers.
+    this.#done = true;
+    attempt.resolve();
+  }
+
+  failed(attempt: AttemptHandler, error: unknown): void {
+    this.#release(attempt);
+    const judged = this.#judge(attempt, error, performance.now() - attempt.started);
+    this.#last = judged;
+    attempt.reject(judged);
+  }
+
+  finished(attempt: AttemptHandler, status: number, error?: unknown): void {
+    this.#release(attempt);
+    this.#host.deadlines?.cancel(this);
+    const rttMs = performance.now() - attempt.started;
+    if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
+    else this.#judge(attempt, error, rttMs);
+  }
+
+  #release(attempt: AttemptHandler): void {
+    this.#host.perTry?.cancel(attempt);
+    attempt.unfollow();
+    if (this.#current === attempt) this.#current = undefined;
   }
 
   /** Reports a failed attempt to its pick (whose fault it was) and returns the error the engine should see. */
-  #judge(
-    pick: Pick,
-    error: unknown,
-    rttMs: number,
-    attemptSignal: AttemptSignal | undefined,
-    signal: AbortSignal | undefined,
-  ): unknown {
+  #judge(attempt: AttemptHandler, error: unknown, rttMs: number): unknown {
+    const { pick, signal } = attempt;
     if (error instanceof HeldResponse) {
       pick.done(httpOutcome(error.status, rttMs));
       return error;
     }
-    if (this.#cancelled) {
-      pick.done({ kind: "cancelled" });
-      return this.#cancelled;
-    }
-    const request = this.#request.signal;
-    if (request?.aborted) {
+    const stopped = this.#stopped;
+    if (stopped) {
       // The caller or the deadline gave up: not the instance's fault.
       pick.done({ kind: "cancelled" });
-      const reason = request.reason;
-      return isLbError(reason) ? new LbError(reason.code, reason.message, { cause: error }) : reason;
+      return isLbError(stopped) ? new LbError(stopped.code, stopped.message, { cause: error }) : stopped;
     }
-    const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#setup.engine.statuses) === "timeout";
-    if (attemptSignal?.timedOut || policyTimeout) {
+    const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#route.engine.statuses) === "timeout";
+    if (attempt.timedOut || policyTimeout) {
       pick.done({ kind: "failure", reason: "timeout", rttMs });
-      return attemptSignal?.timedOut ? attemptSignal.reason : signal?.reason;
+      return attempt.timedOut ?? signal?.reason;
     }
     if (signal?.aborted) {
       // A policy gave up on this attempt (a hedge that lost): not the instance's fault.

@@ -1,12 +1,13 @@
 import { checkOptionalNumber, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
+import { DeadlineQueue } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
-import { BalancedCall } from "./undici-call.js";
+import { BalancedCall, type CallHost, type CallRoute } from "./undici-call.js";
 
 /** Settings of `createLbDispatcher`; the balancing ones mean what they mean for `createLbAxios`. */
 export interface LbDispatcherOptions {
@@ -63,8 +64,12 @@ export class LbDispatcher extends Dispatcher {
   /** Each origin's service (or undefined: not a service), parsed once; bounded. */
   readonly #origins = new Map<string, { service: string; lb: boolean } | undefined>();
   readonly #watched = new Map<string, Disposable>();
+  /** Each service's route, rebuilt when its balancer, policy or engine changes (the options are functions). */
+  readonly #routes = new Map<string, CallRoute>();
   readonly #fallback: Dispatcher;
   readonly #ownsFallback: boolean;
+  /** What each request uses of this dispatcher: pools and the per-try and deadline queues (one timer each). */
+  readonly #host: CallHost;
   #closed = false;
 
   constructor(options: LbDispatcherOptions) {
@@ -74,6 +79,12 @@ export class LbDispatcher extends Dispatcher {
     checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
     this.#options = options;
     this.#engineFor = retryEngines(options.retry);
+    const { perTryTimeoutMs, deadlineMs } = options;
+    this.#host = {
+      poolOf: (instance) => this.#poolOf(instance),
+      perTry: perTryTimeoutMs === undefined ? undefined : new DeadlineQueue(perTryTimeoutMs),
+      deadlines: deadlineMs === undefined ? undefined : new DeadlineQueue(deadlineMs),
+    };
     this.#ownsFallback = options.fallback === undefined;
     this.#fallback = options.fallback ?? new Agent();
   }
@@ -102,27 +113,23 @@ export class LbDispatcher extends Dispatcher {
       handler.onError?.(new LbError("LB_CLOSED", "The lb dispatcher is closed: make a new one"));
       return true;
     }
-    const { service } = target;
-    const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
+    const route = this.#route(target.service, balancer);
+    this.#watch(route.service);
+    const key = this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY];
+    new BalancedCall(route, this.#host, options, handler, key).start();
+    return true;
+  }
+
+  /** The service's route: reused while its balancer, policy and engine stay the same objects. */
+  #route(service: string, balancer: Balancer): CallRoute {
     const given = this.#options.policy;
     const policy = typeof given === "function" ? given(service) : given;
-    this.#watch(service);
-    new BalancedCall(
-      {
-        service,
-        path,
-        balancer,
-        engine: this.#engineFor(service, policy !== undefined),
-        policy,
-        perTryTimeoutMs: this.#options.perTryTimeoutMs,
-        deadlineMs: this.#options.deadlineMs,
-        key: this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY],
-        poolOf: (instance) => this.#poolOf(instance),
-      },
-      options,
-      handler,
-    ).start();
-    return true;
+    const engine = this.#engineFor(service, policy !== undefined);
+    const known = this.#routes.get(service);
+    if (known && known.balancer === balancer && known.policy === policy && known.engine === engine) return known;
+    const route: CallRoute = { service, balancer, policy, engine };
+    if (this.#routes.size < MAX_ORIGINS) this.#routes.set(service, route);
+    return route;
   }
 
   /** Closes every pool (waiting for requests in flight) and the fallback agent if this dispatcher made it. */
@@ -138,6 +145,7 @@ export class LbDispatcher extends Dispatcher {
   /** Like `close`, but fails requests in flight. */
   override async destroy(): Promise<void> {
     this.#closed = true;
+    this.#stopTimers();
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all([
@@ -149,6 +157,12 @@ export class LbDispatcher extends Dispatcher {
   /** The origins that have a pool now (for tests and metrics). */
   poolOrigins(): string[] {
     return [...this.#pools.keys()];
+  }
+
+  /** Requests in flight fail at once: their timeouts go too. */
+  #stopTimers(): void {
+    this.#host.perTry?.close();
+    this.#host.deadlines?.close();
   }
 
   #poolOf(instance: ServiceInstance): Pool {

@@ -1,5 +1,4 @@
-import { attemptContext, unknownCall } from "@outrigger/core";
-import { type Event, EventEmitter } from "cockatiel";
+import { attemptContext, type Event, EventSource, unknownCall } from "@outrigger/core";
 import { neverAborted } from "./compose.js";
 import type { CallContext, Policy } from "./policy.js";
 
@@ -21,7 +20,7 @@ export interface Fallback extends Policy {
  * not hand the error to the factory, which callers need to choose a degraded answer, hence this small policy.
  */
 export function createFallbackPolicy<R>(options: FallbackOptions<R>): Fallback {
-  const emitter = new EventEmitter<{ readonly error: unknown }>();
+  const emitter = new EventSource<{ readonly error: unknown }>();
   const { value, when } = options;
   return {
     execute: async <T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal, call?: CallContext): Promise<T> => {
@@ -33,6 +32,6 @@ export function createFallbackPolicy<R>(options: FallbackOptions<R>): Fallback {
         return (typeof value === "function" ? await (value as (e: unknown) => R)(error) : value) as unknown as T;
       }
     },
-    onFallback: emitter.addListener,
+    onFallback: emitter.event,
   };
 }

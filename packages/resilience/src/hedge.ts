@@ -5,13 +5,14 @@ import {
   checkNumber,
   checkOptionalNumber,
   clampTimerDelay,
+  type Event,
+  EventSource,
   followAbort,
   MAX_TIMER_DELAY_MS,
   monotonicClock,
   neverAborted,
   unknownCall,
 } from "@outrigger/core";
-import { type Event, EventEmitter } from "cockatiel";
 import { ResilienceError } from "./errors.js";
 
 import { LatencyTracker } from "./latency-tracker.js";
@@ -69,8 +70,8 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
   const { budget } = options;
   const deposit = options.depositRequests ?? true;
   const tracker = new LatencyTracker({ quantile: options.quantile ?? 0.95 });
-  const hedged = new EventEmitter<HedgeEvent>();
-  const exhausted = new EventEmitter<void>();
+  const hedged = new EventSource<HedgeEvent>();
+  const exhausted = new EventSource<void>();
   const delay = () => fixed ?? (tracker.count >= minSamples ? tracker.current() : undefined);
 
   async function race<T>(
@@ -152,8 +153,8 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
       }
       return race(fn, signal, call, ms);
     },
-    onHedge: hedged.addListener,
-    onBudgetExhausted: exhausted.addListener,
+    onHedge: hedged.event,
+    onBudgetExhausted: exhausted.event,
     get currentDelayMs() {
       return delay();
     },

@@ -1,5 +1,5 @@
 import type { Clock } from "@outrigger/core";
-import { type Event, EventEmitter } from "cockatiel";
+import { type Event, EventSource } from "@outrigger/core";
 import type { Redis } from "ioredis";
 import { type AdaptiveLimit, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 import { type Bulkhead, createBulkheadPolicy } from "./bulkhead.js";
@@ -64,31 +64,30 @@ export class LivePolicy implements Policy {
   #current: Policy;
   #spec: PolicySpec;
 
-  readonly #retry = new EventEmitter<{ readonly attempt: number; readonly delay: number }>();
-  readonly #giveUp = new EventEmitter<unknown>();
-  readonly #budgetExhausted = new EventEmitter<void>();
-  readonly #break = new EventEmitter<void>();
-  readonly #halfOpen = new EventEmitter<void>();
-  readonly #reset = new EventEmitter<void>();
-  readonly #rejected = new EventEmitter<RejectedEvent>();
-  readonly #hedge = new EventEmitter<HedgeEvent>();
-  readonly #timeout = new EventEmitter<{ readonly scope: "attempt" | "total" }>();
-  readonly #fallback = new EventEmitter<{ readonly error: unknown }>();
-  readonly #applied = new EventEmitter<{ readonly spec: PolicySpec; readonly kept: readonly string[] }>();
+  readonly #retry = new EventSource<{ readonly attempt: number; readonly delay: number }>();
+  readonly #giveUp = new EventSource<unknown>();
+  readonly #budgetExhausted = new EventSource<void>();
+  readonly #break = new EventSource<void>();
+  readonly #halfOpen = new EventSource<void>();
+  readonly #reset = new EventSource<void>();
+  readonly #rejected = new EventSource<RejectedEvent>();
+  readonly #hedge = new EventSource<HedgeEvent>();
+  readonly #timeout = new EventSource<{ readonly scope: "attempt" | "total" }>();
+  readonly #fallback = new EventSource<{ readonly error: unknown }>();
+  readonly #applied = new EventSource<{ readonly spec: PolicySpec; readonly kept: readonly string[] }>();
 
-  readonly onRetry: Event<{ readonly attempt: number; readonly delay: number }> = this.#retry.addListener;
-  readonly onGiveUp: Event<unknown> = this.#giveUp.addListener;
-  readonly onBudgetExhausted: Event<void> = this.#budgetExhausted.addListener;
-  readonly onBreak: Event<void> = this.#break.addListener;
-  readonly onHalfOpen: Event<void> = this.#halfOpen.addListener;
-  readonly onReset: Event<void> = this.#reset.addListener;
-  readonly onRejected: Event<RejectedEvent> = this.#rejected.addListener;
-  readonly onHedge: Event<HedgeEvent> = this.#hedge.addListener;
-  readonly onTimeout: Event<{ readonly scope: "attempt" | "total" }> = this.#timeout.addListener;
-  readonly onFallback: Event<{ readonly error: unknown }> = this.#fallback.addListener;
+  readonly onRetry: Event<{ readonly attempt: number; readonly delay: number }> = this.#retry.event;
+  readonly onGiveUp: Event<unknown> = this.#giveUp.event;
+  readonly onBudgetExhausted: Event<void> = this.#budgetExhausted.event;
+  readonly onBreak: Event<void> = this.#break.event;
+  readonly onHalfOpen: Event<void> = this.#halfOpen.event;
+  readonly onReset: Event<void> = this.#reset.event;
+  readonly onRejected: Event<RejectedEvent> = this.#rejected.event;
+  readonly onHedge: Event<HedgeEvent> = this.#hedge.event;
+  readonly onTimeout: Event<{ readonly scope: "attempt" | "total" }> = this.#timeout.event;
+  readonly onFallback: Event<{ readonly error: unknown }> = this.#fallback.event;
   /** A new spec took effect; `kept` names the stateful parts carried over. */
-  readonly onApplied: Event<{ readonly spec: PolicySpec; readonly kept: readonly string[] }> =
-    this.#applied.addListener;
+  readonly onApplied: Event<{ readonly spec: PolicySpec; readonly kept: readonly string[] }> = this.#applied.event;
 
   constructor(spec: unknown, options: LivePolicyOptions = {}) {
     this.#budgets = options.budgets ?? new RetryBudgets({ ...(options.clock ? { clock: options.clock } : {}) });

@@ -1,5 +1,4 @@
-import { attemptContext, unknownCall } from "@outrigger/core";
-import { type Event, EventEmitter } from "cockatiel";
+import { attemptContext, type Event, EventSource, unknownCall } from "@outrigger/core";
 import { neverAborted } from "./compose.js";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
@@ -24,7 +23,7 @@ export interface RateLimit extends Policy {
 export function createRateLimitPolicy(options: RateLimitPolicyOptions): RateLimit {
   const { limiter } = options;
   const key = options.key ?? "all";
-  const rejected = new EventEmitter<{ readonly key: string; readonly retryAfterMs: number }>();
+  const rejected = new EventSource<{ readonly key: string; readonly retryAfterMs: number }>();
   return {
     execute: async (fn, signal, call) => {
       const admission = await limiter.acquire(key);
@@ -38,6 +37,6 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RateLimi
       }
       return fn(attemptContext(call ?? unknownCall, signal ?? neverAborted, 0));
     },
-    onRejected: rejected.addListener,
+    onRejected: rejected.event,
   };
 }

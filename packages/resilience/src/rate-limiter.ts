@@ -1,4 +1,4 @@
-import { type Event, EventEmitter } from "cockatiel";
+import { type Event, EventSource } from "@outrigger/core";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ResilienceError, requireInteger } from "./errors.js";
@@ -74,14 +74,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
     throw rejection;
   };
-  const storeErrors = new EventEmitter<Error>();
+  const storeErrors = new EventSource<Error>();
   const { redis } = options;
   if (!redis) {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix });
     return {
       // No async/await: on the request path every await is a measurable share of a sub-microsecond check.
       acquire: (key = "all") => memory.consume(key).then(admitted, refused),
-      onStoreError: storeErrors.addListener,
+      onStoreError: storeErrors.event,
     };
   }
   const storeTimeoutMs = requireInteger("storeTimeoutMs", options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS, 1);
@@ -165,5 +165,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       );
     });
   };
-  return { acquire, onStoreError: storeErrors.addListener };
+  return { acquire, onStoreError: storeErrors.event };
 }

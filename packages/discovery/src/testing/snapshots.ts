@@ -1,4 +1,4 @@
-import type { Event } from "../event.js";
+import type { Event } from "@outrigger/core";
 import type { Instancer } from "../instancer.js";
 import type { Snapshot } from "../service-instance.js";
 

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import type { CpuRun, CpuRuns } from "../scenarios/cpu.js";
+import type { FailureRun } from "../scenarios/failures.js";
+import type { Measurement } from "../scenarios/measure.js";
+import { createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "../stats/histogram.js";
+import { governanceRatio, summariseCpu } from "./cpu-summary.js";
+import { checkGoals } from "./goals.js";
+import { summariseRate } from "./steady-summary.js";
+
+/** A run whose latencies are `count` values spread evenly from `fromMs` to `toMs`. */
+function run(fromMs: number, toMs: number, count: number, accepted = true): Measurement {
+  const h = createHistogram();
+  for (let i = 0; i < count; i++) recordMs(h, fromMs + ((toMs - fromMs) * i) / count);
+  return {
+    variant: "x",
+    sent: count,
+    sentOnTime: count,
+    ok: count,
+    errors: 0,
+    percentiles: percentilesMs(h),
+    histogram: encodeHistogram(h),
+    timeline: [],
+    rate: { targetPerSec: 100, achievedPerSec: accepted ? 100 : 50, accepted },
+    windowStart: 0,
+    clientCpuMsPerReq: 0.1,
+    sidecarCpuMsPerReq: 0,
+    clientRssMb: 50,
+    sidecarRssMb: 0,
+    proxyCpuMsPerReq: 0,
+    proxyRssMb: 0,
+    errorRate: 0,
+    clientCoreShare: 0.1,
+  };
+}
+
+const reps = (n: number, make: (i: number) => Measurement): Measurement[] =>
+  Array.from({ length: n }, (_, i) => make(i));
+
+describe("steady summary", () => {
+  it("pools the accepted repetitions' histograms and counts their samples", () => {
+    const direct = [run(1, 2, 1000), run(1, 50, 1000, false), run(1, 2, 1000)];
+    const s = summariseRate({ direct, sdk: reps(3, () => run(1, 3, 1000)) });
+    expect(s.reps).toEqual([0, 2]);
+    expect(s.byVariant.direct?.samples).toBe(2000);
+    const merged = percentilesMs(mergeEncoded([direct[0]?.histogram ?? "", direct[2]?.histogram ?? ""]));
+    expect(s.byVariant.direct?.latencyMs.p99).toBeCloseTo(merged.p99 as number, 6);
+    expect(s.byVariant.sdk?.addedMs.p99?.estimate).toBeCloseTo(0.99, 1);
+    // Two usable repetitions: a figure, but no interval.
+    expect(s.byVariant.sdk?.addedMs.p99?.lo).toBeNaN();
+  });
+
+  it("measures undici variants over the undici baseline", () => {
+    const s = summariseRate({
+      direct: reps(5, () => run(1, 2, 100)),
+      "direct-undici": reps(5, () => run(0.5, 1, 100)),
+      "sdk-undici": reps(5, () => run(0.5, 1.5, 100)),
+    });
+    expect(s.byVariant["sdk-undici"]?.baseline).toBe("direct-undici");
+    expect(s.byVariant["sdk-undici"]?.addedMs.p50?.estimate).toBeCloseTo(0.25, 1);
+  });
+});
+
+describe("latency goals", () => {
+  const rate = (sdkTo: number, count: number, n = 6) =>
+    summariseRate({
+      direct: reps(n, () => run(1, 2, count)),
+      sdk: reps(n, (i) => run(1, sdkTo + i * 0.01, count)),
+      "haproxy-http": reps(n, (i) => run(1.2, 3 + i * 0.01, count)),
+    });
+  const statusOf = (goals: ReturnType<typeof checkGoals>, text: string) => goals.find((g) => g.goal === text)?.status;
+
+  it("meets a goal only when the interval lies below the threshold, with enough samples", () => {
+    const goals = checkGoals({ 100: rate(2.2, 2_000) }, {}, {});
+    expect(statusOf(goals, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("met");
+    // 12 000 samples would be needed for p99.9 in each cell: 6 × 2 000 = 12 000 is enough.
+    expect(statusOf(goals, "sdk: added p99.9 ≤ HAProxy's at 100/s")).toBe("met");
+    expect(statusOf(goals, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("met");
+  });
+
+  it("misses when the whole interval is above, and is inconclusive with too few samples or repetitions", () => {
+    expect(statusOf(checkGoals({ 100: rate(4, 2_000) }, {}, {}), "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("missed");
+    const few = checkGoals({ 100: rate(2.2, 1_000) }, {}, {});
+    expect(statusOf(few, "sdk: added p99.9 ≤ HAProxy's at 100/s")).toBe("inconclusive");
+    expect(few.find((g) => g.goal.includes("p99.9"))?.detail).toMatch(/6000 < 10000/);
+    const oneRep = checkGoals({ 100: rate(2.2, 20_000, 1) }, {}, {});
+    expect(statusOf(oneRep, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("inconclusive");
+    expect(statusOf(oneRep, "sdk-undici: added p99 ≤ HAProxy's at 100/s")).toBe("inconclusive");
+  });
+});
+
+function cpuRun(variant: string, cpuMsPerReq: number): CpuRun {
+  return {
+    variant,
+    completed: 10_000,
+    errors: 0,
+    windowMs: 2_000,
+    cpuMsPerReq,
+    clientCpuMsPerReq: cpuMsPerReq,
+    sidecarCpuMsPerReq: 0,
+    throughputPerSec: 5_000,
+    clientCoreShare: 1,
+  };
+}
+
+describe("governance CPU goal", () => {
+  // Round i: direct 0.30 ms (drifting), the SDK 0.02 ms above it, HAProxy 0.10–0.14 ms above.
+  const rounds = (sdkExtra: number, n = 15): CpuRuns => {
+    const noise = (i: number) => ((i * 7) % 5) * 0.01;
+    return {
+      direct: Array.from({ length: n }, (_, i) => cpuRun("direct", 0.3 + noise(i))),
+      sdk: Array.from({ length: n }, (_, i) => cpuRun("sdk", 0.3 + noise(i) + sdkExtra + (i % 2) * 0.002)),
+      "haproxy-http": Array.from({ length: n }, (_, i) =>
+        cpuRun("haproxy-http", 0.3 + noise(i) + 0.1 + (i % 3) * 0.02),
+      ),
+    };
+  };
+  const cpuStatus = (runs: CpuRuns) => checkGoals({}, runs, {}).find((g) => g.goal.startsWith("sdk:"))?.status;
+
+  it("pairs each round with its baseline, so drift shared by the round cancels", () => {
+    const s = summariseCpu(rounds(0.02));
+    expect(s.sdk?.governanceCpuMsPerReq.estimate).toBeCloseTo(0.021, 3);
+    expect(s.sdk?.governanceCpuMsPerReq.hi).toBeLessThan(0.023);
+    expect(governanceRatio(rounds(0.02), "sdk", "haproxy-http").estimate).toBeCloseTo(0.175, 2);
+  });
+
+  it("drops rounds in which a side failed requests (failing fast is cheap), and says how many remain", () => {
+    const runs = rounds(0.02);
+    const sdk = runs.sdk ?? [];
+    sdk[0] = { ...(sdk[0] as CpuRun), cpuMsPerReq: 0.01, errors: 500 };
+    const s = summariseCpu(runs);
+    expect(s.sdk?.cleanRounds).toBe(14);
+    expect(s.sdk?.governanceCpuMsPerReq.n).toBe(14);
+    expect(s.sdk?.governanceCpuMsPerReq.estimate).toBeGreaterThan(0.015);
+  });
+
+  it("is met below 1/3, missed above it, inconclusive across it or without enough rounds", () => {
+    expect(cpuStatus(rounds(0.02))).toBe("met");
+    expect(cpuStatus(rounds(0.08))).toBe("missed");
+    expect(cpuStatus(rounds(0.038))).toBe("inconclusive");
+    expect(cpuStatus(rounds(0.02, 3))).toBe("inconclusive");
+  });
+});
+
+describe("failure goals", () => {
+  const failureRun = (errors: number): FailureRun => ({
+    ...run(1, 2, 10),
+    errors,
+    arm: "x",
+    figures: {},
+    failureCodes: {},
+  });
+  it("pairs the SDK's runs with HAProxy's by repetition", () => {
+    const goals = checkGoals(
+      {},
+      {},
+      {
+        kill: {
+          sdk: [0, 1, 0, 0, 1].map(failureRun),
+          "sdk-undici": [9, 8, 9, 10, 9].map(failureRun),
+          "haproxy-http": [3, 4, 2, 5, 3].map(failureRun),
+        },
+      },
+    );
+    expect(goals.map((g) => [g.goal, g.status])).toEqual([
+      ["kill: sdk client-visible errors ≤ HAProxy's", "met"],
+      ["kill: sdk-undici client-visible errors ≤ HAProxy's", "missed"],
+    ]);
+  });
+});

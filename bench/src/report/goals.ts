@@ -1,0 +1,111 @@
+import type { CpuRuns } from "../scenarios/cpu.js";
+import type { FailureRuns } from "../scenarios/failures.js";
+import { atMost, bootstrap, type Interval, intervalOf, meanAt, type Verdict } from "../stats/bootstrap.js";
+import { governanceRatio } from "./cpu-summary.js";
+import type { RateSummary } from "./steady-summary.js";
+
+/** One goal of the issue, checked against the figures. */
+export interface GoalCheck {
+  readonly goal: string;
+  /** Met or missed only when the 95% interval excludes the threshold; otherwise (or without data) inconclusive. */
+  readonly status: Verdict;
+  readonly detail: string;
+}
+
+/** The SDK variants the goals are checked for, and the sidecar they are held against. */
+export const SDK_VARIANTS = ["sdk", "sdk-undici"] as const;
+export const SIDECAR = "haproxy-http";
+
+/** Pooled samples a percentile needs per cell before a verdict rests on it (p99 ≥ 1 000, p99.9 ≥ 10 000). */
+export const MIN_SAMPLES: Record<string, number> = { p99: 1_000, "p99.9": 10_000 };
+
+/** The governance CPU goal: the SDK's at most this share of the sidecar's (issue 16). */
+export const CPU_SHARE = 1 / 3;
+
+const f = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/** `estimate [lo, hi]` with `digits` decimals, or the estimate with "no interval" below the repetitions needed. */
+export function formatInterval(i: Interval | undefined, digits = 3): string {
+  if (!i || !Number.isFinite(i.estimate)) return "n/a";
+  if (!Number.isFinite(i.lo)) return `${f(i.estimate, digits)} (no interval: ${i.n} reps)`;
+  return `${f(i.estimate, digits)} [${f(i.lo, digits)}, ${f(i.hi, digits)}]`;
+}
+
+/** The added-latency goals of one rate: the SDK's added p99 / p99.9 at or below the sidecar's (difference ≤ 0). */
+function latencyGoals(rate: string, s: RateSummary): GoalCheck[] {
+  const goals: GoalCheck[] = [];
+  const hap = s.byVariant[SIDECAR];
+  for (const sdk of SDK_VARIANTS) {
+    const mine = s.byVariant[sdk];
+    for (const p of ["p99", "p99.9"]) {
+      const goal = `${sdk}: added ${p} ≤ HAProxy's at ${rate}/s`;
+      if (!mine || !hap) {
+        goals.push({ goal, status: "inconclusive", detail: `not run at this rate (${!mine ? sdk : SIDECAR})` });
+        continue;
+      }
+      const cells = [sdk, mine.baseline, SIDECAR, hap.baseline];
+      const at = (v: string, b: number): number => s.resampled[v]?.[p]?.[b] ?? Number.NaN;
+      const draws = (s.resampled[sdk]?.[p] ?? []).map(
+        (_, b) => at(sdk, b) - at(mine.baseline, b) - (at(SIDECAR, b) - at(hap.baseline, b)),
+      );
+      const estimate = (mine.addedMs[p]?.estimate ?? Number.NaN) - (hap.addedMs[p]?.estimate ?? Number.NaN);
+      const diff = intervalOf(estimate, draws, s.reps.length);
+      const fewest = Math.min(...cells.map((v) => s.byVariant[v]?.samples ?? 0));
+      const enough = fewest >= (MIN_SAMPLES[p] ?? 0);
+      goals.push({
+        goal,
+        status: enough ? atMost(diff, 0) : "inconclusive",
+        detail: `SDK − HAProxy added ${p}: ${formatInterval(diff)} ms (SDK ${f(mine.addedMs[p]?.estimate ?? NaN)}, HAProxy ${f(hap.addedMs[p]?.estimate ?? NaN)}); fewest samples in a cell ${fewest}${enough ? "" : ` < ${MIN_SAMPLES[p]}: too few for a verdict`}; ${s.reps.length} reps`,
+      });
+    }
+  }
+  return goals;
+}
+
+/** The governance-CPU goals: the SDK's ≤ 1/3 of the sidecar's, as a ratio with its interval over closed-loop rounds. */
+function cpuGoals(cpu: CpuRuns): GoalCheck[] {
+  if (!cpu[SIDECAR]) return [];
+  return SDK_VARIANTS.filter((sdk) => cpu[sdk]).map((sdk) => {
+    const ratio = governanceRatio(cpu, sdk, SIDECAR);
+    return {
+      goal: `${sdk}: governance CPU/request ≤ 1/3 of HAProxy's (closed loop)`,
+      status: atMost(ratio, CPU_SHARE),
+      detail: `ratio ${formatInterval(ratio)} over ${ratio.n} rounds (threshold ${f(CPU_SHARE)})`,
+    };
+  });
+}
+
+/** Per-repetition errors of the SDK arm minus the sidecar's, mean with interval: met when ≤ 0 throughout. */
+function failureGoals(failures: FailureRuns): GoalCheck[] {
+  const goals: GoalCheck[] = [];
+  for (const [scenario, byArm] of Object.entries(failures)) {
+    for (const policy of ["", " matched", " no-retry"]) {
+      const hap = byArm[`${SIDECAR}${policy}`];
+      for (const sdk of SDK_VARIANTS) {
+        const mine = byArm[`${sdk}${policy}`];
+        if (!mine || !hap) continue;
+        const n = Math.min(mine.length, hap.length);
+        const diffs = Array.from(
+          { length: n },
+          (_, i) => (mine[i]?.errors ?? Number.NaN) - (hap[i]?.errors ?? Number.NaN),
+        );
+        const diff = bootstrap(n, (idx) => meanAt(diffs, idx));
+        goals.push({
+          goal: `${scenario}${policy}: ${sdk} client-visible errors ≤ HAProxy's`,
+          status: atMost(diff, 0),
+          detail: `SDK − HAProxy errors per run: ${formatInterval(diff, 1)} (${n} paired runs)`,
+        });
+      }
+    }
+  }
+  return goals;
+}
+
+/** Checks the issue's goals; each verdict rests on a 95% bootstrap interval over repetitions. */
+export function checkGoals(steady: Record<string, RateSummary>, cpu: CpuRuns, failures: FailureRuns): GoalCheck[] {
+  return [
+    ...cpuGoals(cpu),
+    ...Object.entries(steady).flatMap(([rate, s]) => latencyGoals(rate, s)),
+    ...failureGoals(failures),
+  ];
+}

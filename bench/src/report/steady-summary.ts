@@ -1,0 +1,98 @@
+import type { Measurement } from "../scenarios/measure.js";
+import { baselineOf } from "../scenarios/variant-names.js";
+import { type Interval, intervalOf, RESAMPLES, resamples } from "../stats/bootstrap.js";
+import { REPORTED_PERCENTILES } from "../stats/histogram.js";
+import { PooledCell } from "../stats/pooled.js";
+import { type Spread, spreadOf } from "../stats/summary.js";
+
+/** Steady-state figures of one variant at one rate; latencies pooled over the repetitions' histograms. */
+export interface SteadySummary {
+  readonly runs: number;
+  readonly accepted: number;
+  /** Latency samples pooled into the percentiles (the repetitions in `reps`). */
+  readonly samples: number;
+  /** Percentiles of the pooled histogram, ms. */
+  readonly latencyMs: Record<string, number>;
+  /** The variant's pooled percentile minus its baseline's (`baselineOf`), with a bootstrap interval over reps. */
+  readonly addedMs: Record<string, Interval>;
+  readonly baseline: string;
+  readonly clientCpuMsPerReq: Spread;
+  readonly sidecarCpuMsPerReq: Spread;
+  /** Share of one core the client (and its sidecar) used: near 1, the client side was saturated. */
+  readonly clientCoreShare: Spread;
+  readonly clientRssMb: Spread;
+  readonly sidecarRssMb: Spread;
+  readonly proxyCpuMsPerReq: Spread;
+  readonly proxyRssMb: Spread;
+  readonly errorRate: Spread;
+}
+
+/** One rate's summary, plus what the goals need: every cell's percentiles over the same resamples. */
+export interface RateSummary {
+  readonly byVariant: Record<string, SteadySummary>;
+  /** Repetitions every variant at this rate was accepted in (all when none was: then flagged by `accepted`). */
+  readonly reps: readonly number[];
+  /** `resampled[variant][p]`: the pooled percentile on each bootstrap resample of `reps`. */
+  readonly resampled: Record<string, Record<string, number[]>>;
+}
+
+const key = (p: number): string => `p${p}`;
+
+/**
+ * Summarises one rate's runs. Percentiles come from the histograms of the usable repetitions merged (each cell
+ * ≥ `minSamples` latencies in a full run); added latency is variant minus baseline on those pooled figures, and its
+ * interval comes from resampling whole repetitions (every variant of a round together, so pairing survives).
+ */
+export function summariseRate(byVariant: Record<string, Measurement[]>, resampleCount = RESAMPLES): RateSummary {
+  const names = Object.keys(byVariant);
+  const repCount = Math.max(0, ...names.map((v) => byVariant[v]?.length ?? 0));
+  const all = Array.from({ length: repCount }, (_, i) => i);
+  const allAccepted = all.filter((i) => names.every((v) => byVariant[v]?.[i]?.rate.accepted === true));
+  const reps = allAccepted.length > 0 ? allAccepted : all;
+  const draws = resamples(reps.length, resampleCount).map((draw) => draw.map((k) => reps[k] as number));
+  const pcts = REPORTED_PERCENTILES as readonly number[];
+  const estimate: Record<string, number[]> = {};
+  const resampled: Record<string, Record<string, number[]>> = {};
+  const cells: Record<string, PooledCell> = {};
+  for (const v of names) {
+    const cell = new PooledCell((byVariant[v] ?? []).map((r) => r.histogram));
+    cells[v] = cell;
+    estimate[v] = cell.percentilesMs(pcts, reps);
+    const perDraw = draws.map((d) => cell.percentilesMs(pcts, d));
+    resampled[v] = Object.fromEntries(pcts.map((p, j) => [key(p), perDraw.map((x) => x[j] as number)]));
+  }
+  const out: Record<string, SteadySummary> = {};
+  for (const v of names) {
+    const runs = byVariant[v] ?? [];
+    const use = reps.map((i) => runs[i]).filter((r): r is Measurement => r !== undefined);
+    const base = baselineOf(v);
+    const addedMs: Record<string, Interval> = {};
+    pcts.forEach((p, j) => {
+      const mine = resampled[v]?.[key(p)] ?? [];
+      const theirs = resampled[base]?.[key(p)] ?? [];
+      const est = (estimate[v]?.[j] ?? Number.NaN) - (estimate[base]?.[j] ?? Number.NaN);
+      addedMs[key(p)] = intervalOf(
+        est,
+        mine.map((m, b) => m - (theirs[b] ?? Number.NaN)),
+        reps.length,
+      );
+    });
+    out[v] = {
+      runs: runs.length,
+      accepted: runs.filter((r) => r.rate.accepted).length,
+      samples: cells[v]?.count(reps) ?? 0,
+      latencyMs: Object.fromEntries(pcts.map((p, j) => [key(p), estimate[v]?.[j] ?? Number.NaN])),
+      addedMs,
+      baseline: base,
+      clientCpuMsPerReq: spreadOf(use.map((r) => r.clientCpuMsPerReq)),
+      sidecarCpuMsPerReq: spreadOf(use.map((r) => r.sidecarCpuMsPerReq)),
+      clientCoreShare: spreadOf(use.map((r) => r.clientCoreShare ?? Number.NaN)),
+      clientRssMb: spreadOf(use.map((r) => r.clientRssMb)),
+      sidecarRssMb: spreadOf(use.map((r) => r.sidecarRssMb)),
+      proxyCpuMsPerReq: spreadOf(use.map((r) => r.proxyCpuMsPerReq ?? Number.NaN)),
+      proxyRssMb: spreadOf(use.map((r) => r.proxyRssMb ?? Number.NaN)),
+      errorRate: spreadOf(use.map((r) => r.errorRate)),
+    };
+  }
+  return { byVariant: out, reps, resampled };
+}

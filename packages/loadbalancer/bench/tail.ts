@@ -1,0 +1,101 @@
+// `pnpm --filter @outrigger/loadbalancer bench:tail [samplesPerCell] [chunk]`: the SDK client's latency tail in
+// an open loop (requests started on a fixed schedule, whatever the answers' pace: no coordinated omission) at
+// 300/s and 1 000/s against two loopback instances in a child process. Arms: bare undici Pool (the floor),
+// lb-undici with the full policy, createLbAxios on its default undici transport and on the http adapter. Arms are
+// interleaved in chunks (every arm in every round, rotated) until each cell has `samplesPerCell` (default 10 000)
+// latencies; p99 and p99.9 are given with a 95% distribution-free interval (order statistics, binomial ranks).
+// GC pauses during each cell are counted from a PerformanceObserver. Prints the load average; results go to the
+// README's benchmark section.
+import { loadavg } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
+import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
+
+const samples = Number(process.argv[2] ?? 10_000);
+const chunk = Number(process.argv[3] ?? 1_000);
+const rates = [300, 1_000];
+const wanted = [
+  "bare undici Pool",
+  "lb-undici full policy",
+  "lb-axios (default: undici transport)",
+  "lb-axios (http adapter)",
+];
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+let gcMs = 0;
+let gcCount = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    gcCount++;
+  }
+}).observe({ entryTypes: ["gc"] });
+
+/** Failed requests by arm, rate and error code (not in the latencies). */
+const failures = new Map<string, number>();
+
+/** `count` requests started every 1000/`rate` ms; each latency from its scheduled start (ms). */
+async function openLoop(arm: Arm, rate: number, count: number, into: number[]): Promise<void> {
+  const gap = 1_000 / rate;
+  const started = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + i * gap;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      arm.send().then(
+        () => into.push(performance.now() - due),
+        (error: { code?: string; cause?: { code?: string } }) => {
+          const code = error.code ?? error.cause?.code ?? "other";
+          failures.set(`${arm.name} ${rate}/s ${code}`, (failures.get(`${arm.name} ${rate}/s ${code}`) ?? 0) + 1);
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+}
+
+/** The `q` quantile of sorted `xs` with a 95% interval from binomial ranks (n·q ± 1.96·√(n·q·(1−q))). */
+function quantile(xs: readonly number[], q: number): string {
+  const n = xs.length;
+  const at = (rank: number) => xs[Math.min(n - 1, Math.max(0, Math.round(rank)))] as number;
+  const spread = 1.96 * Math.sqrt(n * q * (1 - q));
+  return `${at(n * q).toFixed(2)} [${at(n * q - spread).toFixed(2)}, ${at(n * q + spread).toFixed(2)}]`;
+}
+
+const fleet = await armsOverTwoInstances();
+const arms = fleet.arms.filter((arm) => wanted.includes(arm.name));
+console.log(`load average at start: ${load()} (2 cores, shared); ${samples} samples per cell, chunks of ${chunk}`);
+for (const arm of arms) await openLoop(arm, 1_000, 500, []);
+
+console.log("\n| rate | client | samples | p50 ms | p99 ms [95%] | p99.9 ms [95%] | GC pauses/1k req | GC ms/1k req |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const rate of rates) {
+  const latencies = new Map<string, number[]>(arms.map((arm) => [arm.name, []]));
+  const gc = new Map<string, { ms: number; count: number }>(arms.map((arm) => [arm.name, { ms: 0, count: 0 }]));
+  for (let round = 0; (latencies.get(arms[0]?.name ?? "")?.length ?? 0) < samples; round++) {
+    for (let i = 0; i < arms.length; i++) {
+      const arm = arms[(i + round) % arms.length] as Arm;
+      const [ms0, count0] = [gcMs, gcCount];
+      await openLoop(arm, rate, chunk, latencies.get(arm.name) as number[]);
+      const cell = gc.get(arm.name) as { ms: number; count: number };
+      cell.ms += gcMs - ms0;
+      cell.count += gcCount - count0;
+    }
+  }
+  for (const arm of arms) {
+    const xs = (latencies.get(arm.name) as number[]).sort((a, b) => a - b);
+    const { ms, count } = gc.get(arm.name) as { ms: number; count: number };
+    const per1k = (x: number) => ((x * 1_000) / xs.length).toFixed(1);
+    console.log(
+      `| ${rate}/s | ${arm.name} | ${xs.length} | ${quantile(xs, 0.5).split(" ")[0]} | ${quantile(xs, 0.99)} | ${quantile(xs, 0.999)} | ${per1k(count)} | ${per1k(ms)} |`,
+    );
+  }
+  console.log(`(load average after ${rate}/s: ${load()})`);
+}
+console.log(`\nfailed requests: ${JSON.stringify(Object.fromEntries(failures))}`);
+console.log(`load average at end: ${load()}`);
+await fleet.close();

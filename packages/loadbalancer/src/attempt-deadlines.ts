@@ -1,0 +1,111 @@
+/** Something that runs out of time: a request (its deadline) or an attempt (its per-try timeout). */
+export interface Expiring {
+  /** Where it sits in its queue; -1 when not queued. Owned by the queue. */
+  slot: number;
+  /** Called once when its time is up, unless it was `cancel`led first. */
+  expire(): void;
+}
+
+/** Entries kept before the settled ones at the head are dropped (amortizes the copy). */
+const COMPACT_AT = 1_024;
+
+/**
+ * The timeouts of one duration with one timer in all, instead of a `setTimeout`/`clearTimeout` pair per request
+ * (≈ 1 µs each, and a Timeout object per request for the GC). Every entry waits the same `ms`, so entries fall due
+ * in the order they were added and a FIFO is a sorted queue (the idea of Netty's `HashedWheelTimer` and Finagle's
+ * timer, without the wheel). Cancelling is O(1): the slot is cleared, and the entry itself is let go at once, so a
+ * finished request is never kept alive (or promoted to the old generation) by its pending timeout. The one timer
+ * is armed for the oldest live entry and `unref`'d.
+ */
+export class DeadlineQueue {
+  readonly ms: number;
+  readonly #items: (Expiring | undefined)[] = [];
+  readonly #dues: number[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  /** `ms` must be 1 to 2^31−1 (checked by the option's owner). */
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+
+  /** Entries not yet due or cancelled (for tests). */
+  get pending(): number {
+    let live = 0;
+    for (let i = this.#head; i < this.#items.length; i++) if (this.#items[i] !== undefined) live++;
+    return live;
+  }
+
+  /** Calls `item.expire()` `ms` from now unless `cancel(item)` comes first. */
+  add(item: Expiring): void {
+    if (this.#closed) return;
+    // Settled entries at the head go now, not at the next firing: the arrays hold about what is in flight.
+    while (this.#head < this.#items.length && this.#items[this.#head] === undefined) this.#head++;
+    if (this.#head === this.#items.length) this.#reset();
+    else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#items.length) this.#compact();
+    item.slot = this.#items.length;
+    this.#items.push(item);
+    this.#dues.push(performance.now() + this.ms);
+    if (this.#timer === undefined) this.#arm(this.ms);
+  }
+
+  /** Takes `item` out; a no-op when it is not queued. */
+  cancel(item: Expiring): void {
+    if (item.slot < 0) return;
+    if (this.#items[item.slot] === item) this.#items[item.slot] = undefined;
+    item.slot = -1;
+  }
+
+  /** Stops the timer and forgets every entry (none expires). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const item = this.#items[i];
+      if (item) item.slot = -1;
+    }
+    this.#reset();
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    const now = performance.now();
+    const items = this.#items;
+    while (this.#head < items.length) {
+      const item = items[this.#head];
+      if (item !== undefined && (this.#dues[this.#head] as number) > now) break;
+      items[this.#head] = undefined;
+      this.#head++;
+      if (item === undefined) continue;
+      item.slot = -1;
+      item.expire();
+    }
+    if (this.#head >= items.length) this.#reset();
+    else this.#arm((this.#dues[this.#head] as number) - now);
+  };
+
+  #arm(delayMs: number): void {
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(delayMs)));
+    this.#timer.unref();
+  }
+
+  /** Empties the queue, keeping its arrays (a queue that drains after each request allocates nothing). */
+  #reset(): void {
+    this.#items.length = 0;
+    this.#dues.length = 0;
+    this.#head = 0;
+  }
+
+  /** Drops the head's settled entries and renumbers the rest. */
+  #compact(): void {
+    this.#items.splice(0, this.#head);
+    this.#dues.splice(0, this.#head);
+    this.#head = 0;
+    for (let i = 0; i < this.#items.length; i++) {
+      const item = this.#items[i];
+      if (item) item.slot = i;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { checkNumber, type Event, EventSource } from "@outrigger/core";
+import { createLbAxios } from "@outrigger/loadbalancer/axios";
+import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
+import type { AxiosInstance } from "axios";
+import type { Registry } from "prom-client";
+import { Agent } from "undici";
+import { createAdminHandler } from "./admin-handler.js";
+import type { ResolvedOutriggerConfig } from "./config-schema.js";
+import { type ConfigInput, openSection } from "./config-source.js";
+import { drain } from "./drain.js";
+import { OutriggerNodeError } from "./errors.js";
+import { createInbound, type Inbound, type InboundOptions } from "./inbound/index.js";
+import { listenOn } from "./listen.js";
+import { createOgMetrics } from "./og-metrics.js";
+import { makeInstancer } from "./registry-parts.js";
+import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
+import { createServiceClients } from "./service-clients.js";
+
+/** Options of `createOutrigger`: who this service is; everything else comes from the `outrigger` config section. */
+export interface OutriggerOptions {
+  /** This service's name in the registry (what callers write in `lb://<service>/…`). */
+  readonly service: string;
+  /** The port this service listens on (`og.listen` listens there); 0 takes a free one, known after `listen`. */
+  readonly port: number;
+  /** A config directory (default `$NODE_CONFIG_DIR` or `./config`, reloaded live), your LiveConfig, or an object. */
+  readonly config?: ConfigInput;
+  /** Inbound limits (rate, concurrency) of `og.inbound`; default: the section's `inbound`. */
+  readonly inbound?: InboundOptions;
+  /** Where og's warnings go (default `console`). */
+  readonly logger?: Pick<Console, "warn">;
+}
+
+/** A Node service wired to Outrigger (see the package README). */
+export interface Outrigger {
+  readonly service: string;
+  /** The port registered: the option's, or the one `listen` got for port 0. */
+  readonly port: number;
+  /** axios: `og.http.get("lb://inventory/items")`, with the service's balancer and policy. */
+  readonly http: AxiosInstance;
+  /** fetch: `og.fetch("lb://inventory/items")` (or `http://inventory/…`), on the undici dispatcher. */
+  fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+  /** The undici dispatcher behind `og.fetch` (for `undici.request` or `setGlobalDispatcher`). */
+  readonly dispatcher: LbDispatcher;
+  /** Inbound middleware (node:http, express, fastify): limits, and the drain at shutdown. */
+  readonly inbound: Inbound;
+  /** Serves `/metrics` and `/health`: mount it, or set `outrigger.admin.port`. */
+  readonly metricsHandler: RequestListener;
+  /** The prom-client registry behind `/metrics`. */
+  readonly metrics: Registry;
+  /** The admin server's URL when `admin.port` is set. */
+  readonly adminUrl: string | undefined;
+  /** The `outrigger` section in force (the last good one). */
+  config(): ResolvedOutriggerConfig;
+  /** Errors worth an operator's eye: refused config updates, a registry unreachable at start. */
+  readonly onError: Event<OutriggerNodeError>;
+  /** Listens `server` on `port` (wrap its handler with `og.inbound`), then registers. OUTRIGGER_PORT_IN_USE. */
+  listen(server: Server, host?: string): Promise<void>;
+  /** Registers without `listen` (you listened yourself). Never rejects unless `registry.failFast`. */
+  register(): Promise<void>;
+  /** Drains (stop admitting → deregister → in-flight up to `shutdown.graceMs`) and closes everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires a Node service to Outrigger in one call: reads the `outrigger` config section (live), makes `lb://`
+ * clients per service on first use with policies from config and safe defaults, serves metrics and health, and
+ * on SIGTERM or `close()` drains before it deregisters and exits. Throws OUTRIGGER_CONFIG_INVALID (path named),
+ * OUTRIGGER_INVALID_OPTION, OUTRIGGER_PORT_IN_USE (admin port).
+ */
+export async function createOutrigger(options: OutriggerOptions): Promise<Outrigger> {
+  const { service } = options;
+  if (typeof service !== "string" || !/^[a-z0-9][a-z0-9.-]*$/i.test(service)) {
+    throw new OutriggerNodeError(
+      "OUTRIGGER_INVALID_OPTION",
+      `service must be a DNS-style name such as "orders", got ${JSON.stringify(service)}`,
+    );
+  }
+  checkNumber("port", options.port, { min: 0, max: 65_535, integer: true }, (message) => {
+    return new OutriggerNodeError("OUTRIGGER_INVALID_OPTION", message);
+  });
+  const logger = options.logger ?? console;
+  const errors = new EventSource<OutriggerNodeError>();
+  const report = (error: OutriggerNodeError) => {
+    logger.warn(`outrigger: ${error.code}: ${error.message}`);
+    errors.emit(error);
+  };
+  const section = openSection(options.config, { warn: () => {} });
+  // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
+  // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
+  const registryAgent = new Agent();
+  const clients = createServiceClients({
+    config: section.current,
+    instancer: (name) => makeInstancer(section.current().registry, name, registryAgent),
+  });
+  const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
+  let draining = false;
+  let port = options.port;
+  let server: Server | undefined;
+  let registration: SelfRegistration | undefined;
+  const metrics = createOgMetrics({
+    live: section.live,
+    servicesOpen: () => clients.services().length,
+    inFlight: () => inbound.inFlight(),
+    draining: () => draining,
+  });
+  section.onChange((next) => {
+    clients.apply(next);
+    // The section's inbound limits follow the live config (the schema checked them); options given in code stay.
+    if (!options.inbound) {
+      try {
+        inbound.setOptions(next.inbound as InboundOptions);
+      } catch (error) {
+        report(
+          new OutriggerNodeError("OUTRIGGER_CONFIG_INVALID", `outrigger.inbound refused: ${(error as Error).message}`, {
+            path: "outrigger.inbound",
+            cause: error,
+          }),
+        );
+      }
+    }
+    metrics.policyUpdate("applied");
+  });
+  section.onRefused(({ path, message }) => {
+    metrics.policyUpdate("refused");
+    report(
+      new OutriggerNodeError(
+        "OUTRIGGER_CONFIG_INVALID",
+        `Config update refused at ${path}: ${message}. The last good config stays in force; fix that value.`,
+        { path },
+      ),
+    );
+  });
+  const dispatcher = createLbDispatcher({
+    balancer: (name) => clients.balancer(name),
+    instancer: (name) => clients.instancer(name),
+    policy: (name) => clients.policy(name),
+  });
+  const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
+  const metricsHandler = createAdminHandler(metrics.registry, () => ({
+    service,
+    draining,
+    registered: registration?.registered ?? false,
+  }));
+  const idle = section.current().clients.idleCloseMs;
+  const sweeper = setInterval(() => clients.sweep(), Math.min(idle / 2, 30_000));
+  sweeper.unref();
+
+  const admin = section.current().admin;
+  let adminServer: Server | undefined;
+  if (admin.port !== undefined) {
+    adminServer = createServer(metricsHandler);
+    await listenOn(adminServer, admin.port, admin.host, "outrigger.admin.port");
+  }
+  const adminUrl = adminServer ? `http://${admin.host}:${(adminServer.address() as AddressInfo).port}` : undefined;
+
+  const register = async () => {
+    if (registration || !section.current().registry.enabled) return;
+    registration = createSelfRegistration(
+      section.current(),
+      { service, port },
+      { registered: metrics.registered, failed: () => metrics.registryError(), report },
+      registryAgent,
+    );
+    await registration.start();
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+      draining = true;
+      await drain({
+        draining: () => inbound.draining(),
+        server,
+        deregister: () => registration?.stop() ?? Promise.resolve(),
+        graceMs: section.current().shutdown.graceMs,
+      });
+      clearInterval(sweeper);
+      clients.close();
+      await dispatcher.close();
+      await registryAgent.close();
+      section.close();
+      metrics.close();
+      if (adminServer) await new Promise<void>((resolve) => adminServer?.close(() => resolve()));
+      adminServer?.closeAllConnections();
+    })();
+    return closing;
+  };
+  const handlers = section.current().shutdown.signals.map((signal) => {
+    const handler = () => {
+      void close().finally(() => {
+        // With no other handler, end as the signal would have (exit status 128 + n), after the drain.
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+
+  return {
+    service,
+    get port() {
+      return port;
+    },
+    http,
+    fetch: (input, init) =>
+      fetch(String(input).replace(/^lb:\/\//i, "http://"), { ...init, dispatcher } as RequestInit),
+    dispatcher,
+    inbound,
+    metricsHandler,
+    metrics: metrics.registry,
+    adminUrl,
+    config: section.current,
+    onError: errors.event,
+    async listen(target, host) {
+      await listenOn(target, port, host, "port");
+      server = target;
+      port = (target.address() as AddressInfo).port;
+      await register();
+    },
+    register,
+    close,
+  };
+}

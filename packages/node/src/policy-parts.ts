@@ -1,0 +1,32 @@
+import type { BalancerOptions, RuleSpec } from "@outrigger/loadbalancer";
+import type { PolicySpec } from "@outrigger/resilience";
+import type { ResolvedPolicy } from "./safe-defaults.js";
+
+/** The resilience pipeline of a policy (`@outrigger/resilience`'s `PolicySpec`): parts set to false are left out. */
+export function pipelineSpec(policy: ResolvedPolicy): PolicySpec {
+  const spec: Record<string, unknown> = { retry: policy.retry, timeout: policy.timeout };
+  if (policy.circuitBreaker) spec.circuitBreaker = policy.circuitBreaker;
+  if (policy.bulkhead) spec.bulkhead = policy.bulkhead;
+  if (policy.rateLimit) spec.rateLimit = policy.rateLimit;
+  return spec as PolicySpec;
+}
+
+/** The balancer's share of a policy: everything but the instancer. */
+export type BalancerParts = Pick<BalancerOptions, "rule" | "outlierDetection" | "healthCheck">;
+
+/** The balancer options of a policy. */
+export function balancerParts(policy: ResolvedPolicy): BalancerParts {
+  return {
+    rule: policy.rule as RuleSpec,
+    outlierDetection: policy.outlierDetection,
+    ...(policy.healthCheck ? { healthCheck: policy.healthCheck } : {}),
+  };
+}
+
+/** True when two policies need a new balancer (outlier detection or health checks differ; a rule is swapped live). */
+export function needsNewBalancer(a: ResolvedPolicy, b: ResolvedPolicy): boolean {
+  return (
+    JSON.stringify(a.outlierDetection) !== JSON.stringify(b.outlierDetection) ||
+    JSON.stringify(a.healthCheck) !== JSON.stringify(b.healthCheck)
+  );
+}

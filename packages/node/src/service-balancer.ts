@@ -1,0 +1,102 @@
+import type { Instancer } from "@outrigger/discovery";
+import type { Balancer, Pick, PickOptions, StatefulBalancer } from "@outrigger/loadbalancer";
+import { OutriggerNodeError } from "./errors.js";
+
+/** What a service's balancer reads of its entry (service-clients.ts), which may swap the inner balancer. */
+export interface BalancerHost {
+  readonly service: string;
+  readonly instancer: Instancer;
+  readonly inner: StatefulBalancer;
+  readonly waitForInstancesMs: number;
+  /** Called on every pick: the entry is in use. */
+  touch(): void;
+  /** Requests picked and not yet done. */
+  active: number;
+}
+
+/**
+ * The balancer `og` hands to its transports for one service: it counts requests in flight (so an idle close never
+ * cuts one), and a first request that finds discovery has not answered yet waits for it (bounded by
+ * `waitForInstancesMs` and the request's signal) instead of failing with LB_NO_INSTANCES — lazily made services
+ * start empty. A service that never showed an instance is OUTRIGGER_UNKNOWN_SERVICE, which says what to check.
+ */
+export class ServiceBalancer implements Balancer {
+  readonly #host: BalancerHost;
+  #seen = false;
+  #waiting: Promise<void> | undefined;
+
+  constructor(host: BalancerHost) {
+    this.#host = host;
+  }
+
+  pick(options?: PickOptions): Pick {
+    this.#host.touch();
+    return this.#counted(this.#host.inner.pick(options));
+  }
+
+  async acquire(options?: PickOptions, signal?: AbortSignal): Promise<Pick> {
+    this.#host.touch();
+    if (!this.#seen) await this.#firstInstances(signal);
+    const inner = this.#host.inner;
+    return this.#counted(inner.acquire ? await inner.acquire(options, signal) : inner.pick(options));
+  }
+
+  #counted(pick: Pick): Pick {
+    const host = this.#host;
+    host.active += 1;
+    let done = false;
+    return {
+      instance: pick.instance,
+      done: (outcome) => {
+        if (!done) {
+          done = true;
+          host.active -= 1;
+        }
+        pick.done(outcome);
+      },
+    };
+  }
+
+  #firstInstances(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#host.instancer.current().instances.length > 0) {
+      this.#seen = true;
+      return Promise.resolve();
+    }
+    this.#waiting ??= new Promise<void>((resolve, reject) => {
+      const { service, instancer, waitForInstancesMs } = this.#host;
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        sub.dispose();
+        this.#waiting = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const sub = instancer.onChange(({ instances }) => {
+        if (instances.length === 0) return;
+        this.#seen = true;
+        finish();
+      });
+      const timer = setTimeout(
+        () =>
+          finish(
+            new OutriggerNodeError(
+              "OUTRIGGER_UNKNOWN_SERVICE",
+              `No instance of "${service}" is known to the registry after ${waitForInstancesMs} ms: check the name in lb://${service}/…, that "${service}" has started and registered, and outrigger.registry.url.`,
+            ),
+          ),
+        waitForInstancesMs,
+      );
+      timer.unref();
+    });
+    if (!signal) return this.#waiting;
+    // The request's own signal ends its wait without ending the others'.
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      (this.#waiting as Promise<void>)
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }
+}

@@ -1,0 +1,137 @@
+import { type Clock, monotonicClock } from "@outrigger/core";
+import type { Instancer } from "@outrigger/discovery";
+import { createBalancer, type RuleSpec, type StatefulBalancer } from "@outrigger/loadbalancer";
+import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
+import type { ResolvedOutriggerConfig } from "./config-schema.js";
+import { OutriggerNodeError } from "./errors.js";
+import { ForwardingInstancer } from "./forwarding-instancer.js";
+import { balancerParts, needsNewBalancer, pipelineSpec } from "./policy-parts.js";
+import { policyFor, type ResolvedPolicy } from "./safe-defaults.js";
+import { type BalancerHost, ServiceBalancer } from "./service-balancer.js";
+
+/** One service in use: its instancer, balancer and pipeline, made on first use. */
+interface Entry extends BalancerHost {
+  readonly instancer: Instancer;
+  inner: StatefulBalancer;
+  readonly live: LivePolicy;
+  readonly balancer: ServiceBalancer;
+  policy: ResolvedPolicy;
+  lastUsed: number;
+}
+
+/** Options of `createServiceClients`. */
+export interface ServiceClientsOptions {
+  readonly config: () => ResolvedOutriggerConfig;
+  /** The instancer of a service on the configured registry (registry-parts.ts). */
+  readonly instancer: (service: string) => Instancer;
+  readonly clock?: Clock;
+}
+
+/** The per-service parts behind `og.http`, `og.fetch` and `og.dispatcher`. */
+export interface ServiceClients {
+  /** The service's balancer, made on first use. */
+  balancer(service: string): ServiceBalancer;
+  /** The service's live pipeline (retry, timeouts, breaker, bulkhead, rate limit), made on first use. */
+  policy(service: string): LivePolicy;
+  /** A stable instancer per service (the dispatcher closes pools of instances that leave it). */
+  instancer(service: string): Instancer;
+  /** The services in use now. */
+  services(): string[];
+  /** Applies a new (valid) config to the services in use: rule swapped live, pipeline applied, balancer rebuilt
+   *  when outlier detection or health checks changed. */
+  apply(config: ResolvedOutriggerConfig): void;
+  /** Closes services unused for `clients.idleCloseMs` with nothing in flight; returns their names. */
+  sweep(): string[];
+  close(): void;
+}
+
+/**
+ * Makes each service's instancer, balancer and `LivePolicy` on first use from its config section (or the safe
+ * defaults), swaps their settings when the config changes, and closes them when idle (`sweep`, called on a timer
+ * by `createOutrigger`). Budgets are shared per service through one `RetryBudgets`, as a retry budget must be.
+ */
+export function createServiceClients(options: ServiceClientsOptions): ServiceClients {
+  const clock = options.clock ?? monotonicClock;
+  const entries = new Map<string, Entry>();
+  const forwarders = new Map<string, ForwardingInstancer>();
+  const budgets = new RetryBudgets();
+  let closed = false;
+
+  const forwarder = (service: string) => {
+    const known = forwarders.get(service);
+    if (known) return known;
+    const made = new ForwardingInstancer();
+    forwarders.set(service, made);
+    return made;
+  };
+  const entry = (service: string): Entry => {
+    if (closed) throw new OutriggerNodeError("OUTRIGGER_CLOSED", `og is closed; no request to "${service}" is sent.`);
+    const known = entries.get(service);
+    if (known) return known;
+    const config = options.config();
+    const policy = policyFor(config.clients, service);
+    const instancer = options.instancer(service);
+    const made: Entry = {
+      service,
+      instancer,
+      inner: createBalancer({ instancer, ...balancerParts(policy) }),
+      live: new LivePolicy(pipelineSpec(policy), { service, budgets }),
+      policy,
+      lastUsed: clock.now(),
+      active: 0,
+      waitForInstancesMs: config.clients.waitForInstancesMs,
+      touch: () => {
+        made.lastUsed = clock.now();
+      },
+      balancer: undefined as unknown as ServiceBalancer,
+    };
+    (made as { balancer: ServiceBalancer }).balancer = new ServiceBalancer(made);
+    entries.set(service, made);
+    forwarder(service).follow(instancer);
+    return made;
+  };
+  const drop = (service: string, found: Entry) => {
+    entries.delete(service);
+    forwarders.get(service)?.follow(undefined);
+    found.inner.close();
+    found.instancer.close();
+  };
+
+  return {
+    balancer: (service) => entry(service).balancer,
+    policy: (service) => entry(service).live,
+    instancer: forwarder,
+    services: () => [...entries.keys()],
+    apply(config) {
+      for (const found of entries.values()) {
+        const next = policyFor(config.clients, found.service);
+        (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
+        if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
+        if (needsNewBalancer(found.policy, next)) {
+          const old = found.inner;
+          found.inner = createBalancer({ instancer: found.instancer, ...balancerParts(next) });
+          old.close();
+        } else if (JSON.stringify(next.rule) !== JSON.stringify(found.policy.rule)) {
+          found.inner.setRule(next.rule as RuleSpec);
+        }
+        found.live.apply(pipelineSpec(next));
+        found.policy = next;
+      }
+    },
+    sweep() {
+      const idleMs = options.config().clients.idleCloseMs;
+      const now = clock.now();
+      const closedNow: string[] = [];
+      for (const [service, found] of entries) {
+        if (found.active > 0 || now - found.lastUsed < idleMs) continue;
+        drop(service, found);
+        closedNow.push(service);
+      }
+      return closedNow;
+    },
+    close() {
+      closed = true;
+      for (const [service, found] of entries) drop(service, found);
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { ISTIO_PAIR } from "../policy/istio-fixture.js";
+import { ISTIO_PAIR } from "../policy-fixtures.js";
 import { freePort, type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
 
 const TOKEN = "policy-s3cret";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { CANARY_ROUTE, ISTIO_PAIR } from "../policy-fixtures.js";
 import { parsePolicyText, planPolicies } from "./documents.js";
-import { CANARY_ROUTE, ISTIO_PAIR } from "./istio-fixture.js";
 
 describe("Istio import", () => {
   it("maps a DestinationRule and VirtualService pair onto one service policy", () => {

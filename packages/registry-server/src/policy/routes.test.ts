@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
+import { ISTIO_PAIR } from "../policy-fixtures.js";
 import { Registry } from "../registry.js";
-import { ISTIO_PAIR } from "./istio-fixture.js";
 
 const TOKEN = "w-s3cret";
 const READ = "r-s3cret";

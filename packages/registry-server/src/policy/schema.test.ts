@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CANARY_ROUTE } from "./istio-fixture.js";
+import { CANARY_ROUTE } from "../policy-fixtures.js";
 import { unsafeRegexReason } from "./safe-regex.js";
 import { durationMs } from "./schema.js";
 import { validatePolicy } from "./validate.js";

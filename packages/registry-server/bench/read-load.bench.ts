@@ -157,6 +157,8 @@ async function main(): Promise<void> {
     const registry = spawn(
       process.execPath,
       [
+        // e.g. REGISTRY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the registry under the load.
+        ...(process.env.REGISTRY_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
         CLI,
         "--port",
         "0",
@@ -168,6 +170,11 @@ async function main(): Promise<void> {
         "0",
         "--max-dashboard-streams-per-ip",
         "64",
+        // 5 000 blocking queries come from one address here; the per-client cap (200, Consul's) would refuse most.
+        "--max-long-polls",
+        "0",
+        "--max-long-polls-per-client",
+        "0",
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );

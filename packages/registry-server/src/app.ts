@@ -1,3 +1,5 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { SecureContextOptions } from "node:tls";
 import { redactUrl } from "@outrigger/core";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
@@ -8,12 +10,14 @@ import { isRegistryError, RegistryError } from "./errors.js";
 import { acceptXmlBodies } from "./eureka-xml.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
-import { type AuthOptions, authHook } from "./hooks/auth.js";
+import { type AuthOptions, authHook, writeAllowed } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
-import { shutdownHook } from "./hooks/shutdown.js";
+import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
+import { isClosing, shutdownHook } from "./hooks/shutdown.js";
 import { createPolicyService, type PolicyService } from "./policy/policy-service.js";
 import { policyRoutes } from "./policy/routes.js";
 import type { Registry } from "./registry.js";
+import { renewFastPath } from "./renew-fast-path.js";
 import { ResponseCache } from "./response-cache.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { eurekaReadRoutes } from "./routes/eureka-reads.js";
@@ -83,12 +87,23 @@ function toRegistryError(error: FastifyError): RegistryError {
 export function buildApp(options: AppOptions): FastifyInstance {
   const { registry } = options;
   const limits = resolveLimits(options.limits);
+  // Renewals are answered before the framework (see renew-fast-path.ts); set once the app's parts exist below.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // fastify passes `http` to http.createServer only; an HTTPS server takes the same timeouts with its certificate.
-    ...(options.https
-      ? { https: { ...options.https, ...httpServerTimeouts(limits) } }
-      : { http: httpServerTimeouts(limits) }),
+    // Our own server (fastify's `serverFactory`), so the renewal fast path sees each request first. With a logger
+    // every request goes through fastify, so each one is logged.
+    serverFactory: (handler) => {
+      const route = (req: IncomingMessage, res: ServerResponse) => {
+        if (!fastPath?.(req, res)) handler(req, res);
+      };
+      const timeouts = httpServerTimeouts(limits);
+      const server = options.https
+        ? createHttpsServer({ ...options.https, ...timeouts }, route)
+        : createHttpServer(timeouts, route);
+      server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+      return server;
+    },
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     logger: options.logLevel ? { level: options.logLevel, serializers: logSerializers } : false,
@@ -136,10 +151,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   acceptXmlBodies(app);
   shutdownHook(app);
+  longPollAdmissionHook(app, limits);
   const { token: consulToken, ...consulOptions } = options.consul ?? {};
-  authHook(app, { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) });
+  const authOptions = { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) };
+  authHook(app, authOptions);
   gzipHook(app);
-  installMetrics(app, ctx);
+  const observe = installMetrics(app, ctx);
+  if (!options.logLevel) {
+    fastPath = renewFastPath({ registry, mayWrite: writeAllowed(authOptions), observe, closing: () => isClosing(app) });
+  }
   // One set of read routes for both prefixes, so they share one full-fetch encoder and its kept chunks.
   const reads = eurekaReadRoutes(ctx);
   for (const prefix of ["/eureka", "/eureka/v2"]) {

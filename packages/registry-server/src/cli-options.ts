@@ -123,6 +123,18 @@ const specs: readonly OptionSpec[] = [
     help: "dashboard event streams from one address; more get 429 (default 8)",
   },
   {
+    flag: "max-long-polls",
+    key: "maxLongPolls",
+    kind: "int",
+    help: "held long polls (Consul blocking queries, watches, dashboard streams) at once; more get 429 (default 8000; 0: no cap)",
+  },
+  {
+    flag: "max-long-polls-per-client",
+    key: "maxLongPollsPerClient",
+    kind: "int",
+    help: "held long polls from one client (address + token) at once; more get 429 (default 200, Consul's; 0: no cap)",
+  },
+  {
     flag: "delta-max-entries",
     key: "maxDeltaEntries",
     kind: "int",

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { DEFAULT_MAX_DASHBOARD_STREAMS, DEFAULT_MAX_DASHBOARD_STREAMS_PER_IP } from "./dashboard-hub.js";
+import { DEFAULT_MAX_LONG_POLLS, DEFAULT_MAX_LONG_POLLS_PER_CLIENT } from "./hooks/long-poll-admission.js";
 
 /** How long and how many: the limits that keep slow and numerous clients from starving heartbeats. */
 export interface ConnectionLimits {
@@ -18,6 +19,10 @@ export interface ConnectionLimits {
   readonly maxDashboardStreams?: number;
   /** Dashboard event streams from one address (default 8); more get 429. */
   readonly maxDashboardStreamsPerIp?: number;
+  /** Held long polls (Consul blocking queries, watches, dashboard streams) open at once (default 8 000); 0: no cap. */
+  readonly maxLongPolls?: number;
+  /** Held long polls from one client (address and token) at once (default 200, Consul's); more get 429. 0: no cap. */
+  readonly maxLongPollsPerClient?: number;
 }
 
 /** 10 s to send headers: a real client sends them in one packet; a slowloris holds a socket as long as allowed. */
@@ -43,6 +48,8 @@ export function resolveLimits(limits: ConnectionLimits = {}): Required<Connectio
     maxConnectionsPerIp: limits.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
     maxDashboardStreams: limits.maxDashboardStreams ?? DEFAULT_MAX_DASHBOARD_STREAMS,
     maxDashboardStreamsPerIp: limits.maxDashboardStreamsPerIp ?? DEFAULT_MAX_DASHBOARD_STREAMS_PER_IP,
+    maxLongPolls: limits.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS,
+    maxLongPollsPerClient: limits.maxLongPollsPerClient ?? DEFAULT_MAX_LONG_POLLS_PER_CLIENT,
   };
 }
 

@@ -7,7 +7,7 @@ import { toEurekaXml } from "./eureka-xml.js";
  * without an `Accept`, with `*∕*` or with XML first the answer is XML; Eureka's Java, Spring and JavaScript
  * clients ask for JSON.
  */
-export function wantsJson(request: FastifyRequest): boolean {
+export function wantsJson(request: Pick<FastifyRequest, "headers">): boolean {
   const accept = String(request.headers.accept ?? "").toLowerCase();
   const json = accept.indexOf("json");
   if (json < 0) return false;

@@ -1,6 +1,7 @@
 /** Stable codes of the registry server's errors; see ERRORS.md at the repository root. */
 export type RegistryErrorCode =
   | "REGISTRY_BAD_REQUEST"
+  | "REGISTRY_INVALID_FIELD"
   | "REGISTRY_NOT_FOUND"
   | "REGISTRY_BODY_TOO_LARGE"
   | "REGISTRY_INVALID_OPTION"
@@ -11,6 +12,7 @@ export type RegistryErrorCode =
   | "REGISTRY_CONSUL_UNSUPPORTED"
   | "REGISTRY_UNAUTHORIZED"
   | "REGISTRY_TOO_MANY_STREAMS"
+  | "REGISTRY_TOO_MANY_LONG_POLLS"
   | "REGISTRY_FORBIDDEN"
   | "REGISTRY_TLS_RELOAD_FAILED"
   | "REGISTRY_INTERNAL"

@@ -44,9 +44,21 @@ function toXmlShape(value: unknown, key = ""): unknown {
   return out;
 }
 
+/** The XML declaration every Eureka XML answer starts with. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
+
 /** Eureka's XML for a document in its JSON shape (`{"applications": …}`, `{"application": …}`, `{"instance": …}`). */
 export function toEurekaXml(document: unknown): string {
-  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${builder.build(toXmlShape(document))}`;
+  return `${XML_DECLARATION}${toEurekaXmlFragment(document)}`;
+}
+
+/**
+ * The XML elements of a JSON-shaped object, without the declaration: `{"instance": …}` gives `<instance>…</instance>`,
+ * an object with several keys gives their elements one after another. A whole document is the concatenation of
+ * its parts' fragments, which is how the full fetch and delta are assembled from kept per-instance pieces.
+ */
+export function toEurekaXmlFragment(document: unknown): string {
+  return builder.build(toXmlShape(document)) as string;
 }
 
 /**

@@ -144,6 +144,7 @@ describe("eviction on /eureka/status", () => {
     ).json();
     expect(status.eviction).toEqual({
       total: 0,
+      runs: 1,
       protectionThreshold: 0.5,
       lastRun: { evicted: [], deferred: 0, protectedApps: ["GONE"] },
     });

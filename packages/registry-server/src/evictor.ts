@@ -36,6 +36,7 @@ export class Evictor {
   readonly #registry: Registry;
   readonly #options: EvictorOptions;
   #total = 0;
+  #runs = 0;
   #last: EvictionReport | undefined;
 
   constructor(registry: Registry, options: EvictorOptions = {}) {
@@ -46,6 +47,11 @@ export class Evictor {
   /** Evictions since start. */
   get total(): number {
     return this.#total;
+  }
+
+  /** Eviction runs since start, suspended ones included (so a reader can tell one run from the next). */
+  get runs(): number {
+    return this.#runs;
   }
 
   /** The last run's report, for `/status` and the dashboard (undefined before the first run). */
@@ -61,6 +67,7 @@ export class Evictor {
   /** One eviction run. */
   run(): EvictionReport {
     this.#last = this.#run();
+    this.#runs += 1;
     return this.#last;
   }
 

@@ -1,4 +1,5 @@
 import { RegistryError } from "./errors.js";
+import { intField, leaseSecondsField, portField, timestampField } from "./registration-limits.js";
 
 /** Eureka's instance statuses. */
 export type InstanceStatus = "UP" | "DOWN" | "STARTING" | "OUT_OF_SERVICE" | "UNKNOWN";
@@ -55,21 +56,24 @@ function bool(value: unknown, fallback: boolean): boolean {
   return fallback;
 }
 
-function integer(value: unknown): number | undefined {
-  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  return typeof n === "number" && Number.isInteger(n) ? n : undefined;
-}
-
-function positive(value: number | undefined): number | undefined {
-  return value !== undefined && value > 0 ? value : undefined;
-}
-
 /** Eureka sends ports as `{"$": 8080, "@enabled": "true"}`; older clients send a number or a string. */
-function port(value: unknown, enabledByDefault: boolean): { port: number | undefined; enabled: boolean } {
+function port(
+  value: unknown,
+  enabledByDefault: boolean,
+  field: string,
+): { port: number | undefined; enabled: boolean } {
   if (isObject(value)) {
-    return { port: integer(value.$), enabled: bool(value["@enabled"], enabledByDefault) };
+    return { port: portField(value.$, field), enabled: bool(value["@enabled"], enabledByDefault) };
   }
-  return { port: integer(value), enabled: enabledByDefault };
+  return { port: portField(value, field), enabled: enabledByDefault };
+}
+
+/** Checks the numbers the registry keeps no copy of but Eureka would decode (`registration-limits.ts`). */
+function checkTimestamps(raw: Json, lease: Json): void {
+  timestampField(raw.lastUpdatedTimestamp, "instance.lastUpdatedTimestamp");
+  for (const key of ["registrationTimestamp", "lastRenewalTimestamp", "evictionTimestamp", "serviceUpTimestamp"]) {
+    timestampField(lease[key], `instance.leaseInfo.${key}`);
+  }
 }
 
 function status(value: unknown, fallback: InstanceStatus): InstanceStatus {
@@ -113,9 +117,10 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
   const dcMetadata = safeMetadata(dataCenterInfo.metadata);
   // Eureka's id order: instanceId, then the Amazon instance-id, then the host name.
   const instanceId = text(raw.instanceId) || (dcName === "Amazon" ? dcMetadata["instance-id"] : undefined) || hostName;
-  const plain = port(raw.port, true);
-  const secure = port(raw.securePort, false);
+  const plain = port(raw.port, true, "instance.port");
+  const secure = port(raw.securePort, false, "instance.securePort");
   const lease = isObject(raw.leaseInfo) ? raw.leaseInfo : {};
+  checkTimestamps(raw, lease);
   return {
     instanceId,
     app,
@@ -136,7 +141,7 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
     appGroupName: text(raw.appGroupName),
     asgName: text(raw.asgName),
     sid: text(raw.sid),
-    countryId: integer(raw.countryId),
+    countryId: intField(raw.countryId, "instance.countryId"),
     dataCenterInfo: {
       "@class": text(dataCenterInfo["@class"]) ?? "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo",
       name: dcName,
@@ -144,8 +149,8 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
     },
     metadata: safeMetadata(raw.metadata),
     // Eureka's LeaseInfo.Builder: a duration or interval ≤ 0 means "the default" (90 s lease, 30 s renewals).
-    leaseDurationInSecs: positive(integer(lease.durationInSecs)),
-    renewalIntervalInSecs: positive(integer(lease.renewalIntervalInSecs)),
-    lastDirtyTimestamp: integer(raw.lastDirtyTimestamp) ?? now,
+    leaseDurationInSecs: leaseSecondsField(lease.durationInSecs, "instance.leaseInfo.durationInSecs"),
+    renewalIntervalInSecs: leaseSecondsField(lease.renewalIntervalInSecs, "instance.leaseInfo.renewalIntervalInSecs"),
+    lastDirtyTimestamp: timestampField(raw.lastDirtyTimestamp, "instance.lastDirtyTimestamp") ?? now,
   };
 }

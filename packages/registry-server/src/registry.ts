@@ -60,6 +60,7 @@ export class Registry {
   readonly #defaultLeaseMs: number;
   readonly #changes: EventSource<RegistryChange>;
   readonly #renews: EventSource<RenewEvent>;
+  readonly #touches: EventSource<string>;
   readonly #appIndex = new Map<string, number>();
   readonly #recent: RegistryChange[] = [];
   /** Changes before this index have left the delta window; the array is compacted now and then, not per change. */
@@ -76,6 +77,7 @@ export class Registry {
     this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
     this.#changes = new EventSource(options.onListenerError);
     this.#renews = new EventSource(options.onListenerError);
+    this.#touches = new EventSource(options.onListenerError);
     this.#maxDeltaEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
   }
 
@@ -113,6 +115,24 @@ export class Registry {
       const name = app.toUpperCase();
       if (index > (this.#appIndex.get(name) ?? 0)) this.#appIndex.set(name, index);
     }
+  }
+
+  /**
+   * Moves `app`'s index (and the version) without changing its instances, for what a query shows of it that the
+   * registry does not hold: a lease passing its end (Consul's health turns critical). Being part of the registry's
+   * index, such a move is exchanged with peers like any other (`onTouch`), so every peer answers one index.
+   */
+  touch(app: string): void {
+    const name = app.toUpperCase();
+    this.#version += 1;
+    this.#appIndex.set(name, this.#version);
+    this.#touches.emit(name);
+  }
+
+  /** Calls `listener` with the application after each `touch`; returns a function that stops it. */
+  onTouch(listener: (app: string) => void): () => void {
+    const subscription = this.#touches.event(listener);
+    return () => subscription.dispose();
   }
 
   /**

@@ -50,6 +50,7 @@ export function evictionSummary(ctx: ServerContext): Record<string, unknown> {
   const last = ctx.evictor.lastRun;
   return {
     total: ctx.evictor.total,
+    runs: ctx.evictor.runs,
     protectionThreshold: ctx.evictor.protectionThreshold,
     lastRun: last && {
       evicted: last.evicted.map((lease) => `${lease.info.app}/${lease.info.instanceId}`),

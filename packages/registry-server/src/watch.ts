@@ -1,18 +1,15 @@
 import type { Registry } from "./registry.js";
+import { readWaitMs } from "./wait-time.js";
 
-/** Longest a watch may be held; longer requests are capped (Consul caps blocking queries at 10 minutes). */
-export const MAX_WATCH_WAIT_MS = 300_000;
 /** Hold time when a watch names none. */
 export const DEFAULT_WATCH_WAIT_MS = 30_000;
 
-/** Reads a wait such as `30s`, `1500ms`, `2m` or plain seconds; undefined when it is not one. */
+/**
+ * Reads a watch's `wait` with the Consul routes' parser and cap (`readWaitMs`: a Go duration such as `30s`,
+ * `1m30s` or `250ms`, at most 10 minutes); undefined when it is not one (a bare `30` included).
+ */
 export function parseWait(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return DEFAULT_WATCH_WAIT_MS;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const n = Number(match[1]);
-  const ms = match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000;
-  return Math.min(ms, MAX_WATCH_WAIT_MS);
+  return readWaitMs(text, DEFAULT_WATCH_WAIT_MS);
 }
 
 /**

@@ -38,8 +38,15 @@ describe("replication resolves conflicts by lastDirtyTimestamp (two real registr
     // A adopts B's copy from the 409 alone: no heartbeat is sent in this test.
     const onA = await watchUntil(a.url, "CONFLICT", (list) => list[0]?.lastDirtyTimestamp === String(now));
     expect(onA[0]).toMatchObject({ status: "DOWN", metadata: { v: "new" } });
-    // B never applied the stale copy: its index for the application did not move.
-    expect(await watchIndex(b.url, "CONFLICT")).toBe(indexOnB);
+    // B never applied the stale copy: its only change to "x" is the registration (a registration applied over it
+    // would show in the delta as MODIFIED). Its index may move — to A's, when A numbered the adoption above B
+    // (peers keep one index per application, peers-index-order.test.ts) — but never down.
+    const delta = (await (
+      await fetch(`${b.url}/eureka/apps/delta`, { headers: { accept: "application/json" } })
+    ).json()) as { applications: { application: { instance: { instanceId: string; actionType: string }[] }[] } };
+    const changes = delta.applications.application.flatMap((app) => app.instance).filter((i) => i.instanceId === "x");
+    expect(changes.map((i) => i.actionType)).toEqual(["ADDED"]);
+    expect(await watchIndex(b.url, "CONFLICT")).toBeGreaterThanOrEqual(indexOnB);
     expect(await eurekaCalls(b.url, "CONFLICT").instance("x")).toMatchObject({
       status: "DOWN",
       metadata: { v: "new" },

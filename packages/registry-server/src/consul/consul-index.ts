@@ -5,8 +5,8 @@ import type { NodeChecks } from "./node-checks.js";
 /**
  * The `X-Consul-Index` values the Consul API answers with, and the wake-up signal of its blocking queries.
  *
- * Each index is 1 + the registry's version (of all, or of one application) + the node checks' epoch + the lease
- * expiries' epoch (of all, or of one service). Every part only grows, so the index never goes backwards while the
+ * Each index is 1 + the registry's version (of all, or of one application; a lease passing its end or coming back
+ * moves it too, through `Registry.touch`, so peers exchange it) + the node checks' epoch. Every part only grows, so the index never goes backwards while the
  * server runs; it is 1 before anything changed and above 1 after the first write, so a query held at index 1 on a
  * fresh registry wakes on the first registration (Consul's rule: an answer whose index is above the query's has
  * changed, agent/blockingquery/blockingquery.go). Node checks count for every service, as in Consul.
@@ -20,12 +20,12 @@ export class ConsulIndex {
 
   /** The index of everything (catalog lists, node and state queries). */
   global(): number {
-    return 1 + this.registry.version + this.node.epoch + this.expiry.total;
+    return 1 + this.registry.version + this.node.epoch;
   }
 
   /** The index of one service's answers (`/v1/health/service/:s`, `/v1/catalog/service/:s`, ...). */
   service(name: string): number {
-    return 1 + this.registry.appIndex(name) + this.node.epoch + this.expiry.epoch(name);
+    return 1 + this.registry.appIndex(name) + this.node.epoch;
   }
 
   /** Calls `listener` after anything that may move an index; returns a function that stops it. */

@@ -103,6 +103,9 @@ export class LeaseExpiry {
   }
 
   #bump(app: string, notify = true): void {
+    // The move goes into the registry's own index, which peers exchange, so a peer that restarted (its epochs at
+    // 0) still answers the same index as one that saw the lease end.
+    this.#registry.touch(app);
     this.#epochs.set(app, (this.#epochs.get(app) ?? 0) + 1);
     this.#total += 1;
     if (notify) this.#notify();

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequestSignal } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
@@ -51,6 +52,8 @@ export async function block(
   reply: FastifyReply,
   current: () => number,
 ): Promise<void> {
+  // A query with an index may hold (Consul's blocking query): it counts against the long-poll caps while it runs.
+  if ((request.query as BlockingParams).index) admitLongPoll(request, reply);
   const signal = heldRequestSignal(request, reply);
   await blockUntilChanged(context.index, current, request.query as BlockingParams, context.random, signal);
   reply.header("x-consul-index", String(current()));

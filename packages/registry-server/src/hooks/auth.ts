@@ -59,6 +59,21 @@ function granted(given: string, options: AuthOptions): Scope | undefined {
   return write ? "write" : read ? "read" : undefined;
 }
 
+/**
+ * The write check alone, for a handler that runs before the framework's hooks (the renewal fast path): true when
+ * the registry is open or the request presents the write token. A request it refuses goes through the hook above,
+ * which answers the refusal.
+ */
+export function writeAllowed(
+  options: AuthOptions,
+): (headers: FastifyRequest["headers"], query: Record<string, unknown>) => boolean {
+  if (!options.token && !options.readToken) return () => true;
+  return (headers, query) => {
+    const credential = presentedCredential({ headers, query });
+    return credential !== undefined && granted(credential.token, options) === "write";
+  };
+}
+
 /** True when a request under this path is answered by the Consul API (which answers 403 as Consul does). */
 function isConsulPath(url: string): boolean {
   return url === "/v1" || url.startsWith("/v1/") || url.startsWith("/v1?");

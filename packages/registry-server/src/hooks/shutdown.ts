@@ -16,6 +16,11 @@ export function shutdownHook(app: FastifyInstance): void {
   });
 }
 
+/** True once `app.close()` has started (see `shutdownHook`). */
+export function isClosing(app: FastifyInstance): boolean {
+  return (app as unknown as Record<symbol, AbortSignal | undefined>)[closingKey]?.aborted === true;
+}
+
 /**
  * A signal that fires when the client of `request` leaves or the server starts closing: what a long poll waits on
  * besides its own change and its timer. When the server closes, the answer also ends its connection: a kept-alive

@@ -1,5 +1,13 @@
 import type { PeerStatus } from "../context.js";
-import { BATCH_PATH, INDEX_HEADER, type ReplicationResult, type ReplicationTask } from "./task.js";
+import {
+  APP_INDEXES_FIELD,
+  type AppIndexes,
+  BATCH_PATH,
+  INDEX_HEADER,
+  type ReplicationResult,
+  type ReplicationTask,
+  readAppIndexes,
+} from "./task.js";
 
 /** Settings of one peer's replication queue. */
 export interface PeerNodeOptions {
@@ -15,6 +23,10 @@ export interface PeerNodeOptions {
   readonly index?: () => number;
   /** Called with the index a peer answered with, to merge it into ours. */
   readonly onIndex?: (index: number) => void;
+  /** This registry's index of each of these applications, sent with a batch (see `AppIndexes`). */
+  readonly appIndexes?: (apps: readonly string[]) => AppIndexes;
+  /** Called with the peer's index of each application of a batch, to merge them into ours. */
+  readonly onAppIndexes?: (indexes: AppIndexes) => void;
 }
 
 const DEFAULT_BATCH_DELAY_MS = 5;
@@ -38,9 +50,13 @@ export class PeerNode {
   readonly url: string;
   readonly #options: PeerNodeOptions;
   readonly #queue = new Map<string, Queued>();
+  /** Applications whose index changed here without a task to carry it (an eviction): sent with the next batch. */
+  readonly #announced = new Set<string>();
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #inFlight = false;
+  /** The batch being sent: still pending until the peer takes it (a status read mid-retry must not show 0). */
+  #sending: readonly Queued[] = [];
   #attempt = 0;
   #sent = 0;
   #failures = 0;
@@ -64,16 +80,27 @@ export class PeerNode {
     this.#schedule(this.#options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS);
   }
 
+  /**
+   * Sends this registry's index of `app` with the next batch (alone if no task is queued): for changes each peer
+   * makes for itself, such as evictions, which no task carries but which each peer numbers differently.
+   */
+  announce(app: string): void {
+    if (this.#closed) return;
+    this.#announced.add(app.toUpperCase());
+    this.#schedule(this.#options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS);
+  }
+
   /** Replication health. */
   status(): PeerStatus {
     let oldest = Number.POSITIVE_INFINITY;
-    for (const { queuedAt } of this.#queue.values()) oldest = Math.min(oldest, queuedAt);
+    for (const { queuedAt } of [...this.#queue.values(), ...this.#sending]) oldest = Math.min(oldest, queuedAt);
+    const pending = this.#queue.size + this.#sending.length;
     return {
       url: this.url,
-      pending: this.#queue.size,
+      pending,
       sent: this.#sent,
       failures: this.#failures,
-      lagMs: this.#queue.size > 0 ? this.#now() - oldest : 0,
+      lagMs: pending > 0 ? this.#now() - oldest : 0,
       lastSuccessAt: this.#lastSuccessAt,
       lastError: this.#lastError,
       healthy: this.#attempt === 0,
@@ -96,12 +123,18 @@ export class PeerNode {
   }
 
   async #flush(): Promise<void> {
-    if (this.#queue.size === 0 || this.#closed) return;
+    if ((this.#queue.size === 0 && this.#announced.size === 0) || this.#closed) return;
     const batch = [...this.#queue.entries()].slice(0, this.#options.maxBatch ?? DEFAULT_MAX_BATCH);
     for (const [key] of batch) this.#queue.delete(key);
+    const announced = [...this.#announced];
+    this.#announced.clear();
     this.#inFlight = true;
+    this.#sending = batch.map(([, queued]) => queued);
     try {
-      const results = await this.#send(batch.map(([, q]) => q.task));
+      const results = await this.#send(
+        batch.map(([, q]) => q.task),
+        announced,
+      );
       this.#attempt = 0;
       this.#sent += batch.length;
       this.#lastSuccessAt = this.#now();
@@ -113,16 +146,20 @@ export class PeerNode {
       this.#lastError = (error as Error).message;
       // Put the batch back unless a newer task for the same instance arrived meanwhile.
       for (const [key, queued] of batch) if (!this.#queue.has(key)) this.#queue.set(key, queued);
+      for (const app of announced) this.#announced.add(app);
     } finally {
       this.#inFlight = false;
+      this.#sending = [];
     }
-    if (this.#queue.size > 0) {
+    if (this.#queue.size > 0 || this.#announced.size > 0) {
       const backoff = this.#attempt === 0 ? 0 : Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (this.#attempt - 1));
       this.#schedule(backoff);
     }
   }
 
-  async #send(tasks: readonly ReplicationTask[]): Promise<ReplicationResult[]> {
+  async #send(tasks: readonly ReplicationTask[], announced: readonly string[]): Promise<ReplicationResult[]> {
+    const apps = [...new Set([...tasks.map((task) => task.appName.toUpperCase()), ...announced])];
+    const appIndexes = this.#options.appIndexes?.(apps);
     const response = await fetch(`${this.url}${BATCH_PATH}`, {
       method: "POST",
       headers: {
@@ -132,13 +169,17 @@ export class PeerNode {
         ...(this.#options.index ? { [INDEX_HEADER]: String(this.#options.index()) } : {}),
         ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
       },
-      body: JSON.stringify({ replicationList: tasks }),
+      body: JSON.stringify({
+        replicationList: tasks,
+        ...(appIndexes ? { [APP_INDEXES_FIELD]: appIndexes } : {}),
+      }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok) throw new Error(`peer answered ${response.status}`);
     const index = Number(response.headers.get(INDEX_HEADER));
     if (Number.isSafeInteger(index) && index > 0) this.#options.onIndex?.(index);
     const body = (await response.json()) as { responseList?: ReplicationResult[] };
+    this.#options.onAppIndexes?.(readAppIndexes(body));
     return body.responseList ?? [];
   }
 }

@@ -3,8 +3,16 @@ import { toEurekaInstance } from "../eureka-codec.js";
 import { parseRegistration } from "../instance-info.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { Lease, Registry } from "../registry.js";
+import { appIndexesOf, mergeAppIndexes } from "./app-indexes.js";
 import { PeerNode } from "./peer-node.js";
-import { POLICY_TASK_ID, type ReplicationAction, type ReplicationResult, type ReplicationTask } from "./task.js";
+import {
+  INDEXES_PATH,
+  POLICY_TASK_ID,
+  type ReplicationAction,
+  type ReplicationResult,
+  type ReplicationTask,
+  readAppIndexes,
+} from "./task.js";
 
 /** Settings of peer replication. */
 export interface ReplicatorOptions {
@@ -53,14 +61,21 @@ export class Replicator {
           onResult: (task, result) => this.#onResult(url, task, result),
           index: () => registry.version,
           onIndex: (index) => registry.mergeIndex(index),
+          appIndexes: (apps) => appIndexesOf(registry, apps),
+          onAppIndexes: (indexes) => mergeAppIndexes(registry, indexes),
         }),
     );
     if (options.peers.length > 0) registry.joinCluster();
     this.#stops = [
       registry.onChange((change) => {
+        // Each peer evicts for itself and numbers the eviction itself: its index of the application goes to the
+        // peers, which keep the higher one, so a client bouncing between them never sees it go back.
+        if (change.origin === "eviction") this.#announce(change.lease.info.app);
         if (change.origin !== "local") return;
         this.#broadcast(toTask(change.action === "DELETED" ? "Cancel" : "Register", change.lease));
       }),
+      // A lease end moved an application's index here (Consul's health of it changed); peers take the higher.
+      registry.onTouch((app) => this.#announce(app)),
       registry.onRenew((event) => {
         // Checked here too: building a task per renew costs at 20 000 renews/s when there is no peer to send it to.
         if (event.origin === "local" && this.#nodes.length > 0) this.#broadcast(toTask("Heartbeat", event.lease));
@@ -92,28 +107,28 @@ export class Replicator {
   async syncFromPeers(): Promise<number> {
     for (const url of this.#options.peers) {
       try {
-        const response = await fetch(`${url.replace(/\/+$/, "")}/apps`, {
-          headers: {
-            accept: "application/json",
-            ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
-          },
-          signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
-        });
-        if (!response.ok) continue;
-        const body = (await response.json()) as {
+        const body = (await this.#get(url, "/apps")) as {
           applications?: { versions__delta?: string; application?: { name: string; instance: unknown[] }[] };
         };
         let copied = 0;
         for (const app of body.applications?.application ?? []) {
           for (const instance of app.instance) {
-            this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
-            copied += 1;
+            try {
+              this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
+              copied += 1;
+            } catch {
+              // A copy this registry refuses (a number out of range, from a peer that took it): skip it alone.
+            }
           }
+          // The copies were numbered here, in our order: the peers take our index of the app where it is higher.
+          this.#announce(app.name);
         }
-        // The peer's index after its copies are numbered here: their numbers stay at or below what the peer handed
-        // out, so a client that read the peer is held here, not answered again with the same content.
-        const apps = (body.applications?.application ?? []).map((app) => app.name);
-        this.#registry.mergeIndex(Number(body.applications?.versions__delta), apps);
+        // The peer's indexes, asked after its registry was copied so none is below the content copied: each
+        // application takes the peer's own index of it (a client that read the peer is held here, not answered
+        // again, and never answered lower). A peer without the route (an Eureka server) gives its version only.
+        this.#registry.mergeIndex(Number(body.applications?.versions__delta));
+        const indexes = await this.#get(url, INDEXES_PATH).then(readAppIndexes, () => ({}));
+        mergeAppIndexes(this.#registry, indexes);
         return copied;
       } catch {
         // This peer is down or answered nonsense: try the next one.
@@ -126,6 +141,22 @@ export class Replicator {
   close(): void {
     for (const stop of this.#stops) stop();
     for (const node of this.#nodes) node.close();
+  }
+
+  async #get(url: string, path: string): Promise<unknown> {
+    const response = await fetch(`${url.replace(/\/+$/, "")}${path}`, {
+      headers: {
+        accept: "application/json",
+        ...(this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {}),
+      },
+      signal: AbortSignal.timeout(SYNC_TIMEOUT_MS),
+    });
+    if (!response.ok) throw new Error(`peer answered ${response.status}`);
+    return response.json();
+  }
+
+  #announce(app: string): void {
+    for (const node of this.#nodes) node.announce(app);
   }
 
   #broadcast(task: ReplicationTask): void {
@@ -143,7 +174,11 @@ export class Replicator {
       // The peer's copy is newer (Eureka's lastDirtyTimestamp rule), for a heartbeat or a registration (status and
       // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
-      if (instance) this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
+      if (instance) {
+        this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
+        // Adopted here only, so numbered here only: the peers take our index of it.
+        this.#announce(task.appName);
+      }
     }
   }
 }

@@ -32,8 +32,32 @@ export interface ReplicationResult {
 /** The path of Eureka's batch endpoint, under `/eureka`. */
 export const BATCH_PATH = "/peerreplication/batch";
 
+/** Outrigger's route (under `/eureka`) answering a registry's `AppIndexes` of every application, for the start-up sync. */
+export const INDEXES_PATH = "/peerreplication/indexes";
+
 /**
  * Header on a replication batch and its answer carrying the sender's (or receiver's) registry index; each side
  * raises its own to it, so peers share one never-decreasing index. Eureka peers ignore it.
  */
 export const INDEX_HEADER = "x-outrigger-index";
+
+/**
+ * Per-application indexes (upper-cased name → index) sent beside a batch's `replicationList` and in its answer's
+ * body. Each side raises its own index of each application to the other's, so two peers holding the same content
+ * of an application answer a watch of it with the same index whichever numbered the change: a client bouncing
+ * between them is never handed a lower index than one it already had (hashicorp/consul#7939 is that fault with
+ * Consul servers answering stale reads). Eureka peers ignore the field.
+ */
+export type AppIndexes = Record<string, number>;
+
+/** The body field carrying `AppIndexes` on a batch and its answer. */
+export const APP_INDEXES_FIELD = "outriggerAppIndexes";
+
+/** The `AppIndexes` in a batch or answer body; empty when absent or malformed (an Eureka peer's). */
+export function readAppIndexes(body: unknown): AppIndexes {
+  const raw = (body as Record<string, unknown> | null)?.[APP_INDEXES_FIELD];
+  const out: AppIndexes = {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return out;
+  for (const [app, index] of Object.entries(raw)) if (Number.isSafeInteger(index)) out[app.toUpperCase()] = index;
+  return out;
+}

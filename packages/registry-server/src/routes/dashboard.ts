@@ -4,6 +4,7 @@ import { DashboardHub, type StreamLimits } from "../dashboard-hub.js";
 import { DASHBOARD_HTML } from "../dashboard-page.js";
 import { dashboardState } from "../dashboard-state.js";
 import { RegistryError } from "../errors.js";
+import { admitLongPoll } from "../hooks/long-poll-admission.js";
 
 /**
  * `GET /` (the dashboard page), `GET /outrigger/dashboard` (its state) and `GET /outrigger/events` (live updates:
@@ -24,6 +25,7 @@ export function dashboardRoutes(ctx: ServerContext, limits: StreamLimits): Fasti
           429,
         );
       }
+      admitLongPoll(request, reply);
       reply.hijack();
       hub.open(request.ip, reply.raw);
     });

@@ -2,19 +2,20 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastif
 import { ChunkedGzip } from "../chunked-gzip.js";
 import { sendEurekaDocument, wantsJson } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
-import { deltaDocument } from "../delta-document.js";
 import { notFound } from "../errors.js";
 import {
   applicationsDocument,
   FULL_FETCH_CHUNKING,
+  latestChangesByApp,
   toEurekaApplication,
   toEurekaApplications,
-  toEurekaDelta,
   toEurekaInstance,
 } from "../eureka-codec.js";
 import { toEurekaXml } from "../eureka-xml.js";
+import { XML_CHUNKING, xmlApplicationsDocument } from "../eureka-xml-parts.js";
 import type { Lease } from "../registry.js";
 import { sendCached } from "../response-cache.js";
+import { StatusCounts } from "../status-counts.js";
 
 interface Params {
   app: string;
@@ -44,8 +45,6 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     }
     return toEurekaApplications(apps, registry.version);
   };
-  // After a write only the changed instances' chunks are encoded and compressed again (about 64 of 10 000).
-  const fullFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
   /** A cached Eureka document, as JSON or (Eureka's default) XML; the XML is its own cached encoding. */
   const sendDocument = (request: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) =>
     wantsJson(request)
@@ -56,43 +55,29 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
           cache.getText(`xml:${key}`, () => toEurekaXml(build())),
           "application/xml",
         );
-  // The delta is assembled the same way, so ten pollers after each change cost one small rebuild, not a re-encode.
-  const deltaFetch = new ChunkedGzip(FULL_FETCH_CHUNKING);
-  return (app, _options, done) => {
-    app.get("/apps", async (request, reply) => {
-      if (!wantsJson(request)) {
-        return sendDocument(request, reply, "apps", () =>
-          toEurekaApplications(registry.applications(), registry.version),
-        );
-      }
-      return sendCached(
-        request,
-        reply,
-        cache.getEncoded("apps", () => {
-          const { head, parts } = applicationsDocument(registry.applications(), registry.version);
-          return fullFetch.encode(head, parts);
-        }),
-      );
+  // The full fetch and the delta, each as JSON and as XML (Eureka's default, what Python and Go clients read), are
+  // assembled from per-instance pieces kept per lease: after a write only the changed instances' chunks are
+  // encoded and compressed again (about 64 of 10 000), so ten pollers after each change cost one small rebuild.
+  const statusCounts = new StatusCounts(registry);
+  const encoders = {
+    apps: { json: new ChunkedGzip(FULL_FETCH_CHUNKING), xml: new ChunkedGzip(XML_CHUNKING) },
+    delta: { json: new ChunkedGzip(FULL_FETCH_CHUNKING), xml: new ChunkedGzip(XML_CHUNKING) },
+  };
+  const sendApplications = (request: FastifyRequest, reply: FastifyReply, kind: "apps" | "delta") => {
+    const json = wantsJson(request);
+    const entry = cache.getEncoded(json ? kind : `xml:${kind}`, () => {
+      const apps = kind === "apps" ? registry.applications() : latestChangesByApp(registry.recentChanges());
+      const document = json ? applicationsDocument : xmlApplicationsDocument;
+      const { head, parts } = document(apps, registry.version, statusCounts.hashCode());
+      return encoders[kind][json ? "json" : "xml"].encode(head, parts);
     });
+    return sendCached(request, reply, entry, json ? "application/json" : "application/xml");
+  };
+  return (app, _options, done) => {
+    app.addHook("onClose", async () => statusCounts.close());
+    app.get("/apps", async (request, reply) => sendApplications(request, reply, "apps"));
 
-    app.get("/apps/delta", async (request, reply) =>
-      wantsJson(request)
-        ? sendCached(
-            request,
-            reply,
-            cache.getEncoded("delta", () => {
-              const { head, parts } = deltaDocument(
-                registry.recentChanges(),
-                registry.applications(),
-                registry.version,
-              );
-              return deltaFetch.encode(head, parts);
-            }),
-          )
-        : sendDocument(request, reply, "delta", () =>
-            toEurekaDelta(registry.recentChanges(), registry.applications(), registry.version),
-          ),
-    );
+    app.get("/apps/delta", async (request, reply) => sendApplications(request, reply, "delta"));
 
     app.get<{ Params: Pick<Params, "app"> }>("/apps/:app", async (request, reply) => {
       const name = request.params.app.toUpperCase();

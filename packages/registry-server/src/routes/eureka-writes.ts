@@ -15,10 +15,10 @@ interface Params {
 }
 
 interface RenewQuery {
-  status?: string;
-  overriddenstatus?: string;
-  lastDirtyTimestamp?: string;
-  value?: string;
+  status?: string | string[];
+  overriddenstatus?: string | string[];
+  lastDirtyTimestamp?: string | string[];
+  value?: string | string[];
 }
 
 /** The write's origin from Eureka's replication header. */
@@ -26,7 +26,14 @@ export function originOf(request: FastifyRequest): WriteOrigin {
   return request.headers[REPLICATION_HEADER] === "true" ? "replication" : "local";
 }
 
-function statusParam(value: string | undefined, name: string): InstanceStatus | undefined {
+/** A query parameter given once; a repeated one (`?status=UP&status=DOWN`) is a 400, not a crash. */
+function once(value: string | string[] | undefined, name: string): string | undefined {
+  if (!Array.isArray(value)) return value;
+  throw new RegistryError("REGISTRY_BAD_REQUEST", `${name} was given ${value.length} times: send it once`);
+}
+
+function statusParam(raw: string | string[] | undefined, name: string): InstanceStatus | undefined {
+  const value = once(raw, name);
   if (value === undefined || value === "") return undefined;
   const upper = value.toUpperCase();
   if (!isInstanceStatus(upper)) {
@@ -38,7 +45,8 @@ function statusParam(value: string | undefined, name: string): InstanceStatus | 
   return upper;
 }
 
-function timestampParam(value: string | undefined): number | undefined {
+function timestampParam(raw: string | string[] | undefined): number | undefined {
+  const value = once(raw, "lastDirtyTimestamp");
   if (value === undefined || value === "") return undefined;
   const n = Number(value);
   if (!Number.isSafeInteger(n))

@@ -99,7 +99,7 @@ function createMetrics(ctx: ServerContext): { metrics: MetricsRegistry; http: Hi
  * `GET /metrics` in Prometheus' text format, plus an `onResponse` hook timing every request. Installed on the root
  * instance (not as an encapsulated plugin) so the hook sees every route.
  */
-export function installMetrics(app: FastifyInstance, ctx: ServerContext): void {
+export function installMetrics(app: FastifyInstance, ctx: ServerContext): ObserveRequest {
   const { metrics, http } = createMetrics(ctx);
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -107,4 +107,18 @@ export function installMetrics(app: FastifyInstance, ctx: ServerContext): void {
     done();
   });
   app.get("/metrics", async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  // Label sets are few (route × status); a kept child skips prom-client's label hashing on every renewal.
+  const children = new Map<string, { observe(seconds: number): void }>();
+  return (route, status, seconds) => {
+    const key = `${route} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      child = http.labels({ method: "PUT", route, status: String(status) });
+      children.set(key, child);
+    }
+    child.observe(seconds);
+  };
 }
+
+/** Records one PUT answered outside the framework (the renewal fast path) in the request-duration histogram. */
+export type ObserveRequest = (route: string, status: number, seconds: number) => void;

@@ -4,7 +4,15 @@ import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
 import { receivePolicyTask } from "../policy/replication.js";
-import { BATCH_PATH, INDEX_HEADER, type ReplicationResult, type ReplicationTask } from "../replication/task.js";
+import { appIndexesOf, exchangeAppIndexes } from "../replication/app-indexes.js";
+import {
+  APP_INDEXES_FIELD,
+  BATCH_PATH,
+  INDEX_HEADER,
+  INDEXES_PATH,
+  type ReplicationResult,
+  type ReplicationTask,
+} from "../replication/task.js";
 import { renewAnswer } from "./eureka-writes.js";
 
 function isTask(value: unknown): value is ReplicationTask {
@@ -50,17 +58,24 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
       const list = (request.body as { replicationList?: unknown } | null)?.replicationList;
       if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
       const responseList = list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 }));
-      // One index across peers: the sender's is merged after its writes are numbered here, so a peer in step with
-      // the sender gives each replicated change the sender's own number; ours goes back in the answer. The batch's
-      // applications take it too: a peer that was behind numbers the same change lower, and a client holding the
-      // sender's index would otherwise be answered with a lower one here and reset.
-      registry.mergeIndex(
-        Number(request.headers[INDEX_HEADER]),
+      // One index across peers: the sender's index is merged after its writes are numbered here, so the next
+      // change here numbers above anything it handed out. Each application of the batch takes the sender's index
+      // of it when higher, and ours goes back in the answer for the sender to take when ours is higher (we
+      // numbered the change above the sender): afterwards both answer a watch of it with one index.
+      registry.mergeIndex(Number(request.headers[INDEX_HEADER]));
+      const appIndexes = exchangeAppIndexes(
+        registry,
+        request.body,
         list.filter(isTask).map((task) => task.appName),
       );
       reply.header(INDEX_HEADER, String(registry.version));
-      return { responseList };
+      return { responseList, [APP_INDEXES_FIELD]: appIndexes };
     });
+    // A (re)starting peer's sync reads these after copying the full registry (see `Replicator.syncFromPeers`).
+    app.get(INDEXES_PATH, async () => ({
+      version: registry.version,
+      [APP_INDEXES_FIELD]: appIndexesOf(registry, registry.applications().keys()),
+    }));
     done();
   };
 }

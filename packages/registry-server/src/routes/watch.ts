@@ -2,6 +2,7 @@ import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
+import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequestSignal } from "../hooks/shutdown.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
 import { policyWakeSignal, watchPolicy } from "../policy/watch-wake.js";
@@ -26,8 +27,12 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         const index = request.query.index === undefined ? -1 : Number(request.query.index);
         const waitMs = parseWait(request.query.wait);
         if (!Number.isInteger(index) || waitMs === undefined) {
-          throw new RegistryError("REGISTRY_BAD_REQUEST", "Watch needs a whole-number index and a wait like 30s");
+          throw new RegistryError(
+            "REGISTRY_BAD_REQUEST",
+            "Watch needs a whole-number index and a wait in Go's duration form, like 30s or 1m30s (a unit is required)",
+          );
         }
+        if (request.query.index !== undefined) admitLongPoll(request, reply);
         // A policy change of the application wakes its watchers too (its index moved with it).
         const wake = policyWakeSignal(ctx.policies, name, heldRequestSignal(request, reply));
         await waitForAppChange(registry, name, index, waitMs, wake.signal).finally(wake.stop);

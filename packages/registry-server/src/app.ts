@@ -14,6 +14,8 @@ import { type AuthOptions, authHook, writeAllowed } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
 import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
 import { isClosing, shutdownHook } from "./hooks/shutdown.js";
+import { createPolicyService, type PolicyService } from "./policy/policy-service.js";
+import { policyRoutes } from "./policy/routes.js";
 import type { Registry } from "./registry.js";
 import { renewFastPath } from "./renew-fast-path.js";
 import { ResponseCache } from "./response-cache.js";
@@ -48,6 +50,8 @@ export interface AppOptions extends AuthOptions {
   readonly limits?: ConnectionLimits;
   /** Serve HTTPS with this certificate and key (PEM); `server.setSecureContext()` swaps them later. */
   readonly https?: Pick<SecureContextOptions, "cert" | "key">;
+  /** The control plane served under `/outrigger/policy` and in watch answers; one is built when absent. */
+  readonly policies?: PolicyService;
 }
 
 /** Request log lines without any `?token=` value. */
@@ -108,6 +112,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   guardConnections(app.server, limits);
   const selfPreservation = options.selfPreservation ?? new SelfPreservation(registry);
+  const policies = options.policies ?? createPolicyService(registry);
   const ctx: ServerContext = {
     registry,
     selfPreservation,
@@ -116,9 +121,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     cache: new ResponseCache(registry),
     peers: options.peers ?? (() => []),
     startedAt: registry.clock.now(),
+    policies,
   };
   app.addHook("onClose", async () => {
     ctx.events.close();
+    if (!options.policies) policies.close();
     if (!options.selfPreservation) selfPreservation.close();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -162,6 +169,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.register(replicationRoutes(ctx), { prefix });
   }
   app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
+  app.register(policyRoutes(policies), { prefix: "/outrigger/policy" });
   app.register(
     dashboardRoutes(ctx, { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp }),
   );

@@ -103,6 +103,12 @@ const specs: readonly OptionSpec[] = [
     kind: "text",
     help: "the address the Consul API reports for this node (default: the --host address)",
   },
+  {
+    flag: "policy-dir",
+    key: "policyDir",
+    kind: "text",
+    help: "GitOps: a directory of traffic-policy YAML files (a ConfigMap mount) applied at start and on change",
+  },
   { flag: "body-limit", key: "bodyLimit", kind: "int", help: "largest request body in bytes (default 65536)" },
   {
     flag: "max-dashboard-streams",

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 import { helpText, parseCliOptions } from "./cli-options.js";
+import { POLICY_COMMANDS, POLICY_HELP, runPolicyCommand } from "./policy/cli-commands.js";
 import { installProcessSafety } from "./process-safety.js";
 import { startServer } from "./server.js";
 
 async function main(): Promise<void> {
+  const [first] = process.argv.slice(2);
+  if (POLICY_COMMANDS.includes(first as (typeof POLICY_COMMANDS)[number])) {
+    const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+    process.exitCode = await runPolicyCommand(process.argv.slice(2), process.env, io);
+    return;
+  }
   let parsed: ReturnType<typeof parseCliOptions>;
   try {
     parsed = parseCliOptions(process.argv.slice(2), process.env);
@@ -12,7 +19,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (parsed.help) {
-    process.stdout.write(helpText());
+    process.stdout.write(`${helpText()}\n${POLICY_HELP}`);
     return;
   }
   // A stray rejection is logged (one JSON line on stderr) and counted, never the end of the registry.
@@ -21,6 +28,8 @@ async function main(): Promise<void> {
   });
   const server = await startServer({
     ...parsed.options,
+    // GitOps: each applied or refused policy file is a JSON line naming the file.
+    onPolicyDirEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
     // Each certificate rotation is a JSON line too; a failed one names the files, never their content.
     onTlsReload: (error) =>
       process.stdout.write(

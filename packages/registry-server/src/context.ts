@@ -1,5 +1,6 @@
 import type { EventLog } from "./event-log.js";
 import type { Evictor } from "./evictor.js";
+import type { PolicyService } from "./policy/policy-service.js";
 import type { Registry } from "./registry.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { SelfPreservation } from "./self-preservation.js";
@@ -27,4 +28,6 @@ export interface ServerContext {
   readonly cache: ResponseCache;
   readonly peers: () => readonly PeerStatus[];
   readonly startedAt: number;
+  /** The control plane (traffic policies and their ACK/NACK reports), when served. */
+  readonly policies?: PolicyService;
 }

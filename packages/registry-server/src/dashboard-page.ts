@@ -16,6 +16,8 @@ code{font-size:12px}
 <table><thead><tr><th>Application</th><th>Instance</th><th>Status</th><th>Zone</th><th>Lease age</th><th>Last renew</th><th>Metadata</th></tr></thead><tbody id="apps"></tbody></table>
 <h2>Peers</h2>
 <table><thead><tr><th>Peer</th><th>Healthy</th><th>Pending</th><th>Lag</th><th>Failures</th><th>Last error</th></tr></thead><tbody id="peers"></tbody></table>
+<h2>Traffic policies</h2>
+<table><thead><tr><th>Service</th><th>Revision</th><th>Process</th><th>Runs</th><th>Report</th><th>Reason</th></tr></thead><tbody id="policies"></tbody></table>
 <h2>Last events</h2>
 <table><thead><tr><th>Time</th><th>Event</th><th>Application</th><th>Instance</th><th>Origin</th></tr></thead><tbody id="events"></tbody></table>
 <script>
@@ -33,6 +35,9 @@ function render(s){
     tr.dataset.instance=i.instanceId;rows.push(tr);});
   fill("apps",rows);
   fill("peers",s.peers.map(function(p){return row([p.url,p.healthy?"yes":"no",p.pending,secs(p.lagMs),p.failures,p.lastError||""]);}));
+  var pr=[];(s.policies||[]).forEach(function(p){if(!p.processes.length)pr.push(row([p.service,p.revision,"","","",""]));
+    p.processes.forEach(function(r){pr.push(row([p.service,p.revision,r.process,r.revision,r.status,r.reason||""],[null,null,null,null,r.status==="NACK"?"DOWN":null]));});});
+  fill("policies",pr);
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }
 var source=new EventSource("outrigger/events"+location.search);

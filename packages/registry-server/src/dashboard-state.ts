@@ -1,4 +1,5 @@
 import type { ServerContext } from "./context.js";
+import { policyDashboard } from "./policy/dashboard.js";
 import type { Lease } from "./registry.js";
 import { evictionSummary } from "./server-status.js";
 
@@ -39,6 +40,7 @@ export function dashboardSummary(ctx: ServerContext): Record<string, unknown> {
     eviction: evictionSummary(ctx),
     peers: ctx.peers(),
     events: ctx.events.list(),
+    ...(ctx.policies ? { policies: policyDashboard(ctx.policies) } : {}),
   };
 }
 

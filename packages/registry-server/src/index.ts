@@ -9,6 +9,21 @@ export { isRegistryError, RegistryError, type RegistryErrorCode } from "./errors
 export { type EvictionReport, Evictor, type EvictorOptions } from "./evictor.js";
 export type { AuthOptions } from "./hooks/auth.js";
 export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
+export { PolicyDir, type PolicyDirEvent, type PolicyDirOptions } from "./policy/policy-dir.js";
+export { createPolicyService, type PolicyService } from "./policy/policy-service.js";
+export type { PolicyReport } from "./policy/reports.js";
+export { POLICY_REVISION_HEADER } from "./policy/routes.js";
+export { unsafeRegexReason } from "./policy/safe-regex.js";
+export {
+  type DestinationPolicy,
+  durationMs,
+  type PolicyRoute,
+  RULE_NAMES,
+  type ServicePolicy,
+  servicePolicySchema,
+} from "./policy/schema.js";
+export { DEFAULT_POLICY_HISTORY, type PolicyChange, type PolicyRecord, PolicyStore } from "./policy/store.js";
+export { validatePolicy } from "./policy/validate.js";
 export { installProcessSafety, type SafetyLog } from "./process-safety.js";
 export {
   type ActionType,

@@ -4,6 +4,9 @@ import type { ConnectionLimits } from "./connection-limits.js";
 import { ConsulAgent } from "./consul/agent.js";
 import { RegistryError } from "./errors.js";
 import { Evictor } from "./evictor.js";
+import { PolicyDir, type PolicyDirEvent } from "./policy/policy-dir.js";
+import { createPolicyService } from "./policy/policy-service.js";
+import { syncPoliciesFromPeers } from "./policy/replication.js";
 import { DEFAULT_LEASE_DURATION_MS, Registry } from "./registry.js";
 import { ConsulOwnership } from "./replication/ownership.js";
 import { Replicator } from "./replication/replicator.js";
@@ -57,6 +60,10 @@ export interface ServerOptions extends ConnectionLimits {
   readonly nodeName?: string;
   /** The address the Consul API reports for this node (default: `host`, or a private address when it is 0.0.0.0). */
   readonly advertise?: string;
+  /** GitOps mode: a directory of policy YAML files (a ConfigMap mount) applied at start and on every change. */
+  readonly policyDir?: string;
+  /** Called with what the policy directory's watcher applied or refused (a refused file names its path). */
+  readonly onPolicyDirEvent?: (event: PolicyDirEvent) => void;
 }
 
 /** A listening registry server. */
@@ -93,7 +100,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : {}),
     ...(options.protectionThreshold !== undefined ? { protectionThreshold: options.protectionThreshold } : {}),
   });
+  const policies = createPolicyService(registry);
   const replicator = new Replicator(registry, {
+    policies: policies.store,
     peers: options.peers ?? [],
     ...(options.token ? { token: options.token } : {}),
   });
@@ -114,6 +123,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     selfPreservation,
     evictor,
+    policies,
     peers: () => replicator.peers(),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logLevel: options.logLevel ?? false,
@@ -134,6 +144,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.ownerTimeoutMs !== undefined ? { ownerTimeoutMs: options.ownerTimeoutMs } : {}),
   });
   const synced = await replicator.syncFromPeers();
+  await syncPoliciesFromPeers(policies.store, options.peers ?? [], options.token);
+  // After the peers' copy: a file that says something else is then a newer revision, replicated back to them.
+  const policyDir = options.policyDir
+    ? new PolicyDir({
+        dir: options.policyDir,
+        store: policies.store,
+        ...(options.onPolicyDirEvent ? { onEvent: options.onPolicyDirEvent } : {}),
+      })
+    : undefined;
+  await policyDir?.scan();
   const timer = setInterval(() => evictor.run(), options.evictionIntervalMs ?? DEFAULT_EVICTION_INTERVAL_MS);
   timer.unref();
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -145,11 +165,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     async close() {
       clearInterval(timer);
       watcher?.close();
+      policyDir?.close();
       ownership.close();
       replicator.close();
       selfPreservation.close();
       await app.close();
       agent.close();
+      policies.close();
     },
   };
 }

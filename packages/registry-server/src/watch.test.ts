@@ -43,7 +43,8 @@ describe("watch (long poll) and delta", () => {
     const unknown = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=42&wait=60s" });
     expect(unknown.statusCode).toBe(200);
     expect(unknown.headers["x-outrigger-index"]).toBe("0");
-    expect(unknown.json()).toEqual({ application: { name: "NOPE", instance: [] } });
+    // `policy` is the service's traffic policy (none here): it travels in the same answer as the instances.
+    expect(unknown.json()).toEqual({ application: { name: "NOPE", instance: [] }, policy: null });
     const bad = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=x" });
     expect(bad.statusCode).toBe(400);
   });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { Registry } from "../registry.js";
 import { registration } from "../test-fixtures.js";
-import { requiredScope, tokenMatches } from "./auth.js";
+import { type RouteScope, requiredScope, tokenMatches } from "./auth.js";
 
 const WRITE = "w-s3cret";
 const READ = "r-s3cret";
@@ -14,12 +14,16 @@ const READ = "r-s3cret";
  */
 function collectRoutes(build: () => FastifyInstance): {
   app: FastifyInstance;
-  routes: { method: string; url: string }[];
+  routes: { method: string; url: string; scope?: RouteScope }[];
 } {
-  const routes: { method: string; url: string }[] = [{ method: "GET", url: "/metrics" }];
+  const routes: { method: string; url: string; scope?: RouteScope }[] = [{ method: "GET", url: "/metrics" }];
   const app = build();
   app.addHook("onRoute", (route) => {
-    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push({ method, url: route.url });
+    // A route's own `config.scope` (the policy ACK/NACK report is a POST that needs read) is what it must enforce.
+    const scope = (route.config as { scope?: RouteScope } | undefined)?.scope;
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url, ...(scope ? { scope } : {}) });
+    }
   });
   return { app, routes };
 }
@@ -48,9 +52,9 @@ describe("one access check for every route of both protocols", () => {
       expect(routes.some((r) => r.url.startsWith(prefix))).toBe(true);
     }
     const tally = { none: 0, wrong: 0, read: 0, write: 0 };
-    for (const { method, url } of routes) {
+    for (const { method, url, scope } of routes) {
       if (url === "/outrigger/events") continue; // a stream never ends under inject; covered over a real socket below
-      const need = requiredScope(method);
+      const need = requiredScope(method, scope);
       const none = await attempt(method, url);
       expect(denied(none.statusCode), `${method} ${url} without a token`).toBe(true);
       const wrong = await attempt(method, url, { authorization: "Bearer w-s3cre" });

@@ -1,11 +1,13 @@
 import type { PeerStatus } from "../context.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { parseRegistration } from "../instance-info.js";
+import type { PolicyStore } from "../policy/store.js";
 import type { Lease, Registry } from "../registry.js";
 import { appIndexesOf, mergeAppIndexes } from "./app-indexes.js";
 import { PeerNode } from "./peer-node.js";
 import {
   INDEXES_PATH,
+  POLICY_TASK_ID,
   type ReplicationAction,
   type ReplicationResult,
   type ReplicationTask,
@@ -18,6 +20,8 @@ export interface ReplicatorOptions {
   /** Sent as a bearer token to peers that require one. */
   readonly token?: string;
   readonly batchDelayMs?: number;
+  /** Traffic policies to replicate with the instances (local changes go to every peer as a `Policy` task). */
+  readonly policies?: PolicyStore;
 }
 
 /** A peer that does not answer the start-up sync within 3 s is skipped; the next peer is tried. */
@@ -76,6 +80,18 @@ export class Replicator {
         // Checked here too: building a task per renew costs at 20 000 renews/s when there is no peer to send it to.
         if (event.origin === "local" && this.#nodes.length > 0) this.#broadcast(toTask("Heartbeat", event.lease));
       }),
+      options.policies?.onChange(({ record, origin }) => {
+        if (origin !== "local") return;
+        this.#broadcast({
+          action: "Policy",
+          appName: record.service,
+          id: POLICY_TASK_ID,
+          lastDirtyTimestamp: record.updatedAt,
+          status: "",
+          overriddenStatus: "",
+          policy: record,
+        });
+      }) ?? (() => {}),
     ];
   }
 

@@ -1,7 +1,14 @@
 import type { EurekaInstanceJson } from "../eureka-codec.js";
+import type { PolicyRecord } from "../policy/store.js";
 
-/** Eureka's batch actions; status and metadata changes travel as a `Register` carrying the whole instance. */
-export type ReplicationAction = "Register" | "Heartbeat" | "Cancel";
+/**
+ * Eureka's batch actions; status and metadata changes travel as a `Register` carrying the whole instance. `Policy`
+ * is Outrigger's: a service's traffic-policy record (`policy`), keyed by `POLICY_TASK_ID` (Eureka peers refuse it).
+ */
+export type ReplicationAction = "Register" | "Heartbeat" | "Cancel" | "Policy";
+
+/** The task id of a policy task: not a valid Eureka instance id, so it never shares a queue slot with an instance. */
+export const POLICY_TASK_ID = "~policy";
 
 /** One replicated write, in the shape of Eureka's `/peerreplication/batch` list items. */
 export interface ReplicationTask {
@@ -12,6 +19,8 @@ export interface ReplicationTask {
   readonly status: string;
   readonly overriddenStatus: string;
   readonly instanceInfo?: EurekaInstanceJson;
+  /** The policy record of a `Policy` task. */
+  readonly policy?: PolicyRecord;
 }
 
 /** A peer's answer to one task: the HTTP status it would have given, and for a 409 its own copy. */

@@ -3,6 +3,7 @@ import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
+import { receivePolicyTask } from "../policy/replication.js";
 import { appIndexesOf, exchangeAppIndexes } from "../replication/app-indexes.js";
 import {
   APP_INDEXES_FIELD,
@@ -27,6 +28,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
   const apply = (task: ReplicationTask): ReplicationResult => {
     try {
+      if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),

@@ -4,14 +4,18 @@ import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequestSignal } from "../hooks/shutdown.js";
+import { POLICY_REVISION_HEADER } from "../policy/routes.js";
+import { policyWakeSignal, watchPolicy } from "../policy/watch-wake.js";
 import { sendCached } from "../response-cache.js";
 import { parseWait, waitForAppChange } from "../watch.js";
 
 /**
  * Outrigger's watch for one application, a long poll: `GET /outrigger/watch/apps/{APP}?index=N&wait=30s` answers
  * as soon as the application changes past index N (at once when N differs from the current index), else when the
- * wait ends. The body is `{"application": {"name", "instance": [...]}}` (the array may be empty) and the
- * `X-Outrigger-Index` header carries the index to send next.
+ * wait ends. The body is `{"application": {"name", "instance": [...]}, "policy": record | null}` (the array may be
+ * empty; `policy` is the service's current policy record, see `PolicyRecord`), the `X-Outrigger-Index` header carries
+ * the index to send next and `X-Outrigger-Policy-Revision` the policy's revision (0: none). A policy change moves
+ * the application's index, so it wakes the watch as an instance change does.
  */
 export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
@@ -29,14 +33,18 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
           );
         }
         if (request.query.index !== undefined) admitLongPoll(request, reply);
-        await waitForAppChange(registry, name, index, waitMs, heldRequestSignal(request, reply));
+        // A policy change of the application wakes its watchers too (its index moved with it).
+        const wake = policyWakeSignal(ctx.policies, name, heldRequestSignal(request, reply));
+        await waitForAppChange(registry, name, index, waitMs, wake.signal).finally(wake.stop);
         reply.header("x-outrigger-index", String(registry.appIndex(name)));
+        reply.header(POLICY_REVISION_HEADER, String(ctx.policies?.store.get(name)?.revision ?? 0));
         // Many watchers of one application share one serialised answer per change.
         return sendCached(
           request,
           reply,
           ctx.cache.get(`watch:${name}`, () => ({
             application: toEurekaApplication(name, registry.application(name)),
+            policy: watchPolicy(ctx.policies, name),
           })),
         );
       },

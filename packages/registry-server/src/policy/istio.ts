@@ -1,0 +1,208 @@
+import { defined, FieldWalker, isObj, type Obj } from "./field-walker.js";
+
+/**
+ * Istio `networking.istio.io/v1` and `v1beta1` VirtualService and DestinationRule, read into the parts of a service
+ * policy they map onto. Field names follow Istio's API reference (networking/v1 `virtual_service.proto`,
+ * `destination_rule.proto`); every field outside the mapped subset is collected in `unsupported` by its path.
+ */
+export interface IstioImport {
+  readonly service: string;
+  readonly part: "routes" | "destination";
+  readonly value: unknown;
+  readonly unsupported: readonly string[];
+}
+
+/** The API groups accepted; `v1alpha3` differs in defaults and is refused rather than guessed at. */
+export const ISTIO_API_VERSIONS = ["networking.istio.io/v1", "networking.istio.io/v1beta1"] as const;
+
+/** A host's service name: its first DNS label (`reviews.prod.svc.cluster.local` is `reviews`), upper-cased as Eureka. */
+export function serviceOfHost(host: string): string {
+  return (host.split(".")[0] ?? host).toUpperCase();
+}
+
+const percentValue = (w: FieldWalker, value: unknown, path: string): number | undefined =>
+  value === undefined ? undefined : (w.object(value, path, ["value"]).value as number | undefined);
+
+function stringMatches(w: FieldWalker, value: unknown, path: string): unknown {
+  if (value === undefined) return undefined;
+  w.object(value, path, ["exact", "prefix", "regex"]);
+  return value;
+}
+
+/** Reads a VirtualService's `spec.http` into routes. */
+export function importVirtualService(doc: Obj): IstioImport {
+  const w = new FieldWalker();
+  w.object(doc, "", ["apiVersion", "kind", "metadata", "spec"]);
+  const spec = w.object(doc.spec, "spec", ["hosts", "http", "exportTo"]);
+  const hosts = w.array(spec.hosts, "spec.hosts");
+  for (let i = 1; i < hosts.length; i += 1) w.refuse(hosts[i], `spec.hosts[${i}]`, "one host per VirtualService");
+  const host = String(hosts[0] ?? "");
+  const service = serviceOfHost(host);
+  const routes = w.array(spec.http, "spec.http").map((entry, i) => {
+    const p = `spec.http[${i}]`;
+    const http = w.object(entry, p, [
+      "name",
+      "match",
+      "route",
+      "timeout",
+      "retries",
+      "fault",
+      "mirror",
+      "mirrorPercentage",
+    ]);
+    const match = w.array(http.match, `${p}.match`).map((m, j) => {
+      const mp = `${p}.match[${j}]`;
+      const one = w.object(m, mp, ["name", "uri", "method", "headers"]);
+      const headers = isObj(one.headers)
+        ? Object.fromEntries(
+            Object.entries(one.headers).map(([k, v]) => [k, stringMatches(w, v, `${mp}.headers.${k}`)]),
+          )
+        : undefined;
+      const method = stringMatches(w, one.method, `${mp}.method`);
+      if (isObj(method) && method.exact === undefined) w.refuse(method, `${mp}.method`, "only exact");
+      return defined({ uri: stringMatches(w, one.uri, `${mp}.uri`), method, headers });
+    });
+    const route = w.array(http.route, `${p}.route`).map((r, k) => {
+      const rp = `${p}.route[${k}]`;
+      const one = w.object(r, rp, ["destination", "weight"]);
+      const dest = w.object(one.destination, `${rp}.destination`, ["host", "subset"]);
+      if (dest.host !== undefined && serviceOfHost(String(dest.host)) !== service) {
+        w.refuse(dest.host, `${rp}.destination.host`, "routes to another host");
+      }
+      return defined({ subset: dest.subset, weight: one.weight });
+    });
+    const retries = w.object(http.retries, `${p}.retries`, ["attempts", "perTryTimeout", "retryOn"]);
+    const fault = w.object(http.fault, `${p}.fault`, ["delay", "abort"]);
+    const delay = w.object(fault.delay, `${p}.fault.delay`, ["fixedDelay", "percentage", "percent"]);
+    const abort = w.object(fault.abort, `${p}.fault.abort`, ["httpStatus", "percentage"]);
+    const mirror = w.object(http.mirror, `${p}.mirror`, ["host", "subset"]);
+    if (mirror.host !== undefined && serviceOfHost(String(mirror.host)) !== service) {
+      w.refuse(mirror.host, `${p}.mirror.host`, "mirrors to another host");
+    }
+    return defined({
+      name: http.name,
+      match: http.match === undefined ? undefined : match,
+      route,
+      timeout: http.timeout,
+      retries:
+        http.retries === undefined
+          ? undefined
+          : defined({
+              attempts: retries.attempts,
+              perTryTimeout: retries.perTryTimeout,
+              retryOn:
+                typeof retries.retryOn === "string" ? retries.retryOn.split(",").map((s) => s.trim()) : undefined,
+            }),
+      fault:
+        http.fault === undefined
+          ? undefined
+          : defined({
+              delay:
+                fault.delay === undefined
+                  ? undefined
+                  : {
+                      fixedDelay: delay.fixedDelay,
+                      percentage:
+                        percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 100,
+                    },
+              abort:
+                fault.abort === undefined
+                  ? undefined
+                  : {
+                      httpStatus: abort.httpStatus,
+                      percentage: percentValue(w, abort.percentage, `${p}.fault.abort.percentage`) ?? 100,
+                    },
+            }),
+      // Istio mirrors 100% when mirrorPercentage is absent.
+      mirror:
+        http.mirror === undefined
+          ? undefined
+          : defined({
+              subset: mirror.subset,
+              percentage: percentValue(w, http.mirrorPercentage, `${p}.mirrorPercentage`) ?? 100,
+            }),
+    });
+  });
+  if (http(spec) && hosts.length === 0) w.refuse(true, "spec.hosts", "one host is required");
+  return { service, part: "routes", value: routes, unsupported: w.unsupported };
+}
+
+const http = (spec: Obj): boolean => spec.http !== undefined;
+
+/** Istio's `simple` balancers as `@outrigger/loadbalancer` rule names; LEAST_CONN is Istio's deprecated alias. */
+const SIMPLE: Record<string, string> = {
+  ROUND_ROBIN: "round-robin",
+  RANDOM: "random",
+  LEAST_REQUEST: "p2c-least-request",
+  LEAST_CONN: "p2c-least-request",
+};
+
+function trafficPolicy(w: FieldWalker, value: unknown, p: string): Obj | undefined {
+  if (value === undefined) return undefined;
+  const tp = w.object(value, p, ["loadBalancer", "outlierDetection", "connectionPool"]);
+  const lb = w.object(tp.loadBalancer, `${p}.loadBalancer`, ["simple"]);
+  if (lb.simple !== undefined && !SIMPLE[String(lb.simple)])
+    w.refuse(lb.simple, `${p}.loadBalancer.simple`, `${lb.simple}`);
+  const od = w.object(tp.outlierDetection, `${p}.outlierDetection`, [
+    "consecutive5xxErrors",
+    "consecutiveGatewayErrors",
+    "consecutiveLocalOriginFailures",
+    "interval",
+    "baseEjectionTime",
+    "maxEjectionPercent",
+  ]);
+  const pool = w.object(tp.connectionPool, `${p}.connectionPool`, ["tcp", "http"]);
+  const tcp = w.object(pool.tcp, `${p}.connectionPool.tcp`, ["maxConnections", "connectTimeout"]);
+  const h = w.object(pool.http, `${p}.connectionPool.http`, [
+    "http1MaxPendingRequests",
+    "http2MaxRequests",
+    "maxRequestsPerConnection",
+    "maxRetries",
+  ]);
+  return defined({
+    loadBalancer: lb.simple === undefined ? undefined : { name: SIMPLE[String(lb.simple)] ?? "round-robin" },
+    outlierDetection:
+      tp.outlierDetection === undefined
+        ? undefined
+        : defined({
+            consecutive5xx: od.consecutive5xxErrors,
+            consecutiveGatewayFailure: od.consecutiveGatewayErrors,
+            consecutiveLocalOriginFailure: od.consecutiveLocalOriginFailures,
+            interval: od.interval,
+            baseEjectionTime: od.baseEjectionTime,
+            maxEjectionPercent: od.maxEjectionPercent,
+          }),
+    connectionPool:
+      tp.connectionPool === undefined
+        ? undefined
+        : defined({
+            maxConnections: tcp.maxConnections,
+            connectTimeout: tcp.connectTimeout,
+            maxPendingRequests: h.http1MaxPendingRequests,
+            maxRequests: h.http2MaxRequests,
+            maxRequestsPerConnection: h.maxRequestsPerConnection,
+            maxRetries: h.maxRetries,
+          }),
+  });
+}
+
+/** Reads a DestinationRule's traffic policy and subsets into a destination policy. */
+export function importDestinationRule(doc: Obj): IstioImport {
+  const w = new FieldWalker();
+  w.object(doc, "", ["apiVersion", "kind", "metadata", "spec"]);
+  const spec = w.object(doc.spec, "spec", ["host", "trafficPolicy", "subsets", "exportTo"]);
+  if (typeof spec.host !== "string") w.refuse(true, "spec.host", "a host is required");
+  const subsets = w.array(spec.subsets, "spec.subsets").map((s, i) => {
+    const one = w.object(s, `spec.subsets[${i}]`, ["name", "labels", "trafficPolicy"]);
+    return defined({
+      name: one.name,
+      labels: one.labels,
+      trafficPolicy: trafficPolicy(w, one.trafficPolicy, `spec.subsets[${i}].trafficPolicy`),
+    });
+  });
+  const value = {
+    ...trafficPolicy(w, spec.trafficPolicy, "spec.trafficPolicy"),
+    ...(spec.subsets === undefined ? {} : { subsets }),
+  };
+  return { service: serviceOfHost(String(spec.host ?? "")), part: "destination", value, unsupported: w.unsupported };
+}

@@ -1,0 +1,84 @@
+import type { Clock } from "../clock.js";
+import { RegistryError } from "../errors.js";
+
+/** What an SDK process says about the policy revision it was sent, as an xDS client's ACK/NACK. */
+export interface PolicyReport {
+  readonly service: string;
+  /** The reporting process: its instance id, or a client id for a process that only calls. */
+  readonly process: string;
+  readonly revision: number;
+  readonly status: "ACK" | "NACK";
+  /** Why a NACK: what the SDK could not apply (at most 1 024 characters). */
+  readonly reason?: string;
+  /** Registry clock ms when the report arrived. */
+  readonly at: number;
+}
+
+/** 10 000 processes across all services; past it the least recently heard-from report goes first. */
+export const MAX_POLICY_REPORTS = 10_000;
+const MAX_REASON = 1024;
+
+/** Reads a report body; throws `REGISTRY_BAD_REQUEST` naming the field. */
+export function parseReport(body: unknown, now: number): PolicyReport {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const process = b.instanceId ?? b.clientId;
+  const bad = (field: string): never => {
+    throw new RegistryError(
+      "REGISTRY_BAD_REQUEST",
+      `Policy report: ${field}; send {"service", "instanceId" or "clientId", "revision", "status": "ACK"|"NACK", "reason"?}`,
+    );
+  };
+  if (typeof b.service !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(b.service)) bad("service");
+  if (typeof process !== "string" || process.length === 0 || process.length > 256) bad("instanceId or clientId");
+  if (!Number.isSafeInteger(b.revision) || (b.revision as number) < 0) bad("revision must be a whole number");
+  if (b.status !== "ACK" && b.status !== "NACK") bad('status must be "ACK" or "NACK"');
+  if (b.reason !== undefined && typeof b.reason !== "string") bad("reason must be text");
+  return {
+    service: String(b.service).toUpperCase(),
+    process: String(process),
+    revision: b.revision as number,
+    status: b.status as "ACK" | "NACK",
+    ...(b.status === "NACK" ? { reason: String(b.reason ?? "").slice(0, MAX_REASON) } : {}),
+    at: now,
+  };
+}
+
+/** The last report of each process, per service; bounded (see `MAX_POLICY_REPORTS`). */
+export class PolicyReports {
+  readonly #reports = new Map<string, PolicyReport>();
+  readonly #clock: Clock;
+  readonly #max: number;
+  #version = 0;
+
+  constructor(clock: Clock, max = MAX_POLICY_REPORTS) {
+    this.#clock = clock;
+    this.#max = max;
+  }
+
+  /** Moves forward on every report, so the dashboard knows when to push. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Records a report body (see `parseReport`), replacing the process's previous one. */
+  record(body: unknown): PolicyReport {
+    const report = parseReport(body, this.#clock.now());
+    const key = `${report.service}\u0000${report.process}`;
+    this.#reports.delete(key);
+    this.#reports.set(key, report);
+    if (this.#reports.size > this.#max) this.#reports.delete(this.#reports.keys().next().value as string);
+    this.#version += 1;
+    return report;
+  }
+
+  /** Every report of a service, by process. */
+  of(service: string): PolicyReport[] {
+    const name = service.toUpperCase();
+    return [...this.#reports.values()].filter((r) => r.service === name);
+  }
+
+  /** Every report. */
+  all(): PolicyReport[] {
+    return [...this.#reports.values()];
+  }
+}

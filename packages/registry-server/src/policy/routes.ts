@@ -1,0 +1,109 @@
+import type { FastifyPluginCallback, FastifyReply } from "fastify";
+import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
+import { PolicyError } from "./policy-error.js";
+import type { PolicyService } from "./policy-service.js";
+import { notFound, type PolicyRecord } from "./store.js";
+import { validatePolicy } from "./validate.js";
+
+/** Header carrying the store's (global) policy revision on every policy answer. */
+export const POLICY_REVISION_HEADER = "x-outrigger-policy-revision";
+
+const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"];
+
+type ServiceParams = { Params: { service: string } };
+
+/** What one service's policy would become in an apply, for `diff` and the apply's answer. */
+export interface PlannedChange {
+  readonly service: string;
+  readonly changed: boolean;
+  readonly fromRevision: number | null;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * The control plane's REST API under `/outrigger/policy`: `GET /` (every service's current record), `GET|PUT|DELETE
+ * /services/{SERVICE}`, `GET /services/{SERVICE}/history`, `POST /services/{SERVICE}/rollback` (`{"revision": N}`),
+ * `POST /apply` (YAML or JSON, native or Istio, many documents; `?dryRun=true` only plans), `POST /reports` (an SDK
+ * process's ACK/NACK; read scope, as a watch) and `GET /reports`. Writes need the write token.
+ */
+export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
+  const { store, reports } = policies;
+  const answer = (reply: FastifyReply, body: unknown): unknown => {
+    reply.header(POLICY_REVISION_HEADER, String(store.revision));
+    return body;
+  };
+  const current = (service: string): PolicyRecord => {
+    const record = store.get(service);
+    if (!record || record.policy === null) throw notFound(service.toUpperCase());
+    return record;
+  };
+  return (app, _options, done) => {
+    // Scoped to this plugin: YAML bodies are read as text here only.
+    app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_request, body, next) => next(null, String(body)));
+    app.setErrorHandler((error, _request, reply) => {
+      if (error instanceof PolicyError) {
+        return reply.code(error.statusCode).send({ code: error.code, message: error.message, issues: error.issues });
+      }
+      throw error;
+    });
+    app.get("/", async (_request, reply) =>
+      answer(reply, { revision: store.revision, services: store.list().filter((r) => r.policy !== null) }),
+    );
+    app.get<ServiceParams>("/services/:service", async (request, reply) =>
+      answer(reply, current(request.params.service)),
+    );
+    app.get<ServiceParams>("/services/:service/history", async (request, reply) => {
+      const revisions = store.history(request.params.service);
+      if (revisions.length === 0) throw notFound(request.params.service.toUpperCase());
+      return answer(reply, { service: request.params.service.toUpperCase(), revisions });
+    });
+    app.put<ServiceParams>("/services/:service", async (request, reply) => {
+      const policy = validatePolicy(request.body ?? {});
+      return answer(reply, store.put(request.params.service, policy));
+    });
+    app.delete<ServiceParams>("/services/:service", async (request, reply) => {
+      current(request.params.service);
+      return answer(reply, store.put(request.params.service, null));
+    });
+    app.post<ServiceParams & { Body: { revision?: unknown } }>(
+      "/services/:service/rollback",
+      async (request, reply) => {
+        const revision = request.body?.revision;
+        if (!Number.isSafeInteger(revision)) {
+          throw new PolicyError("REGISTRY_POLICY_INVALID", 'Rollback needs {"revision": N}, a revision from history');
+        }
+        return answer(reply, store.rollback(request.params.service, revision as number));
+      },
+    );
+    app.post<{ Querystring: { dryRun?: string } }>("/apply", async (request, reply) => {
+      const body = request.body;
+      const docs =
+        typeof body === "string"
+          ? parsePolicyText(body)
+          : (Array.isArray(body) ? body : [body]).map((doc, i) => readDocument(doc, i + 1));
+      const planned = planPolicies(docs, (service) => store.get(service)?.policy ?? undefined);
+      const changes: PlannedChange[] = [...planned].map(([service, after]) => {
+        const now = store.get(service);
+        const before = now?.policy ?? null;
+        return {
+          service,
+          changed: JSON.stringify(before) !== JSON.stringify(after),
+          fromRevision: now?.revision ?? null,
+          before,
+          after,
+        };
+      });
+      if (request.query.dryRun === "true") return answer(reply, { dryRun: true, changes });
+      store.assertRoom([...planned.keys()]);
+      // Validated as a whole above, so every service's write below succeeds or the apply changed nothing.
+      const applied = [...planned].map(([service, policy]) => store.put(service, policy));
+      return answer(reply, { dryRun: false, changes, records: applied.map((a) => a.record) });
+    });
+    app.post("/reports", { config: { scope: "read" } }, async (request, reply) =>
+      answer(reply, reports.record(request.body)),
+    );
+    app.get("/reports", async (_request, reply) => answer(reply, { reports: reports.all() }));
+    done();
+  };
+}

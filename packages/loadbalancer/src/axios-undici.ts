@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { followAbort } from "@outrigger/core";
+import { followAbort, isOutriggerError } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
   AxiosError,
@@ -148,9 +148,12 @@ export function createUndiciAdapter(
             ...extra?.(config),
           })
           .catch((error: unknown) => {
-            throw signal?.signal.aborted && signal.signal.reason instanceof AxiosError
-              ? signal.signal.reason
-              : AxiosError.from(error as Error, (error as { code?: string }).code, config);
+            if (signal?.signal.aborted && signal.signal.reason instanceof AxiosError) throw signal.signal.reason;
+            // A policy's refusal or the balancer's own error stays what it is (as on axios' http adapter, where they
+            // are thrown around the adapter): AxiosError.from would copy it without its brand, and
+            // isResilienceError / isLbError would stop recognising it.
+            if (isOutriggerError(error)) throw error;
+            throw AxiosError.from(error as Error, (error as { code?: string }).code, config);
           });
         const location = answer.headers.location;
         if (REDIRECTS.has(answer.statusCode) && typeof location === "string" && hops > 0) {

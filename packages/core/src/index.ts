@@ -20,6 +20,7 @@ export {
   statusOf,
 } from "./attempt-failure.js";
 export { type Clock, monotonicClock, wallClock } from "./clock.js";
+export { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";

@@ -1,5 +1,5 @@
+import type { Expiring } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import type { Expiring } from "./attempt-deadlines.js";
 import { LbError } from "./errors.js";
 import type { Pick } from "./pick.js";
 

@@ -2,6 +2,8 @@ import {
   type AttemptContext,
   type CallContext,
   classifyFailure,
+  type DeadlineQueue,
+  type Expiring,
   followAbort,
   isIdempotentMethod,
   monotonicClock,
@@ -11,7 +13,6 @@ import {
 } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
-import type { DeadlineQueue, Expiring } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { pickFor, pickNow, retryReason } from "./attempt-step.js";
 import { lbChannels, publish } from "./channels.js";

@@ -1,7 +1,6 @@
-import { checkOptionalNumber, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import { checkOptionalNumber, DeadlineQueue, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
-import { DeadlineQueue } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";

@@ -21,6 +21,7 @@ export {
 } from "./attempt-failure.js";
 export { coreChannels, type GiveUpMessage } from "./channels.js";
 export { type Clock, monotonicClock, wallClock } from "./clock.js";
+export { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";

@@ -205,8 +205,11 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
       key: pickOptions.key,
       retry: (pickOptions.attempt ?? (pickOptions.untriedOnly ? 2 : 1)) > 1,
     };
-    const instance = rule.choose(candidates, context);
-    const stats = view(instance.id);
+    // A rule is never asked to choose among nothing, and what it returns is checked: a custom rule returning
+    // undefined/null (or an instance not in the set) gets the typed error, not a TypeError further down.
+    const instance = candidates.length > 0 ? (rule.choose(candidates, context) as ServiceInstance | null) : undefined;
+    const stats = instance ? set.get(instance.id) : undefined;
+    if (!instance || !stats) throw noInstanceChosen(candidates.length, up.length);
     stats.start();
     publish(lbChannels.pick, { instance });
     let finished = false;
@@ -254,4 +257,14 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     pick,
     acquire: (pickOptions, signal) => queue.acquire(() => pick(pickOptions), signal),
   };
+}
+
+/** LB_NO_INSTANCES for a pick that found UP instances but nothing to send to (all out of service, or a rule's bug). */
+function noInstanceChosen(candidates: number, up: number): LbError {
+  return new LbError(
+    "LB_NO_INSTANCES",
+    candidates === 0
+      ? `None of the ${up} UP instances is in service (ejected, failing health checks or filtered out) and panic is off (panic.thresholdPercent 0): wait for the ejections to end, or set panic.thresholdPercent above 0`
+      : `The rule chose no instance among ${candidates}: a custom rule's choose() must return one of the instances it is given`,
+  );
 }

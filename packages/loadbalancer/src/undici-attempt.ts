@@ -1,5 +1,5 @@
+import type { Expiring } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import type { Expiring } from "./attempt-deadlines.js";
 import { LbError } from "./errors.js";
 import type { Pick } from "./pick.js";
 
@@ -91,9 +91,13 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
     readonly signal: AbortSignal | undefined,
   ) {}
 
-  /** Per-try timeout (the queue calls it). */
-  expire(): void {
+  /** How late the per-try timer ran after the attempt fell due (ms); 0 until it fires. */
+  lateMs = 0;
+
+  /** Per-try timeout (the queue calls it, with how late its timer ran). */
+  expire(lateMs = 0): void {
     if (this.#state === "done") return;
+    this.lateMs = lateMs;
     const id = this.pick.instance.id;
     this.timedOut = new LbError("LB_ATTEMPT_TIMEOUT", `${id} did not answer within ${this.perTryMs} ms`);
     this.abandon(this.timedOut);

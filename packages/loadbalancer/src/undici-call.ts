@@ -2,6 +2,8 @@ import {
   type AttemptContext,
   type CallContext,
   classifyFailure,
+  type DeadlineQueue,
+  type Expiring,
   followAbort,
   isIdempotentMethod,
   monotonicClock,
@@ -11,7 +13,6 @@ import {
 } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
-import type { DeadlineQueue, Expiring } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { pickFor, pickNow, retryReason } from "./attempt-step.js";
 import {
@@ -45,6 +46,8 @@ export interface CallHost {
   readonly perTry: DeadlineQueue | undefined;
   /** Request deadlines; undefined: none. */
   readonly deadlines: DeadlineQueue | undefined;
+  /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
+  readonly localLagThresholdMs: number;
 }
 
 /** A body undici can send again whole: none, a string or bytes. Streams and async iterables are read once. */
@@ -284,7 +287,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     }
     const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#route.engine.statuses) === "timeout";
     if (attempt.timedOut || policyTimeout) {
-      pick.done({ kind: "failure", reason: "timeout", rttMs });
+      // Our own timer ran late (a blocked event loop): the caller still gets the timeout, but the instance is not
+      // blamed — on a loaded client every instance would otherwise be ejected (Envoy's local-origin timeout).
+      const local = attempt.timedOut !== undefined && attempt.lateMs > this.#host.localLagThresholdMs;
+      pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
       return attempt.timedOut ?? signal?.reason;
     }
     if (signal?.aborted) {

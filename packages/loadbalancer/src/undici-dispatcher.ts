@@ -1,7 +1,6 @@
-import { checkOptionalNumber, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import { checkOptionalNumber, DeadlineQueue, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
-import { DeadlineQueue } from "./attempt-deadlines.js";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
@@ -21,6 +20,12 @@ export interface LbDispatcherOptions {
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
   /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
   readonly perTryTimeoutMs?: number;
+  /**
+   * A per-try timeout whose timer fired more than this many ms after it was due (monotonic clock) was caused by
+   * this process's event-loop lag, not by the instance: the caller still gets LB_ATTEMPT_TIMEOUT, but the attempt
+   * is reported as `cancelled` (not counted by outlier detection or stats). Default 100; 0 to 2^31−1.
+   */
+  readonly localLagThresholdMs?: number;
   /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
   readonly deadlineMs?: number;
   /** The request's key for consistent hashing. */
@@ -30,6 +35,9 @@ export interface LbDispatcherOptions {
   /** Where requests to hosts that are not services go (default: an undici `Agent` this dispatcher owns). */
   readonly fallback?: Dispatcher;
 }
+
+/** Default `localLagThresholdMs`: a timer 100 ms late means the event loop, not the upstream, was stuck. */
+const LOCAL_LAG_THRESHOLD_MS = 100;
 
 /** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
 const LB_KEY = Symbol.for("outrigger.lbKey");
@@ -77,6 +85,8 @@ export class LbDispatcher extends Dispatcher {
     const timer = { min: 1, max: MAX_TIMER_DELAY_MS };
     checkOptionalNumber("perTryTimeoutMs", options.perTryTimeoutMs, timer, invalidOption);
     checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
+    const lag = { min: 0, max: MAX_TIMER_DELAY_MS };
+    checkOptionalNumber("localLagThresholdMs", options.localLagThresholdMs, lag, invalidOption);
     this.#options = options;
     this.#engineFor = retryEngines(options.retry);
     const { perTryTimeoutMs, deadlineMs } = options;
@@ -84,6 +94,7 @@ export class LbDispatcher extends Dispatcher {
       poolOf: (instance) => this.#poolOf(instance),
       perTry: perTryTimeoutMs === undefined ? undefined : new DeadlineQueue(perTryTimeoutMs),
       deadlines: deadlineMs === undefined ? undefined : new DeadlineQueue(deadlineMs),
+      localLagThresholdMs: options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS,
     };
     this.#ownsFallback = options.fallback === undefined;
     this.#fallback = options.fallback ?? new Agent();

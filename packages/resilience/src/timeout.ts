@@ -3,6 +3,7 @@ import {
   type AttemptContext,
   type CallContext,
   checkNumber,
+  DeadlineQueue,
   type Event,
   EventSource,
   followAbort,
@@ -12,7 +13,6 @@ import {
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
-import { DeadlineQueue } from "./timeout-queue.js";
 
 /** Settings of a timeout policy. */
 export interface TimeoutOptions {
@@ -98,18 +98,22 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
       new Promise<T>((resolve, reject) => {
         const attempt = new TimedAttempt(signal ?? neverAborted, call ?? unknownCall);
         let settled = false;
-        const deadline = deadlines.add(() => {
-          if (settled) return;
-          settled = true;
-          const error = fail();
-          attempt.expire(error);
-          timedOut.emit();
-          reject(error);
-        });
+        const deadline = {
+          slot: -1,
+          expire: () => {
+            if (settled) return;
+            settled = true;
+            const error = fail();
+            attempt.expire(error);
+            timedOut.emit();
+            reject(error);
+          },
+        };
+        deadlines.add(deadline);
         const finish = (ok: boolean, value: unknown) => {
           if (settled) return;
           settled = true;
-          deadline.cancel();
+          deadlines.cancel(deadline);
           attempt.release();
           ok ? resolve(value as T) : reject(value);
         };

@@ -18,13 +18,20 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.close());
 
+/**
+ * No instance here hangs, so no timeout is meant to fire: the timeouts are armed (their listeners and timer
+ * entries are what must not leak) with a bound a loaded machine never reaches. With 1–2 s bounds, 40 requests in
+ * flight on a busy 2-core machine made the healthy attempt time out ~1 run in 3 ("status code 503").
+ */
+const TIMEOUT_NEVER_DUE_MS = 60_000;
+
 /** The full policy of the loadbalancer README: retry, breaker, bulkhead, per-try timeout. */
 const fullPolicy = () =>
   composePolicies(
     createRetryPolicy({ maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1 }),
     createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1_000 }, halfOpenAfterMs: 1_000 }),
     createBulkheadPolicy({ maxConcurrent: 64, maxQueue: 64 }),
-    createTimeoutPolicy({ ms: 2_000 }),
+    createTimeoutPolicy({ ms: TIMEOUT_NEVER_DUE_MS }),
   );
 
 describe("createLbAxios with a full policy and one long-lived caller signal", () => {
@@ -37,8 +44,8 @@ describe("createLbAxios with a full policy and one long-lived caller signal", ()
       const http = createLbAxios({
         balancer: () => fleet.balancer(["refuse", "503", "ok"]),
         policy: fullPolicy(),
-        perTryTimeoutMs: 1_000,
-        deadlineMs: 5_000,
+        perTryTimeoutMs: TIMEOUT_NEVER_DUE_MS,
+        deadlineMs: 2 * TIMEOUT_NEVER_DUE_MS,
       });
       const caller = new AbortController();
       for (let i = 0; i < 10; i++) {

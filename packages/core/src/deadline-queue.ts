@@ -1,9 +1,15 @@
-/** Something that runs out of time: a request (its deadline) or an attempt (its per-try timeout). */
+import { type Clock, monotonicClock } from "./clock.js";
+
+/** Something that runs out of time: a call or request (its deadline) or an attempt (its per-try timeout). */
 export interface Expiring {
   /** Where it sits in its queue; -1 when not queued. Owned by the queue. */
   slot: number;
-  /** Called once when its time is up, unless it was `cancel`led first. */
-  expire(): void;
+  /**
+   * Called once when its time is up, unless it was `cancel`led first. `lateMs`: how long after its due time the
+   * timer actually ran (monotonic ms, ≥ 0) — large when the event loop was blocked, so a caller can tell a slow
+   * upstream from a busy client.
+   */
+  expire(lateMs: number): void;
 }
 
 /** Entries kept before the settled ones at the head are dropped (amortizes the copy). */
@@ -15,19 +21,22 @@ const COMPACT_AT = 1_024;
  * in the order they were added and a FIFO is a sorted queue (the idea of Netty's `HashedWheelTimer` and Finagle's
  * timer, without the wheel). Cancelling is O(1): the slot is cleared, and the entry itself is let go at once, so a
  * finished request is never kept alive (or promoted to the old generation) by its pending timeout. The one timer
- * is armed for the oldest live entry and `unref`'d.
+ * is armed for the oldest live entry and `unref`'d. Memory is bounded by the entries added in the last `ms`.
+ * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines.
  */
 export class DeadlineQueue {
   readonly ms: number;
   readonly #items: (Expiring | undefined)[] = [];
   readonly #dues: number[] = [];
+  readonly #clock: Clock;
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  /** `ms` must be 1 to 2^31−1 (checked by the option's owner). */
-  constructor(ms: number) {
+  /** `ms` must be 1 to 2^31−1 (checked by the option's owner); `clock` is monotonic (tests inject one). */
+  constructor(ms: number, clock: Clock = monotonicClock) {
     this.ms = ms;
+    this.#clock = clock;
   }
 
   /** Entries not yet due or cancelled (for tests). */
@@ -46,7 +55,7 @@ export class DeadlineQueue {
     else if (this.#head >= COMPACT_AT && this.#head * 2 >= this.#items.length) this.#compact();
     item.slot = this.#items.length;
     this.#items.push(item);
-    this.#dues.push(performance.now() + this.ms);
+    this.#dues.push(this.#clock.now() + this.ms);
     if (this.#timer === undefined) this.#arm(this.ms);
   }
 
@@ -71,16 +80,17 @@ export class DeadlineQueue {
 
   readonly #fire = (): void => {
     this.#timer = undefined;
-    const now = performance.now();
+    const now = this.#clock.now();
     const items = this.#items;
     while (this.#head < items.length) {
       const item = items[this.#head];
-      if (item !== undefined && (this.#dues[this.#head] as number) > now) break;
+      const due = this.#dues[this.#head] as number;
+      if (item !== undefined && due > now) break;
       items[this.#head] = undefined;
       this.#head++;
       if (item === undefined) continue;
       item.slot = -1;
-      item.expire();
+      item.expire(now - due);
     }
     if (this.#head >= items.length) this.#reset();
     else this.#arm((this.#dues[this.#head] as number) - now);

@@ -2,12 +2,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ConfigView } from "@outrigger/config";
-import { EurekaInstancer, type RegistryAccessOptions } from "@outrigger/discovery";
-import { createBalancer } from "@outrigger/loadbalancer";
-import { createLbAxios } from "@outrigger/loadbalancer/axios";
-import { createRetryPolicy } from "@outrigger/resilience";
-import type { AxiosInstance } from "axios";
+import { createOutrigger, type Outrigger } from "@outrigger/node";
 import { Child } from "./child.js";
+import { settings } from "./settings.js";
 
 const require = createRequire(import.meta.url);
 
@@ -40,71 +37,33 @@ export async function startRegistry(
 
 /**
  * Starts one `hello` instance against the registry; resolves once it has registered. `env` adds settings, e.g.
- * `OUTRIGGER_REGISTRY_TOKEN` and `OUTRIGGER_REGISTRY_CA_FILE` for a registry with a token and TLS.
+ * `OUTRIGGER_REGISTRY_TOKEN` and `NODE_EXTRA_CA_CERTS` for a registry with a token and TLS.
  */
 export async function startHello(name: string, registryUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Child> {
-  const hello = new Child(
-    name,
-    process.execPath,
-    ["--import", "tsx", fileURLToPath(new URL("./hello.ts", import.meta.url))],
-    {
-      HELLO_NAME: name,
-      OUTRIGGER_REGISTRY_URL: registryUrl,
-      ...env,
-    },
-  );
+  const hello = startHelloProcess(name, registryUrl, env);
   await hello.waitFor((e) => e.event === "registered");
   return hello;
 }
 
-/** The caller's side: discovery → round-robin balancer → retry that re-picks → axios. */
-export interface HelloClient {
-  readonly http: AxiosInstance;
-  readonly instancer: EurekaInstancer;
-  /** Retries made so far. */
-  retries(): number;
-  /** Resolves once discovery sees exactly `count` instances. */
-  waitForInstances(count: number): Promise<void>;
-  close(): void;
+/** A `hello` process, returned at once (for one that is not expected to register). */
+export function startHelloProcess(name: string, registryUrl: string, env: NodeJS.ProcessEnv = {}): Child {
+  return new Child(name, process.execPath, ["--import", "tsx", fileURLToPath(new URL("./hello.ts", import.meta.url))], {
+    HELLO_NAME: name,
+    OUTRIGGER_REGISTRY_URL: `${registryUrl}/eureka`,
+    ...env,
+  });
 }
 
-/** Builds the client from the example's settings; `access` carries a token and TLS settings when the registry needs them. */
-export function createHelloClient(
-  config: ConfigView,
-  registryUrl: string,
-  access: RegistryAccessOptions = {},
-): HelloClient {
-  const service = config.get<string>("hello.service");
-  const instancer = new EurekaInstancer({
-    registryUrl: `${registryUrl}/eureka`,
-    service,
-    pollIntervalMs: config.get<number>("client.pollIntervalMs"),
-    ...access,
+/**
+ * The caller's side: one `createOutrigger` for a client-only process (it does not register); `og.http` resolves
+ * `lb://hello/` through discovery, round robin and retries from the `outrigger` section of `config/`.
+ */
+export function createHelloClient(registryUrl: string): Promise<Outrigger> {
+  const section = settings().get<Record<string, unknown>>("outrigger");
+  const registry = { ...(section.registry as object), url: `${registryUrl}/eureka`, enabled: false };
+  return createOutrigger({
+    service: "quickstart-client",
+    port: 0,
+    config: { outrigger: { ...section, registry, shutdown: { signals: [] } } },
   });
-  const balancer = createBalancer({ instancer });
-  const retry = createRetryPolicy({ maxAttempts: config.get<number>("client.retry.maxAttempts") });
-  let retries = 0;
-  retry.onRetry(() => {
-    retries += 1;
-  });
-  const http = createLbAxios({ balancer: (name) => (name === service ? balancer : undefined), policy: retry });
-  return {
-    http,
-    instancer,
-    retries: () => retries,
-    waitForInstances(count) {
-      return new Promise((resolve) => {
-        const check = (): boolean => instancer.current().instances.length === count;
-        if (check()) return resolve();
-        const sub = instancer.onChange(() => {
-          if (check()) {
-            sub.dispose();
-            resolve();
-          }
-        });
-        void instancer.refresh().catch(() => {});
-      });
-    },
-    close: () => instancer.close(),
-  };
 }

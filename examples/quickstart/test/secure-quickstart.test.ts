@@ -2,10 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { EurekaInstancer } from "@outrigger/discovery";
+import { createBalancer } from "@outrigger/loadbalancer";
+import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { afterAll, describe, expect, it } from "vitest";
-import { Child } from "../src/child.js";
-import { createHelloClient, type HelloClient, startHello, startRegistry } from "../src/fleet.js";
+import type { Child } from "../src/child.js";
+import { startHello, startHelloProcess, startRegistry } from "../src/fleet.js";
 import { settings } from "../src/settings.js";
 
 const WRITE = "quickstart-write-7e1d";
@@ -31,24 +33,25 @@ function certificate(): { certFile: string; keyFile: string } {
 describe("quickstart against a registry with tokens and TLS", () => {
   const config = settings();
   const children: Child[] = [];
-  let client: HelloClient | undefined;
+  let instancer: EurekaInstancer | undefined;
   afterAll(async () => {
-    client?.close();
+    instancer?.close();
     await Promise.all(children.map((c) => c.stop("SIGKILL")));
   });
 
-  it("registers with the write token, discovers with a rotating read token, and calls lb:// through createLbAxios", async () => {
+  it("createOutrigger registers with the write token over TLS; a caller on the parts discovers with a rotating read token", async () => {
     const { certFile, keyFile } = certificate();
     const registry = await startRegistry(config, 0, [
       ...["--token", WRITE, "--read-token", READ, "--tls-cert", certFile, "--tls-key", keyFile],
     ]);
     children.push(registry.child);
     expect(registry.url).toMatch(/^https:\/\//);
-    const secure = { OUTRIGGER_REGISTRY_TOKEN: WRITE, OUTRIGGER_REGISTRY_CA_FILE: certFile };
+    // og takes the token from config (here its environment variable) and the registry's CA from Node's own setting.
+    const secure = { OUTRIGGER_REGISTRY_TOKEN: WRITE, NODE_EXTRA_CA_CERTS: certFile };
 
     // With a wrong token the service cannot register, and says so without printing the token.
-    const intruder = startUnregistered("intruder", registry.url, {
-      OUTRIGGER_REGISTRY_CA_FILE: certFile,
+    const intruder = startHelloProcess("intruder", registry.url, {
+      NODE_EXTRA_CA_CERTS: certFile,
       OUTRIGGER_REGISTRY_TOKEN: "intruder-wrong-token",
     });
     children.push(intruder);
@@ -62,29 +65,28 @@ describe("quickstart against a registry with tokens and TLS", () => {
       await startHello("hello-2", registry.url, secure),
     ];
     children.push(one, two);
+    // A read token that rotates (a function) and a CA in code are options of the parts, not of og's config.
     let token = READ;
-    client = createHelloClient(config, registry.url, { token: () => token, tls: { ca: readFileSync(certFile) } });
-    await client.waitForInstances(2);
+    const discovery = new EurekaInstancer({
+      registryUrl: `${registry.url}/eureka`,
+      service: "hello",
+      token: () => token,
+      tls: { ca: readFileSync(certFile) },
+    });
+    instancer = discovery;
+    expect((await discovery.refresh()).instances).toHaveLength(2);
+    const balancer = createBalancer({ instancer: discovery });
+    const http = createLbAxios({ balancer: (name) => (name === "hello" ? balancer : undefined) });
     const answers: string[] = [];
-    for (let i = 0; i < 10; i++) answers.push((await client.http.get<{ from: string }>("lb://hello/")).data.from);
+    for (let i = 0; i < 10; i++) answers.push((await http.get<{ from: string }>("lb://hello/")).data.from);
     expect(new Set(answers)).toEqual(new Set(["hello-1", "hello-2"]));
 
     // A rotated (here: wrong) token is used on the next fetch; the error names neither token.
     token = "rotated-wrong";
-    const error = (await client.instancer.refresh().catch((e: unknown) => e)) as Error & { code?: string };
+    const error = (await discovery.refresh().catch((e: unknown) => e)) as Error & { code?: string };
     expect(error.code).toBe("DISCOVERY_UNAUTHORIZED");
     for (const secret of [WRITE, READ, "rotated-wrong"]) expect(error.message).not.toContain(secret);
     token = READ;
-    expect((await client.instancer.refresh()).instances).toHaveLength(2);
+    expect((await discovery.refresh()).instances).toHaveLength(2);
   });
 });
-
-/** A `hello` process that is not expected to register: returned at once, without waiting for an event. */
-function startUnregistered(name: string, registryUrl: string, env: NodeJS.ProcessEnv): Child {
-  const hello = fileURLToPath(new URL("../src/hello.ts", import.meta.url));
-  return new Child(name, process.execPath, ["--import", "tsx", hello], {
-    HELLO_NAME: name,
-    OUTRIGGER_REGISTRY_URL: registryUrl,
-    ...env,
-  });
-}

@@ -7,7 +7,12 @@ export type OutriggerNodeErrorCode =
   | "OUTRIGGER_UNKNOWN_SERVICE"
   | "OUTRIGGER_PORT_IN_USE"
   | "OUTRIGGER_INVALID_OPTION"
-  | "OUTRIGGER_CLOSED";
+  | "OUTRIGGER_CLOSED"
+  // The inbound middleware's: thrown by createInbound/setOptions (INVALID_OPTION above) or the `code` of the JSON
+  // body a refused request gets.
+  | "OUTRIGGER_RATE_LIMITED"
+  | "OUTRIGGER_CONCURRENCY_LIMITED"
+  | "OUTRIGGER_DRAINING";
 
 /** Where an `OUTRIGGER_CONFIG_INVALID` points: the dotted config path at fault. */
 export interface OutriggerNodeErrorOptions extends OutriggerErrorOptions {

@@ -36,11 +36,21 @@ describe("createOutrigger", () => {
     expect(metrics?.[0]?.value).toBe(1);
   });
 
+  it("a first request through og.http waits for discovery's first answer instead of failing LB_NO_INSTANCES", async () => {
+    const a = await startInstance("firstcall", eureka, () => "from a");
+    const client = await startClient(eureka);
+    opened.push(a.og, client);
+    // og.http's transport picks with `pick` and waits in `acquire` only after LB_INSTANCES_BUSY (pickNow).
+    expect((await client.http.get("lb://firstcall/items")).data).toBe("from a");
+  });
+
   it("a service nobody registered: OUTRIGGER_UNKNOWN_SERVICE after waitForInstancesMs, saying what to check", async () => {
     const client = await startClient(eureka, { waitForInstancesMs: 200 });
     opened.push(client);
     const failure = await client.http.get("lb://invnetory/items").catch((error: unknown) => error);
-    expect(isOutriggerNodeError(failure)).toBe(true);
+    // og.http (axios on the undici transport) hands it on as an AxiosError with the same code and message.
+    expect((failure as { code?: string }).code).toBe("OUTRIGGER_UNKNOWN_SERVICE");
+    expect(isOutriggerNodeError((failure as { cause?: unknown }).cause)).toBe(true);
     expect((failure as Error).message).toMatch(
       /No instance of "invnetory" is known to the registry after 200 ms: check/,
     );

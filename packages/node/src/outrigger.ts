@@ -55,6 +55,11 @@ export interface Outrigger {
   config(): ResolvedOutriggerConfig;
   /** Errors worth an operator's eye: refused config updates, a registry unreachable at start. */
   readonly onError: Event<OutriggerNodeError>;
+  /**
+   * This instance was registered: `reason` "initial", "re-register" (after a registry restart) or "status". Fires
+   * for each success, after `listen`/`register`; the same count is on `/metrics` (`outrigger_registrations_total`).
+   */
+  readonly onRegister: Event<{ readonly reason: string }>;
   /** Listens `server` on `port` (wrap its handler with `og.inbound`), then registers. OUTRIGGER_PORT_IN_USE. */
   listen(server: Server, host?: string): Promise<void>;
   /** Registers without `listen` (you listened yourself). Never rejects unless `registry.failFast`. */
@@ -82,6 +87,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   });
   const logger = options.logger ?? console;
   const errors = new EventSource<OutriggerNodeError>();
+  const registrations = new EventSource<{ readonly reason: string }>();
   const report = (error: OutriggerNodeError) => {
     logger.warn(`outrigger: ${error.code}: ${error.message}`);
     errors.emit(error);
@@ -160,7 +166,14 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     registration = createSelfRegistration(
       section.current(),
       { service, port },
-      { registered: metrics.registered, failed: () => metrics.registryError(), report },
+      {
+        registered: (reason) => {
+          metrics.registered(reason);
+          registrations.emit({ reason });
+        },
+        failed: () => metrics.registryError(),
+        report,
+      },
       registryAgent,
     );
     await registration.start();
@@ -214,6 +227,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     adminUrl,
     config: section.current,
     onError: errors.event,
+    onRegister: registrations.event,
     async listen(target, host) {
       await listenOn(target, port, host, "port");
       server = target;

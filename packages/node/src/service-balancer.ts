@@ -1,5 +1,5 @@
 import type { Instancer } from "@outrigger/discovery";
-import type { Balancer, Pick, PickOptions, StatefulBalancer } from "@outrigger/loadbalancer";
+import { type Balancer, LbError, type Pick, type PickOptions, type StatefulBalancer } from "@outrigger/loadbalancer";
 import { OutriggerNodeError } from "./errors.js";
 
 /** What a service's balancer reads of its entry (service-clients.ts), which may swap the inner balancer. */
@@ -31,6 +31,15 @@ export class ServiceBalancer implements Balancer {
 
   pick(options?: PickOptions): Pick {
     this.#host.touch();
+    if (!this.#seen) {
+      if (this.#host.instancer.current().instances.length === 0) {
+        // The transports call `pick` first and `acquire` only after LB_INSTANCES_BUSY (attempt-step.ts's pickNow:
+        // `acquire` waits only when `pick` would say busy), so before discovery's first answer `pick` says busy and
+        // the request waits in `acquire` instead of failing with LB_NO_INSTANCES.
+        throw new LbError("LB_INSTANCES_BUSY", `waiting for discovery's first answer about "${this.#host.service}"`);
+      }
+      this.#seen = true;
+    }
     return this.#counted(this.#host.inner.pick(options));
   }
 

@@ -6,17 +6,13 @@ import { createInterface } from "node:readline";
 import { Agent, fetch } from "undici";
 import { expect, it } from "vitest";
 
+/** A TypeScript child on the packages' sources. */
+const TS_CHILD = ["--conditions=@outrigger/source", "--import", "tsx"];
+
 it("SIGTERM under keep-alive load: every request gets an answer (200 or 503), no socket is cut", async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      "--conditions=@outrigger/source",
-      "--import",
-      "tsx",
-      new URL("./drain-child.fixture.ts", import.meta.url).pathname,
-    ],
-    { env: { ...process.env, DELAY_MS: "0" }, stdio: ["ignore", "pipe", "inherit"] },
-  );
+  const fixture = new URL("./drain-child.fixture.ts", import.meta.url).pathname;
+  const env = { ...process.env, DELAY_MS: "0" }; // answers at once: the client's next request follows at once
+  const child = spawn(process.execPath, [...TS_CHILD, fixture], { env, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
     child.once("exit", (code, signal) => resolve(signal ?? code)),
   );

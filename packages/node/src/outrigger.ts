@@ -168,7 +168,15 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   }
   const adminUrl = adminServer ? `http://${admin.host}:${(adminServer.address() as AddressInfo).port}` : undefined;
 
+  let closing: Promise<void> | undefined;
+  /** After og.close() nothing starts again: a listen or a registration would outlive the drain. */
+  const refuseClosed = (what: string) => {
+    if (closing) {
+      throw new OutriggerNodeError("OUTRIGGER_CLOSED", `og is closed; ${what} after og.close(): make a new og.`);
+    }
+  };
   const register = async () => {
+    refuseClosed("no registration");
     if (registration || !section.current().registry.enabled) return;
     registration = createSelfRegistration(
       section.current(),
@@ -179,7 +187,6 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     await registration.start();
   };
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
@@ -227,6 +234,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     config: section.current,
     onError: errors.event,
     async listen(target, host) {
+      refuseClosed("no listen");
       await listenOn(target, port, host, "port");
       server = target;
       port = (target.address() as AddressInfo).port;

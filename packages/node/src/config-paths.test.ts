@@ -2,8 +2,14 @@ import { describe, expect, it } from "vitest";
 import { createOutrigger } from "./outrigger.js";
 
 /** What createOutrigger refused `outrigger` with: its code and the path it names. */
-async function refusal(outrigger: unknown): Promise<{ code?: string; path?: string; message?: string }> {
-  const result = await createOutrigger({ service: "orders", port: 0, config: { outrigger } as never }).then(
+interface Outcome {
+  code?: string;
+  path?: string;
+  message?: string;
+}
+
+async function refusal(outrigger: unknown): Promise<Outcome> {
+  const result: Outcome = await createOutrigger({ service: "orders", port: 0, config: { outrigger } as never }).then(
     async (og) => {
       await og.close();
       return { code: "ACCEPTED" };

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { followAbort } from "@outrigger/core";
+import { followAbort, isOutriggerError } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
   AxiosError,
@@ -153,8 +153,11 @@ export function createUndiciAdapter(
             ...extra?.(config),
           })
           .catch((error: unknown) => {
-            throw signal?.signal.aborted && signal.signal.reason instanceof AxiosError
-              ? signal.signal.reason
+            if (signal?.signal.aborted && signal.signal.reason instanceof AxiosError) throw signal.signal.reason;
+            // An Outrigger error (no instance, unknown service, deadline) reaches the caller as itself, as on the
+            // http transport: wrapped in an AxiosError its guard (isLbError, isOutriggerNodeError) would not match.
+            throw isOutriggerError(error)
+              ? error
               : AxiosError.from(error as Error, (error as { code?: string }).code, config);
           });
         const location = answer.headers.location;

@@ -7,6 +7,7 @@ import { FixedInstancer } from "@outrigger/discovery";
 import { describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
 import { createBalancer } from "./balancer.js";
+import { isLbError } from "./errors.js";
 
 describe("createLbAxios: one lb:// URL table for the undici and http transports", () => {
   it("userinfo, a bad port, an empty port: LB_INVALID_URL, redacted, nothing sent", async () => {
@@ -23,13 +24,20 @@ describe("createLbAxios: one lb:// URL table for the undici and http transports"
     const balancer = createBalancer({ instancer });
     try {
       for (const transport of ["undici", "http"] as const) {
-        const http = createLbAxios({ balancer: () => balancer, transport });
+        const http = createLbAxios({ balancer: (name) => (name === "orders" ? balancer : undefined), transport });
         for (const url of ["lb://u:PW@orders/x", "lb://u:PW@orders:99999/x", "lb://orders:/x"]) {
           const failure = await http.get(url).catch((error: unknown) => error);
           expect([transport, url, (failure as { code?: string }).code]).toEqual([transport, url, "LB_INVALID_URL"]);
           expect(inspect(failure, { depth: 6 })).not.toContain("PW");
         }
         expect((await http.get("lb://orders/x")).data).toBe("ok");
+        // The balancer's own errors reach the caller as themselves on both (not wrapped in an AxiosError).
+        const unknown = await http.get("lb://nosuch/x").catch((error: unknown) => error);
+        expect([transport, isLbError(unknown), (unknown as { code?: string }).code]).toEqual([
+          transport,
+          true,
+          "LB_UNKNOWN_SERVICE",
+        ]);
       }
       expect(hits).toBe(2);
     } finally {

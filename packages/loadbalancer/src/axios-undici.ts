@@ -12,6 +12,7 @@ import axios, {
 } from "axios";
 import type { Dispatcher } from "undici";
 import "./axios-body.js";
+import { isLbUrl, parseLbUrl } from "./lb-url.js";
 
 /** Headers never carried to another origin on a redirect (axios' http adapter and follow-redirects drop them). */
 const CREDENTIALS = new Set(["authorization", "cookie", "proxy-authorization"]);
@@ -129,7 +130,11 @@ export function createUndiciAdapter(
       lowered.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
     // axios' own URL building: baseURL, params and paramsSerializer as its http adapter applies them.
-    let url = new URL(axios.getUri(config));
+    const uri = axios.getUri(config);
+    // The http transport's refusals first (LB_INVALID_URL, redacted): WHATWG parsing would drop userinfo silently,
+    // throw a raw ERR_INVALID_URL quoting the URL for a bad port, and read `lb://svc:/` as `lb://svc/`.
+    if (isLbUrl(uri)) parseLbUrl(uri);
+    let url = new URL(uri);
     let method = (config.method ?? "get").toUpperCase();
     let body = bodyOf(config.data);
     let current = lowered;

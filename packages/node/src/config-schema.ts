@@ -7,6 +7,9 @@ import { servicePolicySchema } from "./policy-schema.js";
  * schema published as `@outrigger/node/schema.json` (write-schema.ts; schema.test.ts keeps them equal).
  */
 
+/** True for an absolute http: or https: URL (WHATWG parsing: a port above 65535 does not parse). */
+const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol);
+
 const port = z.number().int().min(0).max(65_535);
 
 /** Where this service registers and where it looks services up. */
@@ -15,6 +18,8 @@ export const registrySchema = z
     kind: z.enum(["eureka", "consul"]).default("eureka").describe("An Eureka-compatible registry, or Consul."),
     url: z
       .string()
+      // Checked here, not first at listen (DISCOVERY_INVALID_OPTION); the message never repeats the value (userinfo).
+      .refine(isHttpUrl, "must be an http(s) URL with a valid port, such as http://127.0.0.1:8761/eureka")
       .describe(
         "eureka: the registry's Eureka base URL (default http://127.0.0.1:8761/eureka); consul: the agent (default http://127.0.0.1:8500).",
       )

@@ -31,6 +31,14 @@ const fileSchema = z.looseObject({ outrigger: outriggerConfigSchema.prefault({})
 const isLiveConfig = (input: unknown): input is LiveConfig<unknown> =>
   typeof input === "object" && input !== null && typeof (input as LiveConfig<unknown>).subscribe === "function";
 
+/** LiveConfig's codes for a config directory that no longer loads into a section (its files, not a value). */
+const UNLOADABLE: ReadonlySet<string> = new Set([
+  "CONFIG_LOAD_FAILED",
+  "CONFIG_EMPTY",
+  "CONFIG_FILE_TOO_LARGE",
+  "CONFIG_INVALID_NODE_CONFIG",
+]);
+
 /** The first problem of a section that failed the schema, as `{ path, message }` with the full dotted path. */
 function firstIssue(error: z.ZodError): { path: string; message: string } {
   const issue = error.issues[0];
@@ -121,6 +129,9 @@ export function openSection(input: ConfigInput | undefined, logger: Pick<Console
     subs.push(
       live.onError((error) => {
         if (error.code === "CONFIG_INVALID") refuse(error.path ?? "outrigger", error.message);
+        // A file that no longer loads (garbage, emptied, `null`, deleted, too large) is an update refused too: the
+        // last good section stays, and an operator must hear of it as of any other refusal.
+        else if (UNLOADABLE.has(error.code)) refuse("outrigger", `${error.code}: ${error.message}`);
         else logger.warn(`outrigger: config ${error.code}: ${error.message}`);
       }),
     );

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkNumber, type Event, EventSource } from "@outrigger/core";
+import { isLbUrl, parseLbUrl } from "@outrigger/loadbalancer";
 import { createLbAxios } from "@outrigger/loadbalancer/axios";
 import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
 import type { AxiosInstance } from "axios";
@@ -17,6 +18,18 @@ import { createOgMetrics } from "./og-metrics.js";
 import { makeInstancer } from "./registry-parts.js";
 import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
 import { createServiceClients } from "./service-clients.js";
+
+/**
+ * The URL `og.fetch` hands to `fetch`: `lb://service/path` parsed exactly as `og.http` parses it (LB_INVALID_URL,
+ * redacted, for a port, userinfo or a name outside a DNS label — never a host resolved through DNS), then written
+ * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs).
+ */
+function fetchUrl(input: string | URL): string {
+  const url = String(input);
+  if (!isLbUrl(url)) return url;
+  const { service, path } = parseLbUrl(url);
+  return `http://${service}${path}`;
+}
 
 /** Options of `createOutrigger`: who this service is; everything else comes from the `outrigger` config section. */
 export interface OutriggerOptions {
@@ -161,7 +174,15 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   }
   const adminUrl = adminServer ? `http://${admin.host}:${(adminServer.address() as AddressInfo).port}` : undefined;
 
+  let closing: Promise<void> | undefined;
+  /** After og.close() nothing starts again: a listen or a registration would outlive the drain. */
+  const refuseClosed = (what: string) => {
+    if (closing) {
+      throw new OutriggerNodeError("OUTRIGGER_CLOSED", `og is closed; ${what} after og.close(): make a new og.`);
+    }
+  };
   const register = async () => {
+    refuseClosed("no registration");
     if (registration || !section.current().registry.enabled) return;
     registration = createSelfRegistration(
       section.current(),
@@ -179,7 +200,6 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     await registration.start();
   };
 
-  let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
@@ -218,8 +238,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       return port;
     },
     http,
-    fetch: (input, init) =>
-      fetch(String(input).replace(/^lb:\/\//i, "http://"), { ...init, dispatcher } as RequestInit),
+    fetch: async (input, init) => fetch(fetchUrl(input), { ...init, dispatcher } as RequestInit),
     dispatcher,
     inbound,
     metricsHandler,
@@ -229,6 +248,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     onError: errors.event,
     onRegister: registrations.event,
     async listen(target, host) {
+      refuseClosed("no listen");
       await listenOn(target, port, host, "port");
       server = target;
       port = (target.address() as AddressInfo).port;

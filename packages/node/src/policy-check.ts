@@ -7,6 +7,19 @@ import { type PolicySources, policyFor } from "./safe-defaults.js";
 
 const NO_INSTANCES = new FixedInstancer([]);
 
+/**
+ * The key path of the option a part's message names ("…: maxDelayMs must be …" → "retry.maxDelayMs"): the section
+ * of the policy that has it; "" when none does (the issue is then the service's as a whole).
+ */
+function sectionOf(policy: object, message: string): string {
+  for (const [, name = ""] of message.matchAll(/(?:^|: )([A-Za-z]\w*) /g)) {
+    for (const [section, value] of Object.entries(policy)) {
+      if (value !== null && typeof value === "object" && name in value) return `${section}.${name}`;
+    }
+  }
+  return "";
+}
+
 /** What building `service`'s pipeline and balancer the way the client will would refuse, as `{ path, reason }`. */
 function buildIssues(clients: PolicySources, service: string): SpecIssue[] {
   const policy = policyFor(clients, service);
@@ -16,7 +29,7 @@ function buildIssues(clients: PolicySources, service: string): SpecIssue[] {
   } catch (error) {
     if (!isResilienceError(error)) throw error;
     const found = (error as { issues?: readonly SpecIssue[] }).issues;
-    issues.push(...(found ?? [{ path: "", reason: error.message }]));
+    issues.push(...(found ?? [{ path: sectionOf(policy, error.message), reason: error.message }]));
   }
   try {
     createBalancer({ instancer: NO_INSTANCES, ...balancerParts(policy) }).close();

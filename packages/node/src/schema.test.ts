@@ -52,7 +52,10 @@ describe("the config section's schema", () => {
     });
     expect(bad.success).toBe(false);
     const paths = bad.error?.issues.map((i) => i.path.join("."));
-    expect(paths).toEqual(["clients.services.inventory.timeout.perTryMs", "clients.services.payments"]);
+    expect(paths).toEqual([
+      "clients.services.inventory.timeout.perTryMs",
+      "clients.services.payments.retry.maxDelayMs",
+    ]);
     expect(bad.error?.issues[1]?.message).toMatch(/maxDelayMs must be a finite number between 100/);
   });
 

@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 
 /**
  * The sockets requests arrived on and how many of their requests are still answering, so drain can close
- * keep-alive connections: idle ones at once, busy ones as their last response ends. `server.close()` alone keeps
+ * kept-alive connections busy when it starts as their last response ends. `server.close()` alone keeps
  * a keep-alive connection open as long as its client keeps using it (nodejs/node#12259, nodejs/help#3701), and the
  * middleware does not own the server.
  */
@@ -26,10 +26,13 @@ export class Connections {
     if (this.#draining && count === 1) socket.end();
   }
 
-  /** Start draining: end every idle connection now; the busy ones end as they go idle. */
+  /**
+   * Start draining: the busy connections end as they go idle. Idle ones are left open: their client may be writing
+   * its next request right now and would see the connection cut; that request gets 503 with `Connection: close`, and
+   * a connection nobody uses again closes at the server's keep-alive timeout, which its client knows.
+   */
   drain(): void {
     this.#draining = true;
-    for (const [socket, count] of this.#open) if (count === 0) socket.end();
   }
 
   /** Connections known and still open (for tests and metrics). */

@@ -22,7 +22,9 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 describe.each(["undici", "http"] as const)("createLbAxios on the %s transport", (transport) => {
   it("throws a policy's refusal as the ResilienceError it is", async () => {
     const balancer = createBalancer({
-      instancer: new FixedInstancer([{ id: "a", host: "127.0.0.1", port, status: "UP", metadata: {} }]),
+      instancer: new FixedInstancer([
+        { id: "a", service: "svc", host: "127.0.0.1", port, secure: false, status: "UP", metadata: {} },
+      ]),
     });
     const policy = createRateLimitPolicy({
       limiter: createRateLimiter({ points: 1, durationMs: 60_000 }),

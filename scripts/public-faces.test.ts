@@ -13,10 +13,7 @@ const root = join(import.meta.dirname, "..");
  * Still made two ways, each with the reason and who resolves it; the test fails once an entry is fixed (remove it
  * then) or when a new pair appears.
  */
-const PENDING: Readonly<Record<string, string>> = {
-  "@outrigger/loadbalancer/undici LbDispatcher/createLbDispatcher":
-    "undici-dispatcher.ts is being reworked by the undici helper; pick one of the two with the lead",
-};
+const PENDING: Readonly<Record<string, string>> = {};
 
 interface Face {
   readonly dir: string;

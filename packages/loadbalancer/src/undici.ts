@@ -1,3 +1,3 @@
 export type { AttemptPolicy } from "./attempt-policy.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";
-export { createLbDispatcher, LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
+export { createLbDispatcher, type LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";

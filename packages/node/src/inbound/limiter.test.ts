@@ -56,20 +56,34 @@ describe("rateLimit: { limiter } (a @outrigger/resilience RateLimiter)", () => {
     expect(other).toBe(200);
   });
 
-  it("refuses (429, Retry-After: 1) and warns when the key function throws: a bug never opens the limit", async () => {
-    const warned = once(process, "warning");
-    const key = () => {
-      throw new Error("no tenant header");
-    };
-    const { port, handled } = await start({ rateLimit: { limiter: createRateLimiter({ points: 100 }), key } });
-    const refused = await get(port);
-    expect(refused.status).toBe(429);
-    expect(refused.headers["retry-after"]).toBe("1");
-    const [warning] = (await warned) as [Error & { code?: string }];
-    expect(warning.code).toBe("OUTRIGGER_INBOUND_LIMITER_FAILED");
-    expect(warning.message).toContain("no tenant header");
-    expect(handled()).toBe(0);
-  });
+  // A failure of the limiter must answer the request, never leave it hanging (rate-limit-redis#190: a rejected store
+  // promise left requests to time out as 504s behind a load balancer), and must not open the limit by default
+  // (express-rate-limit#471: passing on a store error is an opt-in, `passOnStoreError`, off by default).
+  const broken: Record<string, () => RateLimiter> = {
+    "the key function throws": () => createRateLimiter({ points: 100 }),
+    "the limiter rejects": () => ({
+      acquire: () => Promise.reject(new Error("no tenant header")),
+      onStoreError: () => ({ dispose: () => {} }),
+    }),
+  };
+  for (const [what, limiterOf] of Object.entries(broken)) {
+    it(`refuses (429, Retry-After: 1) with a warning when ${what}: answered, not hung, not let through`, async () => {
+      const warned = once(process, "warning");
+      const key = () => {
+        if (what === "the key function throws") throw new Error("no tenant header");
+        return "all";
+      };
+      const { port, handled } = await start({ rateLimit: { limiter: limiterOf(), key } });
+      const refused = await get(port);
+      expect(refused.status).toBe(429);
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect(JSON.parse(refused.body).code).toBe("OUTRIGGER_RATE_LIMITED");
+      const [warning] = (await warned) as [Error & { code?: string }];
+      expect(warning.code).toBe("OUTRIGGER_INBOUND_LIMITER_FAILED");
+      expect(warning.message).toContain("no tenant header");
+      expect(handled()).toBe(0);
+    });
+  }
 
   it("a drain that begins while the limiter decides still refuses the request (503 + Connection: close)", async () => {
     const { limiter, held } = slowLimiter({ allowed: true, remaining: 9, resetMs: 1_000 });

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { OutlierOptions } from "../src/outlier-detector.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
-import { seededRandom } from "../src/random.js";
+import { seededRandom } from "@outrigger/core";
 import { RoundRobinRule } from "../src/round-robin.js";
 import { SlowStartRule } from "../src/slow-start.js";
 import { ZonePreferenceRule } from "../src/zone-preference.js";

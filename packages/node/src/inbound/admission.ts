@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Clock, EventSource, monotonicClock } from "@outrigger/core";
+import { type Clock, EventSource, monotonicClock, redactSecrets } from "@outrigger/core";
 import { type ConcurrencyGate, concurrencyGate } from "./concurrency-gate.js";
 import { Connections } from "./connections.js";
 import { invalidOption } from "./errors.js";
@@ -79,12 +79,13 @@ export class Admission {
   /**
    * Asks the `RateLimiter` for `key(req)`: 0 when admitted, else the wait in ms. Store failures never get here (the
    * limiter decides them by its `onStoreFailure`); a `key` that throws or a limiter that rejects is a bug, and the
-   * request is refused as over the limit (closed, as security asks) with a process warning that names it.
+   * request is refused as over the limit (closed, as security asks) with a process warning that names it (credentials redacted).
    */
   #ask(limiter: SharedLimit, req: IncomingMessage): Promise<number> {
     const failed = (error: unknown): number => {
       process.emitWarning(
-        `inbound rate limit failed (${(error as Error)?.message ?? String(error)}); the request was refused (429). Fix rateLimit.key or the limiter.`,
+        // A store client's error may carry its URL: no credentials in the warning.
+        `inbound rate limit failed (${redactSecrets((error as Error)?.message ?? String(error))}); the request was refused (429). Fix rateLimit.key or the limiter.`,
         { code: "OUTRIGGER_INBOUND_LIMITER_FAILED" },
       );
       return FAILED_RETRY_AFTER_MS;

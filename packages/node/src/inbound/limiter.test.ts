@@ -62,7 +62,7 @@ describe("rateLimit: { limiter } (a @outrigger/resilience RateLimiter)", () => {
   const broken: Record<string, () => RateLimiter> = {
     "the key function throws": () => createRateLimiter({ points: 100 }),
     "the limiter rejects": () => ({
-      acquire: () => Promise.reject(new Error("no tenant header")),
+      acquire: () => Promise.reject(new Error("no tenant header at redis://app:s3cret@10.0.0.5:6379")),
       onStoreError: () => ({ dispose: () => {} }),
     }),
   };
@@ -81,6 +81,7 @@ describe("rateLimit: { limiter } (a @outrigger/resilience RateLimiter)", () => {
       const [warning] = (await warned) as [Error & { code?: string }];
       expect(warning.code).toBe("OUTRIGGER_INBOUND_LIMITER_FAILED");
       expect(warning.message).toContain("no tenant header");
+      expect(warning.message).not.toContain("s3cret"); // a store URL's credentials never reach the warning
       expect(handled()).toBe(0);
     });
   }

@@ -13,6 +13,7 @@ export {
 export type { ConfigInput, Refusal } from "./config-source.js";
 export { isOutriggerNodeError, OutriggerNodeError, type OutriggerNodeErrorCode } from "./errors.js";
 export {
+  type BucketRateLimit,
   type ConcurrencyOptions,
   createInbound,
   type ExpressMiddleware,
@@ -26,6 +27,7 @@ export {
   type InboundEvent,
   type InboundOptions,
   isInboundError,
+  type LimiterRateLimit,
   type RateLimitOptions,
   type RejectReason,
 } from "./inbound/index.js";

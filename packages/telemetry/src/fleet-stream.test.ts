@@ -1,0 +1,122 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
+import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
+import { request } from "undici";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readFleet } from "./fleet.fixture.js";
+import { createFleetStream, type FleetStream } from "./fleet-stream.js";
+import { balancerOver, loopbackServers } from "./otel.fixture.js";
+
+const TOKEN = "fleet-s3cret";
+const open: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+/** The stream served on a real loopback server. */
+async function serve(stream: FleetStream): Promise<string> {
+  const server: Server = createServer((req, res) => stream.handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  open.push({ close: () => new Promise((r) => server.close(r)) }, stream);
+  open.push({ close: () => server.closeAllConnections() });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${stream.path}`;
+}
+
+describe("createFleetStream", () => {
+  it("streams each destination's calls/s, error % and p50/p99 from real load-balanced calls", async () => {
+    const backends = await loopbackServers(["orders", "stock"], (name) => ({ status: name === "stock" ? 503 : 200 }));
+    open.push(backends);
+    const stream = createFleetStream({ intervalMs: 50, budget: (service) => (service === "orders" ? 7 : undefined) });
+    const url = await serve(stream);
+    const balancers = {
+      orders: balancerOver([backends.instance("orders")]),
+      stock: balancerOver([{ ...backends.instance("stock"), service: "stock" }]),
+    };
+    const dispatcher = createLbDispatcher({ balancer: (s) => balancers[s as keyof typeof balancers] });
+    open.push(dispatcher);
+    for (let i = 0; i < 4; i++) await (await request("http://orders/", { dispatcher })).body.text();
+    await (await request("http://stock/", { dispatcher })).body.text();
+
+    const reader = await readFleet(url);
+    open.push(reader);
+    const first = await reader.next();
+    const [orders, stock] = first.destinations;
+    expect(orders).toMatchObject({ service: "orders", calls: 4, errorPct: 0, breaker: "closed", budget: 7 });
+    expect(orders?.p99Ms).toBeGreaterThan(0);
+    expect(stock).toMatchObject({ service: "stock", calls: 1, errorPct: 100, ejectedCount: 0 });
+    expect(stock).not.toHaveProperty("budget");
+    // Then one update per interval.
+    const second = await reader.next();
+    expect(second.at).toBeGreaterThanOrEqual(first.at);
+  });
+
+  it("asks for the token: none or a wrong one gets 401 TELEMETRY_STREAM_UNAUTHORIZED, never echoing it", async () => {
+    const stream = createFleetStream({ token: TOKEN });
+    const url = await serve(stream);
+    for (const given of [undefined, "wrong", `${TOKEN}x`, ""]) {
+      const refused = await readFleet(url, given);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: "TELEMETRY_STREAM_UNAUTHORIZED" });
+      expect(refused.body).not.toContain(TOKEN);
+    }
+    const admitted = await readFleet(url, TOKEN);
+    open.push(admitted);
+    expect(admitted.status).toBe(200);
+    expect(stream.clients).toBe(1);
+  });
+
+  it("caps the streams open at once (503 TELEMETRY_TOO_MANY_STREAMS) and admits again when one closes", async () => {
+    const stream = createFleetStream({ maxClients: 2 });
+    const url = await serve(stream);
+    const a = await readFleet(url);
+    const b = await readFleet(url);
+    open.push(b);
+    const c = await readFleet(url);
+    expect(c.status).toBe(503);
+    expect(JSON.parse(c.body)).toMatchObject({ code: "TELEMETRY_TOO_MANY_STREAMS" });
+    a.close();
+    await vi.waitFor(() => expect(stream.clients).toBe(1));
+    const d = await readFleet(url);
+    open.push(d);
+    expect(d.status).toBe(200);
+  });
+
+  it("cuts a reader that stops reading instead of buffering for it, and keeps serving the others", async () => {
+    // Many destinations make each update big, so the stalled socket's buffers fill within a few hundred updates.
+    const backends = await loopbackServers(["orders"]);
+    open.push(backends);
+    const stream = createFleetStream({ intervalMs: 10, maxBufferedBytes: 16 * 1024 });
+    const url = await serve(stream);
+    const instance = backends.instance("orders");
+    const balancer = balancerOver([instance]);
+    const dispatcher = createLbDispatcher({ balancer: () => balancer });
+    open.push(dispatcher, balancer);
+    for (let i = 0; i < 200; i++) await (await request(`http://svc-${i}/`, { dispatcher })).body.text();
+
+    const { port } = new URL(url);
+    const stalled = connect(Number(port), "127.0.0.1");
+    open.push({ close: () => stalled.destroy() });
+    stalled.write(`GET ${stream.path} HTTP/1.1\r\nhost: x\r\n\r\n`);
+    stalled.pause();
+    const healthy = await readFleet(url);
+    open.push(healthy);
+    await vi.waitFor(() => expect(stream.clients).toBe(2));
+    const ended = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
+    await vi.waitFor(() => expect(stream.clients).toBe(1), { timeout: 20_000, interval: 50 });
+    const update = await healthy.next();
+    expect(update.destinations).toHaveLength(200);
+    stalled.destroy();
+    await ended;
+  });
+
+  it("refuses a bad bound with TELEMETRY_INVALID_OPTION and a relative path", () => {
+    expect(() => createFleetStream({ maxClients: 0 })).toThrow(
+      expect.objectContaining({ code: "TELEMETRY_INVALID_OPTION" }),
+    );
+    expect(() => createFleetStream({ intervalMs: 1 })).toThrow(/intervalMs/);
+    expect(() => createFleetStream({ path: "fleet" })).toThrow(
+      expect.objectContaining({ code: "TELEMETRY_INVALID_OPTION" }),
+    );
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * The fleet page (`GET /fleet`): one tile per caller → service edge, as the Hystrix dashboard shows one per
- * command, refreshed every second from `GET /outrigger/fleet` (the token in the page's query string is passed on).
+ * command, refreshed twice a second from `GET /outrigger/fleet` (the token in the page's query string is passed on).
  * Each tile carries `data-edge="CALLER→service"`, `data-error-pct` and `data-breaker` (`open` when any process's
  * breaker is open, else `half-open`, else `closed`) for scripts and tests. Text goes in with `textContent` only.
  */
@@ -49,7 +49,7 @@ function poll(){
   fetch("outrigger/fleet"+location.search,{headers:{accept:"application/json"}})
     .then(function(r){if(!r.ok)throw new Error("HTTP "+r.status);return r.json();})
     .then(render,function(e){document.getElementById("conn").textContent="retrying… ("+e.message+")";})
-    .then(function(){setTimeout(poll,1000);});
+    .then(function(){setTimeout(poll,500);});
 }
 poll();
 </script></body></html>`;

@@ -39,13 +39,20 @@ interface Destination {
 export class FleetFigures {
   readonly #now: () => number;
   readonly #budget: ((service: string) => number | undefined) | undefined;
+  readonly #onBreaker: () => void;
   readonly #destinations = new Map<string, Destination>();
   readonly #started = new WeakMap<CallMessage, number>();
-  readonly #services = new WeakMap<CallContext, string>();
+  /**
+   * Service by the call's `tried` set: a policy's message carries the attempt's context (a new object per attempt),
+   * but every attempt context shares its call's `tried` set (core's attempt-context.ts), so that set names the call.
+   */
+  readonly #services = new WeakMap<CallContext["tried"], string>();
 
-  constructor(now: () => number, budget?: (service: string) => number | undefined) {
+  /** `onBreaker` is told of each breaker transition (the stream sends those at once, not at the next tick). */
+  constructor(now: () => number, budget?: (service: string) => number | undefined, onBreaker: () => void = () => {}) {
     this.#now = now;
     this.#budget = budget;
+    this.#onBreaker = onBreaker;
   }
 
   /** The channel listeners that feed these figures. */
@@ -91,7 +98,7 @@ export class FleetFigures {
 
   #callStart(m: CallMessage): void {
     this.#started.set(m, this.#now());
-    this.#services.set(m.context, m.service);
+    this.#services.set(m.context.tried, m.service);
   }
 
   #callEnd(m: CallEndMessage): void {
@@ -103,8 +110,10 @@ export class FleetFigures {
   }
 
   #breaker(m: BreakerStateMessage): void {
-    const service = this.#services.get(m.call);
-    if (service !== undefined) this.#destination(service).breaker = m.state;
+    const service = this.#services.get(m.call.tried);
+    if (service === undefined) return;
+    this.#destination(service).breaker = m.state;
+    this.#onBreaker();
   }
 
   #ejection(m: EjectionMessage): void {

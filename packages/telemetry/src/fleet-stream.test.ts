@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
+import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import { request } from "undici";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readFleet } from "./fleet.fixture.js";
@@ -49,6 +50,35 @@ describe("createFleetStream", () => {
     // Then one update per interval.
     const second = await reader.next();
     expect(second.at).toBeGreaterThanOrEqual(first.at);
+  });
+
+  it("shows the breaker a real policy opened (its messages carry the attempt's context, matched to the call)", async () => {
+    const backends = await loopbackServers(["a"], () => ({ status: 503 }));
+    open.push(backends);
+    const stream = createFleetStream({ intervalMs: 50 });
+    const url = await serve(stream);
+    const balancer = balancerOver([backends.instance("a")]);
+    const policy = new LivePolicy(
+      { retry: { maxAttempts: 1 }, circuitBreaker: { kind: "consecutive", threshold: 3, halfOpenAfterMs: 60_000 } },
+      { service: "orders", budgets: new RetryBudgets() },
+    );
+    const dispatcher = createLbDispatcher({ balancer: () => balancer, policy: () => policy });
+    open.push(dispatcher, balancer);
+    const codes: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      codes.push(
+        await request("http://orders/", { dispatcher }).then(
+          (r) => r.statusCode,
+          (e) => e.code,
+        ),
+      );
+    }
+    expect(codes.slice(3)).toEqual(["RESILIENCE_CIRCUIT_OPEN", "RESILIENCE_CIRCUIT_OPEN"]);
+    const reader = await readFleet(url);
+    open.push(reader);
+    expect((await reader.next()).destinations).toEqual([
+      expect.objectContaining({ service: "orders", breaker: "open", calls: 5, errorPct: 100 }),
+    ]);
   });
 
   it("asks for the token: none or a wrong one gets 401 TELEMETRY_STREAM_UNAUTHORIZED, never echoing it", async () => {

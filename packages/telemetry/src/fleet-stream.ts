@@ -86,21 +86,30 @@ export function createFleetStream(options: FleetStreamOptions = {}): FleetStream
   const maxBuffered = option("maxBufferedBytes", options.maxBufferedBytes, 64 * 1024, 1024);
   const intervalMs = option("intervalMs", options.intervalMs, 1_000, 10);
   const expected = options.token ? digest(options.token) : undefined;
-  const figures = new FleetFigures(() => monotonicClock.now(), options.budget);
-  const unsubscribe = subscribeAll(figures.listeners());
   const streams = new Set<ServerResponse>();
   let timer: NodeJS.Timeout | undefined;
+  let soon: NodeJS.Immediate | undefined;
   let closed = false;
+  // A breaker that opens is news: it goes out at once (one extra update however many transitions come together).
+  const onBreaker = () => {
+    if (streams.size > 0)
+      soon ??= setImmediate(() => {
+        soon = undefined;
+        push();
+      });
+  };
+  const figures = new FleetFigures(() => monotonicClock.now(), options.budget, onBreaker);
+  const unsubscribe = subscribeAll(figures.listeners());
 
   const snapshot = (): FleetUpdate => ({ at: Date.now(), destinations: figures.snapshot() });
-  const push = () => {
+  function push(): void {
     const event = `data: ${JSON.stringify(snapshot())}\n\n`;
     for (const response of streams) {
       // A reader that does not keep up is cut, not buffered without end (it reconnects and starts afresh).
       if (response.writableLength > maxBuffered) response.destroy();
       else response.write(event);
     }
-  };
+  }
   const drop = (response: ServerResponse) => {
     streams.delete(response);
     if (streams.size === 0 && timer) {
@@ -142,6 +151,7 @@ export function createFleetStream(options: FleetStreamOptions = {}): FleetStream
     close() {
       closed = true;
       unsubscribe();
+      if (soon) clearImmediate(soon);
       for (const response of [...streams]) response.end();
       streams.clear();
       clearInterval(timer);

@@ -43,15 +43,9 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
-/** What the checkout → stock tile says now (undefined until it is there). */
-interface Tile {
-  readonly breaker: string;
-  readonly errorPct: number;
-  readonly rps: string;
-}
-
 /**
- * Resolves once the tile satisfies `ready` (checked in the page every 20 ms; the page renders once a second), or
+ * Resolves once the tile (`{ breaker, errorPct, rps }` as it shows them) satisfies `ready`, a function given as text
+ * (checked in the page every 20 ms; the page renders twice a second), or
  * fails after `timeoutMs` with what the page shows (processes and their errors), not a bare timeout.
  */
 async function untilTile(page: Page, ready: string, timeoutMs: number): Promise<void> {
@@ -59,7 +53,7 @@ async function untilTile(page: Page, ready: string, timeoutMs: number): Promise<
     const tile = { breaker: el.dataset.breaker, errorPct: Number(el.dataset.errorPct), rps: el.querySelector(".rps").textContent };
     return (${ready})(tile); })()`;
   await page.waitForFunction(check, undefined, { timeout: timeoutMs, polling: 20 }).catch(async (error) => {
-    throw new Error(`${error}\n${await page.locator("body").innerText()}`);
+    throw new Error(`${error}\n${await page.locator("body").textContent()}`);
   });
 }
 

@@ -85,7 +85,14 @@ export class FleetSubscription {
       this.#scheduleRetry();
     };
     const unreachable = (message: string) => fail({ code: "REGISTRY_FLEET_UNREACHABLE", message });
-    req.on("timeout", () => unreachable(`no answer within ${this.#limits.connectTimeoutMs} ms`));
+    let streaming = false;
+    req.on("timeout", () =>
+      unreachable(
+        streaming
+          ? `silent for ${this.#limits.idleTimeoutMs} ms`
+          : `no answer within ${this.#limits.connectTimeoutMs} ms`,
+      ),
+    );
     req.on("error", (error: NodeJS.ErrnoException) => unreachable(error.code ?? "connection failed"));
     req.on("close", () => unreachable("the stream ended"));
     req.on("response", (res: IncomingMessage) => {
@@ -94,6 +101,7 @@ export class FleetSubscription {
         unreachable(`answered ${res.statusCode}${res.statusCode === 401 ? " (the registry's token is refused)" : ""}`);
         return;
       }
+      streaming = true;
       req.setTimeout(this.#limits.idleTimeoutMs);
       this.#read(res, (message) => fail({ code: "REGISTRY_FLEET_BAD_STREAM", message }));
     });

@@ -38,10 +38,6 @@ export function fleetTargets(registry: Registry, max: number): { targets: FleetT
         skipped += 1;
         continue;
       }
-      if (targets.length >= max) {
-        skipped += 1;
-        continue;
-      }
       const hostPart = host.includes(":") ? `[${host}]` : host;
       targets.push({
         key: `${app}/${lease.info.instanceId}`,
@@ -51,5 +47,6 @@ export function fleetTargets(registry: Registry, max: number): { targets: FleetT
       });
     }
   }
-  return { targets, skipped };
+  targets.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { targets: targets.slice(0, max), skipped: skipped + Math.max(0, targets.length - max) };
 }

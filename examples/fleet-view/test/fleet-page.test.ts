@@ -72,6 +72,7 @@ it("shows checkout → stock live; one instance failing: error rate up and break
   const tookMs = Math.round(performance.now() - since);
   console.log(JSON.stringify({ event: "fleet-page", breakerOpenShownAfterMs: tookMs }));
   expect(await tile.locator(".breaker").textContent()).toBe("OPEN");
-  if (process.env.FLEET_SCREENSHOT) await page.screenshot({ path: process.env.FLEET_SCREENSHOT, fullPage: true });
+  if (process.env.FLEET_SCREENSHOT)
+    await page.screenshot({ path: process.env.FLEET_SCREENSHOT, clip: { x: 0, y: 0, width: 640, height: 320 } });
   await page.close();
 });

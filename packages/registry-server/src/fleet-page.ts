@@ -43,7 +43,7 @@ function render(v){
   procs.replaceChildren.apply(procs,v.processes.map(function(p){var tr=el("tr");
     tr.appendChild(el("td",null,p.key));tr.appendChild(el("td",null,p.live?"live":"down"));
     tr.appendChild(el("td",null,p.error?p.error.code+": "+p.error.message:""));return tr;}));
-  document.getElementById("conn").textContent="live — "+v.processes.length+" processes"+(v.skipped?", "+v.skipped+" skipped":"");
+  document.getElementById("conn").textContent="live — "+v.processes.length+" process"+(v.processes.length===1?"":"es")+(v.skipped?", "+v.skipped+" skipped":"");
 }
 function poll(){
   fetch("outrigger/fleet"+location.search,{headers:{accept:"application/json"}})

@@ -140,6 +140,34 @@ describe("createFleetStream", () => {
     await ended;
   });
 
+  // Netflix/Hystrix#1430 (and #85): the metrics stream noticed a client that went away only when it next wrote, so
+  // with no traffic five abandoned `curl`s held every slot ("503 MaxConcurrentConnections reached: 5"). Here a
+  // stream's slot is freed when its socket closes, written to or not.
+  it("frees the slot of a reader that hung up even while there is nothing to send (Hystrix#1430)", async () => {
+    const stream = createFleetStream({ maxClients: 2, intervalMs: 60_000 });
+    const url = await serve(stream);
+    for (let i = 0; i < 5; i++) {
+      const gone = await readFleet(url);
+      expect(gone.status).toBe(200);
+      gone.close();
+      await vi.waitFor(() => expect(stream.clients).toBe(0));
+    }
+    const admitted = await readFleet(url);
+    open.push(admitted);
+    expect(admitted.status).toBe(200);
+  });
+
+  // Netflix/Hystrix#1369: HEAD requests on hystrix.stream each took a connection slot that was never given back.
+  it("does not count HEAD or other methods against the cap (Hystrix#1369)", async () => {
+    const stream = createFleetStream({ maxClients: 1 });
+    const url = await serve(stream);
+    for (let i = 0; i < 3; i++) expect((await fetch(url, { method: "HEAD" })).status).toBe(405);
+    expect(stream.clients).toBe(0);
+    const admitted = await readFleet(url);
+    open.push(admitted);
+    expect(admitted.status).toBe(200);
+  });
+
   it("refuses a bad bound with TELEMETRY_INVALID_OPTION and a relative path", () => {
     expect(() => createFleetStream({ maxClients: 0 })).toThrow(
       expect.objectContaining({ code: "TELEMETRY_INVALID_OPTION" }),

@@ -16,7 +16,10 @@ export interface FleetStreamOptions {
   readonly token?: string;
   /** The path `handle` answers (default `/outrigger/fleet`). */
   readonly path?: string;
-  /** Streams open at once (default 8: the registry and a few operators); more get 503 TELEMETRY_TOO_MANY_STREAMS. */
+  /**
+   * Streams open at once (default 8: the registry and a few operators; Hystrix's stream servlet allows 5,
+   * `hystrix.config.stream.maxConcurrentConnections`); more get 503 TELEMETRY_TOO_MANY_STREAMS.
+   */
   readonly maxClients?: number;
   /** Unsent bytes a stream may hold before it is cut (default 64 KiB: a reader that far behind is gone). */
   readonly maxBufferedBytes?: number;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fakeProcess, registerProcess, streaming, update } from "./fleet.fixture.js";
+import { fakeProcess, registerProcess, streaming, update } from "./fleet-fixtures.js";
 import { FleetHub } from "./fleet-hub.js";
 import { Registry } from "./registry.js";
 import { fakeClock } from "./test-fixtures.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { registerProcess } from "./fleet.fixture.js";
+import { registerProcess } from "./fleet-fixtures.js";
 import { fleetTargets } from "./fleet-targets.js";
 import { Registry } from "./registry.js";
 

@@ -1,5 +1,6 @@
 import type { CallContext } from "@outrigger/core";
-import type { CallEndMessage, CallMessage, EjectionMessage } from "@outrigger/loadbalancer";
+import type { ServiceInstance } from "@outrigger/discovery";
+import type { AttemptMessage, CallEndMessage, CallMessage, EjectionMessage } from "@outrigger/loadbalancer";
 import type { BreakerStateMessage } from "@outrigger/resilience";
 import { CHANNEL, type Listener } from "./channel-names.js";
 import { FleetWindow, type WindowFigures } from "./fleet-window.js";
@@ -47,6 +48,11 @@ export class FleetFigures {
    * but every attempt context shares its call's `tried` set (core's attempt-context.ts), so that set names the call.
    */
   readonly #services = new WeakMap<CallContext["tried"], string>();
+  /**
+   * The destination an instance was called as: an ejection names only the instance, whose `service` is the
+   * registry's name for it (Eureka's app names are upper case), not necessarily the `lb://` name of the calls.
+   */
+  readonly #calledAs = new WeakMap<ServiceInstance, string>();
 
   /** `onBreaker` is told of each breaker transition (the stream sends those at once, not at the next tick). */
   constructor(now: () => number, budget?: (service: string) => number | undefined, onBreaker: () => void = () => {}) {
@@ -60,6 +66,10 @@ export class FleetFigures {
     return [
       [CHANNEL.callStart, (m) => this.#callStart(m as CallMessage)],
       [CHANNEL.callEnd, (m) => this.#callEnd(m as CallEndMessage)],
+      [
+        CHANNEL.attemptStart,
+        (m) => this.#calledAs.set((m as AttemptMessage).instance, (m as AttemptMessage).call.service),
+      ],
       [CHANNEL.breaker, (m) => this.#breaker(m as BreakerStateMessage)],
       [CHANNEL.ejection, (m) => this.#ejection(m as EjectionMessage)],
     ];
@@ -117,6 +127,7 @@ export class FleetFigures {
   }
 
   #ejection(m: EjectionMessage): void {
-    this.#destination(m.instance.service).ejected.set(m.instance.id, this.#now() + m.durationMs);
+    const service = this.#calledAs.get(m.instance) ?? m.instance.service;
+    this.#destination(service).ejected.set(m.instance.id, this.#now() + m.durationMs);
   }
 }

@@ -81,6 +81,22 @@ describe("createFleetStream", () => {
     ]);
   });
 
+  it("lists the instances the outlier detector ejected (Envoy's consecutive_5xx), until their ejection ends", async () => {
+    const backends = await loopbackServers(["bad", "good"], (name) => ({ status: name === "bad" ? 503 : 200 }));
+    open.push(backends);
+    const stream = createFleetStream({ intervalMs: 50 });
+    const url = await serve(stream);
+    const balancer = balancerOver([backends.instance("bad"), backends.instance("good")], { consecutive5xx: 2 });
+    const dispatcher = createLbDispatcher({ balancer: () => balancer });
+    open.push(dispatcher, balancer);
+    for (let i = 0; i < 6; i++) await (await request("http://orders/", { dispatcher })).body.text();
+    const reader = await readFleet(url);
+    open.push(reader);
+    expect((await reader.next()).destinations).toEqual([
+      expect.objectContaining({ service: "orders", ejected: ["bad"], ejectedCount: 1 }),
+    ]);
+  });
+
   it("asks for the token: none or a wrong one gets 401 TELEMETRY_STREAM_UNAUTHORIZED, never echoing it", async () => {
     const stream = createFleetStream({ token: TOKEN });
     const url = await serve(stream);

@@ -12,6 +12,8 @@ export const MAX_DESTINATIONS = 256;
 export const FLEET_OVERFLOW = "(other)";
 /** Ejected instances listed per destination; the count stays exact. */
 const MAX_EJECTED_LISTED = 32;
+/** Ejections remembered per destination (expired ones are pruned first; past it, new ones are not kept). */
+const MAX_EJECTED_KEPT = 1024;
 
 /** One destination's live figures, as the fleet stream sends them. */
 export interface DestinationFigures extends WindowFigures {
@@ -128,6 +130,10 @@ export class FleetFigures {
 
   #ejection(m: EjectionMessage): void {
     const service = this.#calledAs.get(m.instance) ?? m.instance.service;
-    this.#destination(service).ejected.set(m.instance.id, this.#now() + m.durationMs);
+    const { ejected } = this.#destination(service);
+    const now = this.#now();
+    // Expired ejections are otherwise pruned when a snapshot is read; with no stream open, none is.
+    if (ejected.size >= MAX_EJECTED_KEPT) for (const [id, until] of ejected) if (until <= now) ejected.delete(id);
+    if (ejected.size < MAX_EJECTED_KEPT || ejected.has(m.instance.id)) ejected.set(m.instance.id, now + m.durationMs);
   }
 }

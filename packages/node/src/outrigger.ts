@@ -7,7 +7,7 @@ import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/u
 import type { AxiosInstance } from "axios";
 import type { Registry } from "prom-client";
 import { Agent } from "undici";
-import { createAdminHandler } from "./admin-handler.js";
+import { createAdminHandler, type MountedStream } from "./admin-handler.js";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
 import { drain } from "./drain.js";
@@ -31,6 +31,14 @@ function fetchUrl(input: string | URL): string {
   return `http://${service}${path}`;
 }
 
+const adminPort = (server: Server): number => (server.address() as AddressInfo).port;
+
+/** The config with the fleet stream's address added to this instance's registration metadata. */
+function advertise(config: ResolvedOutriggerConfig, where: string): ResolvedOutriggerConfig {
+  const { instance } = config;
+  return { ...config, instance: { ...instance, metadata: { ...instance.metadata, [FLEET_STREAM_KEY]: where } } };
+}
+
 /** Options of `createOutrigger`: who this service is; everything else comes from the `outrigger` config section. */
 export interface OutriggerOptions {
   /** This service's name in the registry (what callers write in `lb://<service>/…`). */
@@ -43,7 +51,16 @@ export interface OutriggerOptions {
   readonly inbound?: InboundOptions;
   /** Where og's warnings go (default `console`). */
   readonly logger?: Pick<Console, "warn">;
+  /**
+   * A live stream to serve beside `/metrics` and advertise to the registry (`createFleetStream` from
+   * `@outrigger/telemetry`): og mounts it on its admin handler, registers the metadata key
+   * `outrigger.fleet-stream` = `"<port><path>"` (the admin port, else the service's) and closes it on `close()`.
+   */
+  readonly fleetStream?: MountedStream & { close(): void };
 }
+
+/** The registration metadata key under which a process advertises its fleet stream (`"<port><path>"`). */
+const FLEET_STREAM_KEY = "outrigger.fleet-stream";
 
 /** A Node service wired to Outrigger (see the package README). */
 export interface Outrigger {
@@ -157,11 +174,12 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     policy: (name) => clients.policy(name),
   });
   const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
-  const metricsHandler = createAdminHandler(metrics.registry, () => ({
-    service,
-    draining,
-    registered: registration?.registered ?? false,
-  }));
+  const { fleetStream } = options;
+  const metricsHandler = createAdminHandler(
+    metrics.registry,
+    () => ({ service, draining, registered: registration?.registered ?? false }),
+    fleetStream,
+  );
   const idle = section.current().clients.idleCloseMs;
   const sweeper = setInterval(() => clients.sweep(), Math.min(idle / 2, 30_000));
   sweeper.unref();
@@ -172,7 +190,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     adminServer = createServer(metricsHandler);
     await listenOn(adminServer, admin.port, admin.host, "outrigger.admin.port");
   }
-  const adminUrl = adminServer ? `http://${admin.host}:${(adminServer.address() as AddressInfo).port}` : undefined;
+  const adminUrl = adminServer ? `http://${admin.host}:${adminPort(adminServer)}` : undefined;
 
   let closing: Promise<void> | undefined;
   /** After og.close() nothing starts again: a listen or a registration would outlive the drain. */
@@ -184,8 +202,9 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   const register = async () => {
     refuseClosed("no registration");
     if (registration || !section.current().registry.enabled) return;
+    const config = section.current();
     registration = createSelfRegistration(
-      section.current(),
+      fleetStream ? advertise(config, `${adminServer ? adminPort(adminServer) : port}${fleetStream.path}`) : config,
       { service, port },
       {
         registered: (reason) => {
@@ -204,6 +223,8 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     closing ??= (async () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
       draining = true;
+      // A stream is a reader's open connection, not work in flight: end it first so the drain does not wait on it.
+      fleetStream?.close();
       await drain({
         draining: () => inbound.draining(),
         server,

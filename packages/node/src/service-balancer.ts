@@ -95,7 +95,9 @@ export class ServiceBalancer implements Balancer {
           ),
         waitForInstancesMs,
       );
-      timer.unref();
+      // Not unref'd: a request waits on it, and a request in flight keeps the process alive as a socket would (a
+      // script's `await og.fetch(…)` with the registry down would otherwise end the process with nothing settled).
+      // It lasts at most waitForInstancesMs.
     });
     if (!signal) return this.#waiting;
     // The request's own signal ends its wait without ending the others'.

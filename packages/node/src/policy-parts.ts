@@ -28,11 +28,3 @@ export function balancerParts(policy: ResolvedPolicy): BalancerParts {
     ...(policy.healthCheck ? { healthCheck: policy.healthCheck } : {}),
   };
 }
-
-/** True when two policies need a new balancer (outlier detection or health checks differ; a rule is swapped live). */
-export function needsNewBalancer(a: ResolvedPolicy, b: ResolvedPolicy): boolean {
-  return (
-    JSON.stringify(a.outlierDetection) !== JSON.stringify(b.outlierDetection) ||
-    JSON.stringify(a.healthCheck) !== JSON.stringify(b.healthCheck)
-  );
-}

@@ -2,7 +2,7 @@ import type { Instancer } from "@outrigger/discovery";
 import { type Balancer, LbError, type Pick, type PickOptions, type StatefulBalancer } from "@outrigger/loadbalancer";
 import { OutriggerNodeError } from "./errors.js";
 
-/** What a service's balancer reads of its entry (service-clients.ts), which may swap the inner balancer. */
+/** What a service's balancer reads of its entry (service-clients.ts). */
 export interface BalancerHost {
   readonly service: string;
   readonly instancer: Instancer;

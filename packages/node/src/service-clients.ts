@@ -5,14 +5,14 @@ import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { OutriggerNodeError } from "./errors.js";
 import { ForwardingInstancer } from "./forwarding-instancer.js";
-import { balancerParts, needsNewBalancer, pipelineSpec } from "./policy-parts.js";
+import { balancerParts, pipelineSpec } from "./policy-parts.js";
 import { policyFor, type ResolvedPolicy } from "./safe-defaults.js";
 import { type BalancerHost, ServiceBalancer } from "./service-balancer.js";
 
 /** One service in use: its instancer, balancer and pipeline, made on first use. */
 interface Entry extends BalancerHost {
   readonly instancer: Instancer;
-  inner: StatefulBalancer;
+  readonly inner: StatefulBalancer;
   readonly live: LivePolicy;
   readonly balancer: ServiceBalancer;
   policy: ResolvedPolicy;
@@ -37,8 +37,8 @@ export interface ServiceClients {
   instancer(service: string): Instancer;
   /** The services in use now. */
   services(): string[];
-  /** Applies a new (valid) config to the services in use: rule swapped live, pipeline applied, balancer rebuilt
-   *  when outlier detection or health checks changed. */
+  /** Applies a new (valid) config to the services in use: the rule, outlier detection and health checks set on
+   *  the balancer in force (its stats kept), the pipeline applied. */
   apply(config: ResolvedOutriggerConfig): void;
   /** Closes services unused for `clients.idleCloseMs` with nothing in flight; returns their names. */
   sweep(): string[];
@@ -107,13 +107,12 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         const next = policyFor(config.clients, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
-        if (needsNewBalancer(found.policy, next)) {
-          const old = found.inner;
-          found.inner = createBalancer({ instancer: found.instancer, ...balancerParts(next) });
-          old.close();
-        } else if (JSON.stringify(next.rule) !== JSON.stringify(found.policy.rule)) {
-          found.inner.setRule(next.rule as RuleSpec);
-        }
+        // Applied to the balancer in force, never a new one: EWMA, requests in flight and ejections stay (an
+        // instance ejected now stays out until its ejection ends).
+        const changed = (key: keyof ResolvedPolicy) => JSON.stringify(next[key]) !== JSON.stringify(found.policy[key]);
+        if (changed("outlierDetection")) found.inner.setOutlierDetection(next.outlierDetection);
+        if (changed("healthCheck")) found.inner.setHealthCheck(next.healthCheck);
+        if (changed("rule")) found.inner.setRule(next.rule as RuleSpec);
         found.live.apply(pipelineSpec(next));
         found.policy = next;
       }

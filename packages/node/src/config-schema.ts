@@ -36,6 +36,15 @@ export const registrySchema = z
       .max(300_000)
       .default(30_000)
       .describe("How long the registry may hold a watch before answering 'no change' (Outrigger registry)."),
+    fetchIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(30_000)
+      .describe(
+        "A stock Eureka server (no watch route): time between delta fetches (Eureka's registryFetchIntervalSeconds: 30).",
+      ),
     failFast: z
       .boolean()
       .default(false)

@@ -164,7 +164,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     excludes: (id: string, now: number) => detector?.isEjected(id, now) ?? false,
     until: (id: string) => detector?.ejectedUntil(id) ?? 0,
   };
-  const availability = { excludes: (id: string, now: number) => active?.excludes(id) ?? false };
+  const availability = { excludes: (id: string) => active?.excludes(id) ?? false };
   const inService = new InServiceSet(availability, ejected, panicThreshold);
 
   const sync = (instances: readonly ServiceInstance[], initial: boolean): void => {

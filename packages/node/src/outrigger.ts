@@ -114,13 +114,13 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     errors.emit(error);
   };
   const section = openSection(options.config, { warn: () => {} });
-  // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
-  // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
+  // Registration goes through og's own agent, closed last (watches through their own, registry-parts.ts): no
+  // keep-alive socket of og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
   const registryAgent = new Agent();
   const watchSupport = { missing: false };
   const clients = createServiceClients({
     config: section.current,
-    instancer: (name) => makeInstancer(section.current().registry, name, registryAgent, watchSupport),
+    instancer: (name) => makeInstancer(section.current().registry, name, watchSupport),
   });
   const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
   let draining = false;

@@ -7,7 +7,7 @@ import {
   RegistryWatchInstancer,
 } from "@outrigger/discovery";
 import { ConsulInstancer, ConsulRegistrar } from "@outrigger/discovery/consul";
-import type { Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { WatchOrPollInstancer, type WatchSupport } from "./watch-or-poll.js";
 
@@ -38,18 +38,15 @@ export function defaultHost(): string {
 }
 
 /**
- * The instancer of `service` on the configured registry (its requests through `dispatcher`, og's own agent):
- * Consul's blocking queries; on Eureka the Outrigger registry's watch (milliseconds), or on a stock Eureka server
- * (the watch answers 404; `support` remembers it for the next services) Eureka's full fetch + deltas every
- * `registry.fetchIntervalMs`.
+ * The instancer of `service` on the configured registry: Consul's blocking queries; on Eureka the Outrigger
+ * registry's watch (milliseconds), or on a stock Eureka server (the watch answers 404; `support` remembers it for
+ * the next services) Eureka's full fetch + deltas every `registry.fetchIntervalMs`. An Eureka instancer has its own
+ * undici Agent, destroyed when it closes: an aborted watch in a shared agent leaves a fresh, never-used connection
+ * behind that no keep-alive timer reaps (nodejs/undici#5845), one per service closed.
  */
-export function makeInstancer(
-  registry: RegistrySection,
-  service: string,
-  dispatcher: Dispatcher,
-  support: WatchSupport,
-): Instancer {
+export function makeInstancer(registry: RegistrySection, service: string, support: WatchSupport): Instancer {
   if (registry.kind === "consul") return new ConsulInstancer({ consul: consulAddress(registry), service });
+  const dispatcher = new Agent();
   const access = {
     registryUrl: registryUrl(registry),
     service,
@@ -65,6 +62,7 @@ export function makeInstancer(
         requestTimeoutMs: registry.requestTimeoutMs,
       }),
     support,
+    () => void dispatcher.destroy().catch(() => {}),
   );
 }
 

@@ -33,7 +33,11 @@ export class WatchOrPollInstancer implements Instancer {
   readonly onChange = this.#out.onChange;
   readonly onError = this.#out.onError;
 
-  constructor(watch: () => Instancer, poll: () => Instancer, support: WatchSupport) {
+  readonly #closed: () => void;
+
+  /** `closed` runs after the instancer in force closed (it destroys their dispatcher). */
+  constructor(watch: () => Instancer, poll: () => Instancer, support: WatchSupport, closed: () => void = () => {}) {
+    this.#closed = closed;
     if (support.missing) {
       this.#source = poll();
     } else {
@@ -64,5 +68,6 @@ export class WatchOrPollInstancer implements Instancer {
     this.#missing?.dispose();
     this.#out.close();
     this.#source.close();
+    this.#closed();
   }
 }

@@ -1,13 +1,13 @@
 // The inventory/orders example on Consul (`registry.kind: "consul"`): the registry process serves Consul's agent
 // and health API, which the same example services use instead of Eureka's, only by config. Real processes, steady
 // load through orders (GET /order → lb://inventory/items), as fleet.test.ts does on Eureka.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeAtomically } from "@outrigger/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Load, steadyLoad } from "./load.js";
-import { RegistryProcess, type Running, startService, stop } from "./processes.js";
+import { Fleet } from "./fleet.js";
+import { type Running, stop } from "./processes.js";
 
 /** `service`'s example config, pointed at Consul's API on `agentUrl` (TTL check passed every second). */
 function consulConfig(service: "inventory" | "orders", agentUrl: string): string {
@@ -37,53 +37,27 @@ async function passing(agentUrl: string, ports: readonly number[], timeoutMs = 1
 }
 
 describe("inventory/orders on Consul, real processes", () => {
-  const registry = new RegistryProcess();
-  const dirs: string[] = [];
-  const inventory: Running[] = [];
-  let orders: Running | undefined;
-  let load: Load;
+  const fleet = new Fleet({ configDir: consulConfig, listed: passing });
+  const { registry, inventory } = fleet;
 
-  const startInventory = async () => {
-    const dir = consulConfig("inventory", registry.url);
-    dirs.push(dir);
-    const running = await startService("inventory", dir);
-    inventory.push(running);
-    await passing(registry.url, [running.port]);
-    return running;
-  };
-
-  beforeAll(async () => {
-    await registry.start();
-    await Promise.all([startInventory(), startInventory()]);
-    const dir = consulConfig("orders", registry.url);
-    dirs.push(dir);
-    orders = await startService("orders", dir);
-    load = steadyLoad(`http://127.0.0.1:${orders.port}/order`);
-    await load.answers(50);
-  }, 60_000);
-
-  afterAll(async () => {
-    await load?.stop();
-    await Promise.all([...inventory, ...(orders ? [orders] : [])].map((r) => stop(r, "SIGKILL")));
-    await registry.kill();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => fleet.start(), 60_000);
+  afterAll(() => fleet.stop());
 
   it("kill -9 of an inventory instance under steady load: 0 failed GETs", async () => {
-    const before = { ...load.counts };
+    const before = { ...fleet.load.counts };
     await stop(inventory[0] as Running, "SIGKILL");
-    await load.answers(300);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
-    await startInventory();
+    await fleet.load.answers(300);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
+    await fleet.startInventory();
   });
 
   it("SIGTERM of an inventory instance under load: drains, 0 failed calls, exits on its own", async () => {
-    const before = { ...load.counts };
+    const before = { ...fleet.load.counts };
     const victim = inventory[1] as Running;
     const exit = await stop(victim, "SIGTERM");
     expect(exit.signal ?? exit.code).toBe("SIGTERM"); // ended as the signal would have, after the drain
-    await load.answers(200);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
+    await fleet.load.answers(200);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
     expect(await consulPorts(registry.url, false)).not.toContain(victim.port); // deregistered during the drain
   });
 });

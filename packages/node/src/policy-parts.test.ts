@@ -69,10 +69,16 @@ describe("hedge, adaptive concurrency limit and fallback from a service's config
     });
     const fallback = { fallback: { value: { items: [] } } };
     const client = await startClient(eureka, {
-      waitForInstancesMs: 100,
+      waitForInstancesMs: 1_000, // long enough for discovery's first answer about "flaky" on a loaded machine
       services: { flaky: fallback, nobody: fallback },
     });
     opened.push(instance.og, client);
+    // A 4xx first, before any 5xx could have ejected the instance or spent the retry budget.
+    expect((await client.fetch("lb://flaky/missing")).status).toBe(404);
+    const notFound = await client.http
+      .get("lb://flaky/missing")
+      .catch((error: { response?: { status: number } }) => error);
+    expect((notFound as { response?: { status: number } }).response?.status).toBe(404);
     const viaFetch = await client.fetch("lb://flaky/items");
     expect([viaFetch.status, viaFetch.headers.get(FALLBACK_HEADER), await viaFetch.json()]).toEqual([
       200,
@@ -81,11 +87,6 @@ describe("hedge, adaptive concurrency limit and fallback from a service's config
     ]);
     const viaHttp = await client.http.get("lb://flaky/items");
     expect([viaHttp.status, viaHttp.data]).toEqual([200, { items: [] }]);
-    expect((await client.fetch("lb://flaky/missing")).status).toBe(404);
-    const notFound = await client.http
-      .get("lb://flaky/missing")
-      .catch((error: { response?: { status: number } }) => error);
-    expect((notFound as { response?: { status: number } }).response?.status).toBe(404);
     // A call that throws (here OUTRIGGER_UNKNOWN_SERVICE: nobody registered) gets the value too.
     expect((await client.http.get("lb://nobody/items")).data).toEqual({ items: [] });
     expect(await (await client.fetch("lb://nobody/items")).json()).toEqual({ items: [] });

@@ -12,21 +12,29 @@ import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
 import { drain } from "./drain.js";
 import { OutriggerNodeError } from "./errors.js";
+import { addAxiosFallback, fetchWithFallback } from "./fallback.js";
 import { createInbound, type Inbound, type InboundOptions } from "./inbound/index.js";
 import { listenOn } from "./listen.js";
 import { createOgMetrics } from "./og-metrics.js";
 import { makeInstancer } from "./registry-parts.js";
+import { policyFor } from "./safe-defaults.js";
 import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
 import { createServiceClients } from "./service-clients.js";
+import { guardDispatcher, urlRefusal } from "./url-guard.js";
 
 /**
  * The URL `og.fetch` hands to `fetch`: `lb://service/path` parsed exactly as `og.http` parses it (LB_INVALID_URL,
  * redacted, for a port, userinfo or a name outside a DNS label — never a host resolved through DNS), then written
- * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs).
+ * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs). Any other URL with
+ * userinfo, or one that does not parse, is OUTRIGGER_INVALID_URL, redacted (url-guard.ts).
  */
 function fetchUrl(input: string | URL): string {
   const url = String(input);
-  if (!isLbUrl(url)) return url;
+  if (!isLbUrl(url)) {
+    const refused = urlRefusal(url, "og.fetch");
+    if (refused) throw refused;
+    return url;
+  }
   const { service, path } = parseLbUrl(url);
   return `http://${service}${path}`;
 }
@@ -123,12 +131,13 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     errors.emit(error);
   };
   const section = openSection(options.config, { warn: () => {} });
-  // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
-  // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
+  // Registration goes through og's own agent, closed last (watches through their own, registry-parts.ts): no
+  // keep-alive socket of og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
   const registryAgent = new Agent();
+  const watchSupport = { missing: false };
   const clients = createServiceClients({
     config: section.current,
-    instancer: (name) => makeInstancer(section.current().registry, name, registryAgent),
+    instancer: (name) => makeInstancer(section.current().registry, name, watchSupport),
   });
   const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
   let draining = false;
@@ -168,12 +177,21 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       ),
     );
   });
-  const dispatcher = createLbDispatcher({
-    balancer: (name) => clients.balancer(name),
-    instancer: (name) => clients.instancer(name),
-    policy: (name) => clients.policy(name),
-  });
+  const dispatcher = guardDispatcher(
+    createLbDispatcher({
+      balancer: (name) => clients.balancer(name),
+      instancer: (name) => clients.instancer(name),
+      policy: (name) => clients.policy(name),
+    }),
+  );
   const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
+  // The fallback answers for the whole call, around the lb transports (policy-parts.ts says why not inside them).
+  const fallbackOf = (name: string) => policyFor(section.current().clients, name).fallback || undefined;
+  addAxiosFallback(http, fallbackOf);
+  const fetchBalanced = fetchWithFallback(
+    (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
+    fallbackOf,
+  );
   const { fleetStream } = options;
   const metricsHandler = createAdminHandler(
     metrics.registry,
@@ -259,7 +277,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       return port;
     },
     http,
-    fetch: async (input, init) => fetch(fetchUrl(input), { ...init, dispatcher } as RequestInit),
+    fetch: async (input, init) => fetchBalanced(fetchUrl(input), init),
     dispatcher,
     inbound,
     metricsHandler,

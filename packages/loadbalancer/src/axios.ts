@@ -118,7 +118,7 @@ function sendBalanced(
       ),
   );
   const key = options.key?.(config);
-  const trace = traceCall(service, config.method, path, call);
+  const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */

@@ -63,6 +63,8 @@ export interface CallMessage {
   /** The path and query after `lb://service`. */
   readonly path: string;
   readonly context: CallContext;
+  /** The balancer's rule (`Balancer.ruleName`) when it names one. */
+  readonly rule?: string;
 }
 /** Message on `outrigger:lb:call:end`: the call settled; `status` is the answer's, `error` set when it failed. */
 export interface CallEndMessage {
@@ -100,16 +102,24 @@ export const lbTraceChannels = {
 
 /**
  * Publishes the start of a call; undefined (and nothing built) when nobody listens to it. Attempts and ends of
- * calls are published only for calls whose start was (subscribers listen to all four).
+ * calls are published only for calls whose start was (subscribers listen to all four). `balancer` names its rule
+ * in the message (read only when someone listens).
  */
 export function traceCall(
   service: string,
   method: string | undefined,
   path: string,
   context: CallContext,
+  balancer?: { readonly ruleName?: string },
 ): CallMessage | undefined {
   if (!lbTraceChannels.callStart.hasSubscribers) return undefined;
-  const message: CallMessage = { service, method: method ? method.toUpperCase() : "GET", path, context };
+  const message: CallMessage = {
+    service,
+    method: method ? method.toUpperCase() : "GET",
+    path,
+    context,
+    rule: balancer?.ruleName,
+  };
   lbTraceChannels.callStart.publish(message);
   return message;
 }

@@ -25,6 +25,8 @@ export {
   type InboundErrorCode,
   type InboundEvent,
   type InboundOptions,
+  type InboundRequestMessage,
+  inboundChannels,
   isInboundError,
   type RateLimitOptions,
   type RejectReason,

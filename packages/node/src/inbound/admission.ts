@@ -3,6 +3,7 @@ import { type Clock, EventSource, monotonicClock } from "@outrigger/core";
 import { type ConcurrencyGate, concurrencyGate } from "./concurrency-gate.js";
 import { Connections } from "./connections.js";
 import { invalidOption } from "./errors.js";
+import { inboundChannels, traceInbound } from "./inbound-channel.js";
 import { type InboundEvent, type InboundOptions, type RejectReason, resolveOptions } from "./options.js";
 import { type Rejection, rejectionFor } from "./rejection.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -46,6 +47,8 @@ export class Admission {
     if (this.#requests.size > 0) this.#requests.emit(req);
     // The client left before the request reached us (an async middleware ran first): 'close' will not fire again.
     if (res.closed) return;
+    // A subscriber (telemetry's SERVER span) may wrap the application's part, which the gate may run later.
+    const next = inboundChannels.request.hasSubscribers ? traceInbound(req, res, proceed) : proceed;
     const socket = req.socket;
     this.#connections.begin(socket);
     const refusal = this.#refusal();
@@ -53,7 +56,7 @@ export class Admission {
       this.#reject(res, socket, refuse, refusal.reason, refusal.retryAfterMs);
       return;
     }
-    this.#start(res, socket, proceed, refuse);
+    this.#start(res, socket, next, refuse);
   }
 
   /** Runs an admitted request and tracks it until its response closes. */

@@ -100,6 +100,9 @@ export class CallTracer {
     const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, call.context);
     this.#attempts.set(m, span);
     propagation.inject(trace.setSpan(call.context, span), m.headers);
+    // w3c/trace-context: tracestate belongs to the traceparent it came with. A new traceparent without one of
+    // ours must not leave the caller's stale tracestate beside it (open-telemetry/opentelemetry-js-contrib#2796).
+    if (m.headers.traceparent !== undefined && m.headers.tracestate === undefined) m.headers.tracestate = undefined;
   }
 
   #attemptEnd(m: AttemptEndMessage): void {

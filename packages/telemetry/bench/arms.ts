@@ -66,8 +66,8 @@ const otelMetrics = (provider: { getMeter(name: string): ReturnType<typeof metri
 
 /**
  * The SDK's own floor, without Outrigger: per call, what any instrumentation of it must ask the SDK for — two spans
- * (call and attempt) with their attributes, one context injected, one histogram observation — done by a plain
- * subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
+ * (call and attempt) with the same attributes as Outrigger's, one context injected, one histogram observation —
+ * done by a plain subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
  */
 function sdkFloor(): Listener[] {
   const floorTracer = tracerProvider.getTracer("floor");
@@ -76,7 +76,10 @@ function sdkFloor(): Listener[] {
     const parent = context.active();
     const call = floorTracer.startSpan(
       "GET svc",
-      { kind: SpanKind.INTERNAL, attributes: { "outrigger.service": "svc" } },
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: { "outrigger.service": "svc", "http.request.method": "GET", "outrigger.rule": "round-robin" },
+      },
       parent,
     );
     const callContext = trace.setSpan(parent, call);
@@ -89,6 +92,8 @@ function sdkFloor(): Listener[] {
           "server.address": "127.0.0.1",
           "server.port": 8080,
           "url.full": "http://127.0.0.1:8080/x",
+          "outrigger.service": "svc",
+          "outrigger.instance.id": "svc-1",
         },
       },
       callContext,

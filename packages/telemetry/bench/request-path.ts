@@ -46,7 +46,7 @@ function channelBatch(): number {
   for (let i = 0; i < CHANNEL_BATCH; i++) {
     const context = describeCall({ method: "GET" });
     if (!callStart.hasSubscribers) continue;
-    const call: CallMessage = { service: "svc", method: "GET", path: "/x", context };
+    const call: CallMessage = { service: "svc", method: "GET", path: "/x", context, rule: "round-robin" };
     callStart.publish(call);
     const attempt: AttemptMessage = {
       call,

@@ -20,6 +20,7 @@ import axios, {
   type AxiosResponse,
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
+  type RawAxiosHeaders,
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
@@ -118,7 +119,7 @@ function sendBalanced(
       ),
   );
   const key = options.key?.(config);
-  const trace = traceCall(service, config.method, path, call);
+  const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
@@ -157,7 +158,8 @@ function sendBalanced(
           data,
           [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
           ...(attemptSignal ? { signal: attemptSignal } : {}),
-          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers) }),
+          // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
+          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders) }),
         });
         const rttMs = performance.now() - started;
         const { status } = response;

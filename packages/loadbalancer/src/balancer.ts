@@ -105,6 +105,9 @@ const MAX_QUEUED = 1_024;
 /** Envoy's default `healthy_panic_threshold`. */
 const PANIC_THRESHOLD_PERCENT = 50;
 
+/** The name `ruleName` reports for a rule given as an object or a spec (round robin when none). */
+const nameOf = (rule: Rule | RuleSpec | undefined): string =>
+  rule === undefined ? "round-robin" : "choose" in rule ? "custom" : rule.name;
 const asRule = (rule: Rule | RuleSpec | undefined): Rule =>
   rule === undefined ? ruleFromSpec({ name: "round-robin" }) : "choose" in rule ? rule : ruleFromSpec(rule);
 
@@ -128,6 +131,7 @@ function filtersFor(options: BalancerOptions): readonly Filter[] {
  */
 export function createBalancer(options: BalancerOptions): StatefulBalancer {
   let rule = asRule(options.rule);
+  let ruleName = nameOf(options.rule);
   const clock = options.clock ?? monotonicClock;
   const filters = filtersFor(options);
   const queue = new PickQueue<Pick>(
@@ -293,6 +297,10 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     },
     setRule(next) {
       rule = asRule(next);
+      ruleName = nameOf(next);
+    },
+    get ruleName() {
+      return ruleName;
     },
     close: () => {
       subscription.dispose();

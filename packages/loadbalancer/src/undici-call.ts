@@ -132,7 +132,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
     const { engine, policy } = this.#route;
-    this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this);
+    this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this, this.#route.balancer);
     engine.budget?.deposit();
     const attempts = policy
       ? policy.execute(

@@ -26,6 +26,8 @@ export {
   type InboundErrorCode,
   type InboundEvent,
   type InboundOptions,
+  type InboundRequestMessage,
+  inboundChannels,
   isInboundError,
   type LimiterRateLimit,
   type RateLimitOptions,

@@ -39,6 +39,11 @@ export class ServiceBalancer implements Balancer {
     this.#host = host;
   }
 
+  /** The inner balancer's rule name (telemetry's `outrigger.rule`). */
+  get ruleName(): string | undefined {
+    return this.#host.inner.ruleName;
+  }
+
   pick(options?: PickOptions): Pick {
     this.#host.touch();
     if (!this.#seen) {

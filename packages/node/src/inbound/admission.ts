@@ -3,6 +3,7 @@ import { type Clock, EventSource, monotonicClock, redactSecrets } from "@outrigg
 import { type ConcurrencyGate, concurrencyGate } from "./concurrency-gate.js";
 import { Connections } from "./connections.js";
 import { invalidOption } from "./errors.js";
+import { inboundChannels, traceInbound } from "./inbound-channel.js";
 import { type InboundEvent, type InboundOptions, type Limits, type RejectReason, resolveOptions } from "./options.js";
 import { type Rejection, rejectionFor } from "./rejection.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -54,6 +55,8 @@ export class Admission {
     if (this.#requests.size > 0) this.#requests.emit(req);
     // The client left before the request reached us (an async middleware ran first): 'close' will not fire again.
     if (res.closed) return;
+    // A subscriber (telemetry's SERVER span) may wrap the application's part, which the gate may run later.
+    const next = inboundChannels.request.hasSubscribers ? traceInbound(req, res, proceed) : proceed;
     const socket = req.socket;
     this.#connections.begin(socket);
     const refusal = this.#refusal();
@@ -63,7 +66,7 @@ export class Admission {
     }
     const limiter = this.#limiter;
     if (!limiter) {
-      this.#start(res, socket, proceed, refuse);
+      this.#start(res, socket, next, refuse);
       return;
     }
     void this.#ask(limiter, req).then((waitMs) => {
@@ -72,7 +75,7 @@ export class Admission {
       // A drain or a full cap that began meanwhile still refuses (the limiter's point is spent by then).
       const late = waitMs > 0 ? { reason: "rate-limit" as const, retryAfterMs: waitMs } : this.#refusal();
       if (late) this.#reject(res, socket, refuse, late.reason, late.retryAfterMs);
-      else this.#start(res, socket, proceed, refuse);
+      else this.#start(res, socket, next, refuse);
     });
   }
 

@@ -17,6 +17,7 @@ export type {
   FastifyRequestLike,
 } from "./adapters.js";
 export { InboundError, type InboundErrorCode, isInboundError } from "./errors.js";
+export { type InboundRequestMessage, inboundChannels } from "./inbound-channel.js";
 export type {
   BucketRateLimit,
   ConcurrencyOptions,

@@ -1,15 +1,18 @@
 import {
+  type AbortSource,
   type AttemptContext,
+  abortSourceOf,
   type CallContext,
   classifyFailure,
   type DeadlineQueue,
   type Expiring,
   followAbort,
   isIdempotentMethod,
+  isLocalLag,
   monotonicClock,
   neverAborted,
   type RetryEngine,
-  signalOf,
+  timerLateMsOf,
 } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
@@ -137,8 +140,9 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const attempts = policy
       ? policy.execute(
           (context) => {
-            const signal = signalOf(context);
-            return engine.run((attempt) => this.#attempt(attempt, signal), this, signal ?? neverAborted, true);
+            // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
+            const source = abortSourceOf(context);
+            return engine.run((attempt) => this.#attempt(attempt, source), this, source ?? neverAborted, true);
           },
           // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
           // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
@@ -189,7 +193,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
-  #attempt(context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
+  #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     const { service, engine, balancer } = this.#route;
     if (this.#last !== undefined)
       publish(lbChannels.retry, {
@@ -211,7 +215,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const pick = pickNow(balancer, options, this.#last);
     if (pick) return this.#send(pick, context, signal);
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
-    return pickFor(balancer, options, signal ?? this.#signal(), this.#last).then((waited) => {
+    const waitSignal = signal === undefined ? this.#signal() : signal instanceof AbortSignal ? signal : signal.signal;
+    return pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
       if (!this.#stopped) return this.#send(waited, context, signal);
       waited.done({ kind: "cancelled" });
       throw this.#stopped;
@@ -219,7 +224,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
-  #send(pick: Pick, context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
+  #send(pick: Pick, context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     this.tried.add(pick.instance.id);
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
     const { engine, policy } = this.#route;
@@ -287,9 +292,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     }
     const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#route.engine.statuses) === "timeout";
     if (attempt.timedOut || policyTimeout) {
-      // Our own timer ran late (a blocked event loop): the caller still gets the timeout, but the instance is not
-      // blamed — on a loaded client every instance would otherwise be ejected (Envoy's local-origin timeout).
-      const local = attempt.timedOut !== undefined && attempt.lateMs > this.#host.localLagThresholdMs;
+      // The timer (ours or the policy's) ran late (a blocked event loop): the caller still gets the timeout, but
+      // the instance is not blamed — on a loaded client every instance would otherwise be ejected (core's rule).
+      const lateMs = attempt.timedOut !== undefined ? attempt.lateMs : timerLateMsOf(signal?.reason);
+      const local = isLocalLag(lateMs, this.#host.localLagThresholdMs);
       pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
       return attempt.timedOut ?? signal?.reason;
     }

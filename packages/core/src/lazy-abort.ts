@@ -35,7 +35,8 @@ export class LazyAbort implements Cancellation {
 
   follow(onAbort: () => void): () => void {
     if (this.aborted) return noop;
-    const followers = (this.#followers ??= []);
+    this.#followers ??= [];
+    const followers = this.#followers;
     followers.push(onAbort);
     return () => {
       const at = followers.indexOf(onAbort);

@@ -1,4 +1,5 @@
-import { describeCall } from "@outrigger/core";
+import { getEventListeners } from "node:events";
+import { abortSourceOf, describeCall, followAbort, timerLateMsOf } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { composePolicies } from "./compose.js";
 import { createRetryPolicy } from "./retry.js";
@@ -63,6 +64,68 @@ describe("createTimeoutPolicy", () => {
     const assertion = expect(done).rejects.not.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
     controller.abort();
     await assertion;
+  });
+});
+
+describe("createTimeoutPolicy's cancellation, made lazily", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("aborts a follower of the attempt's cancellation at the timeout without an AbortSignal being read", async () => {
+    const policy = createTimeoutPolicy({ ms: 100 });
+    const followed: unknown[] = [];
+    let attempt: { readonly signal: AbortSignal } | undefined;
+    const done = policy.execute(
+      (context) =>
+        new Promise<never>(() => {
+          attempt = context;
+          const source = abortSourceOf(context);
+          if (source) followAbort(source, () => followed.push(source.reason));
+        }),
+    );
+    const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+    await vi.advanceTimersByTimeAsync(100);
+    await assertion;
+    expect(followed).toEqual([expect.objectContaining({ code: "RESILIENCE_TIMEOUT" })]);
+    // A signal read after the timeout is made already aborted, with the timeout's error.
+    expect(attempt?.signal.aborted).toBe(true);
+    expect(attempt?.signal.reason).toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+  });
+
+  it("cancels on the caller's signal without making the attempt's signal, and stops following it after", async () => {
+    const policy = createTimeoutPolicy({ ms: 1_000 });
+    const caller = new AbortController();
+    const done = policy.execute(
+      (context) =>
+        new Promise<never>((_, reject) => {
+          const source = abortSourceOf(context);
+          if (source) followAbort(source, () => reject(source.reason));
+        }),
+      caller.signal,
+    );
+    caller.abort(new Error("caller gave up"));
+    await expect(done).rejects.toThrow("caller gave up");
+    // A call that settled lets go of a long-lived caller signal.
+    const kept = new AbortController();
+    let during = 0;
+    await policy.execute(() => {
+      during = getEventListeners(kept.signal, "abort").length;
+      return "ok";
+    }, kept.signal);
+    expect([during, getEventListeners(kept.signal, "abort").length]).toEqual([1, 0]);
+  });
+
+  it("records how late its timer ran on the error (injected clock), for the local-lag rule", async () => {
+    let now = 0;
+    const policy = createTimeoutPolicy({ ms: 100, clock: { now: () => now } });
+    const done = policy.execute(() => new Promise<never>(() => undefined));
+    const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+    // The process was stuck: 350 ms passed on the clock before the 100 ms timer could run.
+    now = 350;
+    await vi.advanceTimersByTimeAsync(100);
+    const error = await done.catch((e: unknown) => e);
+    await assertion;
+    expect(timerLateMsOf(error)).toBe(250);
   });
 });
 

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { abortSourceOf, Attempt, describeCall } from "./attempt-context.js";
+import { Attempt, abortSourceOf, describeCall } from "./attempt-context.js";
 import { followAbort } from "./follow-abort.js";
 import { LazyAbort } from "./lazy-abort.js";
 

@@ -32,6 +32,7 @@ import { isLbError, LbError } from "./errors.js";
 import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
+import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
 
 /** The service a request goes to and how: the same for every request to it until the dispatcher's options change. */
 export interface CallRoute {
@@ -51,11 +52,6 @@ export interface CallHost {
   readonly deadlines: DeadlineQueue | undefined;
   /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
   readonly localLagThresholdMs: number;
-}
-
-/** A body undici can send again whole: none, a string or bytes. Streams and async iterables are read once. */
-function replayable(body: Dispatcher.DispatchOptions["body"]): boolean {
-  return body == null || typeof body === "string" || body instanceof Uint8Array;
 }
 
 function notReplayable(cause: unknown): LbError {
@@ -84,7 +80,7 @@ const ABORTED = "The request was aborted";
 export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly method: string | undefined;
   readonly idempotent: boolean;
-  readonly replayable: boolean;
+  replayable: boolean;
   readonly deadline: number | undefined;
   readonly tried = new Set<string>();
   readonly refuseReplay = notReplayable;
@@ -92,7 +88,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
   readonly #host: CallHost;
-  readonly #options: Dispatcher.DispatchOptions;
+  #options: Dispatcher.DispatchOptions;
   readonly #key: string | undefined;
   #last: unknown;
   #sends = 0;
@@ -119,7 +115,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const method = options.method?.toUpperCase();
     this.method = method;
     this.idempotent = options.idempotent ?? isIdempotentMethod(method);
-    this.replayable = replayable(options.body);
+    this.replayable = replayableBody(options.body);
     // The instance's pool sends to its own origin; `lb://service` must not reach undici's request record.
     const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
     this.#options = { ...options, origin: undefined, path };
@@ -134,6 +130,20 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
+    if (!readAheadBody(this.#options)) return this.#run();
+    // A short body given as a stream (every fetch body): read it first, so a retry can send it again.
+    readBody(this.#options.body).then(
+      (bytes) => {
+        if (this.#stopped) return;
+        this.#options = { ...this.#options, body: bytes };
+        this.replayable = true;
+        this.#run();
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #run(): void {
     const { engine, policy } = this.#route;
     this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this);
     engine.budget?.deposit();

@@ -130,7 +130,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
-    if (!readAheadBody(this.#options)) return this.#run();
+    if (!readAheadBody(this.#options)) {
+      this.#run();
+      return;
+    }
     // A short body given as a stream (every fetch body): read it first, so a retry can send it again.
     readBody(this.#options.body).then(
       (bytes) => {

@@ -1,6 +1,8 @@
 import { getEventListeners } from "node:events";
 import { abortSourceOf, describeCall, followAbort, timerLateMsOf } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createBulkheadPolicy } from "./bulkhead.js";
+import { createCircuitBreaker } from "./circuit-breaker.js";
 import { composePolicies } from "./compose.js";
 import { createRetryPolicy } from "./retry.js";
 import { createTimeoutPolicy } from "./timeout.js";
@@ -113,6 +115,33 @@ describe("createTimeoutPolicy's cancellation, made lazily", () => {
       return "ok";
     }, kept.signal);
     expect([during, getEventListeners(kept.signal, "abort").length]).toEqual([1, 0]);
+  });
+
+  it("inside a full pipeline adds no abort listener and makes no AbortController per call", async () => {
+    const pipeline = composePolicies(
+      createRetryPolicy({ maxAttempts: 3 }),
+      createCircuitBreaker({ mode: { kind: "consecutive", threshold: 5 }, halfOpenAfterMs: 10_000 }),
+      createBulkheadPolicy({ maxConcurrent: 4, maxQueue: 4 }),
+      createTimeoutPolicy({ ms: 1_000 }),
+    );
+    const listen = vi.spyOn(EventTarget.prototype, "addEventListener");
+    const made = vi.fn();
+    vi.stubGlobal(
+      "AbortController",
+      class extends AbortController {
+        constructor() {
+          super();
+          made();
+        }
+      },
+    );
+    try {
+      for (let i = 0; i < 10; i++) await pipeline.execute(() => "ok", undefined, describeCall({ method: "GET" }));
+      expect([listen.mock.calls.length, made.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      listen.mockRestore();
+      vi.unstubAllGlobals();
+    }
   });
 
   it("records how late its timer ran on the error (injected clock), for the local-lag rule", async () => {

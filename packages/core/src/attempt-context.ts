@@ -1,4 +1,4 @@
-import { type AbortSource, type Cancellation, neverAborted } from "./follow-abort.js";
+import { type AbortSource, type Cancellation, isCancellation, neverAborted } from "./follow-abort.js";
 
 /**
  * What a call declares about itself, fixed for all its attempts. Every policy and the load-balanced client read
@@ -98,9 +98,9 @@ export class Attempt implements AttemptContext {
     this.deadline = call.deadline;
     this.tried = call.tried;
     if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
-    if (source instanceof AbortSignal) {
-      if (source !== neverAborted) this.#signal = source;
-    } else if (source !== undefined) this.#lazy = source;
+    if (source === undefined || source === neverAborted) return;
+    if (isCancellation(source)) this.#lazy = source;
+    else this.#signal = source;
   }
 
   get signal(): AbortSignal {

@@ -14,6 +14,14 @@ export interface Cancellation {
 /** What an attempt can be cancelled through: a real AbortSignal or a `Cancellation`. */
 export type AbortSource = AbortSignal | Cancellation;
 
+/**
+ * True for a `Cancellation`, false for an AbortSignal — also one from another realm or a polyfill (jsdom, the
+ * abort-controller package), which `instanceof AbortSignal` would miss.
+ */
+export function isCancellation(source: AbortSource): source is Cancellation {
+  return typeof (source as Partial<Cancellation>).follow === "function";
+}
+
 /** A signal that never aborts, for calls made without one (one shared instance: never listen to it). */
 export const neverAborted: AbortSignal = new AbortController().signal;
 
@@ -36,7 +44,7 @@ const following = new WeakMap<AbortSignal, Followers>();
  * already aborted source get no follower.
  */
 export function followAbort(source: AbortSource, onAbort: AbortFollower): () => void {
-  if (!(source instanceof AbortSignal)) return source.follow(onAbort);
+  if (isCancellation(source)) return source.follow(onAbort);
   const signal = source;
   if (signal === neverAborted || signal.aborted) return noop;
   let group = following.get(signal);

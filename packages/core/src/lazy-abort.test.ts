@@ -71,3 +71,16 @@ describe("LazyAbort", () => {
     expect(signal?.aborted).toBe(true);
   });
 });
+
+describe("followAbort", () => {
+  it("follows a signal from another realm or a polyfill (not `instanceof AbortSignal`) through its listeners", () => {
+    const target = new EventTarget();
+    const foreign = Object.assign(target, { aborted: false, reason: undefined }) as unknown as AbortSignal;
+    const calls: string[] = [];
+    followAbort(foreign, () => calls.push("aborted"));
+    const attempt = new Attempt(describeCall(), foreign, 0);
+    expect(attempt.signal).toBe(foreign);
+    target.dispatchEvent(new Event("abort"));
+    expect(calls).toEqual(["aborted"]);
+  });
+});

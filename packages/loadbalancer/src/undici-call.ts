@@ -7,6 +7,7 @@ import {
   type DeadlineQueue,
   type Expiring,
   followAbort,
+  isCancellation,
   isIdempotentMethod,
   isLocalLag,
   monotonicClock,
@@ -228,7 +229,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const pick = pickNow(balancer, options, this.#last);
     if (pick) return this.#send(pick, context, signal);
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
-    const waitSignal = signal === undefined ? this.#signal() : signal instanceof AbortSignal ? signal : signal.signal;
+    const waitSignal = signal === undefined ? this.#signal() : isCancellation(signal) ? signal.signal : signal;
     return pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
       if (!this.#stopped) return this.#send(waited, context, signal);
       waited.done({ kind: "cancelled" });

@@ -70,6 +70,18 @@ export function describeCall(declared: CallDeclaration = {}): CallContext {
 export const unknownCall: CallContext = Object.freeze(describeCall());
 
 /**
+ * The call a context belongs to: the context itself for a call, the call it was made from for an attempt (through
+ * any depth of policies: a retry's attempt handed to a breaker, a hedge inside it). Telemetry keys a call's figures
+ * by this object, so a policy that only saw an attempt still reports under the right call.
+ */
+export function callOf(context: CallContext): CallContext {
+  return context instanceof Attempt ? callOfAttempt(context) : context;
+}
+
+/** Reads an attempt's private call; set by `Attempt`'s static block (private fields are class-scoped). */
+let callOfAttempt: (attempt: Attempt) => CallContext;
+
+/**
  * One attempt's context. Under `neverAborted` (the caller gave no signal) each attempt reads its own fresh,
  * never-aborted signal, made on first read: handing user code one shared signal would collect an abort listener
  * from every request in flight (fetch and axios add one) and trip MaxListenersExceededWarning, while making a
@@ -86,6 +98,8 @@ export class Attempt implements AttemptContext {
   readonly refuseReplay?: (cause: unknown) => Error;
   #signal: AbortSignal | undefined;
   readonly #lazy: Cancellation | undefined;
+  /** The call this attempt (or the attempt it was made from) belongs to; see `callOf`. */
+  readonly #call: CallContext;
 
   constructor(
     call: CallContext,
@@ -97,10 +111,15 @@ export class Attempt implements AttemptContext {
     this.replayable = call.replayable;
     this.deadline = call.deadline;
     this.tried = call.tried;
+    this.#call = call instanceof Attempt ? call.#call : call;
     if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
     if (source === undefined || source === neverAborted) return;
     if (isCancellation(source)) this.#lazy = source;
     else this.#signal = source;
+  }
+
+  static {
+    callOfAttempt = (attempt) => attempt.#call;
   }
 
   get signal(): AbortSignal {

@@ -5,6 +5,7 @@ export {
   attemptContext,
   type CallContext,
   type CallDeclaration,
+  callOf,
   describeCall,
   isIdempotentMethod,
   signalOf,

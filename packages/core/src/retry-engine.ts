@@ -1,4 +1,4 @@
-import { type AttemptContext, attemptContext, type CallContext } from "./attempt-context.js";
+import { type AttemptContext, attemptContext, type CallContext, callOf } from "./attempt-context.js";
 import { classifyFailure, type FailureKind, retryAfterMsOf } from "./attempt-failure.js";
 import { coreChannels } from "./channels.js";
 import { type Clock, monotonicClock } from "./clock.js";
@@ -182,7 +182,7 @@ export class RetryEngine {
       Object.defineProperty(final, ATTEMPT_ERRORS, { value: errors, configurable: true });
     }
     this.#giveUp.emit({ error: final, why, errors });
-    if (coreChannels.giveUp.hasSubscribers) coreChannels.giveUp.publish({ call, why, error: final });
+    if (coreChannels.giveUp.hasSubscribers) coreChannels.giveUp.publish({ call: callOf(call), why, error: final });
     return final;
   }
 

@@ -1,5 +1,5 @@
 import { channel } from "node:diagnostics_channel";
-import type { CallContext } from "@outrigger/core";
+import { type CallContext, callOf } from "@outrigger/core";
 
 /** Message on `outrigger:resilience:breaker`: a circuit changed state, during `call` (the call that decided it). */
 export interface BreakerStateMessage {
@@ -27,7 +27,7 @@ export interface BudgetExhaustedMessage {
 
 /**
  * The resilience policies' `diagnostics_channel` channels, for telemetry (`@outrigger/telemetry`). Each message
- * carries the call context the policy received, so a subscriber can put the decision on that call's span.
+ * carries the context of the call the policy acted in, so a subscriber can put the decision on that call's span.
  * Publishing costs a `hasSubscribers` check when nobody listens.
  */
 export const resilienceChannels = {
@@ -37,10 +37,15 @@ export const resilienceChannels = {
   budgetExhausted: channel("outrigger:resilience:budget-exhausted"),
 } as const;
 
-/** Publishes the message `make` builds on `ch`, building it only when someone listens. */
-export function publishResilience<T>(
+/**
+ * Publishes the message `make` builds on `ch`, building it only when someone listens. The message names the call
+ * (`callOf`), not the attempt a policy inside a retry was handed, so subscribers find the call they saw start.
+ */
+export function publishResilience<T extends { readonly call: CallContext }>(
   ch: (typeof resilienceChannels)[keyof typeof resilienceChannels],
   make: () => T,
 ): void {
-  if (ch.hasSubscribers) ch.publish(make());
+  if (!ch.hasSubscribers) return;
+  const message = make();
+  ch.publish({ ...message, call: callOf(message.call) });
 }

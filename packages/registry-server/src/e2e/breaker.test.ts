@@ -135,4 +135,23 @@ describe("registry process: hostile URLs, long ids, XML text, check credentials"
       target.close();
     }
   });
+  it("reads every check duration with Go's whole grammar (as ?wait= does) and refuses a negative one by name", async () => {
+    // Go's time.ParseDuration (src/time/format.go) takes a sign, a fraction without a leading digit, and µ or μ.
+    for (const [field, value] of [
+      ["Interval", ".5s"],
+      ["Interval", "+2s"],
+      ["Timeout", "1.5μs"],
+      ["DeregisterCriticalServiceAfter", "+90m"],
+    ]) {
+      const check = { TCP: "127.0.0.1:9", Interval: "10s", [field as string]: value };
+      const res = await call("PUT", "/v1/agent/service/register", { Name: "go-grammar", Check: check });
+      expect(res.status, `${field}=${value}: ${await res.text()}`).toBe(200);
+    }
+    for (const field of ["Interval", "Timeout", "TTL", "DeregisterCriticalServiceAfter"]) {
+      const check = field === "TTL" ? { TTL: "-10s" } : { TCP: "127.0.0.1:9", Interval: "10s", [field]: "-10s" };
+      const res = await call("PUT", "/v1/agent/service/register", { Name: "negative", Check: check });
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain(`${field} "-10s" must not be negative`);
+    }
+  });
 });

@@ -19,6 +19,7 @@ export {
   retryAfterMsOf,
   statusOf,
 } from "./attempt-failure.js";
+export { readBoundedFile, readBoundedFileSync } from "./bounded-file.js";
 export { coreChannels, type GiveUpMessage } from "./channels.js";
 export { type Clock, monotonicClock, wallClock } from "./clock.js";
 export { DeadlineQueue, type Expiring } from "./deadline-queue.js";

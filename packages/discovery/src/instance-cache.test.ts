@@ -101,4 +101,24 @@ describe("InstanceCache", () => {
     expect(errors.map((e) => (e as DiscoveryError).code)).toEqual(["DISCOVERY_SNAPSHOT_FAILED"]);
     expect(cache.current().instances).toHaveLength(1);
   });
+  it("coalesces a burst of changes into at most two writes, the newest set last (no queue per change)", async () => {
+    // Each attempt at a path in a missing directory fails and is reported once, so the reports count the writes.
+    const unwritable = new InstanceCache({ snapshotFile: join(await tempDir(), "missing-dir", "orders.json") });
+    const errors: Error[] = [];
+    unwritable.onError((e) => errors.push(e));
+    for (let n = 1; n <= 500; n++) unwritable.update(Array.from({ length: n }, (_, i) => instance(`i${i}`)));
+    await unwritable.flush();
+    expect(errors.length).toBeLessThanOrEqual(2); // was 500: one whole-set write queued per change
+
+    const file = join(await tempDir(), "orders.json");
+    const cache = new InstanceCache({ snapshotFile: file });
+    for (let n = 1; n <= 500; n++) cache.update(Array.from({ length: n }, (_, i) => instance(`i${i}`)));
+    await cache.flush();
+    const saved = JSON.parse(await readFile(file, "utf8")) as { instances: ServiceInstance[] };
+    expect(saved.instances).toHaveLength(500);
+    cache.update([instance("last")]);
+    await cache.flush();
+    expect((JSON.parse(await readFile(file, "utf8")) as { instances: ServiceInstance[] }).instances).toHaveLength(1);
+    expect((await readdir(join(file, ".."))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
 });

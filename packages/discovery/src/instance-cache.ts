@@ -35,6 +35,9 @@ export class InstanceCache implements Instancer {
   #snapshot: Snapshot = { instances: [] };
   #key = "[]";
   #writes: Promise<void> = Promise.resolve();
+  /** The newest set not yet written (older ones are skipped), and whether a write is running. */
+  #pendingWrite: readonly ServiceInstance[] | undefined;
+  #writing = false;
   #closed = false;
   /** True while the published set comes from the snapshot file and no backend answer has replaced it yet. */
   #fromDisk = false;
@@ -121,15 +124,29 @@ export class InstanceCache implements Instancer {
   #persist(instances: readonly ServiceInstance[]): void {
     const path = this.#snapshotFile;
     if (path === undefined) return;
-    // Writes are chained so an older snapshot can never rename over a newer one.
-    this.#writes = this.#writes.then(() =>
-      writeSnapshotFile(path, instances).catch((error: unknown) => {
-        this.#errors.emit(
-          isDiscoveryError(error)
-            ? error
-            : new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Cannot write snapshot file ${path}`, { cause: error }),
-        );
-      }),
-    );
+    // One write at a time, and only the newest set waits: a fleet changing faster than the disk writes (or a slow
+    // mount) used to queue one whole-set write per change, without bound in memory and time. An older snapshot can
+    // still never rename over a newer one.
+    const idle = this.#pendingWrite === undefined && !this.#writing;
+    this.#pendingWrite = instances;
+    if (idle) this.#writes = this.#drainWrites(path);
+  }
+
+  async #drainWrites(path: string): Promise<void> {
+    this.#writing = true;
+    try {
+      for (let next = this.#pendingWrite; next !== undefined; next = this.#pendingWrite) {
+        this.#pendingWrite = undefined;
+        await writeSnapshotFile(path, next).catch((error: unknown) => {
+          this.#errors.emit(
+            isDiscoveryError(error)
+              ? error
+              : new DiscoveryError("DISCOVERY_SNAPSHOT_FAILED", `Cannot write snapshot file ${path}`, { cause: error }),
+          );
+        });
+      }
+    } finally {
+      this.#writing = false;
+    }
   }
 }

@@ -11,6 +11,7 @@ import { acceptXmlBodies } from "./eureka-xml.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
 import type { FleetOptions } from "./fleet-hub.js";
+import { answerFrameworkError, MAX_PATH_PARAM_LENGTH, safeMessage } from "./framework-errors.js";
 import { type AuthOptions, authHook, writeAllowed } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
 import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
@@ -111,7 +112,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     logger: options.logLevel ? { level: options.logLevel, serializers: logSerializers } : false,
     // Eureka clients send app names and ids in any case and some add a trailing slash (`/apps/`).
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
   });
   guardConnections(app.server, limits);
   const selfPreservation = options.selfPreservation ?? new SelfPreservation(registry);
@@ -134,7 +136,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = toRegistryError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, "request failed");
-    return reply.code(mapped.statusCode).send({ code: mapped.code, message: mapped.message });
+    return reply.code(mapped.statusCode).send({ code: mapped.code, message: safeMessage(mapped.message) });
   });
   app.setNotFoundHandler((request, reply) =>
     reply

@@ -36,10 +36,6 @@ async function main(): Promise<void> {
         `${JSON.stringify(error ? { event: "tls-reload-failed", message: error.message } : { event: "tls-reloaded" })}\n`,
       ),
   });
-  // One JSON line on stdout, so scripts and tests can wait for the event instead of sleeping.
-  process.stdout.write(
-    `${JSON.stringify({ event: "listening", url: server.url, port: server.port, synced: server.synced })}\n`,
-  );
   const stop = (signal: NodeJS.Signals): void => {
     // Graceful: stop accepting, let in-flight requests finish, end dashboard streams, then say so and exit.
     server.close().then(
@@ -52,6 +48,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // One JSON line on stdout, so scripts and tests can wait for the event instead of sleeping. Printed after the
+  // signal handlers exist: a supervisor that sends SIGTERM as soon as it reads this line (seen in tests under load)
+  // otherwise met Node's default action, an exit without closing.
+  process.stdout.write(
+    `${JSON.stringify({ event: "listening", url: server.url, port: server.port, synced: server.synced })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -17,12 +17,15 @@ const closed = (socket: Socket): Promise<string> =>
 /** Starts a request whose body then trickles a byte every 100 ms; resolves with what came back before the close. */
 async function trickledBody(socket: Socket, ready: string): Promise<string> {
   const done = closed(socket);
-  socket.once(ready, () =>
+  let trickle: NodeJS.Timeout | undefined;
+  socket.once(ready, () => {
     socket.write(
       "POST /eureka/apps/SLOW HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
-    ),
-  );
-  const trickle = setInterval(() => socket.writable && socket.write(" "), 100);
+    );
+    // Only once the request line is out: a TLS handshake slower than 100 ms (a loaded machine) otherwise queued
+    // spaces ahead of it, and the server rightly answered 400.
+    trickle = setInterval(() => socket.writable && socket.write(" "), 100);
+  });
   const answer = await done;
   clearInterval(trickle);
   return answer;

@@ -31,9 +31,22 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Characters XML 1.0 cannot carry at all, not even escaped (its `Char` production: no C0 control but tab, LF, CR;
+ * no lone surrogate; no U+FFFE/U+FFFF). One registration holding one of them (JSON allows `\u0000`) would make every
+ * XML full fetch unparsable for every client.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Text XML can carry: each character it cannot replaced by U+FFFD, as a decoder replaces bytes it cannot read. */
+function xmlText(text: string): string {
+  return text.replace(NOT_XML_CHAR, "\uFFFD");
+}
+
 /** The JSON document with JSON-only names turned into XML ones and keys that cannot be element names left out. */
 function toXmlShape(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) return value.map((item) => toXmlShape(item, key));
+  if (typeof value === "string") return xmlText(value);
   if (!isObject(value)) return value;
   const out: Json = {};
   for (const [name, child] of Object.entries(value)) {

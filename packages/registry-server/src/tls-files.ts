@@ -1,5 +1,6 @@
-import { readFileSync, type StatWatcher, unwatchFile, watchFile } from "node:fs";
+import { type StatWatcher, unwatchFile, watchFile } from "node:fs";
 import { createSecureContext } from "node:tls";
+import { readBoundedFileSync } from "@outrigger/core";
 import { RegistryError } from "./errors.js";
 
 /** Where the server's certificate and key live, and how often to look for new ones. */
@@ -25,13 +26,24 @@ export interface KeyPair {
 export const DEFAULT_TLS_WATCH_INTERVAL_MS = 2_000;
 
 /**
- * Reads and checks a certificate and its key: both must parse and the key must belong to the certificate
- * (`createSecureContext` refuses a mismatch), so a half-written rotation is never served.
+ * Largest certificate or key file read, 1 MiB: a PEM chain is a few KiB. The files are read on the event loop, so
+ * each is read without blocking (a FIFO put at the path froze every request, heartbeats included) and bounded
+ * (`/dev/zero` or a runaway file cannot fill memory) — `readBoundedFileSync` of `@outrigger/core`.
+ */
+export const MAX_TLS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads and checks a certificate and its key: both must be regular files of at most 1 MiB and parse, and the key
+ * must belong to the certificate (`createSecureContext` refuses a mismatch), so a half-written rotation is never
+ * served.
  * Throws REGISTRY_TLS_RELOAD_FAILED naming the files, never their content.
  */
 export function readKeyPair(options: Pick<TlsFilesOptions, "certFile" | "keyFile">): KeyPair {
   try {
-    const pair = { cert: readFileSync(options.certFile), key: readFileSync(options.keyFile) };
+    const pair = {
+      cert: readBoundedFileSync(options.certFile, MAX_TLS_FILE_BYTES),
+      key: readBoundedFileSync(options.keyFile, MAX_TLS_FILE_BYTES),
+    };
     createSecureContext(pair);
     return pair;
   } catch (cause) {
@@ -39,7 +51,7 @@ export function readKeyPair(options: Pick<TlsFilesOptions, "certFile" | "keyFile
     throw new RegistryError(
       "REGISTRY_TLS_RELOAD_FAILED",
       `Cannot use TLS certificate ${options.certFile} with key ${options.keyFile} (${reason}): ` +
-        "check that both are PEM and the key belongs to the certificate",
+        "check that both are regular PEM files of at most 1 MiB and the key belongs to the certificate",
       500,
       { cause },
     );

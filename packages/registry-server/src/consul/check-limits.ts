@@ -39,6 +39,8 @@ export function durationField(raw: Record<string, unknown>, key: string, field: 
   const ms = parseDuration(v);
   if (ms === undefined || !Number.isFinite(ms))
     throw badRequest(`Request decode failed: ${field} ${quoted(String(v), 16)} is not a duration`, "use e.g. 10s");
+  // Go reads `-10s`; Consul then refuses a TTL or Interval ≤ 0 (`CheckType.Validate`). One rule for every field here.
+  if (ms < 0) throw badRequest(`Invalid check: ${field} ${quoted(String(v), 16)} must not be negative`, "use e.g. 10s");
   if (ms > MAX_DURATION_MS)
     throw badRequest(`Invalid check: ${field} ${quoted(String(v), 16)} over Go's 292 years`, "at most 2562047h");
   return ms;

@@ -1,22 +1,19 @@
 import { readWaitMs } from "../wait-time.js";
 import { badRequest } from "./consul-error.js";
-import { GO_UNIT_MS } from "./go-duration.js";
+import { parseGoDuration } from "./go-duration.js";
 
 /**
- * Reads a Go duration such as `10s`, `1m30s` or `250ms` into milliseconds. A bare number is nanoseconds, as in
- * Consul's JSON (the Go client sends `time.Duration` values that way). Undefined when it is not a duration.
+ * Reads a Go duration such as `10s`, `1m30s`, `.5s` or `+250ms` into milliseconds, with Go's whole
+ * `time.ParseDuration` grammar (`parseGoDuration`, the one `?wait=` uses), so a check field takes what Consul takes.
+ * A bare number is nanoseconds, as in Consul's JSON (the Go client sends `time.Duration` values that way).
+ * Negative for a negative duration; undefined when it is not a duration.
  */
 export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value / 1e6 : undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? value / 1e6 : undefined;
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) / 1e6;
-  if (text === "" || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
-  let ms = 0;
-  for (const [, n, , unit] of text.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number(n) * (GO_UNIT_MS[unit as string] as number);
-  }
-  return ms;
+  if (/^[-+]?\d+$/.test(text)) return Number(text) / 1e6;
+  return parseGoDuration(text);
 }
 
 /** Consul holds a blocking query 5 minutes when the client names no wait (agent/consul/rpc.go, defaultQueryTime). */

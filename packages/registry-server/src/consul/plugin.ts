@@ -2,6 +2,7 @@ import type { FastifyError, FastifyPluginCallback } from "fastify";
 import { type Clock, systemClock } from "../clock.js";
 import type { PeerStatus } from "../context.js";
 import { isRegistryError, RegistryError } from "../errors.js";
+import { safeMessage } from "../framework-errors.js";
 import { authHook } from "../hooks/auth.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
@@ -107,12 +108,12 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
             request.log.error({ err: error }, "consul request failed");
           }
           const detail = detailOf.get(mapped);
-          if (detail !== undefined) reply.header("x-outrigger-error-detail", detail);
+          if (detail !== undefined) reply.header("x-outrigger-error-detail", safeMessage(detail));
           return reply
             .code(mapped.statusCode)
             .header("content-type", "text/plain; charset=utf-8")
             .header("x-outrigger-error-code", mapped.code)
-            .send(mapped.message);
+            .send(safeMessage(mapped.message));
         });
         v1.setNotFoundHandler(async (request) => {
           throw unknownEndpoint(request.method, request.url);

@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { redactSecrets } from "@outrigger/core";
 import { CHECK_OUTPUT_MAX_BYTES } from "./check-limits.js";
 import type { CheckStatus } from "./definition.js";
 
@@ -44,16 +45,42 @@ export async function probeHttp(
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<ProbeResult> {
+  // Output is read by anyone with read access: it never shows the target's credentials.
+  const shown = redactSecrets(url);
   try {
     const signal = AbortSignal.timeout(timeoutMs);
-    const response = await fetch(url, { method, headers, redirect: "follow", signal });
+    const target = withoutUserinfo(url, headers);
+    const response = await fetch(target.url, { method, headers: target.headers, redirect: "follow", signal });
     const body = await readCapped(response.body, CHECK_OUTPUT_MAX_BYTES);
-    const output = `HTTP ${method} ${url}: ${response.status} ${response.statusText} Output: ${body}`;
+    const output = `HTTP ${method} ${shown}: ${response.status} ${response.statusText} Output: ${body}`;
     if (response.status >= 200 && response.status < 300) return { status: "passing", output };
     return { status: response.status === TOO_MANY_REQUESTS ? "warning" : "critical", output };
   } catch (error) {
-    return { status: "critical", output: `HTTP ${method} ${url}: ${(error as Error).message}` };
+    return { status: "critical", output: `HTTP ${method} ${shown}: ${redactSecrets((error as Error).message)}` };
   }
+}
+
+/**
+ * `fetch` refuses a URL with credentials (`http://user:pass@host/`), which Consul's checks accept: Go's HTTP client
+ * sends them as Basic authorization unless the check sets an `Authorization` header itself (`net/http`
+ * `client.go`, `send`). The same here: the userinfo leaves the URL and becomes the header.
+ */
+function withoutUserinfo(
+  url: string,
+  headers: Record<string, string>,
+): { readonly url: string; readonly headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return { url, headers };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  const hasAuthorization = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
+  return {
+    url: parsed.href,
+    headers: hasAuthorization
+      ? headers
+      : { ...headers, authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+  };
 }
 
 /** Probes a TCP check: passing when a connection opens within the timeout, else critical. */

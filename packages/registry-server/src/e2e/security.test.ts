@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { registration } from "../test-fixtures.js";
 import { freePort, type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
-import { testAuthority } from "./test-certificates.js";
+import { servedFiles, testAuthority } from "./test-certificates.js";
 
 const WRITE = "w-9f3c1e-secret";
 const READ = "r-7a2b44-secret";
@@ -56,10 +56,7 @@ describe("a registry started with --token, --read-token and TLS (a real process)
   const first = authority.issue("first");
   const second = authority.issue("second");
   // The files the registry serves: rotated below by renaming a new copy over them, as a Secret volume swaps.
-  const certFile = join(authority.dir, "tls.crt");
-  const keyFile = join(authority.dir, "tls.key");
-  copyFileSync(first.certFile, certFile);
-  copyFileSync(first.keyFile, keyFile);
+  const { certFile, keyFile } = servedFiles(authority, first);
   let registry: RegistryProcess;
   afterAll(() => registry?.stop());
 

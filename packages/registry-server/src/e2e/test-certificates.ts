@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -59,4 +59,19 @@ export function testAuthority(): TestAuthority {
       return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
     },
   };
+}
+
+/**
+ * The files a registry under test serves (`tls.crt`, `tls.key` in the authority's directory), first holding `pair`;
+ * tests rotate or break them in place, as a Secret volume changes.
+ */
+export function servedFiles(
+  authority: TestAuthority,
+  pair: { certFile: string; keyFile: string },
+): { certFile: string; keyFile: string } {
+  const certFile = join(authority.dir, "tls.crt");
+  const keyFile = join(authority.dir, "tls.key");
+  copyFileSync(pair.certFile, certFile);
+  copyFileSync(pair.keyFile, keyFile);
+  return { certFile, keyFile };
 }

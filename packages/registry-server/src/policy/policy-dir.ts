@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { type FSWatcher, watch } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { readBoundedFile } from "@outrigger/core";
 import { isRegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
@@ -95,14 +96,24 @@ export class PolicyDir {
   async #applyFile(file: string): Promise<void> {
     let text: string;
     try {
-      const info = await stat(file);
-      if (info.size > MAX_POLICY_FILE_BYTES) {
-        throw new PolicyError("REGISTRY_POLICY_LIMIT", `The file is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
-      }
-      text = await readFile(file, "utf8");
+      // Never blocks (a FIFO here held the scan, and so every later file and shutdown, for ever) nor reads past
+      // the cap, even for a file that grows after a size check.
+      text = (await readBoundedFile(file, MAX_POLICY_FILE_BYTES)).toString("utf8");
     } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
       // Vanished between readdir and read (a swap in progress): the next event scans again.
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      if (code === "ENOENT") return;
+      // Reported once, not on every rescan (every 2 s) while it stays.
+      if (this.#seen.get(file) === `unreadable:${code}`) return;
+      this.#seen.set(file, `unreadable:${code}`);
+      if (code === "EFBIG") {
+        const tooLarge = `The file is larger than ${MAX_POLICY_FILE_BYTES} bytes`;
+        return this.#refuse(file, new PolicyError("REGISTRY_POLICY_LIMIT", tooLarge));
+      }
+      if (code === "EFTYPE") {
+        const notFile = "The path is not a regular file (a FIFO, socket or device): put YAML or JSON files here";
+        return this.#refuse(file, new PolicyError("REGISTRY_POLICY_INVALID", notFile));
+      }
       return this.#refuse(file, error);
     }
     const hash = createHash("sha256").update(text).digest("hex");

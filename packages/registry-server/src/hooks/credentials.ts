@@ -27,7 +27,8 @@ function basicSecret(encoded: string): string | undefined {
  */
 export function presentedCredential(request: Pick<FastifyRequest, "headers" | "query">): Credential | undefined {
   const query = request.query as Record<string, unknown> | undefined;
-  const fromQuery = query?.token;
+  // Go's `URL.Query().Get` takes the first of repeated parameters (`?token=a&token=b`); the parser gives an array.
+  const fromQuery = Array.isArray(query?.token) ? query.token[0] : query?.token;
   if (typeof fromQuery === "string" && fromQuery !== "") return { token: fromQuery, source: "query" };
   const consul = request.headers["x-consul-token"];
   if (typeof consul === "string" && consul !== "") return { token: consul, source: "x-consul-token" };

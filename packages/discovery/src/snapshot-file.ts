@@ -1,5 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
 import { rename, stat, unlink, writeFile } from "node:fs/promises";
+import { readBoundedFileSync } from "@outrigger/core";
 import { DiscoveryError } from "./errors.js";
 import type { InstanceStatus, ServiceInstance } from "./service-instance.js";
 
@@ -61,26 +61,16 @@ function isValidEntry(entry: unknown): entry is ServiceInstance {
  * `instances` (compare with `total`).
  */
 export function readSnapshotFile(path: string, maxBytes: number): SnapshotRead | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined; // first start: nothing saved yet
-    throw failed(`Cannot read snapshot file ${path}: check its permissions`, cause);
-  }
   let text: string;
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw notRegular(path);
-    if (info.size > maxBytes) {
-      throw failed(`Snapshot file ${path} is larger than maxSnapshotBytes (${info.size} > ${maxBytes}): delete it`);
-    }
-    text = readFileSync(fd, "utf8");
+    text = readBoundedFileSync(path, maxBytes).toString("utf8");
   } catch (cause) {
-    if (cause instanceof DiscoveryError) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined; // first start: nothing saved yet
+    if (code === "EFTYPE") throw notRegular(path);
+    if (code === "EFBIG")
+      throw failed(`Snapshot file ${path} is larger than maxSnapshotBytes (${maxBytes}): delete it`);
     throw failed(`Cannot read snapshot file ${path}: check its permissions`, cause);
-  } finally {
-    closeSync(fd);
   }
   let parsed: Partial<SnapshotFileContent>;
   try {

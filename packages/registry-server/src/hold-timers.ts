@@ -113,7 +113,8 @@ export class HoldTimers {
       const left = 2 * at + 1;
       if (left >= heap.length) break;
       const right = left + 1;
-      const child = right < heap.length && (heap[right] as HoldTimer).due < (heap[left] as HoldTimer).due ? right : left;
+      const child =
+        right < heap.length && (heap[right] as HoldTimer).due < (heap[left] as HoldTimer).due ? right : left;
       const below = heap[child] as HoldTimer;
       if (below.due >= entry.due) break;
       heap[at] = below;

@@ -1,7 +1,15 @@
 import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
-import { answerKey, block, globalIndex, isThisNode, type ServiceQuery, serviceIndex, withTags } from "./query-params.js";
+import {
+  answerKey,
+  block,
+  globalIndex,
+  isThisNode,
+  type ServiceQuery,
+  serviceIndex,
+  withTags,
+} from "./query-params.js";
 import {
   catalogNodeSchema,
   catalogNodesSchema,

@@ -46,8 +46,8 @@ describe("held requests cost no listener on a shared signal (real HTTP)", () => 
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
     try {
-      const closing = (app as unknown as Record<symbol, AbortSignal>)[closingKey];
-      const admission = (app as unknown as Record<symbol, LongPollAdmission>)[admissionKey];
+      const closing = (app as unknown as Record<symbol, AbortSignal>)[closingKey] as AbortSignal;
+      const admission = (app as unknown as Record<symbol, LongPollAdmission>)[admissionKey] as LongPollAdmission;
       const consulIndex = (await fetchHeld(agent, `${url}/v1/health/service/web`)).index;
       const watchIndex = (await fetchHeld(agent, `${url}/outrigger/watch/apps/WEB`)).index;
       const answers = [

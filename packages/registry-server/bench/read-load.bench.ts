@@ -281,7 +281,9 @@ async function main(): Promise<void> {
       await window(url, agent, loaded);
       load.push(...loadavg().slice(0, 1));
       loadedRss.push(memoryOf(registry.pid).rssMb);
-      if (scenario.kind === "consul") answerMs.push(...latenciesAfterChange(await answersOf(running), watchedChanges));
+      if (scenario.kind === "consul") {
+        for (const ms of latenciesAfterChange(await answersOf(running), watchedChanges)) answerMs.push(ms);
+      }
       running.child.kill("SIGKILL");
     }
     const peakRssMb = memoryOf(registry.pid).peakMb;
@@ -310,7 +312,7 @@ async function main(): Promise<void> {
               answers: answerMs.length,
               p50: quantile(answerMs, 0.5).value,
               p99: quantile(answerMs, 0.99).value,
-              max: Math.max(...answerMs),
+              max: answerMs.reduce((a, b) => Math.max(a, b), 0),
             },
           }
         : {}),

@@ -8,6 +8,8 @@ export type OutriggerNodeErrorCode =
   | "OUTRIGGER_PORT_IN_USE"
   | "OUTRIGGER_INVALID_OPTION"
   | "OUTRIGGER_CLOSED"
+  | "OUTRIGGER_INVALID_URL"
+  | "OUTRIGGER_TOO_MANY_SERVICES"
   // The inbound middleware's: thrown by createInbound/setOptions (INVALID_OPTION above) or the `code` of the JSON
   // body a refused request gets.
   | "OUTRIGGER_RATE_LIMITED"

@@ -13,6 +13,7 @@ export {
 export type { ConfigInput, Refusal } from "./config-source.js";
 export { isOutriggerNodeError, OutriggerNodeError, type OutriggerNodeErrorCode } from "./errors.js";
 export {
+  type BucketRateLimit,
   type ConcurrencyOptions,
   createInbound,
   type ExpressMiddleware,
@@ -25,7 +26,10 @@ export {
   type InboundErrorCode,
   type InboundEvent,
   type InboundOptions,
+  type InboundRequestMessage,
+  inboundChannels,
   isInboundError,
+  type LimiterRateLimit,
   type RateLimitOptions,
   type RejectReason,
 } from "./inbound/index.js";

@@ -120,6 +120,48 @@ export const rateLimitSchema = z.union([
   z.strictObject({ points: count("Calls per window."), durationMs: ms("The window (default 1 000).").optional() }),
 ]);
 
+/** Hedged requests (`@outrigger/resilience`'s hedge): idempotent calls only, each hedge spends the retry budget. */
+export const hedgeSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({
+      delayMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(2_147_483_647)
+        .describe("Send the call again when no answer came after this long (default: the observed quantile).")
+        .optional(),
+      quantile: z.number().gt(0).max(1).describe("The latency quantile that sets the delay (default 0.95).").optional(),
+      minSamples: count("Calls observed before the quantile is used (default 20).").optional(),
+      maxHedges: count("Extra copies of one call at most (default 1).").optional(),
+    })
+    .describe("Hedged requests (off by default)."),
+]);
+
+/** An adaptive concurrency limit (TCP Vegas, Netflix concurrency-limits); off unless given. */
+export const adaptiveLimitSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({
+      initialLimit: count("Calls in flight allowed at first (default 20).").optional(),
+      maxLimit: count("The limit never grows past this (default 200).").optional(),
+      smoothing: z.number().gt(0).max(1).describe("How fast the limit moves (default 1).").optional(),
+    })
+    .describe("Adaptive concurrency limit (off by default)."),
+]);
+
+/**
+ * The answer a failed call gets instead of its error (Hystrix's fallback): og.fetch answers 200 with `value` as
+ * JSON, og.http resolves with `value` as `data`. A call fails when it throws or ends in a 5xx answer.
+ */
+export const fallbackSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({ value: z.json().describe('Any JSON value, e.g. { "items": [] }.') })
+    .describe("Fallback answer (off by default)."),
+]);
+
 /** One service's client policy; every key is optional and replaces the defaults' key whole. */
 export const servicePolicySchema = z
   .strictObject({
@@ -131,6 +173,9 @@ export const servicePolicySchema = z
     circuitBreaker: breakerSchema.optional(),
     bulkhead: bulkheadSchema.optional(),
     rateLimit: rateLimitSchema.optional(),
+    hedge: hedgeSchema.optional(),
+    adaptiveLimit: adaptiveLimitSchema.optional(),
+    fallback: fallbackSchema.optional(),
   })
   .describe("A service's client policy; each key replaces the same key of `clients.defaults` whole.");
 

@@ -5,16 +5,18 @@
 // a child process, so the measuring loop is not slowed by it. Usage: pnpm --filter @outrigger/registry-server
 // bench:read-load [rounds] [delta,dashboard,consul]. The last line is JSON.
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, get as httpGet, request } from "node:http";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+// REGISTRY_CLI=/path/to/dist/cli.js measures another build (e.g. old main's) with this same bench.
+const CLI = process.env.REGISTRY_CLI ?? fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const ROUNDS = Number(process.argv[2] ?? 2);
-/** Heartbeats per window: two rounds give 1 200 samples per side, enough for a p99. */
-const BEATS_PER_WINDOW = 600;
+/** Heartbeats per window: two rounds give 1 200 samples per side, enough for a p99 (READ_LOAD_BEATS for profiling). */
+const BEATS_PER_WINDOW = Number(process.env.READ_LOAD_BEATS ?? 600);
 const GOAL_P99_MS = 20;
 
 type LoadKind = "delta" | "dashboard" | "consul";
@@ -85,12 +87,23 @@ async function runLoad(kind: LoadKind, url: string): Promise<void> {
   } else if (kind === "dashboard") {
     for (let i = 0; i < 20; i += 1) httpGet(`${url}/outrigger/events`, (res) => res.resume());
   } else {
+    // Each held query's answer, as [sent, answered] wall-clock ms, for the answer latency after a change; the
+    // parent asks for them (a line "report" on stdin) before it ends this process.
+    const answers: number[] = [];
+    createInterface({ input: process.stdin }).on("line", () => {
+      process.stdout.write(`${JSON.stringify(answers)}\n`);
+    });
     // Opened 250 at a time, so the listen backlog is not what is measured.
     const first = (await getBody("/v1/health/service/watched")).index;
     for (let i = 0; i < 5_000; i += 1) {
       void (async () => {
         let index = first;
-        for (;;) index = (await getBody(`/v1/health/service/watched?index=${index}&wait=60s`)).index;
+        for (;;) {
+          const sent = wallNow();
+          const next = (await getBody(`/v1/health/service/watched?index=${index}&wait=60s`)).index;
+          if (next !== index) answers.push(sent, wallNow());
+          index = next;
+        }
       })();
       if (i % 250 === 249) await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -98,14 +111,60 @@ async function runLoad(kind: LoadKind, url: string): Promise<void> {
   process.stdout.write("ready\n");
 }
 
-async function startLoad(kind: LoadKind, url: string): Promise<ChildProcess> {
+/** Wall-clock ms with sub-ms resolution, comparable across this bench's processes. */
+function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** A running load process, and its lines after "ready" (the consul load's answer report). */
+interface Load {
+  readonly child: ChildProcess;
+  readonly lines: AsyncIterator<string>;
+}
+
+async function startLoad(kind: LoadKind, url: string): Promise<Load> {
   const child = spawn(process.execPath, ["--import", "tsx", SELF, "--load", kind, url], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
-  for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
-    if (line === "ready") return child;
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  for (let line = await lines.next(); !line.done; line = await lines.next()) {
+    if (line.value === "ready") return { child, lines };
   }
   throw new Error("load process ended before it was ready");
+}
+
+/** The consul load's held answers, as [sent, answered] pairs. */
+async function answersOf(load: Load): Promise<number[]> {
+  load.child.stdin?.write("report\n");
+  const line = await load.lines.next();
+  return line.done ? [] : (JSON.parse(line.value) as number[]);
+}
+
+/**
+ * How long after a change of the watched service each held query was answered: for an answer whose query was
+ * sent before a change and answered after it, answered − that change (the last one before the answer).
+ */
+function latenciesAfterChange(pairs: readonly number[], changes: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const sent = pairs[i] as number;
+    const answered = pairs[i + 1] as number;
+    let last: number | undefined;
+    for (const at of changes) if (at > sent && at <= answered) last = at;
+    if (last !== undefined) out.push(answered - last);
+  }
+  return out;
+}
+
+/** The registry process's resident set and its peak so far, in MB (Linux /proc). */
+function memoryOf(pid: number | undefined): { rssMb: number; peakMb: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+  } catch {
+    return { rssMb: Number.NaN, peakMb: Number.NaN };
+  }
 }
 
 /** Heartbeats that failed, counted as 5 s so they land in the tail rather than vanish. */
@@ -189,6 +248,7 @@ async function main(): Promise<void> {
       await send(`${url}/eureka/apps/WATCHED`, "POST", { instance: registration(`w-${i}`, "WATCHED") });
     // Background churn in both windows: a change every 100 ms, and the watched service every 2 s.
     let tick = 0;
+    const watchedChanges: number[] = [];
     const churn = setInterval(() => {
       tick += 1;
       const lost = (): void => {
@@ -199,6 +259,7 @@ async function main(): Promise<void> {
         tick % 2 === 0 ? "DELETE" : "POST",
         tick % 2 === 0 ? undefined : { instance: registration("c-1", "CHURN") },
       ).catch(lost);
+      if (tick % 20 === 0) watchedChanges.push(wallNow());
       if (tick % 20 === 0)
         send(`${url}/eureka/apps/WATCHED`, "POST", {
           instance: registration("w-0", "WATCHED", { tick: String(tick) }),
@@ -208,15 +269,24 @@ async function main(): Promise<void> {
     const idle: number[] = [];
     const loaded: number[] = [];
     const load: number[] = [];
+    const answerMs: number[] = [];
+    const idleRss: number[] = [];
+    const loadedRss: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       process.stderr.write(`${scenario.kind} round ${round + 1}: idle window\n`);
       await window(url, agent, idle);
-      const child = await startLoad(scenario.kind, url);
+      idleRss.push(memoryOf(registry.pid).rssMb);
+      const running = await startLoad(scenario.kind, url);
       process.stderr.write(`${scenario.kind} round ${round + 1}: loaded window\n`);
       await window(url, agent, loaded);
       load.push(...loadavg().slice(0, 1));
-      child.kill("SIGKILL");
+      loadedRss.push(memoryOf(registry.pid).rssMb);
+      if (scenario.kind === "consul") {
+        for (const ms of latenciesAfterChange(await answersOf(running), watchedChanges)) answerMs.push(ms);
+      }
+      running.child.kill("SIGKILL");
     }
+    const peakRssMb = memoryOf(registry.pid).peakMb;
     clearInterval(churn);
     agent.destroy();
     registry.kill("SIGTERM");
@@ -235,8 +305,24 @@ async function main(): Promise<void> {
       failedHeartbeats: beatFailures,
       failedChurn: churnFailures,
       loadAverage: load,
+      registryRssMb: { idle: Math.max(...idleRss), loaded: Math.max(...loadedRss), peak: peakRssMb },
+      ...(answerMs.length > 0
+        ? {
+            answerAfterChangeMs: {
+              answers: answerMs.length,
+              p50: quantile(answerMs, 0.5).value,
+              p99: quantile(answerMs, 0.99).value,
+              max: answerMs.reduce((a, b) => Math.max(a, b), 0),
+            },
+          }
+        : {}),
     };
     results.push(row);
+    const rss = row.registryRssMb;
+    const answered = row.answerAfterChangeMs;
+    console.log(
+      `${row.load}: registry RSS ${rss.idle.toFixed(0)} MB idle -> ${rss.loaded.toFixed(0)} MB loaded (peak ${rss.peak.toFixed(0)} MB)${answered ? `; held answer after a change p50 ${answered.p50.toFixed(1)} ms, p99 ${answered.p99.toFixed(1)} ms, max ${answered.max.toFixed(1)} ms (${answered.answers} answers)` : ""}`,
+    );
     console.log(
       `${row.load}: heartbeat p50 ${row.idleP50.toFixed(2)} -> ${row.loadedP50.toFixed(2)} ms, p99 ${base.value.toFixed(2)} [${base.low.toFixed(2)}, ${base.high.toFixed(2)}] -> ${under.value.toFixed(2)} [${under.low.toFixed(2)}, ${under.high.toFixed(2)}] ms (${row.samples} samples each; ${row.goal}; load avg ${load.map((l) => l.toFixed(2)).join(", ")})`,
     );

@@ -1,4 +1,5 @@
 import type { Registry } from "./registry.js";
+import type { WaitRoom } from "./wait-room.js";
 import { readWaitMs } from "./wait-time.js";
 
 /** Hold time when a watch names none. */
@@ -44,8 +45,11 @@ export function adoptClientIndex(registry: Registry, index: number): void {
 /**
  * Resolves once `app` changes past `index`, or when `waitMs` ends, or when `signal` aborts (the client left).
  * A client index ahead of the registry's (the registry restarted) resolves at once, so the client resets.
+ * `room` holds every watch of the registry (its feed: registry and policy changes): watchers of one application
+ * at one index are checked once per change, and share one timer.
  */
 export function waitForAppChange(
+  room: WaitRoom,
   registry: Registry,
   app: string,
   index: number,
@@ -53,19 +57,6 @@ export function waitForAppChange(
   signal: AbortSignal,
 ): Promise<void> {
   adoptClientIndex(registry, index);
-  if (!holdsAt(registry, registry.appIndex(app), index) || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const name = app.toUpperCase();
-    const finish = (): void => {
-      clearTimeout(timer);
-      stop();
-      signal.removeEventListener("abort", finish);
-      resolve();
-    };
-    const stop = registry.onChange((change) => {
-      if (change.lease.info.app === name && !holdsAt(registry, registry.appIndex(name), index)) finish();
-    });
-    const timer = setTimeout(finish, waitMs);
-    signal.addEventListener("abort", finish, { once: true });
-  });
+  const name = app.toUpperCase();
+  return room.wait(`${name} ${index}`, () => holdsAt(registry, registry.appIndex(name), index), waitMs, signal);
 }

@@ -17,7 +17,7 @@ describe("blocking queries (fake clock)", () => {
   let resolved: boolean;
   const track = (promise: Promise<void>) => promise.then(() => (resolved = true));
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
     registry = new Registry();
     resolved = false;
   });

@@ -1,7 +1,15 @@
 import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
-import { answerKey, block, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
+import {
+  answerKey,
+  block,
+  globalIndex,
+  isThisNode,
+  type ServiceQuery,
+  serviceIndex,
+  withTags,
+} from "./query-params.js";
 import {
   catalogNodeSchema,
   catalogNodesSchema,
@@ -30,7 +38,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       { schema: { params: idParams("service"), response: { 200: catalogServiceSchema } } },
       async (request, reply) => {
         if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
-        await block(context, request, reply, () => context.index.service(request.params.service));
+        await block(context, request, reply, serviceIndex(context, request.params.service));
         const body = shared.get(answerKey("catalog", request.params.service, request.query), () =>
           withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag).map((view) =>
             catalogEntryJson(view, node),
@@ -41,7 +49,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
     );
 
     app.get("/catalog/services", { schema: { response: { 200: catalogServicesSchema } } }, async (request, reply) => {
-      await block(context, request, reply, global);
+      await block(context, request, reply, globalIndex(context));
       // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
       // spelling, a Eureka app shows lower-cased.
       const tags = new Map<string, { label: string; tags: Set<string> }>();
@@ -58,7 +66,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
     });
 
     app.get("/catalog/nodes", { schema: { response: { 200: catalogNodesSchema } } }, async (request, reply) => {
-      await block(context, request, reply, global);
+      await block(context, request, reply, globalIndex(context));
       return [self()];
     });
 
@@ -66,7 +74,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       "/catalog/node/:node",
       { schema: { params: idParams("node"), response: { 200: catalogNodeSchema } } },
       async (request, reply) => {
-        await block(context, request, reply, global);
+        await block(context, request, reply, globalIndex(context));
         // Consul answers null for a node it does not know (Catalog.NodeServices leaves NodeServices nil).
         if (!isThisNode(context, request.params.node)) return reply.type("application/json").send("null");
         const services: Record<string, unknown> = {};

@@ -2,7 +2,17 @@ import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import type { CheckView } from "./mapping.js";
-import { allPassing, answerKey, block, flag, isThisNode, type ServiceQuery, withTags } from "./query-params.js";
+import {
+  allPassing,
+  answerKey,
+  block,
+  flag,
+  globalIndex,
+  isThisNode,
+  type ServiceQuery,
+  serviceIndex,
+  withTags,
+} from "./query-params.js";
 import { healthChecksSchema, healthServiceSchema, idParams } from "./schemas.js";
 import { SharedAnswers } from "./shared-answers.js";
 import { allViews, checkJson, healthEntryJson, type InstanceView, nodeChecks, serviceViews } from "./views.js";
@@ -17,7 +27,6 @@ const STATES = new Set(["any", "passing", "warning", "critical"]);
 export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
   const { registry, agent, node } = context;
   const now = () => context.clock.now();
-  const serviceIndex = (name: string) => () => context.index.service(name);
   const global = () => context.index.global();
   // Waiters woken by one change share one encoded answer (the key names everything else the answer depends on).
   const shared = new SharedAnswers(global, context.clock);
@@ -35,7 +44,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const passingOnly = flag(request.query.passing, "passing");
         if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
-        await block(context, request, reply, serviceIndex(request.params.service));
+        await block(context, request, reply, serviceIndex(context, request.params.service));
         const body = shared.get(answerKey("health", request.params.service, request.query), () => {
           const onNode = nodeChecks(agent);
           if (passingOnly && !allPassing(onNode)) return [];
@@ -51,7 +60,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       "/health/checks/:service",
       { schema: { params: idParams("service"), response: { 200: healthChecksSchema } } },
       async (request, reply) => {
-        await block(context, request, reply, serviceIndex(request.params.service));
+        await block(context, request, reply, serviceIndex(context, request.params.service));
         return serviceViews(registry, agent, request.params.service, now()).flatMap((view) =>
           view.checks.map((check) => checkJson(check, view, node)),
         );
@@ -62,7 +71,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       "/health/node/:node",
       { schema: { params: idParams("node"), response: { 200: healthChecksSchema } } },
       async (request, reply) => {
-        await block(context, request, reply, global);
+        await block(context, request, reply, globalIndex(context));
         if (!isThisNode(context, request.params.node)) return [];
         return everyCheck().map(({ check, view }) => checkJson(check, view, node));
       },
@@ -74,7 +83,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const { state } = request.params;
         if (!STATES.has(state)) throw badRequest(`Invalid check state: "${state.slice(0, 32)}"`);
-        await block(context, request, reply, global);
+        await block(context, request, reply, globalIndex(context));
         return everyCheck()
           .filter(({ check }) => state === "any" || check.status === state)
           .map(({ check, view }) => checkJson(check, view, node));

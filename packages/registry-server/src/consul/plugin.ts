@@ -7,6 +7,7 @@ import { authHook } from "../hooks/auth.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
 import { agentRoutes } from "./agent-routes.js";
+import { waitRoomOf } from "./blocking.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { checkRoutes } from "./check-routes.js";
 import { badRequest, detailOf } from "./consul-error.js";
@@ -82,6 +83,8 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
       index: new ConsulIndex(options.registry, agent.node, expiry),
       peers: options.peers ?? (() => []),
     };
+    // Held blocking queries are answered when the app closes (the shutdown hook aborts them first when present).
+    app.addHook("onClose", async () => waitRoomOf(context.index).close());
 
     app.register(
       (v1, _opts, next) => {

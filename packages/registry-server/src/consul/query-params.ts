@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
-import { heldRequestSignal } from "../hooks/shutdown.js";
+import { heldRequest } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
@@ -42,6 +42,22 @@ export function allPassing(checks: readonly CheckView[]): boolean {
   return checks.every((check) => check.status === "passing");
 }
 
+/** The index a blocking query waits on, and a key naming it, so the queries held on it are checked as one group. */
+export interface WatchedIndex {
+  readonly key: string;
+  readonly current: () => number;
+}
+
+/** The index of everything (catalog lists, node and state queries). */
+export function globalIndex(context: ConsulContext): WatchedIndex {
+  return { key: "global", current: () => context.index.global() };
+}
+
+/** The index of one service's answers (names match case-insensitively, as `Registry.appIndex`). */
+export function serviceIndex(context: ConsulContext, name: string): WatchedIndex {
+  return { key: `service ${name.toUpperCase()}`, current: () => context.index.service(name) };
+}
+
 /**
  * Waits per the request's blocking params (Consul's parseWait rules), then sets `X-Consul-Index` to the index the
  * answer is at.
@@ -50,13 +66,18 @@ export async function block(
   context: ConsulContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  current: () => number,
+  watched: WatchedIndex,
 ): Promise<void> {
+  const params = request.query as BlockingParams;
   // A query with an index may hold (Consul's blocking query): it counts against the long-poll caps while it runs.
-  if ((request.query as BlockingParams).index) admitLongPoll(request, reply);
-  const signal = heldRequestSignal(request, reply);
-  await blockUntilChanged(context.index, current, request.query as BlockingParams, context.random, signal);
-  reply.header("x-consul-index", String(current()));
+  if (params.index) admitLongPoll(request, reply);
+  const held = heldRequest(request, reply);
+  try {
+    await blockUntilChanged(context.index, watched.current, params, context.random, held.signal, watched.key);
+  } finally {
+    held.done();
+  }
+  reply.header("x-consul-index", String(watched.current()));
 }
 
 /** True when `name` is this node (Consul matches node names exactly). */

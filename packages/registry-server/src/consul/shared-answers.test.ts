@@ -2,7 +2,12 @@ import { describe, expect, it, vi } from "vitest";
 import { parseRegistration } from "../instance-info.js";
 import { Registry } from "../registry.js";
 import { fakeClock, registration } from "../test-fixtures.js";
-import { SHARED_ANSWER_MAX_AGE_MS, SharedAnswers } from "./shared-answers.js";
+import {
+  SHARED_ANSWER_MAX_AGE_MS,
+  SHARED_ANSWER_MAX_BYTES,
+  SHARED_ANSWER_MAX_ENTRIES,
+  SharedAnswers,
+} from "./shared-answers.js";
 
 describe("shared encoded answers of Consul reads", () => {
   it("builds once per key and registry version for every waiter, again after a change or a second", () => {
@@ -21,5 +26,19 @@ describe("shared encoded answers of Consul reads", () => {
     expect(build).toHaveBeenCalledTimes(3);
     shared.get("catalog:WEB", build);
     expect(build).toHaveBeenCalledTimes(4);
+  });
+
+  it("keeps at most SHARED_ANSWER_MAX_ENTRIES answers and SHARED_ANSWER_MAX_BYTES bytes, and still answers past them", () => {
+    const clock = fakeClock();
+    let version = 1;
+    const shared = new SharedAnswers(() => version, clock);
+    for (let i = 0; i < SHARED_ANSWER_MAX_ENTRIES + 500; i += 1) {
+      expect(shared.get(`tag:${i}`, () => [i]).toString()).toBe(`[${i}]`);
+    }
+    expect(shared.size).toBe(SHARED_ANSWER_MAX_ENTRIES);
+    version += 1;
+    const big = "x".repeat(SHARED_ANSWER_MAX_BYTES / 4);
+    for (let i = 0; i < 8; i += 1) expect(shared.get(`big:${i}`, () => big).length).toBe(big.length + 2);
+    expect(shared.size).toBe(3);
   });
 });

@@ -3,11 +3,12 @@ import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
-import { heldRequestSignal } from "../hooks/shutdown.js";
+import { heldRequest } from "../hooks/shutdown.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
-import { policyWakeSignal, watchPolicy } from "../policy/watch-wake.js";
+import { watchPolicy } from "../policy/watch-wake.js";
 import { registryChannels, type WatchMessage } from "../registry-channels.js";
 import { sendCached } from "../response-cache.js";
+import { WaitRoom } from "../wait-room.js";
 import { parseWait, waitForAppChange } from "../watch.js";
 
 /**
@@ -20,7 +21,18 @@ import { parseWait, waitForAppChange } from "../watch.js";
  */
 export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
+  // Every watch waits in one room. A policy change of an application wakes its watchers too: the policy service
+  // moves the application's index first (it subscribed to the store before any watch did).
+  const room = new WaitRoom({
+    onChange: (listener) => {
+      const stops = [registry.onChange(listener), ctx.policies?.store.onChange(listener)];
+      return () => {
+        for (const stop of stops) stop?.();
+      };
+    },
+  });
   return (app, _options, done) => {
+    app.addHook("onClose", async () => room.close());
     app.get<{ Params: { app: string }; Querystring: { index?: string; wait?: string } }>(
       "/apps/:app",
       async (request, reply) => {
@@ -35,9 +47,8 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
           );
         }
         if (request.query.index !== undefined) admitLongPoll(request, reply);
-        // A policy change of the application wakes its watchers too (its index moved with it).
-        const wake = policyWakeSignal(ctx.policies, name, heldRequestSignal(request, reply));
-        await waitForAppChange(registry, name, index, waitMs, wake.signal).finally(wake.stop);
+        const held = heldRequest(request, reply);
+        await waitForAppChange(room, registry, name, index, waitMs, held.signal).finally(held.done);
         const answeredIndex = registry.appIndex(name);
         if (registryChannels.watch.hasSubscribers) {
           const changed = answeredIndex !== index;

@@ -8,6 +8,7 @@
 // README's benchmark section.
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
+import { formatInterval, quantileInterval } from "@outrigger/bench-stats";
 import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
 
 const samples = Number(process.argv[2] ?? 10_000);
@@ -58,14 +59,6 @@ async function openLoop(arm: Arm, rate: number, count: number, into: number[]): 
   await Promise.all(pending);
 }
 
-/** The `q` quantile of sorted `xs` with a 95% interval from binomial ranks (n·q ± 1.96·√(n·q·(1−q))). */
-function quantile(xs: readonly number[], q: number): string {
-  const n = xs.length;
-  const at = (rank: number) => xs[Math.min(n - 1, Math.max(0, Math.round(rank)))] as number;
-  const spread = 1.96 * Math.sqrt(n * q * (1 - q));
-  return `${at(n * q).toFixed(2)} [${at(n * q - spread).toFixed(2)}, ${at(n * q + spread).toFixed(2)}]`;
-}
-
 const fleet = await armsOverTwoInstances();
 const arms = fleet.arms.filter((arm) => wanted.includes(arm.name));
 console.log(`load average at start: ${load()} (2 cores, shared); ${samples} samples per cell, chunks of ${chunk}`);
@@ -91,7 +84,7 @@ for (const rate of rates) {
     const { ms, count } = gc.get(arm.name) as { ms: number; count: number };
     const per1k = (x: number) => ((x * 1_000) / xs.length).toFixed(1);
     console.log(
-      `| ${rate}/s | ${arm.name} | ${xs.length} | ${quantile(xs, 0.5).split(" ")[0]} | ${quantile(xs, 0.99)} | ${quantile(xs, 0.999)} | ${per1k(count)} | ${per1k(ms)} |`,
+      `| ${rate}/s | ${arm.name} | ${xs.length} | ${quantileInterval(xs, 0.5).estimate.toFixed(2)} | ${formatInterval(quantileInterval(xs, 0.99))} | ${formatInterval(quantileInterval(xs, 0.999))} | ${per1k(count)} | ${per1k(ms)} |`,
     );
   }
   console.log(`(load average after ${rate}/s: ${load()})`);

@@ -6,6 +6,7 @@
 // round, in a rotated order); CPU is process.cpuUsage() around each cell. Ratios are paired by round and given
 // with a 95% t interval; a goal is met/missed only when the interval excludes the threshold.
 import { loadavg } from "node:os";
+import { atMost, formatInterval, meanInterval } from "@outrigger/bench-stats";
 import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
 
 const perCell = Number(process.argv[2] ?? 400);
@@ -59,20 +60,6 @@ function finish(cpu: NodeJS.CpuUsage, started: number, total: number, failed: nu
   return { cpuUs: (used.user + used.system) / total, perSecond: total / seconds, failed };
 }
 
-/** Mean and 95% t interval (two-sided) of `values`. */
-function interval(values: readonly number[]): { mean: number; low: number; high: number } {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  // t(0.975) for n − 1 degrees of freedom, 8 to 29 (≥ 9 rounds); 2.0 beyond.
-  const t = [2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093][n - 9] ?? 2.0;
-  const half = (t * sd) / Math.sqrt(n);
-  return { mean, low: mean - half, high: mean + half };
-}
-
-const verdict = (i: { low: number; high: number }, max: number) =>
-  i.high <= max ? "met" : i.low > max ? "missed" : "inconclusive";
-
 const modes = [
   { name: "c32", run: (arm: Arm) => closedLoop(arm, perCell, 32) },
   { name: "c128", run: (arm: Arm) => closedLoop(arm, perCell, 128) },
@@ -103,10 +90,10 @@ console.log("|---|---|---|---|---|");
 for (const mode of modes) {
   for (const arm of arms) {
     const cells = results.get(`${arm.name}|${mode.name}`) ?? [];
-    const cpu = interval(cells.map((c) => c.cpuUs));
+    const cpu = meanInterval(cells.map((c) => c.cpuUs));
     const rate = cells.reduce((a, c) => a + c.perSecond, 0) / cells.length;
     const failed = cells.reduce((a, c) => a + c.failed, 0);
-    const spread = `${cpu.mean.toFixed(0)} ± ${(cpu.high - cpu.mean).toFixed(0)}`;
+    const spread = `${cpu.estimate.toFixed(0)} ± ${(cpu.hi - cpu.estimate).toFixed(0)}`;
     console.log(`| ${arm.name} | ${mode.name} | ${spread} | ${rate.toFixed(0)} | ${failed} |`);
   }
 }
@@ -115,7 +102,7 @@ for (const mode of modes) {
 const ratio = (a: string, b: string, mode: string) => {
   const x = results.get(`${a}|${mode}`) ?? [];
   const y = results.get(`${b}|${mode}`) ?? [];
-  return interval(x.map((cell, i) => cell.cpuUs / (y[i] as Cell).cpuUs));
+  return meanInterval(x.map((cell, i) => cell.cpuUs / (y[i] as Cell).cpuUs));
 };
 console.log("\n| goal | mode | ratio (mean, 95% interval) | verdict |");
 console.log("|---|---|---|---|");
@@ -129,8 +116,7 @@ const goals = [
 for (const [a, b, max] of goals) {
   for (const mode of modes) {
     const r = ratio(a, b, mode.name);
-    const shown = `${r.mean.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
-    console.log(`| ${a} ≤ ${max}× ${b} | ${mode.name} | ${shown} | ${verdict(r, max)} |`);
+    console.log(`| ${a} ≤ ${max}× ${b} | ${mode.name} | ${formatInterval(r)} | ${atMost(r, max)} |`);
   }
 }
 console.log(`\nload average at end: ${load()}`);

@@ -10,6 +10,8 @@ import { Agent, get as httpGet, request } from "node:http";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { atMost, formatInterval, quantileInterval } from "@outrigger/bench-stats";
+import { registration } from "./registration.js";
 
 // REGISTRY_CLI=/path/to/dist/cli.js measures another build (e.g. old main's) with this same bench.
 const CLI = process.env.REGISTRY_CLI ?? fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -25,20 +27,6 @@ const scenarios: readonly { kind: LoadKind; instances: number; label: string }[]
   { kind: "dashboard", instances: 10_000, label: "20 dashboard streams, 10 000 instances" },
   { kind: "consul", instances: 10_000, label: "5 000 Consul blocking queries" },
 ];
-
-function registration(id: string, app: string, extra: Record<string, string> = {}) {
-  return {
-    instanceId: id,
-    hostName: `host-${id}`,
-    app,
-    ipAddr: "10.0.0.1",
-    status: "UP",
-    port: { $: 8080, "@enabled": "true" },
-    vipAddress: app.toLowerCase(),
-    dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
-    metadata: { zone: "eu-1", version: "1.0.0", ...extra },
-  };
-}
 
 async function send(url: string, method: string, body?: unknown): Promise<number> {
   const res = await fetch(url, {
@@ -198,15 +186,6 @@ async function window(url: string, agent: Agent, out: number[]): Promise<void> {
   }
 }
 
-/** A quantile with a distribution-free 95% interval from order statistics (binomial normal approximation). */
-function quantile(samples: readonly number[], p: number): { value: number; low: number; high: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const n = sorted.length;
-  const spread = 1.96 * Math.sqrt(n * p * (1 - p));
-  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(rank)))] as number;
-  return { value: at(n * p - 1), low: at(n * p - spread - 1), high: at(n * p + spread - 1) };
-}
-
 async function main(): Promise<void> {
   const results = [];
   const only = process.argv[3]?.split(",");
@@ -290,17 +269,17 @@ async function main(): Promise<void> {
     clearInterval(churn);
     agent.destroy();
     registry.kill("SIGTERM");
-    const base = quantile(idle, 0.99);
-    const under = quantile(loaded, 0.99);
-    const verdict = under.high <= GOAL_P99_MS ? "met" : under.low > GOAL_P99_MS ? "missed" : "inconclusive";
+    const base = quantileInterval(idle, 0.99);
+    const under = quantileInterval(loaded, 0.99);
+    const verdict = atMost(under, GOAL_P99_MS);
     const row = {
       load: scenario.label,
       samples: loaded.length,
-      idleP50: quantile(idle, 0.5).value,
+      idleP50: quantileInterval(idle, 0.5).estimate,
       idleP99: base,
-      loadedP50: quantile(loaded, 0.5).value,
+      loadedP50: quantileInterval(loaded, 0.5).estimate,
       loadedP99: under,
-      ratioP99: under.value / base.value,
+      ratioP99: under.estimate / base.estimate,
       goal: `p99 <= ${GOAL_P99_MS} ms: ${verdict}`,
       failedHeartbeats: beatFailures,
       failedChurn: churnFailures,
@@ -310,8 +289,8 @@ async function main(): Promise<void> {
         ? {
             answerAfterChangeMs: {
               answers: answerMs.length,
-              p50: quantile(answerMs, 0.5).value,
-              p99: quantile(answerMs, 0.99).value,
+              p50: quantileInterval(answerMs, 0.5).estimate,
+              p99: quantileInterval(answerMs, 0.99).estimate,
               max: answerMs.reduce((a, b) => Math.max(a, b), 0),
             },
           }
@@ -324,7 +303,7 @@ async function main(): Promise<void> {
       `${row.load}: registry RSS ${rss.idle.toFixed(0)} MB idle -> ${rss.loaded.toFixed(0)} MB loaded (peak ${rss.peak.toFixed(0)} MB)${answered ? `; held answer after a change p50 ${answered.p50.toFixed(1)} ms, p99 ${answered.p99.toFixed(1)} ms, max ${answered.max.toFixed(1)} ms (${answered.answers} answers)` : ""}`,
     );
     console.log(
-      `${row.load}: heartbeat p50 ${row.idleP50.toFixed(2)} -> ${row.loadedP50.toFixed(2)} ms, p99 ${base.value.toFixed(2)} [${base.low.toFixed(2)}, ${base.high.toFixed(2)}] -> ${under.value.toFixed(2)} [${under.low.toFixed(2)}, ${under.high.toFixed(2)}] ms (${row.samples} samples each; ${row.goal}; load avg ${load.map((l) => l.toFixed(2)).join(", ")})`,
+      `${row.load}: heartbeat p50 ${row.idleP50.toFixed(2)} -> ${row.loadedP50.toFixed(2)} ms, p99 ${formatInterval(base)} -> ${formatInterval(under)} ms (${row.samples} samples each; ${row.goal}; load avg ${load.map((l) => l.toFixed(2)).join(", ")})`,
     );
   }
   console.log(JSON.stringify({ uptimeLoadAverageAtEnd: loadavg(), results }));

@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { atLeast, atMost, type Interval, meanInterval, quantileInterval } from "@outrigger/bench-stats";
+import { registration } from "./registration.js";
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -41,24 +42,6 @@ async function spawnJsonServer(args: string[]): Promise<Child> {
 /** The floor: a bare Node HTTP server answering 200 with nothing, the most any Node server could do here. */
 const BARE = `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end()); }).listen(0, "127.0.0.1", function () { console.log(JSON.stringify({ event: "listening", url: "http://127.0.0.1:" + this.address().port })); });`;
 
-function registration(id: string, app: string) {
-  return {
-    instance: {
-      instanceId: id,
-      hostName: `host-${id}`,
-      app,
-      ipAddr: "10.0.0.1",
-      status: "UP",
-      port: { $: 8080, "@enabled": "true" },
-      vipAddress: app.toLowerCase(),
-      dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
-      metadata: { zone: "eu-1", version: "1.0.0" },
-      // The timestamp bench/renew.lua sends back on every heartbeat, as a client does.
-      lastDirtyTimestamp: "1700000000000",
-    },
-  };
-}
-
 async function post(url: string, body: unknown): Promise<void> {
   const res = await fetch(url, {
     method: "POST",
@@ -72,7 +55,9 @@ async function post(url: string, body: unknown): Promise<void> {
 async function registerMany(base: string, app: string, count: number, prefix: string): Promise<void> {
   const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
   for (let i = 0; i < ids.length; i += 64) {
-    await Promise.all(ids.slice(i, i + 64).map((id) => post(`${base}/eureka/apps/${app}`, registration(id, app))));
+    await Promise.all(
+      ids.slice(i, i + 64).map((id) => post(`${base}/eureka/apps/${app}`, { instance: registration(id, app) })),
+    );
   }
 }
 
@@ -285,7 +270,7 @@ async function main(): Promise<void> {
       // Let the watch reach the server first, so most samples measure a held watch being woken.
       await new Promise((resolve) => setTimeout(resolve, 1));
       const start = performance.now();
-      await post(`${registry.url}/eureka/apps/PROP`, registration(id, "PROP"));
+      await post(`${registry.url}/eureka/apps/PROP`, { instance: registration(id, "PROP") });
       ack.push(performance.now() - start);
       propagation.push((await seen) - start);
       // Keep the watched application at a realistic size (ten instances), not a thousand.

@@ -10,12 +10,14 @@ import { Agent } from "undici";
 import { createAdminHandler } from "./admin-handler.js";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
+import { ControlPlane, type ControlPlaneOptions, type PolicyApplyEvent } from "./control-plane/control-plane.js";
 import { drain } from "./drain.js";
 import { OutriggerNodeError } from "./errors.js";
 import { createInbound, type Inbound, type InboundOptions } from "./inbound/index.js";
 import { listenOn } from "./listen.js";
 import { createOgMetrics } from "./og-metrics.js";
 import { makeInstancer } from "./registry-parts.js";
+import { policyFor } from "./safe-defaults.js";
 import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
 import { createServiceClients } from "./service-clients.js";
 
@@ -43,6 +45,8 @@ export interface OutriggerOptions {
   readonly inbound?: InboundOptions;
   /** Where og's warnings go (default `console`). */
   readonly logger?: Pick<Console, "warn">;
+  /** The registry's traffic policies: code overrides, a state directory, a seed (see the README's control plane). */
+  readonly controlPlane?: ControlPlaneOptions;
 }
 
 /** A Node service wired to Outrigger (see the package README). */
@@ -66,6 +70,11 @@ export interface Outrigger {
   readonly adminUrl: string | undefined;
   /** The `outrigger` section in force (the last good one). */
   config(): ResolvedOutriggerConfig;
+  /** The policy revision `service` runs (0: none), and every revision applied (ACK) or refused (NACK). */
+  readonly controlPlane: {
+    revision(service: string): number;
+    readonly onApply: Event<PolicyApplyEvent>;
+  };
   /** Errors worth an operator's eye: refused config updates, a registry unreachable at start. */
   readonly onError: Event<OutriggerNodeError>;
   /**
@@ -109,9 +118,22 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
   // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
   const registryAgent = new Agent();
+  // Declared before the clients it layers over; `clients` is read only after this function returns.
+  const controlPlane: ControlPlane = new ControlPlane(service, options.controlPlane ?? {}, {
+    local: (name) => policyFor(section.current().clients, name),
+    reapply: () => clients.apply(section.current()),
+    report,
+    ensure: (name) => clients.balancer(name),
+    waitMs: () => section.current().clients.waitForInstancesMs,
+  });
   const clients = createServiceClients({
     config: section.current,
-    instancer: (name) => makeInstancer(section.current().registry, name, registryAgent),
+    instancer: (name) =>
+      controlPlane.track(
+        name,
+        makeInstancer(section.current().registry, name, registryAgent, controlPlane.snapshotFile(name)),
+      ),
+    layer: (name, local) => controlPlane.layer(name, local),
   });
   const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
   let draining = false;
@@ -126,6 +148,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   });
   section.onChange((next) => {
     clients.apply(next);
+    controlPlane.refresh();
     // The section's inbound limits follow the live config (the schema checked them); options given in code stay.
     if (!options.inbound) {
       try {
@@ -152,9 +175,9 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     );
   });
   const dispatcher = createLbDispatcher({
-    balancer: (name) => clients.balancer(name),
+    balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
     instancer: (name) => clients.instancer(name),
-    policy: (name) => clients.policy(name),
+    policy: (name) => controlPlane.policy(name, clients.policy(name)),
   });
   const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
   const metricsHandler = createAdminHandler(metrics.registry, () => ({
@@ -238,13 +261,15 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       return port;
     },
     http,
-    fetch: async (input, init) => fetch(fetchUrl(input), { ...init, dispatcher } as RequestInit),
+    fetch: (input, init) =>
+      controlPlane.fetch(input, init, (to, given) => fetch(fetchUrl(to), { ...given, dispatcher } as RequestInit)),
     dispatcher,
     inbound,
     metricsHandler,
     metrics: metrics.registry,
     adminUrl,
     config: section.current,
+    controlPlane: { revision: (name) => controlPlane.revision(name), onApply: controlPlane.onApply },
     onError: errors.event,
     onRegister: registrations.event,
     async listen(target, host) {

@@ -31,9 +31,15 @@ export function defaultHost(): string {
 }
 
 /** The instancer of `service` on the configured registry (its requests through `dispatcher`, og's own agent): the Outrigger watch (milliseconds), or Consul's. */
-export function makeInstancer(registry: RegistrySection, service: string, dispatcher: Dispatcher): Instancer {
+export function makeInstancer(
+  registry: RegistrySection,
+  service: string,
+  dispatcher: Dispatcher,
+  snapshotFile?: string,
+): Instancer {
   if (registry.kind === "consul") return new ConsulInstancer({ consul: consulAddress(registry), service });
   return new RegistryWatchInstancer({
+    ...(snapshotFile ? { snapshotFile } : {}),
     registryUrl: registryUrl(registry),
     service,
     waitMs: registry.watchWaitMs,

@@ -25,6 +25,8 @@ export interface ServiceClientsOptions {
   /** The instancer of a service on the configured registry (registry-parts.ts). */
   readonly instancer: (service: string) => Instancer;
   readonly clock?: Clock;
+  /** Layers more on top of each service's config policy (the control plane's revision, code overrides). */
+  readonly layer?: (service: string, local: ResolvedPolicy) => ResolvedPolicy;
 }
 
 /** The per-service parts behind `og.http`, `og.fetch` and `og.dispatcher`. */
@@ -55,6 +57,10 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
   const entries = new Map<string, Entry>();
   const forwarders = new Map<string, ForwardingInstancer>();
   const budgets = new RetryBudgets();
+  const layered = (config: ResolvedOutriggerConfig, service: string) => {
+    const local = policyFor(config.clients, service);
+    return options.layer ? options.layer(service, local) : local;
+  };
   let closed = false;
 
   const forwarder = (service: string) => {
@@ -69,7 +75,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     const known = entries.get(service);
     if (known) return known;
     const config = options.config();
-    const policy = policyFor(config.clients, service);
+    const policy = layered(config, service);
     const instancer = options.instancer(service);
     const made: Entry = {
       service,
@@ -104,7 +110,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     services: () => [...entries.keys()],
     apply(config) {
       for (const found of entries.values()) {
-        const next = policyFor(config.clients, found.service);
+        const next = layered(config, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
         if (needsNewBalancer(found.policy, next)) {

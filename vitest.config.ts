@@ -16,6 +16,7 @@ export const config = defineConfig({
       "packages/*/src/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
       "bench/src/**/*.test.ts",
+      "tools/*/src/**/*.test.ts",
       "scripts/**/*.test.ts",
     ],
     // Cross-process tests start real servers; give them room on a 2-core machine without hiding hangs.

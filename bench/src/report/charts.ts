@@ -1,7 +1,7 @@
+import { spreadOf } from "@outrigger/bench-stats";
 import type { FailureRuns } from "../scenarios/failures.js";
 import type { SteadyRuns } from "../scenarios/steady.js";
 import { cdfPointsMs, mergeEncoded } from "../stats/histogram.js";
-import { spreadOf } from "../stats/summary.js";
 import { renderBarChart, renderLineChart } from "./svg.js";
 
 /** SVG files by name. */

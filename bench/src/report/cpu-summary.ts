@@ -1,7 +1,6 @@
+import { bootstrap, type Interval, meanAt, type Spread, spreadOf } from "@outrigger/bench-stats";
 import type { CpuRun, CpuRuns } from "../scenarios/cpu.js";
 import { baselineOf } from "../scenarios/variant-names.js";
-import { bootstrap, type Interval, meanAt } from "../stats/bootstrap.js";
-import { type Spread, spreadOf } from "../stats/summary.js";
 
 /** The CPU phase's figures of one variant. */
 export interface CpuSummary {

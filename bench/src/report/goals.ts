@@ -1,6 +1,6 @@
+import { atMost, bootstrap, type Interval, intervalOf, meanAt, type Verdict } from "@outrigger/bench-stats";
 import type { CpuRuns } from "../scenarios/cpu.js";
 import type { FailureRuns } from "../scenarios/failures.js";
-import { atMost, bootstrap, type Interval, intervalOf, meanAt, type Verdict } from "../stats/bootstrap.js";
 import { governanceRatio } from "./cpu-summary.js";
 import type { RateSummary } from "./steady-summary.js";
 

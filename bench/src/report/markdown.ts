@@ -1,8 +1,7 @@
+import type { Interval, Spread } from "@outrigger/bench-stats";
 import { httpSidecarConfig, serverKeywords } from "../haproxy/config.js";
 import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
 import type { SkippedCells } from "../scenarios/steady.js";
-import type { Interval } from "../stats/bootstrap.js";
-import type { Spread } from "../stats/summary.js";
 import { policyByName } from "../variants/policy.js";
 import { SDK_GAPS } from "../variants/sdk.js";
 import type { CpuSummary } from "./cpu-summary.js";

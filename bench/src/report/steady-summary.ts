@@ -1,9 +1,8 @@
+import { type Interval, intervalOf, RESAMPLES, resamples, type Spread, spreadOf } from "@outrigger/bench-stats";
 import type { Measurement } from "../scenarios/measure.js";
 import { baselineOf } from "../scenarios/variant-names.js";
-import { type Interval, intervalOf, RESAMPLES, resamples } from "../stats/bootstrap.js";
 import { REPORTED_PERCENTILES } from "../stats/histogram.js";
 import { PooledCell } from "../stats/pooled.js";
-import { type Spread, spreadOf } from "../stats/summary.js";
 
 /** Steady-state figures of one variant at one rate; latencies pooled over the repetitions' histograms. */
 export interface SteadySummary {

@@ -1,5 +1,5 @@
+import { type Spread, spreadOf } from "@outrigger/bench-stats";
 import type { FailureRuns } from "../scenarios/failures.js";
-import { type Spread, spreadOf } from "../stats/summary.js";
 
 /** Published Istio figures the report compares with (istio.io "Performance and scalability", 1.2x–1.24 era). */
 export const ISTIO = {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { cdfPointsMs, createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "./histogram.js";
-import { addedOver, ratio, spreadOf } from "./summary.js";
 
 describe("latency histogram", () => {
   it("reports percentiles in ms at microsecond resolution", () => {
@@ -29,19 +28,5 @@ describe("latency histogram", () => {
     const points = cdfPointsMs(h, 1);
     expect(points.map(([p]) => Number(p.toFixed(2)))).toEqual([0, 90, 99, 99.9, 99.99, 100]);
     expect(points.at(-1)?.[1]).toBeCloseTo(10, 1);
-  });
-});
-
-describe("spread of repetitions", () => {
-  it("takes the median of odd and even counts and ignores non-numbers", () => {
-    expect(spreadOf([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5, n: 3 });
-    expect(spreadOf([4, 1, 3, 2, Number.NaN]).median).toBe(2.5);
-    expect(spreadOf([]).median).toBeNaN();
-  });
-
-  it("pairs interleaved repetitions for added latency", () => {
-    expect(addedOver([3, 5, 4], [1, 4, 1]).median).toBe(2);
-    expect(ratio(1, 0)).toBeNaN();
-    expect(ratio(1, 4)).toBe(0.25);
   });
 });

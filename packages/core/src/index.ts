@@ -25,6 +25,7 @@ export { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";
+export { type Random, seededRandom } from "./random.js";
 export { REDACTED, redactSecrets, redactUrl } from "./redact.js";
 export {
   attemptErrorsOf,

@@ -1,6 +1,13 @@
 // Propagation latency from a registration to a subscribed instancer: watch (push) vs. polling.
 // The registry runs as its own process, as in production; the instancers and the registrar share this one.
 import { performance } from "node:perf_hooks";
+import {
+  formatInterval,
+  type Interval,
+  loadAverageLine,
+  quantileInterval,
+  samplesToBound,
+} from "@outrigger/bench-stats";
 import { EurekaDeltaInstancer } from "../src/eureka-delta-instancer.js";
 import { EurekaInstancer } from "../src/eureka-instancer.js";
 import { EurekaRegistrar } from "../src/eureka-registrar.js";
@@ -8,7 +15,7 @@ import type { Instancer } from "../src/instancer.js";
 import { RegistryWatchInstancer } from "../src/registry-watch-instancer.js";
 import { RegistryProcess } from "../src/testing/registry-process.js";
 
-/** Samples per mode: enough for a stable p50, and a p99 that is the worst of a few dozen (say so when reading it). */
+/** Samples per mode: enough for a p50 with an interval; a p99 is bounded only from `samplesToBound(0.99)` on. */
 const SAMPLES = Number(process.env.SAMPLES ?? 40);
 /** Poll interval of the polling modes: 1 s, far below Eureka's 30 s default, to keep the run short. */
 const POLL_MS = 1_000;
@@ -34,56 +41,55 @@ function seen(instancer: Instancer, id: string, present: boolean): Promise<void>
   });
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function measure(mode: Mode, registryUrl: string): Promise<{ p50: number; p99: number; mean: number }> {
-  const instancer = makeInstancer(mode, registryUrl);
-  const latencies: number[] = [];
-  try {
-    for (let n = 0; n < SAMPLES; n += 1) {
-      // A random offset, so registrations do not fall at the same phase of the poll interval every time.
-      await pause(Math.random() * POLL_MS);
-      const registrar = new EurekaRegistrar({
-        registryUrl,
-        instance: { app: `bench-${mode}`, host: "127.0.0.1", port: 10_000 + n, instanceId: `${mode}-${n}` },
-        renewIntervalMs: 60_000,
-      });
-      const visible = seen(instancer, `${mode}-${n}`, true);
-      const started = performance.now();
-      await registrar.register();
-      await visible;
-      latencies.push(performance.now() - started);
-      const gone = seen(instancer, `${mode}-${n}`, false);
-      await registrar.close();
-      await gone;
-    }
-  } finally {
-    instancer.close();
-  }
-  latencies.sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
-  const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-  return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), mean: round(mean) };
+/** One registration → visible sample through `instancer`, then its removal (awaited, so samples do not overlap). */
+async function sample(mode: Mode, instancer: Instancer, registryUrl: string, n: number): Promise<number> {
+  // A random offset, so registrations do not fall at the same phase of the poll interval every time.
+  await pause(Math.random() * POLL_MS);
+  const registrar = new EurekaRegistrar({
+    registryUrl,
+    instance: { app: `bench-${mode}`, host: "127.0.0.1", port: 10_000 + n, instanceId: `${mode}-${n}` },
+    renewIntervalMs: 60_000,
+  });
+  const visible = seen(instancer, `${mode}-${n}`, true);
+  const started = performance.now();
+  await registrar.register();
+  await visible;
+  const took = performance.now() - started;
+  const gone = seen(instancer, `${mode}-${n}`, false);
+  await registrar.close();
+  await gone;
+  return took;
 }
 
 const registry = new RegistryProcess();
 await registry.start();
+const modes = ["watch", "delta-poll", "full-poll"] as const;
+const instancers = modes.map((mode) => makeInstancer(mode, registry.eurekaUrl));
 try {
-  const results: Record<string, { p50: number; p99: number; mean: number }> = {};
-  for (const mode of ["watch", "delta-poll", "full-poll"] as const) {
-    results[mode] = await measure(mode, registry.eurekaUrl);
-    console.log(`${mode.padEnd(11)} p50 ${results[mode].p50} ms  p99 ${results[mode].p99} ms  (${SAMPLES} samples)`);
+  console.log(loadAverageLine());
+  const latencies = modes.map(() => [] as number[]);
+  // Interleaved: sample n of every mode runs before sample n + 1 of any, so background load hits them alike.
+  for (let n = 0; n < SAMPLES; n += 1) {
+    for (const [i, mode] of modes.entries()) {
+      latencies[i]?.push(await sample(mode, instancers[i] as Instancer, registry.eurekaUrl, n));
+    }
   }
-  const watch = results.watch as { p50: number; p99: number };
-  const delta = results["delta-poll"] as { p50: number; p99: number };
-  const full = results["full-poll"] as { p50: number; p99: number };
-  console.log(
-    "Shared 2-core machine, other builds running: absolute figures are noisy; the ratios to polling are the point.",
-  );
+  const [watch, delta, full] = latencies.map((l) => ({
+    p50: quantileInterval(l, 0.5),
+    p99: quantileInterval(l, 0.99),
+  }));
+  for (const [i, mode] of modes.entries()) {
+    const r = [watch, delta, full][i];
+    if (r)
+      console.log(
+        `${mode.padEnd(11)} p50 ${formatInterval(r.p50)} ms  p99 ${formatInterval(r.p99)} ms  (${SAMPLES} samples)`,
+      );
+  }
+  console.log(`${loadAverageLine()}; a p99 needs ${samplesToBound(0.99)} samples to be bounded (SAMPLES=…).`);
+  const speedup = (a: Interval | undefined, b: Interval | undefined) =>
+    a && b ? Math.round((a.estimate / b.estimate) * 10) / 10 : Number.NaN;
   console.log(
     JSON.stringify({
       benchmark: "discovery-propagation",
@@ -93,11 +99,11 @@ try {
       deltaPoll: delta,
       fullPoll: full,
       // Baseline: polling, what a stock Eureka client does. Higher is better for watch.
-      p50SpeedupVsDeltaPoll: Math.round((delta.p50 / watch.p50) * 10) / 10,
-      p99SpeedupVsDeltaPoll: Math.round((delta.p99 / watch.p99) * 10) / 10,
-      p50SpeedupVsFullPoll: Math.round((full.p50 / watch.p50) * 10) / 10,
+      p50SpeedupVsDeltaPoll: speedup(delta?.p50, watch?.p50),
+      p50SpeedupVsFullPoll: speedup(full?.p50, watch?.p50),
     }),
   );
 } finally {
+  for (const instancer of instancers) instancer.close();
   await registry.kill();
 }

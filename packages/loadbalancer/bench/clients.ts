@@ -1,11 +1,11 @@
 import { Agent } from "node:http";
+import { seededRandom } from "@outrigger/core";
 import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
 import type { AxiosInstance } from "axios";
 import { createLbAxios, type LbAxiosOptions } from "../src/axios.js";
 import { type BalancerOptions, createBalancer, type StatefulBalancer } from "../src/balancer.js";
 import { BestAvailableRule } from "../src/best-available.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
-import { seededRandom } from "../src/random.js";
 import { RandomRule } from "../src/random-rule.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import type { Rule } from "../src/rule.js";

@@ -1,6 +1,7 @@
 // Microbenchmark: the cost of pick() per rule at 10, 100 and 1 000 instances; and the load-balanced axios client
 // against plain axios to the same single server, same concurrency, same run, alternating to share the noise.
 import { Agent } from "node:http";
+import { seededRandom } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import { FixedInstancer } from "@outrigger/discovery";
 import axios from "axios";
@@ -9,7 +10,6 @@ import { createBalancer } from "../src/balancer.js";
 import { BestAvailableRule } from "../src/best-available.js";
 import { ConsistentHashRule } from "../src/consistent-hash.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
-import { seededRandom } from "../src/random.js";
 import { RandomRule } from "../src/random-rule.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import type { Rule } from "../src/rule.js";

@@ -2,10 +2,10 @@
 // faults, each rule run with several seeds. Time-based scenarios (c, g) run SCALE times faster than the issue
 // states them, with every time constant (EWMA decay, slow-start window, ejection time) scaled alike.
 import { setTimeout as sleep } from "node:timers/promises";
+import { seededRandom } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { OutlierOptions } from "../src/outlier-detector.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
-import { seededRandom } from "../src/random.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import { SlowStartRule } from "../src/slow-start.js";
 import { ZonePreferenceRule } from "../src/zone-preference.js";

@@ -1,6 +1,6 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
 import { BestAvailableRule } from "./best-available.js";
-import { seededRandom } from "./random.js";
 import { instance, ruleContext, tally } from "./test-support.js";
 
 describe("BestAvailableRule", () => {

@@ -1,3 +1,4 @@
+export { type Random, seededRandom } from "@outrigger/core";
 export { type AvailabilityFilteringOptions, AvailabilityFilteringRule } from "./availability-filtering.js";
 export {
   type BalancerOptions,
@@ -40,7 +41,6 @@ export type { FailureReason, Outcome } from "./outcome.js";
 export type { EjectionReason, OutlierOptions } from "./outlier-detector.js";
 export { type P2cOptions, P2cRule, p2cLeastRequest, p2cPeakEwma } from "./p2c.js";
 export type { Balancer, Pick, PickOptions } from "./pick.js";
-export { type Random, seededRandom } from "./random.js";
 export { type RandomOptions, RandomRule } from "./random-rule.js";
 export { type RoundRobinOptions, RoundRobinRule } from "./round-robin.js";
 export type { Rule, RuleContext } from "./rule.js";

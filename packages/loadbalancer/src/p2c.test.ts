@@ -1,6 +1,6 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
 import { p2cLeastRequest, p2cPeakEwma } from "./p2c.js";
-import { seededRandom } from "./random.js";
 import { instance, ruleContext, tally } from "./test-support.js";
 
 describe("P2C", () => {

@@ -1,5 +1,5 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./random.js";
 import { RandomRule } from "./random-rule.js";
 import { SlowStartRule, slowStartFactor } from "./slow-start.js";
 import { instance, ruleContext, tally } from "./test-support.js";

@@ -1,5 +1,5 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./random.js";
 import { StaticWeightRule, staticWeight } from "./static-weight.js";
 import { instance, tally } from "./test-support.js";
 

@@ -1,5 +1,5 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./random.js";
 import { instance, ruleContext, tally } from "./test-support.js";
 import { WeightedResponseTimeRule } from "./weighted-response-time.js";
 

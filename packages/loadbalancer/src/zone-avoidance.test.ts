@@ -1,5 +1,5 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./random.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { ruleContext, tally, zoned } from "./test-support.js";
 import { ZoneAvoidanceRule } from "./zone-avoidance.js";

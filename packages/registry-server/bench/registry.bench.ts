@@ -1,5 +1,6 @@
 // Benchmark of the registry server, one run: renews/s (wrk), full-fetch latency with 10 000 instances, and
 // register → watcher-notified latency (`bench renews`: the renew figures only). Each figure has a baseline measured in the same run on the same machine.
+
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
@@ -8,6 +9,7 @@ import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { atLeast, atMost, type Interval, meanInterval, quantileInterval } from "@outrigger/bench-stats";
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -102,32 +104,11 @@ async function wrk(url: string, pid: number, script?: string): Promise<{ rps: nu
   return { rps, non2xx, cpuUs: requests > 0 ? used / requests : 0 };
 }
 
-/**
- * A distribution-free ~95% interval for the p-th percentile: the order statistics at n·p ± 1.96·√(n·p·(1−p)).
- */
-function percentileInterval(values: number[], p: number): [number, number] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  const q = p / 100;
-  const spread = 1.96 * Math.sqrt(n * q * (1 - q));
-  const at = (rank: number) => sorted[Math.min(n - 1, Math.max(0, Math.round(rank)))] ?? 0;
-  return [Number(at(n * q - spread - 1).toFixed(2)), Number(at(n * q + spread - 1).toFixed(2))];
-}
-
-/** Met when the whole interval is on the right side of the goal, missed when it is wholly on the wrong side. */
-function verdict([low, high]: [number, number], goal: number, atMost: boolean): string {
-  if (atMost) return high <= goal ? "met" : low > goal ? "missed" : "inconclusive";
-  return low >= goal ? "met" : high < goal ? "missed" : "inconclusive";
-}
-
-function median(values: number[]): number {
-  return percentile(values, 50);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(2));
-}
+/** The p-th percentile (nearest rank), to two decimals. */
+const percentile = (values: number[], p: number): number =>
+  Number(quantileInterval(values, p / 100).estimate.toFixed(2));
+const median = (values: number[]): number => percentile(values, 50);
+const range = (i: Interval, digits: number) => `${i.lo.toFixed(digits)}–${i.hi.toFixed(digits)}`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -164,17 +145,18 @@ async function main(): Promise<void> {
       bareCpu.push(base.cpuUs);
       renewCpu.push(renews.cpuUs);
     }
-    const renewInterval: [number, number] = [Math.min(...renewRounds), Math.max(...renewRounds)];
+    // Mean and t interval over the interleaved rounds.
+    const renewInterval = meanInterval(renewRounds);
     // A miss says nothing about the registry when the bare server, measured in the same rounds, misses too: the
-    // machine could not carry the goal. Only a miss while bare Node clears the goal in every round counts.
-    const bareInterval: [number, number] = [Math.min(...bareRounds), Math.max(...bareRounds)];
+    // machine could not carry the goal. Only a miss while bare Node clears the goal counts.
+    const bareInterval = meanInterval(bareRounds);
     const renewVerdict =
-      verdict(renewInterval, 20_000, false) === "missed" && bareInterval[0] < 20_000
-        ? "inconclusive (bare Node itself below 20 000 in this run)"
-        : verdict(renewInterval, 20_000, false);
-    const ratioInterval: [number, number] = [Math.min(...ratioRounds), Math.max(...ratioRounds)];
+      atLeast(renewInterval, 20_000) === "missed" && atLeast(bareInterval, 20_000) !== "met"
+        ? "inconclusive (bare Node itself not above 20 000 in this run)"
+        : atLeast(renewInterval, 20_000);
+    const ratioInterval = meanInterval(ratioRounds);
     console.log(
-      `renews/s median ${median(renewRounds).toFixed(0)} (min–max ${renewInterval.map((r) => r.toFixed(0)).join("–")}; goal 20 000: ${renewVerdict}), bare Node HTTP median ${median(bareRounds).toFixed(0)} req/s; renews/bare per round median ${median(ratioRounds).toFixed(3)} (min–max ${ratioInterval.map((r) => r.toFixed(3)).join("–")}); server CPU per request median: renew ${median(renewCpu).toFixed(1)} µs, bare ${median(bareCpu).toFixed(1)} µs`,
+      `renews/s median ${median(renewRounds).toFixed(0)} (mean 95% ${range(renewInterval, 0)}; goal 20 000: ${renewVerdict}), bare Node HTTP median ${median(bareRounds).toFixed(0)} req/s; renews/bare per round median ${median(ratioRounds).toFixed(3)} (mean 95% ${range(ratioInterval, 3)}); server CPU per request median: renew ${median(renewCpu).toFixed(1)} µs, bare ${median(bareCpu).toFixed(1)} µs`,
     );
 
     // `bench renews` stops here: the renew figures alone take about a minute (the whole run takes many).
@@ -185,7 +167,7 @@ async function main(): Promise<void> {
           renewsPerSecondRounds: renewRounds.map(Math.round),
           bareNodeRequestsPerSecondMedian: Math.round(median(bareRounds)),
           renewsVsBarePerRoundMedian: Number(median(ratioRounds).toFixed(3)),
-          renewsVsBarePerRoundInterval: ratioInterval.map((r) => Number(r.toFixed(3))),
+          renewsVsBarePerRoundInterval: [Number(ratioInterval.lo.toFixed(3)), Number(ratioInterval.hi.toFixed(3))],
           renewCpuMicrosPerRequestMedian: Number(median(renewCpu).toFixed(1)),
           bareCpuMicrosPerRequestMedian: Number(median(bareCpu).toFixed(1)),
           renewVerdict,
@@ -275,10 +257,10 @@ async function main(): Promise<void> {
       await toggle(i + 1);
       writeOnlyPlain.push(await timed(fetchAs("identity")));
     }
-    const gzipP99 = percentileInterval(renewedFresh, 99);
-    const plainP99 = percentileInterval(renewedFreshPlain, 99);
+    const gzipP99 = quantileInterval(renewedFresh, 0.99);
+    const plainP99 = quantileInterval(renewedFreshPlain, 0.99);
     console.log(
-      `full fetch right after a write with ${RENEWS_BETWEEN_WRITES} renewals since the last one (${RENEWAL_SAMPLES} samples each): gzip p50 ${percentile(renewedFresh, 50)} ms p99 ${percentile(renewedFresh, 99)} ms (95% ${gzipP99.join("–")}; goal ≤ 50: ${verdict(gzipP99, 50, true)}), plain p50 ${percentile(renewedFreshPlain, 50)} ms p99 ${percentile(renewedFreshPlain, 99)} ms (95% ${plainP99.join("–")}; goal ≤ 50: ${verdict(plainP99, 50, true)}); same-run baseline, a write alone: gzip p50 ${percentile(writeOnly, 50)} p99 ${percentile(writeOnly, 99)} ms, plain p50 ${percentile(writeOnlyPlain, 50)} p99 ${percentile(writeOnlyPlain, 99)} ms; body ${plainBytes} bytes, gzip ${gzipBytes} bytes`,
+      `full fetch right after a write with ${RENEWS_BETWEEN_WRITES} renewals since the last one (${RENEWAL_SAMPLES} samples each): gzip p50 ${percentile(renewedFresh, 50)} ms p99 ${percentile(renewedFresh, 99)} ms (95% ${range(gzipP99, 2)}; goal ≤ 50: ${atMost(gzipP99, 50)}), plain p50 ${percentile(renewedFreshPlain, 50)} ms p99 ${percentile(renewedFreshPlain, 99)} ms (95% ${range(plainP99, 2)}; goal ≤ 50: ${atMost(plainP99, 50)}); same-run baseline, a write alone: gzip p50 ${percentile(writeOnly, 50)} p99 ${percentile(writeOnly, 99)} ms, plain p50 ${percentile(writeOnlyPlain, 50)} p99 ${percentile(writeOnlyPlain, 99)} ms; body ${plainBytes} bytes, gzip ${gzipBytes} bytes`,
     );
     console.log(
       `load average after the full-fetch runs: ${loadavg()
@@ -324,7 +306,7 @@ async function main(): Promise<void> {
         bareNodeRequestsPerSecondMedian: Math.round(median(bareRounds)),
         renewsVsBareRatio: Number((median(renewRounds) / median(bareRounds)).toFixed(3)),
         renewsVsBarePerRoundMedian: Number(median(ratioRounds).toFixed(3)),
-        renewsVsBarePerRoundInterval: ratioInterval.map((r) => Number(r.toFixed(3))),
+        renewsVsBarePerRoundInterval: [Number(ratioInterval.lo.toFixed(3)), Number(ratioInterval.hi.toFixed(3))],
         renewCpuMicrosPerRequestMedian: Number(median(renewCpu).toFixed(1)),
         bareCpuMicrosPerRequestMedian: Number(median(bareCpu).toFixed(1)),
         renewGoal: 20_000,
@@ -344,8 +326,8 @@ async function main(): Promise<void> {
         fullFetchAfterRenewsPlainP99Ms: percentile(renewedFreshPlain, 99),
         fullFetchAfterRenewsGzipP99Interval: gzipP99,
         fullFetchAfterRenewsPlainP99Interval: plainP99,
-        fullFetchAfterRenewsGzipVerdict: verdict(gzipP99, 50, true),
-        fullFetchAfterRenewsPlainVerdict: verdict(plainP99, 50, true),
+        fullFetchAfterRenewsGzipVerdict: atMost(gzipP99, 50),
+        fullFetchAfterRenewsPlainVerdict: atMost(plainP99, 50),
         fullFetchWriteOnlyGzipP99Ms: percentile(writeOnly, 99),
         fullFetchWriteOnlyPlainP99Ms: percentile(writeOnlyPlain, 99),
         loadAverage: loadavg().map((l) => Number(l.toFixed(2))),

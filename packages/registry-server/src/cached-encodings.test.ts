@@ -1,4 +1,5 @@
 import { gunzipSync } from "node:zlib";
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "./app.js";
 import { toEurekaApplications } from "./eureka-codec.js";
@@ -15,15 +16,6 @@ const CACHED_READS = [
   "/eureka/svips/big",
   "/outrigger/watch/apps/BIG?index=-1&wait=1s",
 ];
-
-/** A deterministic random source, so a failing sequence of writes can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** The document with every `lastRenewalTimestamp` blanked. */
 function withoutRenewalTimes(json: string): string {
@@ -44,7 +36,7 @@ describe("cached reads: plain and gzip stay the same document", () => {
     const clock = fakeClock();
     const registry = new Registry({ clock });
     const app = buildApp({ registry });
-    const random = seeded(7);
+    const random = seededRandom(7);
     const apps = ["BIG", "MID", "ONE"];
     const ids: Record<string, string[]> = { BIG: [], MID: [], ONE: [] };
     let next = 0;

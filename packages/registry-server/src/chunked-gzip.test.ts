@@ -1,4 +1,5 @@
 import { gunzipSync } from "node:zlib";
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
 import { ChunkedGzip, type DocumentPart } from "./chunked-gzip.js";
 
@@ -24,15 +25,6 @@ function setup() {
   ];
   const expected = (head: string, items: readonly Item[]) => `${head}${JSON.stringify([...items])}`;
   return { encoder, encoded, parts, expected };
-}
-
-/** A deterministic random source, so a failing sequence of edits can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 const item = (id: number, version = 0): Item => ({ id, text: `item ${id} version ${version} ${"x".repeat(id % 50)}` });
@@ -62,7 +54,7 @@ describe("ChunkedGzip", () => {
 
   it("stays exact through many interleaved changes, inserts and removals", async () => {
     const { encoder, parts, expected } = setup();
-    const random = seeded(42);
+    const random = seededRandom(42);
     let items = Array.from({ length: 400 }, (_, i) => item(i));
     let nextId = 400;
     for (let round = 0; round < 150; round += 1) {

@@ -1,3 +1,4 @@
+import type { Random } from "@outrigger/core";
 import { registration } from "./test-fixtures.js";
 
 /*
@@ -6,18 +7,6 @@ import { registration } from "./test-fixtures.js";
  * one more codec on the Eureka routes once those routes read XML.
  */
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 /** How a structured body becomes bytes for one wire format. */

@@ -1,6 +1,7 @@
+import { seededRandom } from "@outrigger/core";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "./app.js";
-import { fuzzRequest, mutate, seeded } from "./fuzz-fixtures.js";
+import { fuzzRequest, mutate } from "./fuzz-fixtures.js";
 import { Registry } from "./registry.js";
 import { registration } from "./test-fixtures.js";
 
@@ -20,7 +21,7 @@ const READS = [
 
 describe("fuzz", () => {
   it("survives thousands of malformed and mutated requests without losing a registration", async () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     const registry = new Registry();
     const app = buildApp({ registry, bodyLimit: 4096 });
     for (const id of ["keep-1", "keep-2"]) {
@@ -74,7 +75,7 @@ describe("fuzz", () => {
   });
 
   it.each(SEEDS)("seed %i: every write route of both protocols, no 5xx, sentinels unchanged", async (seed) => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     const registry = new Registry();
     const app = buildApp({ registry, bodyLimit: 16 * 1024 });
     for (const id of ["keep-1", "keep-2"]) {

@@ -1,5 +1,6 @@
+import { seededRandom } from "@outrigger/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fuzzRequest, seeded } from "../fuzz-fixtures.js";
+import { fuzzRequest } from "../fuzz-fixtures.js";
 import { type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
 
 const SEED = 7;
@@ -15,7 +16,7 @@ describe("seeded fuzz against a real registry process: no 5xx, no exit, nothing 
   });
 
   it(`seed ${SEED}: ${REQUESTS} writes over HTTP, sentinel unchanged, process alive, no rejection unhandled`, async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const sentinel = { Name: "sentinel", ID: "keep-consul", Port: 9000, Check: { TTL: "10m", Status: "passing" } };
     const put = await fetch(`${registry.url}/v1/agent/service/register`, {
       method: "PUT",

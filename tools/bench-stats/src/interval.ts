@@ -1,3 +1,5 @@
+import { seededRandom } from "@outrigger/core";
+
 /** A figure and its confidence interval from a bootstrap over repetitions. */
 export interface Interval {
   /** The statistic over all repetitions. */
@@ -13,18 +15,6 @@ export interface Interval {
 
 /** Repetitions below which no interval is formed: a bootstrap over fewer cannot stand for the spread of runs. */
 export const MIN_REPS_FOR_INTERVAL = 5;
-
-/** A seeded 32-bit PRNG (mulberry32), so a report's intervals are the same when it is re-summarised. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The `q` quantile (0–1) of sorted finite values, linearly interpolated. */
 function quantile(sorted: readonly number[], q: number): number {
@@ -73,11 +63,20 @@ export function bootstrap(
 /** A goal's verdict: met or missed only when the whole interval is on one side of the threshold. */
 export type Verdict = "met" | "missed" | "inconclusive";
 
-/** Verdict for "the figure is at most `threshold`": met when `hi` ≤ it, missed when `lo` > it, else inconclusive. */
+/**
+ * Verdict for "the figure is at most `threshold`": met when `hi` ≤ it, missed when `lo` > it, else inconclusive.
+ * An unknown bound (NaN, or an infinite `hi` from too few samples) leaves only the other side's verdict.
+ */
 export function atMost(interval: Interval, threshold: number): Verdict {
-  if (!Number.isFinite(interval.lo) || !Number.isFinite(interval.hi)) return "inconclusive";
   if (interval.hi <= threshold) return "met";
   if (interval.lo > threshold) return "missed";
+  return "inconclusive";
+}
+
+/** Verdict for "the figure is at least `threshold`": met when `lo` ≥ it, missed when `hi` < it, else inconclusive. */
+export function atLeast(interval: Interval, threshold: number): Verdict {
+  if (interval.lo >= threshold) return "met";
+  if (interval.hi < threshold) return "missed";
   return "inconclusive";
 }
 

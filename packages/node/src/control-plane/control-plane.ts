@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import { type Event, EventSource } from "@outrigger/core";
+import { type Event, EventSource, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
-import { type Balancer, seededRandom } from "@outrigger/loadbalancer";
+import type { Balancer } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
 import type { ClientPolicy, PolicyUpdate, ServicePolicy } from "@outrigger/policy";
 import { RetryBudgets } from "@outrigger/resilience";

@@ -179,7 +179,11 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     instancer: (name) => clients.instancer(name),
     policy: (name) => controlPlane.policy(name, clients.policy(name)),
   });
-  const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
+  const http = createLbAxios({
+    balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
+    policy: (name) => controlPlane.policy(name, clients.policy(name)),
+  });
+  controlPlane.routeAxios(http);
   const metricsHandler = createAdminHandler(metrics.registry, () => ({
     service,
     draining,

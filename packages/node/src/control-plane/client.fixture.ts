@@ -29,6 +29,20 @@ interface Command {
   readonly concurrency?: number;
   /** Answers slower than this many ms are counted as `slow` (a fault delay). */
   readonly slowMs?: number;
+  /** Send through og.http (axios) instead of og.fetch. */
+  readonly via?: "http";
+}
+
+/** One call: the answering instance's version, or the status / error code. */
+async function call(command: Command): Promise<string> {
+  const url = `lb://backend${command.path ?? "/"}`;
+  if (command.via === "http") {
+    const answer = await og.http.get(url, { headers: command.headers ?? {}, validateStatus: () => true });
+    return answer.status === 200 ? (answer.data as { version: string }).version : String(answer.status);
+  }
+  const answer = await og.fetch(url, { headers: command.headers ?? {} });
+  const body = await answer.text();
+  return answer.status === 200 ? (JSON.parse(body) as { version: string }).version : String(answer.status);
 }
 
 async function run(command: Command): Promise<void> {
@@ -41,9 +55,7 @@ async function run(command: Command): Promise<void> {
       const started = performance.now();
       let key: string;
       try {
-        const answer = await og.fetch(`lb://backend${command.path ?? "/"}`, { headers: command.headers ?? {} });
-        const body = await answer.text();
-        key = answer.status === 200 ? (JSON.parse(body) as { version: string }).version : String(answer.status);
+        key = await call(command);
       } catch (error) {
         key = (error as { code?: string }).code ?? "error";
       }

@@ -114,6 +114,12 @@ describe("control plane: the registry's policy applied by client processes", () 
       .toContainEqual(expect.objectContaining({ service: "BACKEND", revision: 1, status: "ACK" }));
   }, 120_000);
 
+  it("og.http (axios) follows the same revision: split, header match", async () => {
+    const { seen } = await run(2_000, { via: "http" });
+    expect(Math.abs((seen.v2 ?? 0) / 2_000 - 0.05)).toBeLessThanOrEqual(0.02);
+    expect((await run(200, { via: "http", headers: { "x-canary": "true" } })).seen).toEqual({ v2: 200 });
+  }, 120_000);
+
   it("injects fault delays and aborts at the configured rates (±2%)", async () => {
     const faulty = split(0);
     (faulty.routes[1] as Record<string, unknown>).fault = {
@@ -126,6 +132,8 @@ describe("control plane: the registry's policy applied by client processes", () 
     expect(Math.abs(slow / 1_000 - 0.1)).toBeLessThanOrEqual(0.02);
     expect(Math.abs((seen["503"] ?? 0) / 1_000 - 0.2)).toBeLessThanOrEqual(0.02);
     expect((seen["503"] ?? 0) + (seen.v1 ?? 0)).toBe(1_000);
+    const viaHttp = (await run(1_000, { via: "http" })).seen;
+    expect(Math.abs((viaHttp["503"] ?? 0) / 1_000 - 0.2)).toBeLessThanOrEqual(0.02);
   }, 120_000);
 
   it("mirrors a share to a subset: the caller sees only the primary's answers, copies reach the mirror", async () => {

@@ -5,12 +5,15 @@ import type { Balancer } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
 import type { ClientPolicy, PolicyUpdate, ServicePolicy } from "@outrigger/policy";
 import { RetryBudgets } from "@outrigger/resilience";
+import type { AxiosInstance } from "axios";
 import { OutriggerNodeError } from "../errors.js";
 import type { ResolvedPolicy } from "../safe-defaults.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
 import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-file.js";
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
+import type { RouteDeps } from "./route-decision.js";
+import { routeAxios } from "./routed-axios.js";
 import { routedBalancer, routedPolicy } from "./routed-call.js";
 import { routedFetch } from "./routed-fetch.js";
 
@@ -90,6 +93,7 @@ export class ControlPlane {
   /** Services whose first answer was handled: their calls never wait again. */
   readonly #answered = new Set<string>();
   readonly mirror: Mirror;
+  readonly #routeDeps: RouteDeps;
   /** Fires for every revision applied or refused. */
   readonly onApply: Event<PolicyApplyEvent> = this.#applied.event;
 
@@ -99,6 +103,12 @@ export class ControlPlane {
     this.#random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.#process = options.processId ?? `${self}@${hostname()}:${process.pid}`;
     this.mirror = new Mirror(options.maxMirrorsInFlight);
+    this.#routeDeps = {
+      snapshot: (s) => this.snapshot(s),
+      ready: (s) => this.ready(s),
+      random: () => this.#random(),
+      mirror: this.mirror,
+    };
   }
 
   /** True unless `enabled: false`. */
@@ -282,12 +292,12 @@ export class ControlPlane {
     init: RequestInit | undefined,
     next: (input: string | URL, init?: RequestInit) => Promise<Response>,
   ): Promise<Response> {
-    return routedFetch(
-      { snapshot: (s) => this.snapshot(s), ready: (s) => this.ready(s), random: this.#random, mirror: this.mirror },
-      input,
-      init,
-      next,
-    );
+    return routedFetch(this.#routeDeps, input, init, next);
+  }
+
+  /** Puts `og.http`'s calls under their service's current revision (routes, faults, mirroring). */
+  routeAxios(http: AxiosInstance): void {
+    routeAxios(this.#routeDeps, http);
   }
 
   #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {

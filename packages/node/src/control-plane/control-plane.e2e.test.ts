@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOutrigger, type Outrigger } from "../outrigger.js";
-import { freePort, type LineProcess, spawnClient, spawnRegistryCli } from "./process-fixture.js";
+import { freePort, type LineProcess, spawnClient, spawnRegistryCli } from "./processes.fixture.js";
 
 const SUBSETS = [
   { name: "v1", labels: { version: "v1" } },

@@ -1,12 +1,12 @@
 // The inventory/orders example as real processes: a registry, two inventory instances and orders, each started from
 // this example's src/ as a user would run it, under steady load through orders (GET /order → lb://inventory/items).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeAtomically } from "@outrigger/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Load, steadyLoad } from "./load.js";
-import { RegistryProcess, type Running, startService, stop } from "./processes.js";
+import { Fleet } from "./fleet.js";
+import { type Running, stop } from "./processes.js";
 
 const RENEW_MS = 1_000;
 /** The parts of the example's `outrigger` section this test changes. */
@@ -61,88 +61,63 @@ async function metric(admin: string, line: string): Promise<number | undefined> 
 }
 
 describe("inventory/orders example, real processes", () => {
-  const registry = new RegistryProcess();
-  const dirs: string[] = [];
-  const inventory: Running[] = [];
-  let orders: Running;
-  let ordersDir: string;
-  let load: Load;
+  // Registered means callers see it: they watch the registry, so within milliseconds.
+  const fleet = new Fleet({ configDir: (service, url) => configMap(service, url), listed });
+  const { registry, inventory } = fleet;
+  const startInventory = () => fleet.startInventory();
 
-  const startInventory = async () => {
-    const dir = configMap("inventory", registry.url);
-    dirs.push(dir);
-    const running = await startService("inventory", dir);
-    inventory.push(running);
-    await listed(registry.url, [running.port]); // registered (callers see it within milliseconds: a watch)
-    return running;
-  };
-
-  beforeAll(async () => {
-    await registry.start();
-    await Promise.all([startInventory(), startInventory()]);
-    ordersDir = configMap("orders", registry.url);
-    dirs.push(ordersDir);
-    orders = await startService("orders", ordersDir);
-    load = steadyLoad(`http://127.0.0.1:${orders.port}/order`);
-    await load.answers(50);
-  }, 60_000);
-
-  afterAll(async () => {
-    await load?.stop();
-    await Promise.all([...inventory, ...(orders ? [orders] : [])].map((r) => stop(r, "SIGKILL")));
-    await registry.kill();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  beforeAll(() => fleet.start(), 60_000);
+  afterAll(() => fleet.stop());
 
   it("kill -9 of an inventory instance under steady load: 0 failed GETs", async () => {
-    const before = { ...load.counts };
+    const before = { ...fleet.load.counts };
     const victim = inventory[0] as Running;
     await stop(victim, "SIGKILL");
-    await load.answers(300);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
+    await fleet.load.answers(300);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
     await startInventory(); // two live ones again for the next step (the dead one stays listed until its lease ends)
   });
 
   it("SIGTERM of an inventory instance under load: drains, 0 failed calls, exits on its own", async () => {
-    const before = { ...load.counts };
+    const before = { ...fleet.load.counts };
     const victim = inventory[1] as Running;
     console.error("SIGTERM at", Date.now());
     const exit = await stop(victim, "SIGTERM");
     console.error("exited at", Date.now());
     expect(exit.signal ?? exit.code).toBe("SIGTERM"); // ended as the signal would have, after the drain
-    await load.answers(200);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
+    await fleet.load.answers(200);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
     await startInventory();
   });
 
   it("a ConfigMap swap changing retries, rule and rate limit under load is applied with 0 failed calls", async () => {
-    const before = { ...load.counts };
-    const applied = (await metric(orders.admin, 'outrigger_policy_updates_total{outcome="applied"}')) ?? 0;
-    writeConfig(ordersDir, "orders", registry.url, (og) => {
+    const before = { ...fleet.load.counts };
+    const applied = (await metric(fleet.orders.admin, 'outrigger_policy_updates_total{outcome="applied"}')) ?? 0;
+    writeConfig(fleet.ordersDir, "orders", registry.url, (og) => {
       const policy = og.clients.services.inventory;
       policy.retry.maxAttempts = 4;
       policy.rule = { name: "p2c-peak-ewma" };
       policy.rateLimit = { points: 50_000, durationMs: 1_000 };
     });
     await expect
-      .poll(() => metric(orders.admin, 'outrigger_policy_updates_total{outcome="applied"}'), { timeout: 10_000 })
+      .poll(() => metric(fleet.orders.admin, 'outrigger_policy_updates_total{outcome="applied"}'), { timeout: 10_000 })
       .toBe(applied + 1);
-    await load.answers(200);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
+    await fleet.load.answers(200);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
   });
 
   it("an invalid swap is refused, the old policy kept, the refusal on /metrics; 0 failed calls", async () => {
-    const before = { ...load.counts };
-    writeConfig(ordersDir, "orders", registry.url, (og) => {
+    const before = { ...fleet.load.counts };
+    writeConfig(fleet.ordersDir, "orders", registry.url, (og) => {
       og.clients.services.inventory.retry.maxAttempts = 0;
     });
     await expect
-      .poll(() => metric(orders.admin, 'outrigger_policy_updates_total{outcome="refused"}'), { timeout: 10_000 })
+      .poll(() => metric(fleet.orders.admin, 'outrigger_policy_updates_total{outcome="refused"}'), { timeout: 10_000 })
       .toBe(1);
-    expect(await metric(orders.admin, "outrigger_policy_last_update_ok")).toBe(0);
-    expect(await metric(orders.admin, "outrigger_config_last_reload_successful")).toBe(0);
-    await load.answers(200);
-    expect(load.counts.failed - before.failed, load.counts.firstFailure).toBe(0);
+    expect(await metric(fleet.orders.admin, "outrigger_policy_last_update_ok")).toBe(0);
+    expect(await metric(fleet.orders.admin, "outrigger_config_last_reload_successful")).toBe(0);
+    await fleet.load.answers(200);
+    expect(fleet.load.counts.failed - before.failed, fleet.load.counts.firstFailure).toBe(0);
   });
 
   it("registry restarted: every instance registers again within one heartbeat", async () => {

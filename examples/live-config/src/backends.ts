@@ -1,42 +1,66 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { ServiceInstance } from "@outrigger/discovery";
+import { createServer, type RequestListener } from "node:http";
+import { createOutrigger, type Outrigger } from "@outrigger/node";
+import { type RunningServer, startServer } from "@outrigger/registry-server";
 
-/** A running `hello` backend on loopback and the instance that describes it. */
-export interface Backend {
-  readonly instance: ServiceInstance;
+/** The demo's world on loopback: a registry and the instances the caller reaches through it. */
+export interface World {
+  /** The registry's Eureka base URL, for the caller's `outrigger.registry.url`. */
+  readonly registryUrl: string;
+  /** Requests `flaky` received: every attempt of every call, retries included. */
+  flakyRequests(): number;
   close(): Promise<void>;
 }
 
-function instance(id: string, service: string, port: number, zone: string): ServiceInstance {
-  return { id, service, host: "127.0.0.1", port, secure: false, zone, status: "UP", metadata: {} };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-}
-
-/** Starts an HTTP server answering `{ from: id }` on a free loopback port, as an instance of `service`. */
-export async function startBackend(id: string, zone: string, service = "hello"): Promise<Backend> {
-  const server = createServer((_req, res) => {
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ from: id }));
-  });
-  const port = await listen(server);
-  return {
-    instance: instance(id, service, port, zone),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+const json =
+  (body: object, status = 200): RequestListener =>
+  (_req, res) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
   };
+
+/** One instance of `service` in `zone`, registered with the registry at `url` (and drained on close) by og. */
+async function instance(url: string, service: string, zone: string, handler: RequestListener): Promise<Outrigger> {
+  const og = await createOutrigger({
+    service,
+    port: 0,
+    config: {
+      outrigger: {
+        registry: { url },
+        instance: { host: "127.0.0.1", zone },
+        // Many services in one process: the demo closes them; a signal must not drain them all on its own.
+        shutdown: { signals: [], graceMs: 1_000 },
+      },
+    },
+  });
+  await og.listen(createServer(og.inbound.nodeHandler(handler)));
+  return og;
 }
 
-/** An instance whose port was free a moment ago and is closed now: every call to it is refused. */
-export async function deadInstance(id: string): Promise<ServiceInstance> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return instance(id, "ghost", port, "a");
+/**
+ * Starts a registry on a free loopback port and four registered instances: `hello` in zones a and b (each answers
+ * `{ from: "hello-a" }` / `"hello-b"`), `quota` (a quota-bound API) and `flaky`, which answers every request 503,
+ * so each attempt of a call to it is one more request it counts.
+ */
+export async function startWorld(): Promise<World> {
+  const registry: RunningServer = await startServer({ port: 0, host: "127.0.0.1" });
+  const url = `${registry.url}/eureka`;
+  let flaky = 0;
+  const flaky503 = json({ error: "unavailable" }, 503);
+  const instances = await Promise.all([
+    instance(url, "hello", "a", json({ from: "hello-a" })),
+    instance(url, "hello", "b", json({ from: "hello-b" })),
+    instance(url, "quota", "a", json({ from: "quota-1" })),
+    instance(url, "flaky", "a", (req, res) => {
+      flaky++;
+      flaky503(req, res);
+    }),
+  ]);
+  return {
+    registryUrl: url,
+    flakyRequests: () => flaky,
+    async close() {
+      await Promise.all(instances.map((og) => og.close()));
+      await registry.close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { attemptContext, describeCall, followAbort, neverAborted, signalOf } from "./attempt-context.js";
+import { attemptContext, describeCall, signalOf } from "./attempt-context.js";
+import { followAbort, neverAborted } from "./follow-abort.js";
 
 describe("describeCall", () => {
   it("derives idempotency from the method (RFC 9110 §9.2.2) unless declared", () => {

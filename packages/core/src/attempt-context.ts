@@ -1,3 +1,5 @@
+import { type AbortSource, type Cancellation, isCancellation, neverAborted } from "./follow-abort.js";
+
 /**
  * What a call declares about itself, fixed for all its attempts. Every policy and the load-balanced client read
  * the same object, passed explicitly (cockatiel's `{ signal, attempt }` idea, extended): nothing is ambient.
@@ -67,15 +69,13 @@ export function describeCall(declared: CallDeclaration = {}): CallContext {
 /** The context of a call that declared nothing: not idempotent, replayable, no deadline. */
 export const unknownCall: CallContext = Object.freeze(describeCall());
 
-/** A signal that never aborts, for calls made without one (one shared instance: never listen to it). */
-export const neverAborted: AbortSignal = new AbortController().signal;
-
 /**
  * One attempt's context. Under `neverAborted` (the caller gave no signal) each attempt reads its own fresh,
- * never-aborted signal, made on first read (`makeSignal`): handing user code one shared signal would collect an
- * abort listener from every request in flight (fetch and axios add one) and trip MaxListenersExceededWarning,
- * while making a signal for every attempt costs microseconds on Node 20 that most attempts never need. Policies
- * that own a signal of their own (a per-try timeout) extend it and override `makeSignal`.
+ * never-aborted signal, made on first read: handing user code one shared signal would collect an abort listener
+ * from every request in flight (fetch and axios add one) and trip MaxListenersExceededWarning, while making a
+ * signal for every attempt costs microseconds on Node 20 that most attempts never need. Under a `Cancellation`
+ * (a timeout policy's `LazyAbort`) the signal is the cancellation's, also made on first read; a transport that
+ * follows the attempt through `abortSourceOf` never makes one.
  */
 export class Attempt implements AttemptContext {
   readonly method: string | undefined;
@@ -85,10 +85,11 @@ export class Attempt implements AttemptContext {
   readonly tried: ReadonlySet<string>;
   readonly refuseReplay?: (cause: unknown) => Error;
   #signal: AbortSignal | undefined;
+  readonly #lazy: Cancellation | undefined;
 
   constructor(
     call: CallContext,
-    signal: AbortSignal | undefined,
+    source: AbortSource | undefined,
     readonly attempt: number,
   ) {
     this.method = call.method;
@@ -97,28 +98,34 @@ export class Attempt implements AttemptContext {
     this.deadline = call.deadline;
     this.tried = call.tried;
     if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
-    if (signal !== neverAborted) this.#signal = signal;
+    if (source === undefined || source === neverAborted) return;
+    if (isCancellation(source)) this.#lazy = source;
+    else this.#signal = source;
   }
 
   get signal(): AbortSignal {
-    this.#signal ??= this.makeSignal();
+    this.#signal ??= this.#lazy ? this.#lazy.signal : new AbortController().signal;
     return this.#signal;
   }
 
-  /** The signal if one exists already; undefined when none was given and none was read yet. */
+  /**
+   * The signal an inner policy must follow: the one given or read already, or the cancellation's (made now: the
+   * inner policy takes an AbortSignal); undefined when the attempt cannot be cancelled and none was read yet.
+   */
   peekSignal(): AbortSignal | undefined {
+    if (this.#signal === undefined && this.#lazy !== undefined) this.#signal = this.#lazy.signal;
     return this.#signal;
   }
 
-  /** Makes the signal on first read; the default never aborts. */
-  protected makeSignal(): AbortSignal {
-    return new AbortController().signal;
+  /** What cancels this attempt without making a signal: the cancellation, the signal given, or undefined. */
+  peekAbort(): AbortSource | undefined {
+    return this.#lazy ?? this.#signal;
   }
 }
 
-/** The context of attempt `attempt` (0 for the first) of `call` under `signal`. */
-export function attemptContext(call: CallContext, signal: AbortSignal | undefined, attempt: number): AttemptContext {
-  return new Attempt(call, signal, attempt);
+/** The context of attempt `attempt` (0 for the first) of `call` under `source` (a signal or a cancellation). */
+export function attemptContext(call: CallContext, source: AbortSource | undefined, attempt: number): AttemptContext {
+  return new Attempt(call, source, attempt);
 }
 
 /**
@@ -129,48 +136,10 @@ export function signalOf(context: { readonly signal: AbortSignal }): AbortSignal
   return context instanceof Attempt ? context.peekSignal() : context.signal;
 }
 
-type AbortFollower = () => void;
-
-/** The followers of one signal and the one listener that calls them. */
-interface Followers {
-  readonly list: Set<AbortFollower>;
-  readonly fire: () => void;
-}
-
-const following = new WeakMap<AbortSignal, Followers>();
-
 /**
- * Calls `onAbort` once when `signal` aborts; the returned function stops following (call it when the attempt
- * ends). However many attempts follow one signal at once, the signal carries one listener: a long-lived caller
- * signal shared by hundreds of requests in flight trips no MaxListenersExceededWarning, and following a signal
- * someone already follows costs a Set insert instead of an EventTarget listener (≈ 4 µs per add/remove pair on
- * Node 20). `neverAborted` and an already aborted signal get no listener.
+ * What a transport follows to cancel an attempt (with `followAbort`, checking `aborted`/`reason`): the attempt's
+ * cancellation without making its AbortSignal, or its signal; undefined when nothing can cancel it.
  */
-export function followAbort(signal: AbortSignal, onAbort: AbortFollower): () => void {
-  if (signal === neverAborted || signal.aborted) return noop;
-  let group = following.get(signal);
-  if (!group) {
-    const list = new Set<AbortFollower>();
-    const fire = () => {
-      following.delete(signal);
-      const now = [...list];
-      list.clear();
-      for (const follower of now) follower();
-    };
-    group = { list, fire };
-    following.set(signal, group);
-    signal.addEventListener("abort", fire, { once: true });
-  }
-  // A wrapper per call: one function following twice is two followers.
-  const own = () => onAbort();
-  const mine = group;
-  mine.list.add(own);
-  return () => {
-    if (!mine.list.delete(own) || mine.list.size > 0) return;
-    // The last follower left: take the one listener off the signal, so nothing stays on it.
-    if (following.get(signal) === mine) following.delete(signal);
-    signal.removeEventListener("abort", mine.fire);
-  };
+export function abortSourceOf(context: { readonly signal: AbortSignal }): AbortSource | undefined {
+  return context instanceof Attempt ? context.peekAbort() : context.signal;
 }
-
-const noop = (): void => undefined;

@@ -1,13 +1,12 @@
 export {
   Attempt,
   type AttemptContext,
+  abortSourceOf,
   attemptContext,
   type CallContext,
   type CallDeclaration,
   describeCall,
-  followAbort,
   isIdempotentMethod,
-  neverAborted,
   signalOf,
   unknownCall,
 } from "./attempt-context.js";
@@ -24,6 +23,9 @@ export { type Clock, monotonicClock, wallClock } from "./clock.js";
 export { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
+export { type AbortSource, type Cancellation, followAbort, isCancellation, neverAborted } from "./follow-abort.js";
+export { LazyAbort } from "./lazy-abort.js";
+export { isLocalLag, LOCAL_LAG_THRESHOLD_MS, markTimerLate, timerLateMsOf } from "./local-lag.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";
 export { type Random, seededRandom } from "./random.js";
 export { REDACTED, redactSecrets, redactUrl } from "./redact.js";

@@ -1,8 +1,9 @@
 // The one retry engine's decisions. Sources: go-kit sd/lb/retry.go (one callback decides, the final error keeps
 // every attempt's error), RFC 9110 §9.2.2 and §10.2.3, AWS "Exponential Backoff And Jitter" (full jitter).
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { attemptContext, describeCall, neverAborted } from "./attempt-context.js";
+import { attemptContext, describeCall } from "./attempt-context.js";
 import { classifyFailure, markRequestSent } from "./attempt-failure.js";
+import { neverAborted } from "./follow-abort.js";
 import { attemptErrorsOf, RetryEngine } from "./retry-engine.js";
 
 const fail = (message: string) => new RangeError(message);

@@ -1,8 +1,9 @@
-import { type AttemptContext, attemptContext, type CallContext, followAbort, neverAborted } from "./attempt-context.js";
+import { type AttemptContext, attemptContext, type CallContext } from "./attempt-context.js";
 import { classifyFailure, type FailureKind, retryAfterMsOf } from "./attempt-failure.js";
 import { coreChannels } from "./channels.js";
 import { type Clock, monotonicClock } from "./clock.js";
 import { type Event, EventSource } from "./event.js";
+import { type AbortSource, followAbort, neverAborted } from "./follow-abort.js";
 import { checkNumber, checkOptionalNumber } from "./option.js";
 import { MAX_TIMER_DELAY_MS } from "./timer.js";
 
@@ -155,7 +156,7 @@ export class RetryEngine {
   async run<T>(
     fn: (context: AttemptContext) => PromiseLike<T> | T,
     call: CallContext,
-    signal: AbortSignal = neverAborted,
+    signal: AbortSource = neverAborted,
     deposited = false,
   ): Promise<T> {
     if (!deposited) this.budget?.deposit();
@@ -196,7 +197,7 @@ export class RetryEngine {
 }
 
 /** Waits `ms` (bounded by the engine's validated maxima), or less when `signal` aborts; removes its listener. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, signal: AbortSource): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -21,7 +21,8 @@ export class ActiveHealth implements InstanceFilter {
 
   constructor(
     readonly checker: HealthChecker,
-    readonly detector: OutlierDetector | undefined,
+    /** The balancer's outlier detector; replaced when outlier detection is turned on or off live. */
+    public detector: OutlierDetector | undefined,
     readonly clock: Clock,
     /** Called whenever the set of instances in service may have changed. */
     readonly changed: () => void,

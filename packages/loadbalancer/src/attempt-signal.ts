@@ -1,4 +1,4 @@
-import { followAbort } from "@outrigger/core";
+import { type Clock, followAbort, monotonicClock } from "@outrigger/core";
 import type { GenericAbortSignal } from "axios";
 
 type AbortListener = (event: { readonly type: "abort" }) => void;
@@ -14,19 +14,28 @@ export class AttemptSignal implements GenericAbortSignal {
   reason: unknown = undefined;
   /** True when the per-try timer, not the request's signal, ended the attempt. */
   timedOut = false;
+  /** How late the per-try timer ran after it was due (ms, on `clock`); 0 until it fires. For the local-lag rule. */
+  lateMs = 0;
   readonly #listeners: AbortListener[] = [];
   readonly #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #unfollow: (() => void) | undefined;
 
-  constructor(timeoutMs: number | undefined, timeoutReason: () => Error, outer: AbortSignal | undefined) {
+  constructor(
+    timeoutMs: number | undefined,
+    timeoutReason: () => Error,
+    outer: AbortSignal | undefined,
+    clock: Clock = monotonicClock,
+  ) {
     if (outer?.aborted) {
       this.#abort(outer.reason);
       return;
     }
     if (outer) this.#unfollow = followAbort(outer, () => this.#abort(outer.reason));
     if (timeoutMs !== undefined) {
+      const due = clock.now() + timeoutMs;
       this.#timer = setTimeout(() => {
         this.timedOut = true;
+        this.lateMs = Math.max(0, clock.now() - due);
         this.#abort(timeoutReason());
       }, timeoutMs);
       this.#timer.unref();

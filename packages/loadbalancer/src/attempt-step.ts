@@ -1,4 +1,4 @@
-import { classifyFailure } from "@outrigger/core";
+import { type Clock, classifyFailure } from "@outrigger/core";
 import { AttemptSignal } from "./attempt-signal.js";
 import { isLbError, LbError } from "./errors.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
@@ -49,17 +49,22 @@ export function pickNow(balancer: Balancer, options: PickOptions, last: unknown)
   }
 }
 
-/** The signal of one attempt on `instanceId`: the per-try timer and `signal`; undefined when neither is set. */
+/**
+ * The signal of one attempt on `instanceId`: the per-try timer (its lateness read on `clock`) and `signal`;
+ * undefined when neither is set.
+ */
 export function attemptSignalFor(
   instanceId: string,
   perTryTimeoutMs: number | undefined,
   signal: AbortSignal | undefined,
+  clock?: Clock,
 ): AttemptSignal | undefined {
   if (perTryTimeoutMs === undefined && signal === undefined) return undefined;
   return new AttemptSignal(
     perTryTimeoutMs,
     () => new LbError("LB_ATTEMPT_TIMEOUT", `${instanceId} did not answer within ${perTryTimeoutMs} ms`),
     signal,
+    clock,
   );
 }
 

@@ -16,6 +16,7 @@ export interface UndiciTransportOptions {
   readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
   readonly perTryTimeoutMs?: number;
+  readonly localLagThresholdMs?: number;
   readonly deadlineMs?: number;
   readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
 }
@@ -73,12 +74,13 @@ export async function loadUndiciTransport(
       import("./undici-dispatcher.js"),
       import("./axios-undici.js"),
     ]);
-    const { balancer, policy, retry, perTryTimeoutMs, deadlineMs } = options;
+    const { balancer, policy, retry, perTryTimeoutMs, localLagThresholdMs, deadlineMs } = options;
     const dispatcher = createLbDispatcher({
       balancer,
       ...(policy !== undefined ? { policy } : {}),
       ...(retry !== undefined ? { retry } : {}),
       ...(perTryTimeoutMs !== undefined ? { perTryTimeoutMs } : {}),
+      ...(localLagThresholdMs !== undefined ? { localLagThresholdMs } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     });
     return lbUndiciAdapter(dispatcher, options.key);

@@ -2,15 +2,19 @@ import { globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import {
   type AttemptContext,
+  type Clock,
   checkOptionalNumber,
   classifyFailure,
   describeCall,
+  isLocalLag,
+  LOCAL_LAG_THRESHOLD_MS,
   MAX_TIMER_DELAY_MS,
   markRequestSent,
   monotonicClock,
   neverAborted,
   type RetryEngine,
   signalOf,
+  timerLateMsOf,
 } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
@@ -20,6 +24,7 @@ import axios, {
   type AxiosResponse,
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
+  type RawAxiosHeaders,
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
@@ -52,6 +57,15 @@ export interface LbAxiosOptions {
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
   /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
   readonly perTryTimeoutMs?: number;
+  /**
+   * A per-try timeout (this client's, or a resilience timeout policy's) whose timer ran more than this many ms
+   * after it was due was caused by this process's event-loop lag, not by the instance: the caller still gets the
+   * timeout, but the attempt is reported as `cancelled` (not counted by outlier detection or stats); core's
+   * `isLocalLag`, on both transports. Default 100 (`LOCAL_LAG_THRESHOLD_MS`); 0 to 2^31−1.
+   */
+  readonly localLagThresholdMs?: number;
+  /** Where per-try timers read the time, to tell how late they ran (default the monotonic clock; tests inject one). */
+  readonly clock?: Clock;
   /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
   readonly deadlineMs?: number;
   /** The request's key for consistent hashing (e.g. a user id header). */
@@ -118,7 +132,7 @@ function sendBalanced(
       ),
   );
   const key = options.key?.(config);
-  const trace = traceCall(service, config.method, path, call);
+  const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
@@ -145,7 +159,7 @@ function sendBalanced(
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
-      const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal);
+      const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal, options.clock);
       const wire = new Wire();
       const traced = traceAttempt(trace, instance, path);
       const agent = instance.secure ? "httpsAgent" : "httpAgent";
@@ -157,7 +171,8 @@ function sendBalanced(
           data,
           [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
           ...(attemptSignal ? { signal: attemptSignal } : {}),
-          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers) }),
+          // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
+          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders) }),
         });
         const rttMs = performance.now() - started;
         const { status } = response;
@@ -178,12 +193,15 @@ function sendBalanced(
           if (isLbError(reason)) throw new LbError(reason.code, reason.message, { cause: error });
           throw error;
         }
-        // A per-try timeout, the client's or a resilience policy's, counts against the instance alike.
+        // A per-try timeout, the client's or a resilience policy's, counts against the instance alike — unless its
+        // timer ran late (a blocked event loop): then the caller still gets it, but the instance is not blamed.
         if (
           attemptSignal?.timedOut ||
           (signal?.aborted && classifyFailure(signal.reason, engine.statuses) === "timeout")
         ) {
-          pick.done({ kind: "failure", reason: "timeout", rttMs });
+          const lateMs = attemptSignal?.timedOut ? attemptSignal.lateMs : timerLateMsOf(signal?.reason);
+          const local = isLocalLag(lateMs, options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS);
+          pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
           if (!attemptSignal?.timedOut) throw signal?.reason;
           throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
         }
@@ -271,6 +289,8 @@ export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
   const timer = { min: 1, max: MAX_TIMER_DELAY_MS };
   checkOptionalNumber("perTryTimeoutMs", options.perTryTimeoutMs, timer, invalidOption);
   checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
+  const lag = { min: 0, max: MAX_TIMER_DELAY_MS };
+  checkOptionalNumber("localLagThresholdMs", options.localLagThresholdMs, lag, invalidOption);
   const send = axios.getAdapter("http");
   return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
 }

@@ -1,4 +1,4 @@
-import { type Clock, type Event, EventSource, monotonicClock } from "@outrigger/core";
+import { type Clock, type Disposable, type Event, EventSource, monotonicClock } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { ActiveHealth } from "./active-health.js";
 import { lbChannels, publish } from "./channels.js";
@@ -42,6 +42,17 @@ export interface StatefulBalancer extends Balancer {
   stats(id: string): InstanceSnapshot | undefined;
   /** Replaces the rule for the next picks; per-instance stats and ejections stay. A spec is checked first. */
   setRule(rule: Rule | RuleSpec): void;
+  /**
+   * Applies new outlier-detection settings (`false` turns it off); per-instance stats, requests in flight and
+   * ejections stay (an instance ejected now stays ejected until its ejection ends). Checked first: LB_INVALID_OPTION
+   * changes nothing.
+   */
+  setOutlierDetection(options: OutlierOptions | boolean): void;
+  /**
+   * Replaces the active health checks (`false` turns them off): the new checker starts from healthy and probes at
+   * once (probe streaks restart); stats, requests in flight and ejections stay. Checked first.
+   */
+  setHealthCheck(options: HealthCheckOptions | boolean): void;
   /** Fires when the outlier detector ejects an instance. */
   readonly onEjection: Event<Ejection>;
   /** Fires when active checks mark an instance healthy again (never without `healthCheck`). */
@@ -94,6 +105,9 @@ const MAX_QUEUED = 1_024;
 /** Envoy's default `healthy_panic_threshold`. */
 const PANIC_THRESHOLD_PERCENT = 50;
 
+/** The name `ruleName` reports for a rule given as an object or a spec (round robin when none). */
+const nameOf = (rule: Rule | RuleSpec | undefined): string =>
+  rule === undefined ? "round-robin" : "choose" in rule ? "custom" : rule.name;
 const asRule = (rule: Rule | RuleSpec | undefined): Rule =>
   rule === undefined ? ruleFromSpec({ name: "round-robin" }) : "choose" in rule ? rule : ruleFromSpec(rule);
 
@@ -117,6 +131,7 @@ function filtersFor(options: BalancerOptions): readonly Filter[] {
  */
 export function createBalancer(options: BalancerOptions): StatefulBalancer {
   let rule = asRule(options.rule);
+  let ruleName = nameOf(options.rule);
   const clock = options.clock ?? monotonicClock;
   const filters = filtersFor(options);
   const queue = new PickQueue<Pick>(
@@ -129,26 +144,32 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     { max: 100 },
   );
   const failOnPanic = options.panic?.mode === "fail";
-  const detector = detectorFor(options.outlierDetection);
+  let detector = detectorFor(options.outlierDetection);
   const set = new InstanceSet(options.stats);
   const ejections = new EventSource<Ejection>();
   const changed = (): void => {
     inService.invalidate();
     if (queue.size > 0) queue.drain();
   };
-  const active = options.healthCheck
-    ? new ActiveHealth(
-        createHealthChecker(options.instancer, options.healthCheck === true ? {} : options.healthCheck),
-        detector,
-        clock,
-        changed,
-      )
-    : undefined;
-  const ejected = detector && {
-    excludes: (id: string, now: number) => detector.isEjected(id, now),
-    until: (id: string) => detector.ejectedUntil(id),
+  const activeFor = (option: BalancerOptions["healthCheck"]): ActiveHealth | undefined =>
+    option
+      ? new ActiveHealth(
+          createHealthChecker(options.instancer, option === true ? {} : option),
+          detector,
+          clock,
+          changed,
+        )
+      : undefined;
+  let active = activeFor(options.healthCheck);
+  // Both read `detector` and `active` when asked, so either can be replaced live (setOutlierDetection,
+  // setHealthCheck) without a new in-service set. With no detector nothing is ever ejected, so the panic threshold
+  // (which only ejections can trip) changes nothing.
+  const ejected = {
+    excludes: (id: string, now: number) => detector?.isEjected(id, now) ?? false,
+    until: (id: string) => detector?.ejectedUntil(id) ?? 0,
   };
-  const inService = new InServiceSet(active, ejected, detector ? panicThreshold : 0);
+  const availability = { excludes: (id: string) => active?.excludes(id) ?? false };
+  const inService = new InServiceSet(availability, ejected, panicThreshold);
 
   const sync = (instances: readonly ServiceInstance[], initial: boolean): void => {
     const kept = set.replace(instances, clock.now(), initial);
@@ -228,12 +249,39 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     };
   };
 
-  const never = new EventSource<HealthChange>().event;
+  // The checker's events, forwarded from whichever checker is in force (setHealthCheck replaces it).
+  const healthy = new EventSource<HealthChange>();
+  const unhealthy = new EventSource<HealthChange>();
+  let forwarding: Disposable[] = [];
+  const forward = (): void => {
+    for (const subscription of forwarding) subscription.dispose();
+    forwarding = active
+      ? [active.checker.onHealthy((e) => healthy.emit(e)), active.checker.onUnhealthy((e) => unhealthy.emit(e))]
+      : [];
+  };
+  forward();
+
   return {
     onEjection: ejections.event,
-    onHealthy: active?.checker.onHealthy ?? never,
-    onUnhealthy: active?.checker.onUnhealthy ?? never,
-    healthChecker: active?.checker,
+    onHealthy: healthy.event,
+    onUnhealthy: unhealthy.event,
+    get healthChecker() {
+      return active?.checker;
+    },
+    setOutlierDetection(option) {
+      if (option === false) detector = undefined;
+      else if (detector) detector.configure(option === true ? {} : option);
+      else detector = detectorFor(option);
+      if (active) active.detector = detector;
+      changed();
+    },
+    setHealthCheck(option) {
+      const next = activeFor(option); // throws LB_INVALID_OPTION before anything changes
+      active?.close();
+      active = next;
+      forward();
+      changed();
+    },
     stats(id) {
       const s = set.get(id);
       if (!s) return undefined;
@@ -249,9 +297,14 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     },
     setRule(next) {
       rule = asRule(next);
+      ruleName = nameOf(next);
+    },
+    get ruleName() {
+      return ruleName;
     },
     close: () => {
       subscription.dispose();
+      for (const forwarded of forwarding) forwarded.dispose();
       active?.close();
     },
     pick,

@@ -63,6 +63,8 @@ export interface CallMessage {
   /** The path and query after `lb://service`. */
   readonly path: string;
   readonly context: CallContext;
+  /** The balancer's rule (`Balancer.ruleName`) when it names one. */
+  readonly rule?: string;
 }
 /** Message on `outrigger:lb:call:end`: the call settled; `status` is the answer's, `error` set when it failed. */
 export interface CallEndMessage {
@@ -72,7 +74,9 @@ export interface CallEndMessage {
 }
 /**
  * Message on `outrigger:lb:attempt:start`, published just before an attempt is sent. `headers` starts empty and is
- * the one mutable part: what subscribers put there (W3C `traceparent`, `baggage`) is sent with this attempt.
+ * the one mutable part: what subscribers put there (W3C `traceparent`, `baggage`) is sent with this attempt,
+ * replacing the caller's header of the same name; a name set to `undefined` removes the caller's header (a stale
+ * `tracestate` must not travel beside a new `traceparent`).
  */
 export interface AttemptMessage {
   readonly call: CallMessage;
@@ -81,7 +85,7 @@ export interface AttemptMessage {
   readonly url: string;
   /** `performance.now()` when the attempt was sent, in ms. */
   readonly startedAt: number;
-  readonly headers: Record<string, string>;
+  readonly headers: Record<string, string | undefined>;
 }
 /** Message on `outrigger:lb:attempt:end`: the attempt's answer status, or its error (a retryable status held back has both). */
 export interface AttemptEndMessage {
@@ -100,16 +104,24 @@ export const lbTraceChannels = {
 
 /**
  * Publishes the start of a call; undefined (and nothing built) when nobody listens to it. Attempts and ends of
- * calls are published only for calls whose start was (subscribers listen to all four).
+ * calls are published only for calls whose start was (subscribers listen to all four). `balancer` names its rule
+ * in the message (read only when someone listens).
  */
 export function traceCall(
   service: string,
   method: string | undefined,
   path: string,
   context: CallContext,
+  balancer?: { readonly ruleName?: string },
 ): CallMessage | undefined {
   if (!lbTraceChannels.callStart.hasSubscribers) return undefined;
-  const message: CallMessage = { service, method: method ? method.toUpperCase() : "GET", path, context };
+  const message: CallMessage = {
+    service,
+    method: method ? method.toUpperCase() : "GET",
+    path,
+    context,
+    rule: balancer?.ruleName,
+  };
   lbTraceChannels.callStart.publish(message);
   return message;
 }
@@ -174,7 +186,8 @@ export function endAttemptOf(owner: object, error: unknown, status?: number): vo
 type HeaderPairs = Iterable<readonly [string, string | string[] | undefined]>;
 
 /**
- * undici dispatch options with a traced attempt's added headers (replacing any of the same name, in any case);
+ * undici dispatch options with a traced attempt's added headers (replacing any of the same name, in any case;
+ * one set to undefined removes it);
  * the same object when there is nothing to add. undici takes headers as a record, a flat [name, value, …] array
  * or an iterable of pairs.
  */
@@ -198,6 +211,9 @@ export function withAttemptHeaders<T extends { headers?: unknown }>(
     for (const [name, value] of headers as HeaderPairs) keep(name, value);
   else if (headers && typeof headers === "object")
     for (const [name, value] of Object.entries(headers)) keep(name, value);
-  for (const name of names) flat.push(name, added[name] as string);
+  for (const name of names) {
+    const value = added[name];
+    if (value !== undefined) flat.push(name, value);
+  }
   return { ...options, headers: flat };
 }

@@ -5,6 +5,7 @@
 import { FixedInstancer } from "@outrigger/discovery";
 import { request as undiciRequest } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLbAxios } from "./axios.js";
 import { createBalancer } from "./balancer.js";
 import { instance, namedServer } from "./test-support.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
@@ -71,5 +72,56 @@ describe("a per-try timeout that fires late because of client-side event-loop la
     expect(balancer.stats("fast")).toMatchObject({ ejected: true });
     await dispatcher.close();
     balancer.close();
+  });
+});
+
+describe("the same rule on lb-axios's http adapter (an injected clock makes the per-try timer late)", () => {
+  /**
+   * lb-axios over an instance that never answers. Its clock reads the true time when the per-try timer is set and
+   * `lagMs` more when it fires: the timer looks that late, whatever the machine's load (nothing waits on arrival).
+   */
+  const hanging = async (lagMs: number, localLagThresholdMs?: number) => {
+    const silent = await namedServer("silent", () => undefined);
+    const balancer = createBalancer({
+      instancer: new FixedInstancer([instance("silent", "UP", silent.port)]),
+      outlierDetection: { consecutive5xx: 1, maxEjectionPercent: 100 },
+      panic: { thresholdPercent: 0 },
+    });
+    let readings = 0;
+    const client = createLbAxios({
+      balancer: () => balancer,
+      transport: "http",
+      perTryTimeoutMs: 60,
+      retry: false,
+      clock: { now: () => performance.now() + (readings++ === 0 ? 0 : lagMs) },
+      ...(localLagThresholdMs !== undefined ? { localLagThresholdMs } : {}),
+    });
+    const outcome = await client.get("lb://svc/").then(
+      () => "answered",
+      (error: { code?: string }) => error.code,
+    );
+    balancer.close();
+    silent.server.closeAllConnections();
+    await new Promise((resolve) => silent.server.close(resolve));
+    return { outcome, stats: balancer.stats("silent") };
+  };
+
+  it("times out for the caller, but a timer 500 ms late is not counted against the instance", async () => {
+    const { outcome, stats } = await hanging(500);
+    expect(outcome).toBe("LB_ATTEMPT_TIMEOUT");
+    expect(stats).toMatchObject({ ejected: false, consecutiveFailures: 0 });
+  });
+
+  it("counts a timer within localLagThresholdMs against the instance", async () => {
+    // A generous threshold: on a loaded machine a timer "on time" can still run tens of ms late.
+    const { outcome, stats } = await hanging(0, 10_000);
+    expect(outcome).toBe("LB_ATTEMPT_TIMEOUT");
+    expect(stats).toMatchObject({ ejected: true });
+  });
+
+  it("refuses a negative localLagThresholdMs with LB_INVALID_OPTION", () => {
+    expect(() => createLbAxios({ balancer: () => undefined, localLagThresholdMs: -1 })).toThrow(
+      expect.objectContaining({ code: "LB_INVALID_OPTION" }),
+    );
   });
 });

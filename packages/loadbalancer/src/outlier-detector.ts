@@ -45,48 +45,66 @@ interface Monitor {
 
 const fresh = (): Monitor => ({ consecutive: 0, requests: 0, successes: 0, ejectedUntil: 0, ejections: 0 });
 
+/** Envoy's outlier settings with defaults filled in; LB_INVALID_OPTION names the option at fault. */
+function settingsOf(options: OutlierOptions): Readonly<Required<OutlierOptions>> {
+  const base = checkOption("outlierDetection.baseEjectionTimeMs", options.baseEjectionTimeMs ?? 30_000, { min: 1 });
+  return {
+    consecutive5xx: checkOption("outlierDetection.consecutive5xx", options.consecutive5xx ?? 5, {
+      min: 1,
+      integer: true,
+    }),
+    intervalMs: checkOption("outlierDetection.intervalMs", options.intervalMs ?? 10_000, { min: 1 }),
+    baseEjectionTimeMs: base,
+    // Envoy: "300 s or base_ejection_time, whichever is larger".
+    maxEjectionTimeMs: checkOption("outlierDetection.maxEjectionTimeMs", options.maxEjectionTimeMs ?? 300_000, {
+      min: 1,
+    }),
+    maxEjectionPercent: checkOption("outlierDetection.maxEjectionPercent", options.maxEjectionPercent ?? 10, {
+      max: 100,
+    }),
+    successRateMinimumHosts: checkOption(
+      "outlierDetection.successRateMinimumHosts",
+      options.successRateMinimumHosts ?? 5,
+      { integer: true },
+    ),
+    successRateRequestVolume: checkOption(
+      "outlierDetection.successRateRequestVolume",
+      options.successRateRequestVolume ?? 100,
+      { min: 1, integer: true },
+    ),
+    successRateStdevFactor: checkOption(
+      "outlierDetection.successRateStdevFactor",
+      options.successRateStdevFactor ?? 1900,
+      {},
+    ),
+  };
+}
+
 /**
  * Passive health checking (Envoy's outlier detection), and the owner of ejection state: consecutive failures eject
  * inline; success rates are compared across instances at the end of each interval (mean − 1.9 σ); an ejection lasts
  * base time × ejection count (capped); no ejection happens while `max_ejection_percent` are already out.
  */
 export class OutlierDetector {
-  readonly settings: Readonly<Required<OutlierOptions>>;
+  #settings: Readonly<Required<OutlierOptions>>;
   readonly #monitors = new Map<string, Monitor>();
   #intervalStart: number | undefined;
 
   constructor(options: OutlierOptions = {}) {
-    const base = checkOption("outlierDetection.baseEjectionTimeMs", options.baseEjectionTimeMs ?? 30_000, { min: 1 });
-    this.settings = {
-      consecutive5xx: checkOption("outlierDetection.consecutive5xx", options.consecutive5xx ?? 5, {
-        min: 1,
-        integer: true,
-      }),
-      intervalMs: checkOption("outlierDetection.intervalMs", options.intervalMs ?? 10_000, { min: 1 }),
-      baseEjectionTimeMs: base,
-      // Envoy: "300 s or base_ejection_time, whichever is larger".
-      maxEjectionTimeMs: checkOption("outlierDetection.maxEjectionTimeMs", options.maxEjectionTimeMs ?? 300_000, {
-        min: 1,
-      }),
-      maxEjectionPercent: checkOption("outlierDetection.maxEjectionPercent", options.maxEjectionPercent ?? 10, {
-        max: 100,
-      }),
-      successRateMinimumHosts: checkOption(
-        "outlierDetection.successRateMinimumHosts",
-        options.successRateMinimumHosts ?? 5,
-        { integer: true },
-      ),
-      successRateRequestVolume: checkOption(
-        "outlierDetection.successRateRequestVolume",
-        options.successRateRequestVolume ?? 100,
-        { min: 1, integer: true },
-      ),
-      successRateStdevFactor: checkOption(
-        "outlierDetection.successRateStdevFactor",
-        options.successRateStdevFactor ?? 1900,
-        {},
-      ),
-    };
+    this.#settings = settingsOf(options);
+  }
+
+  /** The settings in force, defaults filled in. */
+  get settings(): Readonly<Required<OutlierOptions>> {
+    return this.#settings;
+  }
+
+  /**
+   * Applies new settings (a live config change); what it knows of each instance — failures in a row, ejections
+   * and their end — stays. Checked first: a bad option throws LB_INVALID_OPTION and changes nothing.
+   */
+  configure(options: OutlierOptions): void {
+    this.#settings = settingsOf(options);
   }
 
   /** True while `id` is ejected. */

@@ -31,4 +31,9 @@ export interface Balancer {
    * when it throws an LbError, go by `acquire`'s answer. `signal` ends the wait.
    */
   acquire?(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
+  /**
+   * The name of the rule picking now, for telemetry (the `outrigger.rule` span attribute): a spec's `name`
+   * (`"round-robin"`, `"p2c-peak-ewma"`, the outer one of wrapping rules), `"custom"` for a Rule object.
+   */
+  readonly ruleName?: string;
 }

@@ -1,4 +1,4 @@
-import type { Expiring } from "@outrigger/core";
+import type { AbortSource, Expiring } from "@outrigger/core";
 import type { Dispatcher } from "undici";
 import { LbError } from "./errors.js";
 import type { Pick } from "./pick.js";
@@ -88,7 +88,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
     /** The per-try timeout (ms) that `expire` reports. */
     readonly perTryMs: number | undefined,
     /** A policy's signal the attempt runs under (its timeout, a lost hedge); undefined without a policy. */
-    readonly signal: AbortSignal | undefined,
+    readonly signal: AbortSource | undefined,
   ) {}
 
   /** How late the per-try timer ran after the attempt fell due (ms); 0 until it fires. */

@@ -1,15 +1,19 @@
 import {
+  type AbortSource,
   type AttemptContext,
+  abortSourceOf,
   type CallContext,
   classifyFailure,
   type DeadlineQueue,
   type Expiring,
   followAbort,
+  isCancellation,
   isIdempotentMethod,
+  isLocalLag,
   monotonicClock,
   neverAborted,
   type RetryEngine,
-  signalOf,
+  timerLateMsOf,
 } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
@@ -29,6 +33,7 @@ import { isLbError, LbError } from "./errors.js";
 import { failureReason, httpOutcome } from "./outcome.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
+import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
 
 /** The service a request goes to and how: the same for every request to it until the dispatcher's options change. */
 export interface CallRoute {
@@ -48,11 +53,6 @@ export interface CallHost {
   readonly deadlines: DeadlineQueue | undefined;
   /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
   readonly localLagThresholdMs: number;
-}
-
-/** A body undici can send again whole: none, a string or bytes. Streams and async iterables are read once. */
-function replayable(body: Dispatcher.DispatchOptions["body"]): boolean {
-  return body == null || typeof body === "string" || body instanceof Uint8Array;
 }
 
 function notReplayable(cause: unknown): LbError {
@@ -81,7 +81,7 @@ const ABORTED = "The request was aborted";
 export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly method: string | undefined;
   readonly idempotent: boolean;
-  readonly replayable: boolean;
+  replayable: boolean;
   readonly deadline: number | undefined;
   readonly tried = new Set<string>();
   readonly refuseReplay = notReplayable;
@@ -89,7 +89,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
   readonly #host: CallHost;
-  readonly #options: Dispatcher.DispatchOptions;
+  #options: Dispatcher.DispatchOptions;
   readonly #key: string | undefined;
   #last: unknown;
   #sends = 0;
@@ -116,7 +116,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const method = options.method?.toUpperCase();
     this.method = method;
     this.idempotent = options.idempotent ?? isIdempotentMethod(method);
-    this.replayable = replayable(options.body);
+    this.replayable = replayableBody(options.body);
     // The instance's pool sends to its own origin; `lb://service` must not reach undici's request record.
     const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
     this.#options = { ...options, origin: undefined, path };
@@ -131,14 +131,32 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
   start(): void {
+    if (!readAheadBody(this.#options)) {
+      this.#run();
+      return;
+    }
+    // A short body given as a stream (every fetch body): read it first, so a retry can send it again.
+    readBody(this.#options.body).then(
+      (bytes) => {
+        if (this.#stopped) return;
+        this.#options = { ...this.#options, body: bytes };
+        this.replayable = true;
+        this.#run();
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #run(): void {
     const { engine, policy } = this.#route;
-    this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this);
+    this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this, this.#route.balancer);
     engine.budget?.deposit();
     const attempts = policy
       ? policy.execute(
           (context) => {
-            const signal = signalOf(context);
-            return engine.run((attempt) => this.#attempt(attempt, signal), this, signal ?? neverAborted, true);
+            // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
+            const source = abortSourceOf(context);
+            return engine.run((attempt) => this.#attempt(attempt, source), this, source ?? neverAborted, true);
           },
           // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
           // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
@@ -189,7 +207,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
-  #attempt(context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
+  #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     const { service, engine, balancer } = this.#route;
     if (this.#last !== undefined)
       publish(lbChannels.retry, {
@@ -211,7 +229,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const pick = pickNow(balancer, options, this.#last);
     if (pick) return this.#send(pick, context, signal);
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
-    return pickFor(balancer, options, signal ?? this.#signal(), this.#last).then((waited) => {
+    const waitSignal = signal === undefined ? this.#signal() : isCancellation(signal) ? signal.signal : signal;
+    return pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
       if (!this.#stopped) return this.#send(waited, context, signal);
       waited.done({ kind: "cancelled" });
       throw this.#stopped;
@@ -219,7 +238,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
-  #send(pick: Pick, context: AttemptContext, signal: AbortSignal | undefined): Promise<void> {
+  #send(pick: Pick, context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     this.tried.add(pick.instance.id);
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
     const { engine, policy } = this.#route;
@@ -287,9 +306,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     }
     const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#route.engine.statuses) === "timeout";
     if (attempt.timedOut || policyTimeout) {
-      // Our own timer ran late (a blocked event loop): the caller still gets the timeout, but the instance is not
-      // blamed — on a loaded client every instance would otherwise be ejected (Envoy's local-origin timeout).
-      const local = attempt.timedOut !== undefined && attempt.lateMs > this.#host.localLagThresholdMs;
+      // The timer (ours or the policy's) ran late (a blocked event loop): the caller still gets the timeout, but
+      // the instance is not blamed — on a loaded client every instance would otherwise be ejected (core's rule).
+      const lateMs = attempt.timedOut !== undefined ? attempt.lateMs : timerLateMsOf(signal?.reason);
+      const local = isLocalLag(lateMs, this.#host.localLagThresholdMs);
       pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
       return attempt.timedOut ?? signal?.reason;
     }

@@ -1,4 +1,10 @@
-import { checkOptionalNumber, DeadlineQueue, type Disposable, MAX_TIMER_DELAY_MS } from "@outrigger/core";
+import {
+  checkOptionalNumber,
+  DeadlineQueue,
+  type Disposable,
+  LOCAL_LAG_THRESHOLD_MS,
+  MAX_TIMER_DELAY_MS,
+} from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
@@ -21,9 +27,10 @@ export interface LbDispatcherOptions {
   /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
   readonly perTryTimeoutMs?: number;
   /**
-   * A per-try timeout whose timer fired more than this many ms after it was due (monotonic clock) was caused by
-   * this process's event-loop lag, not by the instance: the caller still gets LB_ATTEMPT_TIMEOUT, but the attempt
-   * is reported as `cancelled` (not counted by outlier detection or stats). Default 100; 0 to 2^31−1.
+   * A per-try timeout (this dispatcher's, or a resilience timeout policy's) whose timer fired more than this many
+   * ms after it was due (monotonic clock) was caused by this process's event-loop lag, not by the instance: the
+   * caller still gets the timeout, but the attempt is reported as `cancelled` (not counted by outlier detection or
+   * stats); core's `isLocalLag`. Default 100 (`LOCAL_LAG_THRESHOLD_MS`); 0 to 2^31−1.
    */
   readonly localLagThresholdMs?: number;
   /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
@@ -35,9 +42,6 @@ export interface LbDispatcherOptions {
   /** Where requests to hosts that are not services go (default: an undici `Agent` this dispatcher owns). */
   readonly fallback?: Dispatcher;
 }
-
-/** Default `localLagThresholdMs`: a timer 100 ms late means the event loop, not the upstream, was stuck. */
-const LOCAL_LAG_THRESHOLD_MS = 100;
 
 /** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
 const LB_KEY = Symbol.for("outrigger.lbKey");

@@ -8,14 +8,27 @@ export interface HealthState {
   readonly registered: boolean;
 }
 
+/** A stream mounted beside `/metrics` (the fleet stream of `@outrigger/telemetry`'s `createFleetStream`). */
+export interface MountedStream {
+  /** The path it answers. */
+  readonly path: string;
+  /** Answers a request for `path` (it checks its own method and token). */
+  handle(request: IncomingMessage, response: ServerResponse): void;
+}
+
 /**
  * A node:http request listener serving `GET /metrics` (Prometheus text from `registry`) and `GET /health` (200
  * `{"status":"UP"}`, 503 `{"status":"DRAINING"}` once shutdown began, so a Kubernetes readiness probe takes the pod
- * out too); anything else is 404. Mount it on your server or let og serve it on `admin.port`.
+ * out too), and `stream.path` when a stream is mounted; anything else is 404. Mount it on your server or let og
+ * serve it on `admin.port`.
  */
-export function createAdminHandler(registry: Registry, health: () => HealthState) {
+export function createAdminHandler(registry: Registry, health: () => HealthState, stream?: MountedStream) {
   return (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? "/").split("?")[0];
+    if (stream && path === stream.path) {
+      stream.handle(request, response);
+      return;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD" }).end();
       return;

@@ -36,6 +36,15 @@ export const registrySchema = z
       .max(300_000)
       .default(30_000)
       .describe("How long the registry may hold a watch before answering 'no change' (Outrigger registry)."),
+    fetchIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(30_000)
+      .describe(
+        "A stock Eureka server (no watch route): time between delta fetches (Eureka's registryFetchIntervalSeconds: 30).",
+      ),
     failFast: z
       .boolean()
       .default(false)
@@ -122,6 +131,24 @@ export const clientsSchema = z
       .max(60_000)
       .default(2_000)
       .describe("A first request waits this long for discovery's first answer, then OUTRIGGER_UNKNOWN_SERVICE."),
+    maxServices: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(100)
+      .describe(
+        "Services followed at once (each holds a registry watch); a new lb:// name beyond it is OUTRIGGER_TOO_MANY_SERVICES.",
+      ),
+    unknownServiceCacheMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(5_000)
+      .describe(
+        "A name the registry had no instance of is dropped at once and refused (OUTRIGGER_UNKNOWN_SERVICE) for this long without a lookup.",
+      ),
     defaults: servicePolicySchema.prefault({}),
     services: z.record(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/i), servicePolicySchema).default({}),
   })

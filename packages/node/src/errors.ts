@@ -8,6 +8,8 @@ export type OutriggerNodeErrorCode =
   | "OUTRIGGER_PORT_IN_USE"
   | "OUTRIGGER_INVALID_OPTION"
   | "OUTRIGGER_CLOSED"
+  | "OUTRIGGER_INVALID_URL"
+  | "OUTRIGGER_TOO_MANY_SERVICES"
   // The control-plane client's (control-plane/): a revision it could not apply (NACKed), a report it could not send.
   | "OUTRIGGER_POLICY_REJECTED"
   | "OUTRIGGER_POLICY_REPORT_FAILED"

@@ -14,6 +14,7 @@ export type { ConfigInput, Refusal } from "./config-source.js";
 export type { ControlPlaneOptions, PolicyApplyEvent } from "./control-plane/control-plane.js";
 export { isOutriggerNodeError, OutriggerNodeError, type OutriggerNodeErrorCode } from "./errors.js";
 export {
+  type BucketRateLimit,
   type ConcurrencyOptions,
   createInbound,
   type ExpressMiddleware,
@@ -26,7 +27,10 @@ export {
   type InboundErrorCode,
   type InboundEvent,
   type InboundOptions,
+  type InboundRequestMessage,
+  inboundChannels,
   isInboundError,
+  type LimiterRateLimit,
   type RateLimitOptions,
   type RejectReason,
 } from "./inbound/index.js";

@@ -1,11 +1,14 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { createOutrigger, type Outrigger } from "./outrigger.js";
 
-/** An `inventory`-style instance on loopback, wired by og and registered at `registryUrl` (…/eureka). */
+/**
+ * An `inventory`-style instance on loopback, wired by og and registered at `registryUrl` (…/eureka); `handler`
+ * returns the body and may set the response's status.
+ */
 export async function startInstance(
   service: string,
   registryUrl: string,
-  handler: (path: string) => Promise<string> | string = () => "ok",
+  handler: (path: string, response: ServerResponse) => Promise<string> | string = () => "ok",
 ): Promise<{ og: Outrigger; server: Server }> {
   const og = await createOutrigger({
     service,
@@ -21,7 +24,7 @@ export async function startInstance(
   });
   const server = createServer(
     og.inbound.nodeHandler(async (request, response) => {
-      response.end(await handler(request.url ?? "/"));
+      response.end(await handler(request.url ?? "/", response));
     }),
   );
   await og.listen(server, "127.0.0.1");

@@ -7,12 +7,13 @@ import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/u
 import type { AxiosInstance } from "axios";
 import type { Registry } from "prom-client";
 import { Agent } from "undici";
-import { createAdminHandler } from "./admin-handler.js";
+import { createAdminHandler, type MountedStream } from "./admin-handler.js";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
 import { ControlPlane, type ControlPlaneOptions, type PolicyApplyEvent } from "./control-plane/control-plane.js";
 import { drain } from "./drain.js";
 import { OutriggerNodeError } from "./errors.js";
+import { addAxiosFallback, fetchWithFallback } from "./fallback.js";
 import { createInbound, type Inbound, type InboundOptions } from "./inbound/index.js";
 import { listenOn } from "./listen.js";
 import { createOgMetrics } from "./og-metrics.js";
@@ -20,17 +21,31 @@ import { makeInstancer } from "./registry-parts.js";
 import { policyFor } from "./safe-defaults.js";
 import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
 import { createServiceClients } from "./service-clients.js";
+import { guardDispatcher, urlRefusal } from "./url-guard.js";
 
 /**
  * The URL `og.fetch` hands to `fetch`: `lb://service/path` parsed exactly as `og.http` parses it (LB_INVALID_URL,
  * redacted, for a port, userinfo or a name outside a DNS label — never a host resolved through DNS), then written
- * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs).
+ * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs). Any other URL with
+ * userinfo, or one that does not parse, is OUTRIGGER_INVALID_URL, redacted (url-guard.ts).
  */
 function fetchUrl(input: string | URL): string {
   const url = String(input);
-  if (!isLbUrl(url)) return url;
+  if (!isLbUrl(url)) {
+    const refused = urlRefusal(url, "og.fetch");
+    if (refused) throw refused;
+    return url;
+  }
   const { service, path } = parseLbUrl(url);
   return `http://${service}${path}`;
+}
+
+const adminPort = (server: Server): number => (server.address() as AddressInfo).port;
+
+/** The config with the fleet stream's address added to this instance's registration metadata. */
+function advertise(config: ResolvedOutriggerConfig, where: string): ResolvedOutriggerConfig {
+  const { instance } = config;
+  return { ...config, instance: { ...instance, metadata: { ...instance.metadata, [FLEET_STREAM_KEY]: where } } };
 }
 
 /** Options of `createOutrigger`: who this service is; everything else comes from the `outrigger` config section. */
@@ -47,7 +62,16 @@ export interface OutriggerOptions {
   readonly logger?: Pick<Console, "warn">;
   /** The registry's traffic policies: code overrides, a state directory, a seed (see the README's control plane). */
   readonly controlPlane?: ControlPlaneOptions;
+  /**
+   * A live stream to serve beside `/metrics` and advertise to the registry (`createFleetStream` from
+   * `@outrigger/telemetry`): og mounts it on its admin handler, registers the metadata key
+   * `outrigger.fleet-stream` = `"<port><path>"` (the admin port, else the service's) and closes it on `close()`.
+   */
+  readonly fleetStream?: MountedStream & { close(): void };
 }
+
+/** The registration metadata key under which a process advertises its fleet stream (`"<port><path>"`). */
+const FLEET_STREAM_KEY = "outrigger.fleet-stream";
 
 /** A Node service wired to Outrigger (see the package README). */
 export interface Outrigger {
@@ -115,9 +139,10 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     errors.emit(error);
   };
   const section = openSection(options.config, { warn: () => {} });
-  // Registry traffic (registration, watches) goes through og's own agent, closed last: no keep-alive socket of
-  // og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
+  // Registration goes through og's own agent, closed last (watches through their own, registry-parts.ts): no
+  // keep-alive socket of og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
   const registryAgent = new Agent();
+  const watchSupport = { missing: false };
   // Declared before the clients it layers over; `clients` is read only after this function returns.
   const controlPlane: ControlPlane = new ControlPlane(service, options.controlPlane ?? {}, {
     local: (name) => policyFor(section.current().clients, name),
@@ -131,7 +156,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     instancer: (name) =>
       controlPlane.track(
         name,
-        makeInstancer(section.current().registry, name, registryAgent, controlPlane.snapshotFile(name)),
+        makeInstancer(section.current().registry, name, watchSupport, controlPlane.snapshotFile(name)),
       ),
     layer: (name, local) => controlPlane.layer(name, local),
   });
@@ -174,21 +199,33 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       ),
     );
   });
-  const dispatcher = createLbDispatcher({
-    balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
-    instancer: (name) => clients.instancer(name),
-    policy: (name) => controlPlane.policy(name, clients.policy(name)),
-  });
+  const dispatcher = guardDispatcher(
+    createLbDispatcher({
+      balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
+      instancer: (name) => clients.instancer(name),
+      policy: (name) => controlPlane.policy(name, clients.policy(name)),
+    }),
+  );
   const http = createLbAxios({
     balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
     policy: (name) => controlPlane.policy(name, clients.policy(name)),
   });
+  // Routes inside, the fallback around them: a fault abort or a failed route is what a fallback answers for.
   controlPlane.routeAxios(http);
-  const metricsHandler = createAdminHandler(metrics.registry, () => ({
-    service,
-    draining,
-    registered: registration?.registered ?? false,
-  }));
+  // The fallback answers for the whole call, around the lb transports (policy-parts.ts says why not inside them).
+  const fallbackOf = (name: string) =>
+    controlPlane.layer(name, policyFor(section.current().clients, name)).fallback || undefined;
+  addAxiosFallback(http, fallbackOf);
+  const fetchBalanced = fetchWithFallback(
+    (url, init) => controlPlane.fetch(url, init, (to, given) => fetch(to, { ...given, dispatcher } as RequestInit)),
+    fallbackOf,
+  );
+  const { fleetStream } = options;
+  const metricsHandler = createAdminHandler(
+    metrics.registry,
+    () => ({ service, draining, registered: registration?.registered ?? false }),
+    fleetStream,
+  );
   const idle = section.current().clients.idleCloseMs;
   const sweeper = setInterval(() => clients.sweep(), Math.min(idle / 2, 30_000));
   sweeper.unref();
@@ -199,7 +236,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     adminServer = createServer(metricsHandler);
     await listenOn(adminServer, admin.port, admin.host, "outrigger.admin.port");
   }
-  const adminUrl = adminServer ? `http://${admin.host}:${(adminServer.address() as AddressInfo).port}` : undefined;
+  const adminUrl = adminServer ? `http://${admin.host}:${adminPort(adminServer)}` : undefined;
 
   let closing: Promise<void> | undefined;
   /** After og.close() nothing starts again: a listen or a registration would outlive the drain. */
@@ -211,8 +248,9 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   const register = async () => {
     refuseClosed("no registration");
     if (registration || !section.current().registry.enabled) return;
+    const config = section.current();
     registration = createSelfRegistration(
-      section.current(),
+      fleetStream ? advertise(config, `${adminServer ? adminPort(adminServer) : port}${fleetStream.path}`) : config,
       { service, port },
       {
         registered: (reason) => {
@@ -231,6 +269,8 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     closing ??= (async () => {
       for (const [signal, handler] of handlers) process.off(signal, handler);
       draining = true;
+      // A stream is a reader's open connection, not work in flight: end it first so the drain does not wait on it.
+      fleetStream?.close();
       await drain({
         draining: () => inbound.draining(),
         server,
@@ -265,8 +305,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       return port;
     },
     http,
-    fetch: (input, init) =>
-      controlPlane.fetch(input, init, (to, given) => fetch(fetchUrl(to), { ...given, dispatcher } as RequestInit)),
+    fetch: async (input, init) => fetchBalanced(fetchUrl(input), init),
     dispatcher,
     inbound,
     metricsHandler,

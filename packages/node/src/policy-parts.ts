@@ -2,12 +2,18 @@ import type { BalancerOptions, RuleSpec } from "@outrigger/loadbalancer";
 import type { PolicySpec } from "@outrigger/resilience";
 import type { ResolvedPolicy } from "./safe-defaults.js";
 
-/** The resilience pipeline of a policy (`@outrigger/resilience`'s `PolicySpec`): parts set to false are left out. */
+/**
+ * The resilience pipeline of a policy (`@outrigger/resilience`'s `PolicySpec`): parts set to false are left out, and
+ * so is `fallback`, which og applies around the whole call (fallback.ts): the lb transports deliver the answer to
+ * the caller themselves, so a value a policy returns instead would never reach it.
+ */
 export function pipelineSpec(policy: ResolvedPolicy): PolicySpec {
   const spec: Record<string, unknown> = { retry: policy.retry, timeout: policy.timeout };
   if (policy.circuitBreaker) spec.circuitBreaker = policy.circuitBreaker;
   if (policy.bulkhead) spec.bulkhead = policy.bulkhead;
   if (policy.rateLimit) spec.rateLimit = policy.rateLimit;
+  if (policy.hedge) spec.hedge = policy.hedge;
+  if (policy.adaptiveLimit) spec.adaptiveLimit = policy.adaptiveLimit;
   return spec as PolicySpec;
 }
 
@@ -21,12 +27,4 @@ export function balancerParts(policy: ResolvedPolicy): BalancerParts {
     outlierDetection: policy.outlierDetection,
     ...(policy.healthCheck ? { healthCheck: policy.healthCheck } : {}),
   };
-}
-
-/** True when two policies need a new balancer (outlier detection or health checks differ; a rule is swapped live). */
-export function needsNewBalancer(a: ResolvedPolicy, b: ResolvedPolicy): boolean {
-  return (
-    JSON.stringify(a.outlierDetection) !== JSON.stringify(b.outlierDetection) ||
-    JSON.stringify(a.healthCheck) !== JSON.stringify(b.healthCheck)
-  );
 }

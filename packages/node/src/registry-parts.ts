@@ -1,8 +1,15 @@
 import { networkInterfaces } from "node:os";
-import { EurekaRegistrar, type Instancer, type Registrar, RegistryWatchInstancer } from "@outrigger/discovery";
+import {
+  EurekaDeltaInstancer,
+  EurekaRegistrar,
+  type Instancer,
+  type Registrar,
+  RegistryWatchInstancer,
+} from "@outrigger/discovery";
 import { ConsulInstancer, ConsulRegistrar } from "@outrigger/discovery/consul";
-import type { Dispatcher } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
+import { WatchOrPollInstancer, type WatchSupport } from "./watch-or-poll.js";
 
 type RegistrySection = ResolvedOutriggerConfig["registry"];
 
@@ -30,22 +37,40 @@ export function defaultHost(): string {
   return "127.0.0.1";
 }
 
-/** The instancer of `service` on the configured registry (its requests through `dispatcher`, og's own agent): the Outrigger watch (milliseconds), or Consul's. */
+/**
+ * The instancer of `service` on the configured registry: Consul's blocking queries; on Eureka the Outrigger
+ * registry's watch (milliseconds), or on a stock Eureka server (the watch answers 404; `support` remembers it for
+ * the next services) Eureka's full fetch + deltas every `registry.fetchIntervalMs`. An Eureka instancer has its own
+ * undici Agent, destroyed when it closes: an aborted watch in a shared agent leaves a fresh, never-used connection
+ * behind that no keep-alive timer reaps (nodejs/undici#5845), one per service closed.
+ */
 export function makeInstancer(
   registry: RegistrySection,
   service: string,
-  dispatcher: Dispatcher,
+  support: WatchSupport,
   snapshotFile?: string,
 ): Instancer {
   if (registry.kind === "consul") return new ConsulInstancer({ consul: consulAddress(registry), service });
-  return new RegistryWatchInstancer({
-    ...(snapshotFile ? { snapshotFile } : {}),
+  const dispatcher = new Agent();
+  const access = {
     registryUrl: registryUrl(registry),
     service,
-    waitMs: registry.watchWaitMs,
     dispatcher,
     ...(registry.token ? { token: registry.token } : {}),
-  });
+    // The control plane's state directory keeps the last instances beside the last applied policy.
+    ...(snapshotFile ? { snapshotFile } : {}),
+  };
+  return new WatchOrPollInstancer(
+    () => new RegistryWatchInstancer({ ...access, waitMs: registry.watchWaitMs }),
+    () =>
+      new EurekaDeltaInstancer({
+        ...access,
+        pollIntervalMs: registry.fetchIntervalMs,
+        requestTimeoutMs: registry.requestTimeoutMs,
+      }),
+    support,
+    () => void dispatcher.destroy().catch(() => {}),
+  );
 }
 
 /** What the registrar registers. */

@@ -19,6 +19,9 @@ export const SAFE_DEFAULTS: ResolvedPolicy = {
   circuitBreaker: false,
   bulkhead: false,
   rateLimit: false,
+  hedge: false,
+  adaptiveLimit: false,
+  fallback: false,
 };
 
 /** The clients section as far as policies go. */

@@ -2,7 +2,7 @@ import type { Instancer } from "@outrigger/discovery";
 import { type Balancer, LbError, type Pick, type PickOptions, type StatefulBalancer } from "@outrigger/loadbalancer";
 import { OutriggerNodeError } from "./errors.js";
 
-/** What a service's balancer reads of its entry (service-clients.ts), which may swap the inner balancer. */
+/** What a service's balancer reads of its entry (service-clients.ts). */
 export interface BalancerHost {
   readonly service: string;
   readonly instancer: Instancer;
@@ -12,6 +12,16 @@ export interface BalancerHost {
   touch(): void;
   /** Requests picked and not yet done. */
   active: number;
+  /** The first wait ended with no instance ever seen (the registry has no such service). */
+  unknown(): void;
+}
+
+/** OUTRIGGER_UNKNOWN_SERVICE for `service`, which showed no instance within `waitMs`: says what to check. */
+export function unknownServiceError(service: string, waitMs: number): OutriggerNodeError {
+  return new OutriggerNodeError(
+    "OUTRIGGER_UNKNOWN_SERVICE",
+    `No instance of "${service}" is known to the registry after ${waitMs} ms: check the name in lb://${service}/…, that "${service}" has started and registered, and outrigger.registry.url.`,
+  );
 }
 
 /**
@@ -27,6 +37,11 @@ export class ServiceBalancer implements Balancer {
 
   constructor(host: BalancerHost) {
     this.#host = host;
+  }
+
+  /** The inner balancer's rule name (telemetry's `outrigger.rule`). */
+  get ruleName(): string | undefined {
+    return this.#host.inner.ruleName;
   }
 
   pick(options?: PickOptions): Pick {
@@ -85,17 +100,13 @@ export class ServiceBalancer implements Balancer {
         this.#seen = true;
         finish();
       });
-      const timer = setTimeout(
-        () =>
-          finish(
-            new OutriggerNodeError(
-              "OUTRIGGER_UNKNOWN_SERVICE",
-              `No instance of "${service}" is known to the registry after ${waitForInstancesMs} ms: check the name in lb://${service}/…, that "${service}" has started and registered, and outrigger.registry.url.`,
-            ),
-          ),
-        waitForInstancesMs,
-      );
-      timer.unref();
+      const timer = setTimeout(() => {
+        finish(unknownServiceError(service, waitForInstancesMs));
+        this.#host.unknown();
+      }, waitForInstancesMs);
+      // Not unref'd: a request waits on it, and a request in flight keeps the process alive as a socket would (a
+      // script's `await og.fetch(…)` with the registry down would otherwise end the process with nothing settled).
+      // It lasts at most waitForInstancesMs.
     });
     if (!signal) return this.#waiting;
     // The request's own signal ends its wait without ending the others'.

@@ -5,14 +5,17 @@ import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { OutriggerNodeError } from "./errors.js";
 import { ForwardingInstancer } from "./forwarding-instancer.js";
-import { balancerParts, needsNewBalancer, pipelineSpec } from "./policy-parts.js";
+import { balancerParts, pipelineSpec } from "./policy-parts.js";
 import { policyFor, type ResolvedPolicy } from "./safe-defaults.js";
-import { type BalancerHost, ServiceBalancer } from "./service-balancer.js";
+import { type BalancerHost, ServiceBalancer, unknownServiceError } from "./service-balancer.js";
+
+/** Unknown names remembered at once (the negative cache's bound). */
+const MAX_UNKNOWN = 1_024;
 
 /** One service in use: its instancer, balancer and pipeline, made on first use. */
 interface Entry extends BalancerHost {
   readonly instancer: Instancer;
-  inner: StatefulBalancer;
+  readonly inner: StatefulBalancer;
   readonly live: LivePolicy;
   readonly balancer: ServiceBalancer;
   policy: ResolvedPolicy;
@@ -39,8 +42,8 @@ export interface ServiceClients {
   instancer(service: string): Instancer;
   /** The services in use now. */
   services(): string[];
-  /** Applies a new (valid) config to the services in use: rule swapped live, pipeline applied, balancer rebuilt
-   *  when outlier detection or health checks changed. */
+  /** Applies a new (valid) config to the services in use: the rule, outlier detection and health checks set on
+   *  the balancer in force (its stats kept), the pipeline applied. */
   apply(config: ResolvedOutriggerConfig): void;
   /** Closes services unused for `clients.idleCloseMs` with nothing in flight; returns their names. */
   sweep(): string[];
@@ -63,6 +66,20 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
   };
   let closed = false;
 
+  // Names the registry had no instance of, until when (clock ms): refused at once meanwhile, with no watch opened.
+  const unknown = new Map<string, number>();
+  const rememberUnknown = (service: string, config: ResolvedOutriggerConfig) => {
+    unknown.delete(service);
+    // Bounded: beyond MAX_UNKNOWN names the oldest is forgotten (it costs a watch again, not memory).
+    if (unknown.size >= MAX_UNKNOWN) unknown.delete(unknown.keys().next().value as string);
+    unknown.set(service, clock.now() + config.clients.unknownServiceCacheMs);
+  };
+  const refuseUnknown = (service: string, config: ResolvedOutriggerConfig) => {
+    const until = unknown.get(service);
+    if (until === undefined) return;
+    if (clock.now() < until) throw unknownServiceError(service, config.clients.waitForInstancesMs);
+    unknown.delete(service);
+  };
   const forwarder = (service: string) => {
     const known = forwarders.get(service);
     if (known) return known;
@@ -75,8 +92,16 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     const known = entries.get(service);
     if (known) return known;
     const config = options.config();
+    refuseUnknown(service, config);
+    if (entries.size >= config.clients.maxServices) {
+      throw new OutriggerNodeError(
+        "OUTRIGGER_TOO_MANY_SERVICES",
+        `og follows ${entries.size} services already (outrigger.clients.maxServices), so "${service}" is not looked up: check for lb:// names made from request data, or raise clients.maxServices.`,
+      );
+    }
     const policy = layered(config, service);
     const instancer = options.instancer(service);
+    if (process.env.DBG && service === "ghost-3") console.log("MADE", service, new Error().stack);
     const made: Entry = {
       service,
       instancer,
@@ -88,6 +113,11 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
       waitForInstancesMs: config.clients.waitForInstancesMs,
       touch: () => {
         made.lastUsed = clock.now();
+      },
+      unknown: () => {
+        // Dropped at once rather than after idleCloseMs: a mistyped or made-up name must not hold a watch.
+        rememberUnknown(service, options.config());
+        if (made.active === 0 && entries.get(service) === made) drop(service, made);
       },
       balancer: undefined as unknown as ServiceBalancer,
     };
@@ -113,13 +143,12 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         const next = layered(config, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
-        if (needsNewBalancer(found.policy, next)) {
-          const old = found.inner;
-          found.inner = createBalancer({ instancer: found.instancer, ...balancerParts(next) });
-          old.close();
-        } else if (JSON.stringify(next.rule) !== JSON.stringify(found.policy.rule)) {
-          found.inner.setRule(next.rule as RuleSpec);
-        }
+        // Applied to the balancer in force, never a new one: EWMA, requests in flight and ejections stay (an
+        // instance ejected now stays out until its ejection ends).
+        const changed = (key: keyof ResolvedPolicy) => JSON.stringify(next[key]) !== JSON.stringify(found.policy[key]);
+        if (changed("outlierDetection")) found.inner.setOutlierDetection(next.outlierDetection);
+        if (changed("healthCheck")) found.inner.setHealthCheck(next.healthCheck);
+        if (changed("rule")) found.inner.setRule(next.rule as RuleSpec);
         found.live.apply(pipelineSpec(next));
         found.policy = next;
       }

@@ -4,9 +4,10 @@ import { z } from "zod";
 /**
  * The zod schemas of one service's client policy: `@outrigger/node`'s per-service config (`clients.services.X`) and
  * the client half of the control plane's destination policy are this one model, so central policy layers over local
- * config key by key. The source of both the TypeScript types and `@outrigger/node`'s published JSON schema. Field names are those of `@outrigger/loadbalancer` (rule specs, Envoy's outlier
- * detection, active health checks) and `@outrigger/resilience` (`PolicySpec`), so a value means the same here as in
- * their READMEs. Cross-field rules the schema cannot express are checked by building the parts (policy-check.ts).
+ * config key by key. The source of both the TypeScript types and `@outrigger/node`'s published JSON schema. Field
+ * names are those of `@outrigger/loadbalancer` (rule specs, Envoy's outlier detection, active health checks) and
+ * `@outrigger/resilience` (`PolicySpec`); cross-field rules the schema cannot express are checked by building the
+ * parts (`@outrigger/node`'s policy-check.ts).
  */
 
 const ms = (what: string) => z.number().int().min(1).max(2_147_483_647).describe(what);
@@ -107,6 +108,48 @@ export const rateLimitSchema = z.union([
   z.strictObject({ points: count("Calls per window."), durationMs: ms("The window (default 1 000).").optional() }),
 ]);
 
+/** Hedged requests (`@outrigger/resilience`'s hedge): idempotent calls only, each hedge spends the retry budget. */
+export const hedgeSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({
+      delayMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(2_147_483_647)
+        .describe("Send the call again when no answer came after this long (default: the observed quantile).")
+        .optional(),
+      quantile: z.number().gt(0).max(1).describe("The latency quantile that sets the delay (default 0.95).").optional(),
+      minSamples: count("Calls observed before the quantile is used (default 20).").optional(),
+      maxHedges: count("Extra copies of one call at most (default 1).").optional(),
+    })
+    .describe("Hedged requests (off by default)."),
+]);
+
+/** An adaptive concurrency limit (TCP Vegas, Netflix concurrency-limits); off unless given. */
+export const adaptiveLimitSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({
+      initialLimit: count("Calls in flight allowed at first (default 20).").optional(),
+      maxLimit: count("The limit never grows past this (default 200).").optional(),
+      smoothing: z.number().gt(0).max(1).describe("How fast the limit moves (default 1).").optional(),
+    })
+    .describe("Adaptive concurrency limit (off by default)."),
+]);
+
+/**
+ * The answer a failed call gets instead of its error (Hystrix's fallback): og.fetch answers 200 with `value` as
+ * JSON, og.http resolves with `value` as `data`. A call fails when it throws or ends in a 5xx answer.
+ */
+export const fallbackSchema = z.union([
+  z.literal(false),
+  z
+    .strictObject({ value: z.json().describe('Any JSON value, e.g. { "items": [] }.') })
+    .describe("Fallback answer (off by default)."),
+]);
+
 /** The keys of a client policy, for the schemas that extend it (the control plane's destination policy). */
 export const clientPolicyShape = {
   rule: ruleSchema.optional(),
@@ -117,6 +160,9 @@ export const clientPolicyShape = {
   circuitBreaker: breakerSchema.optional(),
   bulkhead: bulkheadSchema.optional(),
   rateLimit: rateLimitSchema.optional(),
+  hedge: hedgeSchema.optional(),
+  adaptiveLimit: adaptiveLimitSchema.optional(),
+  fallback: fallbackSchema.optional(),
 };
 
 /** One service's client policy; every key is optional and replaces the defaults' key whole. */

@@ -1,10 +1,13 @@
 export {
+  adaptiveLimitSchema,
   breakerSchema,
   bulkheadSchema,
   type ClientPolicy,
   clientPolicySchema,
   clientPolicyShape,
+  fallbackSchema,
   healthCheckSchema,
+  hedgeSchema,
   outlierSchema,
   rateLimitSchema,
   retrySchema,

@@ -10,6 +10,7 @@ import { isRegistryError, RegistryError } from "./errors.js";
 import { acceptXmlBodies } from "./eureka-xml.js";
 import { EventLog } from "./event-log.js";
 import { Evictor } from "./evictor.js";
+import type { FleetOptions } from "./fleet-hub.js";
 import { type AuthOptions, authHook, writeAllowed } from "./hooks/auth.js";
 import { gzipHook } from "./hooks/gzip.js";
 import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
@@ -52,6 +53,8 @@ export interface AppOptions extends AuthOptions {
   readonly https?: Pick<SecureContextOptions, "cert" | "key">;
   /** The control plane served under `/outrigger/policy` and in watch answers; one is built when absent. */
   readonly policies?: PolicyService;
+  /** Bounds of the fleet page's subscriptions to processes (`FleetOptions`; the token is the app's `token`). */
+  readonly fleet?: Omit<FleetOptions, "token">;
 }
 
 /** Request log lines without any `?token=` value. */
@@ -171,7 +174,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
   app.register(policyRoutes(policies), { prefix: "/outrigger/policy" });
   app.register(
-    dashboardRoutes(ctx, { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp }),
+    dashboardRoutes(
+      ctx,
+      { maxStreams: limits.maxDashboardStreams, maxStreamsPerIp: limits.maxDashboardStreamsPerIp },
+      // The processes' fleet streams ask for the registry's token (og's `registry.token`).
+      { token: authOptions.token, ...options.fleet },
+    ),
   );
   // The access hook above guards the Consul API too (answering Consul's 403), so the plugin gets no token.
   app.register(consulRoutes({ peers: ctx.peers, ...consulOptions, registry }));

@@ -10,7 +10,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 .UP{color:#080}.DOWN,.OUT_OF_SERVICE{color:#b00}.STARTING,.UNKNOWN{color:#a60}#sp.on{background:#fee;padding:.5rem}#sp{padding:.5rem;background:#efe}
 code{font-size:12px}
 </style></head><body>
-<h1>Outrigger registry <small id="conn">connecting…</small></h1>
+<h1>Outrigger registry <small id="conn">connecting…</small> <small><a id="fleet" href="fleet">fleet</a></small></h1>
 <div id="sp"></div>
 <h2>Applications</h2>
 <table><thead><tr><th>Application</th><th>Instance</th><th>Status</th><th>Zone</th><th>Lease age</th><th>Last renew</th><th>Metadata</th></tr></thead><tbody id="apps"></tbody></table>
@@ -40,6 +40,7 @@ function render(s){
   fill("policies",pr);
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }
+document.getElementById("fleet").search=location.search;
 var source=new EventSource("outrigger/events"+location.search);
 var state;
 source.addEventListener("state",function(m){var s=JSON.parse(m.data);s.instances={};

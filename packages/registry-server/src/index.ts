@@ -31,6 +31,14 @@ export {
   type RenewOutcome,
   type WriteOrigin,
 } from "./registry.js";
+export {
+  type RegisterMessage,
+  type ReplicationReceivedMessage,
+  type ReplicationSendMessage,
+  type ReplicationSentMessage,
+  registryChannels,
+  type WatchMessage,
+} from "./registry-channels.js";
 export { Replicator, type ReplicatorOptions } from "./replication/replicator.js";
 export {
   DEFAULT_RENEWAL_PERCENT_THRESHOLD,

@@ -1,4 +1,4 @@
-import { attemptContext, type Clock, EventSource, unknownCall } from "@outrigger/core";
+import { attemptContext, type Clock, EventSource, neverAborted, unknownCall } from "@outrigger/core";
 import { CircuitState, type IBreaker } from "cockatiel";
 import { publishResilience, resilienceChannels } from "./channels.js";
 import { isRejection, ResilienceError } from "./errors.js";
@@ -31,8 +31,6 @@ export interface CircuitOptions {
   readonly markSlow: (slow: boolean) => void;
   readonly clock: Clock;
 }
-
-const noSignal = new AbortController().signal;
 
 /** Circuit states by the names the `outrigger:resilience:breaker` channel uses. */
 const STATE_NAMES = {
@@ -71,7 +69,9 @@ export class Circuit {
   // No async/await: this sits on every call, and each await is a measurable share of the pipeline's overhead.
   execute<T>(
     fn: (context: AttemptContext) => PromiseLike<T> | T,
-    signal: AbortSignal = noSignal,
+    // core's shared never-aborted signal: a policy inside (a timeout) knows not to follow it. A signal of the circuit's
+    // own was followed by every call inside it, an EventTarget listener added and removed per call at low load.
+    signal: AbortSignal = neverAborted,
     call: CallContext = unknownCall,
   ): Promise<T> {
     const trial = this.#admit(call);

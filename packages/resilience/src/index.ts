@@ -25,12 +25,6 @@ export { composePolicies, passThrough } from "./compose.js";
 export { isRejection, isResilienceError, ResilienceError, type ResilienceErrorCode } from "./errors.js";
 export { createFallbackPolicy, type Fallback, type FallbackOptions } from "./fallback.js";
 export { createHedgePolicy, type Hedge, type HedgeEvent, type HedgeOptions } from "./hedge.js";
-export {
-  createExpressRateLimit,
-  createFastifyRateLimit,
-  createHttpRateLimit,
-  type InboundRateLimitOptions,
-} from "./inbound-rate-limit.js";
 export { LivePolicy, type LivePolicyOptions, type RejectedEvent } from "./live-policy.js";
 export type { AttemptContext, CallContext, Policy } from "./policy.js";
 export { createRateLimitPolicy, type RateLimit, type RateLimitPolicyOptions } from "./rate-limit-policy.js";

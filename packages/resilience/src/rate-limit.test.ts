@@ -1,90 +1,15 @@
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describeCall } from "@outrigger/core";
-import express from "express";
-import Fastify from "fastify";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { composePolicies } from "./compose.js";
-import { createExpressRateLimit, createFastifyRateLimit, createHttpRateLimit } from "./inbound-rate-limit.js";
 import { createRateLimitPolicy } from "./rate-limit-policy.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { createRetryPolicy } from "./retry.js";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-}
-
-/** Sends `n` requests one after another; returns their statuses and the first Retry-After seen. */
-async function hammer(url: string, n: number) {
-  const statuses: number[] = [];
-  let retryAfter: string | null = null;
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(url);
-    statuses.push(res.status);
-    if (res.status === 429) {
-      retryAfter ??= res.headers.get("retry-after");
-      expect(await res.json()).toMatchObject({ code: "RESILIENCE_RATE_LIMITED" });
-    } else await res.text();
-  }
-  return { statuses, retryAfter };
-}
+// The HTTP middleware over this engine (429 + Retry-After for node:http, express and fastify) is @outrigger/node's
+// createInbound({ rateLimit: { limiter, key } }); its tests are there (packages/node/src/inbound/).
 
 // A 60 s window: nothing expires during the test, so the verdicts are exact.
 const limiterOf = (points: number) => createRateLimiter({ points, durationMs: 60_000 });
-
-describe("inbound rate limiting answers 429 with Retry-After", () => {
-  it("node:http", async () => {
-    const limit = createHttpRateLimit({ limiter: limiterOf(3) });
-    const url = await listen(
-      createServer(async (req, res) => {
-        if (await limit(req, res)) res.end("ok");
-      }),
-    );
-    const { statuses, retryAfter } = await hammer(url, 5);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(Number(retryAfter)).toBeGreaterThan(50);
-    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
-  });
-
-  it("express", async () => {
-    const app = express();
-    app.use(createExpressRateLimit({ limiter: limiterOf(2) }));
-    app.get("/", (_req, res) => {
-      res.send("ok");
-    });
-    const url = await listen(createServer(app));
-    const { statuses, retryAfter } = await hammer(url, 3);
-    expect(statuses).toEqual([200, 200, 429]);
-    expect(retryAfter).not.toBeNull();
-  });
-
-  it("fastify", async () => {
-    const app = Fastify();
-    app.addHook("onRequest", createFastifyRateLimit({ limiter: limiterOf(2) }));
-    app.get("/", async () => "ok");
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    try {
-      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
-      const { statuses, retryAfter } = await hammer(url, 3);
-      expect(statuses).toEqual([200, 200, 429]);
-      expect(retryAfter).not.toBeNull();
-    } finally {
-      await app.close();
-    }
-  });
-});
 
 describe("outbound rate limit policy", () => {
   it("rejects the excess with RESILIENCE_RATE_LIMITED and retryAfterMs, and retry never retries it", async () => {

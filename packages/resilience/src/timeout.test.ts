@@ -1,5 +1,8 @@
-import { describeCall } from "@outrigger/core";
+import { getEventListeners } from "node:events";
+import { abortSourceOf, describeCall, followAbort, timerLateMsOf } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createBulkheadPolicy } from "./bulkhead.js";
+import { createCircuitBreaker } from "./circuit-breaker.js";
 import { composePolicies } from "./compose.js";
 import { createRetryPolicy } from "./retry.js";
 import { createTimeoutPolicy } from "./timeout.js";
@@ -63,6 +66,95 @@ describe("createTimeoutPolicy", () => {
     const assertion = expect(done).rejects.not.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
     controller.abort();
     await assertion;
+  });
+});
+
+describe("createTimeoutPolicy's cancellation, made lazily", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("aborts a follower of the attempt's cancellation at the timeout without an AbortSignal being read", async () => {
+    const policy = createTimeoutPolicy({ ms: 100 });
+    const followed: unknown[] = [];
+    let attempt: { readonly signal: AbortSignal } | undefined;
+    const done = policy.execute(
+      (context) =>
+        new Promise<never>(() => {
+          attempt = context;
+          const source = abortSourceOf(context);
+          if (source) followAbort(source, () => followed.push(source.reason));
+        }),
+    );
+    const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+    await vi.advanceTimersByTimeAsync(100);
+    await assertion;
+    expect(followed).toEqual([expect.objectContaining({ code: "RESILIENCE_TIMEOUT" })]);
+    // A signal read after the timeout is made already aborted, with the timeout's error.
+    expect(attempt?.signal.aborted).toBe(true);
+    expect(attempt?.signal.reason).toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+  });
+
+  it("cancels on the caller's signal without making the attempt's signal, and stops following it after", async () => {
+    const policy = createTimeoutPolicy({ ms: 1_000 });
+    const caller = new AbortController();
+    const done = policy.execute(
+      (context) =>
+        new Promise<never>((_, reject) => {
+          const source = abortSourceOf(context);
+          if (source) followAbort(source, () => reject(source.reason));
+        }),
+      caller.signal,
+    );
+    caller.abort(new Error("caller gave up"));
+    await expect(done).rejects.toThrow("caller gave up");
+    // A call that settled lets go of a long-lived caller signal.
+    const kept = new AbortController();
+    let during = 0;
+    await policy.execute(() => {
+      during = getEventListeners(kept.signal, "abort").length;
+      return "ok";
+    }, kept.signal);
+    expect([during, getEventListeners(kept.signal, "abort").length]).toEqual([1, 0]);
+  });
+
+  it("inside a full pipeline adds no abort listener and makes no AbortController per call", async () => {
+    const pipeline = composePolicies(
+      createRetryPolicy({ maxAttempts: 3 }),
+      createCircuitBreaker({ mode: { kind: "consecutive", threshold: 5 }, halfOpenAfterMs: 10_000 }),
+      createBulkheadPolicy({ maxConcurrent: 4, maxQueue: 4 }),
+      createTimeoutPolicy({ ms: 1_000 }),
+    );
+    const listen = vi.spyOn(EventTarget.prototype, "addEventListener");
+    const made = vi.fn();
+    vi.stubGlobal(
+      "AbortController",
+      class extends AbortController {
+        constructor() {
+          super();
+          made();
+        }
+      },
+    );
+    try {
+      for (let i = 0; i < 10; i++) await pipeline.execute(() => "ok", undefined, describeCall({ method: "GET" }));
+      expect([listen.mock.calls.length, made.mock.calls.length]).toEqual([0, 0]);
+    } finally {
+      listen.mockRestore();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("records how late its timer ran on the error (injected clock), for the local-lag rule", async () => {
+    let now = 0;
+    const policy = createTimeoutPolicy({ ms: 100, clock: { now: () => now } });
+    const done = policy.execute(() => new Promise<never>(() => undefined));
+    const assertion = expect(done).rejects.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+    // The process was stuck: 350 ms passed on the clock before the 100 ms timer could run.
+    now = 350;
+    await vi.advanceTimersByTimeAsync(100);
+    const error = await done.catch((e: unknown) => e);
+    await assertion;
+    expect(timerLateMsOf(error)).toBe(250);
   });
 });
 

@@ -2,12 +2,15 @@ import {
   Attempt,
   type AttemptContext,
   type CallContext,
+  type Clock,
   checkNumber,
   DeadlineQueue,
   type Event,
   EventSource,
-  followAbort,
+  type Expiring,
+  LazyAbort,
   MAX_TIMER_DELAY_MS,
+  markTimerLate,
   neverAborted,
   unknownCall,
 } from "@outrigger/core";
@@ -23,6 +26,8 @@ export interface TimeoutOptions {
    * the whole call with its retries, outermost: RESILIENCE_DEADLINE_EXCEEDED, never retried).
    */
   readonly scope?: "attempt" | "total";
+  /** Where time is read (default the monotonic clock); tests inject one to make a timer run late. */
+  readonly clock?: Clock;
 }
 
 /** A timeout policy and its typed event. */
@@ -30,50 +35,60 @@ export interface Timeout extends Policy {
   readonly onTimeout: Event<void>;
 }
 
+/** What every call of one timeout policy shares. */
+interface TimeoutShared {
+  readonly deadlines: DeadlineQueue;
+  readonly timedOut: EventSource<void>;
+  fail(): Error;
+}
+
 /**
- * The context handed to a timed attempt: the call's context, and a `signal` made on first read (on Node 20
- * creating an AbortSignal costs microseconds, more than the rest of the pipeline, and many attempts never read it).
- * Once made, it aborts with the timeout's error when time is up (so the load-balanced client counts it against the
- * instance, as its own per-try timeout) or with the caller's reason; `release()` removes its listener from the
- * caller's signal, so a long-lived caller signal keeps nothing per call.
+ * One timed call: its own cancellation (a `LazyAbort`, whose AbortSignal is made only if the attempt reads
+ * `signal`), its entry in the policy's deadline queue and its promise's settle functions — one object, no timer,
+ * no closure per call beyond the promise's. When time is up it aborts with the timeout's error (so the
+ * load-balanced client counts it against the instance, as its own per-try timeout, unless the timer ran late:
+ * `markTimerLate`); the caller's signal aborts it with the caller's reason.
  */
-class TimedAttempt extends Attempt {
-  #controller: AbortController | undefined;
-  #expired: Error | undefined;
-  #unfollow: (() => void) | undefined;
+class TimedCall<T> extends LazyAbort implements Expiring {
+  slot = -1;
+  #settled = false;
+  resolve: (value: T) => void = noop;
+  reject: (error: unknown) => void = noop;
 
   constructor(
-    private readonly parent: AbortSignal,
-    call: CallContext,
+    parent: AbortSignal,
+    private readonly shared: TimeoutShared,
   ) {
-    super(call, undefined, 0);
+    super(parent);
   }
 
-  // An inner policy must see this attempt's timeout: hand it the real signal.
-  override peekSignal(): AbortSignal {
-    return this.signal;
+  expire(lateMs: number): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const error = markTimerLate(this.shared.fail(), lateMs);
+    this.abort(error);
+    this.shared.timedOut.emit();
+    this.reject(error);
   }
 
-  protected override makeSignal(): AbortSignal {
-    const controller = new AbortController();
-    this.#controller = controller;
-    if (this.#expired) controller.abort(this.#expired);
-    else if (this.parent.aborted) controller.abort(this.parent.reason);
-    else this.#unfollow = followAbort(this.parent, () => controller.abort(this.parent.reason));
-    return controller.signal;
-  }
+  readonly fulfilled = (value: T): void => {
+    if (this.#finish()) this.resolve(value);
+  };
 
-  expire(reason: Error): void {
-    this.#expired = reason;
-    this.#controller?.abort(reason);
+  readonly rejected = (error: unknown): void => {
+    if (this.#finish()) this.reject(error);
+  };
+
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.shared.deadlines.cancel(this);
     this.release();
-  }
-
-  release(): void {
-    this.#unfollow?.();
-    this.#unfollow = undefined;
+    return true;
   }
 }
+
+const noop = (): void => undefined;
 
 const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
 
@@ -82,50 +97,37 @@ const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPT
  * (total) at once, whether or not the attempt cooperates, and the attempt's `signal` aborts with that error, so an
  * HTTP client given that signal cancels the underlying request. Not cockatiel's timeout: that one creates an
  * AbortController and aborts it on every return, which costs ~20 µs a call on Node 20; the behaviour (aggressive,
- * signal-cancelling) is the same. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
+ * signal-cancelling) is the same, but the attempt's AbortSignal is made only when read (`LazyAbort`): a transport
+ * that follows the attempt through `abortSourceOf` makes none. The timeout's error records how late the policy's
+ * timer ran (`timerLateMsOf`), so a load balancer applies the local-lag rule (`isLocalLag`) to it as to its own
+ * per-try timeout. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
  */
 export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
   const ms = checkNumber("ms", options.ms, { min: 1, max: MAX_TIMER_DELAY_MS }, invalid);
   const total = options.scope === "total";
-  const timedOut = new EventSource<void>();
-  const fail = () =>
-    total
-      ? new ResilienceError("RESILIENCE_DEADLINE_EXCEEDED", `the call exceeded its total deadline of ${ms} ms`)
-      : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`);
-  const deadlines = new DeadlineQueue(ms);
+  const shared: TimeoutShared = {
+    timedOut: new EventSource<void>(),
+    fail: () =>
+      total
+        ? new ResilienceError("RESILIENCE_DEADLINE_EXCEEDED", `the call exceeded its total deadline of ${ms} ms`)
+        : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`),
+    deadlines: new DeadlineQueue(ms, options.clock),
+  };
   return {
-    execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) =>
-      new Promise<T>((resolve, reject) => {
-        const attempt = new TimedAttempt(signal ?? neverAborted, call ?? unknownCall);
-        let settled = false;
-        const deadline = {
-          slot: -1,
-          expire: () => {
-            if (settled) return;
-            settled = true;
-            const error = fail();
-            attempt.expire(error);
-            timedOut.emit();
-            reject(error);
-          },
-        };
-        deadlines.add(deadline);
-        const finish = (ok: boolean, value: unknown) => {
-          if (settled) return;
-          settled = true;
-          deadlines.cancel(deadline);
-          attempt.release();
-          ok ? resolve(value as T) : reject(value);
-        };
-        try {
-          Promise.resolve(fn(attempt)).then(
-            (value) => finish(true, value),
-            (error) => finish(false, error),
-          );
-        } catch (error) {
-          finish(false, error);
-        }
-      }),
-    onTimeout: timedOut.event,
+    execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) => {
+      const timed = new TimedCall<T>(signal ?? neverAborted, shared);
+      const settled = new Promise<T>((resolve, reject) => {
+        timed.resolve = resolve;
+        timed.reject = reject;
+      });
+      shared.deadlines.add(timed);
+      try {
+        Promise.resolve(fn(new Attempt(call ?? unknownCall, timed, 0))).then(timed.fulfilled, timed.rejected);
+      } catch (error) {
+        timed.rejected(error);
+      }
+      return settled;
+    },
+    onTimeout: shared.timedOut.event,
   };
 }

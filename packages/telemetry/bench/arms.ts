@@ -66,8 +66,8 @@ const otelMetrics = (provider: { getMeter(name: string): ReturnType<typeof metri
 
 /**
  * The SDK's own floor, without Outrigger: per call, what any instrumentation of it must ask the SDK for — two spans
- * (call and attempt) with their attributes, one context injected, one histogram observation — done by a plain
- * subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
+ * (call and attempt) with the same attributes as Outrigger's, one context injected, one histogram observation —
+ * done by a plain subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
  */
 function sdkFloor(): Listener[] {
   const floorTracer = tracerProvider.getTracer("floor");
@@ -76,7 +76,10 @@ function sdkFloor(): Listener[] {
     const parent = context.active();
     const call = floorTracer.startSpan(
       "GET svc",
-      { kind: SpanKind.INTERNAL, attributes: { "outrigger.service": "svc" } },
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: { "outrigger.service": "svc", "http.request.method": "GET", "outrigger.rule": "round-robin" },
+      },
       parent,
     );
     const callContext = trace.setSpan(parent, call);
@@ -89,6 +92,8 @@ function sdkFloor(): Listener[] {
           "server.address": "127.0.0.1",
           "server.port": 8080,
           "url.full": "http://127.0.0.1:8080/x",
+          "outrigger.service": "svc",
+          "outrigger.instance.id": "svc-1",
         },
       },
       callContext,
@@ -111,6 +116,26 @@ function sdkFloor(): Listener[] {
   ];
 }
 
+/**
+ * The OpenTelemetry metrics SDK's own floor, without Outrigger: one `http.client.request.duration` record per
+ * attempt with an attribute object made once (the SDK still sorts and serialises its keys on every record, its
+ * AttributeHashMap's `hashAttributes`). What "OTel metrics only" costs beyond this is Outrigger's share.
+ */
+function metricsFloor(): Listener[] {
+  const histogram = meterProvider.getMeter("metrics-floor").createHistogram("floor.duration", { unit: "s" });
+  const attributes = {
+    "http.request.method": "GET",
+    "server.address": "127.0.0.1",
+    "server.port": 8080,
+    "outrigger.service": "svc",
+    "http.response.status_code": 200,
+  };
+  return [
+    ["outrigger:lb:call:start", () => undefined],
+    ["outrigger:lb:attempt:end", () => histogram.record(0.001, attributes)],
+  ];
+}
+
 /** The arms, in the order they are printed; `off` is the baseline the others are compared with. */
 export const ARMS: Record<string, Arm> = {
   off: () => () => undefined,
@@ -125,6 +150,7 @@ export const ARMS: Record<string, Arm> = {
   "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
   "OTel metrics only": subscribing(otelMetrics(meterProvider)),
   "SDK floor, no Outrigger": subscribing(sdkFloor()),
+  "OTel metrics floor": subscribing(metricsFloor()),
   // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).
   "prometheus only": () => registerPrometheus(new Registry()).close,
 };

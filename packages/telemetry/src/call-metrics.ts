@@ -109,6 +109,9 @@ export class CallMetrics {
   #callEnd(m: CallEndMessage): void {
     const failed = errorType(m.status, m.error) !== undefined;
     const { service } = m.call;
+    // Policies publish during the call, never after its end: the entry goes now rather than at a later GC (a
+    // WeakMap entry left for the collector costs every scavenge until then).
+    this.#services.delete(m.call.context);
     let labels = this.#callLabels.get(service);
     if (!labels) {
       // Bounded like the series themselves: past the cap a service's labels are made afresh each time.

@@ -49,6 +49,7 @@ describe("a call retried to a second instance", () => {
     const call = only(spans, "GET svc");
     expect(call.kind).toBe(SpanKind.INTERNAL);
     expect(call.attributes["outrigger.service"]).toBe("svc");
+    expect(call.attributes["outrigger.rule"]).toBe("round-robin");
     expect(call.attributes["http.response.status_code"]).toBe(200);
     expect(call.events.map((e) => e.name)).toEqual(["outrigger.ejection", "outrigger.retry"]);
     expect(call.events[0]?.attributes).toMatchObject({
@@ -87,6 +88,7 @@ describe("a call retried to a second instance", () => {
   it("axios path: the same tree, the caller's span as the root and its baggage on the wire", async () => {
     const fleet = await loopbackServers(["a", "b"], firstFails);
     const balancer = balancerOver([fleet.instance("a"), fleet.instance("b")]);
+    balancer.setRule({ name: "random" }); // the call span names the rule in force when the call starts
     const client = createLbAxios({ balancer: () => balancer });
     const root = tracing.provider.getTracer("test").startSpan("handler");
     const bag = propagation.createBaggage({ tenant: { value: "acme" } });
@@ -102,6 +104,7 @@ describe("a call retried to a second instance", () => {
     const spans = tracing.spans();
     const call = only(spans, "GET svc");
     expect(parentOf(call)).toBe(root.spanContext().spanId);
+    expect(call.attributes["outrigger.rule"]).toBe("random");
     const [first, second] = attempts(spans);
     expect(parentOf(first as ReadableSpan)).toBe(call.spanContext().spanId);
     expect(second?.attributes["http.request.resend_count"]).toBe(1);

@@ -73,11 +73,9 @@ export class CallTracer {
 
   #callStart(m: CallMessage): void {
     const parent = context.active();
-    const span = this.#tracer.startSpan(
-      `${m.method} ${m.service}`,
-      { kind: SpanKind.INTERNAL, attributes: { [ATTR.service]: m.service, [ATTR.method]: methodAttribute(m.method) } },
-      parent,
-    );
+    const attributes: Attributes = { [ATTR.service]: m.service, [ATTR.method]: methodAttribute(m.method) };
+    if (m.rule !== undefined) attributes[ATTR.rule] = m.rule;
+    const span = this.#tracer.startSpan(`${m.method} ${m.service}`, { kind: SpanKind.INTERNAL, attributes }, parent);
     // No SDK: a non-recording span with no valid context; nothing to follow, nothing to inject.
     if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return;
     this.#calls.set(m.context, { span, context: trace.setSpan(parent, span), sends: 0 });
@@ -93,27 +91,18 @@ export class CallTracer {
   #attemptStart(m: AttemptMessage): void {
     const call = this.#calls.get(m.call.context);
     if (!call) return;
-    const { instance } = m;
-    const attributes: Attributes = {
-      [ATTR.method]: methodAttribute(m.call.method),
-      [ATTR.serverAddress]: instance.host,
-      [ATTR.serverPort]: instance.port,
-      [ATTR.urlFull]: fullUrl(m.url),
-      [ATTR.service]: m.call.service,
-      [ATTR.instanceId]: instance.id,
-    };
-    if (attributes[ATTR.method] === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
-    if (instance.zone !== undefined) attributes[ATTR.zone] = instance.zone;
     // http-spans.md: resend_count is set on the second and later sends of one request, whatever the reason.
-    if (call.sends > 0) attributes[ATTR.resendCount] = call.sends;
-    call.sends++;
-    const span = this.#tracer.startSpan(
-      methodAttribute(m.call.method) === "_OTHER" ? "HTTP" : m.call.method,
-      { kind: SpanKind.CLIENT, attributes },
-      call.context,
-    );
+    const sends = call.sends++;
+    const name = methodAttribute(m.call.method) === "_OTHER" ? "HTTP" : m.call.method;
+    // A call its sampler dropped: the attempt still needs a span context to propagate (sampled flag off), but
+    // nobody will read its attributes, so none are built.
+    const attributes = call.span.isRecording() ? attemptAttributes(m, sends) : undefined;
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, call.context);
     this.#attempts.set(m, span);
     propagation.inject(trace.setSpan(call.context, span), m.headers);
+    // w3c/trace-context: tracestate belongs to the traceparent it came with. A new traceparent without one of
+    // ours must not leave the caller's stale tracestate beside it (open-telemetry/opentelemetry-js-contrib#2796).
+    if (m.headers.traceparent !== undefined && m.headers.tracestate === undefined) m.headers.tracestate = undefined;
   }
 
   #attemptEnd(m: AttemptEndMessage): void {
@@ -153,6 +142,23 @@ export class CallTracer {
   #event<M extends { readonly call: CallContext }>(m: M, name: string, attrs: (m: M) => Attributes): void {
     this.#calls.get(m.call)?.span.addEvent(name, attrs(m));
   }
+}
+
+/** The CLIENT span's attributes (http-spans.md) for the attempt `m`, its `sends`-th resend (0: the first send). */
+function attemptAttributes(m: AttemptMessage, sends: number): Attributes {
+  const { instance } = m;
+  const attributes: Attributes = {
+    [ATTR.method]: methodAttribute(m.call.method),
+    [ATTR.serverAddress]: instance.host,
+    [ATTR.serverPort]: instance.port,
+    [ATTR.urlFull]: fullUrl(m.url),
+    [ATTR.service]: m.call.service,
+    [ATTR.instanceId]: instance.id,
+  };
+  if (attributes[ATTR.method] === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
+  if (instance.zone !== undefined) attributes[ATTR.zone] = instance.zone;
+  if (sends > 0) attributes[ATTR.resendCount] = sends;
+  return attributes;
 }
 
 const BUDGET_EVENT = "outrigger.retry_budget.exhausted";

@@ -1,8 +1,9 @@
 /**
  * The `diagnostics_channel` names telemetry listens on, as the publishing packages define them
  * (`lbChannels`/`lbTraceChannels` in @outrigger/loadbalancer, `resilienceChannels` in @outrigger/resilience,
- * `coreChannels` in @outrigger/core). Subscribing by name keeps those packages optional at run time: a process
- * without resilience simply never publishes its channels.
+ * `coreChannels` in @outrigger/core, `inboundChannels` in @outrigger/node, `registryChannels` in
+ * @outrigger/registry-server). Subscribing by name keeps those packages optional at run time: a process without
+ * resilience simply never publishes its channels.
  */
 export const CHANNEL = {
   callStart: "outrigger:lb:call:start",
@@ -16,6 +17,12 @@ export const CHANNEL = {
   hedge: "outrigger:resilience:hedge",
   budgetExhausted: "outrigger:resilience:budget-exhausted",
   giveUp: "outrigger:core:give-up",
+  inboundRequest: "outrigger:inbound:request",
+  registryRegister: "outrigger:registry:register",
+  registryReceived: "outrigger:registry:replication:received",
+  registrySend: "outrigger:registry:replication:send",
+  registrySent: "outrigger:registry:replication:sent",
+  registryWatch: "outrigger:registry:watch",
 } as const;
 
 /** One channel name and what to do with its messages. */

@@ -1,6 +1,6 @@
 // One trace across two processes (w3c/trace-context: the callee continues the caller's trace-id, its SERVER span's
-// parent is the caller's CLIENT span). The callee extracts with @opentelemetry/api's propagation, as the inbound
-// middleware will.
+// parent is the caller's CLIENT span). The callee's SERVER span is opened by telemetry from @outrigger/node's inbound
+// middleware (`outrigger:inbound:request`), with the HTTP server span conventions (http-spans.md "HTTP server").
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { SpanKind } from "@opentelemetry/api";
@@ -16,6 +16,7 @@ interface ChildSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  attributes: Record<string, unknown>;
 }
 
 registerGlobals();
@@ -69,6 +70,15 @@ it("an inbound request that makes an outbound call: one trace across both proces
   const calleeAttempt = frontend.spans.find((s) => s.kind === SpanKind.CLIENT);
   expect(frontend.spans.map((s) => s.traceId)).toEqual([traceId, traceId, traceId]);
   expect(server?.parentSpanId).toBe(callerAttempt?.spanContext().spanId);
+  expect(server?.name).toBe("GET");
+  expect(server?.attributes).toMatchObject({
+    "http.request.method": "GET",
+    "url.path": "/checkout",
+    "url.scheme": "http",
+    "server.address": "127.0.0.1",
+    "server.port": frontend.port,
+    "http.response.status_code": 200,
+  });
   expect(calleeCall?.parentSpanId).toBe(server?.spanId);
   expect(calleeAttempt?.parentSpanId).toBe(calleeCall?.spanId);
   // The backend saw the callee's attempt as its parent: the third hop continues the same trace.

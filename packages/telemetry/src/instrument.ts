@@ -3,6 +3,8 @@ import { CallMetrics } from "./call-metrics.js";
 import { CallTracer } from "./call-tracer.js";
 import type { Listener } from "./channel-names.js";
 import { otelSink } from "./otel-sink.js";
+import { RegistryTracer } from "./registry-tracer.js";
+import { ServerTracer } from "./server-tracer.js";
 import { subscribeAll } from "./subscriptions.js";
 
 /** Settings of `instrumentOutrigger`; by default the globally registered providers (no-ops until an SDK registers). */
@@ -45,7 +47,9 @@ function isRealTracer(tracer: Tracer): boolean {
  * the application picks the SDK and exporters. Subscribes to Outrigger's `diagnostics_channel` channels: one
  * INTERNAL span per call with its decisions (retry, hedge, breaker state change, ejection, rate-limit rejection,
  * budget exhausted) as events, one CLIENT span per attempt with the HTTP semantic conventions and W3C context
- * injected into its headers, the `http.client.request.duration` histogram and `outrigger.lb.*` /
+ * injected into its headers, a SERVER span per request through @outrigger/node's inbound middleware (the caller's
+ * context extracted, the handler run inside it), spans for a registry server's registrations, replication
+ * batches and watch answers, the `http.client.request.duration` histogram and `outrigger.lb.*` /
  * `outrigger.resilience.*` counters. Call it once, after your SDK is registered (as every OpenTelemetry
  * instrumentation asks): the global providers are read once, and with none registered (no `tracerProvider` or
  * `meterProvider` given either) nothing is subscribed, so the request path pays nothing. `close()` undoes it.
@@ -55,7 +59,11 @@ export function instrumentOutrigger(options: InstrumentOptions = {}): Instrument
   if (options.traces !== false) {
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
     if (options.tracerProvider !== undefined || isRealTracer(tracer))
-      listeners.push(...new CallTracer(tracer).listeners());
+      listeners.push(
+        ...new CallTracer(tracer).listeners(),
+        ...new ServerTracer(tracer).listeners(),
+        ...new RegistryTracer(tracer).listeners(),
+      );
   }
   if (options.metrics !== false) {
     const provider = options.meterProvider ?? metrics.getMeterProvider();

@@ -15,6 +15,7 @@ export const ATTR = {
   urlFull: "url.full",
   errorType: "error.type",
   service: "outrigger.service",
+  rule: "outrigger.rule",
   instanceId: "outrigger.instance.id",
   zone: "outrigger.instance.zone",
 } as const;

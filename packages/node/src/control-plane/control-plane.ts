@@ -8,6 +8,7 @@ import { RetryBudgets } from "@outrigger/resilience";
 import type { AxiosInstance } from "axios";
 import { OutriggerNodeError } from "../errors.js";
 import type { ResolvedPolicy } from "../safe-defaults.js";
+import { WatchOrPollInstancer } from "../watch-or-poll.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
 import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-file.js";
@@ -157,8 +158,9 @@ export class ControlPlane {
 
   /** Follows `instancer`'s policies (an Outrigger watch), after the state file's revision when there is one. */
   track<T extends Instancer>(service: string, instancer: T): T {
-    if (!this.enabled || !(instancer instanceof RegistryWatchInstancer)) return instancer;
-    const watch = instancer;
+    const inner = instancer instanceof WatchOrPollInstancer ? instancer.source : instancer;
+    if (!this.enabled || !(inner instanceof RegistryWatchInstancer)) return instancer;
+    const watch = inner;
     const key = service.toUpperCase();
     if (!this.#answered.has(key) && !this.#firstAnswer.has(key)) {
       let resolve: () => void = () => {};

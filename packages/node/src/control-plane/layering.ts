@@ -11,6 +11,9 @@ const CLIENT_KEYS = [
   "circuitBreaker",
   "bulkhead",
   "rateLimit",
+  "hedge",
+  "adaptiveLimit",
+  "fallback",
 ] as const;
 
 /**

@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Clock, EventSource, monotonicClock } from "@outrigger/core";
+import { type Clock, EventSource, monotonicClock, redactSecrets } from "@outrigger/core";
 import { type ConcurrencyGate, concurrencyGate } from "./concurrency-gate.js";
 import { Connections } from "./connections.js";
 import { invalidOption } from "./errors.js";
-import { type InboundEvent, type InboundOptions, type RejectReason, resolveOptions } from "./options.js";
+import { inboundChannels, traceInbound } from "./inbound-channel.js";
+import { type InboundEvent, type InboundOptions, type Limits, type RejectReason, resolveOptions } from "./options.js";
 import { type Rejection, rejectionFor } from "./rejection.js";
 import { TokenBucket } from "./token-bucket.js";
+
+/** `Retry-After` of a request refused because the limiter failed: 1 s, the shortest the header can say. */
+const FAILED_RETRY_AFTER_MS = 1_000;
+
+/** A `RateLimiter` and the key each request counts against. */
+type SharedLimit = Extract<Limits["rate"], { kind: "limiter" }>;
 
 /** One admitted request until its response closes. */
 interface Running {
@@ -22,6 +29,7 @@ export class Admission {
   readonly #connections = new Connections();
   #listeners: { event?: { dispose(): void }; request?: { dispose(): void } } = {};
   #bucket: TokenBucket | undefined;
+  #limiter: SharedLimit | undefined;
   #gate: ConcurrencyGate;
   #drain: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -29,7 +37,7 @@ export class Admission {
     const limits = resolveOptions(options);
     this.#clock = options.clock ?? monotonicClock;
     this.#gate = concurrencyGate(limits.concurrency, this.#clock);
-    if (limits.rate) this.#bucket = new TokenBucket(limits.rate.perSecond, limits.rate.burst, this.#clock);
+    this.#setRate(limits.rate);
     this.#subscribe(options);
   }
 
@@ -40,12 +48,15 @@ export class Admission {
 
   /**
    * Decides on one request: `proceed()` runs the application, `refuse(rejection)` answers for it. Checks run from
-   * cheapest and least lossy: draining, then the concurrency cap (before a rate token is spent), then the rate.
+   * cheapest and least lossy: draining, then the concurrency cap (before a rate token is spent), then the rate. A
+   * `RateLimiter` answers asynchronously (Redis): draining and the cap are checked again once it has admitted.
    */
   admit(req: IncomingMessage, res: ServerResponse, proceed: () => void, refuse: (rejection: Rejection) => void): void {
     if (this.#requests.size > 0) this.#requests.emit(req);
     // The client left before the request reached us (an async middleware ran first): 'close' will not fire again.
     if (res.closed) return;
+    // A subscriber (telemetry's SERVER span) may wrap the application's part, which the gate may run later.
+    const next = inboundChannels.request.hasSubscribers ? traceInbound(req, res, proceed) : proceed;
     const socket = req.socket;
     this.#connections.begin(socket);
     const refusal = this.#refusal();
@@ -53,7 +64,42 @@ export class Admission {
       this.#reject(res, socket, refuse, refusal.reason, refusal.retryAfterMs);
       return;
     }
-    this.#start(res, socket, proceed, refuse);
+    const limiter = this.#limiter;
+    if (!limiter) {
+      this.#start(res, socket, next, refuse);
+      return;
+    }
+    void this.#ask(limiter, req).then((waitMs) => {
+      // The client left while the limiter decided: nothing to answer, and 'close' will not fire again.
+      if (res.closed) return this.#connections.end(socket);
+      // A drain or a full cap that began meanwhile still refuses (the limiter's point is spent by then).
+      const late = waitMs > 0 ? { reason: "rate-limit" as const, retryAfterMs: waitMs } : this.#refusal();
+      if (late) this.#reject(res, socket, refuse, late.reason, late.retryAfterMs);
+      else this.#start(res, socket, next, refuse);
+    });
+  }
+
+  /**
+   * Asks the `RateLimiter` for `key(req)`: 0 when admitted, else the wait in ms. Store failures never get here (the
+   * limiter decides them by its `onStoreFailure`); a `key` that throws or a limiter that rejects is a bug, and the
+   * request is refused as over the limit (closed, as security asks) with a process warning that names it (credentials redacted).
+   */
+  #ask(limiter: SharedLimit, req: IncomingMessage): Promise<number> {
+    const failed = (error: unknown): number => {
+      process.emitWarning(
+        // A store client's error may carry its URL: no credentials in the warning.
+        `inbound rate limit failed (${redactSecrets((error as Error)?.message ?? String(error))}); the request was refused (429). Fix rateLimit.key or the limiter.`,
+        { code: "OUTRIGGER_INBOUND_LIMITER_FAILED" },
+      );
+      return FAILED_RETRY_AFTER_MS;
+    };
+    try {
+      return limiter.limiter
+        .acquire(limiter.key(req))
+        .then((verdict) => (verdict.allowed ? 0 : Math.max(1, verdict.retryAfterMs)), failed);
+    } catch (error) {
+      return Promise.resolve(failed(error));
+    }
   }
 
   /** Runs an admitted request and tracks it until its response closes. */
@@ -130,10 +176,16 @@ export class Admission {
     }
     // Nothing is changed before every check passed.
     this.#gate = concurrencyGate(limits.concurrency, this.#clock, this.#gate);
-    if (!limits.rate) this.#bucket = undefined;
-    else if (this.#bucket) this.#bucket.reconfigure(limits.rate.perSecond, limits.rate.burst);
-    else this.#bucket = new TokenBucket(limits.rate.perSecond, limits.rate.burst, this.#clock);
+    this.#setRate(limits.rate);
     this.#subscribe(options);
+  }
+
+  /** The rate limit in force: a bucket keeps what it earned across a reload; a limiter is the caller's object. */
+  #setRate(rate: Limits["rate"]): void {
+    this.#limiter = rate?.kind === "limiter" ? rate : undefined;
+    if (rate?.kind !== "bucket") this.#bucket = undefined;
+    else if (this.#bucket) this.#bucket.reconfigure(rate.perSecond, rate.burst);
+    else this.#bucket = new TokenBucket(rate.perSecond, rate.burst, this.#clock);
   }
 
   /** Replaces the listeners given in `options`; a listener left out is kept. */

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import http from "node:http";
+import { createRateLimiter } from "@outrigger/resilience";
 import { afterEach, describe, expect, it } from "vitest";
 import { createInbound, type Inbound, type InboundOptions } from "./index.js";
 import { Events, fakeClock, get, Held, listen, stop } from "./test-fixture.js";
@@ -38,6 +39,24 @@ export function adapterSuite(framework: string, mount: Mount): void {
       expect(JSON.parse(refused.body).code).toBe("OUTRIGGER_RATE_LIMITED");
       clock.advance(500);
       expect((await get(port)).status).toBe(200);
+    });
+
+    it("answers 429 with Retry-After from a @outrigger/resilience RateLimiter, one limit per client key", async () => {
+      // A minute's window: nothing expires during the test, so the verdicts are exact; Retry-After is what is left
+      // of the window in whole seconds, never the window in ms (fastify-rate-limit#301).
+      const limiter = createRateLimiter({ points: 2, durationMs: 60_000 });
+      const key = (req: http.IncomingMessage) => String(req.headers["x-client"] ?? "anonymous");
+      const { port, events } = await start({ rateLimit: { limiter, key } });
+      const as = (client: string) => get(port, "/", { headers: { "x-client": client } });
+      expect([(await as("a")).status, (await as("a")).status]).toEqual([200, 200]);
+      const refused = await as("a");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(50);
+      expect(Number(refused.headers["retry-after"])).toBeLessThanOrEqual(60);
+      expect(refused.headers["content-type"]).toMatch(/^application\/json/);
+      expect(JSON.parse(refused.body).code).toBe("OUTRIGGER_RATE_LIMITED");
+      expect(events.seen.at(-1)).toMatchObject({ type: "rejected", reason: "rate-limit", inFlight: 0 });
+      expect((await as("b")).status).toBe(200); // another client's limit is its own
     });
 
     it("answers 503 over the concurrency cap, with held requests", async () => {

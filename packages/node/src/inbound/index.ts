@@ -17,10 +17,13 @@ export type {
   FastifyRequestLike,
 } from "./adapters.js";
 export { InboundError, type InboundErrorCode, isInboundError } from "./errors.js";
+export { type InboundRequestMessage, inboundChannels } from "./inbound-channel.js";
 export type {
+  BucketRateLimit,
   ConcurrencyOptions,
   InboundEvent,
   InboundOptions,
+  LimiterRateLimit,
   RateLimitOptions,
   RejectReason,
 } from "./options.js";
@@ -49,8 +52,9 @@ export interface Inbound {
 }
 
 /**
- * Creates inbound protection: a token-bucket rate limit (429 + `Retry-After`, RFC 6585 §4 and RFC 9110 §10.2.3), a
- * fixed or adaptive (Vegas, from `@outrigger/resilience`) cap on requests in flight (503), and drain for graceful
+ * Creates inbound protection, the one HTTP middleware of Outrigger for node:http, express and fastify: a rate limit
+ * (429 + `Retry-After`, RFC 6585 §4 and RFC 9110 §10.2.3) — a token bucket in this process, or a
+ * `@outrigger/resilience` `RateLimiter` per client key (in memory, or shared through Redis) — a fixed or adaptive (Vegas, from `@outrigger/resilience`) cap on requests in flight (503), and drain for graceful
  * shutdown (Spring Boot's `server.shutdown=graceful`, Envoy's drain). Throws OUTRIGGER_INVALID_OPTION on a bad option.
  */
 export function createInbound(options?: InboundOptions): Inbound {

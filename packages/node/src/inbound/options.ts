@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { type Clock, checkNumber, checkOptionalNumber } from "@outrigger/core";
+import type { RateLimiter } from "@outrigger/resilience";
 import { invalidOption } from "./errors.js";
 
 /** Why a request was refused: over the rate (429), over the concurrency limit (503), or the server drains (503). */
@@ -24,10 +25,29 @@ export type InboundEvent =
       readonly inFlight: number;
     };
 
-/** A token bucket: `requestsPerSecond` refill, at most `burst` requests at once (default: one second's worth). */
-export interface RateLimitOptions {
+/**
+ * The inbound rate limit: a token bucket in this process (`{ requestsPerSecond, burst }`: `requestsPerSecond`
+ * refill, at most `burst` requests at once, default one second's worth; one bucket for the whole process), or any
+ * `@outrigger/resilience` `RateLimiter` (`{ limiter, key }`: e.g. `createRateLimiter({ points, redis })` for one limit
+ * shared by every instance through Redis, with its in-memory insurance), asked once per request for `key(req)`.
+ */
+export type RateLimitOptions = BucketRateLimit | LimiterRateLimit;
+
+/** A token bucket in this process: `requestsPerSecond` refill, at most `burst` at once (default: one second's worth). */
+export interface BucketRateLimit {
   readonly requestsPerSecond: number;
   readonly burst?: number;
+}
+
+/**
+ * A `@outrigger/resilience` `RateLimiter` decides (fixed windows on rate-limiter-flexible, in memory or Redis; its
+ * store failures are decided by its `onStoreFailure` and reported on its `onStoreError`). `key(req)` says whose limit
+ * a request counts against (default: the client's address, `req.socket.remoteAddress`; behind a proxy, key on what
+ * the proxy sets — the socket's address is the proxy's). The limiter is the caller's: it is never closed here.
+ */
+export interface LimiterRateLimit {
+  readonly limiter: RateLimiter;
+  readonly key?: (req: IncomingMessage) => string;
 }
 
 /**
@@ -52,7 +72,9 @@ export interface InboundOptions {
 
 /** Validated limits, with defaults applied. */
 export interface Limits {
-  readonly rate?: { readonly perSecond: number; readonly burst: number };
+  readonly rate?:
+    | { readonly kind: "bucket"; readonly perSecond: number; readonly burst: number }
+    | { readonly kind: "limiter"; readonly limiter: RateLimiter; readonly key: (req: IncomingMessage) => string };
   readonly concurrency?:
     | { readonly kind: "fixed"; readonly max: number }
     | { readonly kind: "adaptive"; readonly initial: number; readonly max: number };
@@ -66,7 +88,7 @@ const MIN_RATE = 0.001;
 
 const KNOWN = {
   root: ["rateLimit", "concurrency", "onEvent", "onRequest", "clock"],
-  rateLimit: ["requestsPerSecond", "burst"],
+  rateLimit: ["requestsPerSecond", "burst", "limiter", "key"],
   concurrency: ["max", "adaptive", "initial"],
 } as const;
 
@@ -87,9 +109,24 @@ function checkFunction(name: string, value: unknown): void {
   }
 }
 
+/** The client's address: whose limit a request counts against unless `key` says otherwise. */
+const byAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? "unknown";
+
 function rateOf(value: unknown): Limits["rate"] {
   if (value === undefined) return undefined;
   const rate = checkKeys("rateLimit", value, KNOWN.rateLimit);
+  if (rate.limiter !== undefined) {
+    if (rate.requestsPerSecond !== undefined || rate.burst !== undefined) {
+      throw invalidOption("rateLimit takes either limiter (and key) or requestsPerSecond (and burst), not both");
+    }
+    if (typeof (rate.limiter as RateLimiter | null)?.acquire !== "function") {
+      throw invalidOption("rateLimit.limiter must have an acquire() method (a @outrigger/resilience RateLimiter)");
+    }
+    checkFunction("rateLimit.key", rate.key);
+    const key = (rate.key as LimiterRateLimit["key"]) ?? byAddress;
+    return { kind: "limiter", limiter: rate.limiter as RateLimiter, key };
+  }
+  if (rate.key !== undefined) throw invalidOption("rateLimit.key needs rateLimit.limiter");
   const perSecond = checkNumber(
     "rateLimit.requestsPerSecond",
     rate.requestsPerSecond,
@@ -97,7 +134,7 @@ function rateOf(value: unknown): Limits["rate"] {
     invalidOption,
   );
   const burst = checkOptionalNumber("rateLimit.burst", rate.burst, { min: 1, integer: true }, invalidOption);
-  return { perSecond, burst: burst ?? Math.max(1, Math.ceil(perSecond)) };
+  return { kind: "bucket", perSecond, burst: burst ?? Math.max(1, Math.ceil(perSecond)) };
 }
 
 function concurrencyOf(value: unknown): Limits["concurrency"] {

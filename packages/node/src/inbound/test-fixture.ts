@@ -77,9 +77,14 @@ export interface Reply {
 }
 
 /** One request over node:http (optionally on a keep-alive `agent`); rejects on a connection error. */
-export function get(port: number, path = "/", options: { agent?: Agent; method?: string; body?: string } = {}) {
+export function get(
+  port: number,
+  path = "/",
+  options: { agent?: Agent; method?: string; body?: string; headers?: Record<string, string> } = {},
+) {
   return new Promise<Reply>((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", agent: options.agent });
+    const { agent, headers } = options;
+    const req = http.request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", agent, headers });
     req.on("error", reject);
     req.on("response", (res) => {
       let body = "";

@@ -1,4 +1,5 @@
 import type { PeerStatus } from "../context.js";
+import { endSend, traceSend } from "../registry-channels.js";
 import {
   APP_INDEXES_FIELD,
   type AppIndexes,
@@ -160,9 +161,26 @@ export class PeerNode {
   async #send(tasks: readonly ReplicationTask[], announced: readonly string[]): Promise<ReplicationResult[]> {
     const apps = [...new Set([...tasks.map((task) => task.appName.toUpperCase()), ...announced])];
     const appIndexes = this.#options.appIndexes?.(apps);
+    const send = traceSend(this.url, tasks.length);
+    try {
+      const results = await this.#post(tasks, appIndexes, send?.headers);
+      endSend(send, 200, undefined);
+      return results;
+    } catch (error) {
+      endSend(send, (error as { status?: number }).status, error);
+      throw error;
+    }
+  }
+
+  async #post(
+    tasks: readonly ReplicationTask[],
+    appIndexes: AppIndexes | undefined,
+    traceHeaders: Record<string, string> | undefined,
+  ): Promise<ReplicationResult[]> {
     const response = await fetch(`${this.url}${BATCH_PATH}`, {
       method: "POST",
       headers: {
+        ...traceHeaders,
         "content-type": "application/json",
         accept: "application/json",
         "x-netflix-discovery-replication": "true",
@@ -175,7 +193,7 @@ export class PeerNode {
       }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    if (!response.ok) throw new Error(`peer answered ${response.status}`);
+    if (!response.ok) throw Object.assign(new Error(`peer answered ${response.status}`), { status: response.status });
     const index = Number(response.headers.get(INDEX_HEADER));
     if (Number.isSafeInteger(index) && index > 0) this.#options.onIndex?.(index);
     const body = (await response.json()) as { responseList?: ReplicationResult[] };

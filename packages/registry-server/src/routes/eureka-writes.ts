@@ -5,6 +5,7 @@ import { notFound, RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { type InstanceStatus, isInstanceStatus, parseRegistration, safeMetadata } from "../instance-info.js";
 import type { RenewOutcome, StatusWriteOptions, WriteOrigin } from "../registry.js";
+import { type RegisterMessage, registryChannels } from "../registry-channels.js";
 
 /** Eureka's header on writes forwarded by a peer; such writes are never replicated again. */
 export const REPLICATION_HEADER = "x-netflix-discovery-replication";
@@ -76,8 +77,22 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
   return (app, _options, done) => {
     app.post<{ Params: Pick<Params, "app"> }>("/apps/:app", async (request, reply) => {
+      const startedAt = performance.now();
       const info = parseRegistration(request.body, request.params.app, registry.clock.now());
-      const outcome = registry.registerChecked(info, originOf(request));
+      const origin = originOf(request);
+      const outcome = registry.registerChecked(info, origin);
+      if (registryChannels.register.hasSubscribers) {
+        const { app, instanceId: id } = info;
+        const message: RegisterMessage = {
+          app,
+          id,
+          origin,
+          outcome: outcome.kind,
+          headers: request.headers,
+          startedAt,
+        };
+        registryChannels.register.publish(message);
+      }
       // A peer's copy older than ours is not applied: 409 with ours, so the peer adopts it.
       if (outcome.kind === "conflict") {
         return sendEurekaDocument(request, reply.code(409), { instance: toEurekaInstance(outcome.lease) });

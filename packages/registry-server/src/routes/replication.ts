@@ -1,9 +1,11 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyPluginCallback } from "fastify";
 import type { ServerContext } from "../context.js";
 import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
 import { receivePolicyTask } from "../policy/replication.js";
+import { type ReplicationReceivedMessage, registryChannels } from "../registry-channels.js";
 import { appIndexesOf, exchangeAppIndexes } from "../replication/app-indexes.js";
 import {
   APP_INDEXES_FIELD,
@@ -14,6 +16,23 @@ import {
   type ReplicationTask,
 } from "../replication/task.js";
 import { renewAnswer } from "./eureka-writes.js";
+
+/** Publishes a batch applied here (its tasks by action, those not answered 2xx) for tracing. */
+function publishReceived(
+  list: readonly unknown[],
+  results: readonly ReplicationResult[],
+  headers: IncomingHttpHeaders,
+  startedAt: number,
+): void {
+  const actions: Record<string, number> = {};
+  for (const task of list) {
+    const action = isTask(task) ? String(task.action) : "invalid";
+    actions[action] = (actions[action] ?? 0) + 1;
+  }
+  const failed = results.filter((r) => r.statusCode < 200 || r.statusCode > 299).length;
+  const message: ReplicationReceivedMessage = { tasks: list.length, actions, failed, headers, startedAt };
+  registryChannels.replicationReceived.publish(message);
+}
 
 function isTask(value: unknown): value is ReplicationTask {
   const t = value as Partial<ReplicationTask> | null;
@@ -55,9 +74,12 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   };
   return (app, _options, done) => {
     app.post(BATCH_PATH, async (request, reply) => {
+      const startedAt = performance.now();
       const list = (request.body as { replicationList?: unknown } | null)?.replicationList;
       if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
       const responseList = list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 }));
+      if (registryChannels.replicationReceived.hasSubscribers)
+        publishReceived(list, responseList, request.headers, startedAt);
       // One index across peers: the sender's index is merged after its writes are numbered here, so the next
       // change here numbers above anything it handed out. Each application of the batch takes the sender's index
       // of it when higher, and ours goes back in the answer for the sender to take when ours is higher (we

@@ -6,6 +6,7 @@ import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequestSignal } from "../hooks/shutdown.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
 import { policyWakeSignal, watchPolicy } from "../policy/watch-wake.js";
+import { registryChannels, type WatchMessage } from "../registry-channels.js";
 import { sendCached } from "../response-cache.js";
 import { parseWait, waitForAppChange } from "../watch.js";
 
@@ -23,6 +24,7 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
     app.get<{ Params: { app: string }; Querystring: { index?: string; wait?: string } }>(
       "/apps/:app",
       async (request, reply) => {
+        const startedAt = performance.now();
         const name = request.params.app.toUpperCase();
         const index = request.query.index === undefined ? -1 : Number(request.query.index);
         const waitMs = parseWait(request.query.wait);
@@ -36,7 +38,20 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         // A policy change of the application wakes its watchers too (its index moved with it).
         const wake = policyWakeSignal(ctx.policies, name, heldRequestSignal(request, reply));
         await waitForAppChange(registry, name, index, waitMs, wake.signal).finally(wake.stop);
-        reply.header("x-outrigger-index", String(registry.appIndex(name)));
+        const answeredIndex = registry.appIndex(name);
+        if (registryChannels.watch.hasSubscribers) {
+          const changed = answeredIndex !== index;
+          const message: WatchMessage = {
+            app: name,
+            index,
+            answeredIndex,
+            changed,
+            headers: request.headers,
+            startedAt,
+          };
+          registryChannels.watch.publish(message);
+        }
+        reply.header("x-outrigger-index", String(answeredIndex));
         reply.header(POLICY_REVISION_HEADER, String(ctx.policies?.store.get(name)?.revision ?? 0));
         // Many watchers of one application share one serialised answer per change.
         return sendCached(

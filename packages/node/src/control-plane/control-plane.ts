@@ -167,8 +167,8 @@ export class ControlPlane {
       const promise = new Promise<void>((done) => {
         resolve = done;
       });
+      // Not unref'd: a call waiting here keeps the process alive, as a call waiting for discovery does (bounded).
       const timer = setTimeout(() => this.#answer(key), this.#host.waitMs());
-      timer.unref();
       this.#firstAnswer.set(key, {
         promise,
         resolve: () => {
@@ -193,6 +193,8 @@ export class ControlPlane {
             ),
         )
       : Promise.resolve();
+    // A registry that cannot be reached has no policy to wait for: calls go on (after the state file's revision).
+    watch.onError(() => void fromFile.then(() => this.#answer(key)));
     watch.onPolicy((update) => {
       void fromFile.then(() => this.offer(service, update, "registry", watch));
     });

@@ -42,4 +42,5 @@ export {
   type RetryEvent,
   type RetryVerdict,
 } from "./retry-engine.js";
+export { RULE_NAMES, type RuleName } from "./rule-names.js";
 export { clampTimerDelay, MAX_TIMER_DELAY_MS, setLongTimeout } from "./timer.js";

@@ -1,4 +1,5 @@
 import { EventSource, redactUrl } from "@outrigger/core";
+import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
 import { checkName, DiscoveryError, durationOption } from "./errors.js";
@@ -36,6 +37,8 @@ export function registryOrigin(registryUrl: string): string {
  * busy machine may take a moment more; a dead peer must still be noticed.
  */
 const WATCH_SLACK_MS = 10_000;
+/** A policy report is one small POST: 5 s is far beyond a healthy registry and bounds a hung one. */
+const REPORT_TIMEOUT_MS = 5_000;
 
 /**
  * One service's instances pushed by an Outrigger registry: a long poll on `/outrigger/watch/apps/{APP}` that the
@@ -57,6 +60,46 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly #grace: RestartGrace;
   /** Fires when the registry's index went backwards (it restarted) and the watch started over. */
   readonly onReset = this.#resets.event;
+  readonly #policies = new EventSource<PolicyUpdate>();
+  #policy: PolicyUpdate | undefined;
+  /**
+   * Fires with the service's traffic policy (the watch answer's `policy` part, read with `@outrigger/policy`'s
+   * `readPolicyRecord`) on the first answer and whenever its revision changes; a revision the schema refuses comes
+   * with `issues`, for the SDK to NACK.
+   */
+  readonly onPolicy = this.#policies.event;
+
+  /** The last policy the registry sent (see `onPolicy`); undefined before the first answer. */
+  policy(): PolicyUpdate | undefined {
+    return this.#policy;
+  }
+
+  /**
+   * Tells the registry which policy revision this process runs (`POST /outrigger/policy/reports`, an xDS client's
+   * ACK, or NACK with the reason), with the watch's token and timeout. Rejects with DISCOVERY_REGISTRY_REJECTED
+   * when the registry refuses it.
+   */
+  async reportPolicy(report: {
+    readonly process: string;
+    readonly revision: number;
+    readonly status: "ACK" | "NACK";
+    readonly reason?: string;
+  }): Promise<void> {
+    const { status } = await registryRequest(`${registryOrigin(this.#access.url)}/outrigger/policy/reports`, {
+      method: "POST",
+      body: {
+        service: this.#options.service,
+        clientId: report.process,
+        revision: report.revision,
+        status: report.status,
+        ...(report.reason === undefined ? {} : { reason: report.reason }),
+      },
+      timeoutMs: REPORT_TIMEOUT_MS,
+      signal: this.#stop.signal,
+      access: this.#access,
+    });
+    if (status !== 200) throw watchRejected(status, this.#options.registryUrl);
+  }
 
   constructor(options: RegistryWatchInstancerOptions) {
     checkName("service", options.service);
@@ -118,6 +161,11 @@ export class RegistryWatchInstancer extends CachedInstancer {
     this.#index = next;
     this.#lastSeen = next;
     this.cache.update(this.#grace.apply(instances));
+    const policy = readPolicyRecord((body as { policy?: unknown }).policy, this.#options.service);
+    if (this.#policy === undefined || this.#policy.revision !== policy.revision) {
+      this.#policy = policy;
+      this.#policies.emit(policy);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
+import { RULE_NAMES, type RuleName } from "@outrigger/core";
 import { FixedInstancer } from "@outrigger/discovery";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { createBalancer } from "./balancer.js";
 import { P2cRule } from "./p2c.js";
 import { RoundRobinRule } from "./round-robin.js";
@@ -9,6 +10,18 @@ import { instance } from "./test-support.js";
 import { ZonePreferenceRule } from "./zone-preference.js";
 
 describe("ruleFromSpec", () => {
+  it("builds a rule for every name of @outrigger/core's RULE_NAMES, the one list", () => {
+    // The settings a name cannot go without; every other rule builds from its name alone.
+    const required: Partial<Record<RuleName, object>> = {
+      "zone-preference": { zone: "a" },
+      "slow-start": { windowMs: 1 },
+    };
+    for (const name of RULE_NAMES) {
+      expect(typeof ruleFromSpec({ name, ...required[name] } as RuleSpec).choose, name).toBe("function");
+    }
+    expectTypeOf<RuleSpec["name"]>().toEqualTypeOf<RuleName>();
+  });
+
   it("builds every named rule, wrapping rules with their inner spec", () => {
     const specs: RuleSpec[] = [
       { name: "round-robin" },

@@ -1,3 +1,4 @@
+import type { RuleName } from "@outrigger/core";
 import { AvailabilityFilteringRule } from "./availability-filtering.js";
 import { BestAvailableRule } from "./best-available.js";
 import { ConsistentHashRule } from "./consistent-hash.js";
@@ -40,8 +41,12 @@ export type RuleSpec =
       readonly rule?: RuleSpec;
     };
 
-/** The names a spec may use, with the keys each one takes besides `name`. */
-const KEYS: Readonly<Record<RuleSpec["name"], readonly string[]>> = {
+/**
+ * The names a spec may use (`@outrigger/core`'s `RULE_NAMES`, the one list), with the keys each one takes besides
+ * `name`. Typed by `RuleName`, so a name added to core without a rule here, or a rule here missing from core, fails
+ * to type-check.
+ */
+const KEYS: Readonly<Record<RuleName, readonly string[]>> = {
   "round-robin": [],
   random: [],
   "p2c-least-request": [],
@@ -80,7 +85,7 @@ function build(spec: unknown, at: string): Rule {
   if (typeof spec !== "object" || spec === null)
     throw invalid(`${at} must be an object such as { "name": "round-robin" }`);
   const fields = spec as Fields;
-  const name = fields.name as RuleSpec["name"];
+  const name = fields.name as RuleName;
   const allowed = typeof name === "string" ? KEYS[name] : undefined;
   if (!allowed) {
     throw invalid(`${at}.name must be one of ${Object.keys(KEYS).join(", ")}; got ${JSON.stringify(fields.name)}`);

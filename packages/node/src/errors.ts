@@ -10,6 +10,9 @@ export type OutriggerNodeErrorCode =
   | "OUTRIGGER_CLOSED"
   | "OUTRIGGER_INVALID_URL"
   | "OUTRIGGER_TOO_MANY_SERVICES"
+  // The control-plane client's (control-plane/): a revision it could not apply (NACKed), a report it could not send.
+  | "OUTRIGGER_POLICY_REJECTED"
+  | "OUTRIGGER_POLICY_REPORT_FAILED"
   // The inbound middleware's: thrown by createInbound/setOptions (INVALID_OPTION above) or the `code` of the JSON
   // body a refused request gets.
   | "OUTRIGGER_RATE_LIMITED"

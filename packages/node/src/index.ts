@@ -11,6 +11,7 @@ export {
   shutdownSchema,
 } from "./config-schema.js";
 export type { ConfigInput, Refusal } from "./config-source.js";
+export type { ControlPlaneOptions, PolicyApplyEvent } from "./control-plane/control-plane.js";
 export { isOutriggerNodeError, OutriggerNodeError, type OutriggerNodeErrorCode } from "./errors.js";
 export {
   type BucketRateLimit,

@@ -10,6 +10,7 @@ import { Agent } from "undici";
 import { createAdminHandler, type MountedStream } from "./admin-handler.js";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { type ConfigInput, openSection } from "./config-source.js";
+import { ControlPlane, type ControlPlaneOptions, type PolicyApplyEvent } from "./control-plane/control-plane.js";
 import { drain } from "./drain.js";
 import { OutriggerNodeError } from "./errors.js";
 import { addAxiosFallback, fetchWithFallback } from "./fallback.js";
@@ -59,6 +60,8 @@ export interface OutriggerOptions {
   readonly inbound?: InboundOptions;
   /** Where og's warnings go (default `console`). */
   readonly logger?: Pick<Console, "warn">;
+  /** The registry's traffic policies: code overrides, a state directory, a seed (see the README's control plane). */
+  readonly controlPlane?: ControlPlaneOptions;
   /**
    * A live stream to serve beside `/metrics` and advertise to the registry (`createFleetStream` from
    * `@outrigger/telemetry`): og mounts it on its admin handler, registers the metadata key
@@ -91,6 +94,11 @@ export interface Outrigger {
   readonly adminUrl: string | undefined;
   /** The `outrigger` section in force (the last good one). */
   config(): ResolvedOutriggerConfig;
+  /** The policy revision `service` runs (0: none), and every revision applied (ACK) or refused (NACK). */
+  readonly controlPlane: {
+    revision(service: string): number;
+    readonly onApply: Event<PolicyApplyEvent>;
+  };
   /** Errors worth an operator's eye: refused config updates, a registry unreachable at start. */
   readonly onError: Event<OutriggerNodeError>;
   /**
@@ -135,9 +143,22 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   // keep-alive socket of og's outlives og.close() (in undici's global agent they would, and hold a registry's close).
   const registryAgent = new Agent();
   const watchSupport = { missing: false };
+  // Declared before the clients it layers over; `clients` is read only after this function returns.
+  const controlPlane: ControlPlane = new ControlPlane(service, options.controlPlane ?? {}, {
+    local: (name) => policyFor(section.current().clients, name),
+    reapply: () => clients.apply(section.current()),
+    report,
+    ensure: (name) => clients.balancer(name),
+    waitMs: () => section.current().clients.waitForInstancesMs,
+  });
   const clients = createServiceClients({
     config: section.current,
-    instancer: (name) => makeInstancer(section.current().registry, name, watchSupport),
+    instancer: (name) =>
+      controlPlane.track(
+        name,
+        makeInstancer(section.current().registry, name, watchSupport, controlPlane.snapshotFile(name)),
+      ),
+    layer: (name, local) => controlPlane.layer(name, local),
   });
   const inbound = createInbound(options.inbound ?? (section.current().inbound as InboundOptions));
   let draining = false;
@@ -152,6 +173,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   });
   section.onChange((next) => {
     clients.apply(next);
+    controlPlane.refresh();
     // The section's inbound limits follow the live config (the schema checked them); options given in code stay.
     if (!options.inbound) {
       try {
@@ -179,17 +201,23 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   });
   const dispatcher = guardDispatcher(
     createLbDispatcher({
-      balancer: (name) => clients.balancer(name),
+      balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
       instancer: (name) => clients.instancer(name),
-      policy: (name) => clients.policy(name),
+      policy: (name) => controlPlane.policy(name, clients.policy(name)),
     }),
   );
-  const http = createLbAxios({ balancer: (name) => clients.balancer(name), policy: (name) => clients.policy(name) });
+  const http = createLbAxios({
+    balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
+    policy: (name) => controlPlane.policy(name, clients.policy(name)),
+  });
+  // Routes inside, the fallback around them: a fault abort or a failed route is what a fallback answers for.
+  controlPlane.routeAxios(http);
   // The fallback answers for the whole call, around the lb transports (policy-parts.ts says why not inside them).
-  const fallbackOf = (name: string) => policyFor(section.current().clients, name).fallback || undefined;
+  const fallbackOf = (name: string) =>
+    controlPlane.layer(name, policyFor(section.current().clients, name)).fallback || undefined;
   addAxiosFallback(http, fallbackOf);
   const fetchBalanced = fetchWithFallback(
-    (url, init) => fetch(url, { ...init, dispatcher } as RequestInit),
+    (url, init) => controlPlane.fetch(url, init, (to, given) => fetch(to, { ...given, dispatcher } as RequestInit)),
     fallbackOf,
   );
   const { fleetStream } = options;
@@ -284,6 +312,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     metrics: metrics.registry,
     adminUrl,
     config: section.current,
+    controlPlane: { revision: (name) => controlPlane.revision(name), onApply: controlPlane.onApply },
     onError: errors.event,
     onRegister: registrations.event,
     async listen(target, host) {

@@ -44,7 +44,12 @@ export function defaultHost(): string {
  * undici Agent, destroyed when it closes: an aborted watch in a shared agent leaves a fresh, never-used connection
  * behind that no keep-alive timer reaps (nodejs/undici#5845), one per service closed.
  */
-export function makeInstancer(registry: RegistrySection, service: string, support: WatchSupport): Instancer {
+export function makeInstancer(
+  registry: RegistrySection,
+  service: string,
+  support: WatchSupport,
+  snapshotFile?: string,
+): Instancer {
   if (registry.kind === "consul") return new ConsulInstancer({ consul: consulAddress(registry), service });
   const dispatcher = new Agent();
   const access = {
@@ -52,6 +57,8 @@ export function makeInstancer(registry: RegistrySection, service: string, suppor
     service,
     dispatcher,
     ...(registry.token ? { token: registry.token } : {}),
+    // The control plane's state directory keeps the last instances beside the last applied policy.
+    ...(snapshotFile ? { snapshotFile } : {}),
   };
   return new WatchOrPollInstancer(
     () => new RegistryWatchInstancer({ ...access, waitMs: registry.watchWaitMs }),

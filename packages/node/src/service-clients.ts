@@ -28,6 +28,8 @@ export interface ServiceClientsOptions {
   /** The instancer of a service on the configured registry (registry-parts.ts). */
   readonly instancer: (service: string) => Instancer;
   readonly clock?: Clock;
+  /** Layers more on top of each service's config policy (the control plane's revision, code overrides). */
+  readonly layer?: (service: string, local: ResolvedPolicy) => ResolvedPolicy;
 }
 
 /** The per-service parts behind `og.http`, `og.fetch` and `og.dispatcher`. */
@@ -58,6 +60,10 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
   const entries = new Map<string, Entry>();
   const forwarders = new Map<string, ForwardingInstancer>();
   const budgets = new RetryBudgets();
+  const layered = (config: ResolvedOutriggerConfig, service: string) => {
+    const local = policyFor(config.clients, service);
+    return options.layer ? options.layer(service, local) : local;
+  };
   let closed = false;
 
   // Names the registry had no instance of, until when (clock ms): refused at once meanwhile, with no watch opened.
@@ -93,7 +99,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         `og follows ${entries.size} services already (outrigger.clients.maxServices), so "${service}" is not looked up: check for lb:// names made from request data, or raise clients.maxServices.`,
       );
     }
-    const policy = policyFor(config.clients, service);
+    const policy = layered(config, service);
     const instancer = options.instancer(service);
     if (process.env.DBG && service === "ghost-3") console.log("MADE", service, new Error().stack);
     const made: Entry = {
@@ -134,7 +140,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     services: () => [...entries.keys()],
     apply(config) {
       for (const found of entries.values()) {
-        const next = policyFor(config.clients, found.service);
+        const next = layered(config, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
         // Applied to the balancer in force, never a new one: EWMA, requests in flight and ejections stay (an

@@ -55,6 +55,11 @@ export class WatchOrPollInstancer implements Instancer {
     return this.#out.current();
   }
 
+  /** The instancer in force: the watch, or the poll after a 404 (the control plane follows the watch's policy). */
+  get source(): Instancer {
+    return this.#source;
+  }
+
   #switchTo(next: Instancer): void {
     this.#missing?.dispose();
     this.#missing = undefined;

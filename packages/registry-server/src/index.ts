@@ -13,15 +13,7 @@ export { PolicyDir, type PolicyDirEvent, type PolicyDirOptions } from "./policy/
 export { createPolicyService, type PolicyService } from "./policy/policy-service.js";
 export type { PolicyReport } from "./policy/reports.js";
 export { POLICY_REVISION_HEADER } from "./policy/routes.js";
-export { unsafeRegexReason } from "./policy/safe-regex.js";
-export {
-  type DestinationPolicy,
-  durationMs,
-  type PolicyRoute,
-  RULE_NAMES,
-  type ServicePolicy,
-  servicePolicySchema,
-} from "./policy/schema.js";
+export { type DestinationPolicy, type PolicyRoute, type ServicePolicy, servicePolicySchema } from "./policy/schema.js";
 export { DEFAULT_POLICY_HISTORY, type PolicyChange, type PolicyRecord, PolicyStore } from "./policy/store.js";
 export { validatePolicy } from "./policy/validate.js";
 export { installProcessSafety, type SafetyLog } from "./process-safety.js";

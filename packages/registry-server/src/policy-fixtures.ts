@@ -11,8 +11,7 @@ spec:
     loadBalancer:
       simple: LEAST_REQUEST
     connectionPool:
-      tcp: { maxConnections: 100, connectTimeout: 30ms }
-      http: { http1MaxPendingRequests: 10, http2MaxRequests: 50, maxRetries: 3 }
+      http: { http1MaxPendingRequests: 10, http2MaxRequests: 50 }
     outlierDetection:
       consecutive5xxErrors: 7
       interval: 5m
@@ -47,7 +46,7 @@ spec:
     - destination: { host: reviews, subset: v2 }
       weight: 5
     timeout: 2s
-    retries: { attempts: 3, perTryTimeout: 500ms, retryOn: "5xx,connect-failure,503" }
+    retries: { attempts: 3, perTryTimeout: 500ms }
     fault:
       delay: { fixedDelay: 100ms, percentage: { value: 10 } }
       abort: { httpStatus: 503, percentage: { value: 5 } }
@@ -55,15 +54,15 @@ spec:
     mirrorPercentage: { value: 20 }
 `;
 
-/** The second route of `ISTIO_PAIR` as the native model reads it. */
+/** The second route of `ISTIO_PAIR` in the model (`@outrigger/policy`): durations in ms, attempts count the first. */
 export const CANARY_ROUTE = {
   match: [{ uri: { prefix: "/api" }, method: { exact: "GET" } }],
   route: [
     { subset: "v1", weight: 95 },
     { subset: "v2", weight: 5 },
   ],
-  timeout: "2s",
-  retries: { attempts: 3, perTryTimeout: "500ms", retryOn: ["5xx", "connect-failure", "503"] },
-  fault: { delay: { fixedDelay: "100ms", percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
+  timeout: { perTryMs: 500, totalMs: 2000 },
+  retry: { maxAttempts: 4 },
+  fault: { delay: { fixedDelayMs: 100, percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
   mirror: { subset: "v2", percentage: 20 },
 };

@@ -157,7 +157,7 @@ describe("control plane (real registry processes and CLI)", () => {
       await swap(2, ISTIO_PAIR.replace("attempts: 3", "attempts: 4"));
       expect(await applied).toMatchObject({ file: join(dir, "reviews.yaml"), services: { REVIEWS: 2 } });
       const refused = registry.next("policy-refused");
-      await swap(3, ISTIO_PAIR.replace("attempts: 3", "attempts: 99"));
+      await swap(3, ISTIO_PAIR.replace("attempts: 3", "attempts: -2"));
       expect(await refused).toMatchObject({ file: join(dir, "reviews.yaml"), code: "REGISTRY_POLICY_INVALID" });
       const kept = await fetch(`${registry.url}/outrigger/policy/services/reviews`, { headers: auth });
       expect(await kept.json()).toMatchObject({ revision: 2 });

@@ -73,6 +73,9 @@ function istio(doc: Obj, n: number, read: typeof importVirtualService): PolicyDo
       imported.unsupported.map((path) => `${path}`),
     );
   }
+  if (imported.invalid.length > 0) {
+    throw new PolicyError("REGISTRY_POLICY_INVALID", `Document ${n} (${label}) is not valid`, [...imported.invalid]);
+  }
   return {
     service: imported.service,
     label,

@@ -1,3 +1,5 @@
+import { DURATION_HINT, parseDuration } from "@outrigger/policy";
+
 /** A parsed YAML/JSON object, or undefined when the value is not one. */
 export type Obj = Record<string, unknown>;
 
@@ -12,6 +14,16 @@ export function isObj(value: unknown): value is Obj {
  */
 export class FieldWalker {
   readonly unsupported: string[] = [];
+  /** Fields present but not valid, as `path: why` (a duration that is not one). */
+  readonly invalid: string[] = [];
+
+  /** Milliseconds of the Istio duration at `path` (`"10s"`), undefined when absent; a bad one is recorded. */
+  duration(value: unknown, path: string): number | undefined {
+    if (value === undefined) return undefined;
+    const ms = parseDuration(value);
+    if (ms === undefined) this.invalid.push(`${path}: ${DURATION_HINT}`);
+    return ms;
+  }
 
   /** The object at `path` with only `known` keys read; every other key is recorded as unsupported. */
   object(value: unknown, path: string, known: readonly string[]): Obj {

@@ -8,18 +8,12 @@ describe("Istio import", () => {
     expect([...planned.keys()]).toEqual(["REVIEWS"]);
     expect(planned.get("REVIEWS")).toEqual({
       destination: {
-        loadBalancer: { name: "p2c-least-request" },
-        connectionPool: {
-          maxConnections: 100,
-          connectTimeout: "30ms",
-          maxPendingRequests: 10,
-          maxRequests: 50,
-          maxRetries: 3,
-        },
-        outlierDetection: { consecutive5xx: 7, interval: "5m", baseEjectionTime: "15m" },
+        rule: { name: "p2c-least-request" },
+        bulkhead: { maxConcurrent: 50, maxQueue: 10 },
+        outlierDetection: { consecutive5xx: 7, intervalMs: 300_000, baseEjectionTimeMs: 900_000 },
         subsets: [
           { name: "v1", labels: { version: "v1" } },
-          { name: "v2", labels: { version: "v2" }, trafficPolicy: { loadBalancer: { name: "round-robin" } } },
+          { name: "v2", labels: { version: "v2" }, trafficPolicy: { rule: { name: "round-robin" } } },
         ],
       },
       routes: [{ match: [{ headers: { "x-canary": { exact: "true" } } }], route: [{ subset: "v2" }] }, CANARY_ROUTE],
@@ -49,7 +43,7 @@ spec:
     route:
     - destination: { host: reviews, port: { number: 9080 } }
       headers: { request: { set: { a: b } } }
-    retries: { attempts: 2, retryRemoteLocalities: true }
+    retries: { attempts: 2, retryOn: 5xx, retryRemoteLocalities: true }
     fault:
       abort: { grpcStatus: UNAVAILABLE, percentage: { value: 1 } }
 `;
@@ -65,6 +59,7 @@ spec:
         "spec.http[0].match[0].queryParams",
         "spec.http[0].route[0].headers",
         "spec.http[0].route[0].destination.port",
+        "spec.http[0].retries.retryOn",
         "spec.http[0].retries.retryRemoteLocalities",
         "spec.http[0].fault.abort.grpcStatus",
       ]);
@@ -81,9 +76,34 @@ spec:
     loadBalancer: { consistentHash: { httpHeaderName: x-user } }
     tls: { mode: ISTIO_MUTUAL }
     portLevelSettings: []
+    connectionPool: { tcp: { maxConnections: 100 }, http: { maxRetries: 3 } }
 `;
     expect(() => parsePolicyText(yaml)).toThrow(
-      /spec\.trafficPolicy\.tls; spec\.trafficPolicy\.portLevelSettings; spec\.trafficPolicy\.loadBalancer\.consistentHash/,
+      /spec\.trafficPolicy\.tls; spec\.trafficPolicy\.portLevelSettings; spec\.trafficPolicy\.loadBalancer\.consistentHash; spec\.trafficPolicy\.connectionPool\.tcp; spec\.trafficPolicy\.connectionPool\.http\.maxRetries/,
+    );
+  });
+
+  it("converts Istio durations to the model's milliseconds and refuses one that is not a duration", () => {
+    const vs = (timeout: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews }
+spec:
+  hosts: [reviews]
+  http:
+  - route: [{ destination: { host: reviews } }]
+    timeout: ${timeout}
+    retries: { attempts: 0, perTryTimeout: 1.5s }
+`;
+    const planned = planPolicies(parsePolicyText(vs("250ms")), () => undefined).get("REVIEWS");
+    expect(planned?.routes?.[0]).toMatchObject({
+      timeout: { perTryMs: 1500, totalMs: 250 },
+      retry: { maxAttempts: 1 },
+    });
+    expect(() => parsePolicyText(vs("soon"))).toThrowError(
+      expect.objectContaining({
+        code: "REGISTRY_POLICY_INVALID",
+        issues: ["spec.http[0].timeout: must be a duration such as 250ms, 1.5s or 2m (at most 24h)"],
+      }),
     );
   });
 

@@ -3,13 +3,16 @@ import { defined, FieldWalker, isObj, type Obj } from "./field-walker.js";
 /**
  * Istio `networking.istio.io/v1` and `v1beta1` VirtualService and DestinationRule, read into the parts of a service
  * policy they map onto. Field names follow Istio's API reference (networking/v1 `virtual_service.proto`,
- * `destination_rule.proto`); every field outside the mapped subset is collected in `unsupported` by its path.
+ * `destination_rule.proto`); durations (`"10s"`) become the model's `…Ms` integers, `retries.attempts` (retries
+ * after the first) becomes `retry.maxAttempts` (every attempt), `connectionPool.http` becomes the bulkhead. Every
+ * field outside the mapped subset is collected in `unsupported` by its path, every bad duration in `invalid`.
  */
 export interface IstioImport {
   readonly service: string;
   readonly part: "routes" | "destination";
   readonly value: unknown;
   readonly unsupported: readonly string[];
+  readonly invalid: readonly string[];
 }
 
 /** The API groups accepted; `v1alpha3` differs in defaults and is refused rather than guessed at. */
@@ -71,7 +74,9 @@ export function importVirtualService(doc: Obj): IstioImport {
       }
       return defined({ subset: dest.subset, weight: one.weight });
     });
-    const retries = w.object(http.retries, `${p}.retries`, ["attempts", "perTryTimeout", "retryOn"]);
+    // Outrigger retries what is safe to retry (not-sent failures, timeouts, 429/502/503/504: @outrigger/resilience's
+    // retryable.ts): Envoy's retryOn conditions are not mapped, so a VirtualService naming them is refused.
+    const retries = w.object(http.retries, `${p}.retries`, ["attempts", "perTryTimeout"]);
     const fault = w.object(http.fault, `${p}.fault`, ["delay", "abort"]);
     const delay = w.object(fault.delay, `${p}.fault.delay`, ["fixedDelay", "percentage", "percent"]);
     const abort = w.object(fault.abort, `${p}.fault.abort`, ["httpStatus", "percentage"]);
@@ -79,20 +84,20 @@ export function importVirtualService(doc: Obj): IstioImport {
     if (mirror.host !== undefined && serviceOfHost(String(mirror.host)) !== service) {
       w.refuse(mirror.host, `${p}.mirror.host`, "mirrors to another host");
     }
+    const timeout = defined({
+      perTryMs: w.duration(retries.perTryTimeout, `${p}.retries.perTryTimeout`),
+      totalMs: w.duration(http.timeout, `${p}.timeout`),
+    });
     return defined({
       name: http.name,
       match: http.match === undefined ? undefined : match,
       route,
-      timeout: http.timeout,
-      retries:
-        http.retries === undefined
+      timeout: Object.keys(timeout).length > 0 ? timeout : undefined,
+      // Istio's attempts counts retries; the model's maxAttempts counts the first attempt too.
+      retry:
+        retries.attempts === undefined
           ? undefined
-          : defined({
-              attempts: retries.attempts,
-              perTryTimeout: retries.perTryTimeout,
-              retryOn:
-                typeof retries.retryOn === "string" ? retries.retryOn.split(",").map((s) => s.trim()) : undefined,
-            }),
+          : { maxAttempts: typeof retries.attempts === "number" ? retries.attempts + 1 : retries.attempts },
       fault:
         http.fault === undefined
           ? undefined
@@ -101,7 +106,7 @@ export function importVirtualService(doc: Obj): IstioImport {
                 fault.delay === undefined
                   ? undefined
                   : {
-                      fixedDelay: delay.fixedDelay,
+                      fixedDelayMs: w.duration(delay.fixedDelay, `${p}.fault.delay.fixedDelay`),
                       percentage:
                         percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 100,
                     },
@@ -124,7 +129,7 @@ export function importVirtualService(doc: Obj): IstioImport {
     });
   });
   if (http(spec) && hosts.length === 0) w.refuse(true, "spec.hosts", "one host is required");
-  return { service, part: "routes", value: routes, unsupported: w.unsupported };
+  return { service, part: "routes", value: routes, unsupported: w.unsupported, invalid: w.invalid };
 }
 
 const http = (spec: Obj): boolean => spec.http !== undefined;
@@ -137,6 +142,12 @@ const SIMPLE: Record<string, string> = {
   LEAST_CONN: "p2c-least-request",
 };
 
+/**
+ * A (subset's) traffic policy: `loadBalancer.simple` is the rule, outlier detection keeps Envoy's names in `…Ms`,
+ * and `connectionPool.http` is the bulkhead — `http2MaxRequests` (Envoy's max_requests: requests in flight) its
+ * `maxConcurrent`, `http1MaxPendingRequests` (max_pending_requests) its `maxQueue`. TCP settings, per-connection
+ * limits and retry concurrency have no counterpart in the SDK and are refused.
+ */
 function trafficPolicy(w: FieldWalker, value: unknown, p: string): Obj | undefined {
   if (value === undefined) return undefined;
   const tp = w.object(value, p, ["loadBalancer", "outlierDetection", "connectionPool"]);
@@ -145,44 +156,30 @@ function trafficPolicy(w: FieldWalker, value: unknown, p: string): Obj | undefin
     w.refuse(lb.simple, `${p}.loadBalancer.simple`, `${lb.simple}`);
   const od = w.object(tp.outlierDetection, `${p}.outlierDetection`, [
     "consecutive5xxErrors",
-    "consecutiveGatewayErrors",
-    "consecutiveLocalOriginFailures",
     "interval",
     "baseEjectionTime",
     "maxEjectionPercent",
   ]);
-  const pool = w.object(tp.connectionPool, `${p}.connectionPool`, ["tcp", "http"]);
-  const tcp = w.object(pool.tcp, `${p}.connectionPool.tcp`, ["maxConnections", "connectTimeout"]);
-  const h = w.object(pool.http, `${p}.connectionPool.http`, [
-    "http1MaxPendingRequests",
-    "http2MaxRequests",
-    "maxRequestsPerConnection",
-    "maxRetries",
-  ]);
+  const pool = w.object(tp.connectionPool, `${p}.connectionPool`, ["http"]);
+  const h = w.object(pool.http, `${p}.connectionPool.http`, ["http1MaxPendingRequests", "http2MaxRequests"]);
+  if (h.http1MaxPendingRequests !== undefined && h.http2MaxRequests === undefined) {
+    w.refuse(true, `${p}.connectionPool.http.http1MaxPendingRequests`, "needs http2MaxRequests, the bulkhead's size");
+  }
   return defined({
-    loadBalancer: lb.simple === undefined ? undefined : { name: SIMPLE[String(lb.simple)] ?? "round-robin" },
+    rule: lb.simple === undefined ? undefined : { name: SIMPLE[String(lb.simple)] ?? "round-robin" },
     outlierDetection:
       tp.outlierDetection === undefined
         ? undefined
         : defined({
             consecutive5xx: od.consecutive5xxErrors,
-            consecutiveGatewayFailure: od.consecutiveGatewayErrors,
-            consecutiveLocalOriginFailure: od.consecutiveLocalOriginFailures,
-            interval: od.interval,
-            baseEjectionTime: od.baseEjectionTime,
+            intervalMs: w.duration(od.interval, `${p}.outlierDetection.interval`),
+            baseEjectionTimeMs: w.duration(od.baseEjectionTime, `${p}.outlierDetection.baseEjectionTime`),
             maxEjectionPercent: od.maxEjectionPercent,
           }),
-    connectionPool:
-      tp.connectionPool === undefined
+    bulkhead:
+      h.http2MaxRequests === undefined
         ? undefined
-        : defined({
-            maxConnections: tcp.maxConnections,
-            connectTimeout: tcp.connectTimeout,
-            maxPendingRequests: h.http1MaxPendingRequests,
-            maxRequests: h.http2MaxRequests,
-            maxRequestsPerConnection: h.maxRequestsPerConnection,
-            maxRetries: h.maxRetries,
-          }),
+        : defined({ maxConcurrent: h.http2MaxRequests, maxQueue: h.http1MaxPendingRequests }),
   });
 }
 
@@ -204,5 +201,11 @@ export function importDestinationRule(doc: Obj): IstioImport {
     ...trafficPolicy(w, spec.trafficPolicy, "spec.trafficPolicy"),
     ...(spec.subsets === undefined ? {} : { subsets }),
   };
-  return { service: serviceOfHost(String(spec.host ?? "")), part: "destination", value, unsupported: w.unsupported };
+  return {
+    service: serviceOfHost(String(spec.host ?? "")),
+    part: "destination",
+    value,
+    unsupported: w.unsupported,
+    invalid: w.invalid,
+  };
 }

@@ -11,7 +11,7 @@ metadata: { name: orders }
 spec:
   routes:
   - route: [{}]
-    retries: { attempts: ${attempts} }
+    retry: { maxAttempts: ${attempts} }
 `;
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -69,9 +69,9 @@ describe("GitOps policy directory", () => {
       event: "policy-refused",
       file: join(dir, "orders.yaml"),
       code: "REGISTRY_POLICY_INVALID",
-      message: expect.stringContaining("routes[0].retries.attempts"),
+      message: expect.stringContaining("routes[0].retry.maxAttempts"),
     });
-    expect(store.get("orders")).toMatchObject({ revision: 2, policy: { routes: [{ retries: { attempts: 2 } }] } });
+    expect(store.get("orders")).toMatchObject({ revision: 2, policy: { routes: [{ retry: { maxAttempts: 2 } }] } });
   });
 
   it("refuses a file over 1 MiB without reading it", async () => {

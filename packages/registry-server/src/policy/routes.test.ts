@@ -60,16 +60,16 @@ describe("policy REST API", () => {
       method: "PUT",
       url: "/outrigger/policy/services/orders",
       headers: write,
-      payload: { routes: [{ route: [{ weight: 50 }], timeout: "later" }] },
+      payload: { routes: [{ route: [{ weight: 150 }], timeout: { totalMs: "later" } }] },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({
       code: "REGISTRY_POLICY_INVALID",
       message:
-        "The policy is not valid: routes[0].timeout: must be a duration such as 250ms, 1.5s or 2m; routes[0].route: weights must add up to 100",
+        "The policy is not valid: routes[0].route[0].weight: Too big: expected number to be <=100; routes[0].timeout.totalMs: Invalid input: expected number, received string",
       issues: [
-        "routes[0].timeout: must be a duration such as 250ms, 1.5s or 2m",
-        "routes[0].route: weights must add up to 100",
+        "routes[0].route[0].weight: Too big: expected number to be <=100",
+        "routes[0].timeout.totalMs: Invalid input: expected number, received string",
       ],
     });
     expect((await server.inject({ url: "/outrigger/policy", headers: read })).json()).toEqual({

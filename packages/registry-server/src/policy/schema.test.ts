@@ -1,16 +1,16 @@
+import { parseDuration, unsafeRegexReason } from "@outrigger/policy";
 import { describe, expect, it } from "vitest";
 import { CANARY_ROUTE } from "../policy-fixtures.js";
-import { unsafeRegexReason } from "./safe-regex.js";
-import { durationMs } from "./schema.js";
 import { validatePolicy } from "./validate.js";
 
 const canary = {
   destination: {
-    loadBalancer: { name: "p2c-peak-ewma" },
-    outlierDetection: { consecutive5xx: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 50 },
+    rule: { name: "p2c-peak-ewma" },
+    outlierDetection: { consecutive5xx: 5, intervalMs: 10_000, baseEjectionTimeMs: 30_000, maxEjectionPercent: 50 },
+    rateLimit: { points: 100, durationMs: 1000 },
     subsets: [
       { name: "v1", labels: { version: "v1" } },
-      { name: "v2", labels: { version: "v2" }, trafficPolicy: { connectionPool: { maxRequests: 10 } } },
+      { name: "v2", labels: { version: "v2" }, trafficPolicy: { bulkhead: { maxConcurrent: 10 } } },
     ],
   },
   routes: [
@@ -20,7 +20,6 @@ const canary = {
     },
     structuredClone(CANARY_ROUTE),
   ],
-  rateLimit: { requestsPerSecond: 100, burst: 20 },
 };
 
 function issuesOf(policy: unknown): readonly string[] {
@@ -40,11 +39,11 @@ describe("service policy schema", () => {
 
   it("names the path of every bad field", () => {
     const bad = structuredClone(canary) as typeof canary & Record<string, unknown>;
-    (bad.routes[1] as Record<string, unknown>).timeout = "soon";
-    bad.destination.loadBalancer.name = "fastest";
+    (bad.routes[1] as Record<string, unknown>).timeout = { totalMs: "2s" };
+    bad.destination.rule.name = "fastest";
     expect(issuesOf(bad)).toEqual([
-      expect.stringMatching(/^destination\.loadBalancer\.name: Invalid enum value/),
-      "routes[1].timeout: must be a duration such as 250ms, 1.5s or 2m",
+      expect.stringMatching(/^destination\.rule\.name: Invalid option/),
+      expect.stringMatching(/^routes\[1\]\.timeout\.totalMs: Invalid input: expected number/),
     ]);
     // Cross-field rules run once every field is well-formed.
     const split = structuredClone(canary) as { routes: { route: { subset?: string; weight?: number }[] }[] };
@@ -58,14 +57,15 @@ describe("service policy schema", () => {
 
   it("refuses unknown fields instead of dropping them", () => {
     expect(() => validatePolicy({ routes: [{ route: [{}], rewrite: { uri: "/" } }] })).toThrow(
-      /routes\[0\]: Unrecognized key\(s\) in object: 'rewrite'/,
+      /routes\[0\]: Unrecognized key: "rewrite"/,
     );
   });
 
   it("reads durations as Istio writes them", () => {
-    expect([durationMs("250ms"), durationMs("1.5s"), durationMs("2m"), durationMs("1h")]).toEqual([
+    expect([parseDuration("250ms"), parseDuration("1.5s"), parseDuration("2m"), parseDuration("1h")]).toEqual([
       250, 1500, 120_000, 3_600_000,
     ]);
+    expect([parseDuration("25h"), parseDuration("10"), parseDuration(10)]).toEqual([undefined, undefined, undefined]);
   });
 });
 

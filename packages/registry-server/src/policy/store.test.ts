@@ -7,7 +7,7 @@ const clock = {
     return this.t;
   },
 };
-const policy = (attempts: number) => ({ routes: [{ route: [{}], retries: { attempts } }] });
+const policy = (maxAttempts: number) => ({ routes: [{ route: [{}], retry: { maxAttempts } }] });
 
 describe("policy store", () => {
   it("numbers revisions per service and over the store; an unchanged write adds none", () => {

@@ -1,0 +1,323 @@
+import { hostname } from "node:os";
+import { type Event, EventSource, seededRandom } from "@outrigger/core";
+import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
+import type { Balancer } from "@outrigger/loadbalancer";
+import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
+import type { ClientPolicy, PolicyUpdate, ServicePolicy } from "@outrigger/policy";
+import { RetryBudgets } from "@outrigger/resilience";
+import type { AxiosInstance } from "axios";
+import { OutriggerNodeError } from "../errors.js";
+import type { ResolvedPolicy } from "../safe-defaults.js";
+import { WatchOrPollInstancer } from "../watch-or-poll.js";
+import { layerPolicy } from "./layering.js";
+import { Mirror } from "./mirror.js";
+import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-file.js";
+import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
+import type { RouteDeps } from "./route-decision.js";
+import { routeAxios } from "./routed-axios.js";
+import { routedBalancer, routedPolicy } from "./routed-call.js";
+import { routedFetch } from "./routed-fetch.js";
+
+/** Options of the control-plane client (`createOutrigger`'s `controlPlane`). */
+export interface ControlPlaneOptions {
+  /** Apply the registry's traffic policies (default true); false keeps local config only. */
+  readonly enabled?: boolean;
+  /**
+   * Code overrides per service (the name as in `lb://name/`): keys set here win over the central policy — the only
+   * way local settings beat it (see the README's precedence table).
+   */
+  readonly overrides?: Readonly<Record<string, ClientPolicy>>;
+  /**
+   * A directory for each service's last applied revision (`SERVICE.policy.json`) and, beside it, its instance
+   * snapshot (`SERVICE.instances.json`): at start both are applied before the registry answers, so a process that
+   * starts while the registry is down serves with the policy and instances it ran last.
+   */
+  readonly stateDir?: string;
+  /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */
+  readonly seed?: number;
+  /** The name reports give this process (default `<service>@<host>:<pid>`). */
+  readonly processId?: string;
+  /** Mirrored copies in flight at most (default 32); more are dropped, never queued. */
+  readonly maxMirrorsInFlight?: number;
+}
+
+/** What the control plane did with a revision: applied (and ACKed) or refused (NACKed, previous one kept). */
+export interface PolicyApplyEvent {
+  readonly service: string;
+  readonly revision: number;
+  readonly status: "ACK" | "NACK";
+  readonly reason?: string;
+  /** Where the revision came from: the registry's watch, or the state file at start. */
+  readonly source: "registry" | "file";
+}
+
+/** What the control plane reads of `og`. */
+export interface ControlPlaneHost {
+  /** The service's policy from local config (safe defaults, `clients.defaults`, `clients.services.X`). */
+  local(service: string): ResolvedPolicy;
+  /** Re-applies every service's layered policy to its balancer and pipeline (after a revision changed). */
+  reapply(): void;
+  /** Errors worth an operator's eye (og.onError). */
+  report(error: OutriggerNodeError): void;
+  /** Makes the service's parts (and so its watch) if they are not made yet. */
+  ensure(service: string): void;
+  /** How long a first call waits for the service's first watch answer (`clients.waitForInstancesMs`). */
+  waitMs(): number;
+}
+
+interface ServiceState {
+  /** The name as the app writes it (`lb://orders/`), for local config and overrides. */
+  readonly name: string;
+  revision: number;
+  central: ServicePolicy | null;
+  snapshot: PolicySnapshot | undefined;
+}
+
+/**
+ * The SDK half of the control plane (a proxyless mesh client): takes each service's policy from its registry watch,
+ * checks and builds it, swaps it in at once (calls in flight keep the snapshot they began with), persists it,
+ * and reports back to the registry as an xDS client does — ACK with the revision it runs, or NACK with the reason,
+ * keeping the previous revision (envoy/api/v2/discovery.proto: `error_detail`, the previous `version_info` stays).
+ */
+export class ControlPlane {
+  readonly #options: ControlPlaneOptions;
+  readonly #host: ControlPlaneHost;
+  readonly #states = new Map<string, ServiceState>();
+  readonly #budgets = new RetryBudgets();
+  readonly #random: () => number;
+  readonly #applied = new EventSource<PolicyApplyEvent>();
+  readonly #balancers = new WeakMap<Balancer, Balancer>();
+  readonly #policies = new WeakMap<AttemptPolicy, AttemptPolicy>();
+  readonly #process: string;
+  /** Per tracked service until its first answer (the registry's or the state file's) was handled. */
+  readonly #firstAnswer = new Map<string, { readonly promise: Promise<void>; readonly resolve: () => void }>();
+  /** Services whose first answer was handled: their calls never wait again. */
+  readonly #answered = new Set<string>();
+  readonly mirror: Mirror;
+  readonly #routeDeps: RouteDeps;
+  /** Fires for every revision applied or refused. */
+  readonly onApply: Event<PolicyApplyEvent> = this.#applied.event;
+
+  constructor(self: string, options: ControlPlaneOptions, host: ControlPlaneHost) {
+    this.#options = options;
+    this.#host = host;
+    this.#random = options.seed === undefined ? Math.random : seededRandom(options.seed);
+    this.#process = options.processId ?? `${self}@${hostname()}:${process.pid}`;
+    this.mirror = new Mirror(options.maxMirrorsInFlight);
+    this.#routeDeps = {
+      snapshot: (s) => this.snapshot(s),
+      ready: (s) => this.ready(s),
+      random: () => this.#random(),
+      mirror: this.mirror,
+    };
+  }
+
+  /** True unless `enabled: false`. */
+  get enabled(): boolean {
+    return this.#options.enabled !== false;
+  }
+
+  /** The instance snapshot file of `service` under `stateDir` (discovery's `snapshotFile`), when one is set. */
+  snapshotFile(service: string): string | undefined {
+    return this.#options.stateDir ? instancesFilePath(this.#options.stateDir, service) : undefined;
+  }
+
+  /** The revision `service` runs (0: none). */
+  revision(service: string): number {
+    return this.#states.get(service.toUpperCase())?.revision ?? 0;
+  }
+
+  /** `local` with the central policy and the code overrides on top (the precedence table). */
+  layer(service: string, local: ResolvedPolicy): ResolvedPolicy {
+    const state = this.#states.get(service.toUpperCase());
+    return layerPolicy(local, state?.central, this.#options.overrides?.[service]);
+  }
+
+  /** The snapshot a new call of `service` runs under. */
+  snapshot(service: string): PolicySnapshot | undefined {
+    return this.#states.get(service.toUpperCase())?.snapshot;
+  }
+
+  /**
+   * Resolves once `service`'s first policy answer was handled, so a service's first calls already run under its
+   * policy (the policy travels in the same watch answer as the instances they wait for); bounded by `waitMs`, after
+   * which calls go unrouted. Undefined when there is nothing to wait for.
+   */
+  ready(service: string): Promise<void> | undefined {
+    const key = service.toUpperCase();
+    if (!this.enabled || this.#answered.has(key)) return undefined;
+    this.#host.ensure(service);
+    return this.#firstAnswer.get(key)?.promise;
+  }
+
+  #answer(key: string): void {
+    this.#answered.add(key);
+    this.#firstAnswer.get(key)?.resolve();
+    this.#firstAnswer.delete(key);
+  }
+
+  /** Follows `instancer`'s policies (an Outrigger watch), after the state file's revision when there is one. */
+  track<T extends Instancer>(service: string, instancer: T): T {
+    const inner = instancer instanceof WatchOrPollInstancer ? instancer.source : instancer;
+    if (!this.enabled || !(inner instanceof RegistryWatchInstancer)) return instancer;
+    const watch = inner;
+    const key = service.toUpperCase();
+    if (!this.#answered.has(key) && !this.#firstAnswer.has(key)) {
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      // Not unref'd: a call waiting here keeps the process alive, as a call waiting for discovery does (bounded).
+      const timer = setTimeout(() => this.#answer(key), this.#host.waitMs());
+      this.#firstAnswer.set(key, {
+        promise,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    }
+    const dir = this.#options.stateDir;
+    const fromFile = dir
+      ? readPolicyFile(dir, service).then(
+          (saved) => {
+            if (saved && this.revision(service) === 0) this.offer(service, saved, "file", watch);
+          },
+          (error: Error) =>
+            this.#host.report(
+              new OutriggerNodeError(
+                "OUTRIGGER_POLICY_REJECTED",
+                `The saved policy of "${service}" in ${dir} was not applied (${error.message}); the registry's will be.`,
+                { cause: error },
+              ),
+            ),
+        )
+      : Promise.resolve();
+    // A registry that cannot be reached has no policy to wait for: calls go on (after the state file's revision).
+    watch.onError(() => void fromFile.then(() => this.#answer(key)));
+    watch.onPolicy((update) => {
+      void fromFile.then(() => this.offer(service, update, "registry", watch));
+    });
+    const known = watch.policy();
+    if (known) void fromFile.then(() => this.offer(service, known, "registry", watch));
+    return instancer;
+  }
+
+  /** Applies a revision, or refuses it keeping the current one; reports either to the registry (not for the file). */
+  offer(service: string, update: PolicyUpdate, source: "registry" | "file", watch?: RegistryWatchInstancer): void {
+    const key = service.toUpperCase();
+    const state = this.#states.get(key) ?? { name: service, revision: 0, central: null, snapshot: undefined };
+    // Whatever comes of it (applied, refused, unchanged), the service's first calls need wait no longer.
+    queueMicrotask(() => this.#answer(key));
+    if (source === "registry" && update.revision === state.revision && update.revision !== 0) return;
+    let snapshot: PolicySnapshot | undefined;
+    let reason = update.issues?.join("; ");
+    if (reason === undefined && update.policy) {
+      try {
+        const effective = layerPolicy(this.#host.local(service), update.policy, this.#options.overrides?.[service]);
+        snapshot = buildSnapshot(key, update.revision, update.policy, effective, this.#budgets);
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+    }
+    if (reason !== undefined) {
+      this.#host.report(
+        new OutriggerNodeError(
+          "OUTRIGGER_POLICY_REJECTED",
+          `Policy revision ${update.revision} of "${service}" was not applied: ${reason}. Revision ${state.revision} keeps serving; fix the policy in the registry.`,
+        ),
+      );
+      this.#finish(watch, source, { service: key, revision: update.revision, status: "NACK", reason, source });
+      return;
+    }
+    state.revision = update.revision;
+    state.central = update.policy;
+    state.snapshot = snapshot;
+    this.#states.set(key, state);
+    this.#host.reapply();
+    const dir = this.#options.stateDir;
+    if (dir && source === "registry") {
+      writePolicyFile(dir, update).catch((error: Error) =>
+        this.#host.report(
+          new OutriggerNodeError(
+            "OUTRIGGER_POLICY_REJECTED",
+            `Policy revision ${update.revision} of "${service}" runs but was not saved in ${dir}: ${error.message}`,
+            { cause: error },
+          ),
+        ),
+      );
+    }
+    this.#finish(watch, source, { service: key, revision: update.revision, status: "ACK", source });
+  }
+
+  /** Rebuilds every revision's snapshot on top of a new local config (route pipelines layer over it). */
+  refresh(): void {
+    for (const [key, state] of this.#states) {
+      if (!state.central) continue;
+      try {
+        const effective = layerPolicy(
+          this.#host.local(state.name),
+          state.central,
+          this.#options.overrides?.[state.name],
+        );
+        state.snapshot = buildSnapshot(key, state.revision, state.central, effective, this.#budgets);
+      } catch (error) {
+        this.#host.report(
+          new OutriggerNodeError(
+            "OUTRIGGER_POLICY_REJECTED",
+            `The new local config does not combine with policy revision ${state.revision} of "${state.name}": ${(error as Error).message}. Routes keep their previous settings.`,
+          ),
+        );
+      }
+    }
+  }
+
+  /** The service's balancer, picking within the call's subset. */
+  balancer(service: string, base: Balancer, instancer: () => Instancer): Balancer {
+    const known = this.#balancers.get(base);
+    if (known) return known;
+    const made = routedBalancer(service, base, () => instancer().current().instances);
+    this.#balancers.set(base, made);
+    return made;
+  }
+
+  /** The service's pipeline, running the call's route pipeline when it has one. */
+  policy(service: string, base: AttemptPolicy): AttemptPolicy {
+    const known = this.#policies.get(base);
+    if (known) return known;
+    const made = routedPolicy(service, base);
+    this.#policies.set(base, made);
+    return made;
+  }
+
+  /** `og.fetch` under the service's current revision (routes, faults, mirroring). */
+  fetch(
+    input: string | URL,
+    init: RequestInit | undefined,
+    next: (input: string | URL, init?: RequestInit) => Promise<Response>,
+  ): Promise<Response> {
+    return routedFetch(this.#routeDeps, input, init, next);
+  }
+
+  /** Puts `og.http`'s calls under their service's current revision (routes, faults, mirroring). */
+  routeAxios(http: AxiosInstance): void {
+    routeAxios(this.#routeDeps, http);
+  }
+
+  #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {
+    this.#applied.emit(event);
+    if (source !== "registry" || !watch || event.revision === 0) return;
+    const { revision, status, reason } = event;
+    watch
+      .reportPolicy({ process: this.#process, revision, status, ...(reason === undefined ? {} : { reason }) })
+      .catch((error: Error) =>
+        this.#host.report(
+          new OutriggerNodeError(
+            "OUTRIGGER_POLICY_REPORT_FAILED",
+            `The registry did not take this process's ${status} of "${event.service}" revision ${revision} (${error.message}); the next revision reports again.`,
+            { cause: error },
+          ),
+        ),
+      );
+  }
+}

@@ -1,0 +1,67 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { ServiceInstance } from "@outrigger/discovery";
+import type { Balancer, PickOptions } from "@outrigger/loadbalancer";
+import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
+import type { SubsetView } from "./policy-snapshot.js";
+
+/** What one call chose at its start: held to its end, so a new revision never changes a call in flight. */
+export interface CallChoice {
+  /** The destination service, upper-case. */
+  readonly service: string;
+  readonly subset: SubsetView | undefined;
+  /** The route's pipeline (own timeout/retry), or undefined for the service's. */
+  readonly pipeline: AttemptPolicy | undefined;
+}
+
+/**
+ * The call's choice travels with its async context (node's AsyncLocalStorage): the transports call the balancer and
+ * pipeline of a service by name only, and retries run inside the call, so every attempt sees the same choice.
+ */
+const calls = new AsyncLocalStorage<CallChoice>();
+
+/** Runs `fn` (a call and its retries) under `choice`. */
+export function runRouted<T>(choice: CallChoice, fn: () => T): T {
+  return calls.run(choice, fn);
+}
+
+function choiceFor(service: string): CallChoice | undefined {
+  const choice = calls.getStore();
+  return choice && choice.service === service.toUpperCase() ? choice : undefined;
+}
+
+/**
+ * The pick options that keep a pick inside `subset`: every other instance is avoided, and `untriedOnly` turns
+ * "nothing left but avoided ones" into LB_ALL_INSTANCES_TRIED instead of a pick outside the subset. The service's
+ * own balancer picks, so its rule, stats, ejections and in-flight count stay one per service.
+ */
+function inSubset(
+  options: PickOptions | undefined,
+  subset: SubsetView,
+  instances: readonly ServiceInstance[],
+): PickOptions {
+  const avoid = new Set(options?.avoid);
+  for (const instance of instances) if (!subset.accepts(instance)) avoid.add(instance.id);
+  return { ...options, avoid, untriedOnly: true, attempt: options?.attempt ?? 1 };
+}
+
+/** A service's balancer that picks within the call's subset when its route chose one. */
+export function routedBalancer(service: string, base: Balancer, instances: () => readonly ServiceInstance[]): Balancer {
+  const options = (given: PickOptions | undefined) => {
+    const subset = choiceFor(service)?.subset;
+    return subset ? inSubset(given, subset, instances()) : given;
+  };
+  return {
+    pick: (given) => base.pick(options(given)),
+    acquire: async (given, signal) => {
+      const picked = options(given);
+      return base.acquire ? base.acquire(picked, signal) : base.pick(picked);
+    },
+  };
+}
+
+/** A service's pipeline that runs the call's route pipeline when its route has its own timeout or retry. */
+export function routedPolicy(service: string, base: AttemptPolicy): AttemptPolicy {
+  return {
+    execute: (fn, signal, call) => (choiceFor(service)?.pipeline ?? base).execute(fn, signal, call),
+  };
+}

@@ -8,7 +8,8 @@ import { createLbMetrics } from "@outrigger/loadbalancer/metrics";
 import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { instrumentOutrigger } from "./instrument.js";
-import { memoryMetrics, retriedAndRefused as scenario } from "./otel.fixture.js";
+import { retriedAndRefused as scenario } from "./metric-calls.fixture.js";
+import { memoryMetrics } from "./otel.fixture.js";
 import { registerPrometheus } from "./prometheus.js";
 import { DURATION_BUCKETS } from "./semconv.js";
 

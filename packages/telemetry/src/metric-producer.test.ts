@@ -6,9 +6,10 @@ import { AggregationTemporality, DataPointType, type Histogram, type MetricData 
 import { expect, it } from "vitest";
 import { CallMetrics } from "./call-metrics.js";
 import { SCOPE } from "./instrument.js";
+import { retriedAndRefused } from "./metric-calls.fixture.js";
 import { createMetricProducer, producerAggregation } from "./metric-producer.js";
 import type { MetricSink } from "./metric-sink.js";
-import { memoryMetrics, retriedAndRefused } from "./otel.fixture.js";
+import { memoryMetrics } from "./otel.fixture.js";
 import { otelSink } from "./otel-sink.js";
 import { DURATION_BUCKETS } from "./semconv.js";
 import { subscribeAll } from "./subscriptions.js";

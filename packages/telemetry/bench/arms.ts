@@ -11,6 +11,7 @@ import { CallMetrics } from "../src/call-metrics.js";
 import { CallTracer } from "../src/call-tracer.js";
 import type { Listener } from "../src/channel-names.js";
 import { instrumentOutrigger } from "../src/instrument.js";
+import { createMetricProducer } from "../src/metric-producer.js";
 import { otelSink } from "../src/otel-sink.js";
 import { registerPrometheus } from "../src/prometheus.js";
 import { subscribeAll } from "../src/subscriptions.js";
@@ -149,6 +150,9 @@ export const ARMS: Record<string, Arm> = {
   "installed, no SDK": () => instrumentOutrigger().close,
   "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
   "OTel metrics only": subscribing(otelMetrics(meterProvider)),
+  // The same metrics aggregated by Outrigger and handed to the reader at collect time (createMetricProducer): a
+  // fresh producer per batch, as the Prometheus arm makes a fresh registry (making it is outside the timed batch).
+  "OTel metrics via producer": () => createMetricProducer().close,
   "SDK floor, no Outrigger": subscribing(sdkFloor()),
   "OTel metrics floor": subscribing(metricsFloor()),
   // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).

@@ -29,7 +29,8 @@ export interface Instrumentation {
 
 /** The instrumentation scope's name, as spans and metrics report it. */
 export const SCOPE = "@outrigger/telemetry";
-const VERSION = "0.1.0";
+/** The instrumentation scope's version (the package's). */
+export const VERSION = "0.1.0";
 
 /**
  * False for the API's no-op tracer (no SDK registered globally): its probe span records nothing and has no valid

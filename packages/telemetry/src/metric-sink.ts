@@ -1,3 +1,13 @@
+/** The duration histogram's OpenTelemetry descriptor (http-metrics.md: `http.client.request.duration`, unit `s`). */
+export const DURATION = {
+  name: "http.client.request.duration",
+  unit: "s",
+  description: "Duration of HTTP client requests (each attempt of a load-balanced call).",
+} as const;
+
+/** The OpenTelemetry unit of a counter (UCUM annotations: calls are `{call}`, the rest `{event}`). */
+export const counterUnit = (counter: CounterName): string => `{${counter === "calls" ? "call" : "event"}}`;
+
 /** The counters telemetry keeps, by their OpenTelemetry names (Prometheus names replace dots by underscores). */
 export const COUNTERS = {
   calls: {

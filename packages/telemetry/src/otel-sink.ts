@@ -1,5 +1,5 @@
 import { createNoopMeter, type Meter } from "@opentelemetry/api";
-import { COUNTERS, type CounterName, type Labels, type MetricSink } from "./metric-sink.js";
+import { COUNTERS, type CounterName, counterUnit, DURATION, type Labels, type MetricSink } from "./metric-sink.js";
 import { DURATION_BUCKETS } from "./semconv.js";
 import { SeriesByLabels } from "./series-by-labels.js";
 
@@ -13,9 +13,9 @@ const NOOP_HISTOGRAM = createNoopMeter().createHistogram("noop");
  * nothing recorded through it could ever be exported, and the request path is spared the work.
  */
 export function otelSink(meter: Meter): MetricSink | undefined {
-  const histogram = meter.createHistogram("http.client.request.duration", {
-    unit: "s",
-    description: "Duration of HTTP client requests (each attempt of a load-balanced call).",
+  const histogram = meter.createHistogram(DURATION.name, {
+    unit: DURATION.unit,
+    description: DURATION.description,
     advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
   });
   if (histogram === NOOP_HISTOGRAM) return undefined;
@@ -26,11 +26,9 @@ export function otelSink(meter: Meter): MetricSink | undefined {
     const { name, help } = COUNTERS[key];
     const series = new SeriesByLabels((labels) => ({ labels, value: 0 }));
     counters[key] = series;
-    meter
-      .createObservableCounter(name, { description: help, unit: `{${key === "calls" ? "call" : "event"}}` })
-      .addCallback((result) => {
-        for (const { labels, value } of series.all()) result.observe(value, labels);
-      });
+    meter.createObservableCounter(name, { description: help, unit: counterUnit(key) }).addCallback((result) => {
+      for (const { labels, value } of series.all()) result.observe(value, labels);
+    });
   }
   return {
     duration: (labels, seconds) => histogram.record(seconds, labels),

@@ -11,6 +11,8 @@ import {
   type Histogram,
   InMemoryMetricExporter,
   MeterProvider,
+  type MetricData,
+  type MetricProducer,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
 import {
@@ -37,19 +39,29 @@ export function memoryTracing() {
   return { exporter, provider, spans: (): ReadableSpan[] => exporter.getFinishedSpans() };
 }
 
-/** A meter provider whose reader exports to memory when `collect()` is called (cumulative temporality). */
-export function memoryMetrics() {
+/**
+ * A meter provider whose reader exports to memory when `collect()` is called (cumulative temporality), reading
+ * `metricProducers` too.
+ */
+export function memoryMetrics(metricProducers: MetricProducer[] = []) {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   // The interval only bounds a background export nobody waits for; tests call forceFlush.
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, metricProducers });
   const provider = new MeterProvider({ readers: [reader] });
+  /** Every metric of a fresh export, with its scope. */
+  const exported = async () => {
+    exporter.reset();
+    await reader.forceFlush();
+    return exporter
+      .getMetrics()
+      .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics.map((m): [string, MetricData] => [s.scope.name, m])));
+  };
   return {
     provider,
+    exported,
     /** Every data point of `name` from a fresh export. */
     async points(name: string) {
-      exporter.reset();
-      await reader.forceFlush();
-      const metrics = exporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
+      const metrics = (await exported()).map(([, m]) => m);
       return metrics
         .filter((m) => m.descriptor.name === name)
         .flatMap((m) => m.dataPoints as ReadonlyArray<DataPoint<number | Histogram>>);

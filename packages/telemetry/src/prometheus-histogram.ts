@@ -2,11 +2,22 @@ import type { Metric } from "prom-client";
 import type { Labels } from "./metric-sink.js";
 import { SeriesByLabels } from "./series-by-labels.js";
 
-/** One label set's buckets (not cumulative; the last is +Inf), sum in seconds and count. */
-interface Series {
+/**
+ * One label set's buckets (not cumulative; the last is +Inf, each bound inclusive as in both Prometheus `le` and
+ * OpenTelemetry explicit buckets), sum, least and greatest value.
+ */
+export interface HistogramSeries {
   readonly labels: Labels;
   readonly counts: Float64Array;
   sum: number;
+  min: number;
+  max: number;
+}
+
+/** One label set's counter value. */
+export interface CounterSeries {
+  readonly labels: Labels;
+  value: number;
 }
 
 /** One exported sample, as prom-client's registry formats it. */
@@ -19,19 +30,30 @@ interface Sample {
 /** Prometheus label name of an OpenTelemetry attribute (the OTel Prometheus exporter's rule: `.` becomes `_`). */
 export const promLabel = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, "_");
 
-/** A counter the request path bumps as a plain number; registers with prom-client like FastHistogram. */
+/**
+ * A counter the request path bumps as a plain number; registers with prom-client like FastHistogram. `rename` maps
+ * attribute names to label names (Prometheus's by default; the identity for the OpenTelemetry producer).
+ */
 export class FastCounter {
   readonly type = "counter";
   readonly aggregator = "sum";
-  readonly #series = new SeriesByLabels((labels) => ({ labels, value: 0 }), promLabel);
+  readonly #series: SeriesByLabels<CounterSeries>;
 
   constructor(
     readonly name: string,
     readonly help: string,
-  ) {}
+    rename: (name: string) => string = promLabel,
+  ) {
+    this.#series = new SeriesByLabels((labels) => ({ labels, value: 0 }), rename);
+  }
 
   inc(labels: Labels): void {
     this.#series.of(labels).value++;
+  }
+
+  /** Every label set's value, as kept (read at collect time; not copies). */
+  series(): IterableIterator<CounterSeries> {
+    return this.#series.all();
   }
 
   get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {
@@ -57,16 +79,17 @@ export class FastCounter {
 export class FastHistogram {
   readonly type = "histogram";
   readonly aggregator = "sum";
-  readonly #series: SeriesByLabels<Series>;
+  readonly #series: SeriesByLabels<HistogramSeries>;
 
   constructor(
     readonly name: string,
     readonly help: string,
     readonly bounds: readonly number[],
+    rename: (name: string) => string = promLabel,
   ) {
     this.#series = new SeriesByLabels(
-      (labels) => ({ labels, counts: new Float64Array(bounds.length + 1), sum: 0 }),
-      promLabel,
+      (labels) => ({ labels, counts: new Float64Array(bounds.length + 1), sum: 0, min: Infinity, max: -Infinity }),
+      rename,
     );
   }
 
@@ -77,6 +100,13 @@ export class FastHistogram {
     while (i < this.bounds.length && value > (this.bounds[i] as number)) i++;
     series.counts[i] = (series.counts[i] as number) + 1;
     series.sum += value;
+    if (value < series.min) series.min = value;
+    if (value > series.max) series.max = value;
+  }
+
+  /** Every label set's buckets, as kept (read at collect time; not copies). */
+  series(): IterableIterator<HistogramSeries> {
+    return this.#series.all();
   }
 
   get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {

@@ -71,6 +71,10 @@ describe("blocking queries (fake clock)", () => {
       expect(() => at(bad, "")).toThrow("Invalid wait time"); // checked even when the query does not block
     }
     expect(() => at("1s", "x")).toThrow("Invalid index");
+    // strconv.ParseUint(idx, 10, 64): one past uint64's maximum is refused, the maximum itself is an index.
+    expect(() => at("1s", "18446744073709551616")).toThrow("Invalid index");
+    expect(() => at("1s", "-1")).toThrow("Invalid index");
+    void at("0", "18446744073709551615");
     for (const good of ["0", "1.5s", "1m30s", "250ms", "2h", "+3s", ".5s", "1µs"]) void at(good, "0");
   });
 

@@ -10,6 +10,8 @@ export interface BlockingParams {
   readonly wait?: string;
 }
 
+const UINT64_MAX = 18_446_744_073_709_551_615n;
+
 /** What a blocking query listens to: anything that may have moved the index. */
 export interface ChangeSignal {
   onChange(listener: () => void): () => void;
@@ -49,7 +51,8 @@ export function blockUntilChanged(
 ): Promise<void> {
   const holdMs = blockingHoldMs(params.wait, random);
   if (params.index === undefined || params.index === "") return Promise.resolve();
-  if (!/^\d+$/.test(params.index)) throw badRequest("Invalid index");
+  // Consul's parseWait reads the index with strconv.ParseUint(idx, 10, 64): digits only, at most uint64's maximum.
+  if (!/^\d+$/.test(params.index) || BigInt(params.index) > UINT64_MAX) throw badRequest("Invalid index");
   const index = Number(params.index);
   // One index across peers (see `holdsAt`): in a cluster, hold while the index is at or below the client's.
   const holds = (current: number) => (changes.registry ? holdsAt(changes.registry, current, index) : current === index);

@@ -14,6 +14,8 @@ export interface MountedStream {
   readonly path: string;
   /** Answers a request for `path` (it checks its own method and token). */
   handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Given og's retry budgets (`balanceOf`), when the stream reports them (telemetry's fleet stream does). */
+  useBudget?(budget: (service: string) => number | undefined): void;
 }
 
 /**

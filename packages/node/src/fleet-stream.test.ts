@@ -10,7 +10,11 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function fleetService(registryUrl: string, admin: boolean): Promise<Outrigger> {
+async function fleetService(
+  registryUrl: string,
+  admin: boolean,
+  stream = createFleetStream({ token: TOKEN }),
+): Promise<Outrigger> {
   const og = await createOutrigger({
     service: "checkout",
     port: 0,
@@ -23,7 +27,7 @@ async function fleetService(registryUrl: string, admin: boolean): Promise<Outrig
       },
     },
     logger: { warn: () => {} },
-    fleetStream: createFleetStream({ token: TOKEN }),
+    fleetStream: stream,
   });
   cleanup.push(() => og.close());
   return og;
@@ -64,5 +68,18 @@ describe("createOutrigger({ fleetStream })", () => {
     const og = await fleetService(`${registry.url}/eureka`, false);
     await og.listen(createServer(og.metricsHandler), "127.0.0.1");
     expect((await metadataOf(registry.url, "CHECKOUT"))["outrigger.fleet-stream"]).toBe(`${og.port}/outrigger/fleet`);
+  });
+
+  it("reports each destination's retry-budget balance from og's own budgets", async () => {
+    const registry = await startServer({ port: 0, token: TOKEN });
+    cleanup.push(() => registry.close());
+    const stream = createFleetStream({ token: TOKEN });
+    const og = await fleetService(`${registry.url}/eureka`, false, stream);
+    await og.listen(createServer(og.inbound.nodeHandler((_q, r) => r.end("ok"))), "127.0.0.1");
+    for (let i = 0; i < 3; i++) expect((await og.fetch("lb://checkout/")).status).toBe(200);
+    const [checkout] = stream.snapshot().destinations;
+    expect(checkout?.service).toBe("checkout");
+    // The default budget's floor (Finagle's minRetriesPerSec 10 over 10 s) plus its share of 3 calls.
+    expect(checkout?.budget).toBeGreaterThan(0);
   });
 });

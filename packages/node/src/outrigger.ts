@@ -221,6 +221,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     fallbackOf,
   );
   const { fleetStream } = options;
+  fleetStream?.useBudget?.((name) => clients.budgetBalance(name));
   const metricsHandler = createAdminHandler(
     metrics.registry,
     () => ({ service, draining, registered: registration?.registered ?? false }),

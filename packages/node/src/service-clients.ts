@@ -42,6 +42,8 @@ export interface ServiceClients {
   instancer(service: string): Instancer;
   /** The services in use now. */
   services(): string[];
+  /** Retries `service`'s retry budget allows now; undefined before its first retry decision. */
+  budgetBalance(service: string): number | undefined;
   /** Applies a new (valid) config to the services in use: the rule, outlier detection and health checks set on
    *  the balancer in force (its stats kept), the pipeline applied. */
   apply(config: ResolvedOutriggerConfig): void;
@@ -138,6 +140,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     policy: (service) => entry(service).live,
     instancer: forwarder,
     services: () => [...entries.keys()],
+    budgetBalance: (service) => budgets.balanceOf(service),
     apply(config) {
       for (const found of entries.values()) {
         const next = layered(config, found.service);

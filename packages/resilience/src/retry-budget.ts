@@ -110,4 +110,9 @@ export class RetryBudgets {
     }
     return budget;
   }
+
+  /** Retries `service`'s budget allows now, or undefined when it has none yet (reading never creates one). */
+  balanceOf(service: string): number | undefined {
+    return this.#budgets.get(service)?.balance;
+  }
 }

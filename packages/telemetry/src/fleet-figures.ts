@@ -41,7 +41,7 @@ interface Destination {
  */
 export class FleetFigures {
   readonly #now: () => number;
-  readonly #budget: ((service: string) => number | undefined) | undefined;
+  #budget: ((service: string) => number | undefined) | undefined;
   readonly #onBreaker: () => void;
   readonly #destinations = new Map<string, Destination>();
   readonly #started = new WeakMap<CallMessage, number>();
@@ -61,6 +61,11 @@ export class FleetFigures {
     this.#now = now;
     this.#budget = budget;
     this.#onBreaker = onBreaker;
+  }
+
+  /** Where retry-budget balances are read from from now on (an `og` hands its budgets to a stream made before it). */
+  useBudget(budget: (service: string) => number | undefined): void {
+    this.#budget = budget;
   }
 
   /** The channel listeners that feed these figures. */

@@ -25,7 +25,7 @@ export interface FleetStreamOptions {
   readonly maxBufferedBytes?: number;
   /** Between two updates, in ms (default 1 000). */
   readonly intervalMs?: number;
-  /** Retries the retry budget of a destination allows now (e.g. `(s) => budgets.for(s).balance`). */
+  /** Retries the retry budget of a destination allows now (e.g. `(s) => budgets.balanceOf(s)`). */
   readonly budget?: (service: string) => number | undefined;
 }
 
@@ -50,6 +50,11 @@ export interface FleetStream {
   handle(request: IncomingMessage, response: ServerResponse): void;
   /** The update a new stream would get now. */
   snapshot(): FleetUpdate;
+  /**
+   * Reads retry-budget balances from `budget` from now on, in place of the `budget` option: `createOutrigger`
+   * hands its per-service budgets to the stream it was given.
+   */
+  useBudget(budget: (service: string) => number | undefined): void;
   /** Ends every stream and stops listening to the channels. */
   close(): void;
 }
@@ -151,6 +156,9 @@ export function createFleetStream(options: FleetStreamOptions = {}): FleetStream
       timer ??= setInterval(push, intervalMs).unref();
     },
     snapshot,
+    useBudget(budget) {
+      figures.useBudget(budget);
+    },
     close() {
       closed = true;
       unsubscribe();

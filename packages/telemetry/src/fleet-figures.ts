@@ -46,10 +46,10 @@ export class FleetFigures {
   readonly #destinations = new Map<string, Destination>();
   readonly #started = new WeakMap<CallMessage, number>();
   /**
-   * Service by the call's `tried` set: a policy's message carries the attempt's context (a new object per attempt),
-   * but every attempt context shares its call's `tried` set (core's attempt-context.ts), so that set names the call.
+   * Service by call context: policy messages name the call (core's `callOf`), even when the policy was handed an
+   * attempt, so they find the context their call started with.
    */
-  readonly #services = new WeakMap<CallContext["tried"], string>();
+  readonly #services = new WeakMap<CallContext, string>();
   /**
    * The destination an instance was called as: an ejection names only the instance, whose `service` is the
    * registry's name for it (Eureka's app names are upper case), not necessarily the `lb://` name of the calls.
@@ -115,7 +115,7 @@ export class FleetFigures {
 
   #callStart(m: CallMessage): void {
     this.#started.set(m, this.#now());
-    this.#services.set(m.context.tried, m.service);
+    this.#services.set(m.context, m.service);
   }
 
   #callEnd(m: CallEndMessage): void {
@@ -127,7 +127,7 @@ export class FleetFigures {
   }
 
   #breaker(m: BreakerStateMessage): void {
-    const service = this.#services.get(m.call.tried);
+    const service = this.#services.get(m.call);
     if (service === undefined) return;
     this.#destination(service).breaker = m.state;
     this.#onBreaker();

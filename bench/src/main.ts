@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseOptions } from "./options.js";
 import { startScript } from "./proc/node-script.js";
@@ -27,6 +28,18 @@ execFileSync(taskset, ["-a", "-p", "-c", String(CORES.load), String(process.pid)
 
 /** A 1-minute load average above this at the start (2 cores) means other work competes with the run. */
 const LOADED_ABOVE = 1;
+/**
+ * The 1-minute load average decays with a 1-minute time constant, so a build finished just before the run still
+ * shows as load (run 2026-11-30 started at 1.72 right after `pnpm -r build` and was flagged loaded). Wait up to this
+ * long for it to settle; work that keeps running keeps it high and the run is flagged.
+ */
+const SETTLE_MS = 180_000;
+for (const start = Date.now(); (loadavg()[0] ?? 0) > LOADED_ABOVE && Date.now() - start < SETTLE_MS; ) {
+  process.stderr.write(
+    `bench: load average ${(loadavg()[0] ?? 0).toFixed(2)} > ${LOADED_ABOVE}; waiting for it to settle\n`,
+  );
+  await sleep(10_000);
+}
 const loadedMachine = (loadavg()[0] ?? 0) > LOADED_ABOVE;
 const loadAtStart = loadavg()
   .map((l) => l.toFixed(2))

@@ -125,6 +125,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
  * `minSamples` latencies per cell (p99.9 needs ≥ 10 000), and never shorter than `steadyMs`.
  */
 export function windowMsFor(rate: number, options: BenchOptions): number {
-  const needed = Math.ceil((options.minSamples / options.reps / rate) * 1000);
+  // Whole requests per repetition first: the schedule sends floor(rate × window) requests, so rounding the window
+  // alone left 6 × 1 666 = 9 996 samples at 100/s, short of the 10 000 a p99.9 needs.
+  const perRep = Math.ceil(options.minSamples / options.reps);
+  const needed = Math.ceil((perRep * 1000) / rate);
   return Math.max(options.steadyMs, needed);
 }

@@ -81,4 +81,13 @@ describe("bench options", () => {
     expect(windowMsFor(2_000, full)).toBe(full.steadyMs); // 1 000 per rep in 0.5 s: the window's floor wins
     expect(windowMsFor(100, parseOptions(["--quick"]))).toBe(1_000);
   });
+
+  it("pools at least the minimum over the default repetitions at every rate, as the schedule counts requests", () => {
+    // 10 000 / 6 reps is not whole: a window rounded on its own gave 6 × 1 666 = 9 996 at 100/s (run 2026-11-30).
+    const full = parseOptions([]);
+    for (const rate of [100, 200, 300, 700, 1_000, 2_000, 3_000]) {
+      const perRep = createSchedule(0, rate, windowMsFor(rate, full)).total;
+      expect(perRep * full.reps, `${rate}/s`).toBeGreaterThanOrEqual(full.minSamples);
+    }
+  });
 });

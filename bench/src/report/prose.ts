@@ -34,8 +34,8 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
-      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
+      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row) judged, as HAProxy does, only on the response a call keeps: a 5xx or per-try timeout that was retried on another instance does not count (the SDK counts every attempt, as Envoy; the bench holds a retried attempt's outcome and reports it \`cancelled\`, \`variants/kept-response.ts\`), connection failures count on every attempt; no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\` (an L7 retry, \`retry-on\` 5xx or \`response-timeout\`, happens before \`health_adjust\` in \`http_ana.c\`, so only the response forwarded counts; connection failures count on every attempt); back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
     ],
     [
       "every instance out (overload arm)",

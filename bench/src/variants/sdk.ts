@@ -16,6 +16,7 @@ import { RetryBudget } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
 import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciPoolOptions } from "./downstream.js";
+import { KeptResponseJudge } from "./kept-response.js";
 import { createLiveDrain } from "./live-drain.js";
 import {
   EJECTION_MS,
@@ -35,6 +36,7 @@ import {
 export const SDK_GAPS: readonly string[] = [
   "Policy changes through live config cover what the application wires to it (here: which instances to drain); retries, timeouts and ejection stay fixed per process in this bench (LivePolicy could carry them).",
   "Every instance out: the SDK fails fast (LB_PANIC) when all are ejected, as HAProxy answers 503 when all are marked down; but when all fail their active checks and none is ejected, the SDK's availability filter uses them all (better some than none) where HAProxy answers 503. No scenario here reaches that case.",
+  "Passive health judges only the response a call keeps, as HAProxy's `observe layer7` (a retried 5xx or timeout does not count): the SDK judges every attempt, as Envoy's outlier detection, and has no option for HAProxy's rule, so the bench applies it around the balancer (`variants/kept-response.ts`). Without it, retries triple the failures counted under overload and the SDK ejects every instance (run 2026-11-30-full-1: goodput 8–14/s against HAProxy's 57–164/s).",
   "The concurrency limit counts requests in flight per instance (Envoy's `max_requests`), HAProxy's `maxconn` counts connections: the same thing with one request per connection, as both run here.",
 ];
 
@@ -129,12 +131,14 @@ export function createSdkDownstream(
     if (drained.size > 0 && marks.firstPickUnderPolicyAt === undefined) marks.firstPickUnderPolicyAt = epochMs();
     return { ...options, avoid: new Set([...(options.avoid ?? []), ...drained]) };
   };
+  // HAProxy judges only the response a call keeps; the SDK every attempt (see kept-response.ts).
+  const judge = policy.judge === "kept-response" ? new KeptResponseJudge() : undefined;
   const seen = (pick: Pick): Pick => {
     const counted = attempts[pick.instance.id] ?? { count: 0, lastAt: 0 };
     counted.count += 1;
     counted.lastAt = Date.now();
     attempts[pick.instance.id] = counted;
-    return pick;
+    return judge ? judge.wrap(pick) : pick;
   };
   const balancer: Balancer = {
     pick: (options = {}) => seen(inner.pick(observed(options))),
@@ -146,7 +150,7 @@ export function createSdkDownstream(
   return {
     async call() {
       try {
-        const status = await send();
+        const status = await (judge ? judge.call(send) : send());
         if (status >= 500) failed.count({ response: { status } });
         return status;
       } catch (error) {

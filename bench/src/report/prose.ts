@@ -97,8 +97,9 @@ young TypeScript library sharing the event loop with the application. Both bring
 back through the same TCP checks (\`inter 1s rise 2\`) and keep a dead one out; each client process (or sidecar)
 probes every instance itself, so probe traffic grows with the number of clients on both sides. Both sides discover through the
 same registry watch (a long poll answered on change), so discovery staleness is matched; a real mesh pushes updates
-(xDS) in much the same way. The retry budget and P2C arms are the SDK's own: HAProxy has no retry budget, and it was
-kept on round robin so that the matched comparison stays matched.`;
+(xDS) in much the same way. The retry budget, P2C and every-attempt arms are the SDK's own: HAProxy has no retry budget,
+it was kept on round robin so that the matched comparison stays matched, and its passive health sees only the
+response it keeps (the every-attempt arm shows the SDK's own rule, Envoy's).`;
 
 /** How to read the numbers, and what they do not say. */
 export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop phase, not from the open-loop rates: there a difference of two
@@ -138,8 +139,12 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   at ~67 requests/s per instance it cannot resolve less than ~15 ms.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
-- Passive health counts every 5xx and timeout: under overload, both sides can take every instance out at once (load
-  shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
+- Passive health counts 5xx and timeouts, on both sides only on the response a call keeps (HAProxy's L7 retry
+  happens before \`health_adjust\` in \`src/http_ana.c\`; the SDK's matched arms hold a retried attempt's failure,
+  \`variants/kept-response.ts\`; connection failures count on every attempt on both sides). Judging every attempt
+  instead (the SDK's own rule, as Envoy's router: the \`every-attempt\` arm) counts up to 3 failures per request
+  with retries on and, under overload, keeps every instance ejected. Even so, both sides can take every instance out
+  at once (load shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
   the client) — the same behaviour, stated in the policies table — until checks bring instances back.
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;

@@ -72,7 +72,12 @@ async function runOnce(
     }
     // Not in the policy directory: the live config watches that one, and strace writes to its log.
     const connectLog = scenario.traceConnects ? join(traceDir, "connects.log") : undefined;
-    const variant = await startVariant(arm.variant, fleet, { policy: arm.policy, policyDir, connectLog });
+    const variant = await startVariant(arm.variant, fleet, {
+      policy: arm.policy,
+      policyDir,
+      connectLog,
+      judgeKeptResponse: true,
+    });
     try {
       const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, options, connectLog };
       const m = await measure(

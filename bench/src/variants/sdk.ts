@@ -106,6 +106,8 @@ export function createSdkDownstream(
   policy: MatchedPolicy,
   policyDir?: string,
   transport: Transport = "axios",
+  /** Apply the policy's `judge` rule (failure runs); off, every attempt is judged (see `VariantOptions`). */
+  judged = false,
 ): Downstream {
   const instancer = new RegistryWatchInstancer({ registryUrl: `${registryUrl}/eureka`, service: "upstream" });
   const inner = createBalancer({
@@ -132,7 +134,7 @@ export function createSdkDownstream(
     return { ...options, avoid: new Set([...(options.avoid ?? []), ...drained]) };
   };
   // HAProxy judges only the response a call keeps; the SDK every attempt (see kept-response.ts).
-  const judge = policy.judge === "kept-response" ? new KeptResponseJudge() : undefined;
+  const judge = judged && policy.judge === "kept-response" ? new KeptResponseJudge() : undefined;
   const seen = (pick: Pick): Pick => {
     const counted = attempts[pick.instance.id] ?? { count: 0, lastAt: 0 };
     counted.count += 1;

@@ -149,6 +149,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     reapply: () => clients.apply(section.current()),
     report,
     ensure: (name) => clients.balancer(name),
+    instances: (name) => clients.instancer(name),
     waitMs: () => section.current().clients.waitForInstancesMs,
   });
   const clients = createServiceClients({
@@ -280,6 +281,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       });
       clearInterval(sweeper);
       clients.close();
+      controlPlane.close();
       await dispatcher.close();
       await registryAgent.close();
       section.close();

@@ -6,7 +6,7 @@
 // mirrorPercentage) and Envoy's xDS ACK/NACK (envoy/service/discovery/v3/discovery.proto: a NACK carries
 // error_detail and the client keeps the previous version_info).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Fleet, split, startFleet } from "./fleet.fixture.js";
+import { type Fleet, SUBSETS, split, startFleet } from "./fleet.fixture.js";
 import { spawnClient } from "./processes.fixture.js";
 
 let fleet: Fleet;
@@ -72,11 +72,14 @@ describe("control plane: the registry's policy applied by client processes", () 
     const previous = canary.revision as number;
     const unapplicable = split(50);
     // The schema takes any rule setting; building the rule refuses one it does not have (LB_INVALID_OPTION).
-    unapplicable.destination.rule = { name: "round-robin", choiceCount: 2 };
+    unapplicable.destination.subsets = [
+      { ...SUBSETS[0], trafficPolicy: { rule: { name: "round-robin", choiceCount: 2 } } },
+      ...SUBSETS.slice(1),
+    ];
     const nack = await fleet.push(unapplicable, "NACK");
     expect(nack).toMatchObject({
       revision: previous + 1,
-      reason: expect.stringContaining("destination: rule.choiceCount"),
+      reason: expect.stringContaining("destination.subsets[0].trafficPolicy: rule.choiceCount"),
     });
     // The report is sent after the client's event: poll the registry until it arrives.
     await expect

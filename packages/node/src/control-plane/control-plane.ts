@@ -15,8 +15,9 @@ import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-fil
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
 import type { RouteDeps } from "./route-decision.js";
 import { routeAxios } from "./routed-axios.js";
-import { routedBalancer, routedPolicy } from "./routed-call.js";
+import { routedBalancer, routedPolicy, type ServiceBalancing } from "./routed-call.js";
 import { routedFetch } from "./routed-fetch.js";
+import { SubsetBalancers } from "./subset-balancers.js";
 
 /** Options of the control-plane client (`createOutrigger`'s `controlPlane`). */
 export interface ControlPlaneOptions {
@@ -61,6 +62,8 @@ export interface ControlPlaneHost {
   report(error: OutriggerNodeError): void;
   /** Makes the service's parts (and so its watch) if they are not made yet. */
   ensure(service: string): void;
+  /** The service's instances (a stable instancer): subsets with a balancer of their own pick among them. */
+  instances(service: string): Instancer;
   /** How long a first call waits for the service's first watch answer (`clients.waitForInstancesMs`). */
   waitMs(): number;
 }
@@ -78,6 +81,7 @@ interface ServiceState {
  * checks and builds it, swaps it in at once (calls in flight keep the snapshot they began with), persists it,
  * and reports back to the registry as an xDS client does — ACK with the revision it runs, or NACK with the reason,
  * keeping the previous revision (envoy/api/v2/discovery.proto: `error_detail`, the previous `version_info` stays).
+ * Owns the balancers of subsets with a traffic policy of their own: `close()`.
  */
 export class ControlPlane {
   readonly #options: ControlPlaneOptions;
@@ -93,6 +97,7 @@ export class ControlPlane {
   readonly #firstAnswer = new Map<string, { readonly promise: Promise<void>; readonly resolve: () => void }>();
   /** Services whose first answer was handled: their calls never wait again. */
   readonly #answered = new Set<string>();
+  readonly #subsets = new SubsetBalancers();
   readonly mirror: Mirror;
   readonly #routeDeps: RouteDeps;
   /** Fires for every revision applied or refused. */
@@ -214,8 +219,9 @@ export class ControlPlane {
     let reason = update.issues?.join("; ");
     if (reason === undefined && update.policy) {
       try {
-        const effective = layerPolicy(this.#host.local(service), update.policy, this.#options.overrides?.[service]);
-        snapshot = buildSnapshot(key, update.revision, update.policy, effective, this.#budgets);
+        const overrides = this.#options.overrides?.[service];
+        const effective = layerPolicy(this.#host.local(service), update.policy, overrides);
+        snapshot = buildSnapshot(key, update.revision, update.policy, effective, this.#budgets, overrides);
       } catch (error) {
         reason = (error as Error).message;
       }
@@ -234,6 +240,7 @@ export class ControlPlane {
     state.central = update.policy;
     state.snapshot = snapshot;
     this.#states.set(key, state);
+    this.#subsets.sync(key, snapshot, this.#host.instances(state.name));
     this.#host.reapply();
     const dir = this.#options.stateDir;
     if (dir && source === "registry") {
@@ -255,12 +262,10 @@ export class ControlPlane {
     for (const [key, state] of this.#states) {
       if (!state.central) continue;
       try {
-        const effective = layerPolicy(
-          this.#host.local(state.name),
-          state.central,
-          this.#options.overrides?.[state.name],
-        );
-        state.snapshot = buildSnapshot(key, state.revision, state.central, effective, this.#budgets);
+        const overrides = this.#options.overrides?.[state.name];
+        const effective = layerPolicy(this.#host.local(state.name), state.central, overrides);
+        state.snapshot = buildSnapshot(key, state.revision, state.central, effective, this.#budgets, overrides);
+        this.#subsets.sync(key, state.snapshot, this.#host.instances(state.name));
       } catch (error) {
         this.#host.report(
           new OutriggerNodeError(
@@ -272,11 +277,17 @@ export class ControlPlane {
     }
   }
 
-  /** The service's balancer, picking within the call's subset. */
-  balancer(service: string, base: Balancer, instancer: () => Instancer): Balancer {
+  /** The service's balancer, picking within the call's subset (with the subset's own balancer when it has one). */
+  balancer(service: string, base: ServiceBalancing, instancer: () => Instancer): Balancer {
     const known = this.#balancers.get(base);
     if (known) return known;
-    const made = routedBalancer(service, base, () => instancer().current().instances);
+    const key = service.toUpperCase();
+    const made = routedBalancer(
+      service,
+      base,
+      () => instancer().current().instances,
+      (subset) => this.#subsets.get(key, subset.name),
+    );
     this.#balancers.set(base, made);
     return made;
   }
@@ -302,6 +313,11 @@ export class ControlPlane {
   /** Puts `og.http`'s calls under their service's current revision (routes, faults, mirroring). */
   routeAxios(http: AxiosInstance): void {
     routeAxios(this.#routeDeps, http);
+  }
+
+  /** Closes the subsets' own balancers (their health checks). */
+  close(): void {
+    this.#subsets.close();
   }
 
   #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {

@@ -53,7 +53,10 @@ export async function decideRoute(
   const name = service.toUpperCase();
   return {
     kind: "send",
-    choice: { service: name, subset: chosen?.subset, pipeline: route.pipeline },
-    mirror: mirrored && mirror ? { service: name, subset: mirror.subset, pipeline: snapshot.mirrorPipeline } : undefined,
+    choice: { service: name, subset: chosen?.subset, pipeline: chosen?.pipeline },
+    mirror:
+      mirrored && mirror
+        ? { service: name, subset: mirror.subset, pipeline: mirror.pipeline ?? snapshot.mirrorPipeline }
+        : undefined,
   };
 }

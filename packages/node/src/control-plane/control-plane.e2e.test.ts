@@ -98,6 +98,19 @@ describe("control plane: the registry's policy applied by client processes", () 
     expect(Math.abs(share((await run(2_000)).seen.v2, 2_000) - 0.05)).toBeLessThanOrEqual(0.02);
   }, 120_000);
 
+  it("runs a client's very first call of a service under the central policy already in force", async () => {
+    await fleet.push(split(0, { fault: { abort: { httpStatus: 418, percentage: 100 } } }));
+    // A new process that has never called "backend": its first call waits for the first watch answer, which
+    // carries the instances and the policy together, so call #1 is already aborted.
+    const fresh = await spawnClient(fleet.registry.url);
+    try {
+      expect((await fresh.run(1, { concurrency: 1 })).seen).toEqual({ 418: 1 });
+      expect(await fresh.next("apply")).toMatchObject({ status: "ACK", source: "registry" });
+    } finally {
+      await fresh.stop();
+    }
+  }, 120_000);
+
   it("applies an Istio DestinationRule + VirtualService pair end to end", async () => {
     await fleet.change("POST", "/apply", ISTIO, "application/yaml");
     expect((await run(300, { path: "/api/items", headers: { "x-canary": "true" } })).seen).toEqual({ v2: 300 });

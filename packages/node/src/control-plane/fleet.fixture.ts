@@ -94,7 +94,8 @@ export async function startFleet(versions: readonly string[] = ["v1", "v1", "v2"
     // Lines are kept until taken: the client may well ACK before the registry's answer arrives here.
     const line = await started.next("apply", (l) => l.revision === record.revision && l.source === "registry");
     if (line.status !== status) {
-      throw new Error(`The client ${line.status}ed revision ${record.revision}, not ${status}: ${line.reason ?? ""}`);
+      const reason = String(line.reason ?? "");
+      throw new Error(`The client ${String(line.status)}ed revision ${record.revision}, not ${status}: ${reason}`);
     }
     return line;
   };

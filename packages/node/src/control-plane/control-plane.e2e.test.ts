@@ -54,7 +54,7 @@ describe("control plane: the registry's policy applied by client processes", () 
     expect(Math.abs(share(viaHttp["503"], 1_000) - 0.2)).toBeLessThanOrEqual(0.02);
   }, 120_000);
 
-  it("mirrors a share to a subset: the caller sees only the primary's answers, the mirror's own count shows the copies", async () => {
+  it("mirrors a share to a subset: the caller sees only the primary's answers, the mirror counts the copies", async () => {
     await fleet.push(split(0, { mirror: { subset: "v2", percentage: 50 } }));
     const before = await fleet.received("v2");
     const { seen } = await run(1_000);

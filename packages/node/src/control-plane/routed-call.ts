@@ -81,7 +81,7 @@ export function routedBalancer(
   };
 }
 
-/** A service's pipeline that runs the call's route pipeline when its route has its own timeout or retry. */
+/** A service's pipeline that runs the call's own one when it has one (its route's timeout/retry, subset's bulkhead). */
 export function routedPolicy(service: string, base: AttemptPolicy): AttemptPolicy {
   return {
     execute: (fn, signal, call) => (choiceFor(service)?.pipeline ?? base).execute(fn, signal, call),

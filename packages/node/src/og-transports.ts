@@ -35,9 +35,12 @@ export interface OgTransports {
  * The transports over the services' balancers and pipelines, each under the control plane's routing (the call's
  * subset, its route pipeline), with the fallback answering for the whole call around them.
  */
-export function createTransports(clients: ServiceClients, controlPlane: ControlPlane, fallbackOf: FallbackOf): OgTransports {
-  const balancer = (name: string) =>
-    controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name));
+export function createTransports(
+  clients: ServiceClients,
+  controlPlane: ControlPlane,
+  fallbackOf: FallbackOf,
+): OgTransports {
+  const balancer = (name: string) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name));
   const policy = (name: string) => controlPlane.policy(name, clients.policy(name));
   const dispatcher = guardDispatcher(
     createLbDispatcher({ balancer, instancer: (name) => clients.instancer(name), policy }),

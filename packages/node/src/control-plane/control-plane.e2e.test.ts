@@ -60,7 +60,9 @@ describe("control plane: the registry's policy applied by client processes", () 
     const { seen } = await run(1_000);
     expect(seen).toEqual({ v1: 1_000 });
     // Copies are fire and forget: the caller's answers may come before the last copies land.
-    await expect.poll(async () => (await fleet.received("v2")) - before, { timeout: 10_000 }).toBeGreaterThanOrEqual(450);
+    await expect
+      .poll(async () => (await fleet.received("v2")) - before, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(450);
     expect((await fleet.received("v2")) - before).toBeLessThanOrEqual(550);
     // A mirror subset without instances: every copy fails, no caller sees it.
     await fleet.push(split(0, { mirror: { subset: "v3", percentage: 100 } }));
@@ -85,7 +87,11 @@ describe("control plane: the registry's policy applied by client processes", () 
     await expect
       .poll(reports)
       .toContainEqual(
-        expect.objectContaining({ revision: previous + 1, status: "NACK", reason: expect.stringContaining("choiceCount") }),
+        expect.objectContaining({
+          revision: previous + 1,
+          status: "NACK",
+          reason: expect.stringContaining("choiceCount"),
+        }),
       );
     const { seen } = await run(2_000);
     expect(Math.abs(share(seen.v2, 2_000) - 0.05)).toBeLessThanOrEqual(0.02); // still 95/5, not 50/50

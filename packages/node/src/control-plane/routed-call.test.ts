@@ -68,7 +68,12 @@ describe("a call's choice", () => {
   it("a subset with a balancer of its own picks with it, and the service's balancer counts the pick", () => {
     const adopted: Pick[] = [];
     const own: Balancer = createBalancer({ instancer: new FixedInstancer([instance("d", "v2")]) });
-    const routed = routedBalancer("svc", service(fleet, adopted), () => fleet, (s) => (s.name === "v2" ? own : undefined));
+    const routed = routedBalancer(
+      "svc",
+      service(fleet, adopted),
+      () => fleet,
+      (s) => (s.name === "v2" ? own : undefined),
+    );
     const choice: CallChoice = { service: "SVC", subset: subset("v2", true), pipeline: undefined };
     const pick = runRouted(choice, () => routed.pick());
     expect(pick.instance.id).toBe("d"); // only the subset's own balancer knows "d"

@@ -84,15 +84,13 @@ describe("control plane: the registry's policy applied by client processes", () 
       reason: expect.stringContaining("destination.subsets[0].trafficPolicy: rule.choiceCount"),
     });
     // The report is sent after the client's event: poll the registry until it arrives.
-    await expect
-      .poll(reports)
-      .toContainEqual(
-        expect.objectContaining({
-          revision: previous + 1,
-          status: "NACK",
-          reason: expect.stringContaining("choiceCount"),
-        }),
-      );
+    await expect.poll(reports).toContainEqual(
+      expect.objectContaining({
+        revision: previous + 1,
+        status: "NACK",
+        reason: expect.stringContaining("choiceCount"),
+      }),
+    );
     const { seen } = await run(2_000);
     expect(Math.abs(share(seen.v2, 2_000) - 0.05)).toBeLessThanOrEqual(0.02); // still 95/5, not 50/50
   }, 120_000);

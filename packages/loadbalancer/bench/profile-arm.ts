@@ -16,6 +16,7 @@ const rate = shape.endsWith("/s") ? Number(shape.slice(0, -2)) : undefined;
 const concurrency = rate === undefined ? Number(shape) : 0;
 
 let gcPauses = 0;
+let failed = 0;
 let gcMs = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
@@ -42,7 +43,8 @@ async function openLoop(arm: Arm, count: number, perSecond: number): Promise<voi
   for (let i = 0; i < count; i++) {
     const wait = started + i * gap - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(arm.send());
+    // A refusal (e.g. the full policy's bulkhead when the loop stalls) is counted, not thrown.
+    pending.push(arm.send().catch(() => failed++));
   }
   await Promise.all(pending);
 }
@@ -56,7 +58,10 @@ async function run(arm: Arm, count: number): Promise<string> {
   const used = process.cpuUsage(cpu);
   const perK = (x: number) => ((x * 1_000) / count).toFixed(2);
   const us = ((used.user + used.system) / count).toFixed(1);
-  return `${us} µs/request, GC ${perK(gcPauses - pauses0)} pauses and ${perK(gcMs - ms0)} ms per 1 000 requests`;
+  const refused = failed;
+  failed = 0;
+  const gc = `GC ${perK(gcPauses - pauses0)} pauses and ${perK(gcMs - ms0)} ms per 1 000 requests`;
+  return `${us} µs/request, ${gc}${refused > 0 ? `, ${refused} failed` : ""}`;
 }
 
 const fleet = await armsOverTwoInstances();

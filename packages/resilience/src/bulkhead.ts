@@ -58,8 +58,9 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
       next.start();
     }
   };
-  // `finally(release)` made two closures per call and, on settling, another promise and two more microtask turns;
-  // these two are made once per bulkhead and pass the outcome through unchanged.
+  // `finally(release)` made two closures per call and, on settling, another promise and two more microtask turns
+  // (the spec's ThenFinally chains `PromiseResolve(onFinally()).then(valueThunk)`: tc39/ecma262#1118); these two
+  // are made once per bulkhead and pass the outcome through unchanged.
   const releaseValue = <T>(value: T): T => {
     release();
     return value;

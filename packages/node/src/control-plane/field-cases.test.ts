@@ -1,0 +1,27 @@
+// Field cases of the SDK half of the control plane, replayed by the control-plane breaker (issue 19). Only the
+// route matcher and the policy record reader are exercised here; the files under test belong to the cp-finish work.
+import { readPolicyRecord } from "@outrigger/policy";
+import { describe, expect, it } from "vitest";
+import { compileRouteMatch, type RequestFacts } from "./route-match.js";
+
+const request = (path: string): RequestFacts => ({ method: "GET", path, header: () => undefined });
+
+describe("route regexes on hostile paths (envoyproxy/envoy#7728)", () => {
+  // envoyproxy/envoy#7728 (CVE-2019-15225): a route regex `/asdf/.*` and a 50 KiB URI crashed Envoy's recursive
+  // std::regex. V8's engine keeps its backtracking stack on the heap: one unbounded repetition matches in linear time.
+  it("matches /asdf/.* against a 50 KiB path", () => {
+    const matches = compileRouteMatch({ match: [{ uri: { regex: "/asdf/.*" } }], route: [{}] });
+    expect(matches(request(`/asdf/${"a".repeat(50 * 1024)}`))).toBe(true);
+    expect(matches(request(`/asdg/${"a".repeat(50 * 1024)}`))).toBe(false);
+  });
+
+  // Two unbounded repetitions over the same characters backtrack polynomially in V8 (n^10 here: minutes on a
+  // 100-character path that does not match). A registry of an older version may still store such a revision; the
+  // SDK's own check refuses it, so it is NACKed instead of holding every call that reaches the route.
+  it("NACKs a revision whose regex would backtrack polynomially", () => {
+    const policy = { routes: [{ match: [{ uri: { regex: ".*.*.*.*.*.*.*.*.*.*z" } }], route: [{}] }] };
+    const update = readPolicyRecord({ service: "ORDERS", revision: 7, policy }, "orders");
+    expect(update.policy).toBeNull();
+    expect(update.issues?.[0]).toMatch(/^policy\.routes\[0\]\.match\[0\]\.uri/);
+  });
+});

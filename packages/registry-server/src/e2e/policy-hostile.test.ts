@@ -179,6 +179,13 @@ describe("hostile policy input against a real registry process and CLI (breaker,
     expect(result.err + result.out).not.toContain(SECRET);
   });
 
+  it("CLI: rolls back to a revision never written or pruned with exit 1 naming the kept range", async () => {
+    await apply(native("back", "{ routes: [{ route: [{}] }] }"));
+    const result = await cli(["rollback", "back", "--to", "999", "--url", registry.url]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("REGISTRY_POLICY_NOT_FOUND: BACK has no revision 999 (kept: 1–1)");
+  });
+
   it("CLI: concurrent applies of one service get distinct, increasing revisions and lose none", async () => {
     const files = await Promise.all(
       Array.from({ length: 8 }, async (_, i) => {

@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ISTIO_PAIR } from "../policy-fixtures.js";
+import { Registry } from "../registry.js";
+import { MAX_DASHBOARD_PROCESSES, policyDashboard } from "./dashboard.js";
 import { parsePolicyText, planPolicies } from "./documents.js";
 import { PolicyDir, type PolicyDirEvent } from "./policy-dir.js";
+import { createPolicyService } from "./policy-service.js";
 import { syncPoliciesFromPeers } from "./replication.js";
 import { type PolicyChange, type PolicyRecord, PolicyStore } from "./store.js";
 
@@ -85,6 +88,30 @@ describe("Istio field cases (breaker, issue 19)", () => {
   });
 });
 
+describe("hostile YAML shapes (breaker, issue 19)", () => {
+  const doc = (spec: string) => `apiVersion: outrigger.dev/v1\nkind: TrafficPolicy\nmetadata: { name: orders }\nspec: ${spec}\n`;
+  const fault = (percentage: number) => doc(`{ routes: [{ route: [{}], fault: { abort: { httpStatus: 503, percentage: ${percentage} } } }] }`);
+
+  it("refuses tabs as indentation and percentages outside 0–100, and reads empty documents as nothing", () => {
+    const tabbed = "apiVersion: outrigger.dev/v1\nkind: TrafficPolicy\nmetadata:\n\tname: orders\nspec: {}\n";
+    expect(() => plan(tabbed)).toThrowError(expect.objectContaining({ code: expect.stringMatching(/^REGISTRY_POLICY_/) }));
+    for (const bad of [-1, 100.5, 1e9]) {
+      expect(refusal(fault(bad)).issues).toEqual([
+        expect.stringMatching(/^ORDERS \(TrafficPolicy orders\): routes\[0\]\.fault\.abort\.percentage: Too (small|big)/),
+      ]);
+    }
+    expect(plan(fault(0.5)).get("ORDERS")?.routes?.[0]?.fault?.abort?.percentage).toBe(0.5);
+    expect([...plan(`---\n# nothing\n---\n${fault(1)}---\n`).keys()]).toEqual(["ORDERS"]);
+  });
+
+  // istio/istio#22858: Istio does not check that http route names are unique ("it is possible to have duplicate
+  // names"); a name is a label here too (the first matching route wins, by order), so duplicates are accepted.
+  it("accepts duplicate route names, as Istio (istio/istio#22858)", () => {
+    const twice = doc('{ routes: [{ name: a, match: [{ uri: { prefix: /x } }], route: [{}] }, { name: a, route: [{}] }] }');
+    expect(plan(twice).get("ORDERS")?.routes?.map((r) => r.name)).toEqual(["a", "a"]);
+  });
+});
+
 describe("replication field cases (breaker, issue 19)", () => {
   // Two registries each took an apply of the same service before replication met: both wrote revision 2 with other
   // content. An SDK skips a revision it already runs (as an xDS client skips a known version_info), so a process
@@ -131,6 +158,24 @@ describe("replication field cases (breaker, issue 19)", () => {
     const store = new PolicyStore();
     expect(await syncPoliciesFromPeers(store, [`http://127.0.0.1:${port}/eureka`], undefined)).toBe(1);
     expect(store.get("orders")?.revision).toBe(1);
+  });
+});
+
+describe("report flood (breaker, issue 19)", () => {
+  it("keeps a service's dashboard row bounded under 10 000 reporting processes, NACKs listed first", () => {
+    const policies = createPolicyService(new Registry());
+    cleanups.push(() => policies.close());
+    policies.store.put("orders", { routes: [{ route: [{}] }] });
+    for (let i = 0; i < 10_000; i += 1) {
+      policies.reports.record({ service: "orders", clientId: `p${i}`, revision: 1, status: "ACK" });
+    }
+    for (let i = 0; i < 3; i += 1) {
+      policies.reports.record({ service: "orders", clientId: `bad${i}`, revision: 1, status: "NACK", reason: "x" });
+    }
+    const [row] = policyDashboard(policies);
+    expect(row).toMatchObject({ service: "ORDERS", revision: 1, total: 10_000, nacks: 3, current: 9_997 });
+    expect(row?.processes).toHaveLength(MAX_DASHBOARD_PROCESSES);
+    expect(row?.processes.slice(0, 3).map((p) => p.status)).toEqual(["NACK", "NACK", "NACK"]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Polynomial backtracking: two unbounded repetitions that can take the same characters with nothing mandatory
- * between them that the first cannot take (`.*.*x`, `^/a/.*/b/.*$`, `\d+1\d+`). A backtracking engine tries every
+ * between them that the first cannot take (`.*.*x`, `^/a/.*/b/.*/c$`, `\d+1\d+`). A backtracking engine tries every
  * split of the text between them — n² steps for two, n^k for k — so a 21-character pattern held an SDK process for
  * minutes on a 100-character path. RE2 (Envoy's engine) matches in linear time whatever the pattern; JavaScript's
  * does not, so these patterns are refused. safe-regex.ts refuses the exponential shapes (a quantified group holding
@@ -131,14 +131,29 @@ const overlaps = (a: readonly boolean[], b: readonly boolean[]): boolean => a.so
 /** Following a repetition taking `chars`: another one over the same characters (refuse), its end forced (stop), or neither yet (through). */
 type Scan = "refuse" | "stop" | "through";
 
-function scan(chars: readonly boolean[], items: readonly Item[], from: number): Scan {
+/** Characters a request path or header value can hold: every SAMPLE character but line terminators. */
+const TEXT = SAMPLE.map((c) => !/[\n\r\u2028\u2029]/.test(c));
+
+/**
+ * The pattern's last piece when it is a repetition that takes any text (`….*` or `….*$`): greedy, it takes the rest
+ * of a path or header value and the end then matches, so the pieces before it never backtrack into it.
+ */
+function tailOf(root: Group): Item | undefined {
+  const only = root.branches.length === 1 ? root.branches[0] : undefined;
+  const last = only?.[only.length - 1];
+  if (!last?.unbounded) return undefined;
+  const chars = charsOfItem(last);
+  return TEXT.every((text, k) => !text || chars[k]) ? last : undefined;
+}
+
+function scan(chars: readonly boolean[], items: readonly Item[], from: number, tail: Item | undefined): Scan {
   for (const item of items.slice(from)) {
     let result: Scan;
     if (item.kind === "group" && !item.quantified) {
-      const branches = item.branches.map((branch) => scan(chars, branch, 0));
+      const branches = item.branches.map((branch) => scan(chars, branch, 0, tail));
       result = branches.includes("refuse") ? "refuse" : branches.every((b) => b === "stop") ? "stop" : "through";
     } else if (overlaps(chars, charsOfItem(item))) {
-      result = item.unbounded ? "refuse" : "through";
+      result = item.unbounded && item !== tail ? "refuse" : "through";
     } else {
       // A character the repetition cannot take must come next: its run ends there, whatever the text.
       result = item.min === 0 ? "through" : "stop";
@@ -153,25 +168,26 @@ interface Frame {
   readonly from: number;
 }
 
-function check(items: readonly Item[], after: readonly Frame[]): boolean {
+function check(items: readonly Item[], after: readonly Frame[], tail: Item | undefined): boolean {
   for (const [i, item] of items.entries()) {
     const rest = [{ items, from: i + 1 }, ...after];
     if (item.unbounded) {
       const chars = charsOfItem(item);
       for (const frame of rest) {
-        const result = scan(chars, frame.items, frame.from);
+        const result = scan(chars, frame.items, frame.from, tail);
         if (result === "refuse") return true;
         if (result === "stop") break;
       }
     }
-    if (item.kind === "group" && !item.quantified && item.branches.some((b) => check(b, rest))) return true;
+    if (item.kind === "group" && !item.quantified && item.branches.some((b) => check(b, rest, tail))) return true;
   }
   return false;
 }
 
 /** Why `pattern` backtracks polynomially, or undefined when the end of every unbounded repetition is forced. */
 export function overlappingRepetitions(pattern: string): string | undefined {
-  return check([parse(pattern)], [])
+  const root = parse(pattern);
+  return check([root], [], tailOf(root))
     ? "repeats without bound twice over the same characters (polynomial backtracking): bound one, e.g. [^/]* for .*"
     : undefined;
 }

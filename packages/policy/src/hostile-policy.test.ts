@@ -29,7 +29,7 @@ describe("hostile policies (breaker, issue 19)", () => {
     ["\\w*\\w*"],
     ["\\d+1\\d+"],
     ["a*b?a*"],
-    ["^(?:x|.*)y.*$"],
+    ["^(?:x|.*)y.*z$"],
     ["[a-z0-9-]{1,64}[a-z]{1,64}"],
   ])("refuses %s: polynomial backtracking", (pattern) => {
     expect(unsafeRegexReason(pattern)).toMatch(/polynomial backtracking/);

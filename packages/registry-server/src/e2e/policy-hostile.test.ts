@@ -121,6 +121,13 @@ describe("hostile policy input against a real registry process and CLI (breaker,
     const res = await apply(Buffer.from(native("latin", spec), "latin1"));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ message: expect.stringMatching(/not UTF-8/) });
+    const json = await fetch(`${registry.url}/outrigger/policy/services/latin`, {
+      method: "PUT",
+      headers: { ...auth, "content-type": "application/json" },
+      body: Buffer.from(JSON.stringify({ routes: [{ match: [{ headers: { "x-city": { exact: "Zürich" } } }], route: [{}] }] }), "latin1"),
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ code: "REGISTRY_POLICY_INVALID", message: expect.stringMatching(/not UTF-8/) });
     expect(await revisionOf("latin")).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginCallback, FastifyReply } from "fastify";
+import { RegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
 import type { PolicyService } from "./policy-service.js";
@@ -42,12 +43,28 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
   };
   return (app, _options, done) => {
     // Scoped to this plugin: YAML bodies are read as text here only.
-    // Decoded strictly: a byte that is not UTF-8 is refused, never stored as U+FFFD in a header value.
+    // Decoded strictly, JSON as YAML: a byte that is not UTF-8 is refused, never stored as U+FFFD in a header value.
     app.addContentTypeParser(YAML_TYPES, { parseAs: "buffer" }, (_request, body, next) => {
       try {
         next(null, decodePolicyText(body as Buffer));
       } catch (error) {
         next(error as Error);
+      }
+    });
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, next) => {
+      let text: string;
+      try {
+        text = decodePolicyText(body as Buffer);
+      } catch (error) {
+        return next(error as Error);
+      }
+      // As the registry's own JSON parser: an empty body is no body.
+      if (text.trim() === "") return next(null, undefined);
+      try {
+        next(null, JSON.parse(text));
+      } catch (error) {
+        next(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`));
       }
     });
     app.setErrorHandler((error, _request, reply) => {

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { type Event, EventSource, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import type { Balancer } from "@outrigger/loadbalancer";
@@ -209,7 +210,9 @@ export class ControlPlane {
     const state = this.#states.get(key) ?? { name: service, revision: 0, central: null, snapshot: undefined };
     // Whatever comes of it (applied, refused, unchanged), the service's first calls need wait no longer.
     queueMicrotask(() => this.#answer(key));
-    if (source === "registry" && update.revision === state.revision && update.revision !== 0) return;
+    // The content decides, not the number alone: a registry restarted alone numbers from 1 again (breaker, issue 19).
+    const known = update.revision === state.revision && isDeepStrictEqual(update.policy, state.central);
+    if (source === "registry" && known && update.revision !== 0) return;
     let snapshot: PolicySnapshot | undefined;
     let reason = update.issues?.join("; ");
     if (reason === undefined && update.policy) {

@@ -2,6 +2,9 @@
 // route matcher and the policy record reader are exercised here; the files under test belong to the cp-finish work.
 import { readPolicyRecord } from "@outrigger/policy";
 import { describe, expect, it } from "vitest";
+import type { OutriggerNodeError } from "../errors.js";
+import { SAFE_DEFAULTS } from "../safe-defaults.js";
+import { ControlPlane, type ControlPlaneHost } from "./control-plane.js";
 import { compileRouteMatch, type RequestFacts } from "./route-match.js";
 
 const request = (path: string): RequestFacts => ({ method: "GET", path, header: () => undefined });
@@ -23,5 +26,33 @@ describe("route regexes on hostile paths (envoyproxy/envoy#7728)", () => {
     const update = readPolicyRecord({ service: "ORDERS", revision: 7, policy }, "orders");
     expect(update.policy).toBeNull();
     expect(update.issues?.[0]).toMatch(/^policy\.routes\[0\]\.match\[0\]\.uri/);
+  });
+});
+
+describe("one revision number, one content (breaker, issue 19)", () => {
+  // The registry keeps policies in memory: restarted alone, it numbers from 1 again, and with --policy-dir it
+  // applies the directory as revision 1 whatever the files say now. A process that ran (or saved) revision 1 of the
+  // registry's previous life skipped the new revision 1 as "already running" — stale policy, and no ACK — because it
+  // compared numbers only. xDS versions are opaque to the client for the same reason: the content decides.
+  it("applies a revision with the number it runs but other content", () => {
+    const errors: OutriggerNodeError[] = [];
+    const host: ControlPlaneHost = {
+      local: () => SAFE_DEFAULTS,
+      reapply: () => {},
+      report: (error) => errors.push(error),
+      ensure: () => {},
+      waitMs: () => 0,
+    };
+    const plane = new ControlPlane("client", {}, host);
+    const before = { routes: [{ route: [{}], retry: { maxAttempts: 2 } }] };
+    const now = { routes: [{ route: [{}], retry: { maxAttempts: 3 } }] };
+    plane.offer("orders", { service: "ORDERS", revision: 1, policy: before }, "registry");
+    plane.offer("orders", { service: "ORDERS", revision: 1, policy: now }, "registry");
+    expect(plane.snapshot("orders")?.policy).toEqual(now);
+    // The same number with the same content is still skipped: nothing is rebuilt.
+    const running = plane.snapshot("orders");
+    plane.offer("orders", { service: "ORDERS", revision: 1, policy: structuredClone(now) }, "registry");
+    expect(plane.snapshot("orders")).toBe(running);
+    expect(errors).toEqual([]);
   });
 });

@@ -19,6 +19,9 @@ import { routeAxios } from "./routed-axios.js";
 import { routedBalancer, routedPolicy } from "./routed-call.js";
 import { routedFetch } from "./routed-fetch.js";
 
+/** Characters of a NACK's reason sent to the registry: what it keeps (registry-server's policy/reports.ts). */
+const MAX_REPORTED_REASON = 1_024;
+
 /** Options of the control-plane client (`createOutrigger`'s `controlPlane`). */
 export interface ControlPlaneOptions {
   /** Apply the registry's traffic policies (default true); false keeps local config only. */
@@ -311,8 +314,10 @@ export class ControlPlane {
     this.#applied.emit(event);
     if (source !== "registry" || !watch || event.revision === 0) return;
     const { revision, status, reason } = event;
+    // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
+    const kept = reason?.slice(0, MAX_REPORTED_REASON);
     watch
-      .reportPolicy({ process: this.#process, revision, status, ...(reason === undefined ? {} : { reason }) })
+      .reportPolicy({ process: this.#process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
       .catch((error: Error) =>
         this.#host.report(
           new OutriggerNodeError(

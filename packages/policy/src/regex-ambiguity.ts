@@ -1,6 +1,6 @@
 /**
  * Polynomial backtracking: two unbounded repetitions that can take the same characters with nothing mandatory
- * between them that the first cannot take (`.*.*x`, `^/a/.*/b/.*/c$`, `\d+1\d+`). A backtracking engine tries every
+ * between them that the first cannot take (`.*.*x`, `a.*b.*c`, `\d+1\d+`). A backtracking engine tries every
  * split of the text between them — n² steps for two, n^k for k — so a 21-character pattern held an SDK process for
  * minutes on a 100-character path. RE2 (Envoy's engine) matches in linear time whatever the pattern; JavaScript's
  * does not, so these patterns are refused. safe-regex.ts refuses the exponential shapes (a quantified group holding

@@ -76,8 +76,8 @@ function atomEnd(pattern: string, i: number): number {
     return pattern.length;
   }
   if (pattern[i] === "\\") {
-    const escape = /^\\(?:[pPu]\{[^}]*\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|.)/su.exec(pattern.slice(i));
-    return i + (escape?.[0].length ?? 2);
+    const escaped = /^\\(?:[pPu]\{[^}]*\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|c[A-Za-z]|.)/su.exec(pattern.slice(i));
+    return i + (escaped?.[0].length ?? 2);
   }
   return i + ((pattern.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
 }

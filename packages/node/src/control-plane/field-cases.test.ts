@@ -70,7 +70,10 @@ describe("NACK reasons the registry takes (envoyproxy/envoy#9785)", () => {
     const watch = new RegistryWatchInstancer({ registryUrl: `http://127.0.0.1:${port}/eureka`, service: "orders" });
     try {
       const plane = new ControlPlane("client", {}, hostFor([]));
-      const issues = Array.from({ length: 2_000 }, (_, i) => `policy.routes[${i}]: Unrecognized key: "fromANewerVersion"`);
+      const issues = Array.from(
+        { length: 2_000 },
+        (_, i) => `policy.routes[${i}]: Unrecognized key: "fromANewerVersion"`,
+      );
       plane.offer("orders", { service: "ORDERS", revision: 2, policy: null, issues }, "registry", watch);
       const body = await report;
       expect(body.status).toBe("NACK");

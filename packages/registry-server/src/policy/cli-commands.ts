@@ -166,7 +166,8 @@ async function readPolicyFile(file: string | undefined): Promise<string> {
   if (file !== "-") {
     const bytes = await readBoundedFile(file as string, MAX_POLICY_FILE_BYTES).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "EFBIG") throw new CommandError(`${file} is larger than 1 MiB`);
-      if (error.code === "EFTYPE") throw new CommandError(`${file} is not a regular file: give a YAML file, or - for stdin`);
+      if (error.code === "EFTYPE")
+        throw new CommandError(`${file} is not a regular file: give a YAML file, or - for stdin`);
       throw new CommandError(`cannot read ${file}: ${error.message}`);
     });
     return decodePolicyText(bytes);

@@ -32,7 +32,10 @@ function unreadable(error: unknown, where: string): PolicyError {
     error instanceof RangeError
       ? "is nested too deeply"
       : `expands too many aliases (at most ${MAX_ALIASES}, a guard against "billion laughs" documents)`;
-  return new PolicyError("REGISTRY_POLICY_LIMIT", `${where} ${why}: write the policy out without deep nesting or aliases`);
+  return new PolicyError(
+    "REGISTRY_POLICY_LIMIT",
+    `${where} ${why}: write the policy out without deep nesting or aliases`,
+  );
 }
 
 function parseYaml(text: string) {

@@ -55,7 +55,8 @@ describe("Istio field cases (breaker, issue 19)", () => {
       code: "REGISTRY_POLICY_UNSUPPORTED",
       issues: ["spec.hosts[0] (a wildcard or empty host names no one service: name the service's host)"],
     });
-    const rule = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec: { host: '*' }\n";
+    const rule =
+      "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: x }\nspec: { host: '*' }\n";
     expect(refusal(rule).code).toBe("REGISTRY_POLICY_UNSUPPORTED");
     const bare = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: { name: x }\nspec: {}\n";
     expect(refusal(bare).issues).toEqual(["spec.hosts (one host is required)"]);
@@ -83,21 +84,29 @@ describe("Istio field cases (breaker, issue 19)", () => {
     - { destination: { host: reviews }, weight: 1 }
     - { destination: { host: reviews }, weight: 3 }
 `);
-    expect(refusal(yaml).issues).toEqual(["REVIEWS (VirtualService reviews): routes[0].route: weights must add up to 100"]);
+    expect(refusal(yaml).issues).toEqual([
+      "REVIEWS (VirtualService reviews): routes[0].route: weights must add up to 100",
+    ]);
     expect(refusal(yaml.replace("weight: 3", "weight: -99")).code).toBe("REGISTRY_POLICY_INVALID");
   });
 });
 
 describe("hostile YAML shapes (breaker, issue 19)", () => {
-  const doc = (spec: string) => `apiVersion: outrigger.dev/v1\nkind: TrafficPolicy\nmetadata: { name: orders }\nspec: ${spec}\n`;
-  const fault = (percentage: number) => doc(`{ routes: [{ route: [{}], fault: { abort: { httpStatus: 503, percentage: ${percentage} } } }] }`);
+  const doc = (spec: string) =>
+    `apiVersion: outrigger.dev/v1\nkind: TrafficPolicy\nmetadata: { name: orders }\nspec: ${spec}\n`;
+  const fault = (percentage: number) =>
+    doc(`{ routes: [{ route: [{}], fault: { abort: { httpStatus: 503, percentage: ${percentage} } } }] }`);
 
   it("refuses tabs as indentation and percentages outside 0–100, and reads empty documents as nothing", () => {
     const tabbed = "apiVersion: outrigger.dev/v1\nkind: TrafficPolicy\nmetadata:\n\tname: orders\nspec: {}\n";
-    expect(() => plan(tabbed)).toThrowError(expect.objectContaining({ code: expect.stringMatching(/^REGISTRY_POLICY_/) }));
+    expect(() => plan(tabbed)).toThrowError(
+      expect.objectContaining({ code: expect.stringMatching(/^REGISTRY_POLICY_/) }),
+    );
     for (const bad of [-1, 100.5, 1e9]) {
       expect(refusal(fault(bad)).issues).toEqual([
-        expect.stringMatching(/^ORDERS \(TrafficPolicy orders\): routes\[0\]\.fault\.abort\.percentage: Too (small|big)/),
+        expect.stringMatching(
+          /^ORDERS \(TrafficPolicy orders\): routes\[0\]\.fault\.abort\.percentage: Too (small|big)/,
+        ),
       ]);
     }
     expect(plan(fault(0.5)).get("ORDERS")?.routes?.[0]?.fault?.abort?.percentage).toBe(0.5);
@@ -107,8 +116,14 @@ describe("hostile YAML shapes (breaker, issue 19)", () => {
   // istio/istio#22858: Istio does not check that http route names are unique ("it is possible to have duplicate
   // names"); a name is a label here too (the first matching route wins, by order), so duplicates are accepted.
   it("accepts duplicate route names, as Istio (istio/istio#22858)", () => {
-    const twice = doc('{ routes: [{ name: a, match: [{ uri: { prefix: /x } }], route: [{}] }, { name: a, route: [{}] }] }');
-    expect(plan(twice).get("ORDERS")?.routes?.map((r) => r.name)).toEqual(["a", "a"]);
+    const twice = doc(
+      "{ routes: [{ name: a, match: [{ uri: { prefix: /x } }], route: [{}] }, { name: a, route: [{}] }] }",
+    );
+    expect(
+      plan(twice)
+        .get("ORDERS")
+        ?.routes?.map((r) => r.name),
+    ).toEqual(["a", "a"]);
   });
 });
 
@@ -146,7 +161,13 @@ describe("replication field cases (breaker, issue 19)", () => {
   });
 
   it("a restarted peer takes every policy it can read, not none when one record is refused", async () => {
-    const good = { service: "ORDERS", revision: 1, globalRevision: 1, updatedAt: 1, policy: { routes: [{ route: [{}] }] } };
+    const good = {
+      service: "ORDERS",
+      revision: 1,
+      globalRevision: 1,
+      updatedAt: 1,
+      policy: { routes: [{ route: [{}] }] },
+    };
     const newer = { ...good, service: "USERS", policy: { routes: [{ route: [{}], fromANewerVersion: true }] } };
     const peer = createServer((_request, response) => {
       response.setHeader("content-type", "application/json");

@@ -114,7 +114,8 @@ export function importVirtualService(doc: Obj): IstioImport {
                   ? undefined
                   : {
                       fixedDelayMs: w.duration(delay.fixedDelay, `${p}.fault.delay.fixedDelay`),
-                      percentage: percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 0,
+                      percentage:
+                        percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 0,
                     },
               abort:
                 fault.abort === undefined
@@ -137,7 +138,6 @@ export function importVirtualService(doc: Obj): IstioImport {
   if (hosts.length === 0) w.refuse(true, "spec.hosts", "one host is required");
   return { service, part: "routes", value: routes, unsupported: w.unsupported, invalid: w.invalid };
 }
-
 
 /** Istio's `simple` balancers as `@outrigger/loadbalancer` rule names; LEAST_CONN is Istio's deprecated alias. */
 const SIMPLE: Record<string, string> = {

@@ -19,7 +19,9 @@ export class PolicyError extends RegistryError {
     const shown = safe.slice(0, 10).join("; ");
     super(
       code,
-      redactSecrets(safe.length > 0 ? `${message}: ${shown}${safe.length > 10 ? ` (+${safe.length - 10} more)` : ""}` : message),
+      redactSecrets(
+        safe.length > 0 ? `${message}: ${shown}${safe.length > 10 ? ` (+${safe.length - 10} more)` : ""}` : message,
+      ),
       statusCode,
     );
     this.issues = safe;

@@ -9,6 +9,9 @@ export function decodePolicyText(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new PolicyError("REGISTRY_POLICY_INVALID", "The policy is not UTF-8 text: save it as UTF-8; nothing was applied");
+    throw new PolicyError(
+      "REGISTRY_POLICY_INVALID",
+      "The policy is not UTF-8 text: save it as UTF-8; nothing was applied",
+    );
   }
 }

@@ -1,5 +1,5 @@
-import type { Clock } from "../clock.js";
 import { redactSecrets } from "@outrigger/core";
+import type { Clock } from "../clock.js";
 import { RegistryError } from "../errors.js";
 import { SERVICE_NAME } from "./service-name.js";
 

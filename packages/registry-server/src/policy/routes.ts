@@ -3,9 +3,9 @@ import { RegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
 import type { PolicyService } from "./policy-service.js";
+import { decodePolicyText } from "./policy-text.js";
 import { serviceName } from "./service-name.js";
 import { notFound, type PolicyRecord } from "./store.js";
-import { decodePolicyText } from "./policy-text.js";
 import { validatePolicy } from "./validate.js";
 
 /** Header carrying the store's (global) policy revision on every policy answer. */

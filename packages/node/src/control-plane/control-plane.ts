@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { type Event, EventSource, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import type { Balancer } from "@outrigger/loadbalancer";
@@ -22,6 +23,9 @@ import { routedFetch } from "./routed-fetch.js";
 import { SubsetBalancers } from "./subset-balancers.js";
 
 export type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./control-plane-options.js";
+
+/** Characters of a NACK's reason sent to the registry: what it keeps (registry-server's policy/reports.ts). */
+const MAX_REPORTED_REASON = 1_024;
 
 interface ServiceState {
   /** The name as the app writes it (`lb://orders/`), for local config and overrides. */
@@ -149,7 +153,9 @@ export class ControlPlane {
     const state = this.#states.get(key) ?? { name: service, revision: 0, central: null, snapshot: undefined };
     // Whatever comes of it (applied, refused, unchanged), the service's first calls need wait no longer.
     queueMicrotask(() => this.#first.answer(key));
-    if (source === "registry" && update.revision === state.revision && update.revision !== 0) return;
+    // The content decides, not the number alone: a registry restarted alone numbers from 1 again (breaker, issue 19).
+    const known = update.revision === state.revision && isDeepStrictEqual(update.policy, state.central);
+    if (source === "registry" && known && update.revision !== 0) return;
     let snapshot: PolicySnapshot | undefined;
     let reason = update.issues?.join("; ");
     if (reason === undefined && update.policy) {
@@ -263,8 +269,10 @@ export class ControlPlane {
     this.#applied.emit(event);
     if (source !== "registry" || !watch || event.revision === 0) return;
     const { revision, status, reason } = event;
+    // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
+    const kept = reason?.slice(0, MAX_REPORTED_REASON);
     watch
-      .reportPolicy({ process: this.#process, revision, status, ...(reason === undefined ? {} : { reason }) })
+      .reportPolicy({ process: this.#process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
       .catch((error: Error) =>
         this.#host.report(
           new OutriggerNodeError(

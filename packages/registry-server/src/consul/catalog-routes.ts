@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { ConsulContext } from "./context.js";
-import { queryFilter } from "./filter.js";
+import { ACCEPT_ALL, queryFilter } from "./filter.js";
 import {
   answerKey,
   block,
@@ -60,7 +60,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       // spelling, a Eureka app shows lower-cased.
       const tags = new Map<string, { label: string; tags: Set<string> }>();
       for (const view of allViews(registry, agent, now())) {
-        if (!keep(catalogEntryJson(view, node))) continue;
+        if (keep !== ACCEPT_ALL && !keep(catalogEntryJson(view, node))) continue;
         const k = view.service.name.toLowerCase();
         const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
         if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app

@@ -159,5 +159,8 @@ export function compileFilter(text: string): Predicate {
  */
 export function queryFilter(value: string | readonly string[] | undefined): Predicate {
   const text = firstValue(value);
-  return text ? compileFilter(text) : () => true;
+  return text ? compileFilter(text) : ACCEPT_ALL;
 }
+
+/** The predicate of a read without `?filter=`; a route may skip building records for it. */
+export const ACCEPT_ALL: Predicate = () => true;

@@ -42,7 +42,7 @@ describe("conformance: the first write wakes every blocking query (agent/blockin
     );
     const ROUTES = routes(node);
     // The Outrigger watch answers index -1 at once with its index (0 on a fresh registry); Consul routes with one
-    // index ≥ 1 (1 + the lifetime base of ConsulIndex), the same on every route before anything changed.
+    // index ≥ 1 (count 1 and the run's tag, see ConsulIndex), the same on every route before anything changed.
     const before = await Promise.all(ROUTES.map(([route]) => f.request(`${route}?index=-1&wait=1s`)));
     const fresh = before[0]?.index ?? 0;
     expect(fresh).toBeGreaterThanOrEqual(1);

@@ -17,14 +17,14 @@ const FAILED = 4;
 /** Consul's Serf LAN port, reported for this node as Consul reports its own. */
 const SERF_LAN_PORT = 8301;
 
-/** Consul reads `?enable=` strictly: missing or anything but true/false is a 400 (agent/agent_endpoint.go). */
 /**
  * Maintenance's `?enable=`, as Consul's AgentServiceMaintenance (agent/agent_endpoint.go) reads it: required, its
  * first value through Go's `strconv.ParseBool` (`true`, `True`, `1`, `f`, ...).
  */
 function enableFlag(value: string | readonly string[] | undefined): boolean {
   const enable = firstValue(value);
-  if (enable === undefined || enable === "") throw badRequest("Missing value for enable");
+  // Consul: absent is "Missing value for enable"; present but empty fails ParseBool like any other bad value.
+  if (enable === undefined) throw badRequest("Missing value for enable");
   const parsed = parseGoBool(enable);
   if (parsed === undefined) throw badRequest(`Invalid value for enable: ${quoted(enable)}`);
   return parsed;

@@ -1,6 +1,6 @@
 import { RegistryError } from "./errors.js";
-import { routableId } from "./routable-id.js";
 import { intField, leaseSecondsField, portField, timestampField } from "./registration-limits.js";
+import { routableId } from "./routable-id.js";
 
 /** Eureka's instance statuses. */
 export type InstanceStatus = "UP" | "DOWN" | "STARTING" | "OUT_OF_SERVICE" | "UNKNOWN";

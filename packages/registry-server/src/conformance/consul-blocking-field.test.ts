@@ -14,10 +14,7 @@ interface Entry {
   Service: { ID: string };
 }
 
-const ids = (body: string): string[] =>
-  (JSON.parse(body) as Entry[])
-    .map((e) => e.Service.ID)
-    .sort();
+const ids = (body: string): string[] => (JSON.parse(body) as Entry[]).map((e) => e.Service.ID).sort();
 
 describe("Consul blocking-query field cases (real registry process)", () => {
   const running: ConsulFixture[] = [];
@@ -35,7 +32,8 @@ describe("Consul blocking-query field cases (real registry process)", () => {
   it("an index held from before a restart answers at once with the new state (hashicorp/consul#2621)", async () => {
     // hashicorp/consul#2621: a watch on a -dev agent (whose index restarts with it) missed every change after the
     // agent restarted. A client keeps its last index across a restart (the consul npm client's watch retries with
-    // it); if the new run reaches the same number with other data, the client is held on data it never saw.
+    // it); if the new run reaches the same number with other data, the client is held on data it never saw, and
+    // Consul's own watch (api/watch/plan.go: "If the index is unchanged do nothing") never reports it.
     const first = await start();
     expect((await put(first, "/v1/agent/service/register", { Name: "web", ID: "web-a", Port: 1 })).status).toBe(200);
     const before = await first.request("/v1/health/service/web");

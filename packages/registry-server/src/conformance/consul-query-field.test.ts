@@ -17,10 +17,7 @@ interface Entry {
   Service: { ID: string };
 }
 
-const ids = (body: string): string[] =>
-  (JSON.parse(body) as Entry[])
-    .map((e) => e.Service.ID)
-    .sort();
+const ids = (body: string): string[] => (JSON.parse(body) as Entry[]).map((e) => e.Service.ID).sort();
 
 describe("Consul read-parameter field cases (real registry process)", () => {
   let f: ConsulFixture;
@@ -32,7 +29,14 @@ describe("Consul read-parameter field cases (real registry process)", () => {
     };
     // web-1 passes (status given), web-2 starts critical (a TTL check nobody passed yet); db is another service.
     const ttl = (status?: string) => ({ TTL: "10m", ...(status ? { Status: status } : {}) });
-    await register({ Name: "web", ID: "web-1", Port: 1, Tags: ["metrics", "v2"], Meta: { env: "stg" }, Check: ttl("passing") });
+    await register({
+      Name: "web",
+      ID: "web-1",
+      Port: 1,
+      Tags: ["metrics", "v2"],
+      Meta: { env: "stg" },
+      Check: ttl("passing"),
+    });
     await register({ Name: "web", ID: "web-2", Port: 2, Tags: ["metrics"], Meta: { env: "prd" }, Check: ttl() });
     await register({ Name: "db", ID: "db-1", Port: 3, Meta: { env: "prd" } });
   });
@@ -75,12 +79,21 @@ describe("Consul read-parameter field cases (real registry process)", () => {
     for (const [query, reason] of refused) {
       for (const route of ["/v1/health/service/web", "/v1/catalog/services", "/v1/health/state/any"]) {
         const answer = await f.request(`${route}?${query}`);
-        expect({ route, query, status: answer.status, body: answer.body }).toEqual({ route, query, status: 400, body: reason });
+        expect({ route, query, status: answer.status, body: answer.body }).toEqual({
+          route,
+          query,
+          status: 400,
+          body: reason,
+        });
       }
     }
     for (const query of ["stale", "stale=", "consistent", "leader", "max_stale=0s", "near=_agent"]) {
       const answer = await f.request(`/v1/health/service/web?${query}`);
-      expect({ query, status: answer.status, ids: ids(answer.body) }).toEqual({ query, status: 200, ids: ["web-1", "web-2"] });
+      expect({ query, status: answer.status, ids: ids(answer.body) }).toEqual({
+        query,
+        status: 200,
+        ids: ["web-1", "web-2"],
+      });
     }
     const cached = await f.request("/v1/health/service/web?cached");
     expect([cached.status, cached.headers.get("x-cache")]).toEqual([200, "MISS"]);
@@ -89,7 +102,9 @@ describe("Consul read-parameter field cases (real registry process)", () => {
   it("filters the instances Prometheus's consul_sd asks for (prometheus/prometheus#11224, #16087, #17349)", async () => {
     // What Prometheus sends with `filter:` set: the catalog list, then each service's health, both filtered.
     const filter = (expression: string) => encodeURIComponent(expression);
-    const services = await f.request(`/v1/catalog/services?filter=${filter('ServiceMeta.env == "stg"')}&stale=&wait=120000ms`);
+    const services = await f.request(
+      `/v1/catalog/services?filter=${filter('ServiceMeta.env == "stg"')}&stale=&wait=120000ms`,
+    );
     expect([services.status, Object.keys(JSON.parse(services.body) as object)]).toEqual([200, ["web"]]);
     const health = await f.request(
       `/v1/health/service/web?filter=${filter('Service.Meta.env == "stg"')}&stale=&tag=metrics&wait=120000ms`,
@@ -97,10 +112,14 @@ describe("Consul read-parameter field cases (real registry process)", () => {
     expect([health.status, ids(health.body)]).toEqual([200, ["web-1"]]);
     const catalog = await f.request(`/v1/catalog/service/web?filter=${filter('ServiceMeta.env == "prd"')}`);
     expect((JSON.parse(catalog.body) as { ServiceID: string }[]).map((e) => e.ServiceID)).toEqual(["web-2"]);
-    const checks = await f.request(`/v1/health/state/any?filter=${filter('ServiceName == "web" and Status == "critical"')}`);
+    const checks = await f.request(
+      `/v1/health/state/any?filter=${filter('ServiceName == "web" and Status == "critical"')}`,
+    );
     expect((JSON.parse(checks.body) as { ServiceID: string }[]).map((c) => c.ServiceID)).toEqual(["web-2"]);
     // A held filtered query holds on the service's index and answers filtered.
-    const held = f.request(`/v1/health/service/web?filter=${filter('"v3" in Service.Tags')}&index=${health.index}&wait=10s`);
+    const held = f.request(
+      `/v1/health/service/web?filter=${filter('"v3" in Service.Tags')}&index=${health.index}&wait=10s`,
+    );
     await f.request("/v1/agent/service/register", {
       method: "PUT",
       body: JSON.stringify({ Name: "web", ID: "web-3", Port: 4, Tags: ["v3"] }),

@@ -111,7 +111,10 @@ describe("Eureka read-path field cases (real registry process)", () => {
       }
       const full = await read("");
       expect({ step, client: reconcileHashCode(copy) }).toEqual({ step, client: delta.applications.apps__hashcode });
-      expect({ step, full: full.applications.apps__hashcode }).toEqual({ step, full: delta.applications.apps__hashcode });
+      expect({ step, full: full.applications.apps__hashcode }).toEqual({
+        step,
+        full: delta.applications.apps__hashcode,
+      });
     }
   });
 
@@ -147,11 +150,18 @@ describe("Eureka read-path field cases (real registry process)", () => {
     ];
     for (const path of ["", "delta", "ZIP"]) {
       for (const [acceptEncoding, gzipped] of cases) {
-        const headers: Record<string, string> = { accept: "application/json", "discoveryidentity-name": "DefaultClient" };
+        const headers: Record<string, string> = {
+          accept: "application/json",
+          "discoveryidentity-name": "DefaultClient",
+        };
         if (acceptEncoding !== undefined) headers["accept-encoding"] = acceptEncoding;
         const answer = await get(`${registry.url}/eureka/apps/${path}`, headers);
         const encoding = answer.headers["content-encoding"];
-        expect({ path, acceptEncoding, encoding }).toEqual({ path, acceptEncoding, encoding: gzipped ? "gzip" : undefined });
+        expect({ path, acceptEncoding, encoding }).toEqual({
+          path,
+          acceptEncoding,
+          encoding: gzipped ? "gzip" : undefined,
+        });
         const text = (gzipped ? gunzipSync(answer.body) : answer.body).toString("utf8");
         expect(text).toContain('"instanceId":"zip-1"');
       }

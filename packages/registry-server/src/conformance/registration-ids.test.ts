@@ -97,7 +97,10 @@ describe("a body field of the wrong JSON type is named with Consul's type (real 
     }
     // A range error stays a range error.
     const zero = await register({ Name: "typed", Weights: { Passing: 0 } });
-    expect([zero.status, zero.text]).toEqual([400, "Invalid Weights.Passing: Passing must be greater than 0, Warning not negative"]);
+    expect([zero.status, zero.text]).toEqual([
+      400,
+      "Invalid Weights.Passing: Passing must be greater than 0, Warning not negative",
+    ]);
     expect(await (await fetch(`${registry.url}/v1/agent/services`)).json()).toEqual({});
   });
 });

@@ -1,9 +1,9 @@
 import type { FastifyPluginCallback } from "fastify";
 import { badRequest, notFound, quoted } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
-import { firstValue, parseGoBool } from "./go-bool.js";
 import { parseServiceDefinition } from "./definition.js";
 import { queryFilter } from "./filter.js";
+import { firstValue, parseGoBool } from "./go-bool.js";
 import { byIdSchema, idParams, membersSchema, serviceSchema } from "./schemas.js";
 import { refuseUnsupportedServiceFields } from "./unsupported-fields.js";
 import { serviceJson, viewOf } from "./views.js";

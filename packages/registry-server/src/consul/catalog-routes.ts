@@ -52,24 +52,24 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       "/catalog/services",
       { schema: { response: { 200: catalogServicesSchema } } },
       async (request, reply) => {
-      // Consul 1.14+ filters the service instances (ServiceNode fields: ServiceName, ServiceTags, ServiceMeta, ...)
-      // before listing names; Prometheus's consul_sd `filter` sends it here (prometheus/prometheus#11224).
-      const keep = queryFilter(request.query.filter);
-      await block(context, request, reply, globalIndex(context));
-      // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
-      // spelling, a Eureka app shows lower-cased.
-      const tags = new Map<string, { label: string; tags: Set<string> }>();
-      for (const view of allViews(registry, agent, now())) {
-        if (keep !== ACCEPT_ALL && !keep(catalogEntryJson(view, node))) continue;
-        const k = view.service.name.toLowerCase();
-        const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
-        if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
-        for (const tag of view.service.tags) entry.tags.add(tag);
-        tags.set(k, entry);
-      }
-      const out: Record<string, string[]> = {};
-      for (const { label, tags: set } of tags.values()) out[label] = [...set];
-      return out;
+        // Consul 1.14+ filters the service instances (ServiceNode fields: ServiceName, ServiceTags, ServiceMeta, ...)
+        // before listing names; Prometheus's consul_sd `filter` sends it here (prometheus/prometheus#11224).
+        const keep = queryFilter(request.query.filter);
+        await block(context, request, reply, globalIndex(context));
+        // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
+        // spelling, a Eureka app shows lower-cased.
+        const tags = new Map<string, { label: string; tags: Set<string> }>();
+        for (const view of allViews(registry, agent, now())) {
+          if (keep !== ACCEPT_ALL && !keep(catalogEntryJson(view, node))) continue;
+          const k = view.service.name.toLowerCase();
+          const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
+          if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
+          for (const tag of view.service.tags) entry.tags.add(tag);
+          tags.set(k, entry);
+        }
+        const out: Record<string, string[]> = {};
+        for (const { label, tags: set } of tags.values()) out[label] = [...set];
+        return out;
       },
     );
 

@@ -118,7 +118,8 @@ const MAX_HEADERS = 64;
 export function httpHeaders(value: unknown): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
   if (value === undefined || value === null) return headers;
-  if (typeof value !== "object" || Array.isArray(value)) throw typeMismatch("Check.Header", "map[string][]string", value);
+  if (typeof value !== "object" || Array.isArray(value))
+    throw typeMismatch("Check.Header", "map[string][]string", value);
   const entries = Object.entries(value);
   if (entries.length > MAX_HEADERS) throw badRequest(`Invalid check: Header has more than ${MAX_HEADERS} names`);
   for (const [name, values] of entries) {

@@ -21,11 +21,15 @@ describe("readConsistency (Consul's parseConsistency)", () => {
         return (error as Error).message;
       }
     };
-    expect(reason({ stale: "", consistent: "" })).toBe("Cannot specify ?stale with ?consistent, conflicting semantics.");
+    expect(reason({ stale: "", consistent: "" })).toBe(
+      "Cannot specify ?stale with ?consistent, conflicting semantics.",
+    );
     expect(reason({ max_stale: "1m", consistent: "" })).toBe(
       "Cannot specify ?stale with ?consistent, conflicting semantics.",
     );
-    expect(reason({ cached: "", consistent: "" })).toBe("Cannot specify ?cached with ?consistent, conflicting semantics.");
+    expect(reason({ cached: "", consistent: "" })).toBe(
+      "Cannot specify ?cached with ?consistent, conflicting semantics.",
+    );
     expect(reason({ max_stale: ["soon", "1s"] })).toBe('Invalid max_stale value "soon"');
   });
 });

@@ -1,4 +1,5 @@
 import { safeMetadata } from "../instance-info.js";
+import { routableId } from "../routable-id.js";
 import {
   clampDeregisterAfter,
   clampInterval,
@@ -12,7 +13,6 @@ import {
   tcpTarget,
 } from "./check-limits.js";
 import { badRequest, typeMismatch } from "./consul-error.js";
-import { routableId } from "../routable-id.js";
 
 /** A check's health, in Consul's words. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -127,7 +127,10 @@ function checkKind(raw: Json): CheckKind {
 export function parseCheck(value: unknown, id: string, minDeregisterMs = MIN_DEREGISTER_AFTER_MS): CheckDefinition {
   const raw = fold(value);
   return {
-    id: routableId(optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id, "CheckID"),
+    id: routableId(
+      optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
+      "CheckID",
+    ),
     name: optionalText(raw, "name", "Check.Name") || `Service check ${id}`,
     notes: optionalText(raw, "notes", "Check.Notes") ?? "",
     kind: checkKind(raw),

@@ -49,7 +49,7 @@ const SELECTOR_DETAIL =
   "Selectors name the fields of the records this endpoint answers: Service.Tags on /v1/health/service, ServiceTags on /v1/catalog.";
 
 const LIST_DETAIL =
-  "A selector may end at a list (Service.Tags contains \"v\") but not step into one (Checks.Status); use ?passing for check states.";
+  'A selector may end at a list (Service.Tags contains "v") but not step into one (Checks.Status); use ?passing for check states.';
 
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === "") return true;

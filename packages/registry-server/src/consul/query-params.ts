@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequest } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
-import { badRequest } from "./consul-error.js";
 import { readConsistency } from "./consistency.js";
+import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { firstValue, parseGoBool } from "./go-bool.js";
 import type { CheckView } from "./mapping.js";
@@ -26,7 +26,8 @@ export function flag(value: string | readonly string[] | undefined, name: string
   if (text === undefined) return false;
   if (text === "") return true;
   const parsed = parseGoBool(text);
-  if (parsed === undefined) throw badRequest(`Invalid value for ?${name}`, `${name} must be true or false (Go's ParseBool)`);
+  if (parsed === undefined)
+    throw badRequest(`Invalid value for ?${name}`, `${name} must be true or false (Go's ParseBool)`);
   return parsed;
 }
 

@@ -15,14 +15,15 @@ import { RegistryError } from "./errors.js";
  */
 export const MAX_ROUTABLE_ID_BYTES = 4_096;
 
-/** The bytes `id` takes in a URL path (`encodeURIComponent`: a non-ASCII character costs up to 12). */
+/** A UTF-16 surrogate without its pair: no UTF-8 for it, so a URL carries U+FFFD in its place. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The bytes `id` takes in a URL path (`encodeURIComponent`: a non-ASCII character costs up to 12; a lone
+ * surrogate, which a URL carries as U+FFFD, 9).
+ */
 export function encodedIdBytes(id: string): number {
-  try {
-    return encodeURIComponent(id).length;
-  } catch {
-    // A lone surrogate cannot be encoded at all, so it cannot be routed either.
-    return Number.POSITIVE_INFINITY;
-  }
+  return encodeURIComponent(id.replace(LONE_SURROGATE, "\ufffd")).length;
 }
 
 /**
@@ -33,8 +34,7 @@ export function encodedIdBytes(id: string): number {
 export function routableId(id: string, field: string): string {
   const bytes = encodedIdBytes(id);
   if (bytes <= MAX_ROUTABLE_ID_BYTES) return id;
-  const size = Number.isFinite(bytes) ? `${bytes} bytes` : "not encodable";
-  return refuse(`${field} too long for a URL: ${size}, at most ${MAX_ROUTABLE_ID_BYTES} percent-encoded`);
+  return refuse(`${field} too long for a URL: ${bytes} bytes, at most ${MAX_ROUTABLE_ID_BYTES} percent-encoded`);
 }
 
 function refuse(message: string): never {

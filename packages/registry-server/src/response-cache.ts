@@ -126,7 +126,25 @@ export async function sendCached(
   return reply.send(Readable.from(pieces));
 }
 
-/** True when the request's `Accept-Encoding` names gzip. */
+/** True when the request's `Accept-Encoding` accepts gzip (see `gzipAccepted`). */
 export function acceptsGzip(request: FastifyRequest): boolean {
-  return /\bgzip\b/i.test(String(request.headers["accept-encoding"] ?? ""));
+  return gzipAccepted(String(request.headers["accept-encoding"] ?? ""));
+}
+
+/**
+ * Whether an `Accept-Encoding` value accepts gzip, per RFC 9110 §12.5.3: `gzip` (or its alias `x-gzip`) listed
+ * anywhere, with any parameters, and a weight above 0 (`deflate, gzip;q=0.5` accepts it: Netflix/eureka#711 was a
+ * gzip listed second; `gzip;q=0` refuses it, and a registry that sent gzip anyway would hand a client bytes it said
+ * it cannot read, as jquatier/eureka-js-client#54 got from Eureka's always-gzip filter). `*` is not taken as gzip:
+ * plain is always acceptable to such a client.
+ */
+export function gzipAccepted(header: string): boolean {
+  for (const part of header.split(",")) {
+    const [name = "", ...params] = part.split(";");
+    const coding = name.trim().toLowerCase();
+    if (coding !== "gzip" && coding !== "x-gzip") continue;
+    const weight = params.map((p) => /^\s*q\s*=\s*([\d.]+)\s*$/i.exec(p)).find((m) => m !== null);
+    return weight ? Number(weight[1]) > 0 : true;
+  }
+  return false;
 }

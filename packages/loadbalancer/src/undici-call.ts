@@ -85,6 +85,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly deadline: number | undefined;
   readonly tried = new Set<string>();
   readonly refuseReplay = notReplayable;
+  readonly service: string;
   slot = -1;
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
@@ -110,6 +111,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     key: string | undefined,
   ) {
     this.#route = route;
+    this.service = route.service;
     this.#host = host;
     this.caller = caller;
     this.#key = key;

@@ -72,7 +72,8 @@ async function channelBatch(arm: string): Promise<number> {
     if (callEnd.hasSubscribers) callEnd.publish({ call, status: 200, error: undefined });
   }
   const ns = cpuNs(before) / CHANNEL_BATCH;
-  (spansPerCall[arm] ??= []).push(((await flushSpans()) - spansBefore) / CHANNEL_BATCH);
+  const spans = ((await flushSpans()) - spansBefore) / CHANNEL_BATCH;
+  spansPerCall[arm] = [...(spansPerCall[arm] ?? []), spans];
   return ns;
 }
 
@@ -105,7 +106,9 @@ async function main(): Promise<void> {
   const at = (arm: string, r: number) => v[arm]?.[r] ?? Number.NaN;
   /** What `arm` adds over `base` (default off) per call, paired by round. */
   const added = (arm: string, base = "off") => paired(CHANNEL_ROUNDS, (r) => at(arm, r) - at(base, r));
-  console.log(`\nChannel path: ${CHANNEL_ROUNDS} rounds × ${CHANNEL_BATCH} calls (1 attempt each); ${loadAverageLine()}`);
+  console.log(
+    `\nChannel path: ${CHANNEL_ROUNDS} rounds × ${CHANNEL_BATCH} calls (1 attempt each); ${loadAverageLine()}`,
+  );
   console.log(`off alone: ${ns(paired(CHANNEL_ROUNDS, (r) => at("off", r)))} ns per call\n`);
   console.log("| arm | added over off, ns per call (mean [95% CI]) | spans exported per call |");
   console.log("| --- | --- | --- |");
@@ -119,7 +122,11 @@ async function main(): Promise<void> {
     ["metrics alone (OTel instruments) ≤ 1 µs", added("metrics: OTel instruments"), GOAL_METRICS_NS],
     ["metrics alone (Prometheus) ≤ 1 µs", added("metrics: Prometheus"), GOAL_METRICS_NS],
     ["traces + metrics (producer), batch, all sampled ≤ 5 µs", added("traces+producer: Outrigger, batch"), GOAL_SDK_NS],
-    ["traces + metrics (instruments), batch, all sampled ≤ 5 µs", added("traces+instruments: Outrigger, batch"), GOAL_SDK_NS],
+    [
+      "traces + metrics (instruments), batch, all sampled ≤ 5 µs",
+      added("traces+instruments: Outrigger, batch"),
+      GOAL_SDK_NS,
+    ],
     ["traces + metrics (producer), 10% sampled ≤ 5 µs", added("traces+producer: Outrigger, 10% sampled"), GOAL_SDK_NS],
     ["the SDK alone (2 spans + injection), batch, all sampled ≤ 5 µs", added("traces: SDK alone, batch"), GOAL_SDK_NS],
   ];
@@ -135,7 +142,10 @@ async function main(): Promise<void> {
       "traces + producer, 10% sampled: Outrigger − SDK alone",
       added("traces+producer: Outrigger, 10% sampled", "traces: SDK alone, batch, 10% sampled"),
     ],
-    ["metrics, instruments: Outrigger − SDK alone", added("metrics: OTel instruments", "metrics: SDK alone (1 record)")],
+    [
+      "metrics, instruments: Outrigger − SDK alone",
+      added("metrics: OTel instruments", "metrics: SDK alone (1 record)"),
+    ],
     ["SDK alone: simple − batch processor", added("traces: SDK alone, simple", alone)],
     ["SDK alone: attributes at start − after start", added(alone, "traces: SDK alone, batch, attrs after")],
   ];
@@ -164,7 +174,9 @@ async function main(): Promise<void> {
     settleArms();
   });
   const hat = (arm: string, r: number) => h[arm]?.[r] ?? Number.NaN;
-  console.log(`\nHTTP path: ${HTTP_ROUNDS} rounds × ${HTTP_BATCH} calls through the undici LB dispatcher; ${loadAverageLine()}`);
+  console.log(
+    `\nHTTP path: ${HTTP_ROUNDS} rounds × ${HTTP_BATCH} calls through the undici LB dispatcher; ${loadAverageLine()}`,
+  );
   console.log(`off alone: ${ns(paired(HTTP_ROUNDS, (r) => hat("off", r)))} ns of client CPU per call`);
   for (const arm of Object.keys(HTTP_ARMS).slice(1)) {
     const d = paired(HTTP_ROUNDS, (r) => hat(arm, r) - hat("off", r));

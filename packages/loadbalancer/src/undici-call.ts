@@ -51,6 +51,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly deadline: number | undefined;
   readonly tried = new Set<string>();
   readonly refuseReplay = notReplayable;
+  readonly service: string;
   slot = -1;
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
@@ -76,6 +77,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     key: string | undefined,
   ) {
     this.#route = route;
+    this.service = route.service;
     this.#host = host;
     this.caller = caller;
     this.#key = key;

@@ -5,8 +5,7 @@ import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { Behaviour } from "./behaviour.js";
 
-/** The service name upstreams register under. */
-export const SERVICE = "upstream";
+export { SERVICE } from "./service.js";
 
 /** One running upstream instance. */
 export interface Upstream {

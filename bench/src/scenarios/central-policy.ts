@@ -1,4 +1,4 @@
-import { SERVICE } from "../fleet/fleet.js";
+import { SERVICE } from "../fleet/service.js";
 
 /** The subsets of the canary shift: u0 is the canary (`version: v2`), every other instance the stable `v1`. */
 export type CanaryRoute = "v1" | "v2";

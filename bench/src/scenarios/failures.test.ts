@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { arms } from "./arms.js";
 import { FAILURE_SCENARIOS, type FailureScenario } from "./failure-scenarios.js";
-import { arms } from "./failures.js";
 
 const scenario = (name: string): FailureScenario => FAILURE_SCENARIOS.find((s) => s.name === name) as FailureScenario;
 const named = (name: string) => arms(scenario(name)).map((a) => [a.arm, a.variant, a.source]);

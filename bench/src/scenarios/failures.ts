@@ -7,15 +7,13 @@ import type { BenchOptions } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { POLICY_FILE_NAME } from "../variants/live-drain.js";
-import type { PolicyName, PolicySource } from "../variants/policy.js";
+import { type Arm, arms } from "./arms.js";
 import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
 import { startVariant } from "./variant.js";
-import type { VariantName } from "./variant-names.js";
 
-/** The variants failure scenarios compare: the governed ones (direct has no failure handling to compare). */
-export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "sdk-undici", "haproxy-http"];
+export { FAILURE_VARIANTS } from "./arms.js";
 
 /** One failure run: the load measurement plus the scenario's own figures. */
 export interface FailureRun extends Measurement {
@@ -27,32 +25,6 @@ export interface FailureRun extends Measurement {
 
 /** Failure runs: `runs[scenario][arm][rep]`, an arm being a variant (and policy, when a scenario has several). */
 export type FailureRuns = Grouped<FailureRun>;
-
-/** One arm of a failure scenario: a variant, its policy and, for an SDK arm, where its policy changes come from. */
-export interface Arm {
-  readonly variant: VariantName;
-  readonly policy: PolicyName;
-  readonly source: PolicySource | undefined;
-  readonly arm: string;
-}
-
-/** The arms of `scenario`, named `variant`, `variant policy` (several policies) or `variant source` (`sdkSources`). */
-export function arms(scenario: FailureScenario): Arm[] {
-  const policies = scenario.policies ?? ["matched"];
-  const sdkOnly = scenario.sdkOnlyPolicies ?? [];
-  const named = policies.length + sdkOnly.length > 1;
-  const sources = scenario.sdkSources;
-  const arm = (variant: VariantName, policy: PolicyName): Arm[] => {
-    const name = named ? `${variant} ${policy}` : variant;
-    if (variant.startsWith("haproxy")) return [{ variant, policy, source: undefined, arm: name }];
-    if (!sources) return [{ variant, policy, source: "file", arm: name }];
-    return (sources[variant] ?? []).map((source) => ({ variant, policy, source, arm: `${name} ${source}` }));
-  };
-  return [
-    ...policies.flatMap((policy) => FAILURE_VARIANTS.flatMap((variant) => arm(variant, policy))),
-    ...sdkOnly.flatMap((policy) => arm("sdk", policy)),
-  ];
-}
 
 /** Scenarios selected by `--only` (all when empty). */
 export function selectedScenarios(options: BenchOptions): FailureScenario[] {

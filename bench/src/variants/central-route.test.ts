@@ -31,7 +31,14 @@ describe("routeShift: the instances a revision sends nothing to", () => {
   it("sends to the union of the subsets with weight above 0, and to every instance for a target without one", () => {
     const split = (weights: [number, number]) => ({
       ...routeAllTo("v1"),
-      routes: [{ route: [{ subset: "v1", weight: weights[0] }, { subset: "v2", weight: weights[1] }] }],
+      routes: [
+        {
+          route: [
+            { subset: "v1", weight: weights[0] },
+            { subset: "v2", weight: weights[1] },
+          ],
+        },
+      ],
     });
     expect(routeShift(update(split([95, 5])), fleet)).toEqual({ excluded: new Set() });
     expect(routeShift(update(split([100, 0])), fleet)).toEqual({ excluded: new Set(["u0"]) });
@@ -42,7 +49,10 @@ describe("routeShift: the instances a revision sends nothing to", () => {
     expect(routeShift({ ...update(null, 4), issues: ["policy.routes: bad"] }, fleet)).toEqual({
       refused: "policy.routes: bad",
     });
-    const matched = { ...routeAllTo("v1"), routes: [{ match: [{ uri: { prefix: "/a" } }], route: [{ subset: "v1" }] }] };
+    const matched = {
+      ...routeAllTo("v1"),
+      routes: [{ match: [{ uri: { prefix: "/a" } }], route: [{ subset: "v1" }] }],
+    };
     expect(routeShift(update(matched), fleet)).toHaveProperty("refused");
   });
 });
@@ -69,11 +79,12 @@ describe("createCentralRoute against a real registry", () => {
   };
 
   it("applies each revision pushed in the watch answer, ACKs it, and NACKs one it cannot apply keeping the last", async () => {
-    registry = await startServer({ port: 0, host: "127.0.0.1", logLevel: false });
-    const { url } = registry;
+    const server = await startServer({ port: 0, host: "127.0.0.1", logLevel: false });
+    registry = server;
+    const { url } = server;
     for (const id of ["u0", "u1"]) {
       const instance = { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", metadata: canaryLabels(id) };
-      registry.registry.register(
+      server.registry.register(
         parseRegistration({ instance: { ...instance, dataCenterInfo: { name: "MyOwn" } } }, "upstream", Date.now()),
       );
     }
@@ -93,15 +104,22 @@ describe("createCentralRoute against a real registry", () => {
     expect([...route.drained()]).toEqual(["u1"]);
     expect(route.appliedAt()).toBeGreaterThan(0);
     await vi.waitFor(async () =>
-      expect(await reports(url)).toContainEqual(expect.objectContaining({ process: "bench-test", revision: 2, status: "ACK" })),
+      expect(await reports(url)).toContainEqual(
+        expect.objectContaining({ process: "bench-test", revision: 2, status: "ACK" }),
+      ),
     );
 
     const third = nextPolicy(watch);
-    await putCentralPolicy(url, { ...routeAllTo("v1"), routes: [{ match: [{ uri: { prefix: "/a" } }], route: [{ subset: "v1" }] }] });
+    await putCentralPolicy(url, {
+      ...routeAllTo("v1"),
+      routes: [{ match: [{ uri: { prefix: "/a" } }], route: [{ subset: "v1" }] }],
+    });
     expect((await third).revision).toBe(3);
     expect([...route.drained()]).toEqual(["u1"]);
     await vi.waitFor(async () =>
-      expect(await reports(url)).toContainEqual(expect.objectContaining({ process: "bench-test", revision: 3, status: "NACK" })),
+      expect(await reports(url)).toContainEqual(
+        expect.objectContaining({ process: "bench-test", revision: 3, status: "NACK" }),
+      ),
     );
     route.close();
   });

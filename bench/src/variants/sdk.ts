@@ -120,7 +120,9 @@ export function createSdkDownstream(
     ...(policy.rule === "p2c-peak-ewma" ? { rule: p2cPeakEwma() } : {}),
   });
   const central = source === "central";
-  const live = central ? createCentralRoute(instancer, `bench-${transport}-${process.pid}`) : createLiveDrain(policyDir);
+  const live = central
+    ? createCentralRoute(instancer, `bench-${transport}-${process.pid}`)
+    : createLiveDrain(policyDir);
   const attempts: Record<string, { count: number; lastAt: number }> = {};
   const marks: Record<string, number> = {};
   inner.onEjection(({ instance }) => {
@@ -133,9 +135,7 @@ export function createSdkDownstream(
     const drained = live.drained();
     if (drained.size === 0) return options;
     const avoid = new Set([...(options.avoid ?? []), ...drained]);
-    return central
-      ? { ...options, avoid, untriedOnly: true, attempt: options.attempt ?? 1 }
-      : { ...options, avoid };
+    return central ? { ...options, avoid, untriedOnly: true, attempt: options.attempt ?? 1 } : { ...options, avoid };
   };
   const seen = (pick: Pick): Pick => {
     const counted = attempts[pick.instance.id] ?? { count: 0, lastAt: 0 };

@@ -97,11 +97,19 @@ export function printTrace(hops: Hops): void {
   const { rounds } = hops;
   const each = (f: (r: RoundTrace, l: ApplyLine) => number) => rounds.flatMap((r) => r.lines.map((l) => f(r, l)));
   console.log("trace, ms from the PUT unless said (epoch clock shared by the processes):");
-  console.log(`  registry answered a woken watch      ${fmt(rounds.flatMap((r) => r.answeredAt.map((t) => t - r.started)))}`);
-  console.log(`  client had the watch answer (headers) ${fmt(each((r, l) => (l.watchAnsweredAt ?? Number.NaN) - r.started))}`);
-  console.log(`  … to applied (body, parse, build, swap) ${fmt(each((_, l) => l.at - (l.watchAnsweredAt ?? Number.NaN)))}`);
+  console.log(
+    `  registry answered a woken watch      ${fmt(rounds.flatMap((r) => r.answeredAt.map((t) => t - r.started)))}`,
+  );
+  console.log(
+    `  client had the watch answer (headers) ${fmt(each((r, l) => (l.watchAnsweredAt ?? Number.NaN) - r.started))}`,
+  );
+  console.log(
+    `  … to applied (body, parse, build, swap) ${fmt(each((_, l) => l.at - (l.watchAnsweredAt ?? Number.NaN)))}`,
+  );
   console.log(`  client applied                       ${fmt(each((r, l) => l.at - r.started))}`);
-  console.log(`  ACK reached the registry             ${fmt(rounds.flatMap((r) => r.ackedAt.map((t) => t - r.started)))}`);
+  console.log(
+    `  ACK reached the registry             ${fmt(rounds.flatMap((r) => r.ackedAt.map((t) => t - r.started)))}`,
+  );
   console.log(`  … ACK answered, from applied         ${fmt(each((_, l) => (l.ackAt ?? Number.NaN) - l.at))}`);
   const slowest = (r: RoundTrace) => Math.max(...r.lines.map((l) => l.at - r.started));
   const sorted = [...rounds].sort((a, b) => slowest(a) - slowest(b));
@@ -110,6 +118,8 @@ export function printTrace(hops: Hops): void {
   console.log(`median apply (slowest client ${slowest(median).toFixed(2)} ms), per client by apply time:`);
   for (const l of [...median.lines].sort((a, b) => a.at - b.at)) {
     const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - median.started).toFixed(2));
-    console.log(`  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`);
+    console.log(
+      `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+    );
   }
 }

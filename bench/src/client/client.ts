@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { emit, serveCommands } from "../proc/child.js";
 import type { Downstream } from "../variants/downstream.js";
 import { createPlainDownstream } from "../variants/plain.js";
-import { type PolicyName, policyByName } from "../variants/policy.js";
+import { type PolicyName, type PolicySource, policyByName } from "../variants/policy.js";
 import { createSdkDownstream } from "../variants/sdk.js";
 
 function downstreamFromEnv(): Downstream {
@@ -13,15 +13,16 @@ function downstreamFromEnv(): Downstream {
   const upstreams = (process.env.UPSTREAM_URLS ?? "").split(",").filter(Boolean);
   const registryUrl = process.env.REGISTRY_URL ?? "";
   const policyDir = process.env.POLICY_DIR || undefined;
+  const source: PolicySource = process.env.POLICY_SOURCE === "central" ? "central" : "file";
   switch (variant) {
     case "direct":
       return createPlainDownstream(upstreams, "axios");
     case "direct-undici":
       return createPlainDownstream(upstreams, "undici");
     case "sdk":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "axios");
+      return createSdkDownstream(registryUrl, policy(), policyDir, "axios", source);
     case "sdk-undici":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "undici");
+      return createSdkDownstream(registryUrl, policy(), policyDir, "undici", source);
     case "haproxy-http":
     case "haproxy-tcp":
       return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "axios");

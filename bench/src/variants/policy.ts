@@ -26,6 +26,9 @@ export interface MatchedPolicy {
   readonly rule: "round-robin" | "p2c-peak-ewma";
 }
 
+/** Where the SDK client takes its policy changes from: a live config directory, or the registry's central push. */
+export type PolicySource = "file" | "central";
+
 /** Names a scenario can ask for. `budget` and `p2c-peak-ewma` are SDK-only arms (HAProxy has no equivalent run). */
 export type PolicyName = "matched" | "no-retry" | "budget" | "p2c-peak-ewma";
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { emit, serveCommands } from "../proc/child.js";
 import type { Downstream } from "../variants/downstream.js";
 import { createPlainDownstream } from "../variants/plain.js";
-import { type PolicyName, policyByName } from "../variants/policy.js";
+import { type PolicyName, type PolicySource, policyByName } from "../variants/policy.js";
 import { createSdkDownstream } from "../variants/sdk.js";
 
 function downstreamFromEnv(): Downstream {
@@ -14,15 +14,16 @@ function downstreamFromEnv(): Downstream {
   const upstreams = (process.env.UPSTREAM_URLS ?? "").split(",").filter(Boolean);
   const registryUrl = process.env.REGISTRY_URL ?? "";
   const policyDir = process.env.POLICY_DIR || undefined;
+  const source: PolicySource = process.env.POLICY_SOURCE === "central" ? "central" : "file";
   switch (variant) {
     case "direct":
       return createPlainDownstream(upstreams, "axios");
     case "direct-undici":
       return createPlainDownstream(upstreams, "undici");
     case "sdk":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "axios", judged);
+      return createSdkDownstream(registryUrl, policy(), policyDir, "axios", source, judged);
     case "sdk-undici":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "undici", judged);
+      return createSdkDownstream(registryUrl, policy(), policyDir, "undici", source, judged);
     case "haproxy-http":
     case "haproxy-tcp":
       return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "axios");

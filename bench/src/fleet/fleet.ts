@@ -5,8 +5,7 @@ import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { Behaviour } from "./behaviour.js";
 
-/** The service name upstreams register under. */
-export const SERVICE = "upstream";
+export { SERVICE } from "./service.js";
 
 /** One running upstream instance. */
 export interface Upstream {
@@ -23,13 +22,19 @@ export class Fleet {
   readonly #killed = new Map<string, Upstream>();
   #next = 0;
 
-  private constructor(readonly registry: RunningServer) {}
+  private constructor(
+    readonly registry: RunningServer,
+    readonly labels: (name: string) => Record<string, string>,
+  ) {}
 
-  /** Starts the registry (in this process, on the load core) and `size` healthy upstreams. */
-  static async start(size: number): Promise<Fleet> {
+  /**
+   * Starts the registry (in this process, on the load core) and `size` healthy upstreams, each registered with the
+   * metadata `labels` gives it by name (subset labels such as `version`, for the control plane's routes).
+   */
+  static async start(size: number, labels: (name: string) => Record<string, string> = () => ({})): Promise<Fleet> {
     // Evict expired leases every 500 ms so a killed instance (3 s lease) leaves within ~3.5 s.
     const registry = await startServer({ port: 0, host: "127.0.0.1", evictionIntervalMs: 500, logLevel: false });
-    const fleet = new Fleet(registry);
+    const fleet = new Fleet(registry, labels);
     await Promise.all(Array.from({ length: size }, () => fleet.add()));
     return fleet;
   }
@@ -49,6 +54,7 @@ export class Fleet {
       UPSTREAM_NAME: name,
       REGISTRY_URL: this.registry.url,
       UPSTREAM_BEHAVIOUR: JSON.stringify(behaviour),
+      UPSTREAM_LABELS: JSON.stringify(this.labels(name)),
     });
     const registered = await process.waitFor((m) => m.event === "registered");
     const upstream = { name, port: Number(registered.port), process, registeredAt: Number(registered.at) };

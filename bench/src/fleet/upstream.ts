@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { EurekaRegistrar } from "@outrigger/discovery";
 import { emit, serveCommands } from "../proc/child.js";
+import { epochMs } from "../proc/clock.js";
 import { HEALTH_PORT_KEY } from "../variants/policy.js";
 import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
 
@@ -13,6 +14,8 @@ let behaviour: Behaviour = {
   ...HEALTHY,
   ...(JSON.parse(process.env.UPSTREAM_BEHAVIOUR ?? "{}") as Partial<Behaviour>),
 };
+/** Registration metadata beside the health port: subset labels (e.g. `version`) the control plane routes on. */
+const labels = JSON.parse(process.env.UPSTREAM_LABELS ?? "{}") as Record<string, string>;
 let requests = 0;
 let errors = 0;
 let inFlight = 0;
@@ -22,10 +25,11 @@ let lastAt = 0;
 const server = createServer((request, response) => {
   if (first) {
     first = false;
-    emit("first-request", { name, at: Date.now() });
+    // Sub-ms (epochMs): the policy scenario times a change to this instance's first request.
+    emit("first-request", { name, at: epochMs() });
   }
   requests += 1;
-  lastAt = Date.now();
+  lastAt = epochMs();
   inFlight += 1;
   request.resume();
   const answer = answerFor(behaviour, inFlight, Math.random(), Math.random());
@@ -53,7 +57,7 @@ server.listen(0, "127.0.0.1", () => {
       host: "127.0.0.1",
       port,
       instanceId: name,
-      metadata: { [HEALTH_PORT_KEY]: String(healthPort) },
+      metadata: { ...labels, [HEALTH_PORT_KEY]: String(healthPort) },
     },
     // Short leases so a killed instance leaves the registry within seconds, as the scenarios need.
     renewIntervalMs: 1_000,

@@ -166,4 +166,24 @@ describe("failure goals", () => {
       ["kill: sdk-undici client-visible errors ≤ HAProxy's", "missed"],
     ]);
   });
+
+  it("holds each SDK policy source (central push, file) against the sidecar's one arm", () => {
+    const goals = checkGoals(
+      {},
+      {},
+      {
+        policy: {
+          "sdk central": [0, 0, 0, 0, 0].map(failureRun),
+          "sdk file": [0, 0, 0, 0, 0].map(failureRun),
+          "sdk-undici central": [6, 7, 6, 8, 7].map(failureRun),
+          "haproxy-http": [1, 2, 1, 3, 2].map(failureRun),
+        },
+      },
+    );
+    expect(goals.map((g) => [g.goal, g.status])).toEqual([
+      ["policy central: sdk client-visible errors ≤ HAProxy's", "met"],
+      ["policy central: sdk-undici client-visible errors ≤ HAProxy's", "missed"],
+      ["policy file: sdk client-visible errors ≤ HAProxy's", "met"],
+    ]);
+  });
 });

@@ -75,12 +75,24 @@ function cpuGoals(cpu: CpuRuns): GoalCheck[] {
   });
 }
 
+/**
+ * Arm name suffixes paired with the sidecar's arm: a policy (`sdk matched` with `haproxy-http matched`), or an SDK
+ * policy source (`sdk central` and `sdk file` with `haproxy-http`, which has one way to take a change).
+ */
+const ARM_SUFFIXES: ReadonlyArray<readonly [sdk: string, sidecar: string]> = [
+  ["", ""],
+  [" matched", " matched"],
+  [" no-retry", " no-retry"],
+  [" central", ""],
+  [" file", ""],
+];
+
 /** Per-repetition errors of the SDK arm minus the sidecar's, mean with interval: met when ≤ 0 throughout. */
 function failureGoals(failures: FailureRuns): GoalCheck[] {
   const goals: GoalCheck[] = [];
   for (const [scenario, byArm] of Object.entries(failures)) {
-    for (const policy of ["", " matched", " no-retry"]) {
-      const hap = byArm[`${SIDECAR}${policy}`];
+    for (const [policy, sidecarPolicy] of ARM_SUFFIXES) {
+      const hap = byArm[`${SIDECAR}${sidecarPolicy}`];
       for (const sdk of SDK_VARIANTS) {
         const mine = byArm[`${sdk}${policy}`];
         if (!mine || !hap) continue;

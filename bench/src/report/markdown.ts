@@ -218,7 +218,7 @@ function istioSection(steady: ReportInput["steady"], cpu: ReportInput["cpu"]): s
 /** Decimals a scenario figure is shown with: ratios and sub-millisecond timings need them, the rest do not. */
 function figureDigits(name: string): number {
   if (name.includes("Amplification")) return 3;
-  return name === "propagationMs" || name === "firstRequestUnderPolicyMs" ? 2 : 0;
+  return ["propagationMs", "firstObeyingRequestMs", "lastOldRouteRequestMs"].includes(name) ? 2 : 0;
 }
 
 function failureSection(failures: ReportInput["failures"]): string[] {

@@ -63,9 +63,9 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
       "sync agent: the same watch → runtime API `add server` / `enable health` / `set server … state` / `del server`, no reloads",
     ],
     [
-      "policy change",
-      `\`createLiveConfig({ dir, debounceMs: ${CONFIG_DEBOUNCE_MS} })\` on a ConfigMap-style directory (atomic \`..data\` swap)`,
-      "runtime API `set server … state drain`",
+      "policy change (policy scenario: a canary shift, every request to u0)",
+      `two arms. **central**: the registry's control plane — \`PUT /outrigger/policy/services/upstream\` (a route of weight 100 to subset \`v2\`, labels \`version: v2\`); the revision reaches the client in its registry watch answer (\`RegistryWatchInstancer.onPolicy\`), is applied to the next pick (picks stay inside the route's subset, as \`@outrigger/node\`'s control plane picks) and ACKed (\`POST /outrigger/policy/reports\`). **file**: \`createLiveConfig({ dir, debounceMs: ${CONFIG_DEBOUNCE_MS} })\` on a ConfigMap-style directory (atomic \`..data\` swap) listing the instances to drain`,
+      "runtime API, one connection: `set server upstream/u0 state ready; set server upstream/u1 state drain; set server upstream/u2 state drain`",
     ],
   ];
 }
@@ -74,9 +74,11 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
 export const DISCUSSION = `**What the sidecar gives that the SDK cannot.**
 - *Language independence.* One HAProxy (or Envoy) config governs Node, Go, Python and legacy services alike; the SDK
   governs only Node processes that link it, and every other language needs its own, kept in step.
-- *Policy change without a redeploy.* The runtime API (and a mesh's control plane) changes weights, states and servers
-  in a running proxy, owned by the platform team. The SDK can reload policy only where the application wires a live
-  config, and a policy *code* change means a new build of every service.
+- *Policy change without a redeploy, for every language.* The runtime API (and a mesh's control plane) changes
+  weights, states and servers in a running proxy, owned by the platform team. The SDK now takes the same kind of
+  change from the registry's control plane (routes, subsets, retries, timeouts, pushed in the watch answer and ACKed:
+  the policy scenario's central arm), but only into Node processes that link it; a policy *code* change still means
+  a new build of every service.
 - *mTLS and identity.* A mesh terminates and originates mutual TLS with rotated certificates outside the
   application; the SDK has none of that, and adding it in-process means every service handles keys.
 - *Uniform telemetry and a blast-radius boundary.* A proxy reports the same metrics for every service, and a bug in
@@ -133,10 +135,12 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   connection opened before the kill need no \`connect\`; the kernel resets those connections at the kill.
   "Time until out of rotation" is each side's own view (SDK: its ejection event; HAProxy: \`show stat\` polled every
   25 ms), for reference.
-- Policy propagation is timed with a sub-millisecond wall clock shared by the processes: from just before the change
-  (the policy directory swap, or the runtime API command) to the moment it is in effect (the SDK's live config applied
-  it; HAProxy acknowledged the command, which it answers after applying). u0's last request is reported as well, but
-  at ~67 requests/s per instance it cannot resolve less than ~15 ms.
+- **Policy propagation is measured the same way for every arm, at the upstreams:** the change moves all traffic to
+  u0, which had none, so the first request u0 receives is the first request that obeys it (u0's own record, a
+  sub-millisecond wall clock shared by the processes), timed from just before the change is issued (the registry
+  \`PUT\`, the policy directory swap, or the runtime API command). The last request u1 or u2 received brackets it
+  from below. One request every 2 ms (500/s) sets the resolution. Each side's own view (the SDK applied the revision
+  in process; HAProxy answered the command, which it does after applying it) is reported beside it, for reference.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
 - Passive health counts 5xx and timeouts, on both sides only on the response a call keeps (HAProxy's L7 retry

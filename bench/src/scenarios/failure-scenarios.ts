@@ -7,9 +7,19 @@ import type { BenchOptions } from "../options.js";
 import { epochMs } from "../proc/clock.js";
 import { readConnects } from "../proc/connect-trace.js";
 import { POLICY_FILE_NAME } from "../variants/live-drain.js";
-import type { PolicyName } from "../variants/policy.js";
+import type { PolicyName, PolicySource } from "../variants/policy.js";
+import { canaryLabels, putCentralPolicy, routeAllTo } from "./central-policy.js";
 import type { Measurement, TimedAction } from "./measure.js";
 import type { RunningVariant } from "./variant.js";
+
+/** What a scenario's `setup` gets: the fresh fleet and, for an SDK arm, where its policy changes come from. */
+export interface SetupContext {
+  readonly fleet: Fleet;
+  /** SDK only: the policy directory the client's live config follows. */
+  readonly policyDir: string;
+  /** SDK arms: the policy source of the arm (undefined for HAProxy). */
+  readonly source: PolicySource | undefined;
+}
 
 /** What a scenario's hooks get: the run's fleet and variant, and marks (epoch ms) its actions set. */
 export interface ScenarioContext {
@@ -18,6 +28,8 @@ export interface ScenarioContext {
   readonly marks: Record<string, number>;
   /** SDK only: the policy directory the client's live config follows. */
   readonly policyDir: string;
+  /** SDK arms: where the client takes policy changes from (undefined for HAProxy). */
+  readonly source: PolicySource | undefined;
   readonly options: BenchOptions;
   /** Where every connection to the upstreams is logged, when the scenario asks for it (`traceConnects`). */
   readonly connectLog?: string;
@@ -39,6 +51,17 @@ export interface FailureScenario {
   readonly sdkOnlyPolicies?: readonly PolicyName[];
   /** Log every connection the governing process (SDK client or HAProxy) opens to the upstreams (strace). */
   readonly traceConnects?: boolean;
+  /** Registration metadata of each upstream, by name (subset labels such as `version`). */
+  readonly labels?: (name: string) => Record<string, string>;
+  /**
+   * Policy sources of the SDK arms, by SDK variant: one arm each (`sdk central`, `sdk file`, …); a variant not
+   * named runs no arm. Unset: one arm per variant, policy changes from the file.
+   */
+  readonly sdkSources?: Readonly<Record<string, readonly PolicySource[]>>;
+  /** Before the client starts: the state every arm starts in (policy file, central policy). */
+  setup?(ctx: SetupContext): Promise<void>;
+  /** After the client (and sidecar) started, before any load: state only the running sidecar can take. */
+  prepare?(ctx: ScenarioContext): Promise<void>;
   actions(ctx: ScenarioContext): TimedAction[];
   /** Scenario-specific figures, read after the run. */
   collect(ctx: ScenarioContext, m: Measurement): Promise<Record<string, number>>;
@@ -76,6 +99,26 @@ async function markWhenOutOfRotation(
       return;
     }
     await new Promise((r) => setTimeout(r, STAT_POLL_MS));
+  }
+}
+
+/**
+ * The policy scenario's rate: one request every 2 ms resolves the first request under the new policy to 2 ms, and
+ * every variant (axios included) serves it well below its capacity on this machine.
+ */
+const POLICY_RATE = 500;
+
+/** Makes the canary change the arm's way: the registry's control plane, the policy file, or HAProxy's runtime API. */
+async function shiftToCanary(ctx: ScenarioContext): Promise<void> {
+  const sidecar = ctx.variant.sidecar;
+  if (sidecar) {
+    // One connection, commands run in order: u0 is in before u1 and u2 go out (all out would answer 503).
+    const [from1, from2] = ["u1", "u2"].map((u) => setStateCommand(BACKEND, u, "drain"));
+    await runtimeChange(sidecar.socketPath, [setStateCommand(BACKEND, "u0", "ready"), from1, from2].join("; "));
+  } else if (ctx.source === "central") {
+    await putCentralPolicy(ctx.fleet.registryUrl, routeAllTo("v2"));
+  } else {
+    writeAtomically(ctx.policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: ["u1", "u2"] }) });
   }
 }
 
@@ -161,34 +204,46 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "policy",
     title: "Policy-change propagation",
-    what: "1 s into the window, u0 is drained by a policy change: for the SDK a new policy file in its config directory (written as kubelet updates a ConfigMap; `createLiveConfig` follows it), for HAProxy its runtime API (`set server … state drain`). `propagationMs`: from the change (before the write / the command) to the moment it is in effect (SDK: the live config applied it; HAProxy: the runtime API acknowledged it), sub-ms clock. `firstRequestUnderPolicyMs` (SDK): to the first pick made under the new policy. `lastRequestToDrainedMs`: u0's last request minus the change (negative: it came before the change; coarse, one request every ~15 ms).",
-    rate: (o) => o.failureRate,
+    what: `A canary shift, the mesh's everyday policy change: u0 (\`version: v2\`) starts with no traffic, and 1 s into the window all traffic moves to it from u1 and u2 (\`version: v1\`). Three ways to make the change: **central** — \`PUT /outrigger/policy/services/upstream\` on the registry (the control plane), a route to subset v2; the SDK client gets the revision in its registry watch answer, applies it and ACKs (\`central-route.ts\`); **file** — a new policy file in the SDK's config directory (written as kubelet updates a ConfigMap; \`createLiveConfig\` follows it); **HAProxy** — its runtime API (\`set server u0 state ready; set server u1 state drain; …\`, one connection). \`firstObeyingRequestMs\`: from just before the change is issued to the first request u0 received, from u0's own record (sub-ms clock shared by the processes) — the same instrument for every arm; at ${POLICY_RATE}/s it resolves ${1000 / POLICY_RATE} ms. \`lastOldRouteRequestMs\`: the last request u1 or u2 received, minus the change (the change took effect between the two). \`propagationMs\`: each side's own view, for reference (the SDK applied it in process; HAProxy answered the command).`,
+    rate: () => POLICY_RATE,
+    labels: canaryLabels,
+    sdkSources: { sdk: ["central", "file"], "sdk-undici": ["central"] },
+    async setup(ctx) {
+      // Every arm starts with u0 out of the route: the file drains it, the central policy routes to v1 only.
+      writeAtomically(ctx.policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: ["u0"] }) });
+      if (ctx.source === "central") await putCentralPolicy(ctx.fleet.registryUrl, routeAllTo("v1"));
+    },
+    async prepare(ctx) {
+      const sidecar = ctx.variant.sidecar;
+      if (sidecar) await runtimeChange(sidecar.socketPath, setStateCommand(BACKEND, "u0", "drain"));
+    },
     actions: (ctx) => [
       {
         atMs: FAULT_AT_MS,
         run: async () => {
+          const firstRequest = ctx.fleet.firstRequest("u0", ctx.options.failureMs).catch(() => Number.NaN);
           ctx.marks.changeAt = epochMs();
-          if (ctx.variant.sidecar) {
-            await runtimeChange(ctx.variant.sidecar.socketPath, setStateCommand(BACKEND, "u0", "drain"));
-            ctx.marks.effectAt = epochMs();
-          } else {
-            writeAtomically(ctx.policyDir, { [POLICY_FILE_NAME]: JSON.stringify({ drain: ["u0"] }) });
-          }
+          // A refused change must not end the whole run: the arm's figures come out NaN, and the reason is printed.
+          await shiftToCanary(ctx).then(
+            () => {
+              ctx.marks.issuedAt = epochMs();
+            },
+            (error: Error) => console.error(`policy change failed: ${error.message}`),
+          );
+          ctx.marks.firstRequestAt = await firstRequest;
         },
       },
     ],
     async collect(ctx): Promise<Record<string, number>> {
       const changeAt = ctx.marks.changeAt ?? Number.NaN;
-      const lastRequestToDrainedMs = (await ctx.fleet.lastRequestAt("u0")) - changeAt;
-      if (ctx.variant.sidecar) {
-        return { propagationMs: (ctx.marks.effectAt ?? Number.NaN) - changeAt, lastRequestToDrainedMs };
-      }
-      const { marks } = await clientView(ctx.variant);
-      return {
-        propagationMs: (marks.policyAppliedAt ?? Number.NaN) - changeAt,
-        firstRequestUnderPolicyMs: (marks.firstPickUnderPolicyAt ?? Number.NaN) - changeAt,
-        lastRequestToDrainedMs,
+      const lastOld = Math.max(await ctx.fleet.lastRequestAt("u1"), await ctx.fleet.lastRequestAt("u2"));
+      const figures = {
+        firstObeyingRequestMs: (ctx.marks.firstRequestAt ?? Number.NaN) - changeAt,
+        lastOldRouteRequestMs: lastOld - changeAt,
       };
+      if (ctx.variant.sidecar) return { ...figures, propagationMs: (ctx.marks.issuedAt ?? Number.NaN) - changeAt };
+      const { marks } = await clientView(ctx.variant);
+      return { ...figures, propagationMs: (marks.policyAppliedAt ?? Number.NaN) - changeAt };
     },
   },
   {

@@ -7,15 +7,13 @@ import type { BenchOptions } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { POLICY_FILE_NAME } from "../variants/live-drain.js";
-import type { PolicyName } from "../variants/policy.js";
+import { type Arm, arms } from "./arms.js";
 import { FAILURE_SCENARIOS, type FailureScenario, type ScenarioContext } from "./failure-scenarios.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
 import { startVariant } from "./variant.js";
-import type { VariantName } from "./variant-names.js";
 
-/** The variants failure scenarios compare: the governed ones (direct has no failure handling to compare). */
-export const FAILURE_VARIANTS: readonly VariantName[] = ["sdk", "sdk-undici", "haproxy-http"];
+export { FAILURE_VARIANTS } from "./arms.js";
 
 /** One failure run: the load measurement plus the scenario's own figures. */
 export interface FailureRun extends Measurement {
@@ -27,21 +25,6 @@ export interface FailureRun extends Measurement {
 
 /** Failure runs: `runs[scenario][arm][rep]`, an arm being a variant (and policy, when a scenario has several). */
 export type FailureRuns = Grouped<FailureRun>;
-
-function arms(scenario: FailureScenario): Array<{ variant: VariantName; policy: PolicyName; arm: string }> {
-  const policies = scenario.policies ?? ["matched"];
-  const sdkOnly = scenario.sdkOnlyPolicies ?? [];
-  const named = policies.length + sdkOnly.length > 1;
-  const arm = (variant: VariantName, policy: PolicyName) => ({
-    variant,
-    policy,
-    arm: named ? `${variant} ${policy}` : variant,
-  });
-  return [
-    ...policies.flatMap((policy) => FAILURE_VARIANTS.map((variant) => arm(variant, policy))),
-    ...sdkOnly.map((policy) => arm("sdk", policy)),
-  ];
-}
 
 /** Scenarios selected by `--only` (all when empty). */
 export function selectedScenarios(options: BenchOptions): FailureScenario[] {
@@ -56,11 +39,11 @@ export function failureSteps(options: BenchOptions): number {
 async function runOnce(
   generator: BenchProcess,
   scenario: FailureScenario,
-  arm: ReturnType<typeof arms>[number],
+  arm: Arm,
   options: BenchOptions,
 ): Promise<FailureRun> {
   // A fresh fleet and client per run: a killed instance or a drained one must not leak into the next run.
-  const fleet = await Fleet.start(options.fleetSize);
+  const fleet = await Fleet.start(options.fleetSize, scenario.labels);
   // The SDK's live policy, laid out as a mounted ConfigMap (written the way kubelet writes one).
   const policyDir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
   const traceDir = mkdtempSync(join(tmpdir(), "outrigger-bench-connects-"));
@@ -72,14 +55,17 @@ async function runOnce(
     }
     // Not in the policy directory: the live config watches that one, and strace writes to its log.
     const connectLog = scenario.traceConnects ? join(traceDir, "connects.log") : undefined;
+    await scenario.setup?.({ fleet, policyDir, source: arm.source });
     const variant = await startVariant(arm.variant, fleet, {
       policy: arm.policy,
       policyDir,
       connectLog,
       judgeKeptResponse: true,
+      ...(arm.source ? { policySource: arm.source } : {}),
     });
     try {
-      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, options, connectLog };
+      const ctx: ScenarioContext = { fleet, variant, marks: {}, policyDir, source: arm.source, options, connectLog };
+      await scenario.prepare?.(ctx);
       const m = await measure(
         generator,
         variant,

@@ -3,7 +3,7 @@ import { type Sidecar, startSidecar } from "../haproxy/sidecar.js";
 import type { BenchProcess } from "../proc/child.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
-import type { PolicyName } from "../variants/policy.js";
+import type { PolicyName, PolicySource } from "../variants/policy.js";
 import type { VariantName } from "./variant-names.js";
 
 /** A client service wired through one variant, ready for load. */
@@ -24,6 +24,8 @@ export interface VariantOptions {
   readonly policy?: PolicyName;
   /** SDK only: the policy directory its live config follows. */
   readonly policyDir?: string;
+  /** SDK only: where its policy changes come from (default `file`: the policy directory). */
+  readonly policySource?: PolicySource;
   /**
    * Log every connection the process that reaches the upstreams opens (the SDK client, or HAProxy) to this file, so
    * attempts at an instance are counted the same way for both sides.
@@ -65,6 +67,7 @@ export async function startVariant(
       POLICY: policy,
       POLICY_DIR: options.policyDir ?? "",
       JUDGE_KEPT_RESPONSE: options.judgeKeptResponse ? "1" : "",
+      POLICY_SOURCE: options.policySource ?? "file",
     },
     sidecar ? undefined : options.connectLog,
   );

@@ -33,6 +33,9 @@ export interface MatchedPolicy {
   readonly judge: "kept-response" | "every-attempt";
 }
 
+/** Where the SDK client takes its policy changes from: a live config directory, or the registry's central push. */
+export type PolicySource = "file" | "central";
+
 /**
  * Names a scenario can ask for. `budget`, `p2c-peak-ewma` and `every-attempt` are SDK-only arms (HAProxy has no
  * equivalent run).

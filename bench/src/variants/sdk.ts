@@ -15,6 +15,7 @@ import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { RetryBudget } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
+import { createCentralRoute } from "./central-route.js";
 import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciPoolOptions } from "./downstream.js";
 import { KeptResponseJudge } from "./kept-response.js";
 import { createLiveDrain } from "./live-drain.js";
@@ -25,6 +26,7 @@ import {
   HEALTH_PORT_KEY,
   type MatchedPolicy,
   PANIC,
+  type PolicySource,
   QUEUE_TIMEOUT_MS,
 } from "./policy.js";
 
@@ -34,7 +36,7 @@ import {
  * retry budget, watch discovery, live config, P2C) is wired in `createSdkDownstream` below.
  */
 export const SDK_GAPS: readonly string[] = [
-  "Policy changes through live config cover what the application wires to it (here: which instances to drain); retries, timeouts and ejection stay fixed per process in this bench (LivePolicy could carry them).",
+  "Policy changes: the central push (the registry's policy, in the watch answer) and live config carry here only which instances get traffic (a route to a subset; a drain list); retries, timeouts and ejection stay fixed per process in this bench (`@outrigger/node`'s control plane applies those keys too). The bench client applies a route's subsets itself, the way og's control plane picks (`central-route.ts`), not through og.",
   "Every instance out: the SDK fails fast (LB_PANIC) when all are ejected, as HAProxy answers 503 when all are marked down; but when all fail their active checks and none is ejected, the SDK's availability filter uses them all (better some than none) where HAProxy answers 503. No scenario here reaches that case.",
   "Passive health judges only the response a call keeps, as HAProxy's `observe layer7` (a retried 5xx or timeout does not count): the SDK judges every attempt, as Envoy's outlier detection, and has no option for HAProxy's rule, so the bench applies it around the balancer (`variants/kept-response.ts`). Without it, retries triple the failures counted under overload and the SDK ejects every instance (run 2026-11-30-full-1: goodput 8–14/s against HAProxy's 57–164/s).",
   "The concurrency limit counts requests in flight per instance (Envoy's `max_requests`), HAProxy's `maxconn` counts connections: the same thing with one request per connection, as both run here.",
@@ -98,14 +100,16 @@ function retrySettings(policy: MatchedPolicy): RetryOptions {
  * The Outrigger SDK variant, the ONE place it is assembled: discovery (RegistryWatchInstancer, the registry's long
  * poll) → balancer (round robin or P2C peak-EWMA, outlier ejection, active health checks, per-instance concurrency
  * limit, fail-fast when every instance is out) → `createLbAxios` or `createLbDispatcher` (the same pipeline on undici:
- * per-try timeout, retries on untried instances, optionally within a retry budget); live config (a watched
- * directory) drains instances.
+ * per-try timeout, retries on untried instances, optionally within a retry budget); the policy changes either from
+ * live config (a watched directory: a drain list) or from the registry's control plane (`central`: the service's
+ * policy in the same watch answer, a route to subsets; ACKed back).
  */
 export function createSdkDownstream(
   registryUrl: string,
   policy: MatchedPolicy,
   policyDir?: string,
   transport: Transport = "axios",
+  source: PolicySource = "file",
   /** Apply the policy's `judge` rule (failure runs); off, every attempt is judged (see `VariantOptions`). */
   judged = false,
 ): Downstream {
@@ -119,19 +123,23 @@ export function createSdkDownstream(
     panic: PANIC,
     ...(policy.rule === "p2c-peak-ewma" ? { rule: p2cPeakEwma() } : {}),
   });
-  const live = createLiveDrain(policyDir);
+  const central = source === "central";
+  const live = central
+    ? createCentralRoute(instancer, `bench-${transport}-${process.pid}`)
+    : createLiveDrain(policyDir);
   const attempts: Record<string, { count: number; lastAt: number }> = {};
   const marks: Record<string, number> = {};
   inner.onEjection(({ instance }) => {
     // The latest ejection: after a kill, the one that took the dead instance out (an earlier one may have ended).
     marks[`ejectedAt.${instance.id}`] = epochMs();
   });
-  // Observes every pick, so the report can tell when an instance stopped getting attempts and when the first
-  // request followed a changed policy.
+  // Keeps every pick off the drained instances. Under a central route, as og's control plane picks inside a subset
+  // (routed-call.ts): a retry never leaves it (`untriedOnly`), which without `attempt` would count as a retry.
   const observed = (options: PickOptions): PickOptions => {
     const drained = live.drained();
-    if (drained.size > 0 && marks.firstPickUnderPolicyAt === undefined) marks.firstPickUnderPolicyAt = epochMs();
-    return { ...options, avoid: new Set([...(options.avoid ?? []), ...drained]) };
+    if (drained.size === 0) return options;
+    const avoid = new Set([...(options.avoid ?? []), ...drained]);
+    return central ? { ...options, avoid, untriedOnly: true, attempt: options.attempt ?? 1 } : { ...options, avoid };
   };
   // HAProxy judges only the response a call keeps; the SDK every attempt (see kept-response.ts).
   const judge = judged && policy.judge === "kept-response" ? new KeptResponseJudge() : undefined;

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { attemptContext, describeCall, signalOf } from "./attempt-context.js";
+import { attemptContext, callOf, describeCall, signalOf } from "./attempt-context.js";
 import { followAbort, neverAborted } from "./follow-abort.js";
 
 describe("describeCall", () => {
@@ -9,6 +9,15 @@ describe("describeCall", () => {
     expect(describeCall({ method: "POST" }).idempotent).toBe(false);
     expect(describeCall({ method: "POST", idempotent: true }).idempotent).toBe(true);
     expect(describeCall().idempotent).toBe(false);
+  });
+
+  it("carries the destination service to every attempt, however deep, so subscribers need no map from call to service", () => {
+    const call = describeCall({ method: "GET", service: "orders" });
+    const inner = attemptContext(attemptContext(call, neverAborted, 0), neverAborted, 1);
+    expect(call.service).toBe("orders");
+    expect(inner.service).toBe("orders");
+    expect(callOf(inner).service).toBe("orders");
+    expect(describeCall().service).toBeUndefined();
   });
 });
 

@@ -20,6 +20,12 @@ export interface CallContext {
    * e.g. LB_BODY_NOT_REPLAYABLE); undefined: the failure itself is thrown.
    */
   readonly refuseReplay?: (cause: unknown) => Error;
+  /**
+   * The destination the call goes to (the `lb://` service name) when the caller knows one; undefined otherwise.
+   * Telemetry reads it from a policy's message directly (through `callOf`) instead of remembering each call's
+   * service from its start in a map: a map entry per call cost the metrics path more than its own counting.
+   */
+  readonly service?: string;
 }
 
 /** What one attempt receives: the call's context, the signal that cancels this attempt and its number. */
@@ -38,6 +44,8 @@ export interface CallDeclaration {
   readonly deadline?: number;
   readonly tried?: ReadonlySet<string>;
   readonly refuseReplay?: (cause: unknown) => Error;
+  /** The destination service (see `CallContext.service`). */
+  readonly service?: string;
 }
 
 /** RFC 9110 §9.2.2: methods whose repetition has the same effect as one request. */
@@ -63,6 +71,7 @@ export function describeCall(declared: CallDeclaration = {}): CallContext {
     deadline: declared.deadline,
     tried: declared.tried ?? noneTried,
     ...(declared.refuseReplay ? { refuseReplay: declared.refuseReplay } : {}),
+    ...(declared.service !== undefined ? { service: declared.service } : {}),
   };
 }
 
@@ -96,6 +105,7 @@ export class Attempt implements AttemptContext {
   readonly deadline: number | undefined;
   readonly tried: ReadonlySet<string>;
   readonly refuseReplay?: (cause: unknown) => Error;
+  readonly service: string | undefined;
   #signal: AbortSignal | undefined;
   readonly #lazy: Cancellation | undefined;
   /** The call this attempt (or the attempt it was made from) belongs to; see `callOf`. */
@@ -111,6 +121,7 @@ export class Attempt implements AttemptContext {
     this.replayable = call.replayable;
     this.deadline = call.deadline;
     this.tried = call.tried;
+    this.service = call.service;
     this.#call = call instanceof Attempt ? call.#call : call;
     if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
     if (source === undefined || source === neverAborted) return;

@@ -1,4 +1,4 @@
-// `pnpm --filter @outrigger/loadbalancer bench:tail [samplesPerCell] [chunk]`: the SDK client's latency tail in
+// `pnpm --filter @outrigger/loadbalancer bench:tail [samplesPerCell] [chunk] [arms]`: the SDK client's latency tail in
 // an open loop (requests started on a fixed schedule, whatever the answers' pace: no coordinated omission) at
 // 300/s and 1 000/s against two loopback instances in a child process. Arms: bare undici Pool (the floor),
 // lb-undici with the full policy, createLbAxios on its default undici transport and on the http adapter. Arms are
@@ -13,6 +13,8 @@ import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
 
 const samples = Number(process.argv[2] ?? 10_000);
 const chunk = Number(process.argv[3] ?? 1_000);
+/** Optional third argument: comma-separated parts of arm names to run (e.g. `bare,full policy`). */
+const only = process.argv[4]?.split(",");
 const rates = [300, 1_000];
 const wanted = [
   "bare undici Pool",
@@ -60,7 +62,10 @@ async function openLoop(arm: Arm, rate: number, count: number, into: number[]): 
 }
 
 const fleet = await armsOverTwoInstances();
-const arms = fleet.arms.filter((arm) => wanted.includes(arm.name));
+// "(baseline)" arms exist with LB_BENCH_BASELINE (see transport-arms.ts): the same arm on the code before a change.
+const arms = fleet.arms.filter((arm) =>
+  only ? only.some((part) => arm.name.includes(part)) : wanted.includes(arm.name) || arm.name.endsWith("(baseline)"),
+);
 console.log(`load average at start: ${load()} (2 cores, shared); ${samples} samples per cell, chunks of ${chunk}`);
 for (const arm of arms) await openLoop(arm, 1_000, 500, []);
 

@@ -83,6 +83,34 @@ export function makeArms(instances: readonly ServiceInstance[]): Arm[] {
   ];
 }
 
+/**
+ * With `LB_BENCH_BASELINE=/path/to/a/checkout` (another worktree of this repository, installed), the lb-undici
+ * arms built from that checkout's sources too, named "… (baseline)": a change is measured against the code before
+ * it in the same run, interleaved, over the same instances. Run node with `--conditions=@outrigger/source`, so each
+ * checkout's packages resolve to its own sources.
+ */
+async function baselineArms(instances: readonly ServiceInstance[]): Promise<Arm[]> {
+  const root = process.env.LB_BENCH_BASELINE;
+  if (!root) return [];
+  const lb = `${root}/packages/loadbalancer`;
+  const { createLbDispatcher: baseDispatcher } = await import(`${lb}/src/undici-dispatcher.ts`);
+  const { createBalancer: baseBalancer } = await import(`${lb}/src/balancer.ts`);
+  const { fullPolicy: basePolicy } = await import(`${lb}/bench/full-policy.ts`);
+  const arm = (name: string, settings: object): Arm => {
+    const b = baseBalancer({ instancer: new FixedInstancer(instances) });
+    const dispatcher = baseDispatcher({ balancer: () => b, ...settings });
+    return {
+      name: `${name} (baseline)`,
+      send: async () => (await dispatcher.request({ origin: "lb://svc", path: "/x", method: "GET" })).body.text(),
+      close: async () => {
+        await dispatcher.close();
+        b.close();
+      },
+    };
+  };
+  return [arm("lb-undici", {}), arm("lb-undici full policy", basePolicy())];
+}
+
 /** Two instances answering 200 at once in a child process, and every arm over them; stop with `close`. */
 export async function armsOverTwoInstances(): Promise<{ arms: Arm[]; close(): Promise<void> }> {
   const fleet = new Fleet();
@@ -91,7 +119,7 @@ export async function armsOverTwoInstances(): Promise<{ arms: Arm[]; close(): Pr
     await fleet.start("a", { delayMs: 0, status: 200 }),
     await fleet.start("b", { delayMs: 0, status: 200 }),
   ];
-  const arms = makeArms(instances);
+  const arms = [...makeArms(instances), ...(await baselineArms(instances))];
   return {
     arms,
     close: async () => {

@@ -1,4 +1,4 @@
-// `pnpm --filter @outrigger/loadbalancer bench:transport [requestsPerCell] [rounds]`: client CPU per request and
+// `pnpm --filter @outrigger/loadbalancer bench:transport [requestsPerCell] [rounds] [arms]`: client CPU per request and
 // throughput of the transports — bare undici Pool, the lb undici dispatcher (without and with the full policy),
 // Node's global fetch through it, plain axios, createLbAxios on its default (undici) transport and on the http
 // adapter — at concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a
@@ -67,7 +67,9 @@ const modes = [
 ] as const;
 
 const fleet = await armsOverTwoInstances();
-const { arms } = fleet;
+/** Optional third argument: comma-separated parts of arm names to run (e.g. `bare,lb-undici`); default all. */
+const only = process.argv[4]?.split(",");
+const arms = only ? fleet.arms.filter((arm) => only.some((part) => arm.name.includes(part))) : fleet.arms;
 console.log(`load average at start: ${load()} (2 cores, shared); ${perCell} requests per cell, ${rounds} rounds`);
 // Warm-up: JIT, sockets, pools.
 for (const arm of arms) await closedLoop(arm, 200, 32);
@@ -106,14 +108,21 @@ const ratio = (a: string, b: string, mode: string) => {
 };
 console.log("\n| goal | mode | ratio (mean, 95% interval) | verdict |");
 console.log("|---|---|---|---|");
-const goals = [
+const goals: [string, string, number][] = [
   ["lb-undici full policy", "bare undici Pool", 1.25],
   ["lb-undici built-in policy", "bare undici Pool", 1.25],
   ["lb-undici", "bare undici Pool", 1.25],
   ["lb-axios (default: undici transport)", "plain axios", 1.0],
   ["lb-axios (http adapter)", "plain axios", 1.0],
-] as const;
+  // With LB_BENCH_BASELINE (transport-arms.ts): the same goal on the code before the change, and the change itself.
+  ["lb-undici full policy (baseline)", "bare undici Pool", 1.25],
+  ["lb-undici full policy", "lb-undici full policy (baseline)", 1.0],
+  ["lb-undici (baseline)", "bare undici Pool", 1.25],
+  ["lb-undici", "lb-undici (baseline)", 1.0],
+];
+const present = new Set(arms.map((arm) => arm.name));
 for (const [a, b, max] of goals) {
+  if (!present.has(a) || !present.has(b)) continue;
   for (const mode of modes) {
     const r = ratio(a, b, mode.name);
     console.log(`| ${a} ≤ ${max}× ${b} | ${mode.name} | ${formatInterval(r)} | ${atMost(r, max)} |`);

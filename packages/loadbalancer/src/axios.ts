@@ -121,6 +121,7 @@ function sendBalanced(
     ...(deadlineMs !== undefined ? { deadline: monotonicClock.now() + deadlineMs } : {}),
     tried,
     refuseReplay: notReplayable,
+    service,
   });
   const request = new RequestSignal(
     config.signal as AbortSignal | undefined,

@@ -1,6 +1,7 @@
 import { type Clock, type Disposable, type Event, EventSource, monotonicClock } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { ActiveHealth } from "./active-health.js";
+import { BalancerPick, type PickSink } from "./balancer-pick.js";
 import { lbChannels, publish } from "./channels.js";
 import { checkOption, LbError } from "./errors.js";
 import { type Filter, type FilterRequest, inFlightCapFilter, triedFilter } from "./filters.js";
@@ -201,6 +202,18 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     }
   };
 
+  /** Every pick's outcome: stats, the outcome channel, the outlier detector, then a waiter for the slot. */
+  const sink: PickSink = {
+    finish(instance, stats, outcome) {
+      const end = clock.now();
+      stats.end(outcome, end);
+      if (lbChannels.outcome.hasSubscribers) lbChannels.outcome.publish({ instance, outcome });
+      if (set.get(instance.id) === stats) judge(instance.id, outcome, end);
+      // After judging, so a waiter is not handed the slot of an instance that was just ejected.
+      if (queue.size > 0) queue.drain(1);
+    },
+  };
+
   const pick = (pickOptions: PickOptions = {}): Pick => {
     const up = set.up;
     if (up.length === 0) {
@@ -232,21 +245,9 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     const stats = instance ? set.get(instance.id) : undefined;
     if (!instance || !stats) throw noInstanceChosen(candidates.length, up.length);
     stats.start();
-    publish(lbChannels.pick, { instance });
-    let finished = false;
-    return {
-      instance,
-      done(outcome: Outcome): void {
-        if (finished) return;
-        finished = true;
-        const end = clock.now();
-        stats.end(outcome, end);
-        publish(lbChannels.outcome, { instance, outcome });
-        if (set.get(instance.id) === stats) judge(instance.id, outcome, end);
-        // After judging, so a waiter is not handed the slot of an instance that was just ejected.
-        if (queue.size > 0) queue.drain(1);
-      },
-    };
+    // The message is built only when someone listens (this runs on every request).
+    if (lbChannels.pick.hasSubscribers) lbChannels.pick.publish({ instance });
+    return new BalancerPick(instance, stats, sink);
   };
 
   // The checker's events, forwarded from whichever checker is in force (setHealthCheck replaces it).

@@ -43,6 +43,9 @@ interface Monitor {
   ejections: number;
 }
 
+/** The answer of nearly every `record`: no ejection. Shared, so judging an outcome allocates nothing. */
+const NONE: readonly DetectedEjection[] = Object.freeze([]);
+
 const fresh = (): Monitor => ({ consecutive: 0, requests: 0, successes: 0, ejectedUntil: 0, ejections: 0 });
 
 /** Envoy's outlier settings with defaults filled in; LB_INVALID_OPTION names the option at fault. */
@@ -128,8 +131,8 @@ export class OutlierDetector {
    * Records how an attempt to `id` went and returns the ejections it caused (the end of an interval may eject
    * others on success rate); `ids` is every instance in the set (for the ejected share and the rates).
    */
-  record(id: string, outcome: Outcome, ids: readonly string[], now: number): DetectedEjection[] {
-    if (outcome.kind === "cancelled") return [];
+  record(id: string, outcome: Outcome, ids: readonly string[], now: number): readonly DetectedEjection[] {
+    if (outcome.kind === "cancelled") return NONE;
     const ejections = this.#rollInterval(ids, now);
     const m = this.#monitor(id);
     m.requests++;
@@ -141,7 +144,7 @@ export class OutlierDetector {
     m.consecutive++;
     if (m.consecutive >= this.settings.consecutive5xx && m.ejectedUntil <= now) {
       const ejection = this.#eject(id, m, "consecutive-5xx", ids, now);
-      if (ejection) ejections.push(ejection);
+      if (ejection) return [...ejections, ejection];
     }
     return ejections;
   }
@@ -187,9 +190,9 @@ export class OutlierDetector {
    * At an interval's end: success-rate ejection across instances with enough volume, then a clean interval lowers
    * an instance's ejection count, so an old fault stops lengthening new ejections; counters start again.
    */
-  #rollInterval(ids: readonly string[], now: number): DetectedEjection[] {
+  #rollInterval(ids: readonly string[], now: number): readonly DetectedEjection[] {
     if (this.#intervalStart === undefined) this.#intervalStart = now;
-    if (now - this.#intervalStart < this.settings.intervalMs) return [];
+    if (now - this.#intervalStart < this.settings.intervalMs) return NONE;
     this.#intervalStart = now;
     const ejections = this.#successRateEjections(ids, now);
     for (const id of ids) {
@@ -202,7 +205,7 @@ export class OutlierDetector {
     return ejections;
   }
 
-  #successRateEjections(ids: readonly string[], now: number): DetectedEjection[] {
+  #successRateEjections(ids: readonly string[], now: number): readonly DetectedEjection[] {
     const judged: Array<[string, Monitor, number]> = [];
     for (const id of ids) {
       const m = this.#monitors.get(id);
@@ -210,7 +213,7 @@ export class OutlierDetector {
         judged.push([id, m, m.successes / m.requests]);
       }
     }
-    if (judged.length === 0 || judged.length < this.settings.successRateMinimumHosts) return [];
+    if (judged.length === 0 || judged.length < this.settings.successRateMinimumHosts) return NONE;
     const mean = judged.reduce((s, [, , r]) => s + r, 0) / judged.length;
     const variance = judged.reduce((s, [, , r]) => s + (r - mean) ** 2, 0) / judged.length;
     const threshold = mean - (this.settings.successRateStdevFactor / 1000) * Math.sqrt(variance);

@@ -27,8 +27,12 @@ export function retryEngines(
   const built = new WeakMap<RetryOptions, RetryEngine[]>();
   const none = new RetryEngine({ maxAttempts: 1 }, invalidOption);
   const engine = (options: RetryOptions, hasPolicy: boolean): RetryEngine => {
-    const both = built.get(options) ?? [];
-    built.set(options, both);
+    // Read on every request: the WeakMap is written only for options not seen before.
+    let both = built.get(options);
+    if (both === undefined) {
+      both = [];
+      built.set(options, both);
+    }
     const at = hasPolicy ? 1 : 0;
     both[at] ??= new RetryEngine(
       { ...options, maxAttempts: options.maxAttempts ?? (hasPolicy ? 1 : 2) },

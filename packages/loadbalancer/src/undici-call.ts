@@ -3,21 +3,14 @@ import {
   type AttemptContext,
   abortSourceOf,
   type CallContext,
-  classifyFailure,
-  type DeadlineQueue,
   type Expiring,
   followAbort,
   isCancellation,
   isIdempotentMethod,
-  isLocalLag,
   monotonicClock,
   neverAborted,
-  type RetryEngine,
-  timerLateMsOf,
 } from "@outrigger/core";
-import type { ServiceInstance } from "@outrigger/discovery";
 import type { Dispatcher } from "undici";
-import type { AttemptPolicy } from "./attempt-policy.js";
 import { pickFor, pickNow, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
@@ -30,39 +23,12 @@ import {
   withAttemptHeaders,
 } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
-import { failureReason, httpOutcome } from "./outcome.js";
-import type { Balancer, Pick, PickOptions } from "./pick.js";
+import { httpOutcome } from "./outcome.js";
+import type { Pick, PickOptions } from "./pick.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
-
-/** The service a request goes to and how: the same for every request to it until the dispatcher's options change. */
-export interface CallRoute {
-  readonly service: string;
-  readonly balancer: Balancer;
-  readonly engine: RetryEngine;
-  readonly policy: AttemptPolicy | undefined;
-}
-
-/** What a balanced request uses of its dispatcher: the instances' pools and the shared timeout queues. */
-export interface CallHost {
-  /** The pool of `instance`, where the attempt is dispatched. */
-  poolOf(instance: ServiceInstance): Dispatcher;
-  /** Per-try timeouts (one queue, one timer, for all requests); undefined: none. */
-  readonly perTry: DeadlineQueue | undefined;
-  /** Request deadlines; undefined: none. */
-  readonly deadlines: DeadlineQueue | undefined;
-  /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
-  readonly localLagThresholdMs: number;
-}
-
-function notReplayable(cause: unknown): LbError {
-  return new LbError(
-    "LB_BODY_NOT_REPLAYABLE",
-    "The request failed and would be retried, but its body is a stream that was already read: send a string or " +
-      "a Buffer to let it be retried on another instance",
-    { cause },
-  );
-}
+import { judgeAttempt } from "./undici-judge.js";
+import { type CallHost, type CallRoute, notReplayable } from "./undici-route.js";
 
 const ABORTED = "The request was aborted";
 
@@ -85,6 +51,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly deadline: number | undefined;
   readonly tried = new Set<string>();
   readonly refuseReplay = notReplayable;
+  readonly service: string;
   slot = -1;
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
@@ -110,6 +77,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     key: string | undefined,
   ) {
     this.#route = route;
+    this.service = route.service;
     this.#host = host;
     this.caller = caller;
     this.#key = key;
@@ -220,11 +188,12 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
     if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
     // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+    // One literal of a fixed shape (a conditional spread of `key` made an extra object and a slow clone per pick).
     const options: PickOptions = {
       avoid: this.tried,
       attempt: this.tried.size + 1,
       untriedOnly: context.attempt > 0,
-      ...(this.#key !== undefined ? { key: this.#key } : {}),
+      key: this.#key,
     };
     const pick = pickNow(balancer, options, this.#last);
     if (pick) return this.#send(pick, context, signal);
@@ -270,7 +239,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   failed(attempt: AttemptHandler, error: unknown): void {
     endAttemptOf(attempt, error);
     this.#release(attempt);
-    const judged = this.#judge(attempt, error, performance.now() - attempt.started);
+    const judged = this.#judged(attempt, error, performance.now() - attempt.started);
     this.#last = judged;
     attempt.reject(judged);
   }
@@ -282,7 +251,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endAttemptOf(attempt, error, status);
     endCall(this.#trace, error, status);
     if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
-    else this.#judge(attempt, error, rttMs);
+    else this.#judged(attempt, error, rttMs);
   }
 
   #release(attempt: AttemptHandler): void {
@@ -291,34 +260,13 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     if (this.#current === attempt) this.#current = undefined;
   }
 
-  /** Reports a failed attempt to its pick (whose fault it was) and returns the error the engine should see. */
-  #judge(attempt: AttemptHandler, error: unknown, rttMs: number): unknown {
-    const { pick, signal } = attempt;
-    if (error instanceof HeldResponse) {
-      pick.done(httpOutcome(error.status, rttMs));
-      return error;
-    }
-    const stopped = this.#stopped;
-    if (stopped) {
-      // The caller or the deadline gave up: not the instance's fault.
-      pick.done({ kind: "cancelled" });
-      return isLbError(stopped) ? new LbError(stopped.code, stopped.message, { cause: error }) : stopped;
-    }
-    const policyTimeout = signal?.aborted && classifyFailure(signal.reason, this.#route.engine.statuses) === "timeout";
-    if (attempt.timedOut || policyTimeout) {
-      // The timer (ours or the policy's) ran late (a blocked event loop): the caller still gets the timeout, but
-      // the instance is not blamed — on a loaded client every instance would otherwise be ejected (core's rule).
-      const lateMs = attempt.timedOut !== undefined ? attempt.lateMs : timerLateMsOf(signal?.reason);
-      const local = isLocalLag(lateMs, this.#host.localLagThresholdMs);
-      pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
-      return attempt.timedOut ?? signal?.reason;
-    }
-    if (signal?.aborted) {
-      // A policy gave up on this attempt (a hedge that lost): not the instance's fault.
-      pick.done({ kind: "cancelled" });
-      return error;
-    }
-    pick.done({ kind: "failure", reason: failureReason(error), rttMs });
-    return error;
+  /** The judge's view of this request (built on a failed attempt only). */
+  #judged(attempt: AttemptHandler, error: unknown, rttMs: number): unknown {
+    const context = {
+      stopped: this.#stopped,
+      statuses: this.#route.engine.statuses,
+      localLagThresholdMs: this.#host.localLagThresholdMs,
+    };
+    return judgeAttempt(attempt, error, rttMs, context);
   }
 }

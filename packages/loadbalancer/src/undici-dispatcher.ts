@@ -12,7 +12,8 @@ import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
-import { BalancedCall, type CallHost, type CallRoute } from "./undici-call.js";
+import { BalancedCall } from "./undici-call.js";
+import type { CallHost, CallRoute } from "./undici-route.js";
 
 /** Settings of `createLbDispatcher`; the balancing ones mean what they mean for `createLbAxios`. */
 export interface LbDispatcherOptions {

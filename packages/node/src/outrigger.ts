@@ -1,9 +1,7 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkNumber, type Event, EventSource } from "@outrigger/core";
-import { isLbUrl, parseLbUrl } from "@outrigger/loadbalancer";
-import { createLbAxios } from "@outrigger/loadbalancer/axios";
-import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
+import type { LbDispatcher } from "@outrigger/loadbalancer/undici";
 import type { AxiosInstance } from "axios";
 import type { Registry } from "prom-client";
 import { Agent } from "undici";
@@ -13,32 +11,14 @@ import { type ConfigInput, openSection } from "./config-source.js";
 import { ControlPlane, type ControlPlaneOptions, type PolicyApplyEvent } from "./control-plane/control-plane.js";
 import { drain } from "./drain.js";
 import { OutriggerNodeError } from "./errors.js";
-import { addAxiosFallback, fetchWithFallback } from "./fallback.js";
 import { createInbound, type Inbound, type InboundOptions } from "./inbound/index.js";
 import { listenOn } from "./listen.js";
 import { createOgMetrics } from "./og-metrics.js";
+import { createTransports } from "./og-transports.js";
 import { makeInstancer } from "./registry-parts.js";
 import { policyFor } from "./safe-defaults.js";
 import { createSelfRegistration, type SelfRegistration } from "./self-registration.js";
 import { createServiceClients } from "./service-clients.js";
-import { guardDispatcher, urlRefusal } from "./url-guard.js";
-
-/**
- * The URL `og.fetch` hands to `fetch`: `lb://service/path` parsed exactly as `og.http` parses it (LB_INVALID_URL,
- * redacted, for a port, userinfo or a name outside a DNS label — never a host resolved through DNS), then written
- * `http://service/path`, the form the dispatcher balances (fetch takes only http(s) URLs). Any other URL with
- * userinfo, or one that does not parse, is OUTRIGGER_INVALID_URL, redacted (url-guard.ts).
- */
-function fetchUrl(input: string | URL): string {
-  const url = String(input);
-  if (!isLbUrl(url)) {
-    const refused = urlRefusal(url, "og.fetch");
-    if (refused) throw refused;
-    return url;
-  }
-  const { service, path } = parseLbUrl(url);
-  return `http://${service}${path}`;
-}
 
 const adminPort = (server: Server): number => (server.address() as AddressInfo).port;
 
@@ -149,6 +129,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     reapply: () => clients.apply(section.current()),
     report,
     ensure: (name) => clients.balancer(name),
+    instances: (name) => clients.instancer(name),
     waitMs: () => section.current().clients.waitForInstancesMs,
   });
   const clients = createServiceClients({
@@ -199,27 +180,9 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       ),
     );
   });
-  const dispatcher = guardDispatcher(
-    createLbDispatcher({
-      balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
-      instancer: (name) => clients.instancer(name),
-      policy: (name) => controlPlane.policy(name, clients.policy(name)),
-    }),
-  );
-  const http = createLbAxios({
-    balancer: (name) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name)),
-    policy: (name) => controlPlane.policy(name, clients.policy(name)),
-  });
-  // Routes inside, the fallback around them: a fault abort or a failed route is what a fallback answers for.
-  controlPlane.routeAxios(http);
-  // The fallback answers for the whole call, around the lb transports (policy-parts.ts says why not inside them).
   const fallbackOf = (name: string) =>
     controlPlane.layer(name, policyFor(section.current().clients, name)).fallback || undefined;
-  addAxiosFallback(http, fallbackOf);
-  const fetchBalanced = fetchWithFallback(
-    (url, init) => controlPlane.fetch(url, init, (to, given) => fetch(to, { ...given, dispatcher } as RequestInit)),
-    fallbackOf,
-  );
+  const { dispatcher, http, fetch: ogFetch } = createTransports(clients, controlPlane, fallbackOf);
   const { fleetStream } = options;
   fleetStream?.useBudget?.((name) => clients.budgetBalance(name));
   const metricsHandler = createAdminHandler(
@@ -280,6 +243,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       });
       clearInterval(sweeper);
       clients.close();
+      controlPlane.close();
       await dispatcher.close();
       await registryAgent.close();
       section.close();
@@ -306,7 +270,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       return port;
     },
     http,
-    fetch: async (input, init) => fetchBalanced(fetchUrl(input), init),
+    fetch: ogFetch,
     dispatcher,
     inbound,
     metricsHandler,

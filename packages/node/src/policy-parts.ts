@@ -1,4 +1,4 @@
-import type { BalancerOptions, RuleSpec } from "@outrigger/loadbalancer";
+import type { BalancerOptions, RuleSpec, StatefulBalancer } from "@outrigger/loadbalancer";
 import type { PolicySpec } from "@outrigger/resilience";
 import type { ResolvedPolicy } from "./safe-defaults.js";
 
@@ -27,4 +27,15 @@ export function balancerParts(policy: ResolvedPolicy): BalancerParts {
     outlierDetection: policy.outlierDetection,
     ...(policy.healthCheck ? { healthCheck: policy.healthCheck } : {}),
   };
+}
+
+/**
+ * Applies `next`'s balancer keys that differ from `before`'s to the balancer in force, never a new one: EWMA,
+ * requests in flight and ejections stay (an instance ejected now stays out until its ejection ends).
+ */
+export function applyBalancerParts(balancer: StatefulBalancer, before: ResolvedPolicy, next: ResolvedPolicy): void {
+  const changed = (key: keyof ResolvedPolicy) => JSON.stringify(next[key]) !== JSON.stringify(before[key]);
+  if (changed("outlierDetection")) balancer.setOutlierDetection(next.outlierDetection);
+  if (changed("healthCheck")) balancer.setHealthCheck(next.healthCheck);
+  if (changed("rule")) balancer.setRule(next.rule as RuleSpec);
 }

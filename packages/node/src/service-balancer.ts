@@ -65,6 +65,13 @@ export class ServiceBalancer implements Balancer {
     return this.#counted(inner.acquire ? await inner.acquire(options, signal) : inner.pick(options));
   }
 
+  /** Counts a pick made by another balancer of this service (a subset's own) as in use and in flight. */
+  adopt(pick: Pick): Pick {
+    this.#host.touch();
+    this.#seen = true;
+    return this.#counted(pick);
+  }
+
   #counted(pick: Pick): Pick {
     const host = this.#host;
     host.active += 1;

@@ -1,11 +1,11 @@
 import { type Clock, monotonicClock } from "@outrigger/core";
 import type { Instancer } from "@outrigger/discovery";
-import { createBalancer, type RuleSpec, type StatefulBalancer } from "@outrigger/loadbalancer";
+import { createBalancer, type StatefulBalancer } from "@outrigger/loadbalancer";
 import { LivePolicy, RetryBudgets } from "@outrigger/resilience";
 import type { ResolvedOutriggerConfig } from "./config-schema.js";
 import { OutriggerNodeError } from "./errors.js";
 import { ForwardingInstancer } from "./forwarding-instancer.js";
-import { balancerParts, pipelineSpec } from "./policy-parts.js";
+import { applyBalancerParts, balancerParts, pipelineSpec } from "./policy-parts.js";
 import { policyFor, type ResolvedPolicy } from "./safe-defaults.js";
 import { type BalancerHost, ServiceBalancer, unknownServiceError } from "./service-balancer.js";
 
@@ -103,7 +103,6 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     }
     const policy = layered(config, service);
     const instancer = options.instancer(service);
-    if (process.env.DBG && service === "ghost-3") console.log("MADE", service, new Error().stack);
     const made: Entry = {
       service,
       instancer,
@@ -146,12 +145,7 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         const next = layered(config, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;
-        // Applied to the balancer in force, never a new one: EWMA, requests in flight and ejections stay (an
-        // instance ejected now stays out until its ejection ends).
-        const changed = (key: keyof ResolvedPolicy) => JSON.stringify(next[key]) !== JSON.stringify(found.policy[key]);
-        if (changed("outlierDetection")) found.inner.setOutlierDetection(next.outlierDetection);
-        if (changed("healthCheck")) found.inner.setHealthCheck(next.healthCheck);
-        if (changed("rule")) found.inner.setRule(next.rule as RuleSpec);
+        applyBalancerParts(found.inner, found.policy, next);
         found.live.apply(pipelineSpec(next));
         found.policy = next;
       }

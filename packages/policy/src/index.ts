@@ -15,7 +15,7 @@ export {
   timeoutSchema,
 } from "./client-policy.js";
 export { DURATION_HINT, MAX_DURATION_MS, parseDuration } from "./duration.js";
-export { checkServicePolicy, type PolicyCheck } from "./parse.js";
+export { checkServicePolicy, MAX_POLICY_DEPTH, type PolicyCheck } from "./parse.js";
 export { type PolicyUpdate, readPolicyRecord } from "./policy-record.js";
 export { MAX_REGEX_LENGTH, unsafeRegexReason } from "./safe-regex.js";
 export {

@@ -1,3 +1,5 @@
+import { overlappingRepetitions } from "./regex-ambiguity.js";
+
 /** Longest pattern accepted: Envoy bounds RE2 programs (`max_program_size`, 100 by default); 256 characters of source keeps ours small too. */
 export const MAX_REGEX_LENGTH = 256;
 
@@ -5,19 +7,22 @@ export const MAX_REGEX_LENGTH = 256;
  * Why a route's regex is refused, or undefined when it is safe. Istio and Envoy match with RE2, which has no
  * backtracking; JavaScript's engine backtracks, so the patterns RE2 refuses (backreferences, lookaround) are refused
  * here too, and so is the shape that makes a backtracking engine exponential: a quantifier on a group that itself
- * holds a quantifier or an alternation (star height above one, as `(a+)+` or `(a|aa)*`). A longer pattern than
- * `MAX_REGEX_LENGTH` and one that does not compile are refused as well.
+ * holds a quantifier or an alternation (star height above one, as `(a+)+` or `(a|aa)*`), and the shape that makes it
+ * polynomial: two unbounded repetitions over the same characters with nothing forcing a split (`.*.*x`; see
+ * regex-ambiguity.ts). A longer pattern than `MAX_REGEX_LENGTH` and one that does not compile are refused as well;
+ * the reason never quotes the pattern (it may hold a token: the reason travels in 400s, NACKs and logs).
  */
 export function unsafeRegexReason(pattern: string): string | undefined {
   if (pattern.length > MAX_REGEX_LENGTH) return `longer than ${MAX_REGEX_LENGTH} characters`;
   try {
     new RegExp(pattern, "u");
   } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
+    // V8's message quotes the whole pattern (`Invalid regular expression: /…/u: Invalid group`): keep the reason.
+    return `does not compile: ${/: ([^:]*)$/.exec((error as Error).message)?.[1] ?? "invalid syntax"}`;
   }
   if (/\\[1-9]|\\k</.test(pattern)) return "uses a backreference (RE2 has none)";
   if (/\(\?<?[=!]/.test(pattern)) return "uses a lookaround (RE2 has none)";
-  return nestedQuantifier(pattern);
+  return nestedQuantifier(pattern) ?? overlappingRepetitions(pattern);
 }
 
 const QUANTIFIER = /^(?:[*+?]|\{\d+(?:,\d*)?\})/;

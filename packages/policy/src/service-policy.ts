@@ -96,8 +96,29 @@ export const servicePolicySchema = z
     routes: z.array(routeSchema).max(128).optional(),
   })
   .superRefine((policy, ctx) => {
-    const known = new Set((policy.destination?.subsets ?? []).map((s) => s.name));
+    const known = new Set<string>();
+    for (const [i, subset] of (policy.destination?.subsets ?? []).entries()) {
+      // Istio's validation refuses a DestinationRule naming a subset twice; the SDK would silently keep the last.
+      if (known.has(subset.name)) {
+        const message = `subset "${subset.name}" is defined twice: give each subset its own name`;
+        ctx.addIssue({ code: "custom", path: ["destination", "subsets", i, "name"], message });
+      }
+      known.add(subset.name);
+    }
     for (const [i, r] of (policy.routes ?? []).entries()) {
+      for (const [j, m] of (r.match ?? []).entries()) {
+        // HTTP header names are case-insensitive (RFC 9110 §5.1): `X-Canary` and `x-canary` are one header, and
+        // two conditions on it with different values could never both hold.
+        const seen = new Set<string>();
+        for (const header of Object.keys(m.headers ?? {})) {
+          const lower = header.toLowerCase();
+          if (seen.has(lower)) {
+            const message = `header "${lower}" is named twice (header names are case-insensitive): keep one`;
+            ctx.addIssue({ code: "custom", path: ["routes", i, "match", j, "headers"], message });
+          }
+          seen.add(lower);
+        }
+      }
       const weights = r.route.map((d) => d.weight ?? (r.route.length === 1 ? 100 : 0));
       if (weights.reduce((a, b) => a + b, 0) !== 100) {
         ctx.addIssue({ code: "custom", path: ["routes", i, "route"], message: "weights must add up to 100" });

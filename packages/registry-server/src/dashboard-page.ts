@@ -36,7 +36,8 @@ function render(s){
   fill("apps",rows);
   fill("peers",s.peers.map(function(p){return row([p.url,p.healthy?"yes":"no",p.pending,secs(p.lagMs),p.failures,p.lastError||""]);}));
   var pr=[];(s.policies||[]).forEach(function(p){if(!p.processes.length)pr.push(row([p.service,p.revision,"","","",""]));
-    p.processes.forEach(function(r){pr.push(row([p.service,p.revision,r.process,r.revision,r.status,r.reason||""],[null,null,null,null,r.status==="NACK"?"DOWN":null]));});});
+    p.processes.forEach(function(r){pr.push(row([p.service,p.revision,r.process,r.revision,r.status,r.reason||""],[null,null,null,null,r.status==="NACK"?"DOWN":null]));});
+    if(p.total>p.processes.length)pr.push(row([p.service,p.revision,"+"+(p.total-p.processes.length)+" more","","",""]));});
   fill("policies",pr);
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }

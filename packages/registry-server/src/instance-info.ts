@@ -1,5 +1,6 @@
 import { RegistryError } from "./errors.js";
 import { intField, leaseSecondsField, portField, timestampField } from "./registration-limits.js";
+import { routableId } from "./routable-id.js";
 
 /** Eureka's instance statuses. */
 export type InstanceStatus = "UP" | "DOWN" | "STARTING" | "OUT_OF_SERVICE" | "UNKNOWN";
@@ -117,6 +118,9 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
   const dcMetadata = safeMetadata(dataCenterInfo.metadata);
   // Eureka's id order: instanceId, then the Amazon instance-id, then the host name.
   const instanceId = text(raw.instanceId) || (dcName === "Amazon" ? dcMetadata["instance-id"] : undefined) || hostName;
+  // Both travel in every renew and cancel URL: an id or app name no URL can carry is refused now, not at renew.
+  routableId(instanceId, "instanceId");
+  routableId(app, "app");
   const plain = port(raw.port, true, "instance.port");
   const secure = port(raw.securePort, false, "instance.securePort");
   const lease = isObject(raw.leaseInfo) ? raw.leaseInfo : {};

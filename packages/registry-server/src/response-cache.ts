@@ -100,12 +100,16 @@ export class ResponseCache {
   }
 }
 
-/** Sends a cached body: 304 when `If-None-Match` matches, gzip when the client accepts it. */
+/**
+ * Sends a cached body: 304 when `If-None-Match` matches, gzip when the client accepts it and the body has at least
+ * `minGzipBytes` (default 0: any size).
+ */
 export async function sendCached(
   request: FastifyRequest,
   reply: FastifyReply,
   entry: CachedBody,
   contentType = "application/json",
+  minGzipBytes = 0,
 ): Promise<FastifyReply> {
   reply.header("etag", entry.etag).header("cache-control", "no-cache").header("vary", "accept, accept-encoding");
   const match = request.headers["if-none-match"];
@@ -113,7 +117,7 @@ export async function sendCached(
     return reply.code(304).send();
   }
   reply.type(contentType);
-  if (acceptsGzip(request)) {
+  if (acceptsGzip(request) && (minGzipBytes === 0 || plainLength(entry) >= minGzipBytes)) {
     return reply.header("content-encoding", "gzip").send(await entry.gzip());
   }
   const pieces = entry.plain();
@@ -126,7 +130,39 @@ export async function sendCached(
   return reply.send(Readable.from(pieces));
 }
 
-/** True when the request's `Accept-Encoding` names gzip. */
+/** Bytes of a body's plain encoding. */
+function plainLength(entry: Encodings): number {
+  return entry.plain().reduce((sum, piece) => sum + piece.length, 0);
+}
+
+/**
+ * Watch answers smaller than this go uncompressed even to a client that accepts gzip: below about one 1.5 KB
+ * segment, compression saves no packet, and it costs a thread-pool round trip on the registry before every woken
+ * watch is answered plus an inflate stream in every client — on a policy push to many processes at once, the hops
+ * that wait for a core. 2 KiB is Tomcat's `compressionMinSize` default (Spring Boot's
+ * `server.compression.min-response-size`, where Eureka servers usually run).
+ */
+export const WATCH_MIN_GZIP_BYTES = 2_048;
+
+/** True when the request's `Accept-Encoding` accepts gzip (see `gzipAccepted`). */
 export function acceptsGzip(request: FastifyRequest): boolean {
-  return /\bgzip\b/i.test(String(request.headers["accept-encoding"] ?? ""));
+  return gzipAccepted(String(request.headers["accept-encoding"] ?? ""));
+}
+
+/**
+ * Whether an `Accept-Encoding` value accepts gzip, per RFC 9110 §12.5.3: `gzip` (or its alias `x-gzip`) listed
+ * anywhere, with any parameters, and a weight above 0 (`deflate, gzip;q=0.5` accepts it: Netflix/eureka#711 was a
+ * gzip listed second; `gzip;q=0` refuses it, and a registry that sent gzip anyway would hand a client bytes it said
+ * it cannot read, as jquatier/eureka-js-client#54 got from Eureka's always-gzip filter). `*` is not taken as gzip:
+ * plain is always acceptable to such a client.
+ */
+export function gzipAccepted(header: string): boolean {
+  for (const part of header.split(",")) {
+    const [name = "", ...params] = part.split(";");
+    const coding = name.trim().toLowerCase();
+    if (coding !== "gzip" && coding !== "x-gzip") continue;
+    const weight = params.map((p) => /^\s*q\s*=\s*([\d.]+)\s*$/i.exec(p)).find((m) => m !== null);
+    return weight ? Number(weight[1]) > 0 : true;
+  }
+  return false;
 }

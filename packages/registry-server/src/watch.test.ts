@@ -1,7 +1,9 @@
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "./app.js";
 import { parseRegistration } from "./instance-info.js";
 import { Registry } from "./registry.js";
+import { WATCH_MIN_GZIP_BYTES } from "./response-cache.js";
 import { parseWait } from "./watch.js";
 
 const payload = (id: string) => ({
@@ -47,6 +49,29 @@ describe("watch (long poll) and delta", () => {
     expect(unknown.json()).toEqual({ application: { name: "NOPE", instance: [] }, policy: null });
     const bad = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=x" });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it("answers a small watch uncompressed even when gzip is accepted, a large one gzip", async () => {
+    const registry = new Registry();
+    const app = buildApp({ registry });
+    await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("a") });
+    const watch = () =>
+      app.inject({
+        method: "GET",
+        url: "/outrigger/watch/apps/HELLO",
+        headers: { "accept-encoding": "gzip, deflate" },
+      });
+    // What Node's fetch (undici) asks for by default: one instance is a few hundred bytes, below one segment.
+    const small = await watch();
+    expect(small.headers["content-encoding"]).toBeUndefined();
+    expect(small.json().application.instance).toHaveLength(1);
+    for (let i = 0; i < 20; i += 1) {
+      await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload(`b${i}`) });
+    }
+    const large = await watch();
+    expect(large.rawPayload.length).toBeLessThan(WATCH_MIN_GZIP_BYTES);
+    expect(large.headers["content-encoding"]).toBe("gzip");
+    expect(JSON.parse(gunzipSync(large.rawPayload).toString()).application.instance).toHaveLength(21);
   });
 
   it("parses waits in Consul's style and caps them", () => {

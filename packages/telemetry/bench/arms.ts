@@ -1,11 +1,31 @@
 // The benchmark's arms: what is subscribed while a batch runs. Each arm starts before its batch and stops after it,
-// so arms interleave in one process and share its warm JIT and its machine load.
+// so arms interleave in one process and share its warm JIT and its machine load. Arms named "SDK alone" ask the
+// OpenTelemetry SDK for exactly what Outrigger asks of it, without Outrigger: their difference from the matching
+// Outrigger arm is Outrigger's share.
 
-import { context, type metrics, propagation, SpanKind, trace } from "@opentelemetry/api";
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Meter,
+  propagation,
+  SpanKind,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-base";
 import { Registry } from "prom-client";
 import { CallMetrics } from "../src/call-metrics.js";
 import { CallTracer } from "../src/call-tracer.js";
@@ -20,9 +40,13 @@ import { subscribeAll } from "../src/subscriptions.js";
 export type Arm = () => () => void;
 
 const success = { code: 0 } as const;
-/** Exports nothing, at once: the SDK does all its work (spans built, processed, handed over) but no I/O. */
+let exported = 0;
+/** Exports nothing, at once (counting what it was handed): the SDK does all its work but no I/O. */
 const noopSpanExporter = {
-  export: (_spans: ReadableSpan[], done: (r: typeof success) => void) => done(success),
+  export: (spans: ReadableSpan[], done: (r: typeof success) => void) => {
+    exported += spans.length;
+    done(success);
+  },
   shutdown: async () => undefined,
 };
 const noopMetricExporter = {
@@ -38,78 +62,87 @@ propagation.setGlobalPropagator(
   new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
 );
 
+/** A tracer provider with the SDK's defaults but for `processor` and `sampler`; one per configuration, made once. */
+const provider = (processor: SpanProcessor, sampler?: ParentBasedSampler) =>
+  new BasicTracerProvider({ spanProcessors: [processor], ...(sampler ? { sampler } : {}) });
 /**
- * One tracer and one meter provider for the whole run (an application builds them once), with the span processor
- * production uses (batching; a queue large enough that no span is dropped, which would flatter the figures).
+ * The configurations compared: the BatchSpanProcessor at its defaults (2 048 queued, 512 per export) under the
+ * default sampler (parent-based, always on) is what production uses; the SimpleSpanProcessor (one export per span)
+ * and a 10% trace-id ratio root sampler (parent-based, the usual production sampling) show what each choice costs.
  */
-const tracerProvider = new BasicTracerProvider({
-  spanProcessors: [new BatchSpanProcessor(noopSpanExporter, { maxQueueSize: 1_000_000, scheduledDelayMillis: 100 })],
-});
+const providers = {
+  batch: provider(new BatchSpanProcessor(noopSpanExporter)),
+  simple: provider(new SimpleSpanProcessor(noopSpanExporter)),
+  ratio: provider(
+    new BatchSpanProcessor(noopSpanExporter),
+    new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+  ),
+};
 const meterProvider = new MeterProvider({
   readers: [new PeriodicExportingMetricReader({ exporter: noopMetricExporter, exportIntervalMillis: 3_600_000 })],
 });
 
-/**
- * An arm subscribing `listeners`, built once: what `instrumentOutrigger` subscribes, without building new
- * instruments for every batch (the SDK would keep each duplicate instrument's storage).
- */
+/** An arm subscribing `listeners`, built once (as `instrumentOutrigger` would subscribe them). */
 const subscribing =
-  (listeners: Listener[]): Arm =>
+  (...listeners: Listener[][]): Arm =>
   () =>
-    subscribeAll(listeners);
+    subscribeAll(listeners.flat());
 
-const tracer = (provider: { getTracer(name: string): ReturnType<typeof trace.getTracer> }) =>
-  new CallTracer(provider.getTracer("bench")).listeners();
-const otelMetrics = (provider: { getMeter(name: string): ReturnType<typeof metrics.getMeter> }): Listener[] => {
-  const sink = otelSink(provider.getMeter("bench"));
+const tracing = (p: TracerProvider) => new CallTracer(p.getTracer("bench")).listeners();
+const instruments = (meter: Meter): Listener[] => {
+  const sink = otelSink(meter);
   return sink ? new CallMetrics(sink).listeners() : [];
+};
+/** The producer's arm: a fresh producer per batch, as the Prometheus arm makes a fresh registry (untimed). */
+const withProducer =
+  (listeners: Listener[] = []): Arm =>
+  () => {
+    const producer = createMetricProducer();
+    const stop = subscribeAll(listeners);
+    return () => {
+      stop();
+      producer.close();
+    };
+  };
+
+/** The call span's attributes as Outrigger sets them (service, method, rule), for the "SDK alone" arms. */
+const CALL_ATTRIBUTES: Attributes = {
+  "outrigger.service": "svc",
+  "http.request.method": "GET",
+  "outrigger.rule": "round-robin",
+};
+/** The attempt span's attributes as Outrigger sets them (http-spans.md plus the service and instance). */
+const ATTEMPT_ATTRIBUTES: Attributes = {
+  "http.request.method": "GET",
+  "server.address": "127.0.0.1",
+  "server.port": 8080,
+  "url.full": "http://127.0.0.1:8080/x",
+  "outrigger.service": "svc",
+  "outrigger.instance.id": "svc-1",
 };
 
 /**
- * The SDK's own floor, without Outrigger: per call, what any instrumentation of it must ask the SDK for — two spans
- * (call and attempt) with the same attributes as Outrigger's, one context injected, one histogram observation —
- * done by a plain subscriber of the call's end. What "SDK traces+metrics" costs beyond this is Outrigger's share.
+ * The SDK alone: per call, what any instrumentation must ask it for to give Outrigger's trace — a call span and
+ * an attempt span under it with the same attributes, the attempt's context injected (W3C traceparent and baggage),
+ * the status set on both, both ended — done by a plain subscriber of the call's end. `after`: attributes set on the
+ * started span (one copy) instead of passed to `startSpan` (the SDK copies them twice more for the sampler, but
+ * the HTTP conventions ask for them at creation, where samplers can read them).
  */
-function sdkFloor(): Listener[] {
-  const floorTracer = tracerProvider.getTracer("floor");
-  const histogram = meterProvider.getMeter("floor").createHistogram("floor.duration", { unit: "s" });
+function sdkAlone(tracer: Tracer, after = false): Listener[] {
+  const start = (name: string, kind: SpanKind, attributes: Attributes, parent: Context) => {
+    if (!after) return tracer.startSpan(name, { kind, attributes }, parent);
+    return tracer.startSpan(name, { kind }, parent).setAttributes(attributes);
+  };
   const onEnd = () => {
     const parent = context.active();
-    const call = floorTracer.startSpan(
-      "GET svc",
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: { "outrigger.service": "svc", "http.request.method": "GET", "outrigger.rule": "round-robin" },
-      },
-      parent,
-    );
+    const call = start("GET svc", SpanKind.INTERNAL, CALL_ATTRIBUTES, parent);
     const callContext = trace.setSpan(parent, call);
-    const attempt = floorTracer.startSpan(
-      "GET",
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          "http.request.method": "GET",
-          "server.address": "127.0.0.1",
-          "server.port": 8080,
-          "url.full": "http://127.0.0.1:8080/x",
-          "outrigger.service": "svc",
-          "outrigger.instance.id": "svc-1",
-        },
-      },
-      callContext,
-    );
+    const attempt = start("GET", SpanKind.CLIENT, ATTEMPT_ATTRIBUTES, callContext);
     propagation.inject(trace.setSpan(callContext, attempt), {});
     attempt.setAttribute("http.response.status_code", 200);
     attempt.end();
     call.setAttribute("http.response.status_code", 200);
     call.end();
-    histogram.record(0.001, {
-      "http.request.method": "GET",
-      "server.address": "127.0.0.1",
-      "server.port": 8080,
-      "http.response.status_code": 200,
-    });
   };
   return [
     ["outrigger:lb:call:start", () => undefined],
@@ -118,11 +151,10 @@ function sdkFloor(): Listener[] {
 }
 
 /**
- * The OpenTelemetry metrics SDK's own floor, without Outrigger: one `http.client.request.duration` record per
- * attempt with an attribute object made once (the SDK still sorts and serialises its keys on every record, its
- * AttributeHashMap's `hashAttributes`). What "OTel metrics only" costs beyond this is Outrigger's share.
+ * The metrics SDK alone: one `http.client.request.duration` record per attempt, its attribute object made once
+ * (the SDK still sorts and serialises the keys on every record: AttributeHashMap's `hashAttributes`).
  */
-function metricsFloor(): Listener[] {
+function metricsSdkAlone(): Listener[] {
   const histogram = meterProvider.getMeter("metrics-floor").createHistogram("floor.duration", { unit: "s" });
   const attributes = {
     "http.request.method": "GET",
@@ -137,35 +169,53 @@ function metricsFloor(): Listener[] {
   ];
 }
 
-/** The arms, in the order they are printed; `off` is the baseline the others are compared with. */
+const meter = meterProvider.getMeter("bench");
+const noop = ["call:start", "call:end", "attempt:start", "attempt:end"].map(
+  (n): Listener => [`outrigger:lb:${n}`, () => undefined],
+);
+
+/** The channel path's arms, in the order they are printed; `off` is the baseline the others are compared with. */
 export const ARMS: Record<string, Arm> = {
   off: () => () => undefined,
   // The load balancer's side alone: its messages built and published, nobody doing anything with them.
-  "channels only, no-op": subscribing(
-    ["call:start", "call:end", "attempt:start", "attempt:end"].map(
-      (n): Listener => [`outrigger:lb:${n}`, () => undefined],
-    ),
-  ),
+  "channels only, no-op": subscribing(noop),
   // What an application that installed telemetry but registered no SDK runs (instrumentOutrigger reads the globals).
   "installed, no SDK": () => instrumentOutrigger().close,
-  "SDK traces+metrics": subscribing([...tracer(tracerProvider), ...otelMetrics(meterProvider)]),
-  "OTel metrics only": subscribing(otelMetrics(meterProvider)),
-  // The same metrics aggregated by Outrigger and handed to the reader at collect time (createMetricProducer): a
-  // fresh producer per batch, as the Prometheus arm makes a fresh registry (making it is outside the timed batch).
-  "OTel metrics via producer": () => createMetricProducer().close,
-  "SDK floor, no Outrigger": subscribing(sdkFloor()),
-  "OTel metrics floor": subscribing(metricsFloor()),
+  "metrics: OTel instruments": subscribing(instruments(meter)),
+  "metrics: SDK alone (1 record)": subscribing(metricsSdkAlone()),
+  "metrics: producer": withProducer(),
   // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).
-  "prometheus only": () => registerPrometheus(new Registry()).close,
+  "metrics: Prometheus": () => registerPrometheus(new Registry()).close,
+  "traces: SDK alone, batch": subscribing(sdkAlone(providers.batch.getTracer("alone"))),
+  "traces: SDK alone, batch, attrs after": subscribing(sdkAlone(providers.batch.getTracer("after"), true)),
+  "traces: SDK alone, simple": subscribing(sdkAlone(providers.simple.getTracer("alone"))),
+  "traces: SDK alone, batch, 10% sampled": subscribing(sdkAlone(providers.ratio.getTracer("alone"))),
+  "traces: Outrigger, batch": subscribing(tracing(providers.batch)),
+  "traces+instruments: Outrigger, batch": subscribing(tracing(providers.batch), instruments(meter)),
+  "traces+producer: Outrigger, batch": withProducer(tracing(providers.batch)),
+  "traces+producer: Outrigger, 10% sampled": withProducer(tracing(providers.ratio)),
 };
 
-/** Between batches, untimed: exports the spans an arm left queued and collects its garbage. */
-export async function settleArms(): Promise<void> {
-  await tracerProvider.forceFlush();
+/** The HTTP path's arms: the within-noise check of "installed, no SDK" and the production set-ups. */
+export const HTTP_ARMS: Record<string, Arm> = {
+  off: ARMS.off as Arm,
+  "installed, no SDK": ARMS["installed, no SDK"] as Arm,
+  "metrics: producer": ARMS["metrics: producer"] as Arm,
+  "traces+producer: Outrigger, batch": ARMS["traces+producer: Outrigger, batch"] as Arm,
+};
+
+/** Exports every span still queued (untimed) and returns how many spans were exported so far in all. */
+export async function flushSpans(): Promise<number> {
+  await Promise.all(Object.values(providers).map((p) => p.forceFlush()));
+  return exported;
+}
+
+/** Between batches, untimed: collects the garbage the last arm left. */
+export function settleArms(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Shuts the providers down at the end of the run. */
 export async function closeArms(): Promise<void> {
-  await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+  await Promise.all([...Object.values(providers).map((p) => p.shutdown()), meterProvider.shutdown()]);
 }

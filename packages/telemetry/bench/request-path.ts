@@ -1,24 +1,31 @@
-// Telemetry's cost on the request path, two ways, each interleaving the arms of ./arms.ts in one run:
+// Telemetry's cost on the request path, two ways, each interleaving its arms (./arms.ts) in one run:
 // 1. channel path: one call with one attempt published exactly as the undici dispatcher publishes it (no I/O), so
 //    the subscribers' CPU per call is measured without network noise: the µs goals are judged here;
 // 2. HTTP path: calls through the undici LB dispatcher to a loopback server in a child process, client CPU
 //    (process.cpuUsage) per call: "installed with no SDK" must be within noise of "off".
-// Prints the load average, medians and 95% intervals of the per-round difference from "off".
+// Every figure is a per-round paired difference (or ratio) against an arm of the same round, as a mean with its
+// 95% t interval (@outrigger/bench-stats meanInterval); a goal is met or missed only when the interval excludes it.
 import { spawn } from "node:child_process";
-import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
+import { atMost, formatInterval, type Interval, loadAverageLine, meanInterval } from "@outrigger/bench-stats";
 import { describeCall } from "@outrigger/core";
 import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
 import { type AttemptMessage, type CallMessage, createBalancer, lbTraceChannels } from "@outrigger/loadbalancer";
 import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { request } from "undici";
-import { ARMS, closeArms, settleArms } from "./arms.js";
-import { interleave, medianCi, verdict } from "./stats.js";
+import { ARMS, closeArms, flushSpans, HTTP_ARMS, settleArms } from "./arms.js";
+import { interleave } from "./interleave.js";
 
 const quick = process.argv.includes("--quick");
-const CHANNEL_ROUNDS = quick ? 100 : 400;
+const CHANNEL_ROUNDS = quick ? 60 : 300;
 const CHANNEL_BATCH = 2_000;
-const HTTP_ROUNDS = quick ? 20 : 200;
+/**
+ * The batch yields to the microtask queue every this many calls, as a server does between requests: the batching
+ * span processor exports (and lets go of) its spans then, instead of holding a whole batch's spans until its end,
+ * which would make the collector copy thousands of live spans and inflate every SDK arm.
+ */
+const YIELD_EVERY = 32;
+const HTTP_ROUNDS = quick ? 15 : 100;
 const HTTP_BATCH = 200;
 const GOAL_SDK_NS = 5_000;
 const GOAL_METRICS_NS = 1_000;
@@ -39,12 +46,17 @@ function cpuNs(before: NodeJS.CpuUsage): number {
   return (used.user + used.system) * 1000;
 }
 
-/** One call with one attempt, published as loadbalancer's channels.ts helpers do; ns per call. */
-function channelBatch(): number {
+/** Spans exported per call, by arm and round (a check that no span was dropped: that would flatter an arm). */
+const spansPerCall: Record<string, number[]> = {};
+
+/** One call with one attempt, published as loadbalancer's channels.ts helpers do; ns of CPU per call. */
+async function channelBatch(arm: string): Promise<number> {
   const { callStart, callEnd, attemptStart, attemptEnd } = lbTraceChannels;
+  const spansBefore = await flushSpans();
   const before = process.cpuUsage();
   for (let i = 0; i < CHANNEL_BATCH; i++) {
-    const context = describeCall({ method: "GET" });
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await undefined;
+    const context = describeCall({ method: "GET", service: "svc" });
     if (!callStart.hasSubscribers) continue;
     const call: CallMessage = { service: "svc", method: "GET", path: "/x", context, rule: "round-robin" };
     callStart.publish(call);
@@ -59,7 +71,10 @@ function channelBatch(): number {
     if (attemptEnd.hasSubscribers) attemptEnd.publish({ attempt, status: 200, error: undefined });
     if (callEnd.hasSubscribers) callEnd.publish({ call, status: 200, error: undefined });
   }
-  return cpuNs(before) / CHANNEL_BATCH;
+  const ns = cpuNs(before) / CHANNEL_BATCH;
+  const spans = ((await flushSpans()) - spansBefore) / CHANNEL_BATCH;
+  spansPerCall[arm] = [...(spansPerCall[arm] ?? []), spans];
+  return ns;
 }
 
 /** A loopback HTTP server in a child process (its CPU is not the client's); resolves with its port and a stop. */
@@ -74,74 +89,73 @@ async function serverProcess(): Promise<{ port: number; stop: () => void }> {
   return { port: Number(line), stop: () => child.kill("SIGTERM") };
 }
 
-/** Median and 95% interval of the per-round difference between two arms (each already paired with "off"). */
-function pairedShare(arm: readonly number[] = [], floor: readonly number[] = []) {
-  return medianCi(arm.map((value, round) => value - (floor[round] ?? Number.NaN)));
-}
-
-function show(title: string, results: Record<string, { values: number[]; diffs: number[] }>, unit: string): void {
-  console.log(
-    `\n${title}; load average ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ")}`,
-  );
-  for (const [name, { values, diffs }] of Object.entries(results)) {
-    const v = medianCi(values);
-    const d = medianCi(diffs);
-    const extra =
-      name === "off"
-        ? ""
-        : `, added ${d.median.toFixed(0)} ${unit} (95% CI ${d.low.toFixed(0)} to ${d.high.toFixed(0)})`;
-    console.log(`  ${name.padEnd(26)} median ${v.median.toFixed(0)} ${unit}${extra}`);
-  }
-}
+/** Per-round `f(round)` over `rounds` rounds, as a mean and 95% t interval. */
+const paired = (rounds: number, f: (r: number) => number): Interval =>
+  meanInterval(Array.from({ length: rounds }, (_, r) => f(r)));
+const ns = (i: Interval) => formatInterval(i, 0);
 
 async function main(): Promise<void> {
-  console.log(
-    `load average at start ${loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" ")}${quick ? " (quick run)" : ""}`,
-  );
-  for (const arm of Object.values(ARMS)) {
+  console.log(`${loadAverageLine()} at start${quick ? " (quick run)" : ""}`);
+  for (const [name, arm] of Object.entries(ARMS)) {
     const stop = arm();
-    for (let i = 0; i < 20; i++) channelBatch();
+    for (let i = 0; i < 10; i++) await channelBatch(name);
     stop();
   }
-  const channel = await interleave(ARMS, CHANNEL_ROUNDS, channelBatch, settleArms);
-  show(`Channel path: ${CHANNEL_ROUNDS} rounds × ${CHANNEL_BATCH} calls (1 attempt each), ns per call`, channel, "ns");
-  const sdk = medianCi(channel["SDK traces+metrics"]?.diffs ?? []);
-  const otelMetrics = medianCi(channel["OTel metrics only"]?.diffs ?? []);
-  const prom = medianCi(channel["prometheus only"]?.diffs ?? []);
-  console.log(`  goal: SDK traces+metrics ≤ ${GOAL_SDK_NS} ns per call added: ${verdict(sdk, GOAL_SDK_NS)}`);
-  const floor = medianCi(channel["SDK floor, no Outrigger"]?.diffs ?? []);
+  for (const key of Object.keys(spansPerCall)) delete spansPerCall[key];
+  const v = await interleave(ARMS, CHANNEL_ROUNDS, channelBatch, settleArms);
+  const at = (arm: string, r: number) => v[arm]?.[r] ?? Number.NaN;
+  /** What `arm` adds over `base` (default off) per call, paired by round. */
+  const added = (arm: string, base = "off") => paired(CHANNEL_ROUNDS, (r) => at(arm, r) - at(base, r));
   console.log(
-    `  of which the SDK's own floor (2 spans, 1 injection, 1 histogram record): ${floor.median.toFixed(0)} ns; ` +
-      `Outrigger's share ≈ ${(sdk.median - floor.median).toFixed(0)} ns`,
+    `\nChannel path: ${CHANNEL_ROUNDS} rounds × ${CHANNEL_BATCH} calls (1 attempt each); ${loadAverageLine()}`,
   );
-  console.log(
-    `  goal: OTel metrics alone ≤ ${GOAL_METRICS_NS} ns per attempt: ${verdict(otelMetrics, GOAL_METRICS_NS)}`,
+  console.log(`off alone: ${ns(paired(CHANNEL_ROUNDS, (r) => at("off", r)))} ns per call\n`);
+  console.log("| arm | added over off, ns per call (mean [95% CI]) | spans exported per call |");
+  console.log("| --- | --- | --- |");
+  for (const arm of Object.keys(ARMS).slice(1)) {
+    const spans = meanInterval(spansPerCall[arm] ?? []).estimate;
+    console.log(`| ${arm} | ${ns(added(arm))} | ${spans.toFixed(2)} |`);
+  }
+
+  const goals: Array<[string, Interval, number]> = [
+    ["metrics alone (producer) ≤ 1 µs", added("metrics: producer"), GOAL_METRICS_NS],
+    ["metrics alone (OTel instruments) ≤ 1 µs", added("metrics: OTel instruments"), GOAL_METRICS_NS],
+    ["metrics alone (Prometheus) ≤ 1 µs", added("metrics: Prometheus"), GOAL_METRICS_NS],
+    ["traces + metrics (producer), batch, all sampled ≤ 5 µs", added("traces+producer: Outrigger, batch"), GOAL_SDK_NS],
+    [
+      "traces + metrics (instruments), batch, all sampled ≤ 5 µs",
+      added("traces+instruments: Outrigger, batch"),
+      GOAL_SDK_NS,
+    ],
+    ["traces + metrics (producer), 10% sampled ≤ 5 µs", added("traces+producer: Outrigger, 10% sampled"), GOAL_SDK_NS],
+    ["the SDK alone (2 spans + injection), batch, all sampled ≤ 5 µs", added("traces: SDK alone, batch"), GOAL_SDK_NS],
+  ];
+  console.log("\n| goal | added, ns per call | verdict |\n| --- | --- | --- |");
+  for (const [goal, interval, max] of goals) console.log(`| ${goal} | ${ns(interval)} | ${atMost(interval, max)} |`);
+
+  // Outrigger's share: the Outrigger arm minus the SDK-alone arm asking the SDK for the same, paired by round.
+  const alone = "traces: SDK alone, batch";
+  const shares: Array<[string, Interval]> = [
+    ["traces, batch: Outrigger − SDK alone", added("traces: Outrigger, batch", alone)],
+    ["traces + producer, batch: Outrigger − SDK alone", added("traces+producer: Outrigger, batch", alone)],
+    [
+      "traces + producer, 10% sampled: Outrigger − SDK alone",
+      added("traces+producer: Outrigger, 10% sampled", "traces: SDK alone, batch, 10% sampled"),
+    ],
+    [
+      "metrics, instruments: Outrigger − SDK alone",
+      added("metrics: OTel instruments", "metrics: SDK alone (1 record)"),
+    ],
+    ["SDK alone: simple − batch processor", added("traces: SDK alone, simple", alone)],
+    ["SDK alone: attributes at start − after start", added(alone, "traces: SDK alone, batch, attrs after")],
+  ];
+  console.log("\n| share | ns per call |\n| --- | --- |");
+  for (const [name, interval] of shares) console.log(`| ${name} | ${ns(interval)} |`);
+  const ratio = paired(
+    CHANNEL_ROUNDS,
+    (r) => (at("traces+producer: Outrigger, batch", r) - at("off", r)) / (at(alone, r) - at("off", r)),
   );
-  const producer = medianCi(channel["OTel metrics via producer"]?.diffs ?? []);
-  console.log(
-    `  goal: OTel metrics alone ≤ ${GOAL_METRICS_NS} ns per attempt, via createMetricProducer: ` +
-      `${producer.median.toFixed(0)} ns (${producer.low.toFixed(0)} to ${producer.high.toFixed(0)}) ${verdict(producer, GOAL_METRICS_NS)}`,
-  );
-  const metricsFloor = medianCi(channel["OTel metrics floor"]?.diffs ?? []);
-  const metricsShare = pairedShare(channel["OTel metrics only"]?.diffs, channel["OTel metrics floor"]?.diffs);
-  console.log(
-    `  of which the metrics SDK's own floor (1 histogram record, attributes made once): ` +
-      `${metricsFloor.median.toFixed(0)} ns (${metricsFloor.low.toFixed(0)} to ${metricsFloor.high.toFixed(0)}); ` +
-      `Outrigger's share ${metricsShare.median.toFixed(0)} ns (${metricsShare.low.toFixed(0)} to ${metricsShare.high.toFixed(0)}): ` +
-      `≤ ${GOAL_METRICS_NS} ns ${verdict(metricsShare, GOAL_METRICS_NS)}`,
-  );
-  const tracesShare = pairedShare(channel["SDK traces+metrics"]?.diffs, channel["SDK floor, no Outrigger"]?.diffs);
-  console.log(
-    `  SDK traces+metrics beyond the SDK floor (Outrigger's share), paired by round: ` +
-      `${tracesShare.median.toFixed(0)} ns (${tracesShare.low.toFixed(0)} to ${tracesShare.high.toFixed(0)})`,
-  );
-  console.log(
-    `  goal: Prometheus metrics alone ≤ ${GOAL_METRICS_NS} ns per attempt: ${verdict(prom, GOAL_METRICS_NS)}`,
-  );
+  console.log(`\ntraces + producer over the SDK alone, ratio of added CPU per round: ${formatInterval(ratio)}`);
 
   const server = await serverProcess();
   const balancer = createBalancer({
@@ -155,17 +169,23 @@ async function main(): Promise<void> {
     return cpuNs(before) / HTTP_BATCH;
   };
   for (let i = 0; i < 5; i++) await httpBatch();
-  const http = await interleave(ARMS, HTTP_ROUNDS, httpBatch, settleArms);
-  show(
-    `HTTP path: ${HTTP_ROUNDS} rounds × ${HTTP_BATCH} calls through the undici LB dispatcher, client CPU ns per call`,
-    http,
-    "ns",
-  );
-  const noSdk = medianCi(http["installed, no SDK"]?.diffs ?? []);
-  const within = noSdk.low <= 0 && noSdk.high >= 0;
+  const h = await interleave(HTTP_ARMS, HTTP_ROUNDS, httpBatch, async () => {
+    await flushSpans();
+    settleArms();
+  });
+  const hat = (arm: string, r: number) => h[arm]?.[r] ?? Number.NaN;
   console.log(
-    `  installed with no SDK vs off: ${within ? "within noise (the interval holds 0)" : `differs (interval ${noSdk.low.toFixed(0)} to ${noSdk.high.toFixed(0)} ns)`}`,
+    `\nHTTP path: ${HTTP_ROUNDS} rounds × ${HTTP_BATCH} calls through the undici LB dispatcher; ${loadAverageLine()}`,
   );
+  console.log(`off alone: ${ns(paired(HTTP_ROUNDS, (r) => hat("off", r)))} ns of client CPU per call`);
+  for (const arm of Object.keys(HTTP_ARMS).slice(1)) {
+    const d = paired(HTTP_ROUNDS, (r) => hat(arm, r) - hat("off", r));
+    const q = paired(HTTP_ROUNDS, (r) => hat(arm, r) / hat("off", r));
+    console.log(`  ${arm}: added ${ns(d)} ns, ratio to off ${formatInterval(q, 3)}`);
+  }
+  const noSdk = paired(HTTP_ROUNDS, (r) => hat("installed, no SDK", r) - hat("off", r));
+  const within = noSdk.lo <= 0 && noSdk.hi >= 0;
+  console.log(`  installed with no SDK vs off: ${within ? "within noise (the interval holds 0)" : "differs"}`);
   await dispatcher.close();
   balancer.close();
   server.stop();

@@ -1,12 +1,6 @@
 import type { CallContext, GiveUpMessage } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
-import type {
-  AttemptEndMessage,
-  CallEndMessage,
-  CallMessage,
-  EjectionMessage,
-  RetryMessage,
-} from "@outrigger/loadbalancer";
+import type { AttemptEndMessage, CallEndMessage, EjectionMessage, RetryMessage } from "@outrigger/loadbalancer";
 import type {
   BreakerStateMessage,
   BudgetExhaustedMessage,
@@ -14,57 +8,57 @@ import type {
   RejectionMessage,
 } from "@outrigger/resilience";
 import { CHANNEL, type Listener } from "./channel-names.js";
-import type { CounterName, Labels, MetricSink } from "./metric-sink.js";
+import { LabelPairs } from "./label-pairs.js";
+import { COUNTERS, type CounterName, type Labels, type MetricSink } from "./metric-sink.js";
 import { ATTR, errorType, methodAttribute } from "./semconv.js";
-import { MAX_SERIES } from "./series-by-labels.js";
 
-/** A policy's message: the call it is about. */
+/** A policy's message: the call it is about (core's `callOf`: the call even when the policy saw an attempt). */
 type AboutCall = { readonly call: CallContext };
 
 /**
  * The request path's metrics, from the same channels as the spans: `http.client.request.duration` per attempt
  * with the convention's attributes (http-metrics.md: method, server address and port, status code, error type;
- * plus `outrigger.service`), and Outrigger's counters. Policy messages name their call context; the service comes
- * from the call's start message (a call that was never seen counts under service "unknown").
+ * plus `outrigger.service`), and Outrigger's counters. A policy's message names its call context, which carries
+ * its service (`CallContext.service`; a call made without one counts under service "unknown"): nothing is kept
+ * per call. Attribute objects are made once per label set and handed to the sink again (see `LabelPairs`).
  */
 export class CallMetrics {
   readonly #sink: MetricSink;
-  readonly #services = new WeakMap<CallContext, string>();
   readonly #labels = new WeakMap<ServiceInstance, Map<string, Map<number | string, Labels>>>();
-  readonly #callLabels = new Map<string, readonly [success: Labels, failure: Labels]>();
+  readonly #pairs = {} as Record<CounterName, LabelPairs>;
 
   constructor(sink: MetricSink) {
     this.#sink = sink;
+    for (const key of Object.keys(COUNTERS) as CounterName[])
+      this.#pairs[key] = new LabelPairs((COUNTERS[key].labels as readonly string[])[1]);
   }
 
   /** The channel listeners that feed these metrics. */
   listeners(): Listener[] {
     const onPolicy =
-      <M extends AboutCall>(counter: CounterName, labels: (m: M) => Labels) =>
+      <M extends AboutCall>(counter: CounterName, value: (m: M) => string | undefined) =>
       (m: unknown) =>
-        this.#sink.count(counter, { [ATTR.service]: this.#serviceOf((m as M).call), ...labels(m as M) });
+        this.#count(counter, serviceOf((m as M).call), value(m as M));
     return [
-      [CHANNEL.callStart, (m) => this.#services.set((m as CallMessage).context, (m as CallMessage).service)],
+      // The load balancer publishes a call's attempts and end only when its start has a subscriber.
+      [CHANNEL.callStart, () => undefined],
       [CHANNEL.callEnd, (m) => this.#callEnd(m as CallEndMessage)],
       [CHANNEL.attemptEnd, (m) => this.#attemptEnd(m as AttemptEndMessage)],
-      [CHANNEL.retry, (m) => this.#retry(m as RetryMessage)],
-      [CHANNEL.ejection, (m) => this.#ejection(m as EjectionMessage)],
+      [CHANNEL.retry, (m) => this.#count("retries", (m as RetryMessage).service, (m as RetryMessage).reason)],
       [
-        CHANNEL.breaker,
-        onPolicy("breakerTransitions", (m: BreakerStateMessage) => ({ "outrigger.breaker.state": m.state })),
+        CHANNEL.ejection,
+        (m) => this.#count("ejections", (m as EjectionMessage).instance.service, (m as EjectionMessage).reason),
       ],
-      [CHANNEL.rejected, onPolicy("rejections", (m: RejectionMessage) => ({ "outrigger.policy": m.policy }))],
-      [CHANNEL.hedge, onPolicy("hedges", (_m: HedgeMessage) => ({}))],
-      [
-        CHANNEL.budgetExhausted,
-        onPolicy("budgetExhausted", (m: BudgetExhaustedMessage) => ({ "outrigger.policy": m.policy })),
-      ],
+      [CHANNEL.breaker, onPolicy("breakerTransitions", (m: BreakerStateMessage) => m.state)],
+      [CHANNEL.rejected, onPolicy("rejections", (m: RejectionMessage) => m.policy)],
+      [CHANNEL.hedge, onPolicy("hedges", (_m: HedgeMessage) => undefined)],
+      [CHANNEL.budgetExhausted, onPolicy("budgetExhausted", (m: BudgetExhaustedMessage) => m.policy)],
       [CHANNEL.giveUp, (m) => this.#giveUp(m as GiveUpMessage)],
     ];
   }
 
-  #serviceOf(call: CallContext): string {
-    return this.#services.get(call) ?? "unknown";
+  #count(counter: CounterName, service: string, value: string | undefined): void {
+    this.#sink.count(counter, this.#pairs[counter].of(service, value));
   }
 
   #attemptEnd(m: AttemptEndMessage): void {
@@ -75,26 +69,29 @@ export class CallMetrics {
   /**
    * The attributes of an attempt's duration, one object per instance, method and result, made once: the sinks
    * find their series by the object itself instead of reading its labels on every attempt. A status decides the
-   * error type (`"503"` for 503), so the status, or else the error type, names the result.
+   * error type (`"503"` for 503), so the status, or else the error type, names the result. Keyed by the method's
+   * attribute (at most the convention's ten and `_OTHER`), so odd methods cannot grow the cache.
    */
   #attemptLabels(m: AttemptEndMessage): Labels {
     const { call, instance } = m.attempt;
-    const type = m.status === undefined ? errorType(undefined, m.error) : undefined;
-    const result = m.status ?? type ?? "";
+    const method = methodAttribute(call.method);
+    const result = m.status ?? errorType(undefined, m.error) ?? "";
     let byMethod = this.#labels.get(instance);
     if (!byMethod) {
       byMethod = new Map();
       this.#labels.set(instance, byMethod);
     }
-    let byResult = byMethod.get(call.method);
+    let byResult = byMethod.get(method);
     if (!byResult) {
       byResult = new Map();
-      byMethod.set(call.method, byResult);
+      byMethod.set(method, byResult);
     }
     let labels = byResult.get(result);
-    if (labels) return labels;
+    // One instance object reached under two service names (two balancers over one instancer): the cache keeps the
+    // latest service's object; a switch makes a fresh one, still counted under the right service.
+    if (labels !== undefined && labels[ATTR.service] === call.service) return labels;
     labels = {
-      [ATTR.method]: methodAttribute(call.method),
+      [ATTR.method]: method,
       [ATTR.serverAddress]: instance.host,
       [ATTR.serverPort]: instance.port,
       [ATTR.service]: call.service,
@@ -108,32 +105,16 @@ export class CallMetrics {
 
   #callEnd(m: CallEndMessage): void {
     const failed = errorType(m.status, m.error) !== undefined;
-    const { service } = m.call;
-    // Policies publish during the call, never after its end: the entry goes now rather than at a later GC (a
-    // WeakMap entry left for the collector costs every scavenge until then).
-    this.#services.delete(m.call.context);
-    let labels = this.#callLabels.get(service);
-    if (!labels) {
-      // Bounded like the series themselves: past the cap a service's labels are made afresh each time.
-      labels = [
-        { [ATTR.service]: service, outcome: "success" },
-        { [ATTR.service]: service, outcome: "failure" },
-      ];
-      if (this.#callLabels.size < MAX_SERIES) this.#callLabels.set(service, labels);
-    }
-    this.#sink.count("calls", labels[failed ? 1 : 0]);
-  }
-
-  #retry(m: RetryMessage): void {
-    this.#sink.count("retries", { [ATTR.service]: m.service, "outrigger.retry.reason": m.reason });
-  }
-
-  #ejection(m: EjectionMessage): void {
-    this.#sink.count("ejections", { [ATTR.service]: m.instance.service, "outrigger.ejection.reason": m.reason });
+    this.#count("calls", m.call.service, failed ? "failure" : "success");
   }
 
   #giveUp(m: GiveUpMessage): void {
     if (m.why !== "budget") return;
-    this.#sink.count("budgetExhausted", { [ATTR.service]: this.#serviceOf(m.call), "outrigger.policy": "retry" });
+    this.#count("budgetExhausted", serviceOf(m.call), "retry");
   }
+}
+
+/** The service a policy's call goes to, as the call declared it. */
+function serviceOf(call: CallContext): string {
+  return call.service ?? "unknown";
 }

@@ -1,4 +1,3 @@
-import type { CallContext } from "@outrigger/core";
 import type { ServiceInstance } from "@outrigger/discovery";
 import type { AttemptMessage, CallEndMessage, CallMessage, EjectionMessage } from "@outrigger/loadbalancer";
 import type { BreakerStateMessage } from "@outrigger/resilience";
@@ -45,11 +44,6 @@ export class FleetFigures {
   readonly #onBreaker: () => void;
   readonly #destinations = new Map<string, Destination>();
   readonly #started = new WeakMap<CallMessage, number>();
-  /**
-   * Service by call context: policy messages name the call (core's `callOf`), even when the policy was handed an
-   * attempt, so they find the context their call started with.
-   */
-  readonly #services = new WeakMap<CallContext, string>();
   /**
    * The destination an instance was called as: an ejection names only the instance, whose `service` is the
    * registry's name for it (Eureka's app names are upper case), not necessarily the `lb://` name of the calls.
@@ -115,7 +109,6 @@ export class FleetFigures {
 
   #callStart(m: CallMessage): void {
     this.#started.set(m, this.#now());
-    this.#services.set(m.context, m.service);
   }
 
   #callEnd(m: CallEndMessage): void {
@@ -127,7 +120,9 @@ export class FleetFigures {
   }
 
   #breaker(m: BreakerStateMessage): void {
-    const service = this.#services.get(m.call);
+    // Policy messages name the call (core's `callOf`), which carries its destination; a call made without one
+    // (a policy used outside the load balancer) is no destination's.
+    const service = m.call.service;
     if (service === undefined) return;
     this.#destination(service).breaker = m.state;
     this.#onBreaker();

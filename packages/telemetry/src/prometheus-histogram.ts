@@ -96,6 +96,8 @@ export class FastHistogram {
   /** Records `value` (seconds) under `labels`. */
   observe(labels: Labels, value: number): void {
     const series = this.#series.of(labels);
+    // Linear from the smallest bound: an attempt under 50 ms (most of them) is placed in at most four comparisons,
+    // where a binary search over the convention's 14 bounds always takes four.
     let i = 0;
     while (i < this.bounds.length && value > (this.bounds[i] as number)) i++;
     series.counts[i] = (series.counts[i] as number) + 1;

@@ -4,8 +4,8 @@
 // calls and their rate by service, the error ratio, the ejection, and the registry's instances.
 import { createServer, type Server } from "node:http";
 import { createOutrigger, type Outrigger } from "@outrigger/node";
+import { type JsonLinesChild, spawnJsonLines } from "@outrigger/process-fixtures";
 import { afterAll, expect, it } from "vitest";
-import { type JsonLinesChild, spawnJsonLines } from "./json-lines-child.fixture.js";
 import { type PrometheusProcess, pollUntil, type Sample, startPrometheus } from "./prometheus-server.fixture.js";
 
 const REGISTRY_CLI = new URL("../../registry-server/src/cli.ts", import.meta.url).pathname;

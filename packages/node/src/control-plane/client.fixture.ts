@@ -1,6 +1,7 @@
 // A client process for the control-plane tests: createOutrigger with a seeded control plane, driven by JSON lines on
 // stdin ({"id", "n", "path", "headers", "concurrency"}), answering JSON lines on stdout: every revision applied or
-// refused ({"event":"apply",…}) and, per command, the answers it saw by instance version and status.
+// refused ({"event":"apply",…}) and, per command, the answers it saw by instance version and status (or error code).
+// Args: registry URL (…/eureka), and a state directory (optional).
 import { createInterface } from "node:readline";
 import { createOutrigger } from "../outrigger.js";
 
@@ -31,22 +32,39 @@ interface Command {
   readonly slowMs?: number;
   /** Send through og.http (axios) instead of og.fetch. */
   readonly via?: "http";
+  /** Also report the answering instances' ids, in the order the answers came. */
+  readonly ids?: boolean;
 }
 
-/** One call: the answering instance's version, or the status / error code. */
-async function call(command: Command): Promise<string> {
+/** One call's outcome: the instance version (or status / error code) and the answering instance's id. */
+interface Outcome {
+  readonly key: string;
+  readonly id?: string;
+}
+
+/** One call: the answering instance's version and id, or the status. */
+async function call(command: Command): Promise<Outcome> {
   const url = `lb://backend${command.path ?? "/"}`;
+  let status: number;
+  let body: unknown;
   if (command.via === "http") {
     const answer = await og.http.get(url, { headers: command.headers ?? {}, validateStatus: () => true });
-    return answer.status === 200 ? (answer.data as { version: string }).version : String(answer.status);
+    status = answer.status;
+    body = answer.data;
+  } else {
+    const answer = await og.fetch(url, { headers: command.headers ?? {} });
+    status = answer.status;
+    const text = await answer.text();
+    body = status === 200 ? JSON.parse(text) : text;
   }
-  const answer = await og.fetch(url, { headers: command.headers ?? {} });
-  const body = await answer.text();
-  return answer.status === 200 ? (JSON.parse(body) as { version: string }).version : String(answer.status);
+  if (status !== 200) return { key: String(status) };
+  const { version, id } = body as { version: string; id: string };
+  return { key: version, id };
 }
 
 async function run(command: Command): Promise<void> {
   const seen: Record<string, number> = {};
+  const ids: string[] = [];
   let slow = 0;
   let next = 0;
   const worker = async () => {
@@ -55,16 +73,20 @@ async function run(command: Command): Promise<void> {
       const started = performance.now();
       let key: string;
       try {
-        key = await call(command);
+        const outcome = await call(command);
+        key = outcome.key;
+        if (command.ids && outcome.id) ids.push(outcome.id);
       } catch (error) {
-        key = (error as { code?: string }).code ?? "error";
+        // og.fetch's errors come wrapped by fetch ("fetch failed", the cause og's); og.http's are og's own.
+        const { code, cause } = error as { code?: string; cause?: { code?: string } };
+        key = cause?.code ?? code ?? "error";
       }
       if (command.slowMs !== undefined && performance.now() - started >= command.slowMs) slow += 1;
       seen[key] = (seen[key] ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: command.concurrency ?? 1 }, worker));
-  say({ event: "done", id: command.id, seen, slow });
+  say({ event: "done", id: command.id, seen, slow, ...(command.ids ? { ids } : {}) });
 }
 
 say({ event: "ready" });

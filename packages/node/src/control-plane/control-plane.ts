@@ -1,69 +1,31 @@
 import { hostname } from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { type Event, EventSource, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import type { Balancer } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
-import type { ClientPolicy, PolicyUpdate, ServicePolicy } from "@outrigger/policy";
+import type { PolicyUpdate, ServicePolicy } from "@outrigger/policy";
 import { RetryBudgets } from "@outrigger/resilience";
 import type { AxiosInstance } from "axios";
 import { OutriggerNodeError } from "../errors.js";
 import type { ResolvedPolicy } from "../safe-defaults.js";
 import { WatchOrPollInstancer } from "../watch-or-poll.js";
+import type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./control-plane-options.js";
+import { FirstAnswers } from "./first-answers.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
 import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-file.js";
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
 import type { RouteDeps } from "./route-decision.js";
 import { routeAxios } from "./routed-axios.js";
-import { routedBalancer, routedPolicy } from "./routed-call.js";
+import { routedBalancer, routedPolicy, type ServiceBalancing } from "./routed-call.js";
 import { routedFetch } from "./routed-fetch.js";
+import { SubsetBalancers } from "./subset-balancers.js";
 
-/** Options of the control-plane client (`createOutrigger`'s `controlPlane`). */
-export interface ControlPlaneOptions {
-  /** Apply the registry's traffic policies (default true); false keeps local config only. */
-  readonly enabled?: boolean;
-  /**
-   * Code overrides per service (the name as in `lb://name/`): keys set here win over the central policy — the only
-   * way local settings beat it (see the README's precedence table).
-   */
-  readonly overrides?: Readonly<Record<string, ClientPolicy>>;
-  /**
-   * A directory for each service's last applied revision (`SERVICE.policy.json`) and, beside it, its instance
-   * snapshot (`SERVICE.instances.json`): at start both are applied before the registry answers, so a process that
-   * starts while the registry is down serves with the policy and instances it ran last.
-   */
-  readonly stateDir?: string;
-  /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */
-  readonly seed?: number;
-  /** The name reports give this process (default `<service>@<host>:<pid>`). */
-  readonly processId?: string;
-  /** Mirrored copies in flight at most (default 32); more are dropped, never queued. */
-  readonly maxMirrorsInFlight?: number;
-}
+export type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./control-plane-options.js";
 
-/** What the control plane did with a revision: applied (and ACKed) or refused (NACKed, previous one kept). */
-export interface PolicyApplyEvent {
-  readonly service: string;
-  readonly revision: number;
-  readonly status: "ACK" | "NACK";
-  readonly reason?: string;
-  /** Where the revision came from: the registry's watch, or the state file at start. */
-  readonly source: "registry" | "file";
-}
-
-/** What the control plane reads of `og`. */
-export interface ControlPlaneHost {
-  /** The service's policy from local config (safe defaults, `clients.defaults`, `clients.services.X`). */
-  local(service: string): ResolvedPolicy;
-  /** Re-applies every service's layered policy to its balancer and pipeline (after a revision changed). */
-  reapply(): void;
-  /** Errors worth an operator's eye (og.onError). */
-  report(error: OutriggerNodeError): void;
-  /** Makes the service's parts (and so its watch) if they are not made yet. */
-  ensure(service: string): void;
-  /** How long a first call waits for the service's first watch answer (`clients.waitForInstancesMs`). */
-  waitMs(): number;
-}
+/** Characters of a NACK's reason sent to the registry: what it keeps (registry-server's policy/reports.ts). */
+const MAX_REPORTED_REASON = 1_024;
 
 interface ServiceState {
   /** The name as the app writes it (`lb://orders/`), for local config and overrides. */
@@ -73,11 +35,15 @@ interface ServiceState {
   snapshot: PolicySnapshot | undefined;
 }
 
+const rejected = (message: string, cause?: unknown) =>
+  new OutriggerNodeError("OUTRIGGER_POLICY_REJECTED", message, cause === undefined ? {} : { cause });
+
 /**
  * The SDK half of the control plane (a proxyless mesh client): takes each service's policy from its registry watch,
  * checks and builds it, swaps it in at once (calls in flight keep the snapshot they began with), persists it,
  * and reports back to the registry as an xDS client does — ACK with the revision it runs, or NACK with the reason,
  * keeping the previous revision (envoy/api/v2/discovery.proto: `error_detail`, the previous `version_info` stays).
+ * Owns the balancers of subsets with a traffic policy of their own: `close()`.
  */
 export class ControlPlane {
   readonly #options: ControlPlaneOptions;
@@ -89,10 +55,8 @@ export class ControlPlane {
   readonly #balancers = new WeakMap<Balancer, Balancer>();
   readonly #policies = new WeakMap<AttemptPolicy, AttemptPolicy>();
   readonly #process: string;
-  /** Per tracked service until its first answer (the registry's or the state file's) was handled. */
-  readonly #firstAnswer = new Map<string, { readonly promise: Promise<void>; readonly resolve: () => void }>();
-  /** Services whose first answer was handled: their calls never wait again. */
-  readonly #answered = new Set<string>();
+  readonly #first = new FirstAnswers();
+  readonly #subsets = new SubsetBalancers();
   readonly mirror: Mirror;
   readonly #routeDeps: RouteDeps;
   /** Fires for every revision applied or refused. */
@@ -140,20 +104,15 @@ export class ControlPlane {
 
   /**
    * Resolves once `service`'s first policy answer was handled, so a service's first calls already run under its
-   * policy (the policy travels in the same watch answer as the instances they wait for); bounded by `waitMs`, after
-   * which calls go unrouted. Undefined when there is nothing to wait for.
+   * policy (the policy travels in the same watch answer as the instances they wait for; a service nobody called
+   * yet has its watch opened here); bounded by `waitMs`, after which calls go unrouted. Undefined when there is
+   * nothing to wait for.
    */
   ready(service: string): Promise<void> | undefined {
     const key = service.toUpperCase();
-    if (!this.enabled || this.#answered.has(key)) return undefined;
+    if (!this.enabled || this.#first.answered(key)) return undefined;
     this.#host.ensure(service);
-    return this.#firstAnswer.get(key)?.promise;
-  }
-
-  #answer(key: string): void {
-    this.#answered.add(key);
-    this.#firstAnswer.get(key)?.resolve();
-    this.#firstAnswer.delete(key);
+    return this.#first.wait(key);
   }
 
   /** Follows `instancer`'s policies (an Outrigger watch), after the state file's revision when there is one. */
@@ -162,21 +121,7 @@ export class ControlPlane {
     if (!this.enabled || !(inner instanceof RegistryWatchInstancer)) return instancer;
     const watch = inner;
     const key = service.toUpperCase();
-    if (!this.#answered.has(key) && !this.#firstAnswer.has(key)) {
-      let resolve: () => void = () => {};
-      const promise = new Promise<void>((done) => {
-        resolve = done;
-      });
-      // Not unref'd: a call waiting here keeps the process alive, as a call waiting for discovery does (bounded).
-      const timer = setTimeout(() => this.#answer(key), this.#host.waitMs());
-      this.#firstAnswer.set(key, {
-        promise,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    }
+    this.#first.expect(key, this.#host.waitMs());
     const dir = this.#options.stateDir;
     const fromFile = dir
       ? readPolicyFile(dir, service).then(
@@ -185,16 +130,15 @@ export class ControlPlane {
           },
           (error: Error) =>
             this.#host.report(
-              new OutriggerNodeError(
-                "OUTRIGGER_POLICY_REJECTED",
+              rejected(
                 `The saved policy of "${service}" in ${dir} was not applied (${error.message}); the registry's will be.`,
-                { cause: error },
+                error,
               ),
             ),
         )
       : Promise.resolve();
     // A registry that cannot be reached has no policy to wait for: calls go on (after the state file's revision).
-    watch.onError(() => void fromFile.then(() => this.#answer(key)));
+    watch.onError(() => void fromFile.then(() => this.#first.answer(key)));
     watch.onPolicy((update) => {
       void fromFile.then(() => this.offer(service, update, "registry", watch));
     });
@@ -208,22 +152,22 @@ export class ControlPlane {
     const key = service.toUpperCase();
     const state = this.#states.get(key) ?? { name: service, revision: 0, central: null, snapshot: undefined };
     // Whatever comes of it (applied, refused, unchanged), the service's first calls need wait no longer.
-    queueMicrotask(() => this.#answer(key));
-    if (source === "registry" && update.revision === state.revision && update.revision !== 0) return;
+    queueMicrotask(() => this.#first.answer(key));
+    // The content decides, not the number alone: a registry restarted alone numbers from 1 again (breaker, issue 19).
+    const known = update.revision === state.revision && isDeepStrictEqual(update.policy, state.central);
+    if (source === "registry" && known && update.revision !== 0) return;
     let snapshot: PolicySnapshot | undefined;
     let reason = update.issues?.join("; ");
     if (reason === undefined && update.policy) {
       try {
-        const effective = layerPolicy(this.#host.local(service), update.policy, this.#options.overrides?.[service]);
-        snapshot = buildSnapshot(key, update.revision, update.policy, effective, this.#budgets);
+        snapshot = this.#build(state.name, key, update.revision, update.policy);
       } catch (error) {
         reason = (error as Error).message;
       }
     }
     if (reason !== undefined) {
       this.#host.report(
-        new OutriggerNodeError(
-          "OUTRIGGER_POLICY_REJECTED",
+        rejected(
           `Policy revision ${update.revision} of "${service}" was not applied: ${reason}. Revision ${state.revision} keeps serving; fix the policy in the registry.`,
         ),
       );
@@ -232,17 +176,16 @@ export class ControlPlane {
     }
     state.revision = update.revision;
     state.central = update.policy;
-    state.snapshot = snapshot;
     this.#states.set(key, state);
+    this.#swap(key, state, snapshot);
     this.#host.reapply();
     const dir = this.#options.stateDir;
     if (dir && source === "registry") {
       writePolicyFile(dir, update).catch((error: Error) =>
         this.#host.report(
-          new OutriggerNodeError(
-            "OUTRIGGER_POLICY_REJECTED",
+          rejected(
             `Policy revision ${update.revision} of "${service}" runs but was not saved in ${dir}: ${error.message}`,
-            { cause: error },
+            error,
           ),
         ),
       );
@@ -255,16 +198,10 @@ export class ControlPlane {
     for (const [key, state] of this.#states) {
       if (!state.central) continue;
       try {
-        const effective = layerPolicy(
-          this.#host.local(state.name),
-          state.central,
-          this.#options.overrides?.[state.name],
-        );
-        state.snapshot = buildSnapshot(key, state.revision, state.central, effective, this.#budgets);
+        this.#swap(key, state, this.#build(state.name, key, state.revision, state.central));
       } catch (error) {
         this.#host.report(
-          new OutriggerNodeError(
-            "OUTRIGGER_POLICY_REJECTED",
+          rejected(
             `The new local config does not combine with policy revision ${state.revision} of "${state.name}": ${(error as Error).message}. Routes keep their previous settings.`,
           ),
         );
@@ -272,16 +209,22 @@ export class ControlPlane {
     }
   }
 
-  /** The service's balancer, picking within the call's subset. */
-  balancer(service: string, base: Balancer, instancer: () => Instancer): Balancer {
+  /** The service's balancer, picking within the call's subset (with the subset's own balancer when it has one). */
+  balancer(service: string, base: ServiceBalancing, instancer: () => Instancer): Balancer {
     const known = this.#balancers.get(base);
     if (known) return known;
-    const made = routedBalancer(service, base, () => instancer().current().instances);
+    const key = service.toUpperCase();
+    const made = routedBalancer(
+      service,
+      base,
+      () => instancer().current().instances,
+      (subset) => this.#subsets.get(key, subset.name),
+    );
     this.#balancers.set(base, made);
     return made;
   }
 
-  /** The service's pipeline, running the call's route pipeline when it has one. */
+  /** The service's pipeline, running the call's route (or subset) pipeline when it has one. */
   policy(service: string, base: AttemptPolicy): AttemptPolicy {
     const known = this.#policies.get(base);
     if (known) return known;
@@ -304,12 +247,32 @@ export class ControlPlane {
     routeAxios(this.#routeDeps, http);
   }
 
+  /** Closes the subsets' own balancers (their health checks). */
+  close(): void {
+    this.#subsets.close();
+  }
+
+  /** A revision's snapshot over the service's local config and code overrides; throws what cannot be applied. */
+  #build(name: string, key: string, revision: number, central: ServicePolicy): PolicySnapshot {
+    const overrides = this.#options.overrides?.[name];
+    const effective = layerPolicy(this.#host.local(name), central, overrides);
+    return buildSnapshot(key, revision, central, effective, this.#budgets, overrides);
+  }
+
+  /** New calls run under `snapshot` from now on; the subsets' own balancers follow it. */
+  #swap(key: string, state: ServiceState, snapshot: PolicySnapshot | undefined): void {
+    state.snapshot = snapshot;
+    this.#subsets.sync(key, snapshot, this.#host.instances(state.name));
+  }
+
   #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {
     this.#applied.emit(event);
     if (source !== "registry" || !watch || event.revision === 0) return;
     const { revision, status, reason } = event;
+    // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
+    const kept = reason?.slice(0, MAX_REPORTED_REASON);
     watch
-      .reportPolicy({ process: this.#process, revision, status, ...(reason === undefined ? {} : { reason }) })
+      .reportPolicy({ process: this.#process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
       .catch((error: Error) =>
         this.#host.report(
           new OutriggerNodeError(

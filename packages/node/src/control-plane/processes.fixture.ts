@@ -1,76 +1,65 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { createServer as netServer } from "node:net";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+// The processes of the control-plane tests, each a real child process speaking JSON lines (the shared
+// @outrigger/process-fixtures): a registry (registry-server's CLI), instances of "backend" that register
+// themselves with a `version` (instance.fixture.ts), and clients running createOutrigger (client.fixture.ts).
+import { type JsonLine, type JsonLinesChild, spawnJsonLines } from "@outrigger/process-fixtures";
 
-/** A child process that speaks JSON lines: `next(event)` resolves with the next line whose `event` matches. */
-export interface LineProcess {
-  readonly child: ChildProcess;
-  next(event: string, where?: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  send(line: object): void;
-  stop(): Promise<void>;
+const REGISTRY_CLI = new URL("../../../registry-server/src/cli.ts", import.meta.url).pathname;
+const INSTANCE = new URL("./instance.fixture.ts", import.meta.url).pathname;
+const CLIENT = new URL("./client.fixture.ts", import.meta.url).pathname;
+/** A client's 10 000 calls on a loaded 2-core machine take well under this; it only bounds a hang. */
+const CLIENT_GUARD_MS = 110_000;
+
+/** What a client saw for one command: answers by version, status or error code; how many took `slowMs` or more. */
+export interface Seen {
+  readonly seen: Record<string, number>;
+  readonly slow: number;
+  /** The answering instances' ids in order, when the command asked for them (`ids: true`). */
+  readonly ids?: string[];
 }
 
-function lineProcess(child: ChildProcess): LineProcess {
-  const waiters: { event: string; where: (l: Record<string, unknown>) => boolean; resolve: (l: never) => void }[] = [];
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    const found = waiters.find((w) => w.event === line.event && w.where(line));
-    if (found) {
-      waiters.splice(waiters.indexOf(found), 1);
-      found.resolve(line as never);
-    }
-  });
+/** A client process: `run` sends one command and resolves with what the client saw. */
+export interface ClientProcess extends JsonLinesChild {
+  run(n: number, extra?: Record<string, unknown>): Promise<Seen>;
+}
+
+/** An instance process: its version, and `received()`, the requests it answered so far (its own count). */
+export interface InstanceProcess extends JsonLinesChild {
+  readonly version: string;
+  received(): Promise<number>;
+}
+
+/** The registry CLI on a free loopback port, from source; `url` is its origin. */
+export async function spawnRegistry(): Promise<JsonLinesChild & { readonly url: string }> {
+  const registry = await spawnJsonLines(REGISTRY_CLI, ["--port", "0", "--host", "127.0.0.1"], {}, "listening");
+  return { ...registry, url: String(registry.ready.url) };
+}
+
+/** An instance of "backend" registered at `registryUrl` with metadata `version`, resolved once registered. */
+export async function spawnInstance(registryUrl: string, version: string, id: string): Promise<InstanceProcess> {
+  const instance = await spawnJsonLines(INSTANCE, [`${registryUrl}/eureka`, version, id], {}, "ready");
+  let asked = 0;
   return {
-    child,
-    next: (event, where = () => true) => new Promise((resolve) => waiters.push({ event, where, resolve })),
-    send: (line) => child.stdin?.write(`${JSON.stringify(line)}\n`),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
+    ...instance,
+    version,
+    async received() {
+      const ask = ++asked;
+      instance.send({ id: ask });
+      return Number((await instance.next("received", (line) => line.id === ask)).received);
     },
   };
 }
 
-/** A free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = netServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** The built registry CLI (`outrigger-registry`) on `port`, resolved once it prints its `listening` line. */
-export async function spawnRegistryCli(port: number): Promise<LineProcess & { url: string }> {
-  const pkg = createRequire(import.meta.url).resolve("@outrigger/registry-server/package.json");
-  const child = spawn(process.execPath, [join(dirname(pkg), "dist/cli.js"), "--port", String(port)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const proc = lineProcess(child);
-  await proc.next("listening");
-  return { ...proc, url: `http://127.0.0.1:${port}` };
-}
-
-/** The client fixture (client.fixture.ts) as a TypeScript child on the packages' sources. */
-export async function spawnClient(registryUrl: string, stateDir: string): Promise<LineProcess> {
-  const fixture = new URL("./client.fixture.ts", import.meta.url).pathname;
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@outrigger/source", "--import", "tsx", fixture, `${registryUrl}/eureka`, stateDir],
-    { stdio: ["pipe", "pipe", "inherit"] },
-  );
-  const proc = lineProcess(child);
-  await proc.next("ready");
-  return proc;
+/** A client process on `registryUrl` (with `stateDir` for its saved revisions, when given). */
+export async function spawnClient(registryUrl: string, stateDir = ""): Promise<ClientProcess> {
+  const client = await spawnJsonLines(CLIENT, [`${registryUrl}/eureka`, stateDir], {}, "ready", CLIENT_GUARD_MS);
+  let commands = 0;
+  return {
+    ...client,
+    async run(n, extra = {}) {
+      const id = ++commands;
+      const done = client.next("done", (line: JsonLine) => line.id === id);
+      client.send({ id, n, concurrency: 20, ...extra });
+      return (await done) as unknown as Seen;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Mirror } from "./mirror.js";
-import type { CompiledRoute, PolicySnapshot } from "./policy-snapshot.js";
+import type { PolicySnapshot } from "./policy-snapshot.js";
 import type { RequestFacts } from "./route-match.js";
 import type { CallChoice } from "./routed-call.js";
 
@@ -24,7 +24,9 @@ const PASS: RouteDecision = { kind: "pass" };
 /**
  * One call under its service's current revision: the first route whose match fits takes it (none: 404, as Envoy's
  * NR), a weighted draw picks its subset, fault injection delays and/or aborts the given shares (delay first, then
- * abort, as Envoy's fault filter), and a share is marked for mirroring. Shared by `og.fetch` and `og.http`.
+ * abort, as Envoy's fault filter), and a share is marked for mirroring. Every draw of the call is taken at once,
+ * before any wait, so with a seeded random the shares over n calls are fixed whatever order concurrent calls
+ * finish in. Shared by `og.fetch` and `og.http`.
  */
 export async function decideRoute(
   deps: RouteDeps,
@@ -40,27 +42,21 @@ export async function decideRoute(
   if (!route) return { kind: "answer", status: 404, body: "no route matched", header: "no-route" };
   const draw = deps.random() * 100;
   const chosen = route.targets.find((t) => draw < t.upTo) ?? route.targets[route.targets.length - 1];
-  const abort = await injectFault(route, deps, signal);
-  if (abort) return { kind: "answer", status: abort, body: "fault filter abort", header: "fault-abort" };
+  const { fault, mirror } = route;
+  const delayed = fault?.delay !== undefined && deps.random() * 100 < fault.delay.percentage;
+  const aborted = fault?.abort !== undefined && deps.random() * 100 < fault.abort.percentage;
+  const mirrored = mirror !== undefined && deps.random() * 100 < mirror.percentage;
+  if (delayed && fault?.delay) await delay(fault.delay.fixedDelayMs, undefined, signal ? { signal } : {});
+  if (aborted && fault?.abort) {
+    return { kind: "answer", status: fault.abort.httpStatus, body: "fault filter abort", header: "fault-abort" };
+  }
   const name = service.toUpperCase();
-  const mirrored = route.mirror && deps.random() * 100 < route.mirror.percentage;
   return {
     kind: "send",
-    choice: { service: name, subset: chosen?.subset, pipeline: route.pipeline },
-    mirror: mirrored ? { service: name, subset: route.mirror?.subset, pipeline: snapshot.mirrorPipeline } : undefined,
+    choice: { service: name, subset: chosen?.subset, pipeline: chosen?.pipeline },
+    mirror:
+      mirrored && mirror
+        ? { service: name, subset: mirror.subset, pipeline: mirror.pipeline ?? snapshot.mirrorPipeline }
+        : undefined,
   };
-}
-
-/** The route's fault: a delay (awaited, ended by the caller's signal), then the abort status when one is drawn. */
-async function injectFault(
-  route: CompiledRoute,
-  deps: RouteDeps,
-  signal: AbortSignal | undefined,
-): Promise<number | undefined> {
-  const { fault } = route;
-  if (!fault) return undefined;
-  if (fault.delay && deps.random() * 100 < fault.delay.percentage) {
-    await delay(fault.delay.fixedDelayMs, undefined, signal ? { signal } : {});
-  }
-  return fault.abort && deps.random() * 100 < fault.abort.percentage ? fault.abort.httpStatus : undefined;
 }

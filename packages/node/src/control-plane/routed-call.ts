@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServiceInstance } from "@outrigger/discovery";
-import type { Balancer, PickOptions } from "@outrigger/loadbalancer";
+import type { Balancer, Pick, PickOptions } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
-import type { SubsetView } from "./policy-snapshot.js";
+import type { SubsetView } from "./subset-view.js";
 
 /** What one call chose at its start: held to its end, so a new revision never changes a call in flight. */
 export interface CallChoice {
@@ -44,22 +44,44 @@ function inSubset(
   return { ...options, avoid, untriedOnly: true, attempt: options?.attempt ?? 1 };
 }
 
-/** A service's balancer that picks within the call's subset when its route chose one. */
-export function routedBalancer(service: string, base: Balancer, instances: () => readonly ServiceInstance[]): Balancer {
-  const options = (given: PickOptions | undefined) => {
+/** The service's own balancer (og's `ServiceBalancer`): it also counts the picks made by a subset's balancer. */
+export interface ServiceBalancing extends Balancer {
+  /** Counts `pick` as the service's (in flight until done, so an idle close never cuts it). */
+  adopt(pick: Pick): Pick;
+}
+
+/**
+ * A service's balancer that picks within the call's subset when its route chose one: with the subset's own
+ * balancer when its traffic policy sets one (`subsetBalancer`), else with the service's, every other instance
+ * avoided (`inSubset`).
+ */
+export function routedBalancer(
+  service: string,
+  base: ServiceBalancing,
+  instances: () => readonly ServiceInstance[],
+  subsetBalancer: (subset: SubsetView) => Balancer | undefined,
+): Balancer {
+  const route = () => {
     const subset = choiceFor(service)?.subset;
-    return subset ? inSubset(given, subset, instances()) : given;
+    return { subset, own: subset?.ownBalancer ? subsetBalancer(subset) : undefined };
   };
+  const options = (given: PickOptions | undefined, subset: SubsetView | undefined) =>
+    subset ? inSubset(given, subset, instances()) : given;
   return {
-    pick: (given) => base.pick(options(given)),
+    pick: (given) => {
+      const { subset, own } = route();
+      return own ? base.adopt(own.pick(given)) : base.pick(options(given, subset));
+    },
     acquire: async (given, signal) => {
-      const picked = options(given);
+      const { subset, own } = route();
+      if (own) return base.adopt(own.acquire ? await own.acquire(given, signal) : own.pick(given));
+      const picked = options(given, subset);
       return base.acquire ? base.acquire(picked, signal) : base.pick(picked);
     },
   };
 }
 
-/** A service's pipeline that runs the call's route pipeline when its route has its own timeout or retry. */
+/** A service's pipeline that runs the call's own one when it has one (its route's timeout/retry, subset's bulkhead). */
 export function routedPolicy(service: string, base: AttemptPolicy): AttemptPolicy {
   return {
     execute: (fn, signal, call) => (choiceFor(service)?.pipeline ?? base).execute(fn, signal, call),

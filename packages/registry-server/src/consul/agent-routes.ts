@@ -2,7 +2,8 @@ import type { FastifyPluginCallback } from "fastify";
 import { badRequest, notFound, quoted } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { parseServiceDefinition } from "./definition.js";
-import { compileFilter } from "./filter.js";
+import { queryFilter } from "./filter.js";
+import { firstValue, parseGoBool } from "./go-bool.js";
 import { byIdSchema, idParams, membersSchema, serviceSchema } from "./schemas.js";
 import { refuseUnsupportedServiceFields } from "./unsupported-fields.js";
 import { serviceJson, viewOf } from "./views.js";
@@ -16,11 +17,17 @@ const FAILED = 4;
 /** Consul's Serf LAN port, reported for this node as Consul reports its own. */
 const SERF_LAN_PORT = 8301;
 
-/** Consul reads `?enable=` strictly: missing or anything but true/false is a 400 (agent/agent_endpoint.go). */
-function enableFlag(enable: string | undefined): boolean {
-  if (enable === undefined || enable === "") throw badRequest("Missing value for enable");
-  if (enable !== "true" && enable !== "false") throw badRequest(`Invalid value for enable: ${quoted(enable)}`);
-  return enable === "true";
+/**
+ * Maintenance's `?enable=`, as Consul's AgentServiceMaintenance (agent/agent_endpoint.go) reads it: required, its
+ * first value through Go's `strconv.ParseBool` (`true`, `True`, `1`, `f`, ...).
+ */
+function enableFlag(value: string | readonly string[] | undefined): boolean {
+  const enable = firstValue(value);
+  // Consul: absent is "Missing value for enable"; present but empty fails ParseBool like any other bad value.
+  if (enable === undefined) throw badRequest("Missing value for enable");
+  const parsed = parseGoBool(enable);
+  if (parsed === undefined) throw badRequest(`Invalid value for enable: ${quoted(enable)}`);
+  return parsed;
 }
 
 /** Consul's protocol fields of a Serf member (api/agent.go `AgentMember`), as a 1.x server reports them. */
@@ -66,11 +73,11 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       return reply.code(200).send();
     });
 
-    app.get<{ Querystring: { filter?: string } }>(
+    app.get<{ Querystring: { filter?: string | string[] } }>(
       "/agent/services",
       { schema: { response: { 200: byIdSchema(serviceSchema) } } },
       async (request) => {
-        const keep = request.query.filter ? compileFilter(request.query.filter) : () => true;
+        const keep = queryFilter(request.query.filter);
         const now = context.clock.now();
         const out: Record<string, unknown> = {};
         for (const service of agent.services()) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback } from "fastify";
-import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
+import { ACCEPT_ALL, queryFilter } from "./filter.js";
 import {
   answerKey,
   block,
@@ -21,8 +21,8 @@ import { SharedAnswers } from "./shared-answers.js";
 import { allViews, catalogEntryJson, nodeJson, serviceJson, serviceViews } from "./views.js";
 
 /**
- * Consul's `/v1/catalog` endpoints (agent/catalog_endpoint.go), each a blocking query but `datacenters`, and the
- * raft status stubs. This registry is one node: every service sits on it, and it lists itself as `consul`.
+ * Consul's `/v1/catalog` endpoints (agent/catalog_endpoint.go), each a blocking query taking `?filter=` but
+ * `datacenters`, and the raft status stubs. This registry is one node: every service sits on it, and it lists itself as `consul`.
  */
 export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
   const { registry, agent, node } = context;
@@ -37,48 +37,66 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       "/catalog/service/:service",
       { schema: { params: idParams("service"), response: { 200: catalogServiceSchema } } },
       async (request, reply) => {
-        if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
         const body = shared.get(answerKey("catalog", request.params.service, request.query), () =>
-          withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag).map((view) =>
-            catalogEntryJson(view, node),
-          ),
+          withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag)
+            .map((view) => catalogEntryJson(view, node))
+            .filter(keep),
         );
         return reply.type("application/json").send(body);
       },
     );
 
-    app.get("/catalog/services", { schema: { response: { 200: catalogServicesSchema } } }, async (request, reply) => {
-      await block(context, request, reply, globalIndex(context));
-      // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
-      // spelling, a Eureka app shows lower-cased.
-      const tags = new Map<string, { label: string; tags: Set<string> }>();
-      for (const view of allViews(registry, agent, now())) {
-        const k = view.service.name.toLowerCase();
-        const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
-        if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
-        for (const tag of view.service.tags) entry.tags.add(tag);
-        tags.set(k, entry);
-      }
-      const out: Record<string, string[]> = {};
-      for (const { label, tags: set } of tags.values()) out[label] = [...set];
-      return out;
-    });
+    app.get<{ Querystring: ServiceQuery }>(
+      "/catalog/services",
+      { schema: { response: { 200: catalogServicesSchema } } },
+      async (request, reply) => {
+        // Consul 1.14+ filters the service instances (ServiceNode fields: ServiceName, ServiceTags, ServiceMeta, ...)
+        // before listing names; Prometheus's consul_sd `filter` sends it here (prometheus/prometheus#11224).
+        const keep = queryFilter(request.query.filter);
+        await block(context, request, reply, globalIndex(context));
+        // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
+        // spelling, a Eureka app shows lower-cased.
+        const tags = new Map<string, { label: string; tags: Set<string> }>();
+        for (const view of allViews(registry, agent, now())) {
+          if (keep !== ACCEPT_ALL && !keep(catalogEntryJson(view, node))) continue;
+          const k = view.service.name.toLowerCase();
+          const entry = tags.get(k) ?? { label: view.service.name, tags: new Set<string>() };
+          if (entry.label === k) entry.label = view.service.name; // a Consul spelling wins over a lower-cased app
+          for (const tag of view.service.tags) entry.tags.add(tag);
+          tags.set(k, entry);
+        }
+        const out: Record<string, string[]> = {};
+        for (const { label, tags: set } of tags.values()) out[label] = [...set];
+        return out;
+      },
+    );
 
-    app.get("/catalog/nodes", { schema: { response: { 200: catalogNodesSchema } } }, async (request, reply) => {
-      await block(context, request, reply, globalIndex(context));
-      return [self()];
-    });
+    app.get<{ Querystring: ServiceQuery }>(
+      "/catalog/nodes",
+      { schema: { response: { 200: catalogNodesSchema } } },
+      async (request, reply) => {
+        const keep = queryFilter(request.query.filter);
+        await block(context, request, reply, globalIndex(context));
+        return [self()].filter(keep);
+      },
+    );
 
-    app.get<{ Params: { node: string } }>(
+    app.get<{ Params: { node: string }; Querystring: ServiceQuery }>(
       "/catalog/node/:node",
       { schema: { params: idParams("node"), response: { 200: catalogNodeSchema } } },
       async (request, reply) => {
+        // Consul filters the node's services (NodeService fields: ID, Service, Tags, Meta, Port, ...).
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
         // Consul answers null for a node it does not know (Catalog.NodeServices leaves NodeServices nil).
         if (!isThisNode(context, request.params.node)) return reply.type("application/json").send("null");
         const services: Record<string, unknown> = {};
-        for (const view of allViews(registry, agent, now())) services[view.service.id] = serviceJson(view, node);
+        for (const view of allViews(registry, agent, now())) {
+          const json = serviceJson(view, node);
+          if (keep(json)) services[view.service.id] = json;
+        }
         return { Node: self(), Services: services };
       },
     );

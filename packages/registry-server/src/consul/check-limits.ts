@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { badRequest, quoted } from "./consul-error.js";
+import { badRequest, quoted, typeMismatch } from "./consul-error.js";
 import { parseDuration } from "./duration.js";
 
 /**
@@ -119,7 +119,7 @@ export function httpHeaders(value: unknown): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
   if (value === undefined || value === null) return headers;
   if (typeof value !== "object" || Array.isArray(value))
-    throw badRequest("Request decode failed: Check.Header must be an object", "header name to list of values");
+    throw typeMismatch("Check.Header", "map[string][]string", value);
   const entries = Object.entries(value);
   if (entries.length > MAX_HEADERS) throw badRequest(`Invalid check: Header has more than ${MAX_HEADERS} names`);
   for (const [name, values] of entries) {

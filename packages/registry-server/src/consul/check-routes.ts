@@ -1,9 +1,9 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { RegistryError } from "../errors.js";
-import { badRequest, notFound, quoted } from "./consul-error.js";
+import { badRequest, notFound, quoted, typeMismatch } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { type CheckStatus, parseCheck } from "./definition.js";
-import { compileFilter } from "./filter.js";
+import { queryFilter } from "./filter.js";
 import { byIdSchema, checkSchema, idParams } from "./schemas.js";
 import { refuseUnsupportedCheckFields } from "./unsupported-fields.js";
 import { checkJson, viewOf } from "./views.js";
@@ -47,7 +47,7 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
       const id = field(raw, "checkid") || field(raw, "id") || name;
       const serviceId = field(raw, "serviceid");
       if (serviceId !== undefined && serviceId !== null && typeof serviceId !== "string") {
-        throw badRequest("Request decode failed: ServiceID must be a string");
+        throw typeMismatch("ServiceID", "string", serviceId);
       }
       agent.registerCheck(parseCheck(body, String(id), context.minDeregisterMs), serviceId ?? undefined);
       return reply.code(200).send();
@@ -72,7 +72,7 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
         if (raw !== "passing" && raw !== "warning" && raw !== "critical") {
           throw badRequest(`Invalid check status: ${quoted(String(raw))}`);
         }
-        if (typeof output !== "string") throw badRequest("Request decode failed: Output must be a string");
+        if (typeof output !== "string") throw typeMismatch("Output", "string", output);
         ttlCheck(request.params.id).update(raw, output);
         return reply.code(200).send();
       },
@@ -89,11 +89,11 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
       },
     );
 
-    app.get<{ Querystring: { filter?: string } }>(
+    app.get<{ Querystring: { filter?: string | string[] } }>(
       "/agent/checks",
       { schema: { response: { 200: byIdSchema(checkSchema) } } },
       async (request) => {
-        const keep = request.query.filter ? compileFilter(request.query.filter) : () => true;
+        const keep = queryFilter(request.query.filter);
         const now = context.clock.now();
         const out: Record<string, Record<string, unknown>> = {};
         for (const check of agent.node.list()) out[check.id] = checkJson(check, undefined, node);

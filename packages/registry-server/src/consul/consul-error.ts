@@ -44,3 +44,25 @@ export function unsupported(path: string, detail: string): RegistryError {
   detailOf.set(error, detail);
   return error;
 }
+
+/** A JSON value's kind in Go's `encoding/json` words (`UnmarshalTypeError.Value`): string, number, bool, array, object. */
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "boolean") return "bool";
+  return typeof value === "object" ? "object" : typeof value;
+}
+
+/**
+ * A body field of the wrong JSON type, answered as Consul answers it: Consul decodes a registration with Go's
+ * `encoding/json` into typed structs (agent/structs/service_definition.go: `Port int`, `Tags []string`, `Weights
+ * *Weights{Passing, Warning int}`), which refuses a value of another type (`"3"` for an `int`) with `Request decode
+ * failed: json: cannot unmarshal string into ... of type int`. The short reason names the field, the type Consul
+ * wants (Go's name for it) and the type sent — never a range rule that does not apply.
+ */
+export function typeMismatch(field: string, goType: string, value: unknown): RegistryError {
+  const sent = jsonKind(value);
+  return badRequest(
+    `Request decode failed: ${field} must be ${/^[aeiou]/.test(goType) ? "an" : "a"} ${goType}, not ${sent === "array" || sent === "object" ? "an" : "a"} ${sent}`,
+    `json: cannot unmarshal ${sent} into Go struct field ${field} of type ${goType}`,
+  );
+}

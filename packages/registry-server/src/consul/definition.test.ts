@@ -78,8 +78,9 @@ describe("Consul service definitions", () => {
   it("answers Consul-style 400 reasons for what it cannot accept", () => {
     expect(reason({ Port: 1 })).toBe("Missing service name");
     expect(reason("web")).toMatch(/JSON object/);
-    expect(reason({ Name: "w", Port: "80" })).toMatch(/Port must be a whole number/);
-    expect(reason({ Name: "w", Tags: "a" })).toMatch(/Tags must be an array/);
+    expect(reason({ Name: "w", Port: "80" })).toBe("Request decode failed: Port must be an int, not a string");
+    expect(reason({ Name: "w", Port: 80.5 })).toMatch(/Port must be a whole number/);
+    expect(reason({ Name: "w", Tags: "a" })).toBe("Request decode failed: Tags must be a []string, not a string");
     expect(reason({ Name: "w", Check: { TTL: "soon" } })).toMatch(/"soon" is not a duration/);
     expect(reason({ Name: "w", Check: { HTTP: "http://x/" } })).toMatch(/need an Interval/);
     expect(reason({ Name: "w", Check: { Args: ["/bin/true"], Interval: "1s" } })).toMatch(/not supported/);

@@ -1,4 +1,5 @@
 import { safeMetadata } from "../instance-info.js";
+import { routableId } from "../routable-id.js";
 import {
   clampDeregisterAfter,
   clampInterval,
@@ -11,7 +12,7 @@ import {
   MIN_DEREGISTER_AFTER_MS,
   tcpTarget,
 } from "./check-limits.js";
-import { badRequest } from "./consul-error.js";
+import { badRequest, typeMismatch } from "./consul-error.js";
 
 /** A check's health, in Consul's words. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -76,7 +77,7 @@ function fold(value: unknown): Json {
 function optionalText(raw: Json, key: string, what: string): string | undefined {
   const v = raw[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw badRequest(`Request decode failed: ${what} must be a string`);
+  if (typeof v !== "string") throw typeMismatch(what, "string", v);
   return v;
 }
 
@@ -126,7 +127,10 @@ function checkKind(raw: Json): CheckKind {
 export function parseCheck(value: unknown, id: string, minDeregisterMs = MIN_DEREGISTER_AFTER_MS): CheckDefinition {
   const raw = fold(value);
   return {
-    id: optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
+    id: routableId(
+      optionalText(raw, "checkid", "Check.CheckID") || optionalText(raw, "id", "Check.ID") || id,
+      "CheckID",
+    ),
     name: optionalText(raw, "name", "Check.Name") || `Service check ${id}`,
     notes: optionalText(raw, "notes", "Check.Notes") ?? "",
     kind: checkKind(raw),
@@ -142,7 +146,8 @@ function deregisterAfter(raw: Json, minMs: number): number | undefined {
 
 function port(raw: Json): number {
   const v = raw.port ?? 0;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65_535) {
+  if (typeof v !== "number") throw typeMismatch("Port", "int", v);
+  if (!Number.isInteger(v) || v < 0 || v > 65_535) {
     throw badRequest("Request decode failed: Port must be a whole number from 0 to 65535");
   }
   return v;
@@ -152,7 +157,9 @@ function port(raw: Json): number {
 const MAX_WEIGHT = 2 ** 31 - 1;
 
 function weight(value: unknown, field: string, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > MAX_WEIGHT) {
+  // A string ("3") is a type error, as Go's decoder reports it, not a range error (issue 15's breaker pass).
+  if (typeof value !== "number") throw typeMismatch(field, "int", value);
+  if (!Number.isInteger(value) || value < min || value > MAX_WEIGHT) {
     throw badRequest(
       `Invalid ${field}: Passing must be greater than 0, Warning not negative`,
       `${field} must be a whole number from ${min} to ${MAX_WEIGHT}`,
@@ -162,6 +169,9 @@ function weight(value: unknown, field: string, min: number): number {
 }
 
 function weights(raw: Json): ServiceDefinition["weights"] {
+  if (raw.weights !== undefined && raw.weights !== null && !isObject(raw.weights)) {
+    throw typeMismatch("Weights", "Weights object", raw.weights);
+  }
   const w = fold(raw.weights);
   return {
     passing: weight(w.passing ?? 1, "Weights.Passing", 1),
@@ -183,11 +193,12 @@ export function parseServiceDefinition(
   const raw = fold(body);
   const name = optionalText(raw, "name", "Name");
   if (!name) throw badRequest("Missing service name");
-  const id = optionalText(raw, "id", "ID") || name;
+  // The ID travels in every later URL (deregister, maintenance, `service:<ID>` checks): refused if unroutable.
+  const id = routableId(optionalText(raw, "id", "ID") || name, "ID");
   const rawTags = raw.tags ?? [];
-  if (!Array.isArray(rawTags) || rawTags.some((t) => typeof t !== "string")) {
-    throw badRequest("Request decode failed: Tags must be an array of strings");
-  }
+  if (!Array.isArray(rawTags)) throw typeMismatch("Tags", "[]string", rawTags);
+  const badTag = rawTags.findIndex((t) => typeof t !== "string");
+  if (badTag >= 0) throw typeMismatch(`Tags[${badTag}]`, "string", rawTags[badTag]);
   const listed = Array.isArray(raw.checks) ? raw.checks : [];
   const all = raw.check !== undefined && raw.check !== null ? [raw.check, ...listed] : listed;
   // One check is `service:<ID>`, as in Consul; several are numbered `service:<ID>:1`, `service:<ID>:2`, ...

@@ -1,4 +1,5 @@
-import { badRequest } from "./consul-error.js";
+import { badRequest, quoted } from "./consul-error.js";
+import { firstValue } from "./go-bool.js";
 
 /** A compiled `?filter=` expression: true when a record matches. */
 export type Predicate = (record: Readonly<Record<string, unknown>>) => boolean;
@@ -27,13 +28,28 @@ const unquote = (token: string): string =>
   token.startsWith('"') ? (JSON.parse(token) as string) : token.startsWith("`") ? token.slice(1, -1) : token;
 
 function select(record: Readonly<Record<string, unknown>>, selector: string): unknown {
+  const parts = selector.split(".");
+  // Every record of one listing has the same top-level fields, so a first name the record lacks is a selector
+  // this endpoint does not have (`ServiceTags` on /v1/health/service, whose entries have `Service.Tags`): Consul
+  // refuses it (prometheus/prometheus#18499) rather than matching nothing.
+  if (!Object.hasOwn(record, parts[0] as string)) {
+    throw badRequest(`Selector ${quoted(parts[0] as string)} is not valid`, SELECTOR_DETAIL);
+  }
   let value: unknown = record;
-  for (const part of selector.split(".")) {
+  for (const part of parts) {
+    // A step into a list (`Checks.Status` of a health entry) has no one value: refused, never read as "absent".
+    if (Array.isArray(value)) throw badRequest(`filter selector ${quoted(selector)} steps into a list`, LIST_DETAIL);
     if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
+    value = Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
   }
   return value;
 }
+
+const SELECTOR_DETAIL =
+  "Selectors name the fields of the records this endpoint answers: Service.Tags on /v1/health/service, ServiceTags on /v1/catalog.";
+
+const LIST_DETAIL =
+  'A selector may end at a list (Service.Tags contains "v") but not step into one (Checks.Status); use ?passing for check states.';
 
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === "") return true;
@@ -136,3 +152,15 @@ export function compileFilter(text: string): Predicate {
   if (at !== tokens.length) fail(peek());
   return predicate;
 }
+
+/**
+ * The `?filter=` of a read (Consul's `parseFilter`, agent/http.go: the first value, empty means none), compiled
+ * before the read holds so a bad expression is a 400 at once; without one every record passes.
+ */
+export function queryFilter(value: string | readonly string[] | undefined): Predicate {
+  const text = firstValue(value);
+  return text ? compileFilter(text) : ACCEPT_ALL;
+}
+
+/** The predicate of a read without `?filter=`; a route may skip building records for it. */
+export const ACCEPT_ALL: Predicate = () => true;

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from "fastify";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
+import { queryFilter } from "./filter.js";
 import type { CheckView } from "./mapping.js";
 import {
   allPassing,
@@ -21,8 +22,8 @@ import { allViews, checkJson, healthEntryJson, type InstanceView, nodeChecks, se
 const STATES = new Set(["any", "passing", "warning", "critical"]);
 
 /**
- * Consul's `/v1/health` endpoints (agent/health_endpoint.go), each a blocking query: a service's entries, a
- * service's checks, a node's checks and the checks in a state.
+ * Consul's `/v1/health` endpoints (agent/health_endpoint.go), each a blocking query that takes `?filter=` over
+ * the records it answers: a service's entries, a service's checks, a node's checks and the checks in a state.
  */
 export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
   const { registry, agent, node } = context;
@@ -43,14 +44,15 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       { schema: { params: idParams("service"), response: { 200: healthServiceSchema } } },
       async (request, reply) => {
         const passingOnly = flag(request.query.passing, "passing");
-        if (request.query.filter !== undefined) throw badRequest("filter expressions are not supported here");
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
         const body = shared.get(answerKey("health", request.params.service, request.query), () => {
           const onNode = nodeChecks(agent);
           if (passingOnly && !allPassing(onNode)) return [];
           return withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag)
             .filter((view) => !passingOnly || allPassing(view.checks))
-            .map((view) => healthEntryJson(view, node, onNode));
+            .map((view) => healthEntryJson(view, node, onNode))
+            .filter(keep);
         });
         return reply.type("application/json").send(body);
       },
@@ -60,33 +62,39 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       "/health/checks/:service",
       { schema: { params: idParams("service"), response: { 200: healthChecksSchema } } },
       async (request, reply) => {
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
-        return serviceViews(registry, agent, request.params.service, now()).flatMap((view) =>
-          view.checks.map((check) => checkJson(check, view, node)),
-        );
+        return serviceViews(registry, agent, request.params.service, now())
+          .flatMap((view) => view.checks.map((check) => checkJson(check, view, node)))
+          .filter(keep);
       },
     );
 
-    app.get<{ Params: { node: string } }>(
+    app.get<{ Params: { node: string }; Querystring: ServiceQuery }>(
       "/health/node/:node",
       { schema: { params: idParams("node"), response: { 200: healthChecksSchema } } },
       async (request, reply) => {
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
         if (!isThisNode(context, request.params.node)) return [];
-        return everyCheck().map(({ check, view }) => checkJson(check, view, node));
+        return everyCheck()
+          .map(({ check, view }) => checkJson(check, view, node))
+          .filter(keep);
       },
     );
 
-    app.get<{ Params: { state: string } }>(
+    app.get<{ Params: { state: string }; Querystring: ServiceQuery }>(
       "/health/state/:state",
       { schema: { params: idParams("state"), response: { 200: healthChecksSchema } } },
       async (request, reply) => {
         const { state } = request.params;
         if (!STATES.has(state)) throw badRequest(`Invalid check state: "${state.slice(0, 32)}"`);
+        const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
         return everyCheck()
           .filter(({ check }) => state === "any" || check.status === state)
-          .map(({ check, view }) => checkJson(check, view, node));
+          .map(({ check, view }) => checkJson(check, view, node))
+          .filter(keep);
       },
     );
     done();

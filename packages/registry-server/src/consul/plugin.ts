@@ -35,6 +35,12 @@ export interface ConsulRoutesOptions {
   readonly minDeregisterMs?: number;
   /** The node's name and address (default: the host name, and the bind address or 127.0.0.1). */
   readonly node?: ConsulNodeOptions;
+  /**
+   * The low part of every `X-Consul-Index` of a lone registry, so a restart does not hand out the indexes clients
+   * still hold (see `ConsulIndex`). Default: the clock's time at start in ms, modulo `RUN_TAGS` (65 536): two runs
+   * get the same tag only when they start a multiple of 65.536 s apart.
+   */
+  readonly indexRunTag?: number;
   /** The registry's replication peers, listed by `/v1/agent/members` (none when absent). */
   readonly peers?: () => readonly PeerStatus[];
 }
@@ -80,7 +86,7 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
       random: options.random ?? Math.random,
       ...(options.minDeregisterMs !== undefined ? { minDeregisterMs: options.minDeregisterMs } : {}),
       node: nodeIdentity(options.node),
-      index: new ConsulIndex(options.registry, agent.node, expiry),
+      index: new ConsulIndex(options.registry, agent.node, expiry, options.indexRunTag ?? clock.now()),
       peers: options.peers ?? (() => []),
     };
     // Held blocking queries are answered when the app closes (the shutdown hook aborts them first when present).

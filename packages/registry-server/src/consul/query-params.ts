@@ -2,24 +2,33 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequest } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
+import { readConsistency } from "./consistency.js";
 import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
+import { firstValue, parseGoBool } from "./go-bool.js";
 import type { CheckView } from "./mapping.js";
 import type { InstanceView } from "./views.js";
 
 /** The query of a read on one service. */
 export interface ServiceQuery extends BlockingParams {
-  readonly passing?: string;
+  readonly passing?: string | string[];
   readonly tag?: string | string[];
-  readonly filter?: string;
+  readonly filter?: string | string[];
 }
 
-/** Consul reads `?passing` with no value as true, and otherwise as a boolean. */
-export function flag(value: string | undefined, name: string): boolean {
-  if (value === undefined) return false;
-  if (value === "" || value === "true" || value === "1") return true;
-  if (value === "false" || value === "0") return false;
-  throw badRequest(`Invalid value for ?${name}: "${value}" (use true or false)`);
+/**
+ * A boolean query parameter as Consul's `getBoolQueryParam` (agent/health_endpoint.go) reads it: absent is false,
+ * present without a value (`?passing`) is true, otherwise its first value through Go's `strconv.ParseBool`
+ * (`1`, `t`, `True`, `FALSE`, ...); anything else is Consul's 400 `Invalid value for ?passing`.
+ */
+export function flag(value: string | readonly string[] | undefined, name: string): boolean {
+  const text = firstValue(value);
+  if (text === undefined) return false;
+  if (text === "") return true;
+  const parsed = parseGoBool(text);
+  if (parsed === undefined)
+    throw badRequest(`Invalid value for ?${name}`, `${name} must be true or false (Go's ParseBool)`);
+  return parsed;
 }
 
 /** `?tag=` given once or repeated; an instance must carry every one. */
@@ -30,11 +39,11 @@ export function withTags(views: InstanceView[], value: string | string[] | undef
 
 /**
  * The key of a service read's answer for `SharedAnswers`: everything the answer depends on besides the index
- * (route, service name as matched, `?passing`, `?tag`s).
+ * (route, service name as matched, `?passing`, `?tag`s, `?filter`).
  */
 export function answerKey(route: string, service: string, query: ServiceQuery): string {
   const tags = query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
-  return JSON.stringify([route, service.toUpperCase(), query.passing ?? null, tags]);
+  return JSON.stringify([route, service.toUpperCase(), firstValue(query.passing) ?? null, tags, query.filter ?? null]);
 }
 
 /** True when every check passes: Consul's `?passing` filter, node checks included. */
@@ -59,8 +68,8 @@ export function serviceIndex(context: ConsulContext, name: string): WatchedIndex
 }
 
 /**
- * Waits per the request's blocking params (Consul's parseWait rules), then sets `X-Consul-Index` to the index the
- * answer is at.
+ * Checks the request's consistency params (Consul's parseConsistency), waits per its blocking params (parseWait),
+ * then sets `X-Consul-Index` to the index the answer is at.
  */
 export async function block(
   context: ConsulContext,
@@ -68,7 +77,11 @@ export async function block(
   reply: FastifyReply,
   watched: WatchedIndex,
 ): Promise<void> {
-  const params = request.query as BlockingParams;
+  // Consul reads each parameter by its first value (url.Values.Get): `?index=5&index=9` blocks at 5.
+  const query = request.query as Record<string, string | string[] | undefined>;
+  const params: BlockingParams = { index: firstValue(query.index), wait: firstValue(query.wait) };
+  // Consul's parseConsistency runs before any read: conflicting modes are a 400, `?cached` is reported as a miss.
+  if (readConsistency(query).cached) reply.header("x-cache", "MISS");
   // A query with an index may hold (Consul's blocking query): it counts against the long-poll caps while it runs.
   if (params.index) admitLongPoll(request, reply);
   const held = heldRequest(request, reply);

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { redactUrl } from "@outrigger/core";
+import { readBoundedFile, redactSecrets, redactUrl } from "@outrigger/core";
 import { stringify } from "yaml";
 import { NATIVE_API_VERSION, NATIVE_KIND } from "./documents.js";
 import { lineDiff } from "./line-diff.js";
 import { MAX_POLICY_FILE_BYTES } from "./policy-dir.js";
+import { decodePolicyText } from "./policy-text.js";
 import type { PlannedChange } from "./routes.js";
 import type { PolicyRecord } from "./store.js";
 
@@ -50,6 +50,11 @@ export async function runPolicyCommand(
   const { command, values, positionals } = parsed;
   const url = (values.url ?? env.OUTRIGGER_REGISTRY_URL ?? "http://127.0.0.1:8761").replace(/\/+$/, "");
   const token = values.token ?? env.OUTRIGGER_REGISTRY_TOKEN;
+  const bad = urlProblem(url);
+  if (bad) {
+    io.err(`outrigger-registry: ${bad}\n`);
+    return 2;
+  }
   const call = async (method: string, path: string, body?: string, type = "application/json"): Promise<unknown> => {
     let response: Response;
     try {
@@ -109,7 +114,8 @@ export async function runPolicyCommand(
     }
     return 0;
   } catch (error) {
-    io.err(`outrigger-registry ${command}: ${(error as Error).message}\n`);
+    // Redacted: fetch's and the file system's messages quote URLs and paths as given.
+    io.err(`outrigger-registry ${command}: ${redactSecrets((error as Error).message)}\n`);
     return 1;
   }
 }
@@ -137,23 +143,43 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
+/**
+ * Why `url` cannot be the registry's: not http(s), or carrying userinfo — fetch refuses such a URL with a message
+ * quoting it whole, password included, and the token belongs in the environment anyway.
+ */
+function urlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "--url must be an http:// or https:// URL";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "--url must be an http:// or https:// URL";
+  if (parsed.username || parsed.password) {
+    return `--url must not carry credentials (${redactUrl(url)}): put the token in OUTRIGGER_REGISTRY_TOKEN`;
+  }
+  return undefined;
+}
+
+/** The file's text, read as the registry's policy directory reads: bounded, never blocking on a FIFO, UTF-8 only. */
 async function readPolicyFile(file: string | undefined): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const source = file === "-" ? process.stdin : undefined;
-  if (!source) {
-    const text = await readFile(file as string, "utf8").catch((error: Error) => {
+  if (file !== "-") {
+    const bytes = await readBoundedFile(file as string, MAX_POLICY_FILE_BYTES).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "EFBIG") throw new CommandError(`${file} is larger than 1 MiB`);
+      if (error.code === "EFTYPE")
+        throw new CommandError(`${file} is not a regular file: give a YAML file, or - for stdin`);
       throw new CommandError(`cannot read ${file}: ${error.message}`);
     });
-    if (Buffer.byteLength(text) > MAX_POLICY_FILE_BYTES) throw new CommandError(`${file} is larger than 1 MiB`);
-    return text;
+    return decodePolicyText(bytes);
   }
-  for await (const chunk of source) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
     if (size > MAX_POLICY_FILE_BYTES) throw new CommandError("stdin is larger than 1 MiB");
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return decodePolicyText(Buffer.concat(chunks));
 }
 
 /** A service's policy as the native document `apply` takes back. */

@@ -3,6 +3,7 @@ import { isObj, type Obj } from "./field-walker.js";
 import { ISTIO_API_VERSIONS, importDestinationRule, importVirtualService } from "./istio.js";
 import { PolicyError } from "./policy-error.js";
 import type { ServicePolicy } from "./schema.js";
+import { SERVICE_NAME } from "./service-name.js";
 import { validatePolicy } from "./validate.js";
 
 /** The native document's API version and kind: `spec` is a whole service policy, `metadata.name` the service. */
@@ -22,9 +23,35 @@ export interface PolicyDocument {
   merge(base: ServicePolicy | undefined): unknown;
 }
 
-/** Reads YAML or JSON text of one or more documents; refuses bad YAML and unknown kinds, naming the document. */
+/**
+ * What the YAML library throws rather than reports — an alias bomb ("billion laughs": `Excessive alias count`) or
+ * nesting deeper than the stack (`RangeError`) — as the 400 it is; it answered 500 `REGISTRY_INTERNAL` before.
+ */
+function unreadable(error: unknown, where: string): PolicyError {
+  const why =
+    error instanceof RangeError
+      ? "is nested too deeply"
+      : `expands too many aliases (at most ${MAX_ALIASES}, a guard against "billion laughs" documents)`;
+  return new PolicyError(
+    "REGISTRY_POLICY_LIMIT",
+    `${where} ${why}: write the policy out without deep nesting or aliases`,
+  );
+}
+
+function parseYaml(text: string) {
+  try {
+    return parseAllDocuments(text, { uniqueKeys: true });
+  } catch (error) {
+    throw unreadable(error, "The YAML");
+  }
+}
+
+/**
+ * Reads YAML or JSON text of one or more documents; refuses bad YAML and unknown kinds, naming the document, and
+ * hostile YAML (alias bombs, deep nesting) with `REGISTRY_POLICY_LIMIT`.
+ */
 export function parsePolicyText(text: string): PolicyDocument[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const docs = parseYaml(text);
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > MAX_DOCUMENTS) {
     throw new PolicyError("REGISTRY_POLICY_LIMIT", `At most ${MAX_DOCUMENTS} documents per apply, got ${list.length}`);
@@ -36,7 +63,12 @@ export function parsePolicyText(text: string): PolicyDocument[] {
         doc.errors[0]?.message.split("\n")[0] ?? "",
       ]);
     }
-    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (error) {
+      throw unreadable(error, `Document ${i + 1}`);
+    }
     if (value === null || value === undefined) continue;
     out.push(readDocument(value, i + 1));
   }
@@ -49,7 +81,7 @@ export function readDocument(value: unknown, n: number): PolicyDocument {
   const { apiVersion, kind } = value;
   const name = isObj(value.metadata) ? String(value.metadata.name ?? "") : "";
   if (apiVersion === NATIVE_API_VERSION && kind === NATIVE_KIND) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) {
+    if (!SERVICE_NAME.test(name)) {
       throw new PolicyError("REGISTRY_POLICY_INVALID", `Document ${n}: metadata.name must name the service`);
     }
     return { service: name.toUpperCase(), label: `${kind} ${name}`, merge: () => value.spec ?? {} };

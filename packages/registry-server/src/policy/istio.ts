@@ -1,4 +1,5 @@
 import { defined, FieldWalker, isObj, type Obj } from "./field-walker.js";
+import { SERVICE_NAME } from "./service-name.js";
 
 /**
  * Istio `networking.istio.io/v1` and `v1beta1` VirtualService and DestinationRule, read into the parts of a service
@@ -17,6 +18,8 @@ export interface IstioImport {
 
 /** The API groups accepted; `v1alpha3` differs in defaults and is refused rather than guessed at. */
 export const ISTIO_API_VERSIONS = ["networking.istio.io/v1", "networking.istio.io/v1beta1"] as const;
+
+const WILDCARD = "a wildcard or empty host names no one service: name the service's host";
 
 /** A host's service name: its first DNS label (`reviews.prod.svc.cluster.local` is `reviews`), upper-cased as Eureka. */
 export function serviceOfHost(host: string): string {
@@ -41,6 +44,8 @@ export function importVirtualService(doc: Obj): IstioImport {
   for (let i = 1; i < hosts.length; i += 1) w.refuse(hosts[i], `spec.hosts[${i}]`, "one host per VirtualService");
   const host = String(hosts[0] ?? "");
   const service = serviceOfHost(host);
+  // `*.example.com` (or `*`) routes many hosts in Istio; a policy is one service's, and a key of `*` reached none.
+  if (hosts.length > 0 && !SERVICE_NAME.test(service)) w.refuse(true, "spec.hosts[0]", WILDCARD);
   const routes = w.array(spec.http, "spec.http").map((entry, i) => {
     const p = `spec.http[${i}]`;
     const http = w.object(entry, p, [
@@ -98,6 +103,8 @@ export function importVirtualService(doc: Obj): IstioImport {
         retries.attempts === undefined
           ? undefined
           : { maxAttempts: typeof retries.attempts === "number" ? retries.attempts + 1 : retries.attempts },
+      // Istio reads an absent `percentage` as the legacy integer `percent`, 0 when absent too: no request is delayed
+      // or aborted (pilot/pkg/networking/core/route/route.go, translateFault). 100 here aborted every request.
       fault:
         http.fault === undefined
           ? undefined
@@ -108,14 +115,14 @@ export function importVirtualService(doc: Obj): IstioImport {
                   : {
                       fixedDelayMs: w.duration(delay.fixedDelay, `${p}.fault.delay.fixedDelay`),
                       percentage:
-                        percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 100,
+                        percentValue(w, delay.percentage, `${p}.fault.delay.percentage`) ?? delay.percent ?? 0,
                     },
               abort:
                 fault.abort === undefined
                   ? undefined
                   : {
                       httpStatus: abort.httpStatus,
-                      percentage: percentValue(w, abort.percentage, `${p}.fault.abort.percentage`) ?? 100,
+                      percentage: percentValue(w, abort.percentage, `${p}.fault.abort.percentage`) ?? 0,
                     },
             }),
       // Istio mirrors 100% when mirrorPercentage is absent.
@@ -128,11 +135,9 @@ export function importVirtualService(doc: Obj): IstioImport {
             }),
     });
   });
-  if (http(spec) && hosts.length === 0) w.refuse(true, "spec.hosts", "one host is required");
+  if (hosts.length === 0) w.refuse(true, "spec.hosts", "one host is required");
   return { service, part: "routes", value: routes, unsupported: w.unsupported, invalid: w.invalid };
 }
-
-const http = (spec: Obj): boolean => spec.http !== undefined;
 
 /** Istio's `simple` balancers as `@outrigger/loadbalancer` rule names; LEAST_CONN is Istio's deprecated alias. */
 const SIMPLE: Record<string, string> = {
@@ -189,6 +194,7 @@ export function importDestinationRule(doc: Obj): IstioImport {
   w.object(doc, "", ["apiVersion", "kind", "metadata", "spec"]);
   const spec = w.object(doc.spec, "spec", ["host", "trafficPolicy", "subsets", "exportTo"]);
   if (typeof spec.host !== "string") w.refuse(true, "spec.host", "a host is required");
+  else if (!SERVICE_NAME.test(serviceOfHost(spec.host))) w.refuse(true, "spec.host", WILDCARD);
   const subsets = w.array(spec.subsets, "spec.subsets").map((s, i) => {
     const one = w.object(s, `spec.subsets[${i}]`, ["name", "labels", "trafficPolicy"]);
     return defined({

@@ -6,6 +6,7 @@ import { readBoundedFile } from "@outrigger/core";
 import { isRegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
+import { decodePolicyText } from "./policy-text.js";
 import type { PolicyStore } from "./store.js";
 
 /** What the GitOps watcher did with one file: applied (with the services and revisions written) or refused. */
@@ -36,7 +37,8 @@ const DEBOUNCE_MS = 25;
  * GitOps mode: applies every `*.yaml`, `*.yml` and `*.json` file of a directory at start and whenever one changes.
  * A ConfigMap volume swaps its `..data` symlink atomically; entries starting with `.` (`..data`, `..2024_…`) are
  * skipped and the visible names, symlinks through `..data`, are read. Each file applies as a whole or not at all;
- * a refused file is reported with its path and the policies it applied last stay. A removed file removes nothing.
+ * a refused file is reported with its path and the policies it applied last stay. A removed file removes nothing
+ * (as Argo CD without `prune`), and is forgotten: put back, it applies again.
  */
 export class PolicyDir {
   readonly #options: PolicyDirOptions;
@@ -90,15 +92,18 @@ export class PolicyDir {
     } catch {
       return;
     }
-    for (const name of names) await this.#applyFile(join(this.#options.dir, name));
+    const files = names.map((name) => join(this.#options.dir, name));
+    // A file that is gone is forgotten, so one put back (a reverted deletion) applies again even with the same bytes.
+    for (const file of this.#seen.keys()) if (!files.includes(file)) this.#seen.delete(file);
+    for (const file of files) await this.#applyFile(file);
   }
 
   async #applyFile(file: string): Promise<void> {
-    let text: string;
+    let bytes: Buffer;
     try {
       // Never blocks (a FIFO here held the scan, and so every later file and shutdown, for ever) nor reads past
       // the cap, even for a file that grows after a size check.
-      text = (await readBoundedFile(file, MAX_POLICY_FILE_BYTES)).toString("utf8");
+      bytes = await readBoundedFile(file, MAX_POLICY_FILE_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Vanished between readdir and read (a swap in progress): the next event scans again.
@@ -116,11 +121,12 @@ export class PolicyDir {
       }
       return this.#refuse(file, error);
     }
-    const hash = createHash("sha256").update(text).digest("hex");
+    const hash = createHash("sha256").update(bytes).digest("hex");
     if (this.#seen.get(file) === hash) return;
     this.#seen.set(file, hash);
     try {
       const { store } = this.#options;
+      const text = decodePolicyText(bytes);
       const planned = planPolicies(parsePolicyText(text), (service) => store.get(service)?.policy ?? undefined);
       store.assertRoom([...planned.keys()]);
       const services: Record<string, number> = {};

@@ -1,4 +1,5 @@
 import type { ReplicationResult, ReplicationTask } from "../replication/task.js";
+import { SERVICE_NAME } from "./service-name.js";
 import type { PolicyRecord, PolicyStore } from "./store.js";
 import { validatePolicy } from "./validate.js";
 
@@ -13,6 +14,7 @@ export function receivePolicyTask(store: PolicyStore | undefined, task: Replicat
   if (
     !record ||
     typeof record.service !== "string" ||
+    !SERVICE_NAME.test(record.service) ||
     !Number.isSafeInteger(record.revision) ||
     !Number.isSafeInteger(record.globalRevision) ||
     !Number.isFinite(record.updatedAt)
@@ -50,18 +52,20 @@ export async function syncPoliciesFromPeers(
       const body = (await response.json()) as { services?: PolicyRecord[] };
       let taken = 0;
       for (const record of body.services ?? []) {
-        if (
-          receivePolicyTask(store, {
+        try {
+          const task: ReplicationTask = {
             action: "Policy",
-            appName: record.service,
+            appName: String(record.service),
             id: "",
             lastDirtyTimestamp: 0,
             status: "",
             overriddenStatus: "",
             policy: record,
-          }).statusCode === 200
-        )
-          taken += 1;
+          };
+          if (receivePolicyTask(store, task).statusCode === 200) taken += 1;
+        } catch {
+          // One record this version refuses (a peer of a newer version wrote it): the others are still taken.
+        }
       }
       return taken;
     } catch {

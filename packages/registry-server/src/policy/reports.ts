@@ -1,5 +1,7 @@
+import { redactSecrets } from "@outrigger/core";
 import type { Clock } from "../clock.js";
 import { RegistryError } from "../errors.js";
+import { SERVICE_NAME } from "./service-name.js";
 
 /** What an SDK process says about the policy revision it was sent, as an xDS client's ACK/NACK. */
 export interface PolicyReport {
@@ -28,7 +30,7 @@ export function parseReport(body: unknown, now: number): PolicyReport {
       `Policy report: ${field}; send {"service", "instanceId" or "clientId", "revision", "status": "ACK"|"NACK", "reason"?}`,
     );
   };
-  if (typeof b.service !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(b.service)) bad("service");
+  if (typeof b.service !== "string" || !SERVICE_NAME.test(b.service)) bad("service");
   if (typeof process !== "string" || process.length === 0 || process.length > 256) bad("instanceId or clientId");
   if (!Number.isSafeInteger(b.revision) || (b.revision as number) < 0) bad("revision must be a whole number");
   if (b.status !== "ACK" && b.status !== "NACK") bad('status must be "ACK" or "NACK"');
@@ -38,7 +40,8 @@ export function parseReport(body: unknown, now: number): PolicyReport {
     process: String(process),
     revision: b.revision as number,
     status: b.status as "ACK" | "NACK",
-    ...(b.status === "NACK" ? { reason: String(b.reason ?? "").slice(0, MAX_REASON) } : {}),
+    // Redacted: an SDK's reason quotes what it refused, which may hold a URL with userinfo or a token.
+    ...(b.status === "NACK" ? { reason: redactSecrets(String(b.reason ?? "").slice(0, MAX_REASON)) } : {}),
     at: now,
   };
 }

@@ -122,9 +122,11 @@ describe("policy REST API", () => {
         revision: 1,
         current: 1,
         nacks: 1,
+        total: 2,
+        // NACKs first: what an operator acts on.
         processes: [
-          expect.objectContaining({ process: "a", revision: 1, status: "ACK" }),
           expect.objectContaining({ process: "b", status: "NACK", reason: "subset v2 has no instance" }),
+          expect.objectContaining({ process: "a", revision: 1, status: "ACK" }),
         ],
       },
     ]);

@@ -1,7 +1,10 @@
 import type { FastifyPluginCallback, FastifyReply } from "fastify";
+import { RegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
 import type { PolicyService } from "./policy-service.js";
+import { decodePolicyText } from "./policy-text.js";
+import { serviceName } from "./service-name.js";
 import { notFound, type PolicyRecord } from "./store.js";
 import { validatePolicy } from "./validate.js";
 
@@ -40,7 +43,30 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
   };
   return (app, _options, done) => {
     // Scoped to this plugin: YAML bodies are read as text here only.
-    app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_request, body, next) => next(null, String(body)));
+    // Decoded strictly, JSON as YAML: a byte that is not UTF-8 is refused, never stored as U+FFFD in a header value.
+    app.addContentTypeParser(YAML_TYPES, { parseAs: "buffer" }, (_request, body, next) => {
+      try {
+        next(null, decodePolicyText(body as Buffer));
+      } catch (error) {
+        next(error as Error);
+      }
+    });
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, next) => {
+      let text: string;
+      try {
+        text = decodePolicyText(body as Buffer);
+      } catch (error) {
+        return next(error as Error);
+      }
+      // As the registry's own JSON parser: an empty body is no body.
+      if (text.trim() === "") return next(null, undefined);
+      try {
+        next(null, JSON.parse(text));
+      } catch (error) {
+        next(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`));
+      }
+    });
     app.setErrorHandler((error, _request, reply) => {
       if (error instanceof PolicyError) {
         return reply.code(error.statusCode).send({ code: error.code, message: error.message, issues: error.issues });
@@ -59,12 +85,13 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
       return answer(reply, { service: request.params.service.toUpperCase(), revisions });
     });
     app.put<ServiceParams>("/services/:service", async (request, reply) => {
-      const policy = validatePolicy(request.body ?? {});
-      return answer(reply, store.put(request.params.service, policy));
+      const service = serviceName(request.params.service, "The path's {SERVICE}");
+      return answer(reply, store.put(service, validatePolicy(request.body ?? {})));
     });
     app.delete<ServiceParams>("/services/:service", async (request, reply) => {
-      current(request.params.service);
-      return answer(reply, store.put(request.params.service, null));
+      const service = serviceName(request.params.service, "The path's {SERVICE}");
+      current(service);
+      return answer(reply, store.put(service, null));
     });
     app.post<ServiceParams & { Body: { revision?: unknown } }>(
       "/services/:service/rollback",
@@ -73,10 +100,16 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
         if (!Number.isSafeInteger(revision)) {
           throw new PolicyError("REGISTRY_POLICY_INVALID", 'Rollback needs {"revision": N}, a revision from history');
         }
-        return answer(reply, store.rollback(request.params.service, revision as number));
+        const service = serviceName(request.params.service, "The path's {SERVICE}");
+        return answer(reply, store.rollback(service, revision as number));
       },
     );
-    app.post<{ Querystring: { dryRun?: string } }>("/apply", async (request, reply) => {
+    app.post<{ Querystring: { dryRun?: unknown } }>("/apply", async (request, reply) => {
+      // Strict, as Kubernetes' `dryRun`: `?dryRun=1` meant a dry run and applied for real.
+      const { dryRun } = request.query;
+      if (dryRun !== undefined && dryRun !== "true" && dryRun !== "false") {
+        throw new PolicyError("REGISTRY_POLICY_INVALID", 'dryRun must be "true" or "false"; nothing was applied');
+      }
       const body = request.body;
       const docs =
         typeof body === "string"
@@ -94,7 +127,7 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
           after,
         };
       });
-      if (request.query.dryRun === "true") return answer(reply, { dryRun: true, changes });
+      if (dryRun === "true") return answer(reply, { dryRun: true, changes });
       store.assertRoom([...planned.keys()]);
       // Validated as a whole above, so every service's write below succeeds or the apply changed nothing.
       const applied = [...planned].map(([service, policy]) => store.put(service, policy));

@@ -132,13 +132,29 @@ export class PolicyStore {
 
   /**
    * Takes a peer's record when it is newer than ours: a higher revision, or the same revision written later (ties
-   * on time broken by content, so every peer picks the same one). Returns whether it was taken.
+   * on time broken by content, so every peer picks the same one). Returns whether it was taken. When the peer's
+   * record wins over ours at the same revision with other content (both took an apply before replication met), its
+   * content is written here as the next revision, sent on to the peers: one revision number names one content in
+   * the cluster. Else our watchers had seen revision N twice with two contents, and an SDK, which skips a revision
+   * it already runs (as an xDS client skips a known `version_info`), kept the losing one while ACKing "N".
    */
   receive(record: PolicyRecord): boolean {
     const current = this.get(record.service);
     this.#revision = Math.max(this.#revision, record.globalRevision);
     if (current && !newer(record, current)) return false;
     if (!current && this.#history.size >= this.#maxServices) return false;
+    if (current && current.revision === record.revision && !isDeepStrictEqual(current.policy, record.policy)) {
+      this.#revision += 1;
+      const next: PolicyRecord = {
+        ...record,
+        revision: record.revision + 1,
+        globalRevision: this.#revision,
+        updatedAt: this.#clock.now(),
+      };
+      this.#append(next);
+      this.#changes.emit({ record: next, origin: "local" });
+      return true;
+    }
     this.#append(record);
     this.#changes.emit({ record, origin: "replication" });
     return true;

@@ -7,7 +7,7 @@ import { heldRequest } from "../hooks/shutdown.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
 import { watchPolicy } from "../policy/watch-wake.js";
 import { registryChannels, type WatchMessage } from "../registry-channels.js";
-import { sendCached } from "../response-cache.js";
+import { sendCached, WATCH_MIN_GZIP_BYTES } from "../response-cache.js";
 import { WaitRoom } from "../wait-room.js";
 import { parseWait, waitForAppChange } from "../watch.js";
 
@@ -64,7 +64,7 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         }
         reply.header("x-outrigger-index", String(answeredIndex));
         reply.header(POLICY_REVISION_HEADER, String(ctx.policies?.store.get(name)?.revision ?? 0));
-        // Many watchers of one application share one serialised answer per change.
+        // Many watchers of one application share one serialised answer per change; a small one goes uncompressed.
         return sendCached(
           request,
           reply,
@@ -72,6 +72,8 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
             application: toEurekaApplication(name, registry.application(name)),
             policy: watchPolicy(ctx.policies, name),
           })),
+          "application/json",
+          WATCH_MIN_GZIP_BYTES,
         );
       },
     );

@@ -1,0 +1,125 @@
+// The client processes of bench:policy-push and the `--trace` report: where an apply's time goes, hop by hop.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { quantileInterval } from "@outrigger/bench-stats";
+
+/** One client's record of one revision: applied at `at`; with `--trace` also when the watch answer and the ACK's answer came. */
+export interface ApplyLine {
+  readonly client: number;
+  readonly revision: number;
+  readonly status: string;
+  readonly at: number;
+  readonly watchAnsweredAt?: number;
+  ackAt?: number;
+}
+
+/** One apply as the trace keeps it: when the PUT left, each client's line, and what the registry saw (epoch ms). */
+export interface RoundTrace {
+  readonly started: number;
+  readonly lines: readonly ApplyLine[];
+  /** When the registry answered each woken watch of the service (its diagnostics channel). */
+  readonly answeredAt: readonly number[];
+  /** When each ACK reached the registry (its HTTP server's request start). */
+  readonly ackedAt: readonly number[];
+}
+
+/** What `--trace` collects over the run. */
+export interface Hops {
+  readonly rounds: RoundTrace[];
+}
+
+/** The running clients: `expect(revision)` resolves with every client's line once all have applied it. */
+export interface Clients {
+  expect(revision: number): Promise<ApplyLine[]>;
+  close(): void;
+}
+
+/** Starts `count` client processes (policy-push-client.ts) on `eureka`; resolves once each made its watch. */
+export async function startClients(count: number, eureka: string, trace: boolean): Promise<Clients> {
+  const waiting = new Map<number, { lines: ApplyLine[]; done: (lines: ApplyLine[]) => void }>();
+  const byClient = new Map<string, ApplyLine>();
+  const script = new URL("./policy-push-client.ts", import.meta.url).pathname;
+  const children = Array.from({ length: count }, (_, client) => {
+    const args = ["--conditions=@outrigger/source", "--import", "tsx", script, eureka, ...(trace ? ["--trace"] : [])];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const ready = new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on("line", (text) => {
+        const raw = JSON.parse(text) as { event: string; revision: number; status: string; at: number } & Record<
+          string,
+          unknown
+        >;
+        if (raw.event === "ready") resolve();
+        if (raw.event === "ack") {
+          const line = byClient.get(`${client} ${raw.revision}`);
+          if (line) line.ackAt = raw.at;
+          return;
+        }
+        const round = raw.event === "apply" ? waiting.get(raw.revision) : undefined;
+        if (!round) return;
+        const line: ApplyLine = {
+          client,
+          revision: raw.revision,
+          status: raw.status,
+          at: raw.at,
+          ...(typeof raw.watchAnsweredAt === "number" ? { watchAnsweredAt: raw.watchAnsweredAt } : {}),
+        };
+        if (trace) byClient.set(`${client} ${raw.revision}`, line);
+        round.lines.push(line);
+        if (round.lines.length === count) {
+          waiting.delete(raw.revision);
+          round.done(round.lines);
+        }
+      });
+    });
+    return { child, ready };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  return {
+    expect: (revision) =>
+      new Promise((done) => {
+        waiting.set(revision, { lines: [], done });
+      }),
+    close: () => {
+      for (const { child } of children) child.kill("SIGTERM");
+    },
+  };
+}
+
+const fmt = (values: readonly number[]): string => {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return "n/a";
+  const at = (q: number) => quantileInterval(finite, q).estimate.toFixed(2);
+  return `p50 ${at(0.5)}  p99 ${at(0.99)}  max ${Math.max(...finite).toFixed(2)}  (n ${finite.length})`;
+};
+
+/** Prints each hop's p50/p99/max over every sample (ms), then the timeline of the median apply. */
+export function printTrace(hops: Hops): void {
+  const { rounds } = hops;
+  const each = (f: (r: RoundTrace, l: ApplyLine) => number) => rounds.flatMap((r) => r.lines.map((l) => f(r, l)));
+  console.log("trace, ms from the PUT unless said (epoch clock shared by the processes):");
+  console.log(
+    `  registry answered a woken watch      ${fmt(rounds.flatMap((r) => r.answeredAt.map((t) => t - r.started)))}`,
+  );
+  console.log(
+    `  client had the watch answer (headers) ${fmt(each((r, l) => (l.watchAnsweredAt ?? Number.NaN) - r.started))}`,
+  );
+  console.log(
+    `  … to applied (body, parse, build, swap) ${fmt(each((_, l) => l.at - (l.watchAnsweredAt ?? Number.NaN)))}`,
+  );
+  console.log(`  client applied                       ${fmt(each((r, l) => l.at - r.started))}`);
+  console.log(
+    `  ACK reached the registry             ${fmt(rounds.flatMap((r) => r.ackedAt.map((t) => t - r.started)))}`,
+  );
+  console.log(`  … ACK answered, from applied         ${fmt(each((_, l) => (l.ackAt ?? Number.NaN) - l.at))}`);
+  const slowest = (r: RoundTrace) => Math.max(...r.lines.map((l) => l.at - r.started));
+  const sorted = [...rounds].sort((a, b) => slowest(a) - slowest(b));
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!median) return;
+  console.log(`median apply (slowest client ${slowest(median).toFixed(2)} ms), per client by apply time:`);
+  for (const l of [...median.lines].sort((a, b) => a.at - b.at)) {
+    const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - median.started).toFixed(2));
+    console.log(
+      `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+    );
+  }
+}

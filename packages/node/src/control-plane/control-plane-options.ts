@@ -1,0 +1,53 @@
+import type { Instancer } from "@outrigger/discovery";
+import type { ClientPolicy } from "@outrigger/policy";
+import type { OutriggerNodeError } from "../errors.js";
+import type { ResolvedPolicy } from "../safe-defaults.js";
+
+/** Options of the control-plane client (`createOutrigger`'s `controlPlane`). */
+export interface ControlPlaneOptions {
+  /** Apply the registry's traffic policies (default true); false keeps local config only. */
+  readonly enabled?: boolean;
+  /**
+   * Code overrides per service (the name as in `lb://name/`): keys set here win over the central policy — the only
+   * way local settings beat it (see the README's precedence table).
+   */
+  readonly overrides?: Readonly<Record<string, ClientPolicy>>;
+  /**
+   * A directory for each service's last applied revision (`SERVICE.policy.json`) and, beside it, its instance
+   * snapshot (`SERVICE.instances.json`): at start both are applied before the registry answers, so a process that
+   * starts while the registry is down serves with the policy and instances it ran last.
+   */
+  readonly stateDir?: string;
+  /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */
+  readonly seed?: number;
+  /** The name reports give this process (default `<service>@<host>:<pid>`). */
+  readonly processId?: string;
+  /** Mirrored copies in flight at most (default 32); more are dropped, never queued. */
+  readonly maxMirrorsInFlight?: number;
+}
+
+/** What the control plane did with a revision: applied (and ACKed) or refused (NACKed, previous one kept). */
+export interface PolicyApplyEvent {
+  readonly service: string;
+  readonly revision: number;
+  readonly status: "ACK" | "NACK";
+  readonly reason?: string;
+  /** Where the revision came from: the registry's watch, or the state file at start. */
+  readonly source: "registry" | "file";
+}
+
+/** What the control plane reads of `og`. */
+export interface ControlPlaneHost {
+  /** The service's policy from local config (safe defaults, `clients.defaults`, `clients.services.X`). */
+  local(service: string): ResolvedPolicy;
+  /** Re-applies every service's layered policy to its balancer and pipeline (after a revision changed). */
+  reapply(): void;
+  /** Errors worth an operator's eye (og.onError). */
+  report(error: OutriggerNodeError): void;
+  /** Makes the service's parts (and so its watch) if they are not made yet. */
+  ensure(service: string): void;
+  /** The service's instances (a stable instancer): subsets with a balancer of their own pick among them. */
+  instances(service: string): Instancer;
+  /** How long a first call waits for the service's first watch answer (`clients.waitForInstancesMs`). */
+  waitMs(): number;
+}

@@ -130,7 +130,7 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "slow",
     title: "One slow instance",
-    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it, and ejection (5 timeouts in a row) takes u0 out. `sdk p2c-peak-ewma` is the SDK's own best rule (P2C over peak-EWMA latency), not matched: HAProxy runs round robin.",
+    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it. A timeout that was retried counts toward ejection on neither side (HAProxy judges only the response it keeps), so u0 stays in rotation and the requests sent to it first pay the 100 ms timeout. `sdk p2c-peak-ewma` is the SDK's own best rule (P2C over peak-EWMA latency), not matched: HAProxy runs round robin.",
     rate: (o) => o.failureRate,
     instanceBehaviour: { u0: { slowMs: 200 } },
     sdkOnlyPolicies: ["p2c-peak-ewma"],

@@ -2,7 +2,7 @@
 // route matcher and the policy record reader are exercised here; the files under test belong to the cp-finish work.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RegistryWatchInstancer } from "@outrigger/discovery";
+import { FixedInstancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import { readPolicyRecord } from "@outrigger/policy";
 import { describe, expect, it } from "vitest";
 import type { OutriggerNodeError } from "../errors.js";
@@ -39,6 +39,7 @@ function hostFor(errors: OutriggerNodeError[]): ControlPlaneHost {
     reapply: () => {},
     report: (error) => errors.push(error),
     ensure: () => {},
+    instances: () => new FixedInstancer([]),
     waitMs: () => 0,
   };
 }

@@ -9,6 +9,7 @@ import { createSdkDownstream } from "../variants/sdk.js";
 
 function downstreamFromEnv(): Downstream {
   const variant = process.env.CLIENT_VARIANT;
+  const judged = process.env.JUDGE_KEPT_RESPONSE === "1";
   const policy = () => policyByName((process.env.POLICY ?? "matched") as PolicyName);
   const upstreams = (process.env.UPSTREAM_URLS ?? "").split(",").filter(Boolean);
   const registryUrl = process.env.REGISTRY_URL ?? "";
@@ -20,9 +21,9 @@ function downstreamFromEnv(): Downstream {
     case "direct-undici":
       return createPlainDownstream(upstreams, "undici");
     case "sdk":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "axios", source);
+      return createSdkDownstream(registryUrl, policy(), policyDir, "axios", source, judged);
     case "sdk-undici":
-      return createSdkDownstream(registryUrl, policy(), policyDir, "undici", source);
+      return createSdkDownstream(registryUrl, policy(), policyDir, "undici", source, judged);
     case "haproxy-http":
     case "haproxy-tcp":
       return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "axios");

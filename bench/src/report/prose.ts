@@ -34,8 +34,8 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row), no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
-      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\`; back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
+      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row) judged, as HAProxy does, only on the response a call keeps: a 5xx or per-try timeout that was retried on another instance does not count (the SDK counts every attempt, as Envoy; the bench holds a retried attempt's outcome and reports it \`cancelled\`, \`variants/kept-response.ts\`), connection failures count on every attempt; no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\` (an L7 retry, \`retry-on\` 5xx or \`response-timeout\`, happens before \`health_adjust\` in \`http_ana.c\`, so only the response forwarded counts; connection failures count on every attempt); back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
     ],
     [
       "every instance out (overload arm)",
@@ -99,8 +99,9 @@ young TypeScript library sharing the event loop with the application. Both bring
 back through the same TCP checks (\`inter 1s rise 2\`) and keep a dead one out; each client process (or sidecar)
 probes every instance itself, so probe traffic grows with the number of clients on both sides. Both sides discover through the
 same registry watch (a long poll answered on change), so discovery staleness is matched; a real mesh pushes updates
-(xDS) in much the same way. The retry budget and P2C arms are the SDK's own: HAProxy has no retry budget, and it was
-kept on round robin so that the matched comparison stays matched.`;
+(xDS) in much the same way. The retry budget, P2C and every-attempt arms are the SDK's own: HAProxy has no retry budget,
+it was kept on round robin so that the matched comparison stays matched, and its passive health sees only the
+response it keeps (the every-attempt arm shows the SDK's own rule, Envoy's).`;
 
 /** How to read the numbers, and what they do not say. */
 export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop phase, not from the open-loop rates: there a difference of two
@@ -142,8 +143,12 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   in process; HAProxy answered the command, which it does after applying it) is reported beside it, for reference.
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
-- Passive health counts every 5xx and timeout: under overload, both sides can take every instance out at once (load
-  shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
+- Passive health counts 5xx and timeouts, on both sides only on the response a call keeps (HAProxy's L7 retry
+  happens before \`health_adjust\` in \`src/http_ana.c\`; the SDK's matched arms hold a retried attempt's failure,
+  \`variants/kept-response.ts\`; connection failures count on every attempt on both sides). Judging every attempt
+  instead (the SDK's own rule, as Envoy's router: the \`every-attempt\` arm) counts up to 3 failures per request
+  with retries on and, under overload, keeps every instance ejected. Even so, both sides can take every instance out
+  at once (load shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
   the client) — the same behaviour, stated in the policies table — until checks bring instances back.
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;

@@ -130,7 +130,7 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "slow",
     title: "One slow instance",
-    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it, and ejection (5 timeouts in a row) takes u0 out. `sdk p2c-peak-ewma` is the SDK's own best rule (P2C over peak-EWMA latency), not matched: HAProxy runs round robin.",
+    what: "u0 answers 200 ms slower than the others (above the 100 ms per-try timeout): the per-try timeout plus a retry elsewhere should hide it. A timeout that was retried counts toward ejection on neither side (HAProxy judges only the response it keeps), so u0 stays in rotation and the requests sent to it first pay the 100 ms timeout. `sdk p2c-peak-ewma` is the SDK's own best rule (P2C over peak-EWMA latency), not matched: HAProxy runs round robin.",
     rate: (o) => o.failureRate,
     instanceBehaviour: { u0: { slowMs: 200 } },
     sdkOnlyPolicies: ["p2c-peak-ewma"],
@@ -249,11 +249,11 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "overload",
     title: "Overload, retries on and off",
-    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. `sdk budget` adds a retry budget (retries ≤ 20% of requests + 10/s, Finagle's default) to the matched policy; HAProxy has no equivalent, so that arm is SDK only.",
+    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. `sdk budget` adds a retry budget (retries ≤ 20% of requests + 10/s, Finagle's default) to the matched policy; HAProxy has no equivalent, so that arm is SDK only. `sdk every-attempt` is the SDK's own passive health (Envoy's: every attempt judged, retried ones too) where the matched arms judge only the response a call keeps, as HAProxy does.",
     rate: (o) => o.overloadRate,
     fleetBehaviour: { baseMs: 20, jitterMs: 0, maxInFlight: 2 },
     policies: ["matched", "no-retry"],
-    sdkOnlyPolicies: ["budget"],
+    sdkOnlyPolicies: ["budget", "every-attempt"],
     actions: (ctx) => [resetAtStart(ctx)],
     collect: async (ctx, m) => ({
       goodputPerSec: m.ok / (ctx.options.failureMs / 1000),

@@ -29,6 +29,7 @@ describe("failure scenario arms", () => {
       "sdk-undici no-retry",
       "haproxy-http no-retry",
       "sdk budget",
+      "sdk every-attempt",
     ]);
   });
 });

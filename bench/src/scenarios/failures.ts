@@ -60,6 +60,7 @@ async function runOnce(
       policy: arm.policy,
       policyDir,
       connectLog,
+      judgeKeptResponse: true,
       ...(arm.source ? { policySource: arm.source } : {}),
     });
     try {

@@ -31,6 +31,12 @@ export interface VariantOptions {
    * attempts at an instance are counted the same way for both sides.
    */
   readonly connectLog?: string;
+  /**
+   * SDK only: judge passive health on the response a call keeps, as HAProxy (`variants/kept-response.ts`). Failure
+   * runs only: its AsyncLocalStorage costs ~0.13 µs per promise on Node 20, which the CPU and steady phases (where
+   * nothing fails, so nothing is judged) would charge to the SDK.
+   */
+  readonly judgeKeptResponse?: boolean;
 }
 
 /** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
@@ -60,6 +66,7 @@ export async function startVariant(
       SIDECAR_URL: sidecar?.url ?? "",
       POLICY: policy,
       POLICY_DIR: options.policyDir ?? "",
+      JUDGE_KEPT_RESPONSE: options.judgeKeptResponse ? "1" : "",
       POLICY_SOURCE: options.policySource ?? "file",
     },
     sidecar ? undefined : options.connectLog,

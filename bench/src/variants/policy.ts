@@ -12,7 +12,8 @@ export interface MatchedPolicy {
   readonly retryStatuses: readonly number[];
   /**
    * Consecutive failed requests before an instance is ejected. SDK: outlier detection `consecutive5xx`.
-   * HAProxy: `observe layer7 error-limit N on-error mark-down`.
+   * HAProxy: `observe layer7 error-limit N on-error mark-down`. Both judge only the response a call keeps: HAProxy
+   * retries (`retry-on`) before `health_adjust` (`src/http_ana.c`), the SDK through `KeptResponseJudge`.
    */
   readonly ejectAfterErrors: number;
   /**
@@ -24,13 +25,22 @@ export interface MatchedPolicy {
   readonly retryBudgetRatio?: number;
   /** Balancing rule. The matched comparison runs round robin on both sides; P2C peak-EWMA is an SDK-only arm. */
   readonly rule: "round-robin" | "p2c-peak-ewma";
+  /**
+   * Which attempts passive health judges. `kept-response` (matched): only the response a call keeps, as HAProxy's
+   * `observe layer7` (the bench's `KeptResponseJudge`). `every-attempt`: the SDK as shipped (Envoy's rule), an
+   * SDK-only arm.
+   */
+  readonly judge: "kept-response" | "every-attempt";
 }
 
 /** Where the SDK client takes its policy changes from: a live config directory, or the registry's central push. */
 export type PolicySource = "file" | "central";
 
-/** Names a scenario can ask for. `budget` and `p2c-peak-ewma` are SDK-only arms (HAProxy has no equivalent run). */
-export type PolicyName = "matched" | "no-retry" | "budget" | "p2c-peak-ewma";
+/**
+ * Names a scenario can ask for. `budget`, `p2c-peak-ewma` and `every-attempt` are SDK-only arms (HAProxy has no
+ * equivalent run).
+ */
+export type PolicyName = "matched" | "no-retry" | "budget" | "p2c-peak-ewma" | "every-attempt";
 
 /**
  * The active health check on each instance, on both sides: HAProxy's `check inter 1s fall 3 rise 2` (a TCP connect
@@ -87,6 +97,7 @@ const MATCHED: MatchedPolicy = {
   ejectAfterErrors: 5,
   maxConnsPerInstance: 64,
   rule: "round-robin",
+  judge: "kept-response",
 };
 
 /** The policies by name. */
@@ -101,5 +112,8 @@ export function policyByName(name: PolicyName): MatchedPolicy {
       return { ...MATCHED, name, retryBudgetRatio: 0.2 };
     case "p2c-peak-ewma":
       return { ...MATCHED, name, rule: "p2c-peak-ewma" };
+    case "every-attempt":
+      // The SDK's own passive health (Envoy's): every attempt judged, retried ones included.
+      return { ...MATCHED, name, judge: "every-attempt" };
   }
 }

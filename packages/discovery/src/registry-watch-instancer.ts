@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { EventSource, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
@@ -126,6 +127,9 @@ export class RegistryWatchInstancer extends CachedInstancer {
       try {
         await this.#watchOnce();
         this.#backoff.reset();
+        // One macrotask before the next poll: undici frees the connection of an answer read at once (small, plain)
+        // only after the microtasks that read it, so a poll sent from them opened a second socket per watch.
+        await setImmediate();
       } catch (error) {
         if (this.#stop.signal.aborted) return;
         // After a failure, ask for the whole current state at once rather than holding on an index that a

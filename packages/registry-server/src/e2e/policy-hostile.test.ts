@@ -1,17 +1,13 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
+import { type RegistryProcess, runCli, spawnRegistry } from "./spawn-registry.js";
 
 const TOKEN = "hostile-s3cret";
 const SECRET = "s3cr3t-pw";
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const auth = { authorization: `Bearer ${TOKEN}` };
-/** A CLI that has not exited by then is hung (the guard only ends the test; every wait below ends on an event). */
-const CLI_GUARD_MS = 25_000;
 
 let registry: RegistryProcess;
 let dir = "";
@@ -43,27 +39,7 @@ async function revisionOf(service: string): Promise<number> {
 }
 
 /** Runs `outrigger-registry <args>` as a process; the token travels in its environment. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, OUTRIGGER_REGISTRY_TOKEN: TOKEN },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    err += chunk;
-  });
-  const guard = setTimeout(() => child.kill("SIGKILL"), CLI_GUARD_MS);
-  return new Promise((resolve) =>
-    child.once("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, out, err });
-    }),
-  );
-}
+const cli = (args: string[]) => runCli(args, TOKEN);
 
 describe("hostile policy input against a real registry process and CLI (breaker, issue 19)", () => {
   it("answers an alias bomb ('billion laughs') with 400 and keeps serving", async () => {

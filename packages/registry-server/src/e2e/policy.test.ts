@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { ISTIO_PAIR } from "../policy-fixtures.js";
-import { freePort, type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
+import { freePort, type RegistryProcess, runCli, spawnRegistry } from "./spawn-registry.js";
 
 const TOKEN = "policy-s3cret";
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -25,22 +25,8 @@ async function start(port: number, peers: number[], extra: string[] = []): Promi
   return p;
 }
 
-/** Runs `outrigger-registry <args>` as a client process; the token travels in its environment. */
-function cli(url: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args, "--url", url], {
-    env: { ...process.env, OUTRIGGER_REGISTRY_TOKEN: TOKEN },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    err += chunk;
-  });
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, out, err })));
-}
+/** Runs `outrigger-registry <args> --url URL` as a client process; the token travels in its environment. */
+const cli = (url: string, args: string[]) => runCli([...args, "--url", url], TOKEN);
 
 interface WatchAnswer {
   index: number;

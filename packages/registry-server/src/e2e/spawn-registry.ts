@@ -98,3 +98,39 @@ export function spawnRegistry(
     });
   });
 }
+
+/** What a CLI subcommand run printed, and how it exited. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** A CLI subcommand that has not exited by then is hung: the guard only ends the test; the wait ends on `close`. */
+const CLI_GUARD_MS = 25_000;
+
+/**
+ * Runs `outrigger-registry <args>` as a client process (`apply`, `get`, `diff`, `rollback`, …), with `token` in its
+ * environment (`OUTRIGGER_REGISTRY_TOKEN`), never on its command line. Resolves when it exits.
+ */
+export function runCli(args: readonly string[], token: string): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, OUTRIGGER_REGISTRY_TOKEN: token },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    err += chunk;
+  });
+  const guard = setTimeout(() => child.kill("SIGKILL"), CLI_GUARD_MS);
+  return new Promise((resolve) =>
+    child.once("close", (code) => {
+      clearTimeout(guard);
+      resolve({ code, out, err });
+    }),
+  );
+}

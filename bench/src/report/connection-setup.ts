@@ -87,14 +87,20 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
 
 /**
  * What the connection-setup table means for the comparison, checked in the code (`variants/plain.ts`,
- * `variants/sdk.ts`, `@outrigger/loadbalancer`'s `undici-dispatcher.ts`, undici 6's `agent.js`), and what the runs
- * showed about the baseline's tail.
+ * `variants/sdk.ts`, `@outrigger/loadbalancer`'s `undici-dispatcher.ts`, undici 6's `agent.js`), and what runs
+ * 2026-11-30-full-1 and -full-2 showed about the undici baseline's tail.
  */
 export const CONNECTION_NOTE = `The undici clients differ only in governance: an undici \`Agent\` makes one \`Pool\` per origin
 (\`defaultFactory\` in undici's \`agent.js\`) with the Agent's options, so \`direct-undici\` holds one pool per upstream,
 as \`sdk-undici\`'s dispatcher does (one \`Pool\` per instance, the same options), and \`haproxy-http-undici\` one pool
 to the sidecar. No side pipelines. Only the governed sides cap the requests in flight per upstream (the SDK's
-\`maxInFlightPerInstance\`, HAProxy's \`maxconn\`: 64 each) and cut an attempt at the per-try timeout (100 ms); the
-baselines queue in the pool beyond 256 connections and wait as long as the upstream takes. The third table of each
-rate shows what each client did in its windows: connections opened, peak calls in flight, GC pauses, the longest
-event-loop stall.`;
+\`maxInFlightPerInstance\`, HAProxy's \`maxconn\`: 64 each), cut an attempt at the per-try timeout (100 ms) and run
+timers (health checks, the registry watch); the baselines queue in the pool beyond 256 connections and wait as long as
+the upstream takes. At 2 000/s \`direct-undici\`'s p99 was above \`sdk-undici\`'s in 10 of 12 repetitions of runs
+2026-11-30-full-1 and -full-2, in either order within the round (pooled 50.9 against 11.6 ms on the loaded run,
+36.4 against 24.1 ms on the quiet one, whose interval includes 0); at 1 000/s the runs disagree (10.6 against
+6.4 ms; 7.7 against 8.6 ms), and below it they were level. Which of those
+differences causes it is not measured yet: the third table of each rate (added after those runs) records, per window,
+the connections each client opened, its peak calls in flight, its GC pauses and its longest event-loop stall. The
+goals do not depend on it: \`sdk-undici\` and \`haproxy-http-undici\` share the baseline, so its tail cancels from
+their difference.`;

@@ -1,7 +1,15 @@
+import { selectedVariants } from "./scenarios/variant-names.js";
+
 /** What one bench run does; `--quick` shrinks everything for development, flags override single values. */
 export interface BenchOptions {
   readonly rates: readonly number[];
+  /** Steady repetitions per cell below `FAST_RATE` (each costs 10–20 s there), and in the failure scenarios. */
   readonly reps: number;
+  /**
+   * Steady repetitions per cell at `FAST_RATE` and above, where a repetition costs seconds: the intervals over
+   * repetitions narrow with their number, not with longer windows.
+   */
+  readonly fastReps: number;
   readonly warmupMs: number;
   readonly steadyMs: number;
   readonly failureMs: number;
@@ -19,17 +27,29 @@ export interface BenchOptions {
   readonly cpuWarmupMs: number;
   readonly concurrency: number;
   readonly only: readonly string[];
+  /**
+   * The variants the CPU and steady phases run (default: all); their baselines are always added. For short checks:
+   * the fast rates are out of reach of the axios clients, which without the CPU phase would still be offered them.
+   */
+  readonly variants: readonly string[];
   /** Folder under results/ to write to (default: the date); a partial run should not replace a full report. */
   readonly out?: string;
 }
 
+/** Rates at or above this (requests/s) get `fastReps` repetitions: a window of 10 000 samples lasts seconds. */
+export const FAST_RATE = 1_000;
+
 // The machine has 2 cores and is shared. 1 000/s and 2 000/s are rates the undici clients can reach there; a cell
 // above 80% of its variant's closed-loop capacity (the CPU phase) is not run open loop (see scenarios/steady.ts).
+// Run 2026-11-30-full-1 had 6 repetitions of 4 s at those rates: 24 000–48 000 samples per cell, yet intervals over
+// 6 repetitions too wide to exclude 0. Now 20 repetitions of 1.5 s (30 000–60 000 samples) cost about as much.
 const FULL: BenchOptions = {
   rates: [100, 200, 300, 1_000, 2_000],
   reps: 6,
+  fastReps: 20,
   warmupMs: 1_000,
-  steadyMs: 4_000,
+  // The shortest window: below FAST_RATE the sample count sets it (100/s: 16.7 s for 10 000 over 6 repetitions).
+  steadyMs: 1_500,
   failureMs: 6_000,
   failureRate: 200,
   // Three upstreams shedding above 2 in flight at ~20 ms: ~300/s of capacity; 450/s is 1.5× overload.
@@ -41,6 +61,7 @@ const FULL: BenchOptions = {
   cpuWarmupMs: 500,
   concurrency: 32,
   only: [],
+  variants: [],
 };
 
 /** A few minutes: every phase once, too few repetitions and samples for any verdict (all come out inconclusive). */
@@ -48,6 +69,7 @@ const QUICK: BenchOptions = {
   ...FULL,
   rates: [100, 1_000],
   reps: 1,
+  fastReps: 3,
   warmupMs: 300,
   steadyMs: 1_000,
   failureMs: 5_000,
@@ -65,8 +87,8 @@ function numbers(value: string, flag: string): number[] {
 }
 
 /**
- * Parses `--quick`, `--reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
- * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--only=cpu,steady,kill`, `--out=name`.
+ * Parses `--quick`, `--reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
+ * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
@@ -78,6 +100,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case "--reps":
         options = { ...options, reps: numbers(value, flag)[0] as number };
+        break;
+      case "--fast-reps":
+        options = { ...options, fastReps: numbers(value, flag)[0] as number };
         break;
       case "--rates":
         options = { ...options, rates: numbers(value, flag) };
@@ -106,6 +131,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;
+      case "--variants":
+        options = { ...options, variants: selectedVariants(value.split(",").filter(Boolean)) };
+        break;
       case "--out":
         if (!/^[\w.-]+$/.test(value))
           throw new Error(`--out takes a folder name (letters, digits, . _ -), got "${value}"`);
@@ -113,21 +141,26 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --only=…, --out=name`,
+          `unknown option ${arg}: use --quick, --reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --only=…, --variants=…, --out=name`,
         );
     }
   }
   return options;
 }
 
+/** Steady repetitions of each cell at `rate`: `fastReps` at `FAST_RATE` and above, else `reps`. */
+export function repsAt(rate: number, options: BenchOptions): number {
+  return rate >= FAST_RATE ? options.fastReps : options.reps;
+}
+
 /**
- * The measured window of each repetition at `rate`: long enough that the repetitions together pool at least
- * `minSamples` latencies per cell (p99.9 needs ≥ 10 000), and never shorter than `steadyMs`.
+ * The measured window of each repetition at `rate`: long enough that the repetitions together (`repsAt`) pool at
+ * least `minSamples` latencies per cell (p99.9 needs ≥ 10 000), and never shorter than `steadyMs`.
  */
 export function windowMsFor(rate: number, options: BenchOptions): number {
   // Whole requests per repetition first: the schedule sends floor(rate × window) requests, so rounding the window
   // alone left 6 × 1 666 = 9 996 samples at 100/s, short of the 10 000 a p99.9 needs.
-  const perRep = Math.ceil(options.minSamples / options.reps);
+  const perRep = Math.ceil(options.minSamples / repsAt(rate, options));
   const needed = Math.ceil((perRep * 1000) / rate);
   return Math.max(options.steadyMs, needed);
 }

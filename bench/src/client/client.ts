@@ -6,6 +6,7 @@ import type { Downstream } from "../variants/downstream.js";
 import { createPlainDownstream } from "../variants/plain.js";
 import { type PolicyName, type PolicySource, policyByName } from "../variants/policy.js";
 import { createSdkDownstream } from "../variants/sdk.js";
+import { ClientProbe } from "./diagnostics.js";
 
 function downstreamFromEnv(): Downstream {
   const variant = process.env.CLIENT_VARIANT;
@@ -27,19 +28,31 @@ function downstreamFromEnv(): Downstream {
     case "haproxy-http":
     case "haproxy-tcp":
       return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "axios");
+    case "haproxy-http-undici":
+      // The sidecar's client on undici: the same Agent (pool settings) as `direct-undici`, one origin (the sidecar).
+      return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "undici");
     default:
       throw new Error(
-        `CLIENT_VARIANT must be direct, direct-undici, sdk, sdk-undici, haproxy-http or haproxy-tcp, got ${variant}`,
+        `CLIENT_VARIANT must be direct, direct-undici, sdk, sdk-undici, haproxy-http, haproxy-http-undici or haproxy-tcp, got ${variant}`,
       );
   }
 }
 
+/** The ports this client sends its calls to: the upstreams' traffic ports, or its sidecar's. */
+function callPorts(): number[] {
+  const urls = [...(process.env.UPSTREAM_URLS ?? "").split(","), process.env.SIDECAR_URL ?? ""];
+  return urls.filter((u) => URL.canParse(u)).map((u) => Number(new URL(u).port));
+}
+
 const downstream = downstreamFromEnv();
+const probe = new ClientProbe(callPorts());
 const server = createServer((request, response) => {
   request.resume();
-  void downstream.call().then((status) => {
-    response.writeHead(status < 500 ? 200 : status, { "content-type": "text/plain" }).end();
-  });
+  void probe
+    .track(() => downstream.call())
+    .then((status) => {
+      response.writeHead(status < 500 ? 200 : status, { "content-type": "text/plain" }).end();
+    });
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
@@ -53,5 +66,10 @@ serveCommands(async (command) => {
       failures: downstream.failures(),
       marks: downstream.marks?.() ?? {},
     };
+  if (command.cmd === "diagnostics-reset") {
+    probe.reset();
+    return {};
+  }
+  if (command.cmd === "diagnostics") return { diagnostics: probe.read() };
   throw new Error(`unknown command ${String(command.cmd)}`);
 });

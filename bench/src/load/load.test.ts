@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseOptions, windowMsFor } from "../options.js";
+import { FAST_RATE, parseOptions, repsAt, windowMsFor } from "../options.js";
 import { checkRate } from "./acceptance.js";
 import { TimelineRecorder } from "./run.js";
 import { createSchedule, dueCount, intendedSendMs } from "./schedule.js";
@@ -78,8 +78,29 @@ describe("bench options", () => {
   it("lengthens each repetition's window so the repetitions pool the minimum sample count", () => {
     const full = parseOptions(["--reps=5"]);
     expect(windowMsFor(100, full)).toBe(20_000); // 10 000 samples / 5 reps / 100 per s
-    expect(windowMsFor(2_000, full)).toBe(full.steadyMs); // 1 000 per rep in 0.5 s: the window's floor wins
+    expect(windowMsFor(2_000, full)).toBe(full.steadyMs); // 500 per rep (20 reps) in 0.25 s: the floor wins
     expect(windowMsFor(100, parseOptions(["--quick"]))).toBe(1_000);
+  });
+
+  it("gives the fast rates many short repetitions (intervals over 6 could not exclude 0 in run 2026-11-30-full-1)", () => {
+    const full = parseOptions([]);
+    expect(repsAt(300, full)).toBe(full.reps);
+    for (const rate of [FAST_RATE, 2_000]) expect(repsAt(rate, full)).toBeGreaterThanOrEqual(12);
+    const set = parseOptions(["--reps=3", "--fast-reps=14"]);
+    expect([repsAt(100, set), repsAt(1_000, set)]).toEqual([3, 14]);
+    expect(() => parseOptions(["--fast-reps=0"])).toThrow(/positive/);
+  });
+
+  it("narrows a run to some variants, always with their baselines, and names the variants on a typo", () => {
+    expect(parseOptions([]).variants).toEqual([]);
+    expect(parseOptions(["--variants=haproxy-http-undici,sdk-undici"]).variants).toEqual([
+      "direct-undici",
+      "sdk-undici",
+      "haproxy-http-undici",
+    ]);
+    expect(() => parseOptions(["--variants=sdk-undici,haproxy-undici"])).toThrow(
+      /unknown variant haproxy-undici; the variants are direct, direct-undici, sdk, sdk-undici, haproxy-http, haproxy-http-undici, haproxy-tcp/,
+    );
   });
 
   it("pools at least the minimum over the default repetitions at every rate, as the schedule counts requests", () => {
@@ -87,7 +108,7 @@ describe("bench options", () => {
     const full = parseOptions([]);
     for (const rate of [100, 200, 300, 700, 1_000, 2_000, 3_000]) {
       const perRep = createSchedule(0, rate, windowMsFor(rate, full)).total;
-      expect(perRep * full.reps, `${rate}/s`).toBeGreaterThanOrEqual(full.minSamples);
+      expect(perRep * repsAt(rate, full), `${rate}/s`).toBeGreaterThanOrEqual(full.minSamples);
     }
   });
 });

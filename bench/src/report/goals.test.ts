@@ -49,6 +49,28 @@ describe("steady summary", () => {
     expect(s.byVariant.sdk?.addedMs.p99?.lo).toBeNaN();
   });
 
+  it("keeps the client's diagnostics per repetition as a spread, NaN for runs recorded before them", () => {
+    const withDiagnostics = (opened: number, gcMaxMs: number): Measurement => ({
+      ...run(1, 2, 100),
+      diagnostics: {
+        connectionsOpened: opened,
+        connectionsOpen: 3,
+        peakInFlight: 7,
+        gcCount: 4,
+        gcMaxMs,
+        gcTotalMs: 2 * gcMaxMs,
+        loopDelayMaxMs: 12,
+      },
+    });
+    const s = summariseRate({
+      "direct-undici": [withDiagnostics(40, 9), withDiagnostics(10, 3), withDiagnostics(25, 30)],
+      "sdk-undici": reps(3, () => run(1, 2, 100)),
+    });
+    expect(s.byVariant["direct-undici"]?.client.connectionsOpened).toMatchObject({ median: 25, min: 10, max: 40 });
+    expect(s.byVariant["direct-undici"]?.client.gcMaxMs.max).toBe(30);
+    expect(s.byVariant["sdk-undici"]?.client.peakInFlight.median).toBeNaN();
+  });
+
   it("measures undici variants over the undici baseline", () => {
     const s = summariseRate({
       direct: reps(5, () => run(1, 2, 100)),
@@ -71,20 +93,51 @@ describe("latency goals", () => {
 
   it("meets a goal only when the interval lies below the threshold, with enough samples", () => {
     const goals = checkGoals({ 100: rate(2.2, 2_000) }, {}, {});
-    expect(statusOf(goals, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("met");
+    expect(statusOf(goals, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("met");
     // 12 000 samples would be needed for p99.9 in each cell: 6 × 2 000 = 12 000 is enough.
-    expect(statusOf(goals, "sdk: added p99.9 ≤ HAProxy's at 100/s")).toBe("met");
-    expect(statusOf(goals, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("met");
+    expect(statusOf(goals, "sdk: added p99.9 ≤ haproxy-http's at 100/s")).toBe("met");
+    expect(statusOf(goals, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("met");
   });
 
   it("misses when the whole interval is above, and is inconclusive with too few samples or repetitions", () => {
-    expect(statusOf(checkGoals({ 100: rate(4, 2_000) }, {}, {}), "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("missed");
+    expect(statusOf(checkGoals({ 100: rate(4, 2_000) }, {}, {}), "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe(
+      "missed",
+    );
     const few = checkGoals({ 100: rate(2.2, 1_000) }, {}, {});
-    expect(statusOf(few, "sdk: added p99.9 ≤ HAProxy's at 100/s")).toBe("inconclusive");
+    expect(statusOf(few, "sdk: added p99.9 ≤ haproxy-http's at 100/s")).toBe("inconclusive");
     expect(few.find((g) => g.goal.includes("p99.9"))?.detail).toMatch(/6000 < 10000/);
     const oneRep = checkGoals({ 100: rate(2.2, 20_000, 1) }, {}, {});
-    expect(statusOf(oneRep, "sdk: added p99 ≤ HAProxy's at 100/s")).toBe("inconclusive");
-    expect(statusOf(oneRep, "sdk-undici: added p99 ≤ HAProxy's at 100/s")).toBe("inconclusive");
+    expect(statusOf(oneRep, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("inconclusive");
+    expect(statusOf(oneRep, "sdk-undici: added p99 ≤ haproxy-http-undici's at 100/s")).toBe("inconclusive");
+  });
+
+  it("holds sdk-undici against the sidecar whose client is undici, sdk against the axios one", () => {
+    // The axios sidecar adds ~0.1 ms at p99 over direct, the undici one ~1 ms over direct-undici; sdk-undici adds
+    // ~0.5 ms: below its like-for-like sidecar, above the axios one (which the goal held it against before).
+    const n = 6;
+    const s = summariseRate({
+      direct: reps(n, () => run(1, 2, 2_000)),
+      "direct-undici": reps(n, () => run(1, 2, 2_000)),
+      sdk: reps(n, (i) => run(1, 2.02 + i * 0.01, 2_000)),
+      "sdk-undici": reps(n, (i) => run(1, 2.5 + i * 0.01, 2_000)),
+      "haproxy-http": reps(n, (i) => run(1, 2.1 + i * 0.01, 2_000)),
+      "haproxy-http-undici": reps(n, (i) => run(1, 3 + i * 0.01, 2_000)),
+    });
+    const goals = checkGoals({ 2000: s }, {}, {});
+    const undici = goals.find((g) => g.goal === "sdk-undici: added p99 ≤ haproxy-http-undici's at 2000/s");
+    expect(undici?.status).toBe("met");
+    expect(undici?.detail).toMatch(/over direct-undici/);
+    expect(statusOf(goals, "sdk: added p99 ≤ haproxy-http's at 2000/s")).toBe("met");
+    expect(goals.some((g) => /sdk-undici.*≤ haproxy-http's/.test(g.goal))).toBe(false);
+  });
+
+  it("says which cell was not run when a rate was above a variant's capacity", () => {
+    const s = summariseRate({
+      "direct-undici": reps(6, () => run(1, 2, 2_000)),
+      "sdk-undici": reps(6, () => run(1, 2, 2_000)),
+    });
+    const goal = checkGoals({ 2000: s }, {}, {}).find((g) => g.goal.startsWith("sdk-undici: added p99 "));
+    expect(goal).toMatchObject({ status: "inconclusive", detail: "not run at this rate (haproxy-http-undici)" });
   });
 });
 
@@ -131,6 +184,22 @@ describe("governance CPU goal", () => {
     expect(s.sdk?.cleanRounds).toBe(14);
     expect(s.sdk?.governanceCpuMsPerReq.n).toBe(14);
     expect(s.sdk?.governanceCpuMsPerReq.estimate).toBeGreaterThan(0.015);
+  });
+
+  it("holds sdk-undici's governance against the sidecar with an undici client, over direct-undici", () => {
+    const runs: CpuRuns = {
+      ...rounds(0.02),
+      // The axios sidecar costs 0.10–0.14 ms over direct; the undici one 0.20 ms over direct-undici.
+      "direct-undici": Array.from({ length: 15 }, (_, i) => cpuRun("direct-undici", 0.15 + (i % 4) * 0.01)),
+      "sdk-undici": Array.from({ length: 15 }, (_, i) => cpuRun("sdk-undici", 0.15 + (i % 4) * 0.01 + 0.06)),
+      "haproxy-http-undici": Array.from({ length: 15 }, (_, i) =>
+        cpuRun("haproxy-http-undici", 0.15 + (i % 4) * 0.01 + 0.2 + (i % 2) * 0.004),
+      ),
+    };
+    const goal = checkGoals({}, runs, {}).find((g) => g.goal.startsWith("sdk-undici:"));
+    // 0.06 / 0.202 ≈ 0.30: met against its like-for-like sidecar (against the axios one, 0.06 / 0.12: missed).
+    expect(goal?.goal).toBe("sdk-undici: governance CPU/request ≤ 1/3 of haproxy-http-undici's (closed loop)");
+    expect(goal?.status).toBe("met");
   });
 
   it("is met below 1/3, missed above it, inconclusive across it or without enough rounds", () => {

@@ -1,6 +1,7 @@
 import { atMost, bootstrap, type Interval, intervalOf, meanAt, type Verdict } from "@outrigger/bench-stats";
 import type { CpuRuns } from "../scenarios/cpu.js";
 import type { FailureRuns } from "../scenarios/failures.js";
+import { SDK_VARIANTS, sidecarOf } from "../scenarios/variant-names.js";
 import { governanceRatio } from "./cpu-summary.js";
 import type { RateSummary } from "./steady-summary.js";
 
@@ -12,9 +13,11 @@ export interface GoalCheck {
   readonly detail: string;
 }
 
-/** The SDK variants the goals are checked for, and the sidecar they are held against. */
-export const SDK_VARIANTS = ["sdk", "sdk-undici"] as const;
-export const SIDECAR = "haproxy-http";
+/**
+ * The sidecar arm the failure scenarios hold both SDK transports against (they run one HAProxy arm; the steady and
+ * CPU goals pair each SDK transport with the sidecar whose client sends the same way, `sidecarOf`).
+ */
+export const FAILURE_SIDECAR = "haproxy-http";
 
 /** Pooled samples a percentile needs per cell before a verdict rests on it (p99 ≥ 1 000, p99.9 ≥ 10 000). */
 export const MIN_SAMPLES: Record<string, number> = { p99: 1_000, "p99.9": 10_000 };
@@ -31,22 +34,27 @@ export function formatInterval(i: Interval | undefined, digits = 3): string {
   return `${f(i.estimate, digits)} [${f(i.lo, digits)}, ${f(i.hi, digits)}]`;
 }
 
-/** The added-latency goals of one rate: the SDK's added p99 / p99.9 at or below the sidecar's (difference ≤ 0). */
+/**
+ * The added-latency goals of one rate: each SDK variant's added p99 / p99.9 at or below that of the sidecar on the
+ * same client transport (`sidecarOf`: difference ≤ 0). Both are measured over the same baseline, so the difference
+ * is that of their pooled percentiles, resampled by whole repetitions.
+ */
 function latencyGoals(rate: string, s: RateSummary): GoalCheck[] {
   const goals: GoalCheck[] = [];
-  const hap = s.byVariant[SIDECAR];
   for (const sdk of SDK_VARIANTS) {
+    const sidecar = sidecarOf(sdk);
     const mine = s.byVariant[sdk];
+    const hap = s.byVariant[sidecar];
     for (const p of ["p99", "p99.9"]) {
-      const goal = `${sdk}: added ${p} ≤ HAProxy's at ${rate}/s`;
+      const goal = `${sdk}: added ${p} ≤ ${sidecar}'s at ${rate}/s`;
       if (!mine || !hap) {
-        goals.push({ goal, status: "inconclusive", detail: `not run at this rate (${!mine ? sdk : SIDECAR})` });
+        goals.push({ goal, status: "inconclusive", detail: `not run at this rate (${!mine ? sdk : sidecar})` });
         continue;
       }
-      const cells = [sdk, mine.baseline, SIDECAR, hap.baseline];
+      const cells = [sdk, mine.baseline, sidecar, hap.baseline];
       const at = (v: string, b: number): number => s.resampled[v]?.[p]?.[b] ?? Number.NaN;
       const draws = (s.resampled[sdk]?.[p] ?? []).map(
-        (_, b) => at(sdk, b) - at(mine.baseline, b) - (at(SIDECAR, b) - at(hap.baseline, b)),
+        (_, b) => at(sdk, b) - at(mine.baseline, b) - (at(sidecar, b) - at(hap.baseline, b)),
       );
       const estimate = (mine.addedMs[p]?.estimate ?? Number.NaN) - (hap.addedMs[p]?.estimate ?? Number.NaN);
       const diff = intervalOf(estimate, draws, s.reps.length);
@@ -55,20 +63,23 @@ function latencyGoals(rate: string, s: RateSummary): GoalCheck[] {
       goals.push({
         goal,
         status: enough ? atMost(diff, 0) : "inconclusive",
-        detail: `SDK − HAProxy added ${p}: ${formatInterval(diff)} ms (SDK ${f(mine.addedMs[p]?.estimate ?? NaN)}, HAProxy ${f(hap.addedMs[p]?.estimate ?? NaN)}); fewest samples in a cell ${fewest}${enough ? "" : ` < ${MIN_SAMPLES[p]}: too few for a verdict`}; ${s.reps.length} reps`,
+        detail: `SDK − HAProxy added ${p}: ${formatInterval(diff)} ms (SDK ${f(mine.addedMs[p]?.estimate ?? NaN)}, HAProxy ${f(hap.addedMs[p]?.estimate ?? NaN)}, over ${mine.baseline}); fewest samples in a cell ${fewest}${enough ? "" : ` < ${MIN_SAMPLES[p]}: too few for a verdict`}; ${s.reps.length} reps`,
       });
     }
   }
   return goals;
 }
 
-/** The governance-CPU goals: the SDK's ≤ 1/3 of the sidecar's, as a ratio with its interval over closed-loop rounds. */
+/**
+ * The governance-CPU goals: each SDK variant's ≤ 1/3 of the sidecar's on the same client transport (`sidecarOf`),
+ * as a ratio with its interval over closed-loop rounds.
+ */
 function cpuGoals(cpu: CpuRuns): GoalCheck[] {
-  if (!cpu[SIDECAR]) return [];
-  return SDK_VARIANTS.filter((sdk) => cpu[sdk]).map((sdk) => {
-    const ratio = governanceRatio(cpu, sdk, SIDECAR);
+  return SDK_VARIANTS.filter((sdk) => cpu[sdk] && cpu[sidecarOf(sdk)]).map((sdk) => {
+    const sidecar = sidecarOf(sdk);
+    const ratio = governanceRatio(cpu, sdk, sidecar);
     return {
-      goal: `${sdk}: governance CPU/request ≤ 1/3 of HAProxy's (closed loop)`,
+      goal: `${sdk}: governance CPU/request ≤ 1/3 of ${sidecar}'s (closed loop)`,
       status: atMost(ratio, CPU_SHARE),
       detail: `ratio ${formatInterval(ratio)} over ${ratio.n} rounds (threshold ${f(CPU_SHARE)})`,
     };
@@ -92,7 +103,7 @@ function failureGoals(failures: FailureRuns): GoalCheck[] {
   const goals: GoalCheck[] = [];
   for (const [scenario, byArm] of Object.entries(failures)) {
     for (const [policy, sidecarPolicy] of ARM_SUFFIXES) {
-      const hap = byArm[`${SIDECAR}${sidecarPolicy}`];
+      const hap = byArm[`${FAILURE_SIDECAR}${sidecarPolicy}`];
       for (const sdk of SDK_VARIANTS) {
         const mine = byArm[`${sdk}${policy}`];
         if (!mine || !hap) continue;

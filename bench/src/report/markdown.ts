@@ -4,11 +4,14 @@ import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
 import type { SkippedCells } from "../scenarios/steady.js";
 import { policyByName } from "../variants/policy.js";
 import { SDK_GAPS } from "../variants/sdk.js";
+import { CONNECTION_NOTE, clientTable, connectionRows } from "./connection-setup.js";
 import type { CpuSummary } from "./cpu-summary.js";
 import { formatInterval, type GoalCheck } from "./goals.js";
+import { istioSection } from "./istio.js";
 import { DISCUSSION, METHOD_NOTES, POLICY_ROWS } from "./prose.js";
 import type { RateSummary } from "./steady-summary.js";
-import { type FailureSummary, ISTIO } from "./summarise.js";
+import type { FailureSummary } from "./summarise.js";
+import { formatSpread, table } from "./table.js";
 
 /** Everything the report is written from. */
 export interface ReportInput {
@@ -24,21 +27,6 @@ export interface ReportInput {
   readonly charts: readonly string[];
   /** The machine was busy with other work when the run started (see the load average): figures are noisier. */
   readonly loadedMachine: boolean;
-}
-
-/** `median (min–max)` with `digits` decimals; "n/a" for no data. */
-export function formatSpread(s: Spread | undefined, digits = 2): string {
-  if (!s || !Number.isFinite(s.median)) return "n/a";
-  if (s.n === 1) return s.median.toFixed(digits);
-  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
 }
 
 const PCTS = ["p50", "p90", "p99", "p99.9"];
@@ -136,83 +124,13 @@ function steadySection(steady: ReportInput["steady"], skipped: SkippedCells): st
         ]),
       ),
       "",
+      ...clientTable(byVariant),
       `![latency CDF at ${rate}/s](latency-cdf-${rate}rps.svg)`,
       "",
     );
   }
   out.push("![CPU per request](cpu-per-request.svg)", "");
   return out;
-}
-
-type IstioFigure = "cpu" | "rss" | "p99";
-
-const ISTIO_TEXT: Record<IstioFigure, string> = {
-  cpu: "0.20–0.5",
-  rss: "40–60",
-  p99: "0.3–2.9 (two hops + mTLS)",
-};
-const ISTIO_RANGE: Record<IstioFigure, readonly [number, number]> = {
-  cpu: ISTIO.cpuMsPerReq,
-  rss: ISTIO.rssMb,
-  p99: ISTIO.addedP99Ms,
-};
-
-/** One row of the Istio table: our figure (median and spread) and its ratio to Istio's range. */
-function istioRow(
-  rate: string,
-  label: string,
-  figure: IstioFigure,
-  ours: Spread | undefined,
-  digits: number,
-): string[] {
-  const [lo, hi] = ISTIO_RANGE[figure];
-  const v = ours?.median ?? Number.NaN;
-  const ratioText = Number.isFinite(v) ? `${(v / hi).toFixed(2)}–${(v / lo).toFixed(2)}×` : "n/a";
-  return [`${rate}/s`, label, formatSpread(ours, digits), ISTIO_TEXT[figure], ratioText];
-}
-
-function istioSection(steady: ReportInput["steady"], cpu: ReportInput["cpu"]): string[] {
-  const rows: string[][] = [];
-  const asSpread = (i: Interval | undefined): Spread | undefined =>
-    i && { median: i.estimate, min: i.estimate, max: i.estimate, n: 1 };
-  for (const v of ["haproxy-http", "sdk", "sdk-undici"]) {
-    const c = cpu[v];
-    if (!c) continue;
-    rows.push(
-      istioRow("closed loop", `${v} governance CPU (ms/req, mean)`, "cpu", asSpread(c.governanceCpuMsPerReq), 3),
-    );
-  }
-  for (const [rate, summary] of Object.entries(steady)) {
-    const s = summary.byVariant;
-    const hap = s["haproxy-http"];
-    const sdk = s.sdk;
-    const sdkRss = (sdk?.clientRssMb.median ?? Number.NaN) - (s.direct?.clientRssMb.median ?? Number.NaN);
-    rows.push(
-      istioRow(rate, "HAProxy + sync agent CPU (vCPU per 1 000 rps = ms/req)", "cpu", hap?.sidecarCpuMsPerReq, 3),
-      istioRow(rate, "HAProxy process alone CPU (ms/req)", "cpu", hap?.proxyCpuMsPerReq, 3),
-      istioRow(rate, "HAProxy + Node sync agent RSS (MB)", "rss", hap?.sidecarRssMb, 1),
-      istioRow(rate, "HAProxy process alone RSS (MB)", "rss", hap?.proxyRssMb, 1),
-      istioRow(
-        rate,
-        "SDK extra client RSS over direct (MB)",
-        "rss",
-        { median: sdkRss, min: sdkRss, max: sdkRss, n: 1 },
-        1,
-      ),
-      istioRow(rate, "HAProxy added p99, one hop (ms)", "p99", asSpread(hap?.addedMs.p99), 2),
-      istioRow(rate, "SDK (axios) added p99 (ms)", "p99", asSpread(sdk?.addedMs.p99), 2),
-    );
-  }
-  return [
-    "## Against published mesh figures (Istio)",
-    "",
-    "Istio publishes, for its Envoy sidecar: 0.20–0.5 vCPU and 40–60 MB per sidecar per 1 000 requests/s, and +0.3 to +2.9 ms at p99 per request path with a client and a server sidecar and mutual TLS. The ratio column is ours ÷ Istio's (low–high of their range).",
-    "",
-    "How the setups differ: Istio's path has **two** proxies (client and server side) and **mTLS**, Envoy with 2 worker threads, telemetry on, on dedicated cloud VMs at 1 000 rps with 1 KB payloads; ours is **one** HAProxy hop, plaintext HTTP/1.1 on loopback, no telemetry, a tiny payload, on a shared 2-core machine. So the HAProxy figures should sit *below* Istio's for latency (one hop, no TLS), and CPU figures from a small shared machine are noisier than theirs. Treat the ratios as orders of magnitude, not as a ranking of Envoy against HAProxy.",
-    "",
-    table(["rate", "figure", "ours", "Istio", "ours ÷ Istio"], rows),
-    "",
-  ];
 }
 
 /** Decimals a scenario figure is shown with: ratios and sub-millisecond timings need them, the rest do not. */
@@ -285,7 +203,7 @@ export function renderReport(input: ReportInput): string {
     "",
     `Options: \`${JSON.stringify(input.options)}\``,
     "",
-    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (rep → rate → variant, variant order rotated each rep). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Other figures show the median and, in brackets, min–max.",
+    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Other figures show the median and, in brackets, min–max.",
     "",
     "## Policies, matched",
     "",
@@ -302,6 +220,12 @@ export function renderReport(input: ReportInput): string {
     "### What the SDK cannot express yet",
     "",
     ...SDK_GAPS.map((g) => `- ${g}`),
+    "",
+    "## Connection setup, like for like",
+    "",
+    table(["variant", "client", "connections", "requests in flight per upstream capped by"], connectionRows(matched)),
+    "",
+    CONNECTION_NOTE,
     "",
     ...cpuSection(input.cpu),
     ...steadySection(input.steady, input.skipped),

@@ -112,17 +112,26 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   time of every thread (\`/proc/<pid>/task/<tid>/schedstat\`, ns) of the client and the sidecar (HAProxy and its
   sync agent) at the window's edges. The ratio goal divides the SDK's mean by HAProxy's on each resample.
 - **Tails** pool the repetitions' HdrHistograms per cell; each repetition's window is long enough that a full run
-  pools ≥ 10 000 latencies per cell (\`--min-samples\`). "Added" is the pooled percentile minus the baseline's
-  (the direct client on the same transport: \`direct\` for axios clients and the HAProxy clients,
-  \`direct-undici\` for \`sdk-undici\`). The goal compares the SDK's added figure with HAProxy's, so the
-  transports' own costs cancel.
+  pools ≥ 10 000 latencies per cell (\`--min-samples\`). Below 1 000/s a cell has 6 repetitions (10–17 s each);
+  at 1 000/s and above, where a repetition costs seconds, 20 repetitions of 1.5 s (\`--fast-reps\`): the intervals
+  resample whole repetitions, so they narrow with the number of repetitions, not with longer windows. Rates with
+  fewer repetitions are spread evenly among the passes of the others. "Added" is the pooled percentile minus the
+  baseline's (the direct client on the same transport: \`direct\` for \`sdk\`, \`haproxy-http\` and
+  \`haproxy-tcp\`; \`direct-undici\` for \`sdk-undici\` and \`haproxy-http-undici\`). Each SDK transport is
+  held against the HAProxy sidecar whose client sends the same way (\`sdk\` with \`haproxy-http\`, \`sdk-undici\`
+  with \`haproxy-http-undici\`), in the tail and the governance-CPU goals: over one baseline, the difference is
+  that of the two pooled percentiles, and the client library's own tail is on both sides. (Before run
+  2026-11-30-full-2 \`sdk-undici\` was held against the axios-client sidecar, which cannot run at 2 000/s here.)
 - **Rates above 300/s** are offered to every variant whose closed-loop capacity they stay under (80% of it); a
   cell above is not run (an open loop past capacity only queues) and the report says so. The generator's on-time
   send rate is checked at every rate (the 99% rule).
 - The generator ticks every millisecond and sends all requests that are due; latency includes any sender lag, so it
   is never hidden (no coordinated omission), and the rejection rule catches runs where the generator fell behind.
-- \`direct\`, \`sdk\` and the HAProxy clients send with axios on the same keep-alive agent (256 sockets);
-  \`direct-undici\` and \`sdk-undici\` with undici pools of the same size.
+- Connections: every axios client (\`direct\`, \`sdk\`, \`haproxy-http\`, \`haproxy-tcp\`) sends on the same
+  keep-alive agent (256 sockets per origin); every undici client (\`direct-undici\`, \`sdk-undici\`,
+  \`haproxy-http-undici\`) on undici pools of the same size, pipelining 1 (the "Connection setup" table). The
+  client's own view of each window (connections opened, calls in flight, GC pauses, loop delay) is in the third
+  table of each rate.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
   Failure goals pair the SDK's and HAProxy's runs by repetition (errors per run, SDK − HAProxy).

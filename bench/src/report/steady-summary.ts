@@ -1,4 +1,5 @@
 import { type Interval, intervalOf, RESAMPLES, resamples, type Spread, spreadOf } from "@outrigger/bench-stats";
+import type { ClientDiagnostics } from "../client/diagnostics.js";
 import type { Measurement } from "../scenarios/measure.js";
 import { baselineOf } from "../scenarios/variant-names.js";
 import { REPORTED_PERCENTILES } from "../stats/histogram.js";
@@ -24,7 +25,20 @@ export interface SteadySummary {
   readonly proxyCpuMsPerReq: Spread;
   readonly proxyRssMb: Spread;
   readonly errorRate: Spread;
+  /** The client's own view per repetition (`ClientDiagnostics`): connections, calls in flight, GC, loop delay. */
+  readonly client: Record<keyof ClientDiagnostics, Spread>;
 }
+
+/** The client diagnostics the summary keeps, in the order the report shows them. */
+export const CLIENT_FIGURES: readonly (keyof ClientDiagnostics)[] = [
+  "connectionsOpened",
+  "connectionsOpen",
+  "peakInFlight",
+  "gcCount",
+  "gcMaxMs",
+  "gcTotalMs",
+  "loopDelayMaxMs",
+];
 
 /** One rate's summary, plus what the goals need: every cell's percentiles over the same resamples. */
 export interface RateSummary {
@@ -91,6 +105,9 @@ export function summariseRate(byVariant: Record<string, Measurement[]>, resample
       proxyCpuMsPerReq: spreadOf(use.map((r) => r.proxyCpuMsPerReq ?? Number.NaN)),
       proxyRssMb: spreadOf(use.map((r) => r.proxyRssMb ?? Number.NaN)),
       errorRate: spreadOf(use.map((r) => r.errorRate)),
+      client: Object.fromEntries(
+        CLIENT_FIGURES.map((k) => [k, spreadOf(use.map((r) => r.diagnostics?.[k] ?? Number.NaN))]),
+      ) as Record<keyof ClientDiagnostics, Spread>,
     };
   }
   return { byVariant: out, reps, resampled };

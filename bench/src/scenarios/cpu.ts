@@ -6,7 +6,7 @@ import type { BenchProcess } from "../proc/child.js";
 import { type ProcessUsage, readUsage, readUsageOf } from "../proc/usage.js";
 import type { Progress } from "../progress.js";
 import { type RunningVariant, startVariant } from "./variant.js";
-import { VARIANTS, type VariantName } from "./variant-names.js";
+import { selectedVariants, type VariantName } from "./variant-names.js";
 
 /** One closed-loop repetition of one variant: requests completed in the window and the CPU they took. */
 export interface CpuRun {
@@ -31,7 +31,7 @@ const START_LEAD_MS = 300;
 
 /** Number of progress steps the CPU phase takes. */
 export function cpuSteps(options: BenchOptions): number {
-  return options.cpuReps * VARIANTS.length;
+  return options.cpuReps * selectedVariants(options.variants).length;
 }
 
 /** One closed-loop window against `variant`, its client's and sidecar's CPU read at the window's edges. */
@@ -88,10 +88,11 @@ export async function runCpu(generator: BenchProcess, options: BenchOptions, pro
   const fleet = await Fleet.start(options.fleetSize);
   const running = new Map<VariantName, RunningVariant>();
   try {
-    for (const name of VARIANTS) running.set(name, await startVariant(name, fleet));
+    const variants = selectedVariants(options.variants);
+    for (const name of variants) running.set(name, await startVariant(name, fleet));
     const runs: CpuRuns = {};
     for (let rep = 0; rep < options.cpuReps; rep++) {
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length] as VariantName);
+      const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
       for (const name of order) {
         const run = await measureClosed(generator, running.get(name) as RunningVariant, options);
         runs[name] = [...(runs[name] ?? []), run];

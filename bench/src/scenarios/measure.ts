@@ -1,3 +1,4 @@
+import type { ClientDiagnostics } from "../client/diagnostics.js";
 import { checkRate, type RateCheck } from "../load/acceptance.js";
 import type { RunOutcome, RunRequest } from "../load/run.js";
 import { nowMs } from "../load/run.js";
@@ -29,6 +30,8 @@ export interface Measurement extends RunOutcome {
   readonly errorRate: number;
   /** Share of one core the client and its sidecar used in the window (near 1: the client side is saturated). */
   readonly clientCoreShare: number;
+  /** The client's connections, calls in flight, GC pauses and loop delay in the window (absent in older runs). */
+  readonly diagnostics?: ClientDiagnostics;
 }
 
 /** Something to do at `atMs` into the measured window (kill an instance, change a policy, …). */
@@ -38,6 +41,8 @@ export interface TimedAction {
 }
 
 const START_LEAD_MS = 300;
+/** The client answers its diagnostics at once; a client that does not within this is left without them. */
+const DIAGNOSTICS_TIMEOUT_MS = 10_000;
 
 /**
  * Runs the generator against a variant: warm-up, then the measured window, with the client's and sidecar's CPU read
@@ -68,6 +73,8 @@ export async function measure(
         sidecar: readUsageOf(variant.sidecarPids),
         proxy: readUsageOf(proxyPids),
       };
+      // Diagnostics are a side view: a client that cannot answer leaves them out, never the run.
+      variant.client.request({ cmd: "diagnostics-reset" }).catch(() => undefined);
     }, windowStart - nowMs()),
     ...actions.map((a) => setTimeout(() => void a.run(), windowStart + a.atMs - nowMs())),
   ];
@@ -80,6 +87,10 @@ export async function measure(
     sidecar: readUsageOf(variant.sidecarPids),
     proxy: readUsageOf(proxyPids),
   };
+  const diagnostics = await variant.client
+    .request({ cmd: "diagnostics" }, DIAGNOSTICS_TIMEOUT_MS)
+    .then((reply) => reply.diagnostics as ClientDiagnostics | undefined)
+    .catch(() => undefined);
   const start = before ?? after;
   const perReq = (a: number, b: number): number => (outcome.sent > 0 ? (a - b) / outcome.sent : Number.NaN);
   return {
@@ -96,5 +107,6 @@ export async function measure(
     errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
     clientCoreShare:
       (after.client.cpuMs - start.client.cpuMs + after.sidecar.cpuMs - start.sidecar.cpuMs) / spec.durationMs,
+    diagnostics,
   };
 }

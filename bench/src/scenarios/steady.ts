@@ -1,11 +1,12 @@
 import { Fleet } from "../fleet/fleet.js";
-import { type BenchOptions, windowMsFor } from "../options.js";
+import { type BenchOptions, repsAt, windowMsFor } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
+import { steadyPlan } from "./steady-plan.js";
 import { type RunningVariant, startVariant } from "./variant.js";
-import { VARIANTS, type VariantName } from "./variant-names.js";
+import { selectedVariants, type VariantName } from "./variant-names.js";
 
 /** Steady-state runs: `runs[rate][variant][rep]`. */
 export type SteadyRuns = Grouped<Measurement>;
@@ -18,14 +19,16 @@ export const MAX_CAPACITY_SHARE = 0.8;
 
 /** Number of progress steps the steady scenario takes (skipped cells included: they are steps, just quick ones). */
 export function steadySteps(options: BenchOptions): number {
-  return options.reps * options.rates.length * VARIANTS.length;
+  const variants = selectedVariants(options.variants).length;
+  return options.rates.reduce((n, rate) => n + repsAt(rate, options) * variants, 0);
 }
 
 /**
- * Every variant at every rate, `reps` times, interleaved (rep → rate → variant, the variant order rotated each rep)
- * so slow drift on a shared machine lands on all variants alike. All clients stay up; idle ones cost nothing. A cell
- * whose rate is above `MAX_CAPACITY_SHARE` of the variant's closed-loop capacity (`capacity`, from the CPU phase)
- * is skipped and reported as such.
+ * Every variant at every rate, `repsAt(rate)` times, interleaved (`steadyPlan`: rounds of one rate and repetition,
+ * every variant once per round, the variant order rotated each repetition) so slow drift on a shared machine lands
+ * on all variants alike. All clients stay up; idle ones cost nothing. A cell whose rate is above
+ * `MAX_CAPACITY_SHARE` of the variant's closed-loop capacity (`capacity`, from the CPU phase) is skipped and
+ * reported as such.
  */
 export async function runSteady(
   generator: BenchProcess,
@@ -36,30 +39,30 @@ export async function runSteady(
   const fleet = await Fleet.start(options.fleetSize);
   const running = new Map<VariantName, RunningVariant>();
   try {
-    for (const name of VARIANTS) running.set(name, await startVariant(name, fleet));
+    const variants = selectedVariants(options.variants);
+    for (const name of variants) running.set(name, await startVariant(name, fleet));
     const runs: SteadyRuns = {};
     const skipped: SkippedCells = {};
-    for (let rep = 0; rep < options.reps; rep++) {
-      for (const rate of options.rates) {
-        const order = VARIANTS.map((_, i) => VARIANTS[(i + rep) % VARIANTS.length] as VariantName);
-        for (const name of order) {
-          const max = capacity[name];
-          if (max !== undefined && rate > max * MAX_CAPACITY_SHARE) {
-            skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
-            progress.step(`steady ${rate}/s rep ${rep + 1} ${name}`, `skipped: capacity ${max.toFixed(0)}/s`);
-            continue;
-          }
-          const m = await measure(generator, running.get(name) as RunningVariant, {
-            ratePerSec: rate,
-            warmupMs: options.warmupMs,
-            durationMs: windowMsFor(rate, options),
-          });
-          addRun(runs, String(rate), name, m);
-          progress.step(
-            `steady ${rate}/s rep ${rep + 1} ${name}`,
-            `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
-          );
+    for (const { rate, rep } of steadyPlan(options.rates, (r) => repsAt(r, options))) {
+      const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
+      for (const name of order) {
+        const max = capacity[name];
+        if (max !== undefined && rate > max * MAX_CAPACITY_SHARE) {
+          skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
+          progress.step(`steady ${rate}/s rep ${rep + 1} ${name}`, `skipped: capacity ${max.toFixed(0)}/s`);
+          continue;
         }
+        const m = await measure(generator, running.get(name) as RunningVariant, {
+          ratePerSec: rate,
+          warmupMs: options.warmupMs,
+          durationMs: windowMsFor(rate, options),
+        });
+        addRun(runs, String(rate), name, m);
+        const d = m.diagnostics;
+        progress.step(
+          `steady ${rate}/s rep ${rep + 1} ${name}`,
+          `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+        );
       }
     }
     return { runs, skipped };

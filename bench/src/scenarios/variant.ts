@@ -39,7 +39,10 @@ export interface VariantOptions {
   readonly judgeKeptResponse?: boolean;
 }
 
-/** Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar. */
+/**
+ * Starts the client service (pinned to the client core) and, for the HAProxy variants, its sidecar: both HTTP-mode
+ * variants get the same sidecar (config, sync agent), only their client's transport differs.
+ */
 export async function startVariant(
   name: VariantName,
   fleet: Fleet,
@@ -48,7 +51,7 @@ export async function startVariant(
   const policy = options.policy ?? "matched";
   const upstreams = fleet.list().map((u) => ({ host: "127.0.0.1", port: u.port }));
   let sidecar: Sidecar | undefined;
-  if (name === "haproxy-http") {
+  if (name === "haproxy-http" || name === "haproxy-http-undici") {
     sidecar = await startSidecar("http", fleet.registryUrl, policy, [], options.connectLog);
     await sidecar.waitForServers(upstreams.length);
   } else if (name === "haproxy-tcp") {

@@ -1,0 +1,115 @@
+// What the client service did beside answering, per measured window: the connections it opened to the hosts it
+// sends to, how many calls it had in flight, and how long its event loop stood still (GC pauses, loop delay). The
+// report sets these beside each variant's tail, so a tail can be traced to its cause (run 2026-11-30-full-1: the
+// undici baseline's p99 at 2 000/s was 4× the SDK's, on the same pool settings).
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Socket } from "node:net";
+import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+
+/** One window's figures (see `ClientProbe`). */
+export interface ClientDiagnostics {
+  /** TCP connections opened to the watched ports (the upstreams' traffic ports, or the sidecar's) in the window. */
+  readonly connectionsOpened: number;
+  /** Connections to the watched ports open at the end of the window (the pools' size). */
+  readonly connectionsOpen: number;
+  /** Most downstream calls in flight at once in the window. */
+  readonly peakInFlight: number;
+  /** Garbage collections in the window, the longest pause and their sum (ms, `PerformanceObserver` "gc"). */
+  readonly gcCount: number;
+  readonly gcMaxMs: number;
+  readonly gcTotalMs: number;
+  /** The longest event-loop delay in the window (ms; `monitorEventLoopDelay`, sampled every 10 ms). */
+  readonly loopDelayMaxMs: number;
+}
+
+/** Node's diagnostics channel for every TCP client socket created (`net.connect`), node:http's and undici's. */
+const SOCKET_CHANNEL = "net.client.socket";
+
+/** Loop-delay sampling period: fine enough for the tens of ms a p99 moves by, cheap enough to leave on. */
+const LOOP_RESOLUTION_MS = 10;
+
+/**
+ * Watches this process from `reset()` to `read()`. Connections are counted from Node's `net.client.socket`
+ * diagnostics channel (every TCP client socket, node:http's and undici's alike) once they connect to one of
+ * `ports`, so health probes (health port) and registry polls are left out.
+ */
+export class ClientProbe {
+  readonly #ports: ReadonlySet<number>;
+  readonly #loop: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  #opened = 0;
+  #open = 0;
+  #inFlight = 0;
+  #peak = 0;
+  #gcCount = 0;
+  #gcMax = 0;
+  #gcTotal = 0;
+  readonly #onSocket = (message: unknown): void => {
+    const socket = (message as { socket: Socket }).socket;
+    socket.once("connect", () => {
+      if (!this.#ports.has(socket.remotePort ?? -1)) return;
+      this.#opened += 1;
+      this.#open += 1;
+      socket.once("close", () => {
+        this.#open -= 1;
+      });
+    });
+  };
+  readonly #gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      this.#gcCount += 1;
+      this.#gcTotal += entry.duration;
+      this.#gcMax = Math.max(this.#gcMax, entry.duration);
+    }
+  });
+
+  constructor(ports: Iterable<number>) {
+    this.#ports = new Set(ports);
+    subscribe(SOCKET_CHANNEL, this.#onSocket);
+    this.#gc.observe({ entryTypes: ["gc"] });
+  }
+
+  /** Stops watching: the channel subscription, the GC observer and the loop-delay timer. */
+  close(): void {
+    unsubscribe(SOCKET_CHANNEL, this.#onSocket);
+    this.#gc.disconnect();
+    this.#loop.disable();
+  }
+
+  /** Wraps one downstream call, counting it in flight. */
+  async track<T>(call: () => Promise<T>): Promise<T> {
+    this.#inFlight += 1;
+    this.#peak = Math.max(this.#peak, this.#inFlight);
+    try {
+      return await call();
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  /** Starts a window: zeroes the counters and samples the loop delay until `read`. */
+  reset(): void {
+    this.#opened = 0;
+    this.#peak = this.#inFlight;
+    this.#gcCount = 0;
+    this.#gcMax = 0;
+    this.#gcTotal = 0;
+    this.#loop.reset();
+    this.#loop.enable();
+  }
+
+  /** Ends the window: its figures; the loop-delay timer stops until the next `reset`. */
+  read(): ClientDiagnostics {
+    this.#loop.disable();
+    const loopMax = this.#loop.count > 0 ? this.#loop.max / 1e6 : 0;
+    return {
+      connectionsOpened: this.#opened,
+      connectionsOpen: this.#open,
+      peakInFlight: this.#peak,
+      gcCount: this.#gcCount,
+      gcMaxMs: this.#gcMax,
+      gcTotalMs: this.#gcTotal,
+      // The histogram records delay above the sampling period.
+      loopDelayMaxMs: Math.max(0, loopMax - LOOP_RESOLUTION_MS),
+    };
+  }
+}

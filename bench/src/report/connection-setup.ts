@@ -1,0 +1,106 @@
+import { POOL } from "../variants/downstream.js";
+import { type MatchedPolicy, QUEUE_TIMEOUT_MS } from "../variants/policy.js";
+import type { SteadySummary } from "./steady-summary.js";
+import { formatSpread, table } from "./table.js";
+
+/**
+ * Idle time undici keeps a connection to an upstream: the upstream's `Keep-Alive: timeout=60` (its
+ * `keepAliveTimeout`, `fleet/upstream.ts`) minus undici's `keepAliveTimeoutThreshold` (2 s by default,
+ * `lib/dispatcher/client.js`); a server without the hint (HAProxy) gets the pool's own `keepAliveTimeout`.
+ */
+const UNDICI_UPSTREAM_IDLE_S = 58;
+
+/**
+ * Rows of the report's "Connection setup" table: how each variant's client reaches its upstreams (library, pools,
+ * pipelining, keep-alive, what caps the requests in flight), so the baselines are seen to match the governed
+ * variants in everything but governance.
+ */
+export function connectionRows(p: MatchedPolicy): string[][] {
+  const sockets = POOL.connections;
+  const idle = POOL.keepAliveMs / 1000;
+  const nodeHttp = `node:http \`Agent({ keepAlive: true, maxSockets: ${sockets} })\` (per origin; LIFO reuse of free sockets), one request per socket at a time`;
+  const undiciPool = `undici \`Pool\` per origin: \`connections: ${sockets}\`, pipelining 1 (undici's default), idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s (the upstream's keep-alive hint − 2 s)`;
+  const cap = `the balancer's \`maxInFlightPerInstance: ${p.maxConnsPerInstance}\` per instance (instances at the cap skipped, then a ${QUEUE_TIMEOUT_MS / 1000} s queue)`;
+  const toSidecar = (client: string) =>
+    `${client} to one origin, the sidecar; HAProxy to each upstream: \`http-reuse always\`, \`maxconn ${p.maxConnsPerInstance}\` per server (queue ${QUEUE_TIMEOUT_MS / 1000} s)`;
+  return [
+    ["direct", "axios (http adapter)", nodeHttp, `${sockets} sockets per upstream (no governance)`],
+    [
+      "direct-undici",
+      "`undici.request` on an `Agent`",
+      undiciPool,
+      `${sockets} connections per upstream (no governance)`,
+    ],
+    ["sdk", "`createLbAxios` (axios http adapter)", nodeHttp, cap],
+    ["sdk-undici", "`createLbDispatcher`", `${undiciPool}; one pool per instance, closed when it leaves`, cap],
+    ["haproxy-http", "axios (http adapter)", toSidecar(nodeHttp), `HAProxy's \`maxconn ${p.maxConnsPerInstance}\``],
+    [
+      "haproxy-http-undici",
+      "`undici.request` on an `Agent`",
+      toSidecar(
+        `undici \`Pool\`: \`connections: ${sockets}\`, pipelining 1, idle ${idle} s (HAProxy sends no keep-alive hint)`,
+      ),
+      `HAProxy's \`maxconn ${p.maxConnsPerInstance}\``,
+    ],
+    [
+      "haproxy-tcp",
+      "axios (http adapter)",
+      `${nodeHttp} to the proxy; one upstream connection per client connection`,
+      "—",
+    ],
+  ];
+}
+
+/**
+ * The client's own view of each repetition (connections to its upstreams or sidecar, calls in flight, GC pauses,
+ * loop delay), beside the tails it explains; absent for runs recorded before the client reported it.
+ */
+export function clientTable(byVariant: Record<string, SteadySummary>): string[] {
+  const rows = Object.entries(byVariant).filter(([, s]) => s.client && Number.isFinite(s.client.peakInFlight.median));
+  if (rows.length === 0) return [];
+  return [
+    table(
+      [
+        "variant",
+        "connections opened in window",
+        "open at end",
+        "peak calls in flight",
+        "GC pauses",
+        "longest GC pause ms",
+        "GC ms total",
+        "longest loop delay ms",
+      ],
+      rows.map(([v, s]) => [
+        v,
+        formatSpread(s.client.connectionsOpened, 0),
+        formatSpread(s.client.connectionsOpen, 0),
+        formatSpread(s.client.peakInFlight, 0),
+        formatSpread(s.client.gcCount, 0),
+        formatSpread(s.client.gcMaxMs, 1),
+        formatSpread(s.client.gcTotalMs, 1),
+        formatSpread(s.client.loopDelayMaxMs, 1),
+      ]),
+    ),
+    "",
+  ];
+}
+
+/**
+ * What the connection-setup table means for the comparison, checked in the code (`variants/plain.ts`,
+ * `variants/sdk.ts`, `@outrigger/loadbalancer`'s `undici-dispatcher.ts`, undici 6's `agent.js`), and what runs
+ * 2026-11-30-full-1 and -full-2 showed about the undici baseline's tail.
+ */
+export const CONNECTION_NOTE = `The undici clients differ only in governance: an undici \`Agent\` makes one \`Pool\` per origin
+(\`defaultFactory\` in undici's \`agent.js\`) with the Agent's options, so \`direct-undici\` holds one pool per upstream,
+as \`sdk-undici\`'s dispatcher does (one \`Pool\` per instance, the same options), and \`haproxy-http-undici\` one pool
+to the sidecar. No side pipelines. Only the governed sides cap the requests in flight per upstream (the SDK's
+\`maxInFlightPerInstance\`, HAProxy's \`maxconn\`: 64 each), cut an attempt at the per-try timeout (100 ms) and run
+timers (health checks, the registry watch); the baselines queue in the pool beyond 256 connections and wait as long as
+the upstream takes. At 2 000/s \`direct-undici\`'s p99 was above \`sdk-undici\`'s in 10 of 12 repetitions of runs
+2026-11-30-full-1 and -full-2, in either order within the round (pooled 50.9 against 11.6 ms on the loaded run,
+36.4 against 24.1 ms on the quiet one, whose interval includes 0); at 1 000/s the runs disagree (10.6 against
+6.4 ms; 7.7 against 8.6 ms), and below it they were level. Which of those
+differences causes it is not measured yet: the third table of each rate (added after those runs) records, per window,
+the connections each client opened, its peak calls in flight, its GC pauses and its longest event-loop stall. The
+goals do not depend on it: \`sdk-undici\` and \`haproxy-http-undici\` share the baseline, so its tail cancels from
+their difference.`;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { steadyPlan } from "./steady-plan.js";
+
+describe("steady plan", () => {
+  const repsOf = (rate: number): number => (rate >= 1_000 ? 20 : 6);
+
+  it("runs every rate's repetitions once each, in order", () => {
+    const plan = steadyPlan([100, 300, 1_000, 2_000], repsOf);
+    for (const rate of [100, 300, 1_000, 2_000]) {
+      const reps = plan.filter((r) => r.rate === rate).map((r) => r.rep);
+      expect(reps).toEqual(Array.from({ length: repsOf(rate) }, (_, i) => i));
+    }
+    expect(plan).toHaveLength(2 * 6 + 2 * 20);
+  });
+
+  it("spreads the rates with fewer repetitions over the whole phase instead of running them first", () => {
+    const plan = steadyPlan([100, 1_000], repsOf);
+    const slow = plan.flatMap((r, i) => (r.rate === 100 ? [i] : []));
+    // 26 rounds: the six slow ones are in every third-or-fourth pass, the last one in the final pass.
+    expect(slow[0]).toBeGreaterThan(0);
+    expect(slow[5]).toBeGreaterThan(plan.length - 3);
+    const gaps = slow.slice(1).map((at, i) => at - (slow[i] as number));
+    expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(2);
+  });
+
+  it("keeps plain interleaving (rep → rate) when every rate has the same count, and plans nothing without rates", () => {
+    expect(steadyPlan([100, 200], () => 2)).toEqual([
+      { rate: 100, rep: 0 },
+      { rate: 200, rep: 0 },
+      { rate: 100, rep: 1 },
+      { rate: 200, rep: 1 },
+    ]);
+    expect(steadyPlan([], () => 3)).toEqual([]);
+  });
+});

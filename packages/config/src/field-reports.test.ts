@@ -117,7 +117,7 @@ describe("no secret in a load error", () => {
   // A broken local.yaml (often a mounted Secret): the YAML parsers quote the lines around the fault.
   const brokenYaml = 'db:\n  user: app\n  password: "hunter2-secret\n  host: db\n'; // an unclosed quote
 
-  it("js-yaml's source excerpt (its `snippet`, `mark.buffer`) is not in the message, the cause or a log line", () => {
+  it("a broken local.yaml is reported by file, reason and line:column, without its lines (a guard: the YAML parsers' message quotes them)", () => {
     write({ "default.json": { db: { user: "x" } }, "local.yaml": brokenYaml });
     let failure: unknown;
     try {

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLiveConfig } from "./live-config.js";
 import { mount, next } from "./live-config.fixture.js";
+import { createLiveConfig } from "./live-config.js";
 import { loadConfig } from "./load-config.js";
 
 const saved = { ...process.env };
@@ -131,7 +131,10 @@ describe("no secret in a load error", () => {
   });
 
   it("a variable read with __format: yaml (node-config#211) that does not parse is not echoed", () => {
-    write({ "default.json": { db: {} }, "custom-environment-variables.json": { db: { __name: "DB", __format: "yaml" } } });
+    write({
+      "default.json": { db: {} },
+      "custom-environment-variables.json": { db: { __name: "DB", __format: "yaml" } },
+    });
     process.env.DB = 'user: app\npassword: "hunter2-secret';
     let failure: unknown;
     try {

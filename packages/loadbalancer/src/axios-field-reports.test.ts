@@ -87,7 +87,8 @@ describe.each(transports)("createLbAxios on the %s transport", (transport) => {
     const headers = { "x-api-key": "key-secret", authorization: "Bearer t", "proxy-authorization": "Basic p" };
     const away = await http.get("lb://svc/away", { headers, sensitiveHeaders: ["X-API-Key"] });
     // axios/axios#6313 (CVE-2024-28849): Proxy-Authorization goes no further than Authorization does.
-    for (const name of ["x-api-key", "authorization", "proxy-authorization"]) expect(away.data).not.toHaveProperty(name);
+    for (const name of ["x-api-key", "authorization", "proxy-authorization"])
+      expect(away.data).not.toHaveProperty(name);
     const same = await http.get("lb://svc/same", { headers, sensitiveHeaders: ["X-API-Key"] });
     expect(same.data).toMatchObject({ "x-api-key": "key-secret", authorization: "Bearer t" });
     balancer.close();

@@ -130,7 +130,11 @@ describe("circuit breaker: half-open", () => {
 
   it("resilience4j/resilience4j#903, #935: a trial that never settles does not keep the circuit half-open for ever", async () => {
     const clock = clockAt();
-    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1_000, clock });
+    const breaker = createCircuitBreaker({
+      mode: { kind: "consecutive", threshold: 1 },
+      halfOpenAfterMs: 1_000,
+      clock,
+    });
     const events: string[] = [];
     breaker.onBreak(() => events.push("break"));
     breaker.onHalfOpen(() => events.push("half-open"));

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, extname, join, sep } from "node:path";
 import { ConfigError, isConfigError } from "./errors.js";
-import { DEFAULT_MAX_FILE_BYTES, type LoadedLayers, loadLayers } from "./load-config.js";
+import { DEFAULT_MAX_FILE_BYTES, type LoadedLayers, loadLayers, withoutSource } from "./load-config.js";
 import { fingerprintDirs, type ResolvedDir, resolveMountedDir, sameResolution } from "./mounted-dir.js";
 
 /** Formats LiveConfig reloads: data, parsed afresh on every load. */
@@ -86,10 +86,12 @@ function findCodeFiles(dirs: readonly ResolvedDir[], maxFileBytes: number): Map<
 }
 
 function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigError {
-  const message = displayText((error as Error)?.message ?? String(error), dirs);
-  const resolvedFile = /Cannot parse config file: '([^']+)'/.exec((error as Error)?.message ?? "")?.[1];
+  // The first line only, as loadLayers does: a custom loader's parser may append an excerpt of the file.
+  const safe = withoutSource(error);
+  const message = displayText(safe.message, dirs);
+  const resolvedFile = /Cannot parse config file: '([^']+)'/.exec(safe.message)?.[1];
   if (resolvedFile === undefined) {
-    if (!isConfigError(error)) return new ConfigError("CONFIG_LOAD_FAILED", message, { cause: error });
+    if (!isConfigError(error)) return new ConfigError("CONFIG_LOAD_FAILED", message, { cause: safe });
     // Our own checks name the timestamped directory they read; show the mount's name, as everywhere else.
     return error.file === undefined
       ? error
@@ -108,7 +110,7 @@ function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigErro
         file,
       })
     : new ConfigError("CONFIG_LOAD_FAILED", `${message}: fix the file (the last good config stays)`, {
-        cause: error,
+        cause: isConfigError(error) ? error : safe,
         file,
       });
 }

@@ -71,9 +71,24 @@ function nodeConfigOverride(): Array<{ name: string; config: unknown }> {
   if (!raw) return [];
   try {
     return [{ name: "$NODE_CONFIG", config: JSON.parse(raw) }];
-  } catch (cause) {
-    throw new ConfigError("CONFIG_INVALID_NODE_CONFIG", "$NODE_CONFIG is not valid JSON: fix or unset it", { cause });
+  } catch {
+    // No cause: V8's SyntaxError quotes the text it failed on, and $NODE_CONFIG often carries credentials.
+    throw new ConfigError("CONFIG_INVALID_NODE_CONFIG", "$NODE_CONFIG is not valid JSON: fix or unset it");
   }
+}
+
+/**
+ * A loader's error reduced to its first line, as a plain Error of the same name. YAML parsers append an excerpt
+ * of the source after the first line (js-yaml's `snippet`, yaml's caret lines) and keep the whole text on the
+ * error (`mark.buffer`): a broken `local.yaml` would put the password on its next line, or the value of an
+ * environment variable read with `__format`, into the message, the log line and the cause. The first line keeps
+ * the file, the reason and the line:column.
+ */
+export function withoutSource(error: unknown): Error {
+  const message = String((error as Error | null)?.message ?? error).split("\n", 1)[0] ?? "";
+  const safe = new Error(message.trimEnd());
+  safe.name = typeof (error as Error | null)?.name === "string" ? (error as Error).name : "Error";
+  return safe;
 }
 
 /**
@@ -122,13 +137,12 @@ export function loadLayers(
   load.parser = parser;
   try {
     withLinearClone(() => load.scan(nodeConfigOverride()));
-  } catch (cause) {
-    if (cause instanceof ConfigError) throw cause;
-    throw new ConfigError(
-      "CONFIG_LOAD_FAILED",
-      `Could not load configuration from ${dirs}: ${(cause as Error).message}`,
-      { cause },
-    );
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const cause = withoutSource(error);
+    throw new ConfigError("CONFIG_LOAD_FAILED", `Could not load configuration from ${dirs}: ${cause.message}`, {
+      cause,
+    });
   }
   return { data: structuredClone(load.config), sources: load.getSources() };
 }

@@ -170,7 +170,9 @@ export class RetryEngine {
         const verdict = this.decide(error, context);
         if (!verdict.retry) throw this.#giveUpWith(error, verdict.why, errors, call);
         this.#retry.emit({ attempt: attempt + 1, delay: verdict.delayMs, kind: verdict.kind, error });
-        if (verdict.delayMs > 0) await sleep(verdict.delayMs, signal);
+        // An abort already seen (an onRetry listener that gives up, say) must not wait out the backoff: a follower
+        // added to an aborted signal never fires (openai/openai-node#2580, replayed in resilience's field reports).
+        if (verdict.delayMs > 0 && !signal.aborted) await sleep(verdict.delayMs, signal);
         if (signal.aborted) throw this.#giveUpWith(error, "aborted", errors, call);
       }
     }

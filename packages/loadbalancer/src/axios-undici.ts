@@ -14,7 +14,10 @@ import type { Dispatcher } from "undici";
 import "./axios-body.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
 
-/** Headers never carried to another origin on a redirect (axios' http adapter and follow-redirects drop them). */
+/**
+ * Headers never carried to another origin on a redirect (axios' http adapter and follow-redirects drop them), to
+ * which a request's `sensitiveHeaders` add its own.
+ */
 const CREDENTIALS = new Set(["authorization", "cookie", "proxy-authorization"]);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -36,6 +39,32 @@ function bodyOf(data: unknown): Body {
 /** Protocol and host of `url`, compared for redirects (a non-special scheme like lb: has an opaque `origin`). */
 const originOf = (url: URL): string => `${url.protocol}//${url.host}`;
 
+/**
+ * The request's own `sensitiveHeaders` (axios ≥ 1.16, for custom credentials such as `X-API-Key`), lower-cased;
+ * ERR_BAD_OPTION_VALUE, as axios' http adapter, when it is not an array of strings.
+ */
+function sensitiveOf(config: InternalAxiosRequestConfig): ReadonlySet<string> {
+  const names = (config as { sensitiveHeaders?: unknown }).sensitiveHeaders;
+  if (names === undefined || names === null) return CREDENTIALS;
+  if (!Array.isArray(names) || names.some((name) => typeof name !== "string")) {
+    throw new AxiosError("sensitiveHeaders must be an array of strings", AxiosError.ERR_BAD_OPTION_VALUE, config);
+  }
+  return new Set([...CREDENTIALS, ...names.map((name: string) => name.toLowerCase())]);
+}
+
+/**
+ * The request body's size against `maxBodyLength` (axios' http adapter: ERR_BAD_REQUEST before anything is sent;
+ * axios/axios#3769: it must hold whether or not redirects are followed). Streams are not counted here.
+ */
+function checkBodyLength(body: Body, config: InternalAxiosRequestConfig): void {
+  const limit = config.maxBodyLength ?? -1;
+  if (limit < 0 || body === null || body instanceof Readable) return;
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  if (length > limit) {
+    throw new AxiosError("Request body larger than maxBodyLength limit", AxiosError.ERR_BAD_REQUEST, config);
+  }
+}
+
 /** The next request after a redirect (RFC 9110 §15.4; method and header rules of follow-redirects/index.js). */
 function redirected(
   status: number,
@@ -44,6 +73,7 @@ function redirected(
   method: string,
   headers: Record<string, string>,
   body: Body,
+  sensitive: ReadonlySet<string>,
 ) {
   const to = new URL(location, from);
   const next = { ...headers };
@@ -55,7 +85,7 @@ function redirected(
     nextBody = null;
     for (const name of Object.keys(next)) if (name.startsWith("content-")) delete next[name];
   }
-  if (originOf(to) !== originOf(from)) for (const name of CREDENTIALS) delete next[name];
+  if (originOf(to) !== originOf(from)) for (const name of sensitive) delete next[name];
   delete next.host;
   return { url: to, method: nextMethod, headers: next, body: nextBody };
 }
@@ -64,6 +94,16 @@ function headerRecord(raw: Record<string, string | string[] | undefined>): RawAx
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(raw)) if (value !== undefined) out[name] = value;
   return out;
+}
+
+/**
+ * The error of a request past its `timeout`, as axios' http adapter makes it: `timeoutErrorMessage` when set, and
+ * ETIMEDOUT instead of ECONNABORTED with `transitional.clarifyTimeoutError` (axios/axios#1543).
+ */
+function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
+  const message = config.timeoutErrorMessage || `timeout of ${config.timeout}ms exceeded`;
+  const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
+  return new AxiosError(message, code, config);
 }
 
 /**
@@ -77,13 +117,7 @@ function requestSignal(config: InternalAxiosRequestConfig) {
   const controller = new AbortController();
   const unfollow = caller ? followAbort(caller, () => controller.abort(caller.reason)) : undefined;
   if (caller?.aborted) controller.abort(caller.reason);
-  const timer =
-    timeout > 0
-      ? setTimeout(
-          () => controller.abort(new AxiosError(`timeout of ${timeout}ms exceeded`, AxiosError.ECONNABORTED, config)),
-          timeout,
-        )
-      : undefined;
+  const timer = timeout > 0 ? setTimeout(() => controller.abort(timeoutError(config)), timeout) : undefined;
   timer?.unref();
   return {
     signal: controller.signal,
@@ -114,8 +148,9 @@ async function readBody(body: Dispatcher.ResponseData["body"], config: InternalA
  * redirects itself, up to `maxRedirects` (default 21, as follow-redirects): each hop is a new dispatch, so with the
  * lb dispatcher the instance that answered 3xx is credited for its answer and never blamed for the target's
  * errors; Authorization, Cookie and Proxy-Authorization are dropped when the origin changes (axios' own rule).
- * Honours `timeout`, `signal`, `auth`, `responseType` (`stream`, `arraybuffer`, else text for axios to parse),
- * `maxContentLength` and `validateStatus`; `data` must be a string, bytes or a Node stream once transformed.
+ * Honours `timeout` (with `timeoutErrorMessage` and `transitional.clarifyTimeoutError`), `signal`, `auth`,
+ * `responseType` (`stream`, `arraybuffer`, else text for axios to parse), `maxContentLength`, `maxBodyLength`,
+ * `sensitiveHeaders` and `validateStatus`; `data` must be a string, bytes or a Node stream once transformed.
  */
 export function createUndiciAdapter(
   dispatcher: Dispatcher,
@@ -137,6 +172,8 @@ export function createUndiciAdapter(
     let url = new URL(uri);
     let method = (config.method ?? "get").toUpperCase();
     let body = bodyOf(config.data);
+    checkBodyLength(body, config);
+    const sensitive = sensitiveOf(config);
     let current = lowered;
     const signal = requestSignal(config);
     const hops = config.maxRedirects ?? 21;
@@ -171,7 +208,7 @@ export function createUndiciAdapter(
             method,
             headers: current,
             body,
-          } = redirected(answer.statusCode, location, url, method, current, body));
+          } = redirected(answer.statusCode, location, url, method, current, body, sensitive));
           continue;
         }
         const data =

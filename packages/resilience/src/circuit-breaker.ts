@@ -39,6 +39,13 @@ export interface CircuitBreakerOptions {
    * further callers are refused at once. All must succeed to close, or fewer than the mode's failure ratio fail.
    */
   readonly halfOpenTrials?: number;
+  /**
+   * Longest the circuit stays half-open waiting for its trials' verdict (resilience4j's
+   * maxWaitDurationInHalfOpenState; default `halfOpenAfterMs`, at least 1 ms): trials still running then count as
+   * failed and the circuit opens again. resilience4j waits for ever by default, and a trial that never settles kept
+   * its circuit half-open, refusing every caller (resilience4j/resilience4j#903, #935).
+   */
+  readonly maxHalfOpenMs?: number;
   /** Which errors count as failures; default: all but rejections, caller cancellations and 4xx other than 408/429. */
   readonly failOn?: (error: unknown) => boolean;
   readonly clock?: Clock;
@@ -107,6 +114,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const mode = validMode(options.mode);
   const halfOpenAfterMs = requireNumber("halfOpenAfterMs", options.halfOpenAfterMs, 0);
   const halfOpenTrials = requireInteger("halfOpenTrials", options.halfOpenTrials ?? 1, 1);
+  const maxHalfOpenMs = requireNumber("maxHalfOpenMs", options.maxHalfOpenMs ?? Math.max(halfOpenAfterMs, 1), 1);
   const clock = options.clock ?? monotonicClock;
   let lastFailureWasSlow = false;
   const breaker: IBreaker =
@@ -119,6 +127,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     breaker,
     halfOpenAfterMs,
     halfOpenTrials,
+    maxHalfOpenMs,
     trialFailuresToOpen: trialFailuresToOpen(mode, halfOpenTrials),
     failOn: options.failOn ?? isDependencyFailure,
     slowCallMs: mode.kind === "count" ? mode.slowCallMs : undefined,

@@ -22,6 +22,12 @@ export interface CircuitOptions {
   readonly halfOpenAfterMs: number;
   /** Calls let through while half-open; more are refused at once rather than queued behind the trials. */
   readonly halfOpenTrials: number;
+  /**
+   * Longest a half-open period waits for its trials' verdict (resilience4j's maxWaitDurationInHalfOpenState): past
+   * it, trials still running count as failed and the circuit opens again, so a trial that never settles cannot hold
+   * the circuit half-open, refusing every caller, for ever (resilience4j/resilience4j#903, #935).
+   */
+  readonly maxHalfOpenMs: number;
   /** Failed trials that open the circuit again; the rest of the trials close it when they all succeed. */
   readonly trialFailuresToOpen: number;
   readonly failOn: (error: unknown) => boolean;
@@ -49,6 +55,7 @@ const STATE_NAMES = {
 export class Circuit {
   #state = CircuitState.Closed;
   #openedAt = 0;
+  #halfOpenedAt = 0;
   /** Bumped on every transition, so a trial admitted in an earlier half-open period cannot vote in this one. */
   #epoch = 0;
   #trialsAdmitted = 0;
@@ -100,12 +107,22 @@ export class Circuit {
   /** The epoch of a half-open trial, -1 for an ordinary closed-state call, undefined when the call is refused. */
   #admit(call: CallContext): number | undefined {
     if (this.#state === CircuitState.Closed) return -1;
+    const now = this.options.clock.now();
     if (this.#state === CircuitState.Open) {
-      if (this.options.clock.now() - this.#openedAt < this.options.halfOpenAfterMs) return undefined;
+      if (now - this.#openedAt < this.options.halfOpenAfterMs) return undefined;
       this.#transition(CircuitState.HalfOpen, call);
+      this.#halfOpenedAt = now;
       this.halfOpenEmitter.emit();
     }
-    if (this.#trialsAdmitted >= this.options.halfOpenTrials) return undefined;
+    if (this.#trialsAdmitted >= this.options.halfOpenTrials) {
+      // Checked only here, when a caller is refused: no timer. The stale trials cannot vote once the epoch moved.
+      if (now - this.#halfOpenedAt >= this.options.maxHalfOpenMs) {
+        this.options.markSlow(false);
+        this.options.breaker.failure(CircuitState.HalfOpen);
+        this.#open(call);
+      }
+      return undefined;
+    }
     this.#trialsAdmitted++;
     return this.#epoch;
   }

@@ -8,7 +8,7 @@ export interface WindowBreakerOptions {
   readonly failureRatio: number;
   /** Open when slow calls / calls ≥ this (0–1]; default 1, i.e. only when every call is slow. */
   readonly slowCallRatio?: number;
-  /** No verdict before this many calls, so one failure of the first call does not open the circuit. */
+  /** No verdict before this many calls (at most `size`), so one failure of the first call does not open the circuit. */
   readonly minimumCalls: number;
 }
 
@@ -23,6 +23,12 @@ const SLOW = 2;
  */
 export class WindowBreaker implements IBreaker {
   readonly #outcomes: Uint8Array;
+  /**
+   * `minimumCalls`, capped at `size`: the window never holds more than `size` calls, so a larger minimum would keep
+   * the circuit closed for ever. resilience4j caps it the same way (CircuitBreakerMetrics:
+   * `Math.min(minimumNumberOfCalls, slidingWindowSize)`; resilience4j/resilience4j#1349).
+   */
+  readonly #minimumCalls: number;
   #next = 0;
   #count = 0;
   #failures = 0;
@@ -33,6 +39,7 @@ export class WindowBreaker implements IBreaker {
     private readonly isSlow: () => boolean,
   ) {
     this.#outcomes = new Uint8Array(options.size);
+    this.#minimumCalls = Math.min(options.minimumCalls, options.size);
   }
 
   get state(): unknown {
@@ -56,7 +63,7 @@ export class WindowBreaker implements IBreaker {
   failure(state: CircuitState): boolean {
     this.#push(this.isSlow() ? SLOW : FAILED);
     if (state !== CircuitState.Closed) return true;
-    if (this.#count < this.options.minimumCalls) return false;
+    if (this.#count < this.#minimumCalls) return false;
     return (
       this.#failures >= this.options.failureRatio * this.#count ||
       this.#slow >= (this.options.slowCallRatio ?? 1) * this.#count

@@ -1,6 +1,7 @@
 import { deepEqual, lookupPath, withPath } from "./config-path.js";
 import { ConfigError } from "./errors.js";
 import type { ConfigSchema } from "./schema.js";
+import { explainIssues } from "./schema-issues.js";
 
 /** A restart-only key whose new value waits for a restart; the live value stays. */
 export interface RestartRequired {
@@ -23,15 +24,14 @@ type Sources = ReadonlyArray<{ readonly name: string; readonly parsed?: unknown 
 function parse<T>(schema: ConfigSchema<T>, data: Record<string, unknown>, sources: Sources): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String).join(".") ?? "";
+  const { issues, summary } = explainIssues(result.error.issues);
+  const path = issues[0]?.path ?? "";
   // The file at fault is the one with the last word on that path (node-config's precedence).
   const file = [...sources].reverse().find((s) => lookupPath(s.parsed, path) !== undefined)?.name;
   const where = file ? `set by ${file}` : "which no file sets";
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : "";
   throw new ConfigError(
     "CONFIG_INVALID",
-    `Config path "${path}" ${where}: ${issue?.message ?? "invalid"}${more}: fix it (the last good config stays)`,
+    `Config path "${path}" ${where}: ${summary}: fix it (the last good config stays)`,
     { file, path },
   );
 }

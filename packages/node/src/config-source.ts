@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createLiveConfig, isConfigError, type LiveConfig } from "@outrigger/config";
+import { createLiveConfig, explainIssues, isConfigError, type LiveConfig } from "@outrigger/config";
 import { type Disposable, type Event, EventSource } from "@outrigger/core";
 import { z } from "zod";
 import { type OutriggerConfig, outriggerConfigSchema, type ResolvedOutriggerConfig } from "./config-schema.js";
@@ -41,9 +41,9 @@ const UNLOADABLE: ReadonlySet<string> = new Set([
 
 /** The first problem of a section that failed the schema, as `{ path, message }` with the full dotted path. */
 function firstIssue(error: z.ZodError): { path: string; message: string } {
-  const issue = error.issues[0];
-  const path = ["outrigger", ...(issue?.path ?? []).map(String)].join(".");
-  return { path, message: issue?.message ?? "invalid" };
+  const { issues, summary } = explainIssues(error.issues);
+  const path = ["outrigger", issues[0]?.path].filter(Boolean).join(".");
+  return { path, message: summary };
 }
 
 /** Parses a section at start: OUTRIGGER_CONFIG_INVALID naming the path when it is bad. */

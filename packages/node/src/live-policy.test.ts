@@ -53,4 +53,26 @@ describe("per-service policy from a live config directory", () => {
     expect(await metricValue(og, "outrigger_policy_last_update_ok")).toBe(0);
     expect(await metricValue(og, "outrigger_config_last_reload_successful")).toBe(0);
   });
+
+  // Newcomer report: `attempts` for `maxAttempts` was reported as the missing `maxAttempts` "(and 1 more)", a
+  // breaker without `halfOpenAfterMs` as a bare "Invalid input", and every refusal said twice the last good stays.
+  it.each([
+    [{ retry: { attempts: 2 } }, "outrigger.clients.services.inventory.retry", /Unrecognized key.*attempts/],
+    [
+      { circuitBreaker: { kind: "consecutive", threshold: 5 } },
+      "outrigger.clients.services.inventory.circuitBreaker.halfOpenAfterMs",
+      /expected number/,
+    ],
+  ])("a refused update %j names the real mistake once", async (bad, path, reason) => {
+    dir = mkdtempSync(join(tmpdir(), "og-live-"));
+    write(dir, { retry: { maxAttempts: 2 } });
+    const refused: OutriggerNodeError[] = [];
+    og = await createOutrigger({ service: "orders", port: 0, config: dir, logger: { warn: () => {} } });
+    og.onError((error) => refused.push(error));
+    write(dir, bad);
+    await expect.poll(() => refused.length, { timeout: 5_000 }).toBe(1);
+    expect(refused[0]?.path).toBe(path);
+    expect(refused[0]?.message).toMatch(reason);
+    expect(refused[0]?.message.match(/last good/g)).toHaveLength(1);
+  });
 });

@@ -175,7 +175,10 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     report(
       new OutriggerNodeError(
         "OUTRIGGER_CONFIG_INVALID",
-        `Config update refused at ${path}: ${message}. The last good config stays in force; fix that value.`,
+        // @outrigger/config's refusals already say the last good config stays; say it once.
+        /the last good config stays/.test(message)
+          ? `Config update refused at ${path}: ${message}`
+          : `Config update refused at ${path}: ${message}. The last good config stays in force; fix that value.`,
         { path },
       ),
     );

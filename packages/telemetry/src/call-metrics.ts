@@ -26,11 +26,13 @@ export class CallMetrics {
   readonly #sink: MetricSink;
   readonly #labels = new WeakMap<ServiceInstance, InstanceLabels>();
   readonly #pairs = {} as Record<CounterName, LabelPairs>;
+  readonly #callPairs: LabelPairs;
 
   constructor(sink: MetricSink) {
     this.#sink = sink;
     for (const key of Object.keys(COUNTERS) as CounterName[])
       this.#pairs[key] = new LabelPairs((COUNTERS[key].labels as readonly string[])[1]);
+    this.#callPairs = this.#pairs.calls;
   }
 
   /** The channel listeners that feed these metrics. */
@@ -83,7 +85,12 @@ export class CallMetrics {
     }
     // Most attempts on an instance repeat the last one's method and result: its object, with no map lookup.
     const { last } = entry;
-    if (last !== undefined && entry.lastResult === result && entry.lastMethod === method && last[ATTR.service] === call.service)
+    if (
+      last !== undefined &&
+      entry.lastResult === result &&
+      entry.lastMethod === method &&
+      last[ATTR.service] === call.service
+    )
       return last;
     let byResult = entry.byMethod.get(method);
     if (!byResult) {
@@ -113,7 +120,8 @@ export class CallMetrics {
 
   #callEnd(m: CallEndMessage): void {
     const failed = errorType(m.status, m.error) !== undefined;
-    this.#count("calls", m.call.service, failed ? "failure" : "success");
+    // The calls' pairs read directly: every call ends here, and `#count`'s lookup by counter name is a keyed one.
+    this.#sink.count("calls", this.#callPairs.of(m.call.service, failed ? "failure" : "success"));
   }
 
   #giveUp(m: GiveUpMessage): void {

@@ -86,9 +86,9 @@ export class CallTracer {
     const attributes: Attributes = { [ATTR.service]: m.service, [ATTR.method]: methodAttribute(m.method) };
     if (m.rule !== undefined) attributes[ATTR.rule] = m.rule;
     const span = this.#tracer.startSpan(`${m.method} ${m.service}`, { kind: SpanKind.INTERNAL, attributes }, parent);
-    // No SDK: the API's non-recording span with the invalid context (trace.isSpanContextValid's test, without its
-    // two regular expressions per call): nothing to follow, nothing to inject. A span the sampler dropped has a
-    // valid trace id, and its attempts still propagate it.
+    // No SDK: the API's non-recording span with the invalid context (what trace.isSpanContextValid rules out,
+    // without checking all 48 hex digits of both ids on every call a sampler drops): nothing to follow, nothing to
+    // inject. A span the sampler dropped has a valid trace id, and its attempts still propagate it.
     if (!span.isRecording() && span.spanContext().traceId === INVALID_TRACEID) return;
     this.#calls.set(m.context, {
       span,
@@ -118,11 +118,18 @@ export class CallTracer {
     // A call its sampler dropped: the attempt still needs a span context to propagate (sampled flag off), but
     // nobody will read its attributes, so none are built.
     const attributes = call.span.isRecording() ? attemptAttributes(m, method, sends) : undefined;
-    const span = this.#tracer.startSpan(method === "_OTHER" ? "HTTP" : method, { kind: SpanKind.CLIENT, attributes }, call.context);
+    const span = this.#tracer.startSpan(
+      method === "_OTHER" ? "HTTP" : method,
+      { kind: SpanKind.CLIENT, attributes },
+      call.context,
+    );
     if (call.attempt === undefined) {
       call.attempt = m;
       call.attemptSpan = span;
-    } else (call.others ??= new Map()).set(m, span);
+    } else {
+      call.others ??= new Map();
+      call.others.set(m, span);
+    }
     propagation.inject(trace.setSpan(call.context, span), m.headers);
     // w3c/trace-context: tracestate belongs to the traceparent it came with. A new traceparent without one of
     // ours must not leave the caller's stale tracestate beside it (open-telemetry/opentelemetry-js-contrib#2796).

@@ -25,7 +25,6 @@ describe("FleetFigures (time given by the test)", () => {
     expect(orders?.p50Ms).toBeLessThanOrEqual(501 * 1.1);
   });
 
-
   it("keeps at most 1 024 ejections per destination, pruning expired ones first, with no stream reading them", () => {
     let now = 0;
     const figures = new FleetFigures(() => now);

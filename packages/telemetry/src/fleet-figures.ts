@@ -114,6 +114,7 @@ export class FleetFigures {
     // The call's start travels on its message (`CallMessage.startedAt`, on the monotonic clock `now` reads too);
     // a load balancer older than that field leaves it out, and the call counts as instant rather than as NaN.
     const now = this.#now();
+    // biome-ignore lint/complexity/useMathMinMax: Math.min gives NaN for a missing startedAt; this gives now.
     const started = m.call.startedAt <= now ? m.call.startedAt : now;
     // Failed as the call metrics count it (`error.type` set: an error, or a 4xx/5xx answer).
     const failed = errorType(m.status, m.error) !== undefined;

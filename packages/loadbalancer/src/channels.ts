@@ -65,6 +65,8 @@ export interface CallMessage {
   readonly context: CallContext;
   /** The balancer's rule (`Balancer.ruleName`) when it names one. */
   readonly rule?: string;
+  /** `performance.now()` when the call started, in ms (a subscriber's call latency needs no map of its own). */
+  readonly startedAt: number;
 }
 /** Message on `outrigger:lb:call:end`: the call settled; `status` is the answer's, `error` set when it failed. */
 export interface CallEndMessage {
@@ -121,6 +123,7 @@ export function traceCall(
     path,
     context,
     rule: balancer?.ruleName,
+    startedAt: performance.now(),
   };
   lbTraceChannels.callStart.publish(message);
   return message;

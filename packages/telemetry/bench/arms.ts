@@ -3,17 +3,7 @@
 // OpenTelemetry SDK for exactly what Outrigger asks of it, without Outrigger: their difference from the matching
 // Outrigger arm is Outrigger's share.
 
-import {
-  type Attributes,
-  type Context,
-  context,
-  type Meter,
-  propagation,
-  SpanKind,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from "@opentelemetry/api";
+import { context, type Meter, propagation, type TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
@@ -35,6 +25,7 @@ import { createMetricProducer } from "../src/metric-producer.js";
 import { otelSink } from "../src/otel-sink.js";
 import { registerPrometheus } from "../src/prometheus.js";
 import { subscribeAll } from "../src/subscriptions.js";
+import { metricsSdkAlone, sdkAsOutrigger, sdkAtCallEnd } from "./sdk-alone.js";
 
 /** Starts an arm; the returned function stops it. */
 export type Arm = () => () => void;
@@ -105,74 +96,15 @@ const withProducer =
     };
   };
 
-/** The call span's attributes as Outrigger sets them (service, method, rule), for the "SDK alone" arms. */
-const CALL_ATTRIBUTES: Attributes = {
-  "outrigger.service": "svc",
-  "http.request.method": "GET",
-  "outrigger.rule": "round-robin",
-};
-/** The attempt span's attributes as Outrigger sets them (http-spans.md plus the service and instance). */
-const ATTEMPT_ATTRIBUTES: Attributes = {
-  "http.request.method": "GET",
-  "server.address": "127.0.0.1",
-  "server.port": 8080,
-  "url.full": "http://127.0.0.1:8080/x",
-  "outrigger.service": "svc",
-  "outrigger.instance.id": "svc-1",
-};
-
-/**
- * The SDK alone: per call, what any instrumentation must ask it for to give Outrigger's trace — a call span and
- * an attempt span under it with the same attributes, the attempt's context injected (W3C traceparent and baggage),
- * the status set on both, both ended — done by a plain subscriber of the call's end. `after`: attributes set on the
- * started span (one copy) instead of passed to `startSpan` (the SDK copies them twice more for the sampler, but
- * the HTTP conventions ask for them at creation, where samplers can read them).
- */
-function sdkAlone(tracer: Tracer, after = false): Listener[] {
-  const start = (name: string, kind: SpanKind, attributes: Attributes, parent: Context) => {
-    if (!after) return tracer.startSpan(name, { kind, attributes }, parent);
-    return tracer.startSpan(name, { kind }, parent).setAttributes(attributes);
-  };
-  const onEnd = () => {
-    const parent = context.active();
-    const call = start("GET svc", SpanKind.INTERNAL, CALL_ATTRIBUTES, parent);
-    const callContext = trace.setSpan(parent, call);
-    const attempt = start("GET", SpanKind.CLIENT, ATTEMPT_ATTRIBUTES, callContext);
-    propagation.inject(trace.setSpan(callContext, attempt), {});
-    attempt.setAttribute("http.response.status_code", 200);
-    attempt.end();
-    call.setAttribute("http.response.status_code", 200);
-    call.end();
-  };
-  return [
-    ["outrigger:lb:call:start", () => undefined],
-    ["outrigger:lb:call:end", onEnd],
-  ];
-}
-
-/**
- * The metrics SDK alone: one `http.client.request.duration` record per attempt, its attribute object made once
- * (the SDK still sorts and serialises the keys on every record: AttributeHashMap's `hashAttributes`).
- */
-function metricsSdkAlone(): Listener[] {
-  const histogram = meterProvider.getMeter("metrics-floor").createHistogram("floor.duration", { unit: "s" });
-  const attributes = {
-    "http.request.method": "GET",
-    "server.address": "127.0.0.1",
-    "server.port": 8080,
-    "outrigger.service": "svc",
-    "http.response.status_code": 200,
-  };
-  return [
-    ["outrigger:lb:call:start", () => undefined],
-    ["outrigger:lb:attempt:end", () => histogram.record(0.001, attributes)],
-  ];
-}
-
 const meter = meterProvider.getMeter("bench");
 const noop = ["call:start", "call:end", "attempt:start", "attempt:end"].map(
   (n): Listener => [`outrigger:lb:${n}`, () => undefined],
 );
+
+/** The SDK floor matched to Outrigger's tracer (see `sdkAsOutrigger`), its A/A copy and its 10%-sampled form. */
+export const MATCHED = "traces: SDK alone as Outrigger's tracer, batch";
+export const MATCHED_COPY = "traces: SDK alone as Outrigger's tracer, batch (A/A copy)";
+export const MATCHED_RATIO = "traces: SDK alone as Outrigger's tracer, 10% sampled";
 
 /** The channel path's arms, in the order they are printed; `off` is the baseline the others are compared with. */
 export const ARMS: Record<string, Arm> = {
@@ -182,14 +114,21 @@ export const ARMS: Record<string, Arm> = {
   // What an application that installed telemetry but registered no SDK runs (instrumentOutrigger reads the globals).
   "installed, no SDK": () => instrumentOutrigger().close,
   "metrics: OTel instruments": subscribing(instruments(meter)),
-  "metrics: SDK alone (1 record)": subscribing(metricsSdkAlone()),
+  "metrics: SDK alone (1 record)": subscribing(metricsSdkAlone(meterProvider)),
   "metrics: producer": withProducer(),
   // A fresh registry per batch (registering is outside the timed batch; its first observation makes the series).
   "metrics: Prometheus": () => registerPrometheus(new Registry()).close,
-  "traces: SDK alone, batch": subscribing(sdkAlone(providers.batch.getTracer("alone"))),
-  "traces: SDK alone, batch, attrs after": subscribing(sdkAlone(providers.batch.getTracer("after"), true)),
-  "traces: SDK alone, simple": subscribing(sdkAlone(providers.simple.getTracer("alone"))),
-  "traces: SDK alone, batch, 10% sampled": subscribing(sdkAlone(providers.ratio.getTracer("alone"))),
+  // The SDK floor Outrigger's share is taken against: the same channels, the same SDK calls at the same messages.
+  [MATCHED]: subscribing(sdkAsOutrigger(providers.batch.getTracer("matched"))),
+  // The same arm again (a second subscriber object): the A/A check that pairing by round is unbiased (≈ 0).
+  [MATCHED_COPY]: subscribing(sdkAsOutrigger(providers.batch.getTracer("matched-copy"))),
+  [MATCHED_RATIO]: subscribing(sdkAsOutrigger(providers.ratio.getTracer("matched"))),
+  // The SDK's configurations, each asked for the two spans and the injection at the call's end.
+  "traces: SDK alone at call end, batch": subscribing(sdkAtCallEnd(providers.batch.getTracer("alone"))),
+  "traces: SDK alone at call end, batch, attrs after": subscribing(
+    sdkAtCallEnd(providers.batch.getTracer("after"), true),
+  ),
+  "traces: SDK alone at call end, simple": subscribing(sdkAtCallEnd(providers.simple.getTracer("alone"))),
   "traces: Outrigger, batch": subscribing(tracing(providers.batch)),
   "traces+instruments: Outrigger, batch": subscribing(tracing(providers.batch), instruments(meter)),
   "traces+producer: Outrigger, batch": withProducer(tracing(providers.batch)),

@@ -15,18 +15,20 @@ function shuffled(names: readonly string[]): string[] {
  * order (a fixed rotation would give each arm the same predecessor, whose leftovers — garbage, a span export — it
  * would always pay for), and `settle()` runs after each batch, untimed, to collect what it left. Returns each arm's
  * figure per round, in round order: index `r` of every arm ran under the same stretch of machine load, so
- * differences and ratios are taken pairwise by round.
+ * differences and ratios are taken pairwise by round. `enough()`, asked before each round, ends the run early (a time
+ * budget): every arm always has the same number of rounds.
  */
 export async function interleave(
   arms: Record<string, () => () => void>,
   rounds: number,
   batch: (name: string) => Promise<number> | number,
   settle: () => Promise<void> | void = () => undefined,
+  enough: () => boolean = () => false,
 ): Promise<Record<string, number[]>> {
   const names = Object.keys(arms);
   const out: Record<string, number[]> = {};
   for (const name of names) out[name] = [];
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < rounds && !enough(); r++) {
     for (const name of shuffled(names)) {
       const stop = (arms[name] as () => () => void)();
       const value = await batch(name);

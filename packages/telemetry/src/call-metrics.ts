@@ -24,13 +24,15 @@ type AboutCall = { readonly call: CallContext };
  */
 export class CallMetrics {
   readonly #sink: MetricSink;
-  readonly #labels = new WeakMap<ServiceInstance, Map<string, Map<number | string, Labels>>>();
+  readonly #labels = new WeakMap<ServiceInstance, InstanceLabels>();
   readonly #pairs = {} as Record<CounterName, LabelPairs>;
+  readonly #callPairs: LabelPairs;
 
   constructor(sink: MetricSink) {
     this.#sink = sink;
     for (const key of Object.keys(COUNTERS) as CounterName[])
       this.#pairs[key] = new LabelPairs((COUNTERS[key].labels as readonly string[])[1]);
+    this.#callPairs = this.#pairs.calls;
   }
 
   /** The channel listeners that feed these metrics. */
@@ -76,42 +78,67 @@ export class CallMetrics {
     const { call, instance } = m.attempt;
     const method = methodAttribute(call.method);
     const result = m.status ?? errorType(undefined, m.error) ?? "";
-    let byMethod = this.#labels.get(instance);
-    if (!byMethod) {
-      byMethod = new Map();
-      this.#labels.set(instance, byMethod);
+    let entry = this.#labels.get(instance);
+    if (entry === undefined) {
+      entry = { byMethod: new Map(), last: undefined, lastMethod: "", lastResult: "" };
+      this.#labels.set(instance, entry);
     }
-    let byResult = byMethod.get(method);
+    // Most attempts on an instance repeat the last one's method and result: its object, with no map lookup.
+    const { last } = entry;
+    if (
+      last !== undefined &&
+      entry.lastResult === result &&
+      entry.lastMethod === method &&
+      last[ATTR.service] === call.service
+    )
+      return last;
+    let byResult = entry.byMethod.get(method);
     if (!byResult) {
       byResult = new Map();
-      byMethod.set(method, byResult);
+      entry.byMethod.set(method, byResult);
     }
     let labels = byResult.get(result);
     // One instance object reached under two service names (two balancers over one instancer): the cache keeps the
     // latest service's object; a switch makes a fresh one, still counted under the right service.
-    if (labels !== undefined && labels[ATTR.service] === call.service) return labels;
-    labels = {
-      [ATTR.method]: method,
-      [ATTR.serverAddress]: instance.host,
-      [ATTR.serverPort]: instance.port,
-      [ATTR.service]: call.service,
-    };
-    if (m.status !== undefined) labels[ATTR.status] = m.status;
-    const errorAttr = errorType(m.status, m.error);
-    if (errorAttr !== undefined) labels[ATTR.errorType] = errorAttr;
-    byResult.set(result, labels);
+    if (labels === undefined || labels[ATTR.service] !== call.service) {
+      labels = {
+        [ATTR.method]: method,
+        [ATTR.serverAddress]: instance.host,
+        [ATTR.serverPort]: instance.port,
+        [ATTR.service]: call.service,
+      };
+      if (m.status !== undefined) labels[ATTR.status] = m.status;
+      const errorAttr = errorType(m.status, m.error);
+      if (errorAttr !== undefined) labels[ATTR.errorType] = errorAttr;
+      byResult.set(result, labels);
+    }
+    entry.last = labels;
+    entry.lastMethod = method;
+    entry.lastResult = result;
     return labels;
   }
 
   #callEnd(m: CallEndMessage): void {
     const failed = errorType(m.status, m.error) !== undefined;
-    this.#count("calls", m.call.service, failed ? "failure" : "success");
+    // The calls' pairs read directly: every call ends here, and `#count`'s lookup by counter name is a keyed one.
+    this.#sink.count("calls", this.#callPairs.of(m.call.service, failed ? "failure" : "success"));
   }
 
   #giveUp(m: GiveUpMessage): void {
     if (m.why !== "budget") return;
     this.#count("budgetExhausted", serviceOf(m.call), "retry");
   }
+}
+
+/**
+ * One instance's attempt attributes: by method attribute, then by result (status, or error type), and the last
+ * ones handed out with their key.
+ */
+interface InstanceLabels {
+  readonly byMethod: Map<string, Map<number | string, Labels>>;
+  last: Labels | undefined;
+  lastMethod: string;
+  lastResult: number | string;
 }
 
 /** The service a policy's call goes to, as the call declared it. */

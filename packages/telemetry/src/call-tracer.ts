@@ -2,6 +2,7 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_TRACEID,
   propagation,
   type Span,
   SpanKind,
@@ -25,14 +26,23 @@ import type {
   HedgeMessage,
   RejectionMessage,
 } from "@outrigger/resilience";
+import { CallState } from "./call-state.js";
 import { CHANNEL, type Listener } from "./channel-names.js";
 import { ATTR, errorType, fullUrl, methodAttribute } from "./semconv.js";
 
-/** A traced call: its span, the context its attempts start under, and how many attempts it sent. */
+/**
+ * A traced call: its span, the context its attempts start under, how many attempts it sent, and the spans of its
+ * attempts in flight — the latest in two fields (one at a time, but for hedges), others in a map made only then.
+ */
 interface TracedCall {
   readonly span: Span;
   readonly context: Context;
   sends: number;
+  attempt: AttemptMessage | undefined;
+  attemptSpan: Span | undefined;
+  others: Map<AttemptMessage, Span> | undefined;
+  /** The call's end was published; its state is let go once no attempt is in flight either. */
+  ended: boolean;
 }
 
 /**
@@ -44,8 +54,8 @@ interface TracedCall {
  */
 export class CallTracer {
   readonly #tracer: Tracer;
-  readonly #calls = new WeakMap<CallContext, TracedCall>();
-  readonly #attempts = new WeakMap<AttemptMessage, Span>();
+  /** Each traced call's state, kept on its context (no map entry per call or per attempt: see CallState). */
+  readonly #calls = new CallState<TracedCall>("outrigger.telemetry.call-tracer");
   /** The attempt whose end was last published: an ejection it causes follows synchronously (balancer.ts). */
   #endingInstance: ServiceInstance | undefined;
   #endingCall: TracedCall | undefined;
@@ -76,29 +86,50 @@ export class CallTracer {
     const attributes: Attributes = { [ATTR.service]: m.service, [ATTR.method]: methodAttribute(m.method) };
     if (m.rule !== undefined) attributes[ATTR.rule] = m.rule;
     const span = this.#tracer.startSpan(`${m.method} ${m.service}`, { kind: SpanKind.INTERNAL, attributes }, parent);
-    // No SDK: a non-recording span with no valid context; nothing to follow, nothing to inject.
-    if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return;
-    this.#calls.set(m.context, { span, context: trace.setSpan(parent, span), sends: 0 });
+    // No SDK: the API's non-recording span with the invalid context (what trace.isSpanContextValid rules out,
+    // without checking all 48 hex digits of both ids on every call a sampler drops): nothing to follow, nothing to
+    // inject. A span the sampler dropped has a valid trace id, and its attempts still propagate it.
+    if (!span.isRecording() && span.spanContext().traceId === INVALID_TRACEID) return;
+    this.#calls.set(m.context, {
+      span,
+      context: trace.setSpan(parent, span),
+      sends: 0,
+      attempt: undefined,
+      attemptSpan: undefined,
+      others: undefined,
+      ended: false,
+    });
   }
 
   #callEnd(m: CallEndMessage): void {
     const call = this.#calls.get(m.call.context);
-    if (!call) return;
-    this.#calls.delete(m.call.context);
+    if (!call || call.ended) return;
+    call.ended = true;
+    if (call.attempt === undefined && !call.others?.size) this.#calls.clear(m.call.context);
     finish(call.span, m.status, m.error);
   }
 
   #attemptStart(m: AttemptMessage): void {
     const call = this.#calls.get(m.call.context);
-    if (!call) return;
+    if (!call || call.ended) return;
     // http-spans.md: resend_count is set on the second and later sends of one request, whatever the reason.
     const sends = call.sends++;
-    const name = methodAttribute(m.call.method) === "_OTHER" ? "HTTP" : m.call.method;
+    const method = methodAttribute(m.call.method);
     // A call its sampler dropped: the attempt still needs a span context to propagate (sampled flag off), but
     // nobody will read its attributes, so none are built.
-    const attributes = call.span.isRecording() ? attemptAttributes(m, sends) : undefined;
-    const span = this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, call.context);
-    this.#attempts.set(m, span);
+    const attributes = call.span.isRecording() ? attemptAttributes(m, method, sends) : undefined;
+    const span = this.#tracer.startSpan(
+      method === "_OTHER" ? "HTTP" : method,
+      { kind: SpanKind.CLIENT, attributes },
+      call.context,
+    );
+    if (call.attempt === undefined) {
+      call.attempt = m;
+      call.attemptSpan = span;
+    } else {
+      call.others ??= new Map();
+      call.others.set(m, span);
+    }
     propagation.inject(trace.setSpan(call.context, span), m.headers);
     // w3c/trace-context: tracestate belongs to the traceparent it came with. A new traceparent without one of
     // ours must not leave the caller's stale tracestate beside it (open-telemetry/opentelemetry-js-contrib#2796).
@@ -106,16 +137,28 @@ export class CallTracer {
   }
 
   #attemptEnd(m: AttemptEndMessage): void {
-    const span = this.#attempts.get(m.attempt);
+    const { context: callContext } = m.attempt.call;
+    const call = this.#calls.get(callContext);
+    if (!call) return;
+    let span: Span | undefined;
+    if (call.attempt === m.attempt) {
+      span = call.attemptSpan;
+      call.attempt = undefined;
+      call.attemptSpan = undefined;
+    } else {
+      span = call.others?.get(m.attempt);
+      call.others?.delete(m.attempt);
+    }
     if (!span) return;
-    this.#attempts.delete(m.attempt);
+    // A hedge's losing attempt may end after its call did: the state goes with the last of them.
+    if (call.ended && call.attempt === undefined && !call.others?.size) this.#calls.clear(callContext);
     finish(span, m.status, m.error);
     this.#endingInstance = m.attempt.instance;
-    this.#endingCall = this.#calls.get(m.attempt.call.context);
+    this.#endingCall = call.ended ? undefined : call;
   }
 
   #retry(m: RetryMessage): void {
-    const call = m.call && this.#calls.get(m.call.context);
+    const call = m.call && this.#live(m.call.context);
     call?.span.addEvent("outrigger.retry", { "outrigger.retry.reason": m.reason, "outrigger.attempt": m.attempt });
   }
 
@@ -133,29 +176,38 @@ export class CallTracer {
   }
 
   #giveUp(m: GiveUpMessage): void {
-    const call = this.#calls.get(m.call);
+    const call = this.#live(m.call);
     if (!call) return;
     call.span.setAttribute("outrigger.give_up.reason", m.why);
     if (m.why === "budget") call.span.addEvent(BUDGET_EVENT, { "outrigger.policy": "retry" });
   }
 
   #event<M extends { readonly call: CallContext }>(m: M, name: string, attrs: (m: M) => Attributes): void {
-    this.#calls.get(m.call)?.span.addEvent(name, attrs(m));
+    this.#live(m.call)?.span.addEvent(name, attrs(m));
+  }
+
+  /** The call's state while its span is open (a message after its end has nothing left to annotate). */
+  #live(callContext: CallContext): TracedCall | undefined {
+    const call = this.#calls.get(callContext);
+    return call?.ended ? undefined : call;
   }
 }
 
-/** The CLIENT span's attributes (http-spans.md) for the attempt `m`, its `sends`-th resend (0: the first send). */
-function attemptAttributes(m: AttemptMessage, sends: number): Attributes {
+/**
+ * The CLIENT span's attributes (http-spans.md) for the attempt `m` of a call whose method attribute is `method`, its
+ * `sends`-th resend (0: the first send).
+ */
+function attemptAttributes(m: AttemptMessage, method: string, sends: number): Attributes {
   const { instance } = m;
   const attributes: Attributes = {
-    [ATTR.method]: methodAttribute(m.call.method),
+    [ATTR.method]: method,
     [ATTR.serverAddress]: instance.host,
     [ATTR.serverPort]: instance.port,
     [ATTR.urlFull]: fullUrl(m.url),
     [ATTR.service]: m.call.service,
     [ATTR.instanceId]: instance.id,
   };
-  if (attributes[ATTR.method] === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
+  if (method === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
   if (instance.zone !== undefined) attributes[ATTR.zone] = instance.zone;
   if (sends > 0) attributes[ATTR.resendCount] = sends;
   return attributes;

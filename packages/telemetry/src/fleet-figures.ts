@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import type { AttemptMessage, CallEndMessage, CallMessage, EjectionMessage } from "@outrigger/loadbalancer";
+import type { AttemptMessage, CallEndMessage, EjectionMessage } from "@outrigger/loadbalancer";
 import type { BreakerStateMessage } from "@outrigger/resilience";
 import { CHANNEL, type Listener } from "./channel-names.js";
 import { FleetWindow, type WindowFigures } from "./fleet-window.js";
@@ -43,14 +43,16 @@ export class FleetFigures {
   #budget: ((service: string) => number | undefined) | undefined;
   readonly #onBreaker: () => void;
   readonly #destinations = new Map<string, Destination>();
-  readonly #started = new WeakMap<CallMessage, number>();
   /**
    * The destination an instance was called as: an ejection names only the instance, whose `service` is the
    * registry's name for it (Eureka's app names are upper case), not necessarily the `lb://` name of the calls.
    */
   readonly #calledAs = new WeakMap<ServiceInstance, string>();
 
-  /** `onBreaker` is told of each breaker transition (the stream sends those at once, not at the next tick). */
+  /**
+   * `now` reads the monotonic clock calls are timed on (`performance.now()`'s, which `CallMessage.startedAt` uses);
+   * `onBreaker` is told of each breaker transition (the stream sends those at once, not at the next tick).
+   */
   constructor(now: () => number, budget?: (service: string) => number | undefined, onBreaker: () => void = () => {}) {
     this.#now = now;
     this.#budget = budget;
@@ -65,7 +67,8 @@ export class FleetFigures {
   /** The channel listeners that feed these figures. */
   listeners(): Listener[] {
     return [
-      [CHANNEL.callStart, (m) => this.#callStart(m as CallMessage)],
+      // The load balancer publishes a call's attempts and end only when its start has a subscriber.
+      [CHANNEL.callStart, () => undefined],
       [CHANNEL.callEnd, (m) => this.#callEnd(m as CallEndMessage)],
       [
         CHANNEL.attemptStart,
@@ -107,13 +110,12 @@ export class FleetFigures {
     return d;
   }
 
-  #callStart(m: CallMessage): void {
-    this.#started.set(m, this.#now());
-  }
-
   #callEnd(m: CallEndMessage): void {
+    // The call's start travels on its message (`CallMessage.startedAt`, on the monotonic clock `now` reads too);
+    // a load balancer older than that field leaves it out, and the call counts as instant rather than as NaN.
     const now = this.#now();
-    const started = this.#started.get(m.call) ?? now;
+    // biome-ignore lint/complexity/useMathMinMax: Math.min gives NaN for a missing startedAt; this gives now.
+    const started = m.call.startedAt <= now ? m.call.startedAt : now;
     // Failed as the call metrics count it (`error.type` set: an error, or a 4xx/5xx answer).
     const failed = errorType(m.status, m.error) !== undefined;
     this.#destination(m.call.service).window.record(now, now - started, failed);

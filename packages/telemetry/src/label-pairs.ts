@@ -13,6 +13,10 @@ export class LabelPairs {
   readonly #name: string | undefined;
   readonly #byService = new Map<string, Map<string, Labels>>();
   #size = 0;
+  /** The last pair handed out (most calls repeat the last one's service and value): found with no map lookup. */
+  #last: Labels | undefined;
+  #lastService = "";
+  #lastValue = "";
 
   constructor(name: string | undefined) {
     this.#name = name;
@@ -20,9 +24,10 @@ export class LabelPairs {
 
   /** The attributes `{ outrigger.service: service, [name]: value }` (the service alone when there is no name). */
   of(service: string, value = ""): Labels {
+    if (this.#last !== undefined && service === this.#lastService && value === this.#lastValue) return this.#last;
     let byValue = this.#byService.get(service);
     const known = byValue?.get(value);
-    if (known !== undefined) return known;
+    if (known !== undefined) return this.#remember(service, value, known);
     const labels: Labels =
       this.#name === undefined ? { [ATTR.service]: service } : { [ATTR.service]: service, [this.#name]: value };
     if (this.#size >= MAX_SERIES) return labels;
@@ -32,6 +37,13 @@ export class LabelPairs {
     }
     byValue.set(value, labels);
     this.#size++;
+    return this.#remember(service, value, labels);
+  }
+
+  #remember(service: string, value: string, labels: Labels): Labels {
+    this.#last = labels;
+    this.#lastService = service;
+    this.#lastValue = value;
     return labels;
   }
 }

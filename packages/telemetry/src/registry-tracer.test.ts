@@ -49,7 +49,15 @@ it("a registration continues the caller's trace; its replication to the peer is 
   const parentId = "b7ad6b7169203331";
   const answer = await register(a, "orders-1", { traceparent: `00-${traceId}-${parentId}-01` });
   expect(answer.status).toBe(204);
-  await vi.waitFor(() => expect(named("registry replication receive")).toHaveLength(1), { timeout: 5_000 });
+  // The send span ends when A has read B's answer, after B's receive span ended: wait for both (under load the
+  // first poll can fall between the two).
+  await vi.waitFor(
+    () => {
+      expect(named("registry replication receive")).toHaveLength(1);
+      expect(named("registry replication send")).toHaveLength(1);
+    },
+    { timeout: 5_000 },
+  );
   const [registered] = named("registry register");
   expect(registered?.kind).toBe(SpanKind.SERVER);
   expect(registered?.spanContext().traceId).toBe(traceId);

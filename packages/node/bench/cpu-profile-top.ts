@@ -1,6 +1,6 @@
 // Names the top CPU costs of a V8 CPU profile (`node --cpu-prof`), e.g. the policy-push client that bench:policy-push
 // profiles with `--profile DIR`: self time by function and by origin (undici, zod, node internals, each Outrigger
-// package), and time including callees for the functions that take most. Only samples from `--from-us` on (µs of
+// package), and time including callees for the functions that take most, each sample counting one sampling interval. Only samples from `--from-us` on (µs of
 // the monotonic clock, which V8's profile timestamps use on Linux) count, so start-up does not; `--applies N`
 // divides the busy time per apply.
 // Usage: node --import tsx bench/cpu-profile-top.ts PROFILE_OR_DIR [--from-us N] [--applies N] [--top N]
@@ -24,28 +24,25 @@ const arg = (name: string, fallback: number) => {
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 };
 const given = process.argv[2] ?? ".";
+// In a directory, the main thread's profile: `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`, thread 0 (a
+// module loader such as tsx runs its hooks on a thread of its own, profiled into a file of its own).
 const path = statSync(given).isDirectory()
-  ? join(
-      given,
-      readdirSync(given)
-        .filter((f) => f.endsWith(".cpuprofile"))
-        .sort()
-        .at(-1) ?? "",
-    )
+  ? join(given, readdirSync(given).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? "")
   : given;
 const profile = JSON.parse(readFileSync(path, "utf8")) as Profile;
 const endUs = profile.startTime + profile.timeDeltas.reduce((a, b) => a + b, 0);
 const wanted = arg("from-us", 0);
 // A mark outside the profile's span means the clocks differ after all: count everything and say so.
 const fromUs = wanted >= profile.startTime && wanted <= endUs ? wanted : 0;
-if (fromUs !== wanted) console.log(`--from-us ${wanted} is outside the profile (${profile.startTime}–${endUs} µs): all samples count`);
+if (fromUs !== wanted)
+  console.log(`--from-us ${wanted} is outside the profile (${profile.startTime}–${endUs} µs): all samples count`);
 const applies = arg("applies", 0);
 const top = arg("top", 25);
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const IDLE = new Set(["(idle)", "(program)", "(root)"]);
+const IDLE = new Set(["(idle)", "(root)"]);
 
 /** Where a frame's code comes from: a dependency, Node itself, an Outrigger package, or V8's own entries. */
 function origin(url: string, name: string): string {
@@ -63,6 +60,7 @@ const label = (n: ProfileNode) => {
   return `${functionName || "(anonymous)"} ${file}`.trim();
 };
 
+const interval = [...profile.timeDeltas].sort((a, b) => a - b)[Math.floor(profile.timeDeltas.length / 2)] ?? 0;
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 const origins = new Map<string, number>();
@@ -71,8 +69,9 @@ let idleUs = 0;
 let at = profile.startTime;
 for (const [i, id] of profile.samples.entries()) {
   at += profile.timeDeltas[i] ?? 0;
-  // The time up to the next sample is this sample's (V8 takes the stack at each tick).
-  const us = profile.timeDeltas[i + 1] ?? 0;
+  // Each sample counts one sampling interval: on a loaded machine the gap to the next sample also holds the time
+  // the process waited for a core, which would be charged to whatever ran last before it.
+  const us = interval;
   const node = byId.get(id);
   if (at < fromUs || !node) continue;
   if (IDLE.has(node.callFrame.functionName)) {

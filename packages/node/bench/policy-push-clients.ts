@@ -1,6 +1,6 @@
 // The client processes of bench:policy-push and the `--trace` report: where an apply's time goes, hop by hop.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -71,6 +71,8 @@ export async function startClients(count: number, eureka: string, options: Clien
         ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir, "--cpu-prof-interval", "100"]
         : [];
     const stateDir = stateRoot ? join(stateRoot, String(client)) : "";
+    // Made here: a version of og that does not make its state directory must not be charged for failed writes.
+    if (stateDir) mkdirSync(stateDir);
     const args = [
       ...profile,
       "--conditions=@outrigger/source",

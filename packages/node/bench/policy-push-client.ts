@@ -1,13 +1,16 @@
 // One client process of the policy-push benchmark: createOutrigger watching "target", printing one JSON line per
-// revision it applies, with the wall-clock time (ms, sub-ms resolution) it was applied at. With `--trace` it also
-// prints when the watch answer that carried the revision arrived (its headers, from undici's diagnostics channel:
-// Node's fetch and undici both publish there) and when the registry answered its ACK.
+// revision it applies, with the monotonic time (ms, shared-clock.ts) it was applied at — read in its `onApply`, which
+// fires once the revision is live (the snapshot swapped and the service's pipeline and balancer re-applied), before
+// the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
+// revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
+// when the registry answered its ACK. Args: registry URL, state directory ("" for none), then flags.
+// It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
 import { createOutrigger } from "../src/index.js";
+import { monotonicMs as now } from "./shared-clock.js";
 
-const [registryUrl = ""] = process.argv.slice(2);
+const [registryUrl = "", stateDir = ""] = process.argv.slice(2);
 const trace = process.argv.includes("--trace");
-const now = (): number => performance.timeOrigin + performance.now();
 const print = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
@@ -28,9 +31,11 @@ if (trace) {
 const og = await createOutrigger({
   service: "pusher",
   port: 0,
-  config: { outrigger: { registry: { url: registryUrl, enabled: false }, shutdown: { signals: ["SIGTERM"] } } },
-  logger: { warn: () => {} },
+  config: { outrigger: { registry: { url: registryUrl, enabled: false }, shutdown: { signals: [] } } },
+  ...(stateDir ? { controlPlane: { stateDir } } : {}),
+  logger: { warn: (message: string) => process.stderr.write(`client: ${message}\n`) },
 });
+process.once("SIGTERM", () => void og.close().finally(() => process.exit(0)));
 og.controlPlane.onApply((event) => {
   const at = now();
   lastRevision = event.revision;
@@ -38,4 +43,10 @@ og.controlPlane.onApply((event) => {
 });
 // The first call makes the service's watch (its parts are made on first use).
 await (await og.fetch("lb://target/")).text();
-print({ event: "ready" });
+// `wallMinusMono`: what the former clock (this process's wall-clock origin) adds to the shared one, so the bench
+// can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
+print({
+  event: "ready",
+  wallMinusMono: performance.timeOrigin + performance.now() - now(),
+  readyUs: Math.round(now() * 1_000),
+});

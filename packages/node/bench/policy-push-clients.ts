@@ -1,7 +1,11 @@
 // The client processes of bench:policy-push and the `--trace` report: where an apply's time goes, hop by hop.
 import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { quantileInterval } from "@outrigger/bench-stats";
+import { monotonicMs } from "./shared-clock.js";
 
 /** One client's record of one revision: applied at `at`; with `--trace` also when the watch answer and the ACK's answer came. */
 export interface ApplyLine {
@@ -13,7 +17,7 @@ export interface ApplyLine {
   ackAt?: number;
 }
 
-/** One apply as the trace keeps it: when the PUT left, each client's line, and what the registry saw (epoch ms). */
+/** One apply as the trace keeps it: when the PUT left, each client's line, and what the registry saw (monotonic ms, shared-clock.ts). */
 export interface RoundTrace {
   readonly started: number;
   readonly lines: readonly ApplyLine[];
@@ -31,24 +35,67 @@ export interface Hops {
 /** The running clients: `expect(revision)` resolves with every client's line once all have applied it. */
 export interface Clients {
   expect(revision: number): Promise<ApplyLine[]>;
-  close(): void;
+  /**
+   * Per client, how far its wall-clock origin (`performance.timeOrigin + performance.now()`, the former clock) is
+   * from this process's, in ms: what the former clock added to each sample.
+   */
+  readonly originSkewMs: readonly number[];
+  /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
+  readonly readyUs: number;
+  /** Stops the clients (SIGTERM); resolves once each has exited (a profiled one has written its profile). */
+  close(): Promise<void>;
+}
+
+/** How the clients run. */
+export interface ClientsOptions {
+  readonly trace: boolean;
+  /** Give each client a state directory (it saves each applied revision there, as in production). */
+  readonly state: boolean;
+  /** Profile client 0 with `node --cpu-prof` into this directory (100 µs sampling). */
+  readonly profileDir?: string;
 }
 
 /** Starts `count` client processes (policy-push-client.ts) on `eureka`; resolves once each made its watch. */
-export async function startClients(count: number, eureka: string, trace: boolean): Promise<Clients> {
+export async function startClients(count: number, eureka: string, options: ClientsOptions): Promise<Clients> {
+  const { trace } = options;
   const waiting = new Map<number, { lines: ApplyLine[]; done: (lines: ApplyLine[]) => void }>();
   const byClient = new Map<string, ApplyLine>();
   const script = new URL("./policy-push-client.ts", import.meta.url).pathname;
+  const stateRoot = options.state ? mkdtempSync(join(tmpdir(), "policy-push-")) : undefined;
+  const ownSkew = performance.timeOrigin + performance.now() - monotonicMs();
+  const originSkewMs: number[] = [];
+  let readyUs = Number.NaN;
   const children = Array.from({ length: count }, (_, client) => {
-    const args = ["--conditions=@outrigger/source", "--import", "tsx", script, eureka, ...(trace ? ["--trace"] : [])];
+    const profile =
+      client === 0 && options.profileDir
+        ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir, "--cpu-prof-interval", "100"]
+        : [];
+    const stateDir = stateRoot ? join(stateRoot, String(client)) : "";
+    // Made here: a version of og that does not make its state directory must not be charged for failed writes.
+    if (stateDir) mkdirSync(stateDir);
+    const args = [
+      ...profile,
+      "--conditions=@outrigger/source",
+      "--import",
+      "tsx",
+      script,
+      eureka,
+      stateDir,
+      ...(trace ? ["--trace"] : []),
+    ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const ready = new Promise<void>((resolve) => {
       createInterface({ input: child.stdout }).on("line", (text) => {
         const raw = JSON.parse(text) as { event: string; revision: number; status: string; at: number } & Record<
           string,
           unknown
         >;
-        if (raw.event === "ready") resolve();
+        if (raw.event === "ready") {
+          originSkewMs.push((raw.wallMinusMono as number) - ownSkew);
+          if (client === 0) readyUs = raw.readyUs as number;
+          resolve();
+        }
         if (raw.event === "ack") {
           const line = byClient.get(`${client} ${raw.revision}`);
           if (line) line.ackAt = raw.at;
@@ -71,7 +118,7 @@ export async function startClients(count: number, eureka: string, trace: boolean
         }
       });
     });
-    return { child, ready };
+    return { child, ready, exited };
   });
   await Promise.all(children.map((c) => c.ready));
   return {
@@ -79,8 +126,14 @@ export async function startClients(count: number, eureka: string, trace: boolean
       new Promise((done) => {
         waiting.set(revision, { lines: [], done });
       }),
-    close: () => {
+    originSkewMs,
+    get readyUs() {
+      return readyUs;
+    },
+    close: async () => {
       for (const { child } of children) child.kill("SIGTERM");
+      await Promise.all(children.map((c) => c.exited));
+      if (stateRoot) rmSync(stateRoot, { recursive: true, force: true });
     },
   };
 }
@@ -96,7 +149,7 @@ const fmt = (values: readonly number[]): string => {
 export function printTrace(hops: Hops): void {
   const { rounds } = hops;
   const each = (f: (r: RoundTrace, l: ApplyLine) => number) => rounds.flatMap((r) => r.lines.map((l) => f(r, l)));
-  console.log("trace, ms from the PUT unless said (epoch clock shared by the processes):");
+  console.log("trace, ms from the PUT unless said (the monotonic clock every process shares):");
   console.log(
     `  registry answered a woken watch      ${fmt(rounds.flatMap((r) => r.answeredAt.map((t) => t - r.started)))}`,
   );

@@ -3,13 +3,19 @@
 // The registry and one backend run in this process; each client is its own process. Each apply is made once every
 // client has ACKed the previous one and re-armed its watch (the registry saw both), as applies minutes apart would
 // find them. `--trace` prints where the time goes, hop by hop (registry → watch answer → client apply → ACK).
-// Options: --clients N (20), --applies N (200), --trace. Load average printed at the start and the end.
+// Each client saves every revision it applies in a state directory of its own, as a production client with
+// `controlPlane.stateDir` does (`--no-state`: none). Every process reads one clock, the machine's monotonic one
+// (shared-clock.ts). `--profile DIR` runs client 0 under `node --cpu-prof` (100 µs samples) into DIR and prints the
+// command that names its top costs over the apply phase (cpu-profile-top.ts).
+// Options: --clients N (20), --applies N (200), --trace, --no-state, --profile DIR. Load average printed at the
+// start and the end.
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage } from "node:http";
 import { atMost, formatInterval, loadAverageLine, quantileInterval } from "@outrigger/bench-stats";
 import { startServer } from "@outrigger/registry-server";
 import { createOutrigger } from "../src/index.js";
 import { type Hops, printTrace, startClients } from "./policy-push-clients.js";
+import { monotonicMs as now } from "./shared-clock.js";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -18,13 +24,15 @@ const arg = (name: string, fallback: number) => {
 const CLIENTS = arg("clients", 20);
 const APPLIES = arg("applies", 200);
 const TRACE = process.argv.includes("--trace");
+const STATE = !process.argv.includes("--no-state");
+const PROFILE_AT = process.argv.indexOf("--profile");
+const PROFILE_DIR = PROFILE_AT === -1 ? undefined : process.argv[PROFILE_AT + 1];
 const GOAL_MS = 50;
 /** Only a guard against a hang (a client that died): a round on a loaded machine takes well under a second. */
 const ROUND_GUARD_MS = 30_000;
-const now = (): number => performance.timeOrigin + performance.now();
 
 console.log(
-  `policy push: ${CLIENTS} client processes × ${APPLIES} applies${TRACE ? " (trace)" : ""}; ${loadAverageLine()}`,
+  `policy push: ${CLIENTS} client processes × ${APPLIES} applies${TRACE ? " (trace)" : ""}${STATE ? ", state saved" : ""}; ${loadAverageLine()}`,
 );
 const registry = await startServer({ port: 0, logLevel: false });
 const eureka = `${registry.url}/eureka`;
@@ -62,7 +70,15 @@ if (TRACE) {
   });
 }
 
-const clients = await startClients(CLIENTS, eureka, TRACE);
+const clients = await startClients(CLIENTS, eureka, {
+  trace: TRACE,
+  state: STATE,
+  ...(PROFILE_DIR ? { profileDir: PROFILE_DIR } : {}),
+});
+const skews = clients.originSkewMs.map(Math.abs);
+console.log(
+  `clock: monotonic, shared; the former per-process wall-clock origins differed from this process's by up to ${Math.max(...skews).toFixed(3)} ms`,
+);
 // Node loads its fetch on first use: not inside the first apply's time.
 await (await fetch(`${registry.url}/outrigger/policy/reports`)).arrayBuffer();
 const samples: number[] = [];
@@ -107,6 +123,11 @@ const p50 = quantileInterval(samples, 0.5);
 console.log(`samples ${samples.length}; p50 ${formatInterval(p50)} ms; p99 ${formatInterval(p99)} ms (95% interval)`);
 if (TRACE) printTrace(hops);
 console.log(`goal p99 ≤ ${GOAL_MS} ms: ${atMost(p99, GOAL_MS)}; ${loadAverageLine()}`);
-clients.close();
+await clients.close();
+if (PROFILE_DIR) {
+  console.log(
+    `profile of client 0 in ${PROFILE_DIR}: node --import tsx bench/cpu-profile-top.ts ${PROFILE_DIR} --from-us ${clients.readyUs} --applies ${APPLIES}`,
+  );
+}
 await backend.close();
 await registry.close();

@@ -126,7 +126,7 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
   // Declared before the clients it layers over; `clients` is read only after this function returns.
   const controlPlane: ControlPlane = new ControlPlane(service, options.controlPlane ?? {}, {
     local: (name) => policyFor(section.current().clients, name),
-    reapply: () => clients.apply(section.current()),
+    reapply: (name) => clients.apply(section.current(), name),
     report,
     ensure: (name) => clients.balancer(name),
     instances: (name) => clients.instancer(name),

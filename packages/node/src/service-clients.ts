@@ -44,9 +44,10 @@ export interface ServiceClients {
   services(): string[];
   /** Retries `service`'s retry budget allows now; undefined before its first retry decision. */
   budgetBalance(service: string): number | undefined;
-  /** Applies a new (valid) config to the services in use: the rule, outlier detection and health checks set on
-   *  the balancer in force (its stats kept), the pipeline applied. */
-  apply(config: ResolvedOutriggerConfig): void;
+  /** Applies a new (valid) config to the services in use (only to `service`, in any case, when given: its central
+   *  policy changed): the rule, outlier detection and health checks set on the balancer in force (its stats kept), the
+   *  pipeline applied. */
+  apply(config: ResolvedOutriggerConfig, service?: string): void;
   /** Closes services unused for `clients.idleCloseMs` with nothing in flight; returns their names. */
   sweep(): string[];
   close(): void;
@@ -140,8 +141,11 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     instancer: forwarder,
     services: () => [...entries.keys()],
     budgetBalance: (service) => budgets.balanceOf(service),
-    apply(config) {
+    apply(config, service) {
+      // A service's name is matched as the control plane keys it (upper-case): lb://Orders and lb://orders both.
+      const key = service?.toUpperCase();
       for (const found of entries.values()) {
+        if (key !== undefined && found.service.toUpperCase() !== key) continue;
         const next = layered(config, found.service);
         (found as { waitForInstancesMs: number }).waitForInstancesMs = config.clients.waitForInstancesMs;
         if (JSON.stringify(next) === JSON.stringify(found.policy)) continue;

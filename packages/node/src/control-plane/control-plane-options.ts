@@ -40,8 +40,8 @@ export interface PolicyApplyEvent {
 export interface ControlPlaneHost {
   /** The service's policy from local config (safe defaults, `clients.defaults`, `clients.services.X`). */
   local(service: string): ResolvedPolicy;
-  /** Re-applies every service's layered policy to its balancer and pipeline (after a revision changed). */
-  reapply(): void;
+  /** Re-applies `service`'s layered policy to its balancer and pipeline (after its revision changed). */
+  reapply(service: string): void;
   /** Errors worth an operator's eye (og.onError). */
   report(error: OutriggerNodeError): void;
   /** Makes the service's parts (and so its watch) if they are not made yet. */

@@ -14,7 +14,8 @@ import type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./
 import { FirstAnswers } from "./first-answers.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
-import { instancesFilePath, readPolicyFile, writePolicyFile } from "./policy-file.js";
+import { instancesFilePath, readPolicyFile } from "./policy-file.js";
+import { PolicySaver } from "./policy-saver.js";
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
 import type { RouteDeps } from "./route-decision.js";
 import { routeAxios } from "./routed-axios.js";
@@ -59,6 +60,7 @@ export class ControlPlane {
   readonly #subsets = new SubsetBalancers();
   readonly mirror: Mirror;
   readonly #routeDeps: RouteDeps;
+  readonly #saver: PolicySaver | undefined;
   /** Fires for every revision applied or refused. */
   readonly onApply: Event<PolicyApplyEvent> = this.#applied.event;
 
@@ -68,6 +70,18 @@ export class ControlPlane {
     this.#random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.#process = options.processId ?? `${self}@${hostname()}:${process.pid}`;
     this.mirror = new Mirror(options.maxMirrorsInFlight);
+    const dir = options.stateDir;
+    this.#saver =
+      dir === undefined
+        ? undefined
+        : new PolicySaver(dir, (update, error) =>
+            this.#host.report(
+              rejected(
+                `Policy revision ${update.revision} of "${update.service}" runs but was not saved in ${dir}: ${error.message}`,
+                error,
+              ),
+            ),
+          );
     this.#routeDeps = {
       snapshot: (s) => this.snapshot(s),
       ready: (s) => this.ready(s),
@@ -95,6 +109,11 @@ export class ControlPlane {
   layer(service: string, local: ResolvedPolicy): ResolvedPolicy {
     const state = this.#states.get(service.toUpperCase());
     return layerPolicy(local, state?.central, this.#options.overrides?.[service]);
+  }
+
+  /** Resolves once every revision applied so far is saved in the state directory (at once without one). */
+  saved(): Promise<void> {
+    return this.#saver?.flush() ?? Promise.resolve();
   }
 
   /** The snapshot a new call of `service` runs under. */
@@ -178,19 +197,10 @@ export class ControlPlane {
     state.central = update.policy;
     this.#states.set(key, state);
     this.#swap(key, state, snapshot);
-    this.#host.reapply();
-    const dir = this.#options.stateDir;
-    if (dir && source === "registry") {
-      writePolicyFile(dir, update).catch((error: Error) =>
-        this.#host.report(
-          rejected(
-            `Policy revision ${update.revision} of "${service}" runs but was not saved in ${dir}: ${error.message}`,
-            error,
-          ),
-        ),
-      );
-    }
+    this.#host.reapply(state.name);
     this.#finish(watch, source, { service: key, revision: update.revision, status: "ACK", source });
+    // Live and ACKed first; saved after (the file is what a restart falls back to while the registry is down).
+    if (source === "registry") this.#saver?.save(update);
   }
 
   /** Rebuilds every revision's snapshot on top of a new local config (route pipelines layer over it). */
@@ -256,7 +266,8 @@ export class ControlPlane {
   #build(name: string, key: string, revision: number, central: ServicePolicy): PolicySnapshot {
     const overrides = this.#options.overrides?.[name];
     const effective = layerPolicy(this.#host.local(name), central, overrides);
-    return buildSnapshot(key, revision, central, effective, this.#budgets, overrides);
+    const previous = this.#states.get(key)?.snapshot;
+    return buildSnapshot(key, revision, central, effective, this.#budgets, overrides, previous);
   }
 
   /** New calls run under `snapshot` from now on; the subsets' own balancers follow it. */

@@ -2,12 +2,12 @@
 // route matcher and the policy record reader are exercised here; the files under test belong to the cp-finish work.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FixedInstancer, RegistryWatchInstancer } from "@outrigger/discovery";
+import { RegistryWatchInstancer } from "@outrigger/discovery";
 import { readPolicyRecord } from "@outrigger/policy";
 import { describe, expect, it } from "vitest";
 import type { OutriggerNodeError } from "../errors.js";
-import { SAFE_DEFAULTS } from "../safe-defaults.js";
-import { ControlPlane, type ControlPlaneHost } from "./control-plane.js";
+import { ControlPlane } from "./control-plane.js";
+import { hostFor } from "./host.fixture.js";
 import { compileRouteMatch, type RequestFacts } from "./route-match.js";
 
 const request = (path: string): RequestFacts => ({ method: "GET", path, header: () => undefined });
@@ -31,18 +31,6 @@ describe("route regexes on hostile paths (envoyproxy/envoy#7728)", () => {
     expect(update.issues?.[0]).toMatch(/^policy\.routes\[0\]\.match\[0\]\.uri/);
   });
 });
-
-/** The control plane's host, as og is to it: safe defaults as local config, errors collected. */
-function hostFor(errors: OutriggerNodeError[]): ControlPlaneHost {
-  return {
-    local: () => SAFE_DEFAULTS,
-    reapply: () => {},
-    report: (error) => errors.push(error),
-    ensure: () => {},
-    instances: () => new FixedInstancer([]),
-    waitMs: () => 0,
-  };
-}
 
 describe("NACK reasons the registry takes (envoyproxy/envoy#9785)", () => {
   // envoyproxy/envoy#9785: a NACK's error detail grew with the invalid config (80 KB) past gRPC's 8 KiB trailer

@@ -37,6 +37,8 @@ describe("LazyAbort", () => {
     expect(calls).toEqual(["why"]);
   });
 
+  // As an AbortSignal runs its abort algorithms: in the order appended, once (DOM standard, "signal abort",
+  // https://dom.spec.whatwg.org/#abortsignal-signal-abort).
   it("keeps one follower in a slot and later ones after it: all called once, in the order they came", () => {
     const abort = new LazyAbort();
     const calls: string[] = [];

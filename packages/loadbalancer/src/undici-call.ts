@@ -182,7 +182,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
   #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     const { service, engine, balancer } = this.#route;
-    if (this.#last !== undefined)
+    // The message is built only when someone listens.
+    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
       publish(lbChannels.retry, {
         service,
         attempt: this.tried.size + 1,

@@ -124,11 +124,14 @@ describe("RetryEngine.run", () => {
     const retries: number[] = [];
     engine.onRetry((event) => retries.push(event.attempt));
     const seen: number[] = [];
-    const value = await engine.run(async (c) => {
-      seen.push(c.attempt);
-      if (c.attempt === 0) throw coded("ECONNREFUSED");
-      return "second";
-    }, describeCall({ method: "GET" }));
+    const value = await engine.run(
+      async (c) => {
+        seen.push(c.attempt);
+        if (c.attempt === 0) throw coded("ECONNREFUSED");
+        return "second";
+      },
+      describeCall({ method: "GET" }),
+    );
     expect([value, seen, retries]).toEqual(["second", [0, 1], [1]]);
   });
 
@@ -140,6 +143,8 @@ describe("RetryEngine.run", () => {
     engine.onRetry(() => {
       retried = true;
     });
+    // A PromiseLike that is not a native promise, as a user's fn may return (the engine's type allows it).
+    // biome-ignore lint/suspicious/noThenProperty: the thenable is the case under test
     const thenable: PromiseLike<string> = { then: (resolve) => Promise.resolve("thenable").then(resolve) };
     expect(await engine.run(() => "plain", describeCall())).toBe("plain");
     expect(await engine.run(() => thenable, describeCall())).toBe("thenable");

@@ -2,6 +2,7 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { attemptContext, callOf, describeCall, signalOf } from "./attempt-context.js";
 import { followAbort, neverAborted } from "./follow-abort.js";
+import { LazyAbort } from "./lazy-abort.js";
 
 describe("describeCall", () => {
   it("derives idempotency from the method (RFC 9110 §9.2.2) unless declared", () => {
@@ -28,6 +29,25 @@ describe("attempt contexts and signals", () => {
     const signal = context.signal;
     expect(signal).not.toBe(neverAborted);
     expect(signalOf(context)).toBe(signal);
+  });
+
+  it("hands on an attempt a layer does not change; another number, signal or cancellation makes a new one", () => {
+    const call = describeCall({ method: "GET" });
+    const first = attemptContext(call, neverAborted, 0);
+    expect(attemptContext(first, neverAborted, 0)).toBe(first);
+    expect(attemptContext(first, undefined, 0)).toBe(first);
+    expect(attemptContext(first, neverAborted, 1)).not.toBe(first);
+    const caller = new AbortController();
+    const under = attemptContext(first, caller.signal, 0);
+    expect(under).not.toBe(first);
+    expect(attemptContext(under, caller.signal, 0)).toBe(under);
+    expect(attemptContext(under, neverAborted, 0)).not.toBe(under);
+    const lazy = new LazyAbort();
+    const cancellable = attemptContext(first, lazy, 0);
+    expect(attemptContext(cancellable, lazy, 0)).toBe(cancellable);
+    // A layer given the cancellation's real signal (compose reads it through signalOf) keeps its own context.
+    expect(attemptContext(cancellable, lazy.signal, 0)).not.toBe(cancellable);
+    expect(callOf(attemptContext(cancellable, lazy, 0))).toBe(call);
   });
 
   it("followAbort: 100 followers put one listener on the signal, all are called, none is left after", () => {

@@ -153,10 +153,20 @@ export class Attempt implements AttemptContext {
   }
 }
 
-/** The context of attempt `attempt` (0 for the first) of `call` under `source` (a signal or a cancellation). */
+/**
+ * The context of attempt `attempt` (0 for the first) of `call` under `source` (a signal or a cancellation). When
+ * `call` is already that attempt — an `Attempt` with the same number, cancelled by the same source — it is handed
+ * on as it is: a layer that changes neither (a breaker or a bulkhead inside a retry, composed) made an identical
+ * copy of every field per call before, two of the five attempt objects of a full-policy lb request.
+ */
 export function attemptContext(call: CallContext, source: AbortSource | undefined, attempt: number): AttemptContext {
+  if (call instanceof Attempt && call.attempt === attempt && call.peekAbort() === ownSource(source)) return call;
   return new Attempt(call, source, attempt);
 }
+
+/** What an `Attempt` made under `source` keeps as its own cancellation (`peekAbort`): none for `neverAborted`. */
+const ownSource = (source: AbortSource | undefined): AbortSource | undefined =>
+  source === neverAborted ? undefined : source;
 
 /**
  * The signal an outer policy hands to the next one: the attempt's signal if it has one, else undefined, so a

@@ -37,6 +37,39 @@ describe("LazyAbort", () => {
     expect(calls).toEqual(["why"]);
   });
 
+  // As an AbortSignal runs its abort algorithms: in the order appended, once (DOM standard, "signal abort",
+  // https://dom.spec.whatwg.org/#abortsignal-signal-abort).
+  it("keeps one follower in a slot and later ones after it: all called once, in the order they came", () => {
+    const abort = new LazyAbort();
+    const calls: string[] = [];
+    const stopFirst = abort.follow(() => calls.push("first"));
+    abort.follow(() => calls.push("second"));
+    const stopThird = abort.follow(() => calls.push("third"));
+    stopFirst();
+    // The slot is free but a later follower still waits: the newcomer goes after it, not before.
+    abort.follow(() => calls.push("fourth"));
+    stopThird();
+    abort.abort("why");
+    abort.abort("again");
+    expect(calls).toEqual(["second", "fourth"]);
+  });
+
+  it("follows the same function twice as two followers, each stopped by its own function", () => {
+    const abort = new LazyAbort();
+    let calls = 0;
+    const onAbort = () => calls++;
+    const stopOne = abort.follow(onAbort);
+    abort.follow(onAbort);
+    stopOne();
+    const reuse = new LazyAbort();
+    const stopSlot = reuse.follow(onAbort);
+    stopSlot();
+    reuse.follow(onAbort);
+    abort.abort("a");
+    reuse.abort("b");
+    expect(calls).toBe(2);
+  });
+
   it("makes its signal on first read, aborted already or aborting with it", () => {
     const early = new LazyAbort();
     const signal = early.signal;

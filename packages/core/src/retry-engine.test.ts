@@ -1,5 +1,6 @@
 // The one retry engine's decisions. Sources: go-kit sd/lb/retry.go (one callback decides, the final error keeps
 // every attempt's error), RFC 9110 §9.2.2 and §10.2.3, AWS "Exponential Backoff And Jitter" (full jitter).
+import { createHook } from "node:async_hooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { attemptContext, describeCall } from "./attempt-context.js";
 import { classifyFailure, markRequestSent } from "./attempt-failure.js";
@@ -117,5 +118,59 @@ describe("RetryEngine.run", () => {
       .catch(() => undefined);
     expect(signals[0]).not.toBe(signals[1]);
     expect(signals[0]).not.toBe(neverAborted);
+  });
+  it("retries after a first attempt whose promise rejects, numbering the retry 1, and answers with its value", async () => {
+    const engine = new RetryEngine({ maxAttempts: 3, backoff: "none" }, fail);
+    const retries: number[] = [];
+    engine.onRetry((event) => retries.push(event.attempt));
+    const seen: number[] = [];
+    const value = await engine.run(
+      async (c) => {
+        seen.push(c.attempt);
+        if (c.attempt === 0) throw coded("ECONNREFUSED");
+        return "second";
+      },
+      describeCall({ method: "GET" }),
+    );
+    expect([value, seen, retries]).toEqual(["second", [0, 1], [1]]);
+  });
+
+  it("answers a first attempt's plain value or thenable at once, with one budget deposit and no retry event", async () => {
+    let deposits = 0;
+    const budget = { deposit: () => deposits++, tryWithdraw: () => true };
+    const engine = new RetryEngine({ maxAttempts: 3, budget }, fail);
+    let retried = false;
+    engine.onRetry(() => {
+      retried = true;
+    });
+    // A PromiseLike that is not a native promise, as a user's fn may return (the engine's type allows it).
+    // biome-ignore lint/suspicious/noThenProperty: the thenable is the case under test
+    const thenable: PromiseLike<string> = { then: (resolve) => Promise.resolve("thenable").then(resolve) };
+    expect(await engine.run(() => "plain", describeCall())).toBe("plain");
+    expect(await engine.run(() => thenable, describeCall())).toBe("thenable");
+    expect([deposits, retried]).toEqual([2, false]);
+  });
+
+  it("gives up on a first attempt that fails for good with that error, its one-error list and one give-up event", async () => {
+    const engine = new RetryEngine({ maxAttempts: 3 }, fail);
+    const reasons: string[] = [];
+    engine.onGiveUp((event) => reasons.push(event.why));
+    const bug = new Error("bug");
+    const thrown = await engine.run(() => Promise.reject(bug), describeCall({ method: "GET" })).catch((e) => e);
+    expect([thrown, attemptErrorsOf(thrown), reasons]).toEqual([bug, [bug], ["not-retryable"]]);
+  });
+  it("makes one promise of its own for a first attempt that succeeds (no async frame until one fails)", async () => {
+    const engine = new RetryEngine({ maxAttempts: 3 }, fail);
+    const answer = Promise.resolve("ok");
+    let promises = 0;
+    const hook = createHook({
+      init: (_id, type) => {
+        if (type === "PROMISE") promises++;
+      },
+    }).enable();
+    const running = engine.run(() => answer, describeCall({ method: "GET" }));
+    hook.disable();
+    expect(await running).toBe("ok");
+    expect(promises).toBe(1);
   });
 });

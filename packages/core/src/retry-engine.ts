@@ -100,10 +100,10 @@ export class RetryEngine {
   readonly #maxRetryAfter: number;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #retry = new EventSource<RetryEvent>();
+  readonly #retried = new EventSource<RetryEvent>();
   readonly #giveUp = new EventSource<GiveUpEvent>();
   /** Before each retry's backoff. */
-  readonly onRetry: Event<RetryEvent> = this.#retry.event;
+  readonly onRetry: Event<RetryEvent> = this.#retried.event;
   /** After the last failed attempt, with the reason. */
   readonly onGiveUp: Event<GiveUpEvent> = this.#giveUp.event;
 
@@ -152,28 +152,55 @@ export class RetryEngine {
    * Runs `fn` until it succeeds or `decide` gives up; the error thrown is the last attempt's (or what the call's
    * `refuseReplay` builds when only the body stood in the way), carrying every attempt's error (`attemptErrorsOf`).
    * The budget gets one deposit per run unless `deposited` (the caller deposited once for the whole request).
+   *
+   * The first attempt runs without an async frame: its promise gets one rejection handler, and the retry loop (an
+   * async function, an error list, the awaits' closures) starts only when it fails. Most calls succeed at once,
+   * and the lb undici dispatcher runs an engine twice per request under a retry policy (the policy's and its own
+   * single attempt): a profile of that path showed both frames among Outrigger's top costs.
    */
-  async run<T>(
+  run<T>(
     fn: (context: AttemptContext) => PromiseLike<T> | T,
     call: CallContext,
     signal: AbortSource = neverAborted,
     deposited = false,
   ): Promise<T> {
     if (!deposited) this.budget?.deposit();
+    const context = attemptContext(call, signal, 0);
+    let first: PromiseLike<T> | T;
+    try {
+      first = fn(context);
+    } catch (error) {
+      return this.#retry(fn, call, signal, context, error);
+    }
+    return Promise.resolve(first).then(undefined, (error: unknown) => this.#retry(fn, call, signal, context, error));
+  }
+
+  /** The attempts after a failed one (`context` failed with `error`), until one succeeds or `decide` gives up. */
+  async #retry<T>(
+    fn: (context: AttemptContext) => PromiseLike<T> | T,
+    call: CallContext,
+    signal: AbortSource,
+    failed: AttemptContext,
+    failure: unknown,
+  ): Promise<T> {
     const errors: unknown[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const context = attemptContext(call, signal, attempt);
+    let context = failed;
+    let error = failure;
+    for (;;) {
+      errors.push(error);
+      const verdict = this.decide(error, context);
+      if (!verdict.retry) throw this.#giveUpWith(error, verdict.why, errors, call);
+      const attempt = context.attempt + 1;
+      this.#retried.emit({ attempt, delay: verdict.delayMs, kind: verdict.kind, error });
+      // An abort already seen (an onRetry listener that gives up, say) must not wait out the backoff: a follower
+      // added to an aborted signal never fires (openai/openai-node#2580, replayed in resilience's field reports).
+      if (verdict.delayMs > 0 && !signal.aborted) await sleep(verdict.delayMs, signal);
+      if (signal.aborted) throw this.#giveUpWith(error, "aborted", errors, call);
+      context = attemptContext(call, signal, attempt);
       try {
         return await fn(context);
-      } catch (error) {
-        errors.push(error);
-        const verdict = this.decide(error, context);
-        if (!verdict.retry) throw this.#giveUpWith(error, verdict.why, errors, call);
-        this.#retry.emit({ attempt: attempt + 1, delay: verdict.delayMs, kind: verdict.kind, error });
-        // An abort already seen (an onRetry listener that gives up, say) must not wait out the backoff: a follower
-        // added to an aborted signal never fires (openai/openai-node#2580, replayed in resilience's field reports).
-        if (verdict.delayMs > 0 && !signal.aborted) await sleep(verdict.delayMs, signal);
-        if (signal.aborted) throw this.#giveUpWith(error, "aborted", errors, call);
+      } catch (next) {
+        error = next;
       }
     }
   }

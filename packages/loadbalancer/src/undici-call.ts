@@ -3,6 +3,7 @@ import {
   type AttemptContext,
   abortSourceOf,
   type CallContext,
+  callOf,
   type Expiring,
   followAbort,
   isCancellation,
@@ -121,20 +122,24 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     engine.budget?.deposit();
     const attempts = policy
       ? policy.execute(
-          (context) => {
-            // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
-            const source = abortSourceOf(context);
-            return engine.run((attempt) => this.#attempt(attempt, source), this, source ?? neverAborted, true);
-          },
+          // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
+          (context) => engine.run(BalancedCall.#attemptOf, this, abortSourceOf(context) ?? neverAborted, true),
           // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
           // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
           // request for the policy to follow cost more than the rest of the request path (see the README's bench).
           undefined,
           this,
         )
-      : engine.run((attempt) => this.#attempt(attempt, undefined), this, neverAborted, true);
+      : engine.run(BalancedCall.#attemptOf, this, neverAborted, true);
     attempts.then(undefined, (error: unknown) => this.#fail(error));
   }
+
+  /**
+   * The engine's attempt function, one for every request: the engine runs it with an attempt of this call (its
+   * `callOf`) under the policy's cancellation (its `abortSourceOf`), so no closure per request carries either.
+   */
+  static readonly #attemptOf = (attempt: AttemptContext): Promise<void> =>
+    (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt));
 
   /** The deadline (the queue calls it). */
   expire(): void {
@@ -177,7 +182,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
   #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
     const { service, engine, balancer } = this.#route;
-    if (this.#last !== undefined)
+    // The message is built only when someone listens.
+    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
       publish(lbChannels.retry, {
         service,
         attempt: this.tried.size + 1,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ConsulInstancer } from "./consul-instancer.js";
 import { RegistryWatchInstancer } from "./registry-watch-instancer.js";
 import { RegistryProcess } from "./testing/registry-process.js";
 import { ids, next, snapshotWhere } from "./testing/snapshots.js";
@@ -12,7 +13,7 @@ import { TcpFront } from "./testing/tcp-front.js";
  * Rule: hashicorp/consul#2621 (an index reached again by a restarted agent held clients on data they never saw) and
  * Consul's blocking-query docs, hashicorp/consul#5358 (an index going backwards means "start over").
  */
-describe("RegistryWatchInstancer when the registry behind its address restarts as a new process", () => {
+describe("watching instancers when the registry behind their address restarts as a new process", () => {
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -66,6 +67,25 @@ describe("RegistryWatchInstancer when the registry behind its address restarts a
     await snapshotWhere(instancer, (s) => s.instances.length === 2);
     expect(performance.now() - changed).toBeLessThan(5_000);
     expect(ids(instancer.current())).toEqual(["new-1", "new-2"]);
+  }, 40_000);
+
+  it("ConsulInstancer, the same restart: its consul watch re-sends the index it held and gets the new set at once (hashicorp/consul#2621)", async () => {
+    const { old, fresh, front } = await setUp();
+    await old.register("orders", "old-1");
+    await fresh.register("orders", "new-1");
+    const instancer = new ConsulInstancer({
+      consul: { host: "127.0.0.1", port: front.port },
+      service: "orders",
+      wait: "20s",
+      restartGraceMs: 0,
+    });
+    cleanups.push(() => instancer.close());
+    await snapshotWhere(instancer, (s) => ids(s).join() === "old-1");
+    front.target = fresh.port;
+    const stopping = performance.now();
+    await old.stop(); // the held query is answered unchanged: the consul watch sends the same index again
+    await snapshotWhere(instancer, (s) => ids(s).join() === "new-1");
+    expect(performance.now() - stopping).toBeLessThan(5_000);
   }, 40_000);
 
   it("still sees the index go backwards (a reset) when the new process has fewer changes", async () => {

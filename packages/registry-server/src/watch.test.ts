@@ -5,7 +5,7 @@ import { parseRegistration } from "./instance-info.js";
 import { Registry } from "./registry.js";
 import { WATCH_MIN_GZIP_BYTES } from "./response-cache.js";
 import { parseWait } from "./watch.js";
-import { RUN_TAGS, RunIndex } from "./watch-index.js";
+import { RUN_TAGS } from "./watch-index.js";
 
 const payload = (id: string) => ({
   instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", port: 80, dataCenterInfo: { name: "MyOwn" } },
@@ -73,19 +73,6 @@ describe("watch (long poll) and delta", () => {
     expect(large.rawPayload.length).toBeLessThan(WATCH_MIN_GZIP_BYTES);
     expect(large.headers["content-encoding"]).toBe("gzip");
     expect(JSON.parse(gunzipSync(large.rawPayload).toString()).application.instance).toHaveLength(21);
-  });
-
-  it("numbers a lone registry's changes with its run tag, a cluster's with the plain merged count", () => {
-    const registry = new Registry();
-    const indexes = new RunIndex(registry, RUN_TAGS + 3); // taken modulo RUN_TAGS
-    expect(indexes.app("HELLO")).toBe(3);
-    registry.register(parseRegistration(payload("a"), "hello", 0));
-    expect(indexes.app("hello")).toBe(RUN_TAGS + 3);
-    expect(new RunIndex(registry, -1).of(2)).toBe(2 * RUN_TAGS + RUN_TAGS - 1);
-    // Two runs at the same count never share an index unless their tags agree (hashicorp/consul#2621).
-    expect(new RunIndex(registry, 4).of(1)).not.toBe(indexes.of(1));
-    registry.joinCluster(); // peers merge one plain count (Registry.mergeIndex): no tag
-    expect(indexes.app("HELLO")).toBe(1);
   });
 
   it("parses waits in Consul's style and caps them", () => {

@@ -90,7 +90,11 @@ describe("Eureka delta field cases (real registry process)", () => {
     // instance taken out of service kept getting traffic. A MODIFIED entry carries the whole instance: it replaces it.
     await registry.register("statuses", "s-1");
     await registry.register("statuses", "s-2");
-    const i = new EurekaDeltaInstancer({ registryUrl: registry.eurekaUrl, service: "statuses", pollIntervalMs: 3_600_000 });
+    const i = new EurekaDeltaInstancer({
+      registryUrl: registry.eurekaUrl,
+      service: "statuses",
+      pollIntervalMs: 3_600_000,
+    });
     cleanups.push(() => i.close());
     await next(i.onSync);
     await setStatus("STATUSES", "s-1", "OUT_OF_SERVICE");

@@ -28,8 +28,8 @@ import { installMetrics } from "./routes/metrics.js";
 import { replicationRoutes } from "./routes/replication.js";
 import { statusRoutes } from "./routes/status.js";
 import { watchRoutes } from "./routes/watch.js";
-import { RunIndex } from "./watch-index.js";
 import { SelfPreservation } from "./self-preservation.js";
+import { RunIndex } from "./watch-index.js";
 
 /** Settings of the HTTP application. */
 export interface AppOptions extends AuthOptions {

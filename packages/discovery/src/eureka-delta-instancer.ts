@@ -1,12 +1,15 @@
 import { EventSource } from "@outrigger/core";
 import { sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { checkName, DiscoveryError, durationOption } from "./errors.js";
+import { checkName, DiscoveryError, durationOption, isDiscoveryError } from "./errors.js";
 import { type ApplicationsEntry, appsHashCode, parseApplications } from "./eureka-wire.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RegistryAccess, type RegistryAccessOptions } from "./registry-access.js";
 import { joinUrl, registryRequest } from "./registry-http.js";
 import type { ServiceInstance, Snapshot } from "./service-instance.js";
+
+/** Answers to `apps/delta` that mean "fetch everything instead": a refusal (403) or any status but 200. */
+const REFUSALS: ReadonlySet<string> = new Set(["DISCOVERY_UNAUTHORIZED", "DISCOVERY_REGISTRY_REJECTED"]);
 
 /** Settings of a delta-polling Eureka instancer. */
 export interface EurekaDeltaInstancerOptions extends InstanceCacheOptions, RegistryAccessOptions {
@@ -18,11 +21,17 @@ export interface EurekaDeltaInstancerOptions extends InstanceCacheOptions, Regis
   readonly requestTimeoutMs?: number;
 }
 
+/** Why a sync fetched the whole registry (see `DeltaSync`). */
+export type FullFetchReason = "initial" | "hashcode-mismatch" | "delta-refused";
+
 /** What one sync did: a whole-registry fetch, or a delta applied on top of the local copy. */
 export interface DeltaSync {
   readonly kind: "full" | "delta";
-  /** For a full fetch, why: the first fetch, or the local copy's hash code disagreed with the registry's. */
-  readonly reason?: "initial" | "hashcode-mismatch";
+  /**
+   * For a full fetch, why: the first fetch; the local copy's hash code disagreed with the registry's; or the
+   * registry refused the delta (a stock Eureka server answers `apps/delta` 403 with `eureka.disableDelta`).
+   */
+  readonly reason?: FullFetchReason;
 }
 
 /**
@@ -89,7 +98,7 @@ export class EurekaDeltaInstancer extends CachedInstancer {
     return parseApplications(body);
   }
 
-  async #full(reason: "initial" | "hashcode-mismatch"): Promise<void> {
+  async #full(reason: FullFetchReason): Promise<void> {
     const { entries } = await this.#fetch("apps");
     this.#all = new Map(entries.map((e) => [keyOf(e), e.instance]));
     this.#publish();
@@ -98,7 +107,18 @@ export class EurekaDeltaInstancer extends CachedInstancer {
 
   async #delta(): Promise<void> {
     const all = this.#all as Map<string, ServiceInstance>;
-    const { hashcode, entries } = await this.#fetch("apps/delta");
+    let delta: ReturnType<typeof parseApplications>;
+    try {
+      delta = await this.#fetch("apps/delta");
+    } catch (error) {
+      // Eureka's client (DiscoveryClient.getAndUpdateDelta) takes any answer but 200 as "the server does not allow
+      // the delta" and fetches everything: a server started with eureka.disableDelta, or one still warming up,
+      // answers apps/delta 403 (ApplicationsResource.getContainerDifferential). Retrying the delta forever would
+      // freeze the set; a full fetch refused as well is the error to report.
+      if (!isDiscoveryError(error) || !REFUSALS.has(error.code)) throw error;
+      return this.#full("delta-refused");
+    }
+    const { hashcode, entries } = delta;
     const next = new Map(all);
     for (const entry of entries) {
       if (entry.action === "DELETED") next.delete(keyOf(entry));

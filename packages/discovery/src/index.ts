@@ -6,6 +6,7 @@ export {
   type DeltaSync,
   EurekaDeltaInstancer,
   type EurekaDeltaInstancerOptions,
+  type FullFetchReason,
 } from "./eureka-delta-instancer.js";
 export { EurekaInstancer, type EurekaInstancerOptions } from "./eureka-instancer.js";
 export { EurekaRegistrar, type EurekaRegistrarOptions, type RegisterReason } from "./eureka-registrar.js";

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { clampTimerDelay, followAbort, redactUrl } from "@outrigger/core";
 import { fetch as undiciFetch } from "undici";
 import { DiscoveryError } from "./errors.js";
@@ -11,10 +12,10 @@ export interface RegistryResponse {
 }
 
 /**
- * Sends one request to the registry with a timeout, with the credentials and TLS settings of `access`. Network
- * failures become DISCOVERY_REGISTRY_UNREACHABLE; a 401 or 403 becomes DISCOVERY_UNAUTHORIZED, whose message says which
- * token is missing or lacks permission. No message carries
- * a token or the URL's userinfo.
+ * Sends one request to the registry with a timeout, with the credentials and TLS settings of `access`, and returns
+ * once its connection is free for the next request (see `connectionReleased`). Network failures become
+ * DISCOVERY_REGISTRY_UNREACHABLE; a 401 or 403 becomes DISCOVERY_UNAUTHORIZED, whose message says which token is
+ * missing or lacks permission. No message carries a token or the URL's userinfo.
  */
 export async function registryRequest(
   url: string,
@@ -71,19 +72,11 @@ async function exchange(
     );
   }
   const { status, headers } = response;
-  if (status === 401 || status === 403) {
-    await response.body?.cancel().catch(() => {});
-    throw new DiscoveryError("DISCOVERY_UNAUTHORIZED", refusal(shown, status, init.method));
-  }
   let text: string;
   try {
-    text = await response.text();
-  } catch (cause) {
-    throw new DiscoveryError(
-      "DISCOVERY_REGISTRY_UNREACHABLE",
-      `Registry at ${shown} dropped the connection mid-answer: check that it runs`,
-      { cause },
-    );
+    text = await readBody(response, shown, init.method);
+  } finally {
+    await connectionReleased();
   }
   if (!text) return { status, headers, body: undefined };
   try {
@@ -92,6 +85,36 @@ async function exchange(
     if (status >= 400) return { status, headers, body: undefined };
     throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", `Registry at ${shown} answered with invalid JSON`, { cause });
   }
+}
+
+/** The answer's text; a 401 or 403 is DISCOVERY_UNAUTHORIZED (its body unread), a cut answer UNREACHABLE. */
+async function readBody(response: Response, shown: string, method: string): Promise<string> {
+  const { status } = response;
+  if (status === 401 || status === 403) {
+    await response.body?.cancel().catch(() => {});
+    throw new DiscoveryError("DISCOVERY_UNAUTHORIZED", refusal(shown, status, method));
+  }
+  try {
+    return await response.text();
+  } catch (cause) {
+    throw new DiscoveryError(
+      "DISCOVERY_REGISTRY_UNREACHABLE",
+      `Registry at ${shown} dropped the connection mid-answer: check that it runs`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Resolves one event-loop turn after an answer was read, when undici has put its connection back in the pool.
+ * undici frees a kept-alive connection only a full turn after an answer ends (`setImmediate` in
+ * nodejs/undici lib/dispatcher/client-h1.js `onMessageComplete`: "We must wait a full event loop cycle to reuse this
+ * socket"), while a small answer is read in the microtasks right after it: a request sent from them (a watch's next
+ * poll, a full fetch after a delta, a registration after a renewal's 404) found the connection busy and opened a
+ * second socket. Waiting here, for every request, fixes the whole kind in one place: undici's turn was queued first.
+ */
+function connectionReleased(): Promise<void> {
+  return setImmediate();
 }
 
 /**

@@ -1,4 +1,3 @@
-import { setImmediate } from "node:timers/promises";
 import { EventSource, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
@@ -125,11 +124,9 @@ export class RegistryWatchInstancer extends CachedInstancer {
   async #loop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
       try {
+        // The next poll reuses this one's connection: registryRequest returns once undici has freed it.
         await this.#watchOnce();
         this.#backoff.reset();
-        // One macrotask before the next poll: undici frees the connection of an answer read at once (small, plain)
-        // only after the microtasks that read it, so a poll sent from them opened a second socket per watch.
-        await setImmediate();
       } catch (error) {
         if (this.#stop.signal.aborted) return;
         // After a failure, ask for the whole current state at once rather than holding on an index that a

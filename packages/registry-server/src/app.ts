@@ -29,6 +29,7 @@ import { replicationRoutes } from "./routes/replication.js";
 import { statusRoutes } from "./routes/status.js";
 import { watchRoutes } from "./routes/watch.js";
 import { SelfPreservation } from "./self-preservation.js";
+import { RunIndex } from "./watch-index.js";
 
 /** Settings of the HTTP application. */
 export interface AppOptions extends AuthOptions {
@@ -56,6 +57,13 @@ export interface AppOptions extends AuthOptions {
   readonly policies?: PolicyService;
   /** Bounds of the fleet page's subscriptions to processes (`FleetOptions`; the token is the app's `token`). */
   readonly fleet?: Omit<FleetOptions, "token">;
+  /**
+   * The low part of every index a lone registry hands out, on the watch and the Consul API, so a restart does not
+   * hand out the indexes clients still hold (see `RunIndex`). Default: `consul.indexRunTag`, else the registry
+   * clock's time at start in ms, modulo 65 536: two runs get the same tag only when they start a multiple of
+   * 65.536 s apart.
+   */
+  readonly indexRunTag?: number;
 }
 
 /** Request log lines without any `?token=` value. */
@@ -158,6 +166,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   shutdownHook(app);
   longPollAdmissionHook(app, limits);
   const { token: consulToken, ...consulOptions } = options.consul ?? {};
+  // One run tag for both APIs' indexes.
+  const indexRunTag = options.indexRunTag ?? consulOptions.indexRunTag ?? registry.clock.now();
   const authOptions = { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) };
   authHook(app, authOptions);
   gzipHook(app);
@@ -173,7 +183,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.register(statusRoutes(ctx), { prefix });
     app.register(replicationRoutes(ctx), { prefix });
   }
-  app.register(watchRoutes(ctx), { prefix: "/outrigger/watch" });
+  app.register(watchRoutes(ctx, new RunIndex(registry, indexRunTag)), { prefix: "/outrigger/watch" });
   app.register(policyRoutes(policies), { prefix: "/outrigger/policy" });
   app.register(
     dashboardRoutes(
@@ -184,6 +194,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ),
   );
   // The access hook above guards the Consul API too (answering Consul's 403), so the plugin gets no token.
-  app.register(consulRoutes({ peers: ctx.peers, ...consulOptions, registry }));
+  app.register(consulRoutes({ peers: ctx.peers, ...consulOptions, indexRunTag, registry }));
   return app;
 }

@@ -5,6 +5,7 @@ import { parseRegistration } from "./instance-info.js";
 import { Registry } from "./registry.js";
 import { WATCH_MIN_GZIP_BYTES } from "./response-cache.js";
 import { parseWait } from "./watch.js";
+import { RUN_TAGS } from "./watch-index.js";
 
 const payload = (id: string) => ({
   instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", port: 80, dataCenterInfo: { name: "MyOwn" } },
@@ -13,11 +14,11 @@ const payload = (id: string) => ({
 describe("watch (long poll) and delta", () => {
   it("holds a watch at the current index and answers the moment the application changes", async () => {
     const registry = new Registry();
-    const app = buildApp({ registry });
+    const app = buildApp({ registry, indexRunTag: 7 });
     await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("a") });
     const first = await app.inject({ method: "GET", url: "/outrigger/watch/apps/hello" });
     const index = first.headers["x-outrigger-index"];
-    expect(index).toBe("1");
+    expect(index).toBe(String(1 * RUN_TAGS + 7)); // one change, this run's tag
     expect(first.json().application.instance).toHaveLength(1);
 
     let answered = false;
@@ -31,7 +32,7 @@ describe("watch (long poll) and delta", () => {
     expect(answered).toBe(false);
     await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("b") });
     const response = await held;
-    expect(response.headers["x-outrigger-index"]).toBe("3");
+    expect(response.headers["x-outrigger-index"]).toBe(String(3 * RUN_TAGS + 7));
     expect(
       response
         .json()
@@ -41,10 +42,10 @@ describe("watch (long poll) and delta", () => {
   });
 
   it("answers at once, with an empty instance array, for an unknown application or an index from the future", async () => {
-    const app = buildApp({ registry: new Registry() });
+    const app = buildApp({ registry: new Registry(), indexRunTag: 5 });
     const unknown = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=42&wait=60s" });
     expect(unknown.statusCode).toBe(200);
-    expect(unknown.headers["x-outrigger-index"]).toBe("0");
+    expect(unknown.headers["x-outrigger-index"]).toBe("5"); // no change yet: count 0, this run's tag
     // `policy` is the service's traffic policy (none here): it travels in the same answer as the instances.
     expect(unknown.json()).toEqual({ application: { name: "NOPE", instance: [] }, policy: null });
     const bad = await app.inject({ method: "GET", url: "/outrigger/watch/apps/NOPE?index=x" });

@@ -1,6 +1,7 @@
 import type { Registry } from "./registry.js";
 import type { WaitRoom } from "./wait-room.js";
 import { readWaitMs } from "./wait-time.js";
+import type { RunIndex } from "./watch-index.js";
 
 /** Hold time when a watch names none. */
 export const DEFAULT_WATCH_WAIT_MS = 30_000;
@@ -44,19 +45,21 @@ export function adoptClientIndex(registry: Registry, index: number): void {
 
 /**
  * Resolves once `app` changes past `index`, or when `waitMs` ends, or when `signal` aborts (the client left).
- * A client index ahead of the registry's (the registry restarted) resolves at once, so the client resets.
+ * `indexes` numbers the application's changes (`RunIndex.app`): in a lone registry any index but the current one
+ * (one from before a restart, whose run tag differs) resolves at once, so the client takes the new state and resets.
  * `room` holds every watch of the registry (its feed: registry and policy changes): watchers of one application
  * at one index are checked once per change, and share one timer.
  */
 export function waitForAppChange(
   room: WaitRoom,
-  registry: Registry,
+  indexes: RunIndex,
   app: string,
   index: number,
   waitMs: number,
   signal: AbortSignal,
 ): Promise<void> {
+  const { registry } = indexes;
   adoptClientIndex(registry, index);
   const name = app.toUpperCase();
-  return room.wait(`${name} ${index}`, () => holdsAt(registry, registry.appIndex(name), index), waitMs, signal);
+  return room.wait(`${name} ${index}`, () => holdsAt(registry, indexes.app(name), index), waitMs, signal);
 }

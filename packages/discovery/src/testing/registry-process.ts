@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { toRegistrationBody } from "../eureka-wire.js";
 import { exited, waitForEvent } from "./child-process.js";
 
 const require = createRequire(import.meta.url);
@@ -51,12 +52,36 @@ export class RegistryProcess {
   }
 
   /** Kills the registry at once (SIGKILL: a crash, and held watches would delay a graceful stop). */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.#end("SIGKILL");
+  }
+
+  /** Stops the registry as an orchestrator does (SIGTERM: it answers held watches, then exits). */
+  stop(): Promise<void> {
+    return this.#end("SIGTERM");
+  }
+
+  async #end(signal: NodeJS.Signals): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     if (!child) return;
     const done = exited(child);
-    child.kill("SIGKILL");
+    child.kill(signal);
     await done;
+  }
+
+  /** Registers an UP instance of `app` over Eureka's API, with no heartbeat (a one-hour lease). */
+  async register(app: string, instanceId: string, port = 9000): Promise<void> {
+    const body = toRegistrationBody({ app, host: "127.0.0.1", port, instanceId }, "UP", {
+      renewalIntervalInSecs: 3_600,
+      durationInSecs: 3_600,
+    });
+    const res = await fetch(`${this.eurekaUrl}/apps/${app.toUpperCase()}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 204) throw new Error(`registering ${instanceId} answered ${res.status}`);
   }
 }

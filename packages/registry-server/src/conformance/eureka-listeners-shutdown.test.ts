@@ -43,7 +43,9 @@ describe("a throwing Registry.onChange subscriber never breaks a write", () => {
 describe("SIGTERM answers held long polls at once (real registry process)", () => {
   it("a held watch and a held Consul blocking query are answered and the process exits in under a second", async () => {
     const registry = await start();
-    const watch = fetch(`${registry.url}/outrigger/watch/apps/NONE?index=0&wait=30s`);
+    // Held at the current index (a lone registry's carries its run tag, see RunIndex: not 0 on a fresh one).
+    const watchIndex = (await fetch(`${registry.url}/outrigger/watch/apps/NONE`)).headers.get("x-outrigger-index");
+    const watch = fetch(`${registry.url}/outrigger/watch/apps/NONE?index=${watchIndex}&wait=30s`);
     const consulIndex = (await fetch(`${registry.url}/v1/health/service/none`)).headers.get("x-consul-index");
     const blocking = fetch(`${registry.url}/v1/health/service/none?index=${consulIndex}&wait=30s`);
     // Both are held: a request sent after them is answered while they are not.

@@ -10,6 +10,7 @@ import { registryChannels, type WatchMessage } from "../registry-channels.js";
 import { sendCached, WATCH_MIN_GZIP_BYTES } from "../response-cache.js";
 import { WaitRoom } from "../wait-room.js";
 import { parseWait, waitForAppChange } from "../watch.js";
+import type { RunIndex } from "../watch-index.js";
 
 /**
  * Outrigger's watch for one application, a long poll: `GET /outrigger/watch/apps/{APP}?index=N&wait=30s` answers
@@ -17,9 +18,11 @@ import { parseWait, waitForAppChange } from "../watch.js";
  * wait ends. The body is `{"application": {"name", "instance": [...]}, "policy": record | null}` (the array may be
  * empty; `policy` is the service's current policy record, see `PolicyRecord`), the `X-Outrigger-Index` header carries
  * the index to send next and `X-Outrigger-Policy-Revision` the policy's revision (0: none). A policy change moves
- * the application's index, so it wakes the watch as an instance change does.
+ * the application's index, so it wakes the watch as an instance change does. The index is `indexes.app(APP)`
+ * (`RunIndex`): in a lone registry it carries the run's tag, so an index from before a restart is never the current
+ * one and is answered at once.
  */
-export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
+export function watchRoutes(ctx: ServerContext, indexes: RunIndex): FastifyPluginCallback {
   const { registry } = ctx;
   // Every watch waits in one room. A policy change of an application wakes its watchers too: the policy service
   // moves the application's index first (it subscribed to the store before any watch did).
@@ -48,8 +51,8 @@ export function watchRoutes(ctx: ServerContext): FastifyPluginCallback {
         }
         if (request.query.index !== undefined) admitLongPoll(request, reply);
         const held = heldRequest(request, reply);
-        await waitForAppChange(room, registry, name, index, waitMs, held.signal).finally(held.done);
-        const answeredIndex = registry.appIndex(name);
+        await waitForAppChange(room, indexes, name, index, waitMs, held.signal).finally(held.done);
+        const answeredIndex = indexes.app(name);
         if (registryChannels.watch.hasSubscribers) {
           const changed = answeredIndex !== index;
           const message: WatchMessage = {

@@ -105,6 +105,41 @@ describe("control plane (real registry processes and CLI)", () => {
     expect(((await synced.json()) as { revision: number }).revision).toBe(3);
   });
 
+  // Policies live in memory and a restarted peer copied only the current records: restarted alone, it answered a
+  // rollback to any revision written before its restart with 404 (breaker, issue 19). It copies the histories too.
+  it("a peer restarted alone rolls back to a revision written before its restart", { timeout: 60_000 }, async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await start(pa, [pb]);
+    let b = await start(pb, [pa]);
+    const put = async (attempts: number) => {
+      const res = await fetch(`${a.url}/outrigger/policy/services/ledger`, {
+        method: "PUT",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ routes: [{ route: [{}], retry: { maxAttempts: attempts } }] }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await put(1);
+    await put(2);
+    await watchRevision(b.url, "LEDGER", 2);
+    await b.stop();
+    running.delete(b);
+    b = await start(pb, [pa]);
+
+    const back = await cli(b.url, ["rollback", "ledger", "--to", "1"]);
+    expect(back).toMatchObject({ code: 0, out: "LEDGER: revision 3 (content of revision 1)\n" });
+    const history = await fetch(`${b.url}/outrigger/policy/services/ledger/history`, { headers: auth });
+    const { revisions } = (await history.json()) as { revisions: { revision: number; rolledBackFrom?: number }[] };
+    expect(revisions.map((r) => [r.revision, r.rolledBackFrom])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, 1],
+    ]);
+    // The rollback on the restarted peer replicates as any write.
+    const onA = await watchRevision(a.url, "LEDGER", 3);
+    expect(onA.policy?.policy).toEqual({ routes: [{ route: [{}], retry: { maxAttempts: 1 } }] });
+  });
+
   it("refuses unsupported Istio fields and bad tokens from the CLI, printing the paths and never the token", async () => {
     const a = await start(await freePort(), []);
     const file = join(workDir || (await mkdtemp(join(tmpdir(), "policy-e2e-"))), "bad.yaml");

@@ -186,4 +186,33 @@ describe("control plane (real registry processes and CLI)", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("GitOps: two files for one service — the first applies at start, the second is refused naming both", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "policy-dir-e2e-"));
+    try {
+      // Written just before the start: the registry waits for their settle window, then serves them from the start.
+      const [first, second] = [join(dir, "a-reviews.yaml"), join(dir, "b-reviews.yaml")];
+      await writeFile(first, ISTIO_PAIR);
+      await writeFile(second, ISTIO_PAIR.replace("attempts: 3", "attempts: 4"));
+      const registry = await start(await freePort(), [], ["--policy-dir", dir]);
+      const lines = registry
+        .output()
+        .split("\n")
+        .filter((line) => line.includes('"event":"policy-'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toEqual([
+        { event: "policy-applied", file: first, services: { REVIEWS: 1 } },
+        {
+          event: "policy-refused",
+          file: second,
+          code: "REGISTRY_POLICY_CONFLICT",
+          message: expect.stringContaining(`which ${first} set first and keeps serving`),
+        },
+      ]);
+      const served = await fetch(`${registry.url}/outrigger/policy/services/reviews`, { headers: auth });
+      expect(await served.json()).toMatchObject({ revision: 1, policy: { routes: [{}, { retry: { maxAttempts: 4 } }] } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -14,8 +14,9 @@ const meet = (a: Claim, b: Claim): boolean =>
 /**
  * Which file of a policy directory set which part of which service's policy, so a second file for the same part is
  * refused rather than silently replacing the first on every change of either (last changed won). Argo CD reports a
- * resource that two applications manage as a `SharedResourceWarning` and Istio's analyzer a host that two
- * VirtualServices route (IST0109); here the file applied first keeps serving and the other is refused with
+ * resource that two applications manage as a `SharedResourceWarning` (argo-cd `controller/state.go`) and Istio's
+ * analyzer a host that two VirtualServices route (IST0109, istio `pkg/config/analysis/analyzers/virtualservice/
+ * conflictingmeshgatewayhosts.go`); here the file applied first keeps serving and the other is refused with
  * `REGISTRY_POLICY_CONFLICT`, naming both. A VirtualService and a DestinationRule of one service are separate parts,
  * as in Istio, so they may live in two files.
  */

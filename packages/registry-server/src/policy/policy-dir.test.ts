@@ -102,8 +102,9 @@ function manualClock() {
 describe("GitOps: files written in place (breaker, issue 19)", () => {
   // Editors and `cp` write a file in place, in several writes; only a ConfigMap's `..data` swap is atomic. A prefix
   // that parsed as a valid policy (here: the route without its retry) was applied until the rest landed, and every
-  // SDK process ran it meanwhile. Watchers of config files wait for the writer (chokidar's `awaitWriteFinish`: size
-  // unchanged for `stabilityThreshold`); so does PolicyDir, with its size and mtime over a settle window.
+  // SDK process ran it meanwhile. Watchers of config files wait for the writer (paulmillr/chokidar `src/index.ts`,
+  // `_awaitWriteFinish`: the size unchanged for `stabilityThreshold`); so does PolicyDir, with its size and mtime
+  // over a settle window measured with the injected clock.
   it("applies a file written in two steps only once it held still for the settle window, never its prefix", async () => {
     const dir = await mkdtemp(join(tmpdir(), "policy-dir-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -140,7 +141,8 @@ describe("GitOps: files written in place (breaker, issue 19)", () => {
 describe("GitOps: two files for one service (breaker, issue 19)", () => {
   // Two files setting one service's policy each applied on their own changes: the last changed won, silently, and
   // the other file's next edit flipped it back. Argo CD reports a resource two applications manage
-  // (SharedResourceWarning); here the file applied first keeps serving and the other is refused, naming both.
+  // (SharedResourceWarning, argo-cd `controller/state.go`); Istio's analyzer two VirtualServices for one host
+  // (IST0109). Here the file applied first keeps serving and the other is refused, naming both.
   it("refuses the second file naming both, keeps the first, and applies the second once the first is removed", async () => {
     const dir = await mkdtemp(join(tmpdir(), "policy-dir-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));

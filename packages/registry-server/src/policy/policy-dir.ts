@@ -96,9 +96,10 @@ export class PolicyDir {
    */
   async scanSettled(): Promise<void> {
     await this.scan();
-    for (let round = 0; round < MAX_START_ROUNDS && this.#later && !this.#closed; round += 1) {
-      const wait = Math.max(0, this.#later.at - Date.now());
-      await new Promise((resolve) => setTimeout(resolve, wait));
+    for (let round = 0; round < MAX_START_ROUNDS && !this.#closed; round += 1) {
+      const later = this.#later;
+      if (!later) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, later.at - Date.now())));
       await this.scan();
     }
   }

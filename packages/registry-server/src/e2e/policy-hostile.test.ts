@@ -175,7 +175,10 @@ describe("hostile policy input against a real registry process and CLI (breaker,
     const rest = await apply(huge);
     expect(rest.status).toBe(413);
     const answer = (await rest.json()) as { code: string; message: string };
-    expect(answer).toMatchObject({ code: "REGISTRY_POLICY_LIMIT", message: expect.stringMatching(/larger than 1 MiB/) });
+    expect(answer).toMatchObject({
+      code: "REGISTRY_POLICY_LIMIT",
+      message: expect.stringMatching(/larger than 1 MiB/),
+    });
     // Refused before sending: the same words even with no registry at the URL (port 1 answers nothing here).
     const file = join(dir, "huge.yaml");
     await writeFile(file, huge);

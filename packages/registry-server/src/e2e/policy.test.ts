@@ -210,7 +210,10 @@ describe("control plane (real registry processes and CLI)", () => {
         },
       ]);
       const served = await fetch(`${registry.url}/outrigger/policy/services/reviews`, { headers: auth });
-      expect(await served.json()).toMatchObject({ revision: 1, policy: { routes: [{}, { retry: { maxAttempts: 4 } }] } });
+      expect(await served.json()).toMatchObject({
+        revision: 1,
+        policy: { routes: [{}, { retry: { maxAttempts: 4 } }] },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

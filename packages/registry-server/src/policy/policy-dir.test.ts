@@ -158,7 +158,9 @@ describe("GitOps: two files for one service (breaker, issue 19)", () => {
         event: "policy-refused",
         file: second,
         code: "REGISTRY_POLICY_CONFLICT",
-        message: expect.stringMatching(`^${second} sets the policy of ORDERS, which ${first} set first and keeps serving`),
+        message: expect.stringMatching(
+          `^${second} sets the policy of ORDERS, which ${first} set first and keeps serving`,
+        ),
       },
     ]);
     // An edit of either file changes nothing of that: the first keeps the service.

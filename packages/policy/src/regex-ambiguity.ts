@@ -3,8 +3,14 @@
  * between them that the first cannot take (`.*.*x`, `a.*b.*c`, `\d+1\d+`). A backtracking engine tries every
  * split of the text between them — n² steps for two, n^k for k — so a 21-character pattern held an SDK process for
  * minutes on a 100-character path. RE2 (Envoy's engine) matches in linear time whatever the pattern; JavaScript's
- * does not, so these patterns are refused. safe-regex.ts refuses the exponential shapes (a quantified group holding
- * a quantifier or an alternation) before this check runs, so a quantified group here holds single characters only.
+ * does not, so these patterns are refused. safe-regex.ts refuses the exponential shapes (a repeated group holding
+ * a quantifier or an alternation) before this check runs, so a repeated group here holds single characters only; a
+ * group taken at most once (`(…)`, `(…)?`) is checked piece by piece, as if its pieces stood in the pattern.
+ *
+ * No library fits this rule. `safe-regex`/`safe-regex2` count star height only (they pass `.*.*x`); `recheck` and
+ * `redos-detector` judge every input, line terminators included, so they refuse `.*session=.*` and Istio's cookie
+ * regex, which are linear on what a route matches: a path or header value never holds a line terminator (RFC 9110
+ * §5.5; Node's parser refuses CR and LF), so a last `.*` always takes the rest and the match ends there.
  */
 
 /** Characters a piece of pattern is tested against: ASCII, and non-ASCII letters, spaces and an astral symbol. */
@@ -34,8 +40,9 @@ interface Group {
   readonly kind: "group";
   readonly branches: Item[][];
   min: number;
+  /** Most times the group is taken: 1 unquantified or `?`, Infinity for `*`. */
+  max: number;
   unbounded: boolean;
-  quantified: boolean;
 }
 
 type Item = Atom | Group;
@@ -43,17 +50,21 @@ type Item = Atom | Group;
 interface Quantifier {
   readonly length: number;
   readonly min: number;
+  readonly max: number;
   readonly unbounded: boolean;
 }
 
 function quantifierAt(pattern: string, i: number): Quantifier {
   const match = /^(?:([*+?])|\{(\d+)(,(\d*))?\})\??/.exec(pattern.slice(i));
-  if (!match) return { length: 0, min: 1, unbounded: false };
+  if (!match) return { length: 0, min: 1, max: 1, unbounded: false };
   const [all, sign, low, comma, high] = match;
-  if (sign) return { length: all.length, min: sign === "+" ? 1 : 0, unbounded: sign !== "?" };
+  if (sign) {
+    const max = sign === "?" ? 1 : Number.POSITIVE_INFINITY;
+    return { length: all.length, min: sign === "+" ? 1 : 0, max, unbounded: sign !== "?" };
+  }
   const min = Number(low);
   const max = comma === undefined ? min : high ? Number(high) : Number.POSITIVE_INFINITY;
-  return { length: all.length, min, unbounded: max - min >= WIDE_REPEAT };
+  return { length: all.length, min, max, unbounded: max - min >= WIDE_REPEAT };
 }
 
 /** The SAMPLE characters one atom (`.`, `\d`, `[^/]`, `a`) takes. */
@@ -82,7 +93,10 @@ function atomEnd(pattern: string, i: number): number {
   return i + ((pattern.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
 }
 
-const newGroup = (): Group => ({ kind: "group", branches: [[]], min: 1, unbounded: false, quantified: false });
+const newGroup = (): Group => ({ kind: "group", branches: [[]], min: 1, max: 1, unbounded: false });
+
+/** A group taken at most once (`(…)`, `(?:…)?`): its pieces are checked in place, the group being skippable when optional. */
+const once = (item: Item): item is Group => item.kind === "group" && item.max <= 1;
 
 /** The pattern as a tree of groups, branches and atoms. */
 function parse(pattern: string): Group {
@@ -105,8 +119,8 @@ function parse(pattern: string): Group {
       if (stack.length > 1) stack.pop();
       const q = quantifierAt(pattern, i + 1);
       group.min = q.min;
+      group.max = q.max;
       group.unbounded = q.unbounded;
-      group.quantified = q.length > 0;
       i += 1 + q.length;
     } else if (c === "^" || c === "$" || (c === "\\" && (pattern[i + 1] === "b" || pattern[i + 1] === "B"))) {
       i += c === "\\" ? 2 : 1;
@@ -136,11 +150,13 @@ const TEXT = SAMPLE.map((c) => !/[\n\r\u2028\u2029]/.test(c));
 
 /**
  * The pattern's last piece when it is a repetition that takes any text (`….*` or `….*$`): greedy, it takes the rest
- * of a path or header value and the end then matches, so the pieces before it never backtrack into it.
+ * of a path or header value and the end then matches, so the pieces before it never backtrack into it. The same
+ * holds for such a repetition ending a last group taken at most once (`(;.*)?$`, Istio's cookie regex): reached,
+ * the group takes the rest and the match ends; not entered, the end is tested once.
  */
-function tailOf(root: Group): Item | undefined {
-  const only = root.branches.length === 1 ? root.branches[0] : undefined;
-  const last = only?.[only.length - 1];
+function tailOf(items: readonly Item[] | undefined): Item | undefined {
+  const last = items?.[items.length - 1];
+  if (last && once(last)) return last.branches.length === 1 ? tailOf(last.branches[0]) : undefined;
   if (!last?.unbounded) return undefined;
   const chars = charsOfItem(last);
   return TEXT.every((text, k) => !text || chars[k]) ? last : undefined;
@@ -149,9 +165,11 @@ function tailOf(root: Group): Item | undefined {
 function scan(chars: readonly boolean[], items: readonly Item[], from: number, tail: Item | undefined): Scan {
   for (const item of items.slice(from)) {
     let result: Scan;
-    if (item.kind === "group" && !item.quantified) {
+    if (once(item)) {
       const branches = item.branches.map((branch) => scan(chars, branch, 0, tail));
-      result = branches.includes("refuse") ? "refuse" : branches.every((b) => b === "stop") ? "stop" : "through";
+      // An optional group (`(;x)?`) may be skipped: what stops the run inside it does not stop it for sure.
+      const stops = item.min > 0 && branches.every((b) => b === "stop");
+      result = branches.includes("refuse") ? "refuse" : stops ? "stop" : "through";
     } else if (overlaps(chars, charsOfItem(item))) {
       result = item.unbounded && item !== tail ? "refuse" : "through";
     } else {
@@ -179,7 +197,7 @@ function check(items: readonly Item[], after: readonly Frame[], tail: Item | und
         if (result === "stop") break;
       }
     }
-    if (item.kind === "group" && !item.quantified && item.branches.some((b) => check(b, rest, tail))) return true;
+    if (once(item) && item.branches.some((b) => check(b, rest, tail))) return true;
   }
   return false;
 }
@@ -187,7 +205,7 @@ function check(items: readonly Item[], after: readonly Frame[], tail: Item | und
 /** Why `pattern` backtracks polynomially, or undefined when the end of every unbounded repetition is forced. */
 export function overlappingRepetitions(pattern: string): string | undefined {
   const root = parse(pattern);
-  return check([root], [], tailOf(root))
+  return check([root], [], tailOf(root.branches.length === 1 ? root.branches[0] : undefined))
     ? "repeats without bound twice over the same characters (polynomial backtracking): bound one, e.g. [^/]* for .*"
     : undefined;
 }

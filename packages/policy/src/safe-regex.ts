@@ -27,6 +27,21 @@ export function unsafeRegexReason(pattern: string): string | undefined {
 
 const QUANTIFIER = /^(?:[*+?]|\{\d+(?:,\d*)?\})/;
 
+/**
+ * Whether the quantifier at the start of `rest` repeats what it follows (`*`, `+`, `{2}`, `{1,3}`, `{0,}`): `?`,
+ * `{0,1}` and `{1}` take it at most once, so an optional group holding a quantifier (Istio's documented cookie regex
+ * `^(.*?;)?(user=jason)(;.*)?$`) has star height one, as RE2 and safe-regex count it; regex-ambiguity.ts then checks
+ * the repetitions inside it against what follows.
+ */
+function repeats(rest: string): boolean {
+  const match = /^(?:([*+?])|\{(\d+)(,(\d*))?\})/.exec(rest);
+  if (!match) return false;
+  const [, sign, low, comma, high] = match;
+  if (sign) return sign !== "?";
+  if (comma === undefined) return Number(low) > 1;
+  return high === "" || Number(high) > 1;
+}
+
 /** Walks the pattern keeping, per open group, whether it holds a quantifier or an alternation. */
 function nestedQuantifier(pattern: string): string | undefined {
   const stack: boolean[] = [];
@@ -51,7 +66,7 @@ function nestedQuantifier(pattern: string): string | undefined {
     } else if (c === ")") {
       const inner = risky;
       risky = stack.pop() ?? false;
-      if (inner && QUANTIFIER.test(pattern.slice(i + 1))) {
+      if (inner && repeats(pattern.slice(i + 1))) {
         return "quantifies a group that holds a quantifier or an alternation (catastrophic backtracking)";
       }
       if (inner) risky = true;

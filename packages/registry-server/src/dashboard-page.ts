@@ -38,6 +38,7 @@ function render(s){
   var pr=[];(s.policies||[]).forEach(function(p){if(!p.processes.length)pr.push(row([p.service,p.revision,"","","",""]));
     p.processes.forEach(function(r){pr.push(row([p.service,p.revision,r.process,r.revision,r.status,r.reason||""],[null,null,null,null,r.status==="NACK"?"DOWN":null]));});
     if(p.total>p.processes.length)pr.push(row([p.service,p.revision,"+"+(p.total-p.processes.length)+" more","","",""]));});
+  if(s.policyServices>(s.policies||[]).length)pr.push(row(["+"+(s.policyServices-s.policies.length)+" more services (NACKs and services behind are listed first)","","","","",""]));
   fill("policies",pr);
   fill("events",s.events.map(function(e){return row([new Date(e.at).toISOString(),e.what,e.app,e.instanceId,e.origin]);}));
 }

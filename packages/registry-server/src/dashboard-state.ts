@@ -28,6 +28,13 @@ export function instanceRecord(app: string, lease: Lease): Record<string, unknow
   };
 }
 
+/** The dashboard's policy rows (at most `MAX_DASHBOARD_SERVICES`) and how many services there are in all. */
+function policySection(ctx: ServerContext): Record<string, unknown> {
+  if (!ctx.policies) return {};
+  const { rows, services } = policyDashboard(ctx.policies);
+  return { policies: rows, policyServices: services };
+}
+
 /** The small, whole part of the dashboard's state: everything but the instances. */
 export function dashboardSummary(ctx: ServerContext): Record<string, unknown> {
   const { registry } = ctx;
@@ -40,7 +47,7 @@ export function dashboardSummary(ctx: ServerContext): Record<string, unknown> {
     eviction: evictionSummary(ctx),
     peers: ctx.peers(),
     events: ctx.events.list(),
-    ...(ctx.policies ? { policies: policyDashboard(ctx.policies) } : {}),
+    ...policySection(ctx),
   };
 }
 

@@ -20,7 +20,8 @@ export type RegistryErrorCode =
   | "REGISTRY_POLICY_INVALID"
   | "REGISTRY_POLICY_UNSUPPORTED"
   | "REGISTRY_POLICY_NOT_FOUND"
-  | "REGISTRY_POLICY_LIMIT";
+  | "REGISTRY_POLICY_LIMIT"
+  | "REGISTRY_POLICY_CONFLICT";
 
 const brand = Symbol.for("outrigger.RegistryError");
 

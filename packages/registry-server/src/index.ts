@@ -11,6 +11,7 @@ export type { AuthOptions } from "./hooks/auth.js";
 export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./instance-info.js";
 export { PolicyDir, type PolicyDirEvent, type PolicyDirOptions } from "./policy/policy-dir.js";
 export { createPolicyService, type PolicyService } from "./policy/policy-service.js";
+export { MAX_POLICY_BYTES } from "./policy/policy-size.js";
 export type { PolicyReport } from "./policy/reports.js";
 export { POLICY_REVISION_HEADER } from "./policy/routes.js";
 export { type DestinationPolicy, type PolicyRoute, type ServicePolicy, servicePolicySchema } from "./policy/schema.js";

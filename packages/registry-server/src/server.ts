@@ -153,7 +153,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ...(options.onPolicyDirEvent ? { onEvent: options.onPolicyDirEvent } : {}),
       })
     : undefined;
-  await policyDir?.scan();
+  // Files written just before start are waited for (their settle window), so they apply before the first request.
+  await policyDir?.scanSettled();
   const timer = setInterval(() => evictor.run(), options.evictionIntervalMs ?? DEFAULT_EVICTION_INTERVAL_MS);
   timer.unref();
   const urlHost = host.includes(":") ? `[${host}]` : host;

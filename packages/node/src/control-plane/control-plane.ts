@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { isDeepStrictEqual } from "node:util";
-import { type Event, EventSource, seededRandom } from "@outrigger/core";
+import { type Event, EventSource, redactSecrets, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import type { Balancer } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
@@ -187,7 +187,8 @@ export class ControlPlane {
     if (reason !== undefined) {
       this.#host.report(
         rejected(
-          `Policy revision ${update.revision} of "${service}" was not applied: ${reason}. Revision ${state.revision} keeps serving; fix the policy in the registry.`,
+          // Redacted: the reason quotes unknown keys and values of the policy (a URL with userinfo, a token).
+          `Policy revision ${update.revision} of "${service}" was not applied: ${redactSecrets(reason)}. Revision ${state.revision} keeps serving; fix the policy in the registry.`,
         ),
       );
       this.#finish(watch, source, { service: key, revision: update.revision, status: "NACK", reason, source });

@@ -96,3 +96,22 @@ describe("one revision number, one content (breaker, issue 19)", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("og.onError never quotes a secret the refused policy carries (breaker, issue 19)", () => {
+  // The registry redacts its 400s and stored NACK reasons (core's redactSecrets); the SDK's own message about a
+  // revision it refused quoted the schema's issues as they were: an unknown key that is a webhook URL with userinfo,
+  // or a path with `?token=`, reached og.onError (and so the application's log) in clear.
+  it("redacts URL userinfo and tokens in unknown keys", () => {
+    const errors: OutriggerNodeError[] = [];
+    const plane = new ControlPlane("client", {}, hostFor(errors));
+    const policy = {
+      "https://bot:s3cr3t-pw@chat.example.com/hook": 1,
+      routes: [{ route: [{}], "/hook?token=s3cr3t-tok": true }],
+    };
+    plane.offer("orders", readPolicyRecord({ service: "ORDERS", revision: 3, policy }, "orders"), "registry");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.code).toBe("OUTRIGGER_POLICY_REJECTED");
+    expect(errors[0]?.message).toContain("https://REDACTED:REDACTED@chat.example.com/hook");
+    expect(errors[0]?.message).not.toMatch(/s3cr3t-(pw|tok)/);
+  });
+});

@@ -158,6 +158,36 @@ describe("hostile policy input against a real registry process and CLI (breaker,
     expect(await res.json()).toMatchObject({ code: "REGISTRY_BODY_TOO_LARGE" });
   });
 
+  // One limit for a policy text (policy-size.ts): the CLI read files up to 1 MiB while the REST routes took 64 KiB,
+  // so a 100 KiB file passed the CLI's check and met a 413 `REGISTRY_BODY_TOO_LARGE` from the registry.
+  it("CLI and REST share one policy size limit: 100 KiB applies, 1 MiB + 1 is refused alike", async () => {
+    const padded = (bytes: number, name: string) => {
+      const doc = native(name, "{ routes: [{ route: [{}] }] }");
+      return `${doc}# ${"x".repeat(bytes - doc.length - 3)}\n`;
+    };
+    const medium = join(dir, "medium.yaml");
+    await writeFile(medium, padded(100 * 1024, "medium"));
+    const applied = await cli(["apply", "-f", medium, "--url", registry.url]);
+    expect(applied).toMatchObject({ code: 0, out: "MEDIUM: revision 1 (changed)\n" });
+
+    const huge = padded(1024 * 1024 + 1, "huge");
+    expect(Buffer.byteLength(huge)).toBe(1024 * 1024 + 1);
+    const rest = await apply(huge);
+    expect(rest.status).toBe(413);
+    const answer = (await rest.json()) as { code: string; message: string };
+    expect(answer).toMatchObject({
+      code: "REGISTRY_POLICY_LIMIT",
+      message: expect.stringMatching(/larger than 1 MiB/),
+    });
+    // Refused before sending: the same words even with no registry at the URL (port 1 answers nothing here).
+    const file = join(dir, "huge.yaml");
+    await writeFile(file, huge);
+    const refused = await cli(["apply", "-f", file, "--url", "http://127.0.0.1:1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toBe(`outrigger-registry apply: ${answer.code}: ${answer.message}\n`);
+    expect(await revisionOf("huge")).toBe(0);
+  });
+
   it("CLI: refuses a FIFO (or device) as -f FILE at once instead of hanging on it", async () => {
     const fifo = join(dir, "policy.yaml");
     execFileSync("mkfifo", [fifo]);

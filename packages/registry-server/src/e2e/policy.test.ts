@@ -105,6 +105,41 @@ describe("control plane (real registry processes and CLI)", () => {
     expect(((await synced.json()) as { revision: number }).revision).toBe(3);
   });
 
+  // Policies live in memory and a restarted peer copied only the current records: restarted alone, it answered a
+  // rollback to any revision written before its restart with 404 (breaker, issue 19). It copies the histories too.
+  it("a peer restarted alone rolls back to a revision written before its restart", { timeout: 60_000 }, async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await start(pa, [pb]);
+    let b = await start(pb, [pa]);
+    const put = async (attempts: number) => {
+      const res = await fetch(`${a.url}/outrigger/policy/services/ledger`, {
+        method: "PUT",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ routes: [{ route: [{}], retry: { maxAttempts: attempts } }] }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await put(1);
+    await put(2);
+    await watchRevision(b.url, "LEDGER", 2);
+    await b.stop();
+    running.delete(b);
+    b = await start(pb, [pa]);
+
+    const back = await cli(b.url, ["rollback", "ledger", "--to", "1"]);
+    expect(back).toMatchObject({ code: 0, out: "LEDGER: revision 3 (content of revision 1)\n" });
+    const history = await fetch(`${b.url}/outrigger/policy/services/ledger/history`, { headers: auth });
+    const { revisions } = (await history.json()) as { revisions: { revision: number; rolledBackFrom?: number }[] };
+    expect(revisions.map((r) => [r.revision, r.rolledBackFrom])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, 1],
+    ]);
+    // The rollback on the restarted peer replicates as any write.
+    const onA = await watchRevision(a.url, "LEDGER", 3);
+    expect(onA.policy?.policy).toEqual({ routes: [{ route: [{}], retry: { maxAttempts: 1 } }] });
+  });
+
   it("refuses unsupported Istio fields and bad tokens from the CLI, printing the paths and never the token", async () => {
     const a = await start(await freePort(), []);
     const file = join(workDir || (await mkdtemp(join(tmpdir(), "policy-e2e-"))), "bad.yaml");
@@ -147,6 +182,38 @@ describe("control plane (real registry processes and CLI)", () => {
       expect(await refused).toMatchObject({ file: join(dir, "reviews.yaml"), code: "REGISTRY_POLICY_INVALID" });
       const kept = await fetch(`${registry.url}/outrigger/policy/services/reviews`, { headers: auth });
       expect(await kept.json()).toMatchObject({ revision: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("GitOps: two files for one service — the first applies at start, the second is refused naming both", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "policy-dir-e2e-"));
+    try {
+      // Written just before the start: the registry waits for their settle window, then serves them from the start.
+      const [first, second] = [join(dir, "a-reviews.yaml"), join(dir, "b-reviews.yaml")];
+      await writeFile(first, ISTIO_PAIR);
+      await writeFile(second, ISTIO_PAIR.replace("attempts: 3", "attempts: 4"));
+      const registry = await start(await freePort(), [], ["--policy-dir", dir]);
+      const lines = registry
+        .output()
+        .split("\n")
+        .filter((line) => line.includes('"event":"policy-'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toEqual([
+        { event: "policy-applied", file: first, services: { REVIEWS: 1 } },
+        {
+          event: "policy-refused",
+          file: second,
+          code: "REGISTRY_POLICY_CONFLICT",
+          message: expect.stringContaining(`which ${first} set first and keeps serving`),
+        },
+      ]);
+      const served = await fetch(`${registry.url}/outrigger/policy/services/reviews`, { headers: auth });
+      expect(await served.json()).toMatchObject({
+        revision: 1,
+        policy: { routes: [{}, { retry: { maxAttempts: 4 } }] },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

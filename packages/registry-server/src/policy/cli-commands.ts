@@ -3,7 +3,7 @@ import { readBoundedFile, redactSecrets, redactUrl } from "@outrigger/core";
 import { stringify } from "yaml";
 import { NATIVE_API_VERSION, NATIVE_KIND } from "./documents.js";
 import { lineDiff } from "./line-diff.js";
-import { MAX_POLICY_FILE_BYTES } from "./policy-dir.js";
+import { MAX_POLICY_BYTES, policyTooLarge } from "./policy-size.js";
 import { decodePolicyText } from "./policy-text.js";
 import type { PlannedChange } from "./routes.js";
 import type { PolicyRecord } from "./store.js";
@@ -161,11 +161,14 @@ function urlProblem(url: string): string | undefined {
   return undefined;
 }
 
-/** The file's text, read as the registry's policy directory reads: bounded, never blocking on a FIFO, UTF-8 only. */
+/**
+ * The file's text, read as the registry's policy directory reads: at most `MAX_POLICY_BYTES` (the REST routes'
+ * limit too), never blocking on a FIFO, UTF-8 only.
+ */
 async function readPolicyFile(file: string | undefined): Promise<string> {
   if (file !== "-") {
-    const bytes = await readBoundedFile(file as string, MAX_POLICY_FILE_BYTES).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "EFBIG") throw new CommandError(`${file} is larger than 1 MiB`);
+    const bytes = await readBoundedFile(file as string, MAX_POLICY_BYTES).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "EFBIG") throw tooLarge();
       if (error.code === "EFTYPE")
         throw new CommandError(`${file} is not a regular file: give a YAML file, or - for stdin`);
       throw new CommandError(`cannot read ${file}: ${error.message}`);
@@ -176,10 +179,19 @@ async function readPolicyFile(file: string | undefined): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > MAX_POLICY_FILE_BYTES) throw new CommandError("stdin is larger than 1 MiB");
+    if (size > MAX_POLICY_BYTES) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   return decodePolicyText(Buffer.concat(chunks));
+}
+
+/**
+ * Refused before sending, with the code and message the registry answers a larger body with (413): one limit, said
+ * one way, whether the CLI or the registry meets it.
+ */
+function tooLarge(): CommandError {
+  const refusal = policyTooLarge();
+  return new CommandError(`${refusal.code}: ${refusal.message}`);
 }
 
 /** A service's policy as the native document `apply` takes back. */

@@ -8,6 +8,14 @@ import type { PolicyReport } from "./reports.js";
  */
 export const MAX_DASHBOARD_PROCESSES = 100;
 
+/**
+ * Service rows listed at most, with the same order of concern: services with a NACK first, then services with
+ * processes behind the current revision, then the rest, each group by name. The store holds up to 10 000 services;
+ * every one of them was a row in every push before, so a large fleet sent megabytes per push to every stream.
+ * `services` counts them all.
+ */
+export const MAX_DASHBOARD_SERVICES = 100;
+
 /** One service's row on the dashboard: its current revision and which process runs which, NACKs with reasons. */
 export interface PolicyDashboardRow {
   readonly service: string;
@@ -22,29 +30,57 @@ export interface PolicyDashboardRow {
   readonly nacks: number;
 }
 
-/** Every service that has a policy or a report, for the dashboard's state and stream. */
-export function policyDashboard(policies: PolicyService): PolicyDashboardRow[] {
-  const rows = new Map<string, PolicyReport[]>();
-  for (const record of policies.store.list()) rows.set(record.service, []);
-  for (const report of policies.reports.all()) {
-    const list = rows.get(report.service);
-    if (list) list.push(report);
-    else rows.set(report.service, [report]);
-  }
-  return [...rows]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([service, reports]) => {
+/** The dashboard's policy section: at most `MAX_DASHBOARD_SERVICES` rows, and how many services there are. */
+export interface PolicyDashboard {
+  readonly rows: readonly PolicyDashboardRow[];
+  /** Every service with a policy or a report, listed or not. */
+  readonly services: number;
+}
+
+interface ServiceReports {
+  readonly service: string;
+  readonly revision: number;
+  readonly reports: PolicyReport[];
+  nacks: number;
+  current: number;
+}
+
+/** Every service that has a policy or a report, worst first and bounded, for the dashboard's state and stream. */
+export function policyDashboard(policies: PolicyService): PolicyDashboard {
+  const byService = new Map<string, ServiceReports>();
+  const entry = (service: string): ServiceReports => {
+    let found = byService.get(service);
+    if (!found) {
       const record = policies.store.get(service);
       const revision = record && record.policy !== null ? record.revision : 0;
-      const rank = (r: PolicyReport) => (r.status === "NACK" ? 0 : r.revision === revision ? 2 : 1);
-      const listed = [...reports].sort((a, b) => rank(a) - rank(b) || b.at - a.at);
-      return {
-        service,
-        revision,
-        processes: listed.slice(0, MAX_DASHBOARD_PROCESSES).map(({ service: _s, ...rest }) => rest),
-        total: reports.length,
-        current: reports.filter((r) => r.status === "ACK" && r.revision === revision).length,
-        nacks: reports.filter((r) => r.status === "NACK").length,
-      };
-    });
+      found = { service, revision, reports: [], nacks: 0, current: 0 };
+      byService.set(service, found);
+    }
+    return found;
+  };
+  for (const record of policies.store.list()) entry(record.service);
+  for (const report of policies.reports.all()) {
+    const row = entry(report.service);
+    row.reports.push(report);
+    if (report.status === "NACK") row.nacks += 1;
+    else if (report.revision === row.revision) row.current += 1;
+  }
+  const concern = (s: ServiceReports) => (s.nacks > 0 ? 0 : s.current < s.reports.length ? 1 : 2);
+  const listed = [...byService.values()]
+    .sort((a, b) => concern(a) - concern(b) || a.service.localeCompare(b.service))
+    .slice(0, MAX_DASHBOARD_SERVICES);
+  return { rows: listed.map(row), services: byService.size };
+}
+
+function row({ service, revision, reports, nacks, current }: ServiceReports): PolicyDashboardRow {
+  const rank = (r: PolicyReport) => (r.status === "NACK" ? 0 : r.revision === revision ? 2 : 1);
+  const processes = [...reports].sort((a, b) => rank(a) - rank(b) || b.at - a.at);
+  return {
+    service,
+    revision,
+    processes: processes.slice(0, MAX_DASHBOARD_PROCESSES).map(({ service: _s, ...rest }) => rest),
+    total: reports.length,
+    current,
+    nacks,
+  };
 }

@@ -14,9 +14,13 @@ export const MAX_DOCUMENTS = 256;
 /** YAML aliases a file may expand (the `yaml` package's guard against "billion laughs"). */
 const MAX_ALIASES = 100;
 
+/** What a document sets of a service's policy: all of it (`TrafficPolicy`), its routes or its destination (Istio). */
+export type PolicyPart = "spec" | "routes" | "destination";
+
 /** One document of an apply: which service it is for and how it changes that service's policy. */
 export interface PolicyDocument {
   readonly service: string;
+  readonly part: PolicyPart;
   /** `Kind name` for messages (`VirtualService reviews`). */
   readonly label: string;
   /** The policy after this document, from the one before it. */
@@ -84,7 +88,7 @@ export function readDocument(value: unknown, n: number): PolicyDocument {
     if (!SERVICE_NAME.test(name)) {
       throw new PolicyError("REGISTRY_POLICY_INVALID", `Document ${n}: metadata.name must name the service`);
     }
-    return { service: name.toUpperCase(), label: `${kind} ${name}`, merge: () => value.spec ?? {} };
+    return { service: name.toUpperCase(), part: "spec", label: `${kind} ${name}`, merge: () => value.spec ?? {} };
   }
   if (ISTIO_API_VERSIONS.includes(apiVersion as (typeof ISTIO_API_VERSIONS)[number])) {
     if (kind === "VirtualService") return istio(value, n, importVirtualService);
@@ -110,6 +114,7 @@ function istio(doc: Obj, n: number, read: typeof importVirtualService): PolicyDo
   }
   return {
     service: imported.service,
+    part: imported.part,
     label,
     merge: (base) => ({ ...base, [imported.part]: imported.value }),
   };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ISTIO_PAIR } from "../policy-fixtures.js";
 import { Registry } from "../registry.js";
-import { MAX_DASHBOARD_PROCESSES, policyDashboard } from "./dashboard.js";
+import { MAX_DASHBOARD_PROCESSES, MAX_DASHBOARD_SERVICES, policyDashboard } from "./dashboard.js";
 import { parsePolicyText, planPolicies } from "./documents.js";
 import { PolicyDir, type PolicyDirEvent } from "./policy-dir.js";
 import { createPolicyService } from "./policy-service.js";
@@ -193,10 +193,29 @@ describe("report flood (breaker, issue 19)", () => {
     for (let i = 0; i < 3; i += 1) {
       policies.reports.record({ service: "orders", clientId: `bad${i}`, revision: 1, status: "NACK", reason: "x" });
     }
-    const [row] = policyDashboard(policies);
+    const [row] = policyDashboard(policies).rows;
     expect(row).toMatchObject({ service: "ORDERS", revision: 1, total: 10_000, nacks: 3, current: 9_997 });
     expect(row?.processes).toHaveLength(MAX_DASHBOARD_PROCESSES);
     expect(row?.processes.slice(0, 3).map((p) => p.status)).toEqual(["NACK", "NACK", "NACK"]);
+  });
+});
+
+describe("service flood on the dashboard (breaker, issue 19)", () => {
+  // The process list of a row was capped, the rows were not: 10 000 services with a policy were 10 000 rows in every
+  // dashboard push to every open stream, and a NACK of the last one by name was somewhere near the end.
+  it("lists at most MAX_DASHBOARD_SERVICES rows, services with a NACK first, then those behind, and counts them all", () => {
+    const policies = createPolicyService(new Registry());
+    cleanups.push(() => policies.close());
+    for (let i = 0; i < 10_000; i += 1) policies.store.put(`svc-${String(i).padStart(5, "0")}`, {});
+    policies.store.put("svc-09999", { routes: [{ route: [{}] }] });
+    policies.reports.record({ service: "svc-09999", clientId: "p1", revision: 1, status: "NACK", reason: "x" });
+    policies.reports.record({ service: "svc-05000", clientId: "p2", revision: 0, status: "ACK" });
+    policies.reports.record({ service: "svc-00001", clientId: "p3", revision: 1, status: "ACK" });
+    const { rows, services } = policyDashboard(policies);
+    expect(services).toBe(10_000);
+    expect(rows).toHaveLength(MAX_DASHBOARD_SERVICES);
+    expect(rows.slice(0, 4).map((r) => r.service)).toEqual(["SVC-09999", "SVC-05000", "SVC-00000", "SVC-00001"]);
+    expect(rows[0]).toMatchObject({ revision: 2, nacks: 1, total: 1 });
   });
 });
 
@@ -209,7 +228,7 @@ describe("GitOps directory field cases (breaker, issue 19)", () => {
     await writeFile(file, text);
     const store = new PolicyStore();
     const events: PolicyDirEvent[] = [];
-    const watcher = new PolicyDir({ dir, store, pollIntervalMs: 600_000, onEvent: (e) => events.push(e) });
+    const watcher = new PolicyDir({ dir, store, pollIntervalMs: 600_000, settleMs: 0, onEvent: (e) => events.push(e) });
     cleanups.push(() => watcher.close());
     await watcher.scan();
     // Someone changed the policy by hand; the file is removed, then restored (a reverted deletion in git).
@@ -234,7 +253,7 @@ spec: { routes: [{ match: [{ headers: { x-city: { exact: "Zürich" } } }], route
     await writeFile(join(dir, "utf8-bom.yaml"), `\ufeff${yaml.replace("orders", "users")}`);
     const store = new PolicyStore();
     const events: PolicyDirEvent[] = [];
-    const watcher = new PolicyDir({ dir, store, pollIntervalMs: 600_000, onEvent: (e) => events.push(e) });
+    const watcher = new PolicyDir({ dir, store, pollIntervalMs: 600_000, settleMs: 0, onEvent: (e) => events.push(e) });
     cleanups.push(() => watcher.close());
     await watcher.scan();
     expect(events).toMatchObject([

@@ -3,6 +3,7 @@ import { RegistryError } from "../errors.js";
 import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
 import type { PolicyService } from "./policy-service.js";
+import { MAX_POLICY_BYTES, policyTooLarge } from "./policy-size.js";
 import { decodePolicyText } from "./policy-text.js";
 import { serviceName } from "./service-name.js";
 import { notFound, type PolicyRecord } from "./store.js";
@@ -14,6 +15,9 @@ export const POLICY_REVISION_HEADER = "x-outrigger-policy-revision";
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/plain"];
 
 type ServiceParams = { Params: { service: string } };
+
+/** The policy writes take `MAX_POLICY_BYTES`, as `apply -f` and a policy file; every other route the app's limit. */
+const POLICY_BODY = { bodyLimit: MAX_POLICY_BYTES };
 
 /** What one service's policy would become in an apply, for `diff` and the apply's answer. */
 export interface PlannedChange {
@@ -67,7 +71,11 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
         next(new RegistryError("REGISTRY_BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`));
       }
     });
-    app.setErrorHandler((error, _request, reply) => {
+    app.setErrorHandler((thrown, request, reply) => {
+      // A policy write (the routes with POLICY_BODY) over its limit says so as the CLI and a policy file do.
+      const policyWrite = request.method === "PUT" || request.routeOptions.url?.endsWith("/apply") === true;
+      const error =
+        policyWrite && (thrown as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE" ? policyTooLarge() : thrown;
       if (error instanceof PolicyError) {
         return reply.code(error.statusCode).send({ code: error.code, message: error.message, issues: error.issues });
       }
@@ -84,7 +92,7 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
       if (revisions.length === 0) throw notFound(request.params.service.toUpperCase());
       return answer(reply, { service: request.params.service.toUpperCase(), revisions });
     });
-    app.put<ServiceParams>("/services/:service", async (request, reply) => {
+    app.put<ServiceParams>("/services/:service", POLICY_BODY, async (request, reply) => {
       const service = serviceName(request.params.service, "The path's {SERVICE}");
       return answer(reply, store.put(service, validatePolicy(request.body ?? {})));
     });
@@ -104,7 +112,7 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
         return answer(reply, store.rollback(service, revision as number));
       },
     );
-    app.post<{ Querystring: { dryRun?: unknown } }>("/apply", async (request, reply) => {
+    app.post<{ Querystring: { dryRun?: unknown } }>("/apply", POLICY_BODY, async (request, reply) => {
       // Strict, as Kubernetes' `dryRun`: `?dryRun=1` meant a dry run and applied for real.
       const { dryRun } = request.query;
       if (dryRun !== undefined && dryRun !== "true" && dryRun !== "false") {

@@ -41,7 +41,7 @@ export const DEFAULT_MAX_POLICY_SERVICES = 10_000;
 /**
  * Traffic policies by service (upper-cased, as Eureka's application names), with a monotonic revision per service
  * and over the store, a bounded history and rollback. In memory, as the registry's instances: a restarted peer
- * copies the cluster's policies at start (see `syncPoliciesFromPeers`).
+ * copies the cluster's policies and their histories at start (see `syncPoliciesFromPeers`).
  */
 export class PolicyStore {
   readonly #history = new Map<string, PolicyRecord[]>();
@@ -157,6 +157,19 @@ export class PolicyStore {
     }
     this.#append(record);
     this.#changes.emit({ record, origin: "replication" });
+    return true;
+  }
+
+  /**
+   * Keeps an older revision of a service from a peer's history (at start: see `syncPoliciesFromPeers`), so a peer
+   * restarted alone can roll back to revisions written before its restart. Taken only below the current revision
+   * and when not kept yet; nothing is emitted, as the current policy does not change. Returns whether it was taken.
+   */
+  remember(record: PolicyRecord): boolean {
+    const current = this.get(record.service);
+    if (!current || record.revision >= current.revision) return false;
+    if (this.history(record.service).some((r) => r.revision === record.revision)) return false;
+    this.#append(record);
     return true;
   }
 

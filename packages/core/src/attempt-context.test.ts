@@ -89,11 +89,14 @@ describe("willRetry: the retry verdict a transport reads before it reports an at
     const engine = new RetryEngine({ maxAttempts: 2, backoff: "none", budget: budget(0) }, fail);
     const asked: boolean[] = [];
     await expect(
-      engine.run((context) => {
-        const error = unavailable();
-        asked.push(context.willRetry?.(error) ?? true);
-        throw error;
-      }, describeCall({ method: "GET" })),
+      engine.run(
+        (context) => {
+          const error = unavailable();
+          asked.push(context.willRetry?.(error) ?? true);
+          throw error;
+        },
+        describeCall({ method: "GET" }),
+      ),
     ).rejects.toThrow("HTTP 503");
     expect(asked).toEqual([false]);
   });

@@ -211,7 +211,9 @@ function sendBalanced(
           const thrown = attemptSignal?.timedOut
             ? new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error })
             : signal?.reason;
-          pick.done(local ? { kind: "cancelled" } : timeoutOutcome(rttMs, retriedAfter(thrown, context, balancer, tried)));
+          pick.done(
+            local ? { kind: "cancelled" } : timeoutOutcome(rttMs, retriedAfter(thrown, context, balancer, tried)),
+          );
           throw thrown;
         }
         if (signal?.aborted) {

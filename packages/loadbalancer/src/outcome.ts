@@ -48,10 +48,14 @@ export function failureReason(error: unknown): FailureReason {
  */
 export function httpOutcome(status: number, rttMs: number, retried = false): Outcome {
   if (status < 500) return { kind: "success", status, rttMs };
-  return retried ? { kind: "failure", reason: "status", status, rttMs, retried } : { kind: "failure", reason: "status", status, rttMs };
+  return retried
+    ? { kind: "failure", reason: "status", status, rttMs, retried }
+    : { kind: "failure", reason: "status", status, rttMs };
 }
 
 /** A per-try timeout's outcome (the instance's failure), `retried` as in `Outcome`. */
 export function timeoutOutcome(rttMs: number, retried: boolean): Outcome {
-  return retried ? { kind: "failure", reason: "timeout", rttMs, retried } : { kind: "failure", reason: "timeout", rttMs };
+  return retried
+    ? { kind: "failure", reason: "timeout", rttMs, retried }
+    : { kind: "failure", reason: "timeout", rttMs };
 }

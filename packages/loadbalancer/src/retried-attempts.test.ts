@@ -129,11 +129,9 @@ describe.each(TRANSPORTS)("countRetriedAttempts on the %s transport", (transport
 
   it("false: a per-try timeout retried on the other instance is not counted; the timeout the call keeps is", async () => {
     const balancer = balancerOver(["h1", "h2"], { countRetriedAttempts: false });
-    const client = clientOf(transport, balancer, { perTryTimeoutMs: 50 });
-    silent.reset();
+    const client = clientOf(transport, balancer, { perTryTimeoutMs: 200 });
     // h1 times out (retried on h2), h2 times out: the caller gets that timeout.
     expect(await client.call()).toBe(0);
-    expect(silent.arrivals).toEqual({ h1: 1, h2: 1 });
     expect(failuresOf(balancer, ["h1", "h2"])).toEqual({ h1: 0, h2: 1 });
     await client.close();
   });

@@ -34,7 +34,7 @@ export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][
     ],
     [
       "passive health / ejection",
-      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row) judged, as HAProxy does, only on the response a call keeps: a 5xx or per-try timeout that was retried on another instance does not count (the SDK counts every attempt, as Envoy; the bench holds a retried attempt's outcome and reports it \`cancelled\`, \`variants/kept-response.ts\`), connection failures count on every attempt; no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
+      `outlier detection \`consecutive5xx: ${p.ejectAfterErrors}\` (5xx, timeouts, connection errors in a row) judged, as HAProxy does, only on the response a call keeps: a 5xx or per-try timeout that was retried on another instance does not count (\`outlierDetection: { countRetriedAttempts: false }\`; the SDK's default, \`true\`, counts every attempt, as Envoy), connection failures count on every attempt; no success-rate rule, \`maxEjectionPercent: 100\`; back after \`healthyThreshold: ${HEALTH_CHECK.rise}\` passing active checks (Envoy's \`successful_active_health_check_uneject_host\`), a dead one stays out (the ${EJECTION_MS / 1000} s ejection time is only a fallback)`,
       `\`observe layer7 error-limit ${p.ejectAfterErrors} on-error mark-down\` (an L7 retry, \`retry-on\` 5xx or \`response-timeout\`, happens before \`health_adjust\` in \`http_ana.c\`, so only the response forwarded counts; connection failures count on every attempt); back after \`rise ${HEALTH_CHECK.rise}\` TCP checks (≈ ${HEALTH_CHECK.interMs * HEALTH_CHECK.rise} ms for a live server; a dead one stays down). Server line: \`${serverKeywords}\``,
     ],
     [
@@ -153,9 +153,9 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
 - Adding an instance starts a Node process on the load core, which briefly competes with the generator: tail
   latency in that scenario includes that disturbance for both variants.
 - Passive health counts 5xx and timeouts, on both sides only on the response a call keeps (HAProxy's L7 retry
-  happens before \`health_adjust\` in \`src/http_ana.c\`; the SDK's matched arms hold a retried attempt's failure,
-  \`variants/kept-response.ts\`; connection failures count on every attempt on both sides). Judging every attempt
-  instead (the SDK's own rule, as Envoy's router: the \`every-attempt\` arm) counts up to 3 failures per request
+  happens before \`health_adjust\` in \`src/http_ana.c\`; the SDK's matched arms set outlier detection's
+  \`countRetriedAttempts: false\`; connection failures count on every attempt on both sides). Judging every attempt
+  instead (the SDK's default, as Envoy's router: the \`every-attempt\` arm) counts up to 3 failures per request
   with retries on and, under overload, keeps every instance ejected. Even so, both sides can take every instance out
   at once (load shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
   the client) — the same behaviour, stated in the policies table — until checks bring instances back.

@@ -13,7 +13,8 @@ export interface MatchedPolicy {
   /**
    * Consecutive failed requests before an instance is ejected. SDK: outlier detection `consecutive5xx`.
    * HAProxy: `observe layer7 error-limit N on-error mark-down`. Both judge only the response a call keeps: HAProxy
-   * retries (`retry-on`) before `health_adjust` (`src/http_ana.c`), the SDK through `KeptResponseJudge`.
+   * retries (`retry-on`) before `health_adjust` (`src/http_ana.c`), the SDK with outlier detection's
+   * `countRetriedAttempts: false`.
    */
   readonly ejectAfterErrors: number;
   /**
@@ -27,8 +28,8 @@ export interface MatchedPolicy {
   readonly rule: "round-robin" | "p2c-peak-ewma";
   /**
    * Which attempts passive health judges. `kept-response` (matched): only the response a call keeps, as HAProxy's
-   * `observe layer7` (the bench's `KeptResponseJudge`). `every-attempt`: the SDK as shipped (Envoy's rule), an
-   * SDK-only arm.
+   * `observe layer7` (the SDK's `outlierDetection.countRetriedAttempts: false`). `every-attempt`: the SDK's default
+   * (`true`, Envoy's rule), an SDK-only arm.
    */
   readonly judge: "kept-response" | "every-attempt";
 }

@@ -17,7 +17,6 @@ import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
 import { createCentralRoute } from "./central-route.js";
 import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciPoolOptions } from "./downstream.js";
-import { KeptResponseJudge } from "./kept-response.js";
 import { createLiveDrain } from "./live-drain.js";
 import {
   EJECTION_MS,
@@ -38,7 +37,6 @@ import {
 export const SDK_GAPS: readonly string[] = [
   "Policy changes: the central push (the registry's policy, in the watch answer) and live config carry here only which instances get traffic (a route to a subset; a drain list); retries, timeouts and ejection stay fixed per process in this bench (`@outrigger/node`'s control plane applies those keys too). The bench client applies a route's subsets itself, the way og's control plane picks (`central-route.ts`), not through og.",
   "Every instance out: the SDK fails fast (LB_PANIC) when all are ejected, as HAProxy answers 503 when all are marked down; but when all fail their active checks and none is ejected, the SDK's availability filter uses them all (better some than none) where HAProxy answers 503. No scenario here reaches that case.",
-  "Passive health judges only the response a call keeps, as HAProxy's `observe layer7` (a retried 5xx or timeout does not count): the SDK judges every attempt, as Envoy's outlier detection, and has no option for HAProxy's rule, so the bench applies it around the balancer (`variants/kept-response.ts`). Without it, retries triple the failures counted under overload and the SDK ejects every instance (run 2026-11-30-full-1: goodput 8–14/s against HAProxy's 57–164/s).",
   "The concurrency limit counts requests in flight per instance (Envoy's `max_requests`), HAProxy's `maxconn` counts connections: the same thing with one request per connection, as both run here.",
 ];
 
@@ -72,11 +70,14 @@ const HEALTH_CHECKS: HealthCheckOptions = {
  * (5xx, timeouts, connection errors) eject; no success-rate rule, no growing ejections, no cap on how many are
  * ejected (HAProxy marks every failing server down), and fail-fast when none is left (see `PANIC`). As with HAProxy,
  * passing active checks bring an ejected instance back and failing ones keep it out; the ejection time is only a
- * fallback.
+ * fallback. `keptOnly` (the policy's `judge: "kept-response"`): a 5xx or per-try timeout retried on another
+ * instance does not count, as HAProxy's L7 retry happens before `health_adjust` — the SDK's own option
+ * `countRetriedAttempts: false`; off, every attempt counts (the SDK's default, Envoy's rule).
  */
-export function outlierOptions(policy: MatchedPolicy): OutlierOptions {
+export function outlierOptions(policy: MatchedPolicy, keptOnly = policy.judge === "kept-response"): OutlierOptions {
   return {
     consecutive5xx: policy.ejectAfterErrors,
+    countRetriedAttempts: !keptOnly,
     // No success-rate rule: more hosts than any fleet has must reach the volume.
     successRateMinimumHosts: Number.MAX_SAFE_INTEGER,
     baseEjectionTimeMs: EJECTION_MS,
@@ -110,13 +111,16 @@ export function createSdkDownstream(
   policyDir?: string,
   transport: Transport = "axios",
   source: PolicySource = "file",
-  /** Apply the policy's `judge` rule (failure runs); off, every attempt is judged (see `VariantOptions`). */
+  /**
+   * Apply the policy's `judge` rule (failure runs: `countRetriedAttempts: false` for `kept-response`); off, every
+   * attempt is judged, the SDK's default (see `VariantOptions`).
+   */
   judged = false,
 ): Downstream {
   const instancer = new RegistryWatchInstancer({ registryUrl: `${registryUrl}/eureka`, service: "upstream" });
   const inner = createBalancer({
     instancer,
-    outlierDetection: outlierOptions(policy),
+    outlierDetection: outlierOptions(policy, judged && policy.judge === "kept-response"),
     healthCheck: HEALTH_CHECKS,
     maxInFlightPerInstance: policy.maxConnsPerInstance,
     queueTimeoutMs: QUEUE_TIMEOUT_MS,
@@ -141,26 +145,26 @@ export function createSdkDownstream(
     const avoid = new Set([...(options.avoid ?? []), ...drained]);
     return central ? { ...options, avoid, untriedOnly: true, attempt: options.attempt ?? 1 } : { ...options, avoid };
   };
-  // HAProxy judges only the response a call keeps; the SDK every attempt (see kept-response.ts).
-  const judge = judged && policy.judge === "kept-response" ? new KeptResponseJudge() : undefined;
   const seen = (pick: Pick): Pick => {
     const counted = attempts[pick.instance.id] ?? { count: 0, lastAt: 0 };
     counted.count += 1;
     counted.lastAt = Date.now();
     attempts[pick.instance.id] = counted;
-    return judge ? judge.wrap(pick) : pick;
+    return pick;
   };
   const balancer: Balancer = {
     pick: (options = {}) => seen(inner.pick(observed(options))),
     // createLbAxios waits through acquire when every instance is at its concurrency limit.
     acquire: async (options = {}, signal) => seen(await inner.acquire(observed(options), signal)),
+    // Forwarded, or every failure would count as kept: the clients ask it before reporting a retried attempt.
+    hasUntried: (avoid) => inner.hasUntried(observed({ avoid }).avoid ?? avoid),
   };
   const failed = failureCounter();
   const send = transport === "undici" ? undiciSender(balancer, instancer, policy) : axiosSender(balancer, policy);
   return {
     async call() {
       try {
-        const status = await (judge ? judge.call(send) : send());
+        const status = await send();
         if (status >= 500) failed.count({ response: { status } });
         return status;
       } catch (error) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { attemptContext, callOf, describeCall, signalOf } from "./attempt-context.js";
 import { followAbort, neverAborted } from "./follow-abort.js";
 import { LazyAbort } from "./lazy-abort.js";
+import { RetryEngine } from "./retry-engine.js";
 
 describe("describeCall", () => {
   it("derives idempotency from the method (RFC 9110 §9.2.2) unless declared", () => {
@@ -68,5 +69,74 @@ describe("attempt contexts and signals", () => {
     expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
     followAbort(caller.signal, () => {})();
     expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+  });
+});
+
+describe("willRetry: the retry verdict a transport reads before it reports an attempt's outcome", () => {
+  const fail = (message: string) => new Error(message);
+  const unavailable = () => Object.assign(new Error("HTTP 503"), { status: 503 });
+  /** A budget that counts withdrawals and grants `tokens` of them. */
+  const budget = (tokens: number) => ({
+    withdrawn: 0,
+    deposit: () => undefined,
+    tryWithdraw() {
+      this.withdrawn++;
+      return this.withdrawn <= tokens;
+    },
+  });
+
+  it("is the engine's verdict, made once: asked first by the attempt, reused by run (one budget token per retry)", async () => {
+    const tokens = budget(10);
+    const engine = new RetryEngine({ maxAttempts: 3, backoff: "none", budget: tokens }, fail);
+    const asked: boolean[] = [];
+    const answer = await engine.run(
+      (context) => {
+        if (context.attempt === 2) return "third";
+        const error = unavailable();
+        asked.push(context.willRetry?.(error) ?? false);
+        // Asking again gives the same answer and spends nothing more.
+        asked.push(context.willRetry?.(error) ?? false);
+        throw error;
+      },
+      describeCall({ method: "GET" }),
+    );
+    expect(answer).toBe("third");
+    expect(asked).toEqual([true, true, true, true]);
+    expect(tokens.withdrawn).toBe(2);
+  });
+
+  it("is false on the last attempt and when the budget refuses: that failure is the answer", async () => {
+    const engine = new RetryEngine({ maxAttempts: 2, backoff: "none", budget: budget(0) }, fail);
+    const asked: boolean[] = [];
+    await expect(
+      engine.run(
+        (context) => {
+          const error = unavailable();
+          asked.push(context.willRetry?.(error) ?? true);
+          throw error;
+        },
+        describeCall({ method: "GET" }),
+      ),
+    ).rejects.toThrow("HTTP 503");
+    expect(asked).toEqual([false]);
+  });
+
+  it("asks the engine of an outer attempt when the inner one gives up (a retry policy around a client's own single attempt)", async () => {
+    const outer = new RetryEngine({ maxAttempts: 2, backoff: "none" }, fail);
+    const inner = new RetryEngine({ maxAttempts: 1 }, fail);
+    const asked: boolean[] = [];
+    await expect(
+      outer.run(
+        (policyAttempt) =>
+          inner.run((attempt) => {
+            const error = unavailable();
+            asked.push(attempt.willRetry?.(error) ?? false);
+            throw error;
+          }, policyAttempt),
+        describeCall({ method: "GET" }),
+      ),
+    ).rejects.toThrow("HTTP 503");
+    // The policy retried the first failure, not the second (its last attempt).
+    expect(asked).toEqual([true, false]);
   });
 });

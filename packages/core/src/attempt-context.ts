@@ -34,6 +34,19 @@ export interface AttemptContext extends CallContext {
   readonly signal: AbortSignal;
   /** 0 for the first attempt, as cockatiel counts (`IRetryContext.attempt`). */
   readonly attempt: number;
+  /**
+   * Whether the call will be tried again after this attempt fails with `error`: the verdict of the retry engine
+   * running this attempt, else of the one running an attempt it was made from (a retry policy around the client).
+   * Decided once per attempt and error: the engine reuses the verdict when `error` reaches it, so a budget token is
+   * withdrawn once. A transport asks before it reports the attempt's outcome (outlier detection's
+   * `countRetriedAttempts`). Absent on contexts not made by `@outrigger/core` (cockatiel's).
+   */
+  willRetry?(error: unknown): boolean;
+}
+
+/** What decides whether a failed attempt is retried: a `RetryEngine`. */
+export interface RetryDecider {
+  decide(error: unknown, context: AttemptContext): { readonly retry: boolean };
 }
 
 /** What a caller may declare; everything left out is derived or defaulted by `describeCall`. */
@@ -110,11 +123,16 @@ export class Attempt implements AttemptContext {
   readonly #lazy: Cancellation | undefined;
   /** The call this attempt (or the attempt it was made from) belongs to; see `callOf`. */
   readonly #call: CallContext;
+  /** The attempt this one was made from (an outer policy's), whose engine decides when this one's gives up. */
+  readonly #parent: Attempt | undefined;
+  /** The retry engine running this attempt, if one does. */
+  readonly #decider: RetryDecider | undefined;
 
   constructor(
     call: CallContext,
     source: AbortSource | undefined,
     readonly attempt: number,
+    decider?: RetryDecider,
   ) {
     this.method = call.method;
     this.idempotent = call.idempotent;
@@ -123,6 +141,8 @@ export class Attempt implements AttemptContext {
     this.tried = call.tried;
     this.service = call.service;
     this.#call = call instanceof Attempt ? call.#call : call;
+    this.#parent = call instanceof Attempt ? call : undefined;
+    this.#decider = decider;
     if (call.refuseReplay) this.refuseReplay = call.refuseReplay;
     if (source === undefined || source === neverAborted) return;
     if (isCancellation(source)) this.#lazy = source;
@@ -131,6 +151,11 @@ export class Attempt implements AttemptContext {
 
   static {
     callOfAttempt = (attempt) => attempt.#call;
+  }
+
+  willRetry(error: unknown): boolean {
+    if (this.#decider?.decide(error, this).retry) return true;
+    return this.#parent?.willRetry(error) ?? false;
   }
 
   get signal(): AbortSignal {
@@ -154,14 +179,28 @@ export class Attempt implements AttemptContext {
 }
 
 /**
- * The context of attempt `attempt` (0 for the first) of `call` under `source` (a signal or a cancellation). When
- * `call` is already that attempt — an `Attempt` with the same number, cancelled by the same source — it is handed
- * on as it is: a layer that changes neither (a breaker or a bulkhead inside a retry, composed) made an identical
- * copy of every field per call before, two of the five attempt objects of a full-policy lb request.
+ * The context of attempt `attempt` (0 for the first) of `call` under `source` (a signal or a cancellation);
+ * `decider` is the retry engine running it, which `willRetry` asks. When `call` is already that attempt — an
+ * `Attempt` with the same number, cancelled by the same source — and no engine of its own runs it, it is handed on
+ * as it is: a layer that changes none of these (a breaker or a bulkhead inside a retry, composed) made an identical
+ * copy of every field per call before, two of the five attempt objects of a full-policy lb request. (A copy without
+ * a decider would ask its parent, `call`, anyway.)
  */
-export function attemptContext(call: CallContext, source: AbortSource | undefined, attempt: number): AttemptContext {
-  if (call instanceof Attempt && call.attempt === attempt && call.peekAbort() === ownSource(source)) return call;
-  return new Attempt(call, source, attempt);
+export function attemptContext(
+  call: CallContext,
+  source: AbortSource | undefined,
+  attempt: number,
+  decider?: RetryDecider,
+): AttemptContext {
+  if (
+    decider === undefined &&
+    call instanceof Attempt &&
+    call.attempt === attempt &&
+    call.peekAbort() === ownSource(source)
+  ) {
+    return call;
+  }
+  return new Attempt(call, source, attempt, decider);
 }
 
 /** What an `Attempt` made under `source` keeps as its own cancellation (`peekAbort`): none for `neverAborted`. */

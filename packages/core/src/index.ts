@@ -8,6 +8,7 @@ export {
   callOf,
   describeCall,
   isIdempotentMethod,
+  type RetryDecider,
   signalOf,
   unknownCall,
 } from "./attempt-context.js";

@@ -102,6 +102,8 @@ export class RetryEngine {
   readonly #random: () => number;
   readonly #retried = new EventSource<RetryEvent>();
   readonly #giveUp = new EventSource<GiveUpEvent>();
+  /** Each failed attempt's verdict, so the transport's early question (`willRetry`) and `run` get one answer. */
+  readonly #verdicts = new WeakMap<AttemptContext, { readonly error: unknown; readonly verdict: RetryVerdict }>();
   /** Before each retry's backoff. */
   readonly onRetry: Event<RetryEvent> = this.#retried.event;
   /** After the last failed attempt, with the reason. */
@@ -124,8 +126,20 @@ export class RetryEngine {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Whether to try again after `error` failed the attempt described by `context`, and after how long. */
+  /**
+   * Whether to try again after `error` failed the attempt described by `context`, and after how long. Decided once
+   * per attempt and error: asked again (a transport asks through `context.willRetry` before it reports the
+   * attempt's outcome, then `run` asks), it gives the first answer, so a budget token is withdrawn once.
+   */
   decide(error: unknown, context: AttemptContext): RetryVerdict {
+    const known = this.#verdicts.get(context);
+    if (known !== undefined && known.error === error) return known.verdict;
+    const verdict = this.#decide(error, context);
+    this.#verdicts.set(context, { error, verdict });
+    return verdict;
+  }
+
+  #decide(error: unknown, context: AttemptContext): RetryVerdict {
     const kind = classifyFailure(error, this.statuses);
     const no = (why: GiveUpReason): RetryVerdict => ({ retry: false, kind, why });
     if (context.signal.aborted) return no("aborted");
@@ -165,7 +179,7 @@ export class RetryEngine {
     deposited = false,
   ): Promise<T> {
     if (!deposited) this.budget?.deposit();
-    const context = attemptContext(call, signal, 0);
+    const context = attemptContext(call, signal, 0, this);
     let first: PromiseLike<T> | T;
     try {
       first = fn(context);
@@ -196,7 +210,7 @@ export class RetryEngine {
       // added to an aborted signal never fires (openai/openai-node#2580, replayed in resilience's field reports).
       if (verdict.delayMs > 0 && !signal.aborted) await sleep(verdict.delayMs, signal);
       if (signal.aborted) throw this.#giveUpWith(error, "aborted", errors, call);
-      context = attemptContext(call, signal, attempt);
+      context = attemptContext(call, signal, attempt, this);
       try {
         return await fn(context);
       } catch (next) {

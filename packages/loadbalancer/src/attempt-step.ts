@@ -1,4 +1,4 @@
-import { type Clock, classifyFailure } from "@outrigger/core";
+import { type AttemptContext, type Clock, classifyFailure } from "@outrigger/core";
 import { AttemptSignal } from "./attempt-signal.js";
 import { isLbError, LbError } from "./errors.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
@@ -72,4 +72,21 @@ export function attemptSignalFor(
 export function retryReason(error: unknown, statuses: ReadonlySet<number>): RetryReason {
   const kind = classifyFailure(error, statuses);
   return kind === "not-sent" ? "connect" : kind === "status" || kind === "timeout" ? kind : "error";
+}
+
+/**
+ * Whether the call goes on to an instance it has not tried after this attempt failed with `error` (the very error
+ * the attempt throws): the retry engine running the attempt, or a retry policy around the client, will retry
+ * (`context.willRetry`, the verdict the engine then reuses) and the balancer has an untried instance left
+ * (`hasUntried`). Reported as the outcome's `retried`, so outlier detection can judge only the answer the call
+ * keeps (`countRetriedAttempts: false`). False when the balancer cannot tell: then the failure counts.
+ */
+export function retriedAfter(
+  error: unknown,
+  context: AttemptContext,
+  balancer: Balancer,
+  tried: ReadonlySet<string>,
+): boolean {
+  if (balancer.hasUntried === undefined || context.willRetry === undefined) return false;
+  return context.willRetry(error) && balancer.hasUntried(tried);
 }

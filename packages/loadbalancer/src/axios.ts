@@ -1,7 +1,9 @@
 import { globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import {
+  Attempt,
   type AttemptContext,
+  type CallContext,
   type Clock,
   checkOptionalNumber,
   classifyFailure,
@@ -28,14 +30,14 @@ import axios, {
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, pickFor, retryReason } from "./attempt-step.js";
+import { attemptSignalFor, pickFor, retriedAfter, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
 import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
-import { failureReason, httpOutcome } from "./outcome.js";
+import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 
@@ -178,9 +180,13 @@ function sendBalanced(
         const rttMs = performance.now() - started;
         const { status } = response;
         endAttempt(traced, undefined, status);
+        if (engine.statuses.has(status)) {
+          // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
+          const retryable = new RetryableResponse(response);
+          pick.done(httpOutcome(status, rttMs, retriedAfter(retryable, context, balancer, tried)));
+          throw retryable;
+        }
         pick.done(httpOutcome(status, rttMs));
-        // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
-        if (engine.statuses.has(status)) throw new RetryableResponse(response);
         return response;
       } catch (error) {
         last = error;
@@ -202,9 +208,13 @@ function sendBalanced(
         ) {
           const lateMs = attemptSignal?.timedOut ? attemptSignal.lateMs : timerLateMsOf(signal?.reason);
           const local = isLocalLag(lateMs, options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS);
-          pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
-          if (!attemptSignal?.timedOut) throw signal?.reason;
-          throw new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error });
+          const thrown = attemptSignal?.timedOut
+            ? new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error })
+            : signal?.reason;
+          pick.done(
+            local ? { kind: "cancelled" } : timeoutOutcome(rttMs, retriedAfter(thrown, context, balancer, tried)),
+          );
+          throw thrown;
         }
         if (signal?.aborted) {
           // A policy gave up on this attempt (a hedge that lost, an outer cancel): not the instance's fault.
@@ -213,7 +223,7 @@ function sendBalanced(
         }
         const status = (error as AxiosError).response?.status;
         if (status !== undefined) {
-          pick.done(httpOutcome(status, rttMs));
+          pick.done(httpOutcome(status, rttMs, status >= 500 && retriedAfter(error, context, balancer, tried)));
           throw error;
         }
         if (wire.redirectedAway) {
@@ -233,10 +243,15 @@ function sendBalanced(
     };
 
   engine.budget?.deposit();
-  const built = (signal: AbortSignal | undefined) =>
-    engine.run(attemptUnder(signal), call, signal ?? neverAborted, true);
+  // Under a policy its attempt is the engine's call, so an attempt's `willRetry` also asks the policy's retry.
+  const built = (signal: AbortSignal | undefined, outer: CallContext = call) =>
+    engine.run(attemptUnder(signal), outer, signal ?? neverAborted, true);
   const attempts = policy
-    ? policy.execute((context) => built(signalOf(context)), request.signal, call)
+    ? policy.execute(
+        (context) => built(signalOf(context), context instanceof Attempt ? context : call),
+        request.signal,
+        call,
+      )
     : built(request.signal);
   return attempts.then(
     (response) => {

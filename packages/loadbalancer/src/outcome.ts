@@ -8,7 +8,18 @@ export type FailureReason = "status" | "timeout" | "connect" | "reset" | "error"
  */
 export type Outcome =
   | { readonly kind: "success"; readonly status?: number; readonly rttMs: number }
-  | { readonly kind: "failure"; readonly reason: FailureReason; readonly status?: number; readonly rttMs?: number }
+  | {
+      readonly kind: "failure";
+      readonly reason: FailureReason;
+      readonly status?: number;
+      readonly rttMs?: number;
+      /**
+       * The client tries the request again on an instance it has not tried yet: this attempt's failure is not the
+       * answer the caller keeps. Outlier detection then skips a status or timeout failure when
+       * `countRetriedAttempts` is false (HAProxy's rule); set by both transports, absent when not retried.
+       */
+      readonly retried?: boolean;
+    }
   | { readonly kind: "cancelled" };
 
 /** Error codes that mean the request never reached a server (Node's and undici's connect-phase errors). */
@@ -32,8 +43,19 @@ export function failureReason(error: unknown): FailureReason {
 
 /**
  * The outcome of an HTTP answer: 5xx is the instance's failure (as Envoy's consecutive_5xx counts it), anything
- * else a success for the balancer (a 404 is the request's fault, not the instance's).
+ * else a success for the balancer (a 404 is the request's fault, not the instance's). `retried`: the client tries
+ * another instance after this answer (see `Outcome`).
  */
-export function httpOutcome(status: number, rttMs: number): Outcome {
-  return status >= 500 ? { kind: "failure", reason: "status", status, rttMs } : { kind: "success", status, rttMs };
+export function httpOutcome(status: number, rttMs: number, retried = false): Outcome {
+  if (status < 500) return { kind: "success", status, rttMs };
+  return retried
+    ? { kind: "failure", reason: "status", status, rttMs, retried }
+    : { kind: "failure", reason: "status", status, rttMs };
+}
+
+/** A per-try timeout's outcome (the instance's failure), `retried` as in `Outcome`. */
+export function timeoutOutcome(rttMs: number, retried: boolean): Outcome {
+  return retried
+    ? { kind: "failure", reason: "timeout", rttMs, retried }
+    : { kind: "failure", reason: "timeout", rttMs };
 }

@@ -42,6 +42,7 @@ describe("outlier detection: Envoy's defaults and rules", () => {
       successRateMinimumHosts: 5,
       successRateRequestVolume: 100,
       successRateStdevFactor: 1900,
+      countRetriedAttempts: true,
     });
   });
 
@@ -90,6 +91,49 @@ describe("outlier detection: Envoy's defaults and rules", () => {
     expect(() => setup(2, { outlierDetection: { maxEjectionPercent: 150 } })).toThrowError(
       expect.objectContaining({ code: "LB_INVALID_OPTION", message: expect.stringContaining("maxEjectionPercent") }),
     );
+    // A config file's "false" is a string: refused, not read as true.
+    const flag = { countRetriedAttempts: "false" as unknown as boolean };
+    expect(() => setup(2, { outlierDetection: flag })).toThrowError(
+      expect.objectContaining({ code: "LB_INVALID_OPTION", message: expect.stringContaining("countRetriedAttempts") }),
+    );
+  });
+});
+
+describe("countRetriedAttempts: which retried failures count (HAProxy's observe layer7 when false)", () => {
+  // haproxy/haproxy src/http_ana.c http_wait_for_response (an L7 retry returns before health_adjust) and
+  // src/backend.c back_handle_st_cer (a connection failure is judged before the retry).
+  const retried = (reason: "status" | "timeout" | "connect" | "reset") =>
+    ({ kind: "failure", reason, rttMs: 1, retried: true }) as const;
+
+  it("false: a retried status or timeout counts neither as a failure nor as a success; connect and reset count", () => {
+    const detector = new OutlierDetector({ consecutive5xx: 2, countRetriedAttempts: false });
+    const ids = ["a", "b"];
+    detector.record("a", { kind: "failure", reason: "status", status: 503, rttMs: 1 }, ids, 0);
+    detector.record("a", retried("status"), ids, 0);
+    detector.record("a", retried("timeout"), ids, 0);
+    // Not a success either: the failure before them still stands.
+    expect(detector.state("a", 0).consecutiveFailures).toBe(1);
+    expect(detector.record("b", retried("connect"), ids, 0)).toEqual([]);
+    expect(detector.record("b", retried("reset"), ids, 0)).toEqual([
+      { id: "b", reason: "consecutive-5xx", durationMs: 30_000 },
+    ]);
+  });
+
+  it("true (default): a retried failure counts as any other", () => {
+    const detector = new OutlierDetector({ consecutive5xx: 2 });
+    detector.record("a", retried("status"), ["a"], 0);
+    expect(detector.record("a", retried("timeout"), ["a"], 0).map((e) => e.id)).toEqual(["a"]);
+  });
+
+  it("applies live: setOutlierDetection switches the rule and keeps the failures counted so far", () => {
+    const { balancer } = setup(1, { outlierDetection: { consecutive5xx: 3 } });
+    balancer.pick().done({ kind: "failure", reason: "status", status: 503, rttMs: 1 });
+    balancer.setOutlierDetection({ consecutive5xx: 3, countRetriedAttempts: false });
+    balancer.pick().done(retried("status"));
+    expect(balancer.stats("i0")?.consecutiveFailures).toBe(1);
+    balancer.setOutlierDetection({ consecutive5xx: 3 });
+    balancer.pick().done(retried("status"));
+    expect(balancer.stats("i0")?.consecutiveFailures).toBe(2);
   });
 });
 

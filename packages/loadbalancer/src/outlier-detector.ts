@@ -1,4 +1,4 @@
-import { checkOption } from "./errors.js";
+import { checkOption, LbError } from "./errors.js";
 import type { Outcome } from "./outcome.js";
 
 /**
@@ -22,6 +22,20 @@ export interface OutlierOptions {
   readonly successRateRequestVolume?: number;
   /** Ejected below mean − factor/1000 × stdev of the success rates (Envoy `success_rate_stdev_factor`: 1900). */
   readonly successRateStdevFactor?: number;
+  /**
+   * Whether a 5xx or per-try timeout that the client retries on an instance it has not tried counts (default
+   * true). `true` is Envoy's rule: every attempt is judged (`source/common/router/router.cc`, `onUpstreamHeaders`
+   * calls `putHttpResponseCode` before `shouldRetryHeaders`). `false` is HAProxy's `observe layer7`: only the
+   * response the call keeps counts (`src/http_ana.c`, `http_wait_for_response`: an L7 retry, `retry-on` a status
+   * or `response-timeout`, returns before `health_adjust()`), so under overload with retries one request counts
+   * once, not once per attempt. A retried failure then counts neither as a failure nor as a success. Connection
+   * failures, resets and other errors count on every attempt either way, as in HAProxy (`src/backend.c`,
+   * `back_handle_st_cer`: `health_adjust(…, HANA_STATUS_L4_ERR)` before the retry; a read error is judged
+   * `HANA_STATUS_HTTP_READ_ERROR` in `http_wait_for_response`). "Retried" means on an instance not tried yet: a
+   * failure after which no untried instance is left is the answer, and counts. Retries of a policy around the
+   * client (`createRetryPolicy`) count as retries too (the attempt context asks its engine, `willRetry`).
+   */
+  readonly countRetriedAttempts?: boolean;
 }
 
 /** Why an instance was ejected. */
@@ -80,7 +94,14 @@ function settingsOf(options: OutlierOptions): Readonly<Required<OutlierOptions>>
       options.successRateStdevFactor ?? 1900,
       {},
     ),
+    countRetriedAttempts: checkFlag("outlierDetection.countRetriedAttempts", options.countRetriedAttempts ?? true),
   };
+}
+
+/** A boolean option, or LB_INVALID_OPTION naming it (a config file may hold "false" as a string). */
+function checkFlag(name: string, value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  throw new LbError("LB_INVALID_OPTION", `${name} must be true or false, got ${typeof value}: pass a boolean`);
 }
 
 /**
@@ -133,6 +154,10 @@ export class OutlierDetector {
    */
   record(id: string, outcome: Outcome, ids: readonly string[], now: number): readonly DetectedEjection[] {
     if (outcome.kind === "cancelled") return NONE;
+    // HAProxy's rule (countRetriedAttempts false): a retried status or timeout is not the answer the call keeps.
+    if (outcome.kind === "failure" && outcome.retried === true && !this.#settings.countRetriedAttempts) {
+      if (outcome.reason === "status" || outcome.reason === "timeout") return NONE;
+    }
     const ejections = this.#rollInterval(ids, now);
     const m = this.#monitor(id);
     m.requests++;

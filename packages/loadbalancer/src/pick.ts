@@ -32,6 +32,13 @@ export interface Balancer {
    */
   acquire?(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
   /**
+   * Whether a retry's pick avoiding `avoid` (`untriedOnly`) would find an instance now; false when it would throw
+   * LB_ALL_INSTANCES_TRIED. The clients ask it after a failed attempt they will retry, to tell a failure retried
+   * elsewhere from the one the call keeps (outlier detection's `countRetriedAttempts`); without it every failure
+   * is reported as kept. A balancer wrapping another forwards it.
+   */
+  hasUntried?(avoid: ReadonlySet<string>): boolean;
+  /**
    * The name of the rule picking now, for telemetry (the `outrigger.rule` span attribute): a spec's `name`
    * (`"round-robin"`, `"p2c-peak-ewma"`, the outer one of wrapping rules), `"custom"` for a Rule object.
    */

@@ -1,4 +1,4 @@
-import type { AbortSource, Expiring } from "@outrigger/core";
+import type { AbortSource, AttemptContext, Expiring } from "@outrigger/core";
 import type { Dispatcher } from "undici";
 import { LbError } from "./errors.js";
 import type { Pick } from "./pick.js";
@@ -89,6 +89,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
     readonly perTryMs: number | undefined,
     /** A policy's signal the attempt runs under (its timeout, a lost hedge); undefined without a policy. */
     readonly signal: AbortSource | undefined,
+    /** The retry engine's context of this attempt: asked whether a failure will be retried (`willRetry`). */
+    readonly context: AttemptContext,
   ) {}
 
   /** How late the per-try timer ran after the attempt fell due (ms); 0 until it fires. */

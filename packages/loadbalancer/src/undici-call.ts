@@ -1,5 +1,6 @@
 import {
   type AbortSource,
+  Attempt,
   type AttemptContext,
   abortSourceOf,
   type CallContext,
@@ -12,7 +13,7 @@ import {
   neverAborted,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { pickFor, pickNow, retryReason } from "./attempt-step.js";
+import { pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
   endAttemptOf,
@@ -123,7 +124,14 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const attempts = policy
       ? policy.execute(
           // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
-          (context) => engine.run(BalancedCall.#attemptOf, this, abortSourceOf(context) ?? neverAborted, true),
+          // The policy's attempt as the engine's call: an attempt's `willRetry` also asks the policy's retry.
+          (context) =>
+            engine.run(
+              BalancedCall.#attemptOf,
+              context instanceof Attempt ? context : this,
+              abortSourceOf(context) ?? neverAborted,
+              true,
+            ),
           // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
           // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
           // request for the policy to follow cost more than the rest of the request path (see the README's bench).
@@ -219,7 +227,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const { engine, policy } = this.#route;
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
-    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal);
+    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context);
     const settled = new Promise<void>((resolve, reject) => {
       handler.resolve = resolve;
       handler.reject = reject;
@@ -245,7 +253,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   failed(attempt: AttemptHandler, error: unknown): void {
     endAttemptOf(attempt, error);
     this.#release(attempt);
-    const judged = this.#judged(attempt, error, performance.now() - attempt.started);
+    const judged = this.#judged(attempt, error, performance.now() - attempt.started, true);
     this.#last = judged;
     attempt.reject(judged);
   }
@@ -257,7 +265,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endAttemptOf(attempt, error, status);
     endCall(this.#trace, error, status);
     if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
-    else this.#judged(attempt, error, rttMs);
+    else this.#judged(attempt, error, rttMs, false);
   }
 
   #release(attempt: AttemptHandler): void {
@@ -266,12 +274,17 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     if (this.#current === attempt) this.#current = undefined;
   }
 
-  /** The judge's view of this request (built on a failed attempt only). */
-  #judged(attempt: AttemptHandler, error: unknown, rttMs: number): unknown {
+  /**
+   * The judge's view of this request (built on a failed attempt only); `retriable`: the error goes to the retry
+   * engine (not a break after the caller took the answer).
+   */
+  #judged(attempt: AttemptHandler, error: unknown, rttMs: number, retriable: boolean): unknown {
+    const { balancer, engine } = this.#route;
     const context = {
       stopped: this.#stopped,
-      statuses: this.#route.engine.statuses,
+      statuses: engine.statuses,
       localLagThresholdMs: this.#host.localLagThresholdMs,
+      retried: (thrown: unknown) => retriable && retriedAfter(thrown, attempt.context, balancer, this.tried),
     };
     return judgeAttempt(attempt, error, rttMs, context);
   }

@@ -1,6 +1,6 @@
 import { classifyFailure, isLocalLag, timerLateMsOf } from "@outrigger/core";
 import { isLbError, LbError } from "./errors.js";
-import { failureReason, httpOutcome } from "./outcome.js";
+import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
 import { type AttemptHandler, HeldResponse } from "./undici-attempt.js";
 
 /** What judging a failed attempt needs to know of its request. */
@@ -11,6 +11,8 @@ export interface JudgeContext {
   readonly statuses: ReadonlySet<number>;
   /** A timer that ran more than this late (ms) is the client's lag (core's `isLocalLag`). */
   readonly localLagThresholdMs: number;
+  /** Whether the call goes on to an untried instance after the attempt throws `error` (attempt-step's `retriedAfter`). */
+  retried(error: unknown): boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface JudgeContext {
 export function judgeAttempt(attempt: AttemptHandler, error: unknown, rttMs: number, context: JudgeContext): unknown {
   const { pick, signal } = attempt;
   if (error instanceof HeldResponse) {
-    pick.done(httpOutcome(error.status, rttMs));
+    pick.done(httpOutcome(error.status, rttMs, error.status >= 500 && context.retried(error)));
     return error;
   }
   const { stopped } = context;
@@ -36,8 +38,9 @@ export function judgeAttempt(attempt: AttemptHandler, error: unknown, rttMs: num
     // the instance is not blamed — on a loaded client every instance would otherwise be ejected (core's rule).
     const lateMs = attempt.timedOut !== undefined ? attempt.lateMs : timerLateMsOf(signal?.reason);
     const local = isLocalLag(lateMs, context.localLagThresholdMs);
-    pick.done(local ? { kind: "cancelled" } : { kind: "failure", reason: "timeout", rttMs });
-    return attempt.timedOut ?? signal?.reason;
+    const thrown = attempt.timedOut ?? signal?.reason;
+    pick.done(local ? { kind: "cancelled" } : timeoutOutcome(rttMs, context.retried(thrown)));
+    return thrown;
   }
   if (signal?.aborted) {
     // A policy gave up on this attempt (a hedge that lost): not the instance's fault.

@@ -65,6 +65,11 @@ export class ServiceBalancer implements Balancer {
     return this.#counted(inner.acquire ? await inner.acquire(options, signal) : inner.pick(options));
   }
 
+  /** The inner balancer's answer: a retry would find an instance not in `avoid` (outlier `countRetriedAttempts`). */
+  hasUntried(avoid: ReadonlySet<string>): boolean {
+    return this.#host.inner.hasUntried(avoid);
+  }
+
   /** Counts a pick made by another balancer of this service (a subset's own) as in use and in flight. */
   adopt(pick: Pick): Pick {
     this.#host.touch();

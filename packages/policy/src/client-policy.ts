@@ -36,6 +36,12 @@ export const outlierSchema = z.union([
       successRateMinimumHosts: z.number().int().min(0).optional(),
       successRateRequestVolume: z.number().int().min(1).optional(),
       successRateStdevFactor: z.number().min(0).optional(),
+      countRetriedAttempts: z
+        .boolean()
+        .describe(
+          "Count a 5xx or per-try timeout the client retries on another instance (default true, Envoy's rule); false: only the answer the call keeps counts (HAProxy's observe layer7).",
+        )
+        .optional(),
     })
     .describe("Outlier detection (on by default)."),
 ]);

@@ -79,4 +79,12 @@ describe("a call's choice", () => {
     expect(pick.instance.id).toBe("d"); // only the subset's own balancer knows "d"
     expect(adopted).toEqual([pick]);
   });
+
+  it("answers hasUntried inside the call's subset (outlier countRetriedAttempts asks it before a retry)", () => {
+    const routed = routedBalancer("svc", service(fleet), () => fleet, none);
+    // v2 holds only "b": once b was tried nothing is left in the subset, though a and c are untried.
+    expect(runRouted(v2, () => routed.hasUntried?.(new Set(["b"])))).toBe(false);
+    expect(routed.hasUntried?.(new Set(["b"]))).toBe(true);
+    expect(routed.hasUntried?.(new Set(["a", "b", "c"]))).toBe(false);
+  });
 });

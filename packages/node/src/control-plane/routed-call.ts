@@ -78,6 +78,11 @@ export function routedBalancer(
       const picked = options(given, subset);
       return base.acquire ? base.acquire(picked, signal) : base.pick(picked);
     },
+    hasUntried: (avoid) => {
+      const { subset, own } = route();
+      if (own) return own.hasUntried?.(avoid) ?? false;
+      return base.hasUntried?.(options({ avoid }, subset)?.avoid ?? avoid) ?? false;
+    },
   };
 }
 

@@ -32,9 +32,9 @@ export interface VariantOptions {
    */
   readonly connectLog?: string;
   /**
-   * SDK only: judge passive health on the response a call keeps, as HAProxy (`variants/kept-response.ts`). Failure
-   * runs only: its AsyncLocalStorage costs ~0.13 µs per promise on Node 20, which the CPU and steady phases (where
-   * nothing fails, so nothing is judged) would charge to the SDK.
+   * SDK only: judge passive health on the response a call keeps, as HAProxy (the balancer's
+   * `outlierDetection.countRetriedAttempts: false`, see `variants/sdk.ts`). Set by the failure runs; the CPU and
+   * steady phases leave the SDK's default, which is the same there: nothing fails, so nothing is judged.
    */
   readonly judgeKeptResponse?: boolean;
 }

@@ -113,18 +113,23 @@ describe("immutability", () => {
   });
 });
 
+/** What `loadConfig` threw for `dir` (undefined when it loaded). */
+function loadFailure(): unknown {
+  try {
+    loadConfig({ dir });
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 describe("no secret in a load error", () => {
   // A broken local.yaml (often a mounted Secret): the YAML parsers quote the lines around the fault.
   const brokenYaml = 'db:\n  user: app\n  password: "hunter2-secret\n  host: db\n'; // an unclosed quote
 
   it("a broken local.yaml is reported by file, reason and line:column, without its lines (a guard: the YAML parsers' message quotes them)", () => {
     write({ "default.json": { db: { user: "x" } }, "local.yaml": brokenYaml });
-    let failure: unknown;
-    try {
-      loadConfig({ dir });
-    } catch (error) {
-      failure = error;
-    }
+    const failure = loadFailure();
     expect(failure).toMatchObject({ code: "CONFIG_LOAD_FAILED" });
     expect((failure as Error).message).toContain("local.yaml");
     expect(shown(failure)).not.toContain("hunter2");
@@ -136,12 +141,7 @@ describe("no secret in a load error", () => {
       "custom-environment-variables.json": { db: { __name: "DB", __format: "yaml" } },
     });
     process.env.DB = 'user: app\npassword: "hunter2-secret';
-    let failure: unknown;
-    try {
-      loadConfig({ dir });
-    } catch (error) {
-      failure = error;
-    }
+    const failure = loadFailure();
     expect(failure).toMatchObject({ code: "CONFIG_LOAD_FAILED" });
     expect((failure as Error).message).toContain("DB");
     expect(shown(failure)).not.toContain("hunter2");
@@ -150,12 +150,7 @@ describe("no secret in a load error", () => {
   it("an invalid $NODE_CONFIG is refused without quoting it", () => {
     write({ "default.json": { a: 1 } });
     process.env.NODE_CONFIG = '{"db":{"password":hunter2-secret}}';
-    let failure: unknown;
-    try {
-      loadConfig({ dir });
-    } catch (error) {
-      failure = error;
-    }
+    const failure = loadFailure();
     expect(failure).toMatchObject({ code: "CONFIG_INVALID_NODE_CONFIG" });
     expect(shown(failure)).not.toContain("hunter2");
   });

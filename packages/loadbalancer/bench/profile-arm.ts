@@ -7,7 +7,7 @@
 // `tsx bench/profile-top.ts FILE.cpuprofile`.
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
-import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
+import { type Arm, armsOverTwoInstances, closedLoopOf } from "./transport-arms.js";
 
 const wanted = process.argv[2] ?? "lb-undici full policy";
 const total = Number(process.argv[3] ?? 50_000);
@@ -25,16 +25,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ["gc"] });
 
-async function closedLoop(arm: Arm, count: number): Promise<void> {
-  let sent = 0;
-  const worker = async () => {
-    while (sent < count) {
-      sent++;
-      await arm.send();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
+const closedLoop = (arm: Arm, count: number): Promise<void> => closedLoopOf(arm, count, concurrency);
 
 async function openLoop(arm: Arm, count: number, perSecond: number): Promise<void> {
   const gap = 1_000 / perSecond;

@@ -9,7 +9,7 @@
 import { createHook } from "node:async_hooks";
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
-import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
+import { type Arm, armsOverTwoInstances, closedLoopOf } from "./transport-arms.js";
 
 const total = Number(process.argv[2] ?? 2_000);
 const wanted = process.argv[3]?.split(",") ?? ["bare", "lb-undici", "full policy"];
@@ -37,16 +37,7 @@ class Counting extends Original {
   }
 }
 
-async function closedLoop(arm: Arm, count: number): Promise<void> {
-  let sent = 0;
-  const worker = async () => {
-    while (sent < count) {
-      sent++;
-      await arm.send();
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-}
+const closedLoop = (arm: Arm, count: number): Promise<void> => closedLoopOf(arm, count, 32);
 
 /** Heap bytes allocated per request, from a window with no GC in it (up to 5 tries). */
 async function bytesPerRequest(arm: Arm, count: number): Promise<number | undefined> {

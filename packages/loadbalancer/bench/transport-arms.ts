@@ -129,3 +129,15 @@ export async function armsOverTwoInstances(): Promise<{ arms: Arm[]; close(): Pr
     },
   };
 }
+
+/** Sends `count` requests of `arm` from `concurrency` workers, each sending its next request when one ends. */
+export async function closedLoopOf(arm: Arm, count: number, concurrency: number): Promise<void> {
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count) {
+      sent++;
+      await arm.send();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type ConsulFixture, startConsulFixture } from "./consul-fixture.js";
+import { describe, expect, it } from "vitest";
+import { type ConsulFixture, consulFixturesPerTest } from "./consul-fixture.js";
 
 /*
  * Field reports of Consul blocking queries, replayed against a real registry process over real HTTP.
@@ -17,15 +17,7 @@ interface Entry {
 const ids = (body: string): string[] => (JSON.parse(body) as Entry[]).map((e) => e.Service.ID).sort();
 
 describe("Consul blocking-query field cases (real registry process)", () => {
-  const running: ConsulFixture[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((f) => f.close()));
-  });
-  const start = async (): Promise<ConsulFixture> => {
-    const fixture = await startConsulFixture();
-    running.push(fixture);
-    return fixture;
-  };
+  const { start } = consulFixturesPerTest();
   const put = (f: ConsulFixture, path: string, body?: unknown) =>
     f.request(path, { method: "PUT", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 

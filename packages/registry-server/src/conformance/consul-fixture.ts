@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
 import Consul from "consul";
+import { afterEach } from "vitest";
 import { type RegistryProcess, spawnRegistry } from "../e2e/spawn-registry.js";
 
 /** A real `outrigger-registry` process and an unmodified `consul` npm client pointed at it. */
@@ -126,4 +127,29 @@ export class WatchEvents<T> {
     while (this.errors.length === before) await new Promise<void>((wake) => this.#waiting.add(wake));
     return this.errors[before];
   }
+}
+
+/**
+ * For the tests of one `describe`: `start()` a fixture, closed after the test that started it; `stop(f)` closes one
+ * earlier (a registry restart), so it is not closed twice.
+ */
+export function consulFixturesPerTest(): {
+  start(): Promise<ConsulFixture>;
+  stop(fixture: ConsulFixture): Promise<void>;
+} {
+  const running: ConsulFixture[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((f) => f.close()));
+  });
+  return {
+    async start() {
+      const fixture = await startConsulFixture();
+      running.push(fixture);
+      return fixture;
+    },
+    async stop(fixture) {
+      running.splice(running.indexOf(fixture), 1);
+      await fixture.close();
+    },
+  };
 }

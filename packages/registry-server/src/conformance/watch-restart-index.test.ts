@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RUN_TAGS } from "../watch-index.js";
-import { type ConsulFixture, registerEureka, startConsulFixture } from "./consul-fixture.js";
+import { consulFixturesPerTest, registerEureka } from "./consul-fixture.js";
 
 /*
  * The Outrigger watch (`/outrigger/watch/apps/{APP}?index=N`) against registry processes that restart, held to the
@@ -18,19 +18,7 @@ const ids = (body: string): string[] =>
   (JSON.parse(body) as WatchBody).application.instance.map((i) => i.instanceId).sort();
 
 describe("the watch's index across a registry restart (real registry processes)", () => {
-  const running: ConsulFixture[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((f) => f.close()));
-  });
-  const start = async (): Promise<ConsulFixture> => {
-    const fixture = await startConsulFixture();
-    running.push(fixture);
-    return fixture;
-  };
-  const stop = async (f: ConsulFixture): Promise<void> => {
-    running.splice(running.indexOf(f), 1);
-    await f.close();
-  };
+  const { start, stop } = consulFixturesPerTest();
 
   it("an index held from before a restart, reached again by the new run, is answered at once with the new set (hashicorp/consul#2621)", async () => {
     const first = await start();

@@ -13,7 +13,7 @@ import {
   neverAborted,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
+import { mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
   endAttemptOf,
@@ -27,6 +27,7 @@ import {
 import { isLbError, LbError } from "./errors.js";
 import { httpOutcome } from "./outcome.js";
 import type { Pick, PickOptions } from "./pick.js";
+import { retriesTriedInstances } from "./retry-decision.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
 import { judgeAttempt } from "./undici-judge.js";
@@ -206,7 +207,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const options: PickOptions = {
       avoid: this.tried,
       attempt: this.tried.size + 1,
-      untriedOnly: context.attempt > 0,
+      // With none left untried, a retry may take a tried instance only as `mayRetryTried` says.
+      untriedOnly: context.attempt > 0 && !mayRetryTried(retriesTriedInstances(engine), this.#last),
       key: this.#key,
     };
     const pick = pickNow(balancer, options, this.#last);
@@ -284,7 +286,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       stopped: this.#stopped,
       statuses: engine.statuses,
       localLagThresholdMs: this.#host.localLagThresholdMs,
-      retried: (thrown: unknown) => retriable && retriedAfter(thrown, attempt.context, balancer, this.tried),
+      retried: (thrown: unknown) =>
+        retriable && retriedAfter(thrown, attempt.context, balancer, this.tried, retriesTriedInstances(engine)),
     };
     return judgeAttempt(attempt, error, rttMs, context);
   }

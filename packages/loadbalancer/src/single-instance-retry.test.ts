@@ -78,6 +78,29 @@ describe("a single instance answering 503 then 200 (newcomer report)", () => {
     await close();
   });
 
+  it("both transports retry a GET whose reused connection the only instance reset, on a fresh connection, by default", async () => {
+    const uses = new WeakMap<object, number>();
+    // Each connection answers once, then is reset when reused (a stale keep-alive socket, nodejs/node#47130).
+    const a = await fieldInstance((request, response) => {
+      const use = (uses.get(request.socket) ?? 0) + 1;
+      uses.set(request.socket, use);
+      if (use > 1) request.socket.resetAndDestroy();
+      else response.end("ok");
+    });
+    const balancer = createBalancer({ instancer: new FixedInstancer([instance("only", "UP", a.port)]) });
+    const dispatcher = createLbDispatcher({ balancer: () => balancer, pool: { connections: 1 } });
+    const http = createLbAxios({ balancer: () => balancer });
+    for (let i = 0; i < 2; i++) {
+      expect(await (await undiciRequest("http://svc/u", { dispatcher })).body.text()).toBe("ok");
+      expect((await http.get("lb://svc/a")).data).toBe("ok");
+    }
+    // Each transport: two answers, one reset on reuse and its retry on a fresh connection.
+    expect(a.seen.requests.length).toBe(6);
+    await dispatcher.close();
+    balancer.close();
+    await a.close();
+  });
+
   it("retryTriedInstances still prefers an untried instance, and maxAttempts still bounds the attempts", async () => {
     const always503 = (_q: IncomingMessage, r: ServerResponse) => {
       r.statusCode = 503;

@@ -2,7 +2,14 @@
 // sources: RFC 9112 §6.3 (message body length), nodejs/undici lib/dispatcher/client-h1.js (HEAD, upgrade, CONNECT)
 // and lib/core/request.js (the `expect` header refused), Envoy's retry_on `reset` (source/common/router/retry_state_impl.cc).
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
-import { errors, interceptors, fetch as undiciFetch, request as undiciRequest } from "undici";
+import {
+  errors,
+  interceptors,
+  connect as undiciConnect,
+  fetch as undiciFetch,
+  request as undiciRequest,
+  upgrade as undiciUpgrade,
+} from "undici";
 import { describe, expect, it } from "vitest";
 import { fieldInstance, lbOver, ok, pairOf } from "./undici-field-fixture.js";
 
@@ -97,9 +104,9 @@ describe("the HTTP exchange (field reports)", () => {
       socket.pipe(socket);
     });
     const lb = lbOver([a.port]);
-    const upgraded = await lb.dispatcher.upgrade({ origin: "http://svc", path: "/ws", protocol: "echo" });
+    const upgraded = await undiciUpgrade("http://svc/ws", { protocol: "echo", dispatcher: lb.dispatcher });
     expect(upgraded.headers.upgrade).toBe("echo");
-    const tunnel = await lb.dispatcher.connect({ origin: "http://svc", path: "/" });
+    const tunnel = await undiciConnect("http://svc/", { dispatcher: lb.dispatcher });
     expect(tunnel.statusCode).toBe(200);
     for (const socket of [upgraded.socket, tunnel.socket]) {
       const echoed = new Promise<string>((resolve) => socket.once("data", (chunk: Buffer) => resolve(String(chunk))));

@@ -15,7 +15,7 @@ import { createBalancer } from "./balancer.js";
 import type { RetryOptions } from "./retry-decision.js";
 import { instance } from "./test-support.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
-import { fieldInstance } from "./undici-field-fixture.js";
+import { fieldInstance, resetOnReuse } from "./undici-field-fixture.js";
 
 /** 503 for the first request, 200 after. */
 const busyOnce = (_request: IncomingMessage, response: ServerResponse, n: number) => {
@@ -79,14 +79,7 @@ describe("a single instance answering 503 then 200 (newcomer report)", () => {
   });
 
   it("both transports retry a GET whose reused connection the only instance reset, on a fresh connection, by default", async () => {
-    const uses = new WeakMap<object, number>();
-    // Each connection answers once, then is reset when reused (a stale keep-alive socket, nodejs/node#47130).
-    const a = await fieldInstance((request, response) => {
-      const use = (uses.get(request.socket) ?? 0) + 1;
-      uses.set(request.socket, use);
-      if (use > 1) request.socket.resetAndDestroy();
-      else response.end("ok");
-    });
+    const a = await fieldInstance(resetOnReuse());
     const balancer = createBalancer({ instancer: new FixedInstancer([instance("only", "UP", a.port)]) });
     const dispatcher = createLbDispatcher({ balancer: () => balancer, pool: { connections: 1 } });
     const http = createLbAxios({ balancer: () => balancer });

@@ -75,3 +75,17 @@ export async function pairOf(
   };
   return { a, b, lb, close };
 }
+
+/**
+ * A handler answering "ok" once per connection and resetting the connection (TCP RST) when a second request
+ * arrives on it: a keep-alive socket the server dropped as the client reused it (nodejs/node#47130).
+ */
+export function resetOnReuse(): (request: IncomingMessage, response: ServerResponse) => void {
+  const uses = new WeakMap<object, number>();
+  return (request, response) => {
+    const use = (uses.get(request.socket) ?? 0) + 1;
+    uses.set(request.socket, use);
+    if (use > 1) request.socket.resetAndDestroy();
+    else response.end("ok");
+  };
+}

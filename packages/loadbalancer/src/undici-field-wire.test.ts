@@ -11,7 +11,7 @@ import {
   upgrade as undiciUpgrade,
 } from "undici";
 import { describe, expect, it } from "vitest";
-import { fieldInstance, lbOver, ok, pairOf } from "./undici-field-fixture.js";
+import { fieldInstance, lbOver, ok, pairOf, resetOnReuse } from "./undici-field-fixture.js";
 
 /** A raw TCP instance that writes `reply` for every request it reads (for answers node:http will not send). */
 async function rawInstance(reply: string) {
@@ -128,13 +128,7 @@ describe("the HTTP exchange (field reports)", () => {
   });
 
   it("nodejs/node#47130: a GET on a reused keep-alive connection the only instance reset goes again on a fresh connection", async () => {
-    const uses = new WeakMap<object, number>();
-    const a = await fieldInstance((request, response) => {
-      const use = (uses.get(request.socket) ?? 0) + 1;
-      uses.set(request.socket, use);
-      if (use > 1) request.socket.resetAndDestroy();
-      else response.end("ok");
-    });
+    const a = await fieldInstance(resetOnReuse());
     const lb = lbOver([a.port], { pool: { connections: 1 } });
     const get = async () => (await undiciRequest("http://svc/x", { dispatcher: lb.dispatcher })).body.text();
     expect(await get()).toBe("ok");

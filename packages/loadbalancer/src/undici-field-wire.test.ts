@@ -11,7 +11,7 @@ import {
   upgrade as undiciUpgrade,
 } from "undici";
 import { describe, expect, it } from "vitest";
-import { fieldInstance, lbOver, ok, pairOf, resetOnReuse } from "./undici-field-fixture.js";
+import { fieldInstance, lbOver, ok, pairOf, resetOnReuse, unavailable } from "./undici-field-fixture.js";
 
 /** A raw TCP instance that writes `reply` for every request it reads (for answers node:http will not send). */
 async function rawInstance(reply: string) {
@@ -156,6 +156,15 @@ describe("the HTTP exchange (field reports)", () => {
     expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(0);
     await lb.close();
     await Promise.all([a.close(), other.close()]);
+  });
+
+  it("nodejs/undici#2826: dispatcher.compose(interceptors.retry) re-dispatches a 503 through the balancer, to the next instance", async () => {
+    const { a, b, lb, close } = await pairOf(unavailable, ok, { retry: false });
+    const retrying = interceptors.retry({ maxRetries: 1, minTimeout: 1, statusCodes: [503], methods: ["GET"] });
+    const answer = await undiciRequest("http://svc/r", { dispatcher: lb.dispatcher.compose(retrying) });
+    expect([answer.statusCode, await answer.body.text()]).toEqual([200, "ok"]);
+    expect([a.seen.requests.length, b.seen.requests.length]).toEqual([1, 1]);
+    await close();
   });
 
   it("nodejs/undici#2826: dispatcher.compose(interceptors.redirect) follows a relative redirect through the balancer", async () => {

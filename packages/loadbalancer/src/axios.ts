@@ -143,13 +143,6 @@ function sendBalanced(
   const attemptUnder =
     (signal: AbortSignal | undefined) =>
     async (context: AttemptContext): Promise<AxiosResponse> => {
-      if (last !== undefined)
-        publish(lbChannels.retry, {
-          service,
-          attempt: tried.size + 1,
-          reason: retryReason(last, engine.statuses),
-          ...(trace && { call: trace }),
-        });
       // Before the pick: a stream body that cannot go again must not take an instance's slot.
       const data = body.next(last);
       // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
@@ -161,6 +154,14 @@ function sendBalanced(
         ...(key !== undefined ? { key } : {}),
       };
       const pick = await pickFor(balancer, pickOptions, signal, last);
+      // A retry is published once it has an instance (metrics count it): not when the pick found none to go to.
+      if (last !== undefined)
+        publish(lbChannels.retry, {
+          service,
+          attempt: tried.size + 1,
+          reason: retryReason(last, engine.statuses),
+          ...(trace && { call: trace }),
+        });
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();

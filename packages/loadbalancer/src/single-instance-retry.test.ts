@@ -6,6 +6,7 @@
 // next-server retry re-picks without excluding the server it tried (ribbon-loadbalancer LoadBalancerCommand.java),
 // and its same-server retries (`MaxAutoRetries`) default to 0. A reset connection is retried on a fresh one either
 // way (see the README, "Retries when every instance was tried").
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { request as undiciRequest } from "undici";
@@ -76,6 +77,33 @@ describe("a single instance answering 503 then 200 (newcomer report)", () => {
     expect([answer.status, answer.data]).toEqual([200, "ok"]);
     expect(a.seen.requests.length).toBe(2);
     await close();
+  });
+
+  it("publishes outrigger:lb:retry only for a retry that is sent (the retries metric counts it), on both transports", async () => {
+    const published: unknown[] = [];
+    const listen = (message: unknown) => published.push(message);
+    subscribe("outrigger:lb:retry", listen);
+    try {
+      for (const retryTriedInstances of [false, true]) {
+        const { balancer, close } = await lonely();
+        const retry = { ...asReported, retryTriedInstances };
+        const dispatcher = createLbDispatcher({ balancer: () => balancer, retry });
+        await (await undiciRequest("http://svc/x", { dispatcher })).body.dump();
+        await dispatcher.close();
+        await close();
+        const again = await lonely();
+        const http = createLbAxios({ balancer: () => again.balancer, retry });
+        await http.get("lb://svc/x", { validateStatus: () => true });
+        await again.close();
+      }
+    } finally {
+      unsubscribe("outrigger:lb:retry", listen);
+    }
+    // Nothing for the two calls that had nowhere to go; one retry each for the two that went to the same instance.
+    expect(published).toEqual([
+      { service: "svc", attempt: 2, reason: "status" },
+      { service: "svc", attempt: 2, reason: "status" },
+    ]);
   });
 
   it("both transports retry a GET whose reused connection the only instance reset, on a fresh connection, by default", async () => {

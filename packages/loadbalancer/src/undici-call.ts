@@ -190,15 +190,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
   #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
-    const { service, engine, balancer } = this.#route;
-    // The message is built only when someone listens.
-    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
-      publish(lbChannels.retry, {
-        service,
-        attempt: this.tried.size + 1,
-        reason: retryReason(this.#last, engine.statuses),
-        ...(this.#trace && { call: this.#trace }),
-      });
+    const { engine, balancer } = this.#route;
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
     if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
@@ -224,9 +216,18 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
   #send(pick: Pick, context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
+    const { engine, policy, service } = this.#route;
+    // A retry is published once it has an instance (metrics count it): not when the pick found none to go to. The
+    // message is built only when someone listens.
+    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
+      publish(lbChannels.retry, {
+        service,
+        attempt: this.tried.size + 1,
+        reason: retryReason(this.#last, engine.statuses),
+        ...(this.#trace && { call: this.#trace }),
+      });
     this.tried.add(pick.instance.id);
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
-    const { engine, policy } = this.#route;
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
     const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context);

@@ -72,6 +72,21 @@ describe("abort reasons (field reports)", () => {
     await hang.close();
   });
 
+  it("nodejs/node#43874: a fetch aborted while a retry waits out its backoff rejects with the caller's reason", async () => {
+    const { a, b, lb, close } = await pairOf(unavailable, ok, {
+      retry: { maxAttempts: 2, initialDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.5 },
+    });
+    const controller = new AbortController();
+    const reason = new Error("shutting down");
+    const pending = undiciFetch("http://svc/r", { dispatcher: lb.dispatcher, signal: controller.signal });
+    await new Promise<void>((resolve) => a.server.once("request", () => resolve()));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    // No retry went out after the abort.
+    expect(b.seen.requests).toEqual([]);
+    await close();
+  });
+
   it("nodejs/node#49557: undici.request aborted with a custom reason rejects with that very reason", async () => {
     const hang = await fieldInstance(() => undefined);
     const lb = lbOver([hang.port]);

@@ -1,10 +1,23 @@
 // Field reports about retried request bodies and aborts, replayed against the lb undici dispatcher on loopback.
 // The rule (nodejs/undici lib/handler/retry-handler.js, wrapRequestBody in lib/core/util.js): a retry sends the
 // same bytes again, or is refused; it never sends a body that was already read (an empty or partial one).
+import type { Server } from "node:http";
 import { Readable } from "node:stream";
 import { FormData, fetch as undiciFetch, request as undiciRequest } from "undici";
 import { describe, expect, it } from "vitest";
 import { fieldInstance, lbOver, ok, pairOf, unavailable } from "./undici-field-fixture.js";
+
+/** Sends with a signal, aborts it with `reason` once `server` has the request, and returns what the send threw. */
+async function abortOnArrival(server: Server, send: (signal: AbortSignal) => Promise<unknown>, reason: Error) {
+  const controller = new AbortController();
+  const pending = send(controller.signal).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await new Promise<void>((resolve) => server.once("request", () => resolve()));
+  controller.abort(reason);
+  return pending;
+}
 
 describe("retried request bodies (field reports)", () => {
   it("nodejs/undici#4691: a PUT whose body is FormData is retried after a 503 with the same bytes", async () => {
@@ -76,12 +89,9 @@ describe("abort reasons (field reports)", () => {
     const { a, b, lb, close } = await pairOf(unavailable, ok, {
       retry: { maxAttempts: 2, initialDelayMs: 60_000, maxDelayMs: 60_000, random: () => 0.5 },
     });
-    const controller = new AbortController();
     const reason = new Error("shutting down");
-    const pending = undiciFetch("http://svc/r", { dispatcher: lb.dispatcher, signal: controller.signal });
-    await new Promise<void>((resolve) => a.server.once("request", () => resolve()));
-    controller.abort(reason);
-    await expect(pending).rejects.toBe(reason);
+    const send = (signal: AbortSignal) => undiciFetch("http://svc/r", { dispatcher: lb.dispatcher, signal });
+    expect(await abortOnArrival(a.server, send, reason)).toBe(reason);
     // No retry went out after the abort.
     expect(b.seen.requests).toEqual([]);
     await close();
@@ -90,12 +100,9 @@ describe("abort reasons (field reports)", () => {
   it("nodejs/node#49557: undici.request aborted with a custom reason rejects with that very reason", async () => {
     const hang = await fieldInstance(() => undefined);
     const lb = lbOver([hang.port]);
-    const controller = new AbortController();
     const reason = new Error("user navigated away");
-    const pending = undiciRequest("http://svc/slow", { dispatcher: lb.dispatcher, signal: controller.signal });
-    await new Promise<void>((resolve) => hang.server.once("request", () => resolve()));
-    controller.abort(reason);
-    await expect(pending).rejects.toBe(reason);
+    const send = (signal: AbortSignal) => undiciRequest("http://svc/slow", { dispatcher: lb.dispatcher, signal });
+    expect(await abortOnArrival(hang.server, send, reason)).toBe(reason);
     expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(0);
     await lb.close();
     await hang.close();

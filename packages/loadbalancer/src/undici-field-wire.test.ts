@@ -127,6 +127,20 @@ describe("the HTTP exchange (field reports)", () => {
     await close();
   });
 
+  it("nodejs/undici#1864 (body): a per-try timeout still runs while the body streams, as Envoy's per_try_timeout covers the whole answer", async () => {
+    // Headers and a first chunk, then the body stalls.
+    const { b, lb, close } = await pairOf((_request, response) => response.write("first "), ok, {
+      perTryTimeoutMs: 150,
+    });
+    const answer = await undiciRequest("http://svc/stall", { dispatcher: lb.dispatcher });
+    expect(answer.statusCode).toBe(200);
+    // The caller already had the headers: no retry; its body breaks with the timeout.
+    await expect(answer.body.text()).rejects.toMatchObject({ code: "LB_ATTEMPT_TIMEOUT" });
+    expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(1);
+    expect(b.seen.requests).toEqual([]);
+    await close();
+  });
+
   it("nodejs/node#47130: a GET on a reused keep-alive connection the only instance reset goes again on a fresh connection", async () => {
     const a = await fieldInstance(resetOnReuse());
     const lb = lbOver([a.port], { pool: { connections: 1 } });

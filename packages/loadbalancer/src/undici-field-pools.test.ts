@@ -59,6 +59,26 @@ describe("instance pools (field reports)", () => {
   });
 });
 
+describe("keep-alive hints (field reports)", () => {
+  it("nodejs/node#34560: a server's Keep-Alive: timeout=1 keeps its sockets out of the pool; timeout=60 keeps one", async () => {
+    const short = await fieldInstance(ok);
+    short.server.keepAliveTimeout = 1_000; // Node answers `Keep-Alive: timeout=1`
+    const long = await fieldInstance(ok); // `Keep-Alive: timeout=60`
+    for (const server of [short, long]) {
+      const lb = lbOver([server.port], { pool: { connections: 1 } });
+      for (let i = 0; i < 3; i++) {
+        const answer = await undiciRequest("http://svc/k", { dispatcher: lb.dispatcher });
+        await answer.body.text();
+      }
+      await lb.close();
+    }
+    // undici subtracts keepAliveTimeoutThreshold (1 s) from the hint: nothing left, so no socket is reused at the
+    // moment the server may close it (the race of nodejs/node#47130 cannot start).
+    expect([short.seen.connections, long.seen.connections]).toEqual([3, 1]);
+    await Promise.all([short.close(), long.close()]);
+  });
+});
+
 describe("the global dispatcher (field reports)", () => {
   it("nodejs/undici#4962: setGlobalDispatcher puts the lb dispatcher where Node's bundled fetch reads it", async () => {
     const a = await fieldInstance(ok);

@@ -104,8 +104,9 @@ export class DeadlineQueue {
       this.#expireDue();
       return;
     }
+    // Ref'd: an unref'd Immediate does not stop the poll phase from blocking (until the next I/O or timer), so the
+    // expiry would run arbitrarily late (nodejs/undici#5600). It keeps the process up for this one turn only.
     this.#expiring = setImmediate(this.#expireDue);
-    this.#expiring.unref?.();
   };
 
   readonly #expireDue = (): void => {

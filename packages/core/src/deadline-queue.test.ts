@@ -1,4 +1,7 @@
+import { once } from "node:events";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { monotonicClock } from "./clock.js";
 import { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 
 const fresh = (ms: number) => ({ queue: new DeadlineQueue(ms), log: [] as string[] });
@@ -71,5 +74,80 @@ describe("DeadlineQueue (one timer for every request's timeout)", () => {
     t = 350; // the loop was busy: the timer runs 250 ms after the entry fell due
     vi.advanceTimersByTime(100);
     expect(late).toEqual([250]);
+  });
+});
+
+/** Blocks this thread for `ms` (a GC pause or a descheduled process, as the event loop sees it). */
+const stall = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+describe("DeadlineQueue with expireAfterIo (groupon/gofer#71 'Fire IO timeouts after IO', sindresorhus/got#525)", () => {
+  /** A loopback TCP pair: `server` writes, `client` reads (real sockets, port 0). */
+  async function socketPair(): Promise<{ server: Socket; client: Socket; close(): void }> {
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const accepted = once(listener, "connection");
+    const client = connect((listener.address() as AddressInfo).port, "127.0.0.1");
+    await once(client, "connect");
+    const [server] = (await accepted) as [Socket];
+    return {
+      server,
+      client,
+      close: () => {
+        client.destroy();
+        server.destroy();
+        listener.close();
+      },
+    };
+  }
+
+  // The answer arrives while the loop is stalled past the entry's due time; after the stall Node runs the due timer
+  // before it reads the socket. The entry the answer settles must not expire first.
+  it.each([
+    { afterIo: true, expired: [] },
+    { afterIo: false, expired: ["late"] },
+  ])(
+    "expireAfterIo $afterIo: an answer received during a stall settles its entry before the timer (expired: $expired)",
+    async ({ afterIo, expired }) => {
+      const pair = await socketPair();
+      try {
+        const queue = new DeadlineQueue(20, monotonicClock, { expireAfterIo: afterIo });
+        const log: string[] = [];
+        const item: Expiring = { slot: -1, expire: () => log.push("late") };
+        queue.add(item);
+        const answered = once(pair.client, "data").then(() => queue.cancel(item));
+        pair.server.write("answer");
+        stall(500);
+        await answered;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(log).toEqual(expired);
+      } finally {
+        pair.close();
+      }
+    },
+  );
+
+  it("still expires an entry nobody settles, once, after the turn's I/O", async () => {
+    const queue = new DeadlineQueue(10, monotonicClock, { expireAfterIo: true });
+    const late: number[] = [];
+    queue.add({ slot: -1, expire: (lateMs) => late.push(lateMs) });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(late).toHaveLength(1);
+    expect(late[0]).toBeGreaterThanOrEqual(0);
+    expect(queue.pending).toBe(0);
+  });
+
+  it("close() drops an expiry already waiting for the check phase", async () => {
+    const queue = new DeadlineQueue(5, monotonicClock, { expireAfterIo: true });
+    const log: string[] = [];
+    queue.add({ slot: -1, expire: () => log.push("expired") });
+    // The timer fires; its expiry waits for setImmediate; close() comes in between.
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        queue.close();
+        resolve();
+      }, 5),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual([]);
   });
 });

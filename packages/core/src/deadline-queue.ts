@@ -21,7 +21,8 @@ const COMPACT_AT = 1_024;
  * in the order they were added and a FIFO is a sorted queue (the idea of Netty's `HashedWheelTimer` and Finagle's
  * timer, without the wheel). Cancelling is O(1): the slot is cleared, and the entry itself is let go at once, so a
  * finished request is never kept alive (or promoted to the old generation) by its pending timeout. The one timer
- * is armed for the oldest live entry and `unref`'d. Memory is bounded by the entries added in the last `ms`.
+ * is armed for the oldest live entry and `unref`'d; with `expireAfterIo`, due entries expire after the I/O of the
+ * turn the timer ran in (see `#fire`). Memory is bounded by the entries added in the last `ms`.
  * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines.
  */
 export class DeadlineQueue {
@@ -31,12 +32,21 @@ export class DeadlineQueue {
   readonly #clock: Clock;
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set between the timer's firing and the expiry of the due entries (see `#fire`). */
+  #expiring: ReturnType<typeof setImmediate> | undefined;
   #closed = false;
 
-  /** `ms` must be 1 to 2^31−1 (checked by the option's owner); `clock` is monotonic (tests inject one). */
-  constructor(ms: number, clock: Clock = monotonicClock) {
+  readonly #afterIo: boolean;
+
+  /**
+   * `ms` must be 1 to 2^31−1 (checked by the option's owner); `clock` is monotonic (tests inject one).
+   * `expireAfterIo`: due entries expire in the check phase of the turn the timer ran in, after its I/O (see `#fire`);
+   * for timeouts on network answers. Off, they expire in the timer's callback.
+   */
+  constructor(ms: number, clock: Clock = monotonicClock, options: { readonly expireAfterIo?: boolean } = {}) {
     this.ms = ms;
     this.#clock = clock;
+    this.#afterIo = options.expireAfterIo === true;
   }
 
   /** Entries not yet due or cancelled (for tests). */
@@ -56,7 +66,7 @@ export class DeadlineQueue {
     item.slot = this.#items.length;
     this.#items.push(item);
     this.#dues.push(this.#clock.now() + this.ms);
-    if (this.#timer === undefined) this.#arm(this.ms);
+    if (this.#timer === undefined && this.#expiring === undefined) this.#arm(this.ms);
   }
 
   /** Takes `item` out; a no-op when it is not queued. */
@@ -71,6 +81,8 @@ export class DeadlineQueue {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#expiring);
+    this.#expiring = undefined;
     for (let i = this.#head; i < this.#items.length; i++) {
       const item = this.#items[i];
       if (item) item.slot = -1;
@@ -78,8 +90,27 @@ export class DeadlineQueue {
     this.#reset();
   }
 
+  /**
+   * The timer ran. With `expireAfterIo`, the due entries expire in this loop turn's check phase (`setImmediate`), after its I/O phase.
+   * Node runs due timers before it reads the sockets, so after a stall (a GC pause, a busy or descheduled process)
+   * a timer fired first would fail an attempt whose answer already sits in the socket buffer — and abort its
+   * connection, retry, open another: more work while the process is already late. Deferred past the I/O phase,
+   * an answer that arrived in time settles (cancels) its entry first; an entry still unanswered expires then.
+   * The rule of groupon/gofer#71 ("Fire IO timeouts after IO") and sindresorhus/got#525.
+   */
   readonly #fire = (): void => {
     this.#timer = undefined;
+    if (!this.#afterIo) {
+      this.#expireDue();
+      return;
+    }
+    // Ref'd: an unref'd Immediate does not stop the poll phase from blocking (until the next I/O or timer), so the
+    // expiry would run arbitrarily late (nodejs/undici#5600). It keeps the process up for this one turn only.
+    this.#expiring = setImmediate(this.#expireDue);
+  };
+
+  readonly #expireDue = (): void => {
+    this.#expiring = undefined;
     const now = this.#clock.now();
     const items = this.#items;
     while (this.#head < items.length) {
@@ -93,7 +124,7 @@ export class DeadlineQueue {
       item.expire(now - due);
     }
     if (this.#head >= items.length) this.#reset();
-    else this.#arm((this.#dues[this.#head] as number) - now);
+    else if (this.#timer === undefined) this.#arm((this.#dues[this.#head] as number) - now);
   };
 
   #arm(delayMs: number): void {

@@ -13,10 +13,13 @@ import { createLbDispatcher } from "./undici-dispatcher.js";
 let server: Awaited<ReturnType<typeof namedServer>>;
 let received = 0;
 beforeAll(async () => {
-  // A fast upstream: it answers 20 ms after the request, well inside the 60 ms per-try timeout.
-  server = await namedServer("fast", (_request, response) => {
+  // A fast upstream: it answers 20 ms after the request, well inside the 60 ms per-try timeout — `/slow` 500 ms
+  // after it: after the 300 ms block below, so the per-try timer, late by the block, finds no answer to deliver.
+  // (An answer produced during the block is delivered, not timed out: the dispatcher's timeouts expire after the
+  // turn's I/O — undici-late-timer.test.ts.)
+  server = await namedServer("fast", (request, response) => {
     received++;
-    setTimeout(() => response.end("ok"), 20);
+    setTimeout(() => response.end("ok"), request.url === "/slow" ? 500 : 20);
   });
 });
 afterAll(() => new Promise((resolve) => server.server.close(resolve)));
@@ -45,7 +48,7 @@ const setUp = (extra: { localLagThresholdMs?: number } = {}) => {
 /** One request whose attempt is in flight while the event loop is blocked for 300 ms. */
 const requestDuringBlock = async (dispatcher: ReturnType<typeof createLbDispatcher>) => {
   const before = received;
-  const pending = undiciRequest("http://svc/", { dispatcher }).then(
+  const pending = undiciRequest("http://svc/slow", { dispatcher }).then(
     (r) => r.body.text().then(() => "answered"),
     (error: { code?: string }) => error.code,
   );

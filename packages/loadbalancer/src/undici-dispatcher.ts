@@ -4,6 +4,7 @@ import {
   type Disposable,
   LOCAL_LAG_THRESHOLD_MS,
   MAX_TIMER_DELAY_MS,
+  monotonicClock,
 } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
@@ -97,10 +98,14 @@ export class LbDispatcher extends Dispatcher {
     this.#options = options;
     this.#engineFor = retryEngines(options.retry);
     const { perTryTimeoutMs, deadlineMs } = options;
+    // A timer that a stalled loop (GC pause, busy machine) runs late must not fail an answer already received:
+    // the timeouts expire after the turn's I/O (see DeadlineQueue's `expireAfterIo`).
+    const queue = (ms: number | undefined) =>
+      ms === undefined ? undefined : new DeadlineQueue(ms, monotonicClock, { expireAfterIo: true });
     this.#host = {
       poolOf: (instance) => this.#poolOf(instance),
-      perTry: perTryTimeoutMs === undefined ? undefined : new DeadlineQueue(perTryTimeoutMs),
-      deadlines: deadlineMs === undefined ? undefined : new DeadlineQueue(deadlineMs),
+      perTry: queue(perTryTimeoutMs),
+      deadlines: queue(deadlineMs),
       localLagThresholdMs: options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS,
     };
     this.#ownsFallback = options.fallback === undefined;

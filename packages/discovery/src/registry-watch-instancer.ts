@@ -62,10 +62,13 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
   readonly #policies = new EventSource<PolicyUpdate>();
   #policy: PolicyUpdate | undefined;
+  /** The last policy record as the registry served it (JSON), to tell a changed one from a repeat. */
+  #servedPolicy = "";
   /**
    * Fires with the service's traffic policy (the watch answer's `policy` part, read with `@outrigger/policy`'s
-   * `readPolicyRecord`) on the first answer and whenever its revision changes; a revision the schema refuses comes
-   * with `issues`, for the SDK to NACK.
+   * `readPolicyRecord`) on the first answer and whenever the record changes: its revision or, after a registry
+   * restart, its content under the same revision. A revision the schema refuses comes with `issues`, for the SDK to
+   * NACK.
    */
   readonly onPolicy = this.#policies.event;
 
@@ -162,10 +165,15 @@ export class RegistryWatchInstancer extends CachedInstancer {
     this.#index = next;
     this.#lastSeen = next;
     this.cache.update(this.#grace.apply(instances));
-    const policy = readPolicyRecord((body as { policy?: unknown }).policy, this.#options.service);
-    if (this.#policy === undefined || this.#policy.revision !== policy.revision) {
-      this.#policy = policy;
-      this.#policies.emit(policy);
+    // The record as served, compared whole: a lone registry restarted numbers its revisions from 1 again, so the
+    // revision a client runs can come back with other content (xDS clients compare what is served, not a counter).
+    // An unchanged record is neither checked nor emitted again.
+    const record = (body as { policy?: unknown }).policy;
+    const served = JSON.stringify(record ?? null);
+    if (this.#policy === undefined || served !== this.#servedPolicy) {
+      this.#servedPolicy = served;
+      this.#policy = readPolicyRecord(record, this.#options.service);
+      this.#policies.emit(this.#policy);
     }
   }
 }

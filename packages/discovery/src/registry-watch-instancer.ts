@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { EventSource, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
@@ -62,13 +63,13 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
   readonly #policies = new EventSource<PolicyUpdate>();
   #policy: PolicyUpdate | undefined;
-  /** The last policy record as the registry served it (JSON), to tell a changed one from a repeat. */
-  #servedPolicy = "";
+  /** The last served policy record, to tell another policy from a repeat (`samePolicy`). */
+  #servedPolicy: ServedPolicy | undefined;
   /**
    * Fires with the service's traffic policy (the watch answer's `policy` part, read with `@outrigger/policy`'s
-   * `readPolicyRecord`) on the first answer and whenever the record changes: its revision or, after a registry
-   * restart, its content under the same revision. A revision the schema refuses comes with `issues`, for the SDK to
-   * NACK.
+   * `readPolicyRecord`) on the first answer and whenever the policy changes: its revision or, after a registry
+   * restart, its content under the same revision (not the registry's bookkeeping fields). A revision the schema
+   * refuses comes with `issues`, for the SDK to NACK.
    */
   readonly onPolicy = this.#policies.event;
 
@@ -165,14 +166,15 @@ export class RegistryWatchInstancer extends CachedInstancer {
     this.#index = next;
     this.#lastSeen = next;
     this.cache.update(this.#grace.apply(instances));
-    // The record as served, compared whole: a lone registry restarted numbers its revisions from 1 again, so the
-    // revision a client runs can come back with other content (xDS clients compare what is served, not a counter).
-    // An unchanged record is neither checked nor emitted again.
-    const record = (body as { policy?: unknown }).policy;
-    const served = JSON.stringify(record ?? null);
-    if (this.#policy === undefined || served !== this.#servedPolicy) {
+    // The revision and the policy's content decide, not the number alone: a lone registry restarted numbers its
+    // revisions from 1 again, so the revision a client runs can come back with other content. Nor the record
+    // whole: peers serve one revision with their own bookkeeping (`globalRevision`, `updatedAt`, key order), and
+    // behind a round-robin proxy every answer would count as a change. An unchanged policy is neither checked nor
+    // emitted again.
+    const served = servedPolicy((body as { policy?: unknown }).policy);
+    if (this.#policy === undefined || !samePolicy(served, this.#servedPolicy)) {
       this.#servedPolicy = served;
-      this.#policy = readPolicyRecord(record, this.#options.service);
+      this.#policy = readPolicyRecord(served.record, this.#options.service);
       this.#policies.emit(this.#policy);
     }
   }
@@ -191,4 +193,27 @@ function watchRejected(status: number, registryUrl: string): DiscoveryError {
         ? "the registry (or a proxy in front of it) is unavailable; retrying with backoff"
         : "check the registry's log";
   return new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Watch answered ${status}: ${hint}`);
+}
+
+/** A watch answer's `policy` part, and what of it tells one policy from another: its revision and its content. */
+interface ServedPolicy {
+  readonly record: unknown;
+  readonly revision: unknown;
+  readonly policy: unknown;
+}
+
+function servedPolicy(record: unknown): ServedPolicy {
+  const fields = typeof record === "object" && record !== null ? (record as Record<string, unknown>) : {};
+  return { record, revision: fields.revision, policy: fields.policy };
+}
+
+/**
+ * True when two answers carry one policy: the same revision and the same content, compared by value (key order
+ * aside). The registry's bookkeeping fields (`globalRevision`, `updatedAt`, `rolledBackFrom`) differ between peers
+ * that serve one revision, and say nothing about what the SDK runs.
+ */
+function samePolicy(a: ServedPolicy, b: ServedPolicy | undefined): boolean {
+  if (b === undefined) return false;
+  if ((a.record === null || a.record === undefined) !== (b.record === null || b.record === undefined)) return false;
+  return a.revision === b.revision && isDeepStrictEqual(a.policy, b.policy);
 }

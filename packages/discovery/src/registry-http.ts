@@ -19,7 +19,15 @@ export interface RegistryResponse {
  */
 export async function registryRequest(
   url: string,
-  init: { method: string; body?: unknown; timeoutMs: number; signal?: AbortSignal; access?: RegistryAccess },
+  init: {
+    method: string;
+    body?: unknown;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    access?: RegistryAccess;
+    /** More request headers (a watch's carried policy report). */
+    headers?: Record<string, string>;
+  },
 ): Promise<RegistryResponse> {
   // The caller's signal (close()) and the timeout both end the request, the answer's body included. Not
   // `AbortSignal.any([init.signal, …])`: on Node 20 each call leaves ~70 bytes on a long-lived source signal for
@@ -43,7 +51,7 @@ export async function registryRequest(
 
 async function exchange(
   url: string,
-  init: { method: string; body?: unknown; access?: RegistryAccess },
+  init: { method: string; body?: unknown; access?: RegistryAccess; headers?: Record<string, string> },
   signal: AbortSignal,
 ): Promise<RegistryResponse> {
   const shown = redactUrl(url);
@@ -58,6 +66,7 @@ async function exchange(
       headers: {
         accept: "application/json",
         ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers,
         ...credentials,
       },
       ...(dispatcher ? { dispatcher } : {}),

@@ -3,7 +3,8 @@
 // fires once the revision is live (the snapshot swapped and the service's pipeline and balancer re-applied), before
 // the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
 // revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
-// when the registry answered its ACK. Args: registry URL, state directory ("" for none), then flags.
+// when the registry answered its ACK (or, carried on the next watch, when that request left). Args: registry URL,
+// state directory ("" for none), then flags.
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
 import { createOutrigger } from "../src/index.js";
@@ -23,6 +24,13 @@ if (trace) {
     const { request } = message as { request: { method: string; path: string } };
     if (request.path.startsWith("/outrigger/watch/apps/TARGET")) watchAnsweredAt = now();
     else if (request.method === "POST" && request.path.startsWith("/outrigger/policy/reports")) {
+      print({ event: "ack", revision: lastRevision, at: now() });
+    }
+  });
+  // An ACK carried on the next watch request (a registry that reads them there) is sent with that request.
+  subscribe("undici:request:create", (message) => {
+    const { request } = message as { request: { path: string; headers: unknown } };
+    if (request.path.startsWith("/outrigger/watch/apps/TARGET") && String(request.headers).includes("nonce")) {
       print({ event: "ack", revision: lastRevision, at: now() });
     }
   });

@@ -51,10 +51,17 @@ await backend.listen(
 const round = { rearmed: 0, acked: 0, ackedAt: [] as number[], answeredAt: [] as number[], wake: () => {} };
 const isWatch = (r: IncomingMessage) => r.method === "GET" && r.url?.startsWith("/outrigger/watch/apps/TARGET");
 const isReport = (r: IncomingMessage) => r.method === "POST" && r.url?.startsWith("/outrigger/policy/reports");
+/** A watch request that carries its client's ACK/NACK (discovery's `reportOnWatch`), recorded as it arrives. */
+const carriesReport = (r: IncomingMessage) => r.headers["x-outrigger-policy-nonce"] !== undefined;
 subscribe("http.server.request.start", (message) => {
   const { request } = message as { request: IncomingMessage };
-  if (isWatch(request)) round.rearmed += 1;
-  else if (isReport(request)) round.ackedAt.push(now());
+  if (isWatch(request)) {
+    round.rearmed += 1;
+    if (carriesReport(request)) {
+      round.ackedAt.push(now());
+      round.acked += 1;
+    }
+  } else if (isReport(request)) round.ackedAt.push(now());
   round.wake();
 });
 subscribe("http.server.response.finish", (message) => {
@@ -96,7 +103,8 @@ for (let revision = 1; revision <= APPLIES; revision += 1) {
   });
   await answer.arrayBuffer();
   const lines = await applied;
-  // Every client ACKed and re-armed its watch (the registry saw both) before the next apply.
+  // Every client ACKed and re-armed its watch (the registry saw both; one request when the ACK rides on the watch)
+  // before the next apply.
   await new Promise<void>((resolve, reject) => {
     const guard = setTimeout(
       () => reject(new Error(`revision ${revision}: ${round.acked} ACKs and ${round.rearmed} re-armed watches seen`)),

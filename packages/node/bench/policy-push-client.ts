@@ -43,9 +43,17 @@ const og = await createOutrigger({
   ...(stateDir ? { controlPlane: { stateDir } } : {}),
   logger: { warn: (message: string) => process.stderr.write(`client: ${message}\n`) },
 });
-process.once("SIGTERM", () => void og.close().finally(() => process.exit(0)));
+/** CPU time from `ready` on (the apply phase), and the revisions applied in it: the per-push cost at exit. */
+let cpuAtReady: NodeJS.CpuUsage | undefined;
+let applied = 0;
+process.once("SIGTERM", () => {
+  const cpu = process.cpuUsage(cpuAtReady);
+  print({ event: "cpu", us: cpu.user + cpu.system, applied });
+  void og.close().finally(() => process.exit(0));
+});
 og.controlPlane.onApply((event) => {
   const at = now();
+  if (cpuAtReady) applied += 1;
   lastRevision = event.revision;
   print({ event: "apply", revision: event.revision, status: event.status, at, watchAnsweredAt });
 });
@@ -53,6 +61,7 @@ og.controlPlane.onApply((event) => {
 await (await og.fetch("lb://target/")).text();
 // `wallMinusMono`: what the former clock (this process's wall-clock origin) adds to the shared one, so the bench
 // can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
+cpuAtReady = process.cpuUsage();
 print({
   event: "ready",
   wallMinusMono: performance.timeOrigin + performance.now() - now(),

@@ -11,7 +11,7 @@
 // start and the end.
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage } from "node:http";
-import { atMost, formatInterval, loadAverageLine, quantileInterval } from "@outrigger/bench-stats";
+import { atMost, formatInterval, loadAverageLine, meanInterval, quantileInterval } from "@outrigger/bench-stats";
 import { startServer } from "@outrigger/registry-server";
 import { createOutrigger } from "../src/index.js";
 import { type Hops, printTrace, startClients } from "./policy-push-clients.js";
@@ -132,6 +132,10 @@ console.log(`samples ${samples.length}; p50 ${formatInterval(p50)} ms; p99 ${for
 if (TRACE) printTrace(hops);
 console.log(`goal p99 ≤ ${GOAL_MS} ms: ${atMost(p99, GOAL_MS)}; ${loadAverageLine()}`);
 await clients.close();
+// CPU time is what 20 processes waking on 2 cores queue behind: less at the mercy of the machine's load than latency.
+console.log(
+  `client CPU per apply (user + system over the apply phase, µs; mean over ${clients.cpuPerApplyUs.length} clients): ${formatInterval(meanInterval(clients.cpuPerApplyUs), 0)}`,
+);
 if (PROFILE_DIR) {
   console.log(
     `profile of client 0 in ${PROFILE_DIR}: node --import tsx bench/cpu-profile-top.ts ${PROFILE_DIR} --from-us ${clients.readyUs} --applies ${APPLIES}`,

@@ -7,8 +7,9 @@
 // `controlPlane.stateDir` does (`--no-state`: none). Every process reads one clock, the machine's monotonic one
 // (shared-clock.ts). `--profile DIR` runs client 0 under `node --cpu-prof` (100 µs samples) into DIR and prints the
 // command that names its top costs over the apply phase (cpu-profile-top.ts).
-// Options: --clients N (20), --applies N (200), --trace, --no-state, --profile DIR. Load average printed at the
-// start and the end.
+// At the end it prints each client's CPU time (user + system) per apply over the apply phase, mean over the clients:
+// the floor the processes queue behind on 2 cores. Options: --clients N (20), --applies N (200), --trace,
+// --no-state, --profile DIR. Load average printed at the start and the end.
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage } from "node:http";
 import { atMost, formatInterval, loadAverageLine, meanInterval, quantileInterval } from "@outrigger/bench-stats";

@@ -1,5 +1,6 @@
 export type { Disposable, Event } from "@outrigger/core";
 export type { BackoffOptions } from "./backoff.js";
+export type { WatchPolicyReport } from "./carried-report.js";
 export { type DnsResolution, DnsSrvInstancer, type DnsSrvInstancerOptions } from "./dns-srv-instancer.js";
 export { DiscoveryError, type DiscoveryErrorCode, isDiscoveryError } from "./errors.js";
 export {

@@ -19,6 +19,18 @@ async function put(url: string): Promise<void> {
   expect(res.status).toBe(200);
 }
 
+/** Far beyond a change's trip through HAProxy and a 2 s hold on a loaded machine; bounds a stall only. */
+const STEP_GUARD_MS = 20_000;
+
+/** `promise`, or a rejection with `describe()` once `ms` pass first. */
+function guarded<T>(promise: Promise<T>, ms: number, describe: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(describe())), ms);
+  });
+  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
+}
+
 describe("RegistryWatchInstancer behind a round-robin HAProxy over two peer registries", () => {
   // A guard only (two registry processes and HAProxy start first): every wait inside is on an event.
   it("makes about one held request per change and never resets its index", { timeout: 90_000 }, async () => {
@@ -63,14 +75,25 @@ describe("RegistryWatchInstancer behind a round-robin HAProxy over two peer regi
     instancer.onReset(() => {
       resets += 1;
     });
-    await snapshotWhere(instancer, (s) => s.instances[0]?.status === "UP");
+    // Each wait below ends on an event; the guard only makes a stall say where it was, what the watch saw last
+    // and which errors it met, instead of the test's bare timeout (one such stall was seen, not reproduced since).
+    const errors: string[] = [];
+    instancer.onError((error) => errors.push((error as { code?: string }).code ?? error.message));
+    const until = (value: string, step: string) =>
+      guarded(
+        snapshotWhere(instancer, (s) => s.instances[0]?.status === value),
+        STEP_GUARD_MS,
+        () =>
+          `${step}: waiting for ${value}, the watch last saw ${instancer.current().instances[0]?.status}; errors: ${errors.join(", ") || "none"}`,
+      );
+    await until("UP", "first answer");
     const before = await proxy.requests();
     const started = Date.now();
     const CHANGES = 6;
     for (let i = 0; i < CHANGES; i += 1) {
       const value = i % 2 === 0 ? "OUT_OF_SERVICE" : "UP";
       await put(`${[a, b][i % 2]?.url}/eureka/apps/SDKIDX/s-1/status?value=${value}`);
-      await snapshotWhere(instancer, (s) => s.instances[0]?.status === value);
+      await until(value, `change ${i} (on ${i % 2 === 0 ? "A" : "B"})`);
     }
     // A quiet spell: the measurement window, in which a bouncing client must be held.
     await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registryRequest } from "./registry-http.js";
 
@@ -46,6 +47,34 @@ describe("registryRequest: one long-lived stop signal shared by every request", 
     const url = await registry(true);
     await expect(registryRequest(url, { method: "GET", timeoutMs: 50 })).rejects.toMatchObject({
       code: "DISCOVERY_REGISTRY_UNREACHABLE",
+    });
+  });
+});
+
+describe("registryRequest: a compressed answer (sent on undici's request, which does not inflate as fetch did)", () => {
+  /** A loopback registry answering `body` gzipped to a client that accepts gzip; `seen` is what it was asked with. */
+  async function zipping(body: Buffer): Promise<{ url: string; seen: () => string | undefined }> {
+    let encoding: string | undefined;
+    server = createServer((req, res) => {
+      encoding = req.headers["accept-encoding"];
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/eureka/apps`, seen: () => encoding };
+  }
+
+  it("asks for gzip and reads a gzipped answer (a whole registry is large, and Eureka servers gzip it)", async () => {
+    const apps = { applications: { application: Array.from({ length: 50 }, (_, i) => ({ name: `APP-${i}` })) } };
+    const { url, seen } = await zipping(gzipSync(JSON.stringify(apps)));
+    expect((await registryRequest(url, { method: "GET", timeoutMs: 5_000 })).body).toEqual(apps);
+    expect(seen()).toContain("gzip");
+  });
+
+  it("refuses a gzipped answer that does not inflate, with DISCOVERY_BAD_RESPONSE", async () => {
+    const { url } = await zipping(Buffer.from("not gzip at all"));
+    await expect(registryRequest(url, { method: "GET", timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: "DISCOVERY_BAD_RESPONSE",
     });
   });
 });

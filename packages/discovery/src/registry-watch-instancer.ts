@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from "node:util";
 import { EventSource, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
+import { CarriedReport, REPORT_WAIT_MS, REPORTS_ON_WATCH_HEADER, type WatchPolicyReport } from "./carried-report.js";
 import { checkName, DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
@@ -62,12 +64,21 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly onReset = this.#resets.event;
   readonly #policies = new EventSource<PolicyUpdate>();
   #policy: PolicyUpdate | undefined;
+  /** The last served policy record, to tell another policy from a repeat (`samePolicy`). */
+  #servedPolicy: ServedPolicy | undefined;
   /**
    * Fires with the service's traffic policy (the watch answer's `policy` part, read with `@outrigger/policy`'s
-   * `readPolicyRecord`) on the first answer and whenever its revision changes; a revision the schema refuses comes
-   * with `issues`, for the SDK to NACK.
+   * `readPolicyRecord`) on the first answer and whenever the policy changes: its revision or, after a registry
+   * restart, its content under the same revision (not the registry's bookkeeping fields). A revision the schema
+   * refuses comes with `issues`, for the SDK to NACK.
    */
   readonly onPolicy = this.#policies.event;
+
+  readonly #carried = new CarriedReport();
+  /** Set by `reportOnWatch()`: reports of new policies ride on the next watch request. */
+  #reportsOnWatch = false;
+  /** The last answer said the registry reads reports carried on the watch (`REPORTS_ON_WATCH_HEADER`). */
+  #registryCarries = false;
 
   /** The last policy the registry sent (see `onPolicy`); undefined before the first answer. */
   policy(): PolicyUpdate | undefined {
@@ -75,16 +86,25 @@ export class RegistryWatchInstancer extends CachedInstancer {
   }
 
   /**
-   * Tells the registry which policy revision this process runs (`POST /outrigger/policy/reports`, an xDS client's
-   * ACK, or NACK with the reason), with the watch's token and timeout. Rejects with DISCOVERY_REGISTRY_REJECTED
-   * when the registry refuses it.
+   * From now on, the report of each new policy rides on the next watch request, as an xDS client ACKs or NACKs on
+   * its next DiscoveryRequest: after handing on a new revision the watch waits (at most 1 s) for `reportPolicy`
+   * and carries it in headers (`carried-report.ts`), one HTTP exchange per push instead of two. Only with a
+   * registry that says it reads them (its watch answers carry `X-Outrigger-Policy-Reports: watch`); else, and for
+   * a report that comes late or is too long, `reportPolicy` POSTs as before. Call it only when every new revision
+   * gets a report, or each one holds the next watch for the full second.
    */
-  async reportPolicy(report: {
-    readonly process: string;
-    readonly revision: number;
-    readonly status: "ACK" | "NACK";
-    readonly reason?: string;
-  }): Promise<void> {
+  reportOnWatch(): void {
+    this.#reportsOnWatch = true;
+  }
+
+  /**
+   * Tells the registry which policy revision this process runs (an xDS client's ACK, or NACK with the reason):
+   * carried on the next watch request after `reportOnWatch()`, else `POST /outrigger/policy/reports` with the
+   * watch's token and timeout. Rejects with DISCOVERY_REGISTRY_REJECTED when the registry refuses the POST; a
+   * carried report the watch could not deliver is carried again by the next one.
+   */
+  async reportPolicy(report: WatchPolicyReport): Promise<void> {
+    if (this.#carried.offer(report)) return;
     const { status } = await registryRequest(`${registryOrigin(this.#access.url)}/outrigger/policy/reports`, {
       method: "POST",
       body: {
@@ -124,6 +144,8 @@ export class RegistryWatchInstancer extends CachedInstancer {
   async #loop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
       try {
+        // The report on the policy just handed on goes with the next poll (xDS: no request before the ACK/NACK).
+        await this.#carried.ready(REPORT_WAIT_MS);
         // The next poll reuses this one's connection: registryRequest returns once undici has freed it.
         await this.#watchOnce();
         this.#backoff.reset();
@@ -142,13 +164,24 @@ export class RegistryWatchInstancer extends CachedInstancer {
     const waitMs = this.#options.waitMs ?? 30_000;
     const app = encodeURIComponent(this.#options.service.toUpperCase());
     const url = `${registryOrigin(this.#access.url)}/outrigger/watch/apps/${app}?index=${this.#index}&wait=${waitMs}ms`;
-    const { status, body, headers } = await registryRequest(url, {
-      method: "GET",
-      timeoutMs: waitMs + WATCH_SLACK_MS,
-      signal: this.#stop.signal,
-      access: this.#access,
-    });
+    const carried = this.#carried.take();
+    let answer: Awaited<ReturnType<typeof registryRequest>>;
+    try {
+      answer = await registryRequest(url, {
+        method: "GET",
+        timeoutMs: waitMs + WATCH_SLACK_MS,
+        signal: this.#stop.signal,
+        access: this.#access,
+        ...(carried ? { headers: carried } : {}),
+      });
+    } catch (error) {
+      this.#carried.settled("failed");
+      throw error;
+    }
+    const { status, body, headers } = answer;
+    this.#carried.settled(status === 200 ? "delivered" : status < 500 ? "refused" : "failed");
     if (status !== 200) throw watchRejected(status, this.#options.registryUrl);
+    this.#registryCarries = headers.get(REPORTS_ON_WATCH_HEADER) === "watch";
     const next = Number(headers.get("x-outrigger-index"));
     if (!Number.isInteger(next)) {
       throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Watch answered without an X-Outrigger-Index header");
@@ -162,10 +195,19 @@ export class RegistryWatchInstancer extends CachedInstancer {
     this.#index = next;
     this.#lastSeen = next;
     this.cache.update(this.#grace.apply(instances));
-    const policy = readPolicyRecord((body as { policy?: unknown }).policy, this.#options.service);
-    if (this.#policy === undefined || this.#policy.revision !== policy.revision) {
-      this.#policy = policy;
-      this.#policies.emit(policy);
+    // The revision and the policy's content decide, not the number alone: a lone registry restarted numbers its
+    // revisions from 1 again, so the revision a client runs can come back with other content. Nor the record
+    // whole: peers serve one revision with their own bookkeeping (`globalRevision`, `updatedAt`, key order), and
+    // behind a round-robin proxy every answer would count as a change. An unchanged policy is neither checked nor
+    // emitted again.
+    const served = servedPolicy((body as { policy?: unknown }).policy);
+    if (this.#policy === undefined || !samePolicy(served, this.#servedPolicy)) {
+      this.#servedPolicy = served;
+      this.#policy = readPolicyRecord(served.record, this.#options.service);
+      if (this.#reportsOnWatch && this.#registryCarries && this.#policy.revision > 0) {
+        this.#carried.expect(this.#policy.revision);
+      }
+      this.#policies.emit(this.#policy);
     }
   }
 }
@@ -183,4 +225,27 @@ function watchRejected(status: number, registryUrl: string): DiscoveryError {
         ? "the registry (or a proxy in front of it) is unavailable; retrying with backoff"
         : "check the registry's log";
   return new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Watch answered ${status}: ${hint}`);
+}
+
+/** A watch answer's `policy` part, and what of it tells one policy from another: its revision and its content. */
+interface ServedPolicy {
+  readonly record: unknown;
+  readonly revision: unknown;
+  readonly policy: unknown;
+}
+
+function servedPolicy(record: unknown): ServedPolicy {
+  const fields = typeof record === "object" && record !== null ? (record as Record<string, unknown>) : {};
+  return { record, revision: fields.revision, policy: fields.policy };
+}
+
+/**
+ * True when two answers carry one policy: the same revision and the same content, compared by value (key order
+ * aside). The registry's bookkeeping fields (`globalRevision`, `updatedAt`, `rolledBackFrom`) differ between peers
+ * that serve one revision, and say nothing about what the SDK runs.
+ */
+function samePolicy(a: ServedPolicy, b: ServedPolicy | undefined): boolean {
+  if (b === undefined) return false;
+  if ((a.record === null || a.record === undefined) !== (b.record === null || b.record === undefined)) return false;
+  return a.revision === b.revision && isDeepStrictEqual(a.policy, b.policy);
 }

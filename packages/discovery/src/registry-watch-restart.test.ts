@@ -102,4 +102,31 @@ describe("watching instancers when the registry behind their address restarts as
     expect(to).toBeLessThan(from);
     await snapshotWhere(instancer, (s) => ids(s).join() === "new-1");
   }, 40_000);
+  it("surfaces the new process's policy when it holds other content under the same revision number", async () => {
+    // A lone registry keeps policies in memory: restarted, it numbers revisions from 1 again, so the revision a
+    // client runs can come back with other content. Like the Istio/xDS rule the SDK follows (compare what is
+    // served, not a counter), the instancer must hand on a policy whose content changed, whatever its number.
+    const { old, fresh, front } = await setUp();
+    const put = (registry: RegistryProcess, maxAttempts: number) =>
+      fetch(`${registry.url}/outrigger/policy/services/orders`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ destination: { retry: { maxAttempts } }, routes: [{ route: [{}] }] }),
+      }).then((response) => expect(response.status).toBeLessThan(300));
+    await old.register("orders", "old-1");
+    await fresh.register("orders", "new-1");
+    await put(old, 2);
+    await put(fresh, 5); // revision 1 on both, other content
+    const instancer = watch(front);
+    const retryOf = () =>
+      (instancer.policy()?.policy as { destination?: { retry?: { maxAttempts?: number } } } | null)?.destination?.retry
+        ?.maxAttempts;
+    await snapshotWhere(instancer, (s) => ids(s).join() === "old-1");
+    expect([instancer.policy()?.revision, retryOf()]).toEqual([1, 2]);
+
+    front.target = fresh.port;
+    await old.stop();
+    await snapshotWhere(instancer, (s) => ids(s).join() === "new-1");
+    expect([instancer.policy()?.revision, retryOf()]).toEqual([1, 5]);
+  }, 40_000);
 });

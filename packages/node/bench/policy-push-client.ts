@@ -3,7 +3,8 @@
 // fires once the revision is live (the snapshot swapped and the service's pipeline and balancer re-applied), before
 // the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
 // revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
-// when the registry answered its ACK. Args: registry URL, state directory ("" for none), then flags.
+// when the registry answered its ACK (or, carried on the next watch, when that request left). Args: registry URL,
+// state directory ("" for none), then flags.
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
 import { createOutrigger } from "../src/index.js";
@@ -26,6 +27,13 @@ if (trace) {
       print({ event: "ack", revision: lastRevision, at: now() });
     }
   });
+  // An ACK carried on the next watch request (a registry that reads them there) is sent with that request.
+  subscribe("undici:request:create", (message) => {
+    const { request } = message as { request: { path: string; headers: unknown } };
+    if (request.path.startsWith("/outrigger/watch/apps/TARGET") && String(request.headers).includes("nonce")) {
+      print({ event: "ack", revision: lastRevision, at: now() });
+    }
+  });
 }
 
 const og = await createOutrigger({
@@ -35,9 +43,17 @@ const og = await createOutrigger({
   ...(stateDir ? { controlPlane: { stateDir } } : {}),
   logger: { warn: (message: string) => process.stderr.write(`client: ${message}\n`) },
 });
-process.once("SIGTERM", () => void og.close().finally(() => process.exit(0)));
+/** CPU time from `ready` on (the apply phase), and the revisions applied in it: the per-push cost at exit. */
+let cpuAtReady: NodeJS.CpuUsage | undefined;
+let applied = 0;
+process.once("SIGTERM", () => {
+  const cpu = process.cpuUsage(cpuAtReady);
+  print({ event: "cpu", us: cpu.user + cpu.system, applied });
+  void og.close().finally(() => process.exit(0));
+});
 og.controlPlane.onApply((event) => {
   const at = now();
+  if (cpuAtReady) applied += 1;
   lastRevision = event.revision;
   print({ event: "apply", revision: event.revision, status: event.status, at, watchAnsweredAt });
 });
@@ -45,6 +61,7 @@ og.controlPlane.onApply((event) => {
 await (await og.fetch("lb://target/")).text();
 // `wallMinusMono`: what the former clock (this process's wall-clock origin) adds to the shared one, so the bench
 // can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
+cpuAtReady = process.cpuUsage();
 print({
   event: "ready",
   wallMinusMono: performance.timeOrigin + performance.now() - now(),

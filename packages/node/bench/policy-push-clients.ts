@@ -40,6 +40,8 @@ export interface Clients {
    * from this process's, in ms: what the former clock added to each sample.
    */
   readonly originSkewMs: readonly number[];
+  /** Per client, after `close()`: its CPU time (user + system) over the apply phase per revision applied, µs. */
+  readonly cpuPerApplyUs: readonly number[];
   /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
   readonly readyUs: number;
   /** Stops the clients (SIGTERM); resolves once each has exited (a profiled one has written its profile). */
@@ -64,6 +66,7 @@ export async function startClients(count: number, eureka: string, options: Clien
   const stateRoot = options.state ? mkdtempSync(join(tmpdir(), "policy-push-")) : undefined;
   const ownSkew = performance.timeOrigin + performance.now() - monotonicMs();
   const originSkewMs: number[] = [];
+  const cpuPerApplyUs: number[] = [];
   let readyUs = Number.NaN;
   const children = Array.from({ length: count }, (_, client) => {
     const profile =
@@ -96,6 +99,10 @@ export async function startClients(count: number, eureka: string, options: Clien
           if (client === 0) readyUs = raw.readyUs as number;
           resolve();
         }
+        if (raw.event === "cpu") {
+          cpuPerApplyUs.push((raw.us as number) / (raw.applied as number));
+          return;
+        }
         if (raw.event === "ack") {
           const line = byClient.get(`${client} ${raw.revision}`);
           if (line) line.ackAt = raw.at;
@@ -127,6 +134,7 @@ export async function startClients(count: number, eureka: string, options: Clien
         waiting.set(revision, { lines: [], done });
       }),
     originSkewMs,
+    cpuPerApplyUs,
     get readyUs() {
       return readyUs;
     },

@@ -139,6 +139,8 @@ export class ControlPlane {
     const inner = instancer instanceof WatchOrPollInstancer ? instancer.source : instancer;
     if (!this.enabled || !(inner instanceof RegistryWatchInstancer)) return instancer;
     const watch = inner;
+    // Every revision the watch hands on gets a report (see `offer`): it rides on the next watch request.
+    watch.reportOnWatch();
     const key = service.toUpperCase();
     this.#first.expect(key, this.#host.waitMs());
     const dir = this.#options.stateDir;
@@ -174,7 +176,12 @@ export class ControlPlane {
     queueMicrotask(() => this.#first.answer(key));
     // The content decides, not the number alone: a registry restarted alone numbers from 1 again (breaker, issue 19).
     const known = update.revision === state.revision && isDeepStrictEqual(update.policy, state.central);
-    if (source === "registry" && known && update.revision !== 0) return;
+    if (source === "registry" && known && update.revision !== 0) {
+      // Already running it (from the state file): nothing to apply, but the registry hears that this process runs
+      // it, and a watch waiting for the report goes on at once.
+      this.#report(watch, { service: key, revision: update.revision, status: "ACK", source });
+      return;
+    }
     let snapshot: PolicySnapshot | undefined;
     let reason = update.issues?.join("; ");
     if (reason === undefined && update.policy) {
@@ -279,7 +286,12 @@ export class ControlPlane {
 
   #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {
     this.#applied.emit(event);
-    if (source !== "registry" || !watch || event.revision === 0) return;
+    if (source === "registry") this.#report(watch, event);
+  }
+
+  /** Sends the registry this process's ACK/NACK (carried on the next watch request when the registry takes it so). */
+  #report(watch: RegistryWatchInstancer | undefined, event: PolicyApplyEvent): void {
+    if (!watch || event.revision === 0) return;
     const { revision, status, reason } = event;
     // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
     const kept = reason?.slice(0, MAX_REPORTED_REASON);

@@ -4,6 +4,7 @@ import { RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequest } from "../hooks/shutdown.js";
+import { carriedReport, REPORTS_ON_WATCH_HEADER } from "../policy/carried-report.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
 import { watchPolicy } from "../policy/watch-wake.js";
 import { registryChannels, type WatchMessage } from "../registry-channels.js";
@@ -17,7 +18,9 @@ import type { RunIndex } from "../watch-index.js";
  * as soon as the application changes past index N (at once when N differs from the current index), else when the
  * wait ends. The body is `{"application": {"name", "instance": [...]}, "policy": record | null}` (the array may be
  * empty; `policy` is the service's current policy record, see `PolicyRecord`), the `X-Outrigger-Index` header carries
- * the index to send next and `X-Outrigger-Policy-Revision` the policy's revision (0: none). A policy change moves
+ * the index to send next and `X-Outrigger-Policy-Revision` the policy's revision (0: none). A request may carry the
+ * SDK's ACK/NACK of the policy it was last sent (`policy/carried-report.ts`; answers say so with
+ * `X-Outrigger-Policy-Reports: watch`), recorded as `POST /outrigger/policy/reports` records one. A policy change moves
  * the application's index, so it wakes the watch as an instance change does. The index is `indexes.app(APP)`
  * (`RunIndex`): in a lone registry it carries the run's tag, so an index from before a restart is never the current
  * one and is answered at once.
@@ -49,6 +52,10 @@ export function watchRoutes(ctx: ServerContext, indexes: RunIndex): FastifyPlugi
             "Watch needs a whole-number index and a wait in Go's duration form, like 30s or 1m30s (a unit is required)",
           );
         }
+        // The SDK's ACK/NACK of the last answer's policy, carried on this request (xDS: the next DiscoveryRequest),
+        // is taken as a `POST /outrigger/policy/reports` would be, before the hold.
+        const report = ctx.policies ? carriedReport(request.headers, name) : undefined;
+        if (report !== undefined) ctx.policies?.reports.record(report);
         if (request.query.index !== undefined) admitLongPoll(request, reply);
         const held = heldRequest(request, reply);
         await waitForAppChange(room, indexes, name, index, waitMs, held.signal).finally(held.done);
@@ -67,6 +74,7 @@ export function watchRoutes(ctx: ServerContext, indexes: RunIndex): FastifyPlugi
         }
         reply.header("x-outrigger-index", String(answeredIndex));
         reply.header(POLICY_REVISION_HEADER, String(ctx.policies?.store.get(name)?.revision ?? 0));
+        if (ctx.policies) reply.header(REPORTS_ON_WATCH_HEADER, "watch");
         // Many watchers of one application share one serialised answer per change; a small one goes uncompressed.
         return sendCached(
           request,

@@ -6,6 +6,7 @@ import { clampTimerDelay, followAbort, redactUrl } from "@outrigger/core";
 import { type Dispatcher, getGlobalDispatcher, request } from "undici";
 import { DiscoveryError } from "./errors.js";
 import type { RegistryAccess } from "./registry-access.js";
+import { MAX_REGISTRY_REDIRECTS, redirectHop } from "./registry-redirect.js";
 
 /** An answer's headers, read by name (case-insensitive; `null` when absent), as `Headers.get`. */
 export interface AnswerHeaderReader {
@@ -67,23 +68,56 @@ async function exchange(
   signal: AbortSignal,
 ): Promise<RegistryResponse> {
   const shown = redactUrl(url);
-  const credentials = init.access ? await init.access.headers() : {};
-  let response: Dispatcher.ResponseData;
+  const origin = new URL(url).origin;
+  let credentials = init.access ? await init.access.headers() : {};
+  let hop = { url, method: init.method, body: init.body };
+  for (let redirects = 0; ; redirects++) {
+    const response = await send(hop, init, credentials, signal, shown);
+    const location = response.headers.location;
+    const next = redirectHop(
+      response.statusCode,
+      typeof location === "string" ? location : null,
+      hop.url,
+      hop.method,
+      origin,
+    );
+    if (!next) return answer(response, shown, hop.method);
+    await response.body.dump().catch(() => {});
+    if (redirects === MAX_REGISTRY_REDIRECTS) {
+      throw new DiscoveryError(
+        "DISCOVERY_BAD_RESPONSE",
+        `Registry at ${shown} redirected more than ${MAX_REGISTRY_REDIRECTS} times: point the client at the registry itself`,
+      );
+    }
+    // Once the request has left the origin its credentials were given for, they stay behind (fetch's rule).
+    if (!next.sameOrigin) credentials = {};
+    hop = { url: next.url, method: next.method, body: next.keepBody ? hop.body : undefined };
+  }
+}
+
+/** One HTTP exchange of a (possibly redirected) registry request; a network failure is UNREACHABLE. */
+async function send(
+  hop: { url: string; method: string; body?: unknown },
+  init: { access?: RegistryAccess; headers?: Record<string, string> },
+  credentials: Record<string, string>,
+  signal: AbortSignal,
+  shown: string,
+): Promise<Dispatcher.ResponseData> {
   try {
     // undici's `request`, not `fetch`: no WHATWG Request/Response/Headers/stream objects per exchange, half the
     // CPU per watch answer (bench:watch-request). The same dispatcher as Node's fetch unless TLS settings gave one.
-    response = await request(url, {
-      method: init.method as Dispatcher.HttpMethod,
+    return await request(hop.url, {
+      method: hop.method as Dispatcher.HttpMethod,
       headers: {
         accept: "application/json",
         // As fetch did: a large answer (a whole registry) may come compressed; gzip is what registries send.
         "accept-encoding": "gzip",
-        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(hop.body !== undefined ? { "content-type": "application/json" } : {}),
         ...init.headers,
         ...credentials,
       },
       dispatcher: init.access?.dispatcher ?? getGlobalDispatcher(),
-      body: init.body !== undefined ? JSON.stringify(init.body) : null,
+      body: hop.body !== undefined ? JSON.stringify(hop.body) : null,
       signal,
     });
   } catch (cause) {
@@ -93,11 +127,15 @@ async function exchange(
       { cause },
     );
   }
+}
+
+/** The final answer: status, headers and parsed JSON body (undefined when empty, or unparsable on an error status). */
+async function answer(response: Dispatcher.ResponseData, shown: string, method: string): Promise<RegistryResponse> {
   const status = response.statusCode;
   const headers = new AnswerHeaders(response.headers);
   let text: string;
   try {
-    text = await readBody(response, shown, init.method);
+    text = await readBody(response, shown, method);
   } finally {
     await connectionReleased();
   }

@@ -13,6 +13,11 @@ import {
 export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][] {
   return [
     [
+      "client and its transport",
+      "`sdk`: the axios app with `createLbAxios` as shipped — `lb://` requests go through its default undici transport (one undici `Pool` per instance); `sdk-undici`: `createLbDispatcher` with `undici.request`; opt-in `sdk-axios-http`: `createLbAxios({ transport: \"http\" })`, axios's http adapter (no goal). Goal pairs: `sdk` against `haproxy-http` over `direct` (an axios user's two choices), `sdk-undici` against `haproxy-http-undici` over `direct-undici` (one library on every side)",
+      "`haproxy-http`: the same axios app on axios's default http adapter (node:http keep-alive agent) to its sidecar; `haproxy-http-undici`: `undici.request` to its sidecar; HAProxy sends to the upstreams itself",
+    ],
+    [
       "load balancing",
       "`createBalancer` round robin over UP, non-ejected instances (slow scenario also: an SDK-only arm with `p2cPeakEwma()`, the SDK's own best rule)",
       "`balance roundrobin`",

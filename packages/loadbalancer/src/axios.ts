@@ -30,8 +30,9 @@ import axios, {
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, pickFor, retriedAfter, retryReason } from "./attempt-step.js";
+import { attemptSignalFor, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
+import { attemptConfig } from "./axios-config.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
 import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
@@ -116,11 +117,12 @@ function sendBalanced(
   const { perTryTimeoutMs, deadlineMs } = options;
   const body = new RequestBody(config);
   const tried = new Set<string>();
+  // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
-    ...(config.method ? { method: config.method } : {}),
-    ...(config.lb?.idempotent !== undefined ? { idempotent: config.lb.idempotent } : {}),
+    method: config.method,
+    idempotent: config.lb?.idempotent,
     replayable: body.replayable,
-    ...(deadlineMs !== undefined ? { deadline: monotonicClock.now() + deadlineMs } : {}),
+    deadline: deadlineMs !== undefined ? monotonicClock.now() + deadlineMs : undefined,
     tried,
     refuseReplay: notReplayable,
     service,
@@ -158,25 +160,27 @@ function sendBalanced(
         untriedOnly: context.attempt > 0,
         ...(key !== undefined ? { key } : {}),
       };
-      const pick = await pickFor(balancer, pickOptions, signal, last);
+      // A free instance is picked synchronously; only when every one is at its cap does the attempt wait (acquire).
+      const pick = pickNow(balancer, pickOptions, last) ?? (await pickFor(balancer, pickOptions, signal, last));
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
       const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal, options.clock);
       const wire = new Wire();
       const traced = traceAttempt(trace, instance, path);
-      const agent = instance.secure ? "httpsAgent" : "httpAgent";
+      const agentKey = instance.secure ? "httpsAgent" : "httpAgent";
       try {
-        const response = await send({
-          ...config,
-          baseURL: undefined,
-          url: instanceUrl(instance, path),
-          data,
-          [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
-          ...(attemptSignal ? { signal: attemptSignal } : {}),
-          // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
-          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders) }),
-        });
+        const response = await send(
+          attemptConfig(config, {
+            url: instanceUrl(instance, path),
+            data,
+            agentKey,
+            agent: wire.agent(config[agentKey] ?? (instance.secure ? httpsAgent : httpAgent)),
+            signal: attemptSignal,
+            // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
+            headers: traced && AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders),
+          }),
+        );
         const rttMs = performance.now() - started;
         const { status } = response;
         endAttempt(traced, undefined, status);

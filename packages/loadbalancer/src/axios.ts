@@ -277,24 +277,29 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
   /** The undici transport's adapter once loaded; null when undici is not installed. */
   let undici: AxiosAdapter | null | undefined = transport === "http" ? null : undefined;
   let loading: Promise<AxiosAdapter | undefined> | undefined;
-  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    if (!isLbUrl(config.url)) return send(config);
-    if (undici !== null && undiciCanSend(config)) {
-      if (undici === undefined) {
-        loading ??= loadUndiciTransport(options, transport === "undici");
-        undici = (await loading) ?? null;
-      }
-      if (undici) return undici(config);
-    }
+  /** An `lb://` request through the balancer on the http adapter. */
+  const balanced = (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
     const { service } = parseLbUrl(config.url);
     const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
-    return sendBalanced(
-      options,
-      send,
-      config as InternalAxiosRequestConfig & { url: string },
-      engineFor(service, policy !== undefined),
-      policy,
-    );
+    return sendBalanced(options, send, config, engineFor(service, policy !== undefined), policy);
+  };
+  /** The first request the undici transport may send: loads it (once), then sends there or on the http adapter. */
+  const loadThenSend = async (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
+    loading ??= loadUndiciTransport(options, transport === "undici");
+    undici = (await loading) ?? null;
+    return undici ? undici(config) : balanced(config);
+  };
+  // Not an async function: one wrapping the promise it returns made two more promises per request (its own, and
+  // the job that adopts the inner one). A synchronous throw (an unknown service, a bad URL) is still a rejection.
+  return (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    try {
+      if (!isLbUrl(config.url)) return send(config);
+      const lb = config as InternalAxiosRequestConfig & { url: string };
+      if (undici !== null && undiciCanSend(config)) return undici ? undici(lb) : loadThenSend(lb);
+      return balanced(lb);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 

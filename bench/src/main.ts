@@ -18,6 +18,7 @@ import { ISTIO, summariseFailures } from "./report/summarise.js";
 import { type CpuRuns, cpuSteps, runCpu } from "./scenarios/cpu.js";
 import { type FailureRuns, failureSteps, runFailures } from "./scenarios/failures.js";
 import { runSteady, type SkippedCells, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
+import { selectedVariants } from "./scenarios/variant-names.js";
 import { SDK_GAPS } from "./variants/sdk.js";
 
 const options = parseOptions(process.argv.slice(2));
@@ -125,6 +126,7 @@ writeFileSync(
     goals,
     charts: Object.keys(charts),
     loadedMachine,
+    variants: selectedVariants(options.variants),
   }),
 );
 // Only a full run stands for the benchmark: a partial (--only) or quick one keeps latest.json as it was.

@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { emit, serveCommands } from "../proc/child.js";
+import { ALL_VARIANTS } from "../scenarios/variant-names.js";
 import type { Downstream } from "../variants/downstream.js";
 import { createPlainDownstream } from "../variants/plain.js";
 import { type PolicyName, type PolicySource, policyByName } from "../variants/policy.js";
@@ -23,6 +24,8 @@ function downstreamFromEnv(): Downstream {
       return createPlainDownstream(upstreams, "undici");
     case "sdk":
       return createSdkDownstream(registryUrl, policy(), policyDir, "axios", source, judged);
+    case "sdk-axios-http":
+      return createSdkDownstream(registryUrl, policy(), policyDir, "axios-http", source, judged);
     case "sdk-undici":
       return createSdkDownstream(registryUrl, policy(), policyDir, "undici", source, judged);
     case "haproxy-http":
@@ -32,9 +35,7 @@ function downstreamFromEnv(): Downstream {
       // The sidecar's client on undici: the same Agent (pool settings) as `direct-undici`, one origin (the sidecar).
       return createPlainDownstream([process.env.SIDECAR_URL ?? ""], "undici");
     default:
-      throw new Error(
-        `CLIENT_VARIANT must be direct, direct-undici, sdk, sdk-undici, haproxy-http, haproxy-http-undici or haproxy-tcp, got ${variant}`,
-      );
+      throw new Error(`CLIENT_VARIANT must be one of ${ALL_VARIANTS.join(", ")}, got ${variant}`);
   }
 }
 

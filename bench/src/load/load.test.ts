@@ -99,7 +99,7 @@ describe("bench options", () => {
       "haproxy-http-undici",
     ]);
     expect(() => parseOptions(["--variants=sdk-undici,haproxy-undici"])).toThrow(
-      /unknown variant haproxy-undici; the variants are direct, direct-undici, sdk, sdk-undici, haproxy-http, haproxy-http-undici, haproxy-tcp/,
+      /unknown variant haproxy-undici; the variants are direct, direct-undici, sdk, sdk-axios-http, sdk-undici, haproxy-http, haproxy-http-undici, haproxy-tcp/,
     );
   });
 

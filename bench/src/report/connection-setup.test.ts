@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VARIANTS } from "../scenarios/variant-names.js";
+import { ALL_VARIANTS, VARIANTS } from "../scenarios/variant-names.js";
 import { POOL } from "../variants/downstream.js";
 import { policyByName } from "../variants/policy.js";
 import { clientTable, connectionRows } from "./connection-setup.js";
@@ -8,8 +8,18 @@ import type { SteadySummary } from "./steady-summary.js";
 describe("connection setup table", () => {
   const rows = connectionRows(policyByName("matched"));
 
-  it("documents every variant, in the order they run", () => {
-    expect(rows.map((r) => r[0])).toEqual([...VARIANTS]);
+  it("documents every variant, in the order they run, and only a run's own when given them", () => {
+    expect(rows.map((r) => r[0])).toEqual([...ALL_VARIANTS]);
+    expect(connectionRows(policyByName("matched"), VARIANTS).map((r) => r[0])).toEqual([...VARIANTS]);
+  });
+
+  it("says which transport each axios arm uses: the SDK as shipped on undici, the sidecar's and direct on the http adapter", () => {
+    const byName = Object.fromEntries(rows.map((r) => [r[0], r]));
+    expect(byName.sdk?.[1]).toContain("default **undici** transport");
+    expect(byName.sdk?.[2]).toContain("undici `Pool` per instance with undici's defaults");
+    for (const v of ["direct", "haproxy-http", "haproxy-tcp"]) expect(byName[v]?.[1]).toContain("default http adapter");
+    expect(byName["sdk-axios-http"]?.[1]).toContain('transport: "http"');
+    expect(byName["sdk-axios-http"]?.[2]).toContain("keepAlive: true");
   });
 
   it("shows the same pool on every undici client and the in-flight cap only where governance sets one", () => {

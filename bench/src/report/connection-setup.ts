@@ -1,3 +1,4 @@
+import { ALL_VARIANTS } from "../scenarios/variant-names.js";
 import { POOL } from "../variants/downstream.js";
 import { type MatchedPolicy, QUEUE_TIMEOUT_MS } from "../variants/policy.js";
 import type { SteadySummary } from "./steady-summary.js";
@@ -11,29 +12,47 @@ import { formatSpread, table } from "./table.js";
 const UNDICI_UPSTREAM_IDLE_S = 58;
 
 /**
- * Rows of the report's "Connection setup" table: how each variant's client reaches its upstreams (library, pools,
- * pipelining, keep-alive, what caps the requests in flight), so the baselines are seen to match the governed
- * variants in everything but governance.
+ * Rows of the report's "Connection setup" table: how each variant's client reaches its upstreams (library, its
+ * transport, pools, pipelining, keep-alive, what caps the requests in flight), so the baselines are seen to match
+ * the governed variants in everything but governance — or, for the axios pair, to differ exactly as an axios user's
+ * two choices differ. `variants`: the rows to show (a run's variants; default every variant).
  */
-export function connectionRows(p: MatchedPolicy): string[][] {
+export function connectionRows(p: MatchedPolicy, variants: readonly string[] = ALL_VARIANTS): string[][] {
   const sockets = POOL.connections;
   const idle = POOL.keepAliveMs / 1000;
   const nodeHttp = `node:http \`Agent({ keepAlive: true, maxSockets: ${sockets} })\` (per origin; LIFO reuse of free sockets), one request per socket at a time`;
   const undiciPool = `undici \`Pool\` per origin: \`connections: ${sockets}\`, pipelining 1 (undici's default), idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s (the upstream's keep-alive hint − 2 s)`;
+  const shippedPool = `undici \`Pool\` per instance with undici's defaults (no connection limit, pipelining 1, idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s: the upstream's keep-alive hint − 2 s), made by \`createLbAxios\`'s undici transport; \`createLbAxios\` takes no pool options, and its pools are not closed when an instance leaves (no instancer is passed to it)`;
   const cap = `the balancer's \`maxInFlightPerInstance: ${p.maxConnsPerInstance}\` per instance (instances at the cap skipped, then a ${QUEUE_TIMEOUT_MS / 1000} s queue)`;
   const toSidecar = (client: string) =>
     `${client} to one origin, the sidecar; HAProxy to each upstream: \`http-reuse always\`, \`maxconn ${p.maxConnsPerInstance}\` per server (queue ${QUEUE_TIMEOUT_MS / 1000} s)`;
-  return [
-    ["direct", "axios (http adapter)", nodeHttp, `${sockets} sockets per upstream (no governance)`],
+  const rows: string[][] = [
+    ["direct", "axios, its default http adapter", nodeHttp, `${sockets} sockets per upstream (no governance)`],
     [
       "direct-undici",
       "`undici.request` on an `Agent`",
       undiciPool,
       `${sockets} connections per upstream (no governance)`,
     ],
-    ["sdk", "`createLbAxios` (axios http adapter)", nodeHttp, cap],
+    [
+      "sdk",
+      "`createLbAxios` as shipped: axios on its default **undici** transport (`lbUndiciAdapter`)",
+      shippedPool,
+      cap,
+    ],
+    [
+      "sdk-axios-http",
+      '`createLbAxios({ transport: "http" })`: axios\'s http adapter (opt-in, no goal)',
+      nodeHttp,
+      cap,
+    ],
     ["sdk-undici", "`createLbDispatcher`", `${undiciPool}; one pool per instance, closed when it leaves`, cap],
-    ["haproxy-http", "axios (http adapter)", toSidecar(nodeHttp), `HAProxy's \`maxconn ${p.maxConnsPerInstance}\``],
+    [
+      "haproxy-http",
+      "axios, its default http adapter",
+      toSidecar(nodeHttp),
+      `HAProxy's \`maxconn ${p.maxConnsPerInstance}\``,
+    ],
     [
       "haproxy-http-undici",
       "`undici.request` on an `Agent`",
@@ -44,12 +63,27 @@ export function connectionRows(p: MatchedPolicy): string[][] {
     ],
     [
       "haproxy-tcp",
-      "axios (http adapter)",
+      "axios, its default http adapter",
       `${nodeHttp} to the proxy; one upstream connection per client connection`,
       "—",
     ],
   ];
+  return rows.filter((row) => variants.includes(row[0] as string));
 }
+
+/**
+ * Why the goals pair the variants as they do, under the connection-setup table: what an axios user chooses between,
+ * and the one-library pair that isolates governance and the hop.
+ */
+export const PAIRING_NOTE = `**Why the goal pairs are what they are.** \`sdk\` is held against \`haproxy-http\`, both over \`direct\`: the
+choice an axios user has. The same axios app either uses \`createLbAxios\` as shipped — which sends \`lb://\` requests
+through undici by default (\`@outrigger/loadbalancer\`'s README, "\`createLbAxios\` sends through undici by default") —
+or keeps axios's default http adapter and puts HAProxy beside it; \`direct\` is that app with neither. So the SDK's
+added latency and governance CPU include what its transport saves against node:http (they can be negative), as the
+user would see them. \`sdk-undici\` is held against \`haproxy-http-undici\` over \`direct-undici\`: one client library
+(undici) on all three, so only governance and the hop differ. \`sdk-axios-http\` (\`createLbAxios({ transport: "http" })\`,
+for users who opt into the http adapter or pass an agent) runs only when named (\`--variants=sdk-axios-http\`) and
+carries no goal. The failure scenarios hold \`sdk\` and \`sdk-undici\` against one sidecar arm, \`haproxy-http\`.`;
 
 /**
  * The client's own view of each repetition (connections to its upstreams or sidecar, calls in flight, GC pauses,

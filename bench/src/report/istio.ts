@@ -63,7 +63,7 @@ export function istioSection(steady: Record<string, RateSummary>, cpu: Record<st
         1,
       ),
       istioRow(rate, "HAProxy added p99, one hop (ms)", "p99", asSpread(hap?.addedMs.p99), 2),
-      istioRow(rate, "SDK (axios) added p99 (ms)", "p99", asSpread(sdk?.addedMs.p99), 2),
+      istioRow(rate, "SDK (axios, createLbAxios as shipped) added p99 (ms)", "p99", asSpread(sdk?.addedMs.p99), 2),
       istioRow(rate, "HAProxy, undici client, added p99, one hop (ms)", "p99", asSpread(hapUndici?.addedMs.p99), 2),
       istioRow(rate, "SDK (undici) added p99 (ms)", "p99", asSpread(sdkUndici?.addedMs.p99), 2),
     );

@@ -4,7 +4,7 @@ import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
 import type { SkippedCells } from "../scenarios/steady.js";
 import { policyByName } from "../variants/policy.js";
 import { SDK_GAPS } from "../variants/sdk.js";
-import { CONNECTION_NOTE, clientTable, connectionRows } from "./connection-setup.js";
+import { CONNECTION_NOTE, clientTable, connectionRows, PAIRING_NOTE } from "./connection-setup.js";
 import type { CpuSummary } from "./cpu-summary.js";
 import { formatInterval, type GoalCheck } from "./goals.js";
 import { istioSection } from "./istio.js";
@@ -27,6 +27,8 @@ export interface ReportInput {
   readonly charts: readonly string[];
   /** The machine was busy with other work when the run started (see the load average): figures are noisier. */
   readonly loadedMachine: boolean;
+  /** The variants the run measured (their rows in the connection-setup table); default every variant. */
+  readonly variants?: readonly string[];
 }
 
 const PCTS = ["p50", "p90", "p99", "p99.9"];
@@ -223,7 +225,12 @@ export function renderReport(input: ReportInput): string {
     "",
     "## Connection setup, like for like",
     "",
-    table(["variant", "client", "connections", "requests in flight per upstream capped by"], connectionRows(matched)),
+    table(
+      ["variant", "client (transport)", "connections", "requests in flight per upstream capped by"],
+      connectionRows(matched, input.variants),
+    ),
+    "",
+    PAIRING_NOTE,
     "",
     CONNECTION_NOTE,
     "",

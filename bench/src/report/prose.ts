@@ -13,6 +13,11 @@ import {
 export function POLICY_ROWS(p: MatchedPolicy, serverKeywords: string): string[][] {
   return [
     [
+      "client and its transport",
+      "`sdk`: the axios app with `createLbAxios` as shipped — `lb://` requests go through its default undici transport (one undici `Pool` per instance); `sdk-undici`: `createLbDispatcher` with `undici.request`; opt-in `sdk-axios-http`: `createLbAxios({ transport: \"http\" })`, axios's http adapter (no goal). Goal pairs: `sdk` against `haproxy-http` over `direct` (an axios user's two choices), `sdk-undici` against `haproxy-http-undici` over `direct-undici` (one library on every side)",
+      "`haproxy-http`: the same axios app on axios's default http adapter (node:http keep-alive agent) to its sidecar; `haproxy-http-undici`: `undici.request` to its sidecar; HAProxy sends to the upstreams itself",
+    ],
+    [
       "load balancing",
       "`createBalancer` round robin over UP, non-ejected instances (slow scenario also: an SDK-only arm with `p2cPeakEwma()`, the SDK's own best rule)",
       "`balance roundrobin`",
@@ -116,20 +121,25 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   at 1 000/s and above, where a repetition costs seconds, 20 repetitions of 1.5 s (\`--fast-reps\`): the intervals
   resample whole repetitions, so they narrow with the number of repetitions, not with longer windows. Rates with
   fewer repetitions are spread evenly among the passes of the others. "Added" is the pooled percentile minus the
-  baseline's (the direct client on the same transport: \`direct\` for \`sdk\`, \`haproxy-http\` and
-  \`haproxy-tcp\`; \`direct-undici\` for \`sdk-undici\` and \`haproxy-http-undici\`). Each SDK transport is
-  held against the HAProxy sidecar whose client sends the same way (\`sdk\` with \`haproxy-http\`, \`sdk-undici\`
-  with \`haproxy-http-undici\`), in the tail and the governance-CPU goals: over one baseline, the difference is
-  that of the two pooled percentiles, and the client library's own tail is on both sides. (Before run
-  2026-11-30-full-2 \`sdk-undici\` was held against the axios-client sidecar, which cannot run at 2 000/s here.)
+  baseline's (the direct client of the same app: \`direct\`, axios on its http adapter, for \`sdk\`,
+  \`sdk-axios-http\`, \`haproxy-http\` and \`haproxy-tcp\`; \`direct-undici\` for \`sdk-undici\` and
+  \`haproxy-http-undici\`). In the tail and the governance-CPU goals \`sdk\` is held against \`haproxy-http\`:
+  the same axios app with \`createLbAxios\` as shipped (its default undici transport) or with axios's http adapter
+  and a sidecar, so what the SDK's transport saves is part of what it adds; \`sdk-undici\` against
+  \`haproxy-http-undici\`, one library on every side. Over one baseline, the difference is that of the two pooled
+  percentiles. (Before run 2026-11-30-full-2 \`sdk-undici\` was held against the axios-client sidecar, which
+  cannot run at 2 000/s here; up to that run \`sdk\` was \`createLbAxios\` on the http adapter, today's opt-in
+  \`sdk-axios-http\`.)
 - **Rates above 300/s** are offered to every variant whose closed-loop capacity they stay under (80% of it); a
   cell above is not run (an open loop past capacity only queues) and the report says so. The generator's on-time
   send rate is checked at every rate (the 99% rule).
 - The generator ticks every millisecond and sends all requests that are due; latency includes any sender lag, so it
   is never hidden (no coordinated omission), and the rejection rule catches runs where the generator fell behind.
-- Connections: every axios client (\`direct\`, \`sdk\`, \`haproxy-http\`, \`haproxy-tcp\`) sends on the same
-  keep-alive agent (256 sockets per origin); every undici client (\`direct-undici\`, \`sdk-undici\`,
-  \`haproxy-http-undici\`) on undici pools of the same size, pipelining 1 (the "Connection setup" table). The
+- Connections: every http-adapter axios client (\`direct\`, \`haproxy-http\`, \`haproxy-tcp\`, \`sdk-axios-http\`)
+  sends on the same keep-alive agent (256 sockets per origin); every undici client (\`direct-undici\`,
+  \`sdk-undici\`, \`haproxy-http-undici\`) on undici pools of the same size, pipelining 1; \`sdk\` on the pools
+  \`createLbAxios\`'s undici transport makes (one per instance, undici's defaults), capped at 64 in flight per
+  instance by its balancer (the "Connection setup" table). The
   client's own view of each window (connections opened, calls in flight, GC pauses, loop delay) is in the third
   table of each rate.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.

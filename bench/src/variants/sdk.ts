@@ -16,7 +16,7 @@ import { RetryBudget } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
 import { createCentralRoute } from "./central-route.js";
-import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciPoolOptions } from "./downstream.js";
+import { type Downstream, failureCounter, keepAliveAgent, undiciPoolOptions } from "./downstream.js";
 import { createLiveDrain } from "./live-drain.js";
 import {
   EJECTION_MS,
@@ -98,6 +98,13 @@ function retrySettings(policy: MatchedPolicy): RetryOptions {
 }
 
 /**
+ * How the SDK client sends: `axios` is `createLbAxios` as shipped (its default transport, undici underneath);
+ * `axios-http` the same on axios's http adapter (`transport: "http"`, the opt-in `sdk-axios-http` variant);
+ * `undici` is `createLbDispatcher` with `undici.request`.
+ */
+export type SdkClient = "axios" | "axios-http" | "undici";
+
+/**
  * The Outrigger SDK variant, the ONE place it is assembled: discovery (RegistryWatchInstancer, the registry's long
  * poll) → balancer (round robin or P2C peak-EWMA, outlier ejection, active health checks, per-instance concurrency
  * limit, fail-fast when every instance is out) → `createLbAxios` or `createLbDispatcher` (the same pipeline on undici:
@@ -109,7 +116,7 @@ export function createSdkDownstream(
   registryUrl: string,
   policy: MatchedPolicy,
   policyDir?: string,
-  transport: Transport = "axios",
+  transport: SdkClient = "axios",
   source: PolicySource = "file",
   /**
    * Apply the policy's `judge` rule (failure runs: `countRetriedAttempts: false` for `kept-response`); off, every
@@ -160,7 +167,8 @@ export function createSdkDownstream(
     hasUntried: (avoid) => inner.hasUntried(observed({ avoid }).avoid ?? avoid),
   };
   const failed = failureCounter();
-  const send = transport === "undici" ? undiciSender(balancer, instancer, policy) : axiosSender(balancer, policy);
+  const send =
+    transport === "undici" ? undiciSender(balancer, instancer, policy) : axiosSender(balancer, policy, transport);
   return {
     async call() {
       try {
@@ -183,15 +191,25 @@ export function createSdkDownstream(
   };
 }
 
-/** `createLbAxios` on axios's http adapter; a 5xx left after the retries is thrown (with its response). */
-function axiosSender(balancer: Balancer, policy: MatchedPolicy): () => Promise<number> {
+/**
+ * `createLbAxios` with the matched policy; a 5xx left after the retries is thrown (with its response). As shipped
+ * (`axios`) it sends through its default undici transport with that transport's own pools (one `Pool` per instance,
+ * undici's defaults): no agent of the caller's, which would send the request to the http adapter instead. On the
+ * http adapter (`axios-http`) it gets the keep-alive agent every axios client here uses.
+ */
+export function axiosSender(
+  balancer: Balancer,
+  policy: MatchedPolicy,
+  transport: "axios" | "axios-http",
+): () => Promise<number> {
   const http = createLbAxios({
     balancer: (name) => (name === "upstream" ? balancer : undefined),
     perTryTimeoutMs: policy.perTryTimeoutMs,
     retry: retrySettings(policy),
+    ...(transport === "axios-http" ? { transport: "http" as const } : {}),
     defaults: {
-      // The agent every client uses (256 sockets per origin): the balancer's maxInFlightPerInstance is the limit.
-      httpAgent: keepAliveAgent(),
+      // The agent every axios client uses (256 sockets per origin): the balancer's maxInFlightPerInstance is the limit.
+      ...(transport === "axios-http" ? { httpAgent: keepAliveAgent() } : {}),
       validateStatus: (s) => s < 500,
     },
   });

@@ -85,7 +85,8 @@ export function makeArms(instances: readonly ServiceInstance[]): Arm[] {
 
 /**
  * With `LB_BENCH_BASELINE=/path/to/a/checkout` (another worktree of this repository, installed), the lb-undici
- * arms built from that checkout's sources too, named "… (baseline)": a change is measured against the code before
+ * arms and `createLbAxios` on each transport built from that checkout's sources too, named "… (baseline)": a
+ * change is measured against the code before
  * it in the same run, interleaved, over the same instances. Run node with `--conditions=@outrigger/source`, so each
  * checkout's packages resolve to its own sources.
  */
@@ -108,7 +109,23 @@ async function baselineArms(instances: readonly ServiceInstance[]): Promise<Arm[
       },
     };
   };
-  return [arm("lb-undici", {}), arm("lb-undici full policy", basePolicy())];
+  const { createLbAxios: baseLbAxios } = await import(`${lb}/src/axios.ts`);
+  // createLbAxios from that checkout, on each transport: the axios wrapper's own cost, before and after a change.
+  const lbAxiosArm = (name: string, transport: "undici" | "http"): Arm => {
+    const b = baseBalancer({ instancer: new FixedInstancer(instances) });
+    const http = baseLbAxios({ balancer: () => b, transport });
+    return {
+      name: `${name} (baseline)`,
+      send: async () => (await http.get("lb://svc/x")).data,
+      close: async () => b.close(),
+    };
+  };
+  return [
+    arm("lb-undici", {}),
+    arm("lb-undici full policy", basePolicy()),
+    lbAxiosArm("lb-axios (default: undici transport)", "undici"),
+    lbAxiosArm("lb-axios (http adapter)", "http"),
+  ];
 }
 
 /** Two instances answering 200 at once in a child process, and every arm over them; stop with `close`. */

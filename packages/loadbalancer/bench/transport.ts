@@ -119,6 +119,9 @@ const goals: [string, string, number][] = [
   ["lb-undici full policy", "lb-undici full policy (baseline)", 1.0],
   ["lb-undici (baseline)", "bare undici Pool", 1.25],
   ["lb-undici", "lb-undici (baseline)", 1.0],
+  ["lb-axios (http adapter) (baseline)", "plain axios", 1.0],
+  ["lb-axios (http adapter)", "lb-axios (http adapter) (baseline)", 1.0],
+  ["lb-axios (default: undici transport)", "lb-axios (default: undici transport) (baseline)", 1.0],
 ];
 const present = new Set(arms.map((arm) => arm.name));
 for (const [a, b, max] of goals) {

@@ -130,6 +130,9 @@ function requestSignal(config: InternalAxiosRequestConfig) {
 
 async function readBody(body: Dispatcher.ResponseData["body"], config: InternalAxiosRequestConfig): Promise<Buffer> {
   const limit = config.maxContentLength ?? -1;
+  // No limit (axios' default, -1): undici collects the body itself, with one promise; the stream's async iterator
+  // made a promise and a result object per chunk.
+  if (limit < 0) return Buffer.from(await body.arrayBuffer());
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

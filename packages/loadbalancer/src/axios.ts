@@ -30,8 +30,9 @@ import axios, {
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, mayRetryTried, pickFor, retriedAfter, retryReason } from "./attempt-step.js";
+import { attemptSignalFor, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
+import { attemptConfig } from "./axios-config.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
 import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
@@ -116,11 +117,12 @@ function sendBalanced(
   const { perTryTimeoutMs, deadlineMs } = options;
   const body = new RequestBody(config);
   const tried = new Set<string>();
+  // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
-    ...(config.method ? { method: config.method } : {}),
-    ...(config.lb?.idempotent !== undefined ? { idempotent: config.lb.idempotent } : {}),
+    method: config.method,
+    idempotent: config.lb?.idempotent,
     replayable: body.replayable,
-    ...(deadlineMs !== undefined ? { deadline: monotonicClock.now() + deadlineMs } : {}),
+    deadline: deadlineMs !== undefined ? monotonicClock.now() + deadlineMs : undefined,
     tried,
     refuseReplay: notReplayable,
     service,
@@ -153,7 +155,8 @@ function sendBalanced(
         untriedOnly: context.attempt > 0 && !mayRetryTried(reuseTried, last),
         ...(key !== undefined ? { key } : {}),
       };
-      const pick = await pickFor(balancer, pickOptions, signal, last);
+      // A free instance is picked synchronously; only when every one is at its cap does the attempt wait (acquire).
+      const pick = pickNow(balancer, pickOptions, last) ?? (await pickFor(balancer, pickOptions, signal, last));
       // A retry is published once it has an instance (metrics count it): not when the pick found none to go to.
       if (last !== undefined)
         publish(lbChannels.retry, {
@@ -168,18 +171,19 @@ function sendBalanced(
       const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal, options.clock);
       const wire = new Wire();
       const traced = traceAttempt(trace, instance, path);
-      const agent = instance.secure ? "httpsAgent" : "httpAgent";
+      const agentKey = instance.secure ? "httpsAgent" : "httpAgent";
       try {
-        const response = await send({
-          ...config,
-          baseURL: undefined,
-          url: instanceUrl(instance, path),
-          data,
-          [agent]: wire.agent(config[agent] ?? (instance.secure ? httpsAgent : httpAgent)),
-          ...(attemptSignal ? { signal: attemptSignal } : {}),
-          // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
-          ...(traced && { headers: AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders) }),
-        });
+        const response = await send(
+          attemptConfig(config, {
+            url: instanceUrl(instance, path),
+            data,
+            agentKey,
+            agent: wire.agent(config[agentKey] ?? (instance.secure ? httpsAgent : httpAgent)),
+            signal: attemptSignal,
+            // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
+            headers: traced && AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders),
+          }),
+        );
         const rttMs = performance.now() - started;
         const { status } = response;
         endAttempt(traced, undefined, status);
@@ -280,24 +284,29 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
   /** The undici transport's adapter once loaded; null when undici is not installed. */
   let undici: AxiosAdapter | null | undefined = transport === "http" ? null : undefined;
   let loading: Promise<AxiosAdapter | undefined> | undefined;
-  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
-    if (!isLbUrl(config.url)) return send(config);
-    if (undici !== null && undiciCanSend(config)) {
-      if (undici === undefined) {
-        loading ??= loadUndiciTransport(options, transport === "undici");
-        undici = (await loading) ?? null;
-      }
-      if (undici) return undici(config);
-    }
+  /** An `lb://` request through the balancer on the http adapter. */
+  const balanced = (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
     const { service } = parseLbUrl(config.url);
     const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
-    return sendBalanced(
-      options,
-      send,
-      config as InternalAxiosRequestConfig & { url: string },
-      engineFor(service, policy !== undefined),
-      policy,
-    );
+    return sendBalanced(options, send, config, engineFor(service, policy !== undefined), policy);
+  };
+  /** The first request the undici transport may send: loads it (once), then sends there or on the http adapter. */
+  const loadThenSend = async (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
+    loading ??= loadUndiciTransport(options, transport === "undici");
+    undici = (await loading) ?? null;
+    return undici ? undici(config) : balanced(config);
+  };
+  // Not an async function: one wrapping the promise it returns made two more promises per request (its own, and
+  // the job that adopts the inner one). A synchronous throw (an unknown service, a bad URL) is still a rejection.
+  return (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    try {
+      if (!isLbUrl(config.url)) return send(config);
+      const lb = config as InternalAxiosRequestConfig & { url: string };
+      if (undici !== null && undiciCanSend(config)) return undici ? undici(lb) : loadThenSend(lb);
+      return balanced(lb);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Instancer } from "@outrigger/discovery";
 import type { AxiosAdapter, InternalAxiosRequestConfig } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
@@ -13,6 +14,7 @@ export type LbAxiosTransport = "undici" | "http";
 /** What the undici transport needs of `createLbAxios`'s options: the balancing ones, which mean the same there. */
 export interface UndiciTransportOptions {
   readonly balancer: (service: string) => Balancer | undefined;
+  readonly instancer?: (service: string) => Instancer | undefined;
   readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
   readonly perTryTimeoutMs?: number;
@@ -74,9 +76,10 @@ export async function loadUndiciTransport(
       import("./undici-dispatcher.js"),
       import("./axios-undici.js"),
     ]);
-    const { balancer, policy, retry, perTryTimeoutMs, localLagThresholdMs, deadlineMs } = options;
+    const { balancer, instancer, policy, retry, perTryTimeoutMs, localLagThresholdMs, deadlineMs } = options;
     const dispatcher = createLbDispatcher({
       balancer,
+      ...(instancer !== undefined ? { instancer } : {}),
       ...(policy !== undefined ? { policy } : {}),
       ...(retry !== undefined ? { retry } : {}),
       ...(perTryTimeoutMs !== undefined ? { perTryTimeoutMs } : {}),

@@ -18,6 +18,7 @@ import {
   signalOf,
   timerLateMsOf,
 } from "@outrigger/core";
+import type { Instancer } from "@outrigger/discovery";
 import axios, {
   type AxiosAdapter,
   type AxiosError,
@@ -75,6 +76,12 @@ export interface LbAxiosOptions {
   readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
   /** Defaults for the axios instance (headers, timeout, …). */
   readonly defaults?: CreateAxiosDefaults;
+  /**
+   * The instancer of a service, for the undici transport: an instance's pool is closed as soon as it leaves the
+   * set (as `createLbDispatcher`'s `instancer`). Without it, the pool of an instance that left stays in the
+   * transport until the process ends (its sockets close when idle, the pool object does not go).
+   */
+  readonly instancer?: (service: string) => Instancer | undefined;
   /**
    * What sends `lb://` requests: `undici` (default when the optional `undici` peer is installed) or `http` (axios'
    * node:http adapter). The undici transport costs about half the CPU per request (see the README's transport

@@ -45,7 +45,7 @@ export function createTransports(
   const dispatcher = guardDispatcher(
     createLbDispatcher({ balancer, instancer: (name) => clients.instancer(name), policy }),
   );
-  const http = createLbAxios({ balancer, policy });
+  const http = createLbAxios({ balancer, instancer: (name) => clients.instancer(name), policy });
   // Routes inside, the fallback around them: a fault abort or a failed route is what a fallback answers for.
   controlPlane.routeAxios(http);
   // The fallback answers for the whole call, around the lb transports (policy-parts.ts says why not inside them).

@@ -33,8 +33,9 @@ describe("the SDK arm's axios client", () => {
       status: "UP" as const,
       metadata: {},
     };
-    balancer = createBalancer({ instancer: new FixedInstancer([instance]) });
-    const send = axiosSender(balancer, policyByName("matched"), transport);
+    const instancer = new FixedInstancer([instance]);
+    balancer = createBalancer({ instancer });
+    const send = axiosSender(balancer, instancer, policyByName("matched"), transport);
     expect(await send()).toBe(200);
     server.closeAllConnections();
     return seen[0] as IncomingHttpHeaders;

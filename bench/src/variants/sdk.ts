@@ -1,4 +1,4 @@
-import { RegistryWatchInstancer } from "@outrigger/discovery";
+import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import {
   type Balancer,
   createBalancer,
@@ -168,7 +168,9 @@ export function createSdkDownstream(
   };
   const failed = failureCounter();
   const send =
-    transport === "undici" ? undiciSender(balancer, instancer, policy) : axiosSender(balancer, policy, transport);
+    transport === "undici"
+      ? undiciSender(balancer, instancer, policy)
+      : axiosSender(balancer, instancer, policy, transport);
   return {
     async call() {
       try {
@@ -199,11 +201,14 @@ export function createSdkDownstream(
  */
 export function axiosSender(
   balancer: Balancer,
+  instancer: Instancer,
   policy: MatchedPolicy,
   transport: "axios" | "axios-http",
 ): () => Promise<number> {
   const http = createLbAxios({
     balancer: (name) => (name === "upstream" ? balancer : undefined),
+    // As createOutrigger wires it: the undici transport closes a pool when its instance leaves the registry's set.
+    instancer: (name) => (name === "upstream" ? instancer : undefined),
     perTryTimeoutMs: policy.perTryTimeoutMs,
     retry: retrySettings(policy),
     ...(transport === "axios-http" ? { transport: "http" as const } : {}),

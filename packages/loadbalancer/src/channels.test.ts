@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { describeCall } from "@outrigger/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AttemptEndMessage,
   type AttemptMessage,
@@ -17,10 +17,12 @@ describe("traceAttemptOf / endAttemptOf", () => {
   const onStart = (m: unknown) => started.push(m as AttemptMessage);
   const onEnd = (m: unknown) => ended.push(m as AttemptEndMessage);
   const onCall = () => undefined;
-  subscribe("outrigger:lb:call:start", onCall);
-  subscribe("outrigger:lb:attempt:start", onStart);
-  subscribe("outrigger:lb:attempt:end", onEnd);
-  afterEach(() => {
+  beforeAll(() => {
+    subscribe("outrigger:lb:call:start", onCall);
+    subscribe("outrigger:lb:attempt:start", onStart);
+    subscribe("outrigger:lb:attempt:end", onEnd);
+  });
+  afterAll(() => {
     unsubscribe("outrigger:lb:call:start", onCall);
     unsubscribe("outrigger:lb:attempt:start", onStart);
     unsubscribe("outrigger:lb:attempt:end", onEnd);

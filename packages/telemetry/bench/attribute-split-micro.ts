@@ -1,12 +1,17 @@
-// An attempt span started with all its attributes vs with the convention's four sampling-relevant ones and the
-// rest set on the started span (src/call-tracer.ts): the SDK copies what `startSpan` is given twice
-// (`sanitizeAttributes`), so the second form should do less. Main-thread CPU (schedstat) per span, ended and
+// An attempt span started with all its attributes (main's tracer) vs with the convention's four sampling-relevant
+// ones and the rest set on the started span (src/call-tracer.ts, its own functions): the SDK copies what
+// `startSpan` is given twice (`sanitizeAttributes`), so the second form should do less. Main-thread CPU (schedstat) per span, ended and
 // exported to nowhere under the BatchSpanProcessor; 31 interleaved rounds of 100 000 spans, each variant's mean and
 // the paired saving per round with its 95% t interval (@outrigger/bench-stats).
 // Run: node --expose-gc --conditions=@outrigger/source --import tsx bench/attribute-split-micro.ts (under a minute).
 import { type Attributes, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { formatInterval, loadAverageLine, meanInterval } from "@outrigger/bench-stats";
+import { describeCall } from "@outrigger/core";
+import type { AttemptMessage } from "@outrigger/loadbalancer";
+import { samplingAttributes, setLaterAttributes } from "../src/call-tracer.js";
+import { ATTR, fullUrl, methodAttribute } from "../src/semconv.js";
+import { instance } from "./channel-calls.js";
 import { mainThreadNs } from "./thread-cpu.js";
 
 const N = 100_000;
@@ -20,32 +25,39 @@ const tracer = provider.getTracer("micro");
 const parent = trace.setSpan(ROOT_CONTEXT, tracer.startSpan("call"));
 const url = (i: number) => `http://127.0.0.1:8080/items/${i}`;
 
-/** Each variant builds its attributes as that version of src/call-tracer.ts does (main's: one object of all). */
-const variants: Record<string, (i: number, zone: string) => void> = {
-  "all at start": (i, zone) => {
-    const attributes: Attributes = {
-      "http.request.method": "GET",
-      "server.address": "127.0.0.1",
-      "server.port": 8080,
-      "url.full": url(i),
-      "outrigger.service": "svc",
-      "outrigger.instance.id": "svc-1",
-    };
-    attributes["outrigger.instance.zone"] = zone;
+/** Attempt `i` as the load balancer publishes it, on an instance with a zone. */
+const attemptOf = (i: number, zone: string): AttemptMessage => ({
+  call: { service: "svc", method: "GET", path: `/items/${i}`, context: describeCall(), startedAt: 0 },
+  instance: { ...instance, zone },
+  url: url(i),
+  startedAt: 0,
+  headers: {},
+});
+
+/** Main's form (src/call-tracer.ts at cf4a8a2, `attemptAttributes`): one object of all, given to `startSpan`. */
+const allAttributes = (m: AttemptMessage, method: string): Attributes => {
+  const attributes: Attributes = {
+    [ATTR.method]: method,
+    [ATTR.serverAddress]: m.instance.host,
+    [ATTR.serverPort]: m.instance.port,
+    [ATTR.urlFull]: fullUrl(m.url),
+    [ATTR.service]: m.call.service,
+    [ATTR.instanceId]: m.instance.id,
+  };
+  if (m.instance.zone !== undefined) attributes[ATTR.zone] = m.instance.zone;
+  return attributes;
+};
+
+const variants: Record<string, (m: AttemptMessage) => void> = {
+  "all at start": (m) => {
+    const attributes = allAttributes(m, methodAttribute(m.call.method));
     tracer.startSpan("GET", { kind: SpanKind.CLIENT, attributes }, parent).end();
   },
-  "four at start, rest after": (i, zone) => {
-    // The four a sampler is given (http-spans.md); the rest is set on the started span.
-    const sampling: Attributes = {
-      "http.request.method": "GET",
-      "server.address": "127.0.0.1",
-      "server.port": 8080,
-      "url.full": url(i),
-    };
-    const span = tracer.startSpan("GET", { kind: SpanKind.CLIENT, attributes: sampling }, parent);
-    span.setAttribute("outrigger.service", "svc");
-    span.setAttribute("outrigger.instance.id", "svc-1");
-    span.setAttribute("outrigger.instance.zone", zone);
+  // This branch's tracer: its own two functions.
+  "four at start, rest after": (m) => {
+    const method = methodAttribute(m.call.method);
+    const span = tracer.startSpan("GET", { kind: SpanKind.CLIENT, attributes: samplingAttributes(m, method) }, parent);
+    setLaterAttributes(span, m, method, 0);
     span.end();
   },
 };
@@ -58,7 +70,7 @@ for (let r = 0; r < ROUNDS + 1; r++) {
     gc();
     const before = mainThreadNs();
     for (let i = 0; i < N; i++) {
-      run(i, "zone-a");
+      run(attemptOf(i, "zone-a"));
       if (i % 32 === 31) await undefined;
     }
     await provider.forceFlush();

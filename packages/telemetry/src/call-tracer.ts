@@ -200,7 +200,7 @@ export class CallTracer {
  * what `startSpan` is given twice before the span keeps it (`sanitizeAttributes` for the sampler, again after it),
  * so the span's other attributes are set on it afterwards (`setLaterAttributes`): the exported span is the same.
  */
-function samplingAttributes(m: AttemptMessage, method: string): Attributes {
+export function samplingAttributes(m: AttemptMessage, method: string): Attributes {
   const { instance } = m;
   return {
     [ATTR.method]: method,
@@ -211,7 +211,7 @@ function samplingAttributes(m: AttemptMessage, method: string): Attributes {
 }
 
 /** The CLIENT span's other attributes, set on the started `span` of attempt `m`, its `sends`-th resend (0: first). */
-function setLaterAttributes(span: Span, m: AttemptMessage, method: string, sends: number): void {
+export function setLaterAttributes(span: Span, m: AttemptMessage, method: string, sends: number): void {
   const { instance } = m;
   span.setAttribute(ATTR.service, m.call.service);
   span.setAttribute(ATTR.instanceId, instance.id);

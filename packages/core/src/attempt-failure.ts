@@ -44,7 +44,14 @@ const MAYBE_SENT_CODES: ReadonlySet<string> = new Set([
   "UND_ERR_CLOSED",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
+  // A malformed answer (framing the parser or undici refused, e.g. Transfer-Encoding with Content-Length): the
+  // connection was up, so the request may have been processed; Envoy resets such an upstream and retries it under
+  // `retry_on: reset`. undici's parser errors are coded `HPE_*` (see `isParserError`).
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
 ]);
+
+/** undici's HTTPParserError codes (`HPE_` + llhttp's error name): the answer could not be parsed. */
+const isParserError = (code: string): boolean => code.startsWith("HPE_");
 
 /** Codes of per-try timeouts, from the resilience timeout policy and the load-balanced client. */
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(["RESILIENCE_TIMEOUT", "LB_ATTEMPT_TIMEOUT"]);
@@ -158,7 +165,7 @@ export function classifyFailure(error: unknown, statuses: ReadonlySet<number>): 
     if (REJECTED_CODES.has(code)) return "rejected";
     if (TIMEOUT_CODES.has(code)) return "timeout";
     if (transport === undefined && NOT_SENT_CODES.has(code)) transport = "not-sent";
-    if (transport === undefined && MAYBE_SENT_CODES.has(code)) transport = "maybe-sent";
+    if (transport === undefined && (MAYBE_SENT_CODES.has(code) || isParserError(code))) transport = "maybe-sent";
   }
   const status = statusOf(error);
   if (status !== undefined) return statuses.has(status) ? "status" : "other";

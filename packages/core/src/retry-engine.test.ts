@@ -23,6 +23,11 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new TypeError("fetch failed", { cause: coded("ECONNREFUSED") }), statuses)).toBe("not-sent");
   });
 
+  it("reads a malformed answer (undici's parser and length errors) as maybe-sent: the connection was up", () => {
+    expect(classifyFailure(coded("HPE_UNEXPECTED_CONTENT_LENGTH"), statuses)).toBe("maybe-sent");
+    expect(classifyFailure(coded("UND_ERR_RES_CONTENT_LENGTH_MISMATCH"), statuses)).toBe("maybe-sent");
+  });
+
   it("reads statuses, timeouts and rejections", () => {
     expect(classifyFailure({ response: { status: 503 } }, statuses)).toBe("status");
     expect(classifyFailure({ response: { status: 500 } }, statuses)).toBe("other");

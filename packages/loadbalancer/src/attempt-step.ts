@@ -1,6 +1,7 @@
 import { type AttemptContext, type Clock, classifyFailure } from "@outrigger/core";
 import { AttemptSignal } from "./attempt-signal.js";
 import { isLbError, LbError } from "./errors.js";
+import { failureReason } from "./outcome.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
 import type { RetryReason } from "./retry-decision.js";
 
@@ -75,10 +76,22 @@ export function retryReason(error: unknown, statuses: ReadonlySet<number>): Retr
 }
 
 /**
- * Whether the call goes on to an instance it has not tried after this attempt failed with `error` (the very error
- * the attempt throws): the retry engine running the attempt, or a retry policy around the client, will retry
- * (`context.willRetry`, the verdict the engine then reuses) and the balancer has an untried instance left
- * (`hasUntried`). Reported as the outcome's `retried`, so outlier detection can judge only the answer the call
+ * Whether a retry after `last` may go to an instance already tried when none is left untried: always with
+ * `retryTriedInstances` (`reuseTried`), and after a reset connection (ECONNRESET, EPIPE, UND_ERR_SOCKET: the
+ * instance's pool opens a fresh one). A reset on a reused keep-alive socket is the connection's fault, not the
+ * instance's, and an idempotent request goes again: Go's net/http Transport (`persistConn.shouldRetryRequest`)
+ * and Chromium (`HttpNetworkTransaction::ShouldResendRequest`) resend it; the engine has already refused a request
+ * that is not idempotent.
+ */
+export function mayRetryTried(reuseTried: boolean, last: unknown): boolean {
+  return reuseTried || failureReason(last) === "reset";
+}
+
+/**
+ * Whether the call goes on after this attempt failed with `error` (the very error the attempt throws): the retry
+ * engine running the attempt, or a retry policy around the client, will retry (`context.willRetry`, the verdict the
+ * engine then reuses) and the balancer has an untried instance left (`hasUntried`), or a tried one may take the
+ * retry (`mayRetryTried`). Reported as the outcome's `retried`, so outlier detection can judge only the answer the call
  * keeps (`countRetriedAttempts: false`). False when the balancer cannot tell: then the failure counts.
  */
 export function retriedAfter(
@@ -86,7 +99,8 @@ export function retriedAfter(
   context: AttemptContext,
   balancer: Balancer,
   tried: ReadonlySet<string>,
+  reuseTried = false,
 ): boolean {
   if (balancer.hasUntried === undefined || context.willRetry === undefined) return false;
-  return context.willRetry(error) && balancer.hasUntried(tried);
+  return context.willRetry(error) && (balancer.hasUntried(tried) || mayRetryTried(reuseTried, error));
 }

@@ -30,7 +30,7 @@ import axios, {
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, pickFor, retriedAfter, retryReason } from "./attempt-step.js";
+import { attemptSignalFor, mayRetryTried, pickFor, retriedAfter, retryReason } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
@@ -39,7 +39,7 @@ import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
 import type { Balancer } from "./pick.js";
-import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
+import { invalidOption, type RetryOptions, retriesTriedInstances, retryEngines } from "./retry-decision.js";
 
 /** Settings of a load-balanced axios instance. */
 export interface LbAxiosOptions {
@@ -137,11 +137,24 @@ function sendBalanced(
   const key = options.key?.(config);
   const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
+  const reuseTried = retriesTriedInstances(engine);
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
   const attemptUnder =
     (signal: AbortSignal | undefined) =>
     async (context: AttemptContext): Promise<AxiosResponse> => {
+      // Before the pick: a stream body that cannot go again must not take an instance's slot.
+      const data = body.next(last);
+      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
+      const pickOptions = {
+        avoid: tried,
+        attempt: tried.size + 1,
+        // With none left untried, a retry may take a tried instance only as `mayRetryTried` says.
+        untriedOnly: context.attempt > 0 && !mayRetryTried(reuseTried, last),
+        ...(key !== undefined ? { key } : {}),
+      };
+      const pick = await pickFor(balancer, pickOptions, signal, last);
+      // A retry is published once it has an instance (metrics count it): not when the pick found none to go to.
       if (last !== undefined)
         publish(lbChannels.retry, {
           service,
@@ -149,16 +162,6 @@ function sendBalanced(
           reason: retryReason(last, engine.statuses),
           ...(trace && { call: trace }),
         });
-      // Before the pick: a stream body that cannot go again must not take an instance's slot.
-      const data = body.next(last);
-      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
-      const pickOptions = {
-        avoid: tried,
-        attempt: tried.size + 1,
-        untriedOnly: context.attempt > 0,
-        ...(key !== undefined ? { key } : {}),
-      };
-      const pick = await pickFor(balancer, pickOptions, signal, last);
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
@@ -183,7 +186,7 @@ function sendBalanced(
         if (engine.statuses.has(status)) {
           // A retryable status the caller's validateStatus accepts still means the instance failed: try another.
           const retryable = new RetryableResponse(response);
-          pick.done(httpOutcome(status, rttMs, retriedAfter(retryable, context, balancer, tried)));
+          pick.done(httpOutcome(status, rttMs, retriedAfter(retryable, context, balancer, tried, reuseTried)));
           throw retryable;
         }
         pick.done(httpOutcome(status, rttMs));
@@ -212,7 +215,9 @@ function sendBalanced(
             ? new LbError("LB_ATTEMPT_TIMEOUT", (attemptSignal.reason as Error).message, { cause: error })
             : signal?.reason;
           pick.done(
-            local ? { kind: "cancelled" } : timeoutOutcome(rttMs, retriedAfter(thrown, context, balancer, tried)),
+            local
+              ? { kind: "cancelled" }
+              : timeoutOutcome(rttMs, retriedAfter(thrown, context, balancer, tried, reuseTried)),
           );
           throw thrown;
         }
@@ -223,7 +228,9 @@ function sendBalanced(
         }
         const status = (error as AxiosError).response?.status;
         if (status !== undefined) {
-          pick.done(httpOutcome(status, rttMs, status >= 500 && retriedAfter(error, context, balancer, tried)));
+          pick.done(
+            httpOutcome(status, rttMs, status >= 500 && retriedAfter(error, context, balancer, tried, reuseTried)),
+          );
           throw error;
         }
         if (wire.redirectedAway) {

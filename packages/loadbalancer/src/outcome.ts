@@ -27,6 +27,19 @@ const CONNECT = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOU
 /** Error codes that mean the connection broke after it was made. */
 const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"]);
 
+/**
+ * undici's codes for a request it refuses to send or to finish: invalid arguments, an unsupported header such as
+ * `Expect: 100-continue` (nodejs/undici#197; lib/core/request.js throws NotSupportedError), a body longer or
+ * shorter than its Content-Length. The request's fault: no instance is blamed for them.
+ */
+const REQUEST_FAULT = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH"]);
+
+/** Whether `error` is undici's refusal of the request itself (`REQUEST_FAULT`), not a failure of the instance. */
+export function isRequestFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && REQUEST_FAULT.has(code);
+}
+
 /** The failure reason of a transport error, from its `code` or its causes' (connect, reset, else error). */
 export function failureReason(error: unknown): FailureReason {
   let current: unknown = error;

@@ -10,10 +10,25 @@ export type { RetryBudgetLike } from "@outrigger/core";
 export interface RetryOptions extends Omit<RetryEngineOptions, "maxAttempts" | "clock"> {
   /** Attempts in all, each on an instance not yet tried (default 2 without a `policy`, 1 with one). */
   readonly maxAttempts?: number;
+  /**
+   * When every instance was tried, a retry goes to a tried one (the rule picks among them) instead of giving up.
+   * Default false: a retry goes only to an instance not yet tried — so with one instance a 503 or a timeout is not
+   * retried (Ribbon's `MaxAutoRetries`, retries on the same server, defaults to 0 for the same reason: the instance
+   * that just failed mostly fails again) — except after a reset connection, which is always retried on a fresh one
+   * (see the README). True is Envoy's `previous_hosts` retry predicate, which routes to a previous host once
+   * `host_selection_retry_max_attempts` re-picks found no other (api/envoy/config/route/v3/route_components.proto).
+   */
+  readonly retryTriedInstances?: boolean;
 }
 
 /** Why the client retried, as published on `outrigger:lb:retry`. */
 export type RetryReason = "connect" | "status" | "timeout" | "error";
+
+/** Engines built from options with `retryTriedInstances: true`. */
+const reusingTried = new WeakSet<RetryEngine>();
+
+/** Whether `engine`'s retries may go to an instance already tried once none is left untried. */
+export const retriesTriedInstances = (engine: RetryEngine): boolean => reusingTried.has(engine);
 
 export const invalidOption = (message: string): LbError => new LbError("LB_INVALID_OPTION", message);
 
@@ -34,10 +49,13 @@ export function retryEngines(
       built.set(options, both);
     }
     const at = hasPolicy ? 1 : 0;
-    both[at] ??= new RetryEngine(
-      { ...options, maxAttempts: options.maxAttempts ?? (hasPolicy ? 1 : 2) },
-      invalidOption,
-    );
+    if (both[at] === undefined) {
+      both[at] = new RetryEngine(
+        { ...options, maxAttempts: options.maxAttempts ?? (hasPolicy ? 1 : 2) },
+        invalidOption,
+      );
+      if (options.retryTriedInstances === true) reusingTried.add(both[at]);
+    }
     return both[at];
   };
   const defaults: RetryOptions = {};

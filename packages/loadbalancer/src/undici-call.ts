@@ -13,7 +13,7 @@ import {
   neverAborted,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
+import { mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
   endAttemptOf,
@@ -27,6 +27,7 @@ import {
 import { isLbError, LbError } from "./errors.js";
 import { httpOutcome } from "./outcome.js";
 import type { Pick, PickOptions } from "./pick.js";
+import { retriesTriedInstances } from "./retry-decision.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
 import { judgeAttempt } from "./undici-judge.js";
@@ -189,15 +190,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
   #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
-    const { service, engine, balancer } = this.#route;
-    // The message is built only when someone listens.
-    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
-      publish(lbChannels.retry, {
-        service,
-        attempt: this.tried.size + 1,
-        reason: retryReason(this.#last, engine.statuses),
-        ...(this.#trace && { call: this.#trace }),
-      });
+    const { engine, balancer } = this.#route;
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
     if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
@@ -206,7 +199,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const options: PickOptions = {
       avoid: this.tried,
       attempt: this.tried.size + 1,
-      untriedOnly: context.attempt > 0,
+      // With none left untried, a retry may take a tried instance only as `mayRetryTried` says.
+      untriedOnly: context.attempt > 0 && !mayRetryTried(retriesTriedInstances(engine), this.#last),
       key: this.#key,
     };
     const pick = pickNow(balancer, options, this.#last);
@@ -222,9 +216,18 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
   #send(pick: Pick, context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
+    const { engine, policy, service } = this.#route;
+    // A retry is published once it has an instance (metrics count it): not when the pick found none to go to. The
+    // message is built only when someone listens.
+    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
+      publish(lbChannels.retry, {
+        service,
+        attempt: this.tried.size + 1,
+        reason: retryReason(this.#last, engine.statuses),
+        ...(this.#trace && { call: this.#trace }),
+      });
     this.tried.add(pick.instance.id);
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
-    const { engine, policy } = this.#route;
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
     const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context);
@@ -284,7 +287,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       stopped: this.#stopped,
       statuses: engine.statuses,
       localLagThresholdMs: this.#host.localLagThresholdMs,
-      retried: (thrown: unknown) => retriable && retriedAfter(thrown, attempt.context, balancer, this.tried),
+      retried: (thrown: unknown) =>
+        retriable && retriedAfter(thrown, attempt.context, balancer, this.tried, retriesTriedInstances(engine)),
     };
     return judgeAttempt(attempt, error, rttMs, context);
   }

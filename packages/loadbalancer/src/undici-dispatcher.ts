@@ -73,6 +73,8 @@ export class LbDispatcher extends Dispatcher {
   readonly #options: LbDispatcherOptions;
   readonly #engineFor: ReturnType<typeof retryEngines>;
   readonly #pools = new Map<string, Pool>();
+  /** Pools of instances that left the set, closing once their requests end; `destroy()` still reaches them. */
+  readonly #retiring = new Set<Pool>();
   readonly #byInstance = new WeakMap<ServiceInstance, Pool>();
   /** Each origin's service (or undefined: not a service), parsed once; bounded. */
   readonly #origins = new Map<string, { service: string; lb: boolean } | undefined>();
@@ -153,8 +155,9 @@ export class LbDispatcher extends Dispatcher {
     this.#closed = true;
     for (const watch of this.#watched.values()) watch.dispose();
     this.#watched.clear();
-    const pools = [...this.#pools.values()];
+    const pools = [...this.#pools.values(), ...this.#retiring];
     this.#pools.clear();
+    this.#retiring.clear();
     await Promise.all([...pools.map((pool) => pool.close()), this.#ownsFallback ? this.#fallback.close() : undefined]);
   }
 
@@ -162,8 +165,11 @@ export class LbDispatcher extends Dispatcher {
   override async destroy(): Promise<void> {
     this.#closed = true;
     this.#stopTimers();
-    const pools = [...this.#pools.values()];
+    for (const watch of this.#watched.values()) watch.dispose();
+    this.#watched.clear();
+    const pools = [...this.#pools.values(), ...this.#retiring];
     this.#pools.clear();
+    this.#retiring.clear();
     await Promise.all([
       ...pools.map((pool) => pool.destroy()),
       this.#ownsFallback ? this.#fallback.destroy() : undefined,
@@ -195,6 +201,18 @@ export class LbDispatcher extends Dispatcher {
     return pool;
   }
 
+  /**
+   * Closes the pool of an instance that left the set: requests in flight finish (a body the caller has not read
+   * keeps it open), then its sockets close. It stays known until then, so `destroy()` ends it too (else its sockets
+   * outlive the dispatcher); a close that fails (the pool was destroyed) is not an unhandled rejection
+   * (nodejs/undici#4806).
+   */
+  #retire(pool: Pool): void {
+    this.#retiring.add(pool);
+    const forget = () => this.#retiring.delete(pool);
+    pool.close().then(forget, forget);
+  }
+
   /** Closes the pools of instances that left `service`'s set, from its instancer's snapshots. */
   #watch(service: string): void {
     if (this.#watched.has(service)) return;
@@ -208,8 +226,7 @@ export class LbDispatcher extends Dispatcher {
         known.delete(origin);
         const pool = this.#pools.get(origin);
         this.#pools.delete(origin);
-        // Requests in flight finish; the pool's sockets close after them.
-        void pool?.close();
+        if (pool) this.#retire(pool);
       }
       for (const origin of now) known.add(origin);
     };

@@ -1,6 +1,6 @@
 import { classifyFailure, isLocalLag, timerLateMsOf } from "@outrigger/core";
 import { isLbError, LbError } from "./errors.js";
-import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
+import { failureReason, httpOutcome, isRequestFault, timeoutOutcome } from "./outcome.js";
 import { type AttemptHandler, HeldResponse } from "./undici-attempt.js";
 
 /** What judging a failed attempt needs to know of its request. */
@@ -47,6 +47,7 @@ export function judgeAttempt(attempt: AttemptHandler, error: unknown, rttMs: num
     pick.done({ kind: "cancelled" });
     return error;
   }
-  pick.done({ kind: "failure", reason: failureReason(error), rttMs });
+  // undici refused the request itself (an `Expect` header, a bad argument): the caller's fault, not the instance's.
+  pick.done(isRequestFault(error) ? { kind: "cancelled" } : { kind: "failure", reason: failureReason(error), rttMs });
   return error;
 }

@@ -162,27 +162,33 @@ export function endAttempt(attempt: AttemptMessage | undefined, error: unknown, 
   lbTraceChannels.attemptEnd.publish(message);
 }
 
-/** Traced attempts by the transport's own attempt object (the undici path keeps no variable across callbacks). */
-const attemptsByOwner = new WeakMap<object, AttemptMessage>();
+/**
+ * A transport's own attempt object (the undici path's `AttemptHandler`, which keeps no variable across its
+ * callbacks): it carries its traced attempt's message from the start to the end, instead of a `WeakMap` entry per
+ * attempt (an ephemeron the collector traces, and a hash for each fresh key).
+ */
+export interface TracedAttemptOwner {
+  /** The attempt's message while its end is unpublished; undefined when it was not traced, or has ended. */
+  traced: AttemptMessage | undefined;
+}
 
-/** `traceAttempt`, remembering the message under `owner` for `endAttemptOf`. */
+/** `traceAttempt`, keeping the message on `owner` for `endAttemptOf`. */
 export function traceAttemptOf(
-  owner: object,
+  owner: TracedAttemptOwner,
   call: CallMessage | undefined,
   instance: ServiceInstance,
   path: string,
 ): AttemptMessage | undefined {
   const message = traceAttempt(call, instance, path);
-  if (message) attemptsByOwner.set(owner, message);
+  owner.traced = message;
   return message;
 }
 
-/** `endAttempt` for the attempt traced under `owner` (once; no-op when it was not traced). */
-export function endAttemptOf(owner: object, error: unknown, status?: number): void {
-  if (!lbTraceChannels.attemptEnd.hasSubscribers) return;
-  const message = attemptsByOwner.get(owner);
+/** `endAttempt` for the attempt traced on `owner` (once; no-op when it was not traced). */
+export function endAttemptOf(owner: TracedAttemptOwner, error: unknown, status?: number): void {
+  const message = owner.traced;
   if (message === undefined) return;
-  attemptsByOwner.delete(owner);
+  owner.traced = undefined;
   endAttempt(message, error, status);
 }
 

@@ -1,5 +1,6 @@
 import type { AbortSource, AttemptContext, Expiring } from "@outrigger/core";
 import type { Dispatcher } from "undici";
+import type { AttemptMessage, TracedAttemptOwner } from "./channels.js";
 import { LbError } from "./errors.js";
 import type { Pick } from "./pick.js";
 
@@ -62,7 +63,7 @@ export interface AttemptOwner {
  * own per-try timeout entry (`Expiring`) and carries what its owner needs to judge it, so an attempt allocates no
  * closures, no AbortController and no timer.
  */
-export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
+export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, TracedAttemptOwner {
   slot = -1;
   /** The per-try timeout's error when it, not a caller or policy, ended the attempt. */
   timedOut: LbError | undefined;
@@ -73,6 +74,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring {
   reject: (error: unknown) => void = noop;
   /** Stops following a policy's signal (set by the owner when it follows one). */
   unfollow: () => void = noop;
+  /** This attempt's trace message until its end is published (channels.ts `traceAttemptOf`). */
+  traced: AttemptMessage | undefined = undefined;
   #abort: ((reason?: Error) => void) | undefined;
   #abandoned: Error | undefined;
   #state: "waiting" | "holding" | "streaming" | "done" = "waiting";

@@ -8,9 +8,8 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { atMost, formatInterval, type Interval, loadAverageLine, meanInterval } from "@outrigger/bench-stats";
-import { describeCall } from "@outrigger/core";
-import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
-import { type AttemptMessage, type CallMessage, createBalancer, lbTraceChannels } from "@outrigger/loadbalancer";
+import { FixedInstancer } from "@outrigger/discovery";
+import { createBalancer } from "@outrigger/loadbalancer";
 import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { request } from "undici";
 import {
@@ -24,6 +23,7 @@ import {
   MATCHED_RATIO,
   settleArms,
 } from "./arms.js";
+import { instance, publishCalls } from "./channel-calls.js";
 import { interleave } from "./interleave.js";
 import { mainThreadNs } from "./thread-cpu.js";
 
@@ -48,12 +48,6 @@ const HTTP_BUDGET_MS = quick ? Number.POSITIVE_INFINITY : 2 * 60_000;
 /** True once `budget` ms have passed since `since` (performance.now()). */
 const spent = (since: number, budget: number) => () => performance.now() - since > budget;
 const CHANNEL_BATCH = 2_000;
-/**
- * The batch yields to the microtask queue every this many calls, as a server does between requests: the batching
- * span processor exports (and lets go of) its spans then, instead of holding a whole batch's spans until its end,
- * which would make the collector copy thousands of live spans and inflate every SDK arm.
- */
-const YIELD_EVERY = 32;
 const HTTP_ROUNDS = quick ? 15 : 100;
 const HTTP_BATCH = 200;
 const GOAL_SDK_NS = 5_000;
@@ -63,16 +57,6 @@ const chosen = (arms: Record<string, Arm>): Record<string, Arm> =>
   Object.fromEntries(
     Object.entries(arms).filter(([name]) => name === "off" || !only || only.some((w) => name.includes(w))),
   );
-
-const instance: ServiceInstance = {
-  id: "svc-1",
-  service: "svc",
-  host: "127.0.0.1",
-  port: 8080,
-  secure: false,
-  status: "UP",
-  metadata: {},
-};
 
 /** CPU time this process used since `before` (user + system), in ns: machine load does not inflate it. */
 function cpuNs(before: NodeJS.CpuUsage): number {
@@ -85,40 +69,12 @@ const spansPerCall: Record<string, number[]> = {};
 /** The main thread's CPU per call, by arm and round (`thread-cpu.ts`), beside the process's. */
 const mainPerCall: Record<string, number[]> = {};
 
-/** One call with one attempt, published as loadbalancer's channels.ts helpers do; ns of CPU per call. */
+/** `CHANNEL_BATCH` calls of one attempt each (./channel-calls.ts); ns of CPU per call. */
 async function channelBatch(arm: string): Promise<number> {
-  const { callStart, callEnd, attemptStart, attemptEnd } = lbTraceChannels;
   const spansBefore = await flushSpans();
   const before = process.cpuUsage();
   const mainBefore = mainThreadNs();
-  for (let i = 0; i < CHANNEL_BATCH; i++) {
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) await undefined;
-    const context = describeCall({ method: "GET", service: "svc" });
-    if (!callStart.hasSubscribers) continue;
-    const call: CallMessage = {
-      service: "svc",
-      method: "GET",
-      path: "/x",
-      context,
-      rule: "round-robin",
-      startedAt: performance.now(),
-    };
-    callStart.publish(call);
-    if (!(attemptStart.hasSubscribers || attemptEnd.hasSubscribers)) {
-      if (callEnd.hasSubscribers) callEnd.publish({ call, status: 200, error: undefined });
-      continue;
-    }
-    const attempt: AttemptMessage = {
-      call,
-      instance,
-      url: "http://127.0.0.1:8080/x",
-      startedAt: performance.now(),
-      headers: {},
-    };
-    if (attemptStart.hasSubscribers) attemptStart.publish(attempt);
-    if (attemptEnd.hasSubscribers) attemptEnd.publish({ attempt, status: 200, error: undefined });
-    if (callEnd.hasSubscribers) callEnd.publish({ call, status: 200, error: undefined });
-  }
+  await publishCalls(CHANNEL_BATCH);
   const ns = cpuNs(before) / CHANNEL_BATCH;
   mainPerCall[arm] = [...(mainPerCall[arm] ?? []), (mainThreadNs() - mainBefore) / CHANNEL_BATCH];
   const spans = ((await flushSpans()) - spansBefore) / CHANNEL_BATCH;

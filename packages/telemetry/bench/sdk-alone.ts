@@ -22,12 +22,16 @@ const CALL_ATTRIBUTES: Attributes = {
   "http.request.method": "GET",
   "outrigger.rule": "round-robin",
 };
-/** The attempt span's attributes as Outrigger sets them (http-spans.md plus the service and instance), made once. */
-const ATTEMPT_ATTRIBUTES: Attributes = {
+/** The attempt span's attributes a sampler is given (http-spans.md's sampling-relevant four), made once. */
+const ATTEMPT_SAMPLING_ATTRIBUTES: Attributes = {
   "http.request.method": "GET",
   "server.address": "127.0.0.1",
   "server.port": 8080,
   "url.full": "http://127.0.0.1:8080/x",
+};
+/** All the attempt span's attributes as Outrigger sets them (http-spans.md plus the service and instance). */
+const ATTEMPT_ATTRIBUTES: Attributes = {
+  ...ATTEMPT_SAMPLING_ATTRIBUTES,
   "outrigger.service": "svc",
   "outrigger.instance.id": "svc-1",
 };
@@ -64,7 +68,8 @@ export function sdkAtCallEnd(tracer: Tracer, after = false): Listener[] {
  * The SDK alone, matched call for call to Outrigger's tracer (src/call-tracer.ts): subscribed to the very channels
  * it subscribes to (so the load balancer builds and publishes the same messages), and at each message the same SDK
  * calls — the call span under the active context at the call's start (its recording flag and span context read),
- * the attempt span under it at the attempt's start, its context injected into that attempt's own headers, the
+ * the attempt span under it at the attempt's start (the four sampling-relevant attributes given to `startSpan`, the
+ * service and instance set on the started span), its context injected into that attempt's own headers, the
  * status attribute set and the span ended at each end. What it leaves out is Outrigger's own work: the attribute
  * objects and span names are made once (Outrigger builds them per call from the message), and the spans in flight
  * sit in two variables (the benchmark's calls do not overlap) instead of Outrigger's per-call state.
@@ -83,8 +88,11 @@ export function sdkAsOutrigger(tracer: Tracer): Listener[] {
     },
     [CHANNEL.attemptStart]: (m) => {
       if (call === undefined || callContext === undefined) return;
-      const attributes = call.isRecording() ? ATTEMPT_ATTRIBUTES : undefined;
+      const attributes = call.isRecording() ? ATTEMPT_SAMPLING_ATTRIBUTES : undefined;
       attempt = tracer.startSpan("GET", { kind: SpanKind.CLIENT, attributes }, callContext);
+      if (attributes !== undefined && attempt.isRecording()) {
+        attempt.setAttribute("outrigger.service", "svc").setAttribute("outrigger.instance.id", "svc-1");
+      }
       propagation.inject(trace.setSpan(callContext, attempt), (m as AttemptMessage).headers);
     },
     [CHANNEL.attemptEnd]: (m) => {

@@ -112,17 +112,17 @@ export class CallTracer {
   #attemptStart(m: AttemptMessage): void {
     const call = this.#calls.get(m.call.context);
     if (!call || call.ended) return;
-    // http-spans.md: resend_count is set on the second and later sends of one request, whatever the reason.
     const sends = call.sends++;
     const method = methodAttribute(m.call.method);
     // A call its sampler dropped: the attempt still needs a span context to propagate (sampled flag off), but
     // nobody will read its attributes, so none are built.
-    const attributes = call.span.isRecording() ? attemptAttributes(m, method, sends) : undefined;
+    const attributes = call.span.isRecording() ? samplingAttributes(m, method) : undefined;
     const span = this.#tracer.startSpan(
       method === "_OTHER" ? "HTTP" : method,
       { kind: SpanKind.CLIENT, attributes },
       call.context,
     );
+    if (attributes !== undefined && span.isRecording()) setLaterAttributes(span, m, method, sends);
     if (call.attempt === undefined) {
       call.attempt = m;
       call.attemptSpan = span;
@@ -194,23 +194,31 @@ export class CallTracer {
 }
 
 /**
- * The CLIENT span's attributes (http-spans.md) for the attempt `m` of a call whose method attribute is `method`, its
- * `sends`-th resend (0: the first send).
+ * The CLIENT span's attributes a sampler is given (http-spans.md, "HTTP client span": `http.request.method`,
+ * `server.address`, `server.port` and `url.full` "can be important for making sampling decisions and SHOULD be
+ * provided at span creation time") for the attempt `m` of a call whose method attribute is `method`. The SDK copies
+ * what `startSpan` is given twice before the span keeps it (`sanitizeAttributes` for the sampler, again after it),
+ * so the span's other attributes are set on it afterwards (`setLaterAttributes`): the exported span is the same.
  */
-function attemptAttributes(m: AttemptMessage, method: string, sends: number): Attributes {
+export function samplingAttributes(m: AttemptMessage, method: string): Attributes {
   const { instance } = m;
-  const attributes: Attributes = {
+  return {
     [ATTR.method]: method,
     [ATTR.serverAddress]: instance.host,
     [ATTR.serverPort]: instance.port,
     [ATTR.urlFull]: fullUrl(m.url),
-    [ATTR.service]: m.call.service,
-    [ATTR.instanceId]: instance.id,
   };
-  if (method === "_OTHER") attributes[ATTR.methodOriginal] = m.call.method;
-  if (instance.zone !== undefined) attributes[ATTR.zone] = instance.zone;
-  if (sends > 0) attributes[ATTR.resendCount] = sends;
-  return attributes;
+}
+
+/** The CLIENT span's other attributes, set on the started `span` of attempt `m`, its `sends`-th resend (0: first). */
+export function setLaterAttributes(span: Span, m: AttemptMessage, method: string, sends: number): void {
+  const { instance } = m;
+  span.setAttribute(ATTR.service, m.call.service);
+  span.setAttribute(ATTR.instanceId, instance.id);
+  if (method === "_OTHER") span.setAttribute(ATTR.methodOriginal, m.call.method);
+  if (instance.zone !== undefined) span.setAttribute(ATTR.zone, instance.zone);
+  // http-spans.md: resend_count is set on the second and later sends of one request, whatever the reason.
+  if (sends > 0) span.setAttribute(ATTR.resendCount, sends);
 }
 
 const BUDGET_EVENT = "outrigger.retry_budget.exhausted";

@@ -15,6 +15,7 @@ import { quantileInterval } from "@outrigger/bench-stats";
 import type { ServiceInstance } from "@outrigger/discovery";
 import { FixedInstancer } from "@outrigger/discovery";
 import { Pool } from "undici";
+import { openLoop } from "./open-loop.js";
 
 const [arm = "bare", rateArg = "1000", secondsArg = "60", ...ports] = process.argv.slice(2);
 const rate = Number(rateArg);
@@ -151,32 +152,19 @@ const failures: Record<string, number> = {};
 const snapshotDir = process.env.GC_SNAPSHOTS;
 const snapshotGap = Number(process.env.SNAPSHOT_GAP ?? 20_000);
 
-/** `count` requests started every 1000/rate ms; latencies (ms) from each scheduled start into `into`. */
-async function openLoop(count: number, into: number[] | undefined, onSent?: (i: number) => void): Promise<void> {
-  const gap = 1_000 / rate;
-  const started = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const due = started + i * gap;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    onSent?.(i);
-    pending.push(
-      client.send().then(
-        () => into?.push(performance.now() - due),
-        (error: { code?: string }) => {
-          const code = error.code ?? "other";
-          failures[code] = (failures[code] ?? 0) + 1;
-        },
-      ),
-    );
-    // Settled promises are let go in batches: the loop must not itself hold a window's worth of them.
-    if (pending.length >= 1_000) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
+/** `count` requests at `rate`/s (open loop); latencies (ms) into `into`, failures counted by code. */
+function run(count: number, into: number[] | undefined, onSent?: (i: number) => void): Promise<void> {
+  return openLoop(() => client.send(), rate, count, {
+    ...(into ? { onLatency: (ms: number) => into.push(ms) } : {}),
+    onError: (error) => {
+      const code = error.code ?? "other";
+      failures[code] = (failures[code] ?? 0) + 1;
+    },
+    ...(onSent ? { onSent } : {}),
+  });
 }
 
-await openLoop(rate * WARMUP_S, undefined);
+await run(rate * WARMUP_S, undefined);
 const latencies: number[] = [];
 const peakConnected = { n: 0 };
 // GC_SAMPLE=dir: V8's sampling heap profiler over the window, keeping the samples of objects a mark-compact
@@ -198,7 +186,7 @@ measuring = true;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const requests = Math.round(rate * seconds);
-await openLoop(requests, latencies, (i) => {
+await run(requests, latencies, (i) => {
   if (i % 1_000 === 0) peakConnected.n = Math.max(peakConnected.n, connected());
   if (snapshotDir && (i === 10_000 || i === 10_000 + snapshotGap))
     writeHeapSnapshot(`${snapshotDir}/${arm}-${i}.heapsnapshot`);

@@ -9,6 +9,7 @@
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
 import { formatInterval, quantileInterval } from "@outrigger/bench-stats";
+import { openLoop } from "./open-loop.js";
 import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
 
 const samples = Number(process.argv[2] ?? 10_000);
@@ -39,26 +40,15 @@ new PerformanceObserver((list) => {
 /** Failed requests by arm, rate and error code (not in the latencies). */
 const failures = new Map<string, number>();
 
-/** `count` requests started every 1000/`rate` ms; each latency from its scheduled start (ms). */
-async function openLoop(arm: Arm, rate: number, count: number, into: number[]): Promise<void> {
-  const gap = 1_000 / rate;
-  const started = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const due = started + i * gap;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(
-      arm.send().then(
-        () => into.push(performance.now() - due),
-        (error: { code?: string; cause?: { code?: string } }) => {
-          const code = error.code ?? error.cause?.code ?? "other";
-          failures.set(`${arm.name} ${rate}/s ${code}`, (failures.get(`${arm.name} ${rate}/s ${code}`) ?? 0) + 1);
-        },
-      ),
-    );
-  }
-  await Promise.all(pending);
+/** `count` requests of `arm` at `rate`/s (open loop); latencies (ms) into `into`, failures counted by code. */
+function run(arm: Arm, rate: number, count: number, into: number[]): Promise<void> {
+  return openLoop(() => arm.send(), rate, count, {
+    onLatency: (ms) => into.push(ms),
+    onError: (error) => {
+      const code = error.code ?? error.cause?.code ?? "other";
+      failures.set(`${arm.name} ${rate}/s ${code}`, (failures.get(`${arm.name} ${rate}/s ${code}`) ?? 0) + 1);
+    },
+  });
 }
 
 const fleet = await armsOverTwoInstances();
@@ -67,7 +57,7 @@ const arms = fleet.arms.filter((arm) =>
   only ? only.some((part) => arm.name.includes(part)) : wanted.includes(arm.name) || arm.name.endsWith("(baseline)"),
 );
 console.log(`load average at start: ${load()} (2 cores, shared); ${samples} samples per cell, chunks of ${chunk}`);
-for (const arm of arms) await openLoop(arm, 1_000, 500, []);
+for (const arm of arms) await run(arm, 1_000, 500, []);
 
 console.log("\n| rate | client | samples | p50 ms | p99 ms [95%] | p99.9 ms [95%] | GC pauses/1k req | GC ms/1k req |");
 console.log("|---|---|---|---|---|---|---|---|");
@@ -78,7 +68,7 @@ for (const rate of rates) {
     for (let i = 0; i < arms.length; i++) {
       const arm = arms[(i + round) % arms.length] as Arm;
       const [ms0, count0] = [gcMs, gcCount];
-      await openLoop(arm, rate, chunk, latencies.get(arm.name) as number[]);
+      await run(arm, rate, chunk, latencies.get(arm.name) as number[]);
       const cell = gc.get(arm.name) as { ms: number; count: number };
       cell.ms += gcMs - ms0;
       cell.count += gcCount - count0;

@@ -6,7 +6,7 @@ import { clampTimerDelay, followAbort, redactUrl } from "@outrigger/core";
 import { type Dispatcher, getGlobalDispatcher, request } from "undici";
 import { DiscoveryError } from "./errors.js";
 import type { RegistryAccess } from "./registry-access.js";
-import { MAX_REGISTRY_REDIRECTS, redirectHop } from "./registry-redirect.js";
+import { isRedirect, MAX_REGISTRY_REDIRECTS, redirectHop } from "./registry-redirect.js";
 
 /** An answer's headers, read by name (case-insensitive; `null` when absent), as `Headers.get`. */
 export interface AnswerHeaderReader {
@@ -73,22 +73,18 @@ async function exchange(
   let hop = { url, method: init.method, body: init.body };
   for (let redirects = 0; ; redirects++) {
     const response = await send(hop, init, credentials, signal, shown);
-    const location = response.headers.location;
-    const next = redirectHop(
-      response.statusCode,
-      typeof location === "string" ? location : null,
-      hop.url,
-      hop.method,
-      origin,
-    );
-    if (!next) return answer(response, shown, hop.method);
+    const status = response.statusCode;
+    if (!isRedirect(status)) return answer(response, shown, hop.method);
     await response.body.dump().catch(() => {});
-    if (redirects === MAX_REGISTRY_REDIRECTS) {
+    // Eureka's count: MAX_REGISTRY_REDIRECTS requests in all, the first included.
+    if (redirects + 1 >= MAX_REGISTRY_REDIRECTS) {
       throw new DiscoveryError(
         "DISCOVERY_BAD_RESPONSE",
-        `Registry at ${shown} redirected more than ${MAX_REGISTRY_REDIRECTS} times: point the client at the registry itself`,
+        `Registry at ${shown} redirected ${MAX_REGISTRY_REDIRECTS} times in a row: point the client at the registry itself`,
       );
     }
+    const location = response.headers.location;
+    const next = redirectHop(status, typeof location === "string" ? location : null, hop.url, hop.method, origin, shown);
     // Once the request has left the origin its credentials were given for, they stay behind (fetch's rule).
     if (!next.sameOrigin) credentials = {};
     hop = { url: next.url, method: next.method, body: next.keepBody ? hop.body : undefined };
@@ -121,6 +117,14 @@ async function send(
       signal,
     });
   } catch (cause) {
+    // It answered, with more header bytes than Node takes (a 20 KiB Location): not a network failure.
+    if ((cause as { code?: unknown }).code === "UND_ERR_HEADERS_OVERFLOW") {
+      throw new DiscoveryError(
+        "DISCOVERY_BAD_RESPONSE",
+        `Registry at ${shown} answered with headers larger than Node's limit (--max-http-header-size, 16 KiB by default): check what answers at that address`,
+        { cause },
+      );
+    }
     throw new DiscoveryError(
       "DISCOVERY_REGISTRY_UNREACHABLE",
       `Registry at ${shown} is unreachable: check that it runs, the URL is right and, for https, that its CA is trusted`,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FixedInstancer } from "@outrigger/discovery";
+import type { AddressInfo, Socket } from "node:net";
+import { FixedInstancer, type Instancer } from "@outrigger/discovery";
 import { createBalancer } from "./balancer.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { instance } from "./test-support.js";
@@ -87,5 +87,35 @@ export function resetOnReuse(): (request: IncomingMessage, response: ServerRespo
     uses.set(request.socket, use);
     if (use > 1) request.socket.resetAndDestroy();
     else response.end("ok");
+  };
+}
+
+/** The server-side sockets of `server`, as they connect. */
+export function socketsOf(server: Server): Socket[] {
+  const sockets: Socket[] = [];
+  server.on("connection", (socket: Socket) => sockets.push(socket));
+  return sockets;
+}
+
+/** `inner` with a count of its live `onChange` subscriptions (`live()`), to check that a client lets go of them. */
+export function countedInstancer(inner: Instancer): Instancer & { live(): number } {
+  let live = 0;
+  return {
+    current: () => inner.current(),
+    onError: inner.onError,
+    close: () => inner.close(),
+    onChange: (listener) => {
+      live++;
+      const sub = inner.onChange(listener);
+      let disposed = false;
+      return {
+        dispose: () => {
+          if (!disposed) live--;
+          disposed = true;
+          sub.dispose();
+        },
+      };
+    },
+    live: () => live,
   };
 }

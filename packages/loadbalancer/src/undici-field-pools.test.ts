@@ -3,18 +3,10 @@
 // ends them; a close after destroy rejects) and lib/global.js (the `undici.globalDispatcher.1` symbol that Node's
 // bundled fetch reads).
 import { once } from "node:events";
-import type { Socket } from "node:net";
 import { getGlobalDispatcher, setGlobalDispatcher, request as undiciRequest } from "undici";
 import { describe, expect, it } from "vitest";
 import { instance } from "./test-support.js";
-import { fieldInstance, lbOver, ok } from "./undici-field-fixture.js";
-
-/** The server-side sockets of `server`, as they connect. */
-function socketsOf(server: import("node:http").Server): Socket[] {
-  const sockets: Socket[] = [];
-  server.on("connection", (socket: Socket) => sockets.push(socket));
-  return sockets;
-}
+import { fieldInstance, lbOver, ok, socketsOf } from "./undici-field-fixture.js";
 
 describe("instance pools (field reports)", () => {
   it("nodejs/undici#4424: an instance that left the set holds no pool, and destroy() closes its last socket too", async () => {

@@ -34,10 +34,16 @@ export function carriedReport(headers: IncomingHttpHeaders, app: string): unknow
 
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
+/** Percent-encoded text is visible ASCII; raw bytes past it (read by Node as latin1) would be kept garbled. */
+const PERCENT_ENCODED = /^[\x21-\x7e]*$/;
+
 function decoded(name: string, value: string): string {
+  const refused = () =>
+    new RegistryError("REGISTRY_BAD_REQUEST", `Watch report header ${name} must be percent-encoded UTF-8 text`);
+  if (!PERCENT_ENCODED.test(value)) throw refused();
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new RegistryError("REGISTRY_BAD_REQUEST", `Watch report header ${name} must be percent-encoded UTF-8 text`);
+    throw refused();
   }
 }

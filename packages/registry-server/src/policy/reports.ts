@@ -40,8 +40,9 @@ export function parseReport(body: unknown, now: number): PolicyReport {
     process: String(process),
     revision: b.revision as number,
     status: b.status as "ACK" | "NACK",
-    // Redacted: an SDK's reason quotes what it refused, which may hold a URL with userinfo or a token.
-    ...(b.status === "NACK" ? { reason: redactSecrets(String(b.reason ?? "").slice(0, MAX_REASON)) } : {}),
+    // Redacted, then cut: an SDK's reason quotes what it refused, which may hold a URL with userinfo or a token; cut
+    // first, a secret across the cut lost what marks it ("https://user:pass" without its "@") and was kept in part.
+    ...(b.status === "NACK" ? { reason: redactSecrets(String(b.reason ?? "")).slice(0, MAX_REASON) } : {}),
     at: now,
   };
 }

@@ -84,7 +84,14 @@ async function exchange(
       );
     }
     const location = response.headers.location;
-    const next = redirectHop(status, typeof location === "string" ? location : null, hop.url, hop.method, origin, shown);
+    const next = redirectHop(
+      status,
+      typeof location === "string" ? location : null,
+      hop.url,
+      hop.method,
+      origin,
+      shown,
+    );
     // Once the request has left the origin its credentials were given for, they stay behind (fetch's rule).
     if (!next.sameOrigin) credentials = {};
     hop = { url: next.url, method: next.method, body: next.keepBody ? hop.body : undefined };

@@ -47,7 +47,9 @@ describe("a redirect without a usable Location is an error, never the registry's
   ])("%s (%i): DISCOVERY_BAD_RESPONSE naming the status, not the Location", async (_what, status, location) => {
     const reg = await redirectServer(() => ({ status, ...(location ? { location } : {}) }));
     // A renewal: `#beat` took any status below 400 as renewed, so a 302 it could not follow kept a lease "alive".
-    const error = await failure(registryRequest(`${reg.origin}/eureka/apps/A/i-1`, { method: "PUT", timeoutMs: 5_000 }));
+    const error = await failure(
+      registryRequest(`${reg.origin}/eureka/apps/A/i-1`, { method: "PUT", timeoutMs: 5_000 }),
+    );
     expect(error).toMatchObject({ code: "DISCOVERY_BAD_RESPONSE" });
     expect((error as Error).message).toContain(`answered ${status}`);
     expect(messages(error)).not.toContain(TOKEN);
@@ -77,7 +79,10 @@ describe("redirect loops and chains", () => {
     );
     expect(error).toMatchObject({ code: "DISCOVERY_BAD_RESPONSE" });
     // fetch's rule: once the request left the origin, Authorization stays behind, on the way back too.
-    expect(first.seen.map((s) => s.authorization)).toEqual([`Bearer ${TOKEN}`, ...first.seen.slice(1).map(() => undefined)]);
+    expect(first.seen.map((s) => s.authorization)).toEqual([
+      `Bearer ${TOKEN}`,
+      ...first.seen.slice(1).map(() => undefined),
+    ]);
     expect(second.seen.every((s) => s.authorization === undefined)).toBe(true);
     await access.close();
   });
@@ -95,7 +100,8 @@ describe("redirect loops and chains", () => {
   it("a Location with userinfo on the same origin: the URL's user and password are not sent, nor shown", async () => {
     let origin = "";
     const reg = await redirectServer((req, _seen, res) => {
-      if (req.url === "/a") return { status: 302, location: `${origin.replace("http://", `http://mallory:${PASSWORD}@`)}/b` };
+      if (req.url === "/a")
+        return { status: 302, location: `${origin.replace("http://", `http://mallory:${PASSWORD}@`)}/b` };
       res.socket?.destroy(); // the hop fails at the network level
       return null;
     });
@@ -112,14 +118,22 @@ describe("redirect loops and chains", () => {
   it("an https registry redirecting to http (a downgrade, same host): the token is not sent in clear", async () => {
     const cert = selfSigned();
     const plain = await redirectServer(() => ({ status: 204 }));
-    const secure = createHttpsServer({ cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) }, (_req, res) => {
-      res.writeHead(307, { location: `${plain.origin}/eureka/apps/A` });
-      res.end();
-    });
+    const secure = createHttpsServer(
+      { cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) },
+      (_req, res) => {
+        res.writeHead(307, { location: `${plain.origin}/eureka/apps/A` });
+        res.end();
+      },
+    );
     await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
     const origin = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`;
     const access = new RegistryAccess(origin, { token: TOKEN, tls: { ca: cert.ca } });
-    const answer = await registryRequest(`${origin}/eureka/apps/A`, { method: "POST", body: { a: 1 }, timeoutMs: 5_000, access });
+    const answer = await registryRequest(`${origin}/eureka/apps/A`, {
+      method: "POST",
+      body: { a: 1 },
+      timeoutMs: 5_000,
+      access,
+    });
     expect(answer.status).toBe(204);
     expect(plain.seen.map((s) => [s.method, s.authorization, s.body])).toEqual([["POST", undefined, '{"a":1}']]);
     await access.close();

@@ -30,7 +30,9 @@ for (let i = 0; i < 50; i++) {
   if (typeof close === "function") await close.call(http);
 }
 console.log(`instancer subscriptions still held by 50 clients used once each: ${counted.live()} (expected 0)`);
-console.log(`connections opened: ${sockets}; close() on the axios instance: ${"close" in createLbAxios({ balancer: () => balancer })}`);
+console.log(
+  `connections opened: ${sockets}; close() on the axios instance: ${"close" in createLbAxios({ balancer: () => balancer })}`,
+);
 balancer.close();
 server.closeAllConnections();
 server.close();

@@ -60,6 +60,20 @@ function serviceOf(origin: string): { service: string; lb: boolean } | undefined
 /** The origin of an instance's pool: `http://host:port`, an IPv6 host in brackets. */
 const originOf = (instance: ServiceInstance): string => instanceUrl(instance, "").slice(0, -1);
 
+/**
+ * Where an attempt goes once the dispatcher is closed: nowhere. A retry of a request that was in flight at close()
+ * or destroy() fails with LB_CLOSED, as a retry through undici's closed dispatcher fails with ClientClosedError
+ * (nodejs/undici lib/dispatcher/dispatcher-base.js); before, it made a pool after close() that nothing closed.
+ */
+const closedPool = {
+  dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+    handler.onError?.(
+      new LbError("LB_CLOSED", "The lb dispatcher was closed while this request was retried: make a new one"),
+    );
+    return true;
+  },
+} as Dispatcher;
+
 /** Origins whose parse is remembered; beyond this, new origins are parsed on each request. */
 const MAX_ORIGINS = 1_024;
 
@@ -192,10 +206,12 @@ export class LbDispatcher extends Dispatcher {
     this.#host.deadlines?.close();
   }
 
-  #poolOf(instance: ServiceInstance): Pool {
+  #poolOf(instance: ServiceInstance): Dispatcher {
     // Instances are kept as objects across snapshots: the common case is one WeakMap look-up, no URL building.
     const known = this.#byInstance.get(instance);
     if (known && !known.closed) return known;
+    // A retry of a request in flight when close() or destroy() ran: a pool made now would outlive the dispatcher.
+    if (this.#closed) return closedPool;
     const origin = originOf(instance);
     let pool = this.#pools.get(origin);
     if (!pool) {

@@ -2,8 +2,9 @@
 // X-Outrigger-Policy-Error; xDS's `node`, `response_nonce` and `error_detail`, envoy/service/discovery/v3/
 // discovery.proto), sent over a real socket where the framework's own parsing matters. The registry answers with
 // stable codes, keeps one report per process, and shows no secret a NACK's reason quotes.
-import { connect } from "node:net";
+
 import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { Registry } from "../registry.js";
@@ -34,8 +35,11 @@ type App = Awaited<ReturnType<typeof withPolicy>>;
 const watch = (server: App, headers: Record<string, string>) =>
   server.inject({ url: "/outrigger/watch/apps/ORDERS?index=-1&wait=1s", headers: { ...read, ...headers } });
 const reports = async (server: App) =>
-  ((await server.inject({ url: "/outrigger/policy/reports", headers: read })).json() as { reports: { reason?: string; process: string }[] })
-    .reports;
+  (
+    (await server.inject({ url: "/outrigger/policy/reports", headers: read })).json() as {
+      reports: { reason?: string; process: string }[];
+    }
+  ).reports;
 
 /** Sends `head` (raw bytes: request line and headers) to the listening app and returns the answer's status line. */
 async function rawStatus(server: App, head: Buffer): Promise<string> {
@@ -103,7 +107,13 @@ describe("hostile values in a carried policy report", () => {
     const server = await withPolicy();
     const status = await rawStatus(
       server,
-      rawWatch(Buffer.concat([Buffer.from("x-outrigger-client: p-"), Buffer.from("ü", "utf8"), Buffer.from("\r\nx-outrigger-policy-nonce: 1\r\n")])),
+      rawWatch(
+        Buffer.concat([
+          Buffer.from("x-outrigger-client: p-"),
+          Buffer.from("ü", "utf8"),
+          Buffer.from("\r\nx-outrigger-policy-nonce: 1\r\n"),
+        ]),
+      ),
     );
     expect(status).toBe("HTTP/1.1 400 Bad Request");
     expect(await reports(server)).toEqual([]);
@@ -111,9 +121,15 @@ describe("hostile values in a carried policy report", () => {
 
   it("a raw CR/LF can not split a header (the parser refuses it); a percent-encoded one stays inside the report", async () => {
     const server = await withPolicy();
-    const status = await rawStatus(server, rawWatch(Buffer.from("x-outrigger-client: p-1\rx-injected: 1\r\nx-outrigger-policy-nonce: 1\r\n")));
+    const status = await rawStatus(
+      server,
+      rawWatch(Buffer.from("x-outrigger-client: p-1\rx-injected: 1\r\nx-outrigger-policy-nonce: 1\r\n")),
+    );
     expect(status).toMatch(/^HTTP\/1.1 400/);
-    const answer = await watch(server, { "x-outrigger-client": "p%0D%0Aset-cookie:%20a=b", "x-outrigger-policy-nonce": "1" });
+    const answer = await watch(server, {
+      "x-outrigger-client": "p%0D%0Aset-cookie:%20a=b",
+      "x-outrigger-policy-nonce": "1",
+    });
     expect(answer.statusCode).toBe(200);
     expect(answer.headers["set-cookie"]).toBeUndefined();
     expect((await reports(server))[0]?.process).toBe("p\r\nset-cookie: a=b");
@@ -121,16 +137,24 @@ describe("hostile values in a carried policy report", () => {
 
   it("a 20 KB error header: Node's 431 before any handler, and the registry goes on answering", async () => {
     const server = await withPolicy();
-    const huge = Buffer.from(`x-outrigger-client: p-1\r\nx-outrigger-policy-nonce: 1\r\nx-outrigger-policy-error: ${"e".repeat(20_000)}\r\n`);
+    const huge = Buffer.from(
+      `x-outrigger-client: p-1\r\nx-outrigger-policy-nonce: 1\r\nx-outrigger-policy-error: ${"e".repeat(20_000)}\r\n`,
+    );
     expect(await rawStatus(server, rawWatch(huge))).toBe("HTTP/1.1 431 Request Header Fields Too Large");
-    expect((await watch(server, { "x-outrigger-client": "p-1", "x-outrigger-policy-nonce": "1" })).statusCode).toBe(200);
+    expect((await watch(server, { "x-outrigger-client": "p-1", "x-outrigger-policy-nonce": "1" })).statusCode).toBe(
+      200,
+    );
     expect(await reports(server)).toHaveLength(1);
   });
 
   it("a NACK storm from one process keeps one report; a bad nonce is a stable 400 every time", async () => {
     const server = await withPolicy();
     for (let i = 0; i < 200; i++) {
-      const nack = { "x-outrigger-client": "p-1", "x-outrigger-policy-nonce": "1", "x-outrigger-policy-error": `n${i}` };
+      const nack = {
+        "x-outrigger-client": "p-1",
+        "x-outrigger-policy-nonce": "1",
+        "x-outrigger-policy-error": `n${i}`,
+      };
       expect((await watch(server, nack)).statusCode).toBe(200);
     }
     expect((await reports(server)).map((r) => r.reason)).toEqual(["n199"]);

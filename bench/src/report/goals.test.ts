@@ -161,10 +161,14 @@ describe("latency goals", () => {
 
   it("meets it without the baseline's cell, bounding the SDK's added latency by its latency", () => {
     const s = summariseRate({ "sdk-undici": reps(6, () => run(1, 2.5, 2_000)) });
-    const cpu: CpuRuns = { "haproxy-http-undici": [1_700, 1_800].map((t) => ({ ...cpuRun("x", 0.4), throughputPerSec: t })) };
+    const cpu: CpuRuns = {
+      "haproxy-http-undici": [1_700, 1_800].map((t) => ({ ...cpuRun("x", 0.4), throughputPerSec: t })),
+    };
     const goal = checkGoals({ 2000: s }, cpu, {}).find((g) => g.goal.startsWith("sdk-undici: added p99.9 "));
     expect(goal?.status).toBe("met");
-    expect(goal?.detail).toMatch(/p99\.9 2\.\d+ ms, its added p99\.9 at most that \(direct-undici not run at this rate\)/);
+    expect(goal?.detail).toMatch(
+      /p99\.9 2\.\d+ ms, its added p99\.9 at most that \(direct-undici not run at this rate\)/,
+    );
   });
 
   it("stays inconclusive when one sidecar round reached the rate, or an SDK repetition was rejected", () => {

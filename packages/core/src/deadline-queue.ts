@@ -1,4 +1,5 @@
 import { type Clock, monotonicClock } from "./clock.js";
+import { afterIo } from "./io-timeout.js";
 
 /** Something that runs out of time: a call or request (its deadline) or an attempt (its per-try timeout). */
 export interface Expiring {
@@ -23,7 +24,7 @@ const COMPACT_AT = 1_024;
  * finished request is never kept alive (or promoted to the old generation) by its pending timeout. The one timer
  * is armed for the oldest live entry and `unref`'d; with `expireAfterIo`, due entries expire after the I/O of the
  * turn the timer ran in (see `#fire`). Memory is bounded by the entries added in the last `ms`.
- * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines.
+ * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines (both transports).
  */
 export class DeadlineQueue {
   readonly ms: number;
@@ -95,8 +96,8 @@ export class DeadlineQueue {
    * Node runs due timers before it reads the sockets, so after a stall (a GC pause, a busy or descheduled process)
    * a timer fired first would fail an attempt whose answer already sits in the socket buffer — and abort its
    * connection, retry, open another: more work while the process is already late. Deferred past the I/O phase,
-   * an answer that arrived in time settles (cancels) its entry first; an entry still unanswered expires then.
-   * The rule of groupon/gofer#71 ("Fire IO timeouts after IO") and sindresorhus/got#525.
+   * an answer that arrived in time settles (cancels) its entry first; an entry still unanswered expires then
+   * (`afterIo`: the rule and its sources).
    */
   readonly #fire = (): void => {
     this.#timer = undefined;
@@ -104,9 +105,7 @@ export class DeadlineQueue {
       this.#expireDue();
       return;
     }
-    // Ref'd: an unref'd Immediate does not stop the poll phase from blocking (until the next I/O or timer), so the
-    // expiry would run arbitrarily late (nodejs/undici#5600). It keeps the process up for this one turn only.
-    this.#expiring = setImmediate(this.#expireDue);
+    this.#expiring = afterIo(this.#expireDue);
   };
 
   readonly #expireDue = (): void => {

@@ -13,7 +13,7 @@ import {
   neverAborted,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
+import { canRetryOn, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
   endAttemptOf,
@@ -149,6 +149,12 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
    */
   static readonly #attemptOf = (attempt: AttemptContext): Promise<void> =>
     (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt));
+
+  /** Whether a retry after `error` has an instance to go to (the retry engine asks; see `canRetryOn`). */
+  canResend(error: unknown): boolean {
+    const { balancer, engine } = this.#route;
+    return canRetryOn(balancer, this.tried, retriesTriedInstances(engine), error);
+  }
 
   /** The deadline (the queue calls it). */
   expire(): void {

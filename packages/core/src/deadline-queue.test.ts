@@ -66,6 +66,14 @@ describe("DeadlineQueue (one timer for every request's timeout)", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("with expireAfterIo, a timer on time expires at once (only a late one waits for the turn's I/O)", () => {
+    const queue = new DeadlineQueue(100, monotonicClock, { expireAfterIo: true });
+    const log: string[] = [];
+    queue.add(entry(log, "a"));
+    vi.advanceTimersByTime(100);
+    expect(log).toEqual(["a"]);
+  });
+
   it("tells each entry how late its timer ran (a blocked event loop shows as lateness)", () => {
     let t = 0;
     const queue = new DeadlineQueue(100, { now: () => t });

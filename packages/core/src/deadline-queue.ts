@@ -92,21 +92,25 @@ export class DeadlineQueue {
   }
 
   /**
-   * The timer ran. With `expireAfterIo`, the due entries expire in this loop turn's check phase (`setImmediate`), after its I/O phase.
-   * Node runs due timers before it reads the sockets, so after a stall (a GC pause, a busy or descheduled process)
-   * a timer fired first would fail an attempt whose answer already sits in the socket buffer — and abort its
-   * connection, retry, open another: more work while the process is already late. Deferred past the I/O phase,
-   * an answer that arrived in time settles (cancels) its entry first; an entry still unanswered expires then
-   * (`afterIo`: the rule and its sources).
+   * The timer ran. With `expireAfterIo`, when it ran after the oldest entry was due, the due entries expire in this
+   * loop turn's check phase (`setImmediate`), after its I/O phase. Node runs due timers before it reads the sockets,
+   * so after a stall (a GC pause, a busy or descheduled process) a timer fired first would fail an attempt whose
+   * answer already sits in the socket buffer — and abort its connection, retry, open another: more work while the
+   * process is already late. Deferred past the I/O phase, an answer that arrived in time settles (cancels) its entry
+   * first; an entry still unanswered expires then (`afterIo`: the rule and its sources). A timer on time (a fake
+   * clock, in tests) expires at once: the poll phase ran up to the due time, so nothing that came before is unread.
    */
   readonly #fire = (): void => {
     this.#timer = undefined;
-    if (!this.#afterIo) {
-      this.#expireDue();
-      return;
-    }
-    this.#expiring = afterIo(this.#expireDue);
+    if (this.#afterIo && this.#heldUp()) this.#expiring = afterIo(this.#expireDue);
+    else this.#expireDue();
   };
+
+  /** Whether the oldest live entry fell due before now: the loop was held up past it. Drops settled head entries. */
+  #heldUp(): boolean {
+    while (this.#head < this.#items.length && this.#items[this.#head] === undefined) this.#head++;
+    return this.#head < this.#items.length && this.#clock.now() > (this.#dues[this.#head] as number);
+  }
 
   readonly #expireDue = (): void => {
     this.#expiring = undefined;

@@ -2,7 +2,7 @@
 // `setIOTimeout`) and sindresorhus/got#117 ("if timeout is 50ms and response was on 48ms, chances are that user will
 // get ETIMEDOUT"). Real loopback sockets and a real stall of this thread.
 import { once } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { afterIo, setIoTimeout } from "./io-timeout.js";
 import { socketPair, stall } from "./test-support.js";
 
@@ -52,14 +52,29 @@ describe("setIoTimeout (a timeout that races a network answer)", () => {
     const ran: string[] = [];
     const timeout = setIoTimeout(() => ran.push("ran"), 5);
     // A timer due at the same time, queued after it: it runs in the same timers phase, before the hop.
-    await new Promise<void>((resolve) =>
+    const disposed = new Promise<void>((resolve) =>
       setTimeout(() => {
         timeout.dispose();
         resolve();
       }, 5),
     );
+    stall(30); // late: the first timer hops
+    await disposed;
     await wait(20);
     expect(ran).toEqual([]);
+  });
+
+  it("runs at once, without the hop, when its timer is on time (fake timers keep their order)", () => {
+    vi.useFakeTimers();
+    try {
+      const order: string[] = [];
+      setIoTimeout(() => order.push("timeout"), 10);
+      vi.advanceTimersByTime(10);
+      order.push("after advance");
+      expect(order).toEqual(["timeout", "after advance"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("afterIo runs its function in the same turn's check phase, after that turn's I/O callbacks", async () => {

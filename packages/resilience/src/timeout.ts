@@ -33,9 +33,9 @@ export interface TimeoutOptions {
    * phase, after its sockets are read, so an answer that arrived while the event loop was stalled (a GC pause, a
    * busy or descheduled process) settles the call instead of being timed out, aborted and retried
    * (`DeadlineQueue`'s `expireAfterIo`; the rule of groupon/gofer#71 and sindresorhus/got#117/#525). Costs one
-   * `setImmediate` per firing of the policy's one timer, and no delay on an idle loop. `false`: the timeout acts in
-   * the timer's own callback, before that turn's I/O, as cockatiel's `TimeoutPolicy` (a plain `setTimeout`) does —
-   * e.g. for tests that fake `setTimeout` but not `setImmediate`.
+   * `setImmediate` when the policy's one timer ran late, and no delay; a timer on time (fake timers in tests) acts
+   * at once. `false`: the timeout always acts in the timer's own callback, before that turn's I/O, as cockatiel's
+   * `TimeoutPolicy` (a plain `setTimeout`) does.
    */
   readonly expireAfterIo?: boolean;
 }

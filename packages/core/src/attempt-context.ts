@@ -27,12 +27,13 @@ export interface CallContext {
    */
   readonly service?: string;
   /**
-   * Whether an attempt after one that failed with `error` would have somewhere to go — the transport's answer (the
-   * load balancer: an instance not yet tried, or a tried one it may reuse). When it says false the retry engine
-   * gives up (`no-target`) before it announces a retry (`onRetry`), waits out a backoff or spends a budget token:
-   * a retry event means a retry is sent. Undefined: always.
+   * Whether a retry by `engine` after an attempt that failed with `error` would have somewhere to go — the
+   * transport's answer (the load balancer: an instance not yet tried, or a tried one it may reuse; it may answer
+   * its own engine and a retry policy around it differently). When it says false the retry engine gives up
+   * (`no-target`) before it announces a retry (`onRetry`), waits out a backoff or spends a budget token: a retry
+   * event means a retry is sent. Undefined: always.
    */
-  canResend?(error: unknown): boolean;
+  canResend?(error: unknown, engine: RetryDecider): boolean;
 }
 
 /** What one attempt receives: the call's context, the signal that cancels this attempt and its number. */
@@ -66,8 +67,8 @@ export interface CallDeclaration {
   readonly refuseReplay?: (cause: unknown) => Error;
   /** The destination service (see `CallContext.service`). */
   readonly service?: string;
-  /** Whether a retry after `error` has somewhere to go (see `CallContext.canResend`). */
-  readonly canResend?: (error: unknown) => boolean;
+  /** Whether a retry by `engine` after `error` has somewhere to go (see `CallContext.canResend`). */
+  readonly canResend?: (error: unknown, engine: RetryDecider) => boolean;
 }
 
 /** RFC 9110 §9.2.2: methods whose repetition has the same effect as one request. */

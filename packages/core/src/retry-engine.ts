@@ -161,7 +161,7 @@ export class RetryEngine {
     if (context.attempt + 1 >= this.maxAttempts) return no("attempts");
     // Nowhere to send it (every instance tried, say): no retry to announce, wait for or pay for.
     const call = callOf(context);
-    if (call.canResend !== undefined && !call.canResend(error)) return no("no-target");
+    if (call.canResend !== undefined && !call.canResend(error, this)) return no("no-target");
     const hinted = retryAfterMsOf(error);
     // A server asking for more patience than we allow is answered by giving up, not by waiting less than asked.
     if (hinted !== undefined && hinted > this.#maxRetryAfter) return no("retry-after");

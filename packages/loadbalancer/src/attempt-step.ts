@@ -87,9 +87,10 @@ export function mayRetryTried(reuseTried: boolean, last: unknown): boolean {
 
 /**
  * Whether a retry after `last` has an instance to go to: one not yet tried, or a tried one as `mayRetryTried` allows;
- * true when the balancer cannot tell (no `hasUntried`: its pick decides). Both transports give it to the retry
- * engine as the call's `canResend`, so the engine announces (`onRetry`), waits for and pays for only retries that are
- * sent: with every instance tried, the last failure is the answer at once.
+ * true when the balancer cannot tell (no `hasUntried`: its pick decides). Both transports give it to their own
+ * retry engine as the call's `canResend`, so the engine announces (`onRetry`), waits for and pays for only retries
+ * that are sent: with every instance tried, the last failure is the answer at once. (A retry policy around the
+ * client is not asked: its attempt is the client engine's first, whose pick falls back to tried instances.)
  */
 export function canRetryOn(
   balancer: Balancer,

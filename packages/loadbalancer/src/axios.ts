@@ -154,8 +154,9 @@ function sendBalanced(
     tried,
     refuseReplay: notReplayable,
     service,
-    // With every instance tried, the engine gives up at once: no retry announced, waited for or paid for.
-    canResend: (error) => canRetryOn(balancer, tried, reuseTried, error),
+    // With every instance tried, this client's engine gives up at once: no retry announced, waited for or paid for.
+    // A retry policy around the client re-picks among tried instances then (its attempt is the engine's first).
+    canResend: (error, by) => by !== engine || canRetryOn(balancer, tried, reuseTried, error),
   });
   const request = new RequestSignal(
     config.signal as AbortSignal | undefined,

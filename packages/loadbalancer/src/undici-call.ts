@@ -11,6 +11,7 @@ import {
   isIdempotentMethod,
   monotonicClock,
   neverAborted,
+  type RetryDecider,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
 import { canRetryOn, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
@@ -150,10 +151,13 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   static readonly #attemptOf = (attempt: AttemptContext): Promise<void> =>
     (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt));
 
-  /** Whether a retry after `error` has an instance to go to (the retry engine asks; see `canRetryOn`). */
-  canResend(error: unknown): boolean {
+  /**
+   * Whether a retry by `by` after `error` has an instance to go to (a retry engine asks; see `canRetryOn`): the
+   * route's own engine retries on untried instances only, a policy's re-picks among tried ones when none is left.
+   */
+  canResend(error: unknown, by: RetryDecider): boolean {
     const { balancer, engine } = this.#route;
-    return canRetryOn(balancer, this.tried, retriesTriedInstances(engine), error);
+    return by !== engine || canRetryOn(balancer, this.tried, retriesTriedInstances(engine), error);
   }
 
   /** The deadline (the queue calls it). */

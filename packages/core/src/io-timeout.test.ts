@@ -22,8 +22,14 @@ describe("setIoTimeout (a timeout that races a network answer)", () => {
         const onTimeout = () => {
           if (!answered) log.push("timeout");
         };
-        const cancel =
-          timer === "setIoTimeout" ? setIoTimeout(onTimeout, 20).dispose : clearTimeout.bind(null, setTimeout(onTimeout, 20));
+        let cancel: () => void;
+        if (timer === "setIoTimeout") {
+          const timeout = setIoTimeout(onTimeout, 20);
+          cancel = () => timeout.dispose();
+        } else {
+          const timeout = setTimeout(onTimeout, 20);
+          cancel = () => clearTimeout(timeout);
+        }
         const read = once(pair.client, "data").then(() => {
           answered = true;
           cancel();

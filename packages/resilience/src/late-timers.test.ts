@@ -4,8 +4,7 @@
 // the call, a hedge sends a duplicate. The rule kept here: groupon/gofer#71 ("Fire IO timeouts after IO") and
 // sindresorhus/got#117 ("if timeout is 50ms and response was on 48ms, chances are that user will get ETIMEDOUT").
 // Real loopback HTTP server; the stall is real (the thread blocks right after the server wrote its answer).
-import { get, type Server } from "node:http";
-import { createServer } from "node:http";
+import { createServer, get, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describeCall } from "@outrigger/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,20 +49,25 @@ describe("createTimeoutPolicy around a network call, after a stall of the event 
   it.each([
     { expireAfterIo: true, outcome: "ok" },
     { expireAfterIo: false, outcome: "RESILIENCE_TIMEOUT" },
-  ])("expireAfterIo $expireAfterIo: an answer received during the stall → $outcome", async ({ expireAfterIo, outcome }) => {
-    const policy = createTimeoutPolicy({ ms: 250, expireAfterIo });
-    stallAfterAnswer = 1_000;
-    const result = await policy.execute(({ signal }) => getText(signal)).then(
-      (body) => body,
-      (error: { code?: string }) => error.code,
-    );
-    expect(result).toBe(outcome);
-  });
+  ])(
+    "expireAfterIo $expireAfterIo: an answer received during the stall → $outcome",
+    async ({ expireAfterIo, outcome }) => {
+      const policy = createTimeoutPolicy({ ms: 250, expireAfterIo });
+      stallAfterAnswer = 1_000;
+      const result = await policy
+        .execute(({ signal }) => getText(signal))
+        .then(
+          (body) => body,
+          (error: { code?: string }) => error.code,
+        );
+      expect(result).toBe(outcome);
+    },
+  );
 
-  it("is on by default", async () => {
+  it("is off by default (a generic policy: the timer-callback expiry stays unless asked for)", async () => {
     const policy = createTimeoutPolicy({ ms: 250 });
     stallAfterAnswer = 1_000;
-    await expect(policy.execute(({ signal }) => getText(signal))).resolves.toBe("ok");
+    await expect(policy.execute(({ signal }) => getText(signal))).rejects.toMatchObject({ code: "RESILIENCE_TIMEOUT" });
   });
 });
 

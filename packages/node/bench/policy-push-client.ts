@@ -4,7 +4,7 @@
 // the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
 // revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
 // when the registry answered its ACK (or, carried on the next watch, when that request left). Args: registry URL,
-// state directory ("" for none), then flags.
+// state directory ("" for none), then flags (`--trace`, `--save-delay MS`: controlPlane.saveDelayMs).
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
 import { createOutrigger } from "../src/index.js";
@@ -12,6 +12,8 @@ import { monotonicMs as now } from "./shared-clock.js";
 
 const [registryUrl = "", stateDir = ""] = process.argv.slice(2);
 const trace = process.argv.includes("--trace");
+const saveDelayAt = process.argv.indexOf("--save-delay");
+const saveDelayMs = saveDelayAt === -1 ? undefined : Number(process.argv[saveDelayAt + 1]);
 const print = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
@@ -40,7 +42,7 @@ const og = await createOutrigger({
   service: "pusher",
   port: 0,
   config: { outrigger: { registry: { url: registryUrl, enabled: false }, shutdown: { signals: [] } } },
-  ...(stateDir ? { controlPlane: { stateDir } } : {}),
+  ...(stateDir ? { controlPlane: { stateDir, ...(saveDelayMs === undefined ? {} : { saveDelayMs }) } } : {}),
   logger: { warn: (message: string) => process.stderr.write(`client: ${message}\n`) },
 });
 /** CPU time from `ready` on (the apply phase), and the revisions applied in it: the per-push cost at exit. */

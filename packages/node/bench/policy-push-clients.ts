@@ -51,8 +51,10 @@ export interface Clients {
 /** How the clients run. */
 export interface ClientsOptions {
   readonly trace: boolean;
-  /** Give each client a state directory (it saves each applied revision there, as in production). */
+  /** Give each client a state directory (it saves its applied revisions there, as in production). */
   readonly state: boolean;
+  /** The clients' `controlPlane.saveDelayMs` (default og's). */
+  readonly saveDelayMs?: number;
   /** Profile client 0 with `node --cpu-prof` into this directory (100 µs sampling). */
   readonly profileDir?: string;
 }
@@ -85,6 +87,7 @@ export async function startClients(count: number, eureka: string, options: Clien
       eureka,
       stateDir,
       ...(trace ? ["--trace"] : []),
+      ...(options.saveDelayMs === undefined ? [] : ["--save-delay", String(options.saveDelayMs)]),
     ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

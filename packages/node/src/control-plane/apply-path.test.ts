@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OutriggerNodeError } from "../errors.js";
 import { ControlPlane, type PolicyApplyEvent } from "./control-plane.js";
 import { hostFor } from "./host.fixture.js";
-import { policyFilePath } from "./policy-file.js";
+import { policyFilePath, writePolicyFile } from "./policy-file.js";
 
 /**
  * A canary policy: subset v2 with a bulkhead of one call of its own; route 0 to v2 by header (with a timeout of its
@@ -196,5 +196,29 @@ describe("the applied revision is saved in the state directory", () => {
     expect(() => new ControlPlane("client", { stateDir: dir, saveDelayMs: 61_000 }, hostFor([]))).toThrow(
       /controlPlane\.saveDelayMs/,
     );
+  });
+
+  it("a saved 'no policy' (revision 0: the registry had none) starts with nothing to apply and no error", async () => {
+    // Found running the bench: a client whose registry had no policy saved revision 0, and its next start reported
+    // OUTRIGGER_POLICY_REJECTED ("revision: must be a whole number ≥ 1") for its own file.
+    const errors: OutriggerNodeError[] = [];
+    // What a process saves when the registry's answer has no policy for the service.
+    await writePolicyFile(dir, { service: "ORDERS", revision: 0, policy: null });
+    const down = createServer();
+    await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+    const { port } = down.address() as AddressInfo;
+    await new Promise((resolve) => down.close(resolve));
+    const watch = new RegistryWatchInstancer({ registryUrl: `http://127.0.0.1:${port}/eureka`, service: "orders" });
+    // The first-answer gate waits for the file and the registry's failure (not for a timer): then every report is in.
+    const restarted = new ControlPlane("client", { stateDir: dir }, { ...hostFor(errors), waitMs: () => 30_000 });
+    try {
+      restarted.track("orders", watch);
+      await restarted.ready("orders");
+      expect(errors).toEqual([]);
+      expect(restarted.revision("orders")).toBe(0);
+    } finally {
+      watch.close();
+      await restarted.close();
+    }
   });
 });

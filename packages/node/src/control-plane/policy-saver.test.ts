@@ -3,7 +3,7 @@
 // the apply path; source/common/common/key_value_store_base.cc: `addOrUpdate` writes only when no `flush_interval`
 // timer is set). Each write stays atomic as Consul's lib/file/atomic.go `WriteAtomic` (policy-file.ts). Real files in
 // a temp directory; the delay runs on a fake clock (only setTimeout is faked, so the file system's I/O is real).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PolicyUpdate } from "@outrigger/policy";
@@ -121,7 +121,7 @@ describe("PolicySaver: the applied revision is saved after a bounded delay, coal
     await firstFailure;
     expect(failures).toHaveLength(1);
     expect(failures[0]?.update.revision).toBe(1);
-    expect((failures[0]?.error as NodeJS.ErrnoException).code).toBe("ENOTDIR");
+    expect(failures[0]?.error).toMatchObject({ code: "ENOTDIR" });
     // A newer revision comes while the first waits for its retry: only the newer one is tried.
     saver.save(revision(2));
     await rm(blocker);
@@ -132,6 +132,24 @@ describe("PolicySaver: the applied revision is saved after a bounded delay, coal
     await saver.flush();
     expect(failures).toHaveLength(1);
     expect(await savedRevision(stateDir)).toBe(2);
+  });
+
+  it("a write that fails half-way leaves no temp file behind and is tried again (hashicorp/consul#3207)", async () => {
+    // consul#3207: a failed write left its temp file, and the agent could not start on it. Here the rename fails
+    // (the policy file's path is taken by a directory) after the temp file was written and fsynced.
+    const taken = policyFilePath(dir, "ORDERS");
+    await mkdir(join(taken, "in-the-way"), { recursive: true });
+    const saver = saverIn(dir);
+    const failure = nextFailure();
+    saver.save(revision(1));
+    await vi.advanceTimersByTimeAsync(DELAY_MS);
+    await failure;
+    expect(await readdir(dir)).toEqual(["ORDERS.policy.json"]);
+    await rm(taken, { recursive: true });
+    await vi.advanceTimersByTimeAsync(DELAY_MS);
+    await saver.flush();
+    expect(await savedRevision(dir)).toBe(1);
+    expect((await readdir(dir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 
   it("a disk that keeps failing is tried with a doubling backoff, each failure reported, nothing thrown", async () => {

@@ -7,7 +7,9 @@ import { writePolicyFile } from "./policy-file.js";
  * second's revisions to a crash costs nothing, writing each of a burst's revisions costs an fsync each. Envoy's
  * xDS delegate stores resources the same way (contrib/xds/source/kv_store_xds_delegate.h: no storage I/O on the
  * apply path; source/common/common/key_value_store_base.cc: `addOrUpdate` only updates memory, a timer of
- * `flush_interval` writes the file).
+ * `flush_interval` writes the file). Consul weighed the same cost for state it writes often: the agent's check state
+ * is not fsynced because it "happens a lot more frequently" (hashicorp/consul#2480); here every write stays fsynced,
+ * and there are few of them.
  */
 export const DEFAULT_SAVE_DELAY_MS = 1_000;
 /** After a failed write, the next try waits the delay (at least this long), doubling per failure up to the cap. */

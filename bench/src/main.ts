@@ -1,25 +1,17 @@
 // One command for the whole benchmark: steady state and failure scenarios for every variant, then the report,
 // raw JSON, SVG charts and results/latest.json. Progress goes to stderr; the last stdout line is the summary JSON.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { parseOptions } from "./options.js";
 import { startScript } from "./proc/node-script.js";
 import { CORES, haproxyPath, tasksetPath } from "./proc/pin.js";
 import { Progress } from "./progress.js";
-import { buildCharts } from "./report/charts.js";
-import { capacities, summariseCpu } from "./report/cpu-summary.js";
-import { checkGoals } from "./report/goals.js";
-import { renderReport } from "./report/markdown.js";
-import { summariseRate } from "./report/steady-summary.js";
-import { ISTIO, summariseFailures } from "./report/summarise.js";
+import { capacities } from "./report/cpu-summary.js";
+import { LOADED_NOTE, writeResults } from "./report/write-results.js";
 import { type CpuRuns, cpuSteps, runCpu } from "./scenarios/cpu.js";
 import { type FailureRuns, failureSteps, runFailures } from "./scenarios/failures.js";
 import { runSteady, type SkippedCells, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
-import { selectedVariants } from "./scenarios/variant-names.js";
-import { SDK_GAPS } from "./variants/sdk.js";
 
 const options = parseOptions(process.argv.slice(2));
 const haproxy = haproxyPath();
@@ -69,12 +61,6 @@ try {
   await generator.kill("SIGTERM");
 }
 
-const steady = Object.fromEntries(
-  Object.entries(steadyRuns).map(([rate, byVariant]) => [rate, summariseRate(byVariant)]),
-);
-const cpu = summariseCpu(cpuRuns);
-const failures = summariseFailures(failureRuns);
-const goals = checkGoals(steady, cpuRuns, failureRuns);
 const environment = {
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Linux ${release()}`,
   "load average (1/5/15 min) at start": loadAtStart,
@@ -85,59 +71,15 @@ const environment = {
   haproxy: execFileSync(haproxy, ["-v"], { encoding: "utf8" }).split("\n")[0] ?? "",
   started: started.toISOString(),
   finished: new Date().toISOString(),
-  note: loadedMachine
-    ? "loaded shared machine (other work running): re-run on a quiet one"
-    : "shared machine, quiet at the start of the run",
+  note: loadedMachine ? LOADED_NOTE : "shared machine, quiet at the start of the run",
 };
 const folder = options.out ?? date;
-const outDir = fileURLToPath(new URL(`../results/${folder}/`, import.meta.url));
-mkdirSync(outDir, { recursive: true });
-const charts = buildCharts(steadyRuns, failureRuns);
-for (const [name, svg] of Object.entries(charts)) writeFileSync(`${outDir}${name}`, svg);
-const summary = {
-  date,
-  loadedMachine,
-  environment,
-  options,
-  cpu,
-  steady: Object.fromEntries(Object.entries(steady).map(([rate, s]) => [rate, { ...s, resampled: undefined }])),
-  skipped,
-  failures,
-  goals,
-  istio: ISTIO,
-  sdkGaps: SDK_GAPS,
-  report: `results/${folder}/report.md`,
-};
-writeFileSync(
-  `${outDir}raw.json`,
-  `${JSON.stringify({ environment, options, cpu: cpuRuns, steady: steadyRuns, skipped, failures: failureRuns })}\n`,
-);
-writeFileSync(`${outDir}summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
-writeFileSync(
-  `${outDir}report.md`,
-  renderReport({
-    date,
-    environment,
-    options: { ...options },
-    cpu,
-    steady,
-    skipped,
-    failures,
-    goals,
-    charts: Object.keys(charts),
-    loadedMachine,
-    variants: selectedVariants(options.variants),
-  }),
-);
 // Only a full run stands for the benchmark: a partial (--only) or quick one keeps latest.json as it was.
-if (options.only.length === 0 && !process.argv.includes("--quick")) {
-  writeFileSync(
-    fileURLToPath(new URL("../results/latest.json", import.meta.url)),
-    `${JSON.stringify(summary, null, 2)}\n`,
-  );
-}
-process.stderr.write(`bench: report written to ${outDir}report.md\n`);
+const latest = options.only.length === 0 && !process.argv.includes("--quick");
+const raw = { environment, options, cpu: cpuRuns, steady: steadyRuns, skipped, failures: failureRuns };
+const { report, goals } = writeResults(raw, folder, latest);
+process.stderr.write(`bench: report written to results/${folder}/report.md\n`);
 process.stdout.write(
-  `${JSON.stringify({ report: summary.report, goals: goals.map((g) => ({ goal: g.goal, status: g.status })), loadedMachine })}\n`,
+  `${JSON.stringify({ report, goals: goals.map((g) => ({ goal: g.goal, status: g.status })), loadedMachine })}\n`,
 );
 process.exit(0);

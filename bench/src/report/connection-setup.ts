@@ -22,7 +22,7 @@ export function connectionRows(p: MatchedPolicy, variants: readonly string[] = A
   const idle = POOL.keepAliveMs / 1000;
   const nodeHttp = `node:http \`Agent({ keepAlive: true, maxSockets: ${sockets} })\` (per origin; LIFO reuse of free sockets), one request per socket at a time`;
   const undiciPool = `undici \`Pool\` per origin: \`connections: ${sockets}\`, pipelining 1 (undici's default), idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s (the upstream's keep-alive hint − 2 s)`;
-  const shippedPool = `undici \`Pool\` per instance with undici's defaults (no connection limit, pipelining 1, idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s: the upstream's keep-alive hint − 2 s), made by \`createLbAxios\`'s undici transport; \`createLbAxios\` takes no pool options, and its pools are not closed when an instance leaves (no instancer is passed to it)`;
+  const shippedPool = `undici \`Pool\` per instance with undici's defaults (no connection limit, pipelining 1, idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s: the upstream's keep-alive hint − 2 s), made by \`createLbAxios\`'s undici transport; \`createLbAxios\` takes no pool options; it gets the registry instancer, as \`createOutrigger\` wires it, so an instance's pool closes when it leaves the set`;
   const cap = `the balancer's \`maxInFlightPerInstance: ${p.maxConnsPerInstance}\` per instance (instances at the cap skipped, then a ${QUEUE_TIMEOUT_MS / 1000} s queue)`;
   const toSidecar = (client: string) =>
     `${client} to one origin, the sidecar; HAProxy to each upstream: \`http-reuse always\`, \`maxconn ${p.maxConnsPerInstance}\` per server (queue ${QUEUE_TIMEOUT_MS / 1000} s)`;

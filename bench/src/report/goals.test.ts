@@ -139,6 +139,43 @@ describe("latency goals", () => {
     const goal = checkGoals({ 2000: s }, {}, {}).find((g) => g.goal.startsWith("sdk-undici: added p99 "));
     expect(goal).toMatchObject({ status: "inconclusive", detail: "not run at this rate (haproxy-http-undici)" });
   });
+
+  // The sidecar's closed-loop rounds (CPU phase) at `throughputs`; the SDK and its baseline ran at 2 000/s.
+  const overCapacity = (throughputs: number[], sdkAccepted = true) => {
+    const s = summariseRate({
+      "direct-undici": reps(6, () => run(1, 2, 2_000)),
+      "sdk-undici": reps(6, (i) => run(1, 2.5, 2_000, sdkAccepted || i > 0)),
+    });
+    const cpu: CpuRuns = {
+      "haproxy-http-undici": throughputs.map((t) => ({ ...cpuRun("haproxy-http-undici", 0.4), throughputPerSec: t })),
+    };
+    return checkGoals({ 2000: s }, cpu, {}).find((g) => g.goal.startsWith("sdk-undici: added p99 "));
+  };
+
+  it("meets the goal when the sidecar's capacity stayed below the rate in every round and the SDK carried it", () => {
+    const goal = overCapacity([1_700, 1_810, 1_904]);
+    expect(goal?.status).toBe("met");
+    expect(goal?.detail).toMatch(/haproxy-http-undici cannot carry 2000\/s: .* all 3 rounds \(max 1904\/s\)/);
+    expect(goal?.detail).toMatch(/sdk-undici carried it: added p99 .* over direct-undici/);
+  });
+
+  it("meets it without the baseline's cell, bounding the SDK's added latency by its latency", () => {
+    const s = summariseRate({ "sdk-undici": reps(6, () => run(1, 2.5, 2_000)) });
+    const cpu: CpuRuns = {
+      "haproxy-http-undici": [1_700, 1_800].map((t) => ({ ...cpuRun("x", 0.4), throughputPerSec: t })),
+    };
+    const goal = checkGoals({ 2000: s }, cpu, {}).find((g) => g.goal.startsWith("sdk-undici: added p99.9 "));
+    expect(goal?.status).toBe("met");
+    expect(goal?.detail).toMatch(
+      /p99\.9 2\.\d+ ms, its added p99\.9 at most that \(direct-undici not run at this rate\)/,
+    );
+  });
+
+  it("stays inconclusive when one sidecar round reached the rate, or an SDK repetition was rejected", () => {
+    expect(overCapacity([1_700, 2_000, 1_900])?.status).toBe("inconclusive");
+    expect(overCapacity([1_700, 1_800], false)?.status).toBe("inconclusive");
+    expect(overCapacity([])?.status).toBe("inconclusive");
+  });
 });
 
 function cpuRun(variant: string, cpuMsPerReq: number): CpuRun {

@@ -26,6 +26,14 @@ export interface CallContext {
    * service from its start in a map: a map entry per call cost the metrics path more than its own counting.
    */
   readonly service?: string;
+  /**
+   * Whether a retry by `engine` after an attempt that failed with `error` would have somewhere to go — the
+   * transport's answer (the load balancer: an instance not yet tried, or a tried one it may reuse; it may answer
+   * its own engine and a retry policy around it differently). When it says false the retry engine gives up
+   * (`no-target`) before it announces a retry (`onRetry`), waits out a backoff or spends a budget token: a retry
+   * event means a retry is sent. Undefined: always.
+   */
+  canResend?(error: unknown, engine: RetryDecider): boolean;
 }
 
 /** What one attempt receives: the call's context, the signal that cancels this attempt and its number. */
@@ -59,6 +67,8 @@ export interface CallDeclaration {
   readonly refuseReplay?: (cause: unknown) => Error;
   /** The destination service (see `CallContext.service`). */
   readonly service?: string;
+  /** Whether a retry by `engine` after `error` has somewhere to go (see `CallContext.canResend`). */
+  readonly canResend?: (error: unknown, engine: RetryDecider) => boolean;
 }
 
 /** RFC 9110 §9.2.2: methods whose repetition has the same effect as one request. */
@@ -85,6 +95,7 @@ export function describeCall(declared: CallDeclaration = {}): CallContext {
     tried: declared.tried ?? noneTried,
     ...(declared.refuseReplay ? { refuseReplay: declared.refuseReplay } : {}),
     ...(declared.service !== undefined ? { service: declared.service } : {}),
+    ...(declared.canResend ? { canResend: declared.canResend } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 import { once } from "node:events";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { monotonicClock } from "./clock.js";
 import { DeadlineQueue, type Expiring } from "./deadline-queue.js";
+import { socketPair, stall } from "./test-support.js";
 
 const fresh = (ms: number) => ({ queue: new DeadlineQueue(ms), log: [] as string[] });
 const entry = (log: string[], name: string): Expiring => ({ slot: -1, expire: () => log.push(name) });
@@ -66,6 +66,14 @@ describe("DeadlineQueue (one timer for every request's timeout)", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("with expireAfterIo, a timer on time expires at once (only a late one waits for the turn's I/O)", () => {
+    const queue = new DeadlineQueue(100, monotonicClock, { expireAfterIo: true });
+    const log: string[] = [];
+    queue.add(entry(log, "a"));
+    vi.advanceTimersByTime(100);
+    expect(log).toEqual(["a"]);
+  });
+
   it("tells each entry how late its timer ran (a blocked event loop shows as lateness)", () => {
     let t = 0;
     const queue = new DeadlineQueue(100, { now: () => t });
@@ -77,29 +85,7 @@ describe("DeadlineQueue (one timer for every request's timeout)", () => {
   });
 });
 
-/** Blocks this thread for `ms` (a GC pause or a descheduled process, as the event loop sees it). */
-const stall = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 describe("DeadlineQueue with expireAfterIo (groupon/gofer#71 'Fire IO timeouts after IO', sindresorhus/got#525)", () => {
-  /** A loopback TCP pair: `server` writes, `client` reads (real sockets, port 0). */
-  async function socketPair(): Promise<{ server: Socket; client: Socket; close(): void }> {
-    const listener = createServer();
-    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-    const accepted = once(listener, "connection");
-    const client = connect((listener.address() as AddressInfo).port, "127.0.0.1");
-    await once(client, "connect");
-    const [server] = (await accepted) as [Socket];
-    return {
-      server,
-      client,
-      close: () => {
-        client.destroy();
-        server.destroy();
-        listener.close();
-      },
-    };
-  }
-
   // The answer arrives while the loop is stalled past the entry's due time; after the stall Node runs the due timer
   // before it reads the socket. The entry the answer settles must not expire first.
   it.each([

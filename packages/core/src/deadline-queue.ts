@@ -1,4 +1,5 @@
 import { type Clock, monotonicClock } from "./clock.js";
+import { afterIo } from "./io-timeout.js";
 
 /** Something that runs out of time: a call or request (its deadline) or an attempt (its per-try timeout). */
 export interface Expiring {
@@ -23,7 +24,7 @@ const COMPACT_AT = 1_024;
  * finished request is never kept alive (or promoted to the old generation) by its pending timeout. The one timer
  * is armed for the oldest live entry and `unref`'d; with `expireAfterIo`, due entries expire after the I/O of the
  * turn the timer ran in (see `#fire`). Memory is bounded by the entries added in the last `ms`.
- * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines.
+ * Shared by resilience's timeout policy and the load balancer's per-try timeouts and deadlines (both transports).
  */
 export class DeadlineQueue {
   readonly ms: number;
@@ -91,23 +92,25 @@ export class DeadlineQueue {
   }
 
   /**
-   * The timer ran. With `expireAfterIo`, the due entries expire in this loop turn's check phase (`setImmediate`), after its I/O phase.
-   * Node runs due timers before it reads the sockets, so after a stall (a GC pause, a busy or descheduled process)
-   * a timer fired first would fail an attempt whose answer already sits in the socket buffer — and abort its
-   * connection, retry, open another: more work while the process is already late. Deferred past the I/O phase,
-   * an answer that arrived in time settles (cancels) its entry first; an entry still unanswered expires then.
-   * The rule of groupon/gofer#71 ("Fire IO timeouts after IO") and sindresorhus/got#525.
+   * The timer ran. With `expireAfterIo`, when it ran after the oldest entry was due, the due entries expire in this
+   * loop turn's check phase (`setImmediate`), after its I/O phase. Node runs due timers before it reads the sockets,
+   * so after a stall (a GC pause, a busy or descheduled process) a timer fired first would fail an attempt whose
+   * answer already sits in the socket buffer — and abort its connection, retry, open another: more work while the
+   * process is already late. Deferred past the I/O phase, an answer that arrived in time settles (cancels) its entry
+   * first; an entry still unanswered expires then (`afterIo`: the rule and its sources). A timer on time (a fake
+   * clock, in tests) expires at once: the poll phase ran up to the due time, so nothing that came before is unread.
    */
   readonly #fire = (): void => {
     this.#timer = undefined;
-    if (!this.#afterIo) {
-      this.#expireDue();
-      return;
-    }
-    // Ref'd: an unref'd Immediate does not stop the poll phase from blocking (until the next I/O or timer), so the
-    // expiry would run arbitrarily late (nodejs/undici#5600). It keeps the process up for this one turn only.
-    this.#expiring = setImmediate(this.#expireDue);
+    if (this.#afterIo && this.#heldUp()) this.#expiring = afterIo(this.#expireDue);
+    else this.#expireDue();
   };
+
+  /** Whether the oldest live entry fell due before now: the loop was held up past it. Drops settled head entries. */
+  #heldUp(): boolean {
+    while (this.#head < this.#items.length && this.#items[this.#head] === undefined) this.#head++;
+    return this.#head < this.#items.length && this.#clock.now() > (this.#dues[this.#head] as number);
+  }
 
   readonly #expireDue = (): void => {
     this.#expiring = undefined;

@@ -27,6 +27,7 @@ export { DeadlineQueue, type Expiring } from "./deadline-queue.js";
 export { errorGuard, isOutriggerError, OutriggerError, type OutriggerErrorOptions } from "./error.js";
 export { type Disposable, type Event, EventSource, type ListenerErrorHandler } from "./event.js";
 export { type AbortSource, type Cancellation, followAbort, isCancellation, neverAborted } from "./follow-abort.js";
+export { afterIo, setIoTimeout } from "./io-timeout.js";
 export { LazyAbort } from "./lazy-abort.js";
 export { isLocalLag, LOCAL_LAG_THRESHOLD_MS, markTimerLate, timerLateMsOf } from "./local-lag.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";

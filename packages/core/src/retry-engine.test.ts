@@ -72,6 +72,26 @@ describe("RetryEngine.decide", () => {
     expect(budgeted.decide(coded("ECONNREFUSED"), post())).toMatchObject({ why: "budget" });
   });
 
+  it("gives up with no-target when the call says a retry would have nowhere to go, before the budget", () => {
+    const budget = { deposit: vi.fn(), tryWithdraw: vi.fn(() => true) };
+    const budgeted = new RetryEngine({ maxAttempts: 5, budget }, fail);
+    const nowhere = describeCall({ method: "GET", canResend: () => false });
+    expect(budgeted.decide(coded("ECONNREFUSED"), attemptContext(nowhere, neverAborted, 0))).toMatchObject({
+      retry: false,
+      why: "no-target",
+    });
+    expect(budget.tryWithdraw).not.toHaveBeenCalled();
+    // An attempt made by an outer policy's attempt still reads the call's answer (through `callOf`).
+    const outer = attemptContext(nowhere, neverAborted, 0);
+    expect(budgeted.decide(coded("ECONNREFUSED"), attemptContext(outer, neverAborted, 1))).toMatchObject({
+      why: "no-target",
+    });
+    const somewhere = describeCall({ method: "GET", canResend: () => true });
+    expect(budgeted.decide(coded("ECONNREFUSED"), attemptContext(somewhere, neverAborted, 0))).toMatchObject({
+      retry: true,
+    });
+  });
+
   it("keeps full-jitter backoff within initial × 2^n and the cap", () => {
     const jitter = new RetryEngine({ maxAttempts: 9, initialDelayMs: 10, maxDelayMs: 40, random: () => 0.999 }, fail);
     const delays = [0, 1, 2, 3].map(
@@ -110,6 +130,27 @@ describe("RetryEngine.run", () => {
     expect(seen).toEqual([0, 1, 2]);
     expect(thrown).toBe(errors[2]);
     expect(attemptErrorsOf(thrown)).toEqual(errors);
+  });
+
+  it("announces (onRetry) and waits for only the retries that have somewhere to go", async () => {
+    const engine = new RetryEngine({ maxAttempts: 5, initialDelayMs: 50, maxDelayMs: 50, random: () => 1 }, fail);
+    const announced: number[] = [];
+    const why: string[] = [];
+    engine.onRetry((e) => announced.push(e.attempt));
+    engine.onGiveUp((e) => why.push(e.why));
+    let sent = 0;
+    // Three instances: after the third attempt none is left to try.
+    const call = describeCall({ method: "GET", canResend: () => sent < 3 });
+    vi.useFakeTimers();
+    const done = engine
+      .run(() => {
+        sent++;
+        throw coded("ECONNREFUSED");
+      }, call)
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await done;
+    expect({ sent, announced, why }).toEqual({ sent: 3, announced: [1, 2], why: ["no-target"] });
   });
 
   it("gives each attempt its own signal when the caller gave none (no shared signal collecting listeners)", async () => {

@@ -51,6 +51,7 @@ export type GiveUpReason =
   | "not-idempotent"
   | "not-replayable"
   | "attempts"
+  | "no-target"
   | "retry-after"
   | "deadline"
   | "budget"
@@ -61,7 +62,11 @@ export type RetryVerdict =
   | { readonly retry: true; readonly kind: FailureKind; readonly delayMs: number }
   | { readonly retry: false; readonly kind: FailureKind; readonly why: GiveUpReason };
 
-/** A retry is about to wait `delay` ms, then make attempt number `attempt` (1 for the first retry). */
+/**
+ * A retry is about to wait `delay` ms, then make attempt number `attempt` (1 for the first retry). Emitted only for a
+ * retry that has somewhere to go (`CallContext.canResend`), as Envoy counts `upstream_rq_retry` only once every
+ * gate let the retry through (source/common/router/retry_state_impl.cc, `RetryStateImpl::shouldRetry`).
+ */
 export interface RetryEvent {
   readonly attempt: number;
   readonly delay: number;
@@ -86,9 +91,10 @@ export function attemptErrorsOf(error: unknown): readonly unknown[] {
 
 /**
  * The one retry engine: decides after each failed attempt whether to try again (failure kind, idempotency,
- * replayable body, attempts left, Retry-After, deadline, budget: in that order, so a budget token is spent only on
- * a retry that happens) and runs the attempts, each with a fresh `AttemptContext`. Re-picking an instance not yet
- * tried is the transport's part, through `context.tried`. Shaped after go-kit's `sd/lb/retry.go`.
+ * replayable body, attempts left, somewhere to go (`canResend`), Retry-After, deadline, budget: in that order, so a
+ * budget token is spent, and `onRetry` fires, only for a retry that happens) and runs the attempts, each with a
+ * fresh `AttemptContext`. Re-picking an instance not yet tried is the transport's part, through `context.tried`.
+ * Shaped after go-kit's `sd/lb/retry.go`.
  */
 export class RetryEngine {
   readonly maxAttempts: number;
@@ -153,6 +159,9 @@ export class RetryEngine {
     }
     if (!context.replayable) return no("not-replayable");
     if (context.attempt + 1 >= this.maxAttempts) return no("attempts");
+    // Nowhere to send it (every instance tried, say): no retry to announce, wait for or pay for.
+    const call = callOf(context);
+    if (call.canResend !== undefined && !call.canResend(error, this)) return no("no-target");
     const hinted = retryAfterMsOf(error);
     // A server asking for more patience than we allow is answered by giving up, not by waiting less than asked.
     if (hinted !== undefined && hinted > this.#maxRetryAfter) return no("retry-after");
@@ -239,7 +248,11 @@ export class RetryEngine {
   }
 }
 
-/** Waits `ms` (bounded by the engine's validated maxima), or less when `signal` aborts; removes its listener. */
+/**
+ * Waits `ms` (bounded by the engine's validated maxima), or less when `signal` aborts; removes its listener. A plain
+ * timer, not core's after-I/O `setIoTimeout`: a backoff is a delay before the next attempt, not a timeout racing an
+ * answer — run late by a stall, it fails nothing.
+ */
 function sleep(ms: number, signal: AbortSource): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

@@ -45,6 +45,8 @@ export async function registryRequest(
   // The caller's signal (close()) and the timeout both end the request, the answer's body included. Not
   // `AbortSignal.any([init.signal, …])`: on Node 20 each call leaves ~70 bytes on a long-lived source signal for
   // good (nodejs/node#55351), and a watcher's stop signal lives as long as the process.
+  // A plain timer, not core's after-I/O `setIoTimeout`: this is the control plane, not the request path — an
+  // answer a stalled loop times out costs one re-fetch (or renew) later, and the cache keeps its last good set.
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException("The registry did not answer in time", "TimeoutError")),

@@ -1,45 +1,58 @@
-import { type Clock, followAbort, monotonicClock } from "@outrigger/core";
+import { type Clock, DeadlineQueue, type Expiring, followAbort, monotonicClock } from "@outrigger/core";
 import type { GenericAbortSignal } from "axios";
 
 type AbortListener = (event: { readonly type: "abort" }) => void;
 
 /**
- * The signal one attempt hands to axios's http adapter, aborted by the per-try timer or by the request's own
+ * The queue of one client's per-try timeouts or request deadlines (every entry waits `ms`), read on `clock`;
+ * undefined when `ms` is. Its entries expire after the I/O of the turn its timer runs in (`expireAfterIo`): a
+ * timer that a stalled event loop (a GC pause, a busy or descheduled process) runs late must not fail an answer
+ * already in the socket buffer, abort its connection and retry on another. Both transports build theirs here, so
+ * the rule is the same on axios' http adapter and on the undici dispatcher. Not covered: an answer axios still
+ * decompresses (zlib works off the loop thread and reports in a later turn).
+ */
+export function timeoutQueue(ms: number | undefined, clock: Clock = monotonicClock): DeadlineQueue | undefined {
+  return ms === undefined ? undefined : new DeadlineQueue(ms, clock, { expireAfterIo: true });
+}
+
+/**
+ * The signal one attempt hands to axios's http adapter, aborted by the per-try timeout or by the request's own
  * signal. Node 20's EventTarget-based AbortSignal costs ≈ 4 µs for each listener added and removed and
  * `AbortSignal.any` ≈ 25 µs: paid on every attempt, that was most of what a per-try timeout cost (≈ 40 µs of
- * CPU per request). axios takes any signal of this shape (its `GenericAbortSignal`).
+ * CPU per request). axios takes any signal of this shape (its `GenericAbortSignal`). The per-try timeout is this
+ * object's entry in the client's queue (`timeoutQueue`: one timer for all attempts, no Timeout object per attempt),
+ * expiring after the I/O of the turn its timer ran in.
  */
-export class AttemptSignal implements GenericAbortSignal {
+export class AttemptSignal implements GenericAbortSignal, Expiring {
   aborted = false;
   reason: unknown = undefined;
-  /** True when the per-try timer, not the request's signal, ended the attempt. */
+  /** True when the per-try timeout, not the request's signal, ended the attempt. */
   timedOut = false;
-  /** How late the per-try timer ran after it was due (ms, on `clock`); 0 until it fires. For the local-lag rule. */
+  /** How late the per-try timer ran after it was due (ms, on the queue's clock); 0 until it fires. For local lag. */
   lateMs = 0;
+  /** Owned by the per-try queue. */
+  slot = -1;
   readonly #listeners: AbortListener[] = [];
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #perTry: DeadlineQueue | undefined;
+  readonly #timeoutReason: () => Error;
   readonly #unfollow: (() => void) | undefined;
 
-  constructor(
-    timeoutMs: number | undefined,
-    timeoutReason: () => Error,
-    outer: AbortSignal | undefined,
-    clock: Clock = monotonicClock,
-  ) {
+  constructor(perTry: DeadlineQueue | undefined, timeoutReason: () => Error, outer: AbortSignal | undefined) {
+    this.#timeoutReason = timeoutReason;
     if (outer?.aborted) {
       this.#abort(outer.reason);
       return;
     }
     if (outer) this.#unfollow = followAbort(outer, () => this.#abort(outer.reason));
-    if (timeoutMs !== undefined) {
-      const due = clock.now() + timeoutMs;
-      this.#timer = setTimeout(() => {
-        this.timedOut = true;
-        this.lateMs = Math.max(0, clock.now() - due);
-        this.#abort(timeoutReason());
-      }, timeoutMs);
-      this.#timer.unref();
-    }
+    this.#perTry = perTry;
+    perTry?.add(this);
+  }
+
+  /** The per-try timeout (the queue calls it). */
+  expire(lateMs: number): void {
+    this.timedOut = true;
+    this.lateMs = lateMs;
+    this.#abort(this.#timeoutReason());
   }
 
   addEventListener(type: string, listener: AbortListener): void {
@@ -51,9 +64,9 @@ export class AttemptSignal implements GenericAbortSignal {
     if (at >= 0) this.#listeners.splice(at, 1);
   }
 
-  /** Stops the timer and stops following the request's signal; call when the attempt has settled. */
+  /** Leaves the per-try queue and stops following the request's signal; call when the attempt has settled. */
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.#perTry?.cancel(this);
     this.#unfollow?.();
   }
 
@@ -69,34 +82,45 @@ export class AttemptSignal implements GenericAbortSignal {
 
 /**
  * The signal of one whole request: the caller's own when there is no deadline (nothing is added to it), else a
- * controller aborted by the deadline timer or by the caller's signal. Never `AbortSignal.any`: on Node 20 a
- * long-lived source signal keeps every signal made from it alive (nodejs/node#55351). `dispose()` clears the timer
- * and removes the one listener it added to the caller's signal.
+ * controller aborted by the deadline (this object's entry in the client's deadline queue, `timeoutQueue`, expiring
+ * after the turn's I/O) or by the caller's signal. Never `AbortSignal.any`: on Node 20 a long-lived source signal
+ * keeps every signal made from it alive (nodejs/node#55351). `dispose()` leaves the queue and removes the one
+ * listener it added to the caller's signal.
  */
-export class RequestSignal {
+export class RequestSignal implements Expiring {
   readonly signal: AbortSignal | undefined;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Owned by the deadline queue. */
+  slot = -1;
+  readonly #controller: AbortController | undefined;
+  readonly #deadlines: DeadlineQueue | undefined;
+  readonly #deadlineReason: () => Error;
   readonly #unfollow: (() => void) | undefined;
 
-  constructor(caller: AbortSignal | undefined, deadlineMs: number | undefined, deadlineReason: () => Error) {
-    if (deadlineMs === undefined) {
+  constructor(caller: AbortSignal | undefined, deadlines: DeadlineQueue | undefined, deadlineReason: () => Error) {
+    this.#deadlineReason = deadlineReason;
+    if (deadlines === undefined) {
       this.signal = caller;
       return;
     }
     const controller = new AbortController();
+    this.#controller = controller;
     this.signal = controller.signal;
     if (caller?.aborted) {
       controller.abort(caller.reason);
       return;
     }
     if (caller) this.#unfollow = followAbort(caller, () => controller.abort(caller.reason));
-    // deadlineMs was checked against setTimeout's limit when the client was made.
-    this.#timer = setTimeout(() => controller.abort(deadlineReason()), deadlineMs);
-    this.#timer.unref();
+    this.#deadlines = deadlines;
+    deadlines.add(this);
+  }
+
+  /** The deadline (the queue calls it). */
+  expire(): void {
+    this.#controller?.abort(this.#deadlineReason());
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    this.#deadlines?.cancel(this);
     this.#unfollow?.();
   }
 }

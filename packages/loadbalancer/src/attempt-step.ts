@@ -1,4 +1,4 @@
-import { type AttemptContext, type Clock, classifyFailure } from "@outrigger/core";
+import { type AttemptContext, classifyFailure, type DeadlineQueue } from "@outrigger/core";
 import { AttemptSignal } from "./attempt-signal.js";
 import { isLbError, LbError } from "./errors.js";
 import { failureReason } from "./outcome.js";
@@ -51,21 +51,19 @@ export function pickNow(balancer: Balancer, options: PickOptions, last: unknown)
 }
 
 /**
- * The signal of one attempt on `instanceId`: the per-try timer (its lateness read on `clock`) and `signal`;
- * undefined when neither is set.
+ * The signal of one attempt on `instanceId`: its entry in the client's per-try queue (`timeoutQueue`) and
+ * `signal`; undefined when neither is set.
  */
 export function attemptSignalFor(
   instanceId: string,
-  perTryTimeoutMs: number | undefined,
+  perTry: DeadlineQueue | undefined,
   signal: AbortSignal | undefined,
-  clock?: Clock,
 ): AttemptSignal | undefined {
-  if (perTryTimeoutMs === undefined && signal === undefined) return undefined;
+  if (perTry === undefined && signal === undefined) return undefined;
   return new AttemptSignal(
-    perTryTimeoutMs,
-    () => new LbError("LB_ATTEMPT_TIMEOUT", `${instanceId} did not answer within ${perTryTimeoutMs} ms`),
+    perTry,
+    () => new LbError("LB_ATTEMPT_TIMEOUT", `${instanceId} did not answer within ${perTry?.ms} ms`),
     signal,
-    clock,
   );
 }
 
@@ -85,6 +83,22 @@ export function retryReason(error: unknown, statuses: ReadonlySet<number>): Retr
  */
 export function mayRetryTried(reuseTried: boolean, last: unknown): boolean {
   return reuseTried || failureReason(last) === "reset";
+}
+
+/**
+ * Whether a retry after `last` has an instance to go to: one not yet tried, or a tried one as `mayRetryTried` allows;
+ * true when the balancer cannot tell (no `hasUntried`: its pick decides). Both transports give it to their own
+ * retry engine as the call's `canResend`, so the engine announces (`onRetry`), waits for and pays for only retries
+ * that are sent: with every instance tried, the last failure is the answer at once. (A retry policy around the
+ * client is not asked: its attempt is the client engine's first, whose pick falls back to tried instances.)
+ */
+export function canRetryOn(
+  balancer: Balancer,
+  tried: ReadonlySet<string>,
+  reuseTried: boolean,
+  last: unknown,
+): boolean {
+  return balancer.hasUntried?.(tried) !== false || mayRetryTried(reuseTried, last);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { followAbort, isOutriggerError } from "@outrigger/core";
+import { followAbort, isOutriggerError, setIoTimeout } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
   AxiosError,
@@ -108,7 +108,9 @@ function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
 
 /**
  * The caller's signal and `timeout` (ms, 0: none) as one signal; `dispose` clears the timer and listener. Undefined
- * when the request has neither: no AbortController per request on the common path.
+ * when the request has neither: no AbortController per request on the common path. The timeout acts after the I/O
+ * of the turn its timer runs in (core's `setIoTimeout`), as the lb dispatcher's own timeouts do: an answer that
+ * arrived while the event loop was stalled is delivered, not timed out.
  */
 function requestSignal(config: InternalAxiosRequestConfig) {
   const caller = config.signal as AbortSignal | undefined;
@@ -117,12 +119,11 @@ function requestSignal(config: InternalAxiosRequestConfig) {
   const controller = new AbortController();
   const unfollow = caller ? followAbort(caller, () => controller.abort(caller.reason)) : undefined;
   if (caller?.aborted) controller.abort(caller.reason);
-  const timer = timeout > 0 ? setTimeout(() => controller.abort(timeoutError(config)), timeout) : undefined;
-  timer?.unref();
+  const timer = timeout > 0 ? setIoTimeout(() => controller.abort(timeoutError(config)), timeout) : undefined;
   return {
     signal: controller.signal,
     dispose: () => {
-      clearTimeout(timer);
+      timer?.dispose();
       unfollow?.();
     },
   };

@@ -7,6 +7,7 @@ import {
   type Clock,
   checkOptionalNumber,
   classifyFailure,
+  type DeadlineQueue,
   describeCall,
   isLocalLag,
   LOCAL_LAG_THRESHOLD_MS,
@@ -30,8 +31,16 @@ import axios, {
   type RawAxiosHeaders,
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
-import { RequestSignal } from "./attempt-signal.js";
-import { attemptSignalFor, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
+import { RequestSignal, timeoutQueue } from "./attempt-signal.js";
+import {
+  attemptSignalFor,
+  canRetryOn,
+  mayRetryTried,
+  pickFor,
+  pickNow,
+  retriedAfter,
+  retryReason,
+} from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { attemptConfig } from "./axios-config.js";
 import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
@@ -59,7 +68,11 @@ export interface LbAxiosOptions {
    * a budget keeps state.
    */
   readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
-  /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
+  /**
+   * Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). On both
+   * transports it acts after the I/O of the turn its timer runs in, as `deadlineMs` does: an answer that arrived
+   * while this process's event loop was stalled is delivered, not timed out and retried.
+   */
   readonly perTryTimeoutMs?: number;
   /**
    * A per-try timeout (this client's, or a resilience timeout policy's) whose timer ran more than this many ms
@@ -110,6 +123,12 @@ function settle(error: unknown): AxiosResponse {
   throw error;
 }
 
+/** A client's per-try timeouts and request deadlines: one queue (one timer) each, expiring after the turn's I/O. */
+interface ClientTimers {
+  readonly perTry: DeadlineQueue | undefined;
+  readonly deadlines: DeadlineQueue | undefined;
+}
+
 /** One request through the balancer: its call context, its attempts and the engine deciding on retries. */
 function sendBalanced(
   options: LbAxiosOptions,
@@ -117,13 +136,15 @@ function sendBalanced(
   config: InternalAxiosRequestConfig & { url: string },
   engine: RetryEngine,
   policy: AttemptPolicy | undefined,
+  timers: ClientTimers,
 ): Promise<AxiosResponse> {
   const { service, path } = parseLbUrl(config.url);
   const balancer = options.balancer(service);
   if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
-  const { perTryTimeoutMs, deadlineMs } = options;
+  const { deadlineMs } = options;
   const body = new RequestBody(config);
   const tried = new Set<string>();
+  const reuseTried = retriesTriedInstances(engine);
   // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
     method: config.method,
@@ -133,10 +154,13 @@ function sendBalanced(
     tried,
     refuseReplay: notReplayable,
     service,
+    // With every instance tried, this client's engine gives up at once: no retry announced, waited for or paid for.
+    // A retry policy around the client re-picks among tried instances then (its attempt is the engine's first).
+    canResend: (error, by) => by !== engine || canRetryOn(balancer, tried, reuseTried, error),
   });
   const request = new RequestSignal(
     config.signal as AbortSignal | undefined,
-    deadlineMs,
+    timers.deadlines,
     () =>
       new LbError(
         "LB_DEADLINE_EXCEEDED",
@@ -146,7 +170,6 @@ function sendBalanced(
   const key = options.key?.(config);
   const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
-  const reuseTried = retriesTriedInstances(engine);
 
   /** One attempt on an instance not yet tried, under `signal` (the policy's or the request's); reports to the pick. */
   const attemptUnder =
@@ -175,7 +198,7 @@ function sendBalanced(
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();
-      const attemptSignal = attemptSignalFor(instance.id, perTryTimeoutMs, signal, options.clock);
+      const attemptSignal = attemptSignalFor(instance.id, timers.perTry, signal);
       const wire = new Wire();
       const traced = traceAttempt(trace, instance, path);
       const agentKey = instance.secure ? "httpsAgent" : "httpAgent";
@@ -288,6 +311,8 @@ function sendBalanced(
 function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
   const engineFor = retryEngines(options.retry);
   const { transport } = options;
+  // Made on the first request the http adapter sends: a client that only uses the undici transport needs neither.
+  let timers: ClientTimers | undefined;
   /** The undici transport's adapter once loaded; null when undici is not installed. */
   let undici: AxiosAdapter | null | undefined = transport === "http" ? null : undefined;
   let loading: Promise<AxiosAdapter | undefined> | undefined;
@@ -295,7 +320,11 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
   const balanced = (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
     const { service } = parseLbUrl(config.url);
     const policy = typeof options.policy === "function" ? options.policy(service) : options.policy;
-    return sendBalanced(options, send, config, engineFor(service, policy !== undefined), policy);
+    timers ??= {
+      perTry: timeoutQueue(options.perTryTimeoutMs, options.clock),
+      deadlines: timeoutQueue(options.deadlineMs),
+    };
+    return sendBalanced(options, send, config, engineFor(service, policy !== undefined), policy, timers);
   };
   /** The first request the undici transport may send: loads it (once), then sends there or on the http adapter. */
   const loadThenSend = async (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {

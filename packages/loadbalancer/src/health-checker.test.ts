@@ -116,6 +116,29 @@ describe("createHealthChecker against real HTTP servers", () => {
     expect(await silentResult).toMatchObject({ ok: false, error: expect.any(Error) });
   });
 
+  it("passes a probe whose answer arrived while this process was stalled past timeoutMs (after-I/O rule)", async () => {
+    // The instance answers at once, then this process stalls (a GC pause, a busy machine) with the answer in the
+    // probe's socket buffer. Node runs the due timeout before it reads the socket: a plain timer failed the probe,
+    // and a few such stalls in a row marked a healthy instance down for the client's own lag.
+    const stalling = await namedServer("stalling", (_request, response) => {
+      response.end();
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+    });
+    try {
+      const checker = track(
+        createHealthChecker(new FixedInstancer([instance("st", "UP", stalling.port)]), {
+          path: "/",
+          timeoutMs: 200,
+          intervalMs: 60_000,
+          jitterMs: 0,
+        }),
+      );
+      expect(await next(checker.onCheck)).toMatchObject({ ok: true, status: 200 });
+    } finally {
+      stalling.server.close();
+    }
+  });
+
   it("tcpProbe passes on an accepted connection and fails on a refused one", async () => {
     const checker = track(
       createHealthChecker(new FixedInstancer([instance("a", "UP", port), instance("d", "UP", dead)]), {

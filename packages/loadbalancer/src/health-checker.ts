@@ -1,4 +1,4 @@
-import { type Disposable, type Event, EventSource } from "@outrigger/core";
+import { type Disposable, type Event, EventSource, setIoTimeout } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { lbChannels, publish } from "./channels.js";
 import { checkOption, LbError } from "./errors.js";
@@ -165,19 +165,22 @@ export function createHealthChecker(instancer: Instancer, options: HealthCheckOp
     if (target.running) return target.running;
     if (closed) return Promise.resolve();
     // An own timer rather than AbortSignal.timeout: Node 20 can collect a timeout signal combined through
-    // AbortSignal.any before it fires, and the probe would then hang.
+    // AbortSignal.any before it fires, and the probe would then hang. On core's after-I/O rule (setIoTimeout): after
+    // a stall of this process's event loop (a GC pause, a busy machine), a probe answer already in the socket buffer
+    // is read before the timeout acts — else one stall fails the probe of every instance at once, and a few in a row
+    // mark healthy instances down for the client's own lag. Envoy's checker sees the same order from its loop:
+    // libevent's `event_base_loop` activates ready I/O before expired timers (event.c, `timeout_process`).
     const controller = new AbortController();
-    const timer = setTimeout(
+    const timer = setIoTimeout(
       () => controller.abort(new Error(`no answer within ${settings.timeoutMs} ms`)),
       settings.timeoutMs,
     );
-    timer.unref();
     inFlight.add(controller);
     const signal = controller.signal;
     target.running = probe(target.instance, signal)
       .catch((error: unknown): ProbeResult => ({ ok: false, error: error as Error }))
       .then((result) => {
-        clearTimeout(timer);
+        timer.dispose();
         inFlight.delete(controller);
         target.running = undefined;
         if (closed) return;

@@ -1,4 +1,4 @@
-import { followAbort } from "@outrigger/core";
+import { type Disposable, followAbort, setIoTimeout } from "@outrigger/core";
 import { isLbError, LbError } from "./errors.js";
 
 /** A caller waiting for an instance below its in-flight cap. */
@@ -6,7 +6,7 @@ interface Waiter<T> {
   readonly attempt: () => T;
   readonly resolve: (value: T) => void;
   readonly reject: (error: unknown) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: Disposable;
   readonly cleanup: () => void;
 }
 
@@ -51,7 +51,10 @@ export class PickQueue<T> {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
+      // The queue timeout races the answers that free a slot: after a stall of the event loop, answers already in
+      // the socket buffers are read first (setIoTimeout, core's after-I/O rule), so a waiter they would let through
+      // does not fail with LB_QUEUE_TIMEOUT for the client's own stall.
+      const timer = setIoTimeout(
         () =>
           this.#remove(
             waiter,
@@ -62,7 +65,6 @@ export class PickQueue<T> {
           ),
         this.timeoutMs,
       );
-      timer.unref();
       let unfollow = noop;
       const waiter: Waiter<T> = {
         attempt,
@@ -70,7 +72,7 @@ export class PickQueue<T> {
         reject,
         timer,
         cleanup: () => {
-          clearTimeout(timer);
+          timer.dispose();
           unfollow();
         },
       };

@@ -11,9 +11,10 @@ import {
   isIdempotentMethod,
   monotonicClock,
   neverAborted,
+  type RetryDecider,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
+import { canRetryOn, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
 import {
   type CallMessage,
   endAttemptOf,
@@ -149,6 +150,15 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
    */
   static readonly #attemptOf = (attempt: AttemptContext): Promise<void> =>
     (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt));
+
+  /**
+   * Whether a retry by `by` after `error` has an instance to go to (a retry engine asks; see `canRetryOn`): the
+   * route's own engine retries on untried instances only, a policy's re-picks among tried ones when none is left.
+   */
+  canResend(error: unknown, by: RetryDecider): boolean {
+    const { balancer, engine } = this.#route;
+    return by !== engine || canRetryOn(balancer, this.tried, retriesTriedInstances(engine), error);
+  }
 
   /** The deadline (the queue calls it). */
   expire(): void {

@@ -1,14 +1,8 @@
-import {
-  checkOptionalNumber,
-  DeadlineQueue,
-  type Disposable,
-  LOCAL_LAG_THRESHOLD_MS,
-  MAX_TIMER_DELAY_MS,
-  monotonicClock,
-} from "@outrigger/core";
+import { checkOptionalNumber, type Disposable, LOCAL_LAG_THRESHOLD_MS, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, Pool } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
+import { timeoutQueue } from "./attempt-signal.js";
 import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import type { Balancer } from "./pick.js";
@@ -113,13 +107,11 @@ export class LbDispatcher extends Dispatcher {
     this.#engineFor = retryEngines(options.retry);
     const { perTryTimeoutMs, deadlineMs } = options;
     // A timer that a stalled loop (GC pause, busy machine) runs late must not fail an answer already received:
-    // the timeouts expire after the turn's I/O (see DeadlineQueue's `expireAfterIo`).
-    const queue = (ms: number | undefined) =>
-      ms === undefined ? undefined : new DeadlineQueue(ms, monotonicClock, { expireAfterIo: true });
+    // the timeouts expire after the turn's I/O (`timeoutQueue`, as on lb-axios' http adapter).
     this.#host = {
       poolOf: (instance) => this.#poolOf(instance),
-      perTry: queue(perTryTimeoutMs),
-      deadlines: queue(deadlineMs),
+      perTry: timeoutQueue(perTryTimeoutMs),
+      deadlines: timeoutQueue(deadlineMs),
       localLagThresholdMs: options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS,
     };
     this.#ownsFallback = options.fallback === undefined;

@@ -10,11 +10,15 @@ import { once } from "node:events";
 import type { ServiceInstance } from "@outrigger/discovery";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLbAxios } from "./axios.js";
 import { createBalancer } from "./balancer.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
 
-/** Answers after 40 ms: within the client's timeouts (100 ms), but during the client's stall. */
-const SERVER = `require("node:http").createServer((q, s) => setTimeout(() => s.end("ok"), 40))
+/**
+ * Answers after 40 ms: within the client's timeouts, but during the client's stall. Says "got" on stdout when a
+ * request arrives (the http adapter publishes nothing as it writes, so the client stalls once it hears that).
+ */
+const SERVER = `require("node:http").createServer((q, s) => { console.log("got"); setTimeout(() => s.end("ok"), 40) })
   .listen(0, "127.0.0.1", function () { console.log(this.address().port) })`;
 
 let child: ChildProcess;
@@ -80,6 +84,28 @@ describe("lb dispatcher timeouts after a stall of the client's own event loop", 
       balancer.close();
     } finally {
       silent.kill();
+    }
+  });
+});
+
+describe("lb-axios on axios' http adapter after a stall of the client's own event loop (the same rule)", () => {
+  it.each([
+    { name: "per-try timeout", settings: { perTryTimeoutMs: 500 } },
+    { name: "deadline", settings: { deadlineMs: 500 } },
+  ])("$name: an answer received during the stall is delivered, not timed out", async ({ settings }) => {
+    const balancer = createBalancer({ instancer: new FixedInstancer([upstream]) });
+    const client = createLbAxios({ balancer: () => balancer, transport: "http", retry: false, ...settings });
+    try {
+      const arrived = once(child.stdout as NodeJS.ReadableStream, "data");
+      const answer = client.get("lb://svc/", { responseType: "text" });
+      // The instance has the request: it answers 40 ms from now, while this process is stalled past the timeout.
+      await arrived;
+      stall(1_500);
+      const response = await answer;
+      expect(response.status).toBe(200);
+      expect(response.data).toBe("ok");
+    } finally {
+      balancer.close();
     }
   });
 });

@@ -40,7 +40,7 @@ export interface Clients {
    * from this process's, in ms: what the former clock added to each sample.
    */
   readonly originSkewMs: readonly number[];
-  /** Per client, after `close()`: its CPU time (user + system) over the apply phase per revision applied, µs. */
+  /** Per client, after `close()`: its CPU time (user + system) per revision applied after its warm-up, µs. */
   readonly cpuPerApplyUs: readonly number[];
   /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
   readonly readyUs: number;
@@ -51,8 +51,12 @@ export interface Clients {
 /** How the clients run. */
 export interface ClientsOptions {
   readonly trace: boolean;
-  /** Give each client a state directory (it saves each applied revision there, as in production). */
+  /** Give each client a state directory (it saves its applied revisions there, as in production). */
   readonly state: boolean;
+  /** The clients' `controlPlane.saveDelayMs` (default og's). */
+  readonly saveDelayMs?: number;
+  /** Applies each client leaves out of its CPU per apply (start-up settling), from `ready` on. */
+  readonly warmup: number;
   /** Profile client 0 with `node --cpu-prof` into this directory (100 µs sampling). */
   readonly profileDir?: string;
 }
@@ -85,6 +89,9 @@ export async function startClients(count: number, eureka: string, options: Clien
       eureka,
       stateDir,
       ...(trace ? ["--trace"] : []),
+      ...(options.saveDelayMs === undefined ? [] : ["--save-delay", String(options.saveDelayMs)]),
+      "--warmup",
+      String(options.warmup),
     ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -10,9 +10,11 @@ export type OutriggerNodeErrorCode =
   | "OUTRIGGER_CLOSED"
   | "OUTRIGGER_INVALID_URL"
   | "OUTRIGGER_TOO_MANY_SERVICES"
-  // The control-plane client's (control-plane/): a revision it could not apply (NACKed), a report it could not send.
+  // The control-plane client's (control-plane/): a revision it could not apply (NACKed), a report it could not send,
+  // an applied revision it could not save in its state directory.
   | "OUTRIGGER_POLICY_REJECTED"
   | "OUTRIGGER_POLICY_REPORT_FAILED"
+  | "OUTRIGGER_POLICY_SAVE_FAILED"
   // The inbound middleware's: thrown by createInbound/setOptions (INVALID_OPTION above) or the `code` of the JSON
   // body a refused request gets.
   | "OUTRIGGER_RATE_LIMITED"

@@ -246,7 +246,8 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       });
       clearInterval(sweeper);
       clients.close();
-      controlPlane.close();
+      // Saves the revisions not saved yet (bounded): a clean shutdown leaves the state file at the one it ran.
+      await controlPlane.close();
       await dispatcher.close();
       await registryAgent.close();
       section.close();

@@ -5,12 +5,14 @@ import {
   checkNumber,
   checkOptionalNumber,
   clampTimerDelay,
+  type Disposable,
   type Event,
   EventSource,
   followAbort,
   MAX_TIMER_DELAY_MS,
   monotonicClock,
   neverAborted,
+  setIoTimeout,
   unknownCall,
 } from "@outrigger/core";
 import { publishResilience, resilienceChannels } from "./channels.js";
@@ -91,7 +93,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
       let pending = 0;
       let settled = false;
       let lastError: unknown;
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Disposable | undefined;
       const launch = () => {
         const controller = new AbortController();
         controllers.push(controller);
@@ -119,11 +121,15 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           );
       };
       const finish = () => {
-        clearTimeout(timer);
+        timer?.dispose();
         unfollow();
       };
+      // The hedge delay races the attempts' answers: after a stall of the event loop, an answer already in a socket
+      // buffer is read first (setIoTimeout, core's after-I/O rule), so no hedge is sent for a call that has its
+      // answer — a duplicate request for nothing, made exactly when this process is behind. It costs no time: the
+      // hedge still goes out in the turn its timer ran in.
       const schedule = () => {
-        timer = setTimeout(() => {
+        timer = setIoTimeout(() => {
           if (settled) return;
           if (budget && !budget.tryWithdraw()) {
             exhausted.emit();
@@ -139,7 +145,6 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           launch();
           if (controllers.length <= maxHedges) schedule();
         }, clampTimerDelay(ms));
-        timer.unref();
       };
       launch();
       schedule();

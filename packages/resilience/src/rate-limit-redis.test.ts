@@ -201,6 +201,31 @@ describe("a paused Redis (CLIENT PAUSE 5000 ALL) never stalls a rate-limited cal
   }, 15_000);
 });
 
+describe("a Redis reply that arrived while this process was stalled (a GC pause, a busy machine)", () => {
+  // Node runs due timers before it reads sockets: a plain store timer fired first, the call fell back (or was
+  // refused, `closed`) and the store was marked late for the calls after it, though Redis answered in time. The
+  // timeout acts after the turn's I/O now (core's setIoTimeout; groupon/gofer#71, sindresorhus/got#117).
+  it("is used: the store timeout does not beat it", async () => {
+    const client = new Redis({ port: redis.port, host: "127.0.0.1" });
+    const limiter = createRateLimiter({ points: 1, redis: client, keyPrefix: "stalled", storeTimeoutMs: 20 });
+    const storeErrors: Error[] = [];
+    limiter.onStoreError((e) => storeErrors.push(e));
+    await client.ping();
+    try {
+      const first = limiter.acquire("k");
+      // Microtasks only (no I/O phase passes): the limiter's command is written; Redis answers during the stall.
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      expect((await first).allowed).toBe(true);
+      // Redis counted it: the second call of the window is refused by Redis, not by a fallback.
+      expect((await limiter.acquire("k")).allowed).toBe(false);
+      expect(storeErrors).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
 describe("store timeout options", () => {
   it.each([
     [{ storeTimeoutMs: 0 }, "storeTimeoutMs"],

@@ -1,4 +1,4 @@
-import { type Event, EventSource } from "@outrigger/core";
+import { type Event, EventSource, setIoTimeout } from "@outrigger/core";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ResilienceError, requireInteger } from "./errors.js";
@@ -130,7 +130,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
     return new Promise<Admission>((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      // The store timeout races Redis' reply: after a stall of the event loop, a reply already in the socket buffer
+      // is read first (setIoTimeout, core's after-I/O rule) — else the call would fall back (or be refused, `closed`)
+      // and mark the store late for the calls after it, though Redis answered in time.
+      const timer = setIoTimeout(() => {
         settled = true;
         late++;
         resolve(
@@ -143,12 +146,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           ),
         );
       }, storeTimeoutMs);
-      timer.unref();
+
       store.consume(key).then(
         (res) => {
           if (settled) late--;
           else {
-            clearTimeout(timer);
+            timer.dispose();
             settled = true;
             resolve(admitted(res));
           }
@@ -158,7 +161,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             late--;
             return;
           }
-          clearTimeout(timer);
+          timer.dispose();
           settled = true;
           resolve(rejection instanceof RateLimiterRes ? refused(rejection) : storeFailed(key, rejection));
         },

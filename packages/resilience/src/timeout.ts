@@ -28,6 +28,18 @@ export interface TimeoutOptions {
   readonly scope?: "attempt" | "total";
   /** Where time is read (default the monotonic clock); tests inject one to make a timer run late. */
   readonly clock?: Clock;
+  /**
+   * Let the I/O of the turn in which a late timer runs win — set it for a timeout around a network call: the
+   * timeout then acts in that turn's check phase, after its sockets are read, so an answer that arrived while the
+   * event loop was stalled (a GC pause, a busy or descheduled process) settles the call instead of being timed
+   * out, aborted and retried (`DeadlineQueue`'s `expireAfterIo`; the rule of groupon/gofer#71 and
+   * sindresorhus/got#117/#525). Costs one `setImmediate` when the policy's one timer ran late, and no delay; a
+   * timer on time acts at once. Default false: the timeout acts in its timer's callback, before that turn's I/O, as
+   * cockatiel's `TimeoutPolicy` (a plain `setTimeout`) does — a generic policy also bounds calls that are not
+   * network I/O, and tests that make its timer late with an injected clock under fake timers see the expiry in the
+   * same tick as before.
+   */
+  readonly expireAfterIo?: boolean;
 }
 
 /** A timeout policy and its typed event. */
@@ -103,7 +115,8 @@ const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPT
  * signal-cancelling) is the same, but the attempt's AbortSignal is made only when read (`LazyAbort`): a transport
  * that follows the attempt through `abortSourceOf` makes none. The timeout's error records how late the policy's
  * timer ran (`timerLateMsOf`), so a load balancer applies the local-lag rule (`isLocalLag`) to it as to its own
- * per-try timeout. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
+ * per-try timeout. Around a network call, set `expireAfterIo`: an answer read in the turn a late timer runs in
+ * then wins over the timeout. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
  */
 export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
   const ms = checkNumber("ms", options.ms, { min: 1, max: MAX_TIMER_DELAY_MS }, invalid);
@@ -114,7 +127,7 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
       total
         ? new ResilienceError("RESILIENCE_DEADLINE_EXCEEDED", `the call exceeded its total deadline of ${ms} ms`)
         : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`),
-    deadlines: new DeadlineQueue(ms, options.clock),
+    deadlines: new DeadlineQueue(ms, options.clock, { expireAfterIo: options.expireAfterIo === true }),
   };
   return {
     execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) => {

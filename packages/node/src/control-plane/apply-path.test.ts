@@ -4,8 +4,8 @@
 // to determine if an already existing cluster has changed. Nothing is done if the hash matches";
 // source/common/rds/route_config_update_receiver_impl.cc), and Istio makes each subset a cluster of its own (pilot's
 // cluster builder, `buildSubsetCluster`). Saving follows Consul's lib/file/atomic.go `WriteAtomic` (a temp file of
-// its own, fsync, rename).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+// its own, fsync, rename), off the apply path and after a delay as Envoy's xDS store (policy-saver.test.ts).
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OutriggerNodeError } from "../errors.js";
 import { ControlPlane, type PolicyApplyEvent } from "./control-plane.js";
 import { hostFor } from "./host.fixture.js";
-import { policyFilePath } from "./policy-file.js";
+import { policyFilePath, writePolicyFile } from "./policy-file.js";
 
 /**
  * A canary policy: subset v2 with a bulkhead of one call of its own; route 0 to v2 by header (with a timeout of its
@@ -159,6 +159,66 @@ describe("the applied revision is saved in the state directory", () => {
       expect(restarted.snapshot("orders")?.policy).toEqual(canary(40));
     } finally {
       watch.close();
+    }
+  });
+
+  it("close() saves the revision this process runs at once, not after the save delay", async () => {
+    const errors: OutriggerNodeError[] = [];
+    const plane = new ControlPlane("client", { stateDir: dir, saveDelayMs: 60_000 }, hostFor(errors));
+    for (let revision = 1; revision <= 3; revision += 1) offer(plane, revision, canary(revision));
+    await plane.close();
+    const saved = JSON.parse(await readFile(policyFilePath(dir, "orders"), "utf8"));
+    expect(saved).toMatchObject({ service: "ORDERS", revision: 3, policy: canary(3) });
+    expect(errors).toEqual([]);
+  });
+
+  it("a save that fails is reported as OUTRIGGER_POLICY_SAVE_FAILED; the revision keeps running", async () => {
+    const errors: OutriggerNodeError[] = [];
+    // The state directory's parent is a regular file: the write fails (ENOTDIR) whoever runs the test.
+    await writeFile(join(dir, "blocker"), "not a directory");
+    const plane = new ControlPlane("client", { stateDir: join(dir, "blocker", "state") }, hostFor(errors));
+    const applied: PolicyApplyEvent[] = [];
+    plane.onApply((event) => applied.push(event));
+    offer(plane, 1, canary(5));
+    await plane.saved();
+    expect(applied).toMatchObject([{ revision: 1, status: "ACK" }]);
+    expect(plane.revision("orders")).toBe(1);
+    expect(plane.snapshot("orders")?.revision).toBe(1);
+    expect(errors.map((e) => e.code)).toEqual(["OUTRIGGER_POLICY_SAVE_FAILED"]);
+    expect(errors[0]?.message).toContain("runs but was not saved");
+    await plane.close();
+  });
+
+  it("refuses a save delay outside 0–60 000 ms with OUTRIGGER_INVALID_OPTION", () => {
+    expect(() => new ControlPlane("client", { stateDir: dir, saveDelayMs: -1 }, hostFor([]))).toThrow(
+      expect.objectContaining({ code: "OUTRIGGER_INVALID_OPTION" }),
+    );
+    expect(() => new ControlPlane("client", { stateDir: dir, saveDelayMs: 61_000 }, hostFor([]))).toThrow(
+      /controlPlane\.saveDelayMs/,
+    );
+  });
+
+  it("a saved 'no policy' (revision 0: the registry had none) starts with nothing to apply and no error", async () => {
+    // Found running the bench: a client whose registry had no policy saved revision 0, and its next start reported
+    // OUTRIGGER_POLICY_REJECTED ("revision: must be a whole number ≥ 1") for its own file.
+    const errors: OutriggerNodeError[] = [];
+    // What a process saves when the registry's answer has no policy for the service.
+    await writePolicyFile(dir, { service: "ORDERS", revision: 0, policy: null });
+    const down = createServer();
+    await new Promise<void>((resolve) => down.listen(0, "127.0.0.1", resolve));
+    const { port } = down.address() as AddressInfo;
+    await new Promise((resolve) => down.close(resolve));
+    const watch = new RegistryWatchInstancer({ registryUrl: `http://127.0.0.1:${port}/eureka`, service: "orders" });
+    // The first-answer gate waits for the file and the registry's failure (not for a timer): then every report is in.
+    const restarted = new ControlPlane("client", { stateDir: dir }, { ...hostFor(errors), waitMs: () => 30_000 });
+    try {
+      restarted.track("orders", watch);
+      await restarted.ready("orders");
+      expect(errors).toEqual([]);
+      expect(restarted.revision("orders")).toBe(0);
+    } finally {
+      watch.close();
+      await restarted.close();
     }
   });
 });

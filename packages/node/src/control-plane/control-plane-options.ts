@@ -18,6 +18,12 @@ export interface ControlPlaneOptions {
    * starts while the registry is down serves with the policy and instances it ran last.
    */
   readonly stateDir?: string;
+  /**
+   * How long after a revision is applied (and ACKed) it is saved in `stateDir`, ms (default 1 000; 0 to 60 000):
+   * the revisions of a burst are saved once, the newest of each service; `og.close()` saves the pending ones at
+   * once. A crash within the delay loses only what the registry sends again.
+   */
+  readonly saveDelayMs?: number;
   /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */
   readonly seed?: number;
   /** The name reports give this process (default `<service>@<host>:<pid>`). */

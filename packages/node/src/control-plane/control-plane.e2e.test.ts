@@ -123,7 +123,11 @@ describe("control plane: the registry's policy applied by client processes", () 
   }, 120_000);
 
   it("applies the last revision from its state file at start while the registry is down", async () => {
-    // The state file holds the Istio pair's revision (the test before this one).
+    // The client shuts down cleanly (its stdin ends: og.close()), which saves the revision it runs — the Istio
+    // pair's, from the test before this one — at once, without waiting for the save delay; a new process takes over.
+    const exited = new Promise((resolve) => fleet.client.child.once("exit", resolve));
+    fleet.client.child.stdin?.end();
+    await exited;
     await fleet.registry.stop();
     const second = await spawnClient(fleet.registry.url, fleet.stateDir);
     try {

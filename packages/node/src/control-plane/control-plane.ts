@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { isDeepStrictEqual } from "node:util";
-import { type Event, EventSource, redactSecrets, seededRandom } from "@outrigger/core";
+import { checkOptionalNumber, type Event, EventSource, redactSecrets, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
 import type { Balancer } from "@outrigger/loadbalancer";
 import type { AttemptPolicy } from "@outrigger/loadbalancer/undici";
@@ -15,7 +15,7 @@ import { FirstAnswers } from "./first-answers.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
 import { instancesFilePath, readPolicyFile } from "./policy-file.js";
-import { PolicySaver } from "./policy-saver.js";
+import { DEFAULT_SAVE_DELAY_MS, PolicySaver } from "./policy-saver.js";
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
 import type { RouteDeps } from "./route-decision.js";
 import { routeAxios } from "./routed-axios.js";
@@ -38,6 +38,12 @@ interface ServiceState {
 
 const rejected = (message: string, cause?: unknown) =>
   new OutriggerNodeError("OUTRIGGER_POLICY_REJECTED", message, cause === undefined ? {} : { cause });
+const invalid = (message: string) => new OutriggerNodeError("OUTRIGGER_INVALID_OPTION", message);
+/**
+ * How long `close()` waits for the pending saves: one small file fsynced takes milliseconds, but an fsync on a
+ * saturated disk can take seconds, and a shutdown must not hang on a file the registry can make good.
+ */
+const SAVE_ON_CLOSE_MS = 2_000;
 
 /**
  * The SDK half of the control plane (a proxyless mesh client): takes each service's policy from its registry watch,
@@ -71,17 +77,22 @@ export class ControlPlane {
     this.#process = options.processId ?? `${self}@${hostname()}:${process.pid}`;
     this.mirror = new Mirror(options.maxMirrorsInFlight);
     const dir = options.stateDir;
+    const delayMs = checkOptionalNumber("controlPlane.saveDelayMs", options.saveDelayMs, { max: 60_000 }, invalid);
     this.#saver =
       dir === undefined
         ? undefined
-        : new PolicySaver(dir, (update, error) =>
-            this.#host.report(
-              rejected(
-                `Policy revision ${update.revision} of "${update.service}" runs but was not saved in ${dir}: ${error.message}`,
-                error,
+        : new PolicySaver({
+            dir,
+            delayMs: delayMs ?? DEFAULT_SAVE_DELAY_MS,
+            failed: (update, error) =>
+              this.#host.report(
+                new OutriggerNodeError(
+                  "OUTRIGGER_POLICY_SAVE_FAILED",
+                  `Policy revision ${update.revision} of "${update.service}" runs but was not saved in ${dir} (${error.message}): it is tried again; check the directory's permissions and free space. A restart while the registry is down starts from the revision saved before.`,
+                  { cause: error },
+                ),
               ),
-            ),
-          );
+          });
     this.#routeDeps = {
       snapshot: (s) => this.snapshot(s),
       ready: (s) => this.ready(s),
@@ -111,7 +122,7 @@ export class ControlPlane {
     return layerPolicy(local, state?.central, this.#options.overrides?.[service]);
   }
 
-  /** Resolves once every revision applied so far is saved in the state directory (at once without one). */
+  /** Saves every revision applied so far now (not after the delay); resolves once each was written or failed. */
   saved(): Promise<void> {
     return this.#saver?.flush() ?? Promise.resolve();
   }
@@ -265,9 +276,13 @@ export class ControlPlane {
     routeAxios(this.#routeDeps, http);
   }
 
-  /** Closes the subsets' own balancers (their health checks). */
-  close(): void {
+  /**
+   * Closes the subsets' own balancers (their health checks) and saves the revisions not saved yet (waiting at most
+   * 2 s), so a clean shutdown leaves the state file at the revision this process ran.
+   */
+  async close(): Promise<void> {
     this.#subsets.close();
+    await this.#saver?.close(SAVE_ON_CLOSE_MS);
   }
 
   /** A revision's snapshot over the service's local config and code overrides; throws what cannot be applied. */

@@ -64,8 +64,10 @@ export async function readPolicyFile(dir: string, service: string): Promise<Poli
   }
   if (size > MAX_POLICY_FILE_BYTES) throw new Error(`larger than ${MAX_POLICY_FILE_BYTES} bytes`);
   const text = await readFile(path, "utf8");
-  const saved = JSON.parse(text) as { service?: unknown };
+  const saved = JSON.parse(text) as { service?: unknown; revision?: unknown; policy?: unknown };
   if (String(saved.service).toUpperCase() !== service.toUpperCase()) throw new Error("written for another service");
+  // Revision 0 is "no policy" (the registry had none for the service): saved as such, nothing to apply at start.
+  if (saved.revision === 0 && saved.policy === null) return undefined;
   const update = readPolicyRecord(saved, service);
   if (update.issues) throw new Error(update.issues.join("; "));
   return update;

@@ -31,6 +31,28 @@ describe("DeadlineQueue (one timer for every request's timeout)", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("an entry whose expire() throws strands none after it: all due ones expire, later ones still get a timer", () => {
+    const { queue, log } = fresh(100);
+    const throwing: Expiring = {
+      slot: -1,
+      expire: () => {
+        log.push("a");
+        throw new Error("a's handler threw");
+      },
+    };
+    queue.add(throwing);
+    queue.add(entry(log, "b"));
+    vi.advanceTimersByTime(50);
+    queue.add(entry(log, "c"));
+    // The first error surfaces as the timer's own (vitest's fake timers rethrow it here), after the queue is sound.
+    expect(() => vi.advanceTimersByTime(50)).toThrow("a's handler threw");
+    expect(log).toEqual(["a", "b"]);
+    expect(queue.pending).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(log).toEqual(["a", "b", "c"]);
+    expect(queue.pending).toBe(0);
+  });
+
   it("never expires a cancelled entry, and holds one timer however many entries wait", () => {
     const { queue, log } = fresh(100);
     const entries = Array.from({ length: 5_000 }, (_, i) => entry(log, `e${i}`));

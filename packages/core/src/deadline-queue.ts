@@ -116,6 +116,10 @@ export class DeadlineQueue {
     this.#expiring = undefined;
     const now = this.#clock.now();
     const items = this.#items;
+    // One entry's expire() throwing must not strand the entries after it (they would never expire: their requests
+    // hang): every due entry expires, the timer is armed again, then the first error surfaces as the timer's own.
+    let failed = false;
+    let firstError: unknown;
     while (this.#head < items.length) {
       const item = items[this.#head];
       const due = this.#dues[this.#head] as number;
@@ -124,10 +128,16 @@ export class DeadlineQueue {
       this.#head++;
       if (item === undefined) continue;
       item.slot = -1;
-      item.expire(now - due);
+      try {
+        item.expire(now - due);
+      } catch (error) {
+        if (!failed) firstError = error;
+        failed = true;
+      }
     }
     if (this.#head >= items.length) this.#reset();
     else if (this.#timer === undefined) this.#arm((this.#dues[this.#head] as number) - now);
+    if (failed) throw firstError;
   };
 
   #arm(delayMs: number): void {

@@ -1,3 +1,5 @@
+import { redactSecrets } from "@outrigger/core";
+
 /** What an SDK process says about a policy revision it was sent: an xDS client's ACK, or NACK with the reason. */
 export interface WatchPolicyReport {
   /** The reporting process (registry-server's `clientId`). */
@@ -34,7 +36,9 @@ export function reportHeaders(report: WatchPolicyReport): Record<string, string>
     [REPORT_CLIENT_HEADER]: encodeURIComponent(report.process),
     [REPORT_NONCE_HEADER]: String(report.revision),
   };
-  if (report.status === "NACK") headers[REPORT_ERROR_HEADER] = encodeURIComponent(report.reason ?? "");
+  // Redacted here, not only by the registry: a redirect may carry it to another origin (credentials are dropped
+  // there, this header is not).
+  if (report.status === "NACK") headers[REPORT_ERROR_HEADER] = encodeURIComponent(redactSecrets(report.reason ?? ""));
   const bytes = Object.values(headers).reduce((sum, value) => sum + value.length, 0);
   return bytes > MAX_CARRIED_BYTES ? undefined : headers;
 }

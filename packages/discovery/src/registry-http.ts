@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { clampTimerDelay, followAbort, redactUrl } from "@outrigger/core";
 import { type Dispatcher, getGlobalDispatcher, request } from "undici";
+import { BodyTooLarge, readCapped } from "./capped-body.js";
 import { DiscoveryError } from "./errors.js";
 import type { RegistryAccess } from "./registry-access.js";
 import { isRedirect, MAX_REGISTRY_REDIRECTS, redirectHop } from "./registry-redirect.js";
@@ -22,6 +23,7 @@ export interface RegistryResponse {
 
 const gunzipAsync = promisify(gunzip);
 /** Most bytes a gzipped answer may inflate to: far beyond a whole registry's answer, it bounds a zip bomb. */
+/** The most an answer may be, as sent and (gzip) inflated: bounds what one registry answer can make us hold. */
 const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -175,7 +177,7 @@ class AnswerHeaders implements AnswerHeaderReader {
 
 /**
  * The answer's text (gunzipped when sent so); a 401 or 403 is DISCOVERY_UNAUTHORIZED (its body unread), a cut
- * answer UNREACHABLE.
+ * answer UNREACHABLE, one over 256 MiB as sent or inflated BAD_RESPONSE (the read stops at the cap).
  */
 async function readBody(response: Dispatcher.ResponseData, shown: string, method: string): Promise<string> {
   const status = response.statusCode;
@@ -183,18 +185,24 @@ async function readBody(response: Dispatcher.ResponseData, shown: string, method
     await response.body.dump().catch(() => {});
     throw new DiscoveryError("DISCOVERY_UNAUTHORIZED", refusal(shown, status, method));
   }
-  let raw: Buffer | string;
+  let raw: Buffer;
   try {
-    const zipped = response.headers["content-encoding"] === "gzip";
-    raw = zipped ? Buffer.from(await response.body.arrayBuffer()) : await response.body.text();
+    raw = await readCapped(response.body, MAX_ANSWER_BYTES);
   } catch (cause) {
+    if (cause instanceof BodyTooLarge) {
+      throw new DiscoveryError(
+        "DISCOVERY_BAD_RESPONSE",
+        `Registry at ${shown} answered with a body over 256 MiB (read stopped there): check what answers at that address`,
+        { cause },
+      );
+    }
     throw new DiscoveryError(
       "DISCOVERY_REGISTRY_UNREACHABLE",
       `Registry at ${shown} dropped the connection mid-answer: check that it runs`,
       { cause },
     );
   }
-  if (typeof raw === "string") return raw;
+  if (response.headers["content-encoding"] !== "gzip") return raw.toString("utf8");
   try {
     return (await gunzipAsync(raw, { maxOutputLength: MAX_ANSWER_BYTES })).toString("utf8");
   } catch (cause) {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { EventSource, redactUrl } from "@outrigger/core";
+import { EventSource, redactSecrets, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
@@ -112,7 +112,7 @@ export class RegistryWatchInstancer extends CachedInstancer {
         clientId: report.process,
         revision: report.revision,
         status: report.status,
-        ...(report.reason === undefined ? {} : { reason: report.reason }),
+        ...(report.reason === undefined ? {} : { reason: redactSecrets(report.reason) }),
       },
       timeoutMs: REPORT_TIMEOUT_MS,
       signal: this.#stop.signal,

@@ -72,34 +72,78 @@ it("carries the ACK and the NACK on the next watch request: the status view show
   expect(posts).toBe(0);
 });
 
-it("POSTs the report to a registry that does not say it reads reports on the watch", async () => {
-  // A front that drops the registry's `X-Outrigger-Policy-Reports` header, as an older registry answers.
-  const front = createServer((incoming, outgoing) => {
+/**
+ * A front on loopback that forwards every request to the registry; `seen` gets each request (its headers and body)
+ * first, and `dropReportsHeader` drops the registry's `X-Outrigger-Policy-Reports` from answers, as an older registry
+ * answers. Resolves the front's `/eureka` URL.
+ */
+async function front(
+  options: {
+    seen?: (headers: import("node:http").IncomingHttpHeaders, body: Buffer) => void;
+    dropReportsHeader?: boolean;
+  } = {},
+): Promise<string> {
+  const proxy = createServer((incoming, outgoing) => {
     const target = new URL(server.url);
-    const forward = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (answer) => {
-        const { "x-outrigger-policy-reports": _dropped, ...headers } = answer.headers;
-        outgoing.writeHead(answer.statusCode ?? 502, headers);
-        answer.pipe(outgoing);
-      },
-    );
-    incoming.pipe(forward);
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => {
+      const body = Buffer.concat(chunks);
+      options.seen?.(incoming.headers, body);
+      const forward = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
+        (answer) => {
+          const { "x-outrigger-policy-reports": dropped, ...rest } = answer.headers;
+          outgoing.writeHead(
+            answer.statusCode ?? 502,
+            options.dropReportsHeader
+              ? rest
+              : { ...rest, ...(dropped ? { "x-outrigger-policy-reports": dropped } : {}) },
+          );
+          answer.pipe(outgoing);
+        },
+      );
+      forward.end(body);
+    });
   });
-  front.listen(0, "127.0.0.1");
-  await once(front, "listening");
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
   closers.push(() => {
-    front.closeAllConnections();
-    front.close();
+    proxy.closeAllConnections();
+    proxy.close();
   });
+  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/eureka`;
+}
+
+it("POSTs the report to a registry that does not say it reads reports on the watch", async () => {
+  const url = await front({ dropReportsHeader: true });
   await put(2);
-  reporting(`http://127.0.0.1:${(front.address() as AddressInfo).port}/eureka`, "old-registry-client");
+  reporting(url, "old-registry-client");
   await expect.poll(reports).toEqual([expect.objectContaining({ process: "old-registry-client", status: "ACK" })]);
   expect(posts).toBe(1);
+});
+
+it("sends a NACK's reason with its secrets redacted, on the watch and in a POST (a redirect may carry it elsewhere)", async () => {
+  const seen: string[] = [];
+  // What leaves the client: the carried header, and a POST's body.
+  const url = await front({
+    seen: (headers, body) => {
+      const header = headers["x-outrigger-policy-error"];
+      if (typeof header === "string") seen.push(decodeURIComponent(header));
+      if (body.length > 0) seen.push(body.toString("utf8"));
+    },
+  });
+  await put(2);
+  const secret = "cannot reach http://admin:hunter2@db.internal/x with Bearer abc.def.ghi";
+  reporting(url, "p-secret", () => secret);
+  await expect.poll(() => seen.length).toBeGreaterThan(0);
+  const sent = seen.join("\n");
+  expect(sent).toContain("REDACTED");
+  expect(sent).not.toMatch(/hunter2|abc\.def\.ghi/);
 });

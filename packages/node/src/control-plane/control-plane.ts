@@ -309,7 +309,8 @@ export class ControlPlane {
     if (!watch || event.revision === 0) return;
     const { revision, status, reason } = event;
     // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
-    const kept = reason?.slice(0, MAX_REPORTED_REASON);
+    // Redacted before the cut: a cut through a URL's userinfo would leave part of a password unrecognised.
+    const kept = reason === undefined ? undefined : redactSecrets(reason).slice(0, MAX_REPORTED_REASON);
     watch
       .reportPolicy({ process: this.#process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
       .catch((error: Error) =>

@@ -1,3 +1,6 @@
+import { buildApp } from "./app.js";
+import { Registry } from "./registry.js";
+
 // Field names from Istio's API reference (networking/v1 virtual_service.proto, destination_rule.proto); the pair
 // follows Istio's bookinfo `reviews` samples (samples/bookinfo/networking/*.yaml).
 /** A DestinationRule and VirtualService pair for tests: canary subsets, 95/5 split, retries, faults, mirror. */
@@ -66,3 +69,22 @@ export const CANARY_ROUTE = {
   fault: { delay: { fixedDelayMs: 100, percentage: 10 }, abort: { httpStatus: 503, percentage: 5 } },
   mirror: { subset: "v2", percentage: 20 },
 };
+
+/** The write and read tokens of `appWithPolicy`'s registry. */
+export const POLICY_TOKENS = { write: "w-s3cret", read: "r-s3cret" } as const;
+
+/**
+ * A registry app (not listening: `inject`, or `listen` it) with both tokens and a policy for service `orders`
+ * (revision 1); throws when the PUT is refused. The caller closes it.
+ */
+export async function appWithPolicy(): Promise<ReturnType<typeof buildApp>> {
+  const server = buildApp({ registry: new Registry(), token: POLICY_TOKENS.write, readToken: POLICY_TOKENS.read });
+  const put = await server.inject({
+    method: "PUT",
+    url: "/outrigger/policy/services/orders",
+    headers: { authorization: `Bearer ${POLICY_TOKENS.write}` },
+    payload: { destination: { retry: { maxAttempts: 2 } } },
+  });
+  if (put.statusCode !== 200) throw new Error(`policy PUT answered ${put.statusCode}: ${put.body}`);
+  return server;
+}

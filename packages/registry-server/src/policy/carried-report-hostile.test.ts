@@ -6,28 +6,19 @@
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildApp } from "../app.js";
-import { Registry } from "../registry.js";
+import { appWithPolicy, POLICY_TOKENS } from "../policy-fixtures.js";
 
-const TOKEN = "w-s3cret";
-const READ = "r-s3cret";
+const READ = POLICY_TOKENS.read;
 const read = { authorization: `Bearer ${READ}` };
 
-const apps: ReturnType<typeof buildApp>[] = [];
+const apps: Awaited<ReturnType<typeof appWithPolicy>>[] = [];
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
 });
 
 async function withPolicy() {
-  const server = buildApp({ registry: new Registry(), token: TOKEN, readToken: READ });
+  const server = await appWithPolicy();
   apps.push(server);
-  const put = await server.inject({
-    method: "PUT",
-    url: "/outrigger/policy/services/orders",
-    headers: { authorization: `Bearer ${TOKEN}` },
-    payload: { destination: { retry: { maxAttempts: 2 } } },
-  });
-  expect(put.statusCode).toBe(200);
   return server;
 }
 

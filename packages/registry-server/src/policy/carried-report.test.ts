@@ -3,24 +3,11 @@
 // `POST /outrigger/policy/reports` records one: the status view reads the same either way. A bad carried report
 // is refused with REGISTRY_BAD_REQUEST, as a bad POST is.
 import { describe, expect, it } from "vitest";
-import { buildApp } from "../app.js";
-import { Registry } from "../registry.js";
+import { appWithPolicy, POLICY_TOKENS } from "../policy-fixtures.js";
 
-const TOKEN = "w-s3cret";
-const READ = "r-s3cret";
+const READ = POLICY_TOKENS.read;
 const read = { authorization: `Bearer ${READ}` };
-
-async function withPolicy() {
-  const server = buildApp({ registry: new Registry(), token: TOKEN, readToken: READ });
-  const put = await server.inject({
-    method: "PUT",
-    url: "/outrigger/policy/services/orders",
-    headers: { authorization: `Bearer ${TOKEN}` },
-    payload: { destination: { retry: { maxAttempts: 2 } } },
-  });
-  expect(put.statusCode).toBe(200);
-  return server;
-}
+const withPolicy = appWithPolicy;
 
 const watch = (server: Awaited<ReturnType<typeof withPolicy>>, headers: Record<string, string>) =>
   server.inject({ url: "/outrigger/watch/apps/ORDERS?index=-1&wait=1s", headers: { ...read, ...headers } });

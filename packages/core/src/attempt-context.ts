@@ -76,7 +76,9 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS
 
 /** True for GET, HEAD, OPTIONS, TRACE, PUT and DELETE, in any case (RFC 9110 §9.2.2). */
 export function isIdempotentMethod(method: string | undefined): boolean {
-  return method !== undefined && IDEMPOTENT_METHODS.has(method.toUpperCase());
+  if (method === undefined) return false;
+  // Callers mostly pass it upper case already (the dispatcher did): no second `toUpperCase` then.
+  return IDEMPOTENT_METHODS.has(method) || IDEMPOTENT_METHODS.has(method.toUpperCase());
 }
 
 const noneTried: ReadonlySet<string> = new Set();

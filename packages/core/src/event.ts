@@ -43,6 +43,8 @@ export class EventSource<T> {
 
   /** Calls every listener with `value`, in subscription order. */
   emit(value: T): void {
+    // Nobody listening (the usual case on a request's path): no Set iterator.
+    if (this.#listeners.size === 0) return;
     for (const listener of this.#listeners) {
       try {
         const result = listener(value);

@@ -30,6 +30,7 @@ export { type AbortSource, type Cancellation, followAbort, isCancellation, never
 export { afterIo, setIoTimeout } from "./io-timeout.js";
 export { LazyAbort } from "./lazy-abort.js";
 export { isLocalLag, LOCAL_LAG_THRESHOLD_MS, markTimerLate, timerLateMsOf } from "./local-lag.js";
+export { openPromise, type Settles } from "./open-promise.js";
 export { checkNumber, checkOptionalNumber, type NumberRule } from "./option.js";
 export { type Random, seededRandom } from "./random.js";
 export { REDACTED, redactSecrets, redactUrl } from "./redact.js";

@@ -11,6 +11,7 @@ import {
   isIdempotentMethod,
   monotonicClock,
   neverAborted,
+  openPromise,
   type RetryDecider,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
@@ -94,8 +95,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#options = { ...options, origin: undefined, path };
     const deadlines = host.deadlines;
     if (deadlines) {
-      this.deadline = monotonicClock.now() + deadlines.ms;
-      deadlines.add(this);
+      // One clock reading for both: the dispatcher's queues read the monotonic clock (`timeoutQueue`'s default).
+      const now = monotonicClock.now();
+      this.deadline = now + deadlines.ms;
+      deadlines.add(this, now);
     }
     // The caller's abort (fetch's AbortSignal, undici.request's signal) ends the attempt in flight and the retries.
     caller.onConnect?.((reason?: Error) => this.#stop(reason ?? new Error(ABORTED)));
@@ -241,11 +244,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
     const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context);
-    const settled = new Promise<void>((resolve, reject) => {
-      handler.resolve = resolve;
-      handler.reject = reject;
-    });
-    perTry?.add(handler);
+    const settled = openPromise<void>(handler);
+    perTry?.add(handler, handler.started);
     if (signal) handler.unfollow = followAbort(signal, () => handler.abandon(signal.reason as Error));
     this.#current = handler;
     const traced = traceAttemptOf(handler, this.#trace, pick.instance, this.#options.path);

@@ -7,10 +7,12 @@ import {
   EventSource,
   followAbort,
   neverAborted,
+  openPromise,
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
+import { WaitQueue } from "./wait-queue.js";
 
 /** Settings of a bulkhead. */
 export interface BulkheadOptions {
@@ -31,10 +33,10 @@ export interface Bulkhead extends Policy {
 }
 
 /**
- * A call waiting for a slot. A class, not an object of closures: a queued call costs one object and the promise's
- * executor (at 128 in flight over a 64-slot bulkhead, the closures were most of the bulkhead's share of a
- * request's CPU, and a TS runner's `keepNames` wraps each named one again). Its abort follower is made only when
- * the caller's signal can abort.
+ * A call waiting for a slot. A class, not an object of closures: a queued call costs this object and its promise
+ * (`openPromise`: no executor closure); at 128 in flight over a 64-slot bulkhead, the closures were most of the
+ * bulkhead's share of a request's CPU, and a TS runner's `keepNames` wraps each named one again. Its abort
+ * follower is made only when the caller's signal can abort.
  */
 class Waiting<T> {
   resolve: (value: T) => void = noop;
@@ -63,12 +65,12 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
   const maxQueue = checkNumber("maxQueue", options.maxQueue ?? 0, { integer: true }, invalid);
   const rejected = new EventSource<void>();
   // biome-ignore lint/suspicious/noExplicitAny: one queue holds calls of any result type
-  const queue: Waiting<any>[] = [];
+  const queue = new WaitQueue<Waiting<any>>();
   let running = 0;
 
   const release = () => {
     running--;
-    const next = queue.shift();
+    const next = queue.take();
     if (next) {
       next.drop();
       run(next.fn, next.signal, next.call).then(next.resolve, next.reject);
@@ -89,8 +91,7 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
   /** A queued call whose caller aborted: out of the queue, rejected with the signal's reason. */
   // biome-ignore lint/suspicious/noExplicitAny: see `queue`
   const leaveOnAbort = (waiting: Waiting<any>): void => {
-    const at = queue.indexOf(waiting);
-    if (at >= 0) queue.splice(at, 1);
+    queue.remove(waiting);
     waiting.reject(waiting.signal.reason);
   };
 
@@ -110,7 +111,7 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
     execute: <T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal = neverAborted, call = unknownCall) => {
       if (signal.aborted) return Promise.reject(signal.reason);
       if (running < limit) return run(fn, signal, call);
-      if (queue.length >= maxQueue) {
+      if (queue.size >= maxQueue) {
         rejected.emit();
         return Promise.reject(
           new ResilienceError(
@@ -120,10 +121,7 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
         );
       }
       const waiting = new Waiting(fn, signal, call);
-      const queued = new Promise<T>((resolve, reject) => {
-        waiting.resolve = resolve;
-        waiting.reject = reject;
-      });
+      const queued = openPromise(waiting);
       if (signal !== neverAborted) waiting.drop = followAbort(signal, () => leaveOnAbort(waiting));
       queue.push(waiting);
       return queued;
@@ -133,7 +131,7 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
       return limit - running;
     },
     get queueSlots() {
-      return maxQueue - queue.length;
+      return maxQueue - queue.size;
     },
   };
 }

@@ -91,18 +91,31 @@ export class Circuit {
     } catch (error) {
       running = Promise.reject(error);
     }
+    // The usual call (closed, no slow-call threshold) succeeds through one handler shared by every call. (The
+    // failure handlers are anonymous arrows: a named one per call is wrapped again by a TS runner's `keepNames`.)
+    if (trial === -1 && slowCallMs === undefined) {
+      return running.then(this.#closedSuccess, (error: unknown) => this.#failed(error, trial, call));
+    }
     return running.then(
       (value) => {
         const slow = slowCallMs !== undefined && clock.now() - started > slowCallMs;
         this.#record(slow ? Outcome.Slow : Outcome.Success, trial, call);
         return value;
       },
-      (error: unknown) => {
-        this.#record(this.#classify(error), trial, call);
-        throw error;
-      },
+      (error: unknown) => this.#failed(error, trial, call),
     );
   }
+
+  #failed(error: unknown, trial: number, call: CallContext): never {
+    this.#record(this.#classify(error), trial, call);
+    throw error;
+  }
+
+  /** A closed-state call succeeded (no slow-call threshold): `#record` reads no call for it. */
+  readonly #closedSuccess = <T>(value: T): T => {
+    this.#record(Outcome.Success, -1, unknownCall);
+    return value;
+  };
 
   /** The epoch of a half-open trial, -1 for an ordinary closed-state call, undefined when the call is refused. */
   #admit(call: CallContext): number | undefined {

@@ -12,6 +12,7 @@ import {
   MAX_TIMER_DELAY_MS,
   markTimerLate,
   neverAborted,
+  openPromise,
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
@@ -132,10 +133,7 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
   return {
     execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) => {
       const timed = new TimedCall<T>(signal ?? neverAborted, shared);
-      const settled = new Promise<T>((resolve, reject) => {
-        timed.resolve = resolve;
-        timed.reject = reject;
-      });
+      const settled = openPromise(timed);
       shared.deadlines.add(timed);
       try {
         Promise.resolve(fn(new Attempt(call ?? unknownCall, timed, 0))).then(

@@ -21,6 +21,31 @@ describe("createBulkheadPolicy", () => {
     expect(await Promise.all(running)).toEqual(["done", "done", "done"]);
   });
 
+  it("starts queued calls in arrival order; one whose caller aborts leaves the queue, the others keep their turn", async () => {
+    // The queue is an array with a head index (wait-queue.ts), no longer `shift`: order and removal must not change.
+    const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 5 });
+    const started: number[] = [];
+    const gates: (() => void)[] = [];
+    const call = (n: number) => () =>
+      new Promise<number>((resolve) => {
+        started.push(n);
+        gates.push(() => resolve(n));
+      });
+    const controller = new AbortController();
+    const first = bulkhead.execute(call(0));
+    const queued = [1, 2, 3, 4, 5].map((n) => bulkhead.execute(call(n), n === 3 ? controller.signal : undefined));
+    controller.abort(new Error("caller gave up"));
+    await expect(queued[2]).rejects.toThrow("caller gave up");
+    expect(bulkhead.queueSlots).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      gates.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(started).toEqual([0, 1, 2, 4, 5]);
+    expect(await Promise.all([first, queued[0], queued[1], queued[3], queued[4]])).toEqual([0, 1, 2, 4, 5]);
+    expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 5]);
+  });
+
   it("its rejection is a rejection (never retried)", async () => {
     const bulkhead = createBulkheadPolicy({ maxConcurrent: 1 });
     const hold = bulkhead.execute(() => new Promise((r) => setTimeout(r, 1)));

@@ -176,6 +176,11 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     return this.#controller.signal;
   }
 
+  /** Ends the request now with `reason` (the dispatcher's destroy()): as a caller's abort, the attempt included. */
+  abort(reason: Error): void {
+    this.#stop(reason);
+  }
+
   #stop(reason: Error): void {
     if (this.#stopped) return;
     this.#stopped = reason;
@@ -196,6 +201,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endCall(this.#trace, final);
     if (final instanceof HeldResponse) final.replay(this.caller);
     else this.caller.onError?.(final instanceof Error ? final : new Error(String(final)));
+    this.#host.ended(this);
   }
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
@@ -279,6 +285,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endCall(this.#trace, error, status);
     if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
     else this.#judged(attempt, error, rttMs, false);
+    this.#host.ended(this);
   }
 
   #release(attempt: AttemptHandler): void {

@@ -23,6 +23,8 @@ export interface CallHost {
   readonly deadlines: DeadlineQueue | undefined;
   /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
   readonly localLagThresholdMs: number;
+  /** The call's caller has heard its fate (its answer ended, or its error): the dispatcher stops waiting on it. */
+  ended(call: object): void;
 }
 
 /** LB_BODY_NOT_REPLAYABLE: a retry was wanted, but the request's stream body was already read. */

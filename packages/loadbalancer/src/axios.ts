@@ -157,7 +157,8 @@ function sendBalanced(
   if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
   const { deadlineMs } = options;
   const body = new RequestBody(config);
-  const tried = new Set<string>();
+  // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
+  const tried = config.lb?.call?.tried ?? new Set<string>();
   const reuseTried = retriesTriedInstances(engine);
   // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
@@ -392,4 +393,5 @@ export function createLbAxios(options: LbAxiosOptions): LbAxiosInstance {
 export type { AttemptPolicy } from "./attempt-policy.js";
 export type { LbRequestOptions } from "./axios-body.js";
 export type { LbAxiosTransport } from "./axios-transport.js";
+export { createLbCall, type LbCall } from "./lb-call.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";

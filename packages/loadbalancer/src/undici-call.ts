@@ -26,6 +26,7 @@ import {
   withAttemptHeaders,
 } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
+import { LB_CALL, type LbCall } from "./lb-call.js";
 import { httpOutcome } from "./outcome.js";
 import type { Pick, PickOptions } from "./pick.js";
 import { retriesTriedInstances } from "./retry-decision.js";
@@ -53,7 +54,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly idempotent: boolean;
   replayable: boolean;
   readonly deadline: number | undefined;
-  readonly tried = new Set<string>();
+  readonly tried: Set<string>;
   readonly refuseReplay = notReplayable;
   readonly service: string;
   slot = -1;
@@ -89,6 +90,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.method = method;
     this.idempotent = options.idempotent ?? isIdempotentMethod(method);
     this.replayable = replayableBody(options.body);
+    // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
+    this.tried = (options as { [LB_CALL]?: LbCall })[LB_CALL]?.tried ?? new Set<string>();
     // The instance's pool sends to its own origin; `lb://service` must not reach undici's request record.
     const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
     this.#options = { ...options, origin: undefined, path };

@@ -1,9 +1,10 @@
 // A retry policy *around* the lb client (`policy.execute(() => http.get("lb://svc/x"))`) on real loopback
 // instances: with one logical call (`lb: { call }`, made once by `createLbCall()`) carried across its executions,
-// an execution never re-picks an instance an earlier one failed on. Conformance sources: Ribbon's
-// MaxAutoRetriesNextServer (Netflix/ribbon ribbon-loadbalancer/.../RequestSpecificRetryHandler.java: the next try
-// goes to the next server) and Envoy's previous_hosts retry predicate
-// (envoyproxy/envoy source/extensions/retry/host/previous_hosts/previous_hosts.h: reject a host already attempted).
+// an execution never re-picks an instance an earlier one failed on. Conformance sources: Envoy's previous_hosts
+// retry predicate (envoyproxy/envoy source/extensions/retry/host/previous_hosts/previous_hosts.h: a host in
+// `attempted_hosts_` makes `shouldSelectAnotherHost` true) and Ribbon's MaxAutoRetriesNextServer
+// (Netflix/ribbon ribbon-loadbalancer/.../reactive/LoadBalancerCommand.java `submit`: the next-server retries
+// re-run `selectServer()` inside one ExecutionInfoContext per logical call).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { createRetryPolicy } from "@outrigger/resilience";

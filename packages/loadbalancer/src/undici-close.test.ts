@@ -95,7 +95,7 @@ describe("LbDispatcher.close(): every caller hears before it resolves", () => {
     await a.close();
   });
 
-  it("destroy() ends a request waiting out a backoff at once, with LB_CLOSED", async () => {
+  it("destroy() ends a request waiting out a backoff at once, with undici's UND_ERR_DESTROYED", async () => {
     const failing = await fieldInstance((_request, response) => {
       response.statusCode = 503;
       response.end("busy");
@@ -105,7 +105,7 @@ describe("LbDispatcher.close(): every caller hears before it resolves", () => {
     const { settled, all } = fire(3, lb.dispatcher);
     while (failing.seen.requests.length < 3) await new Promise((r) => setImmediate(r));
     await lb.dispatcher.destroy();
-    expect(settled).toEqual(Array(3).fill({ code: "LB_CLOSED" }));
+    expect(settled).toEqual(Array(3).fill({ code: "UND_ERR_DESTROYED" }));
     await all;
     lb.balancer.close();
     await failing.close();

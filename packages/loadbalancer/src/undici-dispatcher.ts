@@ -1,6 +1,6 @@
 import { checkOptionalNumber, type Disposable, LOCAL_LAG_THRESHOLD_MS, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
-import { Agent, Dispatcher, Pool } from "undici";
+import { Agent, Dispatcher, errors, Pool } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { timeoutQueue } from "./attempt-signal.js";
 import { LbError } from "./errors.js";
@@ -196,16 +196,13 @@ export class LbDispatcher extends Dispatcher {
 
   /**
    * Like `close`, but ends every request at once: one in flight is aborted, one waiting (a queue, a backoff) fails
-   * now, each with LB_CLOSED (UND_ERR_DESTROYED when undici's pool ended it first); resolves once every caller has
-   * heard. As undici's `destroy()` (lib/dispatcher/dispatcher-base.js).
+   * now, each with undici's UND_ERR_DESTROYED (`ClientDestroyedError`); resolves once every caller has heard. As
+   * undici's `destroy()` (lib/dispatcher/dispatcher-base.js).
    */
   override async destroy(): Promise<void> {
     this.#closed = true;
-    const reason = new LbError(
-      "LB_CLOSED",
-      "The lb dispatcher was destroyed while this request was open: make a new one",
-    );
-    for (const call of this.#calls.list()) call.abort(reason);
+    // undici's own error for a request its destroyed dispatcher ended: the same code whichever stage it was in.
+    for (const call of this.#calls.list()) call.abort(new errors.ClientDestroyedError());
     this.#stopTimers();
     const pools = this.#letGo();
     await Promise.all([

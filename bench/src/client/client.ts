@@ -1,6 +1,7 @@
 // The client service: answers each incoming request with one downstream call made through the chosen variant.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SERVER_TIMING, serverTiming } from "../fleet/server-timing.js";
 import { emit, serveCommands } from "../proc/child.js";
 import { ALL_VARIANTS } from "../scenarios/variant-names.js";
 import type { Downstream } from "../variants/downstream.js";
@@ -51,8 +52,10 @@ const server = createServer((request, response) => {
   request.resume();
   void probe
     .track(() => downstream.call())
-    .then((status) => {
-      response.writeHead(status < 500 ? 200 : status, { "content-type": "text/plain" }).end();
+    .then(({ status, upstreamMs }) => {
+      // The upstream's time travels on to the generator, which subtracts it (fleet/server-timing.ts).
+      const timing = upstreamMs === undefined ? {} : { [SERVER_TIMING]: serverTiming(upstreamMs) };
+      response.writeHead(status < 500 ? 200 : status, { "content-type": "text/plain", ...timing }).end();
     });
 });
 server.keepAliveTimeout = 60_000;

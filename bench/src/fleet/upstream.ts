@@ -7,6 +7,7 @@ import { emit, serveCommands } from "../proc/child.js";
 import { epochMs } from "../proc/clock.js";
 import { HEALTH_PORT_KEY } from "../variants/policy.js";
 import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
+import { SERVER_TIMING, serverTiming } from "./server-timing.js";
 
 const name = process.env.UPSTREAM_NAME ?? "upstream-0";
 const registryUrl = process.env.REGISTRY_URL ?? "";
@@ -23,6 +24,7 @@ let first = true;
 let lastAt = 0;
 
 const server = createServer((request, response) => {
+  const startedAt = performance.now();
   if (first) {
     first = false;
     // Sub-ms (epochMs): the policy scenario times a change to this instance's first request.
@@ -36,7 +38,13 @@ const server = createServer((request, response) => {
   const finish = (): void => {
     inFlight -= 1;
     if (answer.status !== 200) errors += 1;
-    response.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.status === 200 ? name : "fail");
+    response
+      .writeHead(answer.status, {
+        "content-type": "text/plain",
+        // The generator subtracts this to measure the path outside the upstream (server-timing.ts).
+        [SERVER_TIMING]: serverTiming(performance.now() - startedAt),
+      })
+      .end(answer.status === 200 ? name : "fail");
   };
   if (answer.delayMs <= 0) finish();
   else setTimeout(finish, answer.delayMs);

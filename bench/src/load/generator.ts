@@ -1,5 +1,6 @@
 // The open-loop load generator: sends on a fixed schedule and measures each latency from its intended send time.
 import { Agent, request } from "node:http";
+import { SERVER_TIMING, upstreamMsOf } from "../fleet/server-timing.js";
 import { emit, serveCommands } from "../proc/child.js";
 import { createHistogram, encodeHistogram, percentilesMs, recordMs } from "../stats/histogram.js";
 import { type ClosedRunRequest, runClosed } from "./closed-loop.js";
@@ -14,14 +15,22 @@ const RESPONSE_TIMEOUT_MS = 10_000;
 // Open loop: never limit concurrency, or a slow server would throttle the offered load.
 const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
-function send(url: URL): Promise<number> {
+/** A response's status (0: no answer) and the upstream's own time it carried (`Server-Timing`), ms. */
+interface Reply {
+  readonly status: number;
+  readonly upstreamMs: number | undefined;
+}
+
+function send(url: URL): Promise<Reply> {
   return new Promise((resolve) => {
     const req = request(url, { agent, timeout: RESPONSE_TIMEOUT_MS }, (res) => {
       res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, upstreamMs: upstreamMsOf(res.headers[SERVER_TIMING]) }),
+      );
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve(0));
+    req.on("error", () => resolve({ status: 0, upstreamMs: undefined }));
     req.end();
   });
 }
@@ -32,6 +41,8 @@ function run(r: RunRequest): Promise<RunOutcome> {
   const schedule = createSchedule(r.startAt, r.ratePerSec, totalMs);
   const measuredFrom = r.startAt + r.warmupMs;
   const histogram = createHistogram();
+  // From the actual send, less the answering upstream's own time: the path outside the upstream (run.ts).
+  const path = createHistogram();
   const timeline = new TimelineRecorder(r.bucketMs, Math.ceil(r.durationMs / r.bucketMs));
   let sent = 0;
   let sentOnTime = 0;
@@ -49,6 +60,7 @@ function run(r: RunRequest): Promise<RunOutcome> {
         errors,
         percentiles: percentilesMs(histogram),
         histogram: encodeHistogram(histogram),
+        pathHistogram: encodeHistogram(path),
         timeline: timeline.buckets(),
       });
     };
@@ -67,9 +79,12 @@ function run(r: RunRequest): Promise<RunOutcome> {
         measured += 1;
         if (now - intended <= LATE_TOLERANCE_MS) sentOnTime += 1;
         outstanding += 1;
-        void send(url).then((status) => {
+        const sentAt = nowMs();
+        void send(url).then(({ status, upstreamMs }) => {
           outstanding -= 1;
-          recordMs(histogram, nowMs() - intended);
+          const end = nowMs();
+          recordMs(histogram, end - intended);
+          if (upstreamMs !== undefined) recordMs(path, end - sentAt - upstreamMs);
           const good = status >= 200 && status < 300;
           if (good) ok += 1;
           else errors += 1;
@@ -86,7 +101,10 @@ function run(r: RunRequest): Promise<RunOutcome> {
 
 serveCommands(async (command) => {
   if (command.cmd === "run") return { outcome: await run(command as unknown as RunRequest) };
-  if (command.cmd === "closed") return { outcome: await runClosed(command as unknown as ClosedRunRequest, send) };
+  if (command.cmd === "closed")
+    return {
+      outcome: await runClosed(command as unknown as ClosedRunRequest, async (url) => (await send(url)).status),
+    };
   throw new Error(`unknown command ${String(command.cmd)}`);
 });
 emit("ready");

@@ -26,6 +26,14 @@ export interface RunOutcome {
   readonly percentiles: Record<string, number>;
   /** HdrHistogram, compressed base64, in µs. */
   readonly histogram: string;
+  /**
+   * Per answer that carried the upstream's own time (its `Server-Timing`): the latency from the actual send less
+   * that time — what the request spent outside the upstream and the generator: the client service, its client
+   * library and governance, a sidecar's hop, loopback. The upstream's service time (an exponential tail on 1 ms
+   * timer steps) and the generator's send lateness (its 1 ms tick) are the largest sources of spread in `histogram`
+   * and the same on every path; without them the paths' tails can be told apart. Absent in runs before 2026-12.
+   */
+  readonly pathHistogram?: string;
   readonly timeline: TimelineBucket[];
 }
 

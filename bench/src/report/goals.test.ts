@@ -131,6 +131,46 @@ describe("latency goals", () => {
     expect(goals.some((g) => /sdk-undici.*≤ haproxy-http's/.test(g.goal))).toBe(false);
   });
 
+  it("rests on the path figures (upstream time excluded) when every compared cell has them", () => {
+    // End to end the SDK's spread hides a 0.3 ms lower path (inconclusive); without the upstream's time it shows.
+    const withPath = (m: Measurement, fromMs: number, toMs: number): Measurement => {
+      const h = createHistogram();
+      for (let i = 0; i < 2_000; i++) recordMs(h, fromMs + ((toMs - fromMs) * i) / 2_000);
+      return { ...m, pathHistogram: encodeHistogram(h) };
+    };
+    const n = 6;
+    const cells = (path: boolean) =>
+      summariseRate({
+        direct: reps(n, (i) => {
+          const m = run(1, 3 + (i % 3) * 0.2, 2_000);
+          return path ? withPath(m, 0.2, 0.4) : m;
+        }),
+        sdk: reps(n, (i) => {
+          const m = run(1, 3 + ((i + 1) % 3) * 0.2, 2_000);
+          return path ? withPath(m, 0.2, 0.45) : m;
+        }),
+        "haproxy-http": reps(n, (i) => {
+          const m = run(1, 3 + ((i + 2) % 3) * 0.2, 2_000);
+          return path ? withPath(m, 0.4, 0.75) : m;
+        }),
+      });
+    const goal = "sdk: added p99 ≤ haproxy-http's at 300/s";
+    const e2eOnly = checkGoals({ 300: cells(false) }, {}, {}).find((g) => g.goal === goal);
+    expect(e2eOnly?.status).toBe("inconclusive");
+    expect(e2eOnly?.detail).not.toMatch(/upstream time excluded/);
+    const both = checkGoals({ 300: cells(true) }, {}, {}).find((g) => g.goal === goal);
+    expect(both?.status).toBe("met");
+    expect(both?.detail).toMatch(/per request, upstream time excluded: -0\.(29|30)\d \[/);
+    expect(both?.detail).toMatch(/; end to end: /);
+    // A cell without path histograms (a run before them) sends the verdict back to end to end.
+    const mixed = cells(true);
+    const { path: _dropped, ...noPath } = mixed.byVariant["haproxy-http"] as NonNullable<
+      (typeof mixed.byVariant)[string]
+    >;
+    const partial = { ...mixed, byVariant: { ...mixed.byVariant, "haproxy-http": noPath } };
+    expect(checkGoals({ 300: partial }, {}, {}).find((g) => g.goal === goal)?.status).toBe("inconclusive");
+  });
+
   it("says which cell was not run when a rate was above a variant's capacity", () => {
     const s = summariseRate({
       "direct-undici": reps(6, () => run(1, 2, 2_000)),

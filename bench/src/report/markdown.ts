@@ -103,6 +103,7 @@ function steadySection(steady: ReportInput["steady"], skipped: SkippedCells): st
         ]),
       ),
       "",
+      ...pathTable(byVariant),
       table(
         [
           "variant",
@@ -133,6 +134,31 @@ function steadySection(steady: ReportInput["steady"], skipped: SkippedCells): st
   }
   out.push("![CPU per request](cpu-per-request.svg)", "");
   return out;
+}
+
+/**
+ * The same latencies less the answering upstream's own time (its `Server-Timing`): the time outside the upstream,
+ * which the latency goals compare where a run has it. Nothing for runs without path histograms.
+ */
+function pathTable(byVariant: RateSummary["byVariant"]): string[] {
+  const rows = Object.entries(byVariant).filter(([, s]) => s.path !== undefined);
+  if (rows.length === 0) return [];
+  return [
+    "Per request, from the actual send, upstream time excluded (the upstream's `Server-Timing` subtracted; the latency goals rest on these):",
+    "",
+    table(
+      ["variant", ...PCTS.map((p) => `path ${p} ms (n)`), "added p99 ms [95% CI]", "added p99.9 ms [95% CI]"],
+      rows.map(([v, s]) => {
+        const path = s.path as NonNullable<typeof s.path>;
+        return [
+          v,
+          ...PCTS.map((p) => `${ms(path.latencyMs[p])} (${path.samples})`),
+          ...["p99", "p99.9"].map((p) => (v.startsWith("direct") ? "—" : formatInterval(path.addedMs[p], 2))),
+        ];
+      }),
+    ),
+    "",
+  ];
 }
 
 /** Decimals a scenario figure is shown with: ratios and sub-millisecond timings need them, the rest do not. */
@@ -205,7 +231,7 @@ export function renderReport(input: ReportInput): string {
     "",
     `Options: \`${JSON.stringify(input.options)}\``,
     "",
-    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Other figures show the median and, in brackets, min–max.",
+    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window. Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Where a run has them, the latency goals compare the *path* per request — from the actual send to the answer, less the answering upstream's own time (its `Server-Timing` header), so the upstream's service-time spread and the generator's send lateness, the same on every path, do not hide the paths' difference (bench/README.md). Other figures show the median and, in brackets, min–max.",
     "",
     "## Policies, matched",
     "",

@@ -15,6 +15,11 @@ export interface SteadySummary {
   readonly latencyMs: Record<string, number>;
   /** The variant's pooled percentile minus its baseline's (`baselineOf`), with a bootstrap interval over reps. */
   readonly addedMs: Record<string, Interval>;
+  /**
+   * The same over the path histograms (latency less the upstream's own time, `RunOutcome.pathHistogram`): what the
+   * request spent outside the upstream, and that minus the baseline's. Absent for runs without them.
+   */
+  readonly path?: PathFigures;
   readonly baseline: string;
   readonly clientCpuMsPerReq: Spread;
   readonly sidecarCpuMsPerReq: Spread;
@@ -27,6 +32,13 @@ export interface SteadySummary {
   readonly errorRate: Spread;
   /** The client's own view per repetition (`ClientDiagnostics`): connections, calls in flight, GC, loop delay. */
   readonly client: Record<keyof ClientDiagnostics, Spread>;
+}
+
+/** Pooled percentiles of one kind of latency in a cell, and the cell's percentiles minus its baseline's. */
+export interface PathFigures {
+  readonly samples: number;
+  readonly latencyMs: Record<string, number>;
+  readonly addedMs: Record<string, Interval>;
 }
 
 /** The client diagnostics the summary keeps, in the order the report shows them. */
@@ -47,6 +59,8 @@ export interface RateSummary {
   readonly reps: readonly number[];
   /** `resampled[variant][p]`: the pooled percentile on each bootstrap resample of `reps`. */
   readonly resampled: Record<string, Record<string, number[]>>;
+  /** The same for the path histograms, for the variants that have them. */
+  readonly resampledPath: Record<string, Record<string, number[]>>;
 }
 
 const key = (p: number): string => `p${p}`;
@@ -63,39 +77,28 @@ export function summariseRate(byVariant: Record<string, Measurement[]>, resample
   const allAccepted = all.filter((i) => names.every((v) => byVariant[v]?.[i]?.rate.accepted === true));
   const reps = allAccepted.length > 0 ? allAccepted : all;
   const draws = resamples(reps.length, resampleCount).map((draw) => draw.map((k) => reps[k] as number));
-  const pcts = REPORTED_PERCENTILES as readonly number[];
-  const estimate: Record<string, number[]> = {};
-  const resampled: Record<string, Record<string, number[]>> = {};
-  const cells: Record<string, PooledCell> = {};
-  for (const v of names) {
-    const cell = new PooledCell((byVariant[v] ?? []).map((r) => r.histogram));
-    cells[v] = cell;
-    estimate[v] = cell.percentilesMs(pcts, reps);
-    const perDraw = draws.map((d) => cell.percentilesMs(pcts, d));
-    resampled[v] = Object.fromEntries(pcts.map((p, j) => [key(p), perDraw.map((x) => x[j] as number)]));
-  }
+  const e2e = pooled(byVariant, (r) => r.histogram, reps, draws);
+  const withPath = names.filter((v) => (byVariant[v] ?? []).every((r) => r.pathHistogram !== undefined));
+  const path = pooled(
+    Object.fromEntries(withPath.map((v) => [v, byVariant[v] ?? []])),
+    (r) => r.pathHistogram as string,
+    reps,
+    draws,
+  );
   const out: Record<string, SteadySummary> = {};
   for (const v of names) {
     const runs = byVariant[v] ?? [];
     const use = reps.map((i) => runs[i]).filter((r): r is Measurement => r !== undefined);
     const base = baselineOf(v);
-    const addedMs: Record<string, Interval> = {};
-    pcts.forEach((p, j) => {
-      const mine = resampled[v]?.[key(p)] ?? [];
-      const theirs = resampled[base]?.[key(p)] ?? [];
-      const est = (estimate[v]?.[j] ?? Number.NaN) - (estimate[base]?.[j] ?? Number.NaN);
-      addedMs[key(p)] = intervalOf(
-        est,
-        mine.map((m, b) => m - (theirs[b] ?? Number.NaN)),
-        reps.length,
-      );
-    });
+    const mine = e2e.figures(v, base, reps.length) as PathFigures;
+    const pathFigures = withPath.includes(v) ? path.figures(v, base, reps.length) : undefined;
     out[v] = {
       runs: runs.length,
       accepted: runs.filter((r) => r.rate.accepted).length,
-      samples: cells[v]?.count(reps) ?? 0,
-      latencyMs: Object.fromEntries(pcts.map((p, j) => [key(p), estimate[v]?.[j] ?? Number.NaN])),
-      addedMs,
+      samples: mine.samples,
+      latencyMs: mine.latencyMs,
+      addedMs: mine.addedMs,
+      ...(pathFigures ? { path: pathFigures } : {}),
       baseline: base,
       clientCpuMsPerReq: spreadOf(use.map((r) => r.clientCpuMsPerReq)),
       sidecarCpuMsPerReq: spreadOf(use.map((r) => r.sidecarCpuMsPerReq)),
@@ -110,5 +113,52 @@ export function summariseRate(byVariant: Record<string, Measurement[]>, resample
       ) as Record<keyof ClientDiagnostics, Spread>,
     };
   }
-  return { byVariant: out, reps, resampled };
+  return { byVariant: out, reps, resampled: e2e.resampled, resampledPath: path.resampled };
+}
+
+/**
+ * One kind of latency (`pick`: a repetition's encoded histogram) of every cell, pooled over `reps` for the figure and
+ * over each draw for its interval; `figures` gives a cell's percentiles and those minus its baseline's.
+ */
+function pooled(
+  byVariant: Record<string, Measurement[]>,
+  pick: (r: Measurement) => string,
+  reps: readonly number[],
+  draws: readonly number[][],
+): {
+  resampled: Record<string, Record<string, number[]>>;
+  figures(v: string, base: string, n: number): PathFigures | undefined;
+} {
+  const pcts = REPORTED_PERCENTILES as readonly number[];
+  const estimate: Record<string, number[]> = {};
+  const resampled: Record<string, Record<string, number[]>> = {};
+  const cells: Record<string, PooledCell> = {};
+  for (const [v, runs] of Object.entries(byVariant)) {
+    const cell = new PooledCell(runs.map(pick));
+    cells[v] = cell;
+    estimate[v] = cell.percentilesMs(pcts, reps);
+    const perDraw = draws.map((d) => cell.percentilesMs(pcts, d));
+    resampled[v] = Object.fromEntries(pcts.map((p, j) => [key(p), perDraw.map((x) => x[j] as number)]));
+  }
+  const figures = (v: string, base: string, n: number): PathFigures | undefined => {
+    const cell = cells[v];
+    if (!cell) return undefined;
+    const addedMs: Record<string, Interval> = {};
+    pcts.forEach((p, j) => {
+      const mine = resampled[v]?.[key(p)] ?? [];
+      const theirs = resampled[base]?.[key(p)] ?? [];
+      const est = (estimate[v]?.[j] ?? Number.NaN) - (estimate[base]?.[j] ?? Number.NaN);
+      addedMs[key(p)] = intervalOf(
+        est,
+        mine.map((m, b) => m - (theirs[b] ?? Number.NaN)),
+        n,
+      );
+    });
+    return {
+      samples: cell.count(reps),
+      latencyMs: Object.fromEntries(pcts.map((p, j) => [key(p), estimate[v]?.[j] ?? Number.NaN])),
+      addedMs,
+    };
+  };
+  return { resampled, figures };
 }

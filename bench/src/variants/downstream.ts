@@ -1,10 +1,19 @@
 import { Agent } from "node:http";
 import { Agent as UndiciAgent } from "undici";
+import { SERVER_TIMING, upstreamMsOf } from "../fleet/server-timing.js";
+
+/** What one downstream call answered. */
+export interface CallAnswer {
+  /** The status the client service answers with (502 when the call failed). */
+  readonly status: number;
+  /** The answering upstream's own time (its `Server-Timing`), ms; absent when no upstream answered. */
+  readonly upstreamMs?: number;
+}
 
 /** One downstream call made for each incoming request, however the variant governs it. */
 export interface Downstream {
-  /** Makes the call; resolves with the status the client service answers with (502 when the call failed). */
-  call(): Promise<number>;
+  /** Makes the call; resolves with what it answered, never rejects. */
+  call(): Promise<CallAnswer>;
   /** Attempts per instance and the time of the last one (epoch ms), where the variant can see them. */
   attempts(): Record<string, { count: number; lastAt: number }>;
   /** Failed calls by error code (e.g. ECONNRESET, ECONNABORTED, HTTP_503), where the variant can see them. */
@@ -47,4 +56,10 @@ export function undiciPoolOptions(): { connections: number; keepAliveTimeout: nu
 /** An undici Agent with the same limits as `keepAliveAgent`, for the undici baseline. */
 export function undiciAgent(): UndiciAgent {
   return new UndiciAgent(undiciPoolOptions());
+}
+
+/** A response's status and its upstream's time, from any client's response headers. */
+export function answerOf(status: number, headers: Record<string, string | string[] | undefined>): CallAnswer {
+  const upstreamMs = upstreamMsOf(headers[SERVER_TIMING]);
+  return upstreamMs === undefined ? { status } : { status, upstreamMs };
 }

@@ -1,6 +1,14 @@
 import axios from "axios";
 import { request } from "undici";
-import { type Downstream, failureCounter, keepAliveAgent, type Transport, undiciAgent } from "./downstream.js";
+import {
+  answerOf,
+  type CallAnswer,
+  type Downstream,
+  failureCounter,
+  keepAliveAgent,
+  type Transport,
+  undiciAgent,
+} from "./downstream.js";
 
 /**
  * No governance: round robin over a fixed list of base URLs, no retries, no timeouts. With the upstreams' URLs it is
@@ -16,12 +24,12 @@ export function createPlainDownstream(baseUrls: readonly string[], transport: Tr
     async call() {
       const base = baseUrls[next++ % baseUrls.length] as string;
       try {
-        const status = await send(`${base}/work`);
-        if (status >= 500) failed.count({ response: { status } });
-        return status;
+        const answer = await send(`${base}/work`);
+        if (answer.status >= 500) failed.count({ response: { status: answer.status } });
+        return answer;
       } catch (error) {
         failed.count(error);
-        return 502;
+        return { status: 502 };
       }
     },
     attempts: () => ({}),
@@ -30,16 +38,19 @@ export function createPlainDownstream(baseUrls: readonly string[], transport: Tr
   };
 }
 
-function axiosSender(): (url: string) => Promise<number> {
+function axiosSender(): (url: string) => Promise<CallAnswer> {
   const http = axios.create({ httpAgent: keepAliveAgent(), validateStatus: () => true });
-  return async (url) => (await http.get(url)).status;
+  return async (url) => {
+    const response = await http.get(url);
+    return answerOf(response.status, response.headers as Record<string, string | undefined>);
+  };
 }
 
-function undiciSender(): (url: string) => Promise<number> {
+function undiciSender(): (url: string) => Promise<CallAnswer> {
   const dispatcher = undiciAgent();
   return async (url) => {
     const response = await request(url, { dispatcher });
     await response.body.dump();
-    return response.statusCode;
+    return answerOf(response.statusCode, response.headers);
   };
 }

@@ -36,7 +36,7 @@ describe("the SDK arm's axios client", () => {
     const instancer = new FixedInstancer([instance]);
     balancer = createBalancer({ instancer });
     const send = axiosSender(balancer, instancer, policyByName("matched"), transport);
-    expect(await send()).toBe(200);
+    expect((await send()).status).toBe(200);
     server.closeAllConnections();
     return seen[0] as IncomingHttpHeaders;
   }

@@ -16,7 +16,14 @@ import { RetryBudget } from "@outrigger/resilience";
 import type { AxiosError } from "axios";
 import { epochMs } from "../proc/clock.js";
 import { createCentralRoute } from "./central-route.js";
-import { type Downstream, failureCounter, keepAliveAgent, undiciPoolOptions } from "./downstream.js";
+import {
+  answerOf,
+  type CallAnswer,
+  type Downstream,
+  failureCounter,
+  keepAliveAgent,
+  undiciPoolOptions,
+} from "./downstream.js";
 import { createLiveDrain } from "./live-drain.js";
 import {
   EJECTION_MS,
@@ -174,12 +181,12 @@ export function createSdkDownstream(
   return {
     async call() {
       try {
-        const status = await send();
-        if (status >= 500) failed.count({ response: { status } });
-        return status;
+        const answer = await send();
+        if (answer.status >= 500) failed.count({ response: { status: answer.status } });
+        return answer;
       } catch (error) {
         failed.count(error);
-        return (error as AxiosError).response?.status ?? 502;
+        return { status: (error as AxiosError).response?.status ?? 502 };
       }
     },
     attempts: () => attempts,
@@ -204,7 +211,7 @@ export function axiosSender(
   instancer: Instancer,
   policy: MatchedPolicy,
   transport: "axios" | "axios-http",
-): () => Promise<number> {
+): () => Promise<CallAnswer> {
   const http = createLbAxios({
     balancer: (name) => (name === "upstream" ? balancer : undefined),
     // As createOutrigger wires it: the undici transport closes a pool when its instance leaves the registry's set.
@@ -218,7 +225,10 @@ export function axiosSender(
       validateStatus: (s) => s < 500,
     },
   });
-  return async () => (await http.get("lb://upstream/work")).status;
+  return async () => {
+    const response = await http.get("lb://upstream/work");
+    return answerOf(response.status, response.headers as Record<string, string | undefined>);
+  };
 }
 
 /** `createLbDispatcher` (undici), the same policy; its pools close when an instance leaves the registry's set. */
@@ -226,7 +236,7 @@ function undiciSender(
   balancer: Balancer,
   instancer: RegistryWatchInstancer,
   policy: MatchedPolicy,
-): () => Promise<number> {
+): () => Promise<CallAnswer> {
   const dispatcher = createLbDispatcher({
     balancer: (name) => (name === "upstream" ? balancer : undefined),
     instancer: () => instancer,
@@ -237,6 +247,6 @@ function undiciSender(
   return async () => {
     const response = await dispatcher.request({ origin: "lb://upstream", path: "/work", method: "GET" });
     await response.body.dump();
-    return response.statusCode;
+    return answerOf(response.statusCode, response.headers);
   };
 }

@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from "axios";
 import { LbError } from "./errors.js";
+import type { LbCall } from "./lb-call.js";
 
 /** Per-request settings of `createLbAxios` for `lb://` URLs, under the request config's `lb` key. */
 export interface LbRequestOptions {
@@ -11,6 +12,11 @@ export interface LbRequestOptions {
    * is refused with LB_BODY_NOT_REPLAYABLE rather than sending it truncated or empty.
    */
   readonly body?: () => unknown;
+  /**
+   * The logical call this request is one execution of, when a retry policy around the client runs it again: the
+   * instances earlier executions tried are avoided (see `LbCall`, `createLbCall`). Default: a call of its own.
+   */
+  readonly call?: LbCall;
 }
 
 declare module "axios" {

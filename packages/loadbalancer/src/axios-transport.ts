@@ -62,6 +62,12 @@ const notInstalled = (error: unknown): boolean => {
   return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
 };
 
+/** The undici transport once loaded: its axios adapter and the lb dispatcher it made (the client closes it). */
+export interface UndiciTransport {
+  readonly adapter: AxiosAdapter;
+  readonly dispatcher: { close(): Promise<void> };
+}
+
 /**
  * The axios adapter of the undici transport: an lb undici dispatcher made from `options`, loaded on first use so
  * `undici` stays an optional peer. Resolves undefined when undici is not installed and the transport was only the
@@ -70,7 +76,7 @@ const notInstalled = (error: unknown): boolean => {
 export async function loadUndiciTransport(
   options: UndiciTransportOptions,
   required: boolean,
-): Promise<AxiosAdapter | undefined> {
+): Promise<UndiciTransport | undefined> {
   try {
     const [{ createLbDispatcher }, { lbUndiciAdapter }] = await Promise.all([
       import("./undici-dispatcher.js"),
@@ -86,7 +92,7 @@ export async function loadUndiciTransport(
       ...(localLagThresholdMs !== undefined ? { localLagThresholdMs } : {}),
       ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     });
-    return lbUndiciAdapter(dispatcher, options.key);
+    return { adapter: lbUndiciAdapter(dispatcher, options.key), dispatcher };
   } catch (error) {
     if (!notInstalled(error)) throw error;
     if (!required) return undefined;

@@ -12,6 +12,7 @@ import axios, {
 } from "axios";
 import type { Dispatcher } from "undici";
 import "./axios-body.js";
+import { LB_CALL } from "./lb-call.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
 
 /**
@@ -253,7 +254,7 @@ export interface UndiciLbAxiosOptions {
 }
 
 /**
- * The axios adapter that sends through an lb undici dispatcher, with each request's `lb: { idempotent }` and
+ * The axios adapter that sends through an lb undici dispatcher, with each request's `lb: { idempotent, call }` and
  * consistent-hash `key`: `createUndiciLbAxios`'s, and `createLbAxios`'s on its default undici transport.
  */
 export function lbUndiciAdapter(
@@ -263,10 +264,12 @@ export function lbUndiciAdapter(
   return createUndiciAdapter(dispatcher, (config) => {
     const idempotent = config.lb?.idempotent;
     const hash = key?.(config);
-    if (idempotent === undefined && hash === undefined) return undefined;
+    const call = config.lb?.call;
+    if (idempotent === undefined && hash === undefined && call === undefined) return undefined;
     return {
       ...(idempotent !== undefined ? { idempotent } : {}),
       ...(hash !== undefined ? { [LB_KEY]: hash } : {}),
+      ...(call !== undefined ? { [LB_CALL]: call } : {}),
     };
   });
 }

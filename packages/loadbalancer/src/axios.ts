@@ -43,7 +43,8 @@ import {
 } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { attemptConfig } from "./axios-config.js";
-import { type LbAxiosTransport, loadUndiciTransport, undiciCanSend } from "./axios-transport.js";
+import { LbAxiosLifecycle } from "./axios-lifecycle.js";
+import { type LbAxiosTransport, loadUndiciTransport, type UndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
 import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
@@ -108,6 +109,19 @@ export interface LbAxiosOptions {
   readonly transport?: LbAxiosTransport;
 }
 
+/**
+ * A load-balanced axios instance, with `close()`: it refuses new requests (LB_CLOSED, whatever the URL), resolves
+ * once every request already started has been answered or has failed — undici's `Agent.close()` rule
+ * (nodejs/undici lib/dispatcher/dispatcher-base.js: `close()` waits for the requests in flight and queued, while
+ * `destroy()` aborts them; to abort, pass each request a `signal`) — and then closes what the client made: the lb
+ * undici dispatcher of its undici transport (every instance's pool, its instancer subscriptions) and its per-try
+ * and deadline timers. Not what it was given: the balancers, instancers, policies and any agent of the caller's
+ * stay open. Idempotent: every call returns the same promise.
+ */
+export interface LbAxiosInstance extends AxiosInstance {
+  close(): Promise<void>;
+}
+
 /** A response with a retryable status that the caller's `validateStatus` accepted. */
 class RetryableResponse extends Error {
   constructor(readonly response: AxiosResponse) {
@@ -143,7 +157,8 @@ function sendBalanced(
   if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
   const { deadlineMs } = options;
   const body = new RequestBody(config);
-  const tried = new Set<string>();
+  // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
+  const tried = config.lb?.call?.tried ?? new Set<string>();
   const reuseTried = retriesTriedInstances(engine);
   // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
@@ -308,14 +323,22 @@ function sendBalanced(
   );
 }
 
-function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
+/** The adapter of one lb axios client, and its `close()` (see `LbAxiosInstance`). */
+function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): { adapter: AxiosAdapter; close(): Promise<void> } {
   const engineFor = retryEngines(options.retry);
   const { transport } = options;
   // Made on the first request the http adapter sends: a client that only uses the undici transport needs neither.
   let timers: ClientTimers | undefined;
   /** The undici transport's adapter once loaded; null when undici is not installed. */
   let undici: AxiosAdapter | null | undefined = transport === "http" ? null : undefined;
-  let loading: Promise<AxiosAdapter | undefined> | undefined;
+  let loading: Promise<UndiciTransport | undefined> | undefined;
+  const life = new LbAxiosLifecycle(async () => {
+    // A transport still loading is awaited: the dispatcher it makes is this client's too.
+    const loaded = await loading?.catch(() => undefined);
+    await loaded?.dispatcher.close();
+    timers?.perTry?.close();
+    timers?.deadlines?.close();
+  });
   /** An `lb://` request through the balancer on the http adapter. */
   const balanced = (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
     const { service } = parseLbUrl(config.url);
@@ -329,21 +352,24 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
   /** The first request the undici transport may send: loads it (once), then sends there or on the http adapter. */
   const loadThenSend = async (config: InternalAxiosRequestConfig & { url: string }): Promise<AxiosResponse> => {
     loading ??= loadUndiciTransport(options, transport === "undici");
-    undici = (await loading) ?? null;
+    undici = (await loading)?.adapter ?? null;
     return undici ? undici(config) : balanced(config);
   };
   // Not an async function: one wrapping the promise it returns made two more promises per request (its own, and
   // the job that adopts the inner one). A synchronous throw (an unknown service, a bad URL) is still a rejection.
-  return (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+    if (life.closed) return life.refusal();
     try {
       if (!isLbUrl(config.url)) return send(config);
       const lb = config as InternalAxiosRequestConfig & { url: string };
-      if (undici !== null && undiciCanSend(config)) return undici ? undici(lb) : loadThenSend(lb);
-      return balanced(lb);
+      // Counted open until it settles: close() waits for it.
+      if (undici !== null && undiciCanSend(config)) return life.track(undici ? undici(lb) : loadThenSend(lb));
+      return life.track(balanced(lb));
     } catch (error) {
       return Promise.reject(error);
     }
   };
+  return { adapter, close: () => life.close() };
 }
 
 /**
@@ -351,19 +377,21 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): AxiosAdapter {
  * reporting each attempt's status and round-trip time back to it. Failed attempts are retried on instances not
  * yet tried by the retry engine `createRetryPolicy` also runs: a request that never reached a server for any
  * method, other failures only for idempotent requests, and never a stream body that was already read. Other URLs
- * pass through untouched. Throws LB_INVALID_OPTION for a negative, non-finite or too long duration.
+ * pass through untouched. Throws LB_INVALID_OPTION for a negative, non-finite or too long duration. Call
+ * `close()` when done with it (see `LbAxiosInstance`).
  */
-export function createLbAxios(options: LbAxiosOptions): AxiosInstance {
+export function createLbAxios(options: LbAxiosOptions): LbAxiosInstance {
   const timer = { min: 1, max: MAX_TIMER_DELAY_MS };
   checkOptionalNumber("perTryTimeoutMs", options.perTryTimeoutMs, timer, invalidOption);
   checkOptionalNumber("deadlineMs", options.deadlineMs, timer, invalidOption);
   const lag = { min: 0, max: MAX_TIMER_DELAY_MS };
   checkOptionalNumber("localLagThresholdMs", options.localLagThresholdMs, lag, invalidOption);
-  const send = axios.getAdapter("http");
-  return axios.create({ ...options.defaults, adapter: lbAdapter(options, send) });
+  const { adapter, close } = lbAdapter(options, axios.getAdapter("http"));
+  return Object.assign(axios.create({ ...options.defaults, adapter }), { close });
 }
 
 export type { AttemptPolicy } from "./attempt-policy.js";
 export type { LbRequestOptions } from "./axios-body.js";
 export type { LbAxiosTransport } from "./axios-transport.js";
+export { createLbCall, type LbCall } from "./lb-call.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";

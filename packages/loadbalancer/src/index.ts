@@ -35,6 +35,7 @@ export { httpProbe, type Probe, type ProbeResult, type StatusRange } from "./htt
 export type { PanicMode } from "./in-service.js";
 export type { StatsOptions } from "./instance-stats.js";
 export type { InstanceSnapshot, InstanceView } from "./instance-view.js";
+export { createLbCall, type LbCall } from "./lb-call.js";
 export { instanceUrl, isLbUrl, type LbUrl, parseLbUrl } from "./lb-url.js";
 export { type LoadMetric, leastRequest, peakEwma } from "./load-metric.js";
 export type { FailureReason, Outcome } from "./outcome.js";

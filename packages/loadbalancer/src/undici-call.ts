@@ -27,6 +27,7 @@ import {
   withAttemptHeaders,
 } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
+import { LB_CALL, type LbCall } from "./lb-call.js";
 import { httpOutcome } from "./outcome.js";
 import type { Pick, PickOptions } from "./pick.js";
 import { retriesTriedInstances } from "./retry-decision.js";
@@ -54,7 +55,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly idempotent: boolean;
   replayable: boolean;
   readonly deadline: number | undefined;
-  readonly tried = new Set<string>();
+  readonly tried: Set<string>;
   readonly refuseReplay = notReplayable;
   readonly service: string;
   slot = -1;
@@ -90,6 +91,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.method = method;
     this.idempotent = options.idempotent ?? isIdempotentMethod(method);
     this.replayable = replayableBody(options.body);
+    // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
+    this.tried = (options as { [LB_CALL]?: LbCall })[LB_CALL]?.tried ?? new Set<string>();
     // The instance's pool sends to its own origin; `lb://service` must not reach undici's request record.
     const path = options.path.startsWith("/") ? options.path : `/${options.path}`;
     this.#options = { ...options, origin: undefined, path };
@@ -179,6 +182,11 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     return this.#controller.signal;
   }
 
+  /** Ends the request now with `reason` (the dispatcher's destroy()): as a caller's abort, the attempt included. */
+  abort(reason: Error): void {
+    this.#stop(reason);
+  }
+
   #stop(reason: Error): void {
     if (this.#stopped) return;
     this.#stopped = reason;
@@ -199,6 +207,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endCall(this.#trace, final);
     if (final instanceof HeldResponse) final.replay(this.caller);
     else this.caller.onError?.(final instanceof Error ? final : new Error(String(final)));
+    this.#host.ended(this);
   }
 
   /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
@@ -279,6 +288,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     endCall(this.#trace, error, status);
     if (error === undefined) attempt.pick.done(httpOutcome(status, rttMs));
     else this.#judged(attempt, error, rttMs, false);
+    this.#host.ended(this);
   }
 
   #release(attempt: AttemptHandler): void {

@@ -1,10 +1,11 @@
 import { checkOptionalNumber, type Disposable, LOCAL_LAG_THRESHOLD_MS, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
-import { Agent, Dispatcher, Pool } from "undici";
+import { Agent, Dispatcher, errors, Pool } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { timeoutQueue } from "./attempt-signal.js";
 import { LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
+import { OpenCalls } from "./open-calls.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 import { BalancedCall } from "./undici-call.js";
@@ -94,7 +95,10 @@ export class LbDispatcher extends Dispatcher {
   readonly #ownsFallback: boolean;
   /** What each request uses of this dispatcher: pools and the per-try and deadline queues (one timer each). */
   readonly #host: CallHost;
+  /** Requests whose callers have not heard yet: close() waits for them, destroy() ends them. */
+  readonly #calls = new OpenCalls<BalancedCall>();
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(options: LbDispatcherOptions) {
     super();
@@ -113,6 +117,7 @@ export class LbDispatcher extends Dispatcher {
       perTry: timeoutQueue(perTryTimeoutMs),
       deadlines: timeoutQueue(deadlineMs),
       localLagThresholdMs: options.localLagThresholdMs ?? LOCAL_LAG_THRESHOLD_MS,
+      ended: (call) => this.#calls.delete(call),
     };
     this.#ownsFallback = options.fallback === undefined;
     this.#fallback = options.fallback ?? new Agent();
@@ -145,7 +150,9 @@ export class LbDispatcher extends Dispatcher {
     const route = this.#route(target.service, balancer);
     this.#watch(route.service);
     const key = this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY];
-    new BalancedCall(route, this.#host, options, handler, key).start();
+    const call = new BalancedCall(route, this.#host, options, handler, key);
+    this.#calls.add(call);
+    call.start();
     return true;
   }
 
@@ -161,30 +168,58 @@ export class LbDispatcher extends Dispatcher {
     return route;
   }
 
-  /** Closes every pool (waiting for requests in flight) and the fallback agent if this dispatcher made it. */
-  override async close(): Promise<void> {
-    this.#closed = true;
-    for (const watch of this.#watched.values()) watch.dispose();
-    this.#watched.clear();
-    const pools = [...this.#pools.values(), ...this.#retiring];
-    this.#pools.clear();
-    this.#retiring.clear();
-    await Promise.all([...pools.map((pool) => pool.close()), this.#ownsFallback ? this.#fallback.close() : undefined]);
+  /**
+   * Refuses new requests (LB_CLOSED), lets every request already started finish, then closes every pool and the
+   * fallback agent if this dispatcher made it, and stops its timers. Resolves only once every caller has heard its
+   * fate: an answer, or an error — a request in flight gets its answer or its per-try timeout, one waiting in the
+   * balancer's queue or out a retry's backoff fails with LB_CLOSED when it would send (no pool is made after
+   * close). undici's rule (nodejs/undici lib/dispatcher/dispatcher-base.js: `close()` waits for the requests in
+   * flight and queued). An answer body the caller never reads keeps it waiting, as undici's pools do. Idempotent:
+   * every call returns the same promise.
+   */
+  override close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
   }
 
-  /** Like `close`, but fails requests in flight. */
+  async #close(): Promise<void> {
+    this.#closed = true;
+    const pools = this.#letGo();
+    await Promise.all([
+      this.#calls.drained(),
+      ...pools.map((pool) => pool.close()),
+      this.#ownsFallback ? this.#fallback.close() : undefined,
+    ]);
+    // Every request has ended: nothing is left in the timeout queues, whose timers go now.
+    this.#stopTimers();
+  }
+
+  /**
+   * Like `close`, but ends every request at once: one in flight is aborted, one waiting (a queue, a backoff) fails
+   * now, each with undici's UND_ERR_DESTROYED (`ClientDestroyedError`); resolves once every caller has heard. As
+   * undici's `destroy()` (lib/dispatcher/dispatcher-base.js).
+   */
   override async destroy(): Promise<void> {
     this.#closed = true;
+    // undici's own error for a request its destroyed dispatcher ended: the same code whichever stage it was in.
+    for (const call of this.#calls.list()) call.abort(new errors.ClientDestroyedError());
     this.#stopTimers();
-    for (const watch of this.#watched.values()) watch.dispose();
-    this.#watched.clear();
-    const pools = [...this.#pools.values(), ...this.#retiring];
-    this.#pools.clear();
-    this.#retiring.clear();
+    const pools = this.#letGo();
     await Promise.all([
+      this.#calls.drained(),
       ...pools.map((pool) => pool.destroy()),
       this.#ownsFallback ? this.#fallback.destroy() : undefined,
     ]);
+  }
+
+  /** Stops watching the instancers and hands over every pool (live and retiring) to be closed or destroyed. */
+  #letGo(): Pool[] {
+    for (const watch of this.#watched.values()) watch.dispose();
+    this.#watched.clear();
+    const pools = [...this.#pools.values(), ...this.#retiring];
+    this.#pools.clear();
+    this.#retiring.clear();
+    return pools;
   }
 
   /** The origins that have a pool now (for tests and metrics). */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { FixedInstancer, type Instancer } from "@outrigger/discovery";
-import { createBalancer } from "./balancer.js";
+import { type BalancerOptions, createBalancer } from "./balancer.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { instance } from "./test-support.js";
 import { createLbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
@@ -34,10 +34,17 @@ export async function fieldInstance(
   return { server, port: (server.address() as AddressInfo).port, seen, close };
 }
 
-/** An lb dispatcher for service "svc" over instances at `ports` (ids i0, i1, …), round robin from the first. */
-export function lbOver(ports: readonly number[], extra: Partial<LbDispatcherOptions> = {}) {
+/**
+ * An lb dispatcher for service "svc" over instances at `ports` (ids i0, i1, …), round robin from the first;
+ * `balancing`: more of the balancer's options (an in-flight cap, …).
+ */
+export function lbOver(
+  ports: readonly number[],
+  extra: Partial<LbDispatcherOptions> = {},
+  balancing: Partial<BalancerOptions> = {},
+) {
   const instancer = new FixedInstancer(ports.map((port, i) => instance(`i${i}`, "UP", port)));
-  const balancer = createBalancer({ instancer, rule: new RoundRobinRule({ random: () => 0 }) });
+  const balancer = createBalancer({ instancer, rule: new RoundRobinRule({ random: () => 0 }), ...balancing });
   const dispatcher = createLbDispatcher({
     balancer: (service) => (service === "svc" ? balancer : undefined),
     instancer: () => instancer,

@@ -4,6 +4,7 @@ import type { Dispatcher } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
 import type { Balancer } from "./pick.js";
+import type { BalancedCall } from "./undici-call.js";
 
 /** The service a request goes to and how: the same for every request to it until the dispatcher's options change. */
 export interface CallRoute {
@@ -23,6 +24,8 @@ export interface CallHost {
   readonly deadlines: DeadlineQueue | undefined;
   /** A per-try timeout whose timer ran more than this late (ms) is the client's lag, not the instance's fault. */
   readonly localLagThresholdMs: number;
+  /** The call's caller has heard its fate (its answer ended, or its error): the dispatcher stops waiting on it. */
+  ended(call: BalancedCall): void;
 }
 
 /** LB_BODY_NOT_REPLAYABLE: a retry was wanted, but the request's stream body was already read. */

@@ -1,7 +1,6 @@
 import { isLbUrl, parseLbUrl } from "@outrigger/loadbalancer";
-import { createLbAxios } from "@outrigger/loadbalancer/axios";
+import { createLbAxios, type LbAxiosInstance } from "@outrigger/loadbalancer/axios";
 import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
-import type { AxiosInstance } from "axios";
 import type { ControlPlane } from "./control-plane/control-plane.js";
 import { addAxiosFallback, type FallbackOf, fetchWithFallback } from "./fallback.js";
 import type { ServiceClients } from "./service-clients.js";
@@ -27,7 +26,8 @@ function fetchUrl(input: string | URL): string {
 /** og's three ways to call a service: the undici dispatcher, `og.http` (axios) and `og.fetch`. */
 export interface OgTransports {
   readonly dispatcher: LbDispatcher;
-  readonly http: AxiosInstance;
+  /** og.http; og.close() closes it (its own lb dispatcher and pools) after the drain. */
+  readonly http: LbAxiosInstance;
   fetch(input: string | URL, init?: RequestInit): Promise<Response>;
 }
 

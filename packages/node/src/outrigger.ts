@@ -248,7 +248,8 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
       clients.close();
       // Saves the revisions not saved yet (bounded): a clean shutdown leaves the state file at the one it ran.
       await controlPlane.close();
-      await dispatcher.close();
+      // og.http's transport is its own lb dispatcher (pools, instancer subscriptions): closed with og's.
+      await Promise.all([dispatcher.close(), http.close()]);
       await registryAgent.close();
       section.close();
       metrics.close();

@@ -11,6 +11,7 @@ import {
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
+import { GUARD, type Guard } from "./guard.js";
 import type { Policy } from "./policy.js";
 import { WaitQueue } from "./wait-queue.js";
 
@@ -107,7 +108,19 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
     return result.then(releaseValue, releaseError);
   }
 
+  // The free-slot path acts only at a call's start and settlement: a guard (guard.ts). No free slot: `execute`.
+  const guard: Guard = {
+    enter: (signal) => {
+      if (signal.aborted) throw signal.reason;
+      if (running >= limit) return undefined;
+      running++;
+      return 0;
+    },
+    leave: release,
+  };
+
   return {
+    ...{ [GUARD]: guard }, // internal, not part of the `Bulkhead` type
     execute: <T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal = neverAborted, call = unknownCall) => {
       if (signal.aborted) return Promise.reject(signal.reason);
       if (running < limit) return run(fn, signal, call);

@@ -4,6 +4,7 @@ import { CircuitState, ConsecutiveBreaker, type IBreaker } from "cockatiel";
 import { Circuit } from "./circuit.js";
 import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
+import { GUARD, type Guard } from "./guard.js";
 import type { Policy } from "./policy.js";
 import { statusOf } from "./retryable.js";
 import { WindowBreaker } from "./window-breaker.js";
@@ -123,6 +124,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       : mode.kind === "count"
         ? new WindowBreaker(mode, () => lastFailureWasSlow)
         : new FreshSamplingBreaker({ ...mode, clock });
+  const slowCallMs = mode.kind === "count" ? mode.slowCallMs : undefined;
   const circuit = new Circuit({
     breaker,
     halfOpenAfterMs,
@@ -130,13 +132,22 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     maxHalfOpenMs,
     trialFailuresToOpen: trialFailuresToOpen(mode, halfOpenTrials),
     failOn: options.failOn ?? isDependencyFailure,
-    slowCallMs: mode.kind === "count" ? mode.slowCallMs : undefined,
+    slowCallMs,
     markSlow: (slow) => {
       lastFailureWasSlow = slow;
     },
     clock,
   });
+  // Without a slow-call threshold the circuit acts only at a call's start and settlement: a guard (guard.ts).
+  const guard: Guard | undefined =
+    slowCallMs === undefined
+      ? {
+          enter: (_signal, call) => circuit.enter(call),
+          leave: (t, failed, outcome, call) => circuit.leave(t, failed, outcome, call),
+        }
+      : undefined;
   return {
+    ...(guard && { [GUARD]: guard }),
     execute: (fn, signal, call) => circuit.execute(fn, signal, call),
     get state() {
       return circuit.state;

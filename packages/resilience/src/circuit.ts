@@ -106,6 +106,21 @@ export class Circuit {
     );
   }
 
+  /**
+   * `execute`'s admission alone, for a composition that runs this circuit as a guard (guard.ts; only without a
+   * slow-call threshold, which needs the start time): the trial to hand to `leave`, or throws the refusal.
+   */
+  enter(call: CallContext): number {
+    const trial = this.#admit(call);
+    if (trial === undefined) throw this.#refusal(call);
+    return trial;
+  }
+
+  /** `execute`'s record alone: how the call admitted as `trial` settled. */
+  leave(trial: number, failed: boolean, outcome: unknown, call: CallContext): void {
+    this.#record(failed ? this.#classify(outcome) : Outcome.Success, trial, call);
+  }
+
   #failed(error: unknown, trial: number, call: CallContext): never {
     this.#record(this.#classify(error), trial, call);
     throw error;

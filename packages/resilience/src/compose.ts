@@ -1,4 +1,5 @@
 import { attemptContext, neverAborted, signalOf, unknownCall } from "@outrigger/core";
+import { fuseGuards, guardOf } from "./guard.js";
 import type { AttemptContext, Policy } from "./policy.js";
 
 export { neverAborted } from "@outrigger/core";
@@ -11,22 +12,43 @@ export const passThrough: Policy = {
 /**
  * Composes policies into one; the first is outermost (cockatiel's `wrap` order). Each inner policy receives the
  * outer one's attempt context (signal and call), so cancelling the outermost call cancels every attempt and every
- * layer reads the same method, idempotency and tried instances.
+ * layer reads the same method, idempotency and tried instances. Two or more adjacent guards (this package's
+ * breaker and bulkhead) run with one settle step between them (`fuseGuards`): the same admissions, refusals and
+ * records in the same order, without a promise and a closure per guard per call.
  */
 export function composePolicies(...policies: readonly Policy[]): Policy {
-  let composed = policies.at(-1) ?? passThrough;
-  for (let i = policies.length - 2; i >= 0; i--) {
-    const outer = policies[i] as Policy;
-    const inner = composed;
-    composed = {
-      execute: (fn, signal, call) =>
-        outer.execute(
-          // A cockatiel policy hands on only `{ signal, attempt }`: then the call declared to the outermost is kept.
-          (context: AttemptContext) => inner.execute(fn, signalOf(context), context.tried ? context : call),
-          signal,
-          call,
-        ),
-    };
+  /** The composition of the policies after index `i`; undefined inside the innermost. */
+  let inner: Policy | undefined;
+  let i = policies.length - 1;
+  while (i >= 0) {
+    let start = i;
+    while (start > 0 && guardOf(policies[start] as Policy) && guardOf(policies[start - 1] as Policy)) start--;
+    if (start === i) {
+      inner = inner ? nest(policies[i] as Policy, inner) : policies[i];
+      i--;
+      continue;
+    }
+    const own: Policy[] = [];
+    let nested = inner;
+    for (let j = i; j >= start; j--) {
+      nested = nested ? nest(policies[j] as Policy, nested) : policies[j];
+      own[j - start] = nested as Policy;
+    }
+    inner = fuseGuards(policies.slice(start, i + 1), own, inner);
+    i = start - 1;
   }
-  return composed;
+  return inner ?? passThrough;
+}
+
+/** `outer` around `inner`. */
+function nest(outer: Policy, inner: Policy): Policy {
+  return {
+    execute: (fn, signal, call) =>
+      outer.execute(
+        // A cockatiel policy hands on only `{ signal, attempt }`: then the call declared to the outermost is kept.
+        (context: AttemptContext) => inner.execute(fn, signalOf(context), context.tried ? context : call),
+        signal,
+        call,
+      ),
+  };
 }

@@ -8,8 +8,10 @@
 // the first N applies after `ready` are left out of the CPU per apply).
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
+import { watch } from "node:fs";
 import { createOutrigger } from "../src/index.js";
 import { monotonicMs as now } from "./shared-clock.js";
+import { threadTicks, ticksSince } from "./thread-cpu.js";
 
 const [registryUrl = "", stateDir = ""] = process.argv.slice(2);
 const trace = process.argv.includes("--trace");
@@ -54,19 +56,31 @@ const warmupAt = process.argv.indexOf("--warmup");
 const warmup = warmupAt === -1 ? 0 : Number(process.argv[warmupAt + 1]);
 /** CPU time from the end of the warm-up on (the apply phase), and the revisions applied since: the per-push cost. */
 let cpuFrom: NodeJS.CpuUsage | undefined;
+/** Each thread's CPU ticks at the same moment, for the split by thread (thread-cpu.ts). */
+let ticksFrom: ReturnType<typeof threadTicks> | undefined;
 let ready = false;
 let afterReady = 0;
 let applied = 0;
 process.once("SIGTERM", () => {
   const cpu = process.cpuUsage(cpuFrom);
-  print({ event: "cpu", us: cpu.user + cpu.system, applied });
+  print({
+    event: "cpu",
+    us: cpu.user + cpu.system,
+    userUs: cpu.user,
+    applied,
+    threads: ticksFrom ? ticksSince(ticksFrom) : {},
+  });
   void og.close().finally(() => process.exit(0));
 });
+function startCpu(): void {
+  cpuFrom = process.cpuUsage();
+  ticksFrom = threadTicks();
+}
 og.controlPlane.onApply((event) => {
   const at = now();
   if (ready) afterReady += 1;
   if (cpuFrom) applied += 1;
-  else if (ready && afterReady === warmup) cpuFrom = process.cpuUsage();
+  else if (ready && afterReady === warmup) startCpu();
   lastRevision = event.revision;
   print({ event: "apply", revision: event.revision, status: event.status, at, watchAnsweredAt });
 });
@@ -75,7 +89,13 @@ await (await og.fetch("lb://target/")).text();
 // `wallMinusMono`: what the former clock (this process's wall-clock origin) adds to the shared one, so the bench
 // can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
 ready = true;
-if (warmup === 0) cpuFrom = process.cpuUsage();
+if (warmup === 0) startCpu();
+// A state file renamed into place is a save that ended: the bench tags the applies it overlapped.
+if (stateDir) {
+  watch(stateDir, (kind, file) => {
+    if (kind === "rename" && file?.endsWith(".policy.json")) print({ event: "saved", at: now() });
+  }).unref();
+}
 print({
   event: "ready",
   wallMinusMono: performance.timeOrigin + performance.now() - now(),

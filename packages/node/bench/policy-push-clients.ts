@@ -42,6 +42,13 @@ export interface Clients {
   readonly originSkewMs: readonly number[];
   /** Per client, after `close()`: its CPU time (user + system) per revision applied after its warm-up, µs. */
   readonly cpuPerApplyUs: readonly number[];
+  /**
+   * After `close()`: CPU µs per apply by thread ("main", "other") and user/system, mean over the clients
+   * (thread-cpu.ts; 10 ms ticks, so meaningful summed over many applies).
+   */
+  readonly threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }>;
+  /** When any client's save ended (its state file renamed into place; monotonic ms). */
+  readonly savedAt: readonly number[];
   /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
   readonly readyUs: number;
   /** Stops the clients (SIGTERM); resolves once each has exited (a profiled one has written its profile). */
@@ -71,6 +78,8 @@ export async function startClients(count: number, eureka: string, options: Clien
   const ownSkew = performance.timeOrigin + performance.now() - monotonicMs();
   const originSkewMs: number[] = [];
   const cpuPerApplyUs: number[] = [];
+  const threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }> = {};
+  const savedAt: number[] = [];
   let readyUs = Number.NaN;
   const children = Array.from({ length: count }, (_, client) => {
     const profile =
@@ -107,7 +116,19 @@ export async function startClients(count: number, eureka: string, options: Clien
           resolve();
         }
         if (raw.event === "cpu") {
-          cpuPerApplyUs.push((raw.us as number) / (raw.applied as number));
+          const applied = raw.applied as number;
+          cpuPerApplyUs.push((raw.us as number) / applied);
+          const threads = raw.threads as Record<string, { userUs: number; systemUs: number }>;
+          for (const [name, { userUs, systemUs }] of Object.entries(threads)) {
+            const sum = threadsPerApplyUs[name] ?? { userUs: 0, systemUs: 0 };
+            sum.userUs += userUs / applied / count;
+            sum.systemUs += systemUs / applied / count;
+            threadsPerApplyUs[name] = sum;
+          }
+          return;
+        }
+        if (raw.event === "saved") {
+          savedAt.push(raw.at);
           return;
         }
         if (raw.event === "ack") {
@@ -142,6 +163,8 @@ export async function startClients(count: number, eureka: string, options: Clien
       }),
     originSkewMs,
     cpuPerApplyUs,
+    threadsPerApplyUs,
+    savedAt,
     get readyUs() {
       return readyUs;
     },

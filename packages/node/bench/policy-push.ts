@@ -97,6 +97,8 @@ console.log(
 // Node loads its fetch on first use: not inside the first apply's time.
 await (await fetch(`${registry.url}/outrigger/policy/reports`)).arrayBuffer();
 const samples: number[] = [];
+/** Each round's PUT and last client's apply (monotonic ms): a save that ended in between overlapped it. */
+const windows: { started: number; ended: number; first: number }[] = [];
 const hops: Hops = { rounds: [] };
 for (let revision = 1; revision <= APPLIES; revision += 1) {
   Object.assign(round, { rearmed: 0, acked: 0, ackedAt: [], answeredAt: [] });
@@ -127,6 +129,7 @@ for (let revision = 1; revision <= APPLIES; revision += 1) {
   });
   round.wake = () => {};
   await new Promise((resolve) => setImmediate(resolve));
+  windows.push({ started, ended: Math.max(...lines.map((l) => l.at)), first: samples.length });
   for (const line of lines) {
     if (line.status !== "ACK") throw new Error(`revision ${revision} was NACKed by a client`);
     samples.push(line.at - started);
@@ -138,12 +141,30 @@ const p99 = quantileInterval(samples, 0.99);
 const p50 = quantileInterval(samples, 0.5);
 console.log(`samples ${samples.length}; p50 ${formatInterval(p50)} ms; p99 ${formatInterval(p99)} ms (95% interval)`);
 if (TRACE) printTrace(hops);
+if (STATE) {
+  // Which samples shared their apply's window with a save (a client's state file renamed into place meanwhile).
+  const saves = [...clients.savedAt].sort((a, b) => a - b);
+  const overlapped = (w: { started: number; ended: number }) => saves.some((t) => t >= w.started && t <= w.ended);
+  const withSave = windows.flatMap((w, i) =>
+    overlapped(w) ? samples.slice(w.first, windows[i + 1]?.first ?? samples.length) : [],
+  );
+  const cut = quantileInterval(samples, 0.99).estimate;
+  const tailWith = withSave.filter((s) => s >= cut).length;
+  const tail = samples.filter((s) => s >= cut).length;
+  console.log(
+    `saves ended: ${saves.length}; applies with a save ending in their window: ${windows.filter(overlapped).length} of ${windows.length}; samples at or above p99 from those applies: ${tailWith} of ${tail}`,
+  );
+}
 console.log(`goal p99 ≤ ${GOAL_MS} ms: ${atMost(p99, GOAL_MS)}; ${loadAverageLine()}`);
 await clients.close();
 // CPU time is what 20 processes waking on 2 cores queue behind: less at the mercy of the machine's load than latency.
 console.log(
   `client CPU per apply (user + system over the apply phase after ${WARMUP} warm-up applies, µs; mean over ${clients.cpuPerApplyUs.length} clients): ${formatInterval(meanInterval(clients.cpuPerApplyUs), 0)}`,
 );
+const split = Object.entries(clients.threadsPerApplyUs)
+  .map(([name, t]) => `${name} user ${t.userUs.toFixed(0)} + system ${t.systemUs.toFixed(0)}`)
+  .join("; ");
+console.log(`  by thread (10 ms ticks, µs per apply, mean over the clients): ${split}`);
 if (PROFILE_DIR) {
   console.log(
     `profile of client 0 in ${PROFILE_DIR}: node --import tsx bench/cpu-profile-top.ts ${PROFILE_DIR} --from-us ${clients.readyUs} --applies ${APPLIES}`,

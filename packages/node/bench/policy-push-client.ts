@@ -4,12 +4,12 @@
 // the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
 // revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
 // when the registry answered its ACK (or, carried on the next watch, when that request left). Args: registry URL,
-// state directory ("" for none), then flags (`--trace`, `--save-delay MS`: controlPlane.saveDelayMs, `--warmup N`:
+// state directory ("" for none), then flags (`--built`: the built package, `--trace`, `--save-delay MS`: controlPlane.saveDelayMs, `--warmup N`:
 // the first N applies after `ready` are left out of the CPU per apply).
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
 import { watch } from "node:fs";
-import { createOutrigger } from "../src/index.js";
+import type * as Og from "../src/index.js";
 import { monotonicMs as now } from "./shared-clock.js";
 import { threadTicks, ticksSince } from "./thread-cpu.js";
 
@@ -41,6 +41,10 @@ if (trace) {
   });
 }
 
+// `--built`: og as an application runs it, the built package (dist/, its siblings' dist/ too: the process runs
+// without the source condition); else the sources through tsx, as the tests run them.
+const built = process.argv.includes("--built");
+const { createOutrigger } = (await import(built ? "../dist/index.js" : "../src/index.js")) as typeof Og;
 const og = await createOutrigger({
   service: "pusher",
   port: 0,

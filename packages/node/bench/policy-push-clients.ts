@@ -64,6 +64,8 @@ export interface ClientsOptions {
   readonly saveDelayMs?: number;
   /** Applies each client leaves out of its CPU per apply (start-up settling), from `ready` on. */
   readonly warmup: number;
+  /** Run the built packages (dist/) in the clients, as an application does; else the sources through tsx. */
+  readonly built: boolean;
   /** Profile client 0 with `node --cpu-prof` into this directory (100 µs sampling). */
   readonly profileDir?: string;
 }
@@ -91,13 +93,14 @@ export async function startClients(count: number, eureka: string, options: Clien
     if (stateDir) mkdirSync(stateDir);
     const args = [
       ...profile,
-      "--conditions=@outrigger/source",
+      ...(options.built ? [] : ["--conditions=@outrigger/source"]),
       "--import",
       "tsx",
       script,
       eureka,
       stateDir,
       ...(trace ? ["--trace"] : []),
+      ...(options.built ? ["--built"] : []),
       ...(options.saveDelayMs === undefined ? [] : ["--save-delay", String(options.saveDelayMs)]),
       "--warmup",
       String(options.warmup),

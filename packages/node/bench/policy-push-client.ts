@@ -94,10 +94,17 @@ await (await og.fetch("lb://target/")).text();
 // can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
 ready = true;
 if (warmup === 0) startCpu();
-// A state file renamed into place is a save that ended: the bench tags the applies it overlapped.
+// A save starts with its own temp file (first seen: made; seen again: renamed away) and ends with the state file
+// renamed into place: the bench tells from these whether the fleet's saves meet and which applies they overlapped.
 if (stateDir) {
+  const temps = new Set<string>();
   watch(stateDir, (kind, file) => {
-    if (kind === "rename" && file?.endsWith(".policy.json")) print({ event: "saved", at: now() });
+    if (kind !== "rename" || !file) return;
+    if (file.endsWith(".policy.json")) print({ event: "saved", at: now() });
+    else if (file.endsWith(".tmp") && !temps.has(file)) {
+      temps.add(file);
+      print({ event: "saving", at: now() });
+    }
   }).unref();
 }
 print({

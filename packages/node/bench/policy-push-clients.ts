@@ -49,6 +49,8 @@ export interface Clients {
   readonly threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }>;
   /** When any client's save ended (its state file renamed into place; monotonic ms). */
   readonly savedAt: readonly number[];
+  /** When any client's save started (its temp file made; monotonic ms). */
+  readonly savingAt: readonly number[];
   /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
   readonly readyUs: number;
   /** Stops the clients (SIGTERM); resolves once each has exited (a profiled one has written its profile). */
@@ -82,6 +84,7 @@ export async function startClients(count: number, eureka: string, options: Clien
   const cpuPerApplyUs: number[] = [];
   const threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }> = {};
   const savedAt: number[] = [];
+  const savingAt: number[] = [];
   let readyUs = Number.NaN;
   const children = Array.from({ length: count }, (_, client) => {
     const profile =
@@ -130,8 +133,8 @@ export async function startClients(count: number, eureka: string, options: Clien
           }
           return;
         }
-        if (raw.event === "saved") {
-          savedAt.push(raw.at);
+        if (raw.event === "saved" || raw.event === "saving") {
+          (raw.event === "saved" ? savedAt : savingAt).push(raw.at);
           return;
         }
         if (raw.event === "ack") {
@@ -168,6 +171,7 @@ export async function startClients(count: number, eureka: string, options: Clien
     cpuPerApplyUs,
     threadsPerApplyUs,
     savedAt,
+    savingAt,
     get readyUs() {
       return readyUs;
     },

@@ -3,8 +3,8 @@
 // destination's retries and timeout change each time), and for a canary policy (two subsets, three routes, the
 // split moving). CPU time (`process.cpuUsage`, user + system) per offer, mean of 30 batches of 200 offers with its
 // 95% interval, after a warm-up batch: a figure little moved by other work on the machine, unlike a latency tail.
-// Run it on the built packages (`--built`, what an application runs) or on the sources through tsx (default, as the
-// tests do: tsx's esbuild keeps function names with a call per function made, which a build does not).
+// It runs the sources through tsx, as the tests do (tsx's esbuild keeps function names with a call per function
+// made, which a build does not: the built package costs less), so compare its figures with each other only.
 import { formatInterval, loadAverageLine, meanInterval } from "@outrigger/bench-stats";
 import type { ServicePolicy } from "@outrigger/policy";
 import { ControlPlane } from "../src/control-plane/control-plane.js";

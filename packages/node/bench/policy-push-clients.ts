@@ -211,13 +211,21 @@ export function printTrace(hops: Hops): void {
   console.log(`  … ACK answered, from applied         ${fmt(each((_, l) => (l.ackAt ?? Number.NaN) - l.at))}`);
   const slowest = (r: RoundTrace) => Math.max(...r.lines.map((l) => l.at - r.started));
   const sorted = [...rounds].sort((a, b) => slowest(a) - slowest(b));
-  const median = sorted[Math.floor(sorted.length / 2)];
-  if (!median) return;
-  console.log(`median apply (slowest client ${slowest(median).toFixed(2)} ms), per client by apply time:`);
-  for (const l of [...median.lines].sort((a, b) => a.at - b.at)) {
-    const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - median.started).toFixed(2));
+  // The median apply, and the slowest (where a tail comes from: the registry's answers late, or the clients').
+  for (const [name, round] of [
+    ["median", sorted[Math.floor(sorted.length / 2)]],
+    ["slowest", sorted.at(-1)],
+  ] as const) {
+    if (!round) continue;
+    const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - round.started).toFixed(2));
+    const answered = [...round.answeredAt].sort((a, b) => a - b);
     console.log(
-      `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+      `${name} apply (slowest client ${slowest(round).toFixed(2)} ms; registry answered its watches ${rel(answered[0])}–${rel(answered.at(-1))}), per client by apply time:`,
     );
+    for (const l of [...round.lines].sort((a, b) => a.at - b.at)) {
+      console.log(
+        `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+      );
+    }
   }
 }

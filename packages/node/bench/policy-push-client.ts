@@ -4,12 +4,14 @@
 // the ACK is sent and the revision is saved. With `--trace` it also prints when the watch answer that carried the
 // revision arrived (its headers, from undici's diagnostics channel: Node's fetch and undici both publish there) and
 // when the registry answered its ACK (or, carried on the next watch, when that request left). Args: registry URL,
-// state directory ("" for none), then flags (`--trace`, `--save-delay MS`: controlPlane.saveDelayMs, `--warmup N`:
+// state directory ("" for none), then flags (`--built`: the built package, `--trace`, `--save-delay MS`: controlPlane.saveDelayMs, `--warmup N`:
 // the first N applies after `ready` are left out of the CPU per apply).
 // It ends on SIGTERM by closing og and exiting, so a `--cpu-prof` given to this process writes its profile.
 import { subscribe } from "node:diagnostics_channel";
-import { createOutrigger } from "../src/index.js";
+import { watch } from "node:fs";
+import type * as Og from "../src/index.js";
 import { monotonicMs as now } from "./shared-clock.js";
+import { threadTicks, ticksSince } from "./thread-cpu.js";
 
 const [registryUrl = "", stateDir = ""] = process.argv.slice(2);
 const trace = process.argv.includes("--trace");
@@ -39,6 +41,10 @@ if (trace) {
   });
 }
 
+// `--built`: og as an application runs it, the built package (dist/, its siblings' dist/ too: the process runs
+// without the source condition); else the sources through tsx, as the tests run them.
+const built = process.argv.includes("--built");
+const { createOutrigger } = (await import(built ? "../dist/index.js" : "../src/index.js")) as typeof Og;
 const og = await createOutrigger({
   service: "pusher",
   port: 0,
@@ -54,19 +60,31 @@ const warmupAt = process.argv.indexOf("--warmup");
 const warmup = warmupAt === -1 ? 0 : Number(process.argv[warmupAt + 1]);
 /** CPU time from the end of the warm-up on (the apply phase), and the revisions applied since: the per-push cost. */
 let cpuFrom: NodeJS.CpuUsage | undefined;
+/** Each thread's CPU ticks at the same moment, for the split by thread (thread-cpu.ts). */
+let ticksFrom: ReturnType<typeof threadTicks> | undefined;
 let ready = false;
 let afterReady = 0;
 let applied = 0;
 process.once("SIGTERM", () => {
   const cpu = process.cpuUsage(cpuFrom);
-  print({ event: "cpu", us: cpu.user + cpu.system, applied });
+  print({
+    event: "cpu",
+    us: cpu.user + cpu.system,
+    userUs: cpu.user,
+    applied,
+    threads: ticksFrom ? ticksSince(ticksFrom) : {},
+  });
   void og.close().finally(() => process.exit(0));
 });
+function startCpu(): void {
+  cpuFrom = process.cpuUsage();
+  ticksFrom = threadTicks();
+}
 og.controlPlane.onApply((event) => {
   const at = now();
   if (ready) afterReady += 1;
   if (cpuFrom) applied += 1;
-  else if (ready && afterReady === warmup) cpuFrom = process.cpuUsage();
+  else if (ready && afterReady === warmup) startCpu();
   lastRevision = event.revision;
   print({ event: "apply", revision: event.revision, status: event.status, at, watchAnsweredAt });
 });
@@ -75,7 +93,20 @@ await (await og.fetch("lb://target/")).text();
 // `wallMinusMono`: what the former clock (this process's wall-clock origin) adds to the shared one, so the bench
 // can show how far the processes' origins disagree. `readyUs`: from here on the profile is the apply phase.
 ready = true;
-if (warmup === 0) cpuFrom = process.cpuUsage();
+if (warmup === 0) startCpu();
+// A save starts with its own temp file (first seen: made; seen again: renamed away) and ends with the state file
+// renamed into place: the bench tells from these whether the fleet's saves meet and which applies they overlapped.
+if (stateDir) {
+  const temps = new Set<string>();
+  watch(stateDir, (kind, file) => {
+    if (kind !== "rename" || !file) return;
+    if (file.endsWith(".policy.json")) print({ event: "saved", at: now() });
+    else if (file.endsWith(".tmp") && !temps.has(file)) {
+      temps.add(file);
+      print({ event: "saving", at: now() });
+    }
+  }).unref();
+}
 print({
   event: "ready",
   wallMinusMono: performance.timeOrigin + performance.now() - now(),

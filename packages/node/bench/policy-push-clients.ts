@@ -42,6 +42,15 @@ export interface Clients {
   readonly originSkewMs: readonly number[];
   /** Per client, after `close()`: its CPU time (user + system) per revision applied after its warm-up, µs. */
   readonly cpuPerApplyUs: readonly number[];
+  /**
+   * After `close()`: CPU µs per apply by thread ("main", "other") and user/system, mean over the clients
+   * (thread-cpu.ts; 10 ms ticks, so meaningful summed over many applies).
+   */
+  readonly threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }>;
+  /** When any client's save ended (its state file renamed into place; monotonic ms). */
+  readonly savedAt: readonly number[];
+  /** When any client's save started (its temp file made; monotonic ms). */
+  readonly savingAt: readonly number[];
   /** When client 0 was ready (µs of the monotonic clock, as its CPU profile counts): the apply phase starts there. */
   readonly readyUs: number;
   /** Stops the clients (SIGTERM); resolves once each has exited (a profiled one has written its profile). */
@@ -57,6 +66,8 @@ export interface ClientsOptions {
   readonly saveDelayMs?: number;
   /** Applies each client leaves out of its CPU per apply (start-up settling), from `ready` on. */
   readonly warmup: number;
+  /** Run the built packages (dist/) in the clients, as an application does; else the sources through tsx. */
+  readonly built: boolean;
   /** Profile client 0 with `node --cpu-prof` into this directory (100 µs sampling). */
   readonly profileDir?: string;
 }
@@ -71,6 +82,9 @@ export async function startClients(count: number, eureka: string, options: Clien
   const ownSkew = performance.timeOrigin + performance.now() - monotonicMs();
   const originSkewMs: number[] = [];
   const cpuPerApplyUs: number[] = [];
+  const threadsPerApplyUs: Record<string, { userUs: number; systemUs: number }> = {};
+  const savedAt: number[] = [];
+  const savingAt: number[] = [];
   let readyUs = Number.NaN;
   const children = Array.from({ length: count }, (_, client) => {
     const profile =
@@ -82,13 +96,14 @@ export async function startClients(count: number, eureka: string, options: Clien
     if (stateDir) mkdirSync(stateDir);
     const args = [
       ...profile,
-      "--conditions=@outrigger/source",
+      ...(options.built ? [] : ["--conditions=@outrigger/source"]),
       "--import",
       "tsx",
       script,
       eureka,
       stateDir,
       ...(trace ? ["--trace"] : []),
+      ...(options.built ? ["--built"] : []),
       ...(options.saveDelayMs === undefined ? [] : ["--save-delay", String(options.saveDelayMs)]),
       "--warmup",
       String(options.warmup),
@@ -107,7 +122,19 @@ export async function startClients(count: number, eureka: string, options: Clien
           resolve();
         }
         if (raw.event === "cpu") {
-          cpuPerApplyUs.push((raw.us as number) / (raw.applied as number));
+          const applied = raw.applied as number;
+          cpuPerApplyUs.push((raw.us as number) / applied);
+          const threads = raw.threads as Record<string, { userUs: number; systemUs: number }>;
+          for (const [name, { userUs, systemUs }] of Object.entries(threads)) {
+            const sum = threadsPerApplyUs[name] ?? { userUs: 0, systemUs: 0 };
+            sum.userUs += userUs / applied / count;
+            sum.systemUs += systemUs / applied / count;
+            threadsPerApplyUs[name] = sum;
+          }
+          return;
+        }
+        if (raw.event === "saved" || raw.event === "saving") {
+          (raw.event === "saved" ? savedAt : savingAt).push(raw.at);
           return;
         }
         if (raw.event === "ack") {
@@ -142,6 +169,9 @@ export async function startClients(count: number, eureka: string, options: Clien
       }),
     originSkewMs,
     cpuPerApplyUs,
+    threadsPerApplyUs,
+    savedAt,
+    savingAt,
     get readyUs() {
       return readyUs;
     },
@@ -181,13 +211,21 @@ export function printTrace(hops: Hops): void {
   console.log(`  … ACK answered, from applied         ${fmt(each((_, l) => (l.ackAt ?? Number.NaN) - l.at))}`);
   const slowest = (r: RoundTrace) => Math.max(...r.lines.map((l) => l.at - r.started));
   const sorted = [...rounds].sort((a, b) => slowest(a) - slowest(b));
-  const median = sorted[Math.floor(sorted.length / 2)];
-  if (!median) return;
-  console.log(`median apply (slowest client ${slowest(median).toFixed(2)} ms), per client by apply time:`);
-  for (const l of [...median.lines].sort((a, b) => a.at - b.at)) {
-    const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - median.started).toFixed(2));
+  // The median apply, and the slowest (where a tail comes from: the registry's answers late, or the clients').
+  for (const [name, round] of [
+    ["median", sorted[Math.floor(sorted.length / 2)]],
+    ["slowest", sorted.at(-1)],
+  ] as const) {
+    if (!round) continue;
+    const rel = (t: number | undefined) => (t === undefined ? "n/a" : (t - round.started).toFixed(2));
+    const answered = [...round.answeredAt].sort((a, b) => a - b);
     console.log(
-      `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+      `${name} apply (slowest client ${slowest(round).toFixed(2)} ms; registry answered its watches ${rel(answered[0])}–${rel(answered.at(-1))}), per client by apply time:`,
     );
+    for (const l of [...round.lines].sort((a, b) => a.at - b.at)) {
+      console.log(
+        `  client ${l.client}: answer ${rel(l.watchAnsweredAt)}  applied ${rel(l.at)}  ACK answered ${rel(l.ackAt)}`,
+      );
+    }
   }
 }

@@ -10,8 +10,12 @@
 // command that names its top costs over the apply phase (cpu-profile-top.ts).
 // At the end it prints each client's CPU time (user + system) per apply over the apply phase after a warm-up of
 // `--warmup N` applies (20: a client settling after start spends ~80 ms of CPU, 0.4 ms per apply over 200), mean
-// over the clients: the floor the processes queue behind on 2 cores. Options: --clients N (20), --applies N (200),
-// --trace, --no-state, --save-delay MS, --warmup N, --profile DIR. Load average printed at the start and the end.
+// over the clients: the floor the processes queue behind on 2 cores, split by thread (main, others) and user/system
+// (thread-cpu.ts), and how many saves ended inside apply windows. `--built`: the clients run the built packages
+// (dist/: build first), as an application does; by default the sources through tsx, whose esbuild transform keeps
+// function names with a call per function made (`__name`), which costs CPU a build does not.
+// Options: --clients N (20), --applies N (200), --built, --trace, --no-state, --save-delay MS, --warmup N,
+// --profile DIR. Load average printed at the start and the end.
 import { subscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingMessage } from "node:http";
 import { atMost, formatInterval, loadAverageLine, meanInterval, quantileInterval } from "@outrigger/bench-stats";
@@ -27,6 +31,7 @@ const arg = (name: string, fallback: number) => {
 const CLIENTS = arg("clients", 20);
 const APPLIES = arg("applies", 200);
 const TRACE = process.argv.includes("--trace");
+const BUILT = process.argv.includes("--built");
 const STATE = !process.argv.includes("--no-state");
 const PROFILE_AT = process.argv.indexOf("--profile");
 const PROFILE_DIR = PROFILE_AT === -1 ? undefined : process.argv[PROFILE_AT + 1];
@@ -38,7 +43,7 @@ const ROUND_GUARD_MS = 30_000;
 
 const saving = STATE ? `, state saved${SAVE_DELAY_MS === undefined ? "" : ` (save delay ${SAVE_DELAY_MS} ms)`}` : "";
 console.log(
-  `policy push: ${CLIENTS} client processes × ${APPLIES} applies${TRACE ? " (trace)" : ""}${saving}; ${loadAverageLine()}`,
+  `policy push: ${CLIENTS} client processes (${BUILT ? "built packages" : "sources through tsx"}) × ${APPLIES} applies${TRACE ? " (trace)" : ""}${saving}; ${loadAverageLine()}`,
 );
 const registry = await startServer({ port: 0, logLevel: false });
 const eureka = `${registry.url}/eureka`;
@@ -85,6 +90,7 @@ if (TRACE) {
 
 const clients = await startClients(CLIENTS, eureka, {
   trace: TRACE,
+  built: BUILT,
   state: STATE,
   warmup: WARMUP,
   ...(SAVE_DELAY_MS === undefined ? {} : { saveDelayMs: SAVE_DELAY_MS }),
@@ -97,6 +103,8 @@ console.log(
 // Node loads its fetch on first use: not inside the first apply's time.
 await (await fetch(`${registry.url}/outrigger/policy/reports`)).arrayBuffer();
 const samples: number[] = [];
+/** Each round's PUT and last client's apply (monotonic ms): a save that ended in between overlapped it. */
+const windows: { started: number; ended: number; first: number }[] = [];
 const hops: Hops = { rounds: [] };
 for (let revision = 1; revision <= APPLIES; revision += 1) {
   Object.assign(round, { rearmed: 0, acked: 0, ackedAt: [], answeredAt: [] });
@@ -127,6 +135,7 @@ for (let revision = 1; revision <= APPLIES; revision += 1) {
   });
   round.wake = () => {};
   await new Promise((resolve) => setImmediate(resolve));
+  windows.push({ started, ended: Math.max(...lines.map((l) => l.at)), first: samples.length });
   for (const line of lines) {
     if (line.status !== "ACK") throw new Error(`revision ${revision} was NACKed by a client`);
     samples.push(line.at - started);
@@ -138,12 +147,43 @@ const p99 = quantileInterval(samples, 0.99);
 const p50 = quantileInterval(samples, 0.5);
 console.log(`samples ${samples.length}; p50 ${formatInterval(p50)} ms; p99 ${formatInterval(p99)} ms (95% interval)`);
 if (TRACE) printTrace(hops);
+if (STATE) {
+  // Whether the fleet's saves meet: the most that started within one 10 ms and 100 ms span (20 when all write in
+  // step; their fsyncs then queue on the disk, so their ends spread), the most that ended within 100 ms, and how
+  // often saves ended inside the windows of the applies that hold the p99 samples against inside the others' (per
+  // second of window: a long window holds more saves by chance alone).
+  const saves = [...clients.savedAt].sort((a, b) => a - b);
+  const mostWithin = (times: readonly number[], ms: number) => {
+    const sorted = [...times].sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; j < sorted.length; j += 1) {
+      while ((sorted[j] ?? 0) - (sorted[i] ?? 0) > ms) i += 1;
+      most = Math.max(most, j - i + 1);
+    }
+    return most;
+  };
+  const cut = quantileInterval(samples, 0.99).estimate;
+  const tail = windows.filter((w, i) => samples.slice(w.first, windows[i + 1]?.first).some((x) => x >= cut));
+  const rate = (ws: typeof windows) => {
+    const ms = ws.reduce((sum, w) => sum + w.ended - w.started, 0);
+    const n = saves.filter((t) => ws.some((w) => t >= w.started && t <= w.ended)).length;
+    return ms > 0 ? ((1_000 * n) / ms).toFixed(1) : "n/a";
+  };
+  const rest = windows.filter((w) => !tail.includes(w));
+  console.log(
+    `saves: ${clients.savingAt.length} started, at most ${mostWithin(clients.savingAt, 10)} within 10 ms and ${mostWithin(clients.savingAt, 100)} within 100 ms; ${saves.length} ended, at most ${mostWithin(saves, 100)} within 100 ms; saves ending per second of apply window: ${rate(tail)} in the ${tail.length} applies holding the p99 samples, ${rate(rest)} in the others`,
+  );
+}
 console.log(`goal p99 ≤ ${GOAL_MS} ms: ${atMost(p99, GOAL_MS)}; ${loadAverageLine()}`);
 await clients.close();
 // CPU time is what 20 processes waking on 2 cores queue behind: less at the mercy of the machine's load than latency.
 console.log(
   `client CPU per apply (user + system over the apply phase after ${WARMUP} warm-up applies, µs; mean over ${clients.cpuPerApplyUs.length} clients): ${formatInterval(meanInterval(clients.cpuPerApplyUs), 0)}`,
 );
+const split = Object.entries(clients.threadsPerApplyUs)
+  .map(([name, t]) => `${name} user ${t.userUs.toFixed(0)} + system ${t.systemUs.toFixed(0)}`)
+  .join("; ");
+console.log(`  by thread (10 ms ticks, µs per apply, mean over the clients): ${split}`);
 if (PROFILE_DIR) {
   console.log(
     `profile of client 0 in ${PROFILE_DIR}: node --import tsx bench/cpu-profile-top.ts ${PROFILE_DIR} --from-us ${clients.readyUs} --applies ${APPLIES}`,

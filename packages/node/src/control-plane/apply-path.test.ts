@@ -75,6 +75,27 @@ describe("a new revision rebuilds only what changed (Envoy: same hash, nothing d
     expect(errors).toEqual([]);
   });
 
+  it("checks each new pipeline with one checker for every revision: refused after accepted, accepted after refused", () => {
+    const errors: OutriggerNodeError[] = [];
+    const events: PolicyApplyEvent[] = [];
+    const plane = new ControlPlane("client", {}, hostFor(errors));
+    plane.onApply((event) => events.push(event));
+    // The schema takes any delays; building the retry refuses a maximum below the first delay.
+    const retry = (initialDelayMs: number, maxDelayMs: number): ServicePolicy => ({
+      destination: { retry: { maxAttempts: 3, initialDelayMs, maxDelayMs } },
+      routes: [{ route: [{}], retry: { maxAttempts: 2, initialDelayMs, maxDelayMs } }],
+    });
+    offer(plane, 1, retry(100, 1_000));
+    offer(plane, 2, retry(500, 100));
+    offer(plane, 3, retry(100, 2_000));
+    offer(plane, 4, retry(900, 800));
+    expect(events.map((e) => `${e.revision} ${e.status}`)).toEqual(["1 ACK", "2 NACK", "3 ACK", "4 NACK"]);
+    expect(events[1]?.reason).toMatch(/^destination: .*maxDelayMs/);
+    expect(plane.revision("orders")).toBe(3);
+    expect(plane.snapshot("orders")?.routes[0]?.targets[0]?.pipeline?.spec.retry?.maxDelayMs).toBe(2_000);
+    expect(errors.map((e) => e.code)).toEqual(["OUTRIGGER_POLICY_REJECTED", "OUTRIGGER_POLICY_REJECTED"]);
+  });
+
   it("keeps an unchanged route and rebuilds the changed one", () => {
     const plane = new ControlPlane("client", {}, hostFor([]));
     offer(plane, 1, canary(5));

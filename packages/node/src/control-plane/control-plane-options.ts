@@ -19,9 +19,11 @@ export interface ControlPlaneOptions {
    */
   readonly stateDir?: string;
   /**
-   * How long after a revision is applied (and ACKed) it is saved in `stateDir`, ms (default 1 000; 0 to 60 000):
-   * the revisions of a burst are saved once, the newest of each service; `og.close()` saves the pending ones at
-   * once. A crash within the delay loses only what the registry sends again.
+   * How long after a revision is applied (and ACKed) it is saved in `stateDir` at least, ms (default 1 000; 0 to
+   * 60 000); each save adds a random stagger below it (so at most twice it), as Consul staggers its agents' periodic
+   * sync, so a fleet that applies a revision at the same instant does not write it in the same millisecond. The
+   * revisions of a burst are saved once, the newest of each service; `og.close()` saves the pending ones at once. A
+   * crash within the wait loses only what the registry sends again.
    */
   readonly saveDelayMs?: number;
   /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */

@@ -2,10 +2,13 @@
 // only updates memory and a timer writes the file (contrib/xds/source/kv_store_xds_delegate.h: no storage I/O on
 // the apply path; source/common/common/key_value_store_base.cc: `addOrUpdate` writes only when no `flush_interval`
 // timer is set). Each write stays atomic as Consul's lib/file/atomic.go `WriteAtomic` (policy-file.ts). Real files in
-// a temp directory; the delay runs on a fake clock (only setTimeout is faked, so the file system's I/O is real).
+// a temp directory; the delay runs on a fake clock (only setTimeout and Date are faked, so the file system's I/O is real).
+// The stagger added to each wait (Consul's agent/ae/ae.go rule: interval + a uniform draw below it) is drawn from an
+// injected random: 0 (no stagger) unless a test says otherwise.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seededRandom } from "@outrigger/core";
 import type { PolicyUpdate } from "@outrigger/policy";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { policyFilePath, writePolicyFile } from "./policy-file.js";
@@ -35,11 +38,12 @@ describe("PolicySaver: the applied revision is saved after a bounded delay, coal
     failures.push({ update, error });
     failedNow();
   };
-  const saverIn = (stateDir: string, delayMs = DELAY_MS) =>
+  const saverIn = (stateDir: string, delayMs = DELAY_MS, random = () => 0) =>
     new PolicySaver({
       dir: stateDir,
       delayMs,
       failed,
+      random,
       write: (at, update) => {
         writes.push(`${update.service} ${update.revision}`);
         return writePolicyFile(at, update);
@@ -51,7 +55,7 @@ describe("PolicySaver: the applied revision is saved after a bounded delay, coal
     writes = [];
     failures = [];
     failedNow = () => {};
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   });
   afterEach(async () => {
     vi.useRealTimers();
@@ -173,6 +177,77 @@ describe("PolicySaver: the applied revision is saved after a bounded delay, coal
     expect(failures).toHaveLength(5);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(writes).toHaveLength(5);
+  });
+
+  it("waits the delay plus a stagger drawn each time, below the delay (hashicorp/consul agent/ae/ae.go)", async () => {
+    const draws = [0.5, 0.25];
+    const saver = saverIn(dir, DELAY_MS, () => draws.shift() ?? 0);
+    saver.save(revision(1));
+    await vi.advanceTimersByTimeAsync(1_499);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toEqual(["ORDERS 1"]);
+    await saver.flush();
+    // The next revision's wait has a draw of its own: 1 000 + 250 ms.
+    saver.save(revision(2));
+    await vi.advanceTimersByTimeAsync(1_249);
+    expect(writes).toEqual(["ORDERS 1"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toEqual(["ORDERS 1", "ORDERS 2"]);
+    await saver.flush();
+    // A delay of 0 stays 0: each revision is written on the next turn.
+    const now = saverIn(dir, 0, () => 0.9);
+    now.save(revision(3));
+    await vi.advanceTimersByTimeAsync(0);
+    await now.flush();
+    expect(writes.at(-1)).toBe("ORDERS 3");
+  });
+
+  it("a fleet of 20 given a revision at the same instant writes at 20 moments spread over the delay", async () => {
+    // bench:policy-push: 20 processes with one fixed delay wrote and fsynced within the same ms, during a later
+    // apply, which took the p99. Each process draws its own stagger (seeded here, Math.random in production).
+    const at: number[] = [];
+    const fleet = Array.from(
+      { length: 20 },
+      (_, i) =>
+        new PolicySaver({
+          dir,
+          delayMs: DELAY_MS,
+          failed,
+          random: seededRandom(i + 1),
+          write: async () => {
+            at.push(Date.now());
+          },
+        }),
+    );
+    const start = Date.now();
+    for (const saver of fleet) saver.save(revision(1));
+    await vi.advanceTimersByTimeAsync(2 * DELAY_MS);
+    const waits = at.map((t) => t - start).sort((a, b) => a - b);
+    expect(waits).toHaveLength(20);
+    expect(waits[0]).toBeGreaterThanOrEqual(DELAY_MS);
+    expect(waits.at(-1)).toBeLessThan(2 * DELAY_MS);
+    // No two in the same ms, and the writes cover most of the second they may spread over.
+    expect(new Set(waits).size).toBe(20);
+    expect((waits.at(-1) ?? 0) - (waits[0] ?? 0)).toBeGreaterThan(DELAY_MS / 2);
+  });
+
+  it("a failed write's retry is staggered too: backoff plus a draw below it", async () => {
+    const blocker = join(dir, "blocker");
+    await writeFile(blocker, "not a directory");
+    const saver = saverIn(join(blocker, "state"), DELAY_MS, () => 0.5);
+    const first = nextFailure();
+    saver.save(revision(1));
+    await vi.advanceTimersByTimeAsync(1_500);
+    await first;
+    expect(writes).toHaveLength(1);
+    const second = nextFailure();
+    await vi.advanceTimersByTimeAsync(1_499);
+    expect(writes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toHaveLength(2);
+    await second;
+    await saver.close(2_000);
   });
 
   it("close() reports what is still not written when its time is up", async () => {

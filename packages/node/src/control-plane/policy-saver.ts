@@ -14,30 +14,51 @@ import { writePolicyFile } from "./policy-file.js";
 export const DEFAULT_SAVE_DELAY_MS = 1_000;
 /** After a failed write, the next try waits the delay (at least this long), doubling per failure up to the cap. */
 const MIN_RETRY_MS = 1_000;
-/** A failing disk is tried again, and reported again, at most this often. */
+/** The backoff's cap before the stagger: a failing disk is tried again, and reported again, at most every 30–60 s. */
 const MAX_RETRY_MS = 30_000;
+
+/**
+ * The wait before a write: `ms` plus a stagger drawn anew each time, uniform in [0, `ms`) — Consul's rule for the
+ * agent's periodic anti-entropy sync and its retry (agent/ae/ae.go: `s.Interval + s.Delayer.Jitter(s.Interval)`,
+ * the jitter `lib.RandomStagger`, uniform below its argument). A fleet gets each revision at the same instant; with
+ * one fixed delay every process would write and fsync in the same millisecond, a burst that lands on whatever
+ * runs then (bench:policy-push: the p99 of a later apply). Staggered, the fleet's writes spread over the delay.
+ */
+function staggered(ms: number, random: () => number): number {
+  return ms + Math.floor(random() * ms);
+}
 
 /** What the saver needs: where, how long to wait, where failures go; `write` is `writePolicyFile` unless given. */
 export interface PolicySaverOptions {
   readonly dir: string;
-  /** How long after the first unsaved revision the write starts (ms; 0: on the next turn of the event loop). */
+  /**
+   * How long after the first unsaved revision the write starts at least (ms; 0: on the next turn of the event
+   * loop); a stagger below it is added (`staggered`), so at most twice this.
+   */
   readonly delayMs: number;
   /** A write that failed or did not finish at `close` (the revision keeps running; a failed one is tried again). */
   readonly failed: (update: PolicyUpdate, error: Error) => void;
+  /**
+   * Draws each wait's stagger, in [0, 1) (default `Math.random`; a test gives its own). Not the control plane's
+   * seeded draw: processes given the same seed would stagger alike, in step again.
+   */
+  readonly random?: () => number;
   readonly write?: (dir: string, update: PolicyUpdate) => Promise<void>;
 }
 
 /**
  * Saves each service's last applied revision in the state directory, off the apply path: a revision is live and
- * ACKed first; `delayMs` after the first revision not yet saved, each service's newest revision is written (those it
+ * ACKed first; `delayMs` plus a random stagger below `delayMs` (`staggered`: a fleet's writes spread over the delay
+ * instead of meeting) after the first revision not yet saved, each service's newest revision is written (those it
  * superseded never are), one write at a time for the whole process, each atomic (`writePolicyFile`). Revisions that
  * come while a write is in flight wait for the next delay, so a burst of revisions costs a few writes, not one each.
- * A failed write is reported and tried again after a backoff, unless a newer revision replaced it. `close()` writes
+ * A failed write is reported and tried again after a (staggered) backoff, unless a newer revision replaced it. `close()` writes
  * what is pending at once (bounded), so a clean shutdown never loses the revision it ran. Owns a timer (unref'd).
  */
 export class PolicySaver {
   readonly #options: PolicySaverOptions;
   readonly #write: (dir: string, update: PolicyUpdate) => Promise<void>;
+  readonly #random: () => number;
   /** Per service, the newest revision not yet being written. */
   readonly #pending = new Map<string, PolicyUpdate>();
   /** The revisions being written now. */
@@ -51,9 +72,10 @@ export class PolicySaver {
   constructor(options: PolicySaverOptions) {
     this.#options = options;
     this.#write = options.write ?? writePolicyFile;
+    this.#random = options.random ?? Math.random;
   }
 
-  /** Saves `update` (the service's newest revision) within the delay, after the turn that applied and ACKed it. */
+  /** Saves `update` (the service's newest revision) within twice the delay, after the turn that applied and ACKed it. */
   save(update: PolicyUpdate): void {
     if (this.#closed) return;
     this.#pending.set(update.service, update);
@@ -100,10 +122,13 @@ export class PolicySaver {
   #schedule(ms: number): void {
     // A write in flight schedules what came meanwhile when it ends; a timer set already covers it.
     if (this.#timer || this.#writing || this.#closed) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#writing = this.#drain();
-    }, ms);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#writing = this.#drain();
+      },
+      staggered(ms, this.#random),
+    );
     this.#timer.unref();
   }
 

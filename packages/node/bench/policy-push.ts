@@ -1,6 +1,7 @@
 // bench:policy-push — from `apply` (a PUT of a new revision on the registry) to each of 20 client processes running
 // it (its ACK), p99 with a distribution-free interval over ≥ 4 000 samples; goal ≤ 50 ms on loopback (issue #19).
-// The registry and one backend run in this process; each client is its own process. Each apply is made once every
+// The registry runs in a process of its own (policy-push-registry.ts; `--registry-in-process`: in this one, as before
+// 2026-11-30), one backend in this process, and each client in its own process. Each apply is made once every
 // client has ACKed the previous one and re-armed its watch (the registry saw both), as applies minutes apart would
 // find them. `--trace` prints where the time goes, hop by hop (registry → watch answer → client apply → ACK).
 // Each client saves the revisions it applies in a state directory of its own, as a production client with
@@ -15,13 +16,12 @@
 // (dist/: build first), as an application does; by default the sources through tsx, whose esbuild transform keeps
 // function names with a call per function made (`__name`), which costs CPU a build does not.
 // Options: --clients N (20), --applies N (200), --built, --trace, --no-state, --save-delay MS, --warmup N,
-// --profile DIR. Load average printed at the start and the end.
-import { subscribe } from "node:diagnostics_channel";
-import { createServer, type IncomingMessage } from "node:http";
+// --profile DIR, --registry-in-process. Load average printed at the start and the end.
+import { createServer } from "node:http";
 import { atMost, formatInterval, loadAverageLine, meanInterval, quantileInterval } from "@outrigger/bench-stats";
-import { startServer } from "@outrigger/registry-server";
 import { createOutrigger } from "../src/index.js";
 import { type Hops, printTrace, startClients } from "./policy-push-clients.js";
+import { type RegistryEvent, startRegistry } from "./policy-push-registry.js";
 import { monotonicMs as now } from "./shared-clock.js";
 
 const arg = (name: string, fallback: number) => {
@@ -32,6 +32,7 @@ const CLIENTS = arg("clients", 20);
 const APPLIES = arg("applies", 200);
 const TRACE = process.argv.includes("--trace");
 const BUILT = process.argv.includes("--built");
+const REGISTRY_IN_PROCESS = process.argv.includes("--registry-in-process");
 const STATE = !process.argv.includes("--no-state");
 const PROFILE_AT = process.argv.indexOf("--profile");
 const PROFILE_DIR = PROFILE_AT === -1 ? undefined : process.argv[PROFILE_AT + 1];
@@ -43,9 +44,23 @@ const ROUND_GUARD_MS = 30_000;
 
 const saving = STATE ? `, state saved${SAVE_DELAY_MS === undefined ? "" : ` (save delay ${SAVE_DELAY_MS} ms)`}` : "";
 console.log(
-  `policy push: ${CLIENTS} client processes (${BUILT ? "built packages" : "sources through tsx"}) × ${APPLIES} applies${TRACE ? " (trace)" : ""}${saving}; ${loadAverageLine()}`,
+  `policy push: ${CLIENTS} client processes (${BUILT ? "built packages" : "sources through tsx"}) × ${APPLIES} applies${TRACE ? " (trace)" : ""}${saving}; registry ${REGISTRY_IN_PROCESS ? "in the bench's process" : "in its own process"}; ${loadAverageLine()}`,
 );
-const registry = await startServer({ port: 0, logLevel: false });
+/** What the registry saw of the current round: watches re-armed, ACKs recorded, watches answered. */
+const round = { rearmed: 0, acked: 0, ackedAt: [] as number[], answeredAt: [] as number[], wake: () => {} };
+const heard = (e: RegistryEvent): void => {
+  if (e.event === "rearmed") {
+    round.rearmed += 1;
+    if (e.carriesReport) {
+      round.ackedAt.push(e.at);
+      round.acked += 1;
+    }
+  } else if (e.event === "report-start") round.ackedAt.push(e.at);
+  else if (e.event === "report-done") round.acked += 1;
+  else if (e.event === "answered") round.answeredAt.push(e.at);
+  round.wake();
+};
+const registry = await startRegistry({ inProcess: REGISTRY_IN_PROCESS, built: BUILT, trace: TRACE }, heard);
 const eureka = `${registry.url}/eureka`;
 const backend = await createOutrigger({
   service: "target",
@@ -57,36 +72,6 @@ await backend.listen(
   createServer((_request, response) => response.end("ok")),
   "127.0.0.1",
 );
-
-/** What the registry (in this process) saw of the current round: watches re-armed, ACKs recorded, watches answered. */
-const round = { rearmed: 0, acked: 0, ackedAt: [] as number[], answeredAt: [] as number[], wake: () => {} };
-const isWatch = (r: IncomingMessage) => r.method === "GET" && r.url?.startsWith("/outrigger/watch/apps/TARGET");
-const isReport = (r: IncomingMessage) => r.method === "POST" && r.url?.startsWith("/outrigger/policy/reports");
-/** A watch request that carries its client's ACK/NACK (discovery's `reportOnWatch`), recorded as it arrives. */
-const carriesReport = (r: IncomingMessage) => r.headers["x-outrigger-policy-nonce"] !== undefined;
-subscribe("http.server.request.start", (message) => {
-  const { request } = message as { request: IncomingMessage };
-  if (isWatch(request)) {
-    round.rearmed += 1;
-    if (carriesReport(request)) {
-      round.ackedAt.push(now());
-      round.acked += 1;
-    }
-  } else if (isReport(request)) round.ackedAt.push(now());
-  round.wake();
-});
-subscribe("http.server.response.finish", (message) => {
-  const { request } = message as { request: IncomingMessage };
-  if (isReport(request)) round.acked += 1;
-  round.wake();
-});
-// Only with --trace: a subscriber makes the registry build a message per answered watch.
-if (TRACE) {
-  subscribe("outrigger:registry:watch", (message) => {
-    const { app, changed } = message as { app: string; changed: boolean };
-    if (app === "TARGET" && changed) round.answeredAt.push(now());
-  });
-}
 
 const clients = await startClients(CLIENTS, eureka, {
   trace: TRACE,

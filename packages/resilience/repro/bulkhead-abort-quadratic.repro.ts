@@ -3,9 +3,9 @@
 // A queued call that aborts leaves the bulkhead's queue by `queue.indexOf(waiting)` + `queue.splice(at, 1)`
 // (packages/resilience/src/bulkhead.ts, `leaveOnAbort`): O(queue length) each, so aborting a queue of n callers
 // costs O(n²) CPU, all of it synchronous inside `AbortController.abort()`. One shared signal (a request-scoped or
-// shutdown signal every queued call follows) aborting a full queue blocks the event loop: doubling n multiplies the
-// CPU by ~3–4 (measured on a loaded 2-core box, load average ~10: 10 000 → 16 ms … 40 000 → 3 192 ms for the
-// shared signal). The exit code is 1 when 4n costs more than 8× n (linear would be ~4×).
+// shutdown signal every queued call follows) aborting a full queue blocks the event loop. Measured 2026-11-30 on a
+// shared 2-core box (load average 4.6): one shared signal, 10 000 queued 9 ms CPU, 40 000 queued 1 358 ms (×145);
+// a signal each, newest first, 103 → 645 ms (×6.3); linear would be ×4. Exit code 1 when 4n costs over 8× n.
 import { createBulkheadPolicy } from "../src/bulkhead.js";
 
 // One reason for every abort: abort() without one builds a DOMException (a stack) each, a linear cost that hides

@@ -85,7 +85,7 @@ describe("a registry answer read by discovery, against a hostile peer (packages/
     expect(error.message).not.toContain("s3cret");
   });
 
-  it("a Content-Length of 1 TB with a body that never comes is bounded by the request timeout", async () => {
+  it("a Content-Length of 1 TB with a body that stalls after one byte is bounded by the request timeout (browserbase/sdk-node#206)", async () => {
     const url = await raw((socket) => {
       socket.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000000000000\r\n\r\n{");
     });
@@ -119,7 +119,7 @@ describe("a registry answer read by discovery, against a hostile peer (packages/
     expect(answers).toBeGreaterThanOrEqual(1);
   });
 
-  it("a slow-drip body (a byte every 20 ms, without end) is cut by the request timeout, not read for ever", async () => {
+  it("a slow-drip body (a byte every 20 ms, without end) is cut by the request timeout, not read for ever (nodejs/undici#3297: an idle timer alone never fires)", async () => {
     const url = await raw((socket) => {
       socket.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
       drip(socket, "1\r\n \r\n", 20);

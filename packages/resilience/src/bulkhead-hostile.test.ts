@@ -44,6 +44,27 @@ describe("bulkhead queue against hostile callers", () => {
     expect(bulkhead.executionSlots).toBe(1);
   });
 
+  it("an aborted queued call holds no slot: the next caller behind it runs when the slot frees (connor4312/cockatiel#114)", async () => {
+    // cockatiel#114: a queued task whose signal aborted was not dequeued, so it later took an execution slot.
+    const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 2 });
+    const hold = holder();
+    const running = bulkhead.execute(hold.fn);
+    const abort = new AbortController();
+    const ran: string[] = [];
+    const gone = bulkhead.execute(() => ran.push("aborted one"), abort.signal).catch(() => "rejected");
+    const next = bulkhead.execute(() => {
+      ran.push("next");
+      return "next ran";
+    });
+    abort.abort(new Error("left"));
+    await expect(gone).resolves.toBe("rejected");
+    hold.release();
+    await running;
+    await expect(next).resolves.toBe("next ran");
+    expect(ran).toEqual(["next"]);
+    expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 2]);
+  });
+
   it("queue full: RESILIENCE_BULKHEAD_FULL with a hint, onRejected fires, the queued calls are untouched", async () => {
     const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 1 });
     let rejected = 0;

@@ -4,14 +4,14 @@ import type { AddressInfo } from "node:net";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLbAxios } from "./axios.js";
-import { type Balancer, createBalancer } from "./index.js";
+import { createBalancer, type StatefulBalancer } from "./index.js";
 
 // createLbAxios' per-try timeout and deadline run on core's after-I/O timers (packages/core/src/io-timeout.ts).
 // Each case here is one a user meets: a stalled loop with the answer already sent, tiny deadlines, many timers at
 // once, and a user's own test under vi.useFakeTimers().
 
 let server: Server | undefined;
-let balancer: Balancer | undefined;
+let balancer: StatefulBalancer | undefined;
 afterEach(async () => {
   vi.useRealTimers();
   balancer?.close();
@@ -60,7 +60,7 @@ describe("createLbAxios' after-I/O timeouts, against a hostile loop", () => {
     const b = await serve(() => {});
     const http = createLbAxios({ balancer: () => b, deadlineMs: 1, perTryTimeoutMs: 1 });
     const started = performance.now();
-    const error = await http.get("lb://hello/x").catch((e: unknown) => e as { code?: string });
+    const error = (await http.get("lb://hello/x").catch((e: unknown) => e)) as { code?: string };
     expect(["LB_DEADLINE_EXCEEDED", "LB_ATTEMPT_TIMEOUT"]).toContain(error.code);
     expect(performance.now() - started).toBeLessThan(2_000);
     await http.close();

@@ -99,6 +99,36 @@ describe("createLbAxios' after-I/O timeouts, against a hostile loop", () => {
     await http.close();
   });
 
+  it("a queued request (queueTimeoutMs 50) whose slot is freed by an answer already sent when the loop stalls 200 ms gets the slot, not LB_QUEUE_TIMEOUT", async () => {
+    let first = true;
+    server = createServer((_req, res) => {
+      if (!first) return void res.end("second");
+      first = false;
+      // The first answer is sent, then the loop stalls: the second request's queue timer is late beside it.
+      setTimeout(() => {
+        res.end("first");
+        block(200);
+      }, 20);
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    balancer = createBalancer({
+      instancer: new FixedInstancer([
+        { id: "a", service: "hello", host: "127.0.0.1", port, secure: false, status: "UP", metadata: {} },
+      ]),
+      maxInFlightPerInstance: 1,
+      queueTimeoutMs: 50,
+    });
+    const b = balancer;
+    const http = createLbAxios({ balancer: () => b, transport: "http" });
+    const one = http.get("lb://hello/1");
+    const two = http.get("lb://hello/2");
+    expect((await one).data).toBe("first");
+    expect((await two).data).toBe("second");
+    await http.close();
+  });
+
   it("a user's own test under vi.useFakeTimers(): a request to a loopback server still resolves", async () => {
     const b = await serve((res) => res.end("hello"));
     vi.useFakeTimers();

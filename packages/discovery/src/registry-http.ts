@@ -60,10 +60,30 @@ export async function registryRequest(
   if (signal?.aborted) controller.abort(signal.reason);
   try {
     return await exchange(url, init, controller.signal);
+  } catch (error) {
+    throw stoppedBy(error, controller.signal, redactUrl(url), init.timeoutMs);
   } finally {
     clearTimeout(timer);
     unfollow();
   }
+}
+
+/**
+ * A network failure while the request's own signal had fired says why it stopped: the timeout (while waiting for
+ * the answer or reading its body), or the caller (a `close()`), not "unreachable" or "dropped the connection", which
+ * send an operator looking for a crashed registry that is up. The code stays `DISCOVERY_REGISTRY_UNREACHABLE` (a
+ * timeout is one of its causes, ERRORS.md), the cause the signal's reason; any other error passes unchanged.
+ */
+function stoppedBy(error: unknown, signal: AbortSignal, shown: string, timeoutMs: number): unknown {
+  if (!signal.aborted || !(error instanceof DiscoveryError) || error.code !== "DISCOVERY_REGISTRY_UNREACHABLE") {
+    return error;
+  }
+  const reason = signal.reason as { name?: unknown } | undefined;
+  const message =
+    reason?.name === "TimeoutError"
+      ? `Registry at ${shown} did not finish its answer within ${timeoutMs} ms: check that it runs and is not overloaded, or raise the request timeout`
+      : `Request to the registry at ${shown} was stopped by its caller (closed or aborted), not by the registry`;
+  return new DiscoveryError("DISCOVERY_REGISTRY_UNREACHABLE", message, { cause: signal.reason });
 }
 
 async function exchange(

@@ -40,6 +40,8 @@ export interface Bulkhead extends Policy {
  * follower is made only when the caller's signal can abort.
  */
 class Waiting<T> {
+  /** Whether it still waits in the queue (`WaitQueue` sets it). */
+  queued = false;
   resolve: (value: T) => void = noop;
   reject: (error: unknown) => void = noop;
   /** Forgets the abort listener (`noop` when the signal cannot abort). */

@@ -211,6 +211,14 @@ export function printTrace(hops: Hops): void {
   console.log(`  … ACK answered, from applied         ${fmt(each((_, l) => (l.ackAt ?? Number.NaN) - l.at))}`);
   const slowest = (r: RoundTrace) => Math.max(...r.lines.map((l) => l.at - r.started));
   const sorted = [...rounds].sort((a, b) => slowest(a) - slowest(b));
+  // Which applies the tail is made of (revision = position + 1): a warm-up effect shows as low revisions.
+  const tail = sorted
+    .slice(-Math.max(1, Math.ceil(rounds.length / 50)))
+    .map(
+      (r) =>
+        `#${rounds.indexOf(r) + 1} at +${((r.started - (rounds[0]?.started ?? 0)) / 1000).toFixed(2)} s: ${slowest(r).toFixed(1)} ms (first answer ${(Math.min(...r.answeredAt) - r.started).toFixed(1)})`,
+    );
+  console.log(`  slowest 2% of applies: ${tail.join(", ")}`);
   // The median apply, and the slowest (where a tail comes from: the registry's answers late, or the clients').
   for (const [name, round] of [
     ["median", sorted[Math.floor(sorted.length / 2)]],

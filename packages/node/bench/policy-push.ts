@@ -1,5 +1,6 @@
 // bench:policy-push — from `apply` (a PUT of a new revision on the registry) to each of 20 client processes running
-// it (its ACK), p99 with a distribution-free interval over ≥ 4 000 samples; goal ≤ 50 ms on loopback (issue #19).
+// it (its ACK), p99 with a distribution-free interval over ≥ 3 600 samples (the applies after `--warmup`, which are
+// left out as from the CPU figure, and shown apart); goal ≤ 50 ms on loopback (issue #19).
 // The registry runs in a process of its own (policy-push-registry.ts; `--registry-in-process`: in this one, as before
 // 2026-11-30), one backend in this process, and each client in its own process. Each apply is made once every
 // client has ACKed the previous one and re-armed its watch (the registry saw both), as applies minutes apart would
@@ -128,9 +129,19 @@ for (let revision = 1; revision <= APPLIES; revision += 1) {
   if (TRACE) hops.rounds.push({ started, lines, answeredAt: [...round.answeredAt], ackedAt: [...round.ackedAt] });
 }
 
-const p99 = quantileInterval(samples, 0.99);
-const p50 = quantileInterval(samples, 0.5);
-console.log(`samples ${samples.length}; p50 ${formatInterval(p50)} ms; p99 ${formatInterval(p99)} ms (95% interval)`);
+// The goal is a push to running processes: the first `--warmup` applies (each process's first policy, code never run
+// before in the registry and the clients — an application takes its first policy at start, from the watch's first
+// answer or its state file) are left out of the figures, as from the CPU per apply; shown beside them, not hidden.
+const steady = samples.slice(CLIENTS * Math.min(WARMUP, APPLIES - 1));
+const p99 = quantileInterval(steady, 0.99);
+const p50 = quantileInterval(steady, 0.5);
+const warm = samples.slice(0, samples.length - steady.length);
+console.log(
+  `samples ${steady.length} (applies after ${WARMUP} warm-up applies); p50 ${formatInterval(p50)} ms; p99 ${formatInterval(p99)} ms (95% interval)`,
+);
+console.log(
+  `  with the warm-up applies: p99 ${formatInterval(quantileInterval(samples, 0.99))} ms over ${samples.length}; the warm-up's slowest client ${warm.length > 0 ? Math.max(...warm).toFixed(1) : "n/a"} ms`,
+);
 if (TRACE) printTrace(hops);
 if (STATE) {
   // Whether the fleet's saves meet: the most that started within one 10 ms and 100 ms span (20 when all write in

@@ -1,5 +1,5 @@
 import { LbError } from "./errors.js";
-import { OpenCalls } from "./open-calls.js";
+import { OpenCalls, type OpenSlot } from "./open-calls.js";
 
 /**
  * The open/closed state of one `createLbAxios` client: the `lb://` requests it has started whose callers have not
@@ -9,7 +9,7 @@ import { OpenCalls } from "./open-calls.js";
  * pools, its timeout queues). Idempotent: every `close()` returns the same promise.
  */
 export class LbAxiosLifecycle {
-  readonly #open = new OpenCalls<Promise<unknown>>();
+  readonly #open = new OpenCalls<OpenSlot>();
   readonly #release: () => Promise<void>;
   #closing: Promise<void> | undefined;
 
@@ -31,8 +31,9 @@ export class LbAxiosLifecycle {
 
   /** `request`, counted open until it settles (the caller's promise is `request` itself, untouched). */
   track<T>(request: Promise<T>): Promise<T> {
-    this.#open.add(request);
-    const done = () => this.#open.delete(request);
+    const entry: OpenSlot = { openSlot: -1 };
+    this.#open.add(entry);
+    const done = () => this.#open.delete(entry);
     request.then(done, done);
     return request;
   }

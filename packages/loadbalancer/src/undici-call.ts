@@ -59,6 +59,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly refuseReplay = notReplayable;
   readonly service: string;
   slot = -1;
+  /** Its index among its dispatcher's open calls (open-calls.ts); -1 when not open. */
+  openSlot = -1;
   readonly caller: Dispatcher.DispatchHandlers;
   readonly #route: CallRoute;
   readonly #host: CallHost;

@@ -27,7 +27,10 @@ function block(ms: number): void {
   while (performance.now() < until) {}
 }
 
-async function serve(handler: (res: import("node:http").ServerResponse) => void) {
+async function serve(
+  handler: (res: import("node:http").ServerResponse) => void,
+  options: Omit<Parameters<typeof createBalancer>[0], "instancer"> = {},
+) {
   server = createServer((_req, res) => handler(res));
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1");
@@ -37,6 +40,7 @@ async function serve(handler: (res: import("node:http").ServerResponse) => void)
     instancer: new FixedInstancer([
       { id: "a", service: "hello", host: "127.0.0.1", port, secure: false, status: "UP", metadata: {} },
     ]),
+    ...options,
   });
   const b = balancer;
   return b;
@@ -101,26 +105,18 @@ describe("createLbAxios' after-I/O timeouts, against a hostile loop", () => {
 
   it("a queued request (queueTimeoutMs 50) whose slot is freed by an answer already sent when the loop stalls 200 ms gets the slot, not LB_QUEUE_TIMEOUT", async () => {
     let first = true;
-    server = createServer((_req, res) => {
-      if (!first) return void res.end("second");
-      first = false;
-      // The first answer is sent, then the loop stalls: the second request's queue timer is late beside it.
-      setTimeout(() => {
-        res.end("first");
-        block(200);
-      }, 20);
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    balancer = createBalancer({
-      instancer: new FixedInstancer([
-        { id: "a", service: "hello", host: "127.0.0.1", port, secure: false, status: "UP", metadata: {} },
-      ]),
-      maxInFlightPerInstance: 1,
-      queueTimeoutMs: 50,
-    });
-    const b = balancer;
+    const b = await serve(
+      (res) => {
+        if (!first) return void res.end("second");
+        first = false;
+        // The first answer is sent, then the loop stalls: the second request's queue timer is late beside it.
+        setTimeout(() => {
+          res.end("first");
+          block(200);
+        }, 20);
+      },
+      { maxInFlightPerInstance: 1, queueTimeoutMs: 50 },
+    );
     const http = createLbAxios({ balancer: () => b, transport: "http" });
     const one = http.get("lb://hello/1");
     const two = http.get("lb://hello/2");

@@ -1,3 +1,5 @@
+export { abortable } from "./abortable.js";
+export { type AtomicWriteOptions, sweepTempFiles, writeFileAtomic } from "./atomic-file.js";
 export {
   Attempt,
   type AttemptContext,

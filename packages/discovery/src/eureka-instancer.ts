@@ -47,6 +47,11 @@ export class EurekaInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** The backend's last failure when it has not answered since (see `Instancer.failure`). */
+  failure(): Error | undefined {
+    return this.#cache.failure();
+  }
+
   /** Resolves once the snapshot file (if any) holds the current set. */
   flush(): Promise<void> {
     return this.#cache.flush();

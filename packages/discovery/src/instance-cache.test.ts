@@ -58,6 +58,19 @@ describe("InstanceCache", () => {
     expect(cache.current().instances.map((i) => i.id)).toEqual(["a"]);
   });
 
+  it("failure(): the last error while the backend has not answered since; an answer clears it even when nothing changed", () => {
+    const cache = new InstanceCache();
+    expect(cache.failure()).toBeUndefined();
+    const down = new DiscoveryError("DISCOVERY_REGISTRY_UNREACHABLE", "down");
+    cache.fail(down);
+    expect(cache.failure()).toBe(down);
+    cache.update([]); // the same (empty) set: no onChange, but the backend answered
+    expect(cache.failure()).toBeUndefined();
+    cache.close();
+    cache.fail(down); // a closed cache reports nothing
+    expect(cache.failure()).toBeUndefined();
+  });
+
   it("writes the snapshot atomically and a new cache starts from it", async () => {
     const file = join(await tempDir(), "orders.json");
     const first = new InstanceCache({ snapshotFile: file });

@@ -41,6 +41,8 @@ export class InstanceCache implements Instancer {
   #closed = false;
   /** True while the published set comes from the snapshot file and no backend answer has replaced it yet. */
   #fromDisk = false;
+  /** The last failure with no answer since (see `Instancer.failure`). */
+  #failure: Error | undefined;
 
   /** Fires with each new, different snapshot. */
   readonly onChange = this.#changes.event;
@@ -93,12 +95,20 @@ export class InstanceCache implements Instancer {
   update(instances: readonly ServiceInstance[]): boolean {
     if (this.#closed) return false;
     this.#fromDisk = false;
+    this.#failure = undefined;
     return this.#publish(instances, true);
   }
 
   /** Reports a backend failure; the last good snapshot keeps serving. */
   fail(error: Error): void {
-    if (!this.#closed) this.#errors.emit(error);
+    if (this.#closed) return;
+    this.#failure = error;
+    this.#errors.emit(error);
+  }
+
+  /** The backend's last failure when it has not answered since; undefined once it does (`Instancer.failure`). */
+  failure(): Error | undefined {
+    return this.#failure;
   }
 
   /** Resolves once every snapshot-file write started so far has finished. */

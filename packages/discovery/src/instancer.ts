@@ -9,6 +9,12 @@ export interface Instancer {
   readonly onChange: Event<Snapshot>;
   /** Fires when the backend fails; the current snapshot keeps serving. */
   readonly onError: Event<Error>;
+  /**
+   * The backend's last failure when it has not answered since (unreachable, refusing); undefined once it answers —
+   * whether or not the answer changed the snapshot — and before any failure. Lets a caller tell "the registry has no
+   * such service" from "the registry did not answer". Optional: instancers made before it may lack it.
+   */
+  failure?(): Error | undefined;
   /** Stops timers and sockets. */
   close(): void;
 }

@@ -1,5 +1,5 @@
-import { rename, stat, unlink, writeFile } from "node:fs/promises";
-import { readBoundedFileSync } from "@outrigger/core";
+import { stat } from "node:fs/promises";
+import { readBoundedFileSync, writeFileAtomic } from "@outrigger/core";
 import { DiscoveryError } from "./errors.js";
 import type { InstanceStatus, ServiceInstance } from "./service-instance.js";
 
@@ -85,24 +85,20 @@ export function readSnapshotFile(path: string, maxBytes: number): SnapshotRead |
   return { instances: entries.filter(isValidEntry), total: entries.length };
 }
 
-/** Numbers temp files, so two caches of one process writing the same file never share a temp file. */
-let tempSequence = 0;
-
 /**
- * Writes `instances` to `path` atomically (temp file + rename). The temp file is removed when the rename fails, so a
- * bad path never leaves one file behind per change; a path that is not a regular file is refused before writing.
+ * Writes `instances` to `path` atomically (core's `writeFileAtomic`: temp file + rename, mode 0600; not fsynced — a
+ * snapshot is a cache, rewritten on every change). The temp file is removed when a step fails, so a bad path never
+ * leaves one file behind per change, and temp files a killed process left are removed on the first write; a path
+ * that is not a regular file is refused before writing.
  */
 export async function writeSnapshotFile(path: string, instances: readonly ServiceInstance[]): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing && !existing.isFile()) throw notRegular(path);
   const file: SnapshotFileContent = { version: 1, savedAt: new Date().toISOString(), instances };
-  tempSequence += 1;
-  const temp = `${path}.${process.pid}.${tempSequence}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify(file));
-    await rename(temp, path); // atomic on POSIX: readers see the old file or the new one, never half of one
+    // Atomic on POSIX: readers see the old file or the new one, never half of one.
+    await writeFileAtomic(path, JSON.stringify(file), { sync: false });
   } catch (cause) {
-    await unlink(temp).catch(() => {}); // never written, or already gone
     throw failed(`Cannot write snapshot file ${path}: check the directory`, cause);
   }
 }

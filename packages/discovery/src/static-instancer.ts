@@ -87,6 +87,11 @@ export class StaticInstancer implements Instancer {
     return this.#cache.current();
   }
 
+  /** The backend's last failure when it has not answered since (see `Instancer.failure`). */
+  failure(): Error | undefined {
+    return this.#cache.failure();
+  }
+
   /** Replaces the list (a config reload); throws on a bad list and keeps the previous one. */
   set(entries: unknown): void {
     try {

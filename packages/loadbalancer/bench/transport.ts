@@ -2,84 +2,58 @@
 // throughput of the transports — bare undici Pool, the lb undici dispatcher (without and with the full policy),
 // Node's global fetch through it, plain axios, createLbAxios on its default (undici) transport and on the http
 // adapter — at concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a
-// child process (bench/fleet.ts), so their CPU is not the client's. Rounds are interleaved (every arm runs in every
-// round, in a rotated order); CPU is process.cpuUsage() around each cell. Ratios are paired by round and given
-// with a 95% t interval; a goal is met/missed only when the interval excludes the threshold.
+// child process (bench/fleet.ts), so their CPU is not the client's. Each arm runs in a process of its own
+// (transport-arm-child.ts): arms sharing one process share its heap, JIT state and undici globals, and bare undici
+// measured 39 µs/request beside one other arm and 44 beside seven. `LB_BENCH_SHARED=1` runs every arm in this
+// process, as before 2026-11-30. Rounds are interleaved (every arm runs in every round, in a rotated order); CPU is
+// process.cpuUsage() of the arm's process around each cell. Ratios are paired by round and given with a 95% t
+// interval; a goal is met/missed only when the interval excludes the threshold.
 import { loadavg } from "node:os";
 import { atMost, formatInterval, meanInterval } from "@outrigger/bench-stats";
-import { type Arm, armsOverTwoInstances } from "./transport-arms.js";
+import { ArmProcess, type CellRunner } from "./arm-process.js";
+import { armNames, armsFor, twoInstances } from "./transport-arms.js";
+import { type Cell, MODES, runCell, warmUp } from "./transport-cell.js";
 
 const perCell = Number(process.argv[2] ?? 400);
 const rounds = Number(process.argv[3] ?? 9);
+const shared = process.env.LB_BENCH_SHARED === "1";
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
 
-interface Cell {
-  cpuUs: number;
-  perSecond: number;
-  failed: number;
-}
-
-/** Closed loop: `concurrency` workers send `total` requests in all. */
-async function closedLoop(arm: Arm, total: number, concurrency: number): Promise<Cell> {
-  let sent = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (sent < total) {
-      sent++;
-      await arm.send().catch(() => failed++);
-    }
-  };
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return finish(cpu, started, total, failed);
-}
-
-/** Open loop: one request every 1 ms (1 000/s) until `total` were started, whatever the answers' pace. */
-async function fixedRate(arm: Arm, total: number): Promise<Cell> {
-  let failed = 0;
-  const pending: Promise<unknown>[] = [];
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = started + i;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(arm.send().catch(() => failed++));
-  }
-  await Promise.all(pending);
-  return finish(cpu, started, total, failed);
-}
-
-function finish(cpu: NodeJS.CpuUsage, started: number, total: number, failed: number): Cell {
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  return { cpuUs: (used.user + used.system) / total, perSecond: total / seconds, failed };
-}
-
-const modes = [
-  { name: "c32", run: (arm: Arm) => closedLoop(arm, perCell, 32) },
-  { name: "c128", run: (arm: Arm) => closedLoop(arm, perCell, 128) },
-  { name: "1000/s", run: (arm: Arm) => fixedRate(arm, perCell) },
-] as const;
-
-const fleet = await armsOverTwoInstances();
+const modes = MODES;
+const fleet = await twoInstances();
 /** Optional third argument: comma-separated parts of arm names to run (e.g. `bare,lb-undici`); default all. */
 const only = process.argv[4]?.split(",");
-const arms = only ? fleet.arms.filter((arm) => only.some((part) => arm.name.includes(part))) : fleet.arms;
-console.log(`load average at start: ${load()} (2 cores, shared); ${perCell} requests per cell, ${rounds} rounds`);
-// Warm-up: JIT, sockets, pools.
-for (const arm of arms) await closedLoop(arm, 200, 32);
+const wanted = (name: string) => !only || only.some((part) => name.includes(part));
+const form = shared ? "every arm in this process" : "each arm in a process of its own";
+console.log(
+  `load average at start: ${load()} (2 cores, shared); ${perCell} requests per cell, ${rounds} rounds; ${form}`,
+);
+
+let arms: CellRunner[];
+if (shared) {
+  const made = await armsFor(fleet.instances, wanted);
+  // Warm-up: JIT, sockets, pools.
+  for (const arm of made) await warmUp(arm);
+  arms = made.map((arm) => ({ name: arm.name, cell: (mode, total) => runCell(arm, mode, total), close: arm.close }));
+} else {
+  // Started one after another: each warms up alone.
+  arms = [];
+  for (const name of (await armNames()).filter(wanted)) {
+    const child = new ArmProcess(name, fleet.instances);
+    await child.started;
+    arms.push(child);
+  }
+}
 
 const results = new Map<string, Cell[]>();
 for (let round = 0; round < rounds; round++) {
-  const order = arms.map((_, i) => arms[(i + round) % arms.length] as Arm);
+  const order = arms.map((_, i) => arms[(i + round) % arms.length] as CellRunner);
   for (const mode of modes) {
     for (const arm of order) {
-      const cell = await mode.run(arm);
+      const cell = await arm.cell(mode.name, perCell);
       const key = `${arm.name}|${mode.name}`;
       results.set(key, [...(results.get(key) ?? []), cell]);
     }
@@ -132,4 +106,5 @@ for (const [a, b, max] of goals) {
   }
 }
 console.log(`\nload average at end: ${load()}`);
+for (const arm of arms) await arm.close();
 await fleet.close();

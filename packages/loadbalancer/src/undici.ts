@@ -1,3 +1,5 @@
 export type { AttemptPolicy } from "./attempt-policy.js";
+export { createLbCall, type LbCall } from "./lb-call.js";
+export { withLbCall } from "./lb-call-dispatcher.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";
 export { createLbDispatcher, type LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";

@@ -149,10 +149,27 @@ export const clientsSchema = z
       .describe(
         "A name the registry had no instance of is dropped at once and refused (OUTRIGGER_UNKNOWN_SERVICE) for this long without a lookup.",
       ),
+    eagerLoad: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/i))
+      .max(1_000)
+      .default([])
+      .describe(
+        "Services made at start and kept open (never idle-closed): their watch answers before the first request, which then does not wait. Spring Cloud LoadBalancer's eager-load.clients.",
+      ),
     defaults: servicePolicySchema.prefault({}),
     services: z.record(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/i), servicePolicySchema).default({}),
   })
   .superRefine(checkClients)
+  .superRefine((clients, ctx) => {
+    // Each eager service holds a watch: more than maxServices could never all be followed.
+    if (clients.eagerLoad.length > clients.maxServices) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["eagerLoad"],
+        message: `lists ${clients.eagerLoad.length} services, more than clients.maxServices (${clients.maxServices}): list fewer, or raise maxServices`,
+      });
+    }
+  })
   .describe("Clients (lb://<service>/…).");
 
 /** The whole `outrigger` section. */

@@ -20,6 +20,11 @@ export class ForwardingInstancer implements Instancer {
     return this.#source?.current() ?? EMPTY;
   }
 
+  /** The followed instancer's last failure with no answer since (see `Instancer.failure`). */
+  failure(): Error | undefined {
+    return this.#source?.failure?.();
+  }
+
   /** Forwards `source`'s snapshots from now on (none: an empty set). */
   follow(source: Instancer | undefined): void {
     for (const sub of this.#subs) sub.dispose();

@@ -1,7 +1,8 @@
 import { isLbUrl, parseLbUrl } from "@outrigger/loadbalancer";
 import { createLbAxios, type LbAxiosInstance } from "@outrigger/loadbalancer/axios";
-import { createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
+import { type AttemptPolicy, createLbDispatcher, type LbDispatcher } from "@outrigger/loadbalancer/undici";
 import type { ControlPlane } from "./control-plane/control-plane.js";
+import { discoveryFirst } from "./discovery-first.js";
 import { addAxiosFallback, type FallbackOf, fetchWithFallback } from "./fallback.js";
 import type { ServiceClients } from "./service-clients.js";
 import { guardDispatcher, urlRefusal } from "./url-guard.js";
@@ -41,7 +42,17 @@ export function createTransports(
   fallbackOf: FallbackOf,
 ): OgTransports {
   const balancer = (name: string) => controlPlane.balancer(name, clients.balancer(name), () => clients.instancer(name));
-  const policy = (name: string) => controlPlane.policy(name, clients.policy(name));
+  // One wrapper per pipeline object: the dispatcher keeps a service's route while its policy is the same object.
+  const firstWaits = new WeakMap<AttemptPolicy, AttemptPolicy>();
+  const policy = (name: string) => {
+    const routed = controlPlane.policy(name, clients.policy(name));
+    let made = firstWaits.get(routed);
+    if (!made) {
+      made = discoveryFirst(clients.balancer(name), routed);
+      firstWaits.set(routed, made);
+    }
+    return made;
+  };
   const dispatcher = guardDispatcher(
     createLbDispatcher({ balancer, instancer: (name) => clients.instancer(name), policy }),
   );

@@ -52,7 +52,7 @@ describe("createOutrigger", () => {
     expect((failure as { code?: string }).code).toBe("OUTRIGGER_UNKNOWN_SERVICE");
     expect(isOutriggerNodeError(failure)).toBe(true);
     expect((failure as Error).message).toMatch(
-      /No instance of "invnetory" is known to the registry after 200 ms: check/,
+      /No instance of "invnetory" was known to the registry after 200 ms: check/,
     );
   });
 

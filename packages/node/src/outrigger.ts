@@ -152,8 +152,15 @@ export async function createOutrigger(options: OutriggerOptions): Promise<Outrig
     inFlight: () => inbound.inFlight(),
     draining: () => draining,
   });
+  // Eager load: the listed services' watches open now, so their first requests do not wait for discovery.
+  clients.pin(section.current().clients.eagerLoad);
   section.onChange((next) => {
     clients.apply(next);
+    try {
+      clients.pin(next.clients.eagerLoad);
+    } catch (error) {
+      report(error as OutriggerNodeError);
+    }
     controlPlane.refresh();
     // The section's inbound limits follow the live config (the schema checked them); options given in code stay.
     if (!options.inbound) {

@@ -48,7 +48,14 @@ export interface ServiceClients {
    *  policy changed): the rule, outlier detection and health checks set on the balancer in force (its stats kept), the
    *  pipeline applied. */
   apply(config: ResolvedOutriggerConfig, service?: string): void;
-  /** Closes services unused for `clients.idleCloseMs` with nothing in flight; returns their names. */
+  /**
+   * Makes each of `names` now (its watch opens) and keeps it: never idle-closed, never dropped as unknown, so its
+   * first request finds discovery's answer there (`clients.eagerLoad`, Spring Cloud LoadBalancer's eager load).
+   * Services pinned before and not in `names` go back to the idle rules. Throws the first error met (a name
+   * `maxServices` leaves no room for: OUTRIGGER_TOO_MANY_SERVICES) after making the others.
+   */
+  pin(names: readonly string[]): void;
+  /** Closes services unused for `clients.idleCloseMs` with nothing in flight (pinned ones never); their names. */
   sweep(): string[];
   close(): void;
 }
@@ -68,6 +75,8 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
     return options.layer ? options.layer(service, local) : local;
   };
   let closed = false;
+  /** Services `pin` keeps open (clients.eagerLoad). */
+  let pinned = new Set<string>();
 
   // Names the registry had no instance of, until when (clock ms): refused at once meanwhile, with no watch opened.
   const unknown = new Map<string, number>();
@@ -80,7 +89,8 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
   const refuseUnknown = (service: string, config: ResolvedOutriggerConfig) => {
     const until = unknown.get(service);
     if (until === undefined) return;
-    if (clock.now() < until) throw unknownServiceError(service, config.clients.waitForInstancesMs);
+    const now = clock.now();
+    if (now < until) throw unknownServiceError(service, config.clients.waitForInstancesMs, until - now);
     unknown.delete(service);
   };
   const forwarder = (service: string) => {
@@ -117,9 +127,15 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         made.lastUsed = clock.now();
       },
       unknown: () => {
+        // A pinned service is a declared dependency that has not registered yet: its watch stays open for it.
+        if (pinned.has(service)) return;
         // Dropped at once rather than after idleCloseMs: a mistyped or made-up name must not hold a watch.
         rememberUnknown(service, options.config());
         if (made.active === 0 && entries.get(service) === made) drop(service, made);
+      },
+      callBudgetMs: () => {
+        const timeout = made.policy.timeout as { readonly totalMs?: number } | false | undefined;
+        return timeout ? timeout.totalMs : undefined;
       },
       balancer: undefined as unknown as ServiceBalancer,
     };
@@ -154,12 +170,26 @@ export function createServiceClients(options: ServiceClientsOptions): ServiceCli
         found.policy = next;
       }
     },
+    pin(names) {
+      pinned = new Set(names);
+      let first: unknown;
+      for (const service of pinned) {
+        if (entries.has(service) || closed) continue;
+        unknown.delete(service);
+        try {
+          entry(service);
+        } catch (error) {
+          first ??= error;
+        }
+      }
+      if (first !== undefined) throw first;
+    },
     sweep() {
       const idleMs = options.config().clients.idleCloseMs;
       const now = clock.now();
       const closedNow: string[] = [];
       for (const [service, found] of entries) {
-        if (found.active > 0 || now - found.lastUsed < idleMs) continue;
+        if (pinned.has(service) || found.active > 0 || now - found.lastUsed < idleMs) continue;
         drop(service, found);
         closedNow.push(service);
       }

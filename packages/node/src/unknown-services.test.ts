@@ -1,8 +1,8 @@
-import { connect, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { FixedInstancer, type Instancer } from "@outrigger/discovery";
 import { startServer } from "@outrigger/registry-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outriggerConfigSchema } from "./config-schema.js";
+import { type CountingFront, startCountingFront } from "./counting-front.fixture.js";
 import { startClient } from "./outrigger.fixture.js";
 import type { Outrigger } from "./outrigger.js";
 import { createServiceClients } from "./service-clients.js";
@@ -25,7 +25,9 @@ describe("unknown lb:// names: dropped at once, remembered briefly, and a cap on
     const first = await clients.balancer("ghost").acquire().catch(codeOf);
     expect(first).toBe("OUTRIGGER_UNKNOWN_SERVICE");
     expect(clients.services()).toEqual([]); // dropped, not kept for idleCloseMs
-    expect(() => clients.balancer("ghost")).toThrow(/No instance of "ghost" is known/);
+    expect(() => clients.balancer("ghost")).toThrow(
+      /No instance of "ghost" was known to the registry a moment ago, within 0 ms; the answer is remembered \(clients.unknownServiceCacheMs\) for 5000 ms more, and no lookup was made/,
+    );
     expect(made).toHaveLength(1); // refused from the negative cache: no second lookup
     now += 4_999;
     expect(() => clients.policy("ghost")).toThrow(/No instance of "ghost"/);
@@ -49,57 +51,38 @@ describe("unknown lb:// names: dropped at once, remembered briefly, and a cap on
 
   describe("on a real registry, sockets counted", () => {
     let registry: Awaited<ReturnType<typeof startServer>>;
-    let front: TcpServer;
-    let accepted = 0;
-    let live = 0;
-    let peak = 0;
+    let front: CountingFront;
     let client: Outrigger | undefined;
-    /** Sockets open now between og and the registry (through a counting TCP front). */
-    const open = () => new Promise<number>((resolve) => front.getConnections((_e, n) => resolve(n)));
 
     beforeAll(async () => {
       registry = await startServer({ port: 0 });
-      const target = new URL(registry.url);
-      front = createTcpServer((socket) => {
-        accepted++;
-        peak = Math.max(peak, ++live);
-        socket.once("close", () => live--);
-        const upstream = connect(Number(target.port), target.hostname);
-        socket.pipe(upstream).pipe(socket);
-        const end = () => {
-          socket.destroy();
-          upstream.destroy();
-        };
-        socket.on("error", end).on("close", end);
-        upstream.on("error", end).on("close", end);
-      });
-      await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+      front = await startCountingFront(registry.url);
     });
     afterAll(async () => {
       await client?.close();
-      front.close();
+      front.server.close();
       await registry.close();
     });
 
     it("300 made-up names: at most maxServices watches at once, none left once their wait ends", async () => {
-      const port = (front.address() as { port: number }).port;
+      const port = front.port;
       client = await startClient(`http://127.0.0.1:${port}/eureka`, { waitForInstancesMs: 2_000, maxServices: 20 });
       const names = Array.from({ length: 300 }, (_, i) => `ghost-${i}`);
       const calls = names.map((name) => client?.http.get(`lb://${name}/items`).catch(codeOf));
       // Every followed name's watch connects (event-driven poll) before its 2 s wait ends.
-      await expect.poll(() => accepted, { timeout: 5_000 }).toBeGreaterThanOrEqual(20);
+      await expect.poll(front.accepted, { timeout: 5_000 }).toBeGreaterThanOrEqual(20);
       const codes = await Promise.all(calls);
       expect(codes.filter((c) => c === "OUTRIGGER_UNKNOWN_SERVICE")).toHaveLength(20);
       expect(codes.filter((c) => c === "OUTRIGGER_TOO_MANY_SERVICES")).toHaveLength(280);
-      expect(peak).toBeLessThanOrEqual(20);
+      expect(front.peak()).toBeLessThanOrEqual(20);
       // The unknown names' watches are closed, and no idle connection is left behind (nodejs/undici#5845: an
       // aborted request in a shared Agent is reconnected and the new, never-used socket is never reaped).
-      await expect.poll(open, { timeout: 5_000 }).toBe(0);
+      await expect.poll(front.open, { timeout: 5_000 }).toBe(0);
       // Within unknownServiceCacheMs the same names are refused without a new connection.
-      const before = accepted;
+      const before = front.accepted();
       const again = await Promise.all(names.slice(0, 20).map((n) => client?.fetch(`lb://${n}/x`).catch((e) => e)));
       expect(again.every((e) => codeOf((e as Error).cause ?? e) === "OUTRIGGER_UNKNOWN_SERVICE")).toBe(true);
-      expect(accepted).toBe(before);
+      expect(front.accepted()).toBe(before);
     });
   });
 });

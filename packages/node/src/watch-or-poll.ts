@@ -55,6 +55,11 @@ export class WatchOrPollInstancer implements Instancer {
     return this.#out.current();
   }
 
+  /** The instancer in force's last failure with no answer since (see `Instancer.failure`). */
+  failure(): Error | undefined {
+    return this.#source.failure?.();
+  }
+
   /** The instancer in force: the watch, or the poll after a 404 (the control plane follows the watch's policy). */
   get source(): Instancer {
     return this.#source;

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 
 /** A policy file larger than this is refused unread: 128 routes of a few hundred bytes is far below it. */
@@ -15,38 +16,14 @@ export function instancesFilePath(dir: string, service: string): string {
   return join(dir, `${service.toUpperCase()}.instances.json`);
 }
 
-/** Temp files made by this process so far: each write has its own, so no two writes ever share one. */
-let temps = 0;
-
 /**
- * Writes the applied revision atomically, as Consul's lib/file/atomic.go `WriteAtomic` does: a temp file of its own
- * in the same directory, flushed to disk (fsync) and renamed over the old file, so a crash — of the process or of
- * the machine — leaves the old file or the new one, never part of one. The temp file is removed when a step fails.
- * A missing `dir` is made first (as `WriteAtomic`'s MkdirAll), so a state directory needs no set-up.
+ * Writes the applied revision atomically (core's `writeFileAtomic`, after Consul's lib/file/atomic.go `WriteAtomic`:
+ * temp file, fsync, rename — a crash leaves the old file or the new one), mode 0600, making a missing `dir` (0700)
+ * first, so a state directory needs no set-up; temp files a killed process left are removed on the first write.
  */
 export async function writePolicyFile(dir: string, update: PolicyUpdate): Promise<void> {
-  const path = policyFilePath(dir, update.service);
-  temps += 1;
-  const temp = `${path}.${process.pid}-${temps}.tmp`;
   const body = { version: 1, service: update.service, revision: update.revision, policy: update.policy };
-  try {
-    // The directory is made only when missing: a mkdir before every write cost as much CPU as the write (profile).
-    const file = await open(temp, "w", 0o600).catch(async (error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      return open(temp, "w", 0o600);
-    });
-    try {
-      await file.writeFile(`${JSON.stringify(body)}\n`);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
+  await writeFileAtomic(policyFilePath(dir, update.service), `${JSON.stringify(body)}\n`, { dirMode: 0o700 });
 }
 
 /**

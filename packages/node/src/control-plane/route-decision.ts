@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { abortable } from "@outrigger/core";
 import type { Mirror } from "./mirror.js";
 import type { PolicySnapshot } from "./policy-snapshot.js";
 import type { RequestFacts } from "./route-match.js";
@@ -35,7 +36,7 @@ export async function decideRoute(
   signal: AbortSignal | undefined,
 ): Promise<RouteDecision> {
   const first = deps.ready(service);
-  if (first) await first;
+  if (first) await abortable(first, signal);
   const snapshot = deps.snapshot(service);
   if (!snapshot || snapshot.routes.length === 0) return PASS;
   const route = snapshot.routes.find((r) => r.matches(facts));

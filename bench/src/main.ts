@@ -7,8 +7,8 @@ import { parseOptions } from "./options.js";
 import { startScript } from "./proc/node-script.js";
 import { CORES, haproxyPath, tasksetPath } from "./proc/pin.js";
 import { Progress } from "./progress.js";
-import { capacities } from "./report/cpu-summary.js";
 import { LOADED_NOTE, writeResults } from "./report/write-results.js";
+import { capacityRounds } from "./scenarios/capacity.js";
 import { type CpuRuns, cpuSteps, runCpu } from "./scenarios/cpu.js";
 import { type FailureRuns, failureSteps, runFailures } from "./scenarios/failures.js";
 import { runSteady, type SkippedCells, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
@@ -55,7 +55,8 @@ let failureRuns: FailureRuns = {};
 try {
   // The CPU phase first: its closed-loop throughput is each variant's capacity, which the steady phase respects.
   if (withCpu) cpuRuns = await runCpu(generator, options, progress);
-  if (withSteady) ({ runs: steadyRuns, skipped } = await runSteady(generator, options, progress, capacities(cpuRuns)));
+  if (withSteady)
+    ({ runs: steadyRuns, skipped } = await runSteady(generator, options, progress, capacityRounds(cpuRuns)));
   failureRuns = await runFailures(generator, options, progress);
 } finally {
   await generator.kill("SIGTERM");

@@ -76,10 +76,3 @@ export function governanceRatio(runs: CpuRuns, sdk: string, sidecar: string): In
   const series = [governanceByRound(runs, sdk), governanceByRound(runs, sidecar)];
   return overCleanRounds(series, ([mine, theirs]) => mean(mine ?? []) / mean(theirs ?? []));
 }
-
-/** Median closed-loop throughput of each variant: what the steady phase may ask of it. */
-export function capacities(runs: CpuRuns): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(runs).map(([v, list]) => [v, spreadOf(list.map((r) => r.throughputPerSec)).median]),
-  );
-}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { belowEveryRound } from "../scenarios/capacity.js";
 import type { CpuRun, CpuRuns } from "../scenarios/cpu.js";
 import type { FailureRun } from "../scenarios/failures.js";
 import type { Measurement } from "../scenarios/measure.js";
@@ -209,6 +210,21 @@ describe("latency goals", () => {
     expect(goal?.detail).toMatch(
       /p99\.9 2\.\d+ ms, its added p99\.9 at most that \(direct-undici not run at this rate\)/,
     );
+  });
+
+  it("holds the steady phase's skip rule: a skipped sidecar cell is judged, a cell any round reached is run", () => {
+    // Like full-5's axios sidecar: a median round whose 80% is below 2 000/s, and one round above 2 000/s. The steady
+    // phase used to skip that cell while the goal could not judge it; now it is measured.
+    const full5 = [1_700, 2_214, 1_900, 1_880, 1_950];
+    expect(belowEveryRound(full5, 2_000)).toBe(false);
+    expect(overCapacity(full5)?.status).toBe("inconclusive");
+    for (const rounds of [[1_700, 1_810, 1_904], [1_999], [500, 1_000, 1_500]]) {
+      expect(belowEveryRound(rounds, 2_000)).toBe(true);
+      expect(overCapacity(rounds)?.status).toBe("met");
+    }
+    // No CPU rounds (a run with --only steady): nothing is known, so the cell is run, never skipped.
+    expect(belowEveryRound([], 2_000)).toBe(false);
+    expect(belowEveryRound(undefined, 2_000)).toBe(false);
   });
 
   it("stays inconclusive when one sidecar round reached the rate, or an SDK repetition was rejected", () => {

@@ -1,4 +1,5 @@
 import { atMost, bootstrap, type Interval, intervalOf, meanAt, type Verdict } from "@outrigger/bench-stats";
+import { belowEveryRound, capacityRounds } from "../scenarios/capacity.js";
 import type { CpuRuns } from "../scenarios/cpu.js";
 import type { FailureRuns } from "../scenarios/failures.js";
 import { SDK_VARIANTS, sidecarOf } from "../scenarios/variant-names.js";
@@ -123,9 +124,9 @@ function addedDifference(
  */
 function sidecarOverCapacity(sdk: string, rate: number, s: RateSummary, cpu: CpuRuns, p: string): string | undefined {
   const sidecar = sidecarOf(sdk);
-  const rounds = (cpu[sidecar] ?? []).map((r) => r.throughputPerSec);
+  const rounds = capacityRounds(cpu)[sidecar] ?? [];
   const mine = s.byVariant[sdk];
-  if (!mine || rounds.length === 0 || Math.max(...rounds) >= rate) return undefined;
+  if (!mine || !belowEveryRound(rounds, rate)) return undefined;
   // Every repetition of the SDK cell on time, with enough samples for the percentile.
   if (mine.accepted < mine.runs || mine.samples < (MIN_SAMPLES[p] ?? 0)) return undefined;
   // Without the baseline's cell (skipped for its own capacity) the SDK's added latency is at most its latency.

@@ -74,18 +74,29 @@ function cpuSection(cpu: ReportInput["cpu"]): string[] {
 
 const scaled = (i: Interval, k: number): Interval => ({ ...i, estimate: i.estimate * k, lo: i.lo * k, hi: i.hi * k });
 
-function steadySection(steady: ReportInput["steady"], skipped: SkippedCells): string[] {
+/**
+ * Which variants were not run at `rate` and by which rule: from run 2026-12-01, every closed-loop round below the
+ * rate (`belowEveryRound`); before, above 80% of the median round — told apart by the rounds themselves, so
+ * re-rendered older runs keep their own rule's words.
+ */
+function notRunLine(rate: number, variants: readonly string[], cpu: ReportInput["cpu"]): string {
+  const said = variants.map((v) => {
+    const t = cpu[v]?.throughputPerSec;
+    if (!t) return v;
+    return t.max < rate
+      ? `${v} (every closed-loop round below the rate, max ${t.max.toFixed(0)}/s)`
+      : `${v} (above 80% of its median closed-loop round, ${t.median.toFixed(0)}/s: the rule of runs before 2026-12-01, while a round reached ${t.max.toFixed(0)}/s)`;
+  });
+  return `Not run at this rate (past the variant's capacity an open loop only queues): ${said.join(", ")}.`;
+}
+
+function steadySection(steady: ReportInput["steady"], skipped: SkippedCells, cpu: ReportInput["cpu"]): string[] {
   const out: string[] = ["## Steady state (open loop)", ""];
   for (const [rate, summary] of Object.entries(steady)) {
     const byVariant = summary.byVariant;
     out.push(`### ${rate} requests/s`, "");
-    const notRun = Object.entries(skipped[rate] ?? {});
-    if (notRun.length > 0) {
-      out.push(
-        `Not run at this rate (above 80% of the variant's closed-loop capacity): ${notRun.map(([v, c]) => `${v} (${c.toFixed(0)}/s)`).join(", ")}.`,
-        "",
-      );
-    }
+    const notRun = Object.keys(skipped[rate] ?? {});
+    if (notRun.length > 0) out.push(notRunLine(Number(rate), notRun, cpu), "");
     out.push(
       table(
         [
@@ -261,7 +272,7 @@ export function renderReport(input: ReportInput): string {
     CONNECTION_NOTE,
     "",
     ...cpuSection(input.cpu),
-    ...steadySection(input.steady, input.skipped),
+    ...steadySection(input.steady, input.skipped, input.cpu),
     ...istioSection(input.steady, input.cpu),
     ...failureSection(input.failures),
     "## Discussion",

@@ -130,11 +130,12 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   percentiles. (Before run 2026-11-30-full-2 \`sdk-undici\` was held against the axios-client sidecar, which
   cannot run at 2 000/s here; up to that run \`sdk\` was \`createLbAxios\` on the http adapter, today's opt-in
   \`sdk-axios-http\`.)
-- **Rates above 300/s** are offered to every variant whose closed-loop capacity they stay under (80% of it); a
-  cell above is not run (an open loop past capacity only queues) and the report says so. Where the sidecar's cell
-  was skipped and its closed-loop throughput stayed below the rate in every CPU round, its latency at that rate has
-  no bound, so the SDK's latency goal there is met when the SDK cell was on time in every repetition (else
-  inconclusive). The generator's on-time
+- **Rates above 300/s** are offered to every variant that reached them in at least one closed-loop CPU round; a
+  variant whose throughput stayed below the rate in every round is not run there (an open loop past capacity only
+  queues) and the report says so. One rule for both phases: such a sidecar cell's latency has no bound, so the
+  SDK's latency goal there is met when the SDK cell was on time in every repetition (else inconclusive), and every
+  other cell is measured and judged. (Before run 2026-12-01 the steady phase skipped above 80% of the median round,
+  leaving cells between that and the highest round neither measured nor judged.) The generator's on-time
   send rate is checked at every rate (the 99% rule).
 - The generator ticks every millisecond and sends all requests that are due; latency includes any sender lag, so it
   is never hidden (no coordinated omission), and the rejection rule catches runs where the generator fell behind.

@@ -2,6 +2,7 @@ import { Fleet } from "../fleet/fleet.js";
 import { type BenchOptions, repsAt, windowMsFor } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
+import { belowEveryRound } from "./capacity.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
 import { steadyPlan } from "./steady-plan.js";
@@ -11,11 +12,11 @@ import { selectedVariants, type VariantName } from "./variant-names.js";
 /** Steady-state runs: `runs[rate][variant][rep]`. */
 export type SteadyRuns = Grouped<Measurement>;
 
-/** Cells not run open loop because the rate is above what the variant can carry: `skipped[rate][variant]` = its capacity. */
+/**
+ * Cells not run open loop because the rate is above what the variant can carry: `skipped[rate][variant]` = its
+ * highest closed-loop round (requests/s; the median round in runs before 2026-12-01).
+ */
 export type SkippedCells = Record<string, Record<string, number>>;
-
-/** Share of a variant's closed-loop capacity above which its open-loop cell is not run (it would only queue). */
-export const MAX_CAPACITY_SHARE = 0.8;
 
 /** Number of progress steps the steady scenario takes (skipped cells included: they are steps, just quick ones). */
 export function steadySteps(options: BenchOptions): number {
@@ -26,15 +27,15 @@ export function steadySteps(options: BenchOptions): number {
 /**
  * Every variant at every rate, `repsAt(rate)` times, interleaved (`steadyPlan`: rounds of one rate and repetition,
  * every variant once per round, the variant order rotated each repetition) so slow drift on a shared machine lands
- * on all variants alike. All clients stay up; idle ones cost nothing. A cell whose rate is above
- * `MAX_CAPACITY_SHARE` of the variant's closed-loop capacity (`capacity`, from the CPU phase) is skipped and
- * reported as such.
+ * on all variants alike. All clients stay up; idle ones cost nothing. A cell whose variant's closed-loop
+ * throughput (`capacity`: requests/s per CPU round, `capacityRounds`) stayed below the rate in every round is
+ * skipped and reported as such (`belowEveryRound`, the rule the goals use too).
  */
 export async function runSteady(
   generator: BenchProcess,
   options: BenchOptions,
   progress: Progress,
-  capacity: Record<string, number> = {},
+  capacity: Record<string, readonly number[]> = {},
 ): Promise<{ runs: SteadyRuns; skipped: SkippedCells }> {
   const fleet = await Fleet.start(options.fleetSize);
   const running = new Map<VariantName, RunningVariant>();
@@ -46,10 +47,14 @@ export async function runSteady(
     for (const { rate, rep } of steadyPlan(options.rates, (r) => repsAt(r, options))) {
       const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
       for (const name of order) {
-        const max = capacity[name];
-        if (max !== undefined && rate > max * MAX_CAPACITY_SHARE) {
+        const rounds = capacity[name];
+        if (belowEveryRound(rounds, rate)) {
+          const max = Math.max(...(rounds ?? []));
           skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
-          progress.step(`steady ${rate}/s rep ${rep + 1} ${name}`, `skipped: capacity ${max.toFixed(0)}/s`);
+          progress.step(
+            `steady ${rate}/s rep ${rep + 1} ${name}`,
+            `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
+          );
           continue;
         }
         const m = await measure(generator, running.get(name) as RunningVariant, {

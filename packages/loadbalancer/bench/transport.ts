@@ -1,4 +1,5 @@
-// `pnpm --filter @outrigger/loadbalancer bench:transport [requestsPerCell] [rounds] [arms]`: client CPU per request and
+// `pnpm --filter @outrigger/loadbalancer bench:transport [requestsPerCell] [rounds] [arms] [requestsPerRateCell]`:
+// client CPU per request and
 // throughput of the transports — bare undici Pool, the lb undici dispatcher (without and with the full policy),
 // Node's global fetch through it, plain axios, createLbAxios on its default (undici) transport and on the http
 // adapter — at concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a
@@ -16,6 +17,9 @@ import { type Cell, MODES, runCell, warmUp } from "./transport-cell.js";
 
 const perCell = Number(process.argv[2] ?? 400);
 const rounds = Number(process.argv[3] ?? 9);
+// The 1 000/s cells take a second per 1 000 requests whatever the arm, while a closed-loop cell of one arm alone runs
+// 25 000+ requests/s: the closed loop needs far more requests per cell (≥ 30 000) for process.cpuUsage() to resolve.
+const perRateCell = Number(process.argv[5] ?? perCell);
 const shared = process.env.LB_BENCH_SHARED === "1";
 const load = () =>
   loadavg()
@@ -29,7 +33,7 @@ const only = process.argv[4]?.split(",");
 const wanted = (name: string) => !only || only.some((part) => name.includes(part));
 const form = shared ? "every arm in this process" : "each arm in a process of its own";
 console.log(
-  `load average at start: ${load()} (2 cores, shared); ${perCell} requests per cell, ${rounds} rounds; ${form}`,
+  `load average at start: ${load()} (2 cores, shared); ${perCell} requests per closed-loop cell, ${perRateCell} per 1 000/s cell, ${rounds} rounds; ${form}`,
 );
 
 let arms: CellRunner[];
@@ -53,7 +57,7 @@ for (let round = 0; round < rounds; round++) {
   const order = arms.map((_, i) => arms[(i + round) % arms.length] as CellRunner);
   for (const mode of modes) {
     for (const arm of order) {
-      const cell = await arm.cell(mode.name, perCell);
+      const cell = await arm.cell(mode.name, mode.openLoop ? perRateCell : perCell);
       const key = `${arm.name}|${mode.name}`;
       results.set(key, [...(results.get(key) ?? []), cell]);
     }

@@ -17,6 +17,18 @@ export interface WatchPolicyReport {
 export const REPORTS_ON_WATCH_HEADER = "x-outrigger-policy-reports";
 /** The reporting process, percent-encoded (registry-server's `clientId`; xDS: `node`). */
 export const REPORT_CLIENT_HEADER = "x-outrigger-client";
+/**
+ * The reporting process's key, on every watch request of a process that reports (with `REPORT_CLIENT_HEADER`) and
+ * with each report: a random secret made when the watch starts reporting. The registry lets only that key report
+ * under the process id while the process watches (and a while after), so another holder of the read token cannot
+ * overwrite this process's ACK/NACK (registry-server's `ReportClaims`).
+ */
+export const REPORT_KEY_HEADER = "x-outrigger-client-key";
+/**
+ * On a watch answer whose carried report the registry refused because another key holds the process id (value
+ * `claimed`, registry-server's `REGISTRY_REPORT_CLAIMED`): the report is carried again on the next watch.
+ */
+export const REPORT_REFUSED_HEADER = "x-outrigger-policy-report-refused";
 /** The revision the report answers (xDS: `response_nonce`, the answer being ACKed or NACKed). */
 export const REPORT_NONCE_HEADER = "x-outrigger-policy-nonce";
 /** Present on a NACK: the reason, percent-encoded (xDS: `error_detail`); absent, the report is an ACK. */
@@ -41,6 +53,27 @@ export function reportHeaders(report: WatchPolicyReport): Record<string, string>
   if (report.status === "NACK") headers[REPORT_ERROR_HEADER] = encodeURIComponent(redactSecrets(report.reason ?? ""));
   const bytes = Object.values(headers).reduce((sum, value) => sum + value.length, 0);
   return bytes > MAX_CARRIED_BYTES ? undefined : headers;
+}
+
+/** A reporting process's id and key (see `REPORT_KEY_HEADER`), named on every watch and report. */
+export interface ReporterIdentity {
+  readonly process: string;
+  readonly key: string;
+}
+
+/**
+ * The headers by which a request names its reporting process (`headers`) and key (`credentials`: dropped on a
+ * redirect to another origin, as the token is); none for a process id the registry would refuse (outside 1–256
+ * characters).
+ */
+export function identityHeaders(
+  identity: ReporterIdentity | undefined,
+): { headers: Record<string, string>; credentials: Record<string, string> } | undefined {
+  if (!identity || identity.process.length === 0 || identity.process.length > 256) return undefined;
+  return {
+    headers: { [REPORT_CLIENT_HEADER]: encodeURIComponent(identity.process) },
+    credentials: { [REPORT_KEY_HEADER]: identity.key },
+  };
 }
 
 /** Longest wait of the next watch for the report on a new policy: a healthy SDK reports in microtasks. */
@@ -99,10 +132,13 @@ export class CarriedReport {
   /**
    * The watch that carried the last headers ended: answered (`delivered`), or failed; a failed one's report is
    * carried again by the next watch (the registry keeps one report per process, so a repeat is harmless), unless
-   * the registry refused the request (a 4xx: carrying it again would be refused again).
+   * the registry refused the request (a 4xx: carrying it again would be refused again); a report refused because
+   * another key holds the process id (`claimed`) is carried again too.
    */
-  settled(outcome: "delivered" | "failed" | "refused"): void {
-    if (outcome === "failed" && this.#pending === undefined) this.#pending = this.#sent;
+  settled(outcome: "delivered" | "failed" | "refused" | "claimed"): void {
+    // Claimed: an earlier process under the same id still holds it (a restart within the registry's claim time);
+    // carried again, it gets through once that claim lapses.
+    if ((outcome === "failed" || outcome === "claimed") && this.#pending === undefined) this.#pending = this.#sent;
     this.#sent = undefined;
   }
 }

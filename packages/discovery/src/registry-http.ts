@@ -42,6 +42,8 @@ export async function registryRequest(
     access?: RegistryAccess;
     /** More request headers (a watch's carried policy report). */
     headers?: Record<string, string>;
+    /** Headers that are credentials (a process's report key): dropped, as the token is, on a redirect off-origin. */
+    credentialHeaders?: Record<string, string>;
   },
 ): Promise<RegistryResponse> {
   // The caller's signal (close()) and the timeout both end the request, the answer's body included. Not
@@ -88,12 +90,18 @@ function stoppedBy(error: unknown, signal: AbortSignal, shown: string, timeoutMs
 
 async function exchange(
   url: string,
-  init: { method: string; body?: unknown; access?: RegistryAccess; headers?: Record<string, string> },
+  init: {
+    method: string;
+    body?: unknown;
+    access?: RegistryAccess;
+    headers?: Record<string, string>;
+    credentialHeaders?: Record<string, string>;
+  },
   signal: AbortSignal,
 ): Promise<RegistryResponse> {
   const shown = redactUrl(url);
   const origin = new URL(url).origin;
-  let credentials = init.access ? await init.access.headers() : {};
+  let credentials = { ...(init.access ? await init.access.headers() : {}), ...init.credentialHeaders };
   let hop = { url, method: init.method, body: init.body };
   for (let redirects = 0; ; redirects++) {
     const response = await send(hop, init, credentials, signal, shown);

@@ -1,9 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { EventSource, redactSecrets, redactUrl } from "@outrigger/core";
 import { type PolicyUpdate, readPolicyRecord } from "@outrigger/policy";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.js";
 import { CachedInstancer } from "./cached-instancer.js";
-import { CarriedReport, REPORT_WAIT_MS, REPORTS_ON_WATCH_HEADER, type WatchPolicyReport } from "./carried-report.js";
+import {
+  CarriedReport,
+  identityHeaders,
+  REPORT_REFUSED_HEADER,
+  REPORT_WAIT_MS,
+  REPORTS_ON_WATCH_HEADER,
+  type ReporterIdentity,
+  type WatchPolicyReport,
+} from "./carried-report.js";
 import { checkName, DiscoveryError, durationOption } from "./errors.js";
 import { parseApplication } from "./eureka-wire.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
@@ -77,6 +86,8 @@ export class RegistryWatchInstancer extends CachedInstancer {
   readonly #carried = new CarriedReport();
   /** Set by `reportOnWatch()`: reports of new policies ride on the next watch request. */
   #reportsOnWatch = false;
+  /** Set by `reportOnWatch(process)`: this process's id and report key, named on every watch. */
+  #identity: ReporterIdentity | undefined;
   /** The last answer said the registry reads reports carried on the watch (`REPORTS_ON_WATCH_HEADER`). */
   #registryCarries = false;
 
@@ -92,9 +103,21 @@ export class RegistryWatchInstancer extends CachedInstancer {
    * registry that says it reads them (its watch answers carry `X-Outrigger-Policy-Reports: watch`); else, and for
    * a report that comes late or is too long, `reportPolicy` POSTs as before. Call it only when every new revision
    * gets a report, or each one holds the next watch for the full second.
+   *
+   * With `process` (the id its reports give), the watch makes a random key and names both on every request
+   * (`REPORT_CLIENT_HEADER`, `REPORT_KEY_HEADER`) and each report carries the key: while this process watches, the
+   * registry takes reports under its id from this key alone, so another holder of the read token cannot overwrite
+   * them. A report refused because an earlier process still holds the id (a restart under the same id) is carried
+   * again until the old claim lapses.
    */
-  reportOnWatch(): void {
+  reportOnWatch(process?: string): void {
     this.#reportsOnWatch = true;
+    if (process !== undefined && this.#identity === undefined) {
+      this.#identity = {
+        process,
+        key: randomBytes(16).toString("base64url"),
+      };
+    }
   }
 
   /**
@@ -117,8 +140,12 @@ export class RegistryWatchInstancer extends CachedInstancer {
       timeoutMs: REPORT_TIMEOUT_MS,
       signal: this.#stop.signal,
       access: this.#access,
+      // The key rides in a header, not the body: a redirect off-origin drops it with the token (a body goes along).
+      ...(this.#identity?.process === report.process
+        ? { credentialHeaders: identityHeaders(this.#identity)?.credentials }
+        : {}),
     });
-    if (status !== 200) throw watchRejected(status, this.#options.registryUrl);
+    if (status !== 200) throw watchRejected(status, this.#options.registryUrl, "Policy report");
   }
 
   constructor(options: RegistryWatchInstancerOptions) {
@@ -165,6 +192,8 @@ export class RegistryWatchInstancer extends CachedInstancer {
     const app = encodeURIComponent(this.#options.service.toUpperCase());
     const url = `${registryOrigin(this.#access.url)}/outrigger/watch/apps/${app}?index=${this.#index}&wait=${waitMs}ms`;
     const carried = this.#carried.take();
+    const named = identityHeaders(this.#identity);
+    const headers = named || carried ? { ...named?.headers, ...carried } : undefined;
     let answer: Awaited<ReturnType<typeof registryRequest>>;
     try {
       answer = await registryRequest(url, {
@@ -172,17 +201,19 @@ export class RegistryWatchInstancer extends CachedInstancer {
         timeoutMs: waitMs + WATCH_SLACK_MS,
         signal: this.#stop.signal,
         access: this.#access,
-        ...(carried ? { headers: carried } : {}),
+        ...(headers ? { headers } : {}),
+        ...(named ? { credentialHeaders: named.credentials } : {}),
       });
     } catch (error) {
       this.#carried.settled("failed");
       throw error;
     }
-    const { status, body, headers } = answer;
-    this.#carried.settled(status === 200 ? "delivered" : status < 500 ? "refused" : "failed");
+    const { status, body, headers: answered } = answer;
+    const claimed = answered.get(REPORT_REFUSED_HEADER) === "claimed";
+    this.#carried.settled(status === 200 ? (claimed ? "claimed" : "delivered") : status < 500 ? "refused" : "failed");
     if (status !== 200) throw watchRejected(status, this.#options.registryUrl);
-    this.#registryCarries = headers.get(REPORTS_ON_WATCH_HEADER) === "watch";
-    const next = Number(headers.get("x-outrigger-index"));
+    this.#registryCarries = answered.get(REPORTS_ON_WATCH_HEADER) === "watch";
+    const next = Number(answered.get("x-outrigger-index"));
     if (!Number.isInteger(next)) {
       throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Watch answered without an X-Outrigger-Index header");
     }
@@ -217,14 +248,16 @@ export class RegistryWatchInstancer extends CachedInstancer {
  * registry is not an Outrigger one; a 503 from a registry shutting down or a proxy with no server up must not send
  * the operator to the wrong fix.
  */
-function watchRejected(status: number, registryUrl: string): DiscoveryError {
+function watchRejected(status: number, registryUrl: string, what = "Watch"): DiscoveryError {
   const hint =
     status === 404
       ? `is ${redactUrl(registryUrl)} an Outrigger registry? Use EurekaDeltaInstancer for a stock Eureka server`
       : status >= 500
         ? "the registry (or a proxy in front of it) is unavailable; retrying with backoff"
-        : "check the registry's log";
-  return new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Watch answered ${status}: ${hint}`);
+        : status === 409
+          ? "another process reports under this process id (REGISTRY_REPORT_CLAIMED): give each process its own id"
+          : "check the registry's log";
+  return new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `${what} answered ${status}: ${hint}`);
 }
 
 /** A watch answer's `policy` part, and what of it tells one policy from another: its revision and its content. */

@@ -3,15 +3,13 @@
 // "no new request is sent after a response is received until the Envoy instance is ready to ACK/NACK"). A registry
 // that does not say it reads them (an older one: no `X-Outrigger-Policy-Reports: watch`) gets the POST as before.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { once } from "node:events";
-import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { type RunningServer, startServer } from "@outrigger/registry-server";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { RegistryWatchInstancer } from "./registry-watch-instancer.js";
+import { type Closers, policyReports, putPolicy, registryFront, reportingInstancer } from "./watch-report.fixture.js";
 
 let server: RunningServer;
-const closers: (() => unknown)[] = [];
+const closers: Closers = [];
 /** Report POSTs this process sent (undici's diagnostics channel: Node's fetch publishes there too). */
 let posts = 0;
 const onRequest = (message: unknown) => {
@@ -29,37 +27,10 @@ afterEach(async () => {
   await server.close();
 });
 
-const put = async (maxAttempts: number) => {
-  const answer = await fetch(`${server.url}/outrigger/policy/services/orders`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ destination: { retry: { maxAttempts } } }),
-  });
-  expect(answer.status).toBe(200);
-};
-const reports = async () =>
-  ((await (await fetch(`${server.url}/outrigger/policy/reports`)).json()) as { reports: unknown[] }).reports;
-
-/** An instancer that reports each new revision it is handed (ACK, or NACK for `nack`) as process `name`. */
-function reporting(registryUrl: string, name: string, nack?: (revision: number) => string | undefined) {
-  const instancer = new RegistryWatchInstancer({ registryUrl, service: "orders", waitMs: 5_000 });
-  closers.push(() => instancer.close());
-  instancer.reportOnWatch();
-  instancer.onPolicy(({ revision }) => {
-    if (revision === 0) return;
-    const reason = nack?.(revision);
-    // A POST still reading its answer when the test closes the instancer is aborted: not this test's subject (an
-    // unhandled rejection under load before).
-    instancer
-      .reportPolicy({
-        process: name,
-        revision,
-        ...(reason === undefined ? { status: "ACK" as const } : { status: "NACK" as const, reason }),
-      })
-      .catch(() => {});
-  });
-  return instancer;
-}
+const put = (maxAttempts: number) => putPolicy(server.url, maxAttempts);
+const reports = () => policyReports(server.url);
+const reporting = (registryUrl: string, name: string, nack?: (revision: number) => string | undefined) =>
+  reportingInstancer(registryUrl, name, closers, nack ? { nack } : {});
 
 it("carries the ACK and the NACK on the next watch request: the status view shows them, no POST was sent", async () => {
   await put(2);
@@ -72,54 +43,18 @@ it("carries the ACK and the NACK on the next watch request: the status view show
   expect(posts).toBe(0);
 });
 
-/**
- * A front on loopback that forwards every request to the registry; `seen` gets each request (its headers and body)
- * first, and `dropReportsHeader` drops the registry's `X-Outrigger-Policy-Reports` from answers, as an older registry
- * answers. Resolves the front's `/eureka` URL.
- */
-async function front(
-  options: {
-    seen?: (headers: import("node:http").IncomingHttpHeaders, body: Buffer) => void;
-    dropReportsHeader?: boolean;
-  } = {},
-): Promise<string> {
-  const proxy = createServer((incoming, outgoing) => {
-    const target = new URL(server.url);
-    const chunks: Buffer[] = [];
-    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-    incoming.on("end", () => {
-      const body = Buffer.concat(chunks);
-      options.seen?.(incoming.headers, body);
-      const forward = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (answer) => {
-          const { "x-outrigger-policy-reports": dropped, ...rest } = answer.headers;
-          outgoing.writeHead(
-            answer.statusCode ?? 502,
-            options.dropReportsHeader
-              ? rest
-              : { ...rest, ...(dropped ? { "x-outrigger-policy-reports": dropped } : {}) },
-          );
-          answer.pipe(outgoing);
-        },
-      );
-      forward.end(body);
-    });
+/** A front to the registry; `dropReportsHeader` drops `X-Outrigger-Policy-Reports` from answers, as an older registry. */
+const front = (
+  options: { seen?: (headers: IncomingHttpHeaders, body: Buffer) => void; dropReportsHeader?: boolean } = {},
+) =>
+  registryFront(server.url, closers, {
+    ...(options.seen ? { seen: options.seen } : {}),
+    answerHeaders: (_request, answer) => {
+      if (!options.dropReportsHeader) return answer;
+      const { "x-outrigger-policy-reports": _dropped, ...rest } = answer;
+      return rest;
+    },
   });
-  proxy.listen(0, "127.0.0.1");
-  await once(proxy, "listening");
-  closers.push(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
-  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/eureka`;
-}
 
 it("POSTs the report to a registry that does not say it reads reports on the watch", async () => {
   const url = await front({ dropReportsHeader: true });

@@ -65,8 +65,16 @@ describe("a service's first call waits for discovery as a call, not inside an at
     const og = await client({ waitForInstancesMs: 10_000, defaults: shortTries });
     const http = og.http.get("lb://late/items");
     const fetched = og.fetch("lb://late/items");
-    // Past 3 × perTryMs: the old code had failed both calls by now, before the instance existed.
+    let settled = 0;
+    for (const call of [http, fetched])
+      call.then(
+        () => settled++,
+        () => settled++,
+      );
+    // At least 3 × perTryMs (timers never fire early): the old code had failed both calls by now, before the
+    // instance existed; both still wait.
     await delay(400);
+    expect(settled).toBe(0);
     const instance = await startInstance("late", registryUrl, () => "from late");
     try {
       expect((await http).data).toBe("from late");

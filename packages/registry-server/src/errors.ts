@@ -21,7 +21,8 @@ export type RegistryErrorCode =
   | "REGISTRY_POLICY_UNSUPPORTED"
   | "REGISTRY_POLICY_NOT_FOUND"
   | "REGISTRY_POLICY_LIMIT"
-  | "REGISTRY_POLICY_CONFLICT";
+  | "REGISTRY_POLICY_CONFLICT"
+  | "REGISTRY_REPORT_CLAIMED";
 
 const brand = Symbol.for("outrigger.RegistryError");
 

@@ -12,6 +12,7 @@ export { type InstanceInfo, type InstanceStatus, parseRegistration } from "./ins
 export { PolicyDir, type PolicyDirEvent, type PolicyDirOptions } from "./policy/policy-dir.js";
 export { createPolicyService, type PolicyService } from "./policy/policy-service.js";
 export { MAX_POLICY_BYTES } from "./policy/policy-size.js";
+export { REPORT_CLAIM_TTL_MS } from "./policy/report-claims.js";
 export type { PolicyReport } from "./policy/reports.js";
 export { POLICY_REVISION_HEADER } from "./policy/routes.js";
 export { type DestinationPolicy, type PolicyRoute, type ServicePolicy, servicePolicySchema } from "./policy/schema.js";

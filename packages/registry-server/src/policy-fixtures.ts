@@ -77,8 +77,8 @@ export const POLICY_TOKENS = { write: "w-s3cret", read: "r-s3cret" } as const;
  * A registry app (not listening: `inject`, or `listen` it) with both tokens and a policy for service `orders`
  * (revision 1); throws when the PUT is refused. The caller closes it.
  */
-export async function appWithPolicy(): Promise<ReturnType<typeof buildApp>> {
-  const server = buildApp({ registry: new Registry(), token: POLICY_TOKENS.write, readToken: POLICY_TOKENS.read });
+export async function appWithPolicy(registry = new Registry()): Promise<ReturnType<typeof buildApp>> {
+  const server = buildApp({ registry, token: POLICY_TOKENS.write, readToken: POLICY_TOKENS.read });
   const put = await server.inject({
     method: "PUT",
     url: "/outrigger/policy/services/orders",

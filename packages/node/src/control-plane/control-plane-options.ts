@@ -28,7 +28,11 @@ export interface ControlPlaneOptions {
   readonly saveDelayMs?: number;
   /** Seeds the draws of weighted splits, faults and mirroring (reproducible tests); default `Math.random`. */
   readonly seed?: number;
-  /** The name reports give this process (default `<service>@<host>:<pid>`). */
+  /**
+   * The name reports give this process (default `<service>@<host>:<pid>`, `#2`, `#3`… appended for a second, third
+   * client of the same service in one process). The registry lets one client report under a name at a time (its
+   * watch carries a random key made at start): give each its own.
+   */
   readonly processId?: string;
   /** Mirrored copies in flight at most (default 32); more are dropped, never queued. */
   readonly maxMirrorsInFlight?: number;

@@ -45,6 +45,21 @@ const invalid = (message: string) => new OutriggerNodeError("OUTRIGGER_INVALID_O
  */
 const SAVE_ON_CLOSE_MS = 2_000;
 
+/** Clients made in this process so far, by their own service name: the second one's default id gets `#2`. */
+const made = new Map<string, number>();
+
+/**
+ * `<service>@<host>:<pid>`, with `#n` for the n-th client of one service name in one process: each client's watch
+ * holds its own report key, and the registry takes reports under an id from one key at a time, so two clients
+ * sharing an id would have the second one's reports refused (and before keys, overwrite each other's).
+ */
+function defaultProcessId(self: string): string {
+  const n = (made.get(self) ?? 0) + 1;
+  made.set(self, n);
+  const id = `${self}@${hostname()}:${process.pid}`;
+  return n === 1 ? id : `${id}#${n}`;
+}
+
 /**
  * The SDK half of the control plane (a proxyless mesh client): takes each service's policy from its registry watch,
  * checks and builds it, swaps it in at once (calls in flight keep the snapshot they began with), persists it,
@@ -74,7 +89,7 @@ export class ControlPlane {
     this.#options = options;
     this.#host = host;
     this.#random = options.seed === undefined ? Math.random : seededRandom(options.seed);
-    this.#process = options.processId ?? `${self}@${hostname()}:${process.pid}`;
+    this.#process = options.processId ?? defaultProcessId(self);
     this.mirror = new Mirror(options.maxMirrorsInFlight);
     const dir = options.stateDir;
     const delayMs = checkOptionalNumber("controlPlane.saveDelayMs", options.saveDelayMs, { max: 60_000 }, invalid);
@@ -151,7 +166,8 @@ export class ControlPlane {
     if (!this.enabled || !(inner instanceof RegistryWatchInstancer)) return instancer;
     const watch = inner;
     // Every revision the watch hands on gets a report (see `offer`): it rides on the next watch request.
-    watch.reportOnWatch();
+    // Named with a key on every watch: only this process may report under its id while it watches.
+    watch.reportOnWatch(this.#process);
     const key = service.toUpperCase();
     this.#first.expect(key, this.#host.waitMs());
     const dir = this.#options.stateDir;

@@ -1,6 +1,7 @@
 import { redactSecrets } from "@outrigger/core";
 import type { Clock } from "../clock.js";
 import { RegistryError } from "../errors.js";
+import { checkReportKey, REPORT_CLAIM_TTL_MS, ReportClaims } from "./report-claims.js";
 import { SERVICE_NAME } from "./service-name.js";
 
 /** What an SDK process says about the policy revision it was sent, as an xDS client's ACK/NACK. */
@@ -27,7 +28,7 @@ export function parseReport(body: unknown, now: number): PolicyReport {
   const bad = (field: string): never => {
     throw new RegistryError(
       "REGISTRY_BAD_REQUEST",
-      `Policy report: ${field}; send {"service", "instanceId" or "clientId", "revision", "status": "ACK"|"NACK", "reason"?}`,
+      `Policy report: ${field}; send {"service", "instanceId" or "clientId", "revision", "status": "ACK"|"NACK", "reason"?, "clientKey"?}`,
     );
   };
   if (typeof b.service !== "string" || !SERVICE_NAME.test(b.service)) bad("service");
@@ -47,16 +48,22 @@ export function parseReport(body: unknown, now: number): PolicyReport {
   };
 }
 
-/** The last report of each process, per service; bounded (see `MAX_POLICY_REPORTS`). */
+/**
+ * The last report of each process, per service; bounded (see `MAX_POLICY_REPORTS`). A report may carry the
+ * process's `clientKey` (a random secret the SDK makes at start): the first key to report or watch under a process id
+ * claims it, and reports under that id with another key are refused while the claim lives (`ReportClaims`).
+ */
 export class PolicyReports {
   readonly #reports = new Map<string, PolicyReport>();
+  readonly #claims: ReportClaims;
   readonly #clock: Clock;
   readonly #max: number;
   #version = 0;
 
-  constructor(clock: Clock, max = MAX_POLICY_REPORTS) {
+  constructor(clock: Clock, max = MAX_POLICY_REPORTS, claimTtlMs = REPORT_CLAIM_TTL_MS) {
     this.#clock = clock;
     this.#max = max;
+    this.#claims = new ReportClaims(() => clock.now(), claimTtlMs, max);
   }
 
   /** Moves forward on every report, so the dashboard knows when to push. */
@@ -64,15 +71,29 @@ export class PolicyReports {
     return this.#version;
   }
 
-  /** Records a report body (see `parseReport`), replacing the process's previous one. */
+  /**
+   * Records a report body (see `parseReport`), replacing the process's previous one. Throws `REGISTRY_BAD_REQUEST`
+   * for a malformed body or key, `REGISTRY_REPORT_CLAIMED` (409) when the process id is claimed by another key.
+   */
   record(body: unknown): PolicyReport {
-    const report = parseReport(body, this.#clock.now());
+    const now = this.#clock.now();
+    const report = parseReport(body, now);
+    const clientKey = checkReportKey((body as { clientKey?: unknown }).clientKey);
     const key = `${report.service}\u0000${report.process}`;
+    this.#claims.claim(key, report.process, clientKey);
     this.#reports.delete(key);
     this.#reports.set(key, report);
     if (this.#reports.size > this.#max) this.#reports.delete(this.#reports.keys().next().value as string);
     this.#version += 1;
     return report;
+  }
+
+  /**
+   * A watch of `service` by `process` carrying its `clientKey` starts: its claim on the id lives while the watch is
+   * held; call the returned function when it ends (see `ReportClaims.watch`).
+   */
+  watch(service: string, process: string, clientKey: string): () => void {
+    return this.#claims.watch(`${service.toUpperCase()}\u0000${process}`, clientKey);
   }
 
   /** Every report of a service, by process. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply } from "fastify";
 import { RegistryError } from "../errors.js";
+import { withHeaderKey } from "./carried-report.js";
 import { parsePolicyText, planPolicies, readDocument } from "./documents.js";
 import { PolicyError } from "./policy-error.js";
 import type { PolicyService } from "./policy-service.js";
@@ -142,7 +143,7 @@ export function policyRoutes(policies: PolicyService): FastifyPluginCallback {
       return answer(reply, { dryRun: false, changes, records: applied.map((a) => a.record) });
     });
     app.post("/reports", { config: { scope: "read" } }, async (request, reply) =>
-      answer(reply, reports.record(request.body)),
+      answer(reply, reports.record(withHeaderKey(request.body, request.headers))),
     );
     app.get("/reports", async (_request, reply) => answer(reply, { reports: reports.all() }));
     done();

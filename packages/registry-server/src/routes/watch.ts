@@ -1,10 +1,16 @@
-import type { FastifyPluginCallback } from "fastify";
+import type { FastifyPluginCallback, FastifyReply } from "fastify";
 import type { ServerContext } from "../context.js";
-import { RegistryError } from "../errors.js";
+import { isRegistryError, RegistryError } from "../errors.js";
 import { toEurekaApplication } from "../eureka-codec.js";
 import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequest } from "../hooks/shutdown.js";
-import { carriedReport, REPORTS_ON_WATCH_HEADER } from "../policy/carried-report.js";
+import {
+  carriedReport,
+  REPORT_REFUSED_HEADER,
+  REPORTS_ON_WATCH_HEADER,
+  watchingClient,
+} from "../policy/carried-report.js";
+import type { PolicyReports } from "../policy/reports.js";
 import { POLICY_REVISION_HEADER } from "../policy/routes.js";
 import { watchPolicy } from "../policy/watch-wake.js";
 import { registryChannels, type WatchMessage } from "../registry-channels.js";
@@ -54,11 +60,19 @@ export function watchRoutes(ctx: ServerContext, indexes: RunIndex): FastifyPlugi
         }
         // The SDK's ACK/NACK of the last answer's policy, carried on this request (xDS: the next DiscoveryRequest),
         // is taken as a `POST /outrigger/policy/reports` would be, before the hold.
-        const report = ctx.policies ? carriedReport(request.headers, name) : undefined;
-        if (report !== undefined) ctx.policies?.reports.record(report);
-        if (request.query.index !== undefined) admitLongPoll(request, reply);
-        const held = heldRequest(request, reply);
-        await waitForAppChange(room, indexes, name, index, waitMs, held.signal).finally(held.done);
+        // A watch naming its process and key keeps that process's claim on its id alive (`ReportClaims`); a carried
+        // report refused for another key's claim is said in a header and the watch is answered all the same.
+        const client = ctx.policies ? watchingClient(request.headers) : undefined;
+        const watched = client ? ctx.policies?.reports.watch(name, client.process, client.key) : undefined;
+        try {
+          const report = ctx.policies ? carriedReport(request.headers, name) : undefined;
+          if (report !== undefined) recordCarried(ctx.policies?.reports, report, reply);
+          if (request.query.index !== undefined) admitLongPoll(request, reply);
+          const held = heldRequest(request, reply);
+          await waitForAppChange(room, indexes, name, index, waitMs, held.signal).finally(held.done);
+        } finally {
+          watched?.();
+        }
         const answeredIndex = indexes.app(name);
         if (registryChannels.watch.hasSubscribers) {
           const changed = answeredIndex !== index;
@@ -90,4 +104,14 @@ export function watchRoutes(ctx: ServerContext, indexes: RunIndex): FastifyPlugi
     );
     done();
   };
+}
+
+/** Records a carried report; one refused for another key's claim is told in `REPORT_REFUSED_HEADER`, not thrown. */
+function recordCarried(reports: PolicyReports | undefined, report: unknown, reply: FastifyReply): void {
+  try {
+    reports?.record(report);
+  } catch (error) {
+    if (!isRegistryError(error) || error.code !== "REGISTRY_REPORT_CLAIMED") throw error;
+    reply.header(REPORT_REFUSED_HEADER, "claimed");
+  }
 }

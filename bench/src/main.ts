@@ -77,7 +77,15 @@ const environment = {
 const folder = options.out ?? date;
 // Only a full run stands for the benchmark: a partial (--only) or quick one keeps latest.json as it was.
 const latest = options.only.length === 0 && !process.argv.includes("--quick");
-const raw = { environment, options, cpu: cpuRuns, steady: steadyRuns, skipped, failures: failureRuns };
+const raw = {
+  environment,
+  options,
+  cpu: cpuRuns,
+  steady: steadyRuns,
+  skipped,
+  failures: failureRuns,
+  method: { goalPooling: "compared-cells" as const },
+};
 const { report, goals } = writeResults(raw, folder, latest);
 process.stderr.write(`bench: report written to results/${folder}/report.md\n`);
 process.stdout.write(

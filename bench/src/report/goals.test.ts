@@ -6,7 +6,7 @@ import type { Measurement } from "../scenarios/measure.js";
 import { createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "../stats/histogram.js";
 import { governanceRatio, summariseCpu } from "./cpu-summary.js";
 import { checkGoals } from "./goals.js";
-import { summariseRate } from "./steady-summary.js";
+import { summariseGoalCells, summariseRate } from "./steady-summary.js";
 
 /** A run whose latencies are `count` values spread evenly from `fromMs` to `toMs`. */
 function run(fromMs: number, toMs: number, count: number, accepted = true): Measurement {
@@ -110,6 +110,31 @@ describe("latency goals", () => {
     const oneRep = checkGoals({ 100: rate(2.2, 20_000, 1) }, {}, {});
     expect(statusOf(oneRep, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("inconclusive");
     expect(statusOf(oneRep, "sdk-undici: added p99 ≤ haproxy-http-undici's at 100/s")).toBe("inconclusive");
+  });
+
+  it("pools a goal over the repetitions in which its own cells were on time, not every variant's (summariseGoalCells)", () => {
+    // full-7 (a slower host): one late variant's repetitions dropped every pair's — 1 000/s kept 1 repetition of 20.
+    const n = 6;
+    const byVariant = {
+      "direct-undici": reps(n, () => run(1, 2, 2_000)),
+      "sdk-undici": reps(n, (i) => run(1, 2.2 + i * 0.01, 2_000)),
+      "haproxy-http-undici": reps(n, (i) => run(1, 3 + i * 0.01, 2_000)),
+      // Another variant's generator late in four repetitions of six.
+      "haproxy-tcp": reps(n, (i) => run(1, 2.5, 2_000, i >= 4)),
+    };
+    const goal = "sdk-undici: added p99 ≤ haproxy-http-undici's at 300/s";
+    const every = checkGoals({ 300: summariseRate(byVariant) }, {}, {}).find((g) => g.goal === goal);
+    expect(every?.status).toBe("inconclusive");
+    expect(every?.detail).toMatch(/; 2 reps$/);
+    const own = checkGoals({ 300: summariseRate(byVariant) }, {}, {}, { 300: summariseGoalCells(byVariant) }).find(
+      (g) => g.goal === goal,
+    );
+    expect(own?.status).toBe("met");
+    expect(own?.detail).toMatch(/; 6 reps$/);
+    // A repetition in which a compared cell was late still drops out.
+    const lateSidecar = { ...byVariant, "haproxy-http-undici": reps(n, (i) => run(1, 3 + i * 0.01, 2_000, i !== 0)) };
+    const cells = summariseGoalCells(lateSidecar);
+    expect(cells["sdk-undici"]?.reps).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("holds sdk-undici against the sidecar whose client is undici, sdk against the axios one", () => {

@@ -40,9 +40,16 @@ export function formatInterval(i: Interval | undefined, digits = 3): string {
  * same client transport (`sidecarOf`: difference ≤ 0). Both are measured over the same baseline, so the difference
  * is that of their pooled percentiles, resampled by whole repetitions.
  */
-function latencyGoals(rate: string, s: RateSummary, cpu: CpuRuns): GoalCheck[] {
+function latencyGoals(
+  rate: string,
+  all: RateSummary,
+  cpu: CpuRuns,
+  bySdk: Record<string, RateSummary> | undefined,
+): GoalCheck[] {
   const goals: GoalCheck[] = [];
   for (const sdk of SDK_VARIANTS) {
+    // Its own cells' repetitions (`summariseGoalCells`) when given, else those of every variant at the rate.
+    const s = bySdk?.[sdk] ?? all;
     const sidecar = sidecarOf(sdk);
     const mine = s.byVariant[sdk];
     const hap = s.byVariant[sidecar];
@@ -190,11 +197,20 @@ function failureGoals(failures: FailureRuns): GoalCheck[] {
   return goals;
 }
 
-/** Checks the issue's goals; each verdict rests on a 95% bootstrap interval over repetitions. */
-export function checkGoals(steady: Record<string, RateSummary>, cpu: CpuRuns, failures: FailureRuns): GoalCheck[] {
+/**
+ * Checks the issue's goals; each verdict rests on a 95% bootstrap interval over repetitions. `goalCells`: per rate,
+ * per SDK variant, the summary of only the cells its latency goals compare (`summariseGoalCells`); without it a goal
+ * pools the repetitions in which every variant at the rate was on time (runs rendered before 2026-12-01).
+ */
+export function checkGoals(
+  steady: Record<string, RateSummary>,
+  cpu: CpuRuns,
+  failures: FailureRuns,
+  goalCells?: Record<string, Record<string, RateSummary>>,
+): GoalCheck[] {
   return [
     ...cpuGoals(cpu),
-    ...Object.entries(steady).flatMap(([rate, s]) => latencyGoals(rate, s, cpu)),
+    ...Object.entries(steady).flatMap(([rate, s]) => latencyGoals(rate, s, cpu, goalCells?.[rate])),
     ...failureGoals(failures),
   ];
 }

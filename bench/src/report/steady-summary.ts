@@ -1,7 +1,7 @@
 import { type Interval, intervalOf, RESAMPLES, resamples, type Spread, spreadOf } from "@outrigger/bench-stats";
 import type { ClientDiagnostics } from "../client/diagnostics.js";
 import type { Measurement } from "../scenarios/measure.js";
-import { baselineOf } from "../scenarios/variant-names.js";
+import { baselineOf, SDK_VARIANTS, sidecarOf } from "../scenarios/variant-names.js";
 import { REPORTED_PERCENTILES } from "../stats/histogram.js";
 import { PooledCell } from "../stats/pooled.js";
 
@@ -114,6 +114,27 @@ export function summariseRate(byVariant: Record<string, Measurement[]>, resample
     };
   }
   return { byVariant: out, reps, resampled: e2e.resampled, resampledPath: path.resampled };
+}
+
+/**
+ * One summary per SDK variant at a rate, over only the cells its goals compare — it, its sidecar (`sidecarOf`) and
+ * their baselines — so a goal pools the repetitions in which those were on time, whatever the other variants did: a
+ * late repetition of `haproxy-tcp` says nothing of the SDK against HAProxy. Pairing survives (every cell of a
+ * repetition goes together). A variant not run at the rate is left out, as in `summariseRate`.
+ */
+export function summariseGoalCells(
+  byVariant: Record<string, Measurement[]>,
+  resampleCount = RESAMPLES,
+): Record<string, RateSummary> {
+  const out: Record<string, RateSummary> = {};
+  for (const sdk of SDK_VARIANTS) {
+    if (!byVariant[sdk]) continue;
+    const sidecar = sidecarOf(sdk);
+    const cells = [...new Set([sdk, baselineOf(sdk), sidecar, baselineOf(sidecar)])];
+    const present = cells.filter((v) => byVariant[v] !== undefined);
+    out[sdk] = summariseRate(Object.fromEntries(present.map((v) => [v, byVariant[v] as Measurement[]])), resampleCount);
+  }
+  return out;
 }
 
 /**

@@ -10,7 +10,7 @@ import { buildCharts } from "./charts.js";
 import { summariseCpu } from "./cpu-summary.js";
 import { checkGoals, type GoalCheck } from "./goals.js";
 import { renderReport } from "./markdown.js";
-import { summariseRate } from "./steady-summary.js";
+import { summariseGoalCells, summariseRate } from "./steady-summary.js";
 import { ISTIO, summariseFailures } from "./summarise.js";
 
 /** What a run measured: exactly what `raw.json` holds, so a report can be rendered again from it (`render.ts`). */
@@ -21,6 +21,12 @@ export interface RawResults {
   readonly steady: SteadyRuns;
   readonly skipped: SkippedCells;
   readonly failures: FailureRuns;
+  /**
+   * How the run's latency goals pool repetitions: `compared-cells` (runs from 2026-12-01 on), the repetitions in which
+   * the cells a goal compares were on time (`summariseGoalCells`); absent (the runs before), those in which every
+   * variant at the rate was. Kept in raw.json so a re-render gives a run the verdicts it was reported with.
+   */
+  readonly method?: { readonly goalPooling?: "compared-cells" };
 }
 
 /** The note `main.ts` puts in `environment.note` when the machine was loaded at the start. */
@@ -43,7 +49,11 @@ export function writeResults(
   );
   const cpu = summariseCpu(raw.cpu);
   const failures = summariseFailures(raw.failures);
-  const goals = checkGoals(steady, raw.cpu, raw.failures);
+  const perGoal = raw.method?.goalPooling === "compared-cells";
+  const goalCells = perGoal
+    ? Object.fromEntries(Object.entries(raw.steady).map(([rate, byVariant]) => [rate, summariseGoalCells(byVariant)]))
+    : undefined;
+  const goals = checkGoals(steady, raw.cpu, raw.failures, goalCells);
   const outDir = fileURLToPath(new URL(`../../results/${folder}/`, import.meta.url));
   mkdirSync(outDir, { recursive: true });
   const charts = buildCharts(raw.steady, raw.failures);
@@ -78,6 +88,7 @@ export function writeResults(
       charts: Object.keys(charts),
       loadedMachine,
       variants: selectedVariants(options.variants),
+      perGoalPooling: perGoal,
     }),
   );
   if (latest) {

@@ -219,4 +219,33 @@ describe("RetryEngine.run", () => {
     expect(await running).toBe("ok");
     expect(promises).toBe(1);
   });
+
+  it("continues a first attempt run outside it (firstAttempt, retryAfter) exactly as run would: numbering, events, errors", async () => {
+    const engine = new RetryEngine({ maxAttempts: 3, backoff: "none" }, fail);
+    const retries: number[] = [];
+    const gaveUp: string[] = [];
+    engine.onRetry((event) => retries.push(event.attempt));
+    engine.onGiveUp((event) => gaveUp.push(event.why));
+    const call = describeCall({ method: "GET" });
+    const first = engine.firstAttempt(call);
+    expect(first.attempt).toBe(0);
+    const refused = coded("ECONNREFUSED");
+    const seen: number[] = [];
+    const value = await engine.retryAfter(
+      (c) => {
+        seen.push(c.attempt);
+        return "second";
+      },
+      call,
+      first,
+      refused,
+    );
+    expect([value, seen, retries]).toEqual(["second", [1], [1]]);
+    // Every attempt fails: the last attempt's error, carrying all three, and one give-up event.
+    const errors = [refused, coded("ECONNREFUSED"), coded("ECONNREFUSED")];
+    const thrown = await engine
+      .retryAfter((c) => Promise.reject(errors[c.attempt]), call, engine.firstAttempt(call), refused)
+      .catch((e: unknown) => e);
+    expect([thrown, attemptErrorsOf(thrown), gaveUp]).toEqual([errors[2], errors, ["attempts"]]);
+  });
 });

@@ -198,6 +198,30 @@ export class RetryEngine {
     return Promise.resolve(first).then(undefined, (error: unknown) => this.#retry(fn, call, signal, context, error));
   }
 
+  /**
+   * The context of `run`'s first attempt, for a caller that runs that attempt itself and enters the engine only if
+   * it fails (`retryAfter`).
+   */
+  firstAttempt(call: CallContext, signal: AbortSource = neverAborted): AttemptContext {
+    return attemptContext(call, signal, 0, this);
+  }
+
+  /**
+   * What `run` does after its first attempt failed: the attempts after `failed` (from `firstAttempt`) failed with
+   * `failure`, until one succeeds or `decide` gives up — the same promise `run` would have returned. For a transport
+   * whose first attempt reports back through its own callbacks (the lb undici dispatcher without a policy): a
+   * request that succeeds at once then makes no promise at all. Deposit in the budget yourself (once per request).
+   */
+  retryAfter<T>(
+    fn: (context: AttemptContext) => PromiseLike<T> | T,
+    call: CallContext,
+    failed: AttemptContext,
+    failure: unknown,
+    signal: AbortSource = neverAborted,
+  ): Promise<T> {
+    return this.#retry(fn, call, signal, failed, failure);
+  }
+
   /** The attempts after a failed one (`context` failed with `error`), until one succeeds or `decide` gives up. */
   async #retry<T>(
     fn: (context: AttemptContext) => PromiseLike<T> | T,

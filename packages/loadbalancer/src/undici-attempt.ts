@@ -69,8 +69,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
   timedOut: LbError | undefined;
   /** When the attempt was sent (performance.now()). */
   readonly started = performance.now();
-  /** Settle the attempt's promise (set by the owner). */
-  resolve: () => void = noop;
+  /** Settle the attempt's promise (set by the owner); resolved with a promise, it follows that one. */
+  resolve: (value?: unknown) => void = noop;
   reject: (error: unknown) => void = noop;
   /** Stops following a policy's signal (set by the owner when it follows one). */
   unfollow: () => void = noop;
@@ -94,6 +94,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
     readonly signal: AbortSource | undefined,
     /** The retry engine's context of this attempt: asked whether a failure will be retried (`willRetry`). */
     readonly context: AttemptContext,
+    /** The engine's first attempt, run outside `engine.run`: its owner hands its failure to the engine. */
+    readonly first = false,
   ) {}
 
   /** How late the per-try timer ran after the attempt fell due (ms); 0 until it fires. */

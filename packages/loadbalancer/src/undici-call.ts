@@ -44,8 +44,10 @@ const ABORTED = "The request was aborted";
  * pool), the optional policy around them, per-try timeout and deadline; the outcome of every attempt goes to its
  * pick, as in the axios client. The caller's handler sees one answer or one error.
  *
- * Per request it allocates this object, the set of tried instances and the engine's promises; per attempt one
- * `AttemptHandler` (its own per-try timeout entry) and one promise. An AbortController is made only when something
+ * Per request it allocates this object and the set of tried instances; per attempt one `AttemptHandler` (its own
+ * per-try timeout entry). Without a policy the first attempt makes no promise: it reports back through its handler,
+ * and the retry engine's loop starts only if it fails (`retryAfter`); every later attempt, and every attempt under a
+ * policy, has one promise, as the engine and the policy need. An AbortController is made only when something
  * must be handed a signal: a policy, or a pick that has to wait for a free instance. The caller's abort and the
  * deadline otherwise reach the attempt in flight directly (a profile at concurrency 32 showed AbortSignals,
  * their listeners and per-attempt timers as a third of this path's CPU, most of it garbage collection).
@@ -135,29 +137,52 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       ? policy.execute(
           // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
           // The policy's attempt as the engine's call: an attempt's `willRetry` also asks the policy's retry.
-          (context) =>
-            engine.run(
-              BalancedCall.#attemptOf,
-              context instanceof Attempt ? context : this,
-              abortSourceOf(context) ?? neverAborted,
-              true,
-            ),
+          (context) => this.#first(context instanceof Attempt ? context : this, abortSourceOf(context) ?? neverAborted),
           // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
           // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
           // request for the policy to follow cost more than the rest of the request path (see the README's bench).
           undefined,
           this,
         )
-      : engine.run(BalancedCall.#attemptOf, this, neverAborted, true);
-    attempts.then(undefined, (error: unknown) => this.#fail(error));
+      : this.#first(this, neverAborted);
+    attempts?.then(undefined, (error: unknown) => this.#fail(error));
+  }
+
+  /**
+   * What `engine.run(#attemptOf, call, signal)` does, without its promise around a first attempt that succeeds (most
+   * requests): the first attempt runs here, and only its failure — thrown, while waiting for an instance, or reported
+   * by its handler (`failed`) — starts the engine's retry loop (`retryAfter`). Returns the attempts' promise: under a
+   * policy the first attempt's own; without one none while that attempt is in flight (it reports to `failed`).
+   */
+  #first(call: CallContext, signal: AbortSource): Promise<void> | undefined {
+    const context = this.#route.engine.firstAttempt(call, signal);
+    try {
+      return this.#attempt(context, abortSourceOf(context), true);
+    } catch (error) {
+      return this.#retry(context, error);
+    }
+  }
+
+  /** The engine's attempts after the first one (`first`) failed with `error`, as `engine.run` makes them. */
+  #retry(first: AttemptContext, error: unknown): Promise<void> {
+    const signal = abortSourceOf(first) ?? neverAborted;
+    return this.#route.engine.retryAfter(BalancedCall.#attemptOf, this, first, error, signal);
+  }
+
+  /** A first attempt in flight failed (`failed`): the engine takes over, and its outcome is the attempts' one. */
+  #afterFirst(attempt: AttemptHandler, judged: unknown): void {
+    const rest = this.#retry(attempt.context, judged);
+    // Under a policy the attempt's promise follows the rest; without one nothing waits on a promise: #fail does.
+    if (this.#route.policy) attempt.resolve(rest);
+    else rest.then(undefined, (error: unknown) => this.#fail(error));
   }
 
   /**
    * The engine's attempt function, one for every request: the engine runs it with an attempt of this call (its
    * `callOf`) under the policy's cancellation (its `abortSourceOf`), so no closure per request carries either.
    */
-  static readonly #attemptOf = (attempt: AttemptContext): Promise<void> =>
-    (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt));
+  static readonly #attemptOf = (attempt: AttemptContext): Promise<void> | undefined =>
+    (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt), false);
 
   /**
    * Whether a retry by `by` after `error` has an instance to go to (a retry engine asks; see `canRetryOn`): the
@@ -212,8 +237,12 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#host.ended(this);
   }
 
-  /** One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). */
-  #attempt(context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
+  /**
+   * One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). Its promise
+   * settles when the caller has headers or the attempt failed; none for a `first` attempt without a policy, unless its
+   * pick has to wait. A `first` attempt sent at once reports its failure to `failed`, which hands it to the engine.
+   */
+  #attempt(context: AttemptContext, signal: AbortSource | undefined, first: boolean): Promise<void> | undefined {
     const { engine, balancer } = this.#route;
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
@@ -228,18 +257,25 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       key: this.#key,
     };
     const pick = pickNow(balancer, options, this.#last);
-    if (pick) return this.#send(pick, context, signal);
+    if (pick) return this.#send(pick, context, signal, first);
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
     const waitSignal = signal === undefined ? this.#signal() : isCancellation(signal) ? signal.signal : signal;
-    return pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
-      if (!this.#stopped) return this.#send(waited, context, signal);
+    const sent = pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
+      if (!this.#stopped) return this.#send(waited, context, signal, false);
       waited.done({ kind: "cancelled" });
       throw this.#stopped;
     });
+    // A first attempt that had to wait fails as any attempt under `engine.run` does: into the engine's retry loop.
+    return first ? sent.then(undefined, (error: unknown) => this.#retry(context, error)) : sent;
   }
 
   /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
-  #send(pick: Pick, context: AttemptContext, signal: AbortSource | undefined): Promise<void> {
+  #send(
+    pick: Pick,
+    context: AttemptContext,
+    signal: AbortSource | undefined,
+    first: boolean,
+  ): Promise<void> | undefined {
     const { engine, policy, service } = this.#route;
     // A retry is published once it has an instance (metrics count it): not when the pick found none to go to. The
     // message is built only when someone listens.
@@ -254,8 +290,9 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
-    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context);
-    const settled = openPromise<void>(handler);
+    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context, first);
+    // Without a policy nothing waits on a first attempt's promise: it reports to `failed`, and makes none.
+    const settled = first && policy === undefined ? undefined : openPromise<void>(handler);
     perTry?.add(handler, handler.started);
     if (signal) handler.unfollow = followAbort(signal, () => handler.abandon(signal.reason as Error));
     this.#current = handler;
@@ -279,7 +316,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#release(attempt);
     const judged = this.#judged(attempt, error, performance.now() - attempt.started, true);
     this.#last = judged;
-    attempt.reject(judged);
+    if (!attempt.first) attempt.reject(judged);
+    // Into the engine's retry loop, where `engine.run`'s rejection handler would have started it: in a microtask, not
+    // inside the undici callback that reported the failure (a retry without backoff would dispatch from within it).
+    else queueMicrotask(() => this.#afterFirst(attempt, judged));
   }
 
   finished(attempt: AttemptHandler, status: number, error?: unknown): void {

@@ -10,7 +10,8 @@ const instances = JSON.parse(process.argv[2] ?? "[]") as ServiceInstance[];
 const name = process.argv[3] ?? "";
 const [arm] = await armsFor(instances, (candidate) => candidate === name);
 if (!arm) throw new Error(`no arm named "${name}"`);
-await warmUp(arm);
+// A new process each round (transport.ts): warm enough that its first cell is not its JIT's warm-up.
+await warmUp(arm, 3_000);
 const send = (message: object) => process.send?.(message);
 process.on("message", async (message: { id?: number; mode?: ModeName; total?: number; close?: boolean }) => {
   if (message.close) {

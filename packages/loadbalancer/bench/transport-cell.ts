@@ -63,6 +63,6 @@ export function runCell(arm: Arm, mode: ModeName, total: number): Promise<Cell> 
 }
 
 /** The warm-up before a process's first cell: JIT, sockets, pools. */
-export function warmUp(arm: Arm): Promise<Cell> {
-  return closedLoop(arm, 200, 32);
+export function warmUp(arm: Arm, requests = 200): Promise<Cell> {
+  return closedLoop(arm, requests, 32);
 }

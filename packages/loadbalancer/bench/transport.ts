@@ -5,8 +5,12 @@
 // adapter — at concurrency 32 and 128 (closed loop) and at a fixed 1 000/s (open loop). Two instances answer in a
 // child process (bench/fleet.ts), so their CPU is not the client's. Each arm runs in a process of its own
 // (transport-arm-child.ts): arms sharing one process share its heap, JIT state and undici globals, and bare undici
-// measured 39 µs/request beside one other arm and 44 beside seven. `LB_BENCH_SHARED=1` runs every arm in this
-// process, as before 2026-11-30. Rounds are interleaved (every arm runs in every round, in a rotated order); CPU is
+// measured 39 µs/request beside one other arm and 44 beside seven. Every round starts the arms' processes anew: a
+// process's own luck (its JIT's choices, its heap's layout) stays with it for as long as it lives, so with one process
+// per arm for the whole run it was the same in every round and no interval showed it — two 36-round runs on the same
+// code disagreed by more than their intervals (lb-undici ÷ bare at c128: 1.00 [0.91, 1.08], then 1.28 [1.20, 1.37]).
+// `LB_BENCH_KEEP_PROCESSES=1` keeps one process per arm for the run (the form of 2026-11-30 and 2026-12-01);
+// `LB_BENCH_SHARED=1` runs every arm in this process, as before 2026-11-30. Rounds are interleaved (every arm runs in every round, in a rotated order); CPU is
 // process.cpuUsage() of the arm's process around each cell. Ratios are paired by round and given with a 95% t
 // interval; a goal is met/missed only when the interval excludes the threshold.
 import { loadavg } from "node:os";
@@ -21,6 +25,7 @@ const rounds = Number(process.argv[3] ?? 9);
 // 25 000+ requests/s: the closed loop needs far more requests per cell (≥ 30 000) for process.cpuUsage() to resolve.
 const perRateCell = Number(process.argv[5] ?? perCell);
 const shared = process.env.LB_BENCH_SHARED === "1";
+const respawn = !shared && process.env.LB_BENCH_KEEP_PROCESSES !== "1";
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -31,7 +36,9 @@ const fleet = await twoInstances();
 /** Optional third argument: comma-separated parts of arm names to run (e.g. `bare,lb-undici`); default all. */
 const only = process.argv[4]?.split(",");
 const wanted = (name: string) => !only || only.some((part) => name.includes(part));
-const form = shared ? "every arm in this process" : "each arm in a process of its own";
+const form = shared
+  ? "every arm in this process"
+  : `each arm in a process of its own${respawn ? ", new each round" : " for the whole run"}`;
 console.log(
   `load average at start: ${load()} (2 cores, shared); ${perCell} requests per closed-loop cell, ${perRateCell} per 1 000/s cell, ${rounds} rounds; ${form}`,
 );
@@ -43,17 +50,26 @@ if (shared) {
   for (const arm of made) await warmUp(arm);
   arms = made.map((arm) => ({ name: arm.name, cell: (mode, total) => runCell(arm, mode, total), close: arm.close }));
 } else {
-  // Started one after another: each warms up alone.
-  arms = [];
+  arms = await startArms();
+}
+
+/** Every wanted arm in a new process, started one after another: each warms up alone. */
+async function startArms(): Promise<CellRunner[]> {
+  const started: CellRunner[] = [];
   for (const name of (await armNames()).filter(wanted)) {
     const child = new ArmProcess(name, fleet.instances);
     await child.started;
-    arms.push(child);
+    started.push(child);
   }
+  return started;
 }
 
 const results = new Map<string, Cell[]>();
 for (let round = 0; round < rounds; round++) {
+  if (respawn && round > 0) {
+    for (const arm of arms) await arm.close();
+    arms = await startArms();
+  }
   const order = arms.map((_, i) => arms[(i + round) % arms.length] as CellRunner);
   for (const mode of modes) {
     for (const arm of order) {

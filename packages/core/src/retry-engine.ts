@@ -188,7 +188,7 @@ export class RetryEngine {
     deposited = false,
   ): Promise<T> {
     if (!deposited) this.budget?.deposit();
-    const context = attemptContext(call, signal, 0, this);
+    const context = this.firstAttempt(call, signal);
     let first: PromiseLike<T> | T;
     try {
       first = fn(context);

@@ -10,9 +10,9 @@
 // per arm for the whole run it was the same in every round and no interval showed it — two 36-round runs on the same
 // code disagreed by more than their intervals (lb-undici ÷ bare at c128: 1.00 [0.91, 1.08], then 1.28 [1.20, 1.37]).
 // `LB_BENCH_KEEP_PROCESSES=1` keeps one process per arm for the run (the form of 2026-11-30 and 2026-12-01);
-// `LB_BENCH_SHARED=1` runs every arm in this process, as before 2026-11-30. Rounds are interleaved (every arm runs in every round, in a rotated order); CPU is
-// process.cpuUsage() of the arm's process around each cell. Ratios are paired by round and given with a 95% t
-// interval; a goal is met/missed only when the interval excludes the threshold.
+// `LB_BENCH_SHARED=1` runs every arm in this process, as before 2026-11-30. Rounds are interleaved (every arm runs
+// in every round, in a rotated order); CPU is process.cpuUsage() of the arm's process around each cell. Ratios are
+// paired by round and given with a 95% t interval; a goal is met/missed only when the interval excludes the threshold.
 import { loadavg } from "node:os";
 import { atMost, formatInterval, meanInterval } from "@outrigger/bench-stats";
 import { ArmProcess, type CellRunner } from "./arm-process.js";

@@ -3,8 +3,10 @@ import { selectedVariants } from "./scenarios/variant-names.js";
 /** What one bench run does; `--quick` shrinks everything for development, flags override single values. */
 export interface BenchOptions {
   readonly rates: readonly number[];
-  /** Steady repetitions per cell below `FAST_RATE` (each costs 10–20 s there), and in the failure scenarios. */
+  /** Steady repetitions per cell below `FAST_RATE` (each costs 7–18 s there). */
   readonly reps: number;
+  /** Repetitions of each failure scenario's arms (each costs ~8 s per variant). */
+  readonly failureReps: number;
   /**
    * Steady repetitions per cell at `FAST_RATE` and above, where a repetition costs seconds: the intervals over
    * repetitions narrow with their number, not with longer windows.
@@ -26,6 +28,11 @@ export interface BenchOptions {
   readonly cpuMs: number;
   readonly cpuWarmupMs: number;
   readonly concurrency: number;
+  /**
+   * Closed-loop warm-up (ms, at `concurrency` in flight) of every client started for a CPU or steady repetition: each
+   * repetition gets new client processes (`scenarios/fresh.ts`), whose JIT must be warm before they are measured.
+   */
+  readonly clientWarmupMs: number;
   readonly only: readonly string[];
   /**
    * The variants the CPU and steady phases run (default: all); their baselines are always added. For short checks:
@@ -46,6 +53,7 @@ export const FAST_RATE = 1_000;
 const FULL: BenchOptions = {
   rates: [100, 200, 300, 1_000, 2_000],
   reps: 6,
+  failureReps: 6,
   fastReps: 20,
   warmupMs: 1_000,
   // The shortest window: below FAST_RATE the sample count sets it (100/s: 16.7 s for 10 000 over 6 repetitions).
@@ -60,6 +68,7 @@ const FULL: BenchOptions = {
   cpuMs: 2_000,
   cpuWarmupMs: 500,
   concurrency: 32,
+  clientWarmupMs: 1_500,
   only: [],
   variants: [],
 };
@@ -69,6 +78,7 @@ const QUICK: BenchOptions = {
   ...FULL,
   rates: [100, 1_000],
   reps: 1,
+  failureReps: 1,
   fastReps: 3,
   warmupMs: 300,
   steadyMs: 1_000,
@@ -77,6 +87,7 @@ const QUICK: BenchOptions = {
   cpuReps: 3,
   cpuMs: 1_000,
   cpuWarmupMs: 300,
+  clientWarmupMs: 300,
 };
 
 function numbers(value: string, flag: string): number[] {
@@ -87,8 +98,8 @@ function numbers(value: string, flag: string): number[] {
 }
 
 /**
- * Parses `--quick`, `--reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
- * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
+ * Parses `--quick`, `--reps=N`, `--failure-reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
+ * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
@@ -100,6 +111,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case "--reps":
         options = { ...options, reps: numbers(value, flag)[0] as number };
+        break;
+      case "--failure-reps":
+        options = { ...options, failureReps: numbers(value, flag)[0] as number };
         break;
       case "--fast-reps":
         options = { ...options, fastReps: numbers(value, flag)[0] as number };
@@ -128,6 +142,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--concurrency":
         options = { ...options, concurrency: numbers(value, flag)[0] as number };
         break;
+      case "--client-warmup": {
+        const ms = value === "" ? Number.NaN : Number(value);
+        if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} takes milliseconds ≥ 0, got "${value}"`);
+        options = { ...options, clientWarmupMs: ms };
+        break;
+      }
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;

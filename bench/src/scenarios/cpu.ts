@@ -5,7 +5,8 @@ import type { BenchOptions } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import { type ProcessUsage, readUsage, readUsageOf } from "../proc/usage.js";
 import type { Progress } from "../progress.js";
-import { type RunningVariant, startVariant } from "./variant.js";
+import { closeAll, startWarm } from "./fresh.js";
+import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
 
 /** One closed-loop repetition of one variant: requests completed in the window and the CPU they took. */
@@ -82,16 +83,17 @@ async function measureClosed(generator: BenchProcess, variant: RunningVariant, o
  * The governance-CPU phase: every variant in a closed loop at `concurrency` requests in flight, `cpuReps` rounds,
  * interleaved (the order rotated each round). At thousands of requests per second per window, CPU per request is
  * the work of a request, not the idle wake-ups and timers that dominate it at 100/s; pairing each variant with its
- * baseline in the same round cancels the machine's drift.
+ * baseline in the same round cancels the machine's drift. Each round starts its clients (and sidecars) anew and
+ * warms them (`startWarm`), so the intervals over rounds carry each process's luck too.
  */
 export async function runCpu(generator: BenchProcess, options: BenchOptions, progress: Progress): Promise<CpuRuns> {
   const fleet = await Fleet.start(options.fleetSize);
-  const running = new Map<VariantName, RunningVariant>();
+  let running = new Map<VariantName, RunningVariant>();
   try {
     const variants = selectedVariants(options.variants);
-    for (const name of variants) running.set(name, await startVariant(name, fleet));
     const runs: CpuRuns = {};
     for (let rep = 0; rep < options.cpuReps; rep++) {
+      running = await startWarm(variants, fleet, generator, options);
       const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
       for (const name of order) {
         const run = await measureClosed(generator, running.get(name) as RunningVariant, options);
@@ -101,10 +103,11 @@ export async function runCpu(generator: BenchProcess, options: BenchOptions, pro
           `${run.throughputPerSec.toFixed(0)}/s, ${(run.cpuMsPerReq * 1000).toFixed(1)} µs CPU/req, core ${(run.clientCoreShare * 100).toFixed(0)}%, errors ${run.errors}`,
         );
       }
+      await closeAll(running);
     }
     return runs;
   } finally {
-    for (const v of running.values()) await v.close();
+    await closeAll(running);
     await fleet.close();
   }
 }

@@ -33,7 +33,7 @@ export function selectedScenarios(options: BenchOptions): FailureScenario[] {
 
 /** Number of progress steps the failure scenarios take. */
 export function failureSteps(options: BenchOptions): number {
-  return selectedScenarios(options).reduce((n, s) => n + arms(s).length * options.reps, 0);
+  return selectedScenarios(options).reduce((n, s) => n + arms(s).length * options.failureReps, 0);
 }
 
 async function runOnce(
@@ -93,7 +93,7 @@ export async function runFailures(
 ): Promise<FailureRuns> {
   const runs: FailureRuns = {};
   for (const scenario of selectedScenarios(options)) {
-    for (let rep = 0; rep < options.reps; rep++) {
+    for (let rep = 0; rep < options.failureReps; rep++) {
       for (const arm of arms(scenario)) {
         const run = await runOnce(generator, scenario, arm, options);
         addRun(runs, scenario.name, arm.arm, run);

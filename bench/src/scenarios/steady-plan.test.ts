@@ -25,11 +25,23 @@ describe("steady plan", () => {
 
   it("keeps plain interleaving (rep → rate) when every rate has the same count, and plans nothing without rates", () => {
     expect(steadyPlan([100, 200], () => 2)).toEqual([
-      { rate: 100, rep: 0 },
-      { rate: 200, rep: 0 },
-      { rate: 100, rep: 1 },
-      { rate: 200, rep: 1 },
+      { rate: 100, rep: 0, pass: 0 },
+      { rate: 200, rep: 0, pass: 0 },
+      { rate: 100, rep: 1, pass: 1 },
+      { rate: 200, rep: 1, pass: 1 },
     ]);
     expect(steadyPlan([], () => 3)).toEqual([]);
+  });
+
+  it("never puts two repetitions of one rate in one pass, so each repetition gets its own client processes", () => {
+    const plan = steadyPlan([100, 200, 1_000, 2_000], repsOf);
+    const seen = new Set<string>();
+    for (const { rate, pass } of plan) {
+      expect(seen.has(`${rate}@${pass}`)).toBe(false);
+      seen.add(`${rate}@${pass}`);
+    }
+    expect(Math.max(...plan.map((r) => r.pass))).toBe(19);
+    // Passes come in order: the phase restarts its clients when the pass changes, never twice for one pass.
+    expect(plan.map((r) => r.pass)).toEqual([...plan.map((r) => r.pass)].sort((a, b) => a - b));
   });
 });

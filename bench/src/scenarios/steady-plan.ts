@@ -1,7 +1,9 @@
-/** One round of the steady phase: repetition `rep` (0-based) of every variant at `rate`. */
+/** One round of the steady phase: repetition `rep` (0-based) of every variant at `rate`, in pass `pass` (0-based). */
 export interface SteadyRound {
   readonly rate: number;
   readonly rep: number;
+  /** A rate has at most one round per pass: the steady phase starts new clients for each pass (`fresh.ts`). */
+  readonly pass: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export function steadyPlan(rates: readonly number[], repsOf: (rate: number) => n
     for (const rate of rates) {
       const k = repsOf(rate);
       const done = Math.floor((pass * k) / passes);
-      if (Math.floor(((pass + 1) * k) / passes) > done) plan.push({ rate, rep: done });
+      if (Math.floor(((pass + 1) * k) / passes) > done) plan.push({ rate, rep: done, pass });
     }
   }
   return plan;

@@ -3,10 +3,11 @@ import { type BenchOptions, repsAt, windowMsFor } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { belowEveryRound } from "./capacity.js";
+import { closeAll, startWarm } from "./fresh.js";
 import { type Measurement, measure } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
 import { steadyPlan } from "./steady-plan.js";
-import { type RunningVariant, startVariant } from "./variant.js";
+import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
 
 /** Steady-state runs: `runs[rate][variant][rep]`. */
@@ -27,9 +28,11 @@ export function steadySteps(options: BenchOptions): number {
 /**
  * Every variant at every rate, `repsAt(rate)` times, interleaved (`steadyPlan`: rounds of one rate and repetition,
  * every variant once per round, the variant order rotated each repetition) so slow drift on a shared machine lands
- * on all variants alike. All clients stay up; idle ones cost nothing. A cell whose variant's closed-loop
- * throughput (`capacity`: requests/s per CPU round, `capacityRounds`) stayed below the rate in every round is
- * skipped and reported as such (`belowEveryRound`, the rule the goals use too).
+ * on all variants alike. Each pass of the plan starts its variants anew and warms them (`startWarm`): a rate has one
+ * round per pass, so every repetition of a cell is measured on its own client processes and the intervals over
+ * repetitions carry each process's luck. A cell whose variant's closed-loop throughput (`capacity`: requests/s per
+ * CPU round, `capacityRounds`) stayed below the rate in every round is skipped and reported as such
+ * (`belowEveryRound`, the rule the goals use too); a pass whose cells of a variant are all skipped does not start it.
  */
 export async function runSteady(
   generator: BenchProcess,
@@ -38,41 +41,47 @@ export async function runSteady(
   capacity: Record<string, readonly number[]> = {},
 ): Promise<{ runs: SteadyRuns; skipped: SkippedCells }> {
   const fleet = await Fleet.start(options.fleetSize);
-  const running = new Map<VariantName, RunningVariant>();
+  let running = new Map<VariantName, RunningVariant>();
   try {
     const variants = selectedVariants(options.variants);
-    for (const name of variants) running.set(name, await startVariant(name, fleet));
     const runs: SteadyRuns = {};
     const skipped: SkippedCells = {};
-    for (const { rate, rep } of steadyPlan(options.rates, (r) => repsAt(r, options))) {
-      const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
-      for (const name of order) {
-        const rounds = capacity[name];
-        if (belowEveryRound(rounds, rate)) {
-          const max = Math.max(...(rounds ?? []));
-          skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
+    const plan = steadyPlan(options.rates, (r) => repsAt(r, options));
+    for (let pass = 0; pass <= Math.max(-1, ...plan.map((r) => r.pass)); pass++) {
+      const rounds = plan.filter((r) => r.pass === pass);
+      const wanted = variants.filter((name) => rounds.some(({ rate }) => !belowEveryRound(capacity[name], rate)));
+      running = await startWarm(wanted, fleet, generator, options);
+      for (const { rate, rep } of rounds) {
+        const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
+        for (const name of order) {
+          const closedRounds = capacity[name];
+          if (belowEveryRound(closedRounds, rate)) {
+            const max = Math.max(...(closedRounds ?? []));
+            skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
+            progress.step(
+              `steady ${rate}/s rep ${rep + 1} ${name}`,
+              `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
+            );
+            continue;
+          }
+          const m = await measure(generator, running.get(name) as RunningVariant, {
+            ratePerSec: rate,
+            warmupMs: options.warmupMs,
+            durationMs: windowMsFor(rate, options),
+          });
+          addRun(runs, String(rate), name, m);
+          const d = m.diagnostics;
           progress.step(
             `steady ${rate}/s rep ${rep + 1} ${name}`,
-            `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
+            `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
           );
-          continue;
         }
-        const m = await measure(generator, running.get(name) as RunningVariant, {
-          ratePerSec: rate,
-          warmupMs: options.warmupMs,
-          durationMs: windowMsFor(rate, options),
-        });
-        addRun(runs, String(rate), name, m);
-        const d = m.diagnostics;
-        progress.step(
-          `steady ${rate}/s rep ${rep + 1} ${name}`,
-          `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
-        );
       }
+      await closeAll(running);
     }
     return { runs, skipped };
   } finally {
-    for (const v of running.values()) await v.close();
+    await closeAll(running);
     await fleet.close();
   }
 }

@@ -92,6 +92,13 @@ const QUICK: BenchOptions = {
   clientWarmupMs: 300,
 };
 
+/** A flag's whole number ≥ 0 (0 turns the thing off), or an error naming the flag and what it takes (`what`). */
+function wholeNumber(value: string, flag: string, what: string): number {
+  const n = value === "" ? Number.NaN : Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} takes ${what} ≥ 0, got "${value}"`);
+  return n;
+}
+
 function numbers(value: string, flag: string): number[] {
   const list = value.split(",").map(Number);
   if (list.length === 0 || list.some((n) => !(n > 0)))
@@ -129,12 +136,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--failure-duration":
         options = { ...options, failureMs: numbers(value, flag)[0] as number };
         break;
-      case "--min-samples": {
-        const count = value === "" ? Number.NaN : Number(value);
-        if (!Number.isInteger(count) || count < 0) throw new Error(`${flag} takes a count ≥ 0, got "${value}"`);
-        options = { ...options, minSamples: count };
+      case "--min-samples":
+        options = { ...options, minSamples: wholeNumber(value, flag, "a count") };
         break;
-      }
       case "--cpu-reps":
         options = { ...options, cpuReps: numbers(value, flag)[0] as number };
         break;
@@ -144,12 +148,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--concurrency":
         options = { ...options, concurrency: numbers(value, flag)[0] as number };
         break;
-      case "--client-warmup": {
-        const ms = value === "" ? Number.NaN : Number(value);
-        if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} takes milliseconds ≥ 0, got "${value}"`);
-        options = { ...options, clientWarmupMs: ms };
+      case "--client-warmup":
+        options = { ...options, clientWarmupMs: wholeNumber(value, flag, "milliseconds") };
         break;
-      }
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;
@@ -163,7 +164,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --only=…, --variants=…, --out=name`,
+          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --only=…, --variants=…, --out=name`,
         );
     }
   }

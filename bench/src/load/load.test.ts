@@ -75,6 +75,17 @@ describe("bench options", () => {
     expect(() => parseOptions(["--min-samples="])).toThrow(/count ≥ 0/);
   });
 
+  it("warms every new client for --client-warmup ms and repeats the failure scenarios --failure-reps times", () => {
+    const full = parseOptions([]);
+    expect(full.clientWarmupMs).toBeGreaterThan(0);
+    expect(full.failureReps).toBe(6);
+    const set = parseOptions(["--client-warmup=0", "--failure-reps=2", "--reps=3"]);
+    expect([set.clientWarmupMs, set.failureReps, set.reps]).toEqual([0, 2, 3]);
+    expect(() => parseOptions(["--client-warmup=-5"])).toThrow(/--client-warmup takes milliseconds ≥ 0/);
+    expect(() => parseOptions(["--client-warmup=1.5"])).toThrow(/milliseconds ≥ 0/);
+    expect(() => parseOptions(["--failure-reps=0"])).toThrow(/positive/);
+  });
+
   it("lengthens each repetition's window so the repetitions pool the minimum sample count", () => {
     const full = parseOptions(["--reps=5"]);
     expect(windowMsFor(100, full)).toBe(25_000); // 10 000 samples / (5 − 1 reps) / 100 per s: one may be late

@@ -47,5 +47,17 @@ export {
   type RetryEvent,
   type RetryVerdict,
 } from "./retry-engine.js";
+export { retryInto } from "./retry-into.js";
 export { RULE_NAMES, type RuleName } from "./rule-names.js";
+export {
+  type Executes,
+  executeVia,
+  RUN_INTO,
+  type RunsInto,
+  runnerOf,
+  runOn,
+  type SinkTask,
+  settleInto,
+  taskPromise,
+} from "./sink.js";
 export { clampTimerDelay, MAX_TIMER_DELAY_MS, setLongTimeout } from "./timer.js";

@@ -1,5 +1,6 @@
 import { type AttemptContext, classifyFailure, type DeadlineQueue } from "@outrigger/core";
 import { AttemptSignal } from "./attempt-signal.js";
+import { type CallMessage, lbChannels } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { failureReason } from "./outcome.js";
 import type { Balancer, Pick, PickOptions } from "./pick.js";
@@ -65,6 +66,22 @@ export function attemptSignalFor(
     () => new LbError("LB_ATTEMPT_TIMEOUT", `${instanceId} did not answer within ${perTry?.ms} ms`),
     signal,
   );
+}
+
+/**
+ * Publishes the send after a failed one (`last`; undefined: the first send, nothing published) on
+ * `outrigger:lb:retry` as attempt `attempt`. Called once the send has an instance (metrics count it), not when the
+ * pick found none to go to; the message is built only when someone listens.
+ */
+export function publishRetry(
+  service: string,
+  attempt: number,
+  last: unknown,
+  statuses: ReadonlySet<number>,
+  call: CallMessage | undefined,
+): void {
+  if (last === undefined || !lbChannels.retry.hasSubscribers) return;
+  lbChannels.retry.publish({ service, attempt, reason: retryReason(last, statuses), ...(call && { call }) });
 }
 
 /** Why a retry happens, as published on `outrigger:lb:retry`. */

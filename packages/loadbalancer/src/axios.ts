@@ -38,15 +38,15 @@ import {
   mayRetryTried,
   pickFor,
   pickNow,
+  publishRetry,
   retriedAfter,
-  retryReason,
 } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { attemptConfig } from "./axios-config.js";
 import { LbAxiosLifecycle } from "./axios-lifecycle.js";
 import { type LbAxiosTransport, loadUndiciTransport, type UndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
-import { endAttempt, endCall, lbChannels, publish, traceAttempt, traceCall } from "./channels.js";
+import { endAttempt, endCall, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
 import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
@@ -202,14 +202,7 @@ function sendBalanced(
       };
       // A free instance is picked synchronously; only when every one is at its cap does the attempt wait (acquire).
       const pick = pickNow(balancer, pickOptions, last) ?? (await pickFor(balancer, pickOptions, signal, last));
-      // A retry is published once it has an instance (metrics count it): not when the pick found none to go to.
-      if (last !== undefined)
-        publish(lbChannels.retry, {
-          service,
-          attempt: tried.size + 1,
-          reason: retryReason(last, engine.statuses),
-          ...(trace && { call: trace }),
-        });
+      publishRetry(service, tried.size + 1, last, engine.statuses, trace);
       const { instance } = pick;
       tried.add(instance.id);
       const started = performance.now();

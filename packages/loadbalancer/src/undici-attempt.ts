@@ -1,4 +1,4 @@
-import type { AbortSource, AttemptContext, Expiring } from "@outrigger/core";
+import type { AbortSource, AttemptContext, Expiring, Settles } from "@outrigger/core";
 import type { Dispatcher } from "undici";
 import type { AttemptMessage, TracedAttemptOwner } from "./channels.js";
 import { LbError } from "./errors.js";
@@ -69,9 +69,6 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
   timedOut: LbError | undefined;
   /** When the attempt was sent (performance.now()). */
   readonly started = performance.now();
-  /** Settle the attempt's promise (set by the owner); resolved with a promise, it follows that one. */
-  resolve: (value?: unknown) => void = noop;
-  reject: (error: unknown) => void = noop;
   /** Stops following a policy's signal (set by the owner when it follows one). */
   unfollow: () => void = noop;
   /** This attempt's trace message until its end is published (channels.ts `traceAttemptOf`). */
@@ -94,6 +91,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
     readonly signal: AbortSource | undefined,
     /** The retry engine's context of this attempt: asked whether a failure will be retried (`willRetry`). */
     readonly context: AttemptContext,
+    /** Where the attempt's outcome goes (its owner settles it): a policy's sink, the call's own, or a promise's. */
+    readonly sink: Settles<void>,
     /** The engine's first attempt, run outside `engine.run`: its owner hands its failure to the engine. */
     readonly first = false,
   ) {}

@@ -11,21 +11,15 @@ import {
   isIdempotentMethod,
   monotonicClock,
   neverAborted,
-  openPromise,
   type RetryDecider,
+  runOn,
+  type Settles,
+  type SinkTask,
+  taskPromise,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { canRetryOn, mayRetryTried, pickFor, pickNow, retriedAfter, retryReason } from "./attempt-step.js";
-import {
-  type CallMessage,
-  endAttemptOf,
-  endCall,
-  lbChannels,
-  publish,
-  traceAttemptOf,
-  traceCall,
-  withAttemptHeaders,
-} from "./channels.js";
+import { canRetryOn, mayRetryTried, pickFor, pickNow, publishRetry, retriedAfter } from "./attempt-step.js";
+import { type CallMessage, endAttemptOf, endCall, traceAttemptOf, traceCall, withAttemptHeaders } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { LB_CALL, type LbCall } from "./lb-call.js";
 import { httpOutcome } from "./outcome.js";
@@ -45,10 +39,12 @@ const ABORTED = "The request was aborted";
  * pick, as in the axios client. The caller's handler sees one answer or one error.
  *
  * Per request it allocates this object and the set of tried instances; per attempt one `AttemptHandler` (its own
- * per-try timeout entry). Without a policy the first attempt makes no promise: it reports back through its handler,
- * and the retry engine's loop starts only if it fails (`retryAfter`); every later attempt, and every attempt under a
- * policy, has one promise, as the engine and the policy need. An AbortController is made only when something
- * must be handed a signal: a policy, or a pick that has to wait for a free instance. The caller's abort and the
+ * per-try timeout entry). The first attempt makes no promise: it reports back through its handler to a sink (this
+ * call's own without a policy; the policy's, core's `RUN_INTO`, under one whose layers all have it: this package's
+ * retry, breaker, bulkhead and timeout), and the retry engine's loop starts only if it fails (`retryAfter`); every
+ * later attempt has one promise, as the engine needs, and so has every layer of a policy without a sink path
+ * (cockatiel's, a hedge). An AbortController is made only when something must be handed a signal: a policy, or a
+ * pick that has to wait for a free instance. The caller's abort and the
  * deadline otherwise reach the attempt in flight directly (a profile at concurrency 32 showed AbortSignals,
  * their listeners and per-attempt timers as a third of this path's CPU, most of it garbage collection).
  */
@@ -133,56 +129,64 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     const { engine, policy } = this.#route;
     this.#trace = traceCall(this.#route.service, this.method, this.#options.path, this, this.#route.balancer);
     engine.budget?.deposit();
-    const attempts = policy
-      ? policy.execute(
-          // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
-          // The policy's attempt as the engine's call: an attempt's `willRetry` also asks the policy's retry.
-          (context) => this.#first(context instanceof Attempt ? context : this, abortSourceOf(context) ?? neverAborted),
-          // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller
-          // directly (#stop), and an attempt the policy starts later throws at once. Making one AbortController per
-          // request for the policy to follow cost more than the rest of the request path (see the README's bench).
-          undefined,
-          this,
-        )
-      : this.#first(this, neverAborted);
-    attempts?.then(undefined, (error: unknown) => this.#fail(error));
+    if (!policy) {
+      this.#first(this, neverAborted, this);
+      return;
+    }
+    runOn(
+      policy,
+      // The attempt's cancellation, not its AbortSignal: a timeout policy's is followed without one being made.
+      // The policy's attempt as the engine's call: an attempt's `willRetry` also asks the policy's retry.
+      (context, sink) =>
+        this.#first(context instanceof Attempt ? context : this, abortSourceOf(context) ?? neverAborted, sink),
+      this,
+      // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller directly
+      // (#stop), and an attempt the policy starts later throws at once. Making one AbortController per request for
+      // the policy to follow cost more than the rest of the request path (see the README's bench).
+      undefined,
+      this,
+    );
+  }
+
+  /** The outcome of the attempts (this call is their sink): an answer was already handed on (`committed`). */
+  resolve(): void {}
+
+  /** The outcome of the attempts (this call is their sink): the caller gets the error. */
+  reject(error: unknown): void {
+    this.#fail(error);
   }
 
   /**
    * What `engine.run(#attemptOf, call, signal)` does, without its promise around a first attempt that succeeds (most
    * requests): the first attempt runs here, and only its failure — thrown, while waiting for an instance, or reported
-   * by its handler (`failed`) — starts the engine's retry loop (`retryAfter`). Returns the attempts' promise: under a
-   * policy the first attempt's own; without one none while that attempt is in flight (it reports to `failed`).
+   * by its handler (`failed`) — starts the engine's retry loop (`retryAfter`), whose outcome goes to `sink`.
    */
-  #first(call: CallContext, signal: AbortSource): Promise<void> | undefined {
+  #first(call: CallContext, signal: AbortSource, sink: Settles<void>): void {
     const context = this.#route.engine.firstAttempt(call, signal);
     try {
-      return this.#attempt(context, abortSourceOf(context), true);
+      this.#attempt(context, abortSourceOf(context), true, sink);
     } catch (error) {
-      return this.#retry(context, error);
+      this.#retry(context, error, sink);
     }
   }
 
-  /** The engine's attempts after the first one (`first`) failed with `error`, as `engine.run` makes them. */
-  #retry(first: AttemptContext, error: unknown): Promise<void> {
+  /** The engine's attempts after the first one (`first`) failed with `error`, as `engine.run` makes them, into `sink`. */
+  #retry(first: AttemptContext, error: unknown, sink: Settles<void>): void {
     const signal = abortSourceOf(first) ?? neverAborted;
-    return this.#route.engine.retryAfter(BalancedCall.#attemptOf, this, first, error, signal);
-  }
-
-  /** A first attempt in flight failed (`failed`): the engine takes over, and its outcome is the attempts' one. */
-  #afterFirst(attempt: AttemptHandler, judged: unknown): void {
-    const rest = this.#retry(attempt.context, judged);
-    // Under a policy the attempt's promise follows the rest; without one nothing waits on a promise: #fail does.
-    if (this.#route.policy) attempt.resolve(rest);
-    else rest.then(undefined, (error: unknown) => this.#fail(error));
+    this.#route.engine.retryAfter(BalancedCall.#attemptOf, this, first, error, signal).then(
+      () => sink.resolve(),
+      (failure: unknown) => sink.reject(failure),
+    );
   }
 
   /**
    * The engine's attempt function, one for every request: the engine runs it with an attempt of this call (its
    * `callOf`) under the policy's cancellation (its `abortSourceOf`), so no closure per request carries either.
    */
-  static readonly #attemptOf = (attempt: AttemptContext): Promise<void> | undefined =>
-    (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt), false);
+  static readonly #attemptOf = (attempt: AttemptContext): Promise<void> => taskPromise(BalancedCall.#later, attempt);
+
+  static readonly #later: SinkTask<void> = (attempt, sink) =>
+    (callOf(attempt) as BalancedCall).#attempt(attempt, abortSourceOf(attempt), false, sink);
 
   /**
    * Whether a retry by `by` after `error` has an instance to go to (a retry engine asks; see `canRetryOn`): the
@@ -238,11 +242,11 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   /**
-   * One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). Its promise
-   * settles when the caller has headers or the attempt failed; none for a `first` attempt without a policy, unless its
-   * pick has to wait. A `first` attempt sent at once reports its failure to `failed`, which hands it to the engine.
+   * One attempt on an instance not yet tried, under `signal` (a policy's; undefined without a policy). `sink` hears
+   * when the caller has headers or the attempt failed — for a `first` attempt, when the engine's retries after it
+   * (if any) are over: its failure goes to the engine (`failed`, `#retry`) first.
    */
-  #attempt(context: AttemptContext, signal: AbortSource | undefined, first: boolean): Promise<void> | undefined {
+  #attempt(context: AttemptContext, signal: AbortSource | undefined, first: boolean, sink: Settles<void>): void {
     const { engine, balancer } = this.#route;
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
@@ -257,48 +261,42 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       key: this.#key,
     };
     const pick = pickNow(balancer, options, this.#last);
-    if (pick) return this.#send(pick, context, signal, first);
+    if (pick) {
+      this.#send(pick, context, signal, first, sink);
+      return;
+    }
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
     const waitSignal = signal === undefined ? this.#signal() : isCancellation(signal) ? signal.signal : signal;
-    const sent = pickFor(balancer, options, waitSignal, this.#last).then((waited) => {
-      if (!this.#stopped) return this.#send(waited, context, signal, false);
-      waited.done({ kind: "cancelled" });
-      throw this.#stopped;
-    });
-    // A first attempt that had to wait fails as any attempt under `engine.run` does: into the engine's retry loop.
-    return first ? sent.then(undefined, (error: unknown) => this.#retry(context, error)) : sent;
+    pickFor(balancer, options, waitSignal, this.#last)
+      .then((waited) => {
+        if (!this.#stopped) return this.#send(waited, context, signal, first, sink);
+        waited.done({ kind: "cancelled" });
+        throw this.#stopped;
+      })
+      // A first attempt that could not be sent fails as any attempt under `engine.run` does: into the retry loop.
+      .then(undefined, (error: unknown) => (first ? this.#retry(context, error, sink) : sink.reject(error)));
   }
 
-  /** Dispatches on the instance's pool; settles when the caller has headers (resolve) or the attempt failed. */
+  /** Dispatches on the instance's pool; `sink` hears when the caller has headers (resolve) or the attempt failed. */
   #send(
     pick: Pick,
     context: AttemptContext,
     signal: AbortSource | undefined,
     first: boolean,
-  ): Promise<void> | undefined {
+    sink: Settles<void>,
+  ): void {
     const { engine, policy, service } = this.#route;
-    // A retry is published once it has an instance (metrics count it): not when the pick found none to go to. The
-    // message is built only when someone listens.
-    if (this.#last !== undefined && lbChannels.retry.hasSubscribers)
-      publish(lbChannels.retry, {
-        service,
-        attempt: this.tried.size + 1,
-        reason: retryReason(this.#last, engine.statuses),
-        ...(this.#trace && { call: this.#trace }),
-      });
+    publishRetry(service, this.tried.size + 1, this.#last, engine.statuses, this.#trace);
     this.tried.add(pick.instance.id);
     // A policy may retry after the engine's last attempt: then a retryable status is held back for it too.
     const lastAttempt = policy === undefined && context.attempt + 1 >= engine.maxAttempts;
     const perTry = this.#host.perTry;
-    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context, first);
-    // Without a policy nothing waits on a first attempt's promise: it reports to `failed`, and makes none.
-    const settled = first && policy === undefined ? undefined : openPromise<void>(handler);
+    const handler = new AttemptHandler(this, pick, lastAttempt, perTry?.ms, signal, context, sink, first);
     perTry?.add(handler, handler.started);
     if (signal) handler.unfollow = followAbort(signal, () => handler.abandon(signal.reason as Error));
     this.#current = handler;
     const traced = traceAttemptOf(handler, this.#trace, pick.instance, this.#options.path);
     this.#host.poolOf(pick.instance).dispatch(withAttemptHeaders(this.#options, traced), handler);
-    return settled;
   }
 
   holdStatus(attempt: AttemptHandler, status: number): boolean {
@@ -308,7 +306,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   committed(attempt: AttemptHandler): void {
     // The deadline and the per-try timeout still run while the body streams, as before the headers.
     this.#done = true;
-    attempt.resolve();
+    attempt.sink.resolve();
   }
 
   failed(attempt: AttemptHandler, error: unknown): void {
@@ -316,10 +314,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#release(attempt);
     const judged = this.#judged(attempt, error, performance.now() - attempt.started, true);
     this.#last = judged;
-    if (!attempt.first) attempt.reject(judged);
+    if (!attempt.first) attempt.sink.reject(judged);
     // Into the engine's retry loop, where `engine.run`'s rejection handler would have started it: in a microtask, not
     // inside the undici callback that reported the failure (a retry without backoff would dispatch from within it).
-    else queueMicrotask(() => this.#afterFirst(attempt, judged));
+    else queueMicrotask(() => this.#retry(attempt.context, judged, attempt.sink));
   }
 
   finished(attempt: AttemptHandler, status: number, error?: unknown): void {

@@ -1,5 +1,5 @@
 import type { Clock } from "@outrigger/core";
-import { type Event, EventSource } from "@outrigger/core";
+import { type Event, EventSource, RUN_INTO, runOn, type Settles, type SinkTask } from "@outrigger/core";
 import type { Redis } from "ioredis";
 import { type AdaptiveLimit, createAdaptiveLimitPolicy } from "./adaptive-limit.js";
 import { type Bulkhead, createBulkheadPolicy } from "./bulkhead.js";
@@ -110,6 +110,11 @@ export class LivePolicy implements Policy {
 
   execute<T>(fn: Parameters<Policy["execute"]>[0], signal?: AbortSignal, call?: CallContext): Promise<T> {
     return this.#current.execute(fn, signal, call) as Promise<T>;
+  }
+
+  /** The pipeline in force's promise-free path (core's sink.ts), or its `execute`. */
+  [RUN_INTO]<T>(task: SinkTask<T>, sink: Settles<T>, signal: AbortSignal | undefined, call: CallContext | undefined) {
+    runOn(this.#current, task, sink, signal, call);
   }
 
   /** Validates and swaps in `spec`; throws RESILIENCE_INVALID_SPEC and keeps the running pipeline on bad input. */

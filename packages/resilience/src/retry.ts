@@ -7,6 +7,9 @@ import {
   neverAborted,
   RetryEngine,
   type RetryEvent,
+  RUN_INTO,
+  type RunsInto,
+  retryInto,
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
@@ -67,8 +70,11 @@ export function createRetryPolicy(options: RetryOptions): Retry {
   engine.onGiveUp((event) => {
     if (event.why === "budget") exhausted.emit({ error: event.error });
   });
+  const runInto: RunsInto[typeof RUN_INTO] = (task, sink, signal, call) =>
+    retryInto(engine, task, sink, call ?? unknownCall, signal ?? neverAborted);
   return {
     execute: (fn, signal, call) => engine.run(fn, call ?? unknownCall, signal ?? neverAborted),
+    ...{ [RUN_INTO]: runInto }, // internal, not part of the `Retry` type: the promise-free path (core's sink.ts)
     onRetry: engine.onRetry,
     onGiveUp: engine.onGiveUp,
     onBudgetExhausted: exhausted.event,

@@ -1,18 +1,19 @@
 import {
   Attempt,
-  type AttemptContext,
-  type CallContext,
   type Clock,
   checkNumber,
   DeadlineQueue,
   type Event,
   EventSource,
   type Expiring,
+  executeVia,
   LazyAbort,
   MAX_TIMER_DELAY_MS,
   markTimerLate,
   neverAborted,
-  openPromise,
+  RUN_INTO,
+  type RunsInto,
+  type Settles,
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
@@ -57,20 +58,20 @@ interface TimeoutShared {
 
 /**
  * One timed call: its own cancellation (a `LazyAbort`, whose AbortSignal is made only if the attempt reads
- * `signal`), its entry in the policy's deadline queue and its promise's settle functions — one object, no timer,
- * no closure per call beyond the promise's. When time is up it aborts with the timeout's error (so the
- * load-balanced client counts it against the instance, as its own per-try timeout, unless the timer ran late:
- * `markTimerLate`); the caller's signal aborts it with the caller's reason.
+ * `signal`), its entry in the policy's deadline queue, and the sink its attempt reports to — one object, no timer,
+ * no closure per call. The outcome goes on to `out` (the next layer's sink, or `execute`'s promise). When time is
+ * up it aborts with the timeout's error (so the load-balanced client counts it against the instance, as its own
+ * per-try timeout, unless the timer ran late: `markTimerLate`); the caller's signal aborts it with the caller's
+ * reason.
  */
-class TimedCall<T> extends LazyAbort implements Expiring {
+class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   slot = -1;
   #settled = false;
-  resolve: (value: T) => void = noop;
-  reject: (error: unknown) => void = noop;
 
   constructor(
     parent: AbortSignal,
     private readonly shared: TimeoutShared,
+    private readonly out: Settles<T>,
   ) {
     super(parent);
   }
@@ -81,18 +82,18 @@ class TimedCall<T> extends LazyAbort implements Expiring {
     const error = markTimerLate(this.shared.fail(), lateMs);
     this.abort(error);
     this.shared.timedOut.emit();
-    this.reject(error);
+    this.out.reject(error);
   }
 
   // Methods, not arrow-function fields: a field made two named closures per call, and a build that keeps function
   // names (tsx, esbuild's keepNames) then ran `Object.defineProperty(fn, "name")` on each — 1% of the lb undici
-  // path's CPU in a profile. The call site wraps them in two anonymous arrows instead.
-  fulfilled(value: T): void {
-    if (this.#finish()) this.resolve(value);
+  // path's CPU in a profile.
+  resolve(value: T): void {
+    if (this.#finish()) this.out.resolve(value);
   }
 
-  rejected(error: unknown): void {
-    if (this.#finish()) this.reject(error);
+  reject(error: unknown): void {
+    if (this.#finish()) this.out.reject(error);
   }
 
   #finish(): boolean {
@@ -103,8 +104,6 @@ class TimedCall<T> extends LazyAbort implements Expiring {
     return true;
   }
 }
-
-const noop = (): void => undefined;
 
 const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
 
@@ -130,21 +129,19 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
         : new ResilienceError("RESILIENCE_TIMEOUT", `the attempt took longer than ${ms} ms`),
     deadlines: new DeadlineQueue(ms, options.clock, { expireAfterIo: options.expireAfterIo === true }),
   };
+  const runInto: RunsInto[typeof RUN_INTO] = (task, sink, signal, call) => {
+    const timed = new TimedCall(signal ?? neverAborted, shared, sink);
+    shared.deadlines.add(timed);
+    try {
+      task(new Attempt(call ?? unknownCall, timed, 0), timed);
+    } catch (error) {
+      timed.reject(error);
+    }
+  };
+  const runner: RunsInto = { [RUN_INTO]: runInto };
   return {
-    execute: <T>(fn: (context: AttemptContext) => PromiseLike<T> | T, signal?: AbortSignal, call?: CallContext) => {
-      const timed = new TimedCall<T>(signal ?? neverAborted, shared);
-      const settled = openPromise(timed);
-      shared.deadlines.add(timed);
-      try {
-        Promise.resolve(fn(new Attempt(call ?? unknownCall, timed, 0))).then(
-          (value) => timed.fulfilled(value),
-          (error: unknown) => timed.rejected(error),
-        );
-      } catch (error) {
-        timed.rejected(error);
-      }
-      return settled;
-    },
+    execute: (fn, signal, call) => executeVia(runner, fn, signal, call),
+    ...runner, // internal, not part of the `Timeout` type: the promise-free path (core's sink.ts)
     onTimeout: shared.timedOut.event,
   };
 }

@@ -1,0 +1,172 @@
+// A composition of this package's retry, breaker, bulkhead and timeout runs a call into a sink (core's RUN_INTO) —
+// the path the lb undici dispatcher takes: a call that succeeds at once makes no promise, a failed one still goes to
+// the retry engine, a timeout still fires, and every guard still admits and records. `execute` is the same layers
+// with one promise around them; the other tests of this package run it.
+import { createHook } from "node:async_hooks";
+import { type AttemptContext, describeCall, runnerOf, runOn, type Settles, type SinkTask } from "@outrigger/core";
+import { CircuitState } from "cockatiel";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createBulkheadPolicy } from "./bulkhead.js";
+import { createCircuitBreaker } from "./circuit-breaker.js";
+import { composePolicies } from "./compose.js";
+import { createHedgePolicy } from "./hedge.js";
+import { LivePolicy } from "./live-policy.js";
+import type { Policy } from "./policy.js";
+import { createRetryPolicy } from "./retry.js";
+import { createTimeoutPolicy } from "./timeout.js";
+
+const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+const get = describeCall({ method: "GET" });
+
+/** A sink that records every outcome it hears (it must hear one). */
+function recording(): Settles<string> & { outcomes: Array<["value" | "error", unknown]> } {
+  const outcomes: Array<["value" | "error", unknown]> = [];
+  return {
+    outcomes,
+    resolve: (value) => outcomes.push(["value", value]),
+    reject: (error) => outcomes.push(["error", error]),
+  };
+}
+
+/** Promises made while `run` runs synchronously. */
+function promisesDuring(run: () => void): number {
+  let made = 0;
+  const hook = createHook({
+    init: (_id, type) => {
+      if (type === "PROMISE") made++;
+    },
+  });
+  hook.enable();
+  try {
+    run();
+  } finally {
+    hook.disable();
+  }
+  return made;
+}
+
+function parts() {
+  const retry = createRetryPolicy({ maxAttempts: 3, backoff: "none" });
+  const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 2 }, halfOpenAfterMs: 60_000 });
+  const bulkhead = createBulkheadPolicy({ maxConcurrent: 4, maxQueue: 0 });
+  const timeout = createTimeoutPolicy({ ms: 1_000 });
+  return { retry, breaker, bulkhead, timeout, policy: composePolicies(retry, breaker, bulkhead, timeout) };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("a composition run into a sink", () => {
+  it("makes no promise for a call that succeeds at once, and hears its value once", () => {
+    const { policy, bulkhead } = parts();
+    const sink = recording();
+    let slotsDuring = -1;
+    const made = promisesDuring(() =>
+      runOn(
+        policy,
+        (_context, into) => {
+          slotsDuring = bulkhead.executionSlots;
+          into.resolve("ok");
+        },
+        sink,
+        undefined,
+        get,
+      ),
+    );
+    expect(made).toBe(0);
+    expect(slotsDuring).toBe(3); // the bulkhead admitted the call…
+    expect(bulkhead.executionSlots).toBe(4); // …and gave its slot back
+    expect(sink.outcomes).toEqual([["value", "ok"]]);
+  });
+
+  it("hands a failed first attempt to the retry engine in a later microtask, and the retry's value to the sink", async () => {
+    const { policy, retry, breaker } = parts();
+    const retried: number[] = [];
+    retry.onRetry((event) => retried.push(event.attempt));
+    const sink = recording();
+    let attempts = 0;
+    const task: SinkTask<string> = (_context, into) => {
+      attempts++;
+      if (attempts === 1) {
+        into.reject(refused());
+        // Not started from within the failure's report: a retry without backoff must not re-enter its caller.
+        expect(attempts).toBe(1);
+        return;
+      }
+      into.resolve("second");
+    };
+    runOn(policy, task, sink, undefined, get);
+    expect(sink.outcomes).toEqual([]);
+    await vi.waitFor(() => expect(sink.outcomes).toEqual([["value", "second"]]));
+    expect(attempts).toBe(2);
+    expect(retried).toEqual([1]);
+    expect(breaker.state).toBe(CircuitState.Closed); // one failure, then a success
+  });
+
+  it("times an attempt out, tells the sink once, and drops the attempt's late answer", async () => {
+    vi.useFakeTimers();
+    const timeout = createTimeoutPolicy({ ms: 50 });
+    const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 60_000 });
+    const policy = composePolicies(breaker, timeout);
+    const sink = recording();
+    let late: Settles<string> | undefined;
+    let aborted: unknown;
+    runOn(
+      policy,
+      (context, into) => {
+        late = into;
+        context.signal.addEventListener("abort", () => (aborted = context.signal.reason));
+      },
+      sink,
+      undefined,
+      get,
+    );
+    await vi.advanceTimersByTimeAsync(60);
+    expect(sink.outcomes).toHaveLength(1);
+    expect(sink.outcomes[0]?.[1]).toMatchObject({ code: "RESILIENCE_TIMEOUT" });
+    expect(aborted).toBe(sink.outcomes[0]?.[1]);
+    expect(breaker.state).toBe(CircuitState.Open);
+    late?.resolve("too late");
+    expect(sink.outcomes).toHaveLength(1);
+  });
+
+  it("a guard's refusal reaches the sink without running the attempt", async () => {
+    const { policy, breaker } = parts();
+    const failing = () => Promise.reject(refused());
+    await expect(composePolicies(breaker, createTimeoutPolicy({ ms: 1_000 })).execute(failing)).rejects.toThrow();
+    await expect(composePolicies(breaker, createTimeoutPolicy({ ms: 1_000 })).execute(failing)).rejects.toThrow();
+    expect(breaker.state).toBe(CircuitState.Open);
+    const sink = recording();
+    let ran = false;
+    runOn(policy, () => (ran = true), sink, undefined, get);
+    // Through the retry engine (which never retries a policy's refusal), so a microtask later.
+    await vi.waitFor(() => expect(sink.outcomes).toHaveLength(1));
+    expect(ran).toBe(false);
+    expect(sink.outcomes[0]?.[1]).toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
+  });
+
+  it("is offered only when every layer has it; a lone guard among layers has it too", async () => {
+    const { retry, breaker, timeout } = parts();
+    expect(runnerOf(composePolicies(retry, breaker, timeout))).toBeDefined();
+    const hedged = composePolicies(retry, createHedgePolicy({ delayMs: 1_000 }), timeout);
+    expect(runnerOf(hedged)).toBeUndefined();
+    // Through `execute`, as before.
+    await expect(hedged.execute(() => "ok")).resolves.toBe("ok");
+  });
+
+  it("runs a policy with only `execute` (cockatiel's shape) through it, one promise per attempt", async () => {
+    const own: Policy = { execute: (fn, signal) => Promise.resolve(fn({ signal } as AttemptContext)) };
+    const sink = recording();
+    runOn(own, (_context, into) => into.resolve("ok"), sink, undefined, get);
+    await vi.waitFor(() => expect(sink.outcomes).toEqual([["value", "ok"]]));
+  });
+
+  it("a live policy runs its pipeline in force into the sink", () => {
+    const live = new LivePolicy({ retry: { maxAttempts: 2 }, timeout: { perTryMs: 1_000 } });
+    const sink = recording();
+    const made = promisesDuring(() => runOn(live, (_context, into) => into.resolve("ok"), sink, undefined, get));
+    expect(made).toBe(0);
+    expect(sink.outcomes).toEqual([["value", "ok"]]);
+  });
+});

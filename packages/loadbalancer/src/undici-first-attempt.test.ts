@@ -160,4 +160,24 @@ describe("the lb undici dispatcher's first attempt under a resilience policy", (
       balancer.close();
     }
   });
+
+  it("answers every request when the bulkhead queues most of them (each queued one starts when a slot frees)", async () => {
+    fixture.reset();
+    const balancer = fixture.balancer(["ok"]);
+    const bulkhead = createBulkheadPolicy({ maxConcurrent: 2, maxQueue: 16 });
+    const policy = composePolicies(createRetryPolicy({ maxAttempts: 2 }), bulkhead, createTimeoutPolicy({ ms: 5_000 }));
+    const lb = createLbDispatcher({ balancer: () => balancer, policy });
+    const statuses = await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const answer = await undiciRequest("http://svc/x", { dispatcher: lb });
+        await answer.body.dump();
+        return answer.statusCode;
+      }),
+    );
+    expect(statuses).toEqual(Array.from({ length: 16 }, () => 200));
+    expect(fixture.get("ok").received).toBe(16);
+    expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([2, 16]);
+    await lb.close();
+    balancer.close();
+  });
 });

@@ -1,13 +1,16 @@
 import {
-  type AttemptContext,
   attemptContext,
   type CallContext,
   checkNumber,
   type Event,
   EventSource,
+  executeVia,
   followAbort,
   neverAborted,
-  openPromise,
+  RUN_INTO,
+  type RunsInto,
+  type Settles,
+  type SinkTask,
   unknownCall,
 } from "@outrigger/core";
 import { ResilienceError } from "./errors.js";
@@ -34,24 +37,47 @@ export interface Bulkhead extends Policy {
 }
 
 /**
- * A call waiting for a slot. A class, not an object of closures: a queued call costs this object and its promise
- * (`openPromise`: no executor closure); at 128 in flight over a 64-slot bulkhead, the closures were most of the
- * bulkhead's share of a request's CPU, and a TS runner's `keepNames` wraps each named one again. Its abort
- * follower is made only when the caller's signal can abort.
+ * A call waiting for a slot. A class, not an object of closures: a queued call costs this object and no promise;
+ * at 128 in flight over a 64-slot bulkhead, the closures were most of the bulkhead's share of a request's CPU, and a
+ * TS runner's `keepNames` wraps each named one again. Its abort follower is made only when the caller's signal can
+ * abort.
  */
 class Waiting<T> {
   /** Whether it still waits in the queue (`WaitQueue` sets it). */
   queued = false;
-  resolve: (value: T) => void = noop;
-  reject: (error: unknown) => void = noop;
   /** Forgets the abort listener (`noop` when the signal cannot abort). */
   drop: () => void = noop;
 
   constructor(
-    readonly fn: (c: AttemptContext) => PromiseLike<T> | T,
+    readonly task: SinkTask<T>,
+    readonly sink: Settles<T>,
     readonly signal: AbortSignal,
     readonly call: CallContext,
   ) {}
+}
+
+/** The sink of a call that holds a slot: frees the slot, then the outcome goes on (once). */
+class Releasing<T> implements Settles<T> {
+  #settled = false;
+
+  constructor(
+    private readonly release: () => void,
+    private readonly out: Settles<T>,
+  ) {}
+
+  resolve(value: T): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.release();
+    this.out.resolve(value);
+  }
+
+  reject(error: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.release();
+    this.out.reject(error);
+  }
 }
 
 const noop = (): void => undefined;
@@ -72,45 +98,62 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
   let running = 0;
 
   const release = () => {
-    running--;
     const next = queue.take();
-    if (next) {
-      next.drop();
-      run(next.fn, next.signal, next.call).then(next.resolve, next.reject);
+    if (!next) {
+      running--;
+      return;
     }
-  };
-  // `finally(release)` made two closures per call and, on settling, another promise and two more microtask turns
-  // (the spec's ThenFinally chains `PromiseResolve(onFinally()).then(valueThunk)`: tc39/ecma262#1118); these two
-  // are made once per bulkhead and pass the outcome through unchanged.
-  const releaseValue = <T>(value: T): T => {
-    release();
-    return value;
-  };
-  const releaseError = (error: unknown): never => {
-    release();
-    throw error;
+    next.drop();
+    // The slot passes to the oldest waiting call, started a microtask later: a slot is freed inside whatever told
+    // the outcome (an lb undici attempt's headers callback, through a sink), which must not send the next request.
+    queueMicrotask(() => start(next.task, next.sink, next.signal, next.call));
   };
 
-  /** A queued call whose caller aborted: out of the queue, rejected with the signal's reason. */
-  // biome-ignore lint/suspicious/noExplicitAny: see `queue`
-  const leaveOnAbort = (waiting: Waiting<any>): void => {
-    queue.remove(waiting);
-    waiting.reject(waiting.signal.reason);
-  };
-
-  function run<T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal: AbortSignal, call: CallContext): Promise<T> {
-    running++;
-    let result: Promise<T>;
+  /** Runs `task` in a slot already taken; the slot is freed when it reports. */
+  function start<T>(task: SinkTask<T>, sink: Settles<T>, signal: AbortSignal, call: CallContext): void {
+    const out = new Releasing(release, sink);
     try {
-      result = Promise.resolve(fn(attemptContext(call, signal, 0)));
+      task(attemptContext(call, signal, 0), out);
     } catch (error) {
-      result = Promise.reject(error);
+      out.reject(error);
     }
-    // No async/await here: each extra await is a measurable share of the pipeline's overhead.
-    return result.then(releaseValue, releaseError);
   }
 
-  // The free-slot path acts only at a call's start and settlement: a guard (guard.ts). No free slot: `execute`.
+  /** A queued call whose caller aborted: out of the queue, rejected with the signal's reason. */
+  // biome-ignore lint/suspicious/noExplicitAny: one queue holds calls of any result type
+  const leaveOnAbort = (waiting: Waiting<any>): void => {
+    queue.remove(waiting);
+    waiting.sink.reject(waiting.signal.reason);
+  };
+
+  // Written once, as a sink (core's RUN_INTO): `execute` is one promise around it.
+  const runInto: RunsInto[typeof RUN_INTO] = (task, sink, signal = neverAborted, call = unknownCall) => {
+    if (signal.aborted) {
+      sink.reject(signal.reason);
+      return;
+    }
+    if (running < limit) {
+      running++;
+      start(task, sink, signal, call);
+      return;
+    }
+    if (queue.size >= maxQueue) {
+      rejected.emit();
+      sink.reject(
+        new ResilienceError(
+          "RESILIENCE_BULKHEAD_FULL",
+          `bulkhead full (${limit} running, ${maxQueue} queued): shed load or raise maxConcurrent/maxQueue`,
+        ),
+      );
+      return;
+    }
+    const waiting = new Waiting(task, sink, signal, call);
+    if (signal !== neverAborted) waiting.drop = followAbort(signal, () => leaveOnAbort(waiting));
+    queue.push(waiting);
+  };
+  const runner: RunsInto = { [RUN_INTO]: runInto };
+
+  // The free-slot path acts only at a call's start and settlement: a guard (guard.ts). No free slot: `RUN_INTO`.
   const guard: Guard = {
     enter: (signal) => {
       if (signal.aborted) throw signal.reason;
@@ -123,24 +166,8 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
 
   return {
     ...{ [GUARD]: guard }, // internal, not part of the `Bulkhead` type
-    execute: <T>(fn: (c: AttemptContext) => PromiseLike<T> | T, signal = neverAborted, call = unknownCall) => {
-      if (signal.aborted) return Promise.reject(signal.reason);
-      if (running < limit) return run(fn, signal, call);
-      if (queue.size >= maxQueue) {
-        rejected.emit();
-        return Promise.reject(
-          new ResilienceError(
-            "RESILIENCE_BULKHEAD_FULL",
-            `bulkhead full (${limit} running, ${maxQueue} queued): shed load or raise maxConcurrent/maxQueue`,
-          ),
-        );
-      }
-      const waiting = new Waiting(fn, signal, call);
-      const queued = openPromise(waiting);
-      if (signal !== neverAborted) waiting.drop = followAbort(signal, () => leaveOnAbort(waiting));
-      queue.push(waiting);
-      return queued;
-    },
+    ...runner, // internal too: the promise-free path
+    execute: (fn, signal, call) => executeVia(runner, fn, signal, call),
     onRejected: rejected.event,
     get executionSlots() {
       return limit - running;

@@ -131,6 +131,41 @@ describe("a composition run into a sink", () => {
     expect(sink.outcomes).toHaveLength(1);
   });
 
+  it("passes a freed bulkhead slot to the oldest queued call a microtask later, with no promise and no queue jumping", async () => {
+    const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 2 });
+    const policy = composePolicies(createRetryPolicy({ maxAttempts: 2 }), bulkhead, createTimeoutPolicy({ ms: 1_000 }));
+    const started: string[] = [];
+    const sinks = new Map<string, Settles<string>>();
+    const heard: string[] = [];
+    const task =
+      (name: string): SinkTask<string> =>
+      (_context, into) => {
+        started.push(name);
+        sinks.set(name, into);
+      };
+    const outcome = (name: string): Settles<string> => ({
+      resolve: (value) => heard.push(`${name}:${value}`),
+      reject: (error) => heard.push(`${name}:${String(error)}`),
+    });
+    const made = promisesDuring(() => {
+      runOn(policy, task("a"), outcome("a"), undefined, get);
+      runOn(policy, task("b"), outcome("b"), undefined, get); // queued
+      expect([started, bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([["a"], 0, 1]);
+      sinks.get("a")?.resolve("1");
+      // The slot went to "b", which starts a microtask later — not inside "a"'s report, and "c" cannot take it.
+      expect([started, heard, bulkhead.executionSlots]).toEqual([["a"], ["a:1"], 0]);
+      runOn(policy, task("c"), outcome("c"), undefined, get);
+    });
+    expect(made).toBe(0);
+    await Promise.resolve();
+    expect(started).toEqual(["a", "b"]);
+    sinks.get("b")?.resolve("2");
+    await Promise.resolve();
+    sinks.get("c")?.resolve("3");
+    expect(heard).toEqual(["a:1", "b:2", "c:3"]);
+    expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 2]);
+  });
+
   it("a guard's refusal reaches the sink without running the attempt", async () => {
     const { policy, breaker } = parts();
     const failing = () => Promise.reject(refused());

@@ -111,6 +111,14 @@ export function createBulkheadPolicy(options: BulkheadOptions): Bulkhead {
 
   /** Runs `task` in a slot already taken; the slot is freed when it reports. */
   function start<T>(task: SinkTask<T>, sink: Settles<T>, signal: AbortSignal, call: CallContext): void {
+    if (signal.aborted) {
+      // Its caller aborted while the slot was on its way (a queued call, between `release` and this microtask): it
+      // does not run, and the slot goes on — an aborted call must not hold one (cockatiel's queue starvation,
+      // connor4312/cockatiel#114, fixed there in its dequeue).
+      release();
+      sink.reject(signal.reason);
+      return;
+    }
     const out = new Releasing(release, sink);
     try {
       task(attemptContext(call, signal, 0), out);

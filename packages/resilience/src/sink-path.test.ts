@@ -166,6 +166,35 @@ describe("a composition run into a sink", () => {
     expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 2]);
   });
 
+  it("does not run a queued call whose caller aborted while its slot was on the way: the slot goes on", async () => {
+    // connor4312/cockatiel#114: an aborted task held an execution slot, and the queue behind it starved.
+    const bulkhead = createBulkheadPolicy({ maxConcurrent: 1, maxQueue: 2 });
+    const started: string[] = [];
+    const heard: string[] = [];
+    const sinks = new Map<string, Settles<string>>();
+    const run = (name: string, signal?: AbortSignal) =>
+      runOn(
+        bulkhead,
+        (_context, into: Settles<string>) => {
+          started.push(name);
+          sinks.set(name, into);
+        },
+        { resolve: (value) => heard.push(`${name}:${value}`), reject: (error) => heard.push(`${name}:${String(error)}`) },
+        signal,
+        get,
+      );
+    const caller = new AbortController();
+    run("a");
+    run("b", caller.signal);
+    run("c");
+    sinks.get("a")?.resolve("1"); // the slot goes to "b", a microtask later…
+    caller.abort(new Error("gone")); // …whose caller aborts first
+    await vi.waitFor(() => expect(started).toEqual(["a", "c"]));
+    sinks.get("c")?.resolve("3");
+    expect(heard).toEqual(["a:1", "b:Error: gone", "c:3"]);
+    expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 2]);
+  });
+
   it("a guard's refusal reaches the sink without running the attempt", async () => {
     const { policy, breaker } = parts();
     const failing = () => Promise.reject(refused());

@@ -44,9 +44,9 @@ const ABORTED = "The request was aborted";
  * retry, breaker, bulkhead and timeout), and the retry engine's loop starts only if it fails (`retryAfter`); every
  * later attempt has one promise, as the engine needs, and so has every layer of a policy without a sink path
  * (cockatiel's, a hedge). An AbortController is made only when something must be handed a signal: a policy, or a
- * pick that has to wait for a free instance. The caller's abort and the
- * deadline otherwise reach the attempt in flight directly (a profile at concurrency 32 showed AbortSignals,
- * their listeners and per-attempt timers as a third of this path's CPU, most of it garbage collection).
+ * pick that has to wait for a free instance. The caller's abort and the deadline otherwise reach the attempt in
+ * flight directly (a profile at concurrency 32 showed AbortSignals, their listeners and per-attempt timers as a
+ * third of this path's CPU, most of it garbage collection).
  */
 export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   readonly method: string | undefined;

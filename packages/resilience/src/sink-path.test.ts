@@ -179,7 +179,10 @@ describe("a composition run into a sink", () => {
           started.push(name);
           sinks.set(name, into);
         },
-        { resolve: (value) => heard.push(`${name}:${value}`), reject: (error) => heard.push(`${name}:${String(error)}`) },
+        {
+          resolve: (value) => heard.push(`${name}:${value}`),
+          reject: (error) => heard.push(`${name}:${String(error)}`),
+        },
         signal,
         get,
       );

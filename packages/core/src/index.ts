@@ -52,6 +52,7 @@ export { RULE_NAMES, type RuleName } from "./rule-names.js";
 export {
   type Executes,
   executeVia,
+  pipeInto,
   RUN_INTO,
   type RunsInto,
   runnerOf,

@@ -2,7 +2,7 @@ import type { AttemptContext, CallContext } from "./attempt-context.js";
 import { type AbortSource, neverAborted } from "./follow-abort.js";
 import type { Settles } from "./open-promise.js";
 import type { RetryEngine } from "./retry-engine.js";
-import { type SinkTask, taskPromise } from "./sink.js";
+import { pipeInto, type SinkTask, taskPromise } from "./sink.js";
 
 /**
  * What `engine.run(fn, call, signal)` does, for a task that reports to a sink (`SinkTask`): the first attempt runs
@@ -56,12 +56,14 @@ class FirstAttempt<T> implements Settles<T> {
   }
 
   #retry(error: unknown): void {
-    const { task, sink } = this;
-    this.engine
-      .retryAfter((context) => taskPromise(task, context), this.call, this.context, error, this.signal)
-      .then(
-        (value) => sink.resolve(value),
-        (failure: unknown) => sink.reject(failure),
-      );
+    const { task } = this;
+    const rest = this.engine.retryAfter(
+      (context) => taskPromise(task, context),
+      this.call,
+      this.context,
+      error,
+      this.signal,
+    );
+    pipeInto(rest, this.sink);
   }
 }

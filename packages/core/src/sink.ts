@@ -66,7 +66,12 @@ export function runOn<T>(
     sink.reject(error);
     return;
   }
-  running.then(
+  pipeInto(running, sink);
+}
+
+/** `promise`'s outcome, when it settles, into `sink`: where a promise-made step hands back to the sink path. */
+export function pipeInto<T>(promise: PromiseLike<T>, sink: Settles<T>): void {
+  promise.then(
     (value) => sink.resolve(value),
     (error: unknown) => sink.reject(error),
   );
@@ -108,10 +113,7 @@ export function settleInto<T>(
     sink.reject(error);
     return;
   }
-  Promise.resolve(result).then(
-    (value) => sink.resolve(value),
-    (error: unknown) => sink.reject(error),
-  );
+  pipeInto(Promise.resolve(result), sink);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   isIdempotentMethod,
   monotonicClock,
   neverAborted,
+  pipeInto,
   type RetryDecider,
   runOn,
   type Settles,
@@ -173,10 +174,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   /** The engine's attempts after the first one (`first`) failed with `error`, as `engine.run` makes them, into `sink`. */
   #retry(first: AttemptContext, error: unknown, sink: Settles<void>): void {
     const signal = abortSourceOf(first) ?? neverAborted;
-    this.#route.engine.retryAfter(BalancedCall.#attemptOf, this, first, error, signal).then(
-      () => sink.resolve(),
-      (failure: unknown) => sink.reject(failure),
-    );
+    pipeInto(this.#route.engine.retryAfter(BalancedCall.#attemptOf, this, first, error, signal), sink);
   }
 
   /**

@@ -18,13 +18,22 @@ import { createTimeoutPolicy } from "./timeout.js";
 const refused = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
 const get = describeCall({ method: "GET" });
 
-/** A sink that records every outcome it hears (it must hear one). */
-function recording(): Settles<string> & { outcomes: Array<["value" | "error", unknown]> } {
+/** A sink that records every outcome it hears (it must hear one); `heard` settles on the first. */
+function recording(): Settles<string> & { outcomes: Array<["value" | "error", unknown]>; heard: Promise<void> } {
   const outcomes: Array<["value" | "error", unknown]> = [];
+  let told: () => void = () => undefined;
+  const heard = new Promise<void>((resolve) => (told = resolve));
   return {
     outcomes,
-    resolve: (value) => outcomes.push(["value", value]),
-    reject: (error) => outcomes.push(["error", error]),
+    heard,
+    resolve: (value) => {
+      outcomes.push(["value", value]);
+      told();
+    },
+    reject: (error) => {
+      outcomes.push(["error", error]);
+      told();
+    },
   };
 }
 
@@ -98,7 +107,8 @@ describe("a composition run into a sink", () => {
     };
     runOn(policy, task, sink, undefined, get);
     expect(sink.outcomes).toEqual([]);
-    await vi.waitFor(() => expect(sink.outcomes).toEqual([["value", "second"]]));
+    await sink.heard;
+    expect(sink.outcomes).toEqual([["value", "second"]]);
     expect(attempts).toBe(2);
     expect(retried).toEqual([1]);
     expect(breaker.state).toBe(CircuitState.Closed); // one failure, then a success
@@ -172,12 +182,15 @@ describe("a composition run into a sink", () => {
     const started: string[] = [];
     const heard: string[] = [];
     const sinks = new Map<string, Settles<string>>();
+    let cStarted: () => void = () => undefined;
+    const cRuns = new Promise<void>((resolve) => (cStarted = resolve));
     const run = (name: string, signal?: AbortSignal) =>
       runOn(
         bulkhead,
         (_context, into: Settles<string>) => {
           started.push(name);
           sinks.set(name, into);
+          if (name === "c") cStarted();
         },
         {
           resolve: (value) => heard.push(`${name}:${value}`),
@@ -192,7 +205,8 @@ describe("a composition run into a sink", () => {
     run("c");
     sinks.get("a")?.resolve("1"); // the slot goes to "b", a microtask later…
     caller.abort(new Error("gone")); // …whose caller aborts first
-    await vi.waitFor(() => expect(started).toEqual(["a", "c"]));
+    await cRuns;
+    expect(started).toEqual(["a", "c"]);
     sinks.get("c")?.resolve("3");
     expect(heard).toEqual(["a:1", "b:Error: gone", "c:3"]);
     expect([bulkhead.executionSlots, bulkhead.queueSlots]).toEqual([1, 2]);
@@ -208,7 +222,8 @@ describe("a composition run into a sink", () => {
     let ran = false;
     runOn(policy, () => (ran = true), sink, undefined, get);
     // Through the retry engine (which never retries a policy's refusal), so a microtask later.
-    await vi.waitFor(() => expect(sink.outcomes).toHaveLength(1));
+    await sink.heard;
+    expect(sink.outcomes).toHaveLength(1);
     expect(ran).toBe(false);
     expect(sink.outcomes[0]?.[1]).toMatchObject({ code: "RESILIENCE_CIRCUIT_OPEN" });
   });
@@ -226,7 +241,8 @@ describe("a composition run into a sink", () => {
     const own: Policy = { execute: (fn, signal) => Promise.resolve(fn({ signal } as AttemptContext)) };
     const sink = recording();
     runOn(own, (_context, into) => into.resolve("ok"), sink, undefined, get);
-    await vi.waitFor(() => expect(sink.outcomes).toEqual([["value", "ok"]]));
+    await sink.heard;
+    expect(sink.outcomes).toEqual([["value", "ok"]]);
   });
 
   it("a live policy runs its pipeline in force into the sink", () => {

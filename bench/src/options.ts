@@ -33,6 +33,12 @@ export interface BenchOptions {
    * repetition gets new client processes (`scenarios/fresh.ts`), whose JIT must be warm before they are measured.
    */
   readonly clientWarmupMs: number;
+  /**
+   * Below this rate (requests/s) each SDK variant is measured in one window with its goal's sidecar, their schedules
+   * half a period apart (`scenarios/steady-slots.ts`); 0: every variant in a window of its own, as runs before
+   * 2026-12-02.
+   */
+  readonly pairedBelow: number;
   readonly only: readonly string[];
   /**
    * The variants the CPU and steady phases run (default: all); their baselines are always added. For short checks:
@@ -71,6 +77,7 @@ const FULL: BenchOptions = {
   cpuWarmupMs: 500,
   concurrency: 32,
   clientWarmupMs: 1_500,
+  pairedBelow: FAST_RATE,
   only: [],
   variants: [],
 };
@@ -108,7 +115,7 @@ function numbers(value: string, flag: string): number[] {
 
 /**
  * Parses `--quick`, `--reps=N`, `--failure-reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
- * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
+ * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--paired-below=N`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
@@ -151,6 +158,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--client-warmup":
         options = { ...options, clientWarmupMs: wholeNumber(value, flag, "milliseconds") };
         break;
+      case "--paired-below":
+        options = { ...options, pairedBelow: wholeNumber(value, flag, "a rate") };
+        break;
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;
@@ -164,7 +174,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --only=…, --variants=…, --out=name`,
+          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --paired-below=N, --only=…, --variants=…, --out=name`,
         );
     }
   }

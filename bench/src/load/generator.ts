@@ -35,8 +35,15 @@ function send(url: URL): Promise<Reply> {
   });
 }
 
-function run(r: RunRequest): Promise<RunOutcome> {
-  const url = new URL(r.url);
+/** Every URL of `r` on its own schedule, the i-th of n starting i/n of a period after the first (`RunRequest`). */
+function runAll(r: RunRequest): Promise<RunOutcome[]> {
+  const periodMs = 1000 / r.ratePerSec;
+  return Promise.all(
+    r.urls.map((url, i) => run(new URL(url), { ...r, startAt: r.startAt + (i * periodMs) / r.urls.length })),
+  );
+}
+
+function run(url: URL, r: RunRequest): Promise<RunOutcome> {
   const totalMs = r.warmupMs + r.durationMs;
   const schedule = createSchedule(r.startAt, r.ratePerSec, totalMs);
   const measuredFrom = r.startAt + r.warmupMs;
@@ -100,7 +107,7 @@ function run(r: RunRequest): Promise<RunOutcome> {
 }
 
 serveCommands(async (command) => {
-  if (command.cmd === "run") return { outcome: await run(command as unknown as RunRequest) };
+  if (command.cmd === "run") return { outcomes: await runAll(command as unknown as RunRequest) };
   if (command.cmd === "closed")
     return {
       outcome: await runClosed(command as unknown as ClosedRunRequest, async (url) => (await send(url)).status),

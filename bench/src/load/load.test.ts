@@ -102,6 +102,13 @@ describe("bench options", () => {
     expect(() => parseOptions(["--fast-reps=0"])).toThrow(/positive/);
   });
 
+  it("pairs each SDK variant's window with its sidecar's below --paired-below (1 000/s unless told; 0 never)", () => {
+    expect(parseOptions([]).pairedBelow).toBe(FAST_RATE);
+    expect(parseOptions(["--paired-below=0"]).pairedBelow).toBe(0);
+    expect(parseOptions(["--quick", "--paired-below=500"]).pairedBelow).toBe(500);
+    expect(() => parseOptions(["--paired-below=fast"])).toThrow(/--paired-below takes a rate ≥ 0/);
+  });
+
   it("narrows a run to some variants, always with their baselines, and names the variants on a typo", () => {
     expect(parseOptions([]).variants).toEqual([]);
     expect(parseOptions(["--variants=haproxy-http-undici,sdk-undici"]).variants).toEqual([

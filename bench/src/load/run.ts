@@ -1,11 +1,16 @@
-/** What the orchestrator asks the generator to do: one run against one URL. */
+/**
+ * What the orchestrator asks the generator to do: one run, at `ratePerSec` to each of `urls`. Each URL gets a
+ * schedule of its own, the i-th of n shifted by i/n of one period (`1000 / ratePerSec` ms), so two variants measured
+ * together take turns half a period apart: they share the machine's moments (a stall on the shared host lands on
+ * both) without sending at the same instant (scenarios/steady-slots.ts says when the steady phase does this).
+ */
 export interface RunRequest {
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly ratePerSec: number;
   /** Load before the measured window (same rate), not recorded: JIT, connection pools and caches warm up. */
   readonly warmupMs: number;
   readonly durationMs: number;
-  /** When the schedule starts (epoch ms), so the orchestrator can time faults against it. */
+  /** When the (first URL's) schedule starts (epoch ms), so the orchestrator can time faults against it. */
   readonly startAt: number;
   /** Width of the error-timeline buckets. */
   readonly bucketMs: number;

@@ -8,7 +8,7 @@ import { CONNECTION_NOTE, clientTable, connectionRows, PAIRING_NOTE } from "./co
 import type { CpuSummary } from "./cpu-summary.js";
 import { formatInterval, type GoalCheck } from "./goals.js";
 import { istioSection } from "./istio.js";
-import { DISCUSSION, METHOD_NOTES, POLICY_ROWS } from "./prose.js";
+import { DISCUSSION, METHOD_NOTES, POLICY_ROWS, pairedWindows } from "./prose.js";
 import type { RateSummary } from "./steady-summary.js";
 import type { FailureSummary } from "./summarise.js";
 import { formatSpread, table } from "./table.js";
@@ -254,6 +254,7 @@ export function renderReport(input: ReportInput): string {
     "",
     "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Each run has a warm-up at the same rate before the measured window." +
       freshClients(input.options) +
+      pairedWindows(input.options) +
       " Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Where a run has them, the latency goals compare the *path* per request — from the actual send to the answer, less the answering upstream's own time (its `Server-Timing` header), so the upstream's service-time spread and the generator's send lateness, the same on every path, do not hide the paths' difference (bench/README.md). Other figures show the median and, in brackets, min–max." +
       (input.perGoalPooling
         ? " A latency goal pools only the repetitions in which the cells it compares (the SDK variant, its sidecar and their baselines) were all accepted, so its repetition count may exceed the table's: a late repetition of another variant does not drop the pair's."

@@ -44,6 +44,21 @@ const START_LEAD_MS = 300;
 /** The client answers its diagnostics at once; a client that does not within this is left without them. */
 const DIAGNOSTICS_TIMEOUT_MS = 10_000;
 
+/** CPU and memory of one variant's processes at one moment. */
+interface Snapshot {
+  readonly client: ProcessUsage;
+  readonly sidecar: ProcessUsage;
+  readonly proxy: ProcessUsage;
+}
+
+function snapshot(variant: RunningVariant): Snapshot {
+  return {
+    client: readUsage(variant.clientPid),
+    sidecar: readUsageOf(variant.sidecarPids),
+    proxy: readUsageOf(variant.sidecarPids.slice(0, 1)),
+  };
+}
+
 /**
  * Runs the generator against a variant: warm-up, then the measured window, with the client's and sidecar's CPU read
  * from /proc at the window's start and end, and `actions` fired at their offsets into the window.
@@ -54,59 +69,71 @@ export async function measure(
   spec: LoadSpec,
   actions: readonly TimedAction[] = [],
 ): Promise<Measurement> {
+  return (await measureTogether(generator, [variant], spec, actions))[0] as Measurement;
+}
+
+/**
+ * `measure` for several variants at once: the generator sends `spec.ratePerSec` to each, their schedules shifted by
+ * an equal share of one period (`RunRequest`), so they share the window's moments. Each variant's CPU, memory and
+ * diagnostics are its own processes'. One measurement per variant, in their order.
+ */
+export async function measureTogether(
+  generator: BenchProcess,
+  variants: readonly RunningVariant[],
+  spec: LoadSpec,
+  actions: readonly TimedAction[] = [],
+): Promise<Measurement[]> {
   const startAt = nowMs() + START_LEAD_MS;
   const windowStart = startAt + spec.warmupMs;
   const request: RunRequest = {
-    url: variant.url,
+    urls: variants.map((v) => v.url),
     ratePerSec: spec.ratePerSec,
     warmupMs: spec.warmupMs,
     durationMs: spec.durationMs,
     startAt,
     bucketMs: spec.bucketMs ?? 100,
   };
-  const proxyPids = variant.sidecarPids.slice(0, 1);
-  let before: { client: ProcessUsage; sidecar: ProcessUsage; proxy: ProcessUsage } | undefined;
+  let before: Snapshot[] | undefined;
   const timers = [
     setTimeout(() => {
-      before = {
-        client: readUsage(variant.clientPid),
-        sidecar: readUsageOf(variant.sidecarPids),
-        proxy: readUsageOf(proxyPids),
-      };
+      before = variants.map(snapshot);
       // Diagnostics are a side view: a client that cannot answer leaves them out, never the run.
-      variant.client.request({ cmd: "diagnostics-reset" }).catch(() => undefined);
+      for (const v of variants) v.client.request({ cmd: "diagnostics-reset" }).catch(() => undefined);
     }, windowStart - nowMs()),
     ...actions.map((a) => setTimeout(() => void a.run(), windowStart + a.atMs - nowMs())),
   ];
   const reply = await generator.request({ cmd: "run", ...request });
   for (const t of timers) clearTimeout(t);
   if (reply.error) throw new Error(`load generator: ${String(reply.error)}`);
-  const outcome = reply.outcome as RunOutcome;
-  const after = {
-    client: readUsage(variant.clientPid),
-    sidecar: readUsageOf(variant.sidecarPids),
-    proxy: readUsageOf(proxyPids),
-  };
-  const diagnostics = await variant.client
-    .request({ cmd: "diagnostics" }, DIAGNOSTICS_TIMEOUT_MS)
-    .then((reply) => reply.diagnostics as ClientDiagnostics | undefined)
-    .catch(() => undefined);
-  const start = before ?? after;
-  const perReq = (a: number, b: number): number => (outcome.sent > 0 ? (a - b) / outcome.sent : Number.NaN);
-  return {
-    ...outcome,
-    variant: variant.name,
-    rate: checkRate(spec.ratePerSec, outcome.sentOnTime, spec.durationMs),
-    windowStart,
-    clientCpuMsPerReq: perReq(after.client.cpuMs, start.client.cpuMs),
-    sidecarCpuMsPerReq: variant.sidecarPids.length > 0 ? perReq(after.sidecar.cpuMs, start.sidecar.cpuMs) : 0,
-    clientRssMb: after.client.rssMb,
-    sidecarRssMb: after.sidecar.rssMb,
-    proxyCpuMsPerReq: proxyPids.length > 0 ? perReq(after.proxy.cpuMs, start.proxy.cpuMs) : 0,
-    proxyRssMb: after.proxy.rssMb,
-    errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
-    clientCoreShare:
-      (after.client.cpuMs - start.client.cpuMs + after.sidecar.cpuMs - start.sidecar.cpuMs) / spec.durationMs,
-    diagnostics,
-  };
+  const outcomes = reply.outcomes as RunOutcome[];
+  const after = variants.map(snapshot);
+  return Promise.all(
+    variants.map(async (variant, i) => {
+      const outcome = outcomes[i] as RunOutcome;
+      const end = after[i] as Snapshot;
+      const start = before?.[i] ?? end;
+      const diagnostics = await variant.client
+        .request({ cmd: "diagnostics" }, DIAGNOSTICS_TIMEOUT_MS)
+        .then((reply) => reply.diagnostics as ClientDiagnostics | undefined)
+        .catch(() => undefined);
+      const perReq = (a: number, b: number): number => (outcome.sent > 0 ? (a - b) / outcome.sent : Number.NaN);
+      const hasSidecar = variant.sidecarPids.length > 0;
+      return {
+        ...outcome,
+        variant: variant.name,
+        rate: checkRate(spec.ratePerSec, outcome.sentOnTime, spec.durationMs),
+        windowStart,
+        clientCpuMsPerReq: perReq(end.client.cpuMs, start.client.cpuMs),
+        sidecarCpuMsPerReq: hasSidecar ? perReq(end.sidecar.cpuMs, start.sidecar.cpuMs) : 0,
+        clientRssMb: end.client.rssMb,
+        sidecarRssMb: end.sidecar.rssMb,
+        proxyCpuMsPerReq: hasSidecar ? perReq(end.proxy.cpuMs, start.proxy.cpuMs) : 0,
+        proxyRssMb: end.proxy.rssMb,
+        errorRate: outcome.sent > 0 ? outcome.errors / outcome.sent : Number.NaN,
+        clientCoreShare:
+          (end.client.cpuMs - start.client.cpuMs + end.sidecar.cpuMs - start.sidecar.cpuMs) / spec.durationMs,
+        diagnostics,
+      };
+    }),
+  );
 }

@@ -4,9 +4,10 @@ import type { BenchProcess } from "../proc/child.js";
 import type { Progress } from "../progress.js";
 import { belowEveryRound } from "./capacity.js";
 import { closeAll, startWarm } from "./fresh.js";
-import { type Measurement, measure } from "./measure.js";
+import { type Measurement, measureTogether } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
 import { steadyPlan } from "./steady-plan.js";
+import { steadySlots } from "./steady-slots.js";
 import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
 
@@ -33,6 +34,7 @@ export function steadySteps(options: BenchOptions): number {
  * repetitions carry each process's luck. A cell whose variant's closed-loop throughput (`capacity`: requests/s per
  * CPU round, `capacityRounds`) stayed below the rate in every round is skipped and reported as such
  * (`belowEveryRound`, the rule the goals use too); a pass whose cells of a variant are all skipped does not start it.
+ * Below `options.pairedBelow` each SDK variant shares its window with its goal's sidecar (`steadySlots`).
  */
 export async function runSteady(
   generator: BenchProcess,
@@ -53,28 +55,36 @@ export async function runSteady(
       running = await startWarm(wanted, fleet, generator, options);
       for (const { rate, rep } of rounds) {
         const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
+        const carried: VariantName[] = [];
         for (const name of order) {
           const closedRounds = capacity[name];
-          if (belowEveryRound(closedRounds, rate)) {
-            const max = Math.max(...(closedRounds ?? []));
-            skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
-            progress.step(
-              `steady ${rate}/s rep ${rep + 1} ${name}`,
-              `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
-            );
+          if (!belowEveryRound(closedRounds, rate)) {
+            carried.push(name);
             continue;
           }
-          const m = await measure(generator, running.get(name) as RunningVariant, {
-            ratePerSec: rate,
-            warmupMs: options.warmupMs,
-            durationMs: windowMsFor(rate, options),
-          });
-          addRun(runs, String(rate), name, m);
-          const d = m.diagnostics;
+          const max = Math.max(...(closedRounds ?? []));
+          skipped[String(rate)] = { ...skipped[String(rate)], [name]: max };
           progress.step(
             `steady ${rate}/s rep ${rep + 1} ${name}`,
-            `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+            `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
           );
+        }
+        for (const slot of steadySlots(carried, rate, options.pairedBelow)) {
+          const measured = await measureTogether(
+            generator,
+            slot.map((name) => running.get(name) as RunningVariant),
+            { ratePerSec: rate, warmupMs: options.warmupMs, durationMs: windowMsFor(rate, options) },
+          );
+          for (const m of measured) {
+            addRun(runs, String(rate), m.variant, m);
+            const d = m.diagnostics;
+            const beside =
+              slot.length > 1 ? ` (window shared with ${slot.filter((v) => v !== m.variant).join(", ")})` : "";
+            progress.step(
+              `steady ${rate}/s rep ${rep + 1} ${m.variant}${beside}`,
+              `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+            );
+          }
         }
       }
       await closeAll(running);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { steadySlots } from "./steady-slots.js";
+import { VARIANTS, type VariantName } from "./variant-names.js";
+
+describe("steady slots", () => {
+  it("puts each SDK variant in one window with its goal's sidecar below the paired rate, at the first one's place", () => {
+    expect(steadySlots(VARIANTS, 300, 1_000)).toEqual([
+      ["direct"],
+      ["direct-undici"],
+      ["sdk", "haproxy-http"],
+      ["sdk-undici", "haproxy-http-undici"],
+      ["haproxy-tcp"],
+    ]);
+    const rotated: VariantName[] = [
+      "haproxy-http-undici",
+      "haproxy-tcp",
+      "direct",
+      "sdk-undici",
+      "haproxy-http",
+      "sdk",
+    ];
+    expect(steadySlots(rotated, 100, 1_000)).toEqual([
+      ["haproxy-http-undici", "sdk-undici"],
+      ["haproxy-tcp"],
+      ["direct"],
+      ["haproxy-http", "sdk"],
+    ]);
+  });
+
+  it("gives every variant a window of its own at and above the paired rate, and everywhere with 0", () => {
+    expect(steadySlots(VARIANTS, 1_000, 1_000)).toEqual(VARIANTS.map((v) => [v]));
+    expect(steadySlots(VARIANTS, 100, 0)).toEqual(VARIANTS.map((v) => [v]));
+  });
+
+  it("leaves a variant alone when its partner is not in the round (skipped, or not selected)", () => {
+    expect(steadySlots(["direct-undici", "sdk-undici", "sdk-axios-http"], 100, 1_000)).toEqual([
+      ["direct-undici"],
+      ["sdk-undici"],
+      ["sdk-axios-http"],
+    ]);
+  });
+});

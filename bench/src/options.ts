@@ -34,9 +34,9 @@ export interface BenchOptions {
    */
   readonly clientWarmupMs: number;
   /**
-   * Below this rate (requests/s) each SDK variant is measured in one window with its goal's sidecar, their schedules
-   * half a period apart (`scenarios/steady-slots.ts`); 0: every variant in a window of its own, as runs before
-   * 2026-12-02.
+   * Below this rate (requests/s) the undici SDK variant is measured in one window with its goal's sidecar, their
+   * schedules half a period apart (`scenarios/steady-slots.ts`); 0: every variant in a window of its own, as runs
+   * before 2026-12-01-paired-1.
    */
   readonly pairedBelow: number;
   readonly only: readonly string[];

@@ -130,16 +130,17 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   percentiles. (Before run 2026-11-30-full-2 \`sdk-undici\` was held against the axios-client sidecar, which
   cannot run at 2 000/s here; up to that run \`sdk\` was \`createLbAxios\` on the http adapter, today's opt-in
   \`sdk-axios-http\`.)
-- **Paired windows** (runs from 2026-12-02 on, below \`--paired-below\`, 1 000/s by default): each SDK variant is
-  measured in one window with the sidecar its goals hold it against (\`sdk\` with \`haproxy-http\`, \`sdk-undici\`
-  with \`haproxy-http-undici\`), the generator sending the rate to each, their schedules half a period apart
+- **Paired windows** (runs from 2026-12-01-paired-2 on, below \`--paired-below\`, 1 000/s by default):
+  \`sdk-undici\` is measured in one window with the sidecar its goals hold it against, \`haproxy-http-undici\`,
+  the generator sending the rate to each, their schedules half a period apart
   (\`src/scenarios/steady-slots.ts\`). In windows of their own, seconds apart, a stall of the shared host landed on
   one side's tail only, and over 12 repetitions the undici pair's p99/p99.9 differences at 100–300/s stayed within
   ±2–10 ms of 0 while the sides differ by a fraction of a millisecond; in one window it lands on both sides'
   requests and cancels from their difference (common random numbers). The bootstrap resamples whole repetitions, so
-  each draw keeps a pair's shared window together. Both clients (and HAProxy) share the client core, which two
-  streams of ≤ 300/s leave mostly idle; the baselines, \`haproxy-tcp\` and every variant at the fast rates keep
-  windows of their own.
+  each draw keeps a pair's shared window together. Both clients (and HAProxy) share the client core, which the
+  undici pair's two streams of ≤ 300/s leave mostly idle; the baselines, \`haproxy-tcp\`, the axios pair (whose
+  clients together keep the client core ~75% busy at 300/s here, and waited for each other in run
+  2026-12-01-paired-1) and every variant at the fast rates keep windows of their own.
 - **Rates above 300/s** are offered to every variant that reached them in at least one closed-loop CPU round; a
   variant whose throughput stayed below the rate in every round is not run there (an open loop past capacity only
   queues) and the report says so. One rule for both phases: such a sidecar cell's latency has no bound, so the
@@ -190,5 +191,5 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
 export function pairedWindows(options: Record<string, unknown>): string {
   const below = options.pairedBelow;
   if (typeof below !== "number" || below <= 0) return "";
-  return ` Below ${below}/s each SDK variant is measured in one window with the sidecar its goals hold it against, the generator sending the rate to each with their schedules half a period apart, so the shared host's stalls land on both sides of a goal alike (bench/README.md, "Paired windows").`;
+  return ` Below ${below}/s \`sdk-undici\` is measured in one window with the sidecar its goals hold it against (\`haproxy-http-undici\`), the generator sending the rate to each with their schedules half a period apart, so the shared host's stalls land on both sides of a goal alike (bench/README.md, "Paired windows").`;
 }

@@ -34,7 +34,7 @@ export function steadySteps(options: BenchOptions): number {
  * repetitions carry each process's luck. A cell whose variant's closed-loop throughput (`capacity`: requests/s per
  * CPU round, `capacityRounds`) stayed below the rate in every round is skipped and reported as such
  * (`belowEveryRound`, the rule the goals use too); a pass whose cells of a variant are all skipped does not start it.
- * Below `options.pairedBelow` each SDK variant shares its window with its goal's sidecar (`steadySlots`).
+ * Below `options.pairedBelow` the undici SDK variant shares its window with its goal's sidecar (`steadySlots`).
  */
 export async function runSteady(
   generator: BenchProcess,

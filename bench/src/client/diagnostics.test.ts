@@ -2,6 +2,9 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { FixedInstancer } from "@outrigger/discovery";
+import { createBalancer } from "@outrigger/loadbalancer";
+import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
 import { Agent, request } from "undici";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ClientProbe } from "./diagnostics.js";
@@ -59,6 +62,36 @@ describe("client probe", () => {
     await vi.waitFor(() => expect(probe.read().connectionsOpen).toBe(4));
     probe.reset();
     expect(probe.read()).toMatchObject({ connectionsOpened: 0, peakInFlight: 0 });
+  });
+
+  it("counts the SDK's retries in the window, and those after a per-try timeout", async () => {
+    const slow = await server(300);
+    const fast = await server();
+    const instance = (id: string, port: number) =>
+      ({ id, service: "up", host: "127.0.0.1", port, secure: false, status: "UP", metadata: {} }) as const;
+    const balancer = createBalancer({
+      instancer: new FixedInstancer([instance("slow", slow.port), instance("fast", fast.port)]),
+    });
+    const lb = createLbDispatcher({ balancer: () => balancer, perTryTimeoutMs: 50, retry: { maxAttempts: 2 } });
+    const probe = new ClientProbe([]);
+    closers.push(
+      () => probe.close(),
+      () => lb.close(),
+      () => balancer.close(),
+      () => slow.server.close(),
+      () => fast.server.close(),
+    );
+    probe.reset();
+    // Round robin over two: some calls start on the slow one, time out after 50 ms and go again on the fast one.
+    for (let i = 0; i < 4; i++) {
+      const response = await request("http://up/", { dispatcher: lb });
+      await response.body.dump();
+    }
+    const d = probe.read();
+    expect(d.sdkRetries).toBeGreaterThan(0);
+    expect(d.sdkRetriesOnTimeout).toBe(d.sdkRetries);
+    probe.reset();
+    expect(probe.read()).toMatchObject({ sdkRetries: 0, sdkRetriesOnTimeout: 0 });
   });
 
   it("records how long the event loop stood still and the GC pauses in the window", async () => {

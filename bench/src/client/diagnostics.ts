@@ -20,10 +20,20 @@ export interface ClientDiagnostics {
   readonly gcTotalMs: number;
   /** The longest event-loop delay in the window (ms; `monitorEventLoopDelay`, sampled every 10 ms). */
   readonly loopDelayMaxMs: number;
+  /**
+   * Retries the SDK client made in the window (`outrigger:lb:retry`), all reasons, and those after a per-try
+   * timeout. 0 for the clients without the SDK: HAProxy's own retries are not the client's. Absent before
+   * 2026-12-01-paired-2.
+   */
+  readonly sdkRetries?: number;
+  readonly sdkRetriesOnTimeout?: number;
 }
 
 /** Node's diagnostics channel for every TCP client socket created (`net.connect`), node:http's and undici's. */
 const SOCKET_CHANNEL = "net.client.socket";
+
+/** `@outrigger/loadbalancer`'s channel for every retry it makes (`{ service, attempt, reason }`). */
+const RETRY_CHANNEL = "outrigger:lb:retry";
 
 /** Loop-delay sampling period: fine enough for the tens of ms a p99 moves by, cheap enough to leave on. */
 const LOOP_RESOLUTION_MS = 10;
@@ -43,6 +53,12 @@ export class ClientProbe {
   #gcCount = 0;
   #gcMax = 0;
   #gcTotal = 0;
+  #retries = 0;
+  #retriesOnTimeout = 0;
+  readonly #onRetry = (message: unknown): void => {
+    this.#retries += 1;
+    if ((message as { reason?: string }).reason === "timeout") this.#retriesOnTimeout += 1;
+  };
   readonly #onSocket = (message: unknown): void => {
     const socket = (message as { socket: Socket }).socket;
     socket.once("connect", () => {
@@ -65,12 +81,14 @@ export class ClientProbe {
   constructor(ports: Iterable<number>) {
     this.#ports = new Set(ports);
     subscribe(SOCKET_CHANNEL, this.#onSocket);
+    subscribe(RETRY_CHANNEL, this.#onRetry);
     this.#gc.observe({ entryTypes: ["gc"] });
   }
 
   /** Stops watching: the channel subscription, the GC observer and the loop-delay timer. */
   close(): void {
     unsubscribe(SOCKET_CHANNEL, this.#onSocket);
+    unsubscribe(RETRY_CHANNEL, this.#onRetry);
     this.#gc.disconnect();
     this.#loop.disable();
   }
@@ -93,6 +111,8 @@ export class ClientProbe {
     this.#gcCount = 0;
     this.#gcMax = 0;
     this.#gcTotal = 0;
+    this.#retries = 0;
+    this.#retriesOnTimeout = 0;
     this.#loop.reset();
     this.#loop.enable();
   }
@@ -110,6 +130,8 @@ export class ClientProbe {
       gcTotalMs: this.#gcTotal,
       // The histogram records delay above the sampling period.
       loopDelayMaxMs: Math.max(0, loopMax - LOOP_RESOLUTION_MS),
+      sdkRetries: this.#retries,
+      sdkRetriesOnTimeout: this.#retriesOnTimeout,
     };
   }
 }

@@ -87,7 +87,7 @@ carries no goal. The failure scenarios hold \`sdk\` and \`sdk-undici\` against o
 
 /**
  * The client's own view of each repetition (connections to its upstreams or sidecar, calls in flight, GC pauses,
- * loop delay), beside the tails it explains; absent for runs recorded before the client reported it.
+ * loop delay, the SDK's retries), beside the tails it explains; absent for runs recorded before the client reported it.
  */
 export function clientTable(byVariant: Record<string, SteadySummary>): string[] {
   const rows = Object.entries(byVariant).filter(([, s]) => s.client && Number.isFinite(s.client.peakInFlight.median));
@@ -103,6 +103,7 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         "longest GC pause ms",
         "GC ms total",
         "longest loop delay ms",
+        "SDK retries (after a per-try timeout)",
       ],
       rows.map(([v, s]) => [
         v,
@@ -113,6 +114,7 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         formatSpread(s.client.gcMaxMs, 1),
         formatSpread(s.client.gcTotalMs, 1),
         formatSpread(s.client.loopDelayMaxMs, 1),
+        `${formatSpread(s.client.sdkRetries, 0)} (${formatSpread(s.client.sdkRetriesOnTimeout, 0)})`,
       ]),
     ),
     "",

@@ -50,6 +50,8 @@ export const CLIENT_FIGURES: readonly (keyof ClientDiagnostics)[] = [
   "gcMaxMs",
   "gcTotalMs",
   "loopDelayMaxMs",
+  "sdkRetries",
+  "sdkRetriesOnTimeout",
 ];
 
 /** One rate's summary, plus what the goals need: every cell's percentiles over the same resamples. */

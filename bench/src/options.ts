@@ -1,4 +1,5 @@
-import { selectedVariants } from "./scenarios/variant-names.js";
+import { PAIRED_SDK_VARIANTS } from "./scenarios/steady-slots.js";
+import { SDK_VARIANTS, selectedVariants } from "./scenarios/variant-names.js";
 
 /** What one bench run does; `--quick` shrinks everything for development, flags override single values. */
 export interface BenchOptions {
@@ -39,6 +40,8 @@ export interface BenchOptions {
    * before 2026-12-01-paired-1.
    */
   readonly pairedBelow: number;
+  /** The SDK variants paired so (default `PAIRED_SDK_VARIANTS`: `sdk-undici`; `--paired=sdk,sdk-undici`). */
+  readonly paired: readonly string[];
   readonly only: readonly string[];
   /**
    * The variants the CPU and steady phases run (default: all); their baselines are always added. For short checks:
@@ -78,6 +81,7 @@ const FULL: BenchOptions = {
   concurrency: 32,
   clientWarmupMs: 1_500,
   pairedBelow: FAST_RATE,
+  paired: PAIRED_SDK_VARIANTS,
   only: [],
   variants: [],
 };
@@ -115,7 +119,7 @@ function numbers(value: string, flag: string): number[] {
 
 /**
  * Parses `--quick`, `--reps=N`, `--failure-reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
- * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--paired-below=N`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
+ * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--paired-below=N`, `--paired=a,b`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
@@ -161,6 +165,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--paired-below":
         options = { ...options, pairedBelow: wholeNumber(value, flag, "a rate") };
         break;
+      case "--paired": {
+        const paired = value.split(",").filter(Boolean);
+        const unknown = paired.filter((v) => !(SDK_VARIANTS as readonly string[]).includes(v));
+        if (unknown.length > 0)
+          throw new Error(`--paired takes SDK variants (${SDK_VARIANTS.join(", ")}), got "${unknown.join(", ")}"`);
+        options = { ...options, paired };
+        break;
+      }
       case "--only":
         options = { ...options, only: value.split(",").filter(Boolean) };
         break;
@@ -174,7 +186,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --paired-below=N, --only=…, --variants=…, --out=name`,
+          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --paired-below=N, --paired=…, --only=…, --variants=…, --out=name`,
         );
     }
   }

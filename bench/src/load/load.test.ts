@@ -107,6 +107,11 @@ describe("bench options", () => {
     expect(parseOptions(["--paired-below=0"]).pairedBelow).toBe(0);
     expect(parseOptions(["--quick", "--paired-below=500"]).pairedBelow).toBe(500);
     expect(() => parseOptions(["--paired-below=fast"])).toThrow(/--paired-below takes a rate ≥ 0/);
+    expect(parseOptions([]).paired).toEqual(["sdk-undici"]);
+    expect(parseOptions(["--paired=sdk,sdk-undici"]).paired).toEqual(["sdk", "sdk-undici"]);
+    expect(() => parseOptions(["--paired=direct"])).toThrow(
+      /--paired takes SDK variants \(sdk, sdk-undici\), got "direct"/,
+    );
   });
 
   it("narrows a run to some variants, always with their baselines, and names the variants on a typo", () => {

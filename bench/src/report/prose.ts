@@ -1,3 +1,4 @@
+import { sidecarOf } from "../scenarios/variant-names.js";
 import {
   CONFIG_DEBOUNCE_MS,
   EJECTION_MS,
@@ -187,9 +188,15 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;
 
-/** The report's sentence on paired windows, for a run's options (none for runs before them or with them off). */
+/**
+ * The report's sentence on paired windows, for a run's options (none for runs before them or with them off). A run
+ * with `pairedBelow` but no `paired` list (2026-12-01-paired-1) paired both SDK variants.
+ */
 export function pairedWindows(options: Record<string, unknown>): string {
   const below = options.pairedBelow;
   if (typeof below !== "number" || below <= 0) return "";
-  return ` Below ${below}/s \`sdk-undici\` is measured in one window with the sidecar its goals hold it against (\`haproxy-http-undici\`), the generator sending the rate to each with their schedules half a period apart, so the shared host's stalls land on both sides of a goal alike (bench/README.md, "Paired windows").`;
+  const paired = Array.isArray(options.paired) ? (options.paired as string[]) : ["sdk", "sdk-undici"];
+  if (paired.length === 0) return "";
+  const pairs = paired.map((sdk) => `\`${sdk}\` with \`${sidecarOf(sdk)}\``).join(", ");
+  return ` Below ${below}/s ${pairs} ${paired.length > 1 ? "were each" : "was"} measured in one window, the generator sending the rate to each with their schedules half a period apart, so the shared host's stalls land on both sides of a goal alike (bench/README.md, "Paired windows"); every other cell has a window of its own.`;
 }

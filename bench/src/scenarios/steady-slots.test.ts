@@ -31,6 +31,8 @@ describe("steady slots", () => {
 
   it("leaves the axios pair in windows of their own (together they keep the client core ~75% busy at 300/s)", () => {
     expect(steadySlots(["sdk", "haproxy-http"], 100, 1_000)).toEqual([["sdk"], ["haproxy-http"]]);
+    // Unless asked (`--paired=sdk,sdk-undici`), as run 2026-12-01-paired-1 did.
+    expect(steadySlots(["sdk", "haproxy-http"], 100, 1_000, ["sdk", "sdk-undici"])).toEqual([["sdk", "haproxy-http"]]);
   });
 
   it("gives every variant a window of its own at and above the paired rate, and everywhere with 0", () => {

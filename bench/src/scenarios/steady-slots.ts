@@ -1,19 +1,19 @@
 import { sidecarOf, type VariantName } from "./variant-names.js";
 
 /**
- * The SDK variants measured in one window with their goal's sidecar: the undici pair only. The axios pair's clients
+ * The SDK variants a full run measures in one window with their goal's sidecar (`--paired`): the undici pair only. The axios pair's clients
  * cost 1.1–1.2 ms of client-core CPU per request on this host class (node:http both into and out of the client
  * service; run 2026-12-01-fresh-2 at 300/s), so `sdk`, `haproxy-http` and HAProxy together at 300/s keep the client
  * core ~75% busy and each waits for the other: in run 2026-12-01-paired-1 `sdk`'s p99 at 300/s was 42–272 ms per
  * window beside `haproxy-http`, against 12 ms pooled in windows of its own (fresh-2). The undici pair (0.55–0.68 ms
  * + HAProxy's 0.2 ms) leaves the core mostly idle at 300/s.
  */
-export const PAIRED_SDK_VARIANTS: readonly VariantName[] = ["sdk-undici"];
+export const PAIRED_SDK_VARIANTS: readonly string[] = ["sdk-undici"];
 
 /**
  * The windows of one steady round: `order` (the round's variants, rotated) cut into slots measured one after another,
- * each slot's variants in one window together (`measureTogether`). Below `pairedBelow` requests/s each of
- * `PAIRED_SDK_VARIANTS` shares its window with the sidecar its latency goals hold it against (`sidecarOf`), at the
+ * each slot's variants in one window together (`measureTogether`). Below `pairedBelow` requests/s each SDK variant
+ * in `paired` (`PAIRED_SDK_VARIANTS` in a full run) shares its window with the sidecar its latency goals hold it against (`sidecarOf`), at the
  * place of whichever of the two comes first in `order`; every other variant, and every variant at `pairedBelow` and
  * above, has a window of its own. 0 pairs nothing.
  *
@@ -26,15 +26,20 @@ export const PAIRED_SDK_VARIANTS: readonly VariantName[] = ["sdk-undici"];
  * (`PAIRED_SDK_VARIANTS`) below the fast rates; at 1 000/s and above they would queue behind each other, and those
  * verdicts resolve in windows of their own.
  */
-export function steadySlots(order: readonly VariantName[], rate: number, pairedBelow: number): VariantName[][] {
+export function steadySlots(
+  order: readonly VariantName[],
+  rate: number,
+  pairedBelow: number,
+  paired: readonly string[] = PAIRED_SDK_VARIANTS,
+): VariantName[][] {
   const slots: VariantName[][] = [];
   const placed = new Set<VariantName>();
   const partnerOf = (v: VariantName): VariantName | undefined => {
     if (rate >= pairedBelow) return undefined;
-    const sdk = PAIRED_SDK_VARIANTS.find((s) => s === v || sidecarOf(s) === v);
+    const sdk = paired.find((s) => s === v || sidecarOf(s) === v);
     if (!sdk) return undefined;
-    const partner = v === sdk ? sidecarOf(sdk) : sdk;
-    return order.includes(partner) ? partner : undefined;
+    const partner = v === sdk ? sidecarOf(sdk) : order.find((o) => o === sdk);
+    return partner && order.includes(partner) ? partner : undefined;
   };
   for (const v of order) {
     if (placed.has(v)) continue;

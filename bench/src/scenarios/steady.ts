@@ -69,7 +69,7 @@ export async function runSteady(
             `skipped: every closed-loop round below, max ${max.toFixed(0)}/s`,
           );
         }
-        for (const slot of steadySlots(carried, rate, options.pairedBelow)) {
+        for (const slot of steadySlots(carried, rate, options.pairedBelow, options.paired)) {
           const measured = await measureTogether(
             generator,
             slot.map((name) => running.get(name) as RunningVariant),

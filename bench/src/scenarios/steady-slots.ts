@@ -4,9 +4,10 @@ import { sidecarOf, type VariantName } from "./variant-names.js";
  * The SDK variants a full run measures in one window with their goal's sidecar (`--paired`): the undici pair only. The axios pair's clients
  * cost 1.1–1.2 ms of client-core CPU per request on this host class (node:http both into and out of the client
  * service; run 2026-12-01-fresh-2 at 300/s), so `sdk`, `haproxy-http` and HAProxy together at 300/s keep the client
- * core ~75% busy and each waits for the other: in run 2026-12-01-paired-1 `sdk`'s p99 at 300/s was 42–272 ms per
- * window beside `haproxy-http`, against 12 ms pooled in windows of its own (fresh-2). The undici pair (0.55–0.68 ms
- * + HAProxy's 0.2 ms) leaves the core mostly idle at 300/s.
+ * core ~75% busy and each waits for the other: `sdk`'s p99 at 300/s was 42–272 ms per window beside `haproxy-http`
+ * in run 2026-12-01-paired-1 (12 ms pooled in windows of its own, fresh-2), and `haproxy-http`'s up to 501 ms
+ * beside `sdk` in 2026-12-01-axios-paired-300 — the mutual waiting swamps the paths' difference. The undici pair
+ * (0.55–0.68 ms + HAProxy's 0.2 ms) leaves the core mostly idle at 300/s.
  */
 export const PAIRED_SDK_VARIANTS: readonly string[] = ["sdk-undici"];
 

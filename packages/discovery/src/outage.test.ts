@@ -78,8 +78,10 @@ describe("discovery through registry outages", () => {
       expect(empty).toBe(0);
       expect(errors.every((n) => n > 0)).toBe(true); // failures were reported to operators, not to callers
 
+      // Listen before the restart: a heartbeat landing as the registry comes up re-registers at once.
+      const back = new Promise<void>((resolve) => registrar.onRegister(() => resolve()));
       await registry.start();
-      await new Promise<void>((resolve) => registrar.onRegister(() => resolve()));
+      await back;
       // The restarted registry is empty until the registrar is back; the instancers then follow it again.
       await Promise.all(instancers.map((i) => withInstances(i, 1)));
       expect(instancers.map((i) => i.current().instances.map((x) => x.id))).toEqual([["l-1"], ["l-1"]]);

@@ -47,9 +47,11 @@ describe("EurekaRegistrar with real processes", () => {
       await threeFailures; // retried with backoff, never thrown into the process
       await registrar.setStatus("OUT_OF_SERVICE"); // resolves even though the registry cannot be told now
 
+      // Listen before the restart: a heartbeat landing as the registry comes up registers at once.
+      const registered = next<{ reason: RegisterReason }>(registrar.onRegister);
       await registry.start();
       const failuresBefore = failures;
-      const { reason } = await next<{ reason: RegisterReason }>(registrar.onRegister);
+      const { reason } = await registered;
       expect(["re-register", "status"]).toContain(reason);
       // Backoff is capped at the renew interval, so the first attempt after the restart comes within one
       // heartbeat — and it succeeded: no failure happened after the registry was back.

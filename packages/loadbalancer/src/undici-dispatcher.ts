@@ -9,6 +9,7 @@ import { OpenCalls } from "./open-calls.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 import { BalancedCall } from "./undici-call.js";
+import { type ControllerHandler, legacyHandlerOf } from "./undici-handler-shape.js";
 import type { CallHost, CallRoute } from "./undici-route.js";
 
 /** Settings of `createLbDispatcher`; the balancing ones mean what they mean for `createLbAxios`. */
@@ -77,7 +78,7 @@ const MAX_ORIGINS = 1_024;
  * has a balancer, since `fetch` and `undici.request` accept only http(s) URLs — to an instance picked by the
  * service's balancer, with the axios client's retry engine, per-try timeout, deadline and outcome feed. Other
  * origins go to `fallback`. One undici `Pool` per instance, closed when the instance leaves its instancer's set
- * or at `close()`. Use it as `dispatcher` option or with `setGlobalDispatcher` (Node's own `fetch` too).
+ * or at `close()`. Use it as `dispatcher` option or with `installGlobalDispatcher` (Node's own `fetch` too, 20–26).
  */
 export class LbDispatcher extends Dispatcher {
   readonly #options: LbDispatcherOptions;
@@ -123,7 +124,16 @@ export class LbDispatcher extends Dispatcher {
     this.#fallback = options.fallback ?? new Agent();
   }
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+  /**
+   * Sends one request. `handler` may have undici 6's callbacks or undici ≥ 7's controller shape (`onResponseStart`,
+   * …: Node 26's `fetch`), see `legacyHandlerOf`; one that could not hear its request's end throws undici's
+   * `InvalidArgumentError` (UND_ERR_INVALID_ARG) here.
+   */
+  override dispatch(
+    options: Dispatcher.DispatchOptions,
+    given: Dispatcher.DispatchHandlers | ControllerHandler,
+  ): boolean {
+    const handler = legacyHandlerOf(given, Boolean(options.upgrade) || options.method === "CONNECT");
     const origin = String(options.origin ?? "");
     let target = this.#origins.get(origin);
     if (target === undefined && !this.#origins.has(origin)) {

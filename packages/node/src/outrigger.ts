@@ -62,7 +62,7 @@ export interface Outrigger {
   readonly http: AxiosInstance;
   /** fetch: `og.fetch("lb://inventory/items")` (or `http://inventory/…`), on the undici dispatcher. */
   fetch(input: string | URL, init?: RequestInit): Promise<Response>;
-  /** The undici dispatcher behind `og.fetch` (for `undici.request` or `setGlobalDispatcher`). */
+  /** The undici dispatcher behind `og.fetch` (for `undici.request`, or `installGlobalDispatcher` for global `fetch`). */
   readonly dispatcher: LbDispatcher;
   /** Inbound middleware (node:http, express, fastify): limits, and the drain at shutdown. */
   readonly inbound: Inbound;

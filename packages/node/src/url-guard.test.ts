@@ -43,4 +43,24 @@ describe("URLs with userinfo on og's entry points", () => {
       await og.close();
     }
   });
+
+  it("og.dispatcher's refusal reaches a handler of undici 7's shape (Node 26's fetch), not only undici 6's onError", async () => {
+    const og = await startClient("http://127.0.0.1:9/eureka", { waitForInstancesMs: 100 });
+    try {
+      const heard = await new Promise<unknown>((resolve) => {
+        const handler = {
+          onRequestStart() {},
+          onResponseStart() {},
+          onResponseData() {},
+          onResponseEnd: () => resolve("an answer"),
+          onResponseError: (_controller: unknown, error: Error) => resolve(error),
+        };
+        og.dispatcher.dispatch({ origin: `http://user:${SECRET}@inventory`, path: "/", method: "GET" }, handler);
+      });
+      expect((heard as { code?: string }).code).toBe("OUTRIGGER_INVALID_URL");
+      expect(JSON.stringify(codeAndMessage(heard))).not.toContain(SECRET);
+    } finally {
+      await og.close();
+    }
+  });
 });

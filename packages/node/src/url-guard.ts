@@ -1,4 +1,5 @@
 import { redactUrl } from "@outrigger/core";
+import { legacyHandlerOf } from "@outrigger/loadbalancer/undici";
 import { OutriggerNodeError } from "./errors.js";
 
 /**
@@ -25,7 +26,10 @@ export function urlRefusal(url: string, where: string): OutriggerNodeError | und
 
 /** The part of a dispatcher the guard wraps (undici's `Dispatcher.dispatch`). */
 interface Dispatching {
-  dispatch(options: { readonly origin?: unknown }, handler: { onError?(error: Error): void }): boolean;
+  dispatch(
+    options: { readonly origin?: unknown; readonly upgrade?: unknown; readonly method?: unknown },
+    handler: { onError?(error: Error): void },
+  ): boolean;
 }
 
 /**
@@ -39,7 +43,8 @@ export function guardDispatcher<D extends Dispatching>(dispatcher: D): D {
     const origin = options.origin === undefined ? "" : String(options.origin);
     const refused = origin.includes("@") && !origin.startsWith("lb:") ? urlRefusal(origin, "og.dispatcher") : undefined;
     if (!refused) return dispatch(options, handler);
-    handler.onError?.(refused);
+    // Node 26's fetch hands undici 8's handler shape (no onError): bridged, or the refusal would go unheard.
+    legacyHandlerOf(handler, Boolean(options.upgrade) || options.method === "CONNECT").onError?.(refused);
     return true;
   };
   return dispatcher;

@@ -133,7 +133,7 @@ export class LbDispatcher extends Dispatcher {
     options: Dispatcher.DispatchOptions,
     given: Dispatcher.DispatchHandlers | ControllerHandler,
   ): boolean {
-    const handler = legacyHandlerOf(given, Boolean(options.upgrade) || options.method === "CONNECT");
+    const handler = legacyHandlerOf(given, options);
     const origin = String(options.origin ?? "");
     let target = this.#origins.get(origin);
     if (target === undefined && !this.#origins.has(origin)) {

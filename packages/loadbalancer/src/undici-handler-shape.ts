@@ -149,6 +149,15 @@ const REQUIRED = {
   controllerUpgrade: ["onResponseError", "onRequestUpgrade"],
 } as const;
 
+/** Callbacks only the controller shape has: one of them marks a handler as that shape. */
+const CONTROLLER_MARKS = ["onRequestStart", "onResponseStart", "onRequestUpgrade", "onResponseError"] as const;
+
+/** The request's options that decide which callbacks hear its answer (undici's `upgrade`, `method`). */
+export interface HandlerRequest {
+  readonly upgrade?: unknown;
+  readonly method?: unknown;
+}
+
 /** The first of `names` that is not a function on `handler`; a loop, as it runs for every request. */
 function missingOf(handler: object, names: readonly string[]): string | undefined {
   for (const name of names) if (typeof (handler as Record<string, unknown>)[name] !== "function") return name;
@@ -159,24 +168,24 @@ function missingOf(handler: object, names: readonly string[]): string | undefine
  * `handler` as the undici 6 callbacks (`onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`) this package's
  * dispatchers drive: itself when it has them; bridged when it has undici ≥ 7's controller shape — what Node 26's
  * `fetch` (undici 8) passes, where a dispatcher that only called the old callbacks left the request hanging
- * (xen-orchestra#10411, vercel#17629: an npm undici's dispatcher given to Node 26's `fetch`). `upgrade`: the request
- * is an upgrade or CONNECT (then `onUpgrade`/`onRequestUpgrade` replaces the answer's callbacks). Throws undici's
+ * (xen-orchestra#10411, vercel#17629: an npm undici's dispatcher given to Node 26's `fetch`). `request`: its
+ * options; an upgrade or CONNECT (undici's rule) is heard by `onUpgrade`/`onRequestUpgrade` instead of the answer's
+ * callbacks. Throws undici's
  * `InvalidArgumentError` (UND_ERR_INVALID_ARG) naming the first callback missing, as undici's own checks do, for a
  * handler that could not hear its request's end — rather than a request nobody hears the end of.
  */
 export function legacyHandlerOf(
   handler: Dispatcher.DispatchHandlers | ControllerHandler,
-  upgrade = false,
+  request: HandlerRequest = {},
 ): Dispatcher.DispatchHandlers {
   if (!handler || typeof handler !== "object") throw new errors.InvalidArgumentError("handler must be an object");
+  const upgrade = Boolean(request.upgrade) || request.method === "CONNECT";
   const legacyMissing = missingOf(handler, upgrade ? REQUIRED.legacyUpgrade : REQUIRED.legacy);
   if (legacyMissing === undefined) return handler as Dispatcher.DispatchHandlers;
-  const h = handler as ControllerHandler;
-  const controllerShaped = [h.onRequestStart, h.onResponseStart, h.onRequestUpgrade, h.onResponseError].some(
-    (callback) => typeof callback === "function",
-  );
-  if (!controllerShaped) throw new errors.InvalidArgumentError(`invalid ${legacyMissing} method`);
+  // No controller callback at all: an undici 6 handler missing one of its own.
+  if (!CONTROLLER_MARKS.some((name) => typeof (handler as Record<string, unknown>)[name] === "function"))
+    throw new errors.InvalidArgumentError(`invalid ${legacyMissing} method`);
   const missing = missingOf(handler, upgrade ? REQUIRED.controllerUpgrade : REQUIRED.controller);
   if (missing !== undefined) throw new errors.InvalidArgumentError(`invalid ${missing} method`);
-  return new ControllerBridge(h);
+  return new ControllerBridge(handler as ControllerHandler);
 }

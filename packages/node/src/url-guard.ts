@@ -44,7 +44,7 @@ export function guardDispatcher<D extends Dispatching>(dispatcher: D): D {
     const refused = origin.includes("@") && !origin.startsWith("lb:") ? urlRefusal(origin, "og.dispatcher") : undefined;
     if (!refused) return dispatch(options, handler);
     // Node 26's fetch hands undici 8's handler shape (no onError): bridged, or the refusal would go unheard.
-    legacyHandlerOf(handler, Boolean(options.upgrade) || options.method === "CONNECT").onError?.(refused);
+    legacyHandlerOf(handler, options).onError?.(refused);
     return true;
   };
   return dispatcher;

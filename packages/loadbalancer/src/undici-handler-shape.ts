@@ -158,7 +158,7 @@ export interface HandlerRequest {
   readonly method?: unknown;
 }
 
-/** The first of `names` that is not a function on `handler`; a loop, as it runs for every request. */
+/** The first of `names` that is not a function on `handler`. */
 function missingOf(handler: object, names: readonly string[]): string | undefined {
   for (const name of names) if (typeof (handler as Record<string, unknown>)[name] !== "function") return name;
   return undefined;
@@ -180,6 +180,17 @@ export function legacyHandlerOf(
 ): Dispatcher.DispatchHandlers {
   if (!handler || typeof handler !== "object") throw new errors.InvalidArgumentError("handler must be an object");
   const upgrade = Boolean(request.upgrade) || request.method === "CONNECT";
+  // Every request comes here: undici 6's own handlers (`request`, `stream`, Node 20–24's `fetch`) pass by named
+  // reads, which stay inline-cached per handler class; the keyed loop below (`handler[name]`) is for the rest.
+  const legacy = handler as Partial<Dispatcher.DispatchHandlers>;
+  if (
+    !upgrade &&
+    typeof legacy.onError === "function" &&
+    typeof legacy.onHeaders === "function" &&
+    typeof legacy.onData === "function" &&
+    typeof legacy.onComplete === "function"
+  )
+    return legacy as Dispatcher.DispatchHandlers;
   const legacyMissing = missingOf(handler, upgrade ? REQUIRED.legacyUpgrade : REQUIRED.legacy);
   if (legacyMissing === undefined) return handler as Dispatcher.DispatchHandlers;
   // No controller callback at all: an undici 6 handler missing one of its own.

@@ -90,7 +90,8 @@ function leaving<T>(
   sink: Settles<T>,
 ): Settles<T> {
   if (entered === 0) return sink;
-  tickets.length = entered;
+  // Only when a guard sent the call its own way: Array's length setter is a runtime call even for the same length.
+  if (entered < tickets.length) tickets.length = entered;
   return new Leaving(guards, tickets, call, context, sink);
 }
 

@@ -59,7 +59,8 @@ export class WaitQueue<T extends Queued> {
   #compact(): void {
     const items = this.#items;
     if (this.#waiting === 0) {
-      items.length = 0;
+      // Every release of a bulkhead with nobody queued comes here: Array's length setter is a runtime call.
+      if (items.length > 0) items.length = 0;
       this.#head = 0;
       return;
     }

@@ -80,6 +80,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
   #state: "waiting" | "holding" | "streaming" | "done" = "waiting";
   #held: HeldResponse | undefined;
   #heldBytes = 0;
+  /** undici's resume for this attempt's socket, kept while an answer is held (it may be delivered after all). */
+  #resume: () => void = noop;
   #status = 0;
 
   constructor(
@@ -138,6 +140,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
     if (this.owner.holdStatus(this, status)) {
       this.#state = "holding";
       this.#held = new HeldResponse(status, headers, statusText);
+      this.#resume = resume;
       return true;
     }
     this.#state = "streaming";
@@ -154,13 +157,15 @@ export class AttemptHandler implements Dispatcher.DispatchHandlers, Expiring, Tr
     held.chunks.push(chunk);
     this.#heldBytes += chunk.length;
     if (this.#heldBytes <= MAX_HELD_BYTES) return true;
-    // Too large to hold: deliver it as the answer rather than buffer without bound.
+    // Too large to hold: deliver it as the answer rather than buffer without bound. The rest streams from this
+    // attempt's socket, so the caller gets its resume: a caller that pauses (returns false) resumes it, as undici's
+    // own answers do (nodejs/undici#5405: a body handed a resume not wired to its live connection hung).
     this.#state = "streaming";
     this.#held = undefined;
     this.owner.committed(this);
     const caller = this.owner.caller;
     caller.onResponseStarted?.();
-    caller.onHeaders?.(held.status, held.rawHeaders as Buffer[], noop, held.statusText);
+    caller.onHeaders?.(held.status, held.rawHeaders as Buffer[], this.#resume, held.statusText);
     let more = true;
     for (const part of held.chunks) more = caller.onData?.(part) ?? true;
     return more;

@@ -7,6 +7,9 @@
 //   keep-alive connection is reused.
 // - nodejs/undici#3157 (nodejs/node#52635): a long-lived AbortSignal passed to many requests collected abort
 //   listeners — here none is left on it after 200 requests under a timeout policy.
+// - nodejs/undici#5405: a retried answer's body, consumed under backpressure, never resumed (the body's resume was
+//   wired to the first connection) — here a 503 held for a retry and then delivered (too large to hold) resumes
+//   its own socket when the caller reads on.
 // Conformance source for the retry rules: nodejs/undici lib/handler/retry-handler.js (idempotent methods only,
 // retry before the caller has headers).
 import { getEventListeners } from "node:events";
@@ -108,6 +111,55 @@ describe("field reports replayed against the lb undici dispatcher", () => {
     // Every round tried "a" (a 503, held and retried on "b"), all on one connection.
     expect(a.seen.requests.length).toBeGreaterThanOrEqual(3);
     expect(a.seen.connections).toBe(1);
+    await close();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("nodejs/undici#5405: a held 503 delivered after all (too large to hold) resumes its socket after backpressure", async () => {
+    const size = 8 * 1024 * 1024;
+    // Resolved when the server cannot write on (the client stopped reading: its socket's buffers are full) or is done.
+    let stalled = () => {};
+    const serverStalled = new Promise<void>((resolve) => {
+      stalled = resolve;
+    });
+    const a = await countingInstance((_request, response) => {
+      response.writeHead(503, { "content-length": size });
+      const chunk = Buffer.alloc(64 * 1024, 0x62);
+      let sent = 0;
+      const pump = () => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!response.write(chunk)) {
+            stalled();
+            response.once("drain", pump);
+            return;
+          }
+        }
+        response.end();
+        stalled();
+      };
+      pump();
+    });
+    const b = await countingInstance(ok);
+    const { dispatcher, close } = overTwo(a, b);
+    const answer = await undiciRequest("http://svc/x", { dispatcher });
+    // Larger than MAX_HELD_BYTES: "a"'s 503 is the answer, and it streams on from "a"'s socket.
+    expect(answer.statusCode).toBe(503);
+    // Nobody reads until the server is held up, so undici was told to pause (the body's buffer filled).
+    await serverStalled;
+    let bytes = 0;
+    const read = (async () => {
+      for await (const chunk of answer.body) bytes += (chunk as Buffer).length;
+      return bytes;
+    })();
+    // Before the fix the held answer's caller got a resume that did nothing: the read stopped at what was buffered.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`hung after ${bytes} bytes`), 5_000);
+    });
+    expect(await Promise.race([read, hung])).toBe(size);
+    clearTimeout(timer);
+    expect(b.seen.requests).toEqual([]);
     await close();
     await Promise.all([a.close(), b.close()]);
   });

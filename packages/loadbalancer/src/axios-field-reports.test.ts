@@ -36,6 +36,11 @@ async function start(name: string, handle: (request: IncomingMessage, response: 
   port[name] = (server.address() as AddressInfo).port;
 }
 
+/** The big 503's size: more than loopback's socket buffers hold, so a body nobody reads stalls its server. */
+const BIG = 32 * 1024 * 1024;
+/** Resolves when the last big 503 closed: sent whole, or its connection went. */
+let bigClosed: Promise<void> = Promise.resolve();
+
 /** Requests each socket of the keep-alive server has carried. */
 const carried = new WeakMap<Socket, number>();
 
@@ -50,6 +55,21 @@ beforeAll(async () => {
   });
   await start("busy", (_request, response) => response.writeHead(503).end());
   await start("silent", () => onSilent?.());
+  // A 503 with a body larger than the socket buffers, written as the client reads it.
+  await start("bigbusy", (_request, response) => {
+    bigClosed = new Promise((resolve) => response.on("close", resolve));
+    response.writeHead(503, { "content-length": BIG });
+    const chunk = Buffer.alloc(64 * 1024, 0x62);
+    let sent = 0;
+    const pump = () => {
+      while (sent < BIG) {
+        sent += chunk.length;
+        if (!response.write(chunk)) return void response.once("drain", pump);
+      }
+      response.end();
+    };
+    pump();
+  });
   // Answers the first request of each connection with keep-alive; closes the connection under any later one
   // without a word: the race of a reused keep-alive socket the server is closing (nodejs/node#47130).
   await start("closing", (request, response) => {
@@ -178,6 +198,26 @@ describe.each(transports)("createLbAxios on the %s transport", (transport) => {
     await expect(send("post", "/pay")).rejects.toBeDefined();
     // The POST reached the server before the connection went: it is not paid twice, nor sent to echo.
     expect([paid("closing"), paid("echo")]).toEqual([before.closing + 1, before.echo]);
+    balancer.close();
+  });
+});
+
+// On the undici transport a 503 too large to hold is the answer itself (see the dispatcher's field reports).
+describe("createLbAxios on the http transport, a streamed answer a retry replaced", () => {
+  it("linkerd/linkerd#1256: the retried 503's unread stream body is let go, and its connection with it", async () => {
+    const { http, balancer } = client(["bigbusy", "echo"], "http");
+    const answer = await http.get("lb://svc/file", { responseType: "stream" });
+    expect(answer.status).toBe(200);
+    let text = "";
+    for await (const chunk of answer.data) text += chunk;
+    expect(JSON.parse(text)).toMatchObject({ host: `127.0.0.1:${port.echo}` });
+    // Before the fix nobody read the 503's body nor closed it: its server could neither finish nor see the socket go.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const held = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve("the 503's connection is still held"), 5_000);
+    });
+    expect(await Promise.race([bigClosed.then(() => "let go"), held])).toBe("let go");
+    clearTimeout(timer);
     balancer.close();
   });
 });

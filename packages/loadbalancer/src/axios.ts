@@ -43,6 +43,7 @@ import {
 } from "./attempt-step.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { attemptConfig } from "./axios-config.js";
+import { discardResponseBody } from "./axios-discard.js";
 import { LbAxiosLifecycle } from "./axios-lifecycle.js";
 import { type LbAxiosTransport, loadUndiciTransport, type UndiciTransport, undiciCanSend } from "./axios-transport.js";
 import { Wire } from "./axios-wire.js";
@@ -202,6 +203,9 @@ function sendBalanced(
       };
       // A free instance is picked synchronously; only when every one is at its cap does the attempt wait (acquire).
       const pick = pickNow(balancer, pickOptions, last) ?? (await pickFor(balancer, pickOptions, signal, last));
+      // An instance to go to: the previous attempt's answer can no longer be the caller's (it would be, had the pick
+      // failed: LB_ALL_INSTANCES_TRIED hands it back), so its unread stream body frees its connection now.
+      discardResponseBody(last);
       publishRetry(service, tried.size + 1, last, engine.statuses, trace);
       const { instance } = pick;
       tried.add(instance.id);

@@ -302,7 +302,10 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   }
 
   committed(attempt: AttemptHandler): void {
-    // The deadline and the per-try timeout still run while the body streams, as before the headers.
+    // The caller has the answer: the per-try timeout is over, the deadline runs on while the body streams — Envoy
+    // ignores a per-try timeout once the response started downstream and leaves it to the route's timeout
+    // (source/common/router/upstream_request.cc `onPerTryTimeout`), as a policy's timeout ends here too.
+    this.#host.perTry?.cancel(attempt);
     this.#done = true;
     attempt.sink.resolve();
   }

@@ -2,6 +2,7 @@
 // sources: RFC 9112 §6.3 (message body length), nodejs/undici lib/dispatcher/client-h1.js (HEAD, upgrade, CONNECT)
 // and lib/core/request.js (the `expect` header refused), Envoy's retry_on `reset` (source/common/router/retry_state_impl.cc).
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
+import { createTimeoutPolicy } from "@outrigger/resilience";
 import {
   errors,
   interceptors,
@@ -127,16 +128,48 @@ describe("the HTTP exchange (field reports)", () => {
     await close();
   });
 
-  it("nodejs/undici#1864 (body): a per-try timeout still runs while the body streams, as Envoy's per_try_timeout covers the whole answer", async () => {
-    // Headers and a first chunk, then the body stalls.
+  it.each([
+    ["perTryTimeoutMs", { perTryTimeoutMs: 150 }],
+    ["a timeout policy", { policy: createTimeoutPolicy({ ms: 150 }) }],
+  ])(
+    "nodejs/undici#1864 (body): %s ends with the headers, as Envoy's per-try timeout; a body slower than it arrives whole",
+    async (_name, timeout) => {
+      // Headers and a first chunk, then the rest only when the test says so.
+      let release = () => {};
+      const { b, lb, close } = await pairOf(
+        (_request, response) => {
+          response.write("first ");
+          release = () => response.end("rest");
+        },
+        ok,
+        timeout,
+      );
+      const answer = await undiciRequest("http://svc/slow-body", { dispatcher: lb.dispatcher });
+      expect(answer.statusCode).toBe(200);
+      const text = answer.body.text();
+      // Twice the per-try timeout: before, the timer broke the body the caller was reading (LB_ATTEMPT_TIMEOUT) and
+      // blamed the instance (source/common/router/upstream_request.cc `onPerTryTimeout`: ignored once the response
+      // started downstream).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      expect(await text).toBe("first rest");
+      expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(0);
+      expect(b.seen.requests).toEqual([]);
+      await close();
+    },
+  );
+
+  it("nodejs/undici#1864 (stalled body): the deadline ends a body that stalls after the headers; the instance is not blamed", async () => {
     const { b, lb, close } = await pairOf((_request, response) => response.write("first "), ok, {
-      perTryTimeoutMs: 150,
+      perTryTimeoutMs: 100,
+      deadlineMs: 400,
     });
     const answer = await undiciRequest("http://svc/stall", { dispatcher: lb.dispatcher });
     expect(answer.statusCode).toBe(200);
-    // The caller already had the headers: no retry; its body breaks with the timeout.
-    await expect(answer.body.text()).rejects.toMatchObject({ code: "LB_ATTEMPT_TIMEOUT" });
-    expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(1);
+    // The caller already had the headers: no retry; the route's timeout (Envoy) breaks the body.
+    await expect(answer.body.text()).rejects.toMatchObject({ code: "LB_DEADLINE_EXCEEDED" });
+    // As Envoy's router.cc `onResponseTimeout`: a timeout counts for outlier detection only while awaiting headers.
+    expect(lb.balancer.stats("i0")?.consecutiveFailures).toBe(0);
     expect(b.seen.requests).toEqual([]);
     await close();
   });

@@ -12,7 +12,7 @@ import { createLbAxios } from "./axios.js";
 import type { LbAxiosTransport } from "./axios-transport.js";
 import { createBalancer } from "./balancer.js";
 import { RoundRobinRule } from "./round-robin.js";
-import { instance } from "./test-support.js";
+import { instance, writeAsRead } from "./test-support.js";
 
 const servers: Server[] = [];
 const port: Record<string, number> = {};
@@ -59,16 +59,7 @@ beforeAll(async () => {
   await start("bigbusy", (_request, response) => {
     bigClosed = new Promise((resolve) => response.on("close", resolve));
     response.writeHead(503, { "content-length": BIG });
-    const chunk = Buffer.alloc(64 * 1024, 0x62);
-    let sent = 0;
-    const pump = () => {
-      while (sent < BIG) {
-        sent += chunk.length;
-        if (!response.write(chunk)) return void response.once("drain", pump);
-      }
-      response.end();
-    };
-    pump();
+    writeAsRead(response, BIG);
   });
   // Answers the first request of each connection with keep-alive; closes the connection under any later one
   // without a word: the race of a reused keep-alive socket the server is closing (nodejs/node#47130).

@@ -110,3 +110,25 @@ export async function countingServers(
     },
   };
 }
+
+/**
+ * Writes `size` bytes to `response` (its headers already set) as fast as its client reads them, 64 KiB at a time;
+ * `stalled()` when a write must wait for the client (its socket buffers are full) and once the body is written.
+ */
+export function writeAsRead(response: ServerResponse, size: number, stalled: () => void = () => undefined): void {
+  const chunk = Buffer.alloc(64 * 1024, 0x62);
+  let sent = 0;
+  const pump = () => {
+    while (sent < size) {
+      sent += chunk.length;
+      if (!response.write(chunk)) {
+        stalled();
+        response.once("drain", pump);
+        return;
+      }
+    }
+    response.end();
+    stalled();
+  };
+  pump();
+}

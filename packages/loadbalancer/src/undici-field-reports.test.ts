@@ -21,7 +21,7 @@ import { request as undiciRequest } from "undici";
 import { describe, expect, it } from "vitest";
 import { createBalancer } from "./balancer.js";
 import { RoundRobinRule } from "./round-robin.js";
-import { instance } from "./test-support.js";
+import { instance, writeAsRead } from "./test-support.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
 
 /** A loopback instance that counts its connections and records each request's method and body size. */
@@ -124,21 +124,7 @@ describe("field reports replayed against the lb undici dispatcher", () => {
     });
     const a = await countingInstance((_request, response) => {
       response.writeHead(503, { "content-length": size });
-      const chunk = Buffer.alloc(64 * 1024, 0x62);
-      let sent = 0;
-      const pump = () => {
-        while (sent < size) {
-          sent += chunk.length;
-          if (!response.write(chunk)) {
-            stalled();
-            response.once("drain", pump);
-            return;
-          }
-        }
-        response.end();
-        stalled();
-      };
-      pump();
+      writeAsRead(response, size, stalled);
     });
     const b = await countingInstance(ok);
     const { dispatcher, close } = overTwo(a, b);

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { roundRobinProxy } from "../../registry-server/src/conformance/haproxy-fixture.js";
 import { freePort, type RegistryProcess, spawnRegistry } from "../../registry-server/src/e2e/spawn-registry.js";
+import { watchUntil } from "../../registry-server/src/e2e/watch-until.js";
 import { anyStatus } from "./filters.js";
 import { RegistryWatchInstancer } from "./registry-watch-instancer.js";
 import { snapshotWhere } from "./testing/snapshots.js";
@@ -93,6 +94,11 @@ describe("RegistryWatchInstancer behind a round-robin HAProxy over two peer regi
     for (let i = 0; i < CHANGES; i += 1) {
       const value = i % 2 === 0 ? "OUT_OF_SERVICE" : "UP";
       await put(`${[a, b][i % 2]?.url}/eureka/apps/SDKIDX/s-1/status?value=${value}`);
+      // Both peers hold the change before the next is made on the other, so no two writes cross: crossing ones are
+      // ordered by their write stamps, and two stamped in the same millisecond by content, not by the test's order
+      // (registry-server write-order.ts, peers-concurrent-writes.test.ts). Before that rule a crossing undid the
+      // later write (2 stalls in 20 runs beside a CPU burner).
+      for (const peer of [a, b]) await watchUntil(peer.url, "SDKIDX", (list) => list[0]?.status === value);
       await until(value, `change ${i} (on ${i % 2 === 0 ? "A" : "B"})`);
     }
     // A quiet spell: the measurement window, in which a bouncing client must be held.

@@ -26,6 +26,12 @@ export interface Lease {
    * registration (see `status-rules.ts`).
    */
   readonly statusSetByServer?: boolean;
+  /**
+   * When this copy was last written (ms; see `nextWriteStamp`): on this server for a local write, on the peer that
+   * made it for a replicated one. Orders copies with the same `lastDirtyTimestamp` (`replicaLoses`); undefined for
+   * a copy that came without one.
+   */
+  readonly writtenAt?: number;
 }
 
 /** A registry change, published to watchers the moment it is made. */

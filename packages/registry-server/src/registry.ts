@@ -12,6 +12,7 @@ import type {
   WriteOrigin,
 } from "./registry-types.js";
 import { resolveStatus } from "./status-rules.js";
+import { nextWriteStamp, replicaLoses } from "./write-order.js";
 
 export type {
   ActionType,
@@ -164,8 +165,10 @@ export class Registry {
    * registry holds a copy with a newer `lastDirtyTimestamp` that copy is kept (and a peer's older copy is refused
    * as a `conflict`, with nothing applied); a stored override survives the client's re-registration; the status
    * stored is decided by Eureka's rule chain (`status-rules.ts`). A duration ≤ 0 or none gives the default lease.
+   * A peer's copy with our dirty timestamp carries `writtenAt` (its write's stamp) and is refused when ours was
+   * written later (`replicaLoses`); a local write is stamped here (`nextWriteStamp`).
    */
-  registerChecked(info: InstanceInfo, origin: WriteOrigin = "local"): RegisterOutcome {
+  registerChecked(info: InstanceInfo, origin: WriteOrigin = "local", writtenAt?: number): RegisterOutcome {
     const now = this.#clock.now();
     const existing = this.#apps.get(info.app)?.get(info.instanceId);
     const replication = origin === "replication";
@@ -174,6 +177,11 @@ export class Registry {
       if (replication) return { kind: "conflict", lease: existing };
       registrant = existing.info;
     }
+    const sameDirty = existing?.info.lastDirtyTimestamp === info.lastDirtyTimestamp;
+    if (replication && existing && sameDirty && replicaLoses(existing, info, writtenAt)) {
+      return { kind: "conflict", lease: existing };
+    }
+    const stamp = replication ? writtenAt : nextWriteStamp(existing?.writtenAt, now);
     // A stored override wins (Eureka's overriddenInstanceStatusMap); a peer's copy carries its server's override
     // as it is, since status changes travel between peers inside a replicated registration.
     const stored = existing?.info.overriddenStatus ?? "UNKNOWN";
@@ -191,6 +199,7 @@ export class Registry {
       lastRenewedAt: now,
       lastUpdatedAt: now,
       actionType: existing ? "MODIFIED" : "ADDED",
+      ...(stamp !== undefined ? { writtenAt: stamp } : {}),
     };
     let app = this.#apps.get(info.app);
     if (!app) {
@@ -245,7 +254,7 @@ export class Registry {
 
   /**
    * An operator's status override (`PUT …/status?value=`), as Eureka's `statusUpdate`: renews the lease and, when
-   * the status differs, stores the override. The dirty timestamp stays the client's (a peer's newer one is taken).
+   * the status differs, stores the override (in a cluster the same status is still stamped and replicated). The dirty timestamp stays the client's (a peer's newer one is taken).
    * Undefined when the instance is unknown.
    */
   setStatusOverride(
@@ -370,15 +379,22 @@ export class Registry {
     if (!apps || !lease) return undefined;
     lease.lastRenewedAt = this.#clock.now();
     const next = change(lease.info);
-    if (!next) return lease;
+    if (!next) {
+      // In a cluster a write of what is held is still a write, as Eureka replicates every `statusUpdate`: stamped
+      // and replicated, it orders after a peer's earlier write still on its way here instead of being undone by it.
+      const origin = options.origin ?? "local";
+      return this.#clustered && origin === "local" ? this.#replace(apps, lease, lease.info, origin) : lease;
+    }
     const sent = options.lastDirtyTimestamp ?? 0;
     const info = { ...next, lastDirtyTimestamp: Math.max(lease.info.lastDirtyTimestamp, sent) };
     return this.#replace(apps, { ...lease, statusSetByServer: true }, info, options.origin ?? "local");
   }
 
-  /** Stores a changed copy of an instance (same lease times) and publishes it. */
+  /** Stores a changed copy of an instance (same lease times; a local change stamped) and publishes it. */
   #replace(apps: Map<string, Lease>, lease: Lease, info: InstanceInfo, origin: WriteOrigin): MutableLease {
-    const updated: MutableLease = { ...lease, info, lastUpdatedAt: this.#clock.now(), actionType: "MODIFIED" };
+    const now = this.#clock.now();
+    const writtenAt = origin === "local" ? nextWriteStamp(lease.writtenAt, now) : lease.writtenAt;
+    const updated: MutableLease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED", writtenAt };
     apps.set(info.instanceId, updated);
     this.#publish("MODIFIED", updated, origin);
     return updated;

@@ -3,6 +3,7 @@ import { toEurekaInstance } from "../eureka-codec.js";
 import { parseRegistration } from "../instance-info.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { Lease, Registry } from "../registry.js";
+import { readWrittenAt, WRITTEN_AT_FIELD } from "../write-order.js";
 import { appIndexesOf, mergeAppIndexes } from "./app-indexes.js";
 import { PeerNode } from "./peer-node.js";
 import {
@@ -37,6 +38,7 @@ function toTask(action: ReplicationAction, lease: Lease): ReplicationTask {
     status: info.status,
     overriddenStatus: info.overriddenStatus,
     ...(action === "Register" ? { instanceInfo: toEurekaInstance(lease) } : {}),
+    ...(action === "Register" && lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {}),
   };
 }
 
@@ -175,7 +177,8 @@ export class Replicator {
       // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) {
-        this.#registry.register(parseRegistration({ instance }, task.appName, Date.now()), "replication");
+        const copy = parseRegistration({ instance }, task.appName, Date.now());
+        this.#registry.registerChecked(copy, "replication", readWrittenAt(result.responseEntity));
         // Adopted here only, so numbered here only: the peers take our index of it.
         this.#announce(task.appName);
       }

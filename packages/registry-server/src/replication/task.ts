@@ -19,6 +19,8 @@ export interface ReplicationTask {
   readonly status: string;
   readonly overriddenStatus: string;
   readonly instanceInfo?: EurekaInstanceJson;
+  /** A `Register`'s write stamp (`Lease.writtenAt`, see `write-order.ts`); Outrigger's, Eureka peers ignore it. */
+  readonly outriggerWrittenAt?: number;
   /** The policy record of a `Policy` task. */
   readonly policy?: PolicyRecord;
 }

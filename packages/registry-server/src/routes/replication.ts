@@ -5,6 +5,7 @@ import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
 import { receivePolicyTask } from "../policy/replication.js";
+import type { Lease } from "../registry.js";
 import { type ReplicationReceivedMessage, registryChannels } from "../registry-channels.js";
 import { appIndexesOf, exchangeAppIndexes } from "../replication/app-indexes.js";
 import {
@@ -15,7 +16,16 @@ import {
   type ReplicationResult,
   type ReplicationTask,
 } from "../replication/task.js";
+import { readWrittenAt, WRITTEN_AT_FIELD } from "../write-order.js";
 import { renewAnswer } from "./eureka-writes.js";
+
+/** A 409's entity: our copy, and its write stamp for a peer that orders copies by it (`write-order.ts`). */
+function conflictEntity(lease: Lease): Record<string, unknown> {
+  return {
+    instance: toEurekaInstance(lease),
+    ...(lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {}),
+  };
+}
 
 /** Publishes a batch applied here (its tasks by action, those not answered 2xx) for tracing. */
 function publishReceived(
@@ -52,11 +62,10 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
           "replication",
+          readWrittenAt(task),
         );
-        // Our copy is newer (lastDirtyTimestamp): nothing was applied; the sender adopts ours.
-        if (outcome.kind === "conflict") {
-          return { statusCode: 409, responseEntity: { instance: toEurekaInstance(outcome.lease) } };
-        }
+        // Our copy is newer (lastDirtyTimestamp, then the write stamp): nothing was applied; the sender adopts ours.
+        if (outcome.kind === "conflict") return { statusCode: 409, responseEntity: conflictEntity(outcome.lease) };
         return { statusCode: 200 };
       }
       if (task.action === "Cancel")
@@ -66,8 +75,8 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
         ...(isInstanceStatus(task.overriddenStatus) ? { overriddenStatus: task.overriddenStatus } : {}),
         origin: "replication",
       });
-      const answer = renewAnswer(outcome, task.appName, task.id);
-      return { statusCode: answer.status, ...(answer.status === 409 ? { responseEntity: answer.body } : {}) };
+      if (outcome.kind === "conflict") return { statusCode: 409, responseEntity: conflictEntity(outcome.lease) };
+      return { statusCode: renewAnswer(outcome, task.appName, task.id).status };
     } catch (error) {
       return { statusCode: 400, responseEntity: { message: (error as Error).message } };
     }

@@ -1,0 +1,138 @@
+// Rules from Netflix/eureka: AbstractInstanceRegistry.statusUpdate (an override changes the status with
+// `setStatusWithoutDirty`: the dirty timestamp stays the client's) and PeerEurekaNode (on a 409 the sender takes
+// the peer's copy). Two peers that each change one instance before the other's replication arrives apply each
+// other's copy and swap for good; field report of the kind: Netflix/eureka#908 (an override seen on one server,
+// not on its peer). Here the later write wins on both (`write-order.ts`).
+//
+// A gate between the peers holds each batch until both writes are made, so their replications cross: the one
+// interleaving that diverged (about one run in five of discovery's peers-one-index test under load, before).
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../e2e/spawn-registry.js";
+import { watchUntil } from "../e2e/watch-until.js";
+import { eurekaCalls, registryProcesses } from "./eureka-fixture.js";
+
+const start = registryProcesses();
+const servers: Server[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * An HTTP relay to `target` that, while closed, holds replication batches; `open()` sends them on and resolves
+ * once every one held has been answered back to its sender.
+ */
+async function gate(target: number) {
+  let held: (() => Promise<void>)[] | undefined;
+  let arrived: (() => void) | undefined;
+  const server = createServer(async (req, res) => {
+    const body = await bodyOf(req);
+    const relay = async () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k)),
+      ) as Record<string, string>;
+      const answer = await fetch(`http://127.0.0.1:${target}${req.url}`, {
+        method: req.method ?? "GET",
+        headers,
+        ...(req.method === "POST" ? { body } : {}),
+      }).catch(() => undefined);
+      const bytes = answer ? Buffer.from(await answer.arrayBuffer()) : Buffer.alloc(0);
+      const type = answer?.headers.get("content-type");
+      const index = answer?.headers.get("x-outrigger-index");
+      res.writeHead(answer?.status ?? 502, {
+        ...(type ? { "content-type": type } : {}),
+        ...(index ? { "x-outrigger-index": index } : {}),
+      });
+      await new Promise<void>((resolve) => res.end(bytes, resolve));
+    };
+    if (held && req.url?.includes("/peerreplication/batch")) {
+      held.push(relay);
+      arrived?.();
+    } else await relay();
+  });
+  servers.push(server);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}/eureka`,
+    close: () => {
+      held = [];
+    },
+    /** Resolves once a batch is held (the sender's batching delay has passed); rejects if none comes. */
+    holding: (what: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (held?.length) return resolve();
+        // A guard only: a batch leaves within the sender's 5 ms batching delay.
+        const guard = setTimeout(() => reject(new Error(`${what} was never replicated`)), BATCH_GUARD_MS);
+        arrived = () => {
+          clearTimeout(guard);
+          resolve();
+        };
+      }),
+    /** Sends the held batches on; resolves with how many, once each has been answered. */
+    open: async () => {
+      const pending = held ?? [];
+      held = undefined;
+      await Promise.all(pending.map((relay) => relay()));
+      return pending.length;
+    },
+  };
+}
+
+const BATCH_GUARD_MS = 10_000;
+
+/** Resolves in the next millisecond or later: the second write is later by the clock both peers read. */
+async function nextMillisecond(): Promise<void> {
+  const from = Date.now();
+  while (Date.now() <= from) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+describe("two peers writing one instance at once (real registries, replications crossing)", () => {
+  it("both keep the later write, whichever peer made it", { timeout: 60_000 }, async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const [toB, toA] = [await gate(pb), await gate(pa)];
+    const a = await start(["--port", String(pa), "--self-preservation", "off", "--peer", toB.url]);
+    const b = await start(["--port", String(pb), "--self-preservation", "off", "--peer", toA.url]);
+    expect(await eurekaCalls(a.url, "CROSSED").register("c-1")).toBe(204);
+    await watchUntil(b.url, "CROSSED", (list) => list.length === 1);
+    const peers = { a: eurekaCalls(a.url, "CROSSED"), b: eurekaCalls(b.url, "CROSSED") };
+
+    // The status before each round is the previous round's second value (UP at first).
+    const rounds = [
+      { first: "b", second: "a", values: ["OUT_OF_SERVICE", "DOWN"] },
+      { first: "a", second: "b", values: ["OUT_OF_SERVICE", "UP"] },
+      { first: "b", second: "a", values: ["DOWN", "OUT_OF_SERVICE"] },
+      // The second write is of the status its peer still holds (the first's copy is held back): no change there,
+      // but a write all the same, later than the first; before, it was not replicated and the first one won.
+      { first: "a", second: "b", values: ["DOWN", "OUT_OF_SERVICE"] },
+    ] as const;
+    for (const { first, second, values } of rounds) {
+      toB.close();
+      toA.close();
+      expect(await peers[first].write("PUT", `c-1/status?value=${values[0]}`)).toBe(200);
+      await nextMillisecond();
+      expect(await peers[second].write("PUT", `c-1/status?value=${values[1]}`)).toBe(200);
+      const gates = { a: toB, b: toA };
+      await Promise.all([
+        gates[first].holding(`${first}'s write of ${values[0]}`),
+        gates[second].holding(`${second}'s write of ${values[1]}`),
+      ]);
+      // Each peer has applied the other's batch once its gate's answers are back.
+      const sent = await Promise.all([toB.open(), toA.open()]);
+      expect(sent).toEqual([1, 1]);
+      const seen = `${first} wrote ${values[0]}, then ${second} wrote ${values[1]}`;
+      // Before: each peer held the other's value (e.g. A OUT_OF_SERVICE, B DOWN).
+      expect({ seen, a: (await peers.a.instance("c-1")).status }).toEqual({ seen, a: values[1] });
+      expect({ seen, b: (await peers.b.instance("c-1")).status }).toEqual({ seen, b: values[1] });
+      // The refused copy's sender took the winner (the 409's copy) and nothing flips it back.
+      await watchUntil(a.url, "CROSSED", (list) => list[0]?.status === values[1]);
+      await watchUntil(b.url, "CROSSED", (list) => list[0]?.status === values[1]);
+    }
+  });
+});

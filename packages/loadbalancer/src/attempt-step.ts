@@ -103,6 +103,27 @@ export function mayRetryTried(reuseTried: boolean, last: unknown): boolean {
 }
 
 /**
+ * The pick options of attempt `context` of a request that has tried `tried` (the previous failure `last`): every
+ * send after the first is a retry for the balancer, whichever layer retries (round robin stays put), and with none
+ * left untried a retry may take a tried instance only as `mayRetryTried` says. One literal of a fixed shape (a
+ * conditional spread of `key` made an extra object and a slow clone per pick).
+ */
+export function attemptPickOptions(
+  tried: ReadonlySet<string>,
+  context: AttemptContext,
+  reuseTried: boolean,
+  last: unknown,
+  key: string | undefined,
+): PickOptions {
+  return {
+    avoid: tried,
+    attempt: tried.size + 1,
+    untriedOnly: context.attempt > 0 && !mayRetryTried(reuseTried, last),
+    key,
+  };
+}
+
+/**
  * Whether a retry after `last` has an instance to go to: one not yet tried, or a tried one as `mayRetryTried` allows;
  * true when the balancer cannot tell (no `hasUntried`: its pick decides). Both transports give it to their own
  * retry engine as the call's `canResend`, so the engine announces (`onRetry`), waits for and pays for only retries

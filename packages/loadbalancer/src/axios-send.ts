@@ -29,9 +29,9 @@ import {
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { RequestSignal } from "./attempt-signal.js";
 import {
+  attemptPickOptions,
   attemptSignalFor,
   canRetryOn,
-  mayRetryTried,
   pickFor,
   pickNow,
   publishRetry,
@@ -118,14 +118,7 @@ export function sendBalanced(
     async (context: AttemptContext): Promise<AxiosResponse> => {
       // Before the pick: a stream body that cannot go again must not take an instance's slot.
       const data = body.next(last);
-      // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
-      const pickOptions = {
-        avoid: tried,
-        attempt: tried.size + 1,
-        // With none left untried, a retry may take a tried instance only as `mayRetryTried` says.
-        untriedOnly: context.attempt > 0 && !mayRetryTried(reuseTried, last),
-        ...(key !== undefined ? { key } : {}),
-      };
+      const pickOptions = attemptPickOptions(tried, context, reuseTried, last, key);
       // A free instance is picked synchronously; only when every one is at its cap does the attempt wait (acquire).
       const pick = pickNow(balancer, pickOptions, last) ?? (await pickFor(balancer, pickOptions, signal, last));
       // An instance to go to: the previous attempt's answer can no longer be the caller's (it would be, had the pick

@@ -19,12 +19,12 @@ import {
   taskPromise,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { canRetryOn, mayRetryTried, pickFor, pickNow, publishRetry, retriedAfter } from "./attempt-step.js";
+import { attemptPickOptions, canRetryOn, pickFor, pickNow, publishRetry, retriedAfter } from "./attempt-step.js";
 import { type CallMessage, endAttemptOf, endCall, traceAttemptOf, traceCall, withAttemptHeaders } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { LB_CALL, type LbCall } from "./lb-call.js";
 import { httpOutcome } from "./outcome.js";
-import type { Pick, PickOptions } from "./pick.js";
+import type { Pick } from "./pick.js";
 import { retriesTriedInstances } from "./retry-decision.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
@@ -249,15 +249,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     if (this.#stopped) throw this.#stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
     if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
-    // Every send after the first is a retry for the balancer, whichever layer retries (round robin stays put).
-    // One literal of a fixed shape (a conditional spread of `key` made an extra object and a slow clone per pick).
-    const options: PickOptions = {
-      avoid: this.tried,
-      attempt: this.tried.size + 1,
-      // With none left untried, a retry may take a tried instance only as `mayRetryTried` says.
-      untriedOnly: context.attempt > 0 && !mayRetryTried(retriesTriedInstances(engine), this.#last),
-      key: this.#key,
-    };
+    const options = attemptPickOptions(this.tried, context, retriesTriedInstances(engine), this.#last, this.#key);
     const pick = pickNow(balancer, options, this.#last);
     if (pick) {
       this.#send(pick, context, signal, first, sink);

@@ -12,7 +12,7 @@ import type {
   WriteOrigin,
 } from "./registry-types.js";
 import { resolveStatus } from "./status-rules.js";
-import { nextWriteStamp, replicaLoses } from "./write-order.js";
+import { replicaLoses, WriteClock } from "./write-order.js";
 
 export type {
   ActionType,
@@ -58,6 +58,7 @@ export interface StatusWriteOptions {
 export class Registry {
   readonly #apps = new Map<string, Map<string, Lease>>();
   readonly #clock: Clock;
+  readonly #writes: WriteClock;
   readonly #defaultLeaseMs: number;
   readonly #changes: EventSource<RegistryChange>;
   readonly #renews: EventSource<RenewEvent>;
@@ -74,12 +75,18 @@ export class Registry {
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#writes = new WriteClock(this.#clock);
     this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
     this.#changes = new EventSource(options.onListenerError);
     this.#renews = new EventSource(options.onListenerError);
     this.#touches = new EventSource(options.onListenerError);
     this.#maxDeltaEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
+  }
+
+  /** The stamps of writes (`Lease.writtenAt`): a starting peer takes a peer's `last`, so its writes order after. */
+  get writeClock(): WriteClock {
+    return this.#writes;
   }
 
   /** The registry's clock, shared with eviction and self-preservation. */
@@ -166,12 +173,14 @@ export class Registry {
    * as a `conflict`, with nothing applied); a stored override survives the client's re-registration; the status
    * stored is decided by Eureka's rule chain (`status-rules.ts`). A duration ≤ 0 or none gives the default lease.
    * A peer's copy with our dirty timestamp carries `writtenAt` (its write's stamp) and is refused when ours was
-   * written later (`replicaLoses`); a local write is stamped here (`nextWriteStamp`).
+   * written later (`replicaLoses`); a local write is stamped here (`WriteClock`). Throws REGISTRY_INVALID_FIELD for
+   * a stamp the write clock refuses (`WriteClock.observe`), before anything changes.
    */
   registerChecked(info: InstanceInfo, origin: WriteOrigin = "local", writtenAt?: number): RegisterOutcome {
     const now = this.#clock.now();
     const existing = this.#apps.get(info.app)?.get(info.instanceId);
     const replication = origin === "replication";
+    if (replication) this.#writes.observe(writtenAt);
     let registrant = info;
     if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) {
       if (replication) return { kind: "conflict", lease: existing };
@@ -181,7 +190,7 @@ export class Registry {
     if (replication && existing && sameDirty && replicaLoses(existing, info, writtenAt)) {
       return { kind: "conflict", lease: existing };
     }
-    const stamp = replication ? writtenAt : nextWriteStamp(existing?.writtenAt, now);
+    const stamp = replication ? writtenAt : this.#writes.next();
     // A stored override wins (Eureka's overriddenInstanceStatusMap); a peer's copy carries its server's override
     // as it is, since status changes travel between peers inside a replicated registration.
     const stored = existing?.info.overriddenStatus ?? "UNKNOWN";
@@ -393,7 +402,7 @@ export class Registry {
   /** Stores a changed copy of an instance (same lease times; a local change stamped) and publishes it. */
   #replace(apps: Map<string, Lease>, lease: Lease, info: InstanceInfo, origin: WriteOrigin): MutableLease {
     const now = this.#clock.now();
-    const writtenAt = origin === "local" ? nextWriteStamp(lease.writtenAt, now) : lease.writtenAt;
+    const writtenAt = origin === "local" ? this.#writes.next() : lease.writtenAt;
     const updated: MutableLease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED", writtenAt };
     apps.set(info.instanceId, updated);
     this.#publish("MODIFIED", updated, origin);

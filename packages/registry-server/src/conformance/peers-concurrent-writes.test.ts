@@ -136,3 +136,69 @@ describe("two peers writing one instance at once (real registries, replications 
     }
   });
 });
+
+/** POSTs one replicated registration of `app`/`id` as the registry holds it, stamped `stamp`; the task's answer. */
+async function replicateStamped(base: string, app: string, id: string, stamp: unknown) {
+  const read = await fetch(`${base}/eureka/apps/${app}/${id}`, { headers: { accept: "application/json" } });
+  const { instance } = (await read.json()) as { instance: Record<string, unknown> };
+  const task = {
+    action: "Register",
+    appName: app,
+    id,
+    lastDirtyTimestamp: Number(instance.lastDirtyTimestamp),
+    status: instance.status,
+    overriddenStatus: instance.overriddenStatus,
+    instanceInfo: instance,
+    outriggerWrittenAt: stamp,
+  };
+  const res = await fetch(`${base}/eureka/peerreplication/batch`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ replicationList: [task] }),
+  });
+  const body = (await res.json()) as { responseList: { statusCode: number; responseEntity?: unknown }[] };
+  return body.responseList[0];
+}
+
+describe("write stamps from peers (real registries)", () => {
+  it("a stamp beyond the write clock's bound is refused with a 400 that names the clock; nothing changes", async () => {
+    const r = await start();
+    expect(await eurekaCalls(r.url, "BOUNDED").register("b-1")).toBe(204);
+    for (const stamp of [Number.MAX_SAFE_INTEGER, Date.now() + 2 * 3_600_000, "soon"]) {
+      const answer = await replicateStamped(r.url, "BOUNDED", "b-1", stamp);
+      expect(answer).toMatchObject({
+        statusCode: 400,
+        responseEntity: {
+          code: "REGISTRY_INVALID_FIELD",
+          message: expect.stringContaining("check the sending peer's clock"),
+        },
+      });
+    }
+    // Before: the stamp was taken, and the next write here was stamped 2^53, past what a peer can read.
+    expect(await eurekaCalls(r.url, "BOUNDED").write("PUT", "b-1/status?value=OUT_OF_SERVICE")).toBe(200);
+    expect((await eurekaCalls(r.url, "BOUNDED").instance("b-1")).status).toBe("OUT_OF_SERVICE");
+  });
+
+  it("a starting peer takes its peer's write clock: its first write orders after the copies it synced", {
+    timeout: 60_000,
+  }, async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const b = await start([
+      "--port",
+      String(pb),
+      "--self-preservation",
+      "off",
+      "--peer",
+      `http://127.0.0.1:${pa}/eureka`,
+    ]);
+    expect(await eurekaCalls(b.url, "SYNCED").register("s-1")).toBe(204);
+    // B's copy carries a stamp a minute ahead of the clock (a peer of B's whose clock runs a minute fast wrote it).
+    expect(await replicateStamped(b.url, "SYNCED", "s-1", Date.now() + 60_000)).toMatchObject({ statusCode: 200 });
+    const a = await start(["--port", String(pa), "--self-preservation", "off", "--peer", `${b.url}/eureka`]);
+    expect(a.started.synced).toBe(1);
+    expect(await eurekaCalls(a.url, "SYNCED").write("PUT", "s-1/status?value=OUT_OF_SERVICE")).toBe(200);
+    // Before: A stamped its write with its own clock, B refused it as older (409) and A took B's UP back.
+    await watchUntil(b.url, "SYNCED", (list) => list[0]?.status === "OUT_OF_SERVICE");
+    expect((await eurekaCalls(a.url, "SYNCED").instance("s-1")).status).toBe("OUT_OF_SERVICE");
+  });
+});

@@ -129,8 +129,10 @@ export class Replicator {
         // application takes the peer's own index of it (a client that read the peer is held here, not answered
         // again, and never answered lower). A peer without the route (an Eureka server) gives its version only.
         this.#registry.mergeIndex(Number(body.applications?.versions__delta));
-        const indexes = await this.#get(url, INDEXES_PATH).then(readAppIndexes, () => ({}));
-        mergeAppIndexes(this.#registry, indexes);
+        const indexes = await this.#get(url, INDEXES_PATH).catch(() => ({}));
+        mergeAppIndexes(this.#registry, readAppIndexes(indexes));
+        // Our writes from now on order after every write the peer made or saw, whose copies we hold unstamped.
+        this.#observe(readWrittenAt(indexes));
         return copied;
       } catch {
         // This peer is down or answered nonsense: try the next one.
@@ -157,6 +159,15 @@ export class Replicator {
     return response.json();
   }
 
+  /** Takes a peer's write clock; one our clock refuses (see `WriteClock.observe`) is left out. */
+  #observe(stamp: number | undefined): void {
+    try {
+      this.#registry.writeClock.observe(stamp);
+    } catch {
+      // The peer's clock is off: its copies' stamps are refused one by one, each with a 400 that says so.
+    }
+  }
+
   #announce(app: string): void {
     for (const node of this.#nodes) node.announce(app);
   }
@@ -178,7 +189,13 @@ export class Replicator {
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) {
         const copy = parseRegistration({ instance }, task.appName, Date.now());
-        this.#registry.registerChecked(copy, "replication", readWrittenAt(result.responseEntity));
+        try {
+          this.#registry.registerChecked(copy, "replication", readWrittenAt(result.responseEntity));
+        } catch {
+          // A stamp our write clock refuses (the peer's clock is off by more than an hour): keep ours; the peer's
+          // own writes are refused here with a 400 that says so.
+          return;
+        }
         // Adopted here only, so numbered here only: the peers take our index of it.
         this.#announce(task.appName);
       }

@@ -78,7 +78,8 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
       if (outcome.kind === "conflict") return { statusCode: 409, responseEntity: conflictEntity(outcome.lease) };
       return { statusCode: renewAnswer(outcome, task.appName, task.id).status };
     } catch (error) {
-      return { statusCode: 400, responseEntity: { message: (error as Error).message } };
+      const code = error instanceof RegistryError ? { code: error.code } : {};
+      return { statusCode: 400, responseEntity: { ...code, message: (error as Error).message } };
     }
   };
   return (app, _options, done) => {
@@ -106,6 +107,8 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
     app.get(INDEXES_PATH, async () => ({
       version: registry.version,
       [APP_INDEXES_FIELD]: appIndexesOf(registry, registry.applications().keys()),
+      // The starting peer's writes then stamp above every one made or seen here (`WriteClock`).
+      [WRITTEN_AT_FIELD]: registry.writeClock.last,
     }));
     done();
   };

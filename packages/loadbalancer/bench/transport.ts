@@ -10,6 +10,7 @@
 // per arm for the whole run it was the same in every round and no interval showed it — two 36-round runs on the same
 // code disagreed by more than their intervals (lb-undici ÷ bare at c128: 1.00 [0.91, 1.08], then 1.28 [1.20, 1.37]).
 // `LB_BENCH_KEEP_PROCESSES=1` keeps one process per arm for the run (the form of 2026-11-30 and 2026-12-01);
+// `LB_BENCH_MODES=c32` runs only the named modes.
 // `LB_BENCH_SHARED=1` runs every arm in this process, as before 2026-11-30. Rounds are interleaved (every arm runs
 // in every round, in a rotated order); CPU is process.cpuUsage() of the arm's process around each cell. Ratios are
 // paired by round and given with a 95% t interval; a goal is met/missed only when the interval excludes the threshold.
@@ -31,7 +32,10 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 
-const modes = MODES;
+/** `LB_BENCH_MODES=c32` (comma-separated mode names) runs only those cells: more rounds of one cell in the same time. */
+const modeNames = process.env.LB_BENCH_MODES?.split(",");
+const modes = modeNames ? MODES.filter((m) => modeNames.includes(m.name)) : MODES;
+if (modes.length === 0) throw new Error(`LB_BENCH_MODES names no mode; use some of ${MODES.map((m) => m.name)}`);
 const fleet = await twoInstances();
 /** Optional third argument: comma-separated parts of arm names to run (e.g. `bare,lb-undici`); default all. */
 const only = process.argv[4]?.split(",");
@@ -40,7 +44,7 @@ const form = shared
   ? "every arm in this process"
   : `each arm in a process of its own${respawn ? ", new each round" : " for the whole run"}`;
 console.log(
-  `load average at start: ${load()} (2 cores, shared); ${perCell} requests per closed-loop cell, ${perRateCell} per 1 000/s cell, ${rounds} rounds; ${form}`,
+  `load average at start: ${load()} (2 cores, shared); ${perCell} requests per closed-loop cell, ${perRateCell} per 1 000/s cell, ${rounds} rounds; ${form}; modes ${modes.map((m) => m.name).join(", ")}`,
 );
 
 let arms: CellRunner[];

@@ -137,23 +137,32 @@ describe("two peers writing one instance at once (real registries, replications 
   });
 });
 
-/** POSTs one replicated registration of `app`/`id` as the registry holds it, stamped `stamp`; the task's answer. */
-async function replicateStamped(base: string, app: string, id: string, stamp: unknown) {
+/**
+ * POSTs one replicated registration of `app`/`id` as the registry holds it, stamped `stamp` (none: undefined),
+ * `olderBy` ms below its dirty timestamp, as an Outrigger peer (with `x-outrigger-index`) or an Eureka one; the
+ * task's answer.
+ */
+async function replicateStamped(base: string, app: string, id: string, stamp: unknown, olderBy = 0, eureka = false) {
   const read = await fetch(`${base}/eureka/apps/${app}/${id}`, { headers: { accept: "application/json" } });
   const { instance } = (await read.json()) as { instance: Record<string, unknown> };
+  const dirty = Number(instance.lastDirtyTimestamp) - olderBy;
   const task = {
     action: "Register",
     appName: app,
     id,
-    lastDirtyTimestamp: Number(instance.lastDirtyTimestamp),
+    lastDirtyTimestamp: dirty,
     status: instance.status,
     overriddenStatus: instance.overriddenStatus,
-    instanceInfo: instance,
+    instanceInfo: { ...instance, lastDirtyTimestamp: String(dirty) },
     outriggerWrittenAt: stamp,
   };
   const res = await fetch(`${base}/eureka/peerreplication/batch`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json",
+      ...(eureka ? {} : { "x-outrigger-index": "0" }),
+    },
     body: JSON.stringify({ replicationList: [task] }),
   });
   const body = (await res.json()) as { responseList: { statusCode: number; responseEntity?: unknown }[] };
@@ -177,6 +186,20 @@ describe("write stamps from peers (real registries)", () => {
     // Before: the stamp was taken, and the next write here was stamped 2^53, past what a peer can read.
     expect(await eurekaCalls(r.url, "BOUNDED").write("PUT", "b-1/status?value=OUT_OF_SERVICE")).toBe(200);
     expect((await eurekaCalls(r.url, "BOUNDED").instance("b-1")).status).toBe("OUT_OF_SERVICE");
+  });
+
+  it("a 409 carries our stamp to an Outrigger peer only; an Eureka peer gets Eureka's entity", async () => {
+    const r = await start();
+    const calls = eurekaCalls(r.url, "ENTITY");
+    expect(await calls.register("e-1")).toBe(204);
+    expect(await calls.write("PUT", "e-1/status?value=OUT_OF_SERVICE")).toBe(200);
+    // A copy with an older dirty timestamp: refused (Eureka's rule), answered with ours.
+    const outrigger = await replicateStamped(r.url, "ENTITY", "e-1", undefined, 1);
+    expect(outrigger).toMatchObject({ statusCode: 409, responseEntity: { instance: { status: "OUT_OF_SERVICE" } } });
+    expect(outrigger?.responseEntity).toHaveProperty("outriggerWrittenAt", expect.any(Number));
+    const eureka = await replicateStamped(r.url, "ENTITY", "e-1", undefined, 1, true);
+    expect(eureka).toMatchObject({ statusCode: 409, responseEntity: { instance: { status: "OUT_OF_SERVICE" } } });
+    expect(Object.keys(eureka?.responseEntity as object)).toEqual(["instance"]);
   });
 
   it("a starting peer takes its peer's write clock: its first write orders after the copies it synced", {

@@ -19,12 +19,13 @@ import {
 import { readWrittenAt, WRITTEN_AT_FIELD } from "../write-order.js";
 import { renewAnswer } from "./eureka-writes.js";
 
-/** A 409's entity: our copy, and its write stamp for a peer that orders copies by it (`write-order.ts`). */
-function conflictEntity(lease: Lease): Record<string, unknown> {
-  return {
-    instance: toEurekaInstance(lease),
-    ...(lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {}),
-  };
+/**
+ * A 409 with our copy and, to an Outrigger peer (`stamped`: its batch carried `INDEX_HEADER`), its write stamp; an
+ * Eureka peer gets Eureka's entity only.
+ */
+function conflict(lease: Lease, stamped: boolean): ReplicationResult {
+  const stamp = stamped && lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {};
+  return { statusCode: 409, responseEntity: { instance: toEurekaInstance(lease), ...stamp } };
 }
 
 /** Publishes a batch applied here (its tasks by action, those not answered 2xx) for tracing. */
@@ -55,7 +56,7 @@ function isTask(value: unknown): value is ReplicationTask {
  */
 export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
-  const apply = (task: ReplicationTask): ReplicationResult => {
+  const apply = (task: ReplicationTask, stamped: boolean): ReplicationResult => {
     try {
       if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
@@ -65,7 +66,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
           readWrittenAt(task),
         );
         // Our copy is newer (lastDirtyTimestamp, then the write stamp): nothing was applied; the sender adopts ours.
-        if (outcome.kind === "conflict") return { statusCode: 409, responseEntity: conflictEntity(outcome.lease) };
+        if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
         return { statusCode: 200 };
       }
       if (task.action === "Cancel")
@@ -75,7 +76,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
         ...(isInstanceStatus(task.overriddenStatus) ? { overriddenStatus: task.overriddenStatus } : {}),
         origin: "replication",
       });
-      if (outcome.kind === "conflict") return { statusCode: 409, responseEntity: conflictEntity(outcome.lease) };
+      if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
       return { statusCode: renewAnswer(outcome, task.appName, task.id).status };
     } catch (error) {
       const code = error instanceof RegistryError ? { code: error.code } : {};
@@ -87,7 +88,8 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
       const startedAt = performance.now();
       const list = (request.body as { replicationList?: unknown } | null)?.replicationList;
       if (!Array.isArray(list)) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Send {"replicationList": [...]}');
-      const responseList = list.map((task) => (isTask(task) ? apply(task) : { statusCode: 400 }));
+      const stamped = request.headers[INDEX_HEADER] !== undefined;
+      const responseList = list.map((task) => (isTask(task) ? apply(task, stamped) : { statusCode: 400 }));
       if (registryChannels.replicationReceived.hasSubscribers)
         publishReceived(list, responseList, request.headers, startedAt);
       // One index across peers: the sender's index is merged after its writes are numbered here, so the next

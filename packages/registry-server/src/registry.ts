@@ -1,6 +1,7 @@
 import { EventSource } from "@outrigger/core";
 import { type Clock, systemClock } from "./clock.js";
 import type { InstanceInfo, InstanceStatus } from "./instance-info.js";
+import { RecentCancels } from "./recent-cancels.js";
 import type {
   Lease,
   RegisterOutcome,
@@ -59,6 +60,7 @@ export class Registry {
   readonly #apps = new Map<string, Map<string, Lease>>();
   readonly #clock: Clock;
   readonly #writes: WriteClock;
+  readonly #cancels: RecentCancels;
   readonly #defaultLeaseMs: number;
   readonly #changes: EventSource<RegistryChange>;
   readonly #renews: EventSource<RenewEvent>;
@@ -82,11 +84,20 @@ export class Registry {
     this.#renews = new EventSource(options.onListenerError);
     this.#touches = new EventSource(options.onListenerError);
     this.#maxDeltaEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
+    this.#cancels = new RecentCancels(this.#clock, this.#deltaRetentionMs, this.#maxDeltaEntries);
   }
 
   /** The stamps of writes (`Lease.writtenAt`): a starting peer takes a peer's `last`, so its writes order after. */
   get writeClock(): WriteClock {
     return this.#writes;
+  }
+
+  /**
+   * True when a peer's copy of `app`/`id` stamped `writtenAt` was written before this registry's last cancel of it
+   * (kept for the delta window, see `RecentCancels`): replication must not register it again. False unstamped.
+   */
+  cancelledAfter(app: string, id: string, writtenAt: number | undefined): boolean {
+    return this.#cancels.supersedes(app, id, writtenAt);
   }
 
   /** The registry's clock, shared with eviction and self-preservation. */
@@ -215,7 +226,10 @@ export class Registry {
       app = new Map();
       this.#apps.set(info.app, app);
     }
-    if (!existing) this.#size += 1;
+    if (!existing) {
+      this.#size += 1;
+      this.#cancels.forget(info.app, info.instanceId);
+    }
     app.set(info.instanceId, lease);
     this.#publish(lease.actionType, lease, origin);
     return { kind: "ok", lease };
@@ -314,8 +328,14 @@ export class Registry {
     );
   }
 
-  /** Removes an instance (and its override, as Eureka's `internalCancel`); false when the registry does not know it. */
-  cancel(app: string, id: string, origin: WriteOrigin = "local"): boolean {
+  /**
+   * Removes an instance (and its override, as Eureka's `internalCancel`); false when the registry does not know it.
+   * A local cancel is stamped, a peer's carries its stamp (`writtenAt`, checked as `WriteClock.observe` does): both
+   * are kept (`cancelledAfter`) so a peer's copy written before it does not register the instance again. An
+   * eviction is not kept: each peer evicts for itself, and a copy from a peer still renewing it is alive.
+   */
+  cancel(app: string, id: string, origin: WriteOrigin = "local", writtenAt?: number): boolean {
+    if (origin === "replication") this.#writes.observe(writtenAt);
     const name = app.toUpperCase();
     const apps = this.#apps.get(name);
     const lease = apps?.get(id);
@@ -323,7 +343,10 @@ export class Registry {
     apps.delete(id);
     this.#size -= 1;
     if (apps.size === 0) this.#apps.delete(name);
-    this.#publish("DELETED", { ...lease, lastUpdatedAt: this.#clock.now(), actionType: "DELETED" }, origin);
+    const stamp = origin === "local" ? this.#writes.next() : origin === "replication" ? writtenAt : undefined;
+    if (stamp !== undefined) this.#cancels.record(name, id, stamp);
+    const now = this.#clock.now();
+    this.#publish("DELETED", { ...lease, lastUpdatedAt: now, actionType: "DELETED", writtenAt: stamp }, origin);
     return true;
   }
 

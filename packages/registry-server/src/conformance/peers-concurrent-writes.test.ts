@@ -93,14 +93,20 @@ async function nextMillisecond(): Promise<void> {
   while (Date.now() <= from) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
+/** Two registries replicating to each other through gates (A → `toB` → B, B → `toA` → A), `app`/`id` on both. */
+async function gatedPeers(app: string, id: string) {
+  const [pa, pb] = [await freePort(), await freePort()];
+  const [toB, toA] = [await gate(pb), await gate(pa)];
+  const a = await start(["--port", String(pa), "--self-preservation", "off", "--peer", toB.url]);
+  const b = await start(["--port", String(pb), "--self-preservation", "off", "--peer", toA.url]);
+  expect(await eurekaCalls(a.url, app).register(id)).toBe(204);
+  await watchUntil(b.url, app, (list) => list.length === 1);
+  return { a, b, toB, toA };
+}
+
 describe("two peers writing one instance at once (real registries, replications crossing)", () => {
   it("both keep the later write, whichever peer made it", { timeout: 60_000 }, async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
-    const [toB, toA] = [await gate(pb), await gate(pa)];
-    const a = await start(["--port", String(pa), "--self-preservation", "off", "--peer", toB.url]);
-    const b = await start(["--port", String(pb), "--self-preservation", "off", "--peer", toA.url]);
-    expect(await eurekaCalls(a.url, "CROSSED").register("c-1")).toBe(204);
-    await watchUntil(b.url, "CROSSED", (list) => list.length === 1);
+    const { a, b, toB, toA } = await gatedPeers("CROSSED", "c-1");
     const peers = { a: eurekaCalls(a.url, "CROSSED"), b: eurekaCalls(b.url, "CROSSED") };
 
     // The status before each round is the previous round's second value (UP at first).
@@ -133,6 +139,28 @@ describe("two peers writing one instance at once (real registries, replications 
       // The refused copy's sender took the winner (the 409's copy) and nothing flips it back.
       await watchUntil(a.url, "CROSSED", (list) => list[0]?.status === values[1]);
       await watchUntil(b.url, "CROSSED", (list) => list[0]?.status === values[1]);
+    }
+  });
+});
+
+describe("a cancel crossing a write of the same instance (real registries)", () => {
+  it("the instance stays cancelled on both peers: a write made before the cancel does not bring it back", {
+    timeout: 60_000,
+  }, async () => {
+    const { a, b, toB } = await gatedPeers("ZOMBIE", "z-1");
+    // A drains the instance (its copy held on the way to B), then the instance's DELETE lands on B (a client
+    // behind a balancer over the peers, as spring-cloud/spring-cloud-netflix#2542 and #1543 report).
+    toB.close();
+    expect(await eurekaCalls(a.url, "ZOMBIE").write("PUT", "z-1/status?value=OUT_OF_SERVICE")).toBe(200);
+    await toB.holding("a's write of OUT_OF_SERVICE");
+    expect(await eurekaCalls(b.url, "ZOMBIE").write("DELETE", "z-1")).toBe(200);
+    await watchUntil(a.url, "ZOMBIE", (list) => list.length === 0);
+    expect(await toB.open()).toBe(1);
+    // Before: B took A's earlier copy as a new registration and held the instance until its lease ran out.
+    for (const peer of [a, b]) {
+      const res = await fetch(`${peer.url}/eureka/apps/ZOMBIE/z-1`, { headers: { accept: "application/json" } });
+      await res.arrayBuffer();
+      expect({ peer: peer.url, status: res.status }).toEqual({ peer: peer.url, status: 404 });
     }
   });
 });

@@ -38,7 +38,7 @@ function toTask(action: ReplicationAction, lease: Lease): ReplicationTask {
     status: info.status,
     overriddenStatus: info.overriddenStatus,
     ...(action === "Register" ? { instanceInfo: toEurekaInstance(lease) } : {}),
-    ...(action === "Register" && lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {}),
+    ...(action !== "Heartbeat" && lease.writtenAt !== undefined ? { [WRITTEN_AT_FIELD]: lease.writtenAt } : {}),
   };
 }
 
@@ -189,8 +189,11 @@ export class Replicator {
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) {
         const copy = parseRegistration({ instance }, task.appName, Date.now());
+        const stamp = readWrittenAt(result.responseEntity);
+        // Cancelled here since the peer's copy was written: it stays cancelled (the peer hears our Cancel).
+        if (this.#registry.cancelledAfter(task.appName, task.id, stamp)) return;
         try {
-          this.#registry.registerChecked(copy, "replication", readWrittenAt(result.responseEntity));
+          this.#registry.registerChecked(copy, "replication", stamp);
         } catch {
           // A stamp our write clock refuses (the peer's clock is off by more than an hour): keep ours; the peer's
           // own writes are refused here with a 400 that says so.

@@ -28,6 +28,12 @@ function conflict(lease: Lease, stamped: boolean): ReplicationResult {
   return { statusCode: 409, responseEntity: { instance: toEurekaInstance(lease), ...stamp } };
 }
 
+/** A peer's copy written before this registry's cancel of the instance: not applied (`Registry.cancelledAfter`). */
+function cancelledHere(task: ReplicationTask): ReplicationResult {
+  const message = `Instance ${task.id} of ${task.appName.toUpperCase()} was cancelled here after this copy was written`;
+  return { statusCode: 404, responseEntity: { code: "REGISTRY_NOT_FOUND", message } };
+}
+
 /** Publishes a batch applied here (its tasks by action, those not answered 2xx) for tracing. */
 function publishReceived(
   list: readonly unknown[],
@@ -60,17 +66,22 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
     try {
       if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
+        const stamp = readWrittenAt(task);
+        registry.writeClock.observe(stamp);
+        if (registry.cancelledAfter(task.appName, task.id, stamp)) return cancelledHere(task);
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
           "replication",
-          readWrittenAt(task),
+          stamp,
         );
         // Our copy is newer (lastDirtyTimestamp, then the write stamp): nothing was applied; the sender adopts ours.
         if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
         return { statusCode: 200 };
       }
-      if (task.action === "Cancel")
-        return { statusCode: registry.cancel(task.appName, task.id, "replication") ? 200 : 404 };
+      if (task.action === "Cancel") {
+        const cancelled = registry.cancel(task.appName, task.id, "replication", readWrittenAt(task));
+        return { statusCode: cancelled ? 200 : 404 };
+      }
       const outcome = registry.renewChecked(task.appName, task.id, {
         lastDirtyTimestamp: Number(task.lastDirtyTimestamp),
         ...(isInstanceStatus(task.overriddenStatus) ? { overriddenStatus: task.overriddenStatus } : {}),

@@ -277,8 +277,8 @@ export class Registry {
 
   /**
    * An operator's status override (`PUT …/status?value=`), as Eureka's `statusUpdate`: renews the lease and, when
-   * the status differs, stores the override (in a cluster the same status is still stamped and replicated). The dirty timestamp stays the client's (a peer's newer one is taken).
-   * Undefined when the instance is unknown.
+   * the status differs, stores the override (in a cluster the same status is still stamped and replicated). The
+   * dirty timestamp stays the client's (a peer's newer one is taken). Undefined when the instance is unknown.
    */
   setStatusOverride(
     app: string,

@@ -66,8 +66,8 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
     try {
       if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
+        // registerChecked checks the stamp (a 400 for one the write clock refuses); a cancel here answers first.
         const stamp = readWrittenAt(task);
-        registry.writeClock.observe(stamp);
         if (registry.cancelledAfter(task.appName, task.id, stamp)) return cancelledHere(task);
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),

@@ -20,13 +20,16 @@ export const registryChannels = {
   watch: channel("outrigger:registry:watch"),
 } as const;
 
-/** A registration answered: `outcome` "ok", or "conflict" (a peer's copy older than ours, answered 409). */
+/**
+ * A registration answered: `outcome` "ok", "conflict" (a peer's copy older than ours, answered 409) or
+ * "cancelled" (a peer's copy written before our cancel of the instance, answered 404).
+ */
 export interface RegisterMessage {
   readonly app: string;
   readonly id: string;
   /** Who wrote: a client ("local") or a peer ("replication"), as the registry records the write. */
   readonly origin: WriteOrigin;
-  readonly outcome: "ok" | "conflict";
+  readonly outcome: "ok" | "conflict" | "cancelled";
   readonly headers: IncomingHttpHeaders;
   readonly startedAt: number;
 }

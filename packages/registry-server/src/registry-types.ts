@@ -70,12 +70,14 @@ export type RenewOutcome =
   | { readonly kind: "conflict"; readonly lease: Lease };
 
 /**
- * The answer to a registration: `ok` with the stored lease, or `conflict` when a peer replicated a copy older
- * (by `lastDirtyTimestamp`) than ours: nothing was applied and the peer is sent ours.
+ * The answer to a registration: `ok` with the stored lease; `conflict` when a peer replicated a copy older (by
+ * `lastDirtyTimestamp`, then its write stamp) than ours: nothing was applied and the peer is sent ours; `cancelled`
+ * when a peer's copy was written before this registry cancelled the instance: nothing was applied (a 404).
  */
 export type RegisterOutcome =
   | { readonly kind: "ok"; readonly lease: Lease }
-  | { readonly kind: "conflict"; readonly lease: Lease };
+  | { readonly kind: "conflict"; readonly lease: Lease }
+  | { readonly kind: "cancelled" };
 
 /** Settings of the in-memory registry. */
 export interface RegistryOptions {

@@ -1,6 +1,8 @@
 import { EventSource } from "@outrigger/core";
+import { ChangeLog } from "./change-log.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { InstanceInfo, InstanceStatus } from "./instance-info.js";
+import { LeaseStore } from "./lease-store.js";
 import { RecentCancels } from "./recent-cancels.js";
 import type {
   Lease,
@@ -57,47 +59,29 @@ export interface StatusWriteOptions {
  * and neither fails the write nor keeps later listeners (watches, caches, event log, replication) from running.
  */
 export class Registry {
-  readonly #apps = new Map<string, Map<string, Lease>>();
+  readonly #leases = new LeaseStore();
   readonly #clock: Clock;
   readonly #writes: WriteClock;
   readonly #cancels: RecentCancels;
   readonly #defaultLeaseMs: number;
-  readonly #changes: EventSource<RegistryChange>;
+  readonly #log: ChangeLog;
   readonly #renews: EventSource<RenewEvent>;
-  readonly #touches: EventSource<string>;
-  readonly #appIndex = new Map<string, number>();
-  readonly #recent: RegistryChange[] = [];
-  /** Changes before this index have left the delta window; the array is compacted now and then, not per change. */
-  #recentHead = 0;
-  readonly #deltaRetentionMs: number;
-  readonly #maxDeltaEntries: number;
-  #version = 0;
-  #size = 0;
   #clustered = false;
 
   constructor(options: RegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#writes = new WriteClock(this.#clock);
     this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
-    this.#deltaRetentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
-    this.#changes = new EventSource(options.onListenerError);
+    const retentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
+    const maxEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
+    this.#log = new ChangeLog(this.#clock, retentionMs, maxEntries, options.onListenerError);
     this.#renews = new EventSource(options.onListenerError);
-    this.#touches = new EventSource(options.onListenerError);
-    this.#maxDeltaEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
-    this.#cancels = new RecentCancels(this.#clock, this.#deltaRetentionMs, this.#maxDeltaEntries);
+    this.#cancels = new RecentCancels(this.#clock, retentionMs, maxEntries);
   }
 
   /** The stamps of writes (`Lease.writtenAt`): a starting peer takes a peer's `last`, so its writes order after. */
   get writeClock(): WriteClock {
     return this.#writes;
-  }
-
-  /**
-   * True when a peer's copy of `app`/`id` stamped `writtenAt` was written before this registry's last cancel of it
-   * (kept for the delta window, see `RecentCancels`): replication must not register it again. False unstamped.
-   */
-  cancelledAfter(app: string, id: string, writtenAt: number | undefined): boolean {
-    return this.#cancels.supersedes(app, id, writtenAt);
   }
 
   /** The registry's clock, shared with eviction and self-preservation. */
@@ -107,18 +91,17 @@ export class Registry {
 
   /** The version of the last change to `app` (0 when it never changed); watchers of one app compare it. */
   appIndex(app: string): number {
-    return this.#appIndex.get(app.toUpperCase()) ?? 0;
+    return this.#log.appIndex(app.toUpperCase());
   }
 
   /** Changes of the delta window, oldest first. */
   recentChanges(): readonly RegistryChange[] {
-    this.#prune();
-    return this.#recent.slice(this.#recentHead);
+    return this.#log.recent();
   }
 
   /** A number that moves forward on every change and never goes back while the process runs; watchers compare it. */
   get version(): number {
-    return this.#version;
+    return this.#log.version;
   }
 
   /**
@@ -128,12 +111,7 @@ export class Registry {
    * so a watch held here answers with the peer's number, not a lower one, when its hold ends.
    */
   mergeIndex(index: number, apps: Iterable<string> = []): void {
-    if (!Number.isSafeInteger(index)) return;
-    if (index > this.#version) this.#version = index;
-    for (const app of apps) {
-      const name = app.toUpperCase();
-      if (index > (this.#appIndex.get(name) ?? 0)) this.#appIndex.set(name, index);
-    }
+    this.#log.merge(index, apps);
   }
 
   /**
@@ -142,16 +120,12 @@ export class Registry {
    * index, such a move is exchanged with peers like any other (`onTouch`), so every peer answers one index.
    */
   touch(app: string): void {
-    const name = app.toUpperCase();
-    this.#version += 1;
-    this.#appIndex.set(name, this.#version);
-    this.#touches.emit(name);
+    this.#log.touch(app.toUpperCase());
   }
 
   /** Calls `listener` with the application after each `touch`; returns a function that stops it. */
   onTouch(listener: (app: string) => void): () => void {
-    const subscription = this.#touches.event(listener);
-    return () => subscription.dispose();
+    return this.#log.onTouch(listener);
   }
 
   /**
@@ -170,12 +144,15 @@ export class Registry {
 
   /** How many instances are registered. */
   get size(): number {
-    return this.#size;
+    return this.#leases.size;
   }
 
   /** Adds or replaces an instance and starts its lease; see `registerChecked`. */
   register(info: InstanceInfo, origin: WriteOrigin = "local"): Lease {
-    return this.registerChecked(info, origin).lease;
+    const outcome = this.registerChecked(info, origin);
+    // Only a stamped copy can be `cancelled`, and this passes no stamp.
+    if (outcome.kind === "cancelled") throw new Error("unreachable: an unstamped registration was cancelled");
+    return outcome.lease;
   }
 
   /**
@@ -185,13 +162,18 @@ export class Registry {
    * stored is decided by Eureka's rule chain (`status-rules.ts`). A duration ≤ 0 or none gives the default lease.
    * A peer's copy with our dirty timestamp carries `writtenAt` (its write's stamp) and is refused when ours was
    * written later (`replicaLoses`); a local write is stamped here (`WriteClock`). Throws REGISTRY_INVALID_FIELD for
-   * a stamp the write clock refuses (`WriteClock.observe`), before anything changes.
+   * a stamp the write clock refuses (`WriteClock.observe`), before anything changes. A peer's copy written at or
+   * before this registry's last cancel of the instance (kept for the delta window, `RecentCancels`) is `cancelled`:
+   * not applied, so a write crossing a cancel does not bring the instance back.
    */
   registerChecked(info: InstanceInfo, origin: WriteOrigin = "local", writtenAt?: number): RegisterOutcome {
     const now = this.#clock.now();
-    const existing = this.#apps.get(info.app)?.get(info.instanceId);
+    const existing = this.#leases.get(info.app, info.instanceId);
     const replication = origin === "replication";
-    if (replication) this.#writes.observe(writtenAt);
+    if (replication) {
+      this.#writes.observe(writtenAt);
+      if (this.#cancels.supersedes(info.app, info.instanceId, writtenAt)) return { kind: "cancelled" };
+    }
     let registrant = info;
     if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) {
       if (replication) return { kind: "conflict", lease: existing };
@@ -221,17 +203,8 @@ export class Registry {
       actionType: existing ? "MODIFIED" : "ADDED",
       ...(stamp !== undefined ? { writtenAt: stamp } : {}),
     };
-    let app = this.#apps.get(info.app);
-    if (!app) {
-      app = new Map();
-      this.#apps.set(info.app, app);
-    }
-    if (!existing) {
-      this.#size += 1;
-      this.#cancels.forget(info.app, info.instanceId);
-    }
-    app.set(info.instanceId, lease);
-    this.#publish(lease.actionType, lease, origin);
+    if (this.#leases.set(lease)) this.#cancels.forget(info.app, info.instanceId);
+    this.#log.publish(lease.actionType, lease, origin);
     return { kind: "ok", lease };
   }
 
@@ -247,9 +220,8 @@ export class Registry {
    * is the newer one (Eureka's `storeOverriddenStatusIfRequired`), never before a 409.
    */
   renewChecked(app: string, id: string, options: RenewOptions = {}): RenewOutcome {
-    const apps = this.#apps.get(app.toUpperCase());
-    let lease = apps?.get(id) as MutableLease | undefined;
-    if (!apps || !lease) return { kind: "not-found" };
+    let lease = this.#leases.get(app.toUpperCase(), id) as MutableLease | undefined;
+    if (!lease) return { kind: "not-found" };
     const origin = options.origin ?? "local";
     const replication = origin === "replication";
     const status = resolveStatus({
@@ -259,7 +231,7 @@ export class Registry {
       replication,
     });
     if (status === "UNKNOWN") return { kind: "not-found" };
-    if (status !== lease.info.status) lease = this.#replace(apps, lease, { ...lease.info, status }, origin);
+    if (status !== lease.info.status) lease = this.#replace(lease, { ...lease.info, status }, origin);
     lease.lastRenewedAt = this.#clock.now();
     this.#renews.emit({ lease, origin });
     const sent = options.lastDirtyTimestamp;
@@ -268,7 +240,7 @@ export class Registry {
     if (sent > ours) {
       const override = options.overriddenStatus;
       if (replication && override && override !== "UNKNOWN" && override !== lease.info.overriddenStatus) {
-        lease = this.#replace(apps, lease, { ...lease.info, overriddenStatus: override }, origin);
+        lease = this.#replace(lease, { ...lease.info, overriddenStatus: override }, origin);
       }
       return { kind: "client-newer", lease };
     }
@@ -317,53 +289,44 @@ export class Registry {
     change: (info: InstanceInfo) => InstanceInfo,
     origin: WriteOrigin = "local",
   ): Lease | undefined {
-    const apps = this.#apps.get(app.toUpperCase());
-    const lease = apps?.get(id);
-    if (!apps || !lease) return undefined;
-    return this.#replace(
-      apps,
-      lease,
-      { ...change(lease.info), lastDirtyTimestamp: lease.info.lastDirtyTimestamp },
-      origin,
-    );
+    const lease = this.#leases.get(app.toUpperCase(), id);
+    if (!lease) return undefined;
+    // The change may not move the instance: its names and the client's dirty timestamp stay.
+    const { app: name, instanceId, lastDirtyTimestamp } = lease.info;
+    return this.#replace(lease, { ...change(lease.info), app: name, instanceId, lastDirtyTimestamp }, origin);
   }
 
   /**
    * Removes an instance (and its override, as Eureka's `internalCancel`); false when the registry does not know it.
    * A local cancel is stamped, a peer's carries its stamp (`writtenAt`, checked as `WriteClock.observe` does): both
-   * are kept (`cancelledAfter`) so a peer's copy written before it does not register the instance again. An
+   * are kept (see `registerChecked`) so a peer's copy written before it does not register the instance again. An
    * eviction is not kept: each peer evicts for itself, and a copy from a peer still renewing it is alive.
    */
   cancel(app: string, id: string, origin: WriteOrigin = "local", writtenAt?: number): boolean {
     if (origin === "replication") this.#writes.observe(writtenAt);
     const name = app.toUpperCase();
-    const apps = this.#apps.get(name);
-    const lease = apps?.get(id);
-    if (!apps || !lease) return false;
-    apps.delete(id);
-    this.#size -= 1;
-    if (apps.size === 0) this.#apps.delete(name);
+    const lease = this.#leases.delete(name, id);
+    if (!lease) return false;
     const stamp = origin === "local" ? this.#writes.next() : origin === "replication" ? writtenAt : undefined;
     if (stamp !== undefined) this.#cancels.record(name, id, stamp);
     const now = this.#clock.now();
-    this.#publish("DELETED", { ...lease, lastUpdatedAt: now, actionType: "DELETED", writtenAt: stamp }, origin);
+    this.#log.publish("DELETED", { ...lease, lastUpdatedAt: now, actionType: "DELETED", writtenAt: stamp }, origin);
     return true;
   }
 
   /** One instance's lease, if registered. */
   get(app: string, id: string): Lease | undefined {
-    return this.#apps.get(app.toUpperCase())?.get(id);
+    return this.#leases.get(app.toUpperCase(), id);
   }
 
   /** The leases of one application, empty when unknown. */
   application(app: string): readonly Lease[] {
-    return [...(this.#apps.get(app.toUpperCase())?.values() ?? [])];
+    return this.#leases.application(app.toUpperCase());
   }
 
   /** All applications with their leases, in name order. */
   applications(): ReadonlyMap<string, readonly Lease[]> {
-    const names = [...this.#apps.keys()].sort();
-    return new Map(names.map((name) => [name, [...(this.#apps.get(name)?.values() ?? [])]]));
+    return this.#leases.applications();
   }
 
   /** True when a lease's last renewal is older than its duration (Eureka waits twice the duration; we do not). */
@@ -374,11 +337,7 @@ export class Registry {
   /** Leases past their end, in registry order. */
   expiredLeases(): Lease[] {
     const now = this.#clock.now();
-    const expired: Lease[] = [];
-    for (const leases of this.#apps.values()) {
-      for (const lease of leases.values()) if (this.isExpired(lease, now)) expired.push(lease);
-    }
-    return expired;
+    return [...this.#leases.leases()].filter((lease) => this.isExpired(lease, now));
   }
 
   /** Cancels every expired lease, uncapped; the server's `Evictor` adds Eureka's cap, random order and guards. */
@@ -390,8 +349,7 @@ export class Registry {
 
   /** Calls `listener` on every change; returns a function that stops it. A throwing listener is reported only. */
   onChange(listener: (change: RegistryChange) => void): () => void {
-    const subscription = this.#changes.event(listener);
-    return () => subscription.dispose();
+    return this.#log.onChange(listener);
   }
 
   /** Calls `listener` on every successful renewal; returns a function that stops it. */
@@ -406,51 +364,28 @@ export class Registry {
     options: StatusWriteOptions,
     change: (info: InstanceInfo) => InstanceInfo | undefined,
   ): Lease | undefined {
-    const apps = this.#apps.get(app.toUpperCase());
-    const lease = apps?.get(id) as MutableLease | undefined;
-    if (!apps || !lease) return undefined;
+    const lease = this.#leases.get(app.toUpperCase(), id) as MutableLease | undefined;
+    if (!lease) return undefined;
     lease.lastRenewedAt = this.#clock.now();
     const next = change(lease.info);
     if (!next) {
       // In a cluster a write of what is held is still a write, as Eureka replicates every `statusUpdate`: stamped
       // and replicated, it orders after a peer's earlier write still on its way here instead of being undone by it.
       const origin = options.origin ?? "local";
-      return this.#clustered && origin === "local" ? this.#replace(apps, lease, lease.info, origin) : lease;
+      return this.#clustered && origin === "local" ? this.#replace(lease, lease.info, origin) : lease;
     }
     const sent = options.lastDirtyTimestamp ?? 0;
     const info = { ...next, lastDirtyTimestamp: Math.max(lease.info.lastDirtyTimestamp, sent) };
-    return this.#replace(apps, { ...lease, statusSetByServer: true }, info, options.origin ?? "local");
+    return this.#replace({ ...lease, statusSetByServer: true }, info, options.origin ?? "local");
   }
 
   /** Stores a changed copy of an instance (same lease times; a local change stamped) and publishes it. */
-  #replace(apps: Map<string, Lease>, lease: Lease, info: InstanceInfo, origin: WriteOrigin): MutableLease {
+  #replace(lease: Lease, info: InstanceInfo, origin: WriteOrigin): MutableLease {
     const now = this.#clock.now();
     const writtenAt = origin === "local" ? this.#writes.next() : lease.writtenAt;
     const updated: MutableLease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED", writtenAt };
-    apps.set(info.instanceId, updated);
-    this.#publish("MODIFIED", updated, origin);
+    this.#leases.set(updated);
+    this.#log.publish("MODIFIED", updated, origin);
     return updated;
-  }
-
-  #prune(): void {
-    const oldest = this.#clock.now() - this.#deltaRetentionMs;
-    const recent = this.#recent;
-    let head = Math.max(this.#recentHead, recent.length - this.#maxDeltaEntries);
-    while (head < recent.length && (recent[head] as RegistryChange).lease.lastUpdatedAt < oldest) head += 1;
-    // Dropped changes are released in one splice once they are half the array: O(1) per change on average.
-    if (head > 0 && head * 2 >= recent.length) {
-      recent.splice(0, head);
-      head = 0;
-    }
-    this.#recentHead = head;
-  }
-
-  #publish(action: RegistryChange["action"], lease: Lease, origin: WriteOrigin): void {
-    this.#version += 1;
-    const change: RegistryChange = { version: this.#version, action, lease, origin };
-    this.#appIndex.set(lease.info.app, this.#version);
-    this.#recent.push(change);
-    this.#prune();
-    this.#changes.emit(change);
   }
 }

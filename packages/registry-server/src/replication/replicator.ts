@@ -190,10 +190,9 @@ export class Replicator {
       if (instance) {
         const copy = parseRegistration({ instance }, task.appName, Date.now());
         const stamp = readWrittenAt(result.responseEntity);
-        // Cancelled here since the peer's copy was written: it stays cancelled (the peer hears our Cancel).
-        if (this.#registry.cancelledAfter(task.appName, task.id, stamp)) return;
         try {
-          this.#registry.registerChecked(copy, "replication", stamp);
+          // Cancelled here since the peer's copy was written: it stays cancelled (the peer hears our Cancel).
+          if (this.#registry.registerChecked(copy, "replication", stamp).kind === "cancelled") return;
         } catch {
           // A stamp our write clock refuses (the peer's clock is off by more than an hour): keep ours; the peer's
           // own writes are refused here with a 400 that says so.

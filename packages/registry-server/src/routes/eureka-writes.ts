@@ -93,6 +93,8 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
         };
         registryChannels.register.publish(message);
       }
+      // A peer's copy written before our cancel of the instance (only a stamped one, from the batch route).
+      if (outcome.kind === "cancelled") return reply.code(404).send();
       // A peer's copy older than ours is not applied: 409 with ours, so the peer adopts it.
       if (outcome.kind === "conflict") {
         return sendEurekaDocument(request, reply.code(409), { instance: toEurekaInstance(outcome.lease) });

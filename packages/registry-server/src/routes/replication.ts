@@ -28,7 +28,7 @@ function conflict(lease: Lease, stamped: boolean): ReplicationResult {
   return { statusCode: 409, responseEntity: { instance: toEurekaInstance(lease), ...stamp } };
 }
 
-/** A peer's copy written before this registry's cancel of the instance: not applied (`Registry.cancelledAfter`). */
+/** A peer's copy written before this registry's cancel of the instance: not applied (`RegisterOutcome`). */
 function cancelledHere(task: ReplicationTask): ReplicationResult {
   const message = `Instance ${task.id} of ${task.appName.toUpperCase()} was cancelled here after this copy was written`;
   return { statusCode: 404, responseEntity: { code: "REGISTRY_NOT_FOUND", message } };
@@ -66,14 +66,13 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
     try {
       if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
       if (task.action === "Register") {
-        // registerChecked checks the stamp (a 400 for one the write clock refuses); a cancel here answers first.
-        const stamp = readWrittenAt(task);
-        if (registry.cancelledAfter(task.appName, task.id, stamp)) return cancelledHere(task);
+        // registerChecked checks the stamp (a 400 for one the write clock refuses), then our cancels.
         const outcome = registry.registerChecked(
           parseRegistration({ instance: task.instanceInfo }, task.appName, task.lastDirtyTimestamp),
           "replication",
-          stamp,
+          readWrittenAt(task),
         );
+        if (outcome.kind === "cancelled") return cancelledHere(task);
         // Our copy is newer (lastDirtyTimestamp, then the write stamp): nothing was applied; the sender adopts ours.
         if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
         return { statusCode: 200 };

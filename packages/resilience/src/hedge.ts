@@ -16,8 +16,8 @@ import {
   unknownCall,
 } from "@outrigger/core";
 import { publishResilience, resilienceChannels } from "./channels.js";
+import { disposeResult } from "./dispose-result.js";
 import { ResilienceError } from "./errors.js";
-
 import { LatencyTracker } from "./latency-tracker.js";
 import type { AttemptContext, Policy } from "./policy.js";
 import type { RetryBudget } from "./retry-budget.js";
@@ -61,8 +61,10 @@ export interface Hedge extends Policy {
 
 /**
  * Hedged requests ("The Tail at Scale"): when an idempotent call has not answered after the usual p95, send the
- * same call again; the first answer wins and the others are aborted through their signals. Each hedge spends a
- * retry-budget token, so hedging cannot double the load on a slow service.
+ * same call again; the first answer wins and the others are aborted through their signals. A loser that answers
+ * anyway (before its abort took effect, or one that ignores its signal) is disposed (`disposeResult`: its
+ * `Symbol.asyncDispose`, or its streamed HTTP body closed). Each hedge spends a retry-budget token, so hedging cannot
+ * double the load on a slow service.
  */
 export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
   const fixed = checkOptionalNumber("delayMs", options.delayMs, { max: MAX_TIMER_DELAY_MS }, invalid);
@@ -93,6 +95,7 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
       let pending = 0;
       let settled = false;
       let lastError: unknown;
+      let winner: T | undefined;
       let timer: Disposable | undefined;
       const launch = () => {
         const controller = new AbortController();
@@ -102,8 +105,14 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
           .then(() => fn(attemptContext(call, controller.signal, controllers.length - 1)))
           .then(
             (value) => {
-              if (settled) return;
+              if (settled) {
+                // A loser that answered before its abort took effect: nobody reads it, so free what it holds (a
+                // streamed body keeps its connection), as Polly disposes the outcomes it did not accept.
+                if (value !== winner) disposeResult(value);
+                return;
+              }
               settled = true;
+              winner = value;
               tracker.record(clock.now() - started);
               finish();
               for (const c of controllers) if (c !== controller) c.abort(new Error("hedge lost the race"));

@@ -16,6 +16,7 @@ import {
   type Settles,
   unknownCall,
 } from "@outrigger/core";
+import { disposeResult } from "./dispose-result.js";
 import { ResilienceError } from "./errors.js";
 import type { Policy } from "./policy.js";
 
@@ -67,6 +68,7 @@ interface TimeoutShared {
 class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   slot = -1;
   #settled = false;
+  #timedOut = false;
 
   constructor(
     parent: AbortSignal,
@@ -79,6 +81,7 @@ class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   expire(lateMs: number): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#timedOut = true;
     const error = markTimerLate(this.shared.fail(), lateMs);
     this.abort(error);
     this.shared.timedOut.emit();
@@ -90,6 +93,9 @@ class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   // path's CPU in a profile.
   resolve(value: T): void {
     if (this.#finish()) this.out.resolve(value);
+    // An answer after the timeout (an attempt that ignored its signal): the caller has the timeout, nobody reads
+    // this one, so free what it holds (a streamed body keeps its connection).
+    else if (this.#timedOut) disposeResult(value);
   }
 
   reject(error: unknown): void {
@@ -116,7 +122,9 @@ const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPT
  * that follows the attempt through `abortSourceOf` makes none. The timeout's error records how late the policy's
  * timer ran (`timerLateMsOf`), so a load balancer applies the local-lag rule (`isLocalLag`) to it as to its own
  * per-try timeout. Around a network call, set `expireAfterIo`: an answer read in the turn a late timer runs in
- * then wins over the timeout. Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
+ * then wins over the timeout. An attempt that answers after its timeout anyway (it ignored its signal) has its
+ * answer disposed (`disposeResult`: `Symbol.asyncDispose`, or a streamed HTTP body closed), since nobody reads it.
+ * Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
  */
 export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
   const ms = checkNumber("ms", options.ms, { min: 1, max: MAX_TIMER_DELAY_MS }, invalid);

@@ -34,6 +34,13 @@ export interface CallContext {
    * event means a retry is sent. Undefined: always.
    */
   canResend?(error: unknown, engine: RetryDecider): boolean;
+  /**
+   * True once the caller itself cancelled the call (its signal aborted, the transport's caller went away) — not a
+   * deadline, a timeout or a policy: a failure after that is the caller's doing and says nothing about the
+   * dependency, so a circuit breaker counts it as neither success nor failure (gRPC's CANCELLED; apache/brpc#3532,
+   * a cancelled trial reopening a half-open circuit). Read through `isCallCancelled`. Undefined: never.
+   */
+  cancelled?(): boolean;
 }
 
 /** What one attempt receives: the call's context, the signal that cancels this attempt and its number. */
@@ -69,6 +76,8 @@ export interface CallDeclaration {
   readonly service?: string;
   /** Whether a retry by `engine` after `error` has somewhere to go (see `CallContext.canResend`). */
   readonly canResend?: (error: unknown, engine: RetryDecider) => boolean;
+  /** Whether the caller has cancelled the call (see `CallContext.cancelled`). */
+  readonly cancelled?: () => boolean;
 }
 
 /** RFC 9110 §9.2.2: methods whose repetition has the same effect as one request. */
@@ -98,6 +107,7 @@ export function describeCall(declared: CallDeclaration = {}): CallContext {
     ...(declared.refuseReplay ? { refuseReplay: declared.refuseReplay } : {}),
     ...(declared.service !== undefined ? { service: declared.service } : {}),
     ...(declared.canResend ? { canResend: declared.canResend } : {}),
+    ...(declared.cancelled ? { cancelled: declared.cancelled } : {}),
   };
 }
 
@@ -111,6 +121,11 @@ export const unknownCall: CallContext = Object.freeze(describeCall());
  */
 export function callOf(context: CallContext): CallContext {
   return context instanceof Attempt ? callOfAttempt(context) : context;
+}
+
+/** True when the call `context` belongs to (see `callOf`) says its caller cancelled it (`CallContext.cancelled`). */
+export function isCallCancelled(context: CallContext): boolean {
+  return callOf(context).cancelled?.() === true;
 }
 
 /** Reads an attempt's private call; set by `Attempt`'s static block (private fields are class-scoped). */

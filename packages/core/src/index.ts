@@ -9,6 +9,7 @@ export {
   type CallDeclaration,
   callOf,
   describeCall,
+  isCallCancelled,
   isIdempotentMethod,
   type RetryDecider,
   signalOf,

@@ -46,6 +46,7 @@ import { endAttempt, endCall, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { instanceUrl, parseLbUrl } from "./lb-url.js";
 import { failureReason, httpOutcome, timeoutOutcome } from "./outcome.js";
+import { IDEMPOTENCY_KEY_HEADERS } from "./request-headers.js";
 import { retriesTriedInstances } from "./retry-decision.js";
 
 /** A response with a retryable status that the caller's `validateStatus` accepted. */
@@ -89,7 +90,9 @@ export function sendBalanced(
   // One fixed-shape object (an absent field is undefined): conditional spreads made a temporary object each.
   const call = describeCall({
     method: config.method,
-    idempotent: config.lb?.idempotent,
+    // A POST or PATCH with an idempotency key may go again, as Go's Transport resends it (`isReplayable`).
+    idempotent:
+      config.lb?.idempotent ?? (IDEMPOTENCY_KEY_HEADERS.some((name) => config.headers.has(name)) || undefined),
     replayable: body.replayable,
     deadline: deadlineMs !== undefined ? monotonicClock.now() + deadlineMs : undefined,
     tried,
@@ -98,6 +101,8 @@ export function sendBalanced(
     // With every instance tried, this client's engine gives up at once: no retry announced, waited for or paid for.
     // A retry policy around the client re-picks among tried instances then (its attempt is the engine's first).
     canResend: (error, by) => by !== engine || canRetryOn(balancer, tried, reuseTried, error),
+    // The caller's own signal (not the deadline's): once it aborted, a breaker in the policy counts nothing.
+    cancelled: config.signal ? () => (config.signal as AbortSignal).aborted : undefined,
   });
   const request = new RequestSignal(
     config.signal as AbortSignal | undefined,

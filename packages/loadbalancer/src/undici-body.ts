@@ -1,28 +1,23 @@
 import { type Dispatcher, errors } from "undici";
+import { headerValue } from "./request-headers.js";
 import { MAX_HELD_BYTES } from "./undici-attempt.js";
 
 type Body = Dispatcher.DispatchOptions["body"];
 
-/** A body undici can send again whole: none, a string or bytes. Streams and async iterables are read once. */
+/**
+ * A body undici can send again whole: none, a string, bytes (any `ArrayBuffer` view, an `ArrayBuffer`), an array of
+ * strings or bytes (iterated again), a `Blob`/`File` or a `FormData` — undici 6 makes the last two afresh on every
+ * write (`lib/dispatcher/client-h1.js` `writeBody`: `extractBody(formData)`, `blob.stream()`), which is why they
+ * are retried (nodejs/undici#4691 is undici's own RetryAgent failing on a FormData body). Streams, generators and
+ * async iterables are read once.
+ */
 export function replayableBody(body: Body): boolean {
-  return body == null || typeof body === "string" || body instanceof Uint8Array;
-}
-
-/** The request's Content-Length from any of undici's header shapes (flat list, pairs, record); undefined: none. */
-function contentLengthOf(headers: Dispatcher.DispatchOptions["headers"]): number | undefined {
-  if (headers == null) return undefined;
-  let value: unknown;
-  if (Array.isArray(headers) && (headers.length === 0 || !Array.isArray(headers[0]))) {
-    for (let i = 0; i + 1 < headers.length; i += 2)
-      if (String(headers[i]).toLowerCase() === "content-length") value = headers[i + 1];
-  } else if (Symbol.iterator in Object(headers)) {
-    for (const [name, v] of headers as Iterable<[string, unknown]>)
-      if (name.toLowerCase() === "content-length") value = v;
-  } else {
-    for (const [name, v] of Object.entries(headers)) if (name.toLowerCase() === "content-length") value = v;
-  }
-  const length = Number(Array.isArray(value) ? value[0] : value);
-  return Number.isInteger(length) && length >= 0 ? length : undefined;
+  if (body == null || typeof body === "string" || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return true;
+  if (Array.isArray(body)) return body.every((part) => typeof part === "string" || part instanceof Uint8Array);
+  const tag = (body as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+  // undici's own tests for these (lib/core/util.js isBlobLike, isFormDataLike): by tag, so another realm's count.
+  if (tag === "Blob" || tag === "File") return typeof (body as { stream?: unknown }).stream === "function";
+  return tag === "FormData" && typeof (body as { append?: unknown }).append === "function";
 }
 
 /**
@@ -39,8 +34,10 @@ export function readAheadBody(options: Dispatcher.DispatchOptions): boolean {
     typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== "function"
   )
     return false;
-  const length = contentLengthOf(options.headers);
-  return length !== undefined && length <= MAX_HELD_BYTES;
+  const value = headerValue(options.headers, "content-length");
+  const length = Number(Array.isArray(value) ? value[0] : value);
+  if (!Number.isInteger(length) || length < 0) return false;
+  return length <= MAX_HELD_BYTES;
 }
 
 /**

@@ -25,6 +25,7 @@ import { isLbError, LbError } from "./errors.js";
 import { LB_CALL, type LbCall } from "./lb-call.js";
 import { httpOutcome } from "./outcome.js";
 import type { Pick } from "./pick.js";
+import { hasIdempotencyKey } from "./request-headers.js";
 import { retriesTriedInstances } from "./retry-decision.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
@@ -73,6 +74,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   #current: AttemptHandler | undefined;
   /** Why the caller or the deadline ended the request; set once. */
   #stopped: Error | undefined;
+  /** The caller (or the dispatcher's destroy()) ended it, not the deadline: see `cancelled`. */
+  #cancelled = false;
   #controller: AbortController | undefined;
   #trace: CallMessage | undefined;
 
@@ -90,7 +93,8 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     this.#key = key;
     const method = options.method?.toUpperCase();
     this.method = method;
-    this.idempotent = options.idempotent ?? isIdempotentMethod(method);
+    // A POST or PATCH with an idempotency key may go again, as Go's Transport resends it (`isReplayable`).
+    this.idempotent = options.idempotent ?? (isIdempotentMethod(method) || hasIdempotencyKey(options.headers));
     this.replayable = replayableBody(options.body);
     // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
     this.tried = (options as { [LB_CALL]?: LbCall })[LB_CALL]?.tried ?? new Set<string>();
@@ -105,7 +109,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       deadlines.add(this, now);
     }
     // The caller's abort (fetch's AbortSignal, undici.request's signal) ends the attempt in flight and the retries.
-    caller.onConnect?.((reason?: Error) => this.#stop(reason ?? new Error(ABORTED)));
+    caller.onConnect?.((reason?: Error) => this.abort(reason ?? new Error(ABORTED)));
   }
 
   /** Runs the attempts; the caller's handler gets the answer or, after the last failed attempt, the error. */
@@ -211,9 +215,15 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     return this.#controller.signal;
   }
 
-  /** Ends the request now with `reason` (the dispatcher's destroy()): as a caller's abort, the attempt included. */
+  /** Ends the request now with `reason` (the caller's abort, the dispatcher's destroy()), the attempt included. */
   abort(reason: Error): void {
+    if (!this.#stopped) this.#cancelled = true;
     this.#stop(reason);
+  }
+
+  /** True once the caller cancelled: a policy's breaker then counts the failure as neither (core's `isCallCancelled`). */
+  cancelled(): boolean {
+    return this.#cancelled;
   }
 
   #stop(reason: Error): void {

@@ -1,6 +1,6 @@
 import { checkOptionalNumber, type Disposable, LOCAL_LAG_THRESHOLD_MS, MAX_TIMER_DELAY_MS } from "@outrigger/core";
 import type { Instancer, ServiceInstance } from "@outrigger/discovery";
-import { Agent, Dispatcher, errors, Pool } from "undici";
+import { Agent, Dispatcher, errors, Pool, RedirectHandler } from "undici";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { timeoutQueue } from "./attempt-signal.js";
 import { LbError } from "./errors.js";
@@ -157,6 +157,8 @@ export class LbDispatcher extends Dispatcher {
       handler.onError?.(new LbError("LB_CLOSED", "The lb dispatcher is closed: make a new one"));
       return true;
     }
+    const redirects = (options as { maxRedirections?: number | null }).maxRedirections;
+    if (redirects) return this.#followRedirects(options, handler, redirects, target.service);
     const route = this.#route(target.service, balancer);
     this.#watch(route.service);
     const key = this.#options.key?.(options) ?? (options as { [LB_KEY]?: string })[LB_KEY];
@@ -164,6 +166,36 @@ export class LbDispatcher extends Dispatcher {
     this.#calls.add(call);
     call.start();
     return true;
+  }
+
+  /**
+   * undici 6's `maxRedirections` request option (`undici.request(url, { maxRedirections })`), followed here with
+   * undici's own `RedirectHandler` (its rules: 303 turns into GET, `authorization`/`cookie` dropped when the origin
+   * changes, 3xx bodies ignored, a stream body not resent), each hop through `dispatch`: a relative Location through
+   * the balancer again, another host through `fallback`. Handed on to the instance's pool, the option ran undici's
+   * redirect interceptor inside that one pool, whose request has no origin: a relative Location threw "Invalid URL",
+   * counted against a healthy instance, and an absolute one went to the same instance (nodejs/undici#4360).
+   */
+  #followRedirects(
+    options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandlers,
+    redirects: number,
+    service: string,
+  ): boolean {
+    // The handler resolves Locations with WHATWG URL, for which `lb:` has no origin: the service's http:// name,
+    // which this dispatcher routes to the same balancer.
+    const hop = { ...options, origin: `http://${service}` };
+    let redirecting: RedirectHandler;
+    try {
+      // undici calls its first argument as a function (lib/interceptor/redirect-interceptor.js passes `dispatch`);
+      // its types say Dispatcher and ask for a fifth argument the constructor does not take.
+      const dispatch = (next: Dispatcher.DispatchOptions, h: Dispatcher.DispatchHandlers) => this.dispatch(next, h);
+      redirecting = new RedirectHandler(dispatch as unknown as Dispatcher, redirects, hop, handler, false);
+    } catch (error) {
+      handler.onError?.(error as Error); // undici's InvalidArgumentError for a count that is not a whole number ≥ 0
+      return true;
+    }
+    return this.dispatch({ ...hop, maxRedirections: 0 } as Dispatcher.DispatchOptions, redirecting);
   }
 
   /** The service's route: reused while its balancer, policy and engine stay the same objects. */

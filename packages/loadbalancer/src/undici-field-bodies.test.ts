@@ -3,7 +3,7 @@
 // same bytes again, or is refused; it never sends a body that was already read (an empty or partial one).
 import type { Server } from "node:http";
 import { Readable } from "node:stream";
-import { FormData, fetch as undiciFetch, request as undiciRequest } from "undici";
+import { type Dispatcher, FormData, fetch as undiciFetch, request as undiciRequest } from "undici";
 import { describe, expect, it } from "vitest";
 import { fieldInstance, lbOver, ok, pairOf, unavailable } from "./undici-field-fixture.js";
 
@@ -30,6 +30,61 @@ describe("retried request bodies (field reports)", () => {
     expect(first?.body.length).toBeGreaterThan(0);
     expect(second?.body.equals(first?.body as Buffer)).toBe(true);
     expect(second?.headers["content-type"]).toBe(first?.headers["content-type"]);
+    await close();
+  });
+
+  it("nodejs/undici#4691 as reported: undici.request with a FormData PUT is retried after a 503 (a fresh boundary, the same fields)", async () => {
+    const { a, b, lb, close } = await pairOf(unavailable, ok);
+    const form = new FormData();
+    form.append("field", "test string");
+    const response = await lb.dispatcher.request({ origin: "lb://svc", path: "/undici", method: "PUT", body: form });
+    expect([response.statusCode, await response.body.text()]).toEqual([200, "ok"]);
+    // undici writes FormData afresh on every send (a new boundary): the same parts, each with its own boundary.
+    const parts = (r: (typeof a.seen.requests)[0] | undefined) => {
+      const boundary = /boundary=(.+)$/.exec(String(r?.headers["content-type"]))?.[1] as string;
+      return r?.body.toString().replaceAll(boundary, "BOUNDARY");
+    };
+    expect(parts(a.seen.requests[0])).toContain('name="field"\r\n\r\ntest string');
+    expect(parts(b.seen.requests[0])).toBe(parts(a.seen.requests[0]));
+    await close();
+  });
+
+  it("undici.request bodies undici sends again whole (Blob, ArrayBuffer, typed arrays, DataView, an array of chunks) are retried with the same bytes", async () => {
+    const bytes = Buffer.from("0123456789abcdef");
+    const bodies: [string, () => unknown][] = [
+      ["Blob", () => new Blob([bytes])],
+      ["ArrayBuffer", () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)],
+      ["Uint16Array", () => new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))],
+      ["DataView", () => new DataView(bytes.buffer, bytes.byteOffset, bytes.length)],
+      ["array of chunks", () => [bytes.subarray(0, 6), bytes.subarray(6).toString()]],
+    ];
+    for (const [name, make] of bodies) {
+      const { a, b, lb, close } = await pairOf(unavailable, ok);
+      // undici 6's types list fewer body kinds than its runtime takes (lib/core/request.js).
+      const body = make() as Dispatcher.DispatchOptions["body"];
+      const response = await undiciRequest("http://svc/bytes", { method: "PUT", body, dispatcher: lb.dispatcher });
+      expect([name, response.statusCode, await response.body.text()]).toEqual([name, 200, "ok"]);
+      expect([name, a.seen.requests[0]?.body.toString()]).toEqual([name, bytes.toString()]);
+      expect([name, b.seen.requests[0]?.body.toString()]).toEqual([name, bytes.toString()]);
+      await close();
+    }
+  });
+
+  it("a one-shot generator body is still read once: its retry is refused, never sent empty", async () => {
+    const { a, b, lb, close } = await pairOf(unavailable, ok);
+    function* chunks() {
+      yield Buffer.from("only ");
+      yield Buffer.from("once");
+    }
+    await expect(
+      undiciRequest("http://svc/g", {
+        method: "PUT",
+        body: chunks() as unknown as Dispatcher.DispatchOptions["body"],
+        dispatcher: lb.dispatcher,
+      }),
+    ).rejects.toMatchObject({ code: "LB_BODY_NOT_REPLAYABLE" });
+    expect(a.seen.requests.map((r) => r.body.toString())).toEqual(["only once"]);
+    expect(b.seen.requests).toEqual([]);
     await close();
   });
 

@@ -2,7 +2,7 @@ import type { Event } from "@outrigger/core";
 import { type Clock, monotonicClock } from "@outrigger/core";
 import { CircuitState, ConsecutiveBreaker, type IBreaker } from "cockatiel";
 import { Circuit } from "./circuit.js";
-import { isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
+import { isCancelError, isRejection, ResilienceError, requireInteger, requireNumber } from "./errors.js";
 import { FreshSamplingBreaker } from "./fresh-sampling-breaker.js";
 import { GUARD, type Guard } from "./guard.js";
 import type { Policy } from "./policy.js";
@@ -68,7 +68,7 @@ export interface CircuitBreaker extends Policy {
 /** The default failure test: the dependency misbehaved, not the caller or another policy. */
 export function isDependencyFailure(error: unknown): boolean {
   if (isRejection(error)) return false;
-  if ((error as { name?: unknown } | null)?.name === "AbortError") return false;
+  if (isCancelError(error)) return false;
   const status = statusOf(error);
   return status === undefined || status >= 500 || status === 408 || status === 429;
 }

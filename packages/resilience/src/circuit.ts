@@ -1,7 +1,7 @@
-import { attemptContext, type Clock, EventSource, neverAborted, unknownCall } from "@outrigger/core";
+import { attemptContext, type Clock, EventSource, isCallCancelled, neverAborted, unknownCall } from "@outrigger/core";
 import { CircuitState, type IBreaker } from "cockatiel";
 import { publishResilience, resilienceChannels } from "./channels.js";
-import { isRejection, ResilienceError } from "./errors.js";
+import { isCancelError, isRejection, isResilienceError, ResilienceError } from "./errors.js";
 import type { AttemptContext, CallContext } from "./policy.js";
 
 /** How one call ended, as the circuit counts it. */
@@ -94,7 +94,7 @@ export class Circuit {
     // The usual call (closed, no slow-call threshold) succeeds through one handler shared by every call. (The
     // failure handlers are anonymous arrows: a named one per call is wrapped again by a TS runner's `keepNames`.)
     if (trial === -1 && slowCallMs === undefined) {
-      return running.then(this.#closedSuccess, (error: unknown) => this.#failed(error, trial, call));
+      return running.then(this.#closedSuccess, (error: unknown) => this.#failed(error, trial, call, signal));
     }
     return running.then(
       (value) => {
@@ -102,7 +102,7 @@ export class Circuit {
         this.#record(slow ? Outcome.Slow : Outcome.Success, trial, call);
         return value;
       },
-      (error: unknown) => this.#failed(error, trial, call),
+      (error: unknown) => this.#failed(error, trial, call, signal),
     );
   }
 
@@ -118,11 +118,11 @@ export class Circuit {
 
   /** `execute`'s record alone: how the call admitted as `trial` settled. */
   leave(trial: number, failed: boolean, outcome: unknown, call: CallContext): void {
-    this.#record(failed ? this.#classify(outcome) : Outcome.Success, trial, call);
+    this.#record(failed ? this.#classify(outcome, call, undefined) : Outcome.Success, trial, call);
   }
 
-  #failed(error: unknown, trial: number, call: CallContext): never {
-    this.#record(this.#classify(error), trial, call);
+  #failed(error: unknown, trial: number, call: CallContext, signal: AbortSignal): never {
+    this.#record(this.#classify(error, call, signal), trial, call);
     throw error;
   }
 
@@ -155,9 +155,17 @@ export class Circuit {
     return this.#epoch;
   }
 
-  #classify(error: unknown): Outcome {
+  /**
+   * A call its caller cancelled is neutral whatever it failed with — the transport says so (`isCallCancelled`), or it
+   * failed with the very reason the caller's signal was aborted with (not a policy's, e.g. an outer timeout's): a
+   * custom reason (`controller.abort(new Error("client disconnected"))`, axios' CanceledError) is no AbortError, and
+   * counting it opened circuits on healthy dependencies (diegosouzapw/OmniRoute#7907, apache/brpc#3532).
+   */
+  #classify(error: unknown, call: CallContext, signal: AbortSignal | undefined): Outcome {
+    if (isCallCancelled(call)) return Outcome.Neutral;
+    if (signal?.aborted && error === signal.reason && !isResilienceError(error)) return Outcome.Neutral;
     if (this.options.failOn(error)) return Outcome.Failure;
-    if (isRejection(error) || (error as { name?: unknown } | null)?.name === "AbortError") return Outcome.Neutral;
+    if (isRejection(error) || isCancelError(error)) return Outcome.Neutral;
     return Outcome.Success; // the dependency answered, e.g. a 404: healthy enough
   }
 

@@ -39,6 +39,16 @@ export function isRejection(error: unknown): boolean {
   return isResilienceError(error) && REJECTION_CODES.has(error.code);
 }
 
+/**
+ * True for the error a cancelled request rejects with: `AbortError` (fetch, undici, Node's own, a DOMException) or
+ * axios' `CanceledError` — thrown only when the caller's signal or cancel token fired, so it says nothing about the
+ * dependency.
+ */
+export function isCancelError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "AbortError" || name === "CanceledError";
+}
+
 const invalidOption = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPTION", message);
 
 /** Throws RESILIENCE_INVALID_OPTION unless `value` is a whole number ≥ `min`. */

@@ -3,7 +3,7 @@ import type Consul from "consul";
 import { CachedInstancer } from "./cached-instancer.js";
 import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
-import { checkName } from "./errors.js";
+import { checkName, checkOption } from "./errors.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
 
@@ -21,6 +21,13 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
   /** Largest backoff (default 30 s). */
   readonly backoffMaxMs?: number;
   /**
+   * Least time between the starts of two blocking queries (default 100 ms, consul-template's rate limit since
+   * hashicorp/consul-template#1279). The `consul` watch sends the next query the moment an answer arrives; an agent
+   * (or a proxy before it) that answers without blocking — "the return of a blocking request is no guarantee of a
+   * change", and hashicorp/consul#1244, #3890 — otherwise drives a loop of thousands of requests a second.
+   */
+  readonly minQueryIntervalMs?: number;
+  /**
    * After the index went backwards, an agent that restarted without its state is empty until every registrar has
    * registered again (up to one pass interval). For this long the instances known before are kept beside the ones
    * that are back, so callers never see the fleet shrink. Default 30 s; 0 turns it off.
@@ -31,8 +38,8 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
 /**
  * One service's passing instances from Consul (`health.service` with `passing`), kept current by a blocking-query
  * watch from the `consul` package: it sends the last `X-Consul-Index`, starts over when the index goes backwards
- * (a Consul restart or snapshot restore; see `restartGraceMs`), and backs off exponentially on errors. The last
- * good set keeps serving.
+ * (a Consul restart or snapshot restore; see `restartGraceMs`), and backs off exponentially on errors; queries start
+ * at least `minQueryIntervalMs` apart. The last good set keeps serving.
  */
 export class ConsulInstancer extends CachedInstancer {
   readonly #watch: ReturnType<Consul["watch"]>;
@@ -41,11 +48,13 @@ export class ConsulInstancer extends CachedInstancer {
   readonly #resets = new EventSource<{ from: number; to: number }>();
   /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
   #lastIndex = 0;
+  #closed = false;
   /** Fires when Consul's index went backwards (a restart or snapshot restore) and the watch started over. */
   readonly onReset = this.#resets.event;
 
   constructor(options: ConsulInstancerOptions) {
     checkName("service", options.service);
+    const gapMs = checkOption("minQueryIntervalMs", options.minQueryIntervalMs ?? 100, { min: 0, max: 60_000 });
     super(options);
     this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
     const client = consulClient(options.consul);
@@ -53,7 +62,7 @@ export class ConsulInstancer extends CachedInstancer {
     const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
     if (options.tag) query.tag = options.tag;
     this.#watch = client.watch({
-      method: client.health.service,
+      method: spaced(client.health.service as unknown as Query, gapMs, () => !this.#closed),
       options: query,
       backoffFactor: options.backoffFactorMs ?? 100,
       backoffMax: options.backoffMaxMs ?? 30_000,
@@ -78,9 +87,32 @@ export class ConsulInstancer extends CachedInstancer {
   }
 
   override close(): void {
+    this.#closed = true;
     this.#watch.end();
     this.#release();
     this.#grace.close();
     super.close();
   }
+}
+
+/** A query the watch may call: `consul`'s methods read their client from `this`. */
+type Query = (this: unknown, options: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * `query`, started at least `gapMs` after its previous start: the first at once, the next after what is left of the
+ * gap (an unref'd timer: a pending wait never holds the process open). A call whose wait ends after `open()` turned
+ * false is not sent; it rejects, which the ended watch ignores.
+ */
+function spaced(query: Query, gapMs: number, open: () => boolean): Query {
+  let nextStart = 0;
+  return function (this: unknown, options) {
+    const now = performance.now();
+    const wait = nextStart - now;
+    nextStart = Math.max(now, nextStart) + gapMs;
+    if (wait <= 0) return query.call(this, options);
+    return new Promise<void>((resolve) => setTimeout(resolve, wait).unref()).then(() => {
+      if (!open()) throw new Error("the instancer was closed");
+      return query.call(this, options);
+    });
+  };
 }

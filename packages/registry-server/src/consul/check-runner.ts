@@ -120,9 +120,7 @@ export class CheckRunner implements CheckView {
     this.#probing = true;
     // Whatever a probe does (throws at once, rejects later), its check turns critical and the process lives on.
     const run = async (): Promise<ProbeResult> =>
-      kind.type === "http"
-        ? probeHttp(kind.url, kind.method, kind.headers, kind.timeoutMs)
-        : probeTcp(kind.address, kind.timeoutMs);
+      kind.type === "http" ? probeHttp(kind) : probeTcp(kind.address, kind.timeoutMs);
     void run()
       .catch((error: unknown): ProbeResult => ({ status: "critical", output: `Probe failed: ${String(error)}` }))
       .then((result) => {

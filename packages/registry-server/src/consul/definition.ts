@@ -13,6 +13,7 @@ import {
   tcpTarget,
 } from "./check-limits.js";
 import { badRequest, typeMismatch } from "./consul-error.js";
+import { type HttpCheckOptions, httpCheckOptions } from "./http-check-options.js";
 
 /** A check's health, in Consul's words. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -20,14 +21,14 @@ export type CheckStatus = "passing" | "warning" | "critical";
 /** How a check learns its status: the service pushes it (TTL) or the registry probes (HTTP, TCP). */
 export type CheckKind =
   | { readonly type: "ttl"; readonly ttlMs: number }
-  | {
+  | ({
       readonly type: "http";
       readonly url: string;
       readonly method: string;
       readonly intervalMs: number;
       readonly timeoutMs: number;
       readonly headers: Record<string, string>;
-    }
+    } & HttpCheckOptions)
   | { readonly type: "tcp"; readonly address: string; readonly intervalMs: number; readonly timeoutMs: number };
 
 /** One check of a service registration. */
@@ -115,6 +116,7 @@ function checkKind(raw: Json): CheckKind {
       intervalMs: clampInterval(intervalMs),
       timeoutMs,
       headers: httpHeaders(raw.header),
+      ...httpCheckOptions(raw),
     };
   }
   return { type: "tcp", address: tcpTarget(tcp as string), intervalMs: clampInterval(intervalMs), timeoutMs };

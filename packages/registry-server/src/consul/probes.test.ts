@@ -1,6 +1,20 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { probeHttp, probeTcp } from "./probes.js";
+import { CHECK_OUTPUT_MAX_BYTES } from "./check-limits.js";
+import { type HttpProbe, probeHttp, probeTcp } from "./probes.js";
+
+/** A plain GET probe of `url` with Consul's defaults. */
+const get = (url: string, timeoutMs: number): HttpProbe => ({
+  url,
+  method: "GET",
+  headers: {},
+  timeoutMs,
+  body: "",
+  disableRedirects: false,
+  tlsSkipVerify: false,
+  tlsServerName: undefined,
+  outputMaxBytes: CHECK_OUTPUT_MAX_BYTES,
+});
 
 const listen = (server: Server): Promise<string> =>
   new Promise((resolve) =>
@@ -31,7 +45,7 @@ describe("probes against hostile targets (real loopback servers)", () => {
     const url = await listen(server);
     const before = process.memoryUsage().rss;
     for (let i = 0; i < 20; i += 1) {
-      const result = await probeHttp(url, "GET", {}, 5_000);
+      const result = await probeHttp(get(url, 5_000));
       expect(result.status).toBe("passing");
       expect(result.output.length).toBeLessThan(4_096 + 200);
     }
@@ -48,7 +62,7 @@ describe("probes against hostile targets (real loopback servers)", () => {
     });
     const url = await listen(server);
     const started = performance.now();
-    const result = await probeHttp(url, "GET", {}, 300);
+    const result = await probeHttp(get(url, 300));
     expect(result.status).toBe("critical");
     expect(performance.now() - started).toBeLessThan(3_000);
   });

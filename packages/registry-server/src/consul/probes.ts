@@ -1,7 +1,10 @@
+import { STATUS_CODES } from "node:http";
 import { connect } from "node:net";
+import type { Readable } from "node:stream";
 import { redactSecrets } from "@outrigger/core";
-import { CHECK_OUTPUT_MAX_BYTES } from "./check-limits.js";
+import { Agent, type Dispatcher, request } from "undici";
 import type { CheckStatus } from "./definition.js";
+import type { HttpCheckOptions } from "./http-check-options.js";
 
 /** What one probe found. */
 export interface ProbeResult {
@@ -13,55 +16,90 @@ export interface ProbeResult {
 const TOO_MANY_REQUESTS = 429;
 
 /**
- * Reads at most `max` bytes of a body and cancels the rest, so a target answering a gigabyte (or an endless
- * stream) costs the registry a few KiB. Consul keeps the same 4 KiB (`circbuf` of `DefaultBufSize`).
+ * Reads at most `max` bytes of a body and destroys the rest, so a target answering a gigabyte (or an endless
+ * stream) costs the registry a few KiB. Consul keeps the same 4 KiB by default (`circbuf` of `OutputMaxSize`).
  */
-async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
-  if (!body) return "";
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+async function readCapped(body: Readable, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
   try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= max) break;
     }
   } finally {
     // Stop the download (and free the socket) whether we read enough, timed out or failed.
-    void reader.cancel().catch(() => undefined);
+    body.destroy();
   }
   return Buffer.concat(chunks).subarray(0, max).toString();
 }
 
+/** What one HTTP probe sends: a check's target, method, headers and timeout, and the rest of Consul's `CheckHTTP`. */
+export type HttpProbe = {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly timeoutMs: number;
+} & HttpCheckOptions;
+
+/** Go's http.Client follows at most 10 redirects (net/http client.go `defaultCheckRedirect`), Consul's default. */
+const MAX_REDIRECTS = 10;
+
 /**
- * Probes an HTTP check as Consul does: 2xx passing, 429 warning, anything else (or no answer) critical. The
- * timeout covers the whole probe, the body included, and at most 4 KiB of the body is read.
+ * Probes an HTTP check as Consul's `CheckHTTP` does (agent/checks/check.go): 2xx passing, 429 warning, anything
+ * else (or no answer) critical; a new connection for every probe — Consul turns keep-alive off "to prevent failing
+ * checks due to the keepalive interval" (a reused socket the target closed failed every few probes and the check
+ * flapped: hashicorp/consul#779, #824) — so a probe goes on its own undici Agent with pipelining 0, closed after it;
+ * `User-Agent: Consul Health Check` and Consul's `Accept` (plain text first) unless the check sets them; its `Body`;
+ * redirects followed (at most 10) unless `DisableRedirects`; its TLS settings. The timeout covers the whole probe,
+ * the body included, and at most `outputMaxBytes` of the body is read.
  */
-export async function probeHttp(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<ProbeResult> {
+export async function probeHttp(probe: HttpProbe): Promise<ProbeResult> {
+  const { method, timeoutMs } = probe;
   // Output is read by anyone with read access: it never shows the target's credentials.
-  const shown = redactSecrets(url);
+  const shown = redactSecrets(probe.url);
+  const agent = new Agent({
+    pipelining: 0,
+    connect: {
+      rejectUnauthorized: !probe.tlsSkipVerify,
+      ...(probe.tlsServerName !== undefined ? { servername: probe.tlsServerName } : {}),
+    },
+  });
   try {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const target = withoutUserinfo(url, headers);
-    const response = await fetch(target.url, { method, headers: target.headers, redirect: "follow", signal });
-    const body = await readCapped(response.body, CHECK_OUTPUT_MAX_BYTES);
-    const output = `HTTP ${method} ${shown}: ${response.status} ${response.statusText} Output: ${body}`;
-    if (response.status >= 200 && response.status < 300) return { status: "passing", output };
-    return { status: response.status === TOO_MANY_REQUESTS ? "warning" : "critical", output };
+    const target = withoutUserinfo(probe.url, withConsulDefaults(probe.headers));
+    const response = await request(target.url, {
+      method: method as Dispatcher.HttpMethod,
+      headers: target.headers,
+      ...(probe.body !== "" ? { body: probe.body } : {}),
+      maxRedirections: probe.disableRedirects ? 0 : MAX_REDIRECTS,
+      signal: AbortSignal.timeout(timeoutMs),
+      dispatcher: agent,
+    });
+    const status = response.statusCode;
+    const body = await readCapped(response.body, probe.outputMaxBytes);
+    const output = `HTTP ${method} ${shown}: ${status} ${STATUS_CODES[status] ?? ""} Output: ${body}`;
+    if (status >= 200 && status < 300) return { status: "passing", output };
+    return { status: status === TOO_MANY_REQUESTS ? "warning" : "critical", output };
   } catch (error) {
     return { status: "critical", output: `HTTP ${method} ${shown}: ${redactSecrets((error as Error).message)}` };
+  } finally {
+    void agent.destroy().catch(() => undefined);
   }
 }
 
+/** Consul's defaults for headers a check does not set (agent/checks/check.go `CheckHTTP.check`). */
+function withConsulDefaults(headers: Record<string, string>): Record<string, string> {
+  const names = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  return {
+    ...(names.has("user-agent") ? {} : { "user-agent": "Consul Health Check" }),
+    ...(names.has("accept") ? {} : { accept: "text/plain, text/*, */*" }),
+    ...headers,
+  };
+}
+
 /**
- * `fetch` refuses a URL with credentials (`http://user:pass@host/`), which Consul's checks accept: Go's HTTP client
+ * undici refuses a URL with credentials (`http://user:pass@host/`), which Consul's checks accept: Go's HTTP client
  * sends them as Basic authorization unless the check sets an `Authorization` header itself (`net/http`
  * `client.go`, `send`). The same here: the userinfo leaves the URL and becomes the header.
  */

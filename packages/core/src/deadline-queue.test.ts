@@ -148,14 +148,20 @@ describe("DeadlineQueue with expireAfterIo (groupon/gofer#71 'Fire IO timeouts a
     const queue = new DeadlineQueue(5, monotonicClock, { expireAfterIo: true });
     const log: string[] = [];
     queue.add({ slot: -1, expire: () => log.push("expired") });
-    // The timer fires; its expiry waits for setImmediate; close() comes in between.
-    await new Promise<void>((resolve) =>
-      setTimeout(() => {
+    // The timer fires and schedules its expiry for the check phase; close() comes in between — made at the moment
+    // the expiry is scheduled, not by a second timer hoped to run in the same timers phase (it did not, under load).
+    const original = globalThis.setImmediate;
+    const waiting = new Promise<void>((resolve) => {
+      vi.spyOn(globalThis, "setImmediate").mockImplementation(((fn: () => void) => {
+        const handle = original(fn);
         queue.close();
         resolve();
-      }, 5),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 20));
+        return handle;
+      }) as typeof setImmediate);
+    });
+    await waiting;
+    vi.restoreAllMocks();
+    await new Promise((resolve) => original(resolve));
     expect(log).toEqual([]);
   });
 });

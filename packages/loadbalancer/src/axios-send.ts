@@ -9,6 +9,7 @@ import {
   classifyFailure,
   type DeadlineQueue,
   describeCall,
+  isIdempotentMethod,
   isLocalLag,
   LOCAL_LAG_THRESHOLD_MS,
   markRequestSent,
@@ -91,8 +92,10 @@ export function sendBalanced(
   const call = describeCall({
     method: config.method,
     // A POST or PATCH with an idempotency key may go again, as Go's Transport resends it (`isReplayable`).
+    // Headers are read only for a method that is not idempotent already: nothing added to a GET's path.
     idempotent:
-      config.lb?.idempotent ?? (IDEMPOTENCY_KEY_HEADERS.some((name) => config.headers.has(name)) || undefined),
+      config.lb?.idempotent ??
+      (isIdempotentMethod(config.method) || IDEMPOTENCY_KEY_HEADERS.some((name) => config.headers.has(name))),
     replayable: body.replayable,
     deadline: deadlineMs !== undefined ? monotonicClock.now() + deadlineMs : undefined,
     tried,

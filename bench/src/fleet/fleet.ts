@@ -94,6 +94,12 @@ export class Fleet {
     return Object.fromEntries(replies.map((r) => [String(r.name), Number(r.requests)]));
   }
 
+  /** TCP connections the live instances have accepted since they started or the last reset, summed. */
+  async connections(): Promise<number> {
+    const replies: Message[] = await Promise.all(this.list().map((u) => u.process.request({ cmd: "stats" })));
+    return replies.reduce((n, r) => n + Number(r.connections ?? 0), 0);
+  }
+
   /** When an instance last received a request (epoch ms, 0 for never). */
   async lastRequestAt(name: string): Promise<number> {
     const reply = await this.#upstreams.get(name)?.process.request({ cmd: "stats" });

@@ -18,6 +18,8 @@ let behaviour: Behaviour = {
 /** Registration metadata beside the health port: subset labels (e.g. `version`) the control plane routes on. */
 const labels = JSON.parse(process.env.UPSTREAM_LABELS ?? "{}") as Record<string, string>;
 let requests = 0;
+/** TCP connections accepted: a client (or sidecar) that reuses connections opens few (`upstreamConnections`). */
+let connections = 0;
 let errors = 0;
 let inFlight = 0;
 let first = true;
@@ -50,6 +52,9 @@ const server = createServer((request, response) => {
   else setTimeout(finish, answer.delayMs);
 });
 server.keepAliveTimeout = 60_000;
+server.on("connection", () => {
+  connections += 1;
+});
 
 // The health port (HAProxy's `check port N`): a TCP listener that accepts and closes. It dies with the process.
 const health = createTcpServer((socket) => socket.destroy());
@@ -85,10 +90,11 @@ serveCommands(async (command) => {
       behaviour = { ...behaviour, ...(command.behaviour as Partial<Behaviour>) };
       return { behaviour };
     case "stats":
-      return { name, requests, errors, lastAt };
+      return { name, requests, errors, lastAt, connections };
     case "reset":
       requests = 0;
       errors = 0;
+      connections = 0;
       return { name };
     default:
       throw new Error(`unknown command ${String(command.cmd)}`);

@@ -52,7 +52,7 @@ describe("sidecar config", () => {
     expect(cfg).toContain("retry-on conn-failure empty-response response-timeout 500 502 503 504");
     expect(cfg).toContain("stats socket /tmp/s.sock mode 600 level admin");
     expect(serverKeywords(policy).join(" ")).toBe(
-      "check inter 1s fall 3 rise 2 observe layer7 error-limit 5 on-error mark-down maxconn 64",
+      "check inter 1s fall 3 rise 2 observe layer7 error-limit 5 on-error mark-down maxconn 64 pool-max-conn -1 pool-purge-delay 5s",
     );
   });
 

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BenchProcess } from "../proc/child.js";
@@ -10,18 +9,7 @@ import type { PolicyName } from "../variants/policy.js";
 import { policyByName } from "../variants/policy.js";
 import { BACKEND, httpSidecarConfig, tcpNullProxyConfig } from "./config.js";
 import { parseShowStat, runtimeCommand, type StatRow } from "./runtime-api.js";
-
-/** A free loopback port (bound, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, waitForSocket } from "./startup.js";
 
 /** A running HAProxy (and, in HTTP mode, its registry sync agent). */
 export interface Sidecar {
@@ -34,17 +22,6 @@ export interface Sidecar {
   /** Resolves once the sync agent has put exactly `count` servers in. */
   waitForServers(count: number): Promise<void>;
   close(): Promise<void>;
-}
-
-async function waitForSocket(socketPath: string, haproxy: BenchProcess): Promise<void> {
-  // HAProxy prints nothing on stdout when ready; its socket answering `show info` is the event we wait on.
-  for (let i = 0; i < 200; i++) {
-    const reply = await runtimeCommand(socketPath, "show info").catch(() => "");
-    if (reply.includes("Version:")) return;
-    if (haproxy.pid < 0) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`HAProxy did not open its runtime API socket ${socketPath}`);
 }
 
 /**

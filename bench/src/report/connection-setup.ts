@@ -25,7 +25,7 @@ export function connectionRows(p: MatchedPolicy, variants: readonly string[] = A
   const shippedPool = `undici \`Pool\` per instance with undici's defaults (no connection limit, pipelining 1, idle connections kept ${UNDICI_UPSTREAM_IDLE_S} s: the upstream's keep-alive hint − 2 s), made by \`createLbAxios\`'s undici transport; \`createLbAxios\` takes no pool options; it gets the registry instancer, as \`createOutrigger\` wires it, so an instance's pool closes when it leaves the set`;
   const cap = `the balancer's \`maxInFlightPerInstance: ${p.maxConnsPerInstance}\` per instance (instances at the cap skipped, then a ${QUEUE_TIMEOUT_MS / 1000} s queue)`;
   const toSidecar = (client: string) =>
-    `${client} to one origin, the sidecar; HAProxy to each upstream: \`http-reuse always\`, \`maxconn ${p.maxConnsPerInstance}\` per server (queue ${QUEUE_TIMEOUT_MS / 1000} s)`;
+    `${client} to one origin, the sidecar; HAProxy to each upstream: \`http-reuse always\`, each server's idle pool on (\`pool-max-conn -1 pool-purge-delay 5s\`: HAProxy's defaults, which 2.6's \`add server\` leaves at 0 — full-1 to full-11 ran without it, a new upstream connection per request), \`maxconn ${p.maxConnsPerInstance}\` per server (queue ${QUEUE_TIMEOUT_MS / 1000} s)`;
   const rows: string[][] = [
     ["direct", "axios, its default http adapter", nodeHttp, `${sockets} sockets per upstream (no governance)`],
     [

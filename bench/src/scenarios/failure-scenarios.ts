@@ -249,9 +249,9 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
   {
     name: "overload",
     title: "Overload, retries on and off",
-    what: "Every instance takes ~20 ms and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. `sdk budget` adds a retry budget (retries ≤ 20% of requests + 10/s, Finagle's default) to the matched policy; HAProxy has no equivalent, so that arm is SDK only. `sdk every-attempt` is the SDK's own passive health (Envoy's: every attempt judged, retried ones too) where the matched arms judge only the response a call keeps, as HAProxy does.",
+    what: "Every instance takes 20 ms on average (15 ms + an exponential tail of mean 5 ms: a fixed 20 ms made a request arriving every third spacing race the timer of the one it would replace) and sheds load (503) above 2 requests in flight: ~300/s of capacity, offered 450/s. Goodput = successful responses per second. `sdk budget` adds a retry budget (retries ≤ 20% of requests + 10/s, Finagle's default) to the matched policy; HAProxy has no equivalent, so that arm is SDK only. `sdk every-attempt` is the SDK's own passive health (Envoy's: every attempt judged, retried ones too) where the matched arms judge only the response a call keeps, as HAProxy does.",
     rate: (o) => o.overloadRate,
-    fleetBehaviour: { baseMs: 20, jitterMs: 0, maxInFlight: 2 },
+    fleetBehaviour: { baseMs: 15, jitterMs: 5, maxInFlight: 2 },
     policies: ["matched", "no-retry"],
     sdkOnlyPolicies: ["budget", "every-attempt"],
     actions: (ctx) => [resetAtStart(ctx)],

@@ -72,7 +72,9 @@ async function runOnce(
         { ratePerSec: scenario.rate(options), warmupMs: options.warmupMs, durationMs: options.failureMs },
         scenario.actions(ctx),
       );
-      const figures = await scenario.collect(ctx, m);
+      // Counted by the upstreams themselves, so a side that opens a connection per request shows it (it costs a
+      // connect on every request, which is not the comparison we mean to make).
+      const figures = { ...(await scenario.collect(ctx, m)), upstreamConnections: await fleet.connections() };
       const { failures } = await variant.client.request({ cmd: "attempts" });
       return { ...m, arm: arm.arm, figures, failureCodes: failures as Record<string, number> };
     } finally {

@@ -94,7 +94,7 @@ export class Fleet {
     return Object.fromEntries(replies.map((r) => [String(r.name), Number(r.requests)]));
   }
 
-  /** TCP connections the live instances have accepted since they started or the last reset, summed. */
+  /** TCP connections the live instances have accepted since they started (warm-up included; not reset), summed. */
   async connections(): Promise<number> {
     const replies: Message[] = await Promise.all(this.list().map((u) => u.process.request({ cmd: "stats" })));
     return replies.reduce((n, r) => n + Number(r.connections ?? 0), 0);

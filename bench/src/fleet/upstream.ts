@@ -18,7 +18,7 @@ let behaviour: Behaviour = {
 /** Registration metadata beside the health port: subset labels (e.g. `version`) the control plane routes on. */
 const labels = JSON.parse(process.env.UPSTREAM_LABELS ?? "{}") as Record<string, string>;
 let requests = 0;
-/** TCP connections accepted: a client (or sidecar) that reuses connections opens few (`upstreamConnections`). */
+/** TCP connections accepted since start: a client or sidecar that reuses them opens few (`upstreamConnections`). */
 let connections = 0;
 let errors = 0;
 let inFlight = 0;
@@ -92,9 +92,9 @@ serveCommands(async (command) => {
     case "stats":
       return { name, requests, errors, lastAt, connections };
     case "reset":
+      // `connections` is not reset: it counts from the start, warm-up included, in every scenario alike.
       requests = 0;
       errors = 0;
-      connections = 0;
       return { name };
     default:
       throw new Error(`unknown command ${String(command.cmd)}`);

@@ -19,9 +19,10 @@ const GLOBAL = (socketPath: string): string[] => [
 
 /**
  * Idle-connection keywords every dynamic server needs to reuse its connections: HAProxy's documented defaults
- * (configuration.txt §5.2: `pool-max-conn -1`, `pool-purge-delay 5s`), which a `server` line gets from
- * `default-server` but HAProxy 2.6's `add server` does not — without them each request to a dynamic server opened a
- * new connection, `http-reuse always` notwithstanding (measured: 600 connections for 600 requests; haproxy.test.ts).
+ * (configuration.txt §5.2: `pool-max-conn -1`, `pool-purge-delay 5s`). `add server` takes nothing from
+ * `default-server` (management.txt, "add server"; haproxy/haproxy#1994), and in HAProxy 2.6.12 a server it adds
+ * keeps no idle connection at all without these two: each request to it opened a new connection, `http-reuse always`
+ * notwithstanding (measured: 600 connections for 600 requests; `connection-reuse.test.ts` holds the fix).
  */
 export const IDLE_POOL_KEYWORDS: readonly string[] = ["pool-max-conn", "-1", "pool-purge-delay", "5s"];
 

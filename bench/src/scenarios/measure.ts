@@ -32,6 +32,12 @@ export interface Measurement extends RunOutcome {
   readonly clientCoreShare: number;
   /** The client's connections, calls in flight, GC pauses and loop delay in the window (absent in older runs). */
   readonly diagnostics?: ClientDiagnostics;
+  /**
+   * Connections the upstreams accepted during the run, warm-up included, counted by the upstreams: every variant
+   * of a shared window together (steady phase; absent in runs before full-12). Near 0 when clients and sidecars
+   * reuse their connections.
+   */
+  readonly upstreamConnectionsOpened?: number;
 }
 
 /** Something to do at `atMs` into the measured window (kill an instance, change a policy, …). */

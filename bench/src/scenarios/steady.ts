@@ -70,19 +70,22 @@ export async function runSteady(
           );
         }
         for (const slot of steadySlots(carried, rate, options.pairedBelow, options.paired)) {
+          const connectionsBefore = await fleet.connections();
           const measured = await measureTogether(
             generator,
             slot.map((name) => running.get(name) as RunningVariant),
             { ratePerSec: rate, warmupMs: options.warmupMs, durationMs: windowMsFor(rate, options) },
           );
-          for (const m of measured) {
+          const opened = (await fleet.connections()) - connectionsBefore;
+          for (const measuredRun of measured) {
+            const m: Measurement = { ...measuredRun, upstreamConnectionsOpened: opened };
             addRun(runs, String(rate), m.variant, m);
             const d = m.diagnostics;
             const beside =
               slot.length > 1 ? ` (window shared with ${slot.filter((v) => v !== m.variant).join(", ")})` : "";
             progress.step(
               `steady ${rate}/s rep ${rep + 1} ${m.variant}${beside}`,
-              `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms${d.sdkRetries ? `, SDK retries ${d.sdkRetries} (${d.sdkRetriesOnTimeout} after a per-try timeout)` : ""}` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+              `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}, upstream conns +${opened}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms${d.sdkRetries ? `, SDK retries ${d.sdkRetries} (${d.sdkRetriesOnTimeout} after a per-try timeout)` : ""}` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
             );
           }
         }

@@ -56,6 +56,20 @@ const isParserError = (code: string): boolean => code.startsWith("HPE_");
 /** Codes of per-try timeouts, from the resilience timeout policy and the load-balanced client. */
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(["RESILIENCE_TIMEOUT", "LB_ATTEMPT_TIMEOUT"]);
 
+/**
+ * Whether `error` is axios' own `timeout` firing: an AxiosError coded ECONNABORTED (ETIMEDOUT with
+ * `transitional.clarifyTimeoutError`) that wraps nothing. axios makes it in its http adapter's timer
+ * (lib/adapters/http.js, "timeout of Nms exceeded"); a socket's own ECONNABORTED or ETIMEDOUT reaches the caller
+ * through `AxiosError.from`, which keeps the system error as `cause`. axios-retry reads ECONNABORTED the same way
+ * (`isRetryableError` leaves it to `shouldResetTimeout`). A timeout, not a reset (axios/axios#5238: the timer may
+ * fire with part of the body read).
+ */
+export function isAxiosTimeout(error: unknown): boolean {
+  const e = error as { isAxiosError?: unknown; code?: unknown; cause?: unknown } | null;
+  if (e === null || typeof e !== "object" || e.isAxiosError !== true || e.cause !== undefined) return false;
+  return e.code === "ECONNABORTED" || e.code === "ETIMEDOUT";
+}
+
 /** Codes meaning "refused before running" or "the caller's time is up": a retry only adds load or cannot help. */
 const REJECTED_CODES: ReadonlySet<string> = new Set([
   "RESILIENCE_CIRCUIT_OPEN",
@@ -164,6 +178,8 @@ export function classifyFailure(error: unknown, statuses: ReadonlySet<number>): 
     if (code === undefined) continue;
     if (REJECTED_CODES.has(code)) return "rejected";
     if (TIMEOUT_CODES.has(code)) return "timeout";
+    // axios' connect-phase timer fires before a byte is written: the transport's mark says so.
+    if (isAxiosTimeout(link)) return requestSentOf(error) === false ? "not-sent" : "timeout";
     if (transport === undefined && NOT_SENT_CODES.has(code)) transport = "not-sent";
     if (transport === undefined && (MAYBE_SENT_CODES.has(code) || isParserError(code))) transport = "maybe-sent";
   }

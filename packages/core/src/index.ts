@@ -18,6 +18,7 @@ export {
 export {
   classifyFailure,
   type FailureKind,
+  isAxiosTimeout,
   markRequestSent,
   requestSentOf,
   retryAfterMsOf,

@@ -46,6 +46,9 @@ export function attemptConfig(config: InternalAxiosRequestConfig, fields: Attemp
   copy.url = fields.url;
   copy.data = fields.data;
   copy[fields.agentKey] = fields.agent;
+  // The request's `timeout` runs once for the whole call (axios-timeout.ts), not again in each attempt's adapter;
+  // the sender puts it back once the adapter is done (axios-send.ts).
+  copy.timeout = 0;
   if (fields.signal !== undefined) copy.signal = fields.signal;
   if (fields.headers !== undefined) copy.headers = fields.headers;
   return copy as unknown as InternalAxiosRequestConfig;

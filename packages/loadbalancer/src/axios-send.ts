@@ -21,7 +21,7 @@ import {
 } from "@outrigger/core";
 import {
   type AxiosAdapter,
-  type AxiosError,
+  AxiosError,
   AxiosHeaders,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
@@ -42,6 +42,7 @@ import type { LbAxiosOptions } from "./axios.js";
 import { notReplayable, RequestBody } from "./axios-body.js";
 import { attemptConfig } from "./axios-config.js";
 import { discardResponseBody } from "./axios-discard.js";
+import { requestSignal } from "./axios-timeout.js";
 import { Wire } from "./axios-wire.js";
 import { endAttempt, endCall, traceAttempt, traceCall } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
@@ -85,6 +86,12 @@ export function sendBalanced(
   if (!balancer) throw new LbError("LB_UNKNOWN_SERVICE", `No balancer for service "${service}": register one for it`);
   const { deadlineMs } = options;
   const body = new RequestBody(config);
+  // The caller's key function runs before any timer is set: if it throws, nothing is left running.
+  const key = options.key?.(config);
+  // axios' own `timeout` is the whole call's, as on the undici transport (axios-timeout.ts): one timer, not a fresh
+  // one per attempt, so a call with retries still ends at `timeout`. Made only when a timeout is set.
+  const timeout = (config.timeout ?? 0) > 0 ? requestSignal(config) : undefined;
+  const caller = timeout?.signal ?? (config.signal as AbortSignal | undefined);
   // One logical call across a retry policy around the client (`lb.call`) carries the instances it tried.
   const tried = config.lb?.call?.tried ?? new Set<string>();
   const reuseTried = retriesTriedInstances(engine);
@@ -105,10 +112,10 @@ export function sendBalanced(
     // A retry policy around the client re-picks among tried instances then (its attempt is the engine's first).
     canResend: (error, by) => by !== engine || canRetryOn(balancer, tried, reuseTried, error),
     // The caller's own signal (not the deadline's): once it aborted, a breaker in the policy counts nothing.
-    cancelled: config.signal ? () => (config.signal as AbortSignal).aborted : undefined,
+    cancelled: caller ? () => caller.aborted : undefined,
   });
   const request = new RequestSignal(
-    config.signal as AbortSignal | undefined,
+    caller,
     timers.deadlines,
     () =>
       new LbError(
@@ -116,7 +123,6 @@ export function sendBalanced(
         `No answer from ${service} within ${deadlineMs} ms: raise deadlineMs or check it`,
       ),
   );
-  const key = options.key?.(config);
   const trace = traceCall(service, config.method, path, call, balancer);
   let last: unknown;
 
@@ -138,20 +144,20 @@ export function sendBalanced(
       const started = performance.now();
       const attemptSignal = attemptSignalFor(instance.id, timers.perTry, signal);
       const wire = new Wire();
+      let sentConfig: InternalAxiosRequestConfig | undefined;
       const traced = traceAttempt(trace, instance, path);
       const agentKey = instance.secure ? "httpsAgent" : "httpAgent";
       try {
-        const response = await send(
-          attemptConfig(config, {
-            url: instanceUrl(instance, path),
-            data,
-            agentKey,
-            agent: wire.agent(config[agentKey] ?? (instance.secure ? httpsAgent : httpAgent)),
-            signal: attemptSignal,
-            // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
-            headers: traced && AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders),
-          }),
-        );
+        sentConfig = attemptConfig(config, {
+          url: instanceUrl(instance, path),
+          data,
+          agentKey,
+          agent: wire.agent(config[agentKey] ?? (instance.secure ? httpsAgent : httpAgent)),
+          signal: attemptSignal,
+          // AxiosHeaders matches names in any case; a name set to undefined is left out of the request.
+          headers: traced && AxiosHeaders.concat(config.headers, traced.headers as RawAxiosHeaders),
+        });
+        const response = await send(sentConfig);
         const rttMs = performance.now() - started;
         const { status } = response;
         endAttempt(traced, undefined, status);
@@ -172,6 +178,8 @@ export function sendBalanced(
           // The caller or the deadline gave up: not the instance's fault.
           pick.done({ kind: "cancelled" });
           const reason = request.signal.reason;
+          // axios' timeout: the caller gets axios' own error (ECONNABORTED, "timeout of N ms exceeded").
+          if (reason instanceof AxiosError) throw reason;
           if (isLbError(reason)) throw new LbError(reason.code, reason.message, { cause: error });
           throw error;
         }
@@ -218,6 +226,8 @@ export function sendBalanced(
         throw error;
       } finally {
         attemptSignal?.dispose();
+        // The adapter is done with it: the config the response or error carries shows the caller's `timeout`.
+        if (sentConfig) sentConfig.timeout = config.timeout;
       }
     };
 
@@ -235,11 +245,13 @@ export function sendBalanced(
   return attempts.then(
     (response) => {
       request.dispose();
+      timeout?.dispose();
       endCall(trace, undefined, response.status);
       return response;
     },
     (error: unknown) => {
       request.dispose();
+      timeout?.dispose();
       endCall(trace, error);
       return settle(error);
     },

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { followAbort, isOutriggerError, setIoTimeout } from "@outrigger/core";
+import { isOutriggerError } from "@outrigger/core";
 import axios, {
   type AxiosAdapter,
   AxiosError,
@@ -12,6 +12,7 @@ import axios, {
 } from "axios";
 import type { Dispatcher } from "undici";
 import "./axios-body.js";
+import { requestSignal } from "./axios-timeout.js";
 import { LB_CALL } from "./lb-call.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
 
@@ -95,39 +96,6 @@ function headerRecord(raw: Record<string, string | string[] | undefined>): RawAx
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(raw)) if (value !== undefined) out[name] = value;
   return out;
-}
-
-/**
- * The error of a request past its `timeout`, as axios' http adapter makes it: `timeoutErrorMessage` when set, and
- * ETIMEDOUT instead of ECONNABORTED with `transitional.clarifyTimeoutError` (axios/axios#1543).
- */
-function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
-  const message = config.timeoutErrorMessage || `timeout of ${config.timeout}ms exceeded`;
-  const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
-  return new AxiosError(message, code, config);
-}
-
-/**
- * The caller's signal and `timeout` (ms, 0: none) as one signal; `dispose` clears the timer and listener. Undefined
- * when the request has neither: no AbortController per request on the common path. The timeout acts after the I/O
- * of the turn its timer runs in (core's `setIoTimeout`), as the lb dispatcher's own timeouts do: an answer that
- * arrived while the event loop was stalled is delivered, not timed out.
- */
-function requestSignal(config: InternalAxiosRequestConfig) {
-  const caller = config.signal as AbortSignal | undefined;
-  const timeout = config.timeout ?? 0;
-  if (!caller && timeout <= 0) return undefined;
-  const controller = new AbortController();
-  const unfollow = caller ? followAbort(caller, () => controller.abort(caller.reason)) : undefined;
-  if (caller?.aborted) controller.abort(caller.reason);
-  const timer = timeout > 0 ? setIoTimeout(() => controller.abort(timeoutError(config)), timeout) : undefined;
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      timer?.dispose();
-      unfollow?.();
-    },
-  };
 }
 
 async function readBody(body: Dispatcher.ResponseData["body"], config: InternalAxiosRequestConfig): Promise<Buffer> {

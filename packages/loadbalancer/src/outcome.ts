@@ -1,3 +1,5 @@
+import { isAxiosTimeout } from "@outrigger/core";
+
 /** Why an attempt failed: a status the caller counts as the instance's failure, or how the exchange broke. */
 export type FailureReason = "status" | "timeout" | "connect" | "reset" | "error";
 
@@ -40,11 +42,15 @@ export function isRequestFault(error: unknown): boolean {
   return typeof code === "string" && REQUEST_FAULT.has(code);
 }
 
-/** The failure reason of a transport error, from its `code` or its causes' (connect, reset, else error). */
+/**
+ * The failure reason of a transport error, from its `code` or its causes' (connect, reset, else error); axios' own
+ * `timeout` is a timeout, though coded ECONNABORTED (`isAxiosTimeout`).
+ */
 export function failureReason(error: unknown): FailureReason {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
+    if (isAxiosTimeout(current)) return "timeout";
     if (typeof code === "string") {
       if (CONNECT.has(code)) return "connect";
       if (RESET.has(code)) return "reset";

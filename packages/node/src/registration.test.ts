@@ -1,18 +1,11 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { freePort } from "@outrigger/process-fixtures";
 import { startServer } from "@outrigger/registry-server";
 import { describe, expect, it } from "vitest";
 import type { OutriggerNodeError } from "./errors.js";
 import { createOutrigger } from "./outrigger.js";
 
 /** A loopback port that was free a moment ago: nothing listens there now. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** An og whose registry URL points at a free port, where no registry runs (yet). */
 async function serviceBeforeItsRegistry(service: string, failFast: boolean) {

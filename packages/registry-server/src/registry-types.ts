@@ -91,3 +91,10 @@ export interface RegistryOptions {
   /** Called with an error a change or renew listener threw; the write itself never fails (default: a warning). */
   readonly onListenerError?: (error: unknown) => void;
 }
+
+/** What a server-side status write may carry: who sent it and, from a peer, its dirty timestamp. */
+export interface StatusWriteOptions {
+  readonly origin?: WriteOrigin;
+  /** Eureka's `lastDirtyTimestamp` query parameter: taken when newer than ours, never the server's clock. */
+  readonly lastDirtyTimestamp?: number;
+}

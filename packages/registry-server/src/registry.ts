@@ -4,6 +4,12 @@ import { type Clock, systemClock } from "./clock.js";
 import type { InstanceInfo, InstanceStatus } from "./instance-info.js";
 import { LeaseStore } from "./lease-store.js";
 import { RecentCancels } from "./recent-cancels.js";
+import { registrationLease } from "./registration-rules.js";
+import {
+  DEFAULT_DELTA_RETENTION_MS,
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_MAX_DELTA_ENTRIES,
+} from "./registry-defaults.js";
 import type {
   Lease,
   RegisterOutcome,
@@ -12,11 +18,17 @@ import type {
   RenewEvent,
   RenewOptions,
   RenewOutcome,
+  StatusWriteOptions,
   WriteOrigin,
 } from "./registry-types.js";
 import { resolveStatus } from "./status-rules.js";
-import { replicaLoses, WriteClock } from "./write-order.js";
+import { WriteClock } from "./write-order.js";
 
+export {
+  DEFAULT_DELTA_RETENTION_MS,
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_MAX_DELTA_ENTRIES,
+} from "./registry-defaults.js";
 export type {
   ActionType,
   Lease,
@@ -26,32 +38,12 @@ export type {
   RenewEvent,
   RenewOptions,
   RenewOutcome,
+  StatusWriteOptions,
   WriteOrigin,
 } from "./registry-types.js";
 
-/** Eureka keeps three minutes of changes for `apps/delta`. */
-export const DEFAULT_DELTA_RETENTION_MS = 180_000;
-
-/**
- * The delta window holds at most 10 000 changes (about 10 MB; dropped ones are released in batches, so up to twice
- * that is held for a moment) however fast they come: Eureka bounds it by age only
- * (`retentionTimeInMSInDeltaQueue`), and 50 000 register/cancel pairs then held 92 MB for three minutes. A client
- * whose delta misses a dropped change sees the `apps__hashcode` differ and does a full fetch, as Eureka clients do.
- */
-export const DEFAULT_MAX_DELTA_ENTRIES = 10_000;
-
-/** Eureka's default lease (`Lease.DEFAULT_DURATION_IN_SECS`): an instance not renewed for 90 s is expired. */
-export const DEFAULT_LEASE_DURATION_MS = 90_000;
-
 /** A lease whose renewal time the registry moves in place (see `Lease.lastRenewedAt`). */
 type MutableLease = Lease & { lastRenewedAt: number };
-
-/** What a server-side status write may carry: who sent it and, from a peer, its dirty timestamp. */
-export interface StatusWriteOptions {
-  readonly origin?: WriteOrigin;
-  /** Eureka's `lastDirtyTimestamp` query parameter: taken when newer than ours, never the server's clock. */
-  readonly lastDirtyTimestamp?: number;
-}
 
 /**
  * The in-memory registry of applications and their leased instances. It owns no timer: the server drives
@@ -156,15 +148,12 @@ export class Registry {
   }
 
   /**
-   * Adds or replaces an instance and starts its lease, as Eureka's `AbstractInstanceRegistry.register`: when the
-   * registry holds a copy with a newer `lastDirtyTimestamp` that copy is kept (and a peer's older copy is refused
-   * as a `conflict`, with nothing applied); a stored override survives the client's re-registration; the status
-   * stored is decided by Eureka's rule chain (`status-rules.ts`). A duration ≤ 0 or none gives the default lease.
-   * A peer's copy with our dirty timestamp carries `writtenAt` (its write's stamp) and is refused when ours was
-   * written later (`replicaLoses`); a local write is stamped here (`WriteClock`). Throws REGISTRY_INVALID_FIELD for
-   * a stamp the write clock refuses (`WriteClock.observe`), before anything changes. A peer's copy written at or
-   * before this registry's last cancel of the instance (kept for the delta window, `RecentCancels`) is `cancelled`:
-   * not applied, so a write crossing a cancel does not bring the instance back.
+   * Adds or replaces an instance and starts its lease, as Eureka's `AbstractInstanceRegistry.register`; which copy
+   * wins and what is stored is `registrationLease` (a `conflict` applies nothing). A local write is stamped here
+   * (`WriteClock`); a peer's carries `writtenAt`, and a stamp the write clock refuses throws REGISTRY_INVALID_FIELD
+   * (`WriteClock.observe`) before anything changes. A peer's copy written at or before this registry's last cancel
+   * of the instance (kept for the delta window, `RecentCancels`) is `cancelled`: not applied, so a write crossing a
+   * cancel does not bring the instance back.
    */
   registerChecked(info: InstanceInfo, origin: WriteOrigin = "local", writtenAt?: number): RegisterOutcome {
     const now = this.#clock.now();
@@ -174,35 +163,17 @@ export class Registry {
       this.#writes.observe(writtenAt);
       if (this.#cancels.supersedes(info.app, info.instanceId, writtenAt)) return { kind: "cancelled" };
     }
-    let registrant = info;
-    if (existing && existing.info.lastDirtyTimestamp > info.lastDirtyTimestamp) {
-      if (replication) return { kind: "conflict", lease: existing };
-      registrant = existing.info;
-    }
-    const sameDirty = existing?.info.lastDirtyTimestamp === info.lastDirtyTimestamp;
-    if (replication && existing && sameDirty && replicaLoses(existing, info, writtenAt)) {
-      return { kind: "conflict", lease: existing };
-    }
-    const stamp = replication ? writtenAt : this.#writes.next();
-    // A stored override wins (Eureka's overriddenInstanceStatusMap); a peer's copy carries its server's override
-    // as it is, since status changes travel between peers inside a replicated registration.
-    const stored = existing?.info.overriddenStatus ?? "UNKNOWN";
-    const override = replication || stored === "UNKNOWN" ? registrant.overriddenStatus : stored;
-    const status = resolveStatus({
-      incoming: { status: registrant.status, overriddenStatus: override },
-      ...(existing ? { existingStatus: existing.info.status, existingSetByServer: existing.statusSetByServer } : {}),
+    const decided = registrationLease({
+      info,
+      existing,
       replication,
+      writtenAt,
+      nextStamp: () => this.#writes.next(),
+      now,
+      defaultLeaseMs: this.#defaultLeaseMs,
     });
-    const seconds = registrant.leaseDurationInSecs;
-    const lease: Lease = {
-      info: { ...registrant, status, overriddenStatus: override },
-      durationMs: seconds !== undefined && seconds > 0 ? seconds * 1000 : this.#defaultLeaseMs,
-      registeredAt: existing?.registeredAt ?? now,
-      lastRenewedAt: now,
-      lastUpdatedAt: now,
-      actionType: existing ? "MODIFIED" : "ADDED",
-      ...(stamp !== undefined ? { writtenAt: stamp } : {}),
-    };
+    if (decided.kind === "conflict") return decided;
+    const { lease } = decided;
     if (this.#leases.set(lease)) this.#cancels.forget(info.app, info.instanceId);
     this.#log.publish(lease.actionType, lease, origin);
     return { kind: "ok", lease };

@@ -1,16 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
-
-/** A free TCP port on loopback (bound then released; fine for a test fixture). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from "@outrigger/process-fixtures";
 
 /** A real `redis-server` (Debian package redis-server) on a free port, with no persistence; for tests. */
 export class RedisFixture {

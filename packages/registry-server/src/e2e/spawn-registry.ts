@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -23,18 +22,8 @@ export interface RegistryProcess {
   stop(): Promise<{ code: number | null; events: Record<string, unknown>[] }>;
 }
 
-/** Finds a free loopback port (peers must know each other's ports before they start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Ports for peers that must know each other's before they start (`@outrigger/process-fixtures`). */
+export { freePort } from "@outrigger/process-fixtures";
 
 /**
  * Spawns `outrigger-registry` and resolves once it prints its `listening` line. `fdLimit` runs it under

@@ -8,7 +8,7 @@ import { AxiosError, type InternalAxiosRequestConfig } from "axios";
  * The error of a request past its `timeout`, as axios' http adapter makes it: `timeoutErrorMessage` when set, and
  * ETIMEDOUT instead of ECONNABORTED with `transitional.clarifyTimeoutError` (axios/axios#1543).
  */
-export function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
+function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
   const message = config.timeoutErrorMessage || `timeout of ${config.timeout}ms exceeded`;
   const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
   return new AxiosError(message, code, config);

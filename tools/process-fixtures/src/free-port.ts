@@ -15,7 +15,15 @@ const SLICE = 1_000;
 
 const handedOut = new Set<number>();
 
+let ephemeral: number | undefined;
+
+/** The start of the kernel's ephemeral port range, read once per process. */
 function ephemeralStart(): number {
+  ephemeral ??= readEphemeralStart();
+  return ephemeral;
+}
+
+function readEphemeralStart(): number {
   try {
     const text = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8");
     const start = Number(text.trim().split(/\s+/)[0]);

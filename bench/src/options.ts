@@ -50,6 +50,11 @@ export interface BenchOptions {
   readonly variants: readonly string[];
   /** Folder under results/ to write to (default: the date); a partial run should not replace a full report. */
   readonly out?: string;
+  /**
+   * Failure runs also write every upstream's requests (arrival, answer, status, in flight) to
+   * `results/<out>/traces/<scenario>-<arm>-<rep>.json`, for `bench:trace` (`--trace-upstreams`; off by default).
+   */
+  readonly traceUpstreams: boolean;
 }
 
 /** Rates at or above this (requests/s) get `fastReps` repetitions: a window of 10 000 samples lasts seconds. */
@@ -84,6 +89,7 @@ const FULL: BenchOptions = {
   paired: PAIRED_SDK_VARIANTS,
   only: [],
   variants: [],
+  traceUpstreams: false,
 };
 
 /** A few minutes: every phase once, too few repetitions and samples for any verdict (all come out inconclusive). */
@@ -119,7 +125,7 @@ function numbers(value: string, flag: string): number[] {
 
 /**
  * Parses `--quick`, `--reps=N`, `--failure-reps=N`, `--fast-reps=N`, `--rates=a,b`, `--duration=ms`, `--failure-duration=ms`, `--min-samples=N`,
- * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--paired-below=N`, `--paired=a,b`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`.
+ * `--cpu-reps=N`, `--cpu-duration=ms`, `--concurrency=N`, `--client-warmup=ms`, `--paired-below=N`, `--paired=a,b`, `--only=cpu,steady,kill`, `--variants=a,b`, `--out=name`, `--trace-upstreams`.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = argv.includes("--quick") ? QUICK : FULL;
@@ -128,6 +134,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     switch (flag) {
       case "--":
       case "--quick":
+        break;
+      case "--trace-upstreams":
+        options = { ...options, traceUpstreams: true };
         break;
       case "--reps":
         options = { ...options, reps: numbers(value, flag)[0] as number };
@@ -186,7 +195,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       default:
         throw new Error(
-          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --paired-below=N, --paired=…, --only=…, --variants=…, --out=name`,
+          `unknown option ${arg}: use --quick, --reps=N, --failure-reps=N, --fast-reps=N, --rates=a,b, --duration=ms, --failure-duration=ms, --min-samples=N, --cpu-reps=N, --cpu-duration=ms, --concurrency=N, --client-warmup=ms, --paired-below=N, --paired=…, --only=…, --variants=…, --out=name, --trace-upstreams`,
         );
     }
   }

@@ -4,6 +4,7 @@ import { epochMs } from "../proc/clock.js";
 import { startScript } from "../proc/node-script.js";
 import { CORES } from "../proc/pin.js";
 import type { Behaviour } from "./behaviour.js";
+import type { TracedRequest } from "./request-trace.js";
 
 export { SERVICE } from "./service.js";
 
@@ -25,16 +26,22 @@ export class Fleet {
   private constructor(
     readonly registry: RunningServer,
     readonly labels: (name: string) => Record<string, string>,
+    readonly trace: boolean,
   ) {}
 
   /**
    * Starts the registry (in this process, on the load core) and `size` healthy upstreams, each registered with the
-   * metadata `labels` gives it by name (subset labels such as `version`, for the control plane's routes).
+   * metadata `labels` gives it by name (subset labels such as `version`, for the control plane's routes). With
+   * `trace`, every upstream records each request it answers (`traces()`).
    */
-  static async start(size: number, labels: (name: string) => Record<string, string> = () => ({})): Promise<Fleet> {
+  static async start(
+    size: number,
+    labels: (name: string) => Record<string, string> = () => ({}),
+    trace = false,
+  ): Promise<Fleet> {
     // Evict expired leases every 500 ms so a killed instance (3 s lease) leaves within ~3.5 s.
     const registry = await startServer({ port: 0, host: "127.0.0.1", evictionIntervalMs: 500, logLevel: false });
-    const fleet = new Fleet(registry, labels);
+    const fleet = new Fleet(registry, labels, trace);
     await Promise.all(Array.from({ length: size }, () => fleet.add()));
     return fleet;
   }
@@ -55,6 +62,7 @@ export class Fleet {
       REGISTRY_URL: this.registry.url,
       UPSTREAM_BEHAVIOUR: JSON.stringify(behaviour),
       UPSTREAM_LABELS: JSON.stringify(this.labels(name)),
+      ...(this.trace ? { UPSTREAM_TRACE: "1" } : {}),
     });
     const registered = await process.waitFor((m) => m.event === "registered");
     const upstream = { name, port: Number(registered.port), process, registeredAt: Number(registered.at) };
@@ -98,6 +106,17 @@ export class Fleet {
   async connections(): Promise<number> {
     const replies: Message[] = await Promise.all(this.list().map((u) => u.process.request({ cmd: "stats" })));
     return replies.reduce((n, r) => n + Number(r.connections ?? 0), 0);
+  }
+
+  /** Each live instance's requests since the last call, in answer order (empty unless the fleet was started to trace). */
+  async traces(): Promise<Record<string, { requests: TracedRequest[]; truncated: boolean }>> {
+    const replies: Message[] = await Promise.all(this.list().map((u) => u.process.request({ cmd: "trace" })));
+    return Object.fromEntries(
+      replies.map((r) => [
+        String(r.name),
+        { requests: r.requests as TracedRequest[], truncated: r.truncated === true },
+      ]),
+    );
   }
 
   /** When an instance last received a request (epoch ms, 0 for never). */

@@ -7,6 +7,7 @@ import { emit, serveCommands } from "../proc/child.js";
 import { epochMs } from "../proc/clock.js";
 import { HEALTH_PORT_KEY } from "../variants/policy.js";
 import { answerFor, type Behaviour, HEALTHY } from "./behaviour.js";
+import { RequestTrace } from "./request-trace.js";
 import { SERVER_TIMING, serverTiming } from "./server-timing.js";
 
 const name = process.env.UPSTREAM_NAME ?? "upstream-0";
@@ -24,6 +25,8 @@ let errors = 0;
 let inFlight = 0;
 let first = true;
 let lastAt = 0;
+/** Every request's arrival, answer and status, when the run traces upstreams (`--trace-upstreams`). */
+const trace = new RequestTrace(process.env.UPSTREAM_TRACE === "1");
 
 const server = createServer((request, response) => {
   const startedAt = performance.now();
@@ -35,11 +38,14 @@ const server = createServer((request, response) => {
   requests += 1;
   lastAt = epochMs();
   inFlight += 1;
+  const arrivedAt = lastAt;
+  const arrivedInFlight = inFlight;
   request.resume();
   const answer = answerFor(behaviour, inFlight, Math.random(), Math.random());
   const finish = (): void => {
     inFlight -= 1;
     if (answer.status !== 200) errors += 1;
+    trace.record([arrivedAt, epochMs(), answer.status, arrivedInFlight]);
     response
       .writeHead(answer.status, {
         "content-type": "text/plain",
@@ -91,6 +97,8 @@ serveCommands(async (command) => {
       return { behaviour };
     case "stats":
       return { name, requests, errors, lastAt, connections };
+    case "trace":
+      return { name, ...trace.take() };
     case "reset":
       // `connections` is not reset: it counts from the start, warm-up included, in every scenario alike.
       requests = 0;

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { writeAtomically } from "@outrigger/config";
 import { Fleet } from "../fleet/fleet.js";
 import type { BenchOptions } from "../options.js";
@@ -36,14 +37,40 @@ export function failureSteps(options: BenchOptions): number {
   return selectedScenarios(options).reduce((n, s) => n + arms(s).length * options.failureReps, 0);
 }
 
+/**
+ * Writes one run's upstream traces (`--trace-upstreams`) to `results/<out or date>/traces/`, for `bench:trace`:
+ * each instance's requests beside the window they belong to.
+ */
+async function writeTrace(
+  fleet: Fleet,
+  run: { scenario: string; arm: string; rep: number },
+  m: Measurement,
+  options: BenchOptions,
+): Promise<void> {
+  const folder = options.out ?? new Date().toISOString().slice(0, 10);
+  const dir = fileURLToPath(new URL(`../../results/${folder}/traces/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const trace = {
+    ...run,
+    windowStart: m.windowStart,
+    warmupMs: options.warmupMs,
+    durationMs: options.failureMs,
+    sent: m.sent,
+    errors: m.errors,
+    upstreams: await fleet.traces(),
+  };
+  writeFileSync(join(dir, `${run.scenario}-${run.arm.replaceAll(" ", "_")}-${run.rep}.json`), JSON.stringify(trace));
+}
+
 async function runOnce(
   generator: BenchProcess,
   scenario: FailureScenario,
   arm: Arm,
   options: BenchOptions,
+  rep: number,
 ): Promise<FailureRun> {
   // A fresh fleet and client per run: a killed instance or a drained one must not leak into the next run.
-  const fleet = await Fleet.start(options.fleetSize, scenario.labels);
+  const fleet = await Fleet.start(options.fleetSize, scenario.labels, options.traceUpstreams);
   // The SDK's live policy, laid out as a mounted ConfigMap (written the way kubelet writes one).
   const policyDir = mkdtempSync(join(tmpdir(), "outrigger-bench-policy-"));
   const traceDir = mkdtempSync(join(tmpdir(), "outrigger-bench-connects-"));
@@ -75,6 +102,8 @@ async function runOnce(
       // Counted by the upstreams themselves, so a side that opens a connection per request shows it (it costs a
       // connect on every request, which is not the comparison we mean to make).
       const figures = { ...(await scenario.collect(ctx, m)), upstreamConnections: await fleet.connections() };
+      if (options.traceUpstreams)
+        await writeTrace(fleet, { scenario: scenario.name, arm: arm.arm, rep: rep + 1 }, m, options);
       const { failures } = await variant.client.request({ cmd: "attempts" });
       return { ...m, arm: arm.arm, figures, failureCodes: failures as Record<string, number> };
     } finally {
@@ -97,7 +126,7 @@ export async function runFailures(
   for (const scenario of selectedScenarios(options)) {
     for (let rep = 0; rep < options.failureReps; rep++) {
       for (const arm of arms(scenario)) {
-        const run = await runOnce(generator, scenario, arm, options);
+        const run = await runOnce(generator, scenario, arm, options, rep);
         addRun(runs, scenario.name, arm.arm, run);
         const figures = Object.entries(run.figures).map(([k, v]) => `${k} ${v.toFixed(1)}`);
         progress.step(

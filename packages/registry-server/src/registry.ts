@@ -21,7 +21,7 @@ import type {
   StatusWriteOptions,
   WriteOrigin,
 } from "./registry-types.js";
-import { resolveStatus } from "./status-rules.js";
+import { renewalOf } from "./renewal-rules.js";
 import { WriteClock } from "./write-order.js";
 
 export {
@@ -185,37 +185,21 @@ export class Registry {
   }
 
   /**
-   * Extends a lease as Eureka's `renew` and `InstanceResource.renewLease` do: a status the rule chain resolves to
-   * UNKNOWN (an override deleted without a value) answers `not-found`, so the client registers again; then the
-   * sender's `lastDirtyTimestamp` is compared with ours. A peer's `overriddenStatus` is stored only when its copy
-   * is the newer one (Eureka's `storeOverriddenStatusIfRequired`), never before a 409.
+   * Extends a lease as Eureka's `renew` and `InstanceResource.renewLease` do; what it answers and stores is
+   * `renewalOf` (the status the rule chain gives, the dirty timestamps compared, a peer's newer override).
    */
   renewChecked(app: string, id: string, options: RenewOptions = {}): RenewOutcome {
     let lease = this.#leases.get(app.toUpperCase(), id) as MutableLease | undefined;
     if (!lease) return { kind: "not-found" };
+    const renewal = renewalOf(lease, options);
+    if (renewal.kind === "not-found") return { kind: "not-found" };
     const origin = options.origin ?? "local";
-    const replication = origin === "replication";
-    const status = resolveStatus({
-      incoming: lease.info,
-      existingStatus: lease.info.status,
-      existingSetByServer: lease.statusSetByServer,
-      replication,
-    });
-    if (status === "UNKNOWN") return { kind: "not-found" };
-    if (status !== lease.info.status) lease = this.#replace(lease, { ...lease.info, status }, origin);
+    if (renewal.status) lease = this.#replace(lease, { ...lease.info, status: renewal.status }, origin);
     lease.lastRenewedAt = this.#clock.now();
     this.#renews.emit({ lease, origin });
-    const sent = options.lastDirtyTimestamp;
-    const ours = lease.info.lastDirtyTimestamp;
-    if (sent === undefined || sent === ours) return { kind: "ok", lease };
-    if (sent > ours) {
-      const override = options.overriddenStatus;
-      if (replication && override && override !== "UNKNOWN" && override !== lease.info.overriddenStatus) {
-        lease = this.#replace(lease, { ...lease.info, overriddenStatus: override }, origin);
-      }
-      return { kind: "client-newer", lease };
-    }
-    return replication ? { kind: "conflict", lease } : { kind: "ok", lease };
+    const override = renewal.overriddenStatus;
+    if (override) lease = this.#replace(lease, { ...lease.info, overriddenStatus: override }, origin);
+    return { kind: renewal.kind, lease };
   }
 
   /**

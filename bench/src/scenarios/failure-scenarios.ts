@@ -258,6 +258,7 @@ export const FAILURE_SCENARIOS: readonly FailureScenario[] = [
     collect: async (ctx, m) => ({
       goodputPerSec: m.ok / (ctx.options.failureMs / 1000),
       retryAmplification: sum(await ctx.fleet.counts()) / m.sent,
+      ...(ctx.variant.sidecar ? {} : { ejections: (await clientView(ctx.variant)).marks.ejections ?? 0 }),
     }),
   },
 ];

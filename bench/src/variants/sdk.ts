@@ -150,6 +150,7 @@ export function createSdkDownstream(
   inner.onEjection(({ instance }) => {
     // The latest ejection: after a kill, the one that took the dead instance out (an earlier one may have ended).
     marks[`ejectedAt.${instance.id}`] = epochMs();
+    marks.ejections = (marks.ejections ?? 0) + 1;
   });
   // Keeps every pick off the drained instances. Under a central route, as og's control plane picks inside a subset
   // (routed-call.ts): a retry never leaves it (`untriedOnly`), which without `attempt` would count as a retry.

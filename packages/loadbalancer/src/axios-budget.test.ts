@@ -34,8 +34,10 @@ describe("createLbAxios's built-in retries within a retry budget, against a fail
   const REQUESTS = 100;
   /** Upstream requests per client request after REQUESTS failing GETs with up to 3 attempts each. */
   const amplification = async (retry: Parameters<typeof createLbAxios>[0]["retry"], service = "svc") => {
+    // No outlier ejection: an ejected instance gets no retries, and this counts what the budget allows.
     const balancer = createBalancer({
       instancer: new FixedInstancer(ids.map((id, i) => instance(id, "UP", ports[i]))),
+      outlierDetection: false,
     });
     const http = createLbAxios({ balancer: () => balancer, retry, defaults: { validateStatus: () => true } });
     received = 0;

@@ -8,7 +8,7 @@ import { NO_ZONE } from "./zones.js";
 export interface FilterRequest {
   readonly now: number;
   readonly options: PickOptions;
-  /** Instances passing active checks, ejected or not: what a retry may fall back to. */
+  /** Instances passing active checks, ejected or not (in service or not). */
   readonly eligible: readonly ServiceInstance[];
   stats(id: string): InstanceView;
 }
@@ -22,17 +22,18 @@ export interface Filter {
 }
 
 /**
- * Retry avoidance: healthy untried instances; else untried ejected ones (a retry may try an ejected instance
- * before giving up); else, unless `untriedOnly`, the candidates as they were.
+ * Retry avoidance: untried instances among the candidates (those in service); else, unless `untriedOnly`, the
+ * candidates as they were. An ejected instance gets no retry: Envoy leaves ejected hosts out of every pick but in
+ * panic (`source/common/upstream/outlier_detection_impl.cc`, the host's FAILED_OUTLIER_CHECK flag), and HAProxy's
+ * redispatch picks among UP servers only. Sending retries to it kept an ejected instance loaded: in the bench's
+ * overload scenario it never went quiet and ejection did not take it out (2026-12-02 upstream traces).
  */
 export const triedFilter: Filter = {
-  apply(candidates, { options, eligible }) {
+  apply(candidates, { options }) {
     const avoid = options.avoid;
     if (!avoid || avoid.size === 0) return candidates;
     const fresh = candidates.filter((i) => !avoid.has(i.id));
     if (fresh.length > 0) return fresh;
-    const untried = eligible.filter((i) => !avoid.has(i.id));
-    if (untried.length > 0) return untried;
     if (options.untriedOnly) {
       throw new LbError(
         "LB_ALL_INSTANCES_TRIED",

@@ -55,6 +55,26 @@ describe("outlier detection: Envoy's defaults and rules", () => {
     expect(Array.from({ length: 4 }, () => send(() => false))).toContain("i0");
   });
 
+  it("gives an ejected instance no retry either: with the others tried, the retry has nowhere to go", () => {
+    // Envoy leaves an ejected host out of every pick but in panic, retries included; HAProxy redispatches to UP
+    // servers only. Before 2026-12-02 a retry fell back to an untried ejected instance, which kept it loaded.
+    const { balancer, ejections, send } = setup(3, { outlierDetection: { maxEjectionPercent: 100 } });
+    for (let i = 0; i < 15; i++) send((id) => id === "i0");
+    expect(ejections.map((e) => e.instance.id)).toEqual(["i0"]);
+    const tried = new Set(["i1", "i2"]);
+    expect(balancer.hasUntried(tried)).toBe(false);
+    let caught: unknown;
+    try {
+      balancer.pick({ avoid: tried, untriedOnly: true });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLbError(caught) && caught.code).toBe("LB_ALL_INSTANCES_TRIED");
+    // Without untriedOnly the retry goes back to an instance in service, never to the ejected one.
+    const again = new Set(Array.from({ length: 6 }, () => balancer.pick({ avoid: tried }).instance.id));
+    expect(again.has("i0")).toBe(false);
+  });
+
   it("lengthens each ejection by the base time, up to max_ejection_time", () => {
     const { ejections, send, advance } = setup(4, {
       outlierDetection: { baseEjectionTimeMs: 1000, maxEjectionTimeMs: 2500, intervalMs: 1e9 },

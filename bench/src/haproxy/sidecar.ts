@@ -25,7 +25,19 @@ export interface Sidecar {
 }
 
 /**
- * Starts an HAProxy sidecar pinned to the client core: `http` (governed) or `tcp` (null proxy over `servers`); with
+ * HAProxy's core: the client's (a sidecar shares its pod's CPU with the app), or the load core with
+ * `BENCH_HAPROXY_CORE=load` — an experiment only, to see what sharing the client's core does (bench/README.md, "The
+ * overload cascade, traced").
+ */
+function haproxyCore(): number {
+  const core = process.env.BENCH_HAPROXY_CORE;
+  if (core === undefined || core === "client") return CORES.client;
+  if (core === "load") return CORES.load;
+  throw new Error(`BENCH_HAPROXY_CORE takes "client" or "load", got "${core}"`);
+}
+
+/**
+ * Starts an HAProxy sidecar pinned to the client core (see `haproxyCore`): `http` (governed) or `tcp` (null proxy over `servers`); with
  * `connectLog`, every connection HAProxy opens is logged there (`tracedCommand`).
  */
 export async function startSidecar(
@@ -44,7 +56,7 @@ export async function startSidecar(
     mode === "http" ? httpSidecarConfig(address, policy) : tcpNullProxyConfig(address, servers),
   );
   const run: [string, string[]] = [haproxyPath(), ["-db", "-f", configPath]];
-  const [command, args] = pinned(CORES.client, ...(connectLog ? tracedCommand(connectLog, ...run) : run));
+  const [command, args] = pinned(haproxyCore(), ...(connectLog ? tracedCommand(connectLog, ...run) : run));
   const haproxy = new BenchProcess(`haproxy-${mode}`, command, args, {}, connectLog !== undefined);
   await waitForSocket(address.socketPath, haproxy);
   const agent =

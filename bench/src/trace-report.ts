@@ -3,6 +3,7 @@
 // Usage: pnpm --filter @outrigger/bench bench:trace results/<out>/traces
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { spreadOf } from "@outrigger/bench-stats";
 import { type RunTrace, runFigures, STREAK } from "./report/upstream-trace.js";
 
 const dir = process.argv.slice(2).find((a) => a !== "--");
@@ -42,12 +43,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
   byArm.set(key, [...(byArm.get(key) ?? []), row]);
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? Number.NaN
-    : ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2;
-};
+const median = (xs: readonly number[]): number => spreadOf(xs).median;
 const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : "none");
 const list = (rows: RunRow[], f: (r: RunRow) => number, fmt: (x: number) => string): string =>
   rows.map((r) => fmt(f(r))).join(" ");

@@ -57,7 +57,8 @@ describe("outlier detection: Envoy's defaults and rules", () => {
 
   it("gives an ejected instance no retry either: with the others tried, the retry has nowhere to go", () => {
     // Envoy leaves an ejected host out of every pick but in panic, retries included; HAProxy redispatches to UP
-    // servers only. Before 2026-12-02 a retry fell back to an untried ejected instance, which kept it loaded.
+    // servers only. Before 2026-12-02 a retry fell back to an untried ejected instance, which kept it loaded — the
+    // symptom of envoyproxy/envoy#18950 ("keeps sending requests to the host" after it was ejected).
     const { balancer, ejections, send } = setup(3, { outlierDetection: { maxEjectionPercent: 100 } });
     for (let i = 0; i < 15; i++) send((id) => id === "i0");
     expect(ejections.map((e) => e.instance.id)).toEqual(["i0"]);

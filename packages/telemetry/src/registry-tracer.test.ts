@@ -43,6 +43,8 @@ const register = (server: RunningServer, id: string, headers: Record<string, str
     body: JSON.stringify(registration(id)),
   });
 const named = (name: string): ReadableSpan[] => tracing.spans().filter((s) => s.name === name);
+/** Milliseconds of an OpenTelemetry HrTime ([seconds, nanoseconds]); NaN for a missing one. */
+const ms = (t: readonly [number, number] | undefined) => (t ? t[0] * 1e3 + t[1] / 1e6 : Number.NaN);
 
 it("a registration continues the caller's trace; its replication to the peer is one trace with it", async () => {
   const traceId = "0af7651916cd43dd8448eb211c80319c";
@@ -118,8 +120,36 @@ it("a watch answer: one span from the request to the change that woke it, with t
     "outrigger.registry.watch.answered_index": answered,
     "outrigger.registry.watch.changed": true,
   });
-  // The long poll began before the registration that answered it and ended after it.
-  const ns = (t: readonly [number, number]) => t[0] * 1e9 + t[1];
-  expect(ns(watch?.startTime ?? [0, 0])).toBeLessThan(ns(registered?.startTime ?? [0, 0]));
-  expect(ns(watch?.endTime ?? [0, 0])).toBeGreaterThanOrEqual(ns(registered?.endTime ?? [0, 0]));
+  // The long poll began before the registration that answered it and ended after it. The SDK anchors each span to
+  // Date.now() when it is made, so times of two spans compare to within Date.now()'s 1 ms; a duration is exact.
+  expect(ms(watch?.startTime)).toBeLessThan(ms(registered?.startTime) + 1);
+  expect(ms(watch?.endTime)).toBeGreaterThan(ms(registered?.endTime) - 1);
+  expect(ms(watch?.duration)).toBeGreaterThan(ms(registered?.duration));
+});
+
+it("a span's duration is the monotonic clock's while the wall clock stands still or steps back", async () => {
+  // A wall clock an hour behind the process's time origin and frozen (an NTP step, a VM resumed): a span ended at
+  // Date.now() would end before its start and be clamped to zero (opentelemetry-js-contrib#1209).
+  const wall = Date.now() - 3_600_000;
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  vi.useFakeTimers({ toFake: ["Date"], now: wall });
+  try {
+    tracing.exporter.reset();
+    const answer = await register(a, "orders-3", { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    expect(answer.status).toBe(204);
+    await vi.waitFor(
+      () => {
+        expect(named("registry replication send").length).toBeGreaterThan(0);
+        expect(named("registry replication receive").length).toBeGreaterThan(0);
+      },
+      { timeout: 5_000 },
+    );
+  } finally {
+    vi.useRealTimers();
+  }
+  for (const span of tracing.spans()) expect(ms(span.duration), span.name).toBeGreaterThan(0);
+  const [registered] = named("registry register");
+  expect(registered?.spanContext().traceId).toBe(traceId);
+  // Anchored to the wall clock the process reads, not to its time origin.
+  expect(Math.abs(ms(registered?.startTime) - wall)).toBeLessThan(60_000);
 });

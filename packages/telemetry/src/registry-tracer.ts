@@ -47,8 +47,11 @@ interface Sent {
   readonly error: unknown;
 }
 
-/** Epoch milliseconds of a `performance.now()` reading, as span start times take them. */
-const epochMs = (now: number): number => performance.timeOrigin + now;
+// Both ends of a span are given as `performance.now()` readings: the OpenTelemetry JS SDK anchors them to the wall
+// clock with one offset per span, so a duration is the monotonic clock's. An epoch start (timeOrigin + now) with a
+// default end mixed clocks: the SDK ends a span with a given start at Date.now() (whole ms, and the wall clock can
+// step), which fell before the start and was clamped to a zero duration (open-telemetry/opentelemetry-js#3279,
+// #3434; opentelemetry-js-contrib#1209).
 
 /**
  * Spans for the registry server's work, from its channels: `registry register` (SERVER: app, instance id,
@@ -79,13 +82,9 @@ export class RegistryTracer {
   /** A span for a request already answered: from its start until now. */
   #served(name: string, m: Served, attributes: Attributes, error = false): void {
     const parent = propagation.extract(context.active(), m.headers);
-    const span = this.#tracer.startSpan(
-      name,
-      { kind: SpanKind.SERVER, attributes, startTime: epochMs(m.startedAt) },
-      parent,
-    );
+    const span = this.#tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, startTime: m.startedAt }, parent);
     if (error) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    span.end(performance.now());
   }
 
   #register(m: Register): void {
@@ -127,7 +126,7 @@ export class RegistryTracer {
     const parent = context.active();
     const span = this.#tracer.startSpan(
       "registry replication send",
-      { kind: SpanKind.CLIENT, attributes, startTime: epochMs(m.startedAt) },
+      { kind: SpanKind.CLIENT, attributes, startTime: m.startedAt },
       parent,
     );
     this.#sends.set(m, span);
@@ -144,6 +143,6 @@ export class RegistryTracer {
       span.setAttribute(ATTR.errorType, type);
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    span.end();
+    span.end(performance.now());
   }
 }

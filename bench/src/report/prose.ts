@@ -185,6 +185,17 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   with retries on and, under overload, keeps every instance ejected. Even so, both sides can take every instance out
   at once (load shedding looks like failure). Then HAProxy answers 503 itself and the SDK fails fast (LB_PANIC, answered 502 by
   the client) — the same behaviour, stated in the policies table — until checks bring instances back.
+- **Under overload a mark-down is a race, and bursts start it.** An instance that sheds five requests in a row is
+  marked down at that millisecond (HAProxy's \`observe layer7\` \`error-limit 5\`, the SDK's consecutive 5xx), the
+  other two take its load and follow, and every request fails fast until checks bring them back. What makes five in
+  a row is arrivals in a burst: a client or sidecar that waited for the client core sends what queued in one pass.
+  Traced (\`--trace-upstreams\`, runs 2026-12-02-overload-trace-1 and -2) HAProxy, which shares the client's core as
+  a sidecar shares its pod's, sent 0.87% of arrivals < 0.5 ms after the previous at an instance, the SDK 0.08–0.43%,
+  and each HAProxy mark-down began at an instance's first run of five sheds; with HAProxy on a core of its own
+  (\`BENCH_HAPROXY_CORE=load\`, run 2026-12-02-overload-trace-haproxy-load-core) two of three no-retry runs tripped
+  nothing. In run 2026-12-02-full-14 (not traced) it went the other way: the axios SDK, the CPU-hungrier client,
+  tripped in three of six no-retry runs and HAProxy in one. The overload verdicts say which side tripped first in
+  these runs, not which rules are better.
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;
 

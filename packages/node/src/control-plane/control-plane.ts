@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import { checkOptionalNumber, type Event, EventSource, redactSecrets, seededRandom } from "@outrigger/core";
 import { type Instancer, RegistryWatchInstancer } from "@outrigger/discovery";
@@ -11,6 +10,7 @@ import { OutriggerNodeError } from "../errors.js";
 import type { ResolvedPolicy } from "../safe-defaults.js";
 import { WatchOrPollInstancer } from "../watch-or-poll.js";
 import type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./control-plane-options.js";
+import { defaultProcessId } from "./default-process-id.js";
 import { FirstAnswers } from "./first-answers.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
@@ -44,21 +44,6 @@ const invalid = (message: string) => new OutriggerNodeError("OUTRIGGER_INVALID_O
  * saturated disk can take seconds, and a shutdown must not hang on a file the registry can make good.
  */
 const SAVE_ON_CLOSE_MS = 2_000;
-
-/** Clients made in this process so far, by their own service name: the second one's default id gets `#2`. */
-const made = new Map<string, number>();
-
-/**
- * `<service>@<host>:<pid>`, with `#n` for the n-th client of one service name in one process: each client's watch
- * holds its own report key, and the registry takes reports under an id from one key at a time, so two clients
- * sharing an id would have the second one's reports refused (and before keys, overwrite each other's).
- */
-function defaultProcessId(self: string): string {
-  const n = (made.get(self) ?? 0) + 1;
-  made.set(self, n);
-  const id = `${self}@${hostname()}:${process.pid}`;
-  return n === 1 ? id : `${id}#${n}`;
-}
 
 /**
  * The SDK half of the control plane (a proxyless mesh client): takes each service's policy from its registry watch,

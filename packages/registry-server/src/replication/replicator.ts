@@ -116,7 +116,10 @@ export class Replicator {
         for (const app of body.applications?.application ?? []) {
           for (const instance of app.instance) {
             try {
-              this.#registry.register(parseRegistration({ instance }, app.name, Date.now()), "replication");
+              this.#registry.register(
+                parseRegistration({ instance }, app.name, this.#registry.clock.now()),
+                "replication",
+              );
               copied += 1;
             } catch {
               // A copy this registry refuses (a number out of range, from a peer that took it): skip it alone.
@@ -188,7 +191,7 @@ export class Replicator {
       // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) {
-        const copy = parseRegistration({ instance }, task.appName, Date.now());
+        const copy = parseRegistration({ instance }, task.appName, this.#registry.clock.now());
         const stamp = readWrittenAt(result.responseEntity);
         try {
           // Cancelled here since the peer's copy was written: it stays cancelled (the peer hears our Cancel).

@@ -193,9 +193,11 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   a sidecar shares its pod's, sent 0.87% of arrivals < 0.5 ms after the previous at an instance, the SDK 0.08–0.43%,
   and each HAProxy mark-down began at an instance's first run of five sheds; with HAProxy on a core of its own
   (\`BENCH_HAPROXY_CORE=load\`, run 2026-12-02-overload-trace-haproxy-load-core) two of three no-retry runs tripped
-  nothing. In run 2026-12-02-full-14 (not traced) it went the other way: the axios SDK, the CPU-hungrier client,
-  tripped in three of six no-retry runs and HAProxy in one. The overload verdicts say which side tripped first in
-  these runs, not which rules are better.
+  nothing. In run 2026-12-02-full-14 (not traced, on a host running about 1.4× faster than for the traced runs)
+  HAProxy tripped in one of six no-retry runs and the axios SDK in three; traced again on that host (run
+  2026-12-02-overload-trace-3) HAProxy's arrivals < 0.5 ms apart were 0.24%, the SDK's 0.12% and 0.02%, and none of
+  nine no-retry runs tripped. How bursty each side is follows how busy the client's core is, so the overload
+  verdicts say which side tripped first in these runs, not which rules are better.
 - Every client runs on a core that other processes on this shared machine also use (only our processes are pinned):
   a CPU-hungrier client is hurt more by that contention, which shows up as tail latency.`;
 

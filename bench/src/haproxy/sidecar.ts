@@ -37,8 +37,8 @@ function haproxyCore(): number {
 }
 
 /**
- * Starts an HAProxy sidecar pinned to the client core (see `haproxyCore`): `http` (governed) or `tcp` (null proxy over `servers`); with
- * `connectLog`, every connection HAProxy opens is logged there (`tracedCommand`).
+ * Starts an HAProxy sidecar pinned to the client core (`haproxyCore`): `http` (governed) or `tcp` (null proxy
+ * over `servers`); with `connectLog`, every connection HAProxy opens is logged there (`tracedCommand`).
  */
 export async function startSidecar(
   mode: "http" | "tcp",

@@ -64,7 +64,7 @@ export interface StatefulBalancer extends Balancer {
   readonly healthChecker: HealthChecker | undefined;
   /** Waits for a pick below the in-flight cap (see `maxInFlightPerInstance`). */
   acquire(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
-  /** Whether an instance in service (not ejected; in panic, any eligible one) is not in `avoid`: a retry could go there. */
+  /** Whether an instance in service (not ejected; in panic, any eligible) is outside `avoid`: a retry may go there. */
   hasUntried(avoid: ReadonlySet<string>): boolean;
   /** Stops following the instancer and health checking; requests waiting for a slot keep their timeout. */
   close(): void;
@@ -315,7 +315,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     hasUntried(avoid) {
       const up = set.up;
       if (up.length === 0) return false;
-      // What the tried filter falls back to before it throws LB_ALL_INSTANCES_TRIED (filters.ts).
+      // The candidates the tried filter picks among before it throws LB_ALL_INSTANCES_TRIED (filters.ts).
       for (const instance of inService.at(up, clock.now()).instances) if (!avoid.has(instance.id)) return true;
       return false;
     },

@@ -5,7 +5,7 @@ import type { FailureRun } from "../scenarios/failures.js";
 import type { Measurement } from "../scenarios/measure.js";
 import { createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "../stats/histogram.js";
 import { governanceRatio, summariseCpu } from "./cpu-summary.js";
-import { checkGoals } from "./goals.js";
+import { checkGoals, formatInterval } from "./goals.js";
 import { summariseGoalCells, summariseRate } from "./steady-summary.js";
 
 /** A run whose latencies are `count` values spread evenly from `fromMs` to `toMs`. */
@@ -98,6 +98,11 @@ describe("latency goals", () => {
     // 12 000 samples would be needed for p99.9 in each cell: 6 × 2 000 = 12 000 is enough.
     expect(statusOf(goals, "sdk: added p99.9 ≤ haproxy-http's at 100/s")).toBe("met");
     expect(statusOf(goals, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("met");
+    // The interval the verdict rests on is recorded, for comparing runs (bench:compare).
+    const p99 = goals.find((g) => g.goal === "sdk: added p99 ≤ haproxy-http's at 100/s");
+    expect(p99?.threshold).toBe(0);
+    expect(p99?.interval?.hi).toBeLessThan(0);
+    expect(p99?.detail).toContain(formatInterval(p99?.interval));
   });
 
   it("misses when the whole interval is above, and is inconclusive with too few samples or repetitions", () => {
@@ -107,6 +112,8 @@ describe("latency goals", () => {
     const few = checkGoals({ 100: rate(2.2, 1_000) }, {}, {});
     expect(statusOf(few, "sdk: added p99.9 ≤ haproxy-http's at 100/s")).toBe("inconclusive");
     expect(few.find((g) => g.goal.includes("p99.9"))?.detail).toMatch(/6000 < 10000/);
+    // Too few samples: no interval decided it, so none is recorded.
+    expect(few.find((g) => g.goal.includes("p99.9"))?.interval).toBeUndefined();
     const oneRep = checkGoals({ 100: rate(2.2, 20_000, 1) }, {}, {});
     expect(statusOf(oneRep, "sdk: added p99 ≤ haproxy-http's at 100/s")).toBe("inconclusive");
     expect(statusOf(oneRep, "sdk-undici: added p99 ≤ haproxy-http-undici's at 100/s")).toBe("inconclusive");

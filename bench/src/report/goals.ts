@@ -12,6 +12,12 @@ export interface GoalCheck {
   /** Met or missed only when the 95% interval excludes the threshold; otherwise (or without data) inconclusive. */
   readonly status: Verdict;
   readonly detail: string;
+  /**
+   * The interval the verdict rests on and the threshold it is held against (at most `threshold`), for comparing
+   * runs (`compareRuns`); absent when no interval decided it (too few samples, a cell not run, over capacity).
+   */
+  readonly interval?: Interval;
+  readonly threshold?: number;
 }
 
 /**
@@ -80,6 +86,7 @@ function latencyGoals(
       goals.push({
         goal,
         status: enough ? atMost(basis.diff, 0) : "inconclusive",
+        ...(enough ? { interval: basis.diff, threshold: 0 } : {}),
         detail: `${parts.join("; ")}, over ${mine.baseline}; fewest samples in a cell ${basis.fewest}${enough ? "" : ` < ${MIN_SAMPLES[p]}: too few for a verdict`}; ${s.reps.length} reps`,
       });
     }
@@ -154,6 +161,8 @@ function cpuGoals(cpu: CpuRuns): GoalCheck[] {
     return {
       goal: `${sdk}: governance CPU/request ≤ 1/3 of ${sidecar}'s (closed loop)`,
       status: atMost(ratio, CPU_SHARE),
+      interval: ratio,
+      threshold: CPU_SHARE,
       detail: `ratio ${formatInterval(ratio)} over ${ratio.n} rounds (threshold ${f(CPU_SHARE)})`,
     };
   });
@@ -189,6 +198,8 @@ function failureGoals(failures: FailureRuns): GoalCheck[] {
         goals.push({
           goal: `${scenario}${policy}: ${sdk} client-visible errors ≤ HAProxy's`,
           status: atMost(diff, 0),
+          interval: diff,
+          threshold: 0,
           detail: `SDK − HAProxy errors per run: ${formatInterval(diff, 1)} (${n} paired runs)`,
         });
       }

@@ -3,12 +3,14 @@ import { seededRandom } from "@outrigger/core";
 import { FixedInstancer, type ServiceInstance } from "@outrigger/discovery";
 import type { AxiosInstance } from "axios";
 import { createLbAxios, type LbAxiosOptions } from "../src/axios.js";
-import { type BalancerOptions, createBalancer, type StatefulBalancer } from "../src/balancer.js";
+import { createBalancer } from "../src/balancer.js";
+import type { BalancerOptions } from "../src/balancer-options.js";
 import { BestAvailableRule } from "../src/best-available.js";
 import { p2cLeastRequest, p2cPeakEwma } from "../src/p2c.js";
 import { RandomRule } from "../src/random-rule.js";
 import { RoundRobinRule } from "../src/round-robin.js";
 import type { Rule } from "../src/rule.js";
+import type { StatefulBalancer } from "../src/stateful-balancer.js";
 import { WeightedResponseTimeRule } from "../src/weighted-response-time.js";
 
 /** A rule under test, built afresh for each seed. */

@@ -2,9 +2,11 @@ import { createServer, type Server } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
-import { type BalancerOptions, createBalancer, type StatefulBalancer } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
+import type { BalancerOptions } from "./balancer-options.js";
 import type { HealthChecker } from "./health-checker.js";
 import { RoundRobinRule } from "./round-robin.js";
+import type { StatefulBalancer } from "./stateful-balancer.js";
 import { answerName, instance, namedServer } from "./test-support.js";
 
 /** A loopback server that can be killed and brought back on the same port; counts the live requests it served. */

@@ -1,9 +1,6 @@
-import type { Instancer } from "@outrigger/discovery";
 import type { AxiosAdapter, InternalAxiosRequestConfig } from "axios";
-import type { AttemptPolicy } from "./attempt-policy.js";
 import { LbError } from "./errors.js";
-import type { Balancer } from "./pick.js";
-import type { RetryOptions } from "./retry-decision.js";
+import type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 
 /**
  * Which transport `createLbAxios` sends `lb://` requests on: `undici` (the lb undici dispatcher, one `Pool` per
@@ -12,14 +9,11 @@ import type { RetryOptions } from "./retry-decision.js";
 export type LbAxiosTransport = "undici" | "http";
 
 /** What the undici transport needs of `createLbAxios`'s options: the balancing ones, which mean the same there. */
-export interface UndiciTransportOptions {
-  readonly balancer: (service: string) => Balancer | undefined;
-  readonly instancer?: (service: string) => Instancer | undefined;
-  readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
-  readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
-  readonly perTryTimeoutMs?: number;
-  readonly localLagThresholdMs?: number;
-  readonly deadlineMs?: number;
+export interface UndiciTransportOptions
+  extends Pick<
+    LbDispatcherOptions,
+    "balancer" | "instancer" | "policy" | "retry" | "perTryTimeoutMs" | "localLagThresholdMs" | "deadlineMs"
+  > {
   readonly key?: (config: InternalAxiosRequestConfig) => string | undefined;
 }
 

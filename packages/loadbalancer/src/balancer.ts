@@ -1,105 +1,21 @@
-import { type Clock, type Disposable, type Event, EventSource, monotonicClock } from "@outrigger/core";
-import type { Instancer, ServiceInstance } from "@outrigger/discovery";
+import { type Disposable, EventSource, monotonicClock } from "@outrigger/core";
+import type { ServiceInstance } from "@outrigger/discovery";
 import { ActiveHealth } from "./active-health.js";
+import type { BalancerOptions } from "./balancer-options.js";
 import { BalancerPick, type PickSink } from "./balancer-pick.js";
 import { lbChannels, publish } from "./channels.js";
 import { checkOption, LbError } from "./errors.js";
 import { type Filter, type FilterRequest, inFlightCapFilter, triedFilter } from "./filters.js";
-import {
-  createHealthChecker,
-  type HealthChange,
-  type HealthChecker,
-  type HealthCheckOptions,
-} from "./health-checker.js";
-import { InServiceSet, type PanicMode } from "./in-service.js";
+import { createHealthChecker, type HealthChange } from "./health-checker.js";
+import { InServiceSet } from "./in-service.js";
 import { InstanceSet } from "./instance-set.js";
-import type { StatsOptions } from "./instance-stats.js";
-import type { InstanceSnapshot } from "./instance-view.js";
 import type { Outcome } from "./outcome.js";
-import { type EjectionReason, OutlierDetector, type OutlierOptions } from "./outlier-detector.js";
-import type { Balancer, Pick, PickOptions } from "./pick.js";
+import { OutlierDetector } from "./outlier-detector.js";
+import type { Pick, PickOptions } from "./pick.js";
 import { PickQueue } from "./pick-queue.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { type RuleSpec, ruleFromSpec } from "./rule-spec.js";
-
-/** An ejection, as the balancer's `onEjection` event reports it. */
-export interface Ejection {
-  readonly instance: ServiceInstance;
-  readonly reason: EjectionReason;
-  readonly durationMs: number;
-}
-
-/** What to do when too few instances are in service; Envoy's `healthy_panic_threshold` and `fail_traffic_on_panic`. */
-export interface PanicOptions {
-  /** Below this percent of (actively healthy) instances not ejected, the balancer panics (Envoy: 50). */
-  readonly thresholdPercent?: number;
-  /** `use-all` (default, Envoy's): spread over every instance, ejected or not. `fail`: throw LB_PANIC at once. */
-  readonly mode?: PanicMode;
-}
-
-/** A balancer that also exposes what it has seen, and takes a new rule live. */
-export interface StatefulBalancer extends Balancer {
-  /** What the balancer knows of an instance, or undefined for an unknown one. */
-  stats(id: string): InstanceSnapshot | undefined;
-  /** Replaces the rule for the next picks; per-instance stats and ejections stay. A spec is checked first. */
-  setRule(rule: Rule | RuleSpec): void;
-  /**
-   * Applies new outlier-detection settings (`false` turns it off); per-instance stats, requests in flight and
-   * ejections stay (an instance ejected now stays ejected until its ejection ends). Checked first: LB_INVALID_OPTION
-   * changes nothing.
-   */
-  setOutlierDetection(options: OutlierOptions | boolean): void;
-  /**
-   * Replaces the active health checks (`false` turns them off): the new checker starts from healthy and probes at
-   * once (probe streaks restart); stats, requests in flight and ejections stay. Checked first.
-   */
-  setHealthCheck(options: HealthCheckOptions | boolean): void;
-  /** Fires when the outlier detector ejects an instance. */
-  readonly onEjection: Event<Ejection>;
-  /** Fires when active checks mark an instance healthy again (never without `healthCheck`). */
-  readonly onHealthy: Event<HealthChange>;
-  /** Fires when active checks mark an instance unhealthy (never without `healthCheck`). */
-  readonly onUnhealthy: Event<HealthChange>;
-  /** The active health checker, when `healthCheck` is on. */
-  readonly healthChecker: HealthChecker | undefined;
-  /** Waits for a pick below the in-flight cap (see `maxInFlightPerInstance`). */
-  acquire(options?: PickOptions, signal?: AbortSignal): Promise<Pick>;
-  /** Whether an instance in service (not ejected; in panic, any eligible) is outside `avoid`: a retry may go there. */
-  hasUntried(avoid: ReadonlySet<string>): boolean;
-  /** Stops following the instancer and health checking; requests waiting for a slot keep their timeout. */
-  close(): void;
-}
-
-/** Settings of a balancer. */
-export interface BalancerOptions {
-  readonly instancer: Instancer;
-  /** A rule, or a rule spec such as `{ name: "p2c-peak-ewma" }` (see `ruleFromSpec`). Default: round robin. */
-  readonly rule?: Rule | RuleSpec;
-  /** Passive health checking, on by default with Envoy's defaults; `false` turns it off. */
-  readonly outlierDetection?: OutlierOptions | boolean;
-  /** What happens when too few instances are in service (default: Envoy's, use all below 50%). */
-  readonly panic?: PanicOptions;
-  /**
-   * Active health checking (HTTP probes on each instance); `true` for the defaults, omitted for none. Instances
-   * failing it get no requests; with outlier detection, an ejected instance returns only once its probes pass.
-   */
-  readonly healthCheck?: HealthCheckOptions | boolean;
-  /** More filters, run after retry avoidance and before the in-flight cap (e.g. `zoneFilter({ zone })`). */
-  readonly filters?: readonly Filter[];
-  /**
-   * Requests in flight one instance may have (Envoy's per-host `max_requests`, HAProxy's `maxconn`): instances at
-   * the cap are skipped; when all are, `acquire` waits up to `queueTimeoutMs` and `pick` throws LB_INSTANCES_BUSY.
-   */
-  readonly maxInFlightPerInstance?: number;
-  /** How long `acquire` waits for an instance below its cap before LB_QUEUE_TIMEOUT (default 1 s). */
-  readonly queueTimeoutMs?: number;
-  /** Requests that may wait at once before LB_QUEUE_FULL (default 1024, Envoy's `max_pending_requests`). */
-  readonly maxQueued?: number;
-  /** Latency averages' decay and new instances' default RTT. */
-  readonly stats?: StatsOptions;
-  /** Injectable for tests (default: `@outrigger/core`'s monotonic clock). */
-  readonly clock?: Clock;
-}
+import type { Ejection, StatefulBalancer } from "./stateful-balancer.js";
 
 /** Default wait for a free slot: HAProxy's `timeout queue` in the benchmark's sidecar, and a common choice. */
 const QUEUE_TIMEOUT_MS = 1_000;

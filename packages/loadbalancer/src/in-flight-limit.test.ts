@@ -2,7 +2,8 @@ import type { Server, ServerResponse } from "node:http";
 import { FixedInstancer } from "@outrigger/discovery";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLbAxios } from "./axios.js";
-import { type BalancerOptions, createBalancer } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
+import type { BalancerOptions } from "./balancer-options.js";
 import { instance, namedServer } from "./test-support.js";
 
 /** A loopback server that holds every request until released; records how many it held at most at once. */

@@ -1,12 +1,7 @@
 export { type Random, seededRandom } from "@outrigger/core";
 export { type AvailabilityFilteringOptions, AvailabilityFilteringRule } from "./availability-filtering.js";
-export {
-  type BalancerOptions,
-  createBalancer,
-  type Ejection,
-  type PanicOptions,
-  type StatefulBalancer,
-} from "./balancer.js";
+export { createBalancer } from "./balancer.js";
+export type { BalancerOptions, PanicOptions } from "./balancer-options.js";
 export { type BestAvailableOptions, BestAvailableRule } from "./best-available.js";
 export {
   type AttemptEndMessage,
@@ -47,6 +42,7 @@ export { type RoundRobinOptions, RoundRobinRule } from "./round-robin.js";
 export type { Rule, RuleContext } from "./rule.js";
 export { type RuleSpec, ruleFromSpec } from "./rule-spec.js";
 export { type SlowStartOptions, SlowStartRule } from "./slow-start.js";
+export type { Ejection, StatefulBalancer } from "./stateful-balancer.js";
 export { type StaticWeightOptions, StaticWeightRule } from "./static-weight.js";
 export { tcpProbe } from "./tcp-probe.js";
 export { type WeightedResponseTimeOptions, WeightedResponseTimeRule } from "./weighted-response-time.js";

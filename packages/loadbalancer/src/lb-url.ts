@@ -61,3 +61,17 @@ export function instanceUrl(instance: ServiceInstance, path: string): string {
   const authority = host.includes(":") ? `[${host}]` : host;
   return `${instance.secure ? "https" : "http"}://${authority}:${instance.port}${path.startsWith("/") ? path : `/${path}`}`;
 }
+
+/** The origin of an instance's pool: `http://host:port`, an IPv6 host in brackets. */
+export const instanceOrigin = (instance: ServiceInstance): string => instanceUrl(instance, "").slice(0, -1);
+
+/**
+ * The service an origin names — `lb://service`, or `http(s)://service` without a port (Spring Cloud's
+ * `http://service/path` convention names a service bare) — or undefined: a host (an explicit port names one).
+ */
+export function serviceOfOrigin(origin: string): { service: string; lb: boolean } | undefined {
+  if (isLbUrl(origin)) return { service: parseLbUrl(origin).service, lb: true };
+  const url = URL.canParse(origin) ? new URL(origin) : undefined;
+  if (url?.port !== "") return undefined;
+  return { service: url.hostname.toLowerCase(), lb: false };
+}

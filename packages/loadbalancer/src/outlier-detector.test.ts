@@ -1,9 +1,11 @@
 import { FixedInstancer } from "@outrigger/discovery";
 import { describe, expect, it } from "vitest";
-import { type BalancerOptions, createBalancer, type Ejection } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
+import type { BalancerOptions } from "./balancer-options.js";
 import { isLbError } from "./errors.js";
 import { OutlierDetector } from "./outlier-detector.js";
 import { RoundRobinRule } from "./round-robin.js";
+import type { Ejection } from "./stateful-balancer.js";
 import { instance } from "./test-support.js";
 
 function setup(n: number, extra: Partial<BalancerOptions> = {}) {

@@ -10,9 +10,10 @@ import type { AxiosError } from "axios";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { createLbAxios } from "./axios.js";
-import { createBalancer, type StatefulBalancer } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
 import type { OutlierOptions } from "./outlier-detector.js";
 import { RoundRobinRule } from "./round-robin.js";
+import type { StatefulBalancer } from "./stateful-balancer.js";
 import { countingServers, deadPort, instance } from "./test-support.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
 

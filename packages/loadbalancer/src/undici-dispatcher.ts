@@ -1,60 +1,19 @@
 import { checkOptionalNumber, type Disposable, LOCAL_LAG_THRESHOLD_MS, MAX_TIMER_DELAY_MS } from "@outrigger/core";
-import type { Instancer, ServiceInstance } from "@outrigger/discovery";
+import type { ServiceInstance } from "@outrigger/discovery";
 import { Agent, Dispatcher, errors, Pool, RedirectHandler } from "undici";
-import type { AttemptPolicy } from "./attempt-policy.js";
 import { timeoutQueue } from "./attempt-signal.js";
 import { LbError } from "./errors.js";
-import { instanceUrl, isLbUrl, parseLbUrl } from "./lb-url.js";
+import { instanceOrigin, serviceOfOrigin } from "./lb-url.js";
 import { OpenCalls } from "./open-calls.js";
 import type { Balancer } from "./pick.js";
-import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
+import { invalidOption, retryEngines } from "./retry-decision.js";
 import { BalancedCall } from "./undici-call.js";
+import type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 import { type ControllerHandler, legacyHandlerOf } from "./undici-handler-shape.js";
 import type { CallHost, CallRoute } from "./undici-route.js";
 
-/** Settings of `createLbDispatcher`; the balancing ones mean what they mean for `createLbAxios`. */
-export interface LbDispatcherOptions {
-  /** The balancer of a service; undefined when `service` is not one (its `http://` requests then pass through). */
-  readonly balancer: (service: string) => Balancer | undefined;
-  /** The instancer of a service: when given, an instance's pool is closed as soon as it leaves the set. */
-  readonly instancer?: (service: string) => Instancer | undefined;
-  /** Wraps each request's attempts (a resilience policy), one for all services or one per service. */
-  readonly policy?: AttemptPolicy | ((service: string) => AttemptPolicy | undefined);
-  /** Built-in retries on untried instances (the engine `createLbAxios` and `createRetryPolicy` run). */
-  readonly retry?: RetryOptions | false | ((service: string) => RetryOptions | false | undefined);
-  /** Time one attempt may take before it is cancelled and counted against the instance (1 ms to 2^31−1 ms). */
-  readonly perTryTimeoutMs?: number;
-  /**
-   * A per-try timeout (this dispatcher's, or a resilience timeout policy's) whose timer fired more than this many
-   * ms after it was due (monotonic clock) was caused by this process's event-loop lag, not by the instance: the
-   * caller still gets the timeout, but the attempt is reported as `cancelled` (not counted by outlier detection or
-   * stats); core's `isLocalLag`. Default 100 (`LOCAL_LAG_THRESHOLD_MS`); 0 to 2^31−1.
-   */
-  readonly localLagThresholdMs?: number;
-  /** Time the whole request, retries included, may take before LB_DEADLINE_EXCEEDED (1 ms to 2^31−1 ms). */
-  readonly deadlineMs?: number;
-  /** The request's key for consistent hashing. */
-  readonly key?: (options: Dispatcher.DispatchOptions) => string | undefined;
-  /** Options of each instance's undici `Pool` (connections, keep-alive, …). */
-  readonly pool?: Pool.Options;
-  /** Where requests to hosts that are not services go (default: an undici `Agent` this dispatcher owns). */
-  readonly fallback?: Dispatcher;
-}
-
 /** A request's consistent-hash key set by the undici axios adapter (`createUndiciLbAxios`). */
 const LB_KEY = Symbol.for("outrigger.lbKey");
-
-/** The service an origin names: `lb://service`, or `http(s)://service` without a port; undefined: a host. */
-function serviceOf(origin: string): { service: string; lb: boolean } | undefined {
-  if (isLbUrl(origin)) return { service: parseLbUrl(origin).service, lb: true };
-  const url = URL.canParse(origin) ? new URL(origin) : undefined;
-  // An explicit port names a real host (Spring Cloud's `http://service/path` convention names a service bare).
-  if (url?.port !== "") return undefined;
-  return { service: url.hostname.toLowerCase(), lb: false };
-}
-
-/** The origin of an instance's pool: `http://host:port`, an IPv6 host in brackets. */
-const originOf = (instance: ServiceInstance): string => instanceUrl(instance, "").slice(0, -1);
 
 /**
  * Where an attempt goes once the dispatcher is closed: nowhere. A retry of a request that was in flight at close()
@@ -138,7 +97,7 @@ export class LbDispatcher extends Dispatcher {
     let target = this.#origins.get(origin);
     if (target === undefined && !this.#origins.has(origin)) {
       try {
-        target = serviceOf(origin);
+        target = serviceOfOrigin(origin);
       } catch (error) {
         handler.onError?.(error as Error);
         return true;
@@ -281,7 +240,7 @@ export class LbDispatcher extends Dispatcher {
     if (known && !known.closed) return known;
     // A retry of a request in flight when close() or destroy() ran: a pool made now would outlive the dispatcher.
     if (this.#closed) return closedPool;
-    const origin = originOf(instance);
+    const origin = instanceOrigin(instance);
     let pool = this.#pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, this.#options.pool);
@@ -310,7 +269,7 @@ export class LbDispatcher extends Dispatcher {
     if (!instancer) return;
     const known = new Set<string>();
     const sync = (instances: readonly ServiceInstance[]) => {
-      const now = new Set(instances.map(originOf));
+      const now = new Set(instances.map(instanceOrigin));
       for (const origin of known) {
         if (now.has(origin)) continue;
         known.delete(origin);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LbError } from "./errors.js";
 import type { Balancer } from "./pick.js";
 import { type Behaviour, startInstances } from "./seam/seam-fixture.js";
-import { createLbDispatcher, type LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
+import { createLbDispatcher, type LbDispatcher } from "./undici-dispatcher.js";
+import type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 
 let fixture: Awaited<ReturnType<typeof startInstances>>;
 beforeAll(async () => {

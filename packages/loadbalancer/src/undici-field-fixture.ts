@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { FixedInstancer, type Instancer } from "@outrigger/discovery";
-import { type BalancerOptions, createBalancer } from "./balancer.js";
+import { createBalancer } from "./balancer.js";
+import type { BalancerOptions } from "./balancer-options.js";
 import { RoundRobinRule } from "./round-robin.js";
 import { instance } from "./test-support.js";
-import { createLbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
+import { createLbDispatcher } from "./undici-dispatcher.js";
+import type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 
 /** What a field-report instance saw: connections opened and each request's method, headers and body bytes. */
 export interface Seen {

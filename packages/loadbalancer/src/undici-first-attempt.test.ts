@@ -20,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBalancer } from "./balancer.js";
 import { startInstances } from "./seam/seam-fixture.js";
 import { instance, namedServer } from "./test-support.js";
-import { createLbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
+import { createLbDispatcher } from "./undici-dispatcher.js";
+import type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 
 let fixture: Awaited<ReturnType<typeof startInstances>>;
 beforeAll(async () => {

@@ -2,7 +2,8 @@ export type { AttemptPolicy } from "./attempt-policy.js";
 export { createLbCall, type LbCall } from "./lb-call.js";
 export { withLbCall } from "./lb-call-dispatcher.js";
 export type { RetryBudgetLike, RetryOptions } from "./retry-decision.js";
-export { createLbDispatcher, type LbDispatcher, type LbDispatcherOptions } from "./undici-dispatcher.js";
+export { createLbDispatcher, type LbDispatcher } from "./undici-dispatcher.js";
+export type { LbDispatcherOptions } from "./undici-dispatcher-options.js";
 export { installGlobalDispatcher } from "./undici-global.js";
 export {
   type ControllerHandler,

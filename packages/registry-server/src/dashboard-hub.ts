@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { ServerContext } from "./context.js";
 import { dashboardState, dashboardSummary, instanceRecord } from "./dashboard-state.js";
-import type { Lease } from "./registry.js";
+import type { Lease } from "./registry-types.js";
 
 /**
  * Changes within a second are sent as one update: a person reads the dashboard, and a registry changing ten times a

@@ -1,6 +1,6 @@
 import type { ServerContext } from "./context.js";
 import { policyDashboard } from "./policy/dashboard.js";
-import type { Lease } from "./registry.js";
+import type { Lease } from "./registry-types.js";
 import { evictionSummary } from "./server-status.js";
 
 function zoneOf(lease: Lease): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRegistration } from "./instance-info.js";
-import { DEFAULT_MAX_DELTA_ENTRIES, Registry } from "./registry.js";
+import { Registry } from "./registry.js";
+import { DEFAULT_MAX_DELTA_ENTRIES } from "./registry-defaults.js";
 import { fakeClock, registration } from "./test-fixtures.js";
 
 describe("the delta window is bounded by size as well as age (issue 15 item 9)", () => {

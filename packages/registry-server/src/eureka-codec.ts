@@ -1,6 +1,6 @@
 import type { ChunkingRules } from "./chunked-gzip.js";
 import type { InstanceStatus } from "./instance-info.js";
-import type { Lease, RegistryChange } from "./registry.js";
+import type { Lease, RegistryChange } from "./registry-types.js";
 
 /** An instance in Eureka's JSON codec shape: port objects, string-typed timestamps. */
 export type EurekaInstanceJson = Record<string, unknown>;

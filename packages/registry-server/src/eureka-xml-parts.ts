@@ -1,7 +1,7 @@
 import type { ChunkingRules } from "./chunked-gzip.js";
 import { type ApplicationsDocument, appsHashCode, FULL_FETCH_CHUNKING, toEurekaInstance } from "./eureka-codec.js";
 import { toEurekaXmlFragment, XML_DECLARATION } from "./eureka-xml.js";
-import type { Lease } from "./registry.js";
+import type { Lease } from "./registry-types.js";
 
 /** Instances as XML, kept per lease object (leases are replaced on every change, so an entry never goes stale). */
 const fragments = new WeakMap<Lease, Buffer>();

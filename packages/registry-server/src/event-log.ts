@@ -1,4 +1,5 @@
-import type { Registry, RegistryChange } from "./registry.js";
+import type { Registry } from "./registry.js";
+import type { RegistryChange } from "./registry-types.js";
 
 /** One line of the dashboard's event list. */
 export interface RegistryEvent {

@@ -1,4 +1,5 @@
-import type { Lease, Registry } from "./registry.js";
+import type { Registry } from "./registry.js";
+import type { Lease } from "./registry-types.js";
 import { DEFAULT_RENEWAL_PERCENT_THRESHOLD, type SelfPreservation } from "./self-preservation.js";
 
 /** Settings of eviction. */

@@ -19,20 +19,7 @@ export { type DestinationPolicy, type PolicyRoute, type ServicePolicy, servicePo
 export { DEFAULT_POLICY_HISTORY, type PolicyChange, type PolicyRecord, PolicyStore } from "./policy/store.js";
 export { validatePolicy } from "./policy/validate.js";
 export { installProcessSafety, type SafetyLog } from "./process-safety.js";
-export {
-  type ActionType,
-  DEFAULT_DELTA_RETENTION_MS,
-  DEFAULT_LEASE_DURATION_MS,
-  DEFAULT_MAX_DELTA_ENTRIES,
-  type Lease,
-  Registry,
-  type RegistryChange,
-  type RegistryOptions,
-  type RenewEvent,
-  type RenewOptions,
-  type RenewOutcome,
-  type WriteOrigin,
-} from "./registry.js";
+export { Registry } from "./registry.js";
 export {
   type RegisterMessage,
   type ReplicationReceivedMessage,
@@ -41,6 +28,21 @@ export {
   registryChannels,
   type WatchMessage,
 } from "./registry-channels.js";
+export {
+  DEFAULT_DELTA_RETENTION_MS,
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_MAX_DELTA_ENTRIES,
+} from "./registry-defaults.js";
+export type {
+  ActionType,
+  Lease,
+  RegistryChange,
+  RegistryOptions,
+  RenewEvent,
+  RenewOptions,
+  RenewOutcome,
+  WriteOrigin,
+} from "./registry-types.js";
 export { Replicator, type ReplicatorOptions } from "./replication/replicator.js";
 export {
   DEFAULT_RENEWAL_PERCENT_THRESHOLD,

@@ -22,25 +22,8 @@ import type {
   WriteOrigin,
 } from "./registry-types.js";
 import { renewalOf } from "./renewal-rules.js";
+import { type StatusWrite, statusWriteOf } from "./status-write-rules.js";
 import { WriteClock } from "./write-order.js";
-
-export {
-  DEFAULT_DELTA_RETENTION_MS,
-  DEFAULT_LEASE_DURATION_MS,
-  DEFAULT_MAX_DELTA_ENTRIES,
-} from "./registry-defaults.js";
-export type {
-  ActionType,
-  Lease,
-  RegisterOutcome,
-  RegistryChange,
-  RegistryOptions,
-  RenewEvent,
-  RenewOptions,
-  RenewOutcome,
-  StatusWriteOptions,
-  WriteOrigin,
-} from "./registry-types.js";
 
 /** A lease whose renewal time the registry moves in place (see `Lease.lastRenewedAt`). */
 type MutableLease = Lease & { lastRenewedAt: number };
@@ -213,9 +196,7 @@ export class Registry {
     value: InstanceStatus,
     options: StatusWriteOptions = {},
   ): Lease | undefined {
-    return this.#statusWrite(app, id, options, (info) =>
-      info.status === value ? undefined : { ...info, status: value, overriddenStatus: value },
-    );
+    return this.#statusWrite(app, id, { kind: "override", value }, options);
   }
 
   /**
@@ -229,9 +210,7 @@ export class Registry {
     status: InstanceStatus,
     options: StatusWriteOptions = {},
   ): Lease | undefined {
-    return this.#statusWrite(app, id, options, (info) =>
-      info.overriddenStatus === "UNKNOWN" ? undefined : { ...info, status, overriddenStatus: "UNKNOWN" },
-    );
+    return this.#statusWrite(app, id, { kind: "delete", status }, options);
   }
 
   /**
@@ -313,25 +292,16 @@ export class Registry {
     return () => subscription.dispose();
   }
 
-  #statusWrite(
-    app: string,
-    id: string,
-    options: StatusWriteOptions,
-    change: (info: InstanceInfo) => InstanceInfo | undefined,
-  ): Lease | undefined {
+  #statusWrite(app: string, id: string, write: StatusWrite, options: StatusWriteOptions): Lease | undefined {
     const lease = this.#leases.get(app.toUpperCase(), id) as MutableLease | undefined;
     if (!lease) return undefined;
     lease.lastRenewedAt = this.#clock.now();
-    const next = change(lease.info);
-    if (!next) {
-      // In a cluster a write of what is held is still a write, as Eureka replicates every `statusUpdate`: stamped
-      // and replicated, it orders after a peer's earlier write still on its way here instead of being undone by it.
-      const origin = options.origin ?? "local";
-      return this.#clustered && origin === "local" ? this.#replace(lease, lease.info, origin) : lease;
-    }
-    const sent = options.lastDirtyTimestamp ?? 0;
-    const info = { ...next, lastDirtyTimestamp: Math.max(lease.info.lastDirtyTimestamp, sent) };
-    return this.#replace({ ...lease, statusSetByServer: true }, info, options.origin ?? "local");
+    const info = statusWriteOf(lease.info, write, options.lastDirtyTimestamp);
+    const origin = options.origin ?? "local";
+    // In a cluster a write of what is held is still a write, as Eureka replicates every `statusUpdate`: stamped and
+    // replicated, it orders after a peer's earlier write still on its way here instead of being undone by it.
+    if (!info) return this.#clustered && origin === "local" ? this.#replace(lease, lease.info, origin) : lease;
+    return this.#replace({ ...lease, statusSetByServer: true }, info, origin);
   }
 
   /** Stores a changed copy of an instance (same lease times; a local change stamped) and publishes it. */

@@ -3,7 +3,8 @@ import { parse as parseQuery } from "node:querystring";
 import { wantsJson } from "./content-negotiation.js";
 import { toEurekaXml } from "./eureka-xml.js";
 import { isInstanceStatus } from "./instance-info.js";
-import type { Registry, RenewOptions } from "./registry.js";
+import type { Registry } from "./registry.js";
+import type { RenewOptions } from "./registry-types.js";
 import { REPLICATION_HEADER, renewAnswer } from "./routes/eureka-writes.js";
 
 /** What the fast path needs besides the registry: the access check, the request timer, and whether to stand back. */

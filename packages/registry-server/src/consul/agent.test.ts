@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseRegistration } from "../instance-info.js";
-import { Registry, type RegistryChange } from "../registry.js";
+import { Registry } from "../registry.js";
+import type { RegistryChange } from "../registry-types.js";
 import { ConsulAgent } from "./agent.js";
 import { parseServiceDefinition } from "./definition.js";
 

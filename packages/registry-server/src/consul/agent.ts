@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../clock.js";
 import type { InstanceInfo } from "../instance-info.js";
-import type { Lease, Registry, RegistryChange } from "../registry.js";
+import type { Registry } from "../registry.js";
+import type { Lease, RegistryChange } from "../registry-types.js";
 import type { CheckRunner } from "./check-runner.js";
 import { badRequest, quoted } from "./consul-error.js";
 import type { CheckDefinition, ServiceDefinition } from "./definition.js";

@@ -1,4 +1,5 @@
-import type { Lease, Registry } from "../registry.js";
+import type { Registry } from "../registry.js";
+import type { Lease } from "../registry-types.js";
 
 /** setTimeout's largest delay (about 24.8 days); a later lease end is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,5 +1,5 @@
 import type { InstanceInfo, InstanceStatus } from "../instance-info.js";
-import type { Lease } from "../registry.js";
+import type { Lease } from "../registry-types.js";
 import type { CheckStatus, ServiceDefinition, ServiceView } from "./definition.js";
 
 /** A check as the mapping needs it: its definition's id, name and notes, and its live status and output. */

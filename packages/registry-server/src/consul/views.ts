@@ -1,4 +1,5 @@
-import type { Lease, Registry } from "../registry.js";
+import type { Registry } from "../registry.js";
+import type { Lease } from "../registry-types.js";
 import { type ConsulAgent, checksOf, type InstanceIndexes } from "./agent.js";
 import type { ServiceView } from "./definition.js";
 import { type CheckView, eurekaCheck, eurekaService } from "./mapping.js";

@@ -1,7 +1,8 @@
 import type { ConsulAgent } from "../consul/agent.js";
 import { CONSUL_METADATA } from "../consul/mapping.js";
 import type { InstanceInfo } from "../instance-info.js";
-import type { Lease, Registry } from "../registry.js";
+import type { Registry } from "../registry.js";
+import type { Lease } from "../registry-types.js";
 
 /** Settings of Consul-service ownership across peers. */
 export interface OwnershipOptions {

@@ -13,7 +13,7 @@ import {
 } from "../eureka-codec.js";
 import { toEurekaXml } from "../eureka-xml.js";
 import { XML_CHUNKING, xmlApplicationsDocument } from "../eureka-xml-parts.js";
-import type { Lease } from "../registry.js";
+import type { Lease } from "../registry-types.js";
 import { sendCached } from "../response-cache.js";
 import { StatusCounts } from "../status-counts.js";
 

@@ -4,8 +4,8 @@ import type { ServerContext } from "../context.js";
 import { notFound, RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { type InstanceStatus, isInstanceStatus, parseRegistration, safeMetadata } from "../instance-info.js";
-import type { RenewOutcome, StatusWriteOptions, WriteOrigin } from "../registry.js";
 import { type RegisterMessage, registryChannels } from "../registry-channels.js";
+import type { RenewOutcome, StatusWriteOptions, WriteOrigin } from "../registry-types.js";
 
 /** Eureka's header on writes forwarded by a peer; such writes are never replicated again. */
 export const REPLICATION_HEADER = "x-netflix-discovery-replication";

@@ -5,8 +5,8 @@ import { RegistryError } from "../errors.js";
 import { toEurekaInstance } from "../eureka-codec.js";
 import { isInstanceStatus, parseRegistration } from "../instance-info.js";
 import { receivePolicyTask } from "../policy/replication.js";
-import type { Lease } from "../registry.js";
 import { type ReplicationReceivedMessage, registryChannels } from "../registry-channels.js";
+import type { Lease } from "../registry-types.js";
 import { appIndexesOf, exchangeAppIndexes } from "../replication/app-indexes.js";
 import {
   APP_INDEXES_FIELD,

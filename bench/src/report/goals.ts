@@ -35,7 +35,10 @@ export const CPU_SHARE = 1 / 3;
 const f = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
 /** `estimate [lo, hi]` with `digits` decimals, or the estimate with "no interval" below the repetitions needed. */
-export function formatInterval(i: Interval | undefined, digits = 3): string {
+export function formatInterval(
+  i: (Pick<Interval, "estimate" | "lo" | "hi"> & { readonly n?: number }) | undefined,
+  digits = 3,
+): string {
   if (!i || !Number.isFinite(i.estimate)) return "n/a";
   if (!Number.isFinite(i.lo)) return `${f(i.estimate, digits)} (no interval: ${i.n} reps)`;
   return `${f(i.estimate, digits)} [${f(i.lo, digits)}, ${f(i.hi, digits)}]`;

@@ -1,5 +1,6 @@
 // Two or more runs' goal verdicts side by side: which agree, and whether one run's intervals hold the others'
 // estimates as often as intervals that carry all of the run-to-run spread would.
+import { formatInterval } from "./goals.js";
 
 /** A goal as a run's summary.json records it (`GoalCheck`; runs rendered before 2026-12-03 have no interval). */
 export interface RecordedGoal {
@@ -83,9 +84,7 @@ export function compareRuns(runs: readonly RecordedRun[]): RunComparison {
 
 const cell = (verdict: string | undefined, i: RecordedGoal["interval"]): string => {
   if (verdict === undefined) return "–";
-  if (!whole(i)) return verdict;
-  const f = (x: number) => x.toFixed(3);
-  return `${verdict} ${f(i.estimate)} [${f(i.lo)}, ${f(i.hi)}]`;
+  return whole(i) ? `${verdict} ${formatInterval(i)}` : verdict;
 };
 
 /** The comparison as markdown: a table (goals whose verdicts differ marked ✗), then the counts. */

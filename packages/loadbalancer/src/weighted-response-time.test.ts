@@ -36,6 +36,19 @@ describe("WeightedResponseTimeRule", () => {
     expect(counts.slow ?? 0).toBeGreaterThan(2500);
   });
 
+  it("does not give unmeasured instances a failing peer's penalty", () => {
+    // Only the failing instance has an estimate yet (a 500 in 1 ms counts as twice the 30 ms default); its
+    // healthy peers have not answered. Filled with the measured mean they would look as slow as it, and it would
+    // keep a third of the picks; capped at the default RTT they weigh 90 to its 60: a quarter.
+    const three = [instance("failing"), instance("ok1"), instance("ok2")];
+    const ctx = ruleContext(three);
+    ctx.mut("failing").end({ kind: "failure", reason: "status", status: 500, rttMs: 1 }, 0);
+    expect(ctx.stats("failing").averageRttMs()).toBe(60);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(4) });
+    const counts = tally(10_000, () => rule.choose(three, ctx));
+    expect((counts.failing ?? 0) / 10_000).toBeCloseTo(0.25, 1);
+  });
+
   it("treats unmeasured instances as average and falls back to uniform with one candidate", () => {
     const ctx = ruleContext(two);
     const rule = new WeightedResponseTimeRule({ random: seededRandom(3) });

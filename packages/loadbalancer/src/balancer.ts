@@ -211,6 +211,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
         addedAt: s.addedAt,
         peakRttMs: s.peakRttMs(now),
         averageRttMs: s.averageRttMs(),
+        failureLoad: s.failureLoad(now),
         ...d,
       };
     },

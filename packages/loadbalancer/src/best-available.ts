@@ -1,4 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
+import { leastRequest } from "./load-metric.js";
 import { type Random, randomIndex } from "./random.js";
 import type { RandomOptions } from "./random-rule.js";
 import { notTripped, type Rule, type RuleContext } from "./rule.js";
@@ -7,7 +8,9 @@ import { notTripped, type Rule, type RuleContext } from "./rule.js";
 export type BestAvailableOptions = RandomOptions;
 
 /**
- * Ribbon's best available: the untripped instance with the fewest requests in flight. Ties are broken at random;
+ * Ribbon's best available: the untripped instance with the fewest requests in flight (recent failures count as
+ * requests in flight, `leastRequest`; Ribbon skipped servers its connection-failure breaker had tripped, which a
+ * fast 500 never trips). Ties are broken at random;
  * Ribbon took the first, which sent a whole idle fleet's traffic to one server.
  */
 export class BestAvailableRule implements Rule {
@@ -22,7 +25,7 @@ export class BestAvailableRule implements Rule {
     let least = Number.POSITIVE_INFINITY;
     let best: ServiceInstance[] = [];
     for (const c of pool) {
-      const active = context.stats(c.id).active;
+      const active = leastRequest(context.stats(c.id), context.now);
       if (active < least) {
         least = active;
         best = [c];

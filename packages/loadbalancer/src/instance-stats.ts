@@ -23,6 +23,14 @@ export const DEFAULT_RTT_MS = 30;
 const FAILURE_PENALTY = 2;
 /** A failing instance never looks slower than this (ms): every healthy peer already wins, and decay brings it back. */
 const MAX_PENALTY_MS = 60_000;
+/**
+ * How long a failure weighs as a request in flight (time constant of its decay, ms), and the most failures that
+ * count: fasthttp's LBClient (lbclient.go `penaltyDuration` 3 s, `maxPenalty` 300), which adds a penalty to the
+ * pending count because a server failing at once otherwise looks idle and its least-loaded pick sent it most of the
+ * requests (valyala/fasthttp#865).
+ */
+const FAILURE_LOAD_DECAY_MS = 3_000;
+const MAX_FAILURE_LOAD = 300;
 
 /** What the balancer has seen of one instance's load and latency; rules read it through `InstanceView`. */
 export class InstanceStats implements InstanceView {
@@ -32,6 +40,8 @@ export class InstanceStats implements InstanceView {
   #averageStamp: number;
   readonly #decayMs: number;
   readonly #defaultRttMs: number;
+  #failureLoad = 0;
+  #failureStamp = 0;
 
   constructor(
     readonly addedAt: number,
@@ -53,7 +63,24 @@ export class InstanceStats implements InstanceView {
   end(outcome: Outcome, now: number): void {
     this.active = this.active > 0 ? this.active - 1 : 0;
     if (outcome.kind === "success") this.#observe(outcome.rttMs, now);
-    else if (outcome.kind === "failure") this.#penalise(outcome.rttMs ?? 0, now);
+    else if (outcome.kind === "failure") {
+      this.#penalise(outcome.rttMs ?? 0, now);
+      this.#failureLoad = Math.min(this.#decayedFailures(now) + 1, MAX_FAILURE_LOAD);
+      this.#failureStamp = now;
+    }
+  }
+
+  /**
+   * Recent failures counted as requests in flight: each adds one, decaying with a 3 s time constant, rounded to a
+   * whole request so instances that have not failed lately still tie (and share the picks) at the same `active`.
+   */
+  failureLoad(now: number): number {
+    return Math.round(this.#decayedFailures(now));
+  }
+
+  #decayedFailures(now: number): number {
+    if (this.#failureLoad === 0) return 0;
+    return this.#failureLoad * Math.exp(-Math.max(0, now - this.#failureStamp) / FAILURE_LOAD_DECAY_MS);
   }
 
   peakRttMs(now: number): number {

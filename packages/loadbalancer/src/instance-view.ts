@@ -11,6 +11,12 @@ export interface InstanceView {
   peakRttMs(now: number): number;
   /** Decaying average response time in ms, or undefined before the first answer; failures count as slow. */
   averageRttMs(): number | undefined;
+  /**
+   * Recent failures counted as requests in flight at `now` (a whole number): each failure adds one, decaying with a
+   * 3 s time constant (fasthttp LBClient's penalty). Least-request rules add it to `active`, so an instance that
+   * fails at once never looks idle.
+   */
+  failureLoad(now: number): number;
 }
 
 /** What `balancer.stats(id)` reports: the instance's view plus what the outlier detector knows of it. */
@@ -19,6 +25,8 @@ export interface InstanceSnapshot {
   readonly addedAt: number;
   readonly peakRttMs: number;
   readonly averageRttMs: number | undefined;
+  /** Recent failures counted as requests in flight (see `InstanceView.failureLoad`). */
+  readonly failureLoad: number;
   /** Failures in a row since the last success (5xx, timeouts, connection errors, resets). */
   readonly consecutiveFailures: number;
   /** How many times it was ejected (lowered again after clean intervals). */

@@ -49,6 +49,16 @@ describe("WeightedResponseTimeRule", () => {
     expect((counts.failing ?? 0) / 10_000).toBeCloseTo(0.25, 1);
   });
 
+  it("Netflix/ribbon#39, #182, #338: every weight zero (answers in 0 ms) still picks, uniformly, never loops", () => {
+    // Ribbon's choose() spun in `while (server == null)` when its total weight was 0 or its pick found no live server.
+    const ctx = ruleContext(two);
+    ctx.mut("fast").end({ kind: "success", rttMs: 0 }, 0);
+    ctx.mut("slow").end({ kind: "success", rttMs: 0 }, 0);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(5) });
+    const counts = tally(2000, () => rule.choose(two, ctx));
+    expect((counts.fast ?? 0) / 2000).toBeCloseTo(0.5, 1);
+  });
+
   it("treats unmeasured instances as average and falls back to uniform with one candidate", () => {
     const ctx = ruleContext(two);
     const rule = new WeightedResponseTimeRule({ random: seededRandom(3) });

@@ -10,7 +10,8 @@ export interface WeightedResponseTimeOptions extends RandomOptions {
   /**
    * The most an instance not yet measured is assumed to take (ms); default 30, Linkerd's default RTT. Without a
    * cap an unmeasured instance took the mean of the measured ones — when the only measured one was failing, its
-   * failure penalty, so the failing instance kept an even share until its peers' first answers came back.
+   * failure penalty, so the failing instance kept an even share until its peers' first answers came back. Set it
+   * beside the balancer's `stats.defaultRttMs` when that is changed: the rule does not read the balancer's options.
    */
   readonly defaultRttMs?: number;
 }

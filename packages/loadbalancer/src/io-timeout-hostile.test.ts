@@ -48,12 +48,15 @@ async function serve(
 
 describe("createLbAxios' after-I/O timeouts, against a hostile loop", () => {
   for (const transport of ["http", "undici"] as const) {
-    it(`${transport}: the loop blocked 200 ms with the answer already sent — the answer wins over a 50 ms per-try timeout and a 100 ms deadline`, async () => {
+    it(`${transport}: the loop blocked 700 ms with the answer already sent — the answer wins over a 250 ms per-try timeout and a 500 ms deadline`, async () => {
       const b = await serve((res) => {
         res.end("hello");
-        block(200); // the answer is in the client's socket buffer; every client timer is now late
+        block(700); // the answer is in the client's socket buffer; every client timer is now late
       });
-      const http = createLbAxios({ balancer: () => b, perTryTimeoutMs: 50, deadlineMs: 100, transport });
+      // The answer must be sent before the per-try timer is due, or LB_ATTEMPT_TIMEOUT is right: this handler ran
+      // 3–27 ms after the pick beside two busy loops, and later on a busier machine (a 50 ms per-try timeout failed
+      // 1 run in 20 there); 250 ms leaves room, and the stall still outlasts both timers.
+      const http = createLbAxios({ balancer: () => b, perTryTimeoutMs: 250, deadlineMs: 500, transport });
       const { data } = await http.get("lb://hello/x");
       expect(data).toBe("hello");
       await http.close();
@@ -103,19 +106,23 @@ describe("createLbAxios' after-I/O timeouts, against a hostile loop", () => {
     await http.close();
   });
 
-  it("a queued request (queueTimeoutMs 50) whose slot is freed by an answer already sent when the loop stalls 200 ms gets the slot, not LB_QUEUE_TIMEOUT", async () => {
+  it("a queued request (queueTimeoutMs 250) whose slot is freed by an answer already sent when the loop stalls 400 ms gets the slot, not LB_QUEUE_TIMEOUT", async () => {
     let first = true;
     const b = await serve(
       (res) => {
         if (!first) return void res.end("second");
         first = false;
-        // The first answer is sent, then the loop stalls: the second request's queue timer is late beside it.
+        // The first answer is sent, then the loop stalls past the queue timeout: the second request's queue timer
+        // is late beside it. The answer must go out before that timer is due, or LB_QUEUE_TIMEOUT is right: with a
+        // 50 ms timeout and a 200 ms stall it failed 4 runs in 20 beside busy loops and other tests (this handler
+        // ran up to 28 ms after the requests were sent, plus the 20 ms below); 250 ms leaves room, and a stall
+        // longer than it still makes the timer late.
         setTimeout(() => {
           res.end("first");
-          block(200);
+          block(400);
         }, 20);
       },
-      { maxInFlightPerInstance: 1, queueTimeoutMs: 50 },
+      { maxInFlightPerInstance: 1, queueTimeoutMs: 250 },
     );
     const http = createLbAxios({ balancer: () => b, transport: "http" });
     const one = http.get("lb://hello/1");

@@ -25,11 +25,11 @@ export class BestAvailableRule implements Rule {
     let least = Number.POSITIVE_INFINITY;
     let best: ServiceInstance[] = [];
     for (const c of pool) {
-      const active = leastRequest(context.stats(c.id), context.now);
-      if (active < least) {
-        least = active;
+      const load = leastRequest(context.stats(c.id), context.now);
+      if (load < least) {
+        least = load;
         best = [c];
-      } else if (active === least) best.push(c);
+      } else if (load === least) best.push(c);
     }
     return best[randomIndex(this.#random, best.length)] as ServiceInstance;
   }

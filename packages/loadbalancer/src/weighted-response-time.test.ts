@@ -5,13 +5,17 @@ import { WeightedResponseTimeRule } from "./weighted-response-time.js";
 
 describe("WeightedResponseTimeRule", () => {
   const two = [instance("fast"), instance("slow")];
+  /** How often each of `two` is picked in `n` picks, after one answer each in `fast` and `slow` ms. */
+  const picksAfter = (fast: number, slow: number, seed: number, n: number): Record<string, number> => {
+    const ctx = ruleContext(two);
+    ctx.mut("fast").end({ kind: "success", rttMs: fast }, 0);
+    ctx.mut("slow").end({ kind: "success", rttMs: slow }, 0);
+    const rule = new WeightedResponseTimeRule({ random: seededRandom(seed) });
+    return tally(n, () => rule.choose(two, ctx));
+  };
 
   it("weighs by total minus own average, as Ribbon does", () => {
-    const ctx = ruleContext(two);
-    ctx.mut("fast").end({ kind: "success", rttMs: 10 }, 0);
-    ctx.mut("slow").end({ kind: "success", rttMs: 90 }, 0);
-    const rule = new WeightedResponseTimeRule({ random: seededRandom(1) });
-    const counts = tally(10_000, () => rule.choose(two, ctx));
+    const counts = picksAfter(10, 90, 1, 10_000);
     // Weights 90 and 10: nine picks in ten go to the fast instance.
     expect((counts.fast ?? 0) / 10_000).toBeCloseTo(0.9, 1);
   });
@@ -51,11 +55,7 @@ describe("WeightedResponseTimeRule", () => {
 
   it("Netflix/ribbon#39, #182, #338: every weight zero (answers in 0 ms) still picks, uniformly, never loops", () => {
     // Ribbon's choose() spun in `while (server == null)` when its total weight was 0 or its pick found no live server.
-    const ctx = ruleContext(two);
-    ctx.mut("fast").end({ kind: "success", rttMs: 0 }, 0);
-    ctx.mut("slow").end({ kind: "success", rttMs: 0 }, 0);
-    const rule = new WeightedResponseTimeRule({ random: seededRandom(5) });
-    const counts = tally(2000, () => rule.choose(two, ctx));
+    const counts = picksAfter(0, 0, 5, 2000);
     expect((counts.fast ?? 0) / 2000).toBeCloseTo(0.5, 1);
   });
 

@@ -41,6 +41,7 @@ export class BenchProcess {
   readonly #child: ChildProcess;
   readonly #messages: Message[] = [];
   readonly #wakers = new Set<() => void>();
+  readonly #textListeners: ((line: string) => void)[] = [];
   #exitCode: number | null | undefined;
   readonly exited: Promise<void>;
 
@@ -57,7 +58,10 @@ export class BenchProcess {
     if (traced) tracers.add(this.#child);
     this.#child.stdin?.on("error", () => {});
     createInterface({ input: this.#child.stdout! }).on("line", (line) => {
-      if (!line.startsWith("{")) return;
+      if (!line.startsWith("{")) {
+        for (const listener of this.#textListeners) listener(line);
+        return;
+      }
       try {
         this.#messages.push(JSON.parse(line) as Message);
         for (const wake of this.#wakers) wake();
@@ -71,6 +75,11 @@ export class BenchProcess {
         resolve();
       });
     });
+  }
+
+  /** Calls `listener` with every stdout line that is not a JSON message (a V8 trace, say: `BENCH_TRACE_GC`). */
+  onText(listener: (line: string) => void): void {
+    this.#textListeners.push(listener);
   }
 
   /** The process's id (under strace: the traced process's, once it exists). */

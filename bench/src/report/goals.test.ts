@@ -6,32 +6,14 @@ import type { Measurement } from "../scenarios/measure.js";
 import { createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "../stats/histogram.js";
 import { governanceRatio, summariseCpu } from "./cpu-summary.js";
 import { checkGoals, formatInterval } from "./goals.js";
+import { measurementOf } from "./measurement.fixture.js";
 import { summariseGoalCells, summariseRate } from "./steady-summary.js";
 
 /** A run whose latencies are `count` values spread evenly from `fromMs` to `toMs`. */
 function run(fromMs: number, toMs: number, count: number, accepted = true): Measurement {
   const h = createHistogram();
   for (let i = 0; i < count; i++) recordMs(h, fromMs + ((toMs - fromMs) * i) / count);
-  return {
-    variant: "x",
-    sent: count,
-    sentOnTime: count,
-    ok: count,
-    errors: 0,
-    percentiles: percentilesMs(h),
-    histogram: encodeHistogram(h),
-    timeline: [],
-    rate: { targetPerSec: 100, achievedPerSec: accepted ? 100 : 50, accepted },
-    windowStart: 0,
-    clientCpuMsPerReq: 0.1,
-    sidecarCpuMsPerReq: 0,
-    clientRssMb: 50,
-    sidecarRssMb: 0,
-    proxyCpuMsPerReq: 0,
-    proxyRssMb: 0,
-    errorRate: 0,
-    clientCoreShare: 0.1,
-  };
+  return measurementOf(h, { rate: { targetPerSec: 100, achievedPerSec: accepted ? 100 : 50, accepted } });
 }
 
 const reps = (n: number, make: (i: number) => Measurement): Measurement[] =>

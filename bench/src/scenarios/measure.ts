@@ -38,6 +38,12 @@ export interface Measurement extends RunOutcome {
    * reuse their connections.
    */
   readonly upstreamConnectionsOpened?: number;
+  /**
+   * The window's place in its pass of the steady phase: 0 for the first window measured after the pass started and
+   * warmed its clients, counting every window of the pass (steady phase; absent in runs before 2026-12-03). The
+   * first window's figures should look like the others' (`bench:window-order`).
+   */
+  readonly windowInPass?: number;
 }
 
 /** Something to do at `atMs` into the measured window (kill an instance, change a policy, …). */

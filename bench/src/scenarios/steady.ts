@@ -53,6 +53,7 @@ export async function runSteady(
       const rounds = plan.filter((r) => r.pass === pass);
       const wanted = variants.filter((name) => rounds.some(({ rate }) => !belowEveryRound(capacity[name], rate)));
       running = await startWarm(wanted, fleet, generator, options);
+      let windowInPass = 0;
       for (const { rate, rep } of rounds) {
         const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
         const carried: VariantName[] = [];
@@ -78,7 +79,7 @@ export async function runSteady(
           );
           const opened = (await fleet.connections()) - connectionsBefore;
           for (const measuredRun of measured) {
-            const m: Measurement = { ...measuredRun, upstreamConnectionsOpened: opened };
+            const m: Measurement = { ...measuredRun, upstreamConnectionsOpened: opened, windowInPass };
             addRun(runs, String(rate), m.variant, m);
             const d = m.diagnostics;
             const beside =
@@ -88,6 +89,7 @@ export async function runSteady(
               `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}, upstream conns +${opened}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms${d.sdkRetries ? `, SDK retries ${d.sdkRetries} (${d.sdkRetriesOnTimeout} after a per-try timeout)` : ""}` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
             );
           }
+          windowInPass++;
         }
       }
       await closeAll(running);

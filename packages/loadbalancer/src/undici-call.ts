@@ -19,7 +19,7 @@ import {
   taskPromise,
 } from "@outrigger/core";
 import type { Dispatcher } from "undici";
-import { attemptPickOptions, canRetryOn, pickFor, pickNow, publishRetry, retriedAfter } from "./attempt-step.js";
+import { attemptPickOptions, canRetryOn, pickFor, pickNow, publishRetry } from "./attempt-step.js";
 import { type CallMessage, endAttemptOf, endCall, traceAttemptOf, traceCall, withAttemptHeaders } from "./channels.js";
 import { isLbError, LbError } from "./errors.js";
 import { LB_CALL, type LbCall } from "./lb-call.js";
@@ -29,6 +29,7 @@ import { hasIdempotencyKey } from "./request-headers.js";
 import { retriesTriedInstances } from "./retry-decision.js";
 import { AttemptHandler, type AttemptOwner, HeldResponse } from "./undici-attempt.js";
 import { readAheadBody, readBody, replayableBody } from "./undici-body.js";
+import { StoppableCall } from "./undici-call-stop.js";
 import { judgeAttempt } from "./undici-judge.js";
 import { type CallHost, type CallRoute, notReplayable } from "./undici-route.js";
 
@@ -45,12 +46,9 @@ const ABORTED = "The request was aborted";
  * call's own without a policy; the policy's, core's `RUN_INTO`, under one whose layers all have it: this package's
  * retry, breaker, bulkhead and timeout), and the retry engine's loop starts only if it fails (`retryAfter`); every
  * later attempt has one promise, as the engine needs, and so has every layer of a policy without a sink path
- * (cockatiel's, a hedge). An AbortController is made only when something must be handed a signal: a policy, or a
- * pick that has to wait for a free instance. The caller's abort and the deadline otherwise reach the attempt in
- * flight directly (a profile at concurrency 32 showed AbortSignals, their listeners and per-attempt timers as a
- * third of this path's CPU, most of it garbage collection).
+ * (cockatiel's, a hedge). How it ends early (the caller's abort, the deadline) is `StoppableCall`'s.
  */
-export class BalancedCall implements CallContext, Expiring, AttemptOwner {
+export class BalancedCall extends StoppableCall implements CallContext, Expiring, AttemptOwner {
   readonly method: string | undefined;
   readonly idempotent: boolean;
   replayable: boolean;
@@ -72,11 +70,6 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   #done = false;
   /** The attempt in flight, which a caller's abort or the deadline ends. */
   #current: AttemptHandler | undefined;
-  /** Why the caller or the deadline ended the request; set once. */
-  #stopped: Error | undefined;
-  /** The caller (or the dispatcher's destroy()) ended it, not the deadline: see `cancelled`. */
-  #cancelled = false;
-  #controller: AbortController | undefined;
   #trace: CallMessage | undefined;
 
   constructor(
@@ -86,6 +79,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     caller: Dispatcher.DispatchHandlers,
     key: string | undefined,
   ) {
+    super();
     this.#route = route;
     this.service = route.service;
     this.#host = host;
@@ -121,7 +115,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     // A short body given as a stream (every fetch body): read it first, so a retry can send it again.
     readBody(this.#options.body).then(
       (bytes) => {
-        if (this.#stopped) return;
+        if (this.stopped) return;
         this.#options = { ...this.#options, body: bytes };
         this.replayable = true;
         this.#run();
@@ -146,7 +140,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
         this.#first(context instanceof Attempt ? context : this, abortSourceOf(context) ?? neverAborted, sink),
       this,
       // No signal: the caller's abort and the deadline end the attempt in flight and answer the caller directly
-      // (#stop), and an attempt the policy starts later throws at once. Making one AbortController per request for
+      // (`stop`), and an attempt the policy starts later throws at once. Making one AbortController per request for
       // the policy to follow cost more than the rest of the request path (see the README's bench).
       undefined,
       this,
@@ -203,33 +197,12 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
   expire(): void {
     const ms = this.#host.deadlines?.ms;
     const { service } = this.#route;
-    this.#stop(
+    this.stop(
       new LbError("LB_DEADLINE_EXCEEDED", `No answer from ${service} within ${ms} ms: raise deadlineMs or check it`),
     );
   }
 
-  /** The request's signal for a policy or a waiting pick, made on first need; aborts with the caller or deadline. */
-  #signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    if (this.#stopped && !this.#controller.signal.aborted) this.#controller.abort(this.#stopped);
-    return this.#controller.signal;
-  }
-
-  /** Ends the request now with `reason` (the caller's abort, the dispatcher's destroy()), the attempt included. */
-  abort(reason: Error): void {
-    if (!this.#stopped) this.#cancelled = true;
-    this.#stop(reason);
-  }
-
-  /** True once the caller cancelled: a policy's breaker then counts the failure as neither (core's `isCallCancelled`). */
-  cancelled(): boolean {
-    return this.#cancelled;
-  }
-
-  #stop(reason: Error): void {
-    if (this.#stopped) return;
-    this.#stopped = reason;
-    this.#controller?.abort(reason);
+  protected onStop(reason: Error): void {
     // An attempt in flight fails (or, streaming, breaks) with the reason and the engine gives up on it; with none
     // (a backoff, a policy's wait) the caller hears now, not when the wait ends.
     if (this.#current) this.#current.abandon(reason);
@@ -256,7 +229,7 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
    */
   #attempt(context: AttemptContext, signal: AbortSource | undefined, first: boolean, sink: Settles<void>): void {
     const { engine, balancer } = this.#route;
-    if (this.#stopped) throw this.#stopped;
+    if (this.stopped) throw this.stopped;
     // A policy's retry runs the engine again: a stream body already read cannot go a second time.
     if (++this.#sends > 1 && !context.replayable) throw notReplayable(this.#last);
     const options = attemptPickOptions(this.tried, context, retriesTriedInstances(engine), this.#last, this.#key);
@@ -266,12 +239,12 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
       return;
     }
     // Every instance is at its in-flight cap: wait (bounded) for one, under the policy's or the request's signal.
-    const waitSignal = signal === undefined ? this.#signal() : isCancellation(signal) ? signal.signal : signal;
+    const waitSignal = signal === undefined ? this.requestSignal() : isCancellation(signal) ? signal.signal : signal;
     pickFor(balancer, options, waitSignal, this.#last)
       .then((waited) => {
-        if (!this.#stopped) return this.#send(waited, context, signal, first, sink);
+        if (!this.stopped) return this.#send(waited, context, signal, first, sink);
         waited.done({ kind: "cancelled" });
-        throw this.#stopped;
+        throw this.stopped;
       })
       // A first attempt that could not be sent fails as any attempt under `engine.run` does: into the retry loop.
       .then(undefined, (error: unknown) => (first ? this.#retry(context, error, sink) : sink.reject(error)));
@@ -340,18 +313,15 @@ export class BalancedCall implements CallContext, Expiring, AttemptOwner {
     if (this.#current === attempt) this.#current = undefined;
   }
 
-  /**
-   * The judge's view of this request (built on a failed attempt only); `retriable`: the error goes to the retry
-   * engine (not a break after the caller took the answer).
-   */
+  /** Reports a failed attempt to its pick (`judgeAttempt`); `retriable`: not a break after the caller had headers. */
   #judged(attempt: AttemptHandler, error: unknown, rttMs: number, retriable: boolean): unknown {
-    const { balancer, engine } = this.#route;
+    const lag = this.#host.localLagThresholdMs;
     const context = {
-      stopped: this.#stopped,
-      statuses: engine.statuses,
-      localLagThresholdMs: this.#host.localLagThresholdMs,
-      retried: (thrown: unknown) =>
-        retriable && retriedAfter(thrown, attempt.context, balancer, this.tried, retriesTriedInstances(engine)),
+      stopped: this.stopped,
+      route: this.#route,
+      localLagThresholdMs: lag,
+      tried: this.tried,
+      retriable,
     };
     return judgeAttempt(attempt, error, rttMs, context);
   }

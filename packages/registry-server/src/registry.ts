@@ -10,10 +10,10 @@ import {
   DEFAULT_LEASE_DURATION_MS,
   DEFAULT_MAX_DELTA_ENTRIES,
 } from "./registry-defaults.js";
+import { RegistryIndex } from "./registry-index.js";
 import type {
   Lease,
   RegisterOutcome,
-  RegistryChange,
   RegistryOptions,
   RenewEvent,
   RenewOptions,
@@ -33,25 +33,24 @@ type MutableLease = Lease & { lastRenewedAt: number };
  * eviction, so lease logic is tested with a fake clock. Its listeners are isolated: one that throws is reported
  * and neither fails the write nor keeps later listeners (watches, caches, event log, replication) from running.
  */
-export class Registry {
+export class Registry extends RegistryIndex {
   readonly #leases = new LeaseStore();
   readonly #clock: Clock;
   readonly #writes: WriteClock;
   readonly #cancels: RecentCancels;
   readonly #defaultLeaseMs: number;
-  readonly #log: ChangeLog;
   readonly #renews: EventSource<RenewEvent>;
-  #clustered = false;
 
   constructor(options: RegistryOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
-    this.#writes = new WriteClock(this.#clock);
-    this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
+    const clock = options.clock ?? systemClock;
     const retentionMs = options.deltaRetentionMs ?? DEFAULT_DELTA_RETENTION_MS;
     const maxEntries = Math.max(1, options.maxDeltaEntries ?? DEFAULT_MAX_DELTA_ENTRIES);
-    this.#log = new ChangeLog(this.#clock, retentionMs, maxEntries, options.onListenerError);
+    super(new ChangeLog(clock, retentionMs, maxEntries, options.onListenerError));
+    this.#clock = clock;
+    this.#writes = new WriteClock(clock);
+    this.#defaultLeaseMs = options.defaultLeaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
     this.#renews = new EventSource(options.onListenerError);
-    this.#cancels = new RecentCancels(this.#clock, retentionMs, maxEntries);
+    this.#cancels = new RecentCancels(clock, retentionMs, maxEntries);
   }
 
   /** The stamps of writes (`Lease.writtenAt`): a starting peer takes a peer's `last`, so its writes order after. */
@@ -62,59 +61,6 @@ export class Registry {
   /** The registry's clock, shared with eviction and self-preservation. */
   get clock(): Clock {
     return this.#clock;
-  }
-
-  /** The version of the last change to `app` (0 when it never changed); watchers of one app compare it. */
-  appIndex(app: string): number {
-    return this.#log.appIndex(app.toUpperCase());
-  }
-
-  /** Changes of the delta window, oldest first. */
-  recentChanges(): readonly RegistryChange[] {
-    return this.#log.recent();
-  }
-
-  /** A number that moves forward on every change and never goes back while the process runs; watchers compare it. */
-  get version(): number {
-    return this.#log.version;
-  }
-
-  /**
-   * Raises the version to at least `index` (a peer's), never lowering it, so peers that replicate to each other
-   * share one never-decreasing index and the next change here numbers above anything a peer has handed out.
-   * `apps` whose content is now the peer's as of `index` (copied from its full fetch) take it as their index too,
-   * so a watch held here answers with the peer's number, not a lower one, when its hold ends.
-   */
-  mergeIndex(index: number, apps: Iterable<string> = []): void {
-    this.#log.merge(index, apps);
-  }
-
-  /**
-   * Moves `app`'s index (and the version) without changing its instances, for what a query shows of it that the
-   * registry does not hold: a lease passing its end (Consul's health turns critical). Being part of the registry's
-   * index, such a move is exchanged with peers like any other (`onTouch`), so every peer answers one index.
-   */
-  touch(app: string): void {
-    this.#log.touch(app.toUpperCase());
-  }
-
-  /** Calls `listener` with the application after each `touch`; returns a function that stops it. */
-  onTouch(listener: (app: string) => void): () => void {
-    return this.#log.onTouch(listener);
-  }
-
-  /**
-   * True once this registry replicates with peers: its index is then cluster-wide (merged from every peer), so a
-   * long poll holds while the index is at or below the client's, as Consul's `blockingQuery` does; a lone registry
-   * answers any other index at once, so a client notices its restart.
-   */
-  get clustered(): boolean {
-    return this.#clustered;
-  }
-
-  /** Marks this registry as one of a cluster of peers (see `clustered`). */
-  joinCluster(): void {
-    this.#clustered = true;
   }
 
   /** How many instances are registered. */
@@ -158,7 +104,7 @@ export class Registry {
     if (decided.kind === "conflict") return decided;
     const { lease } = decided;
     if (this.#leases.set(lease)) this.#cancels.forget(info.app, info.instanceId);
-    this.#log.publish(lease.actionType, lease, origin);
+    this.log.publish(lease.actionType, lease, origin);
     return { kind: "ok", lease };
   }
 
@@ -244,7 +190,7 @@ export class Registry {
     const stamp = origin === "local" ? this.#writes.next() : origin === "replication" ? writtenAt : undefined;
     if (stamp !== undefined) this.#cancels.record(name, id, stamp);
     const now = this.#clock.now();
-    this.#log.publish("DELETED", { ...lease, lastUpdatedAt: now, actionType: "DELETED", writtenAt: stamp }, origin);
+    this.log.publish("DELETED", { ...lease, lastUpdatedAt: now, actionType: "DELETED", writtenAt: stamp }, origin);
     return true;
   }
 
@@ -281,11 +227,6 @@ export class Registry {
     return expired;
   }
 
-  /** Calls `listener` on every change; returns a function that stops it. A throwing listener is reported only. */
-  onChange(listener: (change: RegistryChange) => void): () => void {
-    return this.#log.onChange(listener);
-  }
-
   /** Calls `listener` on every successful renewal; returns a function that stops it. */
   onRenew(listener: (event: RenewEvent) => void): () => void {
     const subscription = this.#renews.event(listener);
@@ -300,7 +241,7 @@ export class Registry {
     const origin = options.origin ?? "local";
     // In a cluster a write of what is held is still a write, as Eureka replicates every `statusUpdate`: stamped and
     // replicated, it orders after a peer's earlier write still on its way here instead of being undone by it.
-    if (!info) return this.#clustered && origin === "local" ? this.#replace(lease, lease.info, origin) : lease;
+    if (!info) return this.clustered && origin === "local" ? this.#replace(lease, lease.info, origin) : lease;
     return this.#replace({ ...lease, statusSetByServer: true }, info, origin);
   }
 
@@ -310,7 +251,7 @@ export class Registry {
     const writtenAt = origin === "local" ? this.#writes.next() : lease.writtenAt;
     const updated: MutableLease = { ...lease, info, lastUpdatedAt: now, actionType: "MODIFIED", writtenAt };
     this.#leases.set(updated);
-    this.#log.publish("MODIFIED", updated, origin);
+    this.log.publish("MODIFIED", updated, origin);
     return updated;
   }
 }

@@ -15,7 +15,8 @@ import { FirstAnswers } from "./first-answers.js";
 import { layerPolicy } from "./layering.js";
 import { Mirror } from "./mirror.js";
 import { instancesFilePath, readPolicyFile } from "./policy-file.js";
-import { DEFAULT_SAVE_DELAY_MS, PolicySaver } from "./policy-saver.js";
+import { reportApply } from "./policy-report.js";
+import { DEFAULT_SAVE_DELAY_MS, type PolicySaver, savingTo } from "./policy-saver.js";
 import { buildSnapshot, type PolicySnapshot } from "./policy-snapshot.js";
 import type { RouteDeps } from "./route-decision.js";
 import { routeAxios } from "./routed-axios.js";
@@ -24,9 +25,6 @@ import { routedFetch } from "./routed-fetch.js";
 import { SubsetBalancers } from "./subset-balancers.js";
 
 export type { ControlPlaneHost, ControlPlaneOptions, PolicyApplyEvent } from "./control-plane-options.js";
-
-/** Characters of a NACK's reason sent to the registry: what it keeps (registry-server's policy/reports.ts). */
-const MAX_REPORTED_REASON = 1_024;
 
 interface ServiceState {
   /** The name as the app writes it (`lb://orders/`), for local config and overrides. */
@@ -76,23 +74,8 @@ export class ControlPlane {
     this.#random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.#process = options.processId ?? defaultProcessId(self);
     this.mirror = new Mirror(options.maxMirrorsInFlight);
-    const dir = options.stateDir;
     const delayMs = checkOptionalNumber("controlPlane.saveDelayMs", options.saveDelayMs, { max: 60_000 }, invalid);
-    this.#saver =
-      dir === undefined
-        ? undefined
-        : new PolicySaver({
-            dir,
-            delayMs: delayMs ?? DEFAULT_SAVE_DELAY_MS,
-            failed: (update, error) =>
-              this.#host.report(
-                new OutriggerNodeError(
-                  "OUTRIGGER_POLICY_SAVE_FAILED",
-                  `Policy revision ${update.revision} of "${update.service}" runs but was not saved in ${dir} (${error.message}): it is tried again; check the directory's permissions and free space. A restart while the registry is down starts from the revision saved before.`,
-                  { cause: error },
-                ),
-              ),
-          });
+    this.#saver = savingTo(options.stateDir, delayMs ?? DEFAULT_SAVE_DELAY_MS, host);
     this.#routeDeps = {
       snapshot: (s) => this.snapshot(s),
       ready: (s) => this.ready(s),
@@ -191,7 +174,7 @@ export class ControlPlane {
     if (source === "registry" && known && update.revision !== 0) {
       // Already running it (from the state file): nothing to apply, but the registry hears that this process runs
       // it, and a watch waiting for the report goes on at once.
-      this.#report(watch, { service: key, revision: update.revision, status: "ACK", source });
+      reportApply(watch, this.#process, { service: key, revision: update.revision, status: "ACK", source }, this.#host);
       return;
     }
     let snapshot: PolicySnapshot | undefined;
@@ -302,26 +285,6 @@ export class ControlPlane {
 
   #finish(watch: RegistryWatchInstancer | undefined, source: "registry" | "file", event: PolicyApplyEvent): void {
     this.#applied.emit(event);
-    if (source === "registry") this.#report(watch, event);
-  }
-
-  /** Sends the registry this process's ACK/NACK (carried on the next watch request when the registry takes it so). */
-  #report(watch: RegistryWatchInstancer | undefined, event: PolicyApplyEvent): void {
-    if (!watch || event.revision === 0) return;
-    const { revision, status, reason } = event;
-    // Cut as the registry keeps it: a longer body was refused (413) and the NACK lost (envoyproxy/envoy#9785).
-    // Redacted before the cut: a cut through a URL's userinfo would leave part of a password unrecognised.
-    const kept = reason === undefined ? undefined : redactSecrets(reason).slice(0, MAX_REPORTED_REASON);
-    watch
-      .reportPolicy({ process: this.#process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
-      .catch((error: Error) =>
-        this.#host.report(
-          new OutriggerNodeError(
-            "OUTRIGGER_POLICY_REPORT_FAILED",
-            `The registry did not take this process's ${status} of "${event.service}" revision ${revision} (${error.message}); the next revision reports again.`,
-            { cause: error },
-          ),
-        ),
-      );
+    if (source === "registry") reportApply(watch, this.#process, event, this.#host);
   }
 }

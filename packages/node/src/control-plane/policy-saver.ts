@@ -1,4 +1,6 @@
 import type { PolicyUpdate } from "@outrigger/policy";
+import { OutriggerNodeError } from "../errors.js";
+import type { ControlPlaneHost } from "./control-plane-options.js";
 import { writePolicyFile } from "./policy-file.js";
 
 /**
@@ -156,4 +158,28 @@ export class PolicySaver {
     const retryMs = Math.max(this.#options.delayMs, MIN_RETRY_MS) * 2 ** (this.#failures - 1);
     this.#schedule(failed ? Math.min(retryMs, MAX_RETRY_MS) : this.#options.delayMs);
   }
+}
+
+/**
+ * The saver of the control plane's revisions in `dir` (undefined: none), saving `delayMs` after a change; a save
+ * that fails goes to `host.report` (OUTRIGGER_POLICY_SAVE_FAILED) and is tried again.
+ */
+export function savingTo(
+  dir: string | undefined,
+  delayMs: number,
+  host: Pick<ControlPlaneHost, "report">,
+): PolicySaver | undefined {
+  if (dir === undefined) return undefined;
+  return new PolicySaver({
+    dir,
+    delayMs,
+    failed: (update, error) =>
+      host.report(
+        new OutriggerNodeError(
+          "OUTRIGGER_POLICY_SAVE_FAILED",
+          `Policy revision ${update.revision} of "${update.service}" runs but was not saved in ${dir} (${error.message}): it is tried again; check the directory's permissions and free space. A restart while the registry is down starts from the revision saved before.`,
+          { cause: error },
+        ),
+      ),
+  });
 }

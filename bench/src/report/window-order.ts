@@ -1,5 +1,6 @@
 import * as hdr from "hdr-histogram-js";
 import type { Measurement } from "../scenarios/measure.js";
+import { roundOrder } from "../scenarios/steady-plan.js";
 
 /** One variant's windows at one rate that had one place in their pass (or round). */
 export interface WindowOrderRow {
@@ -34,7 +35,7 @@ function p99Of(m: Measurement): number {
  * that disturbs the first window after the clients start and warm up (run 2026-12-03-memory-reducer-gc-trace: V8's
  * memory reducer in idle processes) shows here as place 0 with a higher p99 than the rest. A run recorded before
  * `windowInPass` existed has the variant's place in its round instead — `order` is the round's variants before
- * rotation (`selectedVariants`) and repetition `r` starts at `order[r % n]`, as `runSteady` rotates — which is the
+ * rotation (`selectedVariants`), rotated per repetition as `runSteady` does (`roundOrder`) — which is the
  * place in the pass only for a run with one rate and no shared windows (`--only=steady --rates=R`, R ≥ the paired
  * rate).
  */
@@ -44,8 +45,10 @@ export function windowOrder(run: RecordedSteady, order: readonly string[]): Wind
     for (const [variant, windows] of Object.entries(byVariant)) {
       const byPlace = new Map<number, Measurement[]>();
       windows.forEach((m, rep) => {
-        const place = m.windowInPass ?? (order.indexOf(variant) - (rep % order.length) + order.length) % order.length;
-        byPlace.set(place, [...(byPlace.get(place) ?? []), m]);
+        const place = m.windowInPass ?? roundOrder(order, rep).indexOf(variant);
+        const same = byPlace.get(place);
+        if (same) same.push(m);
+        else byPlace.set(place, [m]);
       });
       for (const [place, ms] of [...byPlace].sort(([a], [b]) => a - b)) {
         rows.push({

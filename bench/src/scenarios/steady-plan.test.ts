@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { steadyPlan } from "./steady-plan.js";
+import { roundOrder, steadyPlan } from "./steady-plan.js";
 
 describe("steady plan", () => {
   const repsOf = (rate: number): number => (rate >= 1_000 ? 20 : 6);
@@ -43,5 +43,13 @@ describe("steady plan", () => {
     expect(Math.max(...plan.map((r) => r.pass))).toBe(19);
     // Passes come in order: the phase restarts its clients when the pass changes, never twice for one pass.
     expect(plan.map((r) => r.pass)).toEqual([...plan.map((r) => r.pass)].sort((a, b) => a - b));
+  });
+});
+
+describe("roundOrder", () => {
+  it("rotates the variants by the repetition, so each leads one round in n", () => {
+    expect(roundOrder(["a", "b", "c"], 0)).toEqual(["a", "b", "c"]);
+    expect(roundOrder(["a", "b", "c"], 1)).toEqual(["b", "c", "a"]);
+    expect(roundOrder(["a", "b", "c"], 5)).toEqual(["c", "a", "b"]);
   });
 });

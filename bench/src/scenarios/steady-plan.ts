@@ -6,6 +6,11 @@ export interface SteadyRound {
   readonly pass: number;
 }
 
+/** The variants of repetition `rep`'s round, in measuring order: `variants` rotated by `rep`, so each leads in turn. */
+export function roundOrder<T>(variants: readonly T[], rep: number): T[] {
+  return variants.map((_, i) => variants[(i + rep) % variants.length] as T);
+}
+
 /**
  * The order of the steady phase's rounds when rates have different repetition counts (`repsOf`): one pass per
  * repetition of the rate with most, and each other rate's repetitions spread evenly over those passes (rate with `k`

@@ -6,7 +6,7 @@ import { belowEveryRound } from "./capacity.js";
 import { closeAll, startWarm } from "./fresh.js";
 import { type Measurement, measureTogether } from "./measure.js";
 import { addRun, type Grouped } from "./runs.js";
-import { steadyPlan } from "./steady-plan.js";
+import { roundOrder, steadyPlan } from "./steady-plan.js";
 import { steadySlots } from "./steady-slots.js";
 import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
@@ -55,7 +55,7 @@ export async function runSteady(
       running = await startWarm(wanted, fleet, generator, options);
       let windowInPass = 0;
       for (const { rate, rep } of rounds) {
-        const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
+        const order = roundOrder(variants, rep);
         const carried: VariantName[] = [];
         for (const name of order) {
           const closedRounds = capacity[name];

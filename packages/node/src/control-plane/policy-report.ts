@@ -7,13 +7,13 @@ import type { ControlPlaneHost, PolicyApplyEvent } from "./control-plane-options
 const MAX_REPORTED_REASON = 1_024;
 
 /**
- * Sends the registry process `process`'s ACK or NACK of a revision it applied or refused (carried on the next watch
+ * Sends the registry process `processId`'s ACK or NACK of a revision it applied or refused (carried on the next watch
  * request when the registry takes it so); none for revision 0 (no central policy) or without a watch. A report the
  * registry does not take goes to `host.report` (OUTRIGGER_POLICY_REPORT_FAILED); the next revision reports again.
  */
 export function reportApply(
   watch: RegistryWatchInstancer | undefined,
-  process: string,
+  processId: string,
   event: PolicyApplyEvent,
   host: Pick<ControlPlaneHost, "report">,
 ): void {
@@ -23,7 +23,7 @@ export function reportApply(
   // Redacted before the cut: a cut through a URL's userinfo would leave part of a password unrecognised.
   const kept = reason === undefined ? undefined : redactSecrets(reason).slice(0, MAX_REPORTED_REASON);
   watch
-    .reportPolicy({ process, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
+    .reportPolicy({ process: processId, revision, status, ...(kept === undefined ? {} : { reason: kept }) })
     .catch((error: Error) =>
       host.report(
         new OutriggerNodeError(

@@ -1,11 +1,11 @@
 import type { Interval, Spread } from "@outrigger/bench-stats";
 import { httpSidecarConfig, serverKeywords } from "../haproxy/config.js";
-import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
 import type { SkippedCells } from "../scenarios/steady.js";
 import { policyByName } from "../variants/policy.js";
 import { SDK_GAPS } from "../variants/sdk.js";
 import { CONNECTION_NOTE, clientTable, connectionRows, PAIRING_NOTE } from "./connection-setup.js";
 import type { CpuSummary } from "./cpu-summary.js";
+import { failureSection } from "./failure-section.js";
 import { formatInterval, type GoalCheck } from "./goals.js";
 import { istioSection } from "./istio.js";
 import { DISCUSSION, METHOD_NOTES, POLICY_ROWS, pairedWindows } from "./prose.js";
@@ -183,49 +183,6 @@ function pathTable(byVariant: RateSummary["byVariant"]): string[] {
 }
 
 /** Decimals a scenario figure is shown with: ratios and sub-millisecond timings need them, the rest do not. */
-function figureDigits(name: string): number {
-  if (name.includes("Amplification")) return 3;
-  return ["propagationMs", "firstObeyingRequestMs", "lastOldRouteRequestMs"].includes(name) ? 2 : 0;
-}
-
-function failureSection(failures: ReportInput["failures"]): string[] {
-  const out: string[] = ["## Failure scenarios", ""];
-  for (const scenario of FAILURE_SCENARIOS) {
-    const byArm = failures[scenario.name];
-    if (!byArm) continue;
-    const figureNames = [...new Set(Object.values(byArm).flatMap((a) => Object.keys(a.figures)))];
-    out.push(`### ${scenario.title}`, "", scenario.what, "");
-    out.push(
-      table(
-        [
-          "arm",
-          "runs",
-          "client-visible errors",
-          "error rate",
-          "p99 ms",
-          ...figureNames,
-          "failed calls by cause (all runs)",
-        ],
-        Object.entries(byArm).map(([arm, s]) => [
-          arm,
-          String(s.runs),
-          formatSpread(s.errors, 0),
-          formatSpread(s.errorRate, 4),
-          formatSpread(s.p99Ms, 1),
-          ...figureNames.map((n) => formatSpread(s.figures[n], figureDigits(n))),
-          Object.entries(s.failureCodes)
-            .map(([code, n]) => `${code} ${n}`)
-            .join(", ") || "—",
-        ]),
-      ),
-      "",
-      `![errors over time: ${scenario.name}](errors-${scenario.name}.svg)`,
-      "",
-    );
-  }
-  return out;
-}
-
 /** The whole report as Markdown. */
 export function renderReport(input: ReportInput): string {
   const matched = policyByName("matched");
@@ -255,7 +212,7 @@ export function renderReport(input: ReportInput): string {
     "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Every Node process (clients, generator, upstreams, registry, sync agent) runs with V8's `--no-memory-reducer`: the reducer's full GCs in processes idle between their windows landed in other variants' windows (bench/README.md, \"The memory reducer\"). Each run has a warm-up at the same rate before the measured window." +
       freshClients(input.options) +
       pairedWindows(input.options) +
-      " Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold, and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Where a run has them, the latency goals compare the *path* per request — from the actual send to the answer, less the answering upstream's own time (its `Server-Timing` header), so the upstream's service-time spread and the generator's send lateness, the same on every path, do not hide the paths' difference (bench/README.md). Other figures show the median and, in brackets, min–max." +
+      " Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes). Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold — for a latency goal the non-inferiority margin, 10% of the sidecar's own percentile, so a tie with HAProxy counts as at its figure and the details say whether the SDK was below, tied or above within the margin (bench/README.md, \"Ties: the non-inferiority margin\") — and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Where a run has them, the latency goals compare the *path* per request — from the actual send to the answer, less the answering upstream's own time (its `Server-Timing` header), so the upstream's service-time spread and the generator's send lateness, the same on every path, do not hide the paths' difference (bench/README.md). Other figures show the median and, in brackets, min–max." +
       (input.perGoalPooling
         ? " A latency goal pools only the repetitions in which the cells it compares (the SDK variant, its sidecar and their baselines) were all accepted, so its repetition count may exceed the table's: a late repetition of another variant does not drop the pair's."
         : ""),

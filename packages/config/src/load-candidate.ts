@@ -95,7 +95,11 @@ function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigErro
     // Our own checks name the timestamped directory they read; show the mount's name, as everywhere else.
     return error.file === undefined
       ? error
-      : new ConfigError(error.code, message, { cause: error.cause, file: displayName(error.file, dirs) });
+      : new ConfigError(error.code, message, {
+          cause: error.cause,
+          file: displayName(error.file, dirs),
+          ...(error.path !== undefined ? { path: error.path } : {}),
+        });
   }
   const file = displayName(resolvedFile, dirs);
   let empty = false;

@@ -3,6 +3,7 @@ import { delimiter } from "node:path";
 import { checkNumber } from "@outrigger/core";
 import nodeConfig from "config/lib/util.js";
 import { type ConfigView, createConfigView } from "./config-view.js";
+import { checkEnvMapping } from "./env-mapping.js";
 import { ConfigError } from "./errors.js";
 import { withLinearClone } from "./linear-clone.js";
 
@@ -110,8 +111,9 @@ function parseConfigFile(base: { parse(file: string, content: string): unknown }
 
 /**
  * Runs node-config's own loader over `dirs` (a `path.delimiter`-joined spec). `formats`, when given, limits the
- * file extensions read (LiveConfig reads data formats only). Throws CONFIG_LOAD_FAILED naming the file at fault, or
- * CONFIG_FILE_TOO_LARGE for a file above `maxFileBytes`.
+ * file extensions read (LiveConfig reads data formats only). Throws CONFIG_LOAD_FAILED naming the file at fault,
+ * CONFIG_FILE_TOO_LARGE for a file above `maxFileBytes`, or CONFIG_ENV_MAPPING for a custom-environment-variables
+ * entry that would apply as nothing.
  */
 export function loadLayers(
   dirs: string,
@@ -122,9 +124,17 @@ export function loadLayers(
   load.options.configDir = dirs;
   // Every file node-config reads passes through loadFile: check its size there, before a byte is read.
   const loadFile = load.loadFile.bind(load);
+  let reading = "";
   load.loadFile = (file, convert) => {
     checkConfigFile(file, maxFileBytes);
+    reading = file;
     return loadFile(file, convert);
+  };
+  // A custom-environment-variables mapping node-config would apply as nothing is refused (env-mapping.ts).
+  const substituteDeep = load.substituteDeep.bind(load);
+  load.substituteDeep = (map, vars) => {
+    checkEnvMapping(map, vars, base, reading);
+    return substituteDeep(map, vars);
   };
   const base = load.options.parser;
   const order = formats ? base.getFilesOrder().filter((ext) => formats.includes(ext)) : base.getFilesOrder();

@@ -9,6 +9,8 @@ declare module "config/lib/util.js" {
   interface Parser {
     getFilesOrder(): string[];
     parse(filename: string, content: string): unknown;
+    /** The parser `__format: name` (or a file of extension `name`) uses, if any. */
+    getParser(name: string): ((filename: string | null, content: string) => unknown) | undefined;
   }
   class Load {
     static fromEnvironment(environments?: string): Load;
@@ -19,6 +21,8 @@ declare module "config/lib/util.js" {
     /** Reads and parses one file (null when it does not exist); every file node-config reads goes through it. */
     loadFile(fullFilename: string, convert?: (config: unknown) => unknown): unknown;
     getSources(): ConfigSource[];
+    /** Maps custom-environment-variables' `map` onto `variables` (process.env): the values it sets. */
+    substituteDeep(map: object, variables: Record<string, string | undefined>): unknown;
   }
   /** node-config's helpers; LiveConfig swaps `cloneDeep` for a linear one while it loads (see linear-clone.ts). */
   interface Util {

@@ -37,6 +37,7 @@ const UNLOADABLE: ReadonlySet<string> = new Set([
   "CONFIG_EMPTY",
   "CONFIG_FILE_TOO_LARGE",
   "CONFIG_INVALID_NODE_CONFIG",
+  "CONFIG_ENV_MAPPING",
 ]);
 
 /** The first problem of a section that failed the schema, as `{ path, message }` with the full dotted path. */

@@ -3,7 +3,8 @@
 // `RESULT {json}` line; the parent reads the GC trace (`--trace-gc-nvp`) the same process writes to stdout.
 //   node --conditions=@outrigger/source --import tsx --trace-gc-nvp bench/gc-arm.ts ARM RATE SECONDS PORT...
 // ARM: `bare` (one undici Pool per instance, round robin), `sdk` (createLbDispatcher with the sidecar bench's
-// full policy, from this checkout) or `sdk-base` (the same from the checkout in LB_BENCH_BASELINE).
+// full policy, from this checkout), `sdk-base` (the same from the checkout in LB_BENCH_BASELINE), `axios-sdk`
+// (createLbAxios on its default undici transport, the same policy) or `axios` (plain axios, http adapter).
 // With GC_SNAPSHOTS=dir, two heap snapshots are written in the window, SNAPSHOT_GAP requests apart (see gc.ts).
 
 import { subscribe } from "node:diagnostics_channel";
@@ -41,6 +42,24 @@ interface Client {
   close(): Promise<void>;
 }
 
+/** Plain axios on its http adapter with a keep-alive agent (the sidecar bench's `direct`), round robin. */
+async function axiosClient(): Promise<Client> {
+  const { default: axios } = await import("axios");
+  const { Agent } = await import("node:http");
+  const http = axios.create({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: POOL.connections }),
+    validateStatus: (status: number) => status < 500,
+  });
+  let next = 0;
+  return {
+    send: async () => {
+      const i = instances[next++ % instances.length] as ServiceInstance;
+      return (await http.get(`http://${i.host}:${i.port}/work`)).status;
+    },
+    close: async () => {},
+  };
+}
+
 /** Open TCP sockets of this process now (both arms alike; a health probe's socket counts while it connects). */
 const connected = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length;
 
@@ -66,7 +85,7 @@ function bareClient(): Client {
  * timeout, fail-fast panic, retries (3 attempts on 500–504) and a 100 ms per-try timeout. Static instances (a
  * `FixedInstancer`) instead of the registry watch: the registry's long poll is not on the request path.
  */
-async function sdkClient(root: string): Promise<Client> {
+async function sdkClient(root: string, axiosArm = false): Promise<Client> {
   const lb = await import(`${root}/packages/loadbalancer/src/index.ts`);
   const { createLbDispatcher } = await import(`${root}/packages/loadbalancer/src/undici.ts`);
   const instancer = new FixedInstancer(instances);
@@ -96,6 +115,24 @@ async function sdkClient(root: string): Promise<Client> {
     queueTimeoutMs: 1_000,
     panic: { thresholdPercent: 1, mode: "fail" },
   });
+  if (axiosArm) {
+    // createLbAxios as shipped: its default undici transport (pools of undici's defaults), the same policy.
+    const { createLbAxios } = await import(`${root}/packages/loadbalancer/src/axios.ts`);
+    const http = createLbAxios({
+      balancer: (name: string) => (name === "upstream" ? balancer : undefined),
+      instancer: () => instancer,
+      perTryTimeoutMs: without.has("pertry") ? undefined : 100,
+      retry: without.has("retry") ? false : { maxAttempts: 3, retryOnStatus: [500, 502, 503, 504] },
+      defaults: { validateStatus: (status: number) => status < 500 },
+    });
+    return {
+      send: async () => (await http.get("lb://upstream/work")).status,
+      close: async () => {
+        await http.close();
+        balancer.close();
+      },
+    };
+  }
   const dispatcher = createLbDispatcher({
     balancer: (name: string) => (name === "upstream" ? balancer : undefined),
     instancer: () => instancer,
@@ -120,7 +157,11 @@ const here = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
 const client =
   arm === "bare"
     ? bareClient()
-    : await sdkClient(arm.startsWith("sdk-base") ? (process.env.LB_BENCH_BASELINE ?? here) : here);
+    : arm === "axios"
+      ? await axiosClient()
+      : arm.startsWith("axios-sdk")
+        ? await sdkClient(here, true)
+        : await sdkClient(arm.startsWith("sdk-base") ? (process.env.LB_BENCH_BASELINE ?? here) : here);
 
 /** GC pauses in the window by kind (perf_hooks' `detail.kind`: 1 minor, 4 major, 8 incremental, 16 weak cb). */
 const gc = { count: 0, ms: 0, maxMs: 0, byKind: {} as Record<string, number> };

@@ -7,7 +7,8 @@
 // mark-compacts per 100 000 requests, bytes promoted per 100 000 requests, bytes allocated per request, old-space
 // growth, the longest pause, open sockets, CPU µs per request, p99/p99.9. Counts and bytes do not depend on how
 // busy the (shared) machine is; latencies do. Means over rounds with a 95% t interval; the load average printed.
-// Arms: `bare`, `sdk` (createLbDispatcher with the sidecar bench's full policy, gc-arm.ts), and `sdk-base` (the same
+// Arms: `bare`, `sdk` (createLbDispatcher with the sidecar bench's full policy, gc-arm.ts), `axios-sdk` (createLbAxios,
+// the same policy), `axios` (plain axios on node:http), and `sdk-base` (the same
 // from the checkout in LB_BENCH_BASELINE: before/after a change in one run).
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";

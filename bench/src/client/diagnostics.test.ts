@@ -114,4 +114,18 @@ describe("client probe", () => {
     expect(d.gcMaxMs).toBeGreaterThan(0);
     expect(d.gcTotalMs).toBeGreaterThanOrEqual(d.gcMaxMs);
   });
+
+  it("counts mark-compacts apart from scavenges (full-17: the tail at 2 000/s was a client's mark-compact)", async () => {
+    const probe = new ClientProbe([]);
+    closers.push(() => probe.close());
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as (options?: { type: "minor" }) => void;
+    probe.reset();
+    gc({ type: "minor" });
+    await vi.waitFor(() => expect(probe.read().gcCount).toBeGreaterThan(0), { interval: 20 });
+    expect(probe.read().majorGcCount).toBe(0);
+    probe.reset();
+    gc();
+    await vi.waitFor(() => expect(probe.read().majorGcCount).toBe(1), { interval: 20 });
+  });
 });

@@ -4,7 +4,7 @@
 // undici baseline's p99 at 2 000/s was 4× the SDK's, on the same pool settings).
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Socket } from "node:net";
-import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { constants, type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 
 /** One window's figures (see `ClientProbe`). */
 export interface ClientDiagnostics {
@@ -18,6 +18,12 @@ export interface ClientDiagnostics {
   readonly gcCount: number;
   readonly gcMaxMs: number;
   readonly gcTotalMs: number;
+  /**
+   * Of those, mark-compacts (perf_hooks' `detail.kind` NODE_PERFORMANCE_GC_MAJOR). On a client pinned to one core a
+   * mark-compact's incremental marking also runs a main-thread step of up to ~18 ms that its pause does not count
+   * (run 2026-12-03-full-17, bench/README.md). Absent before 2026-12-03.
+   */
+  readonly majorGcCount?: number;
   /** The longest event-loop delay in the window (ms; `monitorEventLoopDelay`, sampled every 10 ms). */
   readonly loopDelayMaxMs: number;
   /**
@@ -53,6 +59,7 @@ export class ClientProbe {
   #gcCount = 0;
   #gcMax = 0;
   #gcTotal = 0;
+  #majorGcs = 0;
   #retries = 0;
   #retriesOnTimeout = 0;
   readonly #onRetry = (message: unknown): void => {
@@ -75,6 +82,9 @@ export class ClientProbe {
       this.#gcCount += 1;
       this.#gcTotal += entry.duration;
       this.#gcMax = Math.max(this.#gcMax, entry.duration);
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        this.#majorGcs += 1;
+      }
     }
   });
 
@@ -111,6 +121,7 @@ export class ClientProbe {
     this.#gcCount = 0;
     this.#gcMax = 0;
     this.#gcTotal = 0;
+    this.#majorGcs = 0;
     this.#retries = 0;
     this.#retriesOnTimeout = 0;
     this.#loop.reset();
@@ -128,6 +139,7 @@ export class ClientProbe {
       gcCount: this.#gcCount,
       gcMaxMs: this.#gcMax,
       gcTotalMs: this.#gcTotal,
+      majorGcCount: this.#majorGcs,
       // The histogram records delay above the sampling period.
       loopDelayMaxMs: Math.max(0, loopMax - LOOP_RESOLUTION_MS),
       sdkRetries: this.#retries,

@@ -34,9 +34,10 @@ describe("connection setup table", () => {
 
 describe("client diagnostics table", () => {
   const spread = (median: number) => ({ median, min: median, max: median, n: 1 });
-  const summary = (peak: number): SteadySummary =>
+  const summary = (peak: number, majorGcCount = Number.NaN): SteadySummary =>
     ({
       client: {
+        majorGcCount: spread(majorGcCount),
         connectionsOpened: spread(12),
         connectionsOpen: spread(9),
         peakInFlight: spread(peak),
@@ -48,8 +49,10 @@ describe("client diagnostics table", () => {
     }) as unknown as SteadySummary;
 
   it("shows each variant's connections, calls in flight, GC and loop delay, and leaves out runs without them", () => {
-    const lines = clientTable({ "direct-undici": summary(40), old: summary(Number.NaN) });
-    expect(lines[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 | 4.2 | 40.0 | 61.5 |");
+    const lines = clientTable({ "direct-undici": summary(40, 2), old: summary(Number.NaN) });
+    expect(lines[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 (2) | 4.2 | 40.0 | 61.5 |");
+    // A run before mark-compacts were counted apart shows the GC count alone.
+    expect(clientTable({ "direct-undici": summary(40) })[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 | 4.2 |");
     expect(lines[0]).not.toContain("| old |");
     expect(clientTable({ old: summary(Number.NaN) })).toEqual([]);
   });

@@ -100,7 +100,7 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         "connections opened in window",
         "open at end",
         "peak calls in flight",
-        "GC pauses",
+        "GC pauses (mark-compacts)",
         "longest GC pause ms",
         "GC ms total",
         "longest loop delay ms",
@@ -111,7 +111,10 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         formatSpread(s.client.connectionsOpened, 0),
         formatSpread(s.client.connectionsOpen, 0),
         formatSpread(s.client.peakInFlight, 0),
-        formatSpread(s.client.gcCount, 0),
+        // Runs before 2026-12-03 did not count mark-compacts apart.
+        Number.isFinite(s.client.majorGcCount?.median)
+          ? `${formatSpread(s.client.gcCount, 0)} (${formatSpread(s.client.majorGcCount, 0)})`
+          : formatSpread(s.client.gcCount, 0),
         formatSpread(s.client.gcMaxMs, 1),
         formatSpread(s.client.gcTotalMs, 1),
         formatSpread(s.client.loopDelayMaxMs, 1),

@@ -49,6 +49,7 @@ export const CLIENT_FIGURES: readonly (keyof ClientDiagnostics)[] = [
   "gcCount",
   "gcMaxMs",
   "gcTotalMs",
+  "majorGcCount",
   "loopDelayMaxMs",
   "sdkRetries",
   "sdkRetriesOnTimeout",

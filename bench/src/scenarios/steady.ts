@@ -86,7 +86,7 @@ export async function runSteady(
               slot.length > 1 ? ` (window shared with ${slot.filter((v) => v !== m.variant).join(", ")})` : "";
             progress.step(
               `steady ${rate}/s rep ${rep + 1} ${m.variant}${beside}`,
-              `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}, upstream conns +${opened}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms${d.sdkRetries ? `, SDK retries ${d.sdkRetries} (${d.sdkRetriesOnTimeout} after a per-try timeout)` : ""}` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
+              `p50 ${m.percentiles.p50?.toFixed(2)} ms, p99 ${m.percentiles.p99?.toFixed(2)} ms, n ${m.sent}, errors ${m.errors}, upstream conns +${opened}${d ? `, conns +${d.connectionsOpened}, in flight ≤ ${d.peakInFlight}, gc max ${d.gcMaxMs.toFixed(1)} ms${d.majorGcCount ? ` (${d.majorGcCount} mark-compact)` : ""}, loop delay max ${d.loopDelayMaxMs.toFixed(1)} ms${d.sdkRetries ? `, SDK retries ${d.sdkRetries} (${d.sdkRetriesOnTimeout} after a per-try timeout)` : ""}` : ""}${m.rate.accepted ? "" : `, REJECTED (${m.rate.reason})`}`,
             );
           }
           windowInPass++;

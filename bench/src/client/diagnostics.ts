@@ -20,7 +20,7 @@ export interface ClientDiagnostics {
   readonly gcTotalMs: number;
   /**
    * Of those, mark-compacts (perf_hooks' `detail.kind` NODE_PERFORMANCE_GC_MAJOR). On a client pinned to one core a
-   * mark-compact's incremental marking also runs a main-thread step of up to ~18 ms that its pause does not count
+   * mark-compact's incremental marking also runs a main-thread step of up to 10–18 ms that its pause does not count
    * (run 2026-12-03-full-17, bench/README.md). Absent before 2026-12-03.
    */
   readonly majorGcCount?: number;

@@ -92,11 +92,10 @@ function latencyGoals(
         describe(e2e, path ? "end to end" : `SDK − HAProxy added ${p}`),
       ];
       const judged = enough && Number.isFinite(margin);
-      const where = judged
-        ? `${describeMargin(basis.diff, margin, `HAProxy's ${path ? "path " : ""}${p} ${f(level)} ms`)}; `
-        : Number.isFinite(margin)
-          ? ""
-          : `no margin: HAProxy's ${p} unknown; `;
+      let where = "";
+      if (!Number.isFinite(margin)) where = `no margin: HAProxy's ${p} unknown; `;
+      else if (judged)
+        where = `${describeMargin(basis.diff, margin, `HAProxy's ${path ? "path " : ""}${p} ${f(level)} ms`)}; `;
       goals.push({
         goal,
         status: judged ? atMost(basis.diff, margin) : "inconclusive",

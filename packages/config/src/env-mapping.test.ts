@@ -1,40 +1,33 @@
 // node-config/node-config#753 and its kind, replayed with real files: a custom-environment-variables entry that
 // node-config 4.4 applies as nothing (an unknown `__format`, a value its format parses to nothing, a boolean other
 // than "true"/"false") is refused with CONFIG_ENV_MAPPING instead of leaving the key at its file value in silence.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkEnvMapping } from "./env-mapping.js";
-import { mount, next } from "./live-config.fixture.js";
+import { configDirPerTest, mount, next } from "./live-config.fixture.js";
 import { createLiveConfig } from "./live-config.js";
 import { loadConfig } from "./load-config.js";
 
-const saved = { ...process.env };
-let dir = "";
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "outrigger-env-mapping-"));
-  for (const name of ["NODE_ENV", "NODE_CONFIG_ENV", "NODE_CONFIG", "NODE_APP_INSTANCE"]) delete process.env[name];
-});
-afterEach(() => {
-  process.env = { ...saved };
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = configDirPerTest("outrigger-env-mapping-");
 
 /** default.json and custom-environment-variables.json mapping `server.<key>` to $OG_TEST_VALUE in `format`. */
 function writeMapping(format: string, value: string | undefined): void {
-  writeFileSync(join(dir, "default.json"), JSON.stringify({ server: { host: "localhost", port: 3000, tls: false } }));
+  writeFileSync(
+    join(temp.dir, "default.json"),
+    JSON.stringify({ server: { host: "localhost", port: 3000, tls: false } }),
+  );
   const key = format === "boolean" ? "tls" : format === "number" ? "port" : "host";
   const mapping = { server: { [key]: { __name: "OG_TEST_VALUE", __format: format } } };
-  writeFileSync(join(dir, "custom-environment-variables.json"), JSON.stringify(mapping));
+  writeFileSync(join(temp.dir, "custom-environment-variables.json"), JSON.stringify(mapping));
   if (value === undefined) delete process.env.OG_TEST_VALUE;
   else process.env.OG_TEST_VALUE = value;
 }
 
 function failure(): Record<string, unknown> | undefined {
   try {
-    loadConfig({ dir });
+    loadConfig({ dir: temp.dir });
     return undefined;
   } catch (error) {
     return error as Record<string, unknown>;
@@ -48,7 +41,7 @@ describe("custom-environment-variables entries node-config would apply as nothin
     expect(error).toMatchObject({
       code: "CONFIG_ENV_MAPPING",
       path: "server.host",
-      file: join(dir, "custom-environment-variables.json"),
+      file: join(temp.dir, "custom-environment-variables.json"),
     });
     expect(error?.message).toMatch(/\$OG_TEST_VALUE with __format "string", which node-config has no parser for/);
     expect(error?.message).toMatch(/map "OG_TEST_VALUE" as a plain string/);
@@ -67,7 +60,7 @@ describe("custom-environment-variables entries node-config would apply as nothin
     expect(error?.message).toMatch(/does not parse as one: fix the variable/);
     expect(inspect(error, { depth: 10 })).not.toContain("8o8o");
     writeMapping("number", "8080");
-    expect(loadConfig({ dir }).get("server.port")).toBe(8080);
+    expect(loadConfig({ dir: temp.dir }).get("server.port")).toBe(8080);
   });
 
   it('refuses a boolean other than "true"/"false" (node-config reads "TRUE", "1", "yes" as false)', () => {
@@ -76,15 +69,18 @@ describe("custom-environment-variables entries node-config would apply as nothin
       expect(failure()).toMatchObject({ code: "CONFIG_ENV_MAPPING", path: "server.tls" });
     }
     writeMapping("boolean", "true");
-    expect(loadConfig({ dir }).get("server.tls")).toBe(true);
+    expect(loadConfig({ dir: temp.dir }).get("server.tls")).toBe(true);
     writeMapping("boolean", "false");
-    expect(loadConfig({ dir }).get("server.tls")).toBe(false);
+    expect(loadConfig({ dir: temp.dir }).get("server.tls")).toBe(false);
   });
 
   it("node-config/node-config#542: a leaf that is not a variable's name (24, true, null, []) is refused with the path", () => {
     for (const leaf of [24, true, null, ["A"]]) {
-      writeFileSync(join(dir, "default.json"), JSON.stringify({ jwt: { expireHours: 1 } }));
-      writeFileSync(join(dir, "custom-environment-variables.json"), JSON.stringify({ jwt: { expireHours: leaf } }));
+      writeFileSync(join(temp.dir, "default.json"), JSON.stringify({ jwt: { expireHours: 1 } }));
+      writeFileSync(
+        join(temp.dir, "custom-environment-variables.json"),
+        JSON.stringify({ jwt: { expireHours: leaf } }),
+      );
       const error = failure();
       expect(error).toMatchObject({ code: "CONFIG_ENV_MAPPING", path: "jwt.expireHours" });
       expect(error?.message).toMatch(/not to a variable's name: write the name as a string, e\.g\. "JWT_EXPIREHOURS"/);
@@ -93,9 +89,9 @@ describe("custom-environment-variables entries node-config would apply as nothin
 
   it("leaves plain and json mappings, empty variables and unmapped keys as node-config has them", () => {
     writeMapping("json", JSON.stringify("db.internal"));
-    expect(loadConfig({ dir }).get("server.host")).toBe("db.internal");
+    expect(loadConfig({ dir: temp.dir }).get("server.host")).toBe("db.internal");
     writeMapping("number", "");
-    expect(loadConfig({ dir }).get("server.port")).toBe(3000);
+    expect(loadConfig({ dir: temp.dir }).get("server.port")).toBe(3000);
     const parsers = { getParser: () => undefined };
     expect(() => checkEnvMapping({ a: { b: "PLAIN_NAME" } }, {}, parsers, "f.json")).not.toThrow();
   });

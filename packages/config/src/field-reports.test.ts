@@ -1,29 +1,19 @@
 // node-config field reports replayed against loadConfig and LiveConfig with real files in temp directories. Each
 // test names the report (repo#number); the rules are node-config's own (lib/util.js: Load.scan, substituteDeep,
 // getCustomEnvVars; parser.js), which loadConfig runs outside the singleton.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mount, next } from "./live-config.fixture.js";
+import { describe, expect, it } from "vitest";
+import { configDirPerTest, mount, next } from "./live-config.fixture.js";
 import { createLiveConfig } from "./live-config.js";
 import { loadConfig } from "./load-config.js";
 
-const saved = { ...process.env };
-let dir = "";
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "outrigger-field-"));
-  for (const name of ["NODE_ENV", "NODE_CONFIG_ENV", "NODE_CONFIG", "NODE_APP_INSTANCE"]) delete process.env[name];
-});
-afterEach(() => {
-  process.env = { ...saved };
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = configDirPerTest("outrigger-field-");
 
 const write = (files: Record<string, unknown>) => {
   for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
+    writeFileSync(join(temp.dir, name), typeof content === "string" ? content : JSON.stringify(content));
   }
 };
 
@@ -39,7 +29,7 @@ describe("environment variables", () => {
     process.env.DB_SETTINGS = JSON.stringify({ host: "db.internal", pool: 20 });
     process.env.APP_PORT = "9090";
     process.env.NODE_CONFIG = JSON.stringify({ db: { host: "from-node-config" }, port: 7000 });
-    const config = loadConfig({ dir });
+    const config = loadConfig({ dir: temp.dir });
     expect(config.get("db")).toEqual({ host: "db.internal", pool: 20 });
     expect(config.get("port")).toBe("9090"); // an environment variable is a string unless __format says otherwise
     expect(config.sources.at(-1)).toContain("custom-environment-variables");
@@ -48,7 +38,7 @@ describe("environment variables", () => {
   it("node-config lib/util.js substituteDeep: an empty variable is no value, so the layer below keeps its own", () => {
     write({ "default.json": { port: 3000 }, "custom-environment-variables.json": { port: "APP_PORT" } });
     process.env.APP_PORT = "";
-    expect(loadConfig({ dir }).get("port")).toBe(3000);
+    expect(loadConfig({ dir: temp.dir }).get("port")).toBe(3000);
   });
 
   it("node-config/node-config#626, #302: NODE_CONFIG_ENV picks the files, not NODE_ENV", () => {
@@ -59,7 +49,7 @@ describe("environment variables", () => {
     });
     process.env.NODE_ENV = "production";
     process.env.NODE_CONFIG_ENV = "qa";
-    const config = loadConfig({ dir });
+    const config = loadConfig({ dir: temp.dir });
     expect(config.get("name")).toBe("qa");
     expect(config.sources.some((s) => s.endsWith("production.json"))).toBe(false);
   });
@@ -72,7 +62,7 @@ describe("merging", () => {
       "production.json": { hosts: ["x"], retry: { maxAttempts: 5 } },
     });
     process.env.NODE_ENV = "production";
-    const config = loadConfig({ dir });
+    const config = loadConfig({ dir: temp.dir });
     expect(config.get("hosts")).toEqual(["x"]); // not ["x", "b", "c"], as an index-wise merge would give
     expect(config.get("retry")).toEqual({ maxAttempts: 5, backoff: "exponential" });
   });
@@ -81,7 +71,7 @@ describe("merging", () => {
 describe("immutability", () => {
   it("node-config/node-config#471, #505, #648: what get() returns cannot be changed, so every reader sees the same", () => {
     write({ "default.json": { client: { retry: { maxAttempts: 3 } }, hosts: ["a"] } });
-    const config = loadConfig({ dir });
+    const config = loadConfig({ dir: temp.dir });
     const retry = config.get<{ maxAttempts: number; delay?: number }>("client.retry");
     expect(() => {
       retry.delay = 123;
@@ -113,10 +103,10 @@ describe("immutability", () => {
   });
 });
 
-/** What `loadConfig` threw for `dir` (undefined when it loaded). */
+/** What `loadConfig` threw for the test's directory (undefined when it loaded). */
 function loadFailure(): unknown {
   try {
-    loadConfig({ dir });
+    loadConfig({ dir: temp.dir });
     return undefined;
   } catch (error) {
     return error;

@@ -27,6 +27,25 @@ export function mount(files: Record<string, unknown>): Mount {
   return { dir, swap, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A temp directory per test for node-config's files (`temp.dir`, new before each test, removed after it), with
+ * node-config's own environment variables (NODE_ENV, NODE_CONFIG_ENV, NODE_CONFIG, NODE_APP_INSTANCE) unset for the
+ * test and `process.env` restored after it. Call at module level.
+ */
+export function configDirPerTest(prefix: string): { readonly dir: string } {
+  const saved = { ...process.env };
+  const temp = { dir: "" };
+  beforeEach(() => {
+    temp.dir = mkdtempSync(join(tmpdir(), prefix));
+    for (const name of ["NODE_ENV", "NODE_CONFIG_ENV", "NODE_CONFIG", "NODE_APP_INSTANCE"]) delete process.env[name];
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(temp.dir, { recursive: true, force: true });
+  });
+  return temp;
+}
+
 /** Resolves with the next value `event` publishes; the timeout only guards against a hang. */
 export function next<T>(event: Event<T>, timeoutMs = 15_000): Promise<T> {
   return new Promise((resolve, reject) => {

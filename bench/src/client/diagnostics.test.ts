@@ -128,4 +128,22 @@ describe("client probe", () => {
     gc();
     await vi.waitFor(() => expect(probe.read().majorGcCount).toBe(1), { interval: 20 });
   });
+
+  it("counts mark-compacts since start, and every window after the warm-up says how many came before it", async () => {
+    const probe = new ClientProbe([]);
+    closers.push(() => probe.close());
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    expect(probe.read().majorGcsBeforeMeasuring).toBeNaN();
+    gc();
+    await vi.waitFor(() => expect(probe.majorGcsSinceStart).toBe(1), { interval: 20 });
+    probe.reset();
+    // A window resets the window's count, not the count since start.
+    expect(probe.majorGcsSinceStart).toBe(1);
+    expect(probe.warmedUp()).toBe(1);
+    gc();
+    await vi.waitFor(() => expect(probe.majorGcsSinceStart).toBe(2), { interval: 20 });
+    probe.reset();
+    expect(probe.read().majorGcsBeforeMeasuring).toBe(1);
+  });
 });

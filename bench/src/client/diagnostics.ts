@@ -24,6 +24,12 @@ export interface ClientDiagnostics {
    * (run 2026-12-03-full-17, bench/README.md). Absent before 2026-12-03.
    */
   readonly majorGcCount?: number;
+  /**
+   * Mark-compacts the client ran from its start to the end of its warm-up (`warmedUp`): its start-up one, then the
+   * first one under load that the warm-up waits for (`scenarios/fresh.ts`). The same for every window of a process.
+   * Absent before 2026-12-03-full-18.
+   */
+  readonly majorGcsBeforeMeasuring?: number;
   /** The longest event-loop delay in the window (ms; `monitorEventLoopDelay`, sampled every 10 ms). */
   readonly loopDelayMaxMs: number;
   /**
@@ -60,6 +66,8 @@ export class ClientProbe {
   #gcMax = 0;
   #gcTotal = 0;
   #majorGcs = 0;
+  #majorGcsSinceStart = 0;
+  #majorGcsBeforeMeasuring = Number.NaN;
   #retries = 0;
   #retriesOnTimeout = 0;
   readonly #onRetry = (message: unknown): void => {
@@ -84,6 +92,7 @@ export class ClientProbe {
       this.#gcMax = Math.max(this.#gcMax, entry.duration);
       if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
         this.#majorGcs += 1;
+        this.#majorGcsSinceStart += 1;
       }
     }
   });
@@ -114,6 +123,17 @@ export class ClientProbe {
     }
   }
 
+  /** Mark-compacts since the process started (the warm-up waits for one under load: `scenarios/fresh.ts`). */
+  get majorGcsSinceStart(): number {
+    return this.#majorGcsSinceStart;
+  }
+
+  /** Marks the end of the client's warm-up: every later window reports the mark-compacts before it. */
+  warmedUp(): number {
+    this.#majorGcsBeforeMeasuring = this.#majorGcsSinceStart;
+    return this.#majorGcsBeforeMeasuring;
+  }
+
   /** Starts a window: zeroes the counters and samples the loop delay until `read`. */
   reset(): void {
     this.#opened = 0;
@@ -140,6 +160,7 @@ export class ClientProbe {
       gcMaxMs: this.#gcMax,
       gcTotalMs: this.#gcTotal,
       majorGcCount: this.#majorGcs,
+      majorGcsBeforeMeasuring: this.#majorGcsBeforeMeasuring,
       // The histogram records delay above the sampling period.
       loopDelayMaxMs: Math.max(0, loopMax - LOOP_RESOLUTION_MS),
       sdkRetries: this.#retries,

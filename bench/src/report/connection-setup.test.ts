@@ -34,10 +34,11 @@ describe("connection setup table", () => {
 
 describe("client diagnostics table", () => {
   const spread = (median: number) => ({ median, min: median, max: median, n: 1 });
-  const summary = (peak: number, majorGcCount = Number.NaN): SteadySummary =>
+  const summary = (peak: number, majorGcCount = Number.NaN, beforeSettle = Number.NaN): SteadySummary =>
     ({
       client: {
         majorGcCount: spread(majorGcCount),
+        majorGcsBeforeMeasuring: spread(beforeSettle),
         connectionsOpened: spread(12),
         connectionsOpen: spread(9),
         peakInFlight: spread(peak),
@@ -50,9 +51,13 @@ describe("client diagnostics table", () => {
 
   it("shows each variant's connections, calls in flight, GC and loop delay, and leaves out runs without them", () => {
     const lines = clientTable({ "direct-undici": summary(40, 2), old: summary(Number.NaN) });
-    expect(lines[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 (2) | 4.2 | 40.0 | 61.5 |");
+    expect(lines[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 (2) | – | 4.2 | 40.0 | 61.5 |");
     // A run before mark-compacts were counted apart shows the GC count alone.
-    expect(clientTable({ "direct-undici": summary(40) })[0]).toContain("| direct-undici | 12 | 9 | 40 | 30 | 4.2 |");
+    expect(clientTable({ "direct-undici": summary(40) })[0]).toContain(
+      "| direct-undici | 12 | 9 | 40 | 30 | – | 4.2 |",
+    );
+    // From 2026-12-03-full-18 each client says how many mark-compacts it ran before its windows.
+    expect(clientTable({ sdk: summary(40, 0, 2) })[0]).toContain("| sdk | 12 | 9 | 40 | 30 (0) | 2 | 4.2 |");
     expect(lines[0]).not.toContain("| old |");
     expect(clientTable({ old: summary(Number.NaN) })).toEqual([]);
   });

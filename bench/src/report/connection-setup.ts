@@ -101,6 +101,7 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         "open at end",
         "peak calls in flight",
         "GC pauses (mark-compacts)",
+        "mark-compacts before measuring",
         "longest GC pause ms",
         "GC ms total",
         "longest loop delay ms",
@@ -115,6 +116,10 @@ export function clientTable(byVariant: Record<string, SteadySummary>): string[] 
         Number.isFinite(s.client.majorGcCount?.median)
           ? `${formatSpread(s.client.gcCount, 0)} (${formatSpread(s.client.majorGcCount, 0)})`
           : formatSpread(s.client.gcCount, 0),
+        // Runs before 2026-12-03-full-18 did not wait for a mark-compact in the warm-up.
+        Number.isFinite(s.client.majorGcsBeforeMeasuring?.median)
+          ? formatSpread(s.client.majorGcsBeforeMeasuring, 0)
+          : "–",
         formatSpread(s.client.gcMaxMs, 1),
         formatSpread(s.client.gcTotalMs, 1),
         formatSpread(s.client.loopDelayMaxMs, 1),

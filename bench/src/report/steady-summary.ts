@@ -50,6 +50,7 @@ export const CLIENT_FIGURES: readonly (keyof ClientDiagnostics)[] = [
   "gcMaxMs",
   "gcTotalMs",
   "majorGcCount",
+  "majorGcsBeforeMeasuring",
   "loopDelayMaxMs",
   "sdkRetries",
   "sdkRetriesOnTimeout",

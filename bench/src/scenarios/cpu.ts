@@ -8,6 +8,7 @@ import type { Progress } from "../progress.js";
 import { closeAll, startWarm } from "./fresh.js";
 import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
+import { describeWarm } from "./warm-up.js";
 
 /** One closed-loop repetition of one variant: requests completed in the window and the CPU they took. */
 export interface CpuRun {
@@ -93,7 +94,7 @@ export async function runCpu(generator: BenchProcess, options: BenchOptions, pro
     const variants = selectedVariants(options.variants);
     const runs: CpuRuns = {};
     for (let rep = 0; rep < options.cpuReps; rep++) {
-      running = await startWarm(variants, fleet, generator, options);
+      running = await startWarm(variants, fleet, generator, options, (v, s) => progress.note(describeWarm(v, s)));
       const order = variants.map((_, i) => variants[(i + rep) % variants.length] as VariantName);
       for (const name of order) {
         const run = await measureClosed(generator, running.get(name) as RunningVariant, options);

@@ -4,13 +4,29 @@ import type { BenchOptions } from "../options.js";
 import type { BenchProcess } from "../proc/child.js";
 import { type RunningVariant, startVariant } from "./variant.js";
 import type { VariantName } from "./variant-names.js";
+import { type WarmedUp, warmUp } from "./warm-up.js";
 
-const START_LEAD_MS = 100;
+/**
+ * A client's burst starts at least this long after its start, so its start-up mark-compact (module loading, at ~13
+ * MB heap, 0.6–0.9 s after start in the traces of 2026-12-03) is not taken for the one under load.
+ */
+const STARTUP_MS = 2_000;
 
 /**
  * Starts `names` anew (client and, for the HAProxy variants, sidecar) and warms each one's client with a closed-loop
  * burst of `options.clientWarmupMs` at `options.concurrency` in flight, one after another so each burst has the
- * client core to itself.
+ * client core to itself — extended in 500 ms steps (at most 8 s) until the client has run its first mark-compact
+ * under load. `onWarm` hears how each warm-up ended.
+ *
+ * Why until a mark-compact (rule set before run 2026-12-03-full-18, every Node client alike, the sidecar variants'
+ * too): until then a Node process's old generation grows to V8's initial limit (~37 MB here), and that first
+ * mark-compact then marks the whole start-up heap, ~25 ms of main-thread marking steps and pause on a client pinned
+ * to one core. Clients that promote much (node:http's) reach it within the burst; the SDK's axios client only ~26 000
+ * requests in, inside its 1 000 and 2 000/s windows — full-17's one miss (results/2026-12-03-sdk-gc-trace). After it
+ * V8 sizes the heap from the live heap and the allocation rate, so the mark-compacts left in the windows are the
+ * steady ones a long-running service has. Not a forced `gc()` instead: that sized the heap limit low (next
+ * mark-compact at ~35 MB instead of ~88), and the node:http clients then mark-compacted in every 1 000/s window
+ * (p99 36–132 ms against 14–20 ms: results/2026-12-03-warmup-rule).
  *
  * Why anew for every repetition: a Node process's own luck — which functions its JIT optimized and when, its heap
  * layout — lasts as long as the process. With one client per variant for the whole run every repetition shared it,
@@ -24,22 +40,19 @@ export async function startWarm(
   fleet: Fleet,
   generator: BenchProcess,
   options: Pick<BenchOptions, "clientWarmupMs" | "concurrency">,
+  onWarm: (variant: VariantName, warm: WarmedUp) => void = () => undefined,
 ): Promise<Map<VariantName, RunningVariant>> {
   const running = new Map<VariantName, RunningVariant>();
+  const startedAt = new Map<VariantName, number>();
   try {
-    for (const name of names) running.set(name, await startVariant(name, fleet));
-    if (options.clientWarmupMs > 0) {
-      for (const variant of running.values()) {
-        const reply = await generator.request({
-          cmd: "closed",
-          url: variant.url,
-          concurrency: options.concurrency,
-          startAt: nowMs() + START_LEAD_MS,
-          warmupMs: options.clientWarmupMs,
-          durationMs: 0,
-        });
-        if (reply.error) throw new Error(`load generator (warm-up of ${variant.name}): ${String(reply.error)}`);
-      }
+    for (const name of names) {
+      startedAt.set(name, nowMs());
+      running.set(name, await startVariant(name, fleet));
+    }
+    for (const variant of running.values()) {
+      const wait = (startedAt.get(variant.name) ?? 0) + STARTUP_MS - nowMs();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      onWarm(variant.name, await warmUp(variant, generator, options));
     }
     return running;
   } catch (error) {

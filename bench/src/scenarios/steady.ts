@@ -10,6 +10,7 @@ import { roundOrder, steadyPlan } from "./steady-plan.js";
 import { steadySlots } from "./steady-slots.js";
 import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
+import { describeWarm } from "./warm-up.js";
 
 /** Steady-state runs: `runs[rate][variant][rep]`. */
 export type SteadyRuns = Grouped<Measurement>;
@@ -52,7 +53,7 @@ export async function runSteady(
     for (let pass = 0; pass <= Math.max(-1, ...plan.map((r) => r.pass)); pass++) {
       const rounds = plan.filter((r) => r.pass === pass);
       const wanted = variants.filter((name) => rounds.some(({ rate }) => !belowEveryRound(capacity[name], rate)));
-      running = await startWarm(wanted, fleet, generator, options);
+      running = await startWarm(wanted, fleet, generator, options, (v, s) => progress.note(describeWarm(v, s)));
       let windowInPass = 0;
       for (const { rate, rep } of rounds) {
         const order = roundOrder(variants, rep);

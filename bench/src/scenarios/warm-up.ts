@@ -25,19 +25,23 @@ const EXTENSION_STEP_MS = 500;
  * full-18) is measured as it is; the progress log says so ("cap reached").
  */
 const EXTENSION_MAX_MS = 8_000;
+
 /** Closed-loop load on `variant` until its first mark-compact under load (see `startWarm`), then marks it warm. */
 export async function warmUp(
   variant: RunningVariant,
   generator: BenchProcess,
   options: Pick<BenchOptions, "clientWarmupMs" | "concurrency">,
 ): Promise<WarmedUp> {
-  const majorGcs = async (): Promise<number> => {
-    const reply = await variant.client.request({ cmd: "major-gcs" });
-    if (reply.error) throw new Error(`client ${variant.name} (major-gcs): ${String(reply.error)}`);
-    return reply.majorGcs as number;
+  // A command's reply, or the process's error for it, named.
+  const ask = async (to: BenchProcess, what: string, command: Record<string, unknown>) => {
+    const reply = await to.request(command);
+    if (reply.error) throw new Error(`${what}: ${String(reply.error)}`);
+    return reply;
   };
+  const majorGcs = async (): Promise<number> =>
+    (await ask(variant.client, `client ${variant.name} (major-gcs)`, { cmd: "major-gcs" })).majorGcs as number;
   const burst = async (ms: number): Promise<void> => {
-    const reply = await generator.request({
+    await ask(generator, `load generator (warm-up of ${variant.name})`, {
       cmd: "closed",
       url: variant.url,
       concurrency: options.concurrency,
@@ -45,7 +49,6 @@ export async function warmUp(
       warmupMs: ms,
       durationMs: 0,
     });
-    if (reply.error) throw new Error(`load generator (warm-up of ${variant.name}): ${String(reply.error)}`);
   };
   const before = await majorGcs();
   let warmupMs = 0;
@@ -57,9 +60,8 @@ export async function warmUp(
       warmupMs += EXTENSION_STEP_MS;
     }
   }
-  const reply = await variant.client.request({ cmd: "warmed-up" });
-  if (reply.error) throw new Error(`client ${variant.name} (warmed-up): ${String(reply.error)}`);
-  const after = reply.majorGcs as number;
+  const warmed = await ask(variant.client, `client ${variant.name} (warmed-up)`, { cmd: "warmed-up" });
+  const after = warmed.majorGcs as number;
   return { warmupMs, majorGcs: after, underLoad: after > before };
 }
 

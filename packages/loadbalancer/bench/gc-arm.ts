@@ -4,7 +4,8 @@
 //   node --conditions=@outrigger/source --import tsx --trace-gc-nvp bench/gc-arm.ts ARM RATE SECONDS PORT...
 // ARM: `bare` (one undici Pool per instance, round robin), `sdk` (createLbDispatcher with the sidecar bench's
 // full policy, from this checkout), `sdk-base` (the same from the checkout in LB_BENCH_BASELINE), `axios-sdk`
-// (createLbAxios on its default undici transport, the same policy) or `axios` (plain axios, http adapter).
+// (createLbAxios on its default undici transport, the same policy), `axios-sdk-base` (that from LB_BENCH_BASELINE)
+// or `axios` (plain axios, http adapter).
 // With GC_SNAPSHOTS=dir, two heap snapshots are written in the window, SNAPSHOT_GAP requests apart (see gc.ts).
 
 import { subscribe } from "node:diagnostics_channel";
@@ -154,14 +155,14 @@ async function sdkClient(root: string, axiosArm = false): Promise<Client> {
 }
 
 const here = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
+// `…-base` arms are built from the baseline checkout: `sdk-base`, `axios-sdk-base`.
+const checkout = arm.includes("-base") ? (process.env.LB_BENCH_BASELINE ?? here) : here;
 const client =
   arm === "bare"
     ? bareClient()
     : arm === "axios"
       ? await axiosClient()
-      : arm.startsWith("axios-sdk")
-        ? await sdkClient(here, true)
-        : await sdkClient(arm.startsWith("sdk-base") ? (process.env.LB_BENCH_BASELINE ?? here) : here);
+      : await sdkClient(checkout, arm.startsWith("axios-sdk"));
 
 /** GC pauses in the window by kind (perf_hooks' `detail.kind`: 1 minor, 4 major, 8 incremental, 16 weak cb). */
 const gc = { count: 0, ms: 0, maxMs: 0, byKind: {} as Record<string, number> };

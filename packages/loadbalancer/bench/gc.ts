@@ -8,8 +8,8 @@
 // growth, the longest pause, open sockets, CPU µs per request, p99/p99.9. Counts and bytes do not depend on how
 // busy the (shared) machine is; latencies do. Means over rounds with a 95% t interval; the load average printed.
 // Arms: `bare`, `sdk` (createLbDispatcher with the sidecar bench's full policy, gc-arm.ts), `axios-sdk` (createLbAxios,
-// the same policy), `axios` (plain axios on node:http), and `sdk-base` (the same
-// from the checkout in LB_BENCH_BASELINE: before/after a change in one run).
+// the same policy), `axios` (plain axios on node:http), and `sdk-base`, `axios-sdk-base` (the same from the checkout
+// in LB_BENCH_BASELINE: before/after a change in one run).
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

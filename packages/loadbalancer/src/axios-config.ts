@@ -34,6 +34,19 @@ export interface AttemptFields {
  * "The http adapter's own cost"), the loop about a third of that.
  */
 export function attemptConfig(config: InternalAxiosRequestConfig, fields: AttemptFields): InternalAxiosRequestConfig {
+  const copy = copyWithUrl(config, fields.url);
+  copy.data = fields.data;
+  copy[fields.agentKey] = fields.agent;
+  // The request's `timeout` runs once for the whole call (axios-timeout.ts), not again in each attempt's adapter;
+  // the sender puts it back once the adapter is done (axios-send.ts).
+  copy.timeout = 0;
+  if (fields.signal !== undefined) copy.signal = fields.signal;
+  if (fields.headers !== undefined) copy.headers = fields.headers;
+  return copy as unknown as InternalAxiosRequestConfig;
+}
+
+/** A copy of `config` shaped as axios makes configs, asking for the absolute `url` (`baseURL` cleared). */
+function copyWithUrl(config: InternalAxiosRequestConfig, url: string): Record<string, unknown> {
   const copy = Object.create(null) as Record<string, unknown>;
   Object.defineProperty(copy, "hasOwnProperty", HAS_OWN_PROPERTY);
   const source = config as unknown as Record<string, unknown>;
@@ -43,13 +56,19 @@ export function attemptConfig(config: InternalAxiosRequestConfig, fields: Attemp
     copy[key] = source[key];
   }
   copy.baseURL = undefined;
-  copy.url = fields.url;
-  copy.data = fields.data;
-  copy[fields.agentKey] = fields.agent;
-  // The request's `timeout` runs once for the whole call (axios-timeout.ts), not again in each attempt's adapter;
-  // the sender puts it back once the adapter is done (axios-send.ts).
-  copy.timeout = 0;
-  if (fields.signal !== undefined) copy.signal = fields.signal;
-  if (fields.headers !== undefined) copy.headers = fields.headers;
-  return copy as unknown as InternalAxiosRequestConfig;
+  copy.url = url;
+  return copy;
+}
+
+/**
+ * The request's config asking for `url`, its whole `lb://` URL with `baseURL` applied (axios-url.ts `lbUrlOf`):
+ * the config itself when that is already its `url`, else a copy with `baseURL` cleared, so no later step joins
+ * it again.
+ */
+export function lbRequestConfig(
+  config: InternalAxiosRequestConfig,
+  url: string,
+): InternalAxiosRequestConfig & { url: string } {
+  if (config.url === url) return config as InternalAxiosRequestConfig & { url: string };
+  return copyWithUrl(config, url) as unknown as InternalAxiosRequestConfig & { url: string };
 }

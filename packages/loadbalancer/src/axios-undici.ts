@@ -13,6 +13,7 @@ import axios, {
 import type { Dispatcher } from "undici";
 import "./axios-body.js";
 import { requestSignal } from "./axios-timeout.js";
+import { requestUrlOf } from "./axios-url.js";
 import { LB_CALL } from "./lb-call.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
 
@@ -138,7 +139,7 @@ export function createUndiciAdapter(
       lowered.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     }
     // axios' own URL building: baseURL, params and paramsSerializer as its http adapter applies them.
-    const uri = axios.getUri(config);
+    const uri = requestUrlOf(config);
     // The http transport's refusals first (LB_INVALID_URL, redacted): WHATWG parsing would drop userinfo silently,
     // throw a raw ERR_INVALID_URL quoting the URL for a bad port, and read `lb://svc:/` as `lb://svc/`.
     if (isLbUrl(uri)) parseLbUrl(uri);

@@ -9,10 +9,12 @@ import axios, {
 } from "axios";
 import type { AttemptPolicy } from "./attempt-policy.js";
 import { timeoutQueue } from "./attempt-signal.js";
+import { lbRequestConfig } from "./axios-config.js";
 import { LbAxiosLifecycle } from "./axios-lifecycle.js";
 import { type ClientTimers, sendBalanced } from "./axios-send.js";
 import { type LbAxiosTransport, loadUndiciTransport, type UndiciTransport, undiciCanSend } from "./axios-transport.js";
-import { isLbUrl, parseLbUrl } from "./lb-url.js";
+import { lbUrlOf } from "./axios-url.js";
+import { parseLbUrl } from "./lb-url.js";
 import type { Balancer } from "./pick.js";
 import { invalidOption, type RetryOptions, retryEngines } from "./retry-decision.js";
 
@@ -122,8 +124,11 @@ function lbAdapter(options: LbAxiosOptions, send: AxiosAdapter): { adapter: Axio
   const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     if (life.closed) return life.refusal();
     try {
-      if (!isLbUrl(config.url)) return send(config);
-      const lb = config as InternalAxiosRequestConfig & { url: string };
+      // The URL with `baseURL` applied (axios' rule, `allowAbsoluteUrls` included) decides: `lb://orders/api` as
+      // `baseURL` balances a relative `url`, and an absolute one cannot leave it when `allowAbsoluteUrls` is false.
+      const url = lbUrlOf(config);
+      if (url === undefined) return send(config);
+      const lb = lbRequestConfig(config, url);
       // Counted open until it settles: close() waits for it.
       if (undici !== null && undiciCanSend(config)) return life.track(undici ? undici(lb) : loadThenSend(lb));
       return life.track(balanced(lb));

@@ -5,12 +5,12 @@
 // a child process, so the measuring loop is not slowed by it. Usage: pnpm --filter @outrigger/registry-server
 // bench:read-load [rounds] [delta,dashboard,consul]. The last line is JSON.
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { Agent, get as httpGet, request } from "node:http";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { atMost, formatInterval, quantileInterval } from "@outrigger/bench-stats";
+import { memoryOf, sendJson } from "./proc.js";
 import { registration } from "./registration.js";
 
 // REGISTRY_CLI=/path/to/dist/cli.js measures another build (e.g. old main's) with this same bench.
@@ -28,16 +28,6 @@ const scenarios: readonly { kind: LoadKind; instances: number; label: string }[]
   { kind: "consul", instances: 10_000, label: "5 000 Consul blocking queries" },
 ];
 
-async function send(url: string, method: string, body?: unknown): Promise<number> {
-  const res = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
 /** Fills the registry through peer-replication batches (fast), spread over 200 applications. */
 async function fill(url: string, count: number): Promise<void> {
   for (let start = 0; start < count; start += 5_000) {
@@ -51,7 +41,7 @@ async function fill(url: string, count: number): Promise<void> {
         instanceInfo: registration(`i-${i}`, app),
       });
     }
-    await send(`${url}/eureka/peerreplication/batch`, "POST", { replicationList });
+    await sendJson(`${url}/eureka/peerreplication/batch`, "POST", { replicationList });
   }
 }
 
@@ -144,17 +134,6 @@ function latenciesAfterChange(pairs: readonly number[], changes: readonly number
   return out;
 }
 
-/** The registry process's resident set and its peak so far, in MB (Linux /proc). */
-function memoryOf(pid: number | undefined): { rssMb: number; peakMb: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
-    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
-  } catch {
-    return { rssMb: Number.NaN, peakMb: Number.NaN };
-  }
-}
-
 /** Heartbeats that failed, counted as 5 s so they land in the tail rather than vanish. */
 let beatFailures = 0;
 /** Churn requests that failed (counted, not fatal: the figure of interest is the heartbeat's). */
@@ -222,9 +201,9 @@ async function main(): Promise<void> {
       break;
     }
     await fill(url, scenario.instances);
-    await send(`${url}/eureka/apps/HB`, "POST", { instance: registration("hb-1", "HB") });
+    await sendJson(`${url}/eureka/apps/HB`, "POST", { instance: registration("hb-1", "HB") });
     for (let i = 0; i < 20; i += 1)
-      await send(`${url}/eureka/apps/WATCHED`, "POST", { instance: registration(`w-${i}`, "WATCHED") });
+      await sendJson(`${url}/eureka/apps/WATCHED`, "POST", { instance: registration(`w-${i}`, "WATCHED") });
     // Background churn in both windows: a change every 100 ms, and the watched service every 2 s.
     let tick = 0;
     const watchedChanges: number[] = [];
@@ -233,14 +212,14 @@ async function main(): Promise<void> {
       const lost = (): void => {
         churnFailures += 1;
       };
-      send(
+      sendJson(
         `${url}/eureka/apps/CHURN${tick % 2 === 0 ? "/c-1" : ""}`,
         tick % 2 === 0 ? "DELETE" : "POST",
         tick % 2 === 0 ? undefined : { instance: registration("c-1", "CHURN") },
       ).catch(lost);
       if (tick % 20 === 0) watchedChanges.push(wallNow());
       if (tick % 20 === 0)
-        send(`${url}/eureka/apps/WATCHED`, "POST", {
+        sendJson(`${url}/eureka/apps/WATCHED`, "POST", {
           instance: registration("w-0", "WATCHED", { tick: String(tick) }),
         }).catch(lost);
     }, 100);

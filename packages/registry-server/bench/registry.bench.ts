@@ -1,18 +1,16 @@
 // Benchmark of the registry server, one run: renews/s (wrk), full-fetch latency with 10 000 instances, and
 // register → watcher-notified latency (`bench renews`: the renew figures only). Each figure has a baseline measured in the same run on the same machine.
 
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { Agent, get as httpGet } from "node:http";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { atLeast, atMost, type Interval, meanInterval, quantileInterval } from "@outrigger/bench-stats";
+import { sendJson, wrk } from "./proc.js";
 import { registration } from "./registration.js";
 
-const run = promisify(execFile);
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const LUA = fileURLToPath(new URL("./renew.lua", import.meta.url));
 const WRK_SECONDS = 5;
@@ -43,13 +41,8 @@ async function spawnJsonServer(args: string[]): Promise<Child> {
 const BARE = `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end()); }).listen(0, "127.0.0.1", function () { console.log(JSON.stringify({ event: "listening", url: "http://127.0.0.1:" + this.address().port })); });`;
 
 async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 204) throw new Error(`register answered ${res.status}`);
+  const status = await sendJson(url, "POST", body);
+  if (status !== 204) throw new Error(`register answered ${status}`);
 }
 
 async function registerMany(base: string, app: string, count: number, prefix: string): Promise<void> {
@@ -59,34 +52,6 @@ async function registerMany(base: string, app: string, count: number, prefix: st
       ids.slice(i, i + 64).map((id) => post(`${base}/eureka/apps/${app}`, { instance: registration(id, app) })),
     );
   }
-}
-
-/** CPU time (user + system, all threads) a process has used, in µs, from /proc (Linux); 0 elsewhere. */
-function cpuMicros(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    // utime and stime are fields 14 and 15 of the stat line, 12 and 13 after the command name; in clock ticks.
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-/** Linux's USER_HZ, the unit of /proc/PID/stat times, is 100 on every common build. */
-const CLOCK_TICKS = 100;
-
-/**
- * One wrk round: requests/s, failures, and the server's CPU time per request. On a shared machine requests/s
- * depends on how much CPU the server got; CPU per request does not, so it is the steadier figure of the two.
- */
-async function wrk(url: string, pid: number, script?: string): Promise<{ rps: number; non2xx: number; cpuUs: number }> {
-  const args = ["-t1", "-c50", `-d${WRK_SECONDS}s`, ...(script ? ["-s", script] : []), url];
-  const before = cpuMicros(pid);
-  const { stdout } = await run("wrk", args);
-  const used = cpuMicros(pid) - before;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-  return { rps, non2xx, cpuUs: requests > 0 ? used / requests : 0 };
 }
 
 /** The p-th percentile (nearest rank), to two decimals. */
@@ -118,11 +83,11 @@ async function main(): Promise<void> {
     const bareCpu: number[] = [];
     const renewCpu: number[] = [];
     // One unmeasured round each first: the JIT warms up before anything counts.
-    await wrk(`${bare.url}/`, bare.pid);
-    await wrk(registry.url, registry.pid, LUA);
+    await wrk(`${bare.url}/`, bare.pid, WRK_SECONDS);
+    await wrk(registry.url, registry.pid, WRK_SECONDS, LUA);
     for (let round = 0; round < WRK_ROUNDS; round += 1) {
-      const base = await wrk(`${bare.url}/`, bare.pid);
-      const renews = await wrk(registry.url, registry.pid, LUA);
+      const base = await wrk(`${bare.url}/`, bare.pid, WRK_SECONDS);
+      const renews = await wrk(registry.url, registry.pid, WRK_SECONDS, LUA);
       if (renews.non2xx > 0) throw new Error(`${renews.non2xx} renews failed`);
       bareRounds.push(base.rps);
       renewRounds.push(renews.rps);

@@ -35,6 +35,16 @@ describe("createLbAxios: one lb:// URL table for the undici and http transports"
           expect([transport, url, (failure as { code?: string }).code]).toEqual([transport, url, "LB_INVALID_URL"]);
           expect(inspect(failure, { depth: 6 })).not.toContain("PW");
         }
+        // The same refusals when the URL comes from an lb:// baseURL.
+        for (const baseURL of ["lb://u:PW@orders/", "lb://u:PW@orders:99999/", "lb://orders:/"]) {
+          const failure = await http.get("x", { baseURL }).catch((error: unknown) => error);
+          expect([transport, baseURL, (failure as { code?: string }).code]).toEqual([
+            transport,
+            baseURL,
+            "LB_INVALID_URL",
+          ]);
+          expect(inspect(failure, { depth: 6 })).not.toContain("PW");
+        }
         expect((await http.get("lb://orders/x")).data).toBe("ok");
         // The balancer's own errors reach the caller as themselves on both (not wrapped in an AxiosError).
         const unknown = await http.get("lb://nosuch/x").catch((error: unknown) => error);

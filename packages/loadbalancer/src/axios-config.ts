@@ -62,13 +62,13 @@ function copyWithUrl(config: InternalAxiosRequestConfig, url: string): Record<st
 
 /**
  * The request's config asking for `url`, its whole `lb://` URL with `baseURL` applied (axios-url.ts `lbUrlOf`):
- * the config itself when that is already its `url`, else a copy with `baseURL` cleared, so no later step joins
- * it again.
+ * the config itself when that is already its `url` and it has no `baseURL`, else a copy with `baseURL` cleared, so
+ * no later step joins them again.
  */
 export function lbRequestConfig(
   config: InternalAxiosRequestConfig,
   url: string,
 ): InternalAxiosRequestConfig & { url: string } {
-  if (config.url === url) return config as InternalAxiosRequestConfig & { url: string };
+  if (config.url === url && !config.baseURL) return config as InternalAxiosRequestConfig & { url: string };
   return copyWithUrl(config, url) as unknown as InternalAxiosRequestConfig & { url: string };
 }

@@ -9,21 +9,16 @@ import { isLbUrl } from "./lb-url.js";
 const URLS = new axios.Axios({});
 
 /**
- * The URL `config` asks for before `params`: `baseURL` joined to `url` as axios does it — an absolute `url` wins,
- * unless `allowAbsoluteUrls` is false (axios ≥ 1.8.2, CVE-2025-27152: then it is appended to `baseURL`, so input
- * cannot send the request elsewhere). ERR_INVALID_URL for an `http:`/`https:` URL without `//`, as axios.
- */
-export function fullPathOf(config: InternalAxiosRequestConfig): string | undefined {
-  if (!config.baseURL) return config.url;
-  return URLS.getUri({ baseURL: config.baseURL, url: config.url, allowAbsoluteUrls: config.allowAbsoluteUrls });
-}
-
-/**
  * The `lb://` URL `config` asks for (its `baseURL` applied, not its `params`), or undefined when it names no
- * service. `lb://orders/api` as `baseURL` with `users/1` as `url` asks for `lb://orders/api/users/1`.
+ * service. `baseURL` is joined to `url` as axios does it: an absolute `url` wins unless `allowAbsoluteUrls` is false
+ * (axios ≥ 1.8.2, CVE-2025-27152: then it is appended to `baseURL`, so input cannot send the request elsewhere);
+ * `lb://orders/api` as `baseURL` with `users/1` as `url` asks for `lb://orders/api/users/1`. ERR_INVALID_URL for an
+ * `http:`/`https:` URL without `//`, as axios.
  */
 export function lbUrlOf(config: InternalAxiosRequestConfig): string | undefined {
-  const url = config.baseURL ? fullPathOf(config) : config.url;
+  const url = config.baseURL
+    ? URLS.getUri({ baseURL: config.baseURL, url: config.url, allowAbsoluteUrls: config.allowAbsoluteUrls })
+    : config.url;
   return isLbUrl(url) ? url : undefined;
 }
 

@@ -1,4 +1,5 @@
 import { FAILURE_SCENARIOS } from "../scenarios/failure-scenarios.js";
+import { describeErrors, type ErrorComparison } from "./goals.js";
 import type { FailureSummary } from "./summarise.js";
 import { formatSpread, table } from "./table.js";
 
@@ -8,8 +9,25 @@ function figureDigits(name: string): number {
   return ["propagationMs", "firstObeyingRequestMs", "lastOldRouteRequestMs"].includes(name) ? 2 : 0;
 }
 
-/** The report's failure scenarios: per scenario, one row per arm (spreads over runs) and its errors chart. */
-export function failureSection(failures: Record<string, Record<string, FailureSummary>>): string[] {
+/** Why a scenario's errors are not a goal, and its comparisons as figures; nothing for a judged scenario. */
+function notJudged(why: string | undefined, comparisons: readonly ErrorComparison[]): string[] {
+  if (!why) return [];
+  return [
+    `**Not a goal:** ${why}`,
+    "",
+    ...comparisons.map((c) => `- ${c.scenario}${c.policy}, \`${c.sdk}\`: ${describeErrors(c)}`),
+    "",
+  ];
+}
+
+/**
+ * The report's failure scenarios: per scenario, one row per arm (spreads over runs) and its errors chart; for a
+ * scenario whose errors are not a goal (`errorsNotJudged`), why, and its SDK − HAProxy comparisons (`comparisons`).
+ */
+export function failureSection(
+  failures: Record<string, Record<string, FailureSummary>>,
+  comparisons: readonly ErrorComparison[],
+): string[] {
   const out: string[] = ["## Failure scenarios", ""];
   for (const scenario of FAILURE_SCENARIOS) {
     const byArm = failures[scenario.name];
@@ -40,6 +58,10 @@ export function failureSection(failures: Record<string, Record<string, FailureSu
         ]),
       ),
       "",
+      ...notJudged(
+        scenario.errorsNotJudged,
+        comparisons.filter((c) => c.scenario === scenario.name),
+      ),
       `![errors over time: ${scenario.name}](errors-${scenario.name}.svg)`,
       "",
     );

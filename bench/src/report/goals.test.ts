@@ -5,9 +5,11 @@ import type { FailureRun } from "../scenarios/failures.js";
 import type { Measurement } from "../scenarios/measure.js";
 import { createHistogram, encodeHistogram, mergeEncoded, percentilesMs, recordMs } from "../stats/histogram.js";
 import { governanceRatio, summariseCpu } from "./cpu-summary.js";
-import { checkGoals, formatInterval } from "./goals.js";
+import { failureSection } from "./failure-section.js";
+import { checkGoals, errorComparisons, formatInterval } from "./goals.js";
 import { measurementOf } from "./measurement.fixture.js";
 import { summariseGoalCells, summariseRate } from "./steady-summary.js";
+import { summariseFailures } from "./summarise.js";
 
 /** A run whose latencies are `count` values spread evenly from `fromMs` to `toMs`. */
 function run(fromMs: number, toMs: number, count: number, accepted = true): Measurement {
@@ -365,5 +367,22 @@ describe("failure goals", () => {
       ["policy central: sdk-undici client-visible errors ≤ HAProxy's", "missed"],
       ["policy file: sdk client-visible errors ≤ HAProxy's", "met"],
     ]);
+  });
+
+  it("reports the overload scenario's errors as figures, not goals: who trips the first mark-down is a race", () => {
+    const failures = {
+      kill: { sdk: [0, 0, 0, 0, 0].map(failureRun), "haproxy-http": [0, 0, 0, 0, 0].map(failureRun) },
+      overload: {
+        "sdk matched": [2500, 2400, 2600, 2500, 2450].map(failureRun),
+        "haproxy-http matched": [1500, 1600, 1550, 1500, 1450].map(failureRun),
+      },
+    };
+    expect(checkGoals({}, {}, failures).map((g) => g.goal)).toEqual(["kill: sdk client-visible errors ≤ HAProxy's"]);
+    const overload = errorComparisons(failures).filter((c) => c.scenario === "overload");
+    expect(overload.map((c) => [c.policy, c.sdk, c.diff.estimate])).toEqual([[" matched", "sdk", 970]]);
+    const section = failureSection(summariseFailures(failures), errorComparisons(failures)).join("\n");
+    expect(section).toContain("**Not a goal:** under 1.5× overload");
+    expect(section).toContain("- overload matched, `sdk`: SDK − HAProxy errors per run: 970.0 [");
+    expect(section).not.toContain("- kill");
   });
 });

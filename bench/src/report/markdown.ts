@@ -6,7 +6,7 @@ import { SDK_GAPS } from "../variants/sdk.js";
 import { CONNECTION_NOTE, clientTable, connectionRows, PAIRING_NOTE } from "./connection-setup.js";
 import type { CpuSummary } from "./cpu-summary.js";
 import { failureSection } from "./failure-section.js";
-import { formatInterval, type GoalCheck } from "./goals.js";
+import { type ErrorComparison, formatInterval, type GoalCheck } from "./goals.js";
 import { istioSection } from "./istio.js";
 import { DISCUSSION, METHOD_NOTES, POLICY_ROWS, pairedWindows } from "./prose.js";
 import type { RateSummary } from "./steady-summary.js";
@@ -23,6 +23,8 @@ export interface ReportInput {
   readonly skipped: SkippedCells;
   readonly cpu: Record<string, CpuSummary>;
   readonly failures: Record<string, Record<string, FailureSummary>>;
+  /** SDK − HAProxy errors per failure run, paired by repetition (`errorComparisons`): the goals and the figures of scenarios not judged. */
+  readonly errorComparisons?: readonly ErrorComparison[];
   readonly goals: readonly GoalCheck[];
   readonly charts: readonly string[];
   /** The machine was busy with other work when the run started (see the load average): figures are noisier. */
@@ -247,7 +249,7 @@ export function renderReport(input: ReportInput): string {
     ...cpuSection(input.cpu),
     ...steadySection(input.steady, input.skipped, input.cpu),
     ...istioSection(input.steady, input.cpu),
-    ...failureSection(input.failures),
+    ...failureSection(input.failures, input.errorComparisons ?? []),
     "## Discussion",
     "",
     DISCUSSION,

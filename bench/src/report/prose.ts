@@ -160,7 +160,8 @@ export const METHOD_NOTES = `- **Governance CPU** comes from the closed-loop pha
   table of each rate.
 - The HAProxy sync agent (registry → runtime API) counts as part of the sidecar's CPU and memory.
 - Failure scenarios start a fresh fleet and client for every run; the fault happens 1 s into the measured window.
-  Failure goals pair the SDK's and HAProxy's runs by repetition (errors per run, SDK − HAProxy).
+  Failure goals pair the SDK's and HAProxy's runs by repetition (errors per run, SDK − HAProxy); the overload
+  scenario's comparisons are figures, not goals (why: its section).
 - **After a kill, "time until nothing is sent"** is measured the same way for both sides, at the process that
   connects to the upstreams (the SDK client, or HAProxy): it runs under \`strace -f --seccomp-bpf -e trace=connect
   -ttt\` (the kernel stops it only on \`connect\`, so tracing costs nothing between connections), and active checks

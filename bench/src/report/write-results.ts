@@ -8,7 +8,7 @@ import { selectedVariants } from "../scenarios/variant-names.js";
 import { SDK_GAPS } from "../variants/sdk.js";
 import { buildCharts } from "./charts.js";
 import { summariseCpu } from "./cpu-summary.js";
-import { checkGoals, type GoalCheck } from "./goals.js";
+import { checkGoals, errorComparisons, type GoalCheck } from "./goals.js";
 import { renderReport } from "./markdown.js";
 import { summariseGoalCells, summariseRate } from "./steady-summary.js";
 import { ISTIO, summariseFailures } from "./summarise.js";
@@ -84,6 +84,7 @@ export function writeResults(
       steady,
       skipped: raw.skipped,
       failures,
+      errorComparisons: errorComparisons(raw.failures),
       goals,
       charts: Object.keys(charts),
       loadedMachine,

@@ -15,6 +15,14 @@ export interface ConfigView {
 /** Objects this module froze together with everything under them: a later walk stops there. */
 const deeplyFrozen = new WeakSet<object>();
 
+/** Objects a config hands on as they are (what node-config's `raw()` wraps): never frozen, nor anything under them. */
+const unfrozen = new WeakSet<object>();
+
+/** Marks `value` to be left as it is by `deepFreeze` (a `raw()` value: a stream, a logger, a client). */
+export function leaveUnfrozen(value: object): void {
+  unfrozen.add(value);
+}
+
 /**
  * Freezes `value` and everything reachable from it, so a write throws in strict mode. Walks into objects that are
  * frozen but not by this function (a frozen parent says nothing of its children), and skips subtrees it froze
@@ -25,6 +33,7 @@ export function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || deeplyFrozen.has(value) || ArrayBuffer.isView(value)) {
     return value;
   }
+  if (unfrozen.has(value)) return value;
   // Marked first, so a circular reference ends the walk.
   deeplyFrozen.add(value);
   Object.freeze(value);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isConfigError } from "./errors.js";
-import { loadConfig } from "./load-config.js";
+import { configDirSpec, loadConfig } from "./load-config.js";
 
 describe("loadConfig (node-config layering, outside its singleton)", () => {
   let dir: string;
@@ -63,6 +63,31 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
     expect(() => config.get("retry.nope")).toThrow(/"retry.nope" is not defined/);
   });
 
+  it("takes --NODE_CONFIG_DIR= and --NODE_CONFIG= as node-config does, and an empty NODE_CONFIG_DIR as unset", () => {
+    // node-config 4 Env.initParam: `getCmdLineArg(x) || process.env[x] || default`; config.js _init layers
+    // --NODE_CONFIG over $NODE_CONFIG. The flags were ignored, and NODE_CONFIG_DIR= loaded nothing, without a word.
+    const argv = process.argv;
+    process.env.NODE_CONFIG_DIR = join(dir, "nowhere");
+    process.env.NODE_CONFIG = JSON.stringify({ retry: { delayMs: 99 }, name: "env" });
+    process.argv = [...argv, `--NODE_CONFIG_DIR=${dir}`, `--NODE_CONFIG=${JSON.stringify({ name: "flag" })}`];
+    try {
+      const config = loadConfig();
+      expect([config.get("retry.delayMs"), config.get("name")]).toEqual([99, "flag"]);
+      expect(config.sources.map((s) => s.replace(`${dir}/`, ""))).toEqual([
+        "default.json",
+        "$NODE_CONFIG",
+        "--NODE_CONFIG argument",
+        "custom-environment-variables.json",
+      ]);
+      process.argv = [...argv, "--NODE_CONFIG={not json"];
+      expect(() => loadConfig({ dir })).toThrow(/--NODE_CONFIG= argument is not valid JSON/);
+    } finally {
+      process.argv = argv;
+    }
+    process.env.NODE_CONFIG_DIR = "";
+    expect(configDirSpec(undefined)).toBe(`${process.cwd()}/config`);
+  });
+
   it("reports malformed $NODE_CONFIG and unparseable files with typed errors", () => {
     process.env.NODE_CONFIG = "{not json";
     expect(() => loadConfig({ dir })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID_NODE_CONFIG" }));
@@ -97,6 +122,43 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
     } finally {
       rmSync(second, { recursive: true, force: true });
     }
+  });
+
+  it("across directories, node-config's extension order comes first: the directory breaks ties of one file name", () => {
+    // node-config 4 locateMatchingFiles sorts by the file name's index, extension included (node-config PR #561):
+    // second/default.json is read before dir/default.json5 although second comes later in NODE_CONFIG_DIR.
+    const second = mkdtempSync(join(tmpdir(), "outrigger-config-b-"));
+    try {
+      writeFileSync(join(dir, "default.json5"), "{ zone: 'a' }");
+      writeFileSync(join(second, "default.json"), JSON.stringify({ zone: "b" }));
+      const config = loadConfig({ dir: `${dir}${delimiter}${second}` });
+      expect(config.get("zone")).toBe("a");
+      expect(config.sources.slice(0, 3)).toEqual([
+        join(dir, "default.json"),
+        join(second, "default.json"),
+        join(dir, "default.json5"),
+      ]);
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+  });
+
+  it("hands out what a .js config returns as node-config does: raw() values as they are, functions kept", () => {
+    // node-config#467 (why raw() exists) and its config callbacks ({ raw, defer }): structuredClone made the raw
+    // value {} without a word and threw a DataCloneError (quoting the function) on a function value.
+    writeFileSync(
+      join(dir, "local.js"),
+      `module.exports = ({ raw }) => ({
+        log: { stream: raw(process.stdout), level: "info" },
+        greet: (name) => "hi " + name,
+      });`,
+    );
+    const config = loadConfig({ dir });
+    expect(config.get("log.stream")).toBe(process.stdout);
+    expect(Object.isFrozen(process.stdout)).toBe(false);
+    expect(config.get<(n: string) => string>("greet")("x")).toBe("hi x");
+    expect(Object.isFrozen(config.get("log"))).toBe(true);
+    expect(config.get("retry")).toEqual({ maxAttempts: 3, delayMs: 10 });
   });
 
   it("puts {hostname} after {NODE_ENV} and local after both, before $NODE_CONFIG", () => {

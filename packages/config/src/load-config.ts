@@ -6,6 +6,7 @@ import { type ConfigView, createConfigView } from "./config-view.js";
 import { checkEnvMapping } from "./env-mapping.js";
 import { ConfigError } from "./errors.js";
 import { withLinearClone } from "./linear-clone.js";
+import { copyLoaded } from "./loaded-copy.js";
 
 /** Where to load configuration from. */
 export interface LoadConfigOptions {
@@ -57,9 +58,23 @@ export interface LoadedLayers {
   readonly sources: ReadonlyArray<{ readonly name: string; readonly parsed?: unknown }>;
 }
 
-/** The config directory spec node-config would use: the option, else `NODE_CONFIG_DIR`, else `./config`. */
+/**
+ * A `--NAME=value` command-line argument, as node-config's `Env.getCmdLineArg` finds it (the first one after the
+ * script, case-sensitive); undefined when absent or empty.
+ */
+function cmdLineArg(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  const arg = process.argv.slice(2).find((a) => a.startsWith(prefix));
+  return arg?.slice(prefix.length) || undefined;
+}
+
+/**
+ * The config directory spec node-config would use (`Env.initParam`): the option, else `--NODE_CONFIG_DIR=`, else
+ * `$NODE_CONFIG_DIR`, else `./config` — an empty value counting as unset, as node-config's `||` does (a compose file
+ * passing an unset variable gives `NODE_CONFIG_DIR=`, which loaded nothing, without a word).
+ */
 export function configDirSpec(dir: string | undefined): string {
-  return dir ?? process.env.NODE_CONFIG_DIR ?? `${process.cwd()}/config`;
+  return dir ?? (cmdLineArg("NODE_CONFIG_DIR") || process.env.NODE_CONFIG_DIR || `${process.cwd()}/config`);
 }
 
 /** Splits a directory spec the way node-config 4 does: on `path.delimiter`, dropping empty parts. */
@@ -67,15 +82,23 @@ export function splitConfigDirs(spec: string): string[] {
   return spec.split(delimiter).filter(Boolean);
 }
 
+/** `$NODE_CONFIG`, then the `--NODE_CONFIG=` argument over it, as node-config's `_init` layers them. */
 function nodeConfigOverride(): Array<{ name: string; config: unknown }> {
-  const raw = process.env.NODE_CONFIG;
-  if (!raw) return [];
-  try {
-    return [{ name: "$NODE_CONFIG", config: JSON.parse(raw) }];
-  } catch {
-    // No cause: V8's SyntaxError quotes the text it failed on, and $NODE_CONFIG often carries credentials.
-    throw new ConfigError("CONFIG_INVALID_NODE_CONFIG", "$NODE_CONFIG is not valid JSON: fix or unset it");
+  const layers: Array<{ name: string; config: unknown }> = [];
+  for (const [name, raw] of [
+    ["$NODE_CONFIG", process.env.NODE_CONFIG],
+    ["--NODE_CONFIG argument", cmdLineArg("NODE_CONFIG")],
+  ] as const) {
+    if (!raw) continue;
+    try {
+      layers.push({ name, config: JSON.parse(raw) });
+    } catch {
+      // No cause: V8's SyntaxError quotes the text it failed on, and NODE_CONFIG often carries credentials.
+      const what = name === "$NODE_CONFIG" ? "$NODE_CONFIG" : "The --NODE_CONFIG= argument";
+      throw new ConfigError("CONFIG_INVALID_NODE_CONFIG", `${what} is not valid JSON: fix or remove it`);
+    }
   }
+  return layers;
 }
 
 /**
@@ -154,7 +177,7 @@ export function loadLayers(
       cause,
     });
   }
-  return { data: structuredClone(load.config), sources: load.getSources() };
+  return { data: copyLoaded(load.config) as Record<string, unknown>, sources: load.getSources() };
 }
 
 /**

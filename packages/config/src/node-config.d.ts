@@ -28,6 +28,10 @@ declare module "config/lib/util.js" {
   interface Util {
     cloneDeep(parent: unknown, depth?: number, circular?: boolean, prototype?: object): unknown;
   }
-  const util: { Load: typeof Load; Util: Util };
+  /** What node-config's `raw()` wraps a value in, so its loader leaves it as it is. */
+  class RawConfig {
+    resolve(): unknown;
+  }
+  const util: { Load: typeof Load; Util: Util; RawConfig: typeof RawConfig };
   export = util;
 }

@@ -46,8 +46,15 @@ export class EurekaRegistrar implements Registrar {
   readonly #appUrl: string;
   #status: InstanceStatus;
   #isRegistered = false;
-  /** The registry holds an older status than `#status`: the next beat sends the registration again. */
+  /** The registry holds an older status than `#status`: the next beat sends it again. */
   #statusStale = false;
+  /**
+   * The status is set through Eureka's status override (`PUT …/status?value=`), from the first OUT_OF_SERVICE on:
+   * a stock Eureka keeps a stored UP or OUT_OF_SERVICE against the client's own registration (`LeaseExistsRule`),
+   * so a re-registration can neither drain nor bring back (Netflix/eureka#1398) — the override is how Spring's
+   * `EurekaServiceRegistry.setStatus` does both. Once used it stays in use: an override outranks the registration.
+   */
+  #overridden: boolean;
 
   /** Fires after each successful registration, with its reason. */
   readonly onRegister;
@@ -62,6 +69,7 @@ export class EurekaRegistrar implements Registrar {
     checkPort("instance.port", options.instance?.port);
     this.#options = options;
     this.#status = options.status ?? "UP";
+    this.#overridden = this.#status === "OUT_OF_SERVICE";
     this.instanceId = registrationId(options.instance);
     const app = encodeURIComponent(options.instance.app.toUpperCase());
     this.#access = new RegistryAccess(options.registryUrl, options);
@@ -90,17 +98,21 @@ export class EurekaRegistrar implements Registrar {
   }
 
   /**
-   * Changes the registered status (STARTING → UP once warm, OUT_OF_SERVICE to drain before shutdown). Never rejects:
-   * when the registry cannot be told now, `onError` fires and the next heartbeat sends it.
+   * Changes the registered status (STARTING → UP once warm, OUT_OF_SERVICE to drain before shutdown). STARTING → UP
+   * registers again, as Eureka's Java client does; OUT_OF_SERVICE, and every change after it, is Eureka's status
+   * override (`PUT …/status?value=`, as Spring's `EurekaServiceRegistry.setStatus`), the one way a stock Eureka
+   * takes a drain and its end. Never rejects: when the registry cannot be told now, `onError` fires and the next
+   * heartbeat sends it.
    */
   async setStatus(status: InstanceStatus): Promise<void> {
     this.#status = status;
+    if (status === "OUT_OF_SERVICE") this.#overridden = true;
     this.#statusStale = true;
     if (!this.#isRegistered || this.#heartbeat.stopped) return;
     await this.#heartbeat.idle();
     if (!this.#statusStale || this.#heartbeat.stopped) return;
     try {
-      await this.#send("status");
+      await this.#sendStatus();
     } catch (error) {
       this.#heartbeat.failed(error as Error);
     }
@@ -137,19 +149,62 @@ export class EurekaRegistrar implements Registrar {
   }
 
   async #beat(reason: RegisterReason): Promise<void> {
-    if (!this.#isRegistered) return this.#send(reason);
-    if (this.#statusStale) return this.#send("status");
+    if (!this.#isRegistered) return this.#register(reason);
+    if (this.#statusStale) return this.#sendStatus();
     const { status } = await registryRequest(this.#instanceUrl, {
       method: "PUT",
       timeoutMs: this.#timeoutMs(),
       access: this.#access,
     });
     // 404: the registry lost us (restart, eviction); Eureka clients register again at once.
-    if (status === 404) return this.#send("re-register");
+    if (status === 404) return this.#register("re-register");
     if (status >= 400) throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", `Renew answered ${status}`);
   }
 
-  async #send(reason: RegisterReason): Promise<void> {
+  /**
+   * Registers (the body carries `#status`), then states the override once in use: a registry that lost us lost it
+   * too, and one that still holds a lease from this id's last run keeps its UP against the body's OUT_OF_SERVICE.
+   */
+  async #register(reason: RegisterReason): Promise<void> {
+    await this.#post();
+    if (this.#overridden) {
+      this.#statusStale = true; // a failed override is sent again on the next beat
+      if (!(await this.#putOverride())) {
+        throw new DiscoveryError("DISCOVERY_REGISTRY_REJECTED", "Status override answered 404 right after registering");
+      }
+    }
+    this.#heartbeat.registered(reason);
+  }
+
+  /** Tells the registry `#status`: by the status override once in use, else by registering again. */
+  async #sendStatus(): Promise<void> {
+    if (!this.#overridden) await this.#post();
+    // 404: the registry lost us (a restart while we were away): register again at once, the override with it.
+    else if (!(await this.#putOverride())) return this.#register("re-register");
+    this.#heartbeat.registered("status");
+  }
+
+  /** PUTs the status override; false when the registry does not hold us (404). */
+  async #putOverride(): Promise<boolean> {
+    const sent = this.#status;
+    const { status } = await registryRequest(`${this.#instanceUrl}/status?value=${sent}`, {
+      method: "PUT",
+      timeoutMs: this.#timeoutMs(),
+      access: this.#access,
+    });
+    if (status === 404) return false;
+    if (status !== 200 && status !== 204) {
+      throw new DiscoveryError(
+        "DISCOVERY_REGISTRY_REJECTED",
+        `Status override answered ${status}: check the registry's log`,
+      );
+    }
+    if (sent === this.#status) this.#statusStale = false;
+    return true;
+  }
+
+  /** POSTs the registration with `#status`. */
+  async #post(): Promise<void> {
     const body = toRegistrationBody(this.#options.instance, this.#status, {
       renewalIntervalInSecs: Math.max(1, Math.round(this.#renewIntervalMs() / 1000)),
       durationInSecs: this.#options.leaseDurationSec ?? 90,
@@ -170,6 +225,5 @@ export class EurekaRegistrar implements Registrar {
     // Even when closing meanwhile: the registry holds us now, so deregister() must know to remove us.
     this.#isRegistered = true;
     if (sent === this.#status) this.#statusStale = false;
-    this.#heartbeat.registered(reason);
   }
 }

@@ -86,7 +86,7 @@ export function renewFastPath(options: RenewFastPathOptions): (req: IncomingMess
     const renew = renewOptions(query, headers[REPLICATION_HEADER] === "true");
     if (!renew) return false;
     const started = performance.now();
-    const answer = renewAnswer(registry.renewChecked(app, id, renew), app, id);
+    const answer = renewAnswer(registry.renewChecked(app, id, renew));
     let status = answer.status;
     let type: string | undefined;
     let body: string | undefined;
@@ -95,12 +95,9 @@ export function renewFastPath(options: RenewFastPathOptions): (req: IncomingMess
       const json = wantsJson({ headers });
       type = json ? "application/json; charset=utf-8" : "application/xml";
       body = json ? JSON.stringify(answer.body) : toEurekaXml(answer.body);
-    } else if (answer.body !== undefined) {
-      type = "application/json; charset=utf-8";
-      body = JSON.stringify(answer.body);
     }
     if (body === undefined) {
-      res.writeHead(status, { "content-length": "0" });
+      res.writeHead(status, { ...answer.headers, "content-length": "0" });
       res.end();
     } else {
       res.writeHead(status, { "content-type": type, "content-length": String(Buffer.byteLength(body)) });

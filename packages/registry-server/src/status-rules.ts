@@ -9,8 +9,9 @@ export interface StatusRuleInput {
   /**
    * True when the stored status was set by a status route on this server. Eureka's `LeaseExistsRule` keeps an
    * existing UP or OUT_OF_SERVICE whoever set it, so a client that reported OUT_OF_SERVICE itself can never come
-   * back UP (Netflix/eureka#1398, closed as "clients may not report OUT_OF_SERVICE"); Outrigger's own registrar
-   * drains with OUT_OF_SERVICE, so here the rule keeps only a status the server set.
+   * back UP (Netflix/eureka#1398, closed as "clients may not report OUT_OF_SERVICE"). Here the rule keeps only a
+   * status the server set, so a client that drains by registering OUT_OF_SERVICE (Outrigger's registrar before
+   * it used the status override, as stock Eureka needs) is still taken at its word.
    */
   readonly existingSetByServer?: boolean;
   readonly replication: boolean;

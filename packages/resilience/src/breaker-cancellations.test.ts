@@ -44,6 +44,28 @@ describe("a circuit breaker does not count the caller's cancellations", () => {
     expect(opened).toBe(1);
   });
 
+  it("composed with another policy (a guard there), the caller's own abort reason is still neutral", async () => {
+    // In a composition the circuit runs as a guard (guard.ts), which recorded the outcome without the signal: a
+    // custom abort reason counted as the dependency's failure, and two of them opened the circuit.
+    for (const order of ["circuit inside", "circuit outside"] as const) {
+      const circuit = breaker();
+      let opened = 0;
+      circuit.onBreak(() => opened++);
+      const timeout = createTimeoutPolicy({ ms: 60_000 });
+      const guarded =
+        order === "circuit inside" ? composePolicies(timeout, circuit) : composePolicies(circuit, timeout);
+      for (let i = 0; i < 3; i++) {
+        const controller = new AbortController();
+        const call = guarded.execute(cancellable, controller.signal);
+        controller.abort(new Error("client disconnected"));
+        await expect(call).rejects.toThrow("client disconnected");
+      }
+      for (let i = 0; i < 2; i++)
+        await expect(guarded.execute(() => Promise.reject(new Error("boom")))).rejects.toThrow();
+      expect([order, opened]).toEqual([order, 1]);
+    }
+  });
+
   it("an outer timeout's abort is not the caller's: the timed-out calls still open the circuit", async () => {
     const circuit = breaker();
     let opened = 0;

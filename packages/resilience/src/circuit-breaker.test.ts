@@ -86,6 +86,29 @@ describe("createCircuitBreaker", () => {
     expect(breaker.state).toBe(CircuitState.Open);
   });
 
+  it("half-open judges slow trials by the slow-call ratio and failures by the failure ratio, apart (resilience4j)", async () => {
+    // resilience4j CircuitBreakerMetrics.checkIfThresholdsExceeded: failure rate and slow-call rate, each against its
+    // own threshold, over the permitted half-open calls. Slow successes were counted as failures: 3 slow of 5 trials
+    // reached ceil(0.5 × 5) failures and reopened a circuit whose slow-call rate (60%) was under its 80%.
+    const breaker = createCircuitBreaker({
+      mode: { kind: "count", size: 4, failureRatio: 0.5, minimumCalls: 4, slowCallMs: 100, slowCallRatio: 0.8 },
+      halfOpenAfterMs: 1_000,
+      halfOpenTrials: 5,
+    });
+    const slow = () => new Promise((resolve) => setTimeout(() => resolve("late"), 150));
+    const trials = async (slowOnes: number) => {
+      await run(breaker, boom, 4);
+      expect(breaker.state).toBe(CircuitState.Open);
+      vi.advanceTimersByTime(1_000);
+      const running = Array.from({ length: 5 }, (_, i) => breaker.execute(i < slowOnes ? slow : ok));
+      await vi.advanceTimersByTimeAsync(150);
+      await Promise.all(running);
+      return breaker.state;
+    };
+    expect(await trials(3)).toBe(CircuitState.Closed); // 60% slow < 80%, 0% failed
+    expect(await trials(4)).toBe(CircuitState.Open); // 80% slow ≥ 80%
+  });
+
   it("does not count 4xx answers or other policies' rejections as failures", async () => {
     const breaker = createCircuitBreaker({ mode: { kind: "consecutive", threshold: 1 }, halfOpenAfterMs: 1_000 });
     await run(breaker, () => {

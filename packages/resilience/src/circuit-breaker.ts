@@ -106,6 +106,12 @@ function trialFailuresToOpen(mode: BreakerMode, trials: number): number {
   return mode.kind === "consecutive" ? 1 : Math.max(1, Math.ceil(mode.failureRatio * trials));
 }
 
+/** Slow half-open trials that open the circuit again: the count mode's slow-call ratio of the trials, if it has one. */
+function trialSlowToOpen(mode: BreakerMode, trials: number): number {
+  if (mode.kind !== "count" || mode.slowCallMs === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.ceil((mode.slowCallRatio ?? 1) * trials));
+}
+
 /**
  * A circuit breaker judged by cockatiel's `IBreaker` strategies: stops calling a dependency that keeps failing,
  * rejects at once with RESILIENCE_CIRCUIT_OPEN while open, and after `halfOpenAfterMs` lets `halfOpenTrials`
@@ -131,6 +137,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     halfOpenTrials,
     maxHalfOpenMs,
     trialFailuresToOpen: trialFailuresToOpen(mode, halfOpenTrials),
+    trialSlowToOpen: trialSlowToOpen(mode, halfOpenTrials),
     failOn: options.failOn ?? isDependencyFailure,
     slowCallMs,
     markSlow: (slow) => {
@@ -143,7 +150,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     slowCallMs === undefined
       ? {
           enter: (_signal, call) => circuit.enter(call),
-          leave: (t, failed, outcome, call) => circuit.leave(t, failed, outcome, call),
+          leave: (t, failed, outcome, call, signal) => circuit.leave(t, failed, outcome, call, signal),
         }
       : undefined;
   return {

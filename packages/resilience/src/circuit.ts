@@ -30,6 +30,12 @@ export interface CircuitOptions {
   readonly maxHalfOpenMs: number;
   /** Failed trials that open the circuit again; the rest of the trials close it when they all succeed. */
   readonly trialFailuresToOpen: number;
+  /**
+   * Slow trials (successes slower than `slowCallMs`) that open the circuit again, judged apart from the failures as
+   * resilience4j judges its permitted half-open calls (CircuitBreakerMetrics: failure rate and slow-call rate each
+   * against its own threshold); Infinity without a slow-call threshold.
+   */
+  readonly trialSlowToOpen: number;
   readonly failOn: (error: unknown) => boolean;
   /** Successes slower than this count as slow calls (for the count-window breaker's slow-call ratio). */
   readonly slowCallMs: number | undefined;
@@ -61,6 +67,8 @@ export class Circuit {
   #trialsAdmitted = 0;
   #trialSuccesses = 0;
   #trialFailures = 0;
+  /** Of the trial successes, those slower than `slowCallMs`. */
+  #trialSlow = 0;
 
   readonly breakEmitter = new EventSource<void>();
   readonly halfOpenEmitter = new EventSource<void>();
@@ -116,9 +124,9 @@ export class Circuit {
     return trial;
   }
 
-  /** `execute`'s record alone: how the call admitted as `trial` settled. */
-  leave(trial: number, failed: boolean, outcome: unknown, call: CallContext): void {
-    this.#record(failed ? this.#classify(outcome, call, undefined) : Outcome.Success, trial, call);
+  /** `execute`'s record alone: how the call admitted as `trial` with `signal` settled. */
+  leave(trial: number, failed: boolean, outcome: unknown, call: CallContext, signal: AbortSignal): void {
+    this.#record(failed ? this.#classify(outcome, call, signal) : Outcome.Success, trial, call);
   }
 
   #failed(error: unknown, trial: number, call: CallContext, signal: AbortSignal): never {
@@ -187,9 +195,11 @@ export class Circuit {
       this.#trialsAdmitted--; // its slot goes to the next caller
       return;
     }
-    if (outcome === Outcome.Success) this.#trialSuccesses++;
-    else this.#trialFailures++;
-    if (this.#trialFailures >= this.options.trialFailuresToOpen) {
+    // A slow trial succeeded: a success for the failure ratio, and a slow call for the slow-call ratio.
+    if (outcome === Outcome.Failure) this.#trialFailures++;
+    else this.#trialSuccesses++;
+    if (outcome === Outcome.Slow) this.#trialSlow++;
+    if (this.#trialFailures >= this.options.trialFailuresToOpen || this.#trialSlow >= this.options.trialSlowToOpen) {
       this.options.markSlow(outcome === Outcome.Slow);
       this.options.breaker.failure(CircuitState.HalfOpen);
       this.#open(call);
@@ -213,6 +223,7 @@ export class Circuit {
     this.#trialsAdmitted = 0;
     this.#trialSuccesses = 0;
     this.#trialFailures = 0;
+    this.#trialSlow = 0;
   }
 
   #refusal(call: CallContext): ResilienceError {

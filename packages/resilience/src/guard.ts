@@ -20,11 +20,13 @@ export const GUARD: unique symbol = Symbol("outrigger.resilience.guard");
  * The two steps of a policy that acts only when a call starts and when it settles — a circuit breaker (admit,
  * record), a bulkhead's free-slot path (take a slot, free it) — as its `execute` runs them. `enter` admits the
  * call now and returns a ticket for `leave`, throws the policy's refusal, or returns undefined when the call must
- * take the policy's own path (`execute`: a bulkhead with no free slot queues it). `leave` gets the outcome.
+ * take the policy's own path (`execute`: a bulkhead with no free slot queues it). `leave` gets the outcome and the
+ * signal the call entered with, as `execute` has it: a circuit reads a failure with that signal's own abort reason
+ * as the caller's cancellation, not the dependency's failure.
  */
 export interface Guard {
   enter(signal: AbortSignal, call: CallContext): number | undefined;
-  leave(ticket: number, failed: boolean, outcome: unknown, call: CallContext): void;
+  leave(ticket: number, failed: boolean, outcome: unknown, call: CallContext, signal: AbortSignal): void;
 }
 
 /** The guard a policy carries, if any. */
@@ -63,10 +65,10 @@ export function fuseGuards(policies: readonly Policy[], own: readonly Policy[], 
         tickets[entered++] = ticket;
       }
     } catch (error) {
-      leaving(guards, tickets, entered, outerCall, context, sink).reject(error);
+      leaving(guards, tickets, entered, outerCall, context, sink, signal, innerSignal).reject(error);
       return;
     }
-    const out = leaving(guards, tickets, entered, outerCall, context, sink);
+    const out = leaving(guards, tickets, entered, outerCall, context, sink, signal, innerSignal);
     try {
       if (j === 0) runOn(own[0] as Policy, task, out, signal, call);
       else if (j < guards.length) runOn(own[j] as Policy, task, out, innerSignal, context);
@@ -88,11 +90,13 @@ function leaving<T>(
   call: CallContext,
   context: CallContext,
   sink: Settles<T>,
+  signal: AbortSignal | undefined,
+  innerSignal: AbortSignal | undefined,
 ): Settles<T> {
   if (entered === 0) return sink;
   // Only when a guard sent the call its own way: Array's length setter is a runtime call even for the same length.
   if (entered < tickets.length) tickets.length = entered;
-  return new Leaving(guards, tickets, call, context, sink);
+  return new Leaving(guards, tickets, call, context, sink, signal ?? neverAborted, innerSignal ?? neverAborted);
 }
 
 /**
@@ -109,6 +113,9 @@ class Leaving<T> implements Settles<T> {
     private readonly call: CallContext,
     private readonly context: CallContext,
     private readonly out: Settles<T>,
+    /** The signals the guards entered with: the first guard the caller's, the others the attempt's. */
+    private readonly signal: AbortSignal,
+    private readonly innerSignal: AbortSignal,
   ) {}
 
   resolve(value: T): void {
@@ -131,7 +138,15 @@ class Leaving<T> implements Settles<T> {
     let thrown: { error: unknown } | undefined;
     for (let k = tickets.length - 1; k >= 0; k--) {
       try {
-        (guards[k] as Guard).leave(tickets[k] as number, failed, outcome, k === 0 ? this.call : this.context);
+        const first = k === 0;
+        const guard = guards[k] as Guard;
+        guard.leave(
+          tickets[k] as number,
+          failed,
+          outcome,
+          first ? this.call : this.context,
+          first ? this.signal : this.innerSignal,
+        );
       } catch (error) {
         thrown ??= { error };
       }

@@ -38,6 +38,27 @@ describe("createHedgePolicy", () => {
     expect(events).toEqual([{ hedge: 1, afterMs: 50 }]);
   });
 
+  it("sends nothing for a caller whose signal is already aborted: it fails at once with the signal's reason", async () => {
+    // followAbort never fires for a signal aborted before it is followed, and each attempt had its own controller:
+    // the request went out, and its hedges after it, beyond the caller's reach.
+    const hedge = createHedgePolicy({ delayMs: 10 });
+    const events: unknown[] = [];
+    hedge.onHedge((e) => events.push(e));
+    let attempts = 0;
+    const gone = new Error("client disconnected");
+    const done = hedge.execute(
+      (c) => {
+        attempts++;
+        return answerAfter(100, "sent", [])(c);
+      },
+      AbortSignal.abort(gone),
+      describeCall({ method: "GET" }),
+    );
+    await expect(done).rejects.toBe(gone);
+    await vi.advanceTimersByTimeAsync(200);
+    expect([attempts, events]).toEqual([0, []]);
+  });
+
   it("never hedges a call that is not idempotent", async () => {
     const hedge = createHedgePolicy({ delayMs: 10 });
     let attempts = 0;

@@ -85,6 +85,9 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
     call: CallContext,
     ms: number,
   ) {
+    // A caller that already gave up: nothing is sent (followAbort below would never fire for it), as a bulkhead
+    // refuses such a call at once.
+    if (signal?.aborted) return Promise.reject<T>(signal.reason);
     const started = clock.now();
     const controllers: AbortController[] = [];
     const onAbort = () => {

@@ -117,6 +117,37 @@ describe("rate limit shared through a real redis-server", () => {
       client.disconnect();
     }
   }, 30_000);
+
+  it("many limiters on one client add one error listener, and a connection error reaches every limiter", async () => {
+    // Each limiter added `redis.on("error")` and never removed it: twelve limiters on one client (a LivePolicy per
+    // service, or rateLimit changed at run time) passed Node's MaxListenersExceededWarning and kept every replaced
+    // limiter reachable from the client.
+    const client = new Redis({ port: redis.port, host: "127.0.0.1", lazyConnect: true });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const before = client.listenerCount("error");
+      const limiters = Array.from({ length: 12 }, (_, i) =>
+        createRateLimiter({ points: 10, redis: client, keyPrefix: `many-${i}` }),
+      );
+      expect(client.listenerCount("error") - before).toBe(1);
+      const seen = limiters.map(() => [] as Error[]);
+      const subs = limiters.map((l, i) => l.onStoreError((e) => seen[i]?.push(e)));
+      // What ioredis emits while Redis restarts (the restart itself is the test above).
+      const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      client.emit("error", refused);
+      expect(seen.map((errors) => errors.length)).toEqual(Array(12).fill(1));
+      subs[0]?.dispose();
+      client.emit("error", refused);
+      expect(seen.map((errors) => errors.length)).toEqual([1, ...Array(11).fill(2)]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      client.disconnect();
+    }
+  });
 });
 
 /** Pauses every client of the fixture's Redis for `ms` (the server stays up and the sockets stay open). */

@@ -53,6 +53,39 @@ export interface RateLimiterOptions {
 const DEFAULT_STORE_TIMEOUT_MS = 25;
 
 /**
+ * One "error" listener per Redis client, however many limiters share it: each limiter used to add its own and never
+ * remove it, so a client shared by many limiters (a `LivePolicy` per service, or one whose `rateLimit` changed at
+ * run time) passed Node's 10-listener warning and kept every replaced limiter reachable from the client.
+ */
+const connectionErrors = new WeakMap<Redis, EventSource<Error>>();
+
+function connectionErrorsOf(redis: Redis): EventSource<Error> {
+  let errors = connectionErrors.get(redis);
+  if (!errors) {
+    const source = new EventSource<Error>();
+    // Without a listener, an ioredis "error" event (Redis restarting) is thrown and takes the host process down.
+    redis.on("error", (error: Error) => source.emit(error));
+    connectionErrors.set(redis, source);
+    errors = source;
+  }
+  return errors;
+}
+
+/** Both sources as one event: the limiter's own store errors and its client's connection errors. */
+function bothOf(own: Event<Error>, connection: Event<Error>): Event<Error> {
+  return (listener) => {
+    const a = own(listener);
+    const b = connection(listener);
+    return {
+      dispose: () => {
+        a.dispose();
+        b.dispose();
+      },
+    };
+  };
+}
+
+/**
  * A fixed-window rate limiter on rate-limiter-flexible: in memory, or in Redis for one limit shared by many
  * processes. With Redis, every call waits at most `storeTimeoutMs`; a failed or late call is decided by
  * `onStoreFailure` and reported through `onStoreError`, so a dead or paused Redis never stalls the host.
@@ -93,8 +126,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     throw new ResilienceError("RESILIENCE_INVALID_OPTION", `onStoreFailure must be "open" or "closed", got ${mode}`);
   }
   const insurancePoints = requireInteger("insurancePoints", options.insurancePoints ?? points, 1);
-  // Without a listener, an ioredis "error" event (Redis restarting) is thrown and takes the host process down.
-  redis.on("error", (error: Error) => storeErrors.emit(error));
+  const onStoreError = bothOf(storeErrors.event, connectionErrorsOf(redis).event);
   const insurance = new RateLimiterMemory({ points: insurancePoints, duration, keyPrefix });
   // No insuranceLimiter here: this function decides on every failure itself, so that it can also decide on a late
   // answer (rate-limiter-flexible falls back only on errors) and honour "closed".
@@ -168,5 +200,5 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       );
     });
   };
-  return { acquire, onStoreError: storeErrors.event };
+  return { acquire, onStoreError };
 }

@@ -62,7 +62,10 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
     expect(await passingIds()).toEqual(["web-1"]);
     await f.consul.agent.check.deregister("web-ready");
     const missing = await f.request("/v1/agent/check/deregister/disk", { method: "PUT" });
-    expect([missing.status, missing.body]).toEqual([404, 'Unknown check ID "disk": pass the check ID, not its name']);
+    expect([missing.status, missing.body]).toEqual([
+      404,
+      'Unknown check ID "disk". Ensure that the check ID is passed, not the check name.',
+    ]);
     const orphan = await f.request("/v1/agent/check/register", {
       method: "PUT",
       body: JSON.stringify({ Name: "x", ServiceID: "nobody", TTL: "1s" }),

@@ -12,6 +12,9 @@ import { eurekaCalls, registryProcesses } from "./eureka-fixture.js";
  *   spring-cloud/spring-cloud-netflix#1013 are clients doing a full fetch every 30 s because the two differed).
  * - eureka-core/.../registry/AbstractInstanceRegistry.java `register`: a registration older (by
  *   `lastDirtyTimestamp`) than the stored copy keeps the stored copy (Netflix/eureka#802).
+ * - ApplicationsResource / ApplicationResource / AbstractVIPResource: a collection read is JSON when `Accept` contains
+ *   "json" anywhere, else XML; InstanceResource.renewLease: a heartbeat's 404 has no body (the Java client parses
+ *   any heartbeat body as an InstanceInfo: spring-cloud/spring-cloud-netflix#4145, #4153; Netflix/eureka#914).
  * - RFC 9110 §12.5.3 `Accept-Encoding`: gzip listed anywhere with a weight above 0 (Netflix/eureka#711: gzip not
  *   first), never when its weight is 0 or when it is not asked for (jquatier/eureka-js-client#54: a client that
  *   could not read the gzip Eureka sent regardless). The Java client's identity headers
@@ -166,5 +169,54 @@ describe("Eureka read-path field cases (real registry process)", () => {
         expect(text).toContain('"instanceId":"zip-1"');
       }
     }
+  });
+
+  it("collection reads answer JSON when Accept names json anywhere, as Eureka's resources decide (spring-cloud-netflix#852)", async () => {
+    const registry = await start();
+    await eurekaCalls(registry.url, "NEG").register("neg-1");
+    // Spring's RestTemplate with Jackson's XML module on the classpath lists XML first.
+    const springXmlFirst = "application/xml, text/xml, application/json, application/*+xml, application/*+json, */*";
+    const cases: [string | undefined, string][] = [
+      [springXmlFirst, "application/json"],
+      ["application/json", "application/json"],
+      ["application/xml", "application/xml"],
+      ["*/*", "application/xml"],
+      [undefined, "application/xml"], // Eureka's default, what Python and Go clients read
+    ];
+    for (const path of ["", "delta", "NEG"]) {
+      for (const [accept, type] of cases) {
+        const answer = await get(`${registry.url}/eureka/apps/${path}`, accept === undefined ? {} : { accept });
+        expect([path, accept, answer.status, answer.headers["content-type"]?.split(";")[0]]).toEqual([
+          path,
+          accept,
+          200,
+          type,
+        ]);
+      }
+    }
+    // A single instance keeps the @Produces order (InstanceResource): XML first is XML.
+    const one = await get(`${registry.url}/eureka/apps/NEG/neg-1`, { accept: springXmlFirst });
+    expect(one.headers["content-type"]?.split(";")[0]).toBe("application/xml");
+  });
+
+  it("a heartbeat's 404 has no body, so the Java client reaches its register-again branch (spring-cloud-netflix#4145)", async () => {
+    const registry = await start();
+    // The Java client's sendHeartBeat (AbstractJerseyEurekaHttpClient): any body that is not HTML is read as an
+    // InstanceInfo under the root name "instance"; a body that is not one throws, and renew() never registers again.
+    const heartbeat = async (path: string) => {
+      const res = await fetch(`${registry.url}/eureka/apps/${path}?status=UP&lastDirtyTimestamp=1700000000000`, {
+        method: "PUT",
+        headers: { accept: "application/json" },
+      });
+      const body = await res.text();
+      const type = res.headers.get("content-type") ?? "";
+      if (body !== "" && !type.includes("html") && !("instance" in (JSON.parse(body) as object)))
+        throw new Error(`Root name does not match expected ('instance') — heartbeat answer ${res.status}`);
+      return { status: res.status, code: res.headers.get("x-outrigger-error-code") };
+    };
+    for (const path of ["GONE/gone-1", "GONE/a%20b", "gone/gone-1/"])
+      expect(await heartbeat(path)).toEqual({ status: 404, code: "REGISTRY_NOT_FOUND" });
+    await eurekaCalls(registry.url, "GONE").register("gone-1");
+    expect((await heartbeat("GONE/gone-1")).status).toBe(200);
   });
 });

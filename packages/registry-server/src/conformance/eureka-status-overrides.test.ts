@@ -115,4 +115,42 @@ describe("eureka-js-client 4.5 recovers from a deleted override within one heart
     // One heartbeat (plus the registration round trip), not "never" as on a registry that answers 200 to UNKNOWN.
     expect(Date.now() - deletedAt).toBeLessThan(HEARTBEAT_MS * 2 + 1_000);
   });
+  it("an Eureka peer's StatusUpdate and DeleteStatusOverride batch items are applied (PeerReplicationResource)", async () => {
+    const registry = await start();
+    const eureka = eurekaCalls(registry.url, "MIX");
+    expect(await eureka.register("m")).toBe(204);
+    const { lastDirtyTimestamp } = await eureka.instance("m");
+    // The items as Eureka's ReplicationTaskProcessor builds them: no instanceInfo, `status` the new status, no
+    // Outrigger index header (a stock Eureka peer).
+    const batch = async (action: string, status: string | null) => {
+      const res = await fetch(`${registry.url}/eureka/peerreplication/batch`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          replicationList: [
+            { appName: "MIX", id: "m", lastDirtyTimestamp: Number(lastDirtyTimestamp), status, action },
+          ],
+        }),
+      });
+      return ((await res.json()) as { responseList: { statusCode: number }[] }).responseList[0]?.statusCode;
+    };
+    expect(await batch("StatusUpdate", "OUT_OF_SERVICE")).toBe(200);
+    expect(await eureka.instance("m")).toMatchObject({ status: "OUT_OF_SERVICE", overriddenStatus: "OUT_OF_SERVICE" });
+    // The client's next heartbeat does not undo it (OverrideExistsRule).
+    expect(await eureka.renew("m", `status=UP&lastDirtyTimestamp=${lastDirtyTimestamp}`)).toBe(200);
+    expect((await eureka.instance("m")).status).toBe("OUT_OF_SERVICE");
+    expect(await batch("DeleteStatusOverride", "UP")).toBe(200);
+    expect(await eureka.instance("m")).toMatchObject({ status: "UP", overriddenStatus: "UNKNOWN" });
+    // Unknown instance: 404, as the peer's single request; a StatusUpdate without a status: 400, nothing changed.
+    expect(await batch("StatusUpdate", null)).toBe(400);
+    expect((await eureka.instance("m")).status).toBe("UP");
+    const other = await fetch(`${registry.url}/eureka/peerreplication/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({
+        replicationList: [{ appName: "MIX", id: "ghost", status: "DOWN", action: "StatusUpdate" }],
+      }),
+    });
+    expect(((await other.json()) as { responseList: { statusCode: number }[] }).responseList[0]?.statusCode).toBe(404);
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback } from "fastify";
-import { badRequest, notFound, quoted } from "./consul-error.js";
+import { badRequest, quoted, unknownServiceId } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { parseServiceDefinition } from "./definition.js";
 import { queryFilter } from "./filter.js";
@@ -51,7 +51,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       "/agent/service/deregister/:id",
       { schema: { params: idParams("id") } },
       async (request, reply) => {
-        if (!agent.deregister(request.params.id)) throw notFound(`Unknown service ID ${quoted(request.params.id)}`);
+        if (!agent.deregister(request.params.id)) throw unknownServiceId(request.params.id);
         return reply.code(200).send();
       },
     );
@@ -62,7 +62,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const enable = enableFlag(request.query.enable);
         if (!agent.setMaintenance(request.params.id, enable, request.query.reason ?? "")) {
-          throw notFound(`Unknown service ID ${quoted(request.params.id)}`);
+          throw unknownServiceId(request.params.id);
         }
         return reply.code(200).send();
       },

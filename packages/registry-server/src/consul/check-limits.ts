@@ -37,6 +37,12 @@ export function durationField(raw: Record<string, unknown>, key: string, field: 
   const v = raw[key];
   if (v === undefined || v === null || v === "") return undefined;
   const ms = parseDuration(v);
+  // Go's ParseDuration refuses a unitless number but "0"; say so, as Consul does ("missing unit in duration").
+  if (ms === undefined && typeof v === "string" && /^[-+]?\d+(?:\.\d*)?$/.test(v.trim()))
+    throw badRequest(
+      `Request decode failed: ${field} ${quoted(v, 16)} has no unit`,
+      `time: missing unit in duration; use e.g. ${v.trim()}s`,
+    );
   if (ms === undefined || !Number.isFinite(ms))
     throw badRequest(`Request decode failed: ${field} ${quoted(String(v), 16)} is not a duration`, "use e.g. 10s");
   // Go reads `-10s`; Consul then refuses a TTL or Interval ≤ 0 (`CheckType.Validate`). One rule for every field here.

@@ -1,6 +1,5 @@
 import type { FastifyPluginCallback } from "fastify";
-import type { RegistryError } from "../errors.js";
-import { badRequest, notFound, quoted, typeMismatch } from "./consul-error.js";
+import { badRequest, notFound, notTtlCheck, quoted, typeMismatch, unknownCheckId } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { type CheckStatus, parseCheck } from "./definition.js";
 import { queryFilter } from "./filter.js";
@@ -9,10 +8,6 @@ import { refuseUnsupportedCheckFields } from "./unsupported-fields.js";
 import { checkJson, viewOf } from "./views.js";
 
 const statusOf: Readonly<Record<string, CheckStatus>> = { pass: "passing", warn: "warning", fail: "critical" };
-
-function unknownCheck(id: string): RegistryError {
-  return notFound(`Unknown check ID ${quoted(id)}: pass the check ID, not its name`);
-}
 
 /** The value of a key in any case and with or without `_`, as the `consul` npm client folds them. */
 function field(body: Record<string, unknown>, name: string): unknown {
@@ -29,8 +24,8 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
 
   const ttlCheck = (id: string) => {
     const check = agent.check(id);
-    if (!check) throw unknownCheck(id);
-    if (!check.acceptsUpdates) throw badRequest(`CheckID ${quoted(id)} does not have associated TTL`);
+    if (!check) throw unknownCheckId(id);
+    if (!check.acceptsUpdates) throw notTtlCheck(id);
     return check;
   };
 
@@ -57,7 +52,7 @@ export function checkRoutes(context: ConsulContext): FastifyPluginCallback {
       "/agent/check/deregister/:id",
       { schema: { params: idParams("id") } },
       async (request, reply) => {
-        if (!agent.deregisterCheck(request.params.id)) throw unknownCheck(request.params.id);
+        if (!agent.deregisterCheck(request.params.id)) throw unknownCheckId(request.params.id);
         return reply.code(200).send();
       },
     );

@@ -254,7 +254,9 @@ describe("the consul npm client against a real registry process", () => {
       [400, "text/plain", true],
       [501, "text/plain", true],
     ]);
-    expect(await bad[2]?.text()).toBe('Unknown check ID "service:nobody": pass the check ID, not its name');
+    expect(await bad[2]?.text()).toBe(
+      'Unknown check ID "service:nobody". Ensure that the check ID is passed, not the check name.',
+    );
     expect(child.exitCode).toBeNull();
     expect((await fetch(`${url}/v1/agent/self`)).status).toBe(200);
   });

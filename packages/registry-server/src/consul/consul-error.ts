@@ -3,8 +3,9 @@ import { RegistryError } from "../errors.js";
 /*
  * The Consul API answers errors as Consul does, in plain text (the Eureka side answers JSON); the stable code
  * travels in the `X-Outrigger-Error-Code` header, a longer explanation (when there is one) in
- * `X-Outrigger-Error-Detail`. Bodies stay under 80 characters: the `consul` npm client (through papi) shows a
- * plain-text body as the error's message only when it is shorter than that, else a bare "not found".
+ * `X-Outrigger-Error-Detail`. Our own bodies stay under 80 characters: the `consul` npm client (through papi) shows a
+ * plain-text body as the error's message only when it is shorter than that, else a bare "not found". Texts Consul
+ * fixes itself are answered verbatim (below), since clients match on them.
  */
 
 /** The longest body the `consul` npm client still shows as the message (papi: `res.body.length < 80`). */
@@ -30,6 +31,43 @@ export function badRequest(reason: string, detail?: string): RegistryError {
 /** A 404 for an unknown service, check or endpoint. */
 export function notFound(reason: string): RegistryError {
   return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", short(reason), 404);
+}
+
+/**
+ * Errors whose text Consul itself fixes are answered with that text verbatim, longer than 80 characters or not:
+ * clients match on it (Consul's own agent/local/state.go looks for "Unknown service"; LCMApps/consul-service-registrator
+ * for papi's "not found" message plus the quoted id in the body; Go, .NET and Java TTL heartbeats for "does not have
+ * associated TTL" before registering again). `%q` is Go's quoting, which JSON's matches for the ids Consul takes.
+ */
+const goQuoted = (id: string): string => JSON.stringify(id);
+
+/** A 404 for an unknown service id, as Consul's vetServiceUpdateWithAuthorizer (agent/acl.go) words it. */
+export function unknownServiceId(id: string): RegistryError {
+  const reason = `Unknown service ID ${goQuoted(id)}. Ensure that the service ID is passed, not the service name.`;
+  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", reason, 404);
+}
+
+/** A 404 for an unknown check id, as Consul's vetCheckUpdateWithAuthorizer (agent/acl.go) words it. */
+export function unknownCheckId(id: string): RegistryError {
+  const reason = `Unknown check ID ${goQuoted(id)}. Ensure that the check ID is passed, not the check name.`;
+  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", reason, 404);
+}
+
+/**
+ * A status pushed to a check that is not a TTL check: Consul's updateTTLCheck (agent/agent.go) returns a plain error,
+ * which its HTTP layer answers 500. The request is at fault, so the code is the bad-request one (and nothing is logged).
+ */
+export function notTtlCheck(id: string): RegistryError {
+  return new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", `CheckID ${goQuoted(id)} does not have associated TTL`, 500);
+}
+
+/**
+ * A read for another datacenter (`?dc=`): this registry is one datacenter and forwards nowhere, as a Consul server with
+ * no route there answers (agent/consul/rpc.go `forwardDC`: `structs.ErrNoDCPath`, a 500). Never the local answer under
+ * another datacenter's name.
+ */
+export function noPathToDatacenter(): RegistryError {
+  return new RegistryError("REGISTRY_CONSUL_BAD_REQUEST", "No path to datacenter", 500);
 }
 
 /** The long explanation of an error, sent in `X-Outrigger-Error-Detail` beside the short body. */

@@ -94,12 +94,16 @@ describe("Consul service definitions", () => {
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration("1h")).toBe(3_600_000);
     expect(parseDuration(5_000_000_000)).toBe(5000); // nanoseconds, as Go's time.Duration marshals
-    expect(parseDuration("5")).toBe(5e-6);
+    // A string goes through time.ParseDuration (CheckType.UnmarshalJSON): no unit is no duration, "0" aside.
+    expect(parseDuration("5")).toBeUndefined();
+    expect(parseDuration("0")).toBe(0);
     expect(parseDuration("5 s")).toBeUndefined();
     expect(blockingHoldMs(undefined, () => 0)).toBe(300_000);
     expect(blockingHoldMs("30s", () => 0)).toBe(30_000);
     expect(blockingHoldMs("30s", () => 1)).toBe(30_000 + 30_000 / 16);
     expect(blockingHoldMs("1h", () => 0)).toBe(600_000);
     expect(() => blockingHoldMs("later", () => 0)).toThrow(/Invalid wait/);
+    // RPCQueryTimeout: a wait ≤ 0 holds the default — a negative one too, or a client sending it polls in a loop.
+    expect(blockingHoldMs("-1s", () => 0)).toBe(300_000);
   });
 });

@@ -51,6 +51,12 @@ export interface ServiceView {
   readonly port: number;
   readonly meta: Record<string, string>;
   readonly weights: { readonly passing: number; readonly warning: number };
+  /**
+   * Consul's `EnableTagOverride`, kept and shown as registered. It lets catalog writes change the tags without the
+   * agent restoring them; this registry takes no catalog writes (`/v1/catalog/register` is refused), so it changes
+   * nothing here — as in a Consul cluster where nothing writes the catalog. Absent: false.
+   */
+  readonly enableTagOverride?: boolean;
 }
 
 /** A service registration, as `PUT /v1/agent/service/register` describes it. */
@@ -146,6 +152,25 @@ function deregisterAfter(raw: Json, minMs: number): number | undefined {
   return ms === undefined || ms <= 0 ? undefined : clampDeregisterAfter(ms, minMs);
 }
 
+/**
+ * A service Address other than a wildcard: Consul's AgentRegisterService refuses `0.0.0.0`, `::` and `[::]`
+ * (`ipaddr.IsAny`, hashicorp/consul#3017) with 400 `Invalid service address` — a listener's bind address is no
+ * address a consumer can dial. Empty means "the node's address", as in Consul.
+ */
+function serviceAddress(address: string | undefined): string | undefined {
+  if (address === "0.0.0.0" || address === "::" || address === "[::]") {
+    throw badRequest("Invalid service address", "0.0.0.0, :: and [::] are bind addresses: send one clients can reach");
+  }
+  return address;
+}
+
+/** A Go `bool` field: absent or null is false, anything but a JSON boolean is Go's decode error. */
+function goBool(value: unknown, field: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== "boolean") throw typeMismatch(field, "bool", value);
+  return value;
+}
+
 function port(raw: Json): number {
   const v = raw.port ?? 0;
   if (typeof v !== "number") throw typeMismatch("Port", "int", v);
@@ -211,10 +236,11 @@ export function parseServiceDefinition(
     id,
     name,
     tags: rawTags as string[],
-    address: optionalText(raw, "address", "Address") || fallbackAddress,
+    address: serviceAddress(optionalText(raw, "address", "Address")) || fallbackAddress,
     port: port(raw),
     meta: safeMetadata(raw.meta),
     weights: weights(raw),
+    enableTagOverride: goBool(raw.enabletagoverride, "EnableTagOverride"),
     checks,
   };
 }

@@ -113,7 +113,8 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
         });
         v1.setErrorHandler((error: FastifyError, request, reply) => {
           const mapped = toConsulError(error);
-          if (mapped.statusCode >= 500 && mapped.statusCode !== 501) {
+          // Only a failure of ours is logged: Consul answers some client mistakes 500 too (`notTtlCheck`).
+          if (mapped.code === "REGISTRY_CONSUL_INTERNAL") {
             request.log.error({ err: error }, "consul request failed");
           }
           const detail = detailOf.get(mapped);

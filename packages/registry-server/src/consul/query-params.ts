@@ -3,7 +3,7 @@ import { admitLongPoll } from "../hooks/long-poll-admission.js";
 import { heldRequest } from "../hooks/shutdown.js";
 import { type BlockingParams, blockUntilChanged } from "./blocking.js";
 import { readConsistency } from "./consistency.js";
-import { badRequest } from "./consul-error.js";
+import { badRequest, noPathToDatacenter } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { firstValue, parseGoBool } from "./go-bool.js";
 import type { CheckView } from "./mapping.js";
@@ -31,10 +31,22 @@ export function flag(value: string | readonly string[] | undefined, name: string
   return parsed;
 }
 
-/** `?tag=` given once or repeated; an instance must carry every one. */
+/** The `?tag=`s of a query, lower-cased (Consul compares them so). */
+function tagsOf(value: string | string[] | undefined): string[] {
+  return (value === undefined ? [] : Array.isArray(value) ? value : [value]).map((t) => t.toLowerCase());
+}
+
+/**
+ * `?tag=` given once or repeated; an instance must carry every one, compared without case as Consul's
+ * `serviceTagFilter` (agent/consul/state/catalog.go: `strings.ToLower` on both sides) compares them.
+ */
 export function withTags(views: InstanceView[], value: string | string[] | undefined): InstanceView[] {
-  const wanted = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  return views.filter((view) => wanted.every((tag) => view.service.tags.includes(tag)));
+  const wanted = tagsOf(value);
+  if (wanted.length === 0) return views;
+  return views.filter((view) => {
+    const tags = view.service.tags.map((t) => t.toLowerCase());
+    return wanted.every((tag) => tags.includes(tag));
+  });
 }
 
 /**
@@ -42,7 +54,7 @@ export function withTags(views: InstanceView[], value: string | string[] | undef
  * (route, service name as matched, `?passing`, `?tag`s, `?filter`).
  */
 export function answerKey(route: string, service: string, query: ServiceQuery): string {
-  const tags = query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
+  const tags = tagsOf(query.tag);
   return JSON.stringify([route, service.toUpperCase(), firstValue(query.passing) ?? null, tags, query.filter ?? null]);
 }
 
@@ -79,6 +91,9 @@ export async function block(
 ): Promise<void> {
   // Consul reads each parameter by its first value (url.Values.Get): `?index=5&index=9` blocks at 5.
   const query = request.query as Record<string, string | string[] | undefined>;
+  // `?dc=` names a datacenter to forward to; this registry is one, so another name has no path (never a local answer).
+  const dc = firstValue(query.dc);
+  if (dc && dc !== context.node.datacenter) throw noPathToDatacenter();
   const params: BlockingParams = { index: firstValue(query.index), wait: firstValue(query.wait) };
   // Consul's parseConsistency runs before any read: conflicting modes are a 400, `?cached` is reported as a miss.
   if (readConsistency(query).cached) reply.header("x-cache", "MISS");

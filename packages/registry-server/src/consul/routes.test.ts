@@ -223,7 +223,10 @@ describe("Consul API routes", () => {
     expect([missing.statusCode, missing.body]).toEqual([400, "Missing value for enable"]);
     expect((await put("/v1/agent/service/maintenance/maint-1?enable=yes")).statusCode).toBe(400);
     const unknown = await put("/v1/agent/service/maintenance/nobody?enable=true");
-    expect([unknown.statusCode, unknown.body]).toEqual([404, 'Unknown service ID "nobody"']);
+    expect([unknown.statusCode, unknown.body]).toEqual([
+      404,
+      'Unknown service ID "nobody". Ensure that the service ID is passed, not the service name.',
+    ]);
   });
 
   it("answers bad input with Consul's plain-text 400, an unknown check with 404, and keeps serving", async () => {
@@ -242,7 +245,7 @@ describe("Consul API routes", () => {
     const unknown = await put("/v1/agent/check/pass/service:ghost");
     expect([unknown.statusCode, unknown.body]).toEqual([
       404,
-      'Unknown check ID "service:ghost": pass the check ID, not its name',
+      'Unknown check ID "service:ghost". Ensure that the check ID is passed, not the check name.',
     ]);
     expect(unknown.headers["x-outrigger-error-code"]).toBe("REGISTRY_CONSUL_NOT_FOUND");
     await put("/v1/agent/service/register", {
@@ -252,7 +255,9 @@ describe("Consul API routes", () => {
       Check: { TCP: "127.0.0.1:1", Interval: "1h" },
     });
     const notTtl = await put("/v1/agent/check/pass/service:probe-1");
-    expect([notTtl.statusCode, notTtl.body]).toEqual([400, 'CheckID "service:probe-1" does not have associated TTL']);
+    // Consul's updateTTLCheck error is a plain one, which its HTTP layer answers 500 (clients match the text).
+    expect([notTtl.statusCode, notTtl.body]).toEqual([500, 'CheckID "service:probe-1" does not have associated TTL']);
+    expect(notTtl.headers["x-outrigger-error-code"]).toBe("REGISTRY_CONSUL_BAD_REQUEST");
     await put("/v1/agent/service/deregister/probe-1");
     expect((await put("/v1/agent/check/update/service:orders-1", { Status: "great" })).statusCode).toBe(400);
     expect((await get("/v1/health/service/web?index=abc")).body).toMatch(/^Invalid index/);

@@ -12,7 +12,8 @@ function isSet(value: unknown): boolean {
 
 /**
  * Service registration fields this registry does not implement (api/agent.go `AgentServiceRegistration`): a mesh
- * (Kind, Proxy, Connect), Unix sockets, tagged addresses, Enterprise tenancy and locality. Refused rather than
+ * (Kind, Proxy, Connect), Unix sockets, tagged addresses, Enterprise tenancy and locality. (`EnableTagOverride` is
+ * taken: without catalog writes it changes nothing, as in Consul.) Refused rather than
  * dropped, so a client never believes a proxy or a namespace exists. `Kind: "typical"` and
  * `Namespace`/`Partition: "default"` are the defaults and pass.
  */
@@ -22,7 +23,6 @@ const SERVICE_FIELDS: Readonly<Record<string, string>> = {
   connect: "Connect",
   socketpath: "SocketPath",
   taggedaddresses: "TaggedAddresses",
-  enabletagoverride: "EnableTagOverride",
   namespace: "Namespace",
   partition: "Partition",
   locality: "Locality",

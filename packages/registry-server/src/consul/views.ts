@@ -79,7 +79,7 @@ export function serviceJson(view: InstanceView, node: NodeIdentity): Record<stri
     Meta: { ...service.meta },
     Port: service.port,
     Weights: { Passing: service.weights.passing, Warning: service.weights.warning },
-    EnableTagOverride: false,
+    EnableTagOverride: service.enableTagOverride ?? false,
     Datacenter: node.datacenter,
     CreateIndex: indexes.create,
     ModifyIndex: indexes.modify,
@@ -157,7 +157,7 @@ export function catalogEntryJson(view: InstanceView, node: NodeIdentity): Record
     ServicePort: service.port,
     ServiceMeta: { ...service.meta },
     ServiceWeights: { Passing: service.weights.passing, Warning: service.weights.warning },
-    ServiceEnableTagOverride: false,
+    ServiceEnableTagOverride: service.enableTagOverride ?? false,
     CreateIndex: indexes.create,
     ModifyIndex: indexes.modify,
   };

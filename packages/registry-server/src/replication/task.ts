@@ -2,10 +2,18 @@ import type { EurekaInstanceJson } from "../eureka-codec.js";
 import type { PolicyRecord } from "../policy/store.js";
 
 /**
- * Eureka's batch actions; status and metadata changes travel as a `Register` carrying the whole instance. `Policy`
- * is Outrigger's: a service's traffic-policy record (`policy`), keyed by `POLICY_TASK_ID` (Eureka peers refuse it).
+ * Eureka's batch actions. Outrigger peers send status and metadata changes as a `Register` carrying the whole
+ * instance; an Eureka peer sends a status override as `StatusUpdate` and its removal as `DeleteStatusOverride`
+ * (`status`: the new status), which are received. `Policy` is Outrigger's: a service's traffic-policy record
+ * (`policy`), keyed by `POLICY_TASK_ID` (Eureka peers refuse it).
  */
-export type ReplicationAction = "Register" | "Heartbeat" | "Cancel" | "Policy";
+export type ReplicationAction =
+  | "Register"
+  | "Heartbeat"
+  | "Cancel"
+  | "StatusUpdate"
+  | "DeleteStatusOverride"
+  | "Policy";
 
 /** The task id of a policy task: not a valid Eureka instance id, so it never shares a queue slot with an instance. */
 export const POLICY_TASK_ID = "~policy";

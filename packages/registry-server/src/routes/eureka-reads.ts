@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
 import { ChunkedGzip } from "../chunked-gzip.js";
-import { sendEurekaDocument, wantsJson } from "../content-negotiation.js";
+import { collectionWantsJson, sendEurekaDocument } from "../content-negotiation.js";
 import type { ServerContext } from "../context.js";
 import { notFound } from "../errors.js";
 import {
@@ -47,7 +47,7 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
   };
   /** A cached Eureka document, as JSON or (Eureka's default) XML; the XML is its own cached encoding. */
   const sendDocument = (request: FastifyRequest, reply: FastifyReply, key: string, build: () => unknown) =>
-    wantsJson(request)
+    collectionWantsJson(request)
       ? sendCached(request, reply, cache.get(key, build))
       : sendCached(
           request,
@@ -64,7 +64,7 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     delta: { json: new ChunkedGzip(FULL_FETCH_CHUNKING), xml: new ChunkedGzip(XML_CHUNKING) },
   };
   const sendApplications = (request: FastifyRequest, reply: FastifyReply, kind: "apps" | "delta") => {
-    const json = wantsJson(request);
+    const json = collectionWantsJson(request);
     const entry = cache.getEncoded(json ? kind : `xml:${kind}`, () => {
       const apps = kind === "apps" ? registry.applications() : latestChangesByApp(registry.recentChanges());
       const document = json ? applicationsDocument : xmlApplicationsDocument;

@@ -33,7 +33,8 @@ function once(value: string | string[] | undefined, name: string): string | unde
   throw new RegistryError("REGISTRY_BAD_REQUEST", `${name} was given ${value.length} times: send it once`);
 }
 
-function statusParam(raw: string | string[] | undefined, name: string): InstanceStatus | undefined {
+/** A status parameter (`?value=`, `?status=`, a batch task's `status`): one of Eureka's five, any case; 400 else. */
+export function statusParam(raw: string | string[] | undefined, name: string): InstanceStatus | undefined {
   const value = once(raw, name);
   if (value === undefined || value === "") return undefined;
   const upper = value.toUpperCase();
@@ -46,7 +47,8 @@ function statusParam(raw: string | string[] | undefined, name: string): Instance
   return upper;
 }
 
-function timestampParam(raw: string | string[] | undefined): number | undefined {
+/** A `lastDirtyTimestamp` given once, as a whole number of ms; 400 else. */
+export function timestampParam(raw: string | string[] | undefined): number | undefined {
   const value = once(raw, "lastDirtyTimestamp");
   if (value === undefined || value === "") return undefined;
   const n = Number(value);
@@ -61,14 +63,28 @@ function statusWrite(request: FastifyRequest<{ Querystring: RenewQuery }>): Stat
   return { origin: originOf(request), ...(sent !== undefined ? { lastDirtyTimestamp: sent } : {}) };
 }
 
-/** The HTTP answer to a renewal outcome, as Eureka gives it: 200, 404 (register again), or 409 with our copy. */
-export function renewAnswer(outcome: RenewOutcome, app: string, id: string): { status: number; body?: unknown } {
+/** What a renewal is answered with: a status, a Eureka document (409 only), and for a 404 its headers. */
+export interface RenewAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The HTTP answer to a renewal outcome, as Eureka's InstanceResource.renewLease gives it: 200, 404 (register
+ * again), or 409 with our copy. The 404 has **no body**, as Eureka's (`Response.status(NOT_FOUND).build()`): the
+ * Java client's sendHeartBeat (AbstractJerseyEurekaHttpClient, Spring's RestTemplateEurekaHttpClient) reads any body
+ * that is not HTML as an InstanceInfo, so a JSON error body threw before its 404 → register branch and the instance
+ * never came back after a registry restart (spring-cloud/spring-cloud-netflix#4145, #4153; Netflix/eureka#914). The
+ * stable code and why travel in headers, as on the Consul side.
+ */
+export function renewAnswer(outcome: RenewOutcome): RenewAnswer {
   if (outcome.kind === "ok") return { status: 200 };
   if (outcome.kind === "conflict") return { status: 409, body: { instance: toEurekaInstance(outcome.lease) } };
-  const why = outcome.kind === "not-found" ? "is not registered" : "has a newer copy on the client";
+  const why = outcome.kind === "not-found" ? "not registered" : "the client holds a newer copy";
   return {
     status: 404,
-    body: { code: "REGISTRY_NOT_FOUND", message: `Instance ${id} of ${app.toUpperCase()} ${why}: register it again` },
+    headers: { "x-outrigger-error-code": "REGISTRY_NOT_FOUND", "x-outrigger-error-detail": `${why}: register again` },
   };
 }
 
@@ -114,10 +130,13 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
           : {}),
         origin: originOf(request),
       });
-      const answer = renewAnswer(outcome, name, id);
-      // A 409 carries our instance, a Eureka document (JSON or XML, as asked); other answers are plain.
+      const answer = renewAnswer(outcome);
+      // A 409 carries our instance, a Eureka document (JSON or XML, as asked); other answers have no body.
       if (answer.status === 409) return sendEurekaDocument(request, reply.code(409), answer.body);
-      return reply.code(answer.status).send(answer.body);
+      return reply
+        .code(answer.status)
+        .headers(answer.headers ?? {})
+        .send();
     });
 
     app.delete<{ Params: Params }>("/apps/:app/:id", async (request, reply) => {

@@ -17,7 +17,7 @@ import {
   type ReplicationTask,
 } from "../replication/task.js";
 import { readWrittenAt, WRITTEN_AT_FIELD } from "../write-order.js";
-import { renewAnswer } from "./eureka-writes.js";
+import { renewAnswer, statusParam, timestampParam } from "./eureka-writes.js";
 
 /**
  * A 409 with our copy and, to an Outrigger peer (`stamped`: its batch carried `INDEX_HEADER`), its write stamp; an
@@ -62,6 +62,23 @@ function isTask(value: unknown): value is ReplicationTask {
  */
 export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry } = ctx;
+  /**
+   * An Eureka peer's status override or its removal, applied as that peer's single request would be
+   * (PeerReplicationResource.handleStatusUpdate / handleDeleteStatusOverride → InstanceResource.statusUpdate /
+   * deleteStatusUpdate with `status` the new status, the dirty timestamp unchanged): an operator's OUT_OF_SERVICE
+   * set on an Eureka node reaches this one. Before, both fell through to a heartbeat and changed nothing.
+   */
+  const statusTask = (task: ReplicationTask): ReplicationResult => {
+    const sent = timestampParam(task.lastDirtyTimestamp === undefined ? undefined : String(task.lastDirtyTimestamp));
+    const options = { origin: "replication" as const, ...(sent !== undefined ? { lastDirtyTimestamp: sent } : {}) };
+    const status = statusParam(task.status ?? undefined, "status");
+    if (task.action === "DeleteStatusOverride") {
+      const applied = registry.deleteStatusOverride(task.appName, task.id, status ?? "UNKNOWN", options);
+      return { statusCode: applied ? 200 : 404 };
+    }
+    if (status === undefined) throw new RegistryError("REGISTRY_BAD_REQUEST", "A StatusUpdate needs its new status");
+    return { statusCode: registry.setStatusOverride(task.appName, task.id, status, options) ? 200 : 404 };
+  };
   const apply = (task: ReplicationTask, stamped: boolean): ReplicationResult => {
     try {
       if (task.action === "Policy") return receivePolicyTask(ctx.policies?.store, task);
@@ -77,6 +94,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
         if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
         return { statusCode: 200 };
       }
+      if (task.action === "StatusUpdate" || task.action === "DeleteStatusOverride") return statusTask(task);
       if (task.action === "Cancel") {
         const cancelled = registry.cancel(task.appName, task.id, "replication", readWrittenAt(task));
         return { statusCode: cancelled ? 200 : 404 };
@@ -87,7 +105,7 @@ export function replicationRoutes(ctx: ServerContext): FastifyPluginCallback {
         origin: "replication",
       });
       if (outcome.kind === "conflict") return conflict(outcome.lease, stamped);
-      return { statusCode: renewAnswer(outcome, task.appName, task.id).status };
+      return { statusCode: renewAnswer(outcome).status };
     } catch (error) {
       const code = error instanceof RegistryError ? { code: error.code } : {};
       return { statusCode: 400, responseEntity: { ...code, message: (error as Error).message } };

@@ -1,0 +1,32 @@
+import nodeConfig from "config/lib/util.js";
+import { leaveUnfrozen } from "./config-view.js";
+
+/**
+ * The merged data of a node-config load, copied out of it as node-config's own `makeImmutable` would hand it to an
+ * application: plain objects and arrays copied (shared and circular references kept), a `raw()` value replaced by
+ * what it wraps — by reference, and left unfrozen (a stream, a logger: node-config leaves them as they are) — and
+ * functions, promises (an async `defer`) and other objects kept as they are. `structuredClone`, used before, turned
+ * a `raw()` value into `{}` without a word and threw a DataCloneError (not a ConfigError, quoting the value) on a
+ * function (node-config#467: what `raw()` is for).
+ */
+export function copyLoaded(root: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const copy = (value: unknown): unknown => {
+    if (typeof value !== "object" || value === null) return value;
+    if (value instanceof nodeConfig.RawConfig) {
+      const raw: unknown = value.resolve();
+      if (typeof raw === "object" && raw !== null) leaveUnfrozen(raw);
+      return raw;
+    }
+    const proto = Object.getPrototypeOf(value);
+    const array = Array.isArray(value);
+    if (!array && proto !== Object.prototype && proto !== null) return value;
+    const seen = copies.get(value);
+    if (seen !== undefined) return seen;
+    const out: Record<string, unknown> = array ? ([] as unknown as Record<string, unknown>) : Object.create(proto);
+    copies.set(value, out);
+    for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+    return out;
+  };
+  return copy(root);
+}

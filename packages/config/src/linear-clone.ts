@@ -26,7 +26,11 @@ export function withLinearClone<R>(load: () => R): R {
   }
 }
 
-function linearClone(root: unknown, depth: number, other: (value: unknown, depth: number) => unknown): unknown {
+/**
+ * Copies plain objects and arrays under `root` down to `depth` levels (shared and circular references kept, getters
+ * and promises kept as they are); anything else goes to `other`.
+ */
+export function linearClone(root: unknown, depth: number, other: (value: unknown, depth: number) => unknown): unknown {
   const copies = new Map<object, unknown>();
   const clone = (value: unknown, left: number): unknown => {
     if (left === 0 || typeof value !== "object" || value === null) return value;

@@ -1,5 +1,6 @@
 import nodeConfig from "config/lib/util.js";
 import { leaveUnfrozen } from "./config-view.js";
+import { linearClone } from "./linear-clone.js";
 
 /**
  * The merged data of a node-config load, copied out of it as node-config's own `makeImmutable` would hand it to an
@@ -10,23 +11,10 @@ import { leaveUnfrozen } from "./config-view.js";
  * function (node-config#467: what `raw()` is for).
  */
 export function copyLoaded(root: unknown): unknown {
-  const copies = new Map<object, unknown>();
-  const copy = (value: unknown): unknown => {
-    if (typeof value !== "object" || value === null) return value;
-    if (value instanceof nodeConfig.RawConfig) {
-      const raw: unknown = value.resolve();
-      if (typeof raw === "object" && raw !== null) leaveUnfrozen(raw);
-      return raw;
-    }
-    const proto = Object.getPrototypeOf(value);
-    const array = Array.isArray(value);
-    if (!array && proto !== Object.prototype && proto !== null) return value;
-    const seen = copies.get(value);
-    if (seen !== undefined) return seen;
-    const out: Record<string, unknown> = array ? ([] as unknown as Record<string, unknown>) : Object.create(proto);
-    copies.set(value, out);
-    for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
-    return out;
-  };
-  return copy(root);
+  return linearClone(root, Number.POSITIVE_INFINITY, (value) => {
+    if (!(value instanceof nodeConfig.RawConfig)) return value;
+    const raw: unknown = value.resolve();
+    if (typeof raw === "object" && raw !== null) leaveUnfrozen(raw);
+    return raw;
+  });
 }

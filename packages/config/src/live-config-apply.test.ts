@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { type Mount, memoryLogger, mount, next, record } from "./live-config.fixture.js";
 import { createLiveConfig, type LiveConfig } from "./live-config.js";
+import type { Loader } from "./load-candidate.js";
+import { loadLayers } from "./load-config.js";
 
 const schema = z.object({
   retry: z.object({ maxAttempts: z.number().int().min(1).max(10), delayMs: z.number().min(0) }),
@@ -116,6 +118,75 @@ describe("LiveConfig validates before it applies", () => {
     mounted.swap({});
     expect(await next(live.onError)).toMatchObject({ code: "CONFIG_EMPTY", file: undefined });
     expect(live.value.retry.maxAttempts).toBe(6);
+  });
+});
+
+describe("LiveConfig and config files that parse to nothing", () => {
+  it("takes a comment-only file as node-config does (a placeholder), and refuses one that held values (a cut write)", async () => {
+    // On main a commented-out local.yaml (a common placeholder) stopped LiveConfig from starting, and a new
+    // comment-only file blocked every reload after it, although node-config itself reads such a file as nothing.
+    mounted.swap({ "default.json": good, "local.yaml": "--- # machine overrides go here\n" });
+    live = createLiveConfig({ dir: mounted.dir, schema, logger: memoryLogger() });
+    expect(live.value.retry.maxAttempts).toBe(3);
+    mounted.swap({
+      "default.json": { ...good, retry: { maxAttempts: 4, delayMs: 10 } },
+      "local.yaml": "# machine overrides go here\n",
+      "production.yaml": "%YAML 1.2\n---\n~ # nothing for production yet\n",
+    });
+    expect((await next(live.onChange)).value.retry.maxAttempts).toBe(4);
+    mounted.swap({ "default.json": good, "production.yaml": "retry:\n  maxAttempts: 6\n" });
+    expect((await next(live.onChange)).value.retry.maxAttempts).toBe(6);
+    // production.yaml gave values to the config in force: empty now, it is a cut write until shown otherwise.
+    mounted.swap({ "default.json": good, "production.yaml": "" });
+    expect(await next(live.onError)).toMatchObject({
+      code: "CONFIG_EMPTY",
+      file: join(mounted.dir, "production.yaml"),
+    });
+    expect(live.value.retry.maxAttempts).toBe(6);
+    // Cleared on purpose: {} is a value.
+    mounted.swap({ "default.json": good, "production.yaml": "{}\n" });
+    expect((await next(live.onChange)).value.retry.maxAttempts).toBe(3);
+  });
+
+  it("refuses a file with content that parsed to nothing (its format's parser is missing), at the start too", () => {
+    mounted.swap({ "default.json": good, "production.yaml": "retry:\n  maxAttempts: 6\n" });
+    // node-config without a YAML parser logs and hands back nothing for the file: a loader that does the same.
+    const loader: Loader = (dirs, formats, maxFileBytes) => {
+      const layers = loadLayers(dirs, formats, maxFileBytes);
+      return { ...layers, sources: layers.sources.map((s) => (s.name.endsWith(".yaml") ? { name: s.name } : s)) };
+    };
+    expect(() => createLiveConfig({ dir: mounted.dir, schema, loader, logger: memoryLogger() })).toThrow(
+      expect.objectContaining({ code: "CONFIG_EMPTY", message: expect.stringContaining("parser installed") }),
+    );
+  });
+});
+
+describe("LiveConfig and a file caught while it is written", () => {
+  it("drops a load during which a file changed and loads again, so a half-written file never applies", () => {
+    // A writer that streams a file in place (no rename) past maxWaitMs: the load may read it cut at a line that
+    // still parses (here: delayMs not written yet). On main that half applied, then the rest a second later.
+    mounted.swap({ "default.json": good, "production.yaml": "retry:\n  maxAttempts: 6\n" });
+    const file = join(mounted.dir, "production.yaml");
+    let restDuringLoad: string | undefined;
+    const loader: Loader = (dirs, formats, maxFileBytes) => {
+      const layers = loadLayers(dirs, formats, maxFileBytes);
+      if (restDuringLoad !== undefined) writeFileSync(file, restDuringLoad, { flag: "a" }); // the writer goes on
+      restDuringLoad = undefined;
+      return layers;
+    };
+    live = createLiveConfig({
+      dir: mounted.dir,
+      schema,
+      loader,
+      watch: false,
+      pollIntervalMs: 0,
+      logger: memoryLogger(),
+    });
+    const applied = record(live.onChange);
+    writeFileSync(file, "retry:\n  maxAttempts: 9\n"); // the writer has written the first lines
+    restDuringLoad = "  delayMs: 20\n";
+    expect(live.reload()).toBe(true);
+    expect(applied.map((e) => e.value.retry)).toEqual([{ maxAttempts: 9, delayMs: 20 }]);
   });
 });
 

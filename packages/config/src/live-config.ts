@@ -56,7 +56,9 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
     { min: 1, integer: true },
     invalid,
   );
-  const load = () => loadCandidate(dirs, options.loader, maxFileBytes);
+  // The files that gave values to the config in force: one of them turning empty is a cut write, not a placeholder.
+  let withValues: ReadonlySet<string> = new Set();
+  const load = () => loadCandidate(dirs, options.loader, maxFileBytes, withValues);
   const counts = { reloads: 0, applied: 0, unchanged: 0, rejected: 0 };
   let lastReloadOk = true;
   let lastAppliedAt = wallClock.now();
@@ -112,6 +114,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
   let raw = firstApplied.raw;
   let fingerprint = first.fingerprint;
   let codeFiles = first.candidate.codeFiles;
+  withValues = first.candidate.withValues;
   let pendingRestart = new Map<string, unknown>();
   for (const file of codeFiles.keys()) {
     logger.warn(
@@ -163,6 +166,7 @@ export function createLiveConfig<T = Record<string, unknown>>(options: LiveConfi
       restarts.emit(fresh);
     }
     lastReloadOk = true;
+    withValues = result.candidate.withValues;
     const next = applyPlan(plan, result.candidate);
     const diff = diffConfig(view.data, next.view.data);
     if (diff.length === 0) {

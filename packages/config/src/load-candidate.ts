@@ -35,6 +35,8 @@ export interface Candidate {
   readonly sources: ReadonlyArray<{ readonly name: string; readonly parsed?: unknown }>;
   /** Code-format files found in the directories, by user-visible name, with a hash of their content. */
   readonly codeFiles: ReadonlyMap<string, string>;
+  /** Files that gave values (parsed to something), by user-visible name: what a later empty file would take away. */
+  readonly withValues: ReadonlySet<string>;
 }
 
 /** The outcome of one load, with the directory fingerprint it was taken against. */
@@ -119,8 +121,48 @@ function toConfigError(error: unknown, dirs: readonly ResolvedDir[]): ConfigErro
       });
 }
 
-function check(layers: LoadedLayers, dirs: readonly ResolvedDir[], maxFileBytes: number): Candidate {
-  const sources = layers.sources.map((s) => ({ name: displayName(s.name, dirs), parsed: s.parsed }));
+/** Comment lines of the data formats LiveConfig reads (YAML, TOML, properties: `#`, `!`, `;`; JSON5, HJSON: `//`). */
+const COMMENT = /^(#|!|;|\/\/)/;
+/** YAML lines that say nothing: document markers and an explicit null (`---`, `...`, `~`, `null`). */
+const YAML_NOTHING = new Set(["", "---", "...", "~", "null"]);
+
+/**
+ * True when `file` holds nothing but blank lines, comments, YAML directives (`%YAML 1.2`), document markers and
+ * explicit nulls — a trailing ` # comment` after any of them allowed (`--- # local overrides`) — or is gone.
+ */
+function blankOrComments(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return true;
+  }
+  return text.split(/\r?\n/).every((line) => {
+    const trimmed = line.trim();
+    if (COMMENT.test(trimmed) || trimmed.startsWith("%")) return true;
+    return YAML_NOTHING.has(trimmed.replace(/\s#.*$/, "").trim());
+  });
+}
+
+/** Parsed to nothing, or to an empty object or list (TOML and properties parse an empty file to `{}`). */
+function givesNothing(parsed: unknown): boolean {
+  if (parsed === null || parsed === undefined) return true;
+  return typeof parsed === "object" && Object.keys(parsed).length === 0;
+}
+
+/**
+ * Checks a load. A data file that parses to nothing (empty YAML, comments only) is taken as node-config takes it —
+ * a placeholder that adds nothing (a commented-out `local.yaml` is common) — unless it gave values to the config in
+ * force (`inForce`): then it looks like a cut write (a writer that truncated the file and has not written it yet)
+ * and is refused with CONFIG_EMPTY, so the last good config stays. Clearing a file on purpose is writing `{}`.
+ */
+function check(
+  layers: LoadedLayers,
+  dirs: readonly ResolvedDir[],
+  maxFileBytes: number,
+  inForce: ReadonlySet<string>,
+): Candidate {
+  const sources = layers.sources.map((s) => ({ name: displayName(s.name, dirs), parsed: s.parsed, path: s.name }));
   const files = sources.filter((s) => s.name !== "$NODE_CONFIG" && !s.name.includes("custom-environment-variables"));
   if (files.length === 0) {
     throw new ConfigError(
@@ -128,26 +170,46 @@ function check(layers: LoadedLayers, dirs: readonly ResolvedDir[], maxFileBytes:
       `No config files in ${dirs.map((d) => d.dir).join(delimiter)}: restore them (the last good config stays)`,
     );
   }
-  const empty = files.find((s) => s.parsed === null || s.parsed === undefined);
-  if (empty) {
+  const nothing = (s: { parsed?: unknown }) => s.parsed === null || s.parsed === undefined;
+  const unparsed = files.find((s) => nothing(s) && !blankOrComments(s.path));
+  if (unparsed) {
     throw new ConfigError(
       "CONFIG_EMPTY",
-      `${empty.name} parsed to nothing (empty, or its format's parser is not installed): fix it or install the parser`,
-      { file: empty.name },
+      `${unparsed.name} has content but parsed to nothing (is its format's parser installed?): install the parser or fix the file`,
+      { file: unparsed.name },
     );
   }
-  return { data: layers.data, sources, codeFiles: findCodeFiles(dirs, maxFileBytes) };
+  // Judged by the text, whatever the format parses an empty file to (YAML: null; TOML, properties: {}); `{}` written
+  // on purpose is not blank.
+  const cut = files.find((s) => inForce.has(s.name) && givesNothing(s.parsed) && blankOrComments(s.path));
+  if (cut) {
+    throw new ConfigError(
+      "CONFIG_EMPTY",
+      `${cut.name} is empty but gave values to the config in force (a cut write looks so): write its content back, or {} to clear it (the last good config stays)`,
+      { file: cut.name },
+    );
+  }
+  const withValues = new Set(files.filter((s) => !givesNothing(s.parsed)).map((s) => s.name));
+  return {
+    data: layers.data,
+    sources: sources.map(({ name, parsed }) => ({ name, parsed })),
+    codeFiles: findCodeFiles(dirs, maxFileBytes),
+    withValues,
+  };
 }
 
 /**
- * Loads one consistent version of the directories: resolves each `..data`, loads from the resolved directories,
- * then resolves again — if a swap happened meanwhile, the result (good or bad) is dropped and the load repeated,
- * so a mix of two versions is never returned.
+ * Loads one consistent version of the directories: resolves each `..data` and fingerprints the files (name, size,
+ * mtime, inode), loads from the resolved directories, then resolves and fingerprints again — if a swap or a write
+ * happened meanwhile, the result (good or bad) is dropped and the load repeated, so a mix of two versions (or a
+ * file caught half-written while its writer was still at it) is never returned. `inForce`: the files that gave
+ * values to the config in force (none at the start), which may not turn empty (see `check`).
  */
 export function loadCandidate(
   dirs: readonly string[],
   loader: Loader = loadLayers,
   maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+  inForce: ReadonlySet<string> = new Set(),
 ): CandidateResult {
   for (let attempt = 0; attempt < MAX_LOAD_ATTEMPTS; attempt++) {
     const before = dirs.map(resolveMountedDir);
@@ -155,11 +217,13 @@ export function loadCandidate(
     let result: CandidateResult;
     try {
       const layers = loader(before.map((d) => d.resolved).join(delimiter), DATA_FORMATS, maxFileBytes);
-      result = { fingerprint, ok: true, candidate: check(layers, before, maxFileBytes) };
+      result = { fingerprint, ok: true, candidate: check(layers, before, maxFileBytes, inForce) };
     } catch (error) {
       result = { fingerprint, ok: false, error: toConfigError(error, before) };
     }
-    if (sameResolution(before, dirs.map(resolveMountedDir))) return result;
+    // A swap of `..data`, or a file written while it was read (a writer still streaming it, past `maxWaitMs`):
+    // either way the load may mix two versions, so it is dropped and repeated.
+    if (sameResolution(before, dirs.map(resolveMountedDir)) && fingerprintDirs(before) === fingerprint) return result;
   }
   return {
     fingerprint: "",

@@ -45,6 +45,35 @@ describe("loadConfig (node-config layering, outside its singleton)", () => {
     expect(() => loadConfig({ dir })).toThrow(/Cannot parse config file/);
   });
 
+  it("gives every .json to a custom parser set with NODE_CONFIG_PARSER, strict JSON too", () => {
+    // node-config's documented hook (Parser.setParser in a NODE_CONFIG_PARSER module); on main the native
+    // JSON.parse fast path read strict JSON itself and the custom parser never saw those files.
+    const require = createRequire(import.meta.url);
+    const stock = require("config/parser.js") as {
+      jsonParser: (f: string, c: string) => unknown;
+      setParser(name: string, fn: (f: string, c: string) => unknown): void;
+    };
+    const custom = join(dir, "json-parser.cjs");
+    writeFileSync(
+      custom,
+      `const Parser = require(${JSON.stringify(require.resolve("config/parser.js"))});
+const own = Parser.jsonParser;
+Parser.setParser("json", (file, content) => ({ ...own(file, content), parsedBy: "custom" }));
+module.exports = Parser;
+`,
+    );
+    process.env.NODE_CONFIG_PARSER = custom;
+    try {
+      const config = loadConfig({ dir });
+      expect(config.get("parsedBy")).toBe("custom");
+      expect(config.get("retry.maxAttempts")).toBe(3);
+    } finally {
+      stock.setParser("json", stock.jsonParser); // the parser module is one per process
+    }
+    delete process.env.NODE_CONFIG_PARSER;
+    expect(loadConfig({ dir }).has("parsedBy")).toBe(false);
+  });
+
   it("loads again with what changed on disk (no singleton), and hands out frozen data", () => {
     expect(loadConfig({ dir }).get("retry.maxAttempts")).toBe(3);
     // node-config's loader ran, but its process-wide singleton (config/lib/config.js) was never loaded.

@@ -2,9 +2,11 @@ import { statSync } from "node:fs";
 import { delimiter } from "node:path";
 import { checkNumber } from "@outrigger/core";
 import nodeConfig from "config/lib/util.js";
+import stockParser from "config/parser.js";
 import { type ConfigView, createConfigView } from "./config-view.js";
 import { checkEnvMapping } from "./env-mapping.js";
 import { ConfigError } from "./errors.js";
+import { checkExpansion, expansionLimit } from "./expansion-limit.js";
 import { withLinearClone } from "./linear-clone.js";
 import { copyLoaded } from "./loaded-copy.js";
 
@@ -115,14 +117,19 @@ export function withoutSource(error: unknown): Error {
   return safe;
 }
 
+type Parser = InstanceType<typeof nodeConfig.Load>["parser"];
+
 /**
  * Parses one config file as node-config would, but `.json` with the native `JSON.parse` first: node-config parses
  * `.json` with JSON5 (node-config/node-config#715, to allow comments), measured here at ~1.2 s for a 1 MB file —
  * the event loop held that long on every reload. Only a file that is not strict JSON (comments, trailing commas)
- * falls back to node-config's parser, with the same result as before.
+ * falls back to node-config's parser, with the same result as before. A custom parser (`NODE_CONFIG_PARSER`, node-
+ * config's documented way to parse `.json` otherwise) that changed `.json` or `parse` gets every file: the fast path
+ * is node-config's stock JSON5 result only.
  */
-function parseConfigFile(base: { parse(file: string, content: string): unknown }, file: string, content: string) {
-  if (file.endsWith(".json")) {
+function parseConfigFile(base: Parser, file: string, content: string) {
+  // `jsonParser` is the function node-config registers for .json; `setParser("json", …)` leaves it as it is.
+  if (file.endsWith(".json") && base.parse === stockParser.parse && base.getParser("json") === stockParser.jsonParser) {
     try {
       return JSON.parse(content);
     } catch {
@@ -147,11 +154,20 @@ export function loadLayers(
   load.options.configDir = dirs;
   // Every file node-config reads passes through loadFile: check its size there, before a byte is read.
   const loadFile = load.loadFile.bind(load);
+  const limit = expansionLimit(maxFileBytes);
   let reading = "";
   load.loadFile = (file, convert) => {
     checkConfigFile(file, maxFileBytes);
     reading = file;
-    return loadFile(file, convert);
+    // `convert` runs on the parsed file before node-config merges it (addConfig → extendDeep): an alias bomb is
+    // refused there, before anything walks it path by path.
+    // The values a custom-environment-variables mapping yields (`__format: yaml` parses them) are checked too.
+    return loadFile(file, (parsed) => {
+      checkExpansion(parsed, file, limit);
+      const converted = convert ? convert(parsed) : parsed;
+      if (converted !== parsed) checkExpansion(converted, file, limit);
+      return converted;
+    });
   };
   // A custom-environment-variables mapping node-config would apply as nothing is refused (env-mapping.ts).
   const substituteDeep = load.substituteDeep.bind(load);
@@ -160,6 +176,13 @@ export function loadLayers(
     return substituteDeep(map, vars);
   };
   const base = load.options.parser;
+  if (!base) {
+    // node-config warns and goes on without a parser when NODE_CONFIG_PARSER does not load (lib/util.js _loadParser).
+    throw new ConfigError(
+      "CONFIG_LOAD_FAILED",
+      "NODE_CONFIG_PARSER names a parser module that did not load (node-config resolves a relative name against NODE_CONFIG_DIR): fix the path or unset it",
+    );
+  }
   const order = formats ? base.getFilesOrder().filter((ext) => formats.includes(ext)) : base.getFilesOrder();
   // node-config copies the parser at construction; replace both so files and env mappings agree.
   const parser = Object.assign(Object.create(base) as typeof base, {

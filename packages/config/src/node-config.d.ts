@@ -35,3 +35,14 @@ declare module "config/lib/util.js" {
   const util: { Load: typeof Load; Util: Util; RawConfig: typeof RawConfig };
   export = util;
 }
+
+// node-config's parser module (the default `NODE_CONFIG_PARSER`): one object per process, which custom parsers change.
+declare module "config/parser.js" {
+  const parser: {
+    parse(filename: string, content: string): unknown;
+    /** The function node-config registers for `.json` (JSON5); `setParser("json", …)` does not change it. */
+    jsonParser(filename: string | null, content: string): unknown;
+    getParser(name: string): ((filename: string | null, content: string) => unknown) | undefined;
+  };
+  export = parser;
+}

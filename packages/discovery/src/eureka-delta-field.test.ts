@@ -1,7 +1,7 @@
-import { createServer, request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DeltaSync, EurekaDeltaInstancer } from "./eureka-delta-instancer.js";
 import { anyStatus } from "./filters.js";
+import { refusingFront } from "./testing/refusing-front.js";
 import { RegistryProcess } from "./testing/registry-process.js";
 import { ids, next } from "./testing/snapshots.js";
 
@@ -13,35 +13,17 @@ import { ids, next } from "./testing/snapshots.js";
  */
 
 /**
- * A loopback HTTP front to a registry that answers `apps/delta` as a stock Eureka server started with
- * `eureka.disableDelta=true` does (ApplicationsResource.getContainerDifferential: 403, no body) and forwards
- * everything else.
+ * A front that answers `apps/delta` as a stock Eureka server started with `eureka.disableDelta=true` does
+ * (ApplicationsResource.getContainerDifferential: 403, no body) and forwards everything else.
  */
 async function deltaRefusingFront(target: number) {
   const counts = { deltas: 0 };
-  const server = createServer((req, res) => {
-    if (/\/apps\/delta(\?|$)/.test(req.url ?? "")) {
-      counts.deltas += 1;
-      res.writeHead(403).end();
-      return;
-    }
-    const upstream = httpRequest(
-      { host: "127.0.0.1", port: target, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+  const front = await refusingFront(target, (req) => {
+    const refused = /\/apps\/delta(\?|$)/.test(req.url ?? "");
+    if (refused) counts.deltas += 1;
+    return refused;
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { ...front, counts };
 }
 
 describe("Eureka delta field cases (real registry process)", () => {

@@ -257,7 +257,12 @@ function connectionReleased(): Promise<void> {
 /**
  * What to do about a refusal. A Eureka-protocol registry answers 401 to a missing or wrong token and 403 to a valid
  * token without the permission (registry-server `hooks/auth.ts`: a read-only token on a write), so a 403 on a
- * write names the write permission a registrar needs. The token itself is never shown.
+ * write names the write permission a registrar needs. A 403 on a read is most often a stock Eureka server warming
+ * up: for `eureka.server.waitTimeInMsWhenSyncEmpty` (5 minutes by default) after a start that found no peer's
+ * registry, it answers every read 403 with no body (PeerAwareInstanceRegistryImpl.shouldAllowAccess, checked by
+ * ApplicationsResource, ApplicationResource and the VIP resources) — it passes by itself, and the client keeps
+ * polling; an Outrigger registry never refuses a read 403 on the Eureka side (its read token reads everything). The
+ * token itself is never shown.
  */
 function refusal(shown: string, status: number, method: string): string {
   if (status === 401) {
@@ -266,7 +271,7 @@ function refusal(shown: string, status: number, method: string): string {
   const write = method.toUpperCase() !== "GET";
   return write
     ? `Registry at ${shown} refused a ${method.toUpperCase()} (403): the token lacks write permission; give a registrar the registry's write token (option \`token\`), not a read-only one`
-    : `Registry at ${shown} refused a read (403): the token lacks read permission; give the client a token that may read this registry (option \`token\`)`;
+    : `Registry at ${shown} refused a read (403): a Eureka server refuses reads while it warms up after a start that found no peer's registry (eureka.server.waitTimeInMsWhenSyncEmpty, 5 minutes by default) and the client keeps polling; if it lasts longer, check that the token may read this registry (option \`token\`) and that no proxy in front refuses it`;
 }
 
 /** Joins a base URL (with or without a trailing slash) and a path. */

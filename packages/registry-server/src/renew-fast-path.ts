@@ -32,7 +32,8 @@ function single(value: string | string[] | undefined): string | undefined | null
 
 /**
  * The renewal's options from its query, or undefined when anything in it is not plainly valid: such a request is
- * left to the framework's route, which answers the same 400 it always did. Nothing is changed before this returns.
+ * left to the framework's route, which answers it (a 400 for a bad lastDirtyTimestamp; a status Eureka would not
+ * parse is ignored there, as renewLease ignores it). Nothing is changed before this returns.
  */
 function renewOptions(
   query: Record<string, string | string[] | undefined>,

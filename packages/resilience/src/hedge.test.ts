@@ -38,6 +38,33 @@ describe("createHedgePolicy", () => {
     expect(events).toEqual([{ hedge: 1, afterMs: 50 }]);
   });
 
+  it("a caller that gives up mid-call gets its reason at once; no hedge goes out after, a late answer is freed", async () => {
+    // thomhurst/Kevlar#46, App-vNext/Polly#3094: the hedge timer launched a new attempt after the caller had cancelled
+    // (its controller made after the abort, so nothing aborted it), and the caller waited for an attempt that
+    // ignored its signal.
+    const hedge = createHedgePolicy({ delayMs: 50 });
+    const events: unknown[] = [];
+    hedge.onHedge((e) => events.push(e));
+    let attempts = 0;
+    let freed = 0;
+    const caller = new AbortController();
+    const done = hedge.execute(
+      () => {
+        attempts++;
+        // Ignores its signal, answers a disposable value late.
+        return new Promise<object>((resolve) => setTimeout(() => resolve({ [Symbol.dispose]: () => freed++ }), 500));
+      },
+      caller.signal,
+      describeCall({ method: "GET" }),
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    const gone = new Error("client disconnected");
+    caller.abort(gone);
+    await expect(done).rejects.toBe(gone);
+    await vi.advanceTimersByTimeAsync(600);
+    expect([attempts, events, freed]).toEqual([1, [], 1]);
+  });
+
   it("sends nothing for a caller whose signal is already aborted: it fails at once with the signal's reason", async () => {
     // followAbort never fires for a signal aborted before it is followed, and each attempt had its own controller:
     // the request went out, and its hedges after it, beyond the caller's reach.

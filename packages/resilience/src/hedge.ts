@@ -90,13 +90,25 @@ export function createHedgePolicy(options: HedgeOptions = {}): Hedge {
     if (signal?.aborted) return Promise.reject<T>(signal.reason);
     const started = clock.now();
     const controllers: AbortController[] = [];
+    // Set once the promise below exists: the caller's abort settles the call (see `onAbort`).
+    let callerGone: () => void = () => undefined;
     const onAbort = () => {
       for (const c of controllers) c.abort(signal?.reason);
+      callerGone();
     };
     const unfollow = signal ? followAbort(signal, onAbort) : () => undefined;
     return new Promise<T>((resolve, reject) => {
       let pending = 0;
       let settled = false;
+      // The caller gave up: it gets its reason now, as the timeout policy answers it (cockatiel's aggressive
+      // strategy), not after every attempt has wound down; no hedge goes out after it (the timer checks `settled`),
+      // and an attempt that answers anyway is disposed (Kevlar#46, Polly#3094).
+      callerGone = () => {
+        if (settled) return;
+        settled = true;
+        finish();
+        reject(signal?.reason);
+      };
       let lastError: unknown;
       let winner: T | undefined;
       let timer: Disposable | undefined;

@@ -2,6 +2,7 @@ import { describeCall } from "@outrigger/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CircuitState } from "./circuit-breaker.js";
 import { LivePolicy } from "./live-policy.js";
+import { RetryBudgets } from "./retry-budget.js";
 import { HttpStatusError } from "./retryable.js";
 
 const boom = () => {
@@ -97,5 +98,32 @@ describe("LivePolicy", () => {
       code: "RESILIENCE_RATE_LIMITED",
     });
     expect(rejected).toEqual(["rateLimit"]);
+  });
+
+  it("rewires a kept hedge's budget when apply() changes the retry section (deposits once, spends nothing when off)", async () => {
+    const budgets = new RetryBudgets({ minRetriesPerSec: 0 }); // no reserve: the balance is the deposits alone
+    const budget = budgets.for("orders");
+    const live = new LivePolicy({ hedge: { delayMs: 5 } }, { service: "orders", budgets });
+    const get = describeCall({ method: "GET" });
+    const calls = async (n: number) => {
+      for (let i = 0; i < n; i++) await live.execute(() => "ok", undefined, get);
+    };
+    await calls(10); // the hedge alone deposits 0.2 a call
+    expect(budget.balance).toBe(2);
+    live.apply({ hedge: { delayMs: 5 }, retry: { maxAttempts: 2 } });
+    await calls(10); // now the retry deposits; a kept hedge depositing too made this 6
+    expect(budget.balance).toBe(4);
+    live.apply({ hedge: { delayMs: 5 }, retry: { maxAttempts: 1, budget: false } });
+    let hedges = 0;
+    live.onHedge(() => hedges++);
+    const slow = live.execute(
+      () => new Promise<string>((resolve) => setTimeout(() => resolve("ok"), 20)),
+      undefined,
+      get,
+    );
+    await vi.advanceTimersByTimeAsync(20);
+    await slow;
+    // The hedge went out and, with the budget off, took nothing from it (a kept hedge withdrew one).
+    expect([hedges, budget.balance]).toEqual([1, 4]);
   });
 });

@@ -168,8 +168,12 @@ export class LivePolicy implements Policy {
     }
     if (spec.hedge) {
       const settings = spec.hedge;
+      // The budget wiring is part of what a kept hedge must match: a hedge built without a retry section deposits
+      // each call and one built with `retry.budget: false` withdraws from nothing; kept across such a change it went
+      // on depositing beside the retry (twice the budget) or spending a budget the spec turned off.
+      const wiring = { budgeted: budget !== undefined, deposits: !spec.retry };
       parts.push(
-        reuse("hedge", settings, () => {
+        reuse("hedge", { ...settings, ...wiring }, () => {
           const hedge = createHedgePolicy({
             ...settings,
             ...clock,

@@ -158,6 +158,80 @@ describe("createTimeoutPolicy's cancellation, made lazily", () => {
   });
 });
 
+describe("createTimeoutPolicy and a caller that gives up (cockatiel's aggressive strategy)", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("ends a call whose attempt ignores its signal at the caller's abort, with the caller's reason, and frees the late answer", async () => {
+    // On main the caller waited for the attempt (here: 10 s) although it had given up; cockatiel's aggressive
+    // timeout races the attempt against its aborted signal and rejects at once.
+    const policy = createTimeoutPolicy({ ms: 60_000 });
+    let timeouts = 0;
+    policy.onTimeout(() => timeouts++);
+    const caller = new AbortController();
+    let freed = 0;
+    const late = { [Symbol.dispose]: () => freed++ };
+    let signalled = false;
+    const done = policy.execute(({ signal }) => {
+      signal.addEventListener("abort", () => (signalled = true));
+      return new Promise<object>((resolve) => setTimeout(() => resolve(late), 10_000)); // never looks at the signal
+    }, caller.signal);
+    const reason = new Error("client closed the request");
+    let settledAt: number | undefined;
+    void done.catch(() => (settledAt = Date.now()));
+    const abortedAt = Date.now();
+    caller.abort(reason);
+    await expect(done).rejects.toBe(reason);
+    expect([settledAt, signalled, timeouts]).toEqual([abortedAt, true, 0]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(freed).toBe(1); // the attempt's answer came anyway: nobody reads it, so it is disposed
+  });
+
+  it("gives the caller its own reason even when the attempt rejects in its abort listener", async () => {
+    const policy = createTimeoutPolicy({ ms: 60_000 });
+    const caller = new AbortController();
+    const done = policy.execute(
+      ({ signal }) =>
+        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(new Error("attempt's own")))),
+      caller.signal,
+    );
+    const reason = new Error("caller's reason");
+    caller.abort(reason);
+    await expect(done).rejects.toBe(reason);
+  });
+
+  it("starts no attempt for a caller whose signal is already aborted", async () => {
+    const policy = createTimeoutPolicy({ ms: 1_000 });
+    const reason = new Error("gone before");
+    let ran = false;
+    await expect(policy.execute(() => (ran = true), AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(ran).toBe(false);
+  });
+
+  it("a total deadline around retries ends at the caller's abort though the try in flight ignores it", async () => {
+    const pipeline = composePolicies(
+      createTimeoutPolicy({ ms: 60_000, scope: "total" }),
+      createRetryPolicy({ maxAttempts: 3, retryOn: () => true }),
+      createTimeoutPolicy({ ms: 30_000 }),
+    );
+    const caller = new AbortController();
+    let attempts = 0;
+    const done = pipeline.execute(
+      () => {
+        attempts++;
+        return new Promise<never>(() => undefined);
+      },
+      caller.signal,
+      describeCall({ method: "GET" }), // idempotent: a retry would be allowed but for the caller's abort
+    );
+    const reason = new Error("shutdown");
+    caller.abort(reason);
+    await expect(done).rejects.toBe(reason);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(attempts).toBe(1); // no retry after the caller gave up
+  });
+});
+
 describe("createTimeoutPolicy without fake timers", () => {
   it("passes an attempt's own failure through unchanged", async () => {
     const policy = createTimeoutPolicy({ ms: 1_000 });

@@ -68,7 +68,8 @@ interface TimeoutShared {
 class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   slot = -1;
   #settled = false;
-  #timedOut = false;
+  /** Settled for the caller before its attempt answered (timed out, or the caller gave up): a late answer is freed. */
+  #abandoned = false;
 
   constructor(
     parent: AbortSignal,
@@ -81,7 +82,7 @@ class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
   expire(lateMs: number): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#timedOut = true;
+    this.#abandoned = true;
     const error = markTimerLate(this.shared.fail(), lateMs);
     this.abort(error);
     this.shared.timedOut.emit();
@@ -95,7 +96,28 @@ class TimedCall<T> extends LazyAbort implements Expiring, Settles<T> {
     if (this.#finish()) this.out.resolve(value);
     // An answer after the timeout (an attempt that ignored its signal): the caller has the timeout, nobody reads
     // this one, so free what it holds (a streamed body keeps its connection).
-    else if (this.#timedOut) disposeResult(value);
+    else if (this.#abandoned) disposeResult(value);
+  }
+
+  /**
+   * Cancelled from above (the caller's signal, an outer policy): the attempt's signal aborts, and the caller gets the
+   * reason now, whether or not the attempt cooperates — as cockatiel's aggressive timeout races the attempt against
+   * its aborted signal (src/TimeoutPolicy.ts). A caller that gave up waits for nothing; the attempt's answer, if it
+   * still comes, is freed. No `onTimeout`: the caller's cancellation is no timeout.
+   */
+  override abort(reason: unknown): void {
+    // The timeout's own abort (`expire`), or one after the attempt answered: only the followers are told.
+    if (this.#settled || this.aborted) {
+      super.abort(reason);
+      return;
+    }
+    // Settled before the followers run, so none of them (an attempt rejecting in its abort listener) wins over the
+    // caller's reason.
+    this.#settled = true;
+    this.#abandoned = true;
+    this.shared.deadlines.cancel(this);
+    super.abort(reason);
+    this.out.reject(reason);
   }
 
   reject(error: unknown): void {
@@ -121,7 +143,8 @@ const invalid = (message: string) => new ResilienceError("RESILIENCE_INVALID_OPT
  * signal-cancelling) is the same, but the attempt's AbortSignal is made only when read (`LazyAbort`): a transport
  * that follows the attempt through `abortSourceOf` makes none. The timeout's error records how late the policy's
  * timer ran (`timerLateMsOf`), so a load balancer applies the local-lag rule (`isLocalLag`) to it as to its own
- * per-try timeout. Around a network call, set `expireAfterIo`: an answer read in the turn a late timer runs in
+ * per-try timeout. The caller's cancellation ends the call at once too, with the caller's reason (an already-aborted
+ * signal starts no attempt). Around a network call, set `expireAfterIo`: an answer read in the turn a late timer runs in
  * then wins over the timeout. An attempt that answers after its timeout anyway (it ignored its signal) has its
  * answer disposed (`disposeResult`: `Symbol.asyncDispose`, or a streamed HTTP body closed), since nobody reads it.
  * Throws RESILIENCE_INVALID_OPTION for an `ms` that is not 1 to 2^31−1.
@@ -139,6 +162,8 @@ export function createTimeoutPolicy(options: TimeoutOptions): Timeout {
   };
   const runInto: RunsInto[typeof RUN_INTO] = (task, sink, signal, call) => {
     const timed = new TimedCall(signal ?? neverAborted, shared, sink);
+    // A caller that gave up before the call: its reason, and no attempt (as the bulkhead).
+    if (timed.aborted) return sink.reject(timed.reason);
     shared.deadlines.add(timed);
     try {
       task(new Attempt(call ?? unknownCall, timed, 0), timed);

@@ -70,7 +70,8 @@ describe("conformance: agent check, maintenance and member endpoints (agent/agen
       method: "PUT",
       body: JSON.stringify({ Name: "x", ServiceID: "nobody", TTL: "1s" }),
     });
-    expect([orphan.status, orphan.body]).toEqual([400, 'ServiceID "nobody" does not exist']);
+    // Consul's AgentRegisterCheck: a 404, its text verbatim.
+    expect([orphan.status, orphan.body]).toEqual([404, 'ServiceID "nobody" does not exist']);
   });
 
   it("agent.checks takes Consul's filter expressions", async () => {

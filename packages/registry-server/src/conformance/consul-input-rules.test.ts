@@ -141,4 +141,47 @@ describe("conformance: Consul's input rules (agent/http.go parseWait, agent/agen
       expect(answer.body.length, answer.body).toBeLessThan(80);
     }
   });
+
+  it("holds Meta and Weights to Consul's limits (structs.go validateMetaPair, ValidateWeights), as 400 Invalid Service Meta", async () => {
+    // apache/dubbo#3805, Ecwid/consul-api#223: clients learn these limits against Consul; on main any Meta was taken
+    // (numbers turned into strings, nested objects dropped) and a weight up to 2^31-1.
+    const register = (extra: Record<string, unknown>) =>
+      f.request("/v1/agent/service/register", {
+        method: "PUT",
+        body: JSON.stringify({ Name: "meta", ID: "meta-1", Port: 1, ...extra }),
+      });
+    const refused = async (extra: Record<string, unknown>) => {
+      const answer = await register(extra);
+      return [answer.status, answer.body];
+    };
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, "v"]));
+    expect(await refused({ Meta: many })).toEqual([400, "Invalid Service Meta: more than 64 key/value pairs"]);
+    expect(await refused({ Meta: { "app.version": "1" } })).toEqual([
+      400,
+      "Invalid Service Meta: Key contains invalid characters",
+    ]);
+    expect(await refused({ Meta: { [`k${"x".repeat(128)}`]: "v" } })).toEqual([
+      400,
+      "Invalid Service Meta: Key is too long (limit: 128 characters)",
+    ]);
+    expect(await refused({ Meta: { "consul-network-segment": "a" } })).toEqual([
+      400,
+      "Invalid Service Meta: Key prefix 'consul-' is reserved for internal use",
+    ]);
+    expect(await refused({ Meta: { big: "v".repeat(513) } })).toEqual([
+      400,
+      "Invalid Service Meta: Value is too long (limit: 512 characters)",
+    ]);
+    expect((await register({ Meta: { version: 2 } })).status).toBe(400); // map[string]string: Go's decode error
+    expect(await refused({ Weights: { Passing: 65_536, Warning: 1 } })).toEqual([
+      400,
+      "Invalid Weights: DNS Weight must be between 0 and 65535",
+    ]);
+    // At the limits: taken, and read back as sent.
+    const meta = { ...Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`k${i}`, "v"])), big: "v".repeat(512) };
+    expect((await register({ Meta: meta, Weights: { Passing: 65_535, Warning: 0 } })).status).toBe(200);
+    const listed = JSON.parse((await f.request("/v1/agent/services")).body) as Record<string, { Meta: object }>;
+    expect(listed["meta-1"]?.Meta).toEqual(meta);
+    expect((await f.request("/v1/agent/service/deregister/meta-1", { method: "PUT" })).status).toBe(200);
+  });
 });

@@ -33,6 +33,18 @@ describe("leases and their inputs (real registry process)", () => {
     expect(ids(left)).toEqual(["negative", "zero"]);
   });
 
+  it("a heartbeat's ?status= and ?overriddenstatus= never refuse it (InstanceResource.renewLease does not parse them)", async () => {
+    // renewLease never reads `status` and valueOf's `overriddenstatus` only for a replicated renewal its dirty
+    // timestamp refuses; on main a value outside Eureka's five (or a repeated one) was a 400, and a client whose
+    // heartbeat is refused stops renewing until its lease runs out.
+    const registry = await start();
+    const eureka = eurekaCalls(registry.url, "BEAT");
+    await eureka.register("b-1");
+    expect(await eureka.renew("b-1", "status=HEALTHY&overriddenstatus=bogus")).toBe(200);
+    expect(await eureka.renew("b-1", "status=UP&status=DOWN&overriddenstatus=UNKNOWN&overriddenstatus=UP")).toBe(200);
+    expect((await eureka.instance("b-1")).status).toBe("UP");
+  });
+
   it("expected renews come from the server's interval and the count, never from what a client claims", async () => {
     const registry = await start();
     const eureka = eurekaCalls(registry.url, "CLAIM");

@@ -3,7 +3,7 @@ import type { InstanceInfo } from "../instance-info.js";
 import type { Registry } from "../registry.js";
 import type { Lease, RegistryChange } from "../registry-types.js";
 import type { CheckRunner } from "./check-runner.js";
-import { badRequest, quoted } from "./consul-error.js";
+import { unknownCheckService } from "./consul-error.js";
 import type { CheckDefinition, ServiceDefinition } from "./definition.js";
 import { aggregateStatus, type CheckView, maintenanceCheck, toInstanceInfo } from "./mapping.js";
 import { type CheckState, NodeChecks, startCheck } from "./node-checks.js";
@@ -121,7 +121,7 @@ export class ConsulAgent {
   registerCheck(check: CheckDefinition, serviceId: string | undefined): void {
     const onNode = serviceId === undefined || serviceId === "";
     const tracked = onNode ? undefined : this.#services.get(serviceId);
-    if (!onNode && !tracked) throw badRequest(`ServiceID ${quoted(serviceId ?? "")} does not exist`);
+    if (!onNode && !tracked) throw unknownCheckService(serviceId ?? "");
     const previous = this.#checkState(check.id);
     this.deregisterCheck(check.id);
     if (!tracked) {
@@ -181,6 +181,11 @@ export class ConsulAgent {
       if (found) return found;
     }
     return this.node.check(checkId);
+  }
+
+  /** The service registered through the Consul API under this id, if any. */
+  service(serviceId: string): AgentService | undefined {
+    return this.#services.get(serviceId);
   }
 
   /** Every service registered through the Consul API. */

@@ -106,7 +106,8 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
     );
 
     // A JSON string, as Consul answers (fastify would send a bare string as text).
-    const server = () => JSON.stringify(`${node.address}:8300`);
+    // Go's net.JoinHostPort, as raft prints its address: an IPv6 host in brackets (`[::1]:8300`).
+    const server = () => JSON.stringify(`${node.address.includes(":") ? `[${node.address}]` : node.address}:8300`);
     app.get("/status/leader", async (_request, reply) => reply.type("application/json").send(server()));
     app.get("/status/peers", async (_request, reply) => reply.type("application/json").send(`[${server()}]`));
     done();

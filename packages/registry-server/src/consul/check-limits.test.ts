@@ -75,8 +75,14 @@ describe("check definitions are validated and bounded on registration", () => {
   });
 
   it("refuses weights that are not finite whole numbers in range (issue 15: Weights 1e999 broke /v1/agent/services)", () => {
-    for (const w of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1.5, 2 ** 31, "3", 0]) {
+    for (const w of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1.5, "3", 0]) {
       expect(reason({ TTL: "10s" }, { Weights: { Passing: w } }), String(w)).toMatch(/Weights.Passing/);
+    }
+    // Above Consul's ValidateWeights limit (an SRV weight): its own words.
+    for (const w of [65_536, 2 ** 31]) {
+      expect(reason({ TTL: "10s" }, { Weights: { Passing: w } })).toBe(
+        "Invalid Weights: DNS Weight must be between 0 and 65535",
+      );
     }
     expect(reason({ TTL: "10s" }, { Weights: { Passing: 1, Warning: -1 } })).toMatch(/Weights.Warning/);
     expect(parse({ TTL: "10s" }, { Weights: { Passing: 5, Warning: 0 } }).weights).toEqual({ passing: 5, warning: 0 });
@@ -106,7 +112,7 @@ describe("check definitions are validated and bounded on registration", () => {
     } catch (error) {
       caught = error;
     }
-    expect(detailOf.get(caught as RegistryError)).toBe("Weights.Passing must be a whole number from 1 to 2147483647");
+    expect(detailOf.get(caught as RegistryError)).toBe("Weights.Passing must be a whole number from 1 to 65535");
   });
 
   it("caps a check's output at Consul's 4 KiB (agent/checks/check.go DefaultBufSize), saying how much it kept", () => {

@@ -53,6 +53,16 @@ export function unknownCheckId(id: string): RegistryError {
   return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", reason, 404);
 }
 
+/** A 404 for a service this agent does not have, read by id: Consul's AgentService (agent/agent_endpoint.go) words it so. */
+export function unknownLocalServiceId(id: string): RegistryError {
+  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", `unknown service ID: ${id}`, 404);
+}
+
+/** A check registered on a service the agent does not have: Consul's AgentRegisterCheck (agent/agent_endpoint.go), 404. */
+export function unknownCheckService(id: string): RegistryError {
+  return new RegistryError("REGISTRY_CONSUL_NOT_FOUND", `ServiceID ${goQuoted(id)} does not exist`, 404);
+}
+
 /**
  * A status pushed to a check that is not a TTL check: Consul's updateTTLCheck (agent/agent.go) returns a plain error,
  * which its HTTP layer answers 500. The request is at fault, so the code is the bad-request one (and nothing is logged).

@@ -1,4 +1,3 @@
-import { safeMetadata } from "../instance-info.js";
 import { routableId } from "../routable-id.js";
 import {
   clampDeregisterAfter,
@@ -14,6 +13,7 @@ import {
 } from "./check-limits.js";
 import { badRequest, typeMismatch } from "./consul-error.js";
 import { type HttpCheckOptions, httpCheckOptions } from "./http-check-options.js";
+import { serviceMeta } from "./service-meta.js";
 
 /** A check's health, in Consul's words. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -180,13 +180,16 @@ function port(raw: Json): number {
   return v;
 }
 
-/** Consul's weights are Go `int`s; we keep them within a signed 32-bit int so every client can read them back. */
-const MAX_WEIGHT = 2 ** 31 - 1;
+/** Consul's ValidateWeights (agent/structs/structs.go): a DNS weight is at most 65535 (an SRV record's field). */
+const MAX_WEIGHT = 65_535;
 
 function weight(value: unknown, field: string, min: number): number {
   // A string ("3") is a type error, as Go's decoder reports it, not a range error (issue 15's breaker pass).
   if (typeof value !== "number") throw typeMismatch(field, "int", value);
-  if (!Number.isInteger(value) || value < min || value > MAX_WEIGHT) {
+  if (Number.isInteger(value) && value > MAX_WEIGHT) {
+    throw badRequest("Invalid Weights: DNS Weight must be between 0 and 65535", `${field} is ${value}`);
+  }
+  if (!Number.isInteger(value) || value < min) {
     throw badRequest(
       `Invalid ${field}: Passing must be greater than 0, Warning not negative`,
       `${field} must be a whole number from ${min} to ${MAX_WEIGHT}`,
@@ -238,7 +241,7 @@ export function parseServiceDefinition(
     tags: rawTags as string[],
     address: serviceAddress(optionalText(raw, "address", "Address")) || fallbackAddress,
     port: port(raw),
-    meta: safeMetadata(raw.meta),
+    meta: serviceMeta(raw.meta),
     weights: weights(raw),
     enableTagOverride: goBool(raw.enabletagoverride, "EnableTagOverride"),
     checks,

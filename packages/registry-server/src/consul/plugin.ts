@@ -7,6 +7,7 @@ import { authHook } from "../hooks/auth.js";
 import type { Registry } from "../registry.js";
 import { ConsulAgent } from "./agent.js";
 import { agentRoutes } from "./agent-routes.js";
+import { agentServiceRoute } from "./agent-service-route.js";
 import { waitRoomOf } from "./blocking.js";
 import { catalogRoutes } from "./catalog-routes.js";
 import { checkRoutes } from "./check-routes.js";
@@ -105,8 +106,12 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
         // Used alone (not through buildApp, which guards every route itself), the plugin applies the same check.
         if (options.token) authHook(v1, { token: options.token });
         v1.addHook("onSend", async (_request, reply, payload) => {
-          // Every answer carries an index (Consul's Go client refuses a query answer without one).
-          if (!reply.hasHeader("x-consul-index")) reply.header("x-consul-index", String(context.index.global()));
+          // Every answer carries an index (Consul's Go client refuses a query answer without one) — but a hash-based
+          // blocking answer (`X-Consul-ContentHash`), which Consul sends without (api.go parseQueryMeta: "hash based
+          // blocking queries don't set this"): an index there would tell an index-watching client to loop on it.
+          if (!reply.hasHeader("x-consul-index") && !reply.hasHeader("x-consul-contenthash")) {
+            reply.header("x-consul-index", String(context.index.global()));
+          }
           reply.header("x-consul-knownleader", "true");
           reply.header("x-consul-lastcontact", "0");
           return payload;
@@ -129,6 +134,7 @@ export function consulRoutes(options: ConsulRoutesOptions): FastifyPluginCallbac
           throw unknownEndpoint(request.method, request.url);
         });
         v1.register(agentRoutes(context));
+        v1.register(agentServiceRoute(context));
         v1.register(checkRoutes(context));
         v1.register(healthRoutes(context));
         v1.register(catalogRoutes(context));

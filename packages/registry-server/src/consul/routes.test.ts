@@ -19,6 +19,19 @@ type Entry = {
   Checks: { CheckID: string; Status: string; Output: string }[];
 };
 
+describe("Consul's server address on an IPv6 node", () => {
+  it("/v1/status/leader and /peers print host:port as Go's net.JoinHostPort does: [::1]:8300", async () => {
+    const app = buildApp({ registry: new Registry(), consul: { node: { name: "v6", address: "fd00::7" } } });
+    try {
+      const leader = await app.inject({ method: "GET", url: "/v1/status/leader" });
+      expect(leader.json()).toBe("[fd00::7]:8300"); // was "fd00::7:8300", which no client can split
+      expect((await app.inject({ method: "GET", url: "/v1/status/peers" })).json()).toEqual(["[fd00::7]:8300"]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("Consul API routes", () => {
   const registry = new Registry();
   const app = buildApp({ registry, bodyLimit: 4096, consul: { node: { name: "outrigger", address: "10.9.9.9" } } });

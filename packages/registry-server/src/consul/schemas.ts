@@ -41,6 +41,12 @@ export const serviceSchema = {
   },
 } as const;
 
+/** `GET /v1/agent/service/:id`: the service object and its `ContentHash`. */
+export const agentServiceSchema = {
+  type: "object",
+  properties: { ...serviceSchema.properties, ContentHash: text },
+} as const;
+
 /** Consul's health check object. */
 export const checkSchema = {
   type: "object",

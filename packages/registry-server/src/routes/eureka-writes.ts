@@ -47,6 +47,17 @@ export function statusParam(raw: string | string[] | undefined, name: string): I
   return upper;
 }
 
+/**
+ * A heartbeat's `?status=` or `?overriddenstatus=`: Eureka's InstanceResource.renewLease never parses `status` and
+ * reads `overriddenstatus` only for a replicated renewal its dirty timestamp refuses, so a value it does not know (or
+ * a repeated one: the first counts, as JAX-RS reads it) is ignored here — never a 400, after which a client stops
+ * renewing and its lease runs out.
+ */
+function renewalStatus(raw: string | string[] | undefined): InstanceStatus | undefined {
+  const upper = (Array.isArray(raw) ? raw[0] : raw)?.toUpperCase();
+  return upper !== undefined && isInstanceStatus(upper) ? upper : undefined;
+}
+
 /** A `lastDirtyTimestamp` given once, as a whole number of ms; 400 else. */
 export function timestampParam(raw: string | string[] | undefined): number | undefined {
   const value = once(raw, "lastDirtyTimestamp");
@@ -120,8 +131,8 @@ export function eurekaWriteRoutes(ctx: ServerContext): FastifyPluginCallback {
 
     app.put<{ Params: Params; Querystring: RenewQuery }>("/apps/:app/:id", async (request, reply) => {
       const { app: name, id } = request.params;
-      const overriddenStatus = statusParam(request.query.overriddenstatus, "overriddenstatus");
-      const status = statusParam(request.query.status, "status");
+      const overriddenStatus = renewalStatus(request.query.overriddenstatus);
+      const status = renewalStatus(request.query.status);
       const outcome = registry.renewChecked(name, id, {
         ...(status ? { status } : {}),
         ...(overriddenStatus ? { overriddenStatus } : {}),

@@ -66,9 +66,10 @@ export const FAST_RATE = 1_000;
 // 6 repetitions too wide to exclude 0. Now 20 repetitions of 1.5 s (30 000–60 000 samples) cost about as much.
 const FULL: BenchOptions = {
   rates: [100, 200, 300, 1_000, 2_000],
-  // 12, not 6, below FAST_RATE since the 2026-12-01 fresh-process pair: the same samples in shorter windows, and
-  // intervals over repetitions narrow with their number (full-8, 6 repetitions, left five low-rate tail cells open).
-  reps: 12,
+  // 24 below FAST_RATE from full-22 on (decided 2026-12-04 before that run): pairs at 12 (full-18/19, full-20/21)
+  // agreed on 29–32 of 33 verdicts, the rest near-ties at 100–300/s whose intervals just reached the margin; the same
+  // samples in twice the repetitions narrow intervals over repetitions by about √2 (12 since the 2026-12-01 pair).
+  reps: 24,
   failureReps: 6,
   fastReps: 20,
   warmupMs: 1_000,

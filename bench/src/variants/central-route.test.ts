@@ -83,7 +83,13 @@ describe("createCentralRoute against a real registry", () => {
     registry = server;
     const { url } = server;
     for (const id of ["u0", "u1"]) {
-      const instance = { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", metadata: canaryLabels(id) };
+      const instance = {
+        instanceId: id,
+        app: "upstream",
+        hostName: "127.0.0.1",
+        ipAddr: "127.0.0.1",
+        metadata: canaryLabels(id),
+      };
       server.registry.register(
         parseRegistration({ instance: { ...instance, dataCenterInfo: { name: "MyOwn" } } }, "upstream", Date.now()),
       );

@@ -27,6 +27,7 @@ describe("ConsulInstancer sees an unrenewed Eureka lease end", () => {
         body: JSON.stringify({
           instance: {
             instanceId: "leased-1",
+            app: "LEASED",
             hostName: "127.0.0.1",
             ipAddr: "127.0.0.1",
             status: "UP",

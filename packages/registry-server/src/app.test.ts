@@ -68,4 +68,14 @@ describe("Eureka routes", () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toBe("Missing hostname");
   });
+
+  it("refuses a registration whose app is not the path's, as Eureka does, and registers nothing", async () => {
+    const response = await app.inject({ method: "POST", url: "/eureka/apps/OTHER", payload: instance("m") });
+    expect([response.statusCode, response.json().message]).toEqual([
+      400,
+      "Mismatched appName, expecting OTHER but was HELLO",
+    ]);
+    const apps = await app.inject({ method: "GET", url: "/eureka/apps", headers: { accept: "application/json" } });
+    expect(JSON.stringify(apps.json())).not.toContain('"m"');
+  });
 });

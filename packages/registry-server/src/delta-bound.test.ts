@@ -9,10 +9,10 @@ describe("the delta window is bounded by size as well as age (issue 15 item 9)",
     const clock = fakeClock();
     const registry = new Registry({ clock });
     for (let i = 0; i < 50_000; i += 1) {
-      registry.register(parseRegistration(registration(`churn-${i}`), "CHURN", clock.now()));
+      registry.register(parseRegistration(registration(`churn-${i}`, { app: "CHURN" }), "CHURN", clock.now()));
       registry.cancel("CHURN", `churn-${i}`);
     }
-    registry.register(parseRegistration(registration("stays"), "HELLO", clock.now()));
+    registry.register(parseRegistration(registration("stays", { app: "HELLO" }), "HELLO", clock.now()));
     const window = registry.recentChanges();
     expect(window).toHaveLength(DEFAULT_MAX_DELTA_ENTRIES);
     // The newest changes are the ones kept, the last one first in line to be read.
@@ -24,7 +24,8 @@ describe("the delta window is bounded by size as well as age (issue 15 item 9)",
   it("still drops changes by age (Eureka's retentionTimeInMSInDeltaQueue, 3 minutes) under the cap", () => {
     const clock = fakeClock();
     const registry = new Registry({ clock, maxDeltaEntries: 5 });
-    for (let i = 0; i < 3; i += 1) registry.register(parseRegistration(registration(`a-${i}`), "A", clock.now()));
+    for (let i = 0; i < 3; i += 1)
+      registry.register(parseRegistration(registration(`a-${i}`, { app: "A" }), "A", clock.now()));
     expect(registry.recentChanges()).toHaveLength(3);
     clock.advance(180_001);
     expect(registry.recentChanges()).toHaveLength(0);

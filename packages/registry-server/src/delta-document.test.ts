@@ -10,7 +10,7 @@ describe("apps/delta assembled from per-instance parts", () => {
     const registry = new Registry();
     const app = buildApp({ registry });
     const post = (name: string, id: string, extra = {}) =>
-      app.inject({ method: "POST", url: `/eureka/apps/${name}`, payload: registration(id, extra) });
+      app.inject({ method: "POST", url: `/eureka/apps/${name}`, payload: registration(id, { app: name, ...extra }) });
     for (let i = 0; i < 300; i += 1) await post(i % 2 ? "A" : "B", `i-${i}`);
     for (let round = 0; round < 3; round += 1) {
       await app.inject({ method: "DELETE", url: `/eureka/apps/A/i-${2 * round + 1}` });

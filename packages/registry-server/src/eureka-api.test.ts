@@ -98,7 +98,7 @@ describe("Eureka API: reads", () => {
     await app.inject({
       method: "POST",
       url: "/eureka/apps/OTHER",
-      payload: registration("o", { vipAddress: "shared,other", secureVipAddress: "secure-other" }),
+      payload: registration("o", { app: "other", vipAddress: "shared,other", secureVipAddress: "secure-other" }),
     });
     const vip = (await app.inject({ url: "/eureka/vips/shared", headers: { accept: "application/json" } })).json();
     expect(vip.applications.application.map((a: { name: string }) => a.name)).toEqual(["OTHER"]);
@@ -232,7 +232,11 @@ describe("Eureka API: freshness", () => {
     const res = await app.inject({
       method: "POST",
       url: "/eureka/apps/MiXeD/",
-      payload: registration("m", { port: { $: "9090", "@enabled": true }, dataCenterInfo: { name: "MyOwn" } }),
+      payload: registration("m", {
+        app: "mixed",
+        port: { $: "9090", "@enabled": true },
+        dataCenterInfo: { name: "MyOwn" },
+      }),
     });
     expect(res.statusCode).toBe(204);
     const instance = (await app.inject({ url: "/eureka/apps/mixed", headers: { accept: "application/json" } })).json()
@@ -254,7 +258,7 @@ describe("Eureka API: lenient and safe input", () => {
 
   it("stores registration metadata keys like __proto__ as plain data", async () => {
     const { app } = await setup();
-    const payload = `{"instance":{"instanceId":"p","hostName":"h","ipAddr":"1.2.3.4","dataCenterInfo":{"name":"MyOwn"},"metadata":{"__proto__":{"polluted":"yes"},"constructor":"c","zone":"z"}}}`;
+    const payload = `{"instance":{"instanceId":"p","app":"HELLO","hostName":"h","ipAddr":"1.2.3.4","dataCenterInfo":{"name":"MyOwn"},"metadata":{"__proto__":{"polluted":"yes"},"constructor":"c","zone":"z"}}}`;
     const res = await app.inject({
       method: "POST",
       url: "/eureka/apps/HELLO",

@@ -7,8 +7,8 @@ import { registration } from "./test-fixtures.js";
 describe("encodeApplications", () => {
   it("produces exactly the JSON of the full-fetch document, and follows changes", () => {
     const registry = new Registry();
-    for (const id of ["a", "b"]) registry.register(parseRegistration(registration(id), "ONE", 1));
-    registry.register(parseRegistration(registration("c", { metadata: { k: "v" } }), "TWO", 1));
+    for (const id of ["a", "b"]) registry.register(parseRegistration(registration(id, { app: "ONE" }), "ONE", 1));
+    registry.register(parseRegistration(registration("c", { app: "TWO", metadata: { k: "v" } }), "TWO", 1));
     const same = () =>
       expect(encodeApplications(registry.applications(), registry.version).toString()).toBe(
         JSON.stringify(toEurekaApplications(registry.applications(), registry.version)),

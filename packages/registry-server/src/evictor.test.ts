@@ -7,7 +7,8 @@ import { SelfPreservation } from "./self-preservation.js";
 import { fakeClock, registration } from "./test-fixtures.js";
 
 function fill(registry: Registry, app: string, count: number, now: number): void {
-  for (let i = 0; i < count; i += 1) registry.register(parseRegistration(registration(`${app}-${i}`), app, now));
+  for (let i = 0; i < count; i += 1)
+    registry.register(parseRegistration(registration(`${app}-${i}`, { app }), app, now));
 }
 
 describe("Evictor", () => {
@@ -85,7 +86,9 @@ describe("SelfPreservation", () => {
     const registry = new Registry({ clock });
     const sp = new SelfPreservation(registry);
     fill(registry, "svc", 3, clock.now());
-    registry.register(parseRegistration(registration("fast", { leaseInfo: { renewalIntervalInSecs: 1 } }), "svc", 0));
+    registry.register(
+      parseRegistration(registration("fast", { app: "svc", leaseInfo: { renewalIntervalInSecs: 1 } }), "svc", 0),
+    );
     // 4 × 2 = 8 expected per minute (the client claiming 60 renews a minute changes nothing); floor(8 × 0.85) = 6.
     expect(sp.state()).toMatchObject({ expectedRenewsPerMinute: 8, threshold: 6 });
     const every10s = new SelfPreservation(registry, { expectedClientRenewalIntervalSecs: 10 });

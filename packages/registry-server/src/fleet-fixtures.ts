@@ -66,6 +66,7 @@ export function registerProcess(registry: Registry, app: string, id: string, adv
   const body = {
     instance: {
       instanceId: id,
+      app,
       hostName: "127.0.0.1",
       ipAddr: "127.0.0.1",
       metadata,

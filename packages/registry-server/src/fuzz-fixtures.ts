@@ -125,7 +125,7 @@ export const writeRoutes: readonly WriteRoute[] = [
     protocol: "eureka",
     method: "POST",
     path: () => "/eureka/apps/FUZZ",
-    body: (_r, i) => registration(`f${i}`),
+    body: (_r, i) => registration(`f${i}`, { app: "FUZZ" }),
     codecs: eurekaCodecs,
   },
   {
@@ -171,7 +171,12 @@ export const writeRoutes: readonly WriteRoute[] = [
     path: () => "/eureka/peerreplication/batch",
     body: (_r, i) => ({
       replicationList: [
-        { action: "Register", appName: "FUZZ", id: `b${i}`, instanceInfo: registration(`b${i}`).instance },
+        {
+          action: "Register",
+          appName: "FUZZ",
+          id: `b${i}`,
+          instanceInfo: registration(`b${i}`, { app: "FUZZ" }).instance,
+        },
         { action: "Heartbeat", appName: "KEEP", id: "keep-1", lastDirtyTimestamp: 1 },
         { action: "Cancel", appName: "FUZZ", id: `b${i}` },
       ],

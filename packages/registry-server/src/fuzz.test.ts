@@ -25,7 +25,7 @@ describe("fuzz", () => {
     const registry = new Registry();
     const app = buildApp({ registry, bodyLimit: 4096 });
     for (const id of ["keep-1", "keep-2"]) {
-      await app.inject({ method: "POST", url: "/eureka/apps/KEEP", payload: registration(id) });
+      await app.inject({ method: "POST", url: "/eureka/apps/KEEP", payload: registration(id, { app: "KEEP" }) });
     }
     const methods = ["GET", "POST", "PUT", "DELETE"] as const;
     const paths = [
@@ -82,7 +82,7 @@ describe("fuzz", () => {
       await app.inject({
         method: "POST",
         url: "/eureka/apps/KEEP",
-        payload: registration(id, { metadata: { a: "1" } }),
+        payload: registration(id, { app: "KEEP", metadata: { a: "1" } }),
       });
     }
     const sentinel = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRegistration } from "./instance-info.js";
 
-const base = { hostName: "h", ipAddr: "10.0.0.1", dataCenterInfo: { name: "MyOwn" } };
+const base = { app: "svc", hostName: "h", ipAddr: "10.0.0.1", dataCenterInfo: { name: "MyOwn" } };
 
 describe("parseRegistration", () => {
   it.each([
@@ -22,16 +22,25 @@ describe("parseRegistration", () => {
     expect(parseRegistration({ instance: base }, "svc", 0).instanceId).toBe("h");
   });
 
-  it("upper-cases the app name from the path", () => {
-    expect(parseRegistration({ instance: base }, "My-Svc", 0).app).toBe("MY-SVC");
+  it("upper-cases the app name, and compares the body's with the path's so (Eureka's codec and resource both do)", () => {
+    expect(parseRegistration({ instance: { ...base, app: "my-SVC" } }, "My-Svc", 0).app).toBe("MY-SVC");
   });
 
   it.each([
     [{ instance: { ...base, hostName: undefined } }, "Missing hostname"],
     [{ instance: { ...base, ipAddr: undefined } }, "Missing ip address"],
     [{ instance: { ...base, dataCenterInfo: undefined } }, "Missing dataCenterInfo"],
+    [{ instance: { ...base, app: undefined } }, "Missing appName"],
+    [{ instance: { ...base, app: "" } }, "Missing appName"],
+    [{ instance: { ...base, app: "other" } }, "Mismatched appName, expecting SVC but was OTHER"],
+    [{ instance: { ...base, dataCenterInfo: { "@class": "x" } } }, "Missing dataCenterInfo Name"],
+    [{ instance: { ...base, dataCenterInfo: { name: "" } } }, "Missing dataCenterInfo Name"],
+    // Eureka's ApplicationResource.addInstance checks in this order: host name, IP, app, dataCenterInfo.
+    [{ instance: { ipAddr: "10.0.0.1" } }, "Missing hostname"],
+    [{ instance: { hostName: "h", app: "other" } }, "Missing ip address"],
+    [{ instance: { ...base, app: "other", dataCenterInfo: undefined } }, "Mismatched appName"],
     [{ nope: 1 }, "Missing instance"],
-  ])("answers Eureka's message for a missing field (%#)", (body, message) => {
+  ])("answers Eureka's message for a missing or mismatched field (%#)", (body, message) => {
     expect(() => parseRegistration(body, "svc", 0)).toThrow(message);
   });
 

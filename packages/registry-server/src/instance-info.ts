@@ -100,21 +100,27 @@ export function isInstanceStatus(value: unknown): value is InstanceStatus {
 }
 
 /**
- * Reads a registration body (`{"instance": {...}}`) leniently, as Eureka does, and answers Eureka's 400 messages
- * for missing fields. `appFromPath` wins over the body's `app`, upper-cased like Eureka's app names.
+ * Reads a registration body (`{"instance": {...}}`) leniently where Eureka is lenient, and refuses what Eureka's
+ * ApplicationResource.addInstance refuses, in its order and with its 400 messages: no host name, no IP address, no
+ * `app`, an `app` other than the path's (both upper-cased, as Eureka's codec and resource do), no dataCenterInfo or
+ * no dataCenterInfo name. The app is `appFromPath`, upper-cased.
  */
 export function parseRegistration(body: unknown, appFromPath: string, now: number): InstanceInfo {
   const raw = isObject(body) && isObject(body.instance) ? body.instance : undefined;
   if (!raw) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Missing instance: send {"instance": {...}}');
   const hostName = text(raw.hostName);
   if (!hostName) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing hostname");
-  const app = appFromPath.toUpperCase();
-  if (text(raw.app) === undefined && !appFromPath) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing appName");
   const ipAddr = text(raw.ipAddr);
   if (!ipAddr) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing ip address");
+  const app = appFromPath.toUpperCase();
+  const bodyApp = text(raw.app)?.toUpperCase();
+  if (!bodyApp) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing appName");
+  if (bodyApp !== app)
+    throw new RegistryError("REGISTRY_BAD_REQUEST", `Mismatched appName, expecting ${app} but was ${bodyApp}`);
   const dataCenterInfo = isObject(raw.dataCenterInfo) ? raw.dataCenterInfo : undefined;
   if (!dataCenterInfo) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing dataCenterInfo");
-  const dcName = text(dataCenterInfo.name) ?? "MyOwn";
+  const dcName = text(dataCenterInfo.name);
+  if (!dcName) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing dataCenterInfo Name");
   const dcMetadata = safeMetadata(dataCenterInfo.metadata);
   // Eureka's id order: instanceId, then the Amazon instance-id, then the host name.
   const instanceId = text(raw.instanceId) || (dcName === "Amazon" ? dcMetadata["instance-id"] : undefined) || hostName;

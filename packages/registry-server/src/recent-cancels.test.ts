@@ -7,7 +7,9 @@ function setUp(options: { maxDeltaEntries?: number } = {}) {
   const registry = new Registry({ clock: { now: () => now }, deltaRetentionMs: 180_000, ...options });
   const instance = (id: string) =>
     parseRegistration(
-      { instance: { instanceId: id, hostName: "h", ipAddr: "127.0.0.1", dataCenterInfo: { name: "MyOwn" } } },
+      {
+        instance: { instanceId: id, app: "svc", hostName: "h", ipAddr: "127.0.0.1", dataCenterInfo: { name: "MyOwn" } },
+      },
       "svc",
       now,
     );

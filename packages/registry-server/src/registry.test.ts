@@ -8,7 +8,14 @@ function fakeClock(start = 1_000_000) {
 }
 
 const body = (id: string, extra: Record<string, unknown> = {}) => ({
-  instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", dataCenterInfo: { name: "MyOwn" }, ...extra },
+  instance: {
+    instanceId: id,
+    app: "svc",
+    hostName: "127.0.0.1",
+    ipAddr: "127.0.0.1",
+    dataCenterInfo: { name: "MyOwn" },
+    ...extra,
+  },
 });
 
 describe("Registry leases", () => {

@@ -10,7 +10,9 @@ describe("StatusCounts", () => {
     const clock = fakeClock();
     const registry = new Registry({ clock });
     const register = (id: string, status: string) =>
-      registry.register(parseRegistration(registration(id, { app: `APP-${id.length}`, status }), "", clock.now()));
+      registry.register(
+        parseRegistration(registration(id, { app: `APP-${id.length}`, status }), `APP-${id.length}`, clock.now()),
+      );
     register("before", "DOWN");
     const counts = new StatusCounts(registry);
     expect(counts.hashCode()).toBe("DOWN_1_");

@@ -42,7 +42,7 @@ describe("both routes over real HTTP: the same waits are taken and refused", () 
   beforeAll(async () => {
     await app.listen({ port: 0, host: "127.0.0.1" });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    registry.register(parseRegistration(registration("w-1"), "WAITED", Date.now()));
+    registry.register(parseRegistration(registration("w-1", { app: "WAITED" }), "WAITED", Date.now()));
   });
   afterAll(() => app.close());
 

@@ -5,7 +5,14 @@ import { Registry } from "./registry.js";
 import { RUN_TAGS, RunIndex } from "./watch-index.js";
 
 const payload = (id: string) => ({
-  instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", port: 80, dataCenterInfo: { name: "MyOwn" } },
+  instance: {
+    instanceId: id,
+    app: "HELLO",
+    hostName: "127.0.0.1",
+    ipAddr: "127.0.0.1",
+    port: 80,
+    dataCenterInfo: { name: "MyOwn" },
+  },
 });
 
 describe("RunIndex: the indexes of the watch and of the Consul API", () => {

@@ -7,8 +7,15 @@ import { WATCH_MIN_GZIP_BYTES } from "./response-cache.js";
 import { parseWait } from "./watch.js";
 import { RUN_TAGS } from "./watch-index.js";
 
-const payload = (id: string) => ({
-  instance: { instanceId: id, hostName: "127.0.0.1", ipAddr: "127.0.0.1", port: 80, dataCenterInfo: { name: "MyOwn" } },
+const payload = (id: string, app = "HELLO") => ({
+  instance: {
+    instanceId: id,
+    app,
+    hostName: "127.0.0.1",
+    ipAddr: "127.0.0.1",
+    port: 80,
+    dataCenterInfo: { name: "MyOwn" },
+  },
 });
 
 describe("watch (long poll) and delta", () => {
@@ -27,7 +34,7 @@ describe("watch (long poll) and delta", () => {
       return r;
     });
     // A change to another application does not wake this watch.
-    await app.inject({ method: "POST", url: "/eureka/apps/OTHER", payload: payload("x") });
+    await app.inject({ method: "POST", url: "/eureka/apps/OTHER", payload: payload("x", "OTHER") });
     await new Promise((resolve) => setImmediate(resolve));
     expect(answered).toBe(false);
     await app.inject({ method: "POST", url: "/eureka/apps/HELLO", payload: payload("b") });

@@ -8,7 +8,9 @@ function setUp() {
   const registry = new Registry({ clock });
   const dirty = now - 5_000;
   const info = parseRegistration(
-    { instance: { instanceId: "i", hostName: "h", ipAddr: "127.0.0.1", dataCenterInfo: { name: "MyOwn" } } },
+    {
+      instance: { instanceId: "i", app: "svc", hostName: "h", ipAddr: "127.0.0.1", dataCenterInfo: { name: "MyOwn" } },
+    },
     "svc",
     dirty,
   );

@@ -75,6 +75,37 @@ describe("conformance: Consul's input rules (agent/http.go parseWait, agent/agen
     expect(((await f.consul.health.checks("keep")) as unknown[]).length).toBe(2);
   });
 
+  it("re-registering keeps the checks a new definition leaves out; ?replace-existing-checks removes them", async () => {
+    // agent/agent.go addServiceInternal: the service's existing checks stay unless replace-existing-checks, which
+    // agent_endpoint.go reads as on when its first value is empty or "true". On main an earlier definition's check
+    // was dropped without the flag, and one added with check/register survived it.
+    const put = (checks: string[], query = "") =>
+      f.request(`/v1/agent/service/register${query}`, {
+        method: "PUT",
+        body: JSON.stringify({ Name: "swap", ID: "swap-1", Checks: checks.map((id) => ({ CheckID: id, TTL: "60s" })) }),
+      });
+    const ids = async () =>
+      ((await f.consul.health.checks("swap")) as { CheckID: string }[]).map((c) => c.CheckID).sort();
+    expect((await put(["a"])).status).toBe(200);
+    await f.consul.agent.check.register({ name: "own", id: "own", serviceid: "swap-1", ttl: "60s" } as never);
+    expect((await put(["b"])).status).toBe(200);
+    expect(await ids()).toEqual(["a", "b", "own"]);
+    for (const off of [
+      "?replace-existing-checks=1",
+      "?replace-existing-checks=True",
+      "?replace-existing-checks=false",
+    ]) {
+      expect((await put(["b"], off)).status).toBe(200);
+      expect([off, await ids()]).toEqual([off, ["a", "b", "own"]]);
+    }
+    expect((await put(["c"], "?replace-existing-checks")).status).toBe(200);
+    expect(await ids()).toEqual(["c"]);
+    await f.consul.agent.check.register({ name: "own", id: "own", serviceid: "swap-1", ttl: "60s" } as never);
+    expect((await put(["c", "d"], "?replace-existing-checks=true")).status).toBe(200);
+    expect(await ids()).toEqual(["c", "d"]);
+    await f.consul.agent.service.deregister("swap-1");
+  });
+
   it("refuses registration fields it does not implement with a 400 naming them, and script checks", async () => {
     const put = (body: unknown) =>
       f.request("/v1/agent/service/register", { method: "PUT", body: JSON.stringify(body) });

@@ -34,7 +34,7 @@ export function eurekaCalls(base: string, app: string) {
       const res = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(registration(id, extra)),
+        body: JSON.stringify(registration(id, { app, ...extra })),
       });
       await res.arrayBuffer();
       return res.status;

@@ -30,7 +30,7 @@ describe("a throwing Registry.onChange subscriber never breaks a write", () => {
     const res = await fetch(`${url}/eureka/apps/SAFE`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify(registration("s-1")),
+      body: JSON.stringify(registration("s-1", { app: "SAFE" })),
     });
     expect(res.status).toBe(204);
     expect((await watchUntil(url, "SAFE", (list) => list.length === 1))[0]?.instanceId).toBe("s-1");

@@ -33,12 +33,12 @@ describe("registration ids every later URL can carry (real registry process)", (
     const registry = await start();
     const app = `${registry.url}/eureka/apps/LONG`;
     const atLimit = "a".repeat(MAX_ROUTABLE_ID_BYTES);
-    expect((await call(app, "POST", registration(atLimit))).status).toBe(204);
+    expect((await call(app, "POST", registration(atLimit, { app: "LONG" }))).status).toBe(204);
     expect((await call(`${app}/${atLimit}`, "PUT")).status).toBe(200);
     expect((await call(`${app}/${atLimit}`, "DELETE")).status).toBe(200);
     // The breaker's case: a 20 000-byte id registered (204), then every renew got Node's 431.
     for (const id of ["a".repeat(MAX_ROUTABLE_ID_BYTES + 1), "b".repeat(20_000), "é".repeat(1_000)]) {
-      const refused = await call(app, "POST", registration(id));
+      const refused = await call(app, "POST", registration(id, { app: "LONG" }));
       expect({ length: id.length, status: refused.status, code: codeOf(refused.text) }).toEqual({
         length: id.length,
         status: 400,
@@ -47,7 +47,7 @@ describe("registration ids every later URL can carry (real registry process)", (
       expect(JSON.parse(refused.text).message).toMatch(/instanceId too long for a URL: \d+ bytes, at most 4096/);
     }
     // The host name stands for a missing instanceId (Eureka's order), so it is held to the same limit.
-    const byHost = registration("x", { instanceId: undefined, hostName: "h".repeat(5_000) });
+    const byHost = registration("x", { app: "LONG", instanceId: undefined, hostName: "h".repeat(5_000) });
     expect(codeOf((await call(app, "POST", byHost)).text)).toBe("REGISTRY_ID_TOO_LONG");
     // Nothing was stored.
     const apps = await fetch(`${registry.url}/eureka/apps/`, { headers: { accept: "application/json" } });

@@ -23,7 +23,10 @@ async function post(base: string, instance: Record<string, unknown>, contentType
   return { status: res.status, body: text };
 }
 
-const base = (id: string, extra: Record<string, unknown> = {}) => ({ ...registration(id).instance, ...extra });
+const base = (id: string, extra: Record<string, unknown> = {}) => ({
+  ...registration(id, { app: "NUMBERS" }).instance,
+  ...extra,
+});
 
 describe("conformance: the numbers of an Eureka registration (real registry process)", () => {
   it("refuses out-of-range and non-integer ports, leases, timestamps and countryId with a 400 naming the field", async () => {

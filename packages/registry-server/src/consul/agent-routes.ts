@@ -4,12 +4,11 @@ import type { ConsulContext } from "./context.js";
 import { parseServiceDefinition } from "./definition.js";
 import { queryFilter } from "./filter.js";
 import { firstValue, parseGoBool } from "./go-bool.js";
+import { CONSUL_COMPAT_VERSION } from "./node.js";
+import { NODE_META } from "./node-meta.js";
 import { byIdSchema, idParams, membersSchema, serviceSchema } from "./schemas.js";
 import { refuseUnsupportedServiceFields } from "./unsupported-fields.js";
 import { serviceJson, viewOf } from "./views.js";
-
-/** The Consul version reported to clients that look (agent/self); the API shapes served are those of 1.x. */
-export const CONSUL_COMPAT_VERSION = "1.17.0";
 
 /** Serf's member states (github.com/hashicorp/serf `MemberStatus`): alive and failed. */
 const ALIVE = 1;
@@ -30,6 +29,15 @@ function enableFlag(value: string | readonly string[] | undefined): boolean {
   return parsed;
 }
 
+/**
+ * `?replace-existing-checks` as Consul's AgentRegisterService (agent/agent_endpoint.go) reads it: on when present
+ * with its first value empty or exactly `true`. Not Go's ParseBool: `1` or `True` leave it off, without an error.
+ */
+function replaceExistingChecks(value: string | readonly string[] | undefined): boolean {
+  const first = firstValue(value);
+  return first === "" || first === "true";
+}
+
 /** Consul's protocol fields of a Serf member (api/agent.go `AgentMember`), as a 1.x server reports them. */
 const PROTOCOL = { ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4 };
 
@@ -41,11 +49,17 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
   const { agent, registry, node } = context;
 
   return (app, _options, done) => {
-    app.put("/agent/service/register", async (request, reply) => {
-      refuseUnsupportedServiceFields(request.body);
-      agent.register(parseServiceDefinition(request.body, request.ip, context.minDeregisterMs));
-      return reply.code(200).send();
-    });
+    app.put<{ Querystring: { "replace-existing-checks"?: string | string[] } }>(
+      "/agent/service/register",
+      async (request, reply) => {
+        refuseUnsupportedServiceFields(request.body);
+        const definition = parseServiceDefinition(request.body, request.ip, context.minDeregisterMs);
+        agent.register(definition, {
+          replaceExistingChecks: replaceExistingChecks(request.query["replace-existing-checks"]),
+        });
+        return reply.code(200).send();
+      },
+    );
 
     app.put<{ Params: { id: string } }>(
       "/agent/service/deregister/:id",
@@ -109,7 +123,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
         Version: CONSUL_COMPAT_VERSION,
       },
       Member: self(),
-      Meta: {},
+      Meta: { ...NODE_META },
     }));
 
     app.get("/agent/members", { schema: { response: { 200: membersSchema } } }, async () => [

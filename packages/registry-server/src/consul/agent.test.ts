@@ -86,13 +86,30 @@ describe("Consul checks (fake clock)", () => {
     expect(registry.get("WEB", "b")).toBeUndefined();
   });
 
+  it("a service registered again under a new name keeps its id's checks, and its old instance goes", () => {
+    agent.register(define({ ID: "web-1", Check: { CheckID: "alive", TTL: "5s", Status: "passing" } }));
+    const renamed = { Name: "api", ID: "web-1", Port: 80, Check: { CheckID: "ready", TTL: "60s", Status: "passing" } };
+    agent.register(parseServiceDefinition(renamed, "127.0.0.1"));
+    expect(registry.get("web", "web-1")).toBeUndefined();
+    expect(agent.service("web-1")?.checks.map((c) => c.id)).toEqual(["ready", "alive"]);
+    expect(registry.get("api", "web-1")?.info.status).toBe("UP");
+    vi.advanceTimersByTime(6_000); // only the kept check's TTL lapses: it reports to the renamed service
+    expect(registry.get("api", "web-1")?.info.status).toBe("DOWN");
+  });
+
   it("stops tracking a service that a Eureka client replaces or cancels, and re-registers in place", () => {
     agent.register(define({ ID: "web-1", Check: { TTL: "5s", Status: "passing" } }));
     agent.register(define({ ID: "web-1", Tags: ["v2"], Check: { TTL: "5s", Status: "passing" } }));
     expect(registry.application("web")).toHaveLength(1);
     expect(registry.get("web", "web-1")?.actionType).toBe("MODIFIED");
     const eureka = {
-      instance: { instanceId: "web-1", hostName: "h", ipAddr: "10.0.0.2", dataCenterInfo: { name: "MyOwn" } },
+      instance: {
+        instanceId: "web-1",
+        app: "web",
+        hostName: "h",
+        ipAddr: "10.0.0.2",
+        dataCenterInfo: { name: "MyOwn" },
+      },
     };
     registry.register(parseRegistration(eureka, "web", Date.now()));
     expect(agent.serviceOf("WEB", "web-1")).toBeUndefined();

@@ -39,8 +39,15 @@ interface Tracked extends AgentService {
   info: InstanceInfo;
   /** What Eureka clients last saw of the checks (see `visible`). */
   seen: string;
-  /** Ids of checks added with `PUT /v1/agent/check/register`: they survive a re-registration of the service. */
-  attached: Set<string>;
+}
+
+/** How `ConsulAgent.register` treats the checks a service already has. */
+export interface RegisterOptions {
+  /**
+   * `?replace-existing-checks`: remove every check of the service the new definition does not name, whether it came
+   * with an earlier definition or from `PUT /v1/agent/check/register`. Default false: they all stay, as in Consul.
+   */
+  readonly replaceExistingChecks?: boolean;
 }
 
 const key = (app: string, id: string): string => `${app.toUpperCase()}/${id}`;
@@ -82,20 +89,22 @@ export class ConsulAgent {
 
   /**
    * Adds or replaces a service and starts its checks. A check that was already running under the same id keeps
-   * its status and output (hashicorp/consul#868), and checks added on their own stay, as with Consul's default
-   * `replace-existing-checks=false`.
+   * its status and output (hashicorp/consul#868). The service's other checks — an earlier definition's the new one
+   * does not name, and those added on their own — keep running unless `replaceExistingChecks` (Consul's
+   * agent/agent.go `addServiceInternal`: `existingChecks` are removed only under `replace-existing-checks`).
    */
-  register(definition: ServiceDefinition): void {
+  register(definition: ServiceDefinition, options: RegisterOptions = {}): void {
     const previous = this.#services.get(definition.id);
     const states = new Map<string, CheckState>();
     let kept: CheckRunner[] = [];
-    // Re-registering under the same name replaces the instance in place (one MODIFIED change, no gap).
-    if (previous && previous.info.app !== definition.name.toUpperCase()) this.deregister(definition.id);
-    else if (previous) {
+    if (previous) {
       for (const c of previous.checks) states.set(c.id, { status: c.status, output: c.output });
       const ids = new Set(definition.checks.map((c) => c.id));
-      kept = previous.checks.filter((c) => previous.attached.has(c.id) && !ids.has(c.id));
-      this.#forget(previous, kept);
+      kept = options.replaceExistingChecks ? [] : previous.checks.filter((c) => !ids.has(c.id));
+      // Under the same name the instance is replaced in place (one MODIFIED change, no gap); a new name is a new
+      // Eureka app, so the old instance goes. Either way the checks kept are the service id's, as in Consul.
+      if (previous.info.app === definition.name.toUpperCase()) this.#forget(previous, kept);
+      else this.#remove(previous, kept);
     }
     const now = this.#clock.now();
     const tracked: Tracked = {
@@ -104,7 +113,6 @@ export class ConsulAgent {
       maintenance: previous?.maintenance,
       info: toInstanceInfo(definition, [], now),
       seen: "",
-      attached: new Set(kept.map((c) => c.id)),
     };
     tracked.checks = [
       ...definition.checks.map((check) => this.#start(check, definition.id, states.get(check.id))),
@@ -129,7 +137,6 @@ export class ConsulAgent {
       return;
     }
     tracked.checks.push(this.#start(check, tracked.definition.id, previous));
-    tracked.attached.add(check.id);
     this.#write(tracked);
   }
 
@@ -141,7 +148,6 @@ export class ConsulAgent {
       if (at < 0) continue;
       tracked.checks[at]?.close();
       tracked.checks.splice(at, 1);
-      tracked.attached.delete(checkId);
       this.#write(tracked);
       return true;
     }
@@ -152,13 +158,7 @@ export class ConsulAgent {
   deregister(serviceId: string): boolean {
     const tracked = this.#services.get(serviceId);
     if (!tracked) return false;
-    this.#forget(tracked);
-    this.#writing = true;
-    try {
-      this.#registry.cancel(tracked.info.app, tracked.info.instanceId);
-    } finally {
-      this.#writing = false;
-    }
+    this.#remove(tracked);
     return true;
   }
 
@@ -257,6 +257,17 @@ export class ConsulAgent {
   #checkState(checkId: string): CheckState | undefined {
     const found = this.check(checkId);
     return found ? { status: found.status, output: found.output } : undefined;
+  }
+
+  /** Forgets a service and cancels its instance in the registry, stopping its checks but those in `keep`. */
+  #remove(tracked: Tracked, keep: readonly CheckRunner[] = []): void {
+    this.#forget(tracked, keep);
+    this.#writing = true;
+    try {
+      this.#registry.cancel(tracked.info.app, tracked.info.instanceId);
+    } finally {
+      this.#writing = false;
+    }
   }
 
   #forget(tracked: Tracked, keep: readonly CheckRunner[] = []): void {

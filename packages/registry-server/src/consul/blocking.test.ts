@@ -6,7 +6,7 @@ import { blockUntilChanged } from "./blocking.js";
 const register = (registry: Registry, app: string, id: string) =>
   registry.register(
     parseRegistration(
-      { instance: { instanceId: id, hostName: "h", ipAddr: "10.0.0.1", dataCenterInfo: { name: "MyOwn" } } },
+      { instance: { instanceId: id, app, hostName: "h", ipAddr: "10.0.0.1", dataCenterInfo: { name: "MyOwn" } } },
       app,
       0,
     ),

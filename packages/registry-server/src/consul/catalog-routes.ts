@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { ConsulContext } from "./context.js";
 import { ACCEPT_ALL, queryFilter } from "./filter.js";
+import { passesNodeMeta } from "./node-meta.js";
 import {
   answerKey,
   block,
@@ -39,6 +40,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
+        if (!passesNodeMeta(request.query["node-meta"])) return [];
         const body = shared.get(answerKey("catalog", request.params.service, request.query), () =>
           withTags(serviceViews(registry, agent, request.params.service, now()), request.query.tag)
             .map((view) => catalogEntryJson(view, node))
@@ -56,6 +58,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
         // before listing names; Prometheus's consul_sd `filter` sends it here (prometheus/prometheus#11224).
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
+        if (!passesNodeMeta(request.query["node-meta"])) return {};
         // Names match case-insensitively (one Eureka app): a service registered through Consul keeps its own
         // spelling, a Eureka app shows lower-cased.
         const tags = new Map<string, { label: string; tags: Set<string> }>();
@@ -79,7 +82,7 @@ export function catalogRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
-        return [self()].filter(keep);
+        return passesNodeMeta(request.query["node-meta"]) ? [self()].filter(keep) : [];
       },
     );
 

@@ -160,6 +160,7 @@ describe("the consul npm client against a real registry process", () => {
       body: JSON.stringify({
         instance: {
           instanceId: "cart-eureka",
+          app: "CART",
           hostName: "127.0.0.1",
           ipAddr: "127.0.0.1",
           port: 7200,

@@ -3,6 +3,7 @@ import { badRequest } from "./consul-error.js";
 import type { ConsulContext } from "./context.js";
 import { queryFilter } from "./filter.js";
 import type { CheckView } from "./mapping.js";
+import { passesNodeMeta } from "./node-meta.js";
 import {
   allPassing,
   answerKey,
@@ -46,6 +47,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
         const passingOnly = flag(request.query.passing, "passing");
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
+        if (!passesNodeMeta(request.query["node-meta"])) return [];
         const body = shared.get(answerKey("health", request.params.service, request.query), () => {
           const onNode = nodeChecks(agent);
           if (passingOnly && !allPassing(onNode)) return [];
@@ -64,6 +66,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
       async (request, reply) => {
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, serviceIndex(context, request.params.service));
+        if (!passesNodeMeta(request.query["node-meta"])) return [];
         return serviceViews(registry, agent, request.params.service, now())
           .flatMap((view) => view.checks.map((check) => checkJson(check, view, node)))
           .filter(keep);
@@ -91,6 +94,7 @@ export function healthRoutes(context: ConsulContext): FastifyPluginCallback {
         if (!STATES.has(state)) throw badRequest(`Invalid check state: "${state.slice(0, 32)}"`);
         const keep = queryFilter(request.query.filter);
         await block(context, request, reply, globalIndex(context));
+        if (!passesNodeMeta(request.query["node-meta"])) return [];
         return everyCheck()
           .filter(({ check }) => state === "any" || check.status === state)
           .map(({ check, view }) => checkJson(check, view, node))

@@ -9,6 +9,7 @@ const register = (registry: Registry, app: string, id: string, leaseSecs: number
       {
         instance: {
           instanceId: id,
+          app,
           hostName: "h",
           ipAddr: "10.0.0.1",
           dataCenterInfo: { name: "MyOwn" },

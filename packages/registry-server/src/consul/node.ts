@@ -21,6 +21,9 @@ export interface ConsulNodeOptions {
   readonly bindAddress?: string;
 }
 
+/** The Consul version reported to clients that look (agent/self, node meta); the API shapes served are 1.x's. */
+export const CONSUL_COMPAT_VERSION = "1.17.0";
+
 /** Consul's only datacenter here: the registry has no WAN federation. */
 export const DATACENTER = "dc1";
 

@@ -14,6 +14,8 @@ export interface ServiceQuery extends BlockingParams {
   readonly passing?: string | string[];
   readonly tag?: string | string[];
   readonly filter?: string | string[];
+  /** `key:value`, repeatable: the node must carry each (see `passesNodeMeta`). */
+  readonly "node-meta"?: string | string[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { Registry } from "../registry.js";
 const eurekaInstance = (id: string, status = "UP") => ({
   instance: {
     instanceId: id,
+    app: "ORDERS",
     hostName: "10.0.0.7",
     ipAddr: "10.0.0.7",
     status,

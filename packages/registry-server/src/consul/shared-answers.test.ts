@@ -18,7 +18,7 @@ describe("shared encoded answers of Consul reads", () => {
     const answers = Array.from({ length: 5_000 }, () => shared.get("health:WEB", build));
     expect(build).toHaveBeenCalledTimes(1);
     expect(new Set(answers).size).toBe(1);
-    registry.register(parseRegistration(registration("w-1"), "WEB", clock.now()));
+    registry.register(parseRegistration(registration("w-1", { app: "WEB" }), "WEB", clock.now()));
     expect(JSON.parse(shared.get("health:WEB", build).toString())).toEqual([{ Service: "web", n: 1 }]);
     expect(build).toHaveBeenCalledTimes(2);
     clock.advance(SHARED_ANSWER_MAX_AGE_MS);

@@ -4,6 +4,7 @@ import { type ConsulAgent, checksOf, type InstanceIndexes } from "./agent.js";
 import type { ServiceView } from "./definition.js";
 import { type CheckView, eurekaCheck, eurekaService } from "./mapping.js";
 import type { NodeIdentity } from "./node.js";
+import { NODE_META } from "./node-meta.js";
 
 /** One instance as the Consul API shows it, whichever protocol registered it. */
 export interface InstanceView {
@@ -62,7 +63,7 @@ export function nodeJson(node: NodeIdentity, indexes: InstanceIndexes): Record<s
     Address: node.address,
     Datacenter: node.datacenter,
     TaggedAddresses: { lan: node.address, wan: node.address },
-    Meta: {},
+    Meta: { ...NODE_META },
     CreateIndex: indexes.create,
     ModifyIndex: indexes.modify,
   };
@@ -149,7 +150,7 @@ export function catalogEntryJson(view: InstanceView, node: NodeIdentity): Record
     Address: node.address,
     Datacenter: node.datacenter,
     TaggedAddresses: { lan: node.address, wan: node.address },
-    NodeMeta: {},
+    NodeMeta: { ...NODE_META },
     ServiceID: service.id,
     ServiceName: service.name,
     ServiceTags: [...service.tags],

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const res = await fetch(`${server.url}/eureka/apps/WEB`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${WRITE}` },
-    body: JSON.stringify(registration("web-1")),
+    body: JSON.stringify(registration("web-1", { app: "WEB" })),
   });
   expect(res.status).toBe(204);
 });

@@ -26,7 +26,7 @@ async function register(id: string): Promise<void> {
   const res = await fetch(`${server.url}/eureka/apps/WEB`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(registration(id, { metadata: { zone: "eu-west-1a", version: "1.2.3" } })),
+    body: JSON.stringify(registration(id, { app: "WEB", metadata: { zone: "eu-west-1a", version: "1.2.3" } })),
   });
   expect(res.status).toBe(204);
 }

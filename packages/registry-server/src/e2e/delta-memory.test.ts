@@ -26,7 +26,13 @@ describe("delta window after 50 000 register/cancel pairs (real process, issue 1
       for (let i = start; i < start + PER_BATCH; i += 1) {
         const id = `churn-${i}`;
         replicationList.push(
-          { action: "Register", appName: "CHURN", id, instanceInfo: registration(id).instance, lastDirtyTimestamp: 1 },
+          {
+            action: "Register",
+            appName: "CHURN",
+            id,
+            instanceInfo: registration(id, { app: "CHURN" }).instance,
+            lastDirtyTimestamp: 1,
+          },
           { action: "Cancel", appName: "CHURN", id },
         );
       }

@@ -26,7 +26,7 @@ async function register(url: string, id: string): Promise<void> {
   const res = await fetch(`${url}/eureka/apps/PEERED`, {
     method: "POST",
     headers: auth,
-    body: JSON.stringify(registration(id)),
+    body: JSON.stringify(registration(id, { app: "PEERED" })),
   });
   expect(res.status).toBe(204);
 }

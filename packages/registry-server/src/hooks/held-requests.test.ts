@@ -37,7 +37,7 @@ describe("held requests cost no listener on a shared signal (real HTTP)", () => 
   it("1 000 Consul blocking queries and 200 watches leave at most one listener on the closing signal, none after", async () => {
     process.on("warning", onWarning);
     const registry = new Registry();
-    registry.register(parseRegistration(registration("w-1"), "WEB", Date.now()));
+    registry.register(parseRegistration(registration("w-1", { app: "WEB" }), "WEB", Date.now()));
     const app = buildApp({
       registry,
       logLevel: false,
@@ -62,7 +62,7 @@ describe("held requests cost no listener on a shared signal (real HTTP)", () => 
       await vi.waitFor(() => expect(admission.held).toBe(1_200), { timeout: 20_000, interval: 20 });
       expect(getEventListeners(closing, "abort").length).toBeLessThanOrEqual(1);
 
-      registry.register(parseRegistration(registration("w-2"), "WEB", Date.now()));
+      registry.register(parseRegistration(registration("w-2", { app: "WEB" }), "WEB", Date.now()));
       const done = await Promise.all(answers);
       expect(done.every((answer) => answer.status === 200)).toBe(true);
       // One write: every woken Consul query answers the same next index (a lone registry's indexes step by

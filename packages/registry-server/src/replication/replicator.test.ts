@@ -19,7 +19,7 @@ async function register(url: string, id: string, lastDirtyTimestamp: number): Pr
   const res = await fetch(`${url}/eureka/apps/REP`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(registration(id, { lastDirtyTimestamp: String(lastDirtyTimestamp) })),
+    body: JSON.stringify(registration(id, { app: "REP", lastDirtyTimestamp: String(lastDirtyTimestamp) })),
   });
   expect(res.status).toBe(204);
 }

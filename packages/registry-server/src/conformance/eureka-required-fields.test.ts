@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { registration } from "../test-fixtures.js";
+import { registryProcesses } from "./eureka-fixture.js";
+
+/*
+ * Rule (Netflix/eureka eureka-core/.../resources/ApplicationResource.java `addInstance`, checked in this order):
+ * no instanceId/hostName → `Missing hostname`, no IP → `Missing ip address`, no app → `Missing appName`, an app
+ * other than the path's → `Mismatched appName, expecting A but was B` (both upper-cased: the resource upper-cases
+ * the path, EurekaJacksonCodec the body), no dataCenterInfo → `Missing dataCenterInfo`, no name →
+ * `Missing dataCenterInfo Name`; each a 400 that registers nothing. On main the path's app silently won over the
+ * body's (a client posting ORDERS to /apps/PAYMENTS was listed as PAYMENTS) and a missing name became MyOwn.
+ */
+
+describe("conformance: a registration's required fields (ApplicationResource.addInstance)", () => {
+  const start = registryProcesses();
+
+  it("answers Eureka's 400 for each missing or mismatched field, registers nothing, and takes the app in any case", async () => {
+    const registry = await start();
+    const post = async (app: string, instance: Record<string, unknown>) => {
+      const res = await fetch(`${registry.url}/eureka/apps/${app}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ instance }),
+      });
+      const text = await res.text();
+      return [res.status, res.status === 204 ? "" : (JSON.parse(text) as { message: string }).message];
+    };
+    const base = registration("r-1", { app: "ORDERS" }).instance;
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["PAYMENTS", base, "Mismatched appName, expecting PAYMENTS but was ORDERS"],
+      ["ORDERS", { ...base, app: undefined }, "Missing appName"],
+      ["ORDERS", { ...base, dataCenterInfo: { "@class": "x" } }, "Missing dataCenterInfo Name"],
+      ["ORDERS", { ...base, ipAddr: undefined, app: "other" }, "Missing ip address"],
+    ];
+    for (const [app, instance, message] of cases)
+      expect([app, ...(await post(app, instance))]).toEqual([app, 400, message]);
+    const apps = await fetch(`${registry.url}/eureka/apps`, { headers: { accept: "application/json" } });
+    expect((await apps.json()) as unknown).toMatchObject({ applications: { application: [] } });
+    // The body's app and the path's compare upper-cased, as Eureka's resource and codec make them.
+    expect(await post("orders", { ...base, app: "Orders" })).toEqual([204, ""]);
+  });
+});

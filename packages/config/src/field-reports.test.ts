@@ -2,6 +2,7 @@
 // test names the report (repo#number); the rules are node-config's own (lib/util.js: Load.scan, substituteDeep,
 // getCustomEnvVars; parser.js), which loadConfig runs outside the singleton.
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -166,5 +167,34 @@ describe("no secret in a load error", () => {
       live.close();
       m.remove();
     }
+  });
+});
+
+describe("YAML merge keys", () => {
+  // node-config 4's parser.js loads `yaml` before `js-yaml`; `yaml` follows YAML 1.2 and keeps `<<` as a literal key
+  // (eemeli/yaml#408, #332), js-yaml (node-config 3's choice) merges. Which one node-config finds depends on the
+  // install, so a file once meant two things. Here node-config finds `yaml` (checked first, so this case is real).
+  const defaults = "defaults: &defaults\n  timeout: 1000\n  retries: 2\n";
+
+  it("node-config finds the `yaml` package in this install, the parser that keeps `<<` as a key", () => {
+    const fromHere = createRequire(import.meta.url);
+    const yaml = createRequire(fromHere.resolve("config/parser.js"))("yaml") as { parse(s: string): unknown };
+    expect(yaml.parse(`${defaults}pay:\n  <<: *defaults\n`)).toMatchObject({ pay: { "<<": { timeout: 1000 } } });
+  });
+
+  it("applies `<<: *alias` and `<<: [*a, *b]` as YAML 1.1 merge keys, the map's own keys winning", () => {
+    const services = "services:\n  pay:\n    <<: *defaults\n    retries: 5\n  list:\n    <<: [*defaults, *slow]\n";
+    write({ "default.yaml": `${defaults}slow: &slow\n  timeout: 9000\n  tls: true\n${services}` });
+    const config = loadConfig({ dir: temp.dir });
+    expect(config.get("services")).toEqual({
+      pay: { timeout: 1000, retries: 5 },
+      // In a list of maps the earlier one wins (yaml.org/type/merge).
+      list: { timeout: 1000, retries: 2, tls: true },
+    });
+  });
+
+  it("applies merge keys in .yml as in .yaml, and a file without them parses as before", () => {
+    write({ "default.yml": `${defaults}pay:\n  <<: *defaults\n`, "local.yaml": "pay:\n  retries: 3\n" });
+    expect(loadConfig({ dir: temp.dir }).get("pay")).toEqual({ timeout: 1000, retries: 3 });
   });
 });

@@ -9,6 +9,7 @@ import { ConfigError } from "./errors.js";
 import { checkExpansion, expansionLimit } from "./expansion-limit.js";
 import { withLinearClone } from "./linear-clone.js";
 import { copyLoaded } from "./loaded-copy.js";
+import { parseYamlMergingKeys } from "./yaml-merge-keys.js";
 
 /** Where to load configuration from. */
 export interface LoadConfigOptions {
@@ -125,7 +126,8 @@ type Parser = InstanceType<typeof nodeConfig.Load>["parser"];
  * the event loop held that long on every reload. Only a file that is not strict JSON (comments, trailing commas)
  * falls back to node-config's parser, with the same result as before. A custom parser (`NODE_CONFIG_PARSER`, node-
  * config's documented way to parse `.json` otherwise) that changed `.json` or `parse` gets every file: the fast path
- * is node-config's stock JSON5 result only.
+ * is node-config's stock JSON5 result only. `.yaml`/`.yml` under node-config's stock YAML parser apply merge keys
+ * whichever YAML package node-config found (yaml-merge-keys.ts).
  */
 function parseConfigFile(base: Parser, file: string, content: string) {
   // `jsonParser` is the function node-config registers for .json; `setParser("json", …)` leaves it as it is.
@@ -134,6 +136,13 @@ function parseConfigFile(base: Parser, file: string, content: string) {
       return JSON.parse(content);
     } catch {
       // Not strict JSON: node-config's JSON5 parser accepts more, and names the error when it does not.
+    }
+  }
+  if (/\.ya?ml$/.test(file) && base.parse === stockParser.parse) {
+    const ext = file.endsWith(".yml") ? "yml" : "yaml";
+    if (base.getParser(ext) === stockParser.yamlParser) {
+      const parsed = parseYamlMergingKeys(content);
+      if (parsed) return parsed.value;
     }
   }
   return base.parse(file, content);

@@ -42,6 +42,8 @@ declare module "config/parser.js" {
     parse(filename: string, content: string): unknown;
     /** The function node-config registers for `.json` (JSON5); `setParser("json", …)` does not change it. */
     jsonParser(filename: string | null, content: string): unknown;
+    /** The function node-config registers for `.yaml` and `.yml` (`yaml`, else `js-yaml`). */
+    yamlParser(filename: string | null, content: string): unknown;
     getParser(name: string): ((filename: string | null, content: string) => unknown) | undefined;
   };
   export = parser;

@@ -6,19 +6,12 @@ import type { Lease, RegistryChange } from "./registry-types.js";
 export type EurekaInstanceJson = Record<string, unknown>;
 
 /**
- * The base URL a client did not send its own page URLs for: the plain port when enabled, else the secure one when
- * enabled, else none (a URL on a disabled port would send callers where nothing listens).
+ * Eureka's JSON for one lease; every field the client sent is kept, absent ones are left out — the page URLs and
+ * vips among them, which Eureka's codec writes only when set (InstanceInfo's `@Auto` fields): one made up here
+ * would send a dashboard or prober to a path the instance never offered.
  */
-function baseUrl(info: Lease["info"]): string | undefined {
-  if (info.portEnabled) return `http://${info.hostName}:${info.port}`;
-  if (info.securePortEnabled) return `https://${info.hostName}:${info.securePort}`;
-  return undefined;
-}
-
-/** Eureka's JSON for one lease; every field the client sent is kept, absent ones are left out. */
 export function toEurekaInstance(lease: Lease): EurekaInstanceJson {
   const { info } = lease;
-  const base = baseUrl(info);
   return {
     instanceId: info.instanceId,
     hostName: info.hostName,
@@ -43,12 +36,12 @@ export function toEurekaInstance(lease: Lease): EurekaInstanceJson {
     },
     metadata:
       Object.keys(info.metadata).length > 0 ? { ...info.metadata } : { "@class": "java.util.Collections$EmptyMap" },
-    homePageUrl: info.homePageUrl ?? (base && `${base}/`),
-    statusPageUrl: info.statusPageUrl ?? (base && `${base}/info`),
-    healthCheckUrl: info.healthCheckUrl ?? (base && `${base}/health`),
+    homePageUrl: info.homePageUrl,
+    statusPageUrl: info.statusPageUrl,
+    healthCheckUrl: info.healthCheckUrl,
     secureHealthCheckUrl: info.secureHealthCheckUrl,
-    vipAddress: info.vipAddress ?? info.app.toLowerCase(),
-    secureVipAddress: info.secureVipAddress ?? info.app.toLowerCase(),
+    vipAddress: info.vipAddress,
+    secureVipAddress: info.secureVipAddress,
     isCoordinatingDiscoveryServer: "false",
     lastUpdatedTimestamp: String(lease.lastUpdatedAt),
     lastDirtyTimestamp: String(info.lastDirtyTimestamp),

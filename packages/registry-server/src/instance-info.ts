@@ -94,6 +94,31 @@ export function safeMetadata(value: unknown): Record<string, string> {
   return out;
 }
 
+/** Eureka's data-centre names (`DataCenterInfo.Name`, a Java enum: its codec decodes these exactly and no other). */
+const DATA_CENTER_NAMES: ReadonlySet<string> = new Set(["Netflix", "Amazon", "MyOwn"]);
+
+/** The `@class` of an Amazon data-centre info; Eureka's codec decodes it as `AmazonInfo`, whose name is `Amazon`. */
+const AMAZON_INFO_CLASS = "com.netflix.appinfo.AmazonInfo";
+
+/**
+ * The data-centre name Eureka's codec reads (`DataCenterTypeInfoResolver`): an `AmazonInfo` is `Amazon` whatever its
+ * `name`; otherwise `name` must be one of `DataCenterInfo.Name`'s values, or the body does not decode — a 400
+ * `REGISTRY_INVALID_FIELD` before any of addInstance's checks. Undefined when there is no name (addInstance's
+ * `Missing dataCenterInfo Name`).
+ */
+function dataCenterName(info: Json | undefined): string | undefined {
+  if (!info) return undefined;
+  if (text(info["@class"]) === AMAZON_INFO_CLASS) return "Amazon";
+  const name = text(info.name);
+  if (!name) return undefined;
+  if (!DATA_CENTER_NAMES.has(name)) {
+    const shown = JSON.stringify(name.slice(0, 24));
+    const message = `Invalid instance.dataCenterInfo.name: ${shown} (Netflix, Amazon or MyOwn)`;
+    throw new RegistryError("REGISTRY_INVALID_FIELD", message);
+  }
+  return name;
+}
+
 /** True when `value` is one of Eureka's statuses. */
 export function isInstanceStatus(value: unknown): value is InstanceStatus {
   return typeof value === "string" && statuses.has(value);
@@ -101,14 +126,24 @@ export function isInstanceStatus(value: unknown): value is InstanceStatus {
 
 /**
  * Reads a registration body (`{"instance": {...}}`) leniently where Eureka is lenient, and refuses what Eureka's
- * ApplicationResource.addInstance refuses, in its order and with its 400 messages: no host name, no IP address, no
- * `app`, an `app` other than the path's (both upper-cased, as Eureka's codec and resource do), no dataCenterInfo or
- * no dataCenterInfo name. The app is `appFromPath`, upper-cased.
+ * ApplicationResource.addInstance refuses, in its order and with its 400 messages: no id (no `instanceId`, Amazon
+ * `instance-id` or host name), no host name, no IP address, no `app`, an `app` other than the path's (both
+ * upper-cased, as Eureka's codec and resource do), no dataCenterInfo or no dataCenterInfo name. A data-centre name
+ * Eureka's codec cannot decode is refused before those (`dataCenterName`). The app is `appFromPath`, upper-cased.
  */
 export function parseRegistration(body: unknown, appFromPath: string, now: number): InstanceInfo {
   const raw = isObject(body) && isObject(body.instance) ? body.instance : undefined;
   if (!raw) throw new RegistryError("REGISTRY_BAD_REQUEST", 'Missing instance: send {"instance": {...}}');
+  const dataCenterInfo = isObject(raw.dataCenterInfo) ? raw.dataCenterInfo : undefined;
+  const dcName = dataCenterName(dataCenterInfo);
+  const dcMetadata = safeMetadata(dataCenterInfo?.metadata);
+  // An AmazonInfo (a UniqueIdentifier): its `@class`, or, leniently, no class and the name Amazon.
+  const dcClass = text(dataCenterInfo?.["@class"]);
+  const amazon = dcClass === AMAZON_INFO_CLASS || (dcClass === undefined && dcName === "Amazon");
   const hostName = text(raw.hostName);
+  // Eureka's InstanceInfo.getId(): instanceId, then an AmazonInfo's instance-id, then the host name.
+  const instanceId = text(raw.instanceId) || (amazon ? dcMetadata["instance-id"] : undefined) || hostName;
+  if (!instanceId) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing instanceId");
   if (!hostName) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing hostname");
   const ipAddr = text(raw.ipAddr);
   if (!ipAddr) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing ip address");
@@ -117,13 +152,10 @@ export function parseRegistration(body: unknown, appFromPath: string, now: numbe
   if (!bodyApp) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing appName");
   if (bodyApp !== app)
     throw new RegistryError("REGISTRY_BAD_REQUEST", `Mismatched appName, expecting ${app} but was ${bodyApp}`);
-  const dataCenterInfo = isObject(raw.dataCenterInfo) ? raw.dataCenterInfo : undefined;
   if (!dataCenterInfo) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing dataCenterInfo");
-  const dcName = text(dataCenterInfo.name);
   if (!dcName) throw new RegistryError("REGISTRY_BAD_REQUEST", "Missing dataCenterInfo Name");
-  const dcMetadata = safeMetadata(dataCenterInfo.metadata);
-  // Eureka's id order: instanceId, then the Amazon instance-id, then the host name.
-  const instanceId = text(raw.instanceId) || (dcName === "Amazon" ? dcMetadata["instance-id"] : undefined) || hostName;
+  // addInstance: an AmazonInfo registered without an id gets the instance's.
+  if (amazon && !dcMetadata["instance-id"]) dcMetadata["instance-id"] = instanceId;
   // Both travel in every renew and cancel URL: an id or app name no URL can carry is refused now, not at renew.
   routableId(instanceId, "instanceId");
   routableId(app, "app");

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { constants, gzip } from "node:zlib";
@@ -12,6 +12,14 @@ const gzipAsync = promisify(gzip);
  * a large body never blocks renewals.
  */
 const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
+
+/**
+ * The most reads kept for one registry version. Keys come from request paths (`/vips/{vip}`, a watched app's
+ * name), so without a bound a reader asking for ever new names between two writes grows the cache without end; past
+ * it the entry read longest ago goes (a real registry's apps and vips are far fewer, and the full fetch and delta,
+ * read by every poller, stay).
+ */
+export const MAX_CACHED_READS = 4096;
 
 /** A response body in both encodings; each is made at most once, when first asked for. */
 export interface Encodings {
@@ -74,13 +82,18 @@ export class ResponseCache {
       this.#version = this.#registry.version;
     }
     let entry = this.#entries.get(key);
-    if (!entry) {
-      // An entry lives for one registry version, so boot id + version + key name the content exactly; hashing
-      // 8 MB of JSON for an ETag would cost more than serialising it.
+    if (entry) {
+      // Least recently used goes first: a read moves its entry to the back.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    } else {
+      // An entry lives for one registry version, so boot id + version + key name the content exactly (the same
+      // after an eviction and rebuild, so pollers' If-None-Match still hits); hashing 8 MB of JSON would cost more
+      // than serialising it. The key goes in hashed: request text never reaches a header.
       const encodings = build();
       let zipped: Promise<Buffer> | undefined;
       entry = {
-        etag: `"${this.#boot}-${this.#version}-${key}"`,
+        etag: `"${this.#boot}-${this.#version}-${createHash("sha256").update(key).digest("base64url").slice(0, 16)}"`,
         plain: () => encodings.plain(),
         // Concurrent gzip readers share one compression.
         gzip: () => {
@@ -94,6 +107,7 @@ export class ResponseCache {
           return made;
         },
       };
+      if (this.#entries.size >= MAX_CACHED_READS) this.#entries.delete(this.#entries.keys().next().value as string);
       this.#entries.set(key, entry);
     }
     return entry;

@@ -5,8 +5,9 @@ import { type ConsulFixture, startConsulFixture } from "./consul-fixture.js";
  * Rule (hashicorp/consul agent/http.go `parseMetaFilter` and `ParseMetaPair`, structs `SatisfiesMetaFilters`;
  * agent/agent.go `loadMetadata`): `?node-meta=key:value` (repeatable; no colon: an empty value; a later pair for a
  * key wins) keeps only nodes whose meta has every key with exactly that value, on catalog/nodes, catalog/services,
- * catalog/service, health/service, health/checks and health/state. An agent's own node carries
- * `consul-network-segment: ""` and `consul-version`. Replays Prometheus's consul_sd `node_meta`, which sends it:
+ * catalog/service, health/service, health/checks and health/state. An agent's own meta is
+ * `consul-network-segment: ""` (its /v1/agent/self `Meta`); the leader adds `consul-version` to the node in the
+ * catalog (agent/consul/leader_registrator_v1.go). Replays Prometheus's consul_sd `node_meta`, which sends it:
  * on main the filter was ignored (every service came back for any node meta) and the node's Meta was `{}`.
  */
 
@@ -29,12 +30,12 @@ describe("conformance: ?node-meta= (agent/http.go parseMetaFilter, structs.Satis
 
   const get = async (path: string): Promise<unknown> => JSON.parse((await f.request(path)).body);
 
-  it("shows the node's own meta: the default network segment and the version", async () => {
+  it("shows the node's meta: the default network segment, and in the catalog the version", async () => {
     const meta = { "consul-network-segment": "", "consul-version": "1.17.0" };
     expect(((await get("/v1/catalog/nodes")) as { Meta: unknown }[])[0]?.Meta).toEqual(meta);
     expect(((await get("/v1/catalog/service/web")) as { NodeMeta: unknown }[])[0]?.NodeMeta).toEqual(meta);
     expect(((await get("/v1/health/service/web")) as { Node: { Meta: unknown } }[])[0]?.Node.Meta).toEqual(meta);
-    expect(((await get("/v1/agent/self")) as { Meta: unknown }).Meta).toEqual(meta);
+    expect(((await get("/v1/agent/self")) as { Meta: unknown }).Meta).toEqual({ "consul-network-segment": "" });
   });
 
   it("answers in full when the node matches every pair, and empty when it does not, on each endpoint", async () => {

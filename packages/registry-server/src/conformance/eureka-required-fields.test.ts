@@ -4,11 +4,14 @@ import { registryProcesses } from "./eureka-fixture.js";
 
 /*
  * Rule (Netflix/eureka eureka-core/.../resources/ApplicationResource.java `addInstance`, checked in this order):
- * no instanceId/hostName → `Missing hostname`, no IP → `Missing ip address`, no app → `Missing appName`, an app
- * other than the path's → `Mismatched appName, expecting A but was B` (both upper-cased: the resource upper-cases
- * the path, EurekaJacksonCodec the body), no dataCenterInfo → `Missing dataCenterInfo`, no name →
- * `Missing dataCenterInfo Name`; each a 400 that registers nothing. On main the path's app silently won over the
- * body's (a client posting ORDERS to /apps/PAYMENTS was listed as PAYMENTS) and a missing name became MyOwn.
+ * no id (InstanceInfo.getId(): instanceId, Amazon instance-id, host name) → `Missing instanceId`, no host name →
+ * `Missing hostname`, no IP → `Missing ip address`, no app → `Missing appName`, an app other than the path's →
+ * `Mismatched appName, expecting A but was B` (both upper-cased: the resource upper-cases the path,
+ * EurekaJacksonCodec the body), no dataCenterInfo → `Missing dataCenterInfo`, no name → `Missing dataCenterInfo
+ * Name`; each a 400 that registers nothing. Before them, a data-centre name outside DataCenterInfo.Name (Netflix,
+ * Amazon, MyOwn) does not decode (EurekaJacksonCodec): a 400 naming the field. On main the path's app silently won
+ * over the body's (a client posting ORDERS to /apps/PAYMENTS was listed as PAYMENTS) and a missing name became
+ * MyOwn.
  */
 
 describe("conformance: a registration's required fields (ApplicationResource.addInstance)", () => {
@@ -31,6 +34,13 @@ describe("conformance: a registration's required fields (ApplicationResource.add
       ["ORDERS", { ...base, app: undefined }, "Missing appName"],
       ["ORDERS", { ...base, dataCenterInfo: { "@class": "x" } }, "Missing dataCenterInfo Name"],
       ["ORDERS", { ...base, ipAddr: undefined, app: "other" }, "Missing ip address"],
+      ["ORDERS", { ...base, instanceId: undefined, hostName: undefined }, "Missing instanceId"],
+      ["ORDERS", { ...base, instanceId: "r-1", hostName: "" }, "Missing hostname"],
+      [
+        "ORDERS",
+        { ...base, hostName: undefined, dataCenterInfo: { name: "myown" } },
+        'Invalid instance.dataCenterInfo.name: "myown" (Netflix, Amazon or MyOwn)',
+      ],
     ];
     for (const [app, instance, message] of cases)
       expect([app, ...(await post(app, instance))]).toEqual([app, 400, message]);

@@ -5,7 +5,7 @@ import { parseServiceDefinition } from "./definition.js";
 import { queryFilter } from "./filter.js";
 import { firstValue, parseGoBool } from "./go-bool.js";
 import { CONSUL_COMPAT_VERSION } from "./node.js";
-import { NODE_META } from "./node-meta.js";
+import { AGENT_META } from "./node-meta.js";
 import { byIdSchema, idParams, membersSchema, serviceSchema } from "./schemas.js";
 import { refuseUnsupportedServiceFields } from "./unsupported-fields.js";
 import { serviceJson, viewOf } from "./views.js";
@@ -123,7 +123,7 @@ export function agentRoutes(context: ConsulContext): FastifyPluginCallback {
         Version: CONSUL_COMPAT_VERSION,
       },
       Member: self(),
-      Meta: { ...NODE_META },
+      Meta: { ...AGENT_META },
     }));
 
     app.get("/agent/members", { schema: { response: { 200: membersSchema } } }, async () => [

@@ -97,6 +97,19 @@ describe("Consul checks (fake clock)", () => {
     expect(registry.get("api", "web-1")?.info.status).toBe("DOWN");
   });
 
+  it("keeps maintenance mode over a re-registration; replace-existing-checks removes it with the other checks", () => {
+    agent.register(define({ ID: "web-1", Check: { CheckID: "alive", TTL: "60s", Status: "passing" } }));
+    expect(agent.setMaintenance("web-1", true, "deploy")).toBe(true);
+    expect(registry.get("web", "web-1")?.info.status).toBe("OUT_OF_SERVICE");
+    agent.register(define({ ID: "web-1", Check: { CheckID: "alive", TTL: "60s", Status: "passing" } }));
+    expect(agent.service("web-1")?.maintenance?.id).toBe("_service_maintenance:web-1");
+    expect(registry.get("web", "web-1")?.info.status).toBe("OUT_OF_SERVICE");
+    const check = { CheckID: "alive", TTL: "60s", Status: "passing" };
+    agent.register(define({ ID: "web-1", Check: check }), { replaceExistingChecks: true });
+    expect(agent.service("web-1")?.maintenance).toBeUndefined();
+    expect(registry.get("web", "web-1")?.info.status).toBe("UP");
+  });
+
   it("stops tracking a service that a Eureka client replaces or cancels, and re-registers in place", () => {
     agent.register(define({ ID: "web-1", Check: { TTL: "5s", Status: "passing" } }));
     agent.register(define({ ID: "web-1", Tags: ["v2"], Check: { TTL: "5s", Status: "passing" } }));

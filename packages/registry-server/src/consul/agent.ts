@@ -91,7 +91,8 @@ export class ConsulAgent {
    * Adds or replaces a service and starts its checks. A check that was already running under the same id keeps
    * its status and output (hashicorp/consul#868). The service's other checks — an earlier definition's the new one
    * does not name, and those added on their own — keep running unless `replaceExistingChecks` (Consul's
-   * agent/agent.go `addServiceInternal`: `existingChecks` are removed only under `replace-existing-checks`).
+   * agent/agent.go `addServiceInternal`: `existingChecks`, every check of the service, maintenance's among them, are
+   * removed only under `replace-existing-checks`).
    */
   register(definition: ServiceDefinition, options: RegisterOptions = {}): void {
     const previous = this.#services.get(definition.id);
@@ -110,7 +111,8 @@ export class ConsulAgent {
     const tracked: Tracked = {
       definition,
       checks: [],
-      maintenance: previous?.maintenance,
+      // The maintenance check is one of the service's checks: replace-existing-checks removes it too.
+      maintenance: options.replaceExistingChecks ? undefined : previous?.maintenance,
       info: toInstanceInfo(definition, [], now),
       seen: "",
     };

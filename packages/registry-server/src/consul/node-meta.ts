@@ -1,12 +1,18 @@
 import { CONSUL_COMPAT_VERSION } from "./node.js";
 
 /**
- * The meta Consul's agent gives its own node when no `-node-meta` is set (agent/agent.go `loadMetadata`): the LAN
- * network segment, `""` for the default one, and from 1.15 its version (`structs.MetaSegmentKey`,
- * `structs.MetaConsulVersion`). Shown as the node's `Meta`, an entry's `NodeMeta` and `/v1/agent/self`'s `Meta`.
+ * The meta Consul's agent holds for its own node when no `-node-meta` is set (agent/agent.go `loadMetadata`): the
+ * LAN network segment, `""` for the default one (`structs.MetaSegmentKey`). `/v1/agent/self` shows it as `Meta`.
+ */
+export const AGENT_META: Readonly<Record<string, string>> = Object.freeze({ "consul-network-segment": "" });
+
+/**
+ * The node's meta in the catalog: the agent's, plus the version the leader adds when it registers the node
+ * (agent/consul/leader_registrator_v1.go, `structs.MetaConsulVersion`, from 1.15). Shown as the node's `Meta` and
+ * an entry's `NodeMeta`, and what `?node-meta=` filters match.
  */
 export const NODE_META: Readonly<Record<string, string>> = Object.freeze({
-  "consul-network-segment": "",
+  ...AGENT_META,
   "consul-version": CONSUL_COMPAT_VERSION,
 });
 

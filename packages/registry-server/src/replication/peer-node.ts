@@ -140,7 +140,13 @@ export class PeerNode {
       this.#sent += batch.length;
       this.#lastSuccessAt = this.#now();
       this.#lastError = undefined;
-      for (const [i, [, q]] of batch.entries()) this.#options.onResult?.(q.task, results[i] ?? { statusCode: 500 });
+      for (const [i, [, q]] of batch.entries()) {
+        try {
+          this.#options.onResult?.(q.task, results[i] ?? { statusCode: 500 });
+        } catch {
+          // The peer took the batch: one answer this side cannot act on must not re-send all of it.
+        }
+      }
     } catch (error) {
       this.#failures += 1;
       this.#attempt += 1;

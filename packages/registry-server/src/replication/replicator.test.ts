@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../e2e/spawn-registry.js";
 import { watchUntil } from "../e2e/watch-until.js";
@@ -24,28 +25,63 @@ async function register(url: string, id: string, lastDirtyTimestamp: number): Pr
   expect(res.status).toBe(204);
 }
 
+interface PeerReport {
+  sent: number;
+  failures: number;
+  pending: number;
+}
+
+/** A's replication report on its first peer (its /eureka/status). */
+async function firstPeer(url: string): Promise<PeerReport | undefined> {
+  const res = await fetch(`${url}/eureka/status`, { headers: { accept: "application/json" } });
+  return ((await res.json()) as { peers: PeerReport[] }).peers[0];
+}
+
+/** Polls A's report (with a guard against hangs) until `done` holds or 10 s pass; returns the last report. */
+async function waitForPeer(url: string, done: (peer: PeerReport) => boolean): Promise<PeerReport | undefined> {
+  const guard = Date.now() + 10_000;
+  let peer = await firstPeer(url);
+  while (!(peer && done(peer)) && Date.now() < guard) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    peer = await firstPeer(url);
+  }
+  return peer;
+}
+
 describe("Replicator (real sockets)", () => {
   it("keeps a write for a peer that is down and delivers it when the peer comes up (retry)", async () => {
     const portB = await freePort();
     const a = await start(0, [`http://127.0.0.1:${portB}/eureka`]);
     await register(a.url, "x", Date.now());
-    // Wait (on A's own report, with a guard against hangs) until a batch to the absent B has failed.
-    const failures = async () =>
-      (
-        (await (await fetch(`${a.url}/eureka/status`, { headers: { accept: "application/json" } })).json()) as {
-          peers: { failures: number; pending: number }[];
-        }
-      ).peers[0];
-    const guard = Date.now() + 10_000;
-    while (((await failures())?.failures ?? 0) === 0 && Date.now() < guard) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(await failures()).toMatchObject({ pending: 1 });
+    // Wait (on A's own report) until a batch to the absent B has failed.
+    expect(await waitForPeer(a.url, (peer) => peer.failures > 0)).toMatchObject({ pending: 1 });
     // B starts with no peers of its own, so only A's retried batch can bring it "x".
     const b = await start(portB);
     expect(b.synced).toBe(0);
     await watchUntil(b.url, "REP", (list) => list.some((i) => i.instanceId === "x"));
-    expect((await failures())?.failures).toBeGreaterThan(0);
+    expect((await firstPeer(a.url))?.failures).toBeGreaterThan(0);
+  });
+
+  it("keeps its own copy when a peer's 409 carries one Eureka's rules refuse, and counts no failure", async () => {
+    // A hostile or broken peer: every task is answered 409 with a copy whose data-centre name Eureka cannot decode.
+    const bad = { instanceId: "z", app: "REP", hostName: "h", ipAddr: "10.0.0.9", dataCenterInfo: { name: "Mars" } };
+    const peer = createServer((req, res) => {
+      req.resume();
+      if (!req.url?.endsWith("/peerreplication/batch")) return void res.writeHead(404).end();
+      const responseList = [{ statusCode: 409, responseEntity: { instance: bad } }];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ responseList }));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, "127.0.0.1", resolve));
+    try {
+      const a = await start(0, [`http://127.0.0.1:${(peer.address() as { port: number }).port}/eureka`]);
+      const dirty = Date.now();
+      await register(a.url, "z", dirty);
+      // Before, the refused copy threw inside the batch's answer: a failure, and the batch re-sent for ever.
+      expect(await waitForPeer(a.url, (peer) => peer.sent > 0)).toMatchObject({ sent: 1, failures: 0 });
+      expect(a.registry.get("REP", "z")?.info).toMatchObject({ ipAddr: "127.0.0.1", lastDirtyTimestamp: dirty });
+    } finally {
+      await new Promise((resolve) => peer.close(resolve));
+    }
   });
 
   it("adopts the peer's copy when a replicated renew gets 409 (Eureka's lastDirtyTimestamp rule)", async () => {

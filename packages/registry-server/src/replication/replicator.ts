@@ -192,14 +192,15 @@ export class Replicator {
       // metadata travel as registrations): the peer kept its copy; adopt it without replicating it back.
       const instance = (result.responseEntity as { instance?: unknown } | undefined)?.instance;
       if (instance) {
-        const copy = parseRegistration({ instance }, task.appName, this.#registry.clock.now());
-        const stamp = readWrittenAt(result.responseEntity);
         try {
+          const copy = parseRegistration({ instance }, task.appName, this.#registry.clock.now());
+          const stamp = readWrittenAt(result.responseEntity);
           // Cancelled here since the peer's copy was written: it stays cancelled (the peer hears our Cancel).
           if (this.#registry.registerChecked(copy, "replication", stamp).kind === "cancelled") return;
         } catch {
-          // A stamp our write clock refuses (the peer's clock is off by more than an hour): keep ours; the peer's
-          // own writes are refused here with a 400 that says so.
+          // A copy this registry refuses (a field Eureka's rules refuse, from a peer that took it) or a stamp our
+          // write clock refuses (the peer's clock is off by more than an hour): keep ours; the peer's own writes
+          // are refused here with a 400 that says so.
           return;
         }
         // Adopted here only, so numbered here only: the peers take our index of it.

@@ -23,11 +23,14 @@ interface Params {
   vip: string;
 }
 
-/** The vip (or secure vip) an instance answers to; Eureka allows a comma-separated list. */
-function vipsOf(lease: Lease, secure: boolean): string[] {
-  const { info } = lease;
-  const raw = (secure ? info.secureVipAddress : info.vipAddress) ?? info.app.toLowerCase();
-  return raw.split(",").map((v) => v.trim().toLowerCase());
+/**
+ * Whether an instance answers to a vip (or secure vip), as Eureka's ResponseCacheImpl `getApplicationsForVip` reads
+ * it: the address the client sent, split at commas as it is (no trimming), compared exactly (case counts); an
+ * instance that sent none answers to no vip.
+ */
+function hasVip(lease: Lease, secure: boolean, vip: string): boolean {
+  const raw = secure ? lease.info.secureVipAddress : lease.info.vipAddress;
+  return raw?.split(",").includes(vip) === true;
 }
 
 /**
@@ -37,10 +40,9 @@ function vipsOf(lease: Lease, secure: boolean): string[] {
 export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
   const { registry, cache } = ctx;
   const byVip = (vip: string, secure: boolean) => {
-    const wanted = vip.toLowerCase();
     const apps = new Map<string, Lease[]>();
     for (const [name, leases] of registry.applications()) {
-      const matching = leases.filter((lease) => vipsOf(lease, secure).includes(wanted));
+      const matching = leases.filter((lease) => hasVip(lease, secure, vip));
       if (matching.length > 0) apps.set(name, matching);
     }
     return toEurekaApplications(apps, registry.version);
@@ -103,11 +105,11 @@ export function eurekaReadRoutes(ctx: ServerContext): FastifyPluginCallback {
     });
 
     app.get<{ Params: Pick<Params, "vip"> }>("/vips/:vip", async (request, reply) =>
-      sendDocument(request, reply, `vip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, false)),
+      sendDocument(request, reply, `vip:${request.params.vip}`, () => byVip(request.params.vip, false)),
     );
 
     app.get<{ Params: Pick<Params, "vip"> }>("/svips/:vip", async (request, reply) =>
-      sendDocument(request, reply, `svip:${request.params.vip.toLowerCase()}`, () => byVip(request.params.vip, true)),
+      sendDocument(request, reply, `svip:${request.params.vip}`, () => byVip(request.params.vip, true)),
     );
     done();
   };

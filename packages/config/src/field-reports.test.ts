@@ -193,6 +193,15 @@ describe("YAML merge keys", () => {
     });
   });
 
+  it("applies them in a variable read with __format: yaml (node-config#211) as in a file", () => {
+    write({
+      "default.json": { db: {} },
+      "custom-environment-variables.json": { db: { __name: "DB_YAML", __format: "yaml" } },
+    });
+    process.env.DB_YAML = `${defaults}pay:\n  <<: *defaults\n  retries: 4\n`;
+    expect(loadConfig({ dir: temp.dir }).get("db.pay")).toEqual({ timeout: 1000, retries: 4 });
+  });
+
   it("applies merge keys in .yml as in .yaml, and a file without them parses as before", () => {
     write({ "default.yml": `${defaults}pay:\n  <<: *defaults\n`, "local.yaml": "pay:\n  retries: 3\n" });
     expect(loadConfig({ dir: temp.dir }).get("pay")).toEqual({ timeout: 1000, retries: 3 });

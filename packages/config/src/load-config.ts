@@ -139,13 +139,23 @@ function parseConfigFile(base: Parser, file: string, content: string) {
     }
   }
   if (/\.ya?ml$/.test(file) && base.parse === stockParser.parse) {
-    const ext = file.endsWith(".yml") ? "yml" : "yaml";
-    if (base.getParser(ext) === stockParser.yamlParser) {
-      const parsed = parseYamlMergingKeys(content);
-      if (parsed) return parsed.value;
-    }
+    const parsed = parseStockYaml(base, file.endsWith(".yml") ? "yml" : "yaml", content);
+    if (parsed) return parsed.value;
   }
   return base.parse(file, content);
+}
+
+/** Under node-config's stock YAML parser for `format`, the text parsed with merge keys applied (yaml-merge-keys.ts). */
+function parseStockYaml(base: Parser, format: string, content: string): { readonly value: unknown } | undefined {
+  return base.getParser(format) === stockParser.yamlParser ? parseYamlMergingKeys(content) : undefined;
+}
+
+/** node-config's parser for `format` (`__format` of an environment variable), YAML with merge keys as files get it. */
+function parserFor(base: Parser, format: string) {
+  const stock = base.getParser(format);
+  if (stock !== stockParser.yamlParser) return stock;
+  return (file: string | null, content: string) =>
+    (parseStockYaml(base, format, content) ?? { value: stock(file, content) }).value;
 }
 
 /**
@@ -197,6 +207,7 @@ export function loadLayers(
   const parser = Object.assign(Object.create(base) as typeof base, {
     getFilesOrder: () => order,
     parse: (file: string, content: string) => parseConfigFile(base, file, content),
+    getParser: (format: string) => parserFor(base, format),
   });
   load.options.parser = parser;
   load.parser = parser;

@@ -139,23 +139,21 @@ function parseConfigFile(base: Parser, file: string, content: string) {
     }
   }
   if (/\.ya?ml$/.test(file) && base.parse === stockParser.parse) {
-    const parsed = parseStockYaml(base, file.endsWith(".yml") ? "yml" : "yaml", content);
-    if (parsed) return parsed.value;
+    const parse = parserFor(base, file.endsWith(".yml") ? "yml" : "yaml");
+    if (parse) return parse(file, content);
   }
   return base.parse(file, content);
 }
 
-/** Under node-config's stock YAML parser for `format`, the text parsed with merge keys applied (yaml-merge-keys.ts). */
-function parseStockYaml(base: Parser, format: string, content: string): { readonly value: unknown } | undefined {
-  return base.getParser(format) === stockParser.yamlParser ? parseYamlMergingKeys(content) : undefined;
-}
-
-/** node-config's parser for `format` (`__format` of an environment variable), YAML with merge keys as files get it. */
+/**
+ * node-config's parser for `format` (a file's extension, or an environment variable's `__format`); its stock YAML
+ * parser with merge keys applied (yaml-merge-keys.ts).
+ */
 function parserFor(base: Parser, format: string) {
   const stock = base.getParser(format);
   if (stock !== stockParser.yamlParser) return stock;
   return (file: string | null, content: string) =>
-    (parseStockYaml(base, format, content) ?? { value: stock(file, content) }).value;
+    (parseYamlMergingKeys(content) ?? { value: stock(file, content) }).value;
 }
 
 /**

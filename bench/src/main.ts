@@ -84,7 +84,7 @@ const raw = {
   steady: steadyRuns,
   skipped,
   failures: failureRuns,
-  method: { goalPooling: "compared-cells" as const },
+  method: { goalPooling: "compared-cells" as const, rateOrder: "rotated" as const },
 };
 const { report, goals } = writeResults(raw, folder, latest);
 process.stderr.write(`bench: report written to results/${folder}/report.md\n`);

@@ -25,8 +25,10 @@ export interface RawResults {
    * How the run's latency goals pool repetitions: `compared-cells` (runs from 2026-12-01 on), the repetitions in which
    * the cells a goal compares were on time (`summariseGoalCells`); absent (the runs before), those in which every
    * variant at the rate was. Kept in raw.json so a re-render gives a run the verdicts it was reported with.
+   * `rateOrder: "rotated"` (runs from 2026-12-04-full-23 on): the rates' order inside a steady pass rotated by the
+   * pass (`steadyPlan`); absent, every pass ran its rates in ascending order.
    */
-  readonly method?: { readonly goalPooling?: "compared-cells" };
+  readonly method?: { readonly goalPooling?: "compared-cells"; readonly rateOrder?: "rotated" };
 }
 
 /** The note `main.ts` puts in `environment.note` when the machine was loaded at the start. */
@@ -90,6 +92,7 @@ export function writeResults(
       loadedMachine,
       variants: selectedVariants(options.variants),
       perGoalPooling: perGoal,
+      ratesRotated: raw.method?.rateOrder === "rotated",
     }),
   );
   if (latest) {

@@ -27,8 +27,8 @@ describe("steady plan", () => {
     expect(steadyPlan([100, 200], () => 2)).toEqual([
       { rate: 100, rep: 0, pass: 0 },
       { rate: 200, rep: 0, pass: 0 },
-      { rate: 100, rep: 1, pass: 1 },
       { rate: 200, rep: 1, pass: 1 },
+      { rate: 100, rep: 1, pass: 1 },
     ]);
     expect(steadyPlan([], () => 3)).toEqual([]);
   });
@@ -43,6 +43,21 @@ describe("steady plan", () => {
     expect(Math.max(...plan.map((r) => r.pass))).toBe(19);
     // Passes come in order: the phase restarts its clients when the pass changes, never twice for one pass.
     expect(plan.map((r) => r.pass)).toEqual([...plan.map((r) => r.pass)].sort((a, b) => a - b));
+  });
+
+  it("rotates the rates inside each pass, so every rate is a pass's last about as often (where a client's heap is fullest)", () => {
+    // The full run's plan: 24 repetitions at 100–300/s, 20 at the fast rates.
+    const rates = [100, 200, 300, 1_000, 2_000];
+    const plan = steadyPlan(rates, (rate) => (rate >= 1_000 ? 20 : 24));
+    const passes = [...new Set(plan.map((r) => r.pass))];
+    const last = passes.map((pass) => plan.filter((r) => r.pass === pass).at(-1)?.rate);
+    const first = passes.map((pass) => plan.filter((r) => r.pass === pass)[0]?.rate);
+    for (const rate of rates) {
+      // With a fixed order 2 000/s was last in all 20 passes it ran in, 100/s first in all 24.
+      expect(last.filter((r) => r === rate).length).toBeGreaterThanOrEqual(3);
+      expect(last.filter((r) => r === rate).length).toBeLessThanOrEqual(7);
+      expect(first.filter((r) => r === rate).length).toBeGreaterThanOrEqual(3);
+    }
   });
 });
 

@@ -6,9 +6,9 @@ export interface SteadyRound {
   readonly pass: number;
 }
 
-/** The variants of repetition `rep`'s round, in measuring order: `variants` rotated by `rep`, so each leads in turn. */
-export function roundOrder<T>(variants: readonly T[], rep: number): T[] {
-  return variants.map((_, i) => variants[(i + rep) % variants.length] as T);
+/** `items` rotated by `by`, so each leads in turn: the variants of repetition `rep`'s round, the rounds of a pass. */
+export function roundOrder<T>(items: readonly T[], by: number): T[] {
+  return items.map((_, i) => items[(i + by) % items.length] as T);
 }
 
 /**
@@ -16,13 +16,17 @@ export function roundOrder<T>(variants: readonly T[], rep: number): T[] {
  * repetition of the rate with most, and each other rate's repetitions spread evenly over those passes (rate with `k`
  * of `n` runs its repetition `j` in the pass where ⌊(pass + 1)·k / n⌋ first exceeds `j`). So every rate's
  * repetitions span the whole phase and slow drift of a shared machine lands on all rates alike; within a round
- * every variant runs once, which is what pairs them. Rates keep their order inside a pass.
+ * every variant runs once, which is what pairs them. The rates' order is rotated by the pass (`roundOrder`), so
+ * each rate comes first, and last, in turn: a client's heap fills as its pass goes on, and with a fixed order its
+ * next mark-compact fell in the same rate's window pass after pass (run 2026-12-04-full-22: `sdk`'s in 18 of its 20
+ * windows at 2 000/s, the last rate, the node:http clients' at 300/s), so that cell measured the GC's position, not
+ * the rate.
  */
 export function steadyPlan(rates: readonly number[], repsOf: (rate: number) => number): SteadyRound[] {
   const passes = Math.max(0, ...rates.map(repsOf));
   const plan: SteadyRound[] = [];
   for (let pass = 0; pass < passes; pass++) {
-    for (const rate of rates) {
+    for (const rate of roundOrder(rates, pass)) {
       const k = repsOf(rate);
       const done = Math.floor((pass * k) / passes);
       if (Math.floor(((pass + 1) * k) / passes) > done) plan.push({ rate, rep: done, pass });

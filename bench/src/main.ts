@@ -84,7 +84,11 @@ const raw = {
   steady: steadyRuns,
   skipped,
   failures: failureRuns,
-  method: { goalPooling: "compared-cells" as const, rateOrder: "rotated" as const },
+  // Rotation is only a fact of the run when there were rates to rotate.
+  method: {
+    goalPooling: "compared-cells" as const,
+    ...(options.rates.length > 1 ? { rateOrder: "rotated" as const } : {}),
+  },
 };
 const { report, goals } = writeResults(raw, folder, latest);
 process.stderr.write(`bench: report written to results/${folder}/report.md\n`);

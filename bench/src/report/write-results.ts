@@ -26,7 +26,8 @@ export interface RawResults {
    * the cells a goal compares were on time (`summariseGoalCells`); absent (the runs before), those in which every
    * variant at the rate was. Kept in raw.json so a re-render gives a run the verdicts it was reported with.
    * `rateOrder: "rotated"` (runs from 2026-12-04-full-23 on): the rates' order inside a steady pass rotated by the
-   * pass (`steadyPlan`); absent, every pass ran its rates in ascending order.
+   * pass (`steadyPlan`), recorded when the run had more than one rate; absent, every pass ran its rates in the order
+   * `--rates` gave (ascending by default).
    */
   readonly method?: { readonly goalPooling?: "compared-cells"; readonly rateOrder?: "rotated" };
 }

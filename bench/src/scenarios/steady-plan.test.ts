@@ -58,6 +58,7 @@ describe("steady plan", () => {
       expect(last.filter((r) => r === rate).length).toBeLessThanOrEqual(7);
       expect(first.filter((r) => r === rate).length).toBeGreaterThanOrEqual(3);
     }
+    expect(last.filter((r) => r === 2_000)).toHaveLength(4);
   });
 });
 

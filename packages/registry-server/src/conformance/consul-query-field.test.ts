@@ -79,22 +79,40 @@ describe("Consul read-parameter field cases (real registry process)", () => {
     for (const [query, reason] of refused) {
       for (const route of ["/v1/health/service/web", "/v1/catalog/services", "/v1/health/state/any"]) {
         const answer = await f.request(`${route}?${query}`);
-        expect({ route, query, status: answer.status, body: answer.body }).toEqual({
+        expect({
           route,
           query,
-          status: 400,
-          body: reason,
-        });
+          status: answer.status,
+          body: answer.body,
+          // A refused read reports no mode: Consul's setMeta runs only on an answer.
+          level: answer.headers.get("x-consul-effective-consistency"),
+        }).toEqual({ route, query, status: 400, body: reason, level: null });
       }
     }
-    for (const query of ["stale", "stale=", "consistent", "leader", "max_stale=0s", "near=_agent"]) {
+    // X-Consul-Effective-Consistency as Consul sets it (agent/http.go setMeta, QueryOptions.ConsistencyLevel).
+    const modes: Array<[string, string]> = [
+      ["stale", "stale"],
+      ["stale=", "stale"],
+      ["consistent", "consistent"],
+      ["leader", "leader"],
+      ["max_stale=0s", "leader"],
+      ["max_stale=2s", "stale"],
+      ["near=_agent", "leader"],
+    ];
+    for (const [query, level] of modes) {
       const answer = await f.request(`/v1/health/service/web?${query}`);
-      expect({ query, status: answer.status, ids: ids(answer.body) }).toEqual({
+      expect({
         query,
-        status: 200,
-        ids: ["web-1", "web-2"],
-      });
+        status: answer.status,
+        ids: ids(answer.body),
+        level: answer.headers.get("x-consul-effective-consistency"),
+      }).toEqual({ query, status: 200, ids: ["web-1", "web-2"], level });
     }
+    const catalog = await f.request("/v1/catalog/services");
+    expect(catalog.headers.get("x-consul-effective-consistency")).toBe("leader");
+    // A blocking read (an index behind the current one answers at once) reports the mode too.
+    const blocking = await f.request("/v1/catalog/services?index=1&wait=50ms&consistent");
+    expect([blocking.status, blocking.headers.get("x-consul-effective-consistency")]).toEqual([200, "consistent"]);
     const cached = await f.request("/v1/health/service/web?cached");
     expect([cached.status, cached.headers.get("x-cache")]).toEqual([200, "MISS"]);
   });

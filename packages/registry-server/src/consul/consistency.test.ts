@@ -5,11 +5,14 @@ import { firstValue, parseGoBool } from "./go-bool.js";
 // Rules: hashicorp/consul agent/http.go `parseConsistency`; Go's strconv.ParseBool (agent/health_endpoint.go
 // `getBoolQueryParam`). The real-process cases are in conformance/consul-query-field.test.ts.
 describe("readConsistency (Consul's parseConsistency)", () => {
-  it("accepts each mode alone and reports ?cached", () => {
-    expect(readConsistency({})).toEqual({ cached: false });
-    expect(readConsistency({ stale: "" })).toEqual({ cached: false });
-    expect(readConsistency({ consistent: "", max_stale: "0s" })).toEqual({ cached: false });
-    expect(readConsistency({ cached: "", stale: "" })).toEqual({ cached: true });
+  it("accepts each mode alone, reports ?cached and the mode Consul's QueryOptions.ConsistencyLevel names", () => {
+    expect(readConsistency({})).toEqual({ cached: false, level: "leader" });
+    expect(readConsistency({ leader: "" })).toEqual({ cached: false, level: "leader" });
+    expect(readConsistency({ stale: "" })).toEqual({ cached: false, level: "stale" });
+    expect(readConsistency({ max_stale: "5s" })).toEqual({ cached: false, level: "stale" });
+    expect(readConsistency({ max_stale: "0s" })).toEqual({ cached: false, level: "leader" });
+    expect(readConsistency({ consistent: "", max_stale: "0s" })).toEqual({ cached: false, level: "consistent" });
+    expect(readConsistency({ cached: "", stale: "" })).toEqual({ cached: true, level: "stale" });
   });
 
   it("refuses the conflicts Consul refuses, with its reasons", () => {

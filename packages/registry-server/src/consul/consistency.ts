@@ -1,10 +1,19 @@
 import { badRequest } from "./consul-error.js";
 import { parseGoDuration } from "./go-duration.js";
 
+/**
+ * The consistency mode a read is answered in, as Consul reports it in `X-Consul-Effective-Consistency`
+ * (hashicorp/consul agent/structs/structs.go `QueryOptions.ConsistencyLevel`: `?consistent` → `consistent`, a stale
+ * read allowed — `?stale` or a positive `?max_stale` — → `stale`, otherwise `leader`; agent/http.go `setMeta`).
+ */
+export type ConsistencyLevel = "leader" | "stale" | "consistent";
+
 /** What a read asked for of Consul's consistency modes. */
 export interface Consistency {
   /** `?cached`: Consul then reports `X-Cache: HIT` or `MISS`; every answer here is read live, a miss. */
   readonly cached: boolean;
+  /** The mode the answer reports (`X-Consul-Effective-Consistency`). */
+  readonly level: ConsistencyLevel;
 }
 
 const has = (query: Readonly<Record<string, unknown>>, name: string): boolean => query[name] !== undefined;
@@ -29,5 +38,5 @@ export function readConsistency(query: Readonly<Record<string, unknown>>): Consi
   }
   if (stale && consistent) throw badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
   if (cached && consistent) throw badRequest("Cannot specify ?cached with ?consistent, conflicting semantics.");
-  return { cached };
+  return { cached, level: consistent ? "consistent" : stale ? "stale" : "leader" };
 }

@@ -83,7 +83,8 @@ export function serviceIndex(context: ConsulContext, name: string): WatchedIndex
 
 /**
  * Checks the request's consistency params (Consul's parseConsistency), waits per its blocking params (parseWait),
- * then sets `X-Consul-Index` to the index the answer is at.
+ * then sets `X-Consul-Index` to the index the answer is at and `X-Consul-Effective-Consistency` to the mode asked
+ * for (Consul's `setMeta`; one node answers every mode from its own state, so the mode is what the read asked).
  */
 export async function block(
   context: ConsulContext,
@@ -98,7 +99,8 @@ export async function block(
   if (dc && dc !== context.node.datacenter) throw noPathToDatacenter();
   const params: BlockingParams = { index: firstValue(query.index), wait: firstValue(query.wait) };
   // Consul's parseConsistency runs before any read: conflicting modes are a 400, `?cached` is reported as a miss.
-  if (readConsistency(query).cached) reply.header("x-cache", "MISS");
+  const consistency = readConsistency(query);
+  if (consistency.cached) reply.header("x-cache", "MISS");
   // A query with an index may hold (Consul's blocking query): it counts against the long-poll caps while it runs.
   if (params.index) admitLongPoll(request, reply);
   const held = heldRequest(request, reply);
@@ -108,6 +110,7 @@ export async function block(
     held.done();
   }
   reply.header("x-consul-index", String(watched.current()));
+  reply.header("x-consul-effective-consistency", consistency.level);
 }
 
 /** True when `name` is this node (Consul matches node names exactly). */

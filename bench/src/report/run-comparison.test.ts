@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRuns, comparisonMarkdown, type RecordedGoal } from "./run-comparison.js";
+import { compareRuns, comparisonMarkdown, type RecordedGoal, setupDifferences } from "./run-comparison.js";
 
 const goal = (name: string, status: string, estimate?: number, lo?: number | null, hi?: number | null): RecordedGoal =>
   estimate === undefined
@@ -48,5 +48,19 @@ describe("compareRuns", () => {
     expect(md).toContain("Same verdict in every run: 1 of 3 goals.");
     expect(md).toContain("Replication capture: 2 of 4 (50%)");
     expect(md).toContain("about 83%");
+  });
+});
+
+describe("setupDifferences", () => {
+  it("names the options and method keys the runs did not share, ignoring the output folder", () => {
+    const full22 = { reps: 24, fastReps: 20, rates: [100, 2_000], out: "full-22", goalPooling: "compared-cells" };
+    const full23 = { ...full22, out: "full-23", rateOrder: "rotated" };
+    expect(setupDifferences([full22, { ...full22, out: "again" }])).toEqual([]);
+    expect(setupDifferences([full22, full23])).toEqual(["rateOrder"]);
+    expect(setupDifferences([full22, { ...full23, reps: 12, rates: [100, 1_000] }])).toEqual([
+      "rateOrder",
+      "rates",
+      "reps",
+    ]);
   });
 });

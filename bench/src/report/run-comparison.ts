@@ -15,6 +15,21 @@ export interface RecordedRun {
   readonly goals: readonly RecordedGoal[];
 }
 
+/**
+ * What the runs did not share that makes them not a pair: each run's options (summary.json, less `out`, the folder)
+ * and method (raw.json's `method`: goal pooling, rate order) flattened to `key=value`, and the keys whose values
+ * differ between runs, sorted. Empty: the runs were measured the same way (a pair, if the code was the same too).
+ */
+export function setupDifferences(setups: readonly Readonly<Record<string, unknown>>[]): string[] {
+  const flat = setups.map((setup) => {
+    const out = new Map<string, string>();
+    for (const [key, value] of Object.entries(setup)) if (key !== "out") out.set(key, JSON.stringify(value));
+    return out;
+  });
+  const keys = new Set(flat.flatMap((f) => [...f.keys()]));
+  return [...keys].filter((key) => new Set(flat.map((f) => f.get(key) ?? "(absent)")).size > 1).sort();
+}
+
 /** One goal across the runs; `verdicts[i]` is run i's (undefined: that run has no such goal). */
 export interface GoalAcross {
   readonly goal: string;

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg, release } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseOptions } from "./options.js";
+import { V8_FLAGS } from "./proc/node-flags.js";
 import { startScript } from "./proc/node-script.js";
 import { CORES, haproxyPath, tasksetPath } from "./proc/pin.js";
 import { Progress } from "./progress.js";
@@ -12,6 +13,7 @@ import { capacityRounds } from "./scenarios/capacity.js";
 import { type CpuRuns, cpuSteps, runCpu } from "./scenarios/cpu.js";
 import { type FailureRuns, failureSteps, runFailures } from "./scenarios/failures.js";
 import { runSteady, type SkippedCells, type SteadyRuns, steadySteps } from "./scenarios/steady.js";
+import type { WarmedUp } from "./scenarios/warm-up.js";
 
 const options = parseOptions(process.argv.slice(2));
 const haproxy = haproxyPath();
@@ -51,12 +53,17 @@ await generator.waitFor((m) => m.event === "ready");
 let cpuRuns: CpuRuns = {};
 let steadyRuns: SteadyRuns = {};
 let skipped: SkippedCells = {};
+let steadyWarmUps: Record<string, WarmedUp[]> = {};
 let failureRuns: FailureRuns = {};
 try {
   // The CPU phase first: its closed-loop throughput is each variant's capacity, which the steady phase respects.
   if (withCpu) cpuRuns = await runCpu(generator, options, progress);
   if (withSteady)
-    ({ runs: steadyRuns, skipped } = await runSteady(generator, options, progress, capacityRounds(cpuRuns)));
+    ({
+      runs: steadyRuns,
+      skipped,
+      warmUps: steadyWarmUps,
+    } = await runSteady(generator, options, progress, capacityRounds(cpuRuns)));
   failureRuns = await runFailures(generator, options, progress);
 } finally {
   await generator.kill("SIGTERM");
@@ -84,10 +91,13 @@ const raw = {
   steady: steadyRuns,
   skipped,
   failures: failureRuns,
+  steadyWarmUps,
   // Rotation is only a fact of the run when there were rates to rotate.
   method: {
     goalPooling: "compared-cells" as const,
     ...(options.rates.length > 1 ? { rateOrder: "rotated" as const } : {}),
+    ...(withSteady ? { warmUpPhase: "random" as const } : {}),
+    v8Flags: [...V8_FLAGS],
   },
 };
 const { report, goals } = writeResults(raw, folder, latest);

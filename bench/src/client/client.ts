@@ -74,7 +74,7 @@ serveCommands(async (command) => {
     probe.reset();
     return {};
   }
-  if (command.cmd === "major-gcs") return { majorGcs: probe.majorGcsSinceStart };
+  if (command.cmd === "major-gcs") return { majorGcs: probe.majorGcsSinceStart, sinceMajorGcMs: probe.msSinceMajorGc };
   if (command.cmd === "warmed-up") return { majorGcs: probe.warmedUp() };
   if (command.cmd === "diagnostics") return { diagnostics: probe.read() };
   throw new Error(`unknown command ${String(command.cmd)}`);

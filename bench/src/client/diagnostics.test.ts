@@ -146,4 +146,17 @@ describe("client probe", () => {
     probe.reset();
     expect(probe.read().majorGcsBeforeMeasuring).toBe(1);
   });
+
+  it("says how long ago its latest mark-compact ended, none before the first (the warm-up's random phase)", async () => {
+    const probe = new ClientProbe([]);
+    closers.push(() => probe.close());
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    expect(probe.msSinceMajorGc).toBeUndefined();
+    gc();
+    await vi.waitFor(() => expect(probe.msSinceMajorGc).toBeDefined(), { interval: 20 });
+    const first = probe.msSinceMajorGc as number;
+    expect(first).toBeGreaterThanOrEqual(0);
+    await vi.waitFor(() => expect(probe.msSinceMajorGc).toBeGreaterThan(first), { interval: 20 });
+  });
 });

@@ -4,7 +4,13 @@
 // undici baseline's p99 at 2 000/s was 4× the SDK's, on the same pool settings).
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Socket } from "node:net";
-import { constants, type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import {
+  constants,
+  type IntervalHistogram,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  performance,
+} from "node:perf_hooks";
 
 /** One window's figures (see `ClientProbe`). */
 export interface ClientDiagnostics {
@@ -68,6 +74,7 @@ export class ClientProbe {
   #majorGcs = 0;
   #majorGcsSinceStart = 0;
   #majorGcsBeforeMeasuring = Number.NaN;
+  #lastMajorGcEnd = Number.NaN;
   #retries = 0;
   #retriesOnTimeout = 0;
   readonly #onRetry = (message: unknown): void => {
@@ -93,6 +100,7 @@ export class ClientProbe {
       if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
         this.#majorGcs += 1;
         this.#majorGcsSinceStart += 1;
+        this.#lastMajorGcEnd = entry.startTime + entry.duration;
       }
     }
   });
@@ -126,6 +134,14 @@ export class ClientProbe {
   /** Mark-compacts since the process started (the warm-up waits for one under load: `scenarios/fresh.ts`). */
   get majorGcsSinceStart(): number {
     return this.#majorGcsSinceStart;
+  }
+
+  /**
+   * Milliseconds since the end of the latest mark-compact (`performance.now()` time), or undefined before the first:
+   * with the count, where a warm-up burst's load stood in the client's heap cycle (`scenarios/warm-up.ts`).
+   */
+  get msSinceMajorGc(): number | undefined {
+    return Number.isNaN(this.#lastMajorGcEnd) ? undefined : performance.now() - this.#lastMajorGcEnd;
   }
 
   /** Marks the end of the client's warm-up: every later window reports the mark-compacts before it. */

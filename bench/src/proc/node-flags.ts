@@ -14,8 +14,20 @@
  * 2026-12-03-memory-reducer-gc-trace, before, and 2026-12-03-no-memory-reducer, after). It is off in every Node
  * process alike, the SDK's client and the sidecar variants' Node client included: a client under load allocates too
  * fast for its own reducer to start, and the GC it does do (scavenges, mark-compacts as its heap grows) is unchanged.
+ *
+ * `--min-semi-space-size=16` (from run 2026-12-04-full-24 on): the young generation kept at the 16 MB semi-spaces a
+ * loaded Node process grows it to (V8's default maximum on 64-bit), never shrunk. V8 shrinks new space at a scavenge
+ * when the allocation rate has been below 1 MB/s (`Heap::ShouldResizeNewSpace`, `kLowAllocationThroughput` = 1 000
+ * bytes/ms, src/heap/heap.cc) — what a client idling through the other variants' windows does — so each client met
+ * its next fast window with a 1 MB young generation: ~3× the scavenges, far more promotion, and a mark-compact within
+ * ~2 s of the load (traced with `BENCH_TRACE_GC`, 2026-12-04: `sdk` after 30 s idle, the first scavenge at 2 000/s cut
+ * its heap from 62.9 to 31.9 MB committed, 153 scavenges in the next 6 s against 52 with the flag, and a mark-compact
+ * at 27 MB, where its limit under load was ~53). In a 7-variant probe (1 000 and 2 000/s, 6 passes) `sdk` and
+ * `direct-undici` mark-compacted in 6 of 6 windows at 2 000/s and 0 of 6 at 1 000/s without it, 1 of 6 each with it.
+ * A service at a steady rate never idles into a small young generation; the flag holds every Node process, both
+ * sides' clients alike, at the size a steady load keeps.
  */
-const V8_FLAGS = ["--no-memory-reducer"];
+export const V8_FLAGS: readonly string[] = ["--no-memory-reducer", "--min-semi-space-size=16"];
 
 /** The command that runs `file` with the bench's V8 flags (`V8_FLAGS`), `--trace-gc` too when `traceGc`. */
 export function nodeCommand(file: string, tsx: string, traceGc = false): [string, string[]] {

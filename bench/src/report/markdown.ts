@@ -35,6 +35,10 @@ export interface ReportInput {
   readonly perGoalPooling?: boolean;
   /** Each steady pass ran its rates in an order rotated by the pass (`RawResults.method.rateOrder`), not ascending. */
   readonly ratesRotated?: boolean;
+  /** Each steady client was warmed to a random point of its heap cycle (`RawResults.method.warmUpPhase`). */
+  readonly randomPhase?: boolean;
+  /** Every Node process ran with its young generation held at 16 MB (`RawResults.method.v8Flags`). */
+  readonly youngGenerationFixed?: boolean;
 }
 
 const PCTS = ["p50", "p90", "p99", "p99.9"];
@@ -213,12 +217,19 @@ export function renderReport(input: ReportInput): string {
     "",
     `Options: \`${JSON.stringify(input.options)}\``,
     "",
-    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Every Node process (clients, generator, upstreams, registry, sync agent) runs with V8's `--no-memory-reducer`: the reducer's full GCs in processes idle between their windows landed in other variants' windows (bench/README.md, \"The memory reducer\"). Each run has a warm-up at the same rate before the measured window." +
+    "Processes are pinned with `taskset`: the load generator, the upstream fleet (one Node process per instance), the registry and the orchestrator on core 0; the client service and its sidecar (HAProxy, `nbthread 1`, plus its registry sync agent) on core 1. Every Node process (clients, generator, upstreams, registry, sync agent) runs with V8's `--no-memory-reducer`: the reducer's full GCs in processes idle between their windows landed in other variants' windows (bench/README.md, \"The memory reducer\")." +
+      (input.youngGenerationFixed
+        ? ' They also run with `--min-semi-space-size=16`: V8 shrinks a young generation whose process allocates under 1 MB/s, as a client idling through the other variants\' windows does, and the next fast window then met a 1 MB young generation, scavenged ~3× as often, promoted far more and mark-compacted within seconds (bench/README.md, "The young generation held at its loaded size").'
+        : "") +
+      " Each run has a warm-up at the same rate before the measured window." +
       freshClients(input.options) +
       pairedWindows(input.options) +
       " Latency is measured by an open-loop generator from each request's *intended* send time (HdrHistogram, µs resolution). A run is rejected when fewer than 99% of the target rate's requests left within 10 ms of their intended time; a rate's percentiles pool the histograms of the repetitions in which every variant was accepted (all, flagged by the accepted count, when none was), and `(n)` is the number of latencies pooled. Repetitions are interleaved (in rounds of one rate and repetition, every variant once per round, variant order rotated each repetition; rates with fewer repetitions spread evenly among the others' passes)." +
       (input.ratesRotated
         ? " Inside a pass the rates' order is rotated by the pass, so each rate is a pass's first and last in turn: a client's heap fills as its pass goes on, and with one fixed order its next mark-compact fell in the same rate's windows pass after pass; the fast windows still hold most of a pass's requests, so they still carry most mark-compacts (the diagnostics table counts them; bench/README.md, \"Rates rotated inside a pass\")."
+        : "") +
+      (input.randomPhase
+        ? ' Each steady client, once warm, had closed-loop load on to a uniformly random point of its heap cycle (the load between two of its mark-compacts under load, timed on that client), so its next mark-compact falls anywhere in its pass, each window getting the chance its share of a cycle gives it, as in a long-running service; before, it fell at the same place pass after pass (bench/README.md, "A random place in the heap cycle").'
         : "") +
       " Intervals are 95% percentile-bootstrap intervals over whole repetitions (2 000 resamples, fixed seed; none below 5 repetitions); a goal is met or missed only when its interval lies wholly on one side of the threshold — for a latency goal the non-inferiority margin, 10% of the sidecar's own percentile, so a tie with HAProxy counts as at its figure and the details say whether the SDK was below, tied or above within the margin (bench/README.md, \"Ties: the non-inferiority margin\") — and a tail goal also needs ≥ 1 000 (p99) or ≥ 10 000 (p99.9) samples in every cell it compares. Where a run has them, the latency goals compare the *path* per request — from the actual send to the answer, less the answering upstream's own time (its `Server-Timing` header), so the upstream's service-time spread and the generator's send lateness, the same on every path, do not hide the paths' difference (bench/README.md). Other figures show the median and, in brackets, min–max." +
       (input.perGoalPooling

@@ -17,8 +17,9 @@ export interface RecordedRun {
 
 /**
  * What the runs did not share that makes them not a pair: each run's options (summary.json, less `out`, the folder)
- * and method (raw.json's `method`: goal pooling, rate order) as top-level keys, values compared as JSON; the keys
- * whose values differ between runs (a key one run lacks counts as differing), sorted. Empty: the runs were measured the same way (a pair, if the code was the same too).
+ * and method (raw.json's `method`: goal pooling, rate order, warm-up phase, V8 flags) as top-level keys, values
+ * compared as JSON; the keys whose values differ between runs (a key one run lacks counts as differing), sorted.
+ * Empty: the runs were measured the same way (a pair, if the code was the same too).
  */
 export function setupDifferences(setups: readonly Readonly<Record<string, unknown>>[]): string[] {
   const flat = setups.map((setup) => {

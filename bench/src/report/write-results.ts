@@ -5,6 +5,7 @@ import type { CpuRuns } from "../scenarios/cpu.js";
 import type { FailureRuns } from "../scenarios/failures.js";
 import type { SkippedCells, SteadyRuns } from "../scenarios/steady.js";
 import { selectedVariants } from "../scenarios/variant-names.js";
+import type { WarmedUp } from "../scenarios/warm-up.js";
 import { SDK_GAPS } from "../variants/sdk.js";
 import { buildCharts } from "./charts.js";
 import { summariseCpu } from "./cpu-summary.js";
@@ -27,9 +28,22 @@ export interface RawResults {
    * variant at the rate was. Kept in raw.json so a re-render gives a run the verdicts it was reported with.
    * `rateOrder: "rotated"` (runs from 2026-12-04-full-23 on): the rates' order inside a steady pass rotated by the
    * pass (`steadyPlan`), recorded when the run had more than one rate; absent, every pass ran its rates in the order
-   * `--rates` gave (ascending by default).
+   * `--rates` gave (ascending by default). `warmUpPhase: "random"` (runs from 2026-12-04-full-24 on): each steady
+   * client was loaded for a random share of its heap cycle before its windows (`warmUp`); absent, its warm-up ended
+   * at its first mark-compact under load. `v8Flags` (from full-24 on): the V8 flags every bench Node process ran with
+   * (`proc/node-flags.ts`); absent, `--no-memory-reducer` alone (runs from 2026-12-03) or none (before).
    */
-  readonly method?: { readonly goalPooling?: "compared-cells"; readonly rateOrder?: "rotated" };
+  readonly method?: {
+    readonly goalPooling?: "compared-cells";
+    readonly rateOrder?: "rotated";
+    readonly warmUpPhase?: "random";
+    readonly v8Flags?: readonly string[];
+  };
+  /**
+   * How each steady client's warm-up ended, per variant in pass order (runs from 2026-12-04-full-24 on): its cycle,
+   * the random phase drawn and the mark-compacts before its windows (`scenarios/warm-up.ts`).
+   */
+  readonly steadyWarmUps?: Record<string, readonly WarmedUp[]>;
 }
 
 /** The note `main.ts` puts in `environment.note` when the machine was loaded at the start. */
@@ -94,6 +108,8 @@ export function writeResults(
       variants: selectedVariants(options.variants),
       perGoalPooling: perGoal,
       ratesRotated: raw.method?.rateOrder === "rotated",
+      randomPhase: raw.method?.warmUpPhase === "random",
+      youngGenerationFixed: (raw.method?.v8Flags ?? []).some((f) => f.startsWith("--min-semi-space-size")),
     }),
   );
   if (latest) {

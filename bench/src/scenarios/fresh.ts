@@ -16,7 +16,8 @@ const STARTUP_MS = 2_000;
  * Starts `names` anew (client and, for the HAProxy variants, sidecar) and warms each one's client with a closed-loop
  * burst of `options.clientWarmupMs` at `options.concurrency` in flight, one after another so each burst has the
  * client core to itself — extended in 500 ms steps (at most 8 s) until the client has run its first mark-compact
- * under load. `onWarm` hears how each warm-up ended.
+ * under load, then, with `randomPhase` (the steady phase), on to a random point of its heap cycle (`warmUp`).
+ * `onWarm` hears how each warm-up ended.
  *
  * Why until a mark-compact (rule set before run 2026-12-03-full-18, every Node client alike, the sidecar variants'
  * too): until then a Node process's old generation grows to V8's initial limit (~37 MB here), and that first
@@ -24,7 +25,8 @@ const STARTUP_MS = 2_000;
  * to one core. Clients that promote much (node:http's) reach it within the burst; the SDK's axios client only ~26 000
  * requests in, inside its 1 000 and 2 000/s windows — full-17's one miss (results/2026-12-03-sdk-gc-trace). After it
  * V8 sizes the heap from the live heap and the allocation rate, so the mark-compacts left in the windows are the
- * steady ones a long-running service has. Not a forced `gc()` instead: that sized the heap limit low (next
+ * steady ones a long-running service has, at a place in the pass drawn anew for every client in the steady phase
+ * (from run 2026-12-04-full-24 on; `warmUp`). Not a forced `gc()` instead: that sized the heap limit low (next
  * mark-compact at ~35 MB instead of ~88), and the node:http clients then mark-compacted in every 1 000/s window
  * (p99 36–132 ms against 14–20 ms: results/2026-12-03-warmup-rule).
  *
@@ -41,6 +43,7 @@ export async function startWarm(
   generator: BenchProcess,
   options: Pick<BenchOptions, "clientWarmupMs" | "concurrency">,
   onWarm: (variant: VariantName, warm: WarmedUp) => void = () => undefined,
+  randomPhase = false,
 ): Promise<Map<VariantName, RunningVariant>> {
   const running = new Map<VariantName, RunningVariant>();
   const startedAt = new Map<VariantName, number>();
@@ -52,7 +55,7 @@ export async function startWarm(
     for (const variant of running.values()) {
       const wait = (startedAt.get(variant.name) ?? 0) + STARTUP_MS - nowMs();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      onWarm(variant.name, await warmUp(variant, generator, options));
+      onWarm(variant.name, await warmUp(variant, generator, options, randomPhase));
     }
     return running;
   } catch (error) {

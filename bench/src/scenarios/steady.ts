@@ -10,7 +10,7 @@ import { roundOrder, steadyPlan } from "./steady-plan.js";
 import { steadySlots } from "./steady-slots.js";
 import type { RunningVariant } from "./variant.js";
 import { selectedVariants, type VariantName } from "./variant-names.js";
-import { describeWarm } from "./warm-up.js";
+import { describeWarm, type WarmedUp } from "./warm-up.js";
 
 /** Steady-state runs: `runs[rate][variant][rep]`. */
 export type SteadyRuns = Grouped<Measurement>;
@@ -30,7 +30,8 @@ export function steadySteps(options: BenchOptions): number {
 /**
  * Every variant at every rate, `repsAt(rate)` times, interleaved (`steadyPlan`: rounds of one rate and repetition,
  * every variant once per round, the variant order rotated each repetition) so slow drift on a shared machine lands
- * on all variants alike. Each pass of the plan starts its variants anew and warms them (`startWarm`): a rate has one
+ * on all variants alike. Each pass of the plan starts its variants anew and warms them (`startWarm`), each to a random
+ * point of its heap cycle (`warmUp`) so its next mark-compact falls anywhere in the pass: a rate has one
  * round per pass, so every repetition of a cell is measured on its own client processes and the intervals over
  * repetitions carry each process's luck. A cell whose variant's closed-loop throughput (`capacity`: requests/s per
  * CPU round, `capacityRounds`) stayed below the rate in every round is skipped and reported as such
@@ -42,7 +43,7 @@ export async function runSteady(
   options: BenchOptions,
   progress: Progress,
   capacity: Record<string, readonly number[]> = {},
-): Promise<{ runs: SteadyRuns; skipped: SkippedCells }> {
+): Promise<{ runs: SteadyRuns; skipped: SkippedCells; warmUps: Record<string, WarmedUp[]> }> {
   const fleet = await Fleet.start(options.fleetSize);
   let running = new Map<VariantName, RunningVariant>();
   try {
@@ -50,10 +51,16 @@ export async function runSteady(
     const runs: SteadyRuns = {};
     const skipped: SkippedCells = {};
     const plan = steadyPlan(options.rates, (r) => repsAt(r, options));
+    const warmUps: Record<string, WarmedUp[]> = {};
+    const onWarm = (v: VariantName, w: WarmedUp): void => {
+      warmUps[v] = [...(warmUps[v] ?? []), w];
+      progress.note(describeWarm(v, w));
+    };
     for (let pass = 0; pass <= Math.max(-1, ...plan.map((r) => r.pass)); pass++) {
       const rounds = plan.filter((r) => r.pass === pass);
       const wanted = variants.filter((name) => rounds.some(({ rate }) => !belowEveryRound(capacity[name], rate)));
-      running = await startWarm(wanted, fleet, generator, options, (v, s) => progress.note(describeWarm(v, s)));
+      const randomPhase = true;
+      running = await startWarm(wanted, fleet, generator, options, onWarm, randomPhase);
       let windowInPass = 0;
       for (const { rate, rep } of rounds) {
         const order = roundOrder(variants, rep);
@@ -95,7 +102,7 @@ export async function runSteady(
       }
       await closeAll(running);
     }
-    return { runs, skipped };
+    return { runs, skipped, warmUps };
   } finally {
     await closeAll(running);
     await fleet.close();

@@ -36,12 +36,14 @@ const EXTENSION_MAX_MS = 8_000;
 /** The cycle is timed in steps of this much load; the client's own clock places the mark-compact inside a step. */
 const CYCLE_STEP_MS = 1_000;
 /**
- * The longest cycle timed (ms of closed-loop load). Cycles on 2026-12-04's host: node:http clients 0.6–3.3 s, undici
- * clients 0.7–9.6 s, `sdk` 0.5 s to ~29 s (V8 set its old-generation limit anywhere from ~30 to ~53 MB after a
- * mark-compact under load, from ~23 MB live, promoting ~1.5 MB/s in closed loop: traced with `BENCH_TRACE_GC`). A
- * client whose next mark-compact has not come by then is measured there, `CYCLE_MAX_MS` into a longer cycle, and the
- * progress log says "over the cap": its pass's windows (~10 000 requests, ~1–3 s of closed-loop load) then hold at
- * most a tenth of a cycle, so leaving it unphased can hide a mark-compact from at most ~10% of its passes.
+ * The longest cycle timed (ms of closed-loop load). Cycles on 2026-12-04's host with the young generation free to
+ * shrink: node:http clients 0.6–3.3 s, undici clients 0.7–9.6 s, `sdk` 0.5 s to ~29 s (V8 set its old-generation
+ * limit anywhere from ~30 to ~53 MB after a mark-compact under load, from ~23 MB live, promoting ~1.5 MB/s in closed
+ * loop: traced with `BENCH_TRACE_GC`); with the young generation held at 16 MB (`proc/node-flags.ts`) 0.5–2.8 s,
+ * 0.8–6.5 s and 3.0–6.1 s (results/2026-12-04-fast-preview, raw.json `steadyWarmUps`). A client whose next
+ * mark-compact has not come by then is measured there, `CYCLE_MAX_MS` into a longer cycle, and the progress log says
+ * "over the cap": its pass's windows (~10 000 requests, ~1–3 s of closed-loop load) then hold at most a tenth of a
+ * cycle, so leaving it unphased can hide a mark-compact from at most ~10% of its passes.
  */
 const CYCLE_MAX_MS = 30_000;
 

@@ -83,7 +83,6 @@ export async function warmUp(
     const reply = await ask(variant.client, `client ${variant.name} (major-gcs)`, { cmd: "major-gcs" });
     return { count: reply.majorGcs as number, sinceMs: (reply.sinceMajorGcMs as number | undefined) ?? 0 };
   };
-  const majorGcs = async (): Promise<number> => (await heap()).count;
   const burst = async (ms: number): Promise<void> => {
     await ask(generator, `load generator (warm-up of ${variant.name})`, {
       cmd: "closed",
@@ -94,27 +93,30 @@ export async function warmUp(
       durationMs: 0,
     });
   };
-  const before = await majorGcs();
+  // Load in `step`s while the mark-compact count stays `from.count`, for at most `maxMs`: the load given, and the
+  // client's heap after it.
+  const untilNext = async (from: { count: number }, step: number, maxMs: number) => {
+    let loaded = 0;
+    let now = await heap();
+    while (now.count === from.count && loaded < maxMs) {
+      await burst(step);
+      loaded += step;
+      now = await heap();
+    }
+    return { loaded, now };
+  };
+  const before = (await heap()).count;
   let warmupMs = 0;
   if (options.clientWarmupMs > 0) {
     await burst(options.clientWarmupMs);
-    warmupMs = options.clientWarmupMs;
-    while ((await majorGcs()) === before && warmupMs < options.clientWarmupMs + EXTENSION_MAX_MS) {
-      await burst(EXTENSION_STEP_MS);
-      warmupMs += EXTENSION_STEP_MS;
-    }
+    warmupMs =
+      options.clientWarmupMs + (await untilNext({ count: before }, EXTENSION_STEP_MS, EXTENSION_MAX_MS)).loaded;
   }
   let phased: Pick<WarmedUp, "cycleMs" | "phase"> = {};
   const first = await heap();
   if (randomPhase && first.count > before) {
     // Load after the first, in steps, until the next: C = (load after the first) − (load after the next).
-    let loaded = 0;
-    let next = first;
-    while (next.count === first.count && loaded < CYCLE_MAX_MS) {
-      await burst(CYCLE_STEP_MS);
-      loaded += CYCLE_STEP_MS;
-      next = await heap();
-    }
+    const { loaded, now: next } = await untilNext(first, CYCLE_STEP_MS, CYCLE_MAX_MS);
     warmupMs += loaded;
     phased = { cycleMs: "over the cap" };
     if (next.count > first.count) {

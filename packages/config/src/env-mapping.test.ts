@@ -74,6 +74,22 @@ describe("custom-environment-variables entries node-config would apply as nothin
     expect(loadConfig({ dir: temp.dir }).get("server.tls")).toBe(false);
   });
 
+  it("node-config/node-config#773: a json or yaml value that parses to null is refused (node-config would keep the file value)", () => {
+    for (const [format, value] of [
+      ["json", "null"],
+      ["yaml", "~"],
+      ["yaml", "null"],
+    ] as const) {
+      writeMapping(format, value);
+      const error = failure();
+      expect(error).toMatchObject({ code: "CONFIG_ENV_MAPPING", path: "server.host" });
+      expect(error?.message).toMatch(/parses to null, which node-config applies as nothing/);
+    }
+    // A null inside a value is a value: node-config sets the object as parsed.
+    writeMapping("json", JSON.stringify({ primary: null }));
+    expect(loadConfig({ dir: temp.dir }).get("server.host")).toEqual({ primary: null });
+  });
+
   it("node-config/node-config#542: a leaf that is not a variable's name (24, true, null, []) is refused with the path", () => {
     for (const leaf of [24, true, null, ["A"]]) {
       writeFileSync(join(temp.dir, "default.json"), JSON.stringify({ jwt: { expireHours: 1 } }));

@@ -12,8 +12,9 @@ const CODE_FORMATS: ReadonlySet<string> = new Set(["js", "cjs", "mjs", "ts", "co
  * Refuses a custom-environment-variables mapping that node-config would apply as nothing, before it applies it: a
  * leaf that is not a variable's name (a number, `true`, null, an array: node-config/node-config#542), a
  * `__format` it has no parser for (node-config 4.4's `parseString` returns undefined, "TODO: throw on missing",
- * node-config/node-config#753), a set variable whose format parses to nothing (`number` on "8o8o"), and a `boolean`
- * that is neither "true" nor "false" (node-config reads "1", "TRUE" and "yes" as false). Each would leave the key
+ * node-config/node-config#753), a set variable whose format parses to nothing (`number` on "8o8o") or to null
+ * (`json` on "null", `yaml` on "~": node-config 4.4's `Util.setPath` ignores a null value, node-config/node-config#773),
+ * and a `boolean` that is neither "true" nor "false" (node-config reads "1", "TRUE" and "yes" as false). Each would leave the key
  * at its file value, or unset, with no word. Throws CONFIG_ENV_MAPPING naming the file, the dotted path, the
  * variable and the format — never the variable's value, which may be a secret. `vars`: usually `process.env`;
  * variables unset or empty are skipped, as node-config skips them.
@@ -64,6 +65,11 @@ export function checkEnvMapping(
       return; // node-config reports a parse error itself, naming the variable ("__format parser error in …")
     }
     if (parsed === undefined) fail(`with __format "${format}", but its value does not parse as one: fix the variable`);
+    // node-config drops a null where it sets the value (node-config/node-config#773): the key keeps its file value.
+    if (parsed === null)
+      fail(
+        `with __format "${format}", but its value parses to null, which node-config applies as nothing (the key keeps its file value): unset the variable to keep that value, or set the one you mean`,
+      );
   };
   // An empty or odd file as a whole is node-config's to read (CONFIG_EMPTY, CONFIG_LOAD_FAILED).
   if (typeof map === "object" && map !== null && !Array.isArray(map)) walk(map, []);

@@ -92,7 +92,8 @@ export class ConsulAgent {
    * its status and output (hashicorp/consul#868). The service's other checks — an earlier definition's the new one
    * does not name, and those added on their own — keep running unless `replaceExistingChecks` (Consul's
    * agent/agent.go `addServiceInternal`: `existingChecks`, every check of the service, maintenance's among them, are
-   * removed only under `replace-existing-checks`).
+   * removed only under `replace-existing-checks`). A check id another service or the node runs moves to this
+   * service with its status, as in Consul, where check ids are unique per agent.
    */
   register(definition: ServiceDefinition, options: RegisterOptions = {}): void {
     const previous = this.#services.get(definition.id);
@@ -106,6 +107,12 @@ export class ConsulAgent {
       // Eureka app, so the old instance goes. Either way the checks kept are the service id's, as in Consul.
       if (previous.info.app === definition.name.toUpperCase()) this.#forget(previous, kept);
       else this.#remove(previous, kept);
+    }
+    // A check id is one per agent (agent/local/state.go keeps checks in one map by CheckID; agent.go restores a
+    // running check's status by id, hashicorp/consul#5842): a check under it on another service or the node moves here.
+    for (const check of definition.checks) {
+      const moved = states.has(check.id) ? undefined : this.#checkState(check.id);
+      if (moved && this.deregisterCheck(check.id)) states.set(check.id, moved);
     }
     const now = this.#clock.now();
     const tracked: Tracked = {

@@ -44,4 +44,51 @@ describe("compileFilter (the subset of go-bexpr that agent listings need)", () =
     expect(() => entries.filter(compileFilter("Checks.Status == passing"))).toThrow("steps into a list");
     expect(entries.filter(compileFilter("Service.Meta.team == pay"))).toHaveLength(0); // a missing map key: no match
   });
+
+  it('reaches map keys with "-" or "." through an index, Service.Meta["pod-name"] (hashicorp/consul#17992)', () => {
+    const entries = [
+      { Service: { Meta: { "pod-name": "p1", "management.port": "8081" } } },
+      { Service: { Meta: { "pod-name": "p2" } } },
+    ];
+    const count = (filter: string) => entries.filter(compileFilter(filter)).length;
+    expect(count('Service.Meta["pod-name"] == "p1"')).toBe(1);
+    expect(count("Service.Meta[`pod-name`] != p1")).toBe(1);
+    expect(count('Service.Meta[ "management.port" ] == "8081"')).toBe(1);
+    expect(count('Service.Meta["management.port"] is empty')).toBe(1);
+    expect(count('Service.Meta contains "pod-name" and not Service.Meta["pod-name"] == "p2"')).toBe(1);
+    // The dotted form still reads a key of plain letters; it cannot reach "management.port".
+    expect(count('Service.Meta.management.port == "8081"')).toBe(0);
+    for (const bad of [
+      'Service.Meta["pod-name" == "p1"',
+      'Service.Meta[pod] == "p1"',
+      '["a"] == b',
+      "Service..Meta == a",
+    ]) {
+      expect(() => compileFilter(bad)).toThrow(expect.objectContaining({ statusCode: 400 }));
+    }
+  });
+
+  it("matches and not matches take Go's RE2 syntax, search unanchored, and run in linear time on hostile patterns", () => {
+    expect(ids('ServiceID matches "^web-[0-9]$"')).toBe("b,c");
+    expect(ids('ServiceID matches "2"')).toBe("c");
+    expect(ids('ServiceID not matches "^web"')).toBe("a");
+    expect(ids('Meta.team matches "p.y"')).toBe("c"); // a missing key does not match
+    expect(ids('Meta.team not matches "p.y"')).toBe("a,b");
+    expect(ids("CheckID matches `(?i)^B$`")).toBe("b"); // RE2's inline flags, as Go's regexp
+    // Not a JavaScript pattern: RE2 has no look-ahead or back-references, so Consul refuses them; so do we.
+    for (const bad of ['ServiceID matches "(?=w)"', 'ServiceID matches "(a)\\\\1"', "ServiceID matches `(a)\\1`"]) {
+      expect(() => compileFilter(bad)).toThrow(expect.objectContaining({ statusCode: 400 }));
+    }
+    expect(ids('ServiceID matches "web-\\\\d"')).toBe("b,c"); // an escaped backslash, as in Go's strconv.Unquote
+    // A string escape JSON does not know was a SyntaxError thrown out of the parser: now a 400 with the code. (Go's
+    // strconv.Unquote reads "\\x41" as "A"; we refuse it plainly rather than read it another way.)
+    for (const bad of ['ServiceID matches "(a)\\1"', 'Status == "\\x41"', 'ServiceID matches "["']) {
+      expect(() => compileFilter(bad)).toThrow(expect.objectContaining({ statusCode: 400 }));
+    }
+    expect(() => ids('ServiceTags matches "blue"')).toThrow("matches needs a string field");
+    // Exponential for a backtracking engine ((a|a)* against a's then "b"): linear in RE2, so this returns at once.
+    const long = [{ Name: `${"a".repeat(5_000)}b` }];
+    expect(long.filter(compileFilter('Name matches "^(a|a)*$"'))).toHaveLength(0);
+    expect(long.filter(compileFilter('Name matches "^(a|a)*b$"'))).toHaveLength(1);
+  });
 });

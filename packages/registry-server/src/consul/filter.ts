@@ -1,3 +1,4 @@
+import { RE2JS } from "re2js";
 import { badRequest, quoted } from "./consul-error.js";
 import { firstValue } from "./go-bool.js";
 
@@ -7,7 +8,13 @@ export type Predicate = (record: Readonly<Record<string, unknown>>) => boolean;
 /** Filter expressions are capped so a request cannot make the parser work unboundedly. */
 const MAX_FILTER_CHARS = 512;
 
-const TOKEN = /\s*(\(|\)|==|!=|"(?:[^"\\]|\\.)*"|`[^`]*`|[A-Za-z0-9_.\-:/]+)/y;
+/** go-bexpr's string literals: double-quoted with escapes, or back-quoted raw. */
+const STRING = /"(?:[^"\\]|\\.)*"|`[^`]*`/.source;
+/** A bare word (a selector or a value), its selector optionally indexed: `Service.Meta["pod-name"]`. */
+const WORD = `[A-Za-z0-9_.\\-:/]+(?:\\[\\s*(?:${STRING})\\s*\\][A-Za-z0-9_.\\-:/]*)*`;
+const TOKEN = new RegExp(`\\s*(\\(|\\)|==|!=|${STRING}|${WORD})`, "y");
+/** One step of a selector: `.Name` (or the first name) or `["key"]` (go-bexpr's IndexExpression). */
+const STEP = new RegExp(`(?:^|\\.)([A-Za-z0-9_\\-:/]+)|\\[\\s*(${STRING})\\s*\\]`, "y");
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -24,11 +31,38 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-const unquote = (token: string): string =>
-  token.startsWith('"') ? (JSON.parse(token) as string) : token.startsWith("`") ? token.slice(1, -1) : token;
+/** A literal's text. An escape JSON does not know (`"\\1"`, Go's `\\x41`) is a 400, never a thrown SyntaxError. */
+function unquote(token: string): string {
+  if (token.startsWith("`")) return token.slice(1, -1);
+  if (!token.startsWith('"')) return token;
+  try {
+    return JSON.parse(token) as string;
+  } catch {
+    throw badRequest("Failed to parse filter: bad escape in a string literal", ESCAPE_DETAIL);
+  }
+}
 
-function select(record: Readonly<Record<string, unknown>>, selector: string): unknown {
-  const parts = selector.split(".");
+const ESCAPE_DETAIL = 'Write a backslash as \\\\ ("\\\\d+"), or quote the value with backticks (`\\d+`).';
+
+/**
+ * A selector's path: dotted names and `["key"]` indexes, the way to a map key with `-` or `.` in it
+ * (`Service.Meta["management.port"]`; go-bexpr grammar.peg `Selector`, hashicorp/consul#17992).
+ */
+function pathOf(selector: string): readonly string[] {
+  const parts: string[] = [];
+  STEP.lastIndex = 0;
+  while (STEP.lastIndex < selector.length) {
+    const at = STEP.lastIndex;
+    const step = STEP.exec(selector);
+    if (!step || (at === 0 && step[1] === undefined))
+      throw badRequest(`Invalid selector ${quoted(selector)}`.slice(0, 79));
+    parts.push(step[1] ?? unquote(step[2] as string));
+  }
+  return parts;
+}
+
+function select(record: Readonly<Record<string, unknown>>, parts: readonly string[]): unknown {
+  const selector = parts.join(".");
   // Every record of one listing has the same top-level fields, so a first name the record lacks is a selector
   // this endpoint does not have (`ServiceTags` on /v1/health/service, whose entries have `Service.Tags`): Consul
   // refuses it (prometheus/prometheus#18499) rather than matching nothing.
@@ -51,6 +85,27 @@ const SELECTOR_DETAIL =
 const LIST_DETAIL =
   'A selector may end at a list (Service.Tags contains "v") but not step into one (Checks.Status); use ?passing for check states.';
 
+/**
+ * `Sel matches "re"`: Go's regexp (RE2) syntax and search, as go-bexpr's `doMatchMatches`, run by re2js so a hostile
+ * pattern matches in linear time. A field that is not a string (a list, a number) is refused, as go-bexpr's
+ * validation refuses it; a missing map key does not match.
+ */
+function matcher(pattern: string): (value: unknown) => boolean {
+  let re: ReturnType<typeof RE2JS.compile>;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch {
+    throw badRequest(`Failed to compile regular expression ${JSON.stringify(pattern).slice(0, 40)}`);
+  }
+  return (value) => {
+    if (value === undefined || value === null) return false;
+    if (typeof value !== "string") throw badRequest("matches needs a string field", MATCHES_DETAIL);
+    return re.test(value);
+  };
+}
+
+const MATCHES_DETAIL = 'Use matches on a string (ServiceName, Service.Meta["k"]); for a list, "v" in Service.Tags.';
+
 function isEmpty(value: unknown): boolean {
   if (value === undefined || value === null || value === "") return true;
   if (Array.isArray(value)) return value.length === 0;
@@ -67,9 +122,10 @@ function contains(value: unknown, wanted: string): boolean {
 
 /**
  * Compiles the part of Consul's filter language (github.com/hashicorp/go-bexpr) that agent listings need:
- * `Sel == "v"`, `!=`, `Sel contains "v"`, `"v" in Sel`, `not in`, `not contains`, `Sel is empty`,
- * `is not empty`, combined with `and`, `or`, `not` and parentheses. Selectors are field names, dotted for maps
- * (`Meta.team`). Anything else is a 400, as Consul answers a filter it cannot parse.
+ * `Sel == "v"`, `!=`, `Sel contains "v"`, `"v" in Sel`, `not in`, `not contains`, `Sel matches "re"`,
+ * `not matches` (Go's RE2 syntax), `Sel is empty`, `is not empty`, combined with `and`, `or`, `not` and
+ * parentheses. Selectors are field names, dotted or indexed for maps (`Meta.team`, `Meta["pod-name"]`). Anything
+ * else is a 400, as Consul answers a filter it cannot parse.
  */
 export function compileFilter(text: string): Predicate {
   if (text.length > MAX_FILTER_CHARS) throw badRequest("filter expression too long");
@@ -97,33 +153,39 @@ export function compileFilter(text: string): Predicate {
       return (r) => !inner(r);
     }
     const op = take();
+    if (op === "in" || (op === "not" && peek() === "in")) {
+      if (op === "not") take();
+      const path = pathOf(take());
+      return (r) => contains(select(r, path), unquote(first)) === (op === "in");
+    }
+    const path = pathOf(first);
     if (op === "==" || op === "!=") {
       const value = unquote(take());
-      return (r) => (String(select(r, first) ?? "") === value) === (op === "==");
+      return (r) => (String(select(r, path) ?? "") === value) === (op === "==");
     }
     if (op === "contains") {
       const value = unquote(take());
-      return (r) => contains(select(r, first), value);
+      return (r) => contains(select(r, path), value);
     }
-    if (op === "in") {
-      const selector = take();
-      return (r) => contains(select(r, selector), unquote(first));
+    if (op === "matches") {
+      const test = matcher(unquote(take()));
+      return (r) => test(select(r, path));
     }
     if (op === "is") {
       const negate = peek() === "not";
       if (negate) take();
       if (take() !== "empty") fail(tokens[at - 1]);
-      return (r) => isEmpty(select(r, first)) !== negate;
+      return (r) => isEmpty(select(r, path)) !== negate;
     }
     if (op === "not") {
       const verb = take();
-      if (verb === "in") {
-        const selector = take();
-        return (r) => !contains(select(r, selector), unquote(first));
-      }
       if (verb === "contains") {
         const value = unquote(take());
-        return (r) => !contains(select(r, first), value);
+        return (r) => !contains(select(r, path), value);
+      }
+      if (verb === "matches") {
+        const test = matcher(unquote(take()));
+        return (r) => !test(select(r, path));
       }
     }
     return fail(op);

@@ -261,8 +261,9 @@ function connectionReleased(): Promise<void> {
  * up: for `eureka.server.waitTimeInMsWhenSyncEmpty` (5 minutes by default) after a start that found no peer's
  * registry, it answers every read 403 with no body (PeerAwareInstanceRegistryImpl.shouldAllowAccess, checked by
  * ApplicationsResource, ApplicationResource and the VIP resources) — it passes by itself, and the client keeps
- * polling; an Outrigger registry never refuses a read 403 on the Eureka side (its read token reads everything). The
- * token itself is never shown.
+ * polling. An Outrigger registry does the same while it copies its peers' registry at start and, with
+ * `--wait-when-sync-empty`, after a start that copied nothing (registry-server `read-gate.ts`); its read token
+ * reads everything otherwise. The token itself is never shown.
  */
 function refusal(shown: string, status: number, method: string): string {
   if (status === 401) {
@@ -271,7 +272,7 @@ function refusal(shown: string, status: number, method: string): string {
   const write = method.toUpperCase() !== "GET";
   return write
     ? `Registry at ${shown} refused a ${method.toUpperCase()} (403): the token lacks write permission; give a registrar the registry's write token (option \`token\`), not a read-only one`
-    : `Registry at ${shown} refused a read (403): a Eureka server refuses reads while it warms up after a start that found no peer's registry (eureka.server.waitTimeInMsWhenSyncEmpty, 5 minutes by default) and the client keeps polling; if it lasts longer, check that the token may read this registry (option \`token\`) and that no proxy in front refuses it`;
+    : `Registry at ${shown} refused a read (403): a Eureka server refuses reads while it copies its peers' registry at start and while it warms up after a start that found no peer's registry (Eureka's waitTimeInMsWhenSyncEmpty, 5 minutes by default; Outrigger's --wait-when-sync-empty) and the client keeps polling; if it lasts longer, check that the token may read this registry (option \`token\`) and that no proxy in front refuses it`;
 }
 
 /** Joins a base URL (with or without a trailing slash) and a path. */

@@ -44,6 +44,7 @@ describe("outlier detection: Envoy's defaults and rules", () => {
       successRateMinimumHosts: 5,
       successRateRequestVolume: 100,
       successRateStdevFactor: 1900,
+      alwaysEjectOneHost: true,
       countRetriedAttempts: true,
     });
   });
@@ -100,10 +101,10 @@ describe("outlier detection: Envoy's defaults and rules", () => {
     expect(ejections.map((e) => [e.instance.id, e.reason])).toEqual([["i5", "success-rate"]]);
   });
 
-  it("ejects no more while max_ejection_percent are out (one always may be)", () => {
+  it("ejects no more than max_ejection_percent, the first always (alwaysEjectOneHost)", () => {
     const capped = setup(4);
     for (let i = 0; i < 80; i++) capped.send((id) => id !== "i3");
-    // 10% of 4: the first ejection is allowed (0% out), the second is not (25% out ≥ 10%).
+    // 10% of 4: the first ejection is allowed (25% > 10%, but the first), the second is not (50% > 10%).
     expect(capped.ejections.length).toBe(1);
     const wide = setup(4, { outlierDetection: { maxEjectionPercent: 50 } });
     for (let i = 0; i < 80; i++) wide.send((id) => id !== "i3");

@@ -14,8 +14,18 @@ export interface OutlierOptions {
   readonly baseEjectionTimeMs?: number;
   /** Cap on one ejection's length in ms (Envoy `max_ejection_time`: 300 s, or the base time if longer). */
   readonly maxEjectionTimeMs?: number;
-  /** Most instances ejected at once, in percent; one may always be (Envoy `max_ejection_percent`: 10). */
+  /**
+   * Most instances ejected at once, in percent of the set, counting the one about to be ejected (Envoy
+   * `max_ejection_percent`: 10). Envoy's rule since 1.27 (envoyproxy/envoy#26877, #27066: the share was checked
+   * before the ejection, so 50% ejected 2 of 3 instances and 67% all 3).
+   */
   readonly maxEjectionPercent?: number;
+  /**
+   * Whether the first ejection may exceed `maxEjectionPercent` (Envoy `always_eject_one_host`, envoyproxy/envoy#34796).
+   * Default `true`, unlike Envoy's `false`: with the default 10% a set of fewer than 10 instances would otherwise
+   * never eject, and a dead instance would stay in rotation. `false` is Envoy's strict cap.
+   */
+  readonly alwaysEjectOneHost?: boolean;
   /** Instances with enough requests an interval needs before success rates are compared (Envoy: 5). */
   readonly successRateMinimumHosts?: number;
   /** Requests an instance needs in an interval to be judged on success rate (Envoy: 100). */
@@ -94,6 +104,7 @@ function settingsOf(options: OutlierOptions): Readonly<Required<OutlierOptions>>
       options.successRateStdevFactor ?? 1900,
       {},
     ),
+    alwaysEjectOneHost: checkFlag("outlierDetection.alwaysEjectOneHost", options.alwaysEjectOneHost ?? true),
     countRetriedAttempts: checkFlag("outlierDetection.countRetriedAttempts", options.countRetriedAttempts ?? true),
   };
 }
@@ -107,7 +118,8 @@ function checkFlag(name: string, value: unknown): boolean {
 /**
  * Passive health checking (Envoy's outlier detection), and the owner of ejection state: consecutive failures eject
  * inline; success rates are compared across instances at the end of each interval (mean − 1.9 σ); an ejection lasts
- * base time × ejection count (capped); no ejection happens while `max_ejection_percent` are already out.
+ * base time × ejection count (capped); no ejection takes the share out past `max_ejection_percent` (but the first,
+ * with `alwaysEjectOneHost`).
  */
 export class OutlierDetector {
   #settings: Readonly<Required<OutlierOptions>>;
@@ -197,10 +209,12 @@ export class OutlierDetector {
   }
 
   #eject(id: string, m: Monitor, reason: EjectionReason, ids: readonly string[], now: number) {
-    // Envoy ejects while the share already out is below the cap, so one instance may always be ejected.
+    // Envoy's DetectorImpl::ejectHost: the share out after this ejection must stay within the cap; with
+    // always_eject_one_host the first ejection may exceed it.
     let out = 0;
     for (const other of ids) if (this.isEjected(other, now)) out++;
-    if ((100 * out) / Math.max(ids.length, 1) >= this.settings.maxEjectionPercent && out > 0) return undefined;
+    const within = (100 * (out + 1)) / Math.max(ids.length, 1) <= this.settings.maxEjectionPercent;
+    if (!within && !(out === 0 && this.settings.alwaysEjectOneHost)) return undefined;
     m.ejections++;
     const cap = Math.max(this.settings.maxEjectionTimeMs, this.settings.baseEjectionTimeMs);
     const durationMs = Math.min(this.settings.baseEjectionTimeMs * m.ejections, cap);

@@ -31,7 +31,13 @@ export const outlierSchema = z.union([
         .number()
         .min(0)
         .max(100)
-        .describe("No ejection while this share is out (Envoy: 10).")
+        .describe("No ejection takes the share out past this, counting the one being ejected (Envoy: 10).")
+        .optional(),
+      alwaysEjectOneHost: z
+        .boolean()
+        .describe(
+          "The first ejection may pass maxEjectionPercent (Envoy's always_eject_one_host; default true here, false in Envoy).",
+        )
         .optional(),
       successRateMinimumHosts: z.number().int().min(0).optional(),
       successRateRequestVolume: z.number().int().min(1).optional(),

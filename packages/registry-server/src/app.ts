@@ -18,6 +18,7 @@ import { longPollAdmissionHook } from "./hooks/long-poll-admission.js";
 import { isClosing, shutdownHook } from "./hooks/shutdown.js";
 import { createPolicyService, type PolicyService } from "./policy/policy-service.js";
 import { policyRoutes } from "./policy/routes.js";
+import { type ReadGate, readGateHook } from "./read-gate.js";
 import type { Registry } from "./registry.js";
 import { renewFastPath } from "./renew-fast-path.js";
 import { ResponseCache } from "./response-cache.js";
@@ -64,6 +65,8 @@ export interface AppOptions extends AuthOptions {
    * 65.536 s apart.
    */
   readonly indexRunTag?: number;
+  /** Closes registry reads during the start-up sync from peers (`startServer` passes one); absent: always open. */
+  readonly readGate?: ReadGate;
 }
 
 /** Request log lines without any `?token=` value. */
@@ -135,6 +138,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     peers: options.peers ?? (() => []),
     startedAt: registry.clock.now(),
     policies,
+    ...(options.readGate ? { readGate: options.readGate } : {}),
   };
   app.addHook("onClose", async () => {
     ctx.events.close();
@@ -170,6 +174,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const indexRunTag = options.indexRunTag ?? consulOptions.indexRunTag ?? registry.clock.now();
   const authOptions = { ...options, ...(options.token || !consulToken ? {} : { token: consulToken }) };
   authHook(app, authOptions);
+  if (options.readGate) readGateHook(app, options.readGate);
   gzipHook(app);
   const observe = installMetrics(app, ctx);
   if (!options.logLevel) {

@@ -35,6 +35,12 @@ const specs: readonly OptionSpec[] = [
     help: "seconds between evictions of expired leases (default 60)",
   },
   {
+    flag: "wait-when-sync-empty",
+    key: "waitTimeInMsWhenSyncEmpty",
+    kind: "seconds",
+    help: "seconds reads are refused after a start that copied no instance from a peer (default 0; Eureka: 300)",
+  },
+  {
     flag: "peer",
     key: "peers",
     kind: "list",

@@ -1,6 +1,7 @@
 import type { EventLog } from "./event-log.js";
 import type { Evictor } from "./evictor.js";
 import type { PolicyService } from "./policy/policy-service.js";
+import type { ReadGate } from "./read-gate.js";
 import type { Registry } from "./registry.js";
 import type { ResponseCache } from "./response-cache.js";
 import type { SelfPreservation } from "./self-preservation.js";
@@ -30,4 +31,6 @@ export interface ServerContext {
   readonly startedAt: number;
   /** The control plane (traffic policies and their ACK/NACK reports), when served. */
   readonly policies?: PolicyService;
+  /** Whether registry reads are served (closed during the start-up sync from peers), when the server has one. */
+  readonly readGate?: ReadGate;
 }

@@ -22,7 +22,8 @@ export type RegistryErrorCode =
   | "REGISTRY_POLICY_NOT_FOUND"
   | "REGISTRY_POLICY_LIMIT"
   | "REGISTRY_POLICY_CONFLICT"
-  | "REGISTRY_REPORT_CLAIMED";
+  | "REGISTRY_REPORT_CLAIMED"
+  | "REGISTRY_NOT_READY";
 
 const brand = Symbol.for("outrigger.RegistryError");
 

@@ -19,6 +19,7 @@ export { type DestinationPolicy, type PolicyRoute, type ServicePolicy, servicePo
 export { DEFAULT_POLICY_HISTORY, type PolicyChange, type PolicyRecord, PolicyStore } from "./policy/store.js";
 export { validatePolicy } from "./policy/validate.js";
 export { installProcessSafety, type SafetyLog } from "./process-safety.js";
+export { ReadGate, type ReadGateState } from "./read-gate.js";
 export { Registry } from "./registry.js";
 export {
   type RegisterMessage,

@@ -39,6 +39,8 @@ export function serverStatus(ctx: ServerContext): Record<string, unknown> {
     version: registry.version,
     applications,
     selfPreservation: ctx.selfPreservation.state(),
+    // Refused while the start-up sync runs, or after one that copied nothing (read-gate.ts).
+    reads: ctx.readGate?.state() ?? { open: true },
     evictions: ctx.evictor.total,
     eviction: evictionSummary(ctx),
     peers,

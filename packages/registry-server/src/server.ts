@@ -7,6 +7,7 @@ import { Evictor } from "./evictor.js";
 import { PolicyDir, type PolicyDirEvent } from "./policy/policy-dir.js";
 import { createPolicyService } from "./policy/policy-service.js";
 import { syncPoliciesFromPeers } from "./policy/replication.js";
+import { ReadGate } from "./read-gate.js";
 import { Registry } from "./registry.js";
 import { DEFAULT_LEASE_DURATION_MS } from "./registry-defaults.js";
 import { ConsulOwnership } from "./replication/ownership.js";
@@ -21,6 +22,13 @@ export interface ServerOptions extends ConnectionLimits {
   readonly defaultLeaseDurationMs?: number;
   /** How often expired leases are evicted (Eureka: 60 s). */
   readonly evictionIntervalMs?: number;
+  /**
+   * How long registry reads are refused after a start whose sync copied no instance (no peer, or none answered),
+   * in ms (Eureka's `waitTimeInMsWhenSyncEmpty`: 5 min there; default 0 here, as Spring Cloud's standalone
+   * server). Give a lone registry one renewal interval or more (e.g. 40 000) so that clients keep their caches
+   * across its restart while instances re-register. Reads are refused during the sync from peers either way.
+   */
+  readonly waitTimeInMsWhenSyncEmpty?: number;
   readonly bodyLimit?: number;
   readonly logLevel?: string | false;
   /** Peer registries (their `/eureka` URLs) to replicate to and sync from. */
@@ -82,6 +90,13 @@ export const DEFAULT_EVICTION_INTERVAL_MS = 60_000;
 
 /** Starts a registry server, its eviction timer and replication; resolves once it listens and has synced. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const wait = options.waitTimeInMsWhenSyncEmpty ?? 0;
+  if (!(Number.isFinite(wait) && wait >= 0)) {
+    throw new RegistryError(
+      "REGISTRY_INVALID_OPTION",
+      `waitTimeInMsWhenSyncEmpty must be a number of ms, 0 or more, got ${String(wait)}: 0 serves reads at once`,
+    );
+  }
   const tls = tlsFilesOf(options);
   const firstPair = tls ? readKeyPair(tls) : undefined;
   const registry = new Registry({
@@ -111,8 +126,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Ownership needs a name unique among peers; without --node-name, host:port is (several peers may share a host).
   let node: string | undefined;
   const agent = new ConsulAgent({ registry, node: () => node });
+  const readGate = new ReadGate(registry.clock);
+  // Closed from the first connection: a read before the peers' copy has landed would be a partial registry.
+  if ((options.peers ?? []).length > 0) readGate.syncing();
   const app = buildApp({
     registry,
+    readGate,
     consul: {
       agent,
       node: {
@@ -145,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.ownerTimeoutMs !== undefined ? { ownerTimeoutMs: options.ownerTimeoutMs } : {}),
   });
   const synced = await replicator.syncFromPeers();
+  readGate.synced(synced, wait);
   await syncPoliciesFromPeers(policies.store, options.peers ?? [], options.token);
   // After the peers' copy: a file that says something else is then a newer revision, replicated back to them.
   const policyDir = options.policyDir

@@ -82,7 +82,7 @@ describe("compileFilter (the subset of go-bexpr that agent listings need)", () =
     expect(ids('ServiceID matches "web-\\\\d"')).toBe("b,c"); // an escaped backslash, as in Go's strconv.Unquote
     // A string escape JSON does not know was a SyntaxError thrown out of the parser: now a 400 with the code. (Go's
     // strconv.Unquote reads "\\x41" as "A"; we refuse it plainly rather than read it another way.)
-    for (const bad of ['ServiceID matches "(a)\\1"', 'Status == "\\x41"', 'ServiceID matches "["']) {
+    for (const bad of ['ServiceID matches "(a)\\1"', 'Status == "\\x41"', 'ServiceID matches "["', '"\\x41" in Tags']) {
       expect(() => compileFilter(bad)).toThrow(expect.objectContaining({ statusCode: 400 }));
     }
     expect(() => ids('ServiceTags matches "blue"')).toThrow("matches needs a string field");

@@ -62,7 +62,6 @@ function pathOf(selector: string): readonly string[] {
 }
 
 function select(record: Readonly<Record<string, unknown>>, parts: readonly string[]): unknown {
-  const selector = parts.join(".");
   // Every record of one listing has the same top-level fields, so a first name the record lacks is a selector
   // this endpoint does not have (`ServiceTags` on /v1/health/service, whose entries have `Service.Tags`): Consul
   // refuses it (prometheus/prometheus#18499) rather than matching nothing.
@@ -72,7 +71,9 @@ function select(record: Readonly<Record<string, unknown>>, parts: readonly strin
   let value: unknown = record;
   for (const part of parts) {
     // A step into a list (`Checks.Status` of a health entry) has no one value: refused, never read as "absent".
-    if (Array.isArray(value)) throw badRequest(`filter selector ${quoted(selector)} steps into a list`, LIST_DETAIL);
+    if (Array.isArray(value)) {
+      throw badRequest(`filter selector ${quoted(parts.join("."))} steps into a list`, LIST_DETAIL);
+    }
     if (typeof value !== "object" || value === null) return undefined;
     value = Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined;
   }
@@ -156,7 +157,10 @@ export function compileFilter(text: string): Predicate {
     if (op === "in" || (op === "not" && peek() === "in")) {
       if (op === "not") take();
       const path = pathOf(take());
-      return (r) => contains(select(r, path), unquote(first)) === (op === "in");
+      // Read once at parse time, not per record.
+      const needle = unquote(first);
+      const inside = op === "in";
+      return (r) => contains(select(r, path), needle) === inside;
     }
     const path = pathOf(first);
     if (op === "==" || op === "!=") {

@@ -10,7 +10,13 @@ describe("Istio import", () => {
       destination: {
         rule: { name: "p2c-least-request" },
         bulkhead: { maxConcurrent: 50, maxQueue: 10 },
-        outlierDetection: { consecutive5xx: 7, intervalMs: 300_000, baseEjectionTimeMs: 900_000 },
+        // As Istio's Envoy: max_ejection_percent is a strict cap (no always_eject_one_host).
+        outlierDetection: {
+          consecutive5xx: 7,
+          intervalMs: 300_000,
+          baseEjectionTimeMs: 900_000,
+          alwaysEjectOneHost: false,
+        },
         subsets: [
           { name: "v1", labels: { version: "v1" } },
           { name: "v2", labels: { version: "v2" }, trafficPolicy: { rule: { name: "round-robin" } } },

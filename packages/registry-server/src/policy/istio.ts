@@ -180,6 +180,8 @@ function trafficPolicy(w: FieldWalker, value: unknown, p: string): Obj | undefin
             intervalMs: w.duration(od.interval, `${p}.outlierDetection.interval`),
             baseEjectionTimeMs: w.duration(od.baseEjectionTime, `${p}.outlierDetection.baseEjectionTime`),
             maxEjectionPercent: od.maxEjectionPercent,
+            // Istio sets no always_eject_one_host: its Envoy caps strictly (envoyproxy/envoy#27909), so does the SDK.
+            alwaysEjectOneHost: false,
           }),
     bulkhead:
       h.http2MaxRequests === undefined

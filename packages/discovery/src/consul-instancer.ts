@@ -3,7 +3,7 @@ import type Consul from "consul";
 import { CachedInstancer } from "./cached-instancer.js";
 import { type ConsulAddress, consulClient, releaseClient } from "./consul-client.js";
 import { fromConsulError, parseConsulHealth } from "./consul-wire.js";
-import { checkName, checkOption } from "./errors.js";
+import { checkName, checkOption, DiscoveryError } from "./errors.js";
 import type { InstanceCacheOptions } from "./instance-cache.js";
 import { RestartGrace } from "./restart-grace.js";
 
@@ -40,12 +40,25 @@ export interface ConsulInstancerOptions extends InstanceCacheOptions {
  * watch from the `consul` package: it sends the last `X-Consul-Index`, starts over when the index goes backwards
  * (a Consul restart or snapshot restore; see `restartGraceMs`), and backs off exponentially on errors; queries start
  * at least `minQueryIntervalMs` apart. The last good set keeps serving.
+ *
+ * The watch never stops for good, as Consul's own (`api/watch/plan.go`: every error backs off and retries; only
+ * `Stop()` ends it). The `consul` package ends its watch after a `400` or an answer without `X-Consul-Index`
+ * (silas/node-consul#155: a proxy in front of the agent, and the instances froze until a restart); the instancer
+ * then starts a new one after the same backoff, and reports each failure through `onError`/`failure()`.
  */
 export class ConsulInstancer extends CachedInstancer {
-  readonly #watch: ReturnType<Consul["watch"]>;
+  #watch: ReturnType<Consul["watch"]> | undefined;
+  readonly #client: Consul;
   readonly #release: () => void;
   readonly #grace: RestartGrace;
   readonly #resets = new EventSource<{ from: number; to: number }>();
+  readonly #method: Query;
+  readonly #query: Record<string, string>;
+  readonly #backoffFactorMs: number;
+  readonly #backoffMaxMs: number;
+  /** Watches ended by the `consul` package in a row, without an answer between them. */
+  #ends = 0;
+  #restart: ReturnType<typeof setTimeout> | undefined;
   /** The index of the last answer, to notice that it went backwards (the `consul` watch resets silently). */
   #lastIndex = 0;
   #closed = false;
@@ -58,41 +71,86 @@ export class ConsulInstancer extends CachedInstancer {
     super(options);
     this.#grace = new RestartGrace(options.restartGraceMs ?? 30_000, (instances) => this.cache.update(instances));
     const client = consulClient(options.consul);
+    this.#client = client;
     this.#release = () => releaseClient(options.consul, client);
-    const query: Record<string, string> = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
-    if (options.tag) query.tag = options.tag;
-    this.#watch = client.watch({
-      method: spaced(client.health.service as unknown as Query, gapMs, () => !this.#closed),
-      options: query,
-      backoffFactor: options.backoffFactorMs ?? 100,
-      backoffMax: options.backoffMaxMs ?? 30_000,
+    this.#query = { service: options.service, passing: "true", wait: options.wait ?? "30s" };
+    if (options.tag) this.#query.tag = options.tag;
+    this.#method = spaced(client.health.service as unknown as Query, gapMs, () => !this.#closed);
+    this.#backoffFactorMs = options.backoffFactorMs ?? 100;
+    this.#backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.#start();
+  }
+
+  #start(): void {
+    this.#restart = undefined;
+    if (this.#closed) return;
+    const watch = this.#client.watch({
+      method: this.#method,
+      options: { ...this.#query },
+      backoffFactor: this.#backoffFactorMs,
+      backoffMax: this.#backoffMaxMs,
     });
-    this.#watch.on("change", (data: unknown, response?: { headers?: Record<string, unknown> }) => {
-      try {
-        const instances = parseConsulHealth(data);
-        const index = Number(response?.headers?.["x-consul-index"]);
-        if (Number.isSafeInteger(index)) {
-          if (index < this.#lastIndex) {
-            this.#grace.restarted();
-            this.#resets.emit({ from: this.#lastIndex, to: index });
-          }
-          this.#lastIndex = index;
+    this.#watch = watch;
+    watch.on("change", (data: unknown, response?: { headers?: Record<string, unknown> }) => {
+      this.#ends = 0;
+      this.#answered(data, response);
+    });
+    watch.on("error", (error: unknown, response?: { statusCode?: number }) =>
+      this.cache.fail(consulWatchError(error, response)),
+    );
+    watch.on("end", () => {
+      if (this.#closed || watch !== this.#watch) return;
+      // The same schedule as the package's own backoff: factor · 2^n, at most the maximum.
+      this.#ends += 1;
+      const delay = Math.min(this.#backoffMaxMs, this.#backoffFactorMs * 2 ** Math.min(this.#ends, 30));
+      this.#restart = setTimeout(() => this.#start(), delay);
+      this.#restart.unref();
+    });
+  }
+
+  #answered(data: unknown, response?: { headers?: Record<string, unknown> }): void {
+    try {
+      const instances = parseConsulHealth(data);
+      const index = Number(response?.headers?.["x-consul-index"]);
+      if (Number.isSafeInteger(index)) {
+        if (index < this.#lastIndex) {
+          this.#grace.restarted();
+          this.#resets.emit({ from: this.#lastIndex, to: index });
         }
-        this.cache.update(this.#grace.apply(instances));
-      } catch (error) {
-        this.cache.fail(error as Error);
+        this.#lastIndex = index;
       }
-    });
-    this.#watch.on("error", (error: unknown) => this.cache.fail(fromConsulError(error, "health.service")));
+      this.cache.update(this.#grace.apply(instances));
+    } catch (error) {
+      this.cache.fail(error as Error);
+    }
   }
 
   override close(): void {
     this.#closed = true;
-    this.#watch.end();
+    clearTimeout(this.#restart);
+    this.#watch?.end();
     this.#release();
     this.#grace.close();
     super.close();
   }
+}
+
+/**
+ * What a failed query tells the caller. A 2xx answer fails only for its index: missing ("Watch not supported" in the
+ * package; Consul's Go client: "Failed to parse X-Consul-Index") or 0, which only something between the client and
+ * the agent produces.
+ */
+function consulWatchError(error: unknown, response?: { statusCode?: number }): Error {
+  const status = (error as { response?: { statusCode?: number } })?.response?.statusCode ?? response?.statusCode;
+  if (status !== undefined && status >= 200 && status < 300) {
+    return new DiscoveryError(
+      "DISCOVERY_BAD_RESPONSE",
+      `Consul's ${status} answer to health.service had no usable X-Consul-Index (missing or 0): point the client ` +
+        "at the agent itself, or make the proxy before it pass the header",
+      { cause: error },
+    );
+  }
+  return fromConsulError(error, "health.service", status);
 }
 
 /** A query the watch may call: `consul`'s methods read their client from `this`. */

@@ -41,17 +41,56 @@ export function fromConsulHealthEntry(entry: unknown): ServiceInstance | undefin
   };
 }
 
-/** The instances of a health.service answer (an array of `{Node, Service, Checks}`). */
+/**
+ * The instances of a health.service answer (an array of `{Node, Service, Checks}`), each with an id no other holds.
+ *
+ * A service ID is unique per node only: Consul keys a catalog instance by node and ID (`indexFromServiceNode` in
+ * `agent/consul/state/catalog_schema.go`), and every agent that loads a definition without `id` registers the
+ * service's name as its ID (traefik/traefik#5850, fabiolb/fabio#383). An ID that more than one node holds in the
+ * answer becomes `ID@node` on each of them, so the balancer keeps their stats, ejection, health and retries apart;
+ * an ID one node holds stays as Consul gives it. An entry the same as one before it (node, ID, address and port) is
+ * the same instance and is left out.
+ */
 export function parseConsulHealth(body: unknown): ServiceInstance[] {
   if (!Array.isArray(body)) {
     throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Consul answered health.service without an array");
   }
-  return body.map(fromConsulHealthEntry).filter((i): i is ServiceInstance => i !== undefined);
+  const read: { instance: ServiceInstance; node: string }[] = [];
+  const nodesById = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  for (const entry of body) {
+    const instance = fromConsulHealthEntry(entry);
+    if (!instance) continue;
+    const node = isObject(entry.Node) && typeof entry.Node.Node === "string" ? entry.Node.Node : "";
+    const whole = JSON.stringify([node, instance.id, instance.host, instance.port]);
+    if (seen.has(whole)) continue;
+    seen.add(whole);
+    read.push({ instance, node });
+    const nodes = nodesById.get(instance.id) ?? new Set<string>();
+    nodesById.set(instance.id, nodes.add(node));
+  }
+  const taken = new Set<string>();
+  const instances: ServiceInstance[] = [];
+  for (const { instance, node } of read) {
+    let id = (nodesById.get(instance.id)?.size ?? 0) > 1 ? `${instance.id}@${node}` : instance.id;
+    // A qualified ID that meets a bare one, or twins on one node (impossible in Consul, possible from a proxy's
+    // answer): told apart by address, which differs, since exact repeats were left out above.
+    if (taken.has(id)) id = `${id}@${instance.host}:${instance.port}`;
+    taken.add(id);
+    instances.push(id === instance.id ? instance : { ...instance, id });
+  }
+  return instances;
 }
 
-/** An error of the `consul` client as a DiscoveryError: with an HTTP answer it was rejected, else unreachable. */
-export function fromConsulError(error: unknown, what: string): DiscoveryError {
-  const status = (error as { response?: { statusCode?: number } })?.response?.statusCode;
+/**
+ * An error of the `consul` client as a DiscoveryError: with an HTTP answer (`status`, by default the error's own) it
+ * was rejected, else unreachable.
+ */
+export function fromConsulError(
+  error: unknown,
+  what: string,
+  status = (error as { response?: { statusCode?: number } })?.response?.statusCode,
+): DiscoveryError {
   if (status === 401 || status === 403) {
     return new DiscoveryError(
       "DISCOVERY_UNAUTHORIZED",

@@ -49,7 +49,7 @@ describe("DnsSrvInstancer against a real DNS server", () => {
     await dns.start(twoPods, 7);
     const orders = instancer();
     const resolution = await new Promise<DnsResolution>((resolve) => orders.onResolve(resolve));
-    expect(resolution).toEqual({ instances: 2, ttlMs: 7_000, nextRefreshMs: 7_000 });
+    expect(resolution).toEqual({ instances: 2, ttlMs: 7_000, nextRefreshMs: 7_000, unresolved: [] });
     expect(orders.current().instances).toEqual([
       {
         id: "a.orders.test:8080",
@@ -59,6 +59,7 @@ describe("DnsSrvInstancer against a real DNS server", () => {
         secure: false,
         status: "UP",
         weight: 5,
+        priority: 10,
         metadata: { target: "a.orders.test", priority: "10", weight: "5" },
       },
       expect.objectContaining({ id: "b.orders.test:8081", host: "127.0.0.3", port: 8081 }),
@@ -99,6 +100,69 @@ describe("DnsSrvInstancer against a real DNS server", () => {
     const orders = instancer({ minRefreshMs: 5_000 });
     const resolution = await new Promise<DnsResolution>((resolve) => orders.onResolve(resolve));
     expect(resolution).toMatchObject({ ttlMs: 0, nextRefreshMs: 5_000 });
+    orders.close();
+    await dns.stop();
+  });
+
+  // grpc-go's SRV resolver (internal/resolver/dns/dns_resolver.go, lookupSRV): each target through LookupHost (A and
+  // AAAA), and a target that does not exist is skipped, not fatal (cockroachdb/cockroach#48349). An IPv6-only
+  // cluster has no A records (linkerd/linkerd2-proxy#2864). `--local` makes dnsmasq answer NXDOMAIN for a missing
+  // name in the zone, as a cluster DNS does, instead of REFUSED (it has no upstream).
+  it("resolves IPv6-only targets, skips a target without an address, and names it in onResolve", async () => {
+    await dns.start(
+      [
+        "--local=/orders.test/",
+        `--srv-host=${NAME},a.orders.test,8080,10,5`,
+        `--srv-host=${NAME},c.orders.test,8082,10,5`,
+        `--srv-host=${NAME},gone.orders.test,8083,10,5`,
+        "--host-record=a.orders.test,127.0.0.2",
+        "--host-record=c.orders.test,::1",
+      ],
+      5,
+    );
+    const orders = instancer();
+    const failures: Error[] = [];
+    orders.onError((error) => failures.push(error));
+    const resolution = await new Promise<DnsResolution>((resolve) => orders.onResolve(resolve));
+    expect(resolution).toMatchObject({ instances: 2, unresolved: ["gone.orders.test"] });
+    expect(orders.current().instances.map((i) => [i.id, i.host, i.port])).toEqual([
+      ["a.orders.test:8080", "127.0.0.2", 8080],
+      ["c.orders.test:8082", "::1", 8082],
+    ]);
+    expect(failures).toEqual([]);
+    orders.close();
+    await dns.stop();
+  });
+
+  it("fails the lookup, keeping the last set, when no target has an address", async () => {
+    await dns.start(["--local=/orders.test/", `--srv-host=${NAME},gone.orders.test,8083,10,5`], 5);
+    const orders = instancer();
+    const error = await new Promise<Error>((resolve) => orders.onError(resolve));
+    expect(error).toMatchObject({ code: "DISCOVERY_DNS_FAILED", message: expect.stringMatching(/None of the 1 SRV/) });
+    expect(orders.current().instances).toEqual([]);
+    orders.close();
+    await dns.stop();
+  });
+
+  // RFC 2782: "A client MUST attempt to contact the target host with the lowest-numbered priority it can reach";
+  // weight 0 has "a very small chance of being selected" beside heavier targets.
+  it("carries SRV priority as the instance's priority, and weight 0 as weight 1", async () => {
+    await dns.start(
+      [
+        `--srv-host=${NAME},a.orders.test,8080,20,0`,
+        `--srv-host=${NAME},b.orders.test,8081,10,30`,
+        "--host-record=a.orders.test,127.0.0.2",
+        "--host-record=b.orders.test,127.0.0.3",
+      ],
+      5,
+    );
+    const orders = instancer();
+    await nextChange(orders);
+    const byId = [...orders.current().instances].sort((x, y) => x.id.localeCompare(y.id));
+    expect(byId.map((i) => [i.id, i.priority, i.weight])).toEqual([
+      ["a.orders.test:8080", 20, 1],
+      ["b.orders.test:8081", 10, 30],
+    ]);
     orders.close();
     await dns.stop();
   });

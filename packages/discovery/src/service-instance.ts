@@ -10,6 +10,12 @@ export interface ServiceInstance {
   readonly secure: boolean;
   readonly zone?: string;
   readonly weight?: number;
+  /**
+   * Priority level, lowest first (DNS SRV's priority, RFC 2782; Envoy's endpoint priority; HAProxy's `backup`
+   * servers are a second level). Absent means 0. A balancer sends to the lowest level it can reach and to the
+   * next ones only when none of that level is in service and untried.
+   */
+  readonly priority?: number;
   readonly status: InstanceStatus;
   readonly metadata: Readonly<Record<string, string>>;
 }

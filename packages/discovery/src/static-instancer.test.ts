@@ -70,3 +70,25 @@ describe("StaticInstancer entries that carry secrets", () => {
     }
   });
 });
+
+describe("StaticInstancer priority levels", () => {
+  it("carries a backup's priority, and refuses one that is not a whole number ≥ 0, naming the entry", () => {
+    const instancer = new StaticInstancer("orders", [
+      "10.0.0.1:8080",
+      { host: "10.0.0.2", port: 8080, priority: 1 },
+      { host: "10.0.0.3", port: 8080, priority: 0 },
+    ]);
+    expect(instancer.current().instances.map((i) => [i.host, i.priority])).toEqual([
+      ["10.0.0.1", undefined],
+      ["10.0.0.2", 1],
+      ["10.0.0.3", undefined],
+    ]);
+    for (const priority of [-1, 1.5, "1"]) {
+      expect(() => instancer.set(["10.0.0.1:8080", { host: "10.0.0.2", port: 8080, priority }])).toThrow(
+        expect.objectContaining({ code: "DISCOVERY_INVALID_OPTION", message: expect.stringContaining("#1") }),
+      );
+    }
+    expect(instancer.current().instances).toHaveLength(3);
+    instancer.close();
+  });
+});

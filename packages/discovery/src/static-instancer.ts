@@ -13,6 +13,8 @@ export type StaticEntry =
       readonly secure?: boolean;
       readonly zone?: string;
       readonly weight?: number;
+      /** Priority level, lowest first (default 0): e.g. 1 for backup instances, used when no level-0 one is. */
+      readonly priority?: number;
       readonly status?: InstanceStatus;
       readonly metadata?: Readonly<Record<string, string>>;
     };
@@ -43,6 +45,9 @@ function toInstance(service: string, entry: unknown, index: number): ServiceInst
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalid(service, index, `has port "${e.port}"`);
   const status = e.status === undefined ? "UP" : String(e.status);
   if (!statuses.has(status)) throw invalid(service, index, `has status "${status}"`);
+  if (e.priority !== undefined && !(Number.isInteger(e.priority) && (e.priority as number) >= 0)) {
+    throw invalid(service, index, `has priority "${String(e.priority)}" (a whole number, 0 or more)`);
+  }
   return {
     id: typeof e.id === "string" ? e.id : `${host}:${port}`,
     service,
@@ -53,6 +58,7 @@ function toInstance(service: string, entry: unknown, index: number): ServiceInst
     metadata: { ...((e.metadata as Record<string, string> | undefined) ?? {}) },
     ...(typeof e.zone === "string" ? { zone: e.zone } : {}),
     ...(typeof e.weight === "number" ? { weight: e.weight } : {}),
+    ...(typeof e.priority === "number" && e.priority > 0 ? { priority: e.priority } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { HealthCheckOptions } from "./health-checker.js";
 import type { PanicMode } from "./in-service.js";
 import type { StatsOptions } from "./instance-stats.js";
 import type { OutlierOptions } from "./outlier-detector.js";
+import type { Random } from "./random.js";
 import type { Rule } from "./rule.js";
 import type { RuleSpec } from "./rule-spec.js";
 
@@ -45,4 +46,6 @@ export interface BalancerOptions {
   readonly stats?: StatsOptions;
   /** Injectable for tests (default: `@outrigger/core`'s monotonic clock). */
   readonly clock?: Clock;
+  /** Draws the priority level of a pick when instances have several (`ServiceInstance.priority`); default `Math.random`. */
+  readonly random?: Random;
 }

@@ -13,6 +13,7 @@ import type { Outcome } from "./outcome.js";
 import { OutlierDetector } from "./outlier-detector.js";
 import type { Pick, PickOptions } from "./pick.js";
 import { PickQueue } from "./pick-queue.js";
+import { byPriority } from "./priority-levels.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { type RuleSpec, ruleFromSpec } from "./rule-spec.js";
 import type { Ejection, StatefulBalancer } from "./stateful-balancer.js";
@@ -52,6 +53,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
   let rule = asRule(options.rule);
   let ruleName = nameOf(options.rule);
   const clock = options.clock ?? monotonicClock;
+  const random = options.random ?? Math.random;
   const filters = filtersFor(options);
   const queue = new PickQueue<Pick>(
     checkOption("queueTimeoutMs", options.queueTimeoutMs ?? QUEUE_TIMEOUT_MS, {}),
@@ -149,6 +151,7 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     let candidates = current.instances;
     const request: FilterRequest = { now, options: pickOptions, eligible: current.eligible, stats: view };
     for (const filter of filters) candidates = filter.apply(candidates, request);
+    candidates = byPriority(candidates, current.levels, random);
     const context: RuleContext = {
       now,
       stats: view,

@@ -1,4 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
+import { type PriorityLoad, priorityLoads } from "./priority-levels.js";
 
 /** A filter over the instance set, independent of the request, so its result is cached between changes. */
 export interface InstanceFilter {
@@ -19,6 +20,8 @@ export interface InService {
   readonly eligible: readonly ServiceInstance[];
   /** True while the share in service is below the panic threshold. */
   readonly panic: boolean;
+  /** Each priority level's share of requests, when the instances have more than one level (`priorityLoads`). */
+  readonly levels: readonly PriorityLoad[] | undefined;
 }
 
 /**
@@ -58,7 +61,7 @@ export class InServiceSet {
       });
     }
     const panic = (kept.length / Math.max(eligible.length, 1)) * 100 < this.panicThresholdPercent;
-    this.#cached = { instances: panic ? eligible : kept, eligible, panic };
+    this.#cached = { instances: panic ? eligible : kept, eligible, panic, levels: priorityLoads(up, kept) };
     return this.#cached;
   }
 }

@@ -12,10 +12,12 @@ import axios, {
 } from "axios";
 import type { Dispatcher } from "undici";
 import "./axios-body.js";
+import { RecordedBody } from "./axios-redirect-body.js";
 import { requestSignal } from "./axios-timeout.js";
 import { requestUrlOf } from "./axios-url.js";
 import { LB_CALL } from "./lb-call.js";
 import { isLbUrl, parseLbUrl } from "./lb-url.js";
+import { MAX_HELD_BYTES } from "./undici-attempt.js";
 
 /**
  * Headers never carried to another origin on a redirect (axios' http adapter and follow-redirects drop them), to
@@ -151,6 +153,12 @@ export function createUndiciAdapter(
     let current = lowered;
     const signal = requestSignal(config);
     const hops = config.maxRedirects ?? 21;
+    let recorded: RecordedBody | undefined;
+    if (body instanceof Readable && hops > 0) {
+      const limit = (config.maxBodyLength ?? -1) > -1 ? (config.maxBodyLength as number) : MAX_HELD_BYTES;
+      recorded = new RecordedBody(body, limit);
+      body = Readable.from(recorded, { objectMode: false });
+    }
     try {
       for (let hop = 0; ; hop++) {
         const answer = await dispatcher
@@ -183,6 +191,21 @@ export function createUndiciAdapter(
             headers: current,
             body,
           } = redirected(answer.statusCode, location, url, method, current, body, sensitive));
+          if (recorded && body instanceof Readable) {
+            // The redirect keeps the body (307, 308): the stream was read once, its recording is sent instead.
+            const again = recorded.replay();
+            if (!again) {
+              throw new AxiosError(
+                `The ${answer.statusCode} redirect to ${url.pathname} needs the request body again, but the stream ` +
+                  `was not read to its end or was over the ${recorded.limit} bytes held for a redirect: send a ` +
+                  "Buffer, or raise maxBodyLength",
+                "ERR_FR_REDIRECTION_FAILURE",
+                config,
+              );
+            }
+            body = again;
+            recorded = undefined;
+          }
           continue;
         }
         const data =

@@ -31,6 +31,7 @@ export type RuleSpec =
       readonly zone: string;
       readonly minHealthy?: number;
       readonly minHealthyShare?: number;
+      readonly maxLoadPerInstance?: number;
       readonly rule?: RuleSpec;
     }
   | {
@@ -57,7 +58,7 @@ const KEYS: Readonly<Record<RuleName, readonly string[]>> = {
   "static-weight": ["metadataKey"],
   "availability-filtering": ["activeLimit", "rule"],
   "zone-avoidance": ["triggeringLoadPerInstance", "trippedShare", "rule"],
-  "zone-preference": ["zone", "minHealthy", "minHealthyShare", "rule"],
+  "zone-preference": ["zone", "minHealthy", "minHealthyShare", "maxLoadPerInstance", "rule"],
   "slow-start": ["windowMs", "aggression", "minWeightShare", "rule"],
 };
 
@@ -132,6 +133,7 @@ function build(spec: unknown, at: string): Rule {
         ...defined({
           minHealthy: num(at, fields, "minHealthy", { integer: true }),
           minHealthyShare: num(at, fields, "minHealthyShare", share),
+          maxLoadPerInstance: num(at, fields, "maxLoadPerInstance", { min: 0 }),
           rule: inner,
         }),
       });

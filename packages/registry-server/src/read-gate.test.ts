@@ -131,3 +131,26 @@ describe("waitTimeInMsWhenSyncEmpty, the option", () => {
     }
   });
 });
+
+describe("the read gate on the hot path", () => {
+  it("reads no clock once the copy has ended and its wait is over, and closes again for a new copy", () => {
+    let t = 0;
+    let reads = 0;
+    const gate = new ReadGate({
+      now: () => {
+        reads += 1;
+        return t;
+      },
+    });
+    gate.syncing();
+    gate.synced(0, 1_000);
+    expect(gate.open).toBe(false);
+    t = 1_000;
+    expect(gate.open).toBe(true);
+    const before = reads;
+    for (let i = 0; i < 100; i++) expect(gate.open).toBe(true);
+    expect(reads).toBe(before);
+    gate.syncing();
+    expect(gate.open).toBe(false);
+  });
+});

@@ -19,6 +19,9 @@ export class ReadGate {
   readonly #clock: Clock;
   #syncing = false;
   #emptyUntil = 0;
+  /** The copy ended and its wait is over: open for good, and `open` reads no clock. */
+  #settled = false;
+  #synced = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -27,6 +30,8 @@ export class ReadGate {
   /** The start-up copy from the peers begins: reads wait for it. */
   syncing(): void {
     this.#syncing = true;
+    this.#synced = false;
+    this.#settled = false;
   }
 
   /**
@@ -36,12 +41,16 @@ export class ReadGate {
    */
   synced(copied: number, waitTimeInMsWhenSyncEmpty: number): void {
     this.#syncing = false;
+    this.#synced = true;
     if (copied === 0 && waitTimeInMsWhenSyncEmpty > 0) this.#emptyUntil = this.#clock.now() + waitTimeInMsWhenSyncEmpty;
   }
 
   /** Whether reads are served now; allocates nothing (it runs on every request). */
   get open(): boolean {
-    return !this.#syncing && this.#clock.now() >= this.#emptyUntil;
+    if (this.#settled) return true;
+    const open = !this.#syncing && this.#clock.now() >= this.#emptyUntil;
+    if (open && this.#synced) this.#settled = true;
+    return open;
   }
 
   /** Whether reads are served now, and if not, why and until when. */

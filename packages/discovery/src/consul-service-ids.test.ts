@@ -32,7 +32,31 @@ describe("parseConsulHealth: instance ids", () => {
       entry("n9", "web@n1", 9000),
       entry("n1", "web", 8080),
     ]);
-    expect(instances.map((i) => i.id)).toEqual(["web@n1", "web@n2", "web@n1@10.0.0.1:9000"]);
+    expect(instances.map((i) => i.id)).toEqual(["web@n1", "web@n2", "web@n1#2"]);
     expect(new Set(instances.map((i) => `${i.host}:${i.port}`)).size).toBe(3);
+  });
+
+  it("gives the default ID (the service's name) the same id whether or not its twins are in the answer", () => {
+    expect(parseConsulHealth([entry("n1", "web", 8080)]).map((i) => i.id)).toEqual(["web@n1"]);
+    expect(parseConsulHealth([entry("n2", "web", 8080), entry("n1", "web", 8080)]).map((i) => i.id)).toEqual([
+      "web@n2",
+      "web@n1",
+    ]);
+    // An explicit ID held by two nodes is qualified too; held by one, it stays.
+    expect(parseConsulHealth([entry("n1", "api-1", 1), entry("n2", "api-1", 2)]).map((i) => i.id)).toEqual([
+      "api-1@n1",
+      "api-1@n2",
+    ]);
+  });
+
+  it("never gives two instances one id, whatever the IDs hold", () => {
+    const ids = parseConsulHealth([
+      entry("n1", "a@n1", 1),
+      entry("n1", "a", 2),
+      entry("n2", "a", 3),
+      entry("n3", "a@n1", 4),
+      entry("n1", "a@n1#2", 5),
+    ]).map((i) => i.id);
+    expect(new Set(ids).size).toBe(5);
   });
 });

@@ -46,16 +46,17 @@ export function fromConsulHealthEntry(entry: unknown): ServiceInstance | undefin
  *
  * A service ID is unique per node only: Consul keys a catalog instance by node and ID (`indexFromServiceNode` in
  * `agent/consul/state/catalog_schema.go`), and every agent that loads a definition without `id` registers the
- * service's name as its ID (traefik/traefik#5850, fabiolb/fabio#383). An ID that more than one node holds in the
- * answer becomes `ID@node` on each of them, so the balancer keeps their stats, ejection, health and retries apart;
- * an ID one node holds stays as Consul gives it. An entry the same as one before it (node, ID, address and port) is
- * the same instance and is left out.
+ * service's name as its ID (traefik/traefik#5850, fabiolb/fabio#383). So an ID that is the service's name — the
+ * default — is always `ID@node`, whatever else the answer holds, and stays the same while its twins come and go;
+ * an explicit ID that more than one node holds in the answer becomes `ID@node` on each of them. Either way the
+ * balancer keeps their stats, ejection, health checks and retries apart. Any other ID stays as Consul gives it. An
+ * entry the same as one before it (node, ID, address and port) is the same instance and is left out.
  */
 export function parseConsulHealth(body: unknown): ServiceInstance[] {
   if (!Array.isArray(body)) {
     throw new DiscoveryError("DISCOVERY_BAD_RESPONSE", "Consul answered health.service without an array");
   }
-  const read: { instance: ServiceInstance; node: string }[] = [];
+  const read: { instance: ServiceInstance; node: string; named: boolean }[] = [];
   const nodesById = new Map<string, Set<string>>();
   const seen = new Set<string>();
   for (const entry of body) {
@@ -65,17 +66,20 @@ export function parseConsulHealth(body: unknown): ServiceInstance[] {
     const whole = JSON.stringify([node, instance.id, instance.host, instance.port]);
     if (seen.has(whole)) continue;
     seen.add(whole);
-    read.push({ instance, node });
+    const named = instance.id.toLowerCase() === instance.service && node !== "";
+    read.push({ instance, node, named });
     const nodes = nodesById.get(instance.id) ?? new Set<string>();
     nodesById.set(instance.id, nodes.add(node));
   }
   const taken = new Set<string>();
   const instances: ServiceInstance[] = [];
-  for (const { instance, node } of read) {
-    let id = (nodesById.get(instance.id)?.size ?? 0) > 1 ? `${instance.id}@${node}` : instance.id;
-    // A qualified ID that meets a bare one, or twins on one node (impossible in Consul, possible from a proxy's
-    // answer): told apart by address, which differs, since exact repeats were left out above.
-    if (taken.has(id)) id = `${id}@${instance.host}:${instance.port}`;
+  for (const { instance, node, named } of read) {
+    const shared = named || (nodesById.get(instance.id)?.size ?? 0) > 1;
+    const base = shared ? `${instance.id}@${node}` : instance.id;
+    // A qualified ID that meets an explicit one spelled the same (an ID may hold "@"), or twins on one node (not
+    // in Consul, possible from a proxy's answer): numbered until unique.
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}#${n}`;
     taken.add(id);
     instances.push(id === instance.id ? instance : { ...instance, id });
   }

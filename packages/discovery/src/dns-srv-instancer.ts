@@ -123,7 +123,8 @@ export class DnsSrvInstancer extends CachedInstancer {
       for (const { r, found } of resolved) {
         if (found.length === 0) unresolved.push(r.name);
         for (const { address, ttl: addressTtl } of found) {
-          // A target is one host; a name with several addresses (not Kubernetes' per-pod names) is several.
+          // A target is one host; a name with several addresses (not Kubernetes' per-pod names) is several, each
+          // named by its address, so such a target's first address is renamed when a second one appears.
           const id = found.length === 1 ? `${r.name}:${r.port}` : `${r.name}:${r.port}@${address}`;
           if (ids.has(id)) continue;
           ids.add(id);

@@ -16,6 +16,12 @@ const received: { path: string; bytes: number }[] = [];
 beforeAll(async () => {
   // Reads the whole body first, as a real handler does, then redirects or says how many bytes it got.
   svc = createServer(async (request, response) => {
+    if (request.url === "/early") {
+      // Redirects before reading the body: a handler need not read it (most redirect handlers do not).
+      received.push({ path: "/early", bytes: -1 });
+      response.writeHead(307, { location: "/landed" }).end();
+      return;
+    }
     let bytes = 0;
     for await (const chunk of request) bytes += (chunk as Buffer).length;
     const path = request.url ?? "";
@@ -73,6 +79,26 @@ describe("axios on undici: a stream body through a redirect that keeps it", () =
     const { http, close } = client();
     expect((await http.post("lb://svc/plain", hello(), { maxRedirects: 0 })).data).toBe(5);
     expect(received).toEqual([{ path: "/plain", bytes: 5 }]);
+    await close();
+  });
+
+  it("sends the whole body after a 307 answered before the body was read (a slow stream)", async () => {
+    received.length = 0;
+    const { http, close } = client();
+    const slow = Readable.from(
+      (async function* () {
+        for (const part of ["abcd", "efgh", "ijkl"]) {
+          yield Buffer.from(part);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })(),
+    );
+    const answer = await http.post("lb://svc/early", slow);
+    expect(answer.data).toBe(12);
+    expect(received).toEqual([
+      { path: "/early", bytes: -1 },
+      { path: "/landed", bytes: 12 },
+    ]);
     await close();
   });
 });

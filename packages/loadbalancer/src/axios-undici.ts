@@ -157,7 +157,7 @@ export function createUndiciAdapter(
     if (body instanceof Readable && hops > 0) {
       const limit = (config.maxBodyLength ?? -1) > -1 ? (config.maxBodyLength as number) : MAX_HELD_BYTES;
       recorded = new RecordedBody(body, limit);
-      body = Readable.from(recorded, { objectMode: false });
+      body = recorded.hop();
     }
     try {
       for (let hop = 0; ; hop++) {
@@ -192,19 +192,16 @@ export function createUndiciAdapter(
             body,
           } = redirected(answer.statusCode, location, url, method, current, body, sensitive));
           if (recorded && body instanceof Readable) {
-            // The redirect keeps the body (307, 308): the stream was read once, its recording is sent instead.
-            const again = recorded.replay();
-            if (!again) {
+            // The redirect keeps the body (307, 308): the stream was read once, its recording goes instead.
+            if (!recorded.replayable) {
               throw new AxiosError(
                 `The ${answer.statusCode} redirect to ${url.pathname} needs the request body again, but the stream ` +
-                  `was not read to its end or was over the ${recorded.limit} bytes held for a redirect: send a ` +
-                  "Buffer, or raise maxBodyLength",
+                  `was over the ${recorded.limit} bytes held for a redirect: send a Buffer, or raise maxBodyLength`,
                 "ERR_FR_REDIRECTION_FAILURE",
                 config,
               );
             }
-            body = again;
-            recorded = undefined;
+            body = recorded.hop();
           }
           continue;
         }
@@ -229,6 +226,7 @@ export function createUndiciAdapter(
       }
     } finally {
       signal?.dispose();
+      recorded?.release();
     }
   };
   return adapter;

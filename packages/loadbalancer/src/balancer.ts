@@ -13,7 +13,7 @@ import type { Outcome } from "./outcome.js";
 import { OutlierDetector } from "./outlier-detector.js";
 import type { Pick, PickOptions } from "./pick.js";
 import { PickQueue } from "./pick-queue.js";
-import { byPriority } from "./priority-levels.js";
+import { levelOrder, type PriorityLevel } from "./priority-levels.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { type RuleSpec, ruleFromSpec } from "./rule-spec.js";
 import type { Ejection, StatefulBalancer } from "./stateful-balancer.js";
@@ -134,6 +134,62 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     },
   };
 
+  const panicked = (): LbError =>
+    new LbError(
+      "LB_PANIC",
+      `Fewer than ${panicThreshold}% of the instances are in service (panic.mode "fail"): check the ejected instances, or use panic.mode "use-all"`,
+    );
+
+  /** Filters, then the rule, over `instances`; `all` is what the rule reads as the set (one level's UP ones). */
+  const choose = (
+    instances: readonly ServiceInstance[],
+    eligible: readonly ServiceInstance[],
+    all: readonly ServiceInstance[],
+    pickOptions: PickOptions,
+    now: number,
+  ): Pick => {
+    let candidates = instances;
+    const request: FilterRequest = { now, options: pickOptions, eligible, stats: view };
+    for (const filter of filters) candidates = filter.apply(candidates, request);
+    const context: RuleContext = {
+      now,
+      stats: view,
+      isEjected,
+      all,
+      key: pickOptions.key,
+      retry: (pickOptions.attempt ?? (pickOptions.untriedOnly ? 2 : 1)) > 1,
+    };
+    // A rule is never asked to choose among nothing, and what it returns is checked: a custom rule returning
+    // undefined/null (or an instance not in the set) gets the typed error, not a TypeError further down.
+    const instance = candidates.length > 0 ? (rule.choose(candidates, context) as ServiceInstance | null) : undefined;
+    const stats = instance ? set.get(instance.id) : undefined;
+    if (!instance || !stats) throw noInstanceChosen(candidates.length, all.length);
+    stats.start();
+    // The message is built only when someone listens (this runs on every request).
+    if (lbChannels.pick.hasSubscribers) lbChannels.pick.publish({ instance });
+    return new BalancerPick(instance, stats, sink);
+  };
+
+  /**
+   * Several priority levels: the drawn level first, with its own panic; the next ones when a level has nothing left
+   * for this request (its filters found none, or in panic with panic.mode "fail"). The first level's refusal is
+   * the one thrown when no level can take the request.
+   */
+  const chooseByLevel = (levels: readonly PriorityLevel[], pickOptions: PickOptions, now: number): Pick => {
+    let refusal: LbError | undefined;
+    for (const level of levelOrder(levels, random)) {
+      if (level.instances.length === 0) continue;
+      try {
+        if (level.panic && failOnPanic) throw panicked();
+        return choose(level.instances, level.eligible, level.up, pickOptions, now);
+      } catch (error) {
+        if (!(error instanceof LbError)) throw error;
+        refusal ??= error;
+      }
+    }
+    throw refusal ?? noInstanceChosen(0, set.up.length);
+  };
+
   const pick = (pickOptions: PickOptions = {}): Pick => {
     const up = set.up;
     if (up.length === 0) {
@@ -142,33 +198,9 @@ export function createBalancer(options: BalancerOptions): StatefulBalancer {
     const now = clock.now();
     pickNow = now;
     const current = inService.at(up, now);
-    if (current.panic && failOnPanic) {
-      throw new LbError(
-        "LB_PANIC",
-        `Fewer than ${panicThreshold}% of the instances are in service (panic.mode "fail"): check the ejected instances, or use panic.mode "use-all"`,
-      );
-    }
-    let candidates = current.instances;
-    const request: FilterRequest = { now, options: pickOptions, eligible: current.eligible, stats: view };
-    for (const filter of filters) candidates = filter.apply(candidates, request);
-    candidates = byPriority(candidates, current.levels, random);
-    const context: RuleContext = {
-      now,
-      stats: view,
-      isEjected,
-      all: up,
-      key: pickOptions.key,
-      retry: (pickOptions.attempt ?? (pickOptions.untriedOnly ? 2 : 1)) > 1,
-    };
-    // A rule is never asked to choose among nothing, and what it returns is checked: a custom rule returning
-    // undefined/null (or an instance not in the set) gets the typed error, not a TypeError further down.
-    const instance = candidates.length > 0 ? (rule.choose(candidates, context) as ServiceInstance | null) : undefined;
-    const stats = instance ? set.get(instance.id) : undefined;
-    if (!instance || !stats) throw noInstanceChosen(candidates.length, up.length);
-    stats.start();
-    // The message is built only when someone listens (this runs on every request).
-    if (lbChannels.pick.hasSubscribers) lbChannels.pick.publish({ instance });
-    return new BalancerPick(instance, stats, sink);
+    if (current.levels) return chooseByLevel(current.levels, pickOptions, now);
+    if (current.panic && failOnPanic) throw panicked();
+    return choose(current.instances, current.eligible, up, pickOptions, now);
   };
 
   // The checker's events, forwarded from whichever checker is in force (setHealthCheck replaces it).

@@ -1,5 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
-import { type PriorityLoad, priorityLoads } from "./priority-levels.js";
+import { type PriorityLevel, priorityLevels } from "./priority-levels.js";
 
 /** A filter over the instance set, independent of the request, so its result is cached between changes. */
 export interface InstanceFilter {
@@ -20,8 +20,11 @@ export interface InService {
   readonly eligible: readonly ServiceInstance[];
   /** True while the share in service is below the panic threshold. */
   readonly panic: boolean;
-  /** Each priority level's share of requests, when the instances have more than one level (`priorityLoads`). */
-  readonly levels: readonly PriorityLoad[] | undefined;
+  /**
+   * The priority levels when the UP instances have more than one (`priorityLevels`): a pick then chooses among one
+   * level's instances, with the panic of that level; `instances` is every level's, and `panic` total panic.
+   */
+  readonly levels: readonly PriorityLevel[] | undefined;
 }
 
 /**
@@ -60,8 +63,14 @@ export class InServiceSet {
         return false;
       });
     }
+    const levels = priorityLevels(up, eligible, kept, this.panicThresholdPercent);
+    if (levels) {
+      const panic = levels.every((l) => l.panic);
+      this.#cached = { instances: levels.flatMap((l) => l.instances), eligible, panic, levels };
+      return this.#cached;
+    }
     const panic = (kept.length / Math.max(eligible.length, 1)) * 100 < this.panicThresholdPercent;
-    this.#cached = { instances: panic ? eligible : kept, eligible, panic, levels: priorityLoads(up, kept) };
+    this.#cached = { instances: panic ? eligible : kept, eligible, panic, levels: undefined };
     return this.#cached;
   }
 }

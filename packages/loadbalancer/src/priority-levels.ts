@@ -7,78 +7,87 @@ import type { Random } from "./random.js";
  */
 const OVERPROVISIONING = 1.4;
 
-/** One priority level and the share of requests it takes now, in percent. */
-export interface PriorityLoad {
+/** One priority level at one moment. */
+export interface PriorityLevel {
   readonly priority: number;
+  /** Its share of requests, in percent. */
   readonly load: number;
+  /** Its UP instances (what a rule reads as `all` when it picks in this level). */
+  readonly up: readonly ServiceInstance[];
+  /** Those passing active checks, ejected or not. */
+  readonly eligible: readonly ServiceInstance[];
+  /** What a pick in this level chooses among: those in service, or `eligible` while the level is in panic. */
+  readonly instances: readonly ServiceInstance[];
+  /** True while the level's share in service is below the panic threshold and the levels together fall short. */
+  readonly panic: boolean;
 }
 
 /** An instance's level; 0 unless a finite number (an instancer fed from a file or another process may send junk). */
-const levelOf = ({ priority }: ServiceInstance): number =>
+export const levelOf = ({ priority }: ServiceInstance): number =>
   typeof priority === "number" && Number.isFinite(priority) ? priority : 0;
 
 /**
- * The share of requests each priority level takes, lowest level first; undefined when every instance is at one level
- * (the common case: the pick then does nothing more). Envoy's priority load (`recalculatePerPriorityState` in
- * `source/common/upstream/load_balancer_impl.cc`): a level's health is min(100, 1.4 × 100 × in service ÷ instances);
- * the healths are scaled up when they add up to less than 100, and each level takes its health of what the levels
- * before it left. With nothing in service anywhere, the lowest level takes everything (the panic rules apply).
- *
- * `up`: the UP instances; `inService`: those passing active checks and not ejected.
+ * The priority levels, lowest first, with their loads; undefined when every UP instance is at one level (the common
+ * case, where the balancer does nothing more). Envoy's rules (`source/common/upstream/load_balancer_impl.cc`):
+ * - a level's health is min(100, 1.4 × 100 × in service ÷ UP); the healths, summed and capped at 100, are the
+ *   levels' availability; each level takes its health, scaled up by 100 ÷ availability, of what the levels before
+ *   it left (`recalculatePerPriorityState`);
+ * - with the availability at 100 no level is in panic; below it, a level is in panic when its own share in service
+ *   is below the threshold (`recalculatePerPriorityPanic`);
+ * - with nothing in service anywhere (total panic) every level is in panic and the load follows the levels' sizes
+ *   (`recalculateLoadInTotalPanic`).
  */
-export function priorityLoads(
+export function priorityLevels(
   up: readonly ServiceInstance[],
+  eligible: readonly ServiceInstance[],
   inService: readonly ServiceInstance[],
-): readonly PriorityLoad[] | undefined {
+  panicThresholdPercent: number,
+): readonly PriorityLevel[] | undefined {
   const first = up[0];
   if (!first || up.every((i) => levelOf(i) === levelOf(first))) return undefined;
-  const totals = new Map<number, { all: number; healthy: number }>();
-  for (const i of up) {
-    const level = totals.get(levelOf(i)) ?? { all: 0, healthy: 0 };
-    level.all += 1;
-    totals.set(levelOf(i), level);
-  }
-  for (const i of inService) {
-    const level = totals.get(levelOf(i));
-    if (level) level.healthy += 1;
-  }
-  const levels = [...totals.entries()].sort(([a], [b]) => a - b);
-  const health = levels.map(([, l]) => Math.min(100, (OVERPROVISIONING * 100 * l.healthy) / l.all));
+  const groups = new Map<number, { up: ServiceInstance[]; eligible: ServiceInstance[]; kept: ServiceInstance[] }>();
+  const group = (i: ServiceInstance) => {
+    const found = groups.get(levelOf(i));
+    if (found) return found;
+    const g = { up: [] as ServiceInstance[], eligible: [] as ServiceInstance[], kept: [] as ServiceInstance[] };
+    groups.set(levelOf(i), g);
+    return g;
+  };
+  for (const i of up) group(i).up.push(i);
+  for (const i of eligible) group(i).eligible.push(i);
+  for (const i of inService) group(i).kept.push(i);
+  const levels = [...groups.entries()].sort(([a], [b]) => a - b);
+  const health = levels.map(([, g]) => Math.min(100, (OVERPROVISIONING * 100 * g.kept.length) / g.up.length));
   const availability = Math.min(
     100,
     health.reduce((sum, h) => sum + h, 0),
   );
-  if (availability === 0) return levels.map(([priority], index) => ({ priority, load: index === 0 ? 100 : 0 }));
   let left = 100;
-  return levels.map(([priority], index) => {
-    const load = Math.min(left, ((health[index] as number) * 100) / availability);
+  return levels.map(([priority, g], index) => {
+    const totalPanic = availability === 0;
+    const load = totalPanic
+      ? (100 * g.up.length) / up.length
+      : Math.min(left, ((health[index] as number) * 100) / availability);
     left -= load;
-    return { priority, load };
+    const share = (g.kept.length / Math.max(g.eligible.length, 1)) * 100;
+    const panic = totalPanic || (availability < 100 && share < panicThresholdPercent);
+    return { priority, load, up: g.up, eligible: g.eligible, instances: panic ? g.eligible : g.kept, panic };
   });
 }
 
 /**
- * The candidates of one priority level, drawn by `loads`; when that level has none left for this request (tried by
- * a retry, at their in-flight cap), the lowest level that has. Candidates are returned as they are without `loads`.
+ * The order a pick tries the levels in: one drawn by the loads first, then the others lowest first — a pick moves
+ * on when its level has nothing left for the request (a retry tried it all, every instance at its in-flight cap).
  */
-export function byPriority(
-  candidates: readonly ServiceInstance[],
-  loads: readonly PriorityLoad[] | undefined,
-  random: Random,
-): readonly ServiceInstance[] {
-  if (!loads || candidates.length === 0) return candidates;
+export function levelOrder(levels: readonly PriorityLevel[], random: Random): readonly PriorityLevel[] {
   let draw = random() * 100;
-  let chosen = (loads[loads.length - 1] as PriorityLoad).priority;
-  for (const { priority, load } of loads) {
-    if (draw < load) {
-      chosen = priority;
+  let chosen = levels[levels.length - 1] as PriorityLevel;
+  for (const level of levels) {
+    if (draw < level.load) {
+      chosen = level;
       break;
     }
-    draw -= load;
+    draw -= level.load;
   }
-  const inChosen = candidates.filter((c) => levelOf(c) === chosen);
-  if (inChosen.length > 0) return inChosen;
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const c of candidates) lowest = Math.min(lowest, levelOf(c));
-  return candidates.filter((c) => levelOf(c) === lowest);
+  return [chosen, ...levels.filter((l) => l !== chosen)];
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBalancer } from "./balancer.js";
 import { ruleFromSpec } from "./rule-spec.js";
 import { createLbDispatcher } from "./undici-dispatcher.js";
+import { ZonePreferenceRule } from "./zone-preference.js";
 
 const names = ["a1", "b1", "b2", "b3", "b4"];
 const servers: Server[] = [];
@@ -75,9 +76,14 @@ describe("zone preference under load", () => {
     for (const b of ["b1", "b2", "b3", "b4"]) expect(seen[b]).toBeGreaterThanOrEqual(7);
   });
 
-  it("refuses a negative maxLoadPerInstance in a rule spec", () => {
-    expect(() => ruleFromSpec({ name: "zone-preference", zone: "a", maxLoadPerInstance: -1 })).toThrow(
-      expect.objectContaining({ code: "LB_INVALID_OPTION" }),
-    );
+  it("refuses a maxLoadPerInstance that is not above 0, in a spec or the constructor", () => {
+    for (const maxLoadPerInstance of [-1, 0, Number.NaN]) {
+      expect(() => ruleFromSpec({ name: "zone-preference", zone: "a", maxLoadPerInstance })).toThrow(
+        expect.objectContaining({ code: "LB_INVALID_OPTION" }),
+      );
+      expect(() => new ZonePreferenceRule({ zone: "a", maxLoadPerInstance })).toThrow(
+        expect.objectContaining({ code: "LB_INVALID_OPTION" }),
+      );
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { ServiceInstance } from "@outrigger/discovery";
+import { LbError } from "./errors.js";
 import { RoundRobinRule } from "./round-robin.js";
 import type { Rule, RuleContext } from "./rule.js";
 import { NO_ZONE } from "./zones.js";
@@ -42,6 +43,9 @@ export class ZonePreferenceRule implements Rule {
     this.#minHealthy = options.minHealthy ?? 1;
     this.#minShare = options.minHealthyShare ?? 0.5;
     this.#maxLoad = options.maxLoadPerInstance ?? Number.POSITIVE_INFINITY;
+    if (!(this.#maxLoad > 0)) {
+      throw new LbError("LB_INVALID_OPTION", "maxLoadPerInstance must be above 0 (Ribbon's maxLoadPerServer is 0.6)");
+    }
     this.#rule = options.rule ?? new RoundRobinRule();
   }
 

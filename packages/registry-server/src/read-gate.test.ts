@@ -152,5 +152,10 @@ describe("the read gate on the hot path", () => {
     expect(reads).toBe(before);
     gate.syncing();
     expect(gate.open).toBe(false);
+    // A copy that ends again, empty, holds reads again (the gate is exported: an app may sync more than once).
+    gate.synced(5, 1_000);
+    expect(gate.open).toBe(true);
+    gate.synced(0, 1_000);
+    expect([gate.open, gate.state().open]).toEqual([false, false]);
   });
 });

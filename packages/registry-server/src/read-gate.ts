@@ -42,6 +42,7 @@ export class ReadGate {
   synced(copied: number, waitTimeInMsWhenSyncEmpty: number): void {
     this.#syncing = false;
     this.#synced = true;
+    this.#settled = false;
     if (copied === 0 && waitTimeInMsWhenSyncEmpty > 0) this.#emptyUntil = this.#clock.now() + waitTimeInMsWhenSyncEmpty;
   }
 

@@ -14,7 +14,14 @@ export {
   type PathListener,
 } from "./live-config.js";
 export { CODE_FORMATS, DATA_FORMATS, type Loader } from "./load-candidate.js";
-export { type LoadConfigOptions, type LoadedLayers, loadConfig, loadLayers } from "./load-config.js";
+export {
+  configDirSpec,
+  type LoadConfigOptions,
+  type LoadedLayers,
+  loadConfig,
+  loadLayers,
+  splitConfigDirs,
+} from "./load-config.js";
 export { DATA_LINK } from "./mounted-dir.js";
 export type { ConfigSchema, SchemaIssue } from "./schema.js";
 export { type ExplainedIssues, explainIssues } from "./schema-issues.js";

@@ -1,5 +1,12 @@
 import { existsSync } from "node:fs";
-import { createLiveConfig, explainIssues, isConfigError, type LiveConfig } from "@outrigger/config";
+import {
+  configDirSpec,
+  createLiveConfig,
+  explainIssues,
+  isConfigError,
+  type LiveConfig,
+  splitConfigDirs,
+} from "@outrigger/config";
 import { type Disposable, type Event, EventSource } from "@outrigger/core";
 import { z } from "zod";
 import { type OutriggerConfig, outriggerConfigSchema, type ResolvedOutriggerConfig } from "./config-schema.js";
@@ -74,8 +81,9 @@ export function openSection(input: ConfigInput | undefined, logger: Pick<Console
     );
     refusals.emit({ code: "OUTRIGGER_CONFIG_INVALID", path, message });
   };
-  const dir =
-    typeof input === "string" ? input : input === undefined ? (process.env.NODE_CONFIG_DIR ?? "./config") : undefined;
+  // The directory node-config (and `loadConfig`) would read: `--NODE_CONFIG_DIR=`, else a non-empty
+  // `$NODE_CONFIG_DIR`, else ./config — so the app's config and Outrigger's never come from two places.
+  const dir = typeof input === "string" ? input : input === undefined ? configDirSpec(undefined) : undefined;
   if (dir === undefined && !isLiveConfig(input)) {
     const fixed = parseAtStart((input as { outrigger?: unknown } | undefined)?.outrigger);
     return {
@@ -86,7 +94,12 @@ export function openSection(input: ConfigInput | undefined, logger: Pick<Console
       close: () => {},
     };
   }
-  if (dir !== undefined && input === undefined && !dir.split(":").some((d) => existsSync(d))) {
+  if (dir !== undefined && input === undefined && !splitConfigDirs(dir).some((d) => existsSync(d))) {
+    // node-config warns too ("No configurations found in configuration directory"); a missing ./config is the
+    // quiet default, a directory someone named is not.
+    if (dir !== `${process.cwd()}/config`) {
+      logger.warn(`outrigger: no config directory ${dir} (NODE_CONFIG_DIR): running on the safe defaults`);
+    }
     const fixed = parseAtStart({});
     return {
       current: () => fixed,

@@ -16,6 +16,12 @@ export interface EvictorOptions {
   readonly protectionThreshold?: number;
   /** Randomness for the eviction order; injectable so tests are exact. */
   readonly random?: () => number;
+  /**
+   * The interval the runs are scheduled at (ms). A run later than that by Δ — the process stalled (a long GC, a
+   * suspended VM) or the clock stepped — counts every lease Δ longer, so the clients are not charged for the
+   * server's own stall (Eureka's `EvictionTask.getCompensationTimeMs`, Netflix/eureka#661). Omitted: none.
+   */
+  readonly evictionIntervalMs?: number;
 }
 
 /** What one eviction run did. */
@@ -27,6 +33,8 @@ export interface EvictionReport {
   readonly protectedApps: readonly string[];
   /** Why nothing was evicted, when self-preservation stopped the run. */
   readonly skipped?: string;
+  /** How much later than scheduled this run came (ms), added to every lease (`evictionIntervalMs`). */
+  readonly compensationMs?: number;
 }
 
 /**
@@ -39,6 +47,7 @@ export class Evictor {
   #total = 0;
   #runs = 0;
   #last: EvictionReport | undefined;
+  #lastRunAt: number | undefined;
 
   constructor(registry: Registry, options: EvictorOptions = {}) {
     this.#registry = registry;
@@ -73,14 +82,19 @@ export class Evictor {
   }
 
   #run(): EvictionReport {
-    const state = this.#options.selfPreservation?.state();
-    if (state?.active) return { evicted: [], deferred: 0, protectedApps: [], skipped: state.reason };
     const registry = this.#registry;
+    const now = registry.clock.now();
+    const interval = this.#options.evictionIntervalMs;
+    const compensationMs =
+      interval === undefined || this.#lastRunAt === undefined ? 0 : Math.max(0, now - this.#lastRunAt - interval);
+    this.#lastRunAt = now;
+    const state = this.#options.selfPreservation?.state();
+    if (state?.active) return { evicted: [], deferred: 0, protectedApps: [], skipped: state.reason, compensationMs };
     const protectedApps: string[] = [];
     const expired: Lease[] = [];
     const threshold = this.#options.protectionThreshold ?? 0;
     for (const [name, leases] of registry.applications()) {
-      const dead = leases.filter((lease) => registry.isExpired(lease));
+      const dead = leases.filter((lease) => registry.isExpired(lease, now - compensationMs));
       if (dead.length === 0) continue;
       if (threshold > 0 && (leases.length - dead.length) / leases.length < threshold) protectedApps.push(name);
       else expired.push(...dead);
@@ -92,7 +106,7 @@ export class Evictor {
     const evicted = expired.slice(0, limit);
     for (const lease of evicted) registry.cancel(lease.info.app, lease.info.instanceId, "eviction");
     this.#total += evicted.length;
-    return { evicted, deferred: expired.length - evicted.length, protectedApps };
+    return { evicted, deferred: expired.length - evicted.length, protectedApps, compensationMs };
   }
 }
 

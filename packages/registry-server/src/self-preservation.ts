@@ -1,3 +1,5 @@
+import { CONSUL_METADATA } from "./consul/mapping.js";
+import type { InstanceInfo } from "./instance-info.js";
 import type { Registry } from "./registry.js";
 import { RenewRate } from "./renew-rate.js";
 
@@ -9,6 +11,16 @@ export const DEFAULT_RENEWAL_PERCENT_THRESHOLD = 0.85;
  * must not raise the bar for everyone).
  */
 export const DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS = 30;
+/** Eureka's `renewalThresholdUpdateIntervalMs` (15 min): how often the expected count follows the registry. */
+export const RENEWAL_THRESHOLD_UPDATE_INTERVAL_MS = 15 * 60_000;
+
+/**
+ * Whether an instance renews on Eureka's schedule. A Consul agent's service (stamped with its registry node) does
+ * not: it has a 10-year lease and its owner renews it every few seconds, so counted it skewed both sides of the
+ * threshold, and a partition of the Eureka clients went unnoticed (spring-cloud/spring-cloud-netflix#373 and
+ * Netflix/eureka#1093: self-preservation holds only while every counted instance renews at the expected rate).
+ */
+const renewsOnSchedule = (info: InstanceInfo): boolean => info.metadata[CONSUL_METADATA.node] === undefined;
 
 /** Settings of self-preservation. */
 export interface SelfPreservationOptions {
@@ -37,6 +49,17 @@ export interface SelfPreservationState {
 /**
  * Eureka's self-preservation: when the registry receives fewer renews than `threshold` per minute, the likely cause
  * is a network partition between the clients and this server, not mass death, so leases are not expired.
+ *
+ * The expected count is Eureka's `expectedNumberOfClientsSendingRenews`: +1 for each new registration, −1 for each
+ * cancel a client (or a peer) sends, unchanged by evictions — so a partition spreading one client at a time is not
+ * evicted piece by piece under a threshold that sinks with each eviction (Netflix/eureka#1071, #1073). Every
+ * `RENEWAL_THRESHOLD_UPDATE_INTERVAL_MS` it follows the registry while the registry holds more than
+ * `renewalPercentThreshold` of it (`updateRenewalThreshold`). Two differences from Eureka, so that dead leases of
+ * clients restarted under new ids (kill -9, a deploy) are let go within 15 minutes instead of holding
+ * self-preservation on for good (Netflix/eureka#1247, spring-cloud/spring-cloud-netflix#2407): the count it follows
+ * is of live leases, not of every lease, and it follows it also when that count has not fallen since the previous
+ * update — a restarted fleet is as large as before, a partitioned one is not. Only instances renewing on Eureka's
+ * schedule count (`renewsOnSchedule`).
  */
 export class SelfPreservation {
   readonly #registry: Registry;
@@ -44,7 +67,11 @@ export class SelfPreservation {
   readonly #enabled: boolean;
   readonly #percent: number;
   readonly #intervalSecs: number;
-  readonly #stop: () => void;
+  readonly #stops: (() => void)[];
+  #expected: number;
+  #updatedAt: number;
+  /** The live count at the previous update (+∞ before the first: a partition may already be under way then). */
+  #liveBefore = Number.POSITIVE_INFINITY;
 
   constructor(registry: Registry, options: SelfPreservationOptions = {}) {
     this.#registry = registry;
@@ -53,15 +80,49 @@ export class SelfPreservation {
     this.#percent = options.renewalPercentThreshold ?? DEFAULT_RENEWAL_PERCENT_THRESHOLD;
     const interval = options.expectedClientRenewalIntervalSecs ?? DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS;
     this.#intervalSecs = interval > 0 ? interval : DEFAULT_EXPECTED_RENEWAL_INTERVAL_SECS;
-    this.#stop = registry.onRenew(() => this.#rate.increment());
+    this.#expected = this.#liveCount(Number.NEGATIVE_INFINITY);
+    this.#updatedAt = registry.clock.now();
+    this.#stops = [
+      registry.onRenew(({ lease }) => {
+        if (renewsOnSchedule(lease.info)) this.#rate.increment();
+      }),
+      registry.onChange(({ action, lease, origin }) => {
+        if (!renewsOnSchedule(lease.info)) return;
+        if (action === "ADDED") this.#expected += 1;
+        else if (action === "DELETED" && origin !== "eviction") this.#expected = Math.max(0, this.#expected - 1);
+      }),
+    ];
+  }
+
+  /** Leases renewing on schedule, those expired before `now` left out (all of them with `now` = −∞). */
+  #liveCount(now: number): number {
+    let count = 0;
+    for (const leases of this.#registry.applications().values()) {
+      for (const lease of leases) {
+        if (renewsOnSchedule(lease.info) && !this.#registry.isExpired(lease, now)) count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** Eureka's `updateRenewalThreshold`, on its 15-minute schedule, read from the clock when asked (no timer). */
+  #follow(): void {
+    const now = this.#registry.clock.now();
+    if (now - this.#updatedAt < RENEWAL_THRESHOLD_UPDATE_INTERVAL_MS) return;
+    this.#updatedAt = now;
+    const live = this.#liveCount(now);
+    // A partition shrinks the live count; clients restarted under new ids leave it as it was.
+    if (live > this.#percent * this.#expected || live >= this.#liveBefore || !this.#enabled) this.#expected = live;
+    this.#liveBefore = live;
   }
 
   /**
-   * Renews expected per minute, as Eureka's `updateRenewsPerMinThreshold`: registered instances × 60 / the server's
-   * expected renewal interval.
+   * Renews expected per minute, as Eureka's `updateRenewsPerMinThreshold`: the expected count of clients × 60 / the
+   * server's expected renewal interval.
    */
   expectedRenewsPerMinute(): number {
-    return Math.round(this.#registry.size * (60 / this.#intervalSecs));
+    this.#follow();
+    return Math.round(this.#expected * (60 / this.#intervalSecs));
   }
 
   /** The current state and its reason. */
@@ -97,8 +158,8 @@ export class SelfPreservation {
     };
   }
 
-  /** Stops counting renews. */
+  /** Stops counting renews and registrations. */
   close(): void {
-    this.#stop();
+    for (const stop of this.#stops) stop();
   }
 }

@@ -115,6 +115,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ? { renewalPercentThreshold: options.renewalPercentThreshold }
       : {}),
     ...(options.protectionThreshold !== undefined ? { protectionThreshold: options.protectionThreshold } : {}),
+    evictionIntervalMs: options.evictionIntervalMs ?? DEFAULT_EVICTION_INTERVAL_MS,
   });
   const policies = createPolicyService(registry);
   const replicator = new Replicator(registry, {

@@ -13,6 +13,7 @@ export const ATTR = {
   serverAddress: "server.address",
   serverPort: "server.port",
   urlFull: "url.full",
+  urlQuery: "url.query",
   errorType: "error.type",
   service: "outrigger.service",
   rule: "outrigger.rule",
@@ -55,6 +56,17 @@ export function fullUrl(url: string): string {
   // No userinfo without "@", no query value without "=", no credential scheme without a space: most URLs.
   if (!url.includes("@") && !url.includes("=") && !url.includes(" ")) return url;
   return redactUrl(url);
+}
+
+/**
+ * `url.query` of a SERVER span (http-spans.md, HTTP server: Conditionally Required when the request had one) from a
+ * request target (`/orders?page=2`): the query without its `?`, secret values redacted as in `url.full`; undefined
+ * when there is no query (an empty one, `/orders?`, included).
+ */
+export function urlQuery(target: string): string | undefined {
+  const start = target.indexOf("?");
+  if (start < 0 || start === target.length - 1) return undefined;
+  return redactUrl(target.slice(start)).slice(1);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { CHANNEL, type Listener } from "./channel-names.js";
-import { ATTR, methodAttribute } from "./semconv.js";
+import { ATTR, methodAttribute, urlQuery } from "./semconv.js";
 
 /**
  * What @outrigger/node's inbound middleware publishes on `outrigger:inbound:request` (its `InboundRequestMessage`,
@@ -62,6 +62,8 @@ export class ServerTracer {
       "url.scheme": (request.socket as { encrypted?: boolean }).encrypted ? "https" : "http",
       "network.protocol.version": request.httpVersion,
     };
+    const redactedQuery = urlQuery(url);
+    if (redactedQuery !== undefined) attributes[ATTR.urlQuery] = redactedQuery;
     if (method === "_OTHER") attributes[ATTR.methodOriginal] = request.method;
     const { address, port } = hostAndPort(request.headers.host);
     if (address !== undefined) attributes[ATTR.serverAddress] = address;

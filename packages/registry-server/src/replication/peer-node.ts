@@ -5,6 +5,7 @@ import {
   type AppIndexes,
   BATCH_PATH,
   INDEX_HEADER,
+  type ReplicationAction,
   type ReplicationResult,
   type ReplicationTask,
   readAppIndexes,
@@ -44,8 +45,34 @@ interface Queued {
 }
 
 /**
- * The replication queue of one peer: tasks are keyed by instance so a burst of heartbeats collapses into one,
- * sent in batches to Eureka's batch endpoint, and retried with backoff until the peer takes them.
+ * A task's queue slot: its action and instance, as Eureka's `PeerEurekaNode.taskId(requestType, appName, id)`
+ * ("register#APP/id", "heartbeat#APP/id"). Keyed by instance alone, a Heartbeat queued while a Register was in flight
+ * took its slot, and when that batch failed the Register (a status override or metadata change) was lost: the peer
+ * answered the Heartbeat 200 and kept the old status (Netflix/eureka#908).
+ */
+function slot(action: ReplicationAction, task: ReplicationTask): string {
+  return `${action}#${task.appName}/${task.id}`;
+}
+
+/**
+ * Pending tasks of the same instance a newer task makes moot: a Register renews the lease on the peer as a Heartbeat
+ * does, and a Cancel ends it whatever came before.
+ */
+const MOOTED: Partial<Record<ReplicationAction, readonly ReplicationAction[]>> = {
+  Register: ["Heartbeat"],
+  Cancel: ["Register", "Heartbeat"],
+};
+
+/**
+ * The same rule seen from a heartbeat: one queued while a Register or Cancel of its instance is pending adds nothing.
+ * A Register behind a pending Cancel is kept: it is a re-registration.
+ */
+const COVERING_HEARTBEAT: readonly ReplicationAction[] = ["Register", "Cancel"];
+
+/**
+ * The replication queue of one peer: one slot per action and instance, so a burst of heartbeats collapses into one
+ * and a newer write supersedes an older one of the same action, sent in batches to Eureka's batch endpoint, and
+ * retried with backoff until the peer takes them.
  */
 export class PeerNode {
   readonly url: string;
@@ -71,13 +98,22 @@ export class PeerNode {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Queues a task; a heartbeat never replaces a pending register or cancel of the same instance. */
+  /**
+   * Queues a task. It replaces a pending one of the same action and instance and goes behind every task queued
+   * before it, being the instance's newest write (a Register re-sent after a failure and followed by a Cancel must
+   * not jump back ahead of that Cancel). A heartbeat is moot while a register or cancel of the instance is pending.
+   */
   enqueue(task: ReplicationTask): void {
     if (this.#closed) return;
-    const key = `${task.appName}/${task.id}`;
-    const pending = this.#queue.get(key);
-    if (pending && task.action === "Heartbeat" && pending.task.action !== "Heartbeat") return;
-    this.#queue.set(key, { task, queuedAt: pending?.queuedAt ?? this.#now() });
+    if (task.action === "Heartbeat" && COVERING_HEARTBEAT.some((action) => this.#queue.has(slot(action, task)))) return;
+    let queuedAt = this.#now();
+    for (const action of [task.action, ...(MOOTED[task.action] ?? [])]) {
+      const pending = this.#queue.get(slot(action, task));
+      if (!pending) continue;
+      queuedAt = Math.min(queuedAt, pending.queuedAt);
+      this.#queue.delete(slot(action, task));
+    }
+    this.#queue.set(slot(task.action, task), { task, queuedAt });
     this.#schedule(this.#options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS);
   }
 
@@ -151,8 +187,13 @@ export class PeerNode {
       this.#failures += 1;
       this.#attempt += 1;
       this.#lastError = (error as Error).message;
-      // Put the batch back unless a newer task for the same instance arrived meanwhile.
-      for (const [key, queued] of batch) if (!this.#queue.has(key)) this.#queue.set(key, queued);
+      // Eureka's AcceptorExecutor.drainReprocessQueue: the batch goes back in front of the writes made while it was
+      // in flight (so a Register still precedes a Heartbeat or Cancel queued after it), each task unless a newer
+      // one of the same action and instance is pending. A task of another action never drops it.
+      const meanwhile = new Map(this.#queue);
+      this.#queue.clear();
+      for (const [key, queued] of batch) if (!meanwhile.has(key)) this.#queue.set(key, queued);
+      for (const [key, queued] of meanwhile) this.#queue.set(key, queued);
       for (const app of announced) this.#announced.add(app);
     } finally {
       this.#inFlight = false;

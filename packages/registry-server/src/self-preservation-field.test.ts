@@ -46,6 +46,20 @@ function run(
 
 const tenIds = Array.from({ length: 10 }, (_, i) => `e-${i}`);
 
+/** Twenty clients renewing until the expected count's first 15-minute update is behind them. */
+function twentyPastTheFirstUpdate() {
+  const w = world();
+  const ids = Array.from({ length: 20 }, (_, i) => `e-${i}`);
+  for (const id of ids) w.register(id);
+  run(
+    w,
+    () => ids,
+    () => true,
+    15 * 60_000,
+  );
+  return { w, ids };
+}
+
 describe("self-preservation in the field", () => {
   it("notices a partition of the Eureka clients beside Consul agent services (they do not count)", () => {
     const w = world();
@@ -88,15 +102,7 @@ describe("self-preservation in the field", () => {
   });
 
   it("lets go, within 15 minutes, of dead leases left by clients restarted under new ids", () => {
-    const w = world();
-    const ids = Array.from({ length: 20 }, (_, i) => `e-${i}`);
-    for (const id of ids) w.register(id);
-    run(
-      w,
-      () => ids,
-      () => true,
-      15 * 60_000,
-    );
+    const { w, ids } = twentyPastTheFirstUpdate();
     // Four clients die (kill -9) and come back under new ids: 24 leases, 20 renewing, 40 renews against 40.
     const dead = new Set(["e-0", "e-1", "e-2", "e-3"]);
     for (const id of ["n-0", "n-1", "n-2", "n-3"]) {
@@ -121,15 +127,7 @@ describe("self-preservation in the field", () => {
   });
 
   it("keeps a partition that starts after the update protected at the next one (the live count fell)", () => {
-    const w = world();
-    const ids = Array.from({ length: 20 }, (_, i) => `e-${i}`);
-    for (const id of ids) w.register(id);
-    run(
-      w,
-      () => ids,
-      () => true,
-      15 * 60_000,
-    );
+    const { w, ids } = twentyPastTheFirstUpdate();
     const cut = new Set(["e-0", "e-1", "e-2", "e-3"]);
     const evicted = run(
       w,

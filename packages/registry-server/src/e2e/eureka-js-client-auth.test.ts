@@ -1,18 +1,9 @@
 import { once } from "node:events";
-import { createRequire } from "node:module";
 import { afterAll, describe, expect, it } from "vitest";
+import { Eureka, type EurekaClient, jsClientConfig } from "./eureka-js-fixture.js";
 import { type RegistryProcess, spawnRegistry } from "./spawn-registry.js";
 import { ids, watchUntil } from "./watch-until.js";
 
-/** The slice of eureka-js-client (an unmodified Eureka client from npm) this test drives. */
-interface EurekaClient {
-  start(callback: (error?: Error) => void): void;
-  stop(callback: (error?: Error) => void): void;
-  getInstancesByAppId(app: string): { instanceId: string }[];
-}
-
-const require = createRequire(import.meta.url);
-const { Eureka } = require("eureka-js-client") as { Eureka: new (config: unknown) => EurekaClient };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const WRITE = "js-write-2c7d";
 
@@ -29,25 +20,18 @@ describe("eureka-js-client with credentials in its service URL, against --token"
   it("registers, heartbeats and fetches with Basic credentials", async () => {
     registry = await spawnRegistry(["--port", "0", "--token", WRITE]);
     const { port } = registry;
-    client = new Eureka({
-      instance: {
-        app: "jsauth",
-        instanceId: "js-auth-1",
-        hostName: "localhost",
-        ipAddr: "127.0.0.1",
-        port: { $: 8080, "@enabled": true },
-        vipAddress: "jsauth",
-        dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
-      },
-      eureka: {
-        serviceUrls: { default: [`http://eureka:${WRITE}@127.0.0.1:${port}/eureka/apps/`] },
-        heartbeatInterval: 200,
-        registryFetchInterval: 200,
-        maxRetries: 3,
-        requestRetryDelay: 100,
-      },
-      logger: silent,
-    });
+    client = new Eureka(
+      jsClientConfig(
+        port,
+        silent,
+        {
+          serviceUrls: { default: [`http://eureka:${WRITE}@127.0.0.1:${port}/eureka/apps/`] },
+          maxRetries: 3,
+          requestRetryDelay: 100,
+        },
+        { app: "jsauth", instanceId: "js-auth-1" },
+      ),
+    );
     const heartbeat = once(client as never, "heartbeat");
     await new Promise<void>((resolve, reject) => client?.start((error) => (error ? reject(error) : resolve())));
     const auth = { authorization: `Bearer ${WRITE}` };

@@ -22,18 +22,23 @@ export interface EurekaLogger {
 }
 
 /**
- * The config of a client registering `jsclient/js-1` with the registry on `port`, heartbeating and fetching every
- * 200 ms; `eureka` adds to or overrides its `eureka` section.
+ * The config of a client registering `app`/`instanceId` (default `jsclient/js-1`) with the registry on `port`,
+ * heartbeating and fetching every 200 ms; `eureka` adds to or overrides its `eureka` section.
  */
-export function jsClientConfig(port: number, logger: EurekaLogger, eureka: Record<string, unknown> = {}) {
+export function jsClientConfig(
+  port: number,
+  logger: EurekaLogger,
+  eureka: Record<string, unknown> = {},
+  { app = "jsclient", instanceId = "js-1" } = {},
+) {
   return {
     instance: {
-      app: "jsclient",
-      instanceId: "js-1",
+      app,
+      instanceId,
       hostName: "localhost",
       ipAddr: "127.0.0.1",
       port: { $: 8080, "@enabled": true },
-      vipAddress: "jsclient",
+      vipAddress: app,
       dataCenterInfo: { "@class": "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo", name: "MyOwn" },
     },
     eureka: {
